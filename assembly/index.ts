@@ -1,0 +1,53 @@
+// The exported ABI of recurrent.wasm: plain functions over linear memory. Tensors are passed as
+// (pointer, sizes), f32 row-major; i32 for lengths and labels; 0 for an absent optional tensor.
+// Nothing here allocates behind the caller's back except alloc/free. Documented in docs/ABI.md.
+
+export { alloc, free } from "./memory";
+export {
+  gemm_f32_4x8_wasmsimd, gemm_ref,
+  axpy_f32_wasmsimd, axpy_ref, scale_f32_wasmsimd, scale_ref,
+  dot_f32_wasmsimd, dot_ref, sumsq_f64_wasmsimd, sumsq_ref,
+  gemv_f32_wasmsimd, gemv_ref, colsum_f32_wasmsimd, transpose_f32, copy2d_f32,
+} from "./linalg";
+export { tanh_f32_wasmsimd, relu_f32_wasmsimd, tanh_max_ulp, tanh_worst_x } from "./nn/activations";
+export { linear_forward, linear_backward } from "./nn/linear";
+export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
+export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
+export { elman_forward, elman_backward } from "./rnn/elman";
+
+import { paramCount, sharedLayout } from "./rnn/layout";
+import { alloc, free } from "./memory";
+import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";
+
+/** Number of f32 parameters of a recurrent stack with G gates (1 = Elman). */
+export function rnn_param_count(G: i32, I: i32, H: i32, L: i32, D: i32): i32 {
+  return paramCount(G, I, H, L, D);
+}
+
+/** Number of f32 workspace floats that elman_forward/elman_backward need for this shape. */
+export function rnn_workspace_floats(B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): i32 {
+  return <i32>sharedLayout(B, T, I, H, L, D).total;
+}
+
+/** Zero-argument self-test for hosts without JavaScript (wasm-interp --run-all-exports):
+ *  returns 0 when the f32x4 GEMM equals the scalar reference bitwise on awkward sizes, else the
+ *  number of mismatching elements. */
+export function selftest_gemm(): i32 {
+  const sizes: StaticArray<i32> = [1, 3, 5, 8, 17, 33];
+  let bad = 0;
+  for (let mi = 0; mi < 6; mi++) for (let ni = 0; ni < 6; ni++) {
+    const M = sizes[mi], N = sizes[ni], K = sizes[(mi + ni) % 6];
+    const a = alloc(<usize>(M * K) << 2), b = alloc(<usize>(K * N) << 2);
+    const c1 = alloc(<usize>(M * N) << 2), c2 = alloc(<usize>(M * N) << 2);
+    let seed: u32 = 12345;
+    for (let i = 0; i < M * K; i++) { seed = seed * 1664525 + 1013904223; store<f32>(a + (<usize>i << 2), <f32>(seed >> 8) / 16777216.0 - 0.5); }
+    for (let i = 0; i < K * N; i++) { seed = seed * 1664525 + 1013904223; store<f32>(b + (<usize>i << 2), <f32>(seed >> 8) / 16777216.0 - 0.5); }
+    gemm_f32_4x8_wasmsimd(M, N, K, a, K, 1, b, N, c1, N, false);
+    gemm_ref(M, N, K, a, K, 1, b, N, c2, N, false);
+    for (let i = 0; i < M * N; i++) {
+      if (load<u32>(c1 + (<usize>i << 2)) != load<u32>(c2 + (<usize>i << 2))) bad++;
+    }
+    free(a); free(b); free(c1); free(c2);
+  }
+  return bad;
+}

@@ -1,0 +1,149 @@
+// GEMM: C[M,N] = (accumulate ? C : 0) + A·B
+//
+// A is addressed by element strides, A(i,k) = a[i*rsa + k*csa], so one kernel covers A (rsa=K,
+// csa=1) and Aᵀ (rsa=1, csa=M). B is row-major [K,N] with leading dimension ldb; C is row-major
+// with leading dimension ldc. For C = A·Bᵀ the caller packs Bᵀ first (see transpose.ts): weights are
+// packed once per call, outside the time loop.
+//
+// The f32x4 kernel is register-blocked on 4×8 tiles of C (8 accumulators, two B vectors and four
+// splatted A scalars per k), with 4×4, 1×8, 1×4 and scalar tiles for the edges, so any M, N, K is
+// correct. Every element is accumulated in k order, in f32, with separate multiply and add (no
+// FMA), starting from zero, and added to C last: exactly what gemm_ref does, so the two agree
+// bitwise. No alignment is required (v128.load is unaligned-safe in WebAssembly).
+
+/** Scalar reference for gemm_f32_4x8_wasmsimd; same summation order, bitwise-identical result. */
+export function gemm_ref(
+  M: i32, N: i32, K: i32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, ldb: i32,
+  c: usize, ldc: i32, accumulate: bool,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(a + ((<usize>i * rsa + <usize>k * csa) << 2)) * load<f32>(b + ((<usize>k * ldb + j) << 2));
+      }
+      const pc = c + ((<usize>i * ldc + j) << 2);
+      store<f32>(pc, accumulate ? load<f32>(pc) + s : s);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function put(pc: usize, v: v128, accumulate: bool): void {
+  v128.store(pc, accumulate ? f32x4.add(v128.load(pc), v) : v);
+}
+
+/** One 4×8 tile of C at (i, j). */
+// @ts-ignore: decorator
+@inline function tile4x8(
+  K: i32, a: usize, rsa: usize, csa: usize, b: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ra = rsa << 2, ka = csa << 2, kb = ldb << 2;
+  let pa = a, pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa + ra);
+    const a2 = v128.load32_splat(pa + 2 * ra);
+    const a3 = v128.load32_splat(pa + 3 * ra);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += ka; pb += kb;
+  }
+  const rc = ldc << 2;
+  put(c, c00, accumulate); put(c + 16, c01, accumulate);
+  put(c + rc, c10, accumulate); put(c + rc + 16, c11, accumulate);
+  put(c + 2 * rc, c20, accumulate); put(c + 2 * rc + 16, c21, accumulate);
+  put(c + 3 * rc, c30, accumulate); put(c + 3 * rc + 16, c31, accumulate);
+}
+
+/** One 4×4 tile of C. */
+// @ts-ignore: decorator
+@inline function tile4x4(
+  K: i32, a: usize, rsa: usize, csa: usize, b: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool,
+): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const ra = rsa << 2, ka = csa << 2, kb = ldb << 2;
+  let pa = a, pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + ra), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * ra), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * ra), b0));
+    pa += ka; pb += kb;
+  }
+  const rc = ldc << 2;
+  put(c, c0, accumulate); put(c + rc, c1, accumulate); put(c + 2 * rc, c2, accumulate); put(c + 3 * rc, c3, accumulate);
+}
+
+/** One 1×8 tile of C. */
+// @ts-ignore: decorator
+@inline function tile1x8(K: i32, a: usize, csa: usize, b: usize, ldb: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  const ka = csa << 2, kb = ldb << 2;
+  let pa = a, pb = b;
+  for (let k = 0; k < K; k++) {
+    const a0 = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb, 16)));
+    pa += ka; pb += kb;
+  }
+  put(c, c0, accumulate); put(c + 16, c1, accumulate);
+}
+
+/** One 1×4 tile of C. */
+// @ts-ignore: decorator
+@inline function tile1x4(K: i32, a: usize, csa: usize, b: usize, ldb: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0);
+  const ka = csa << 2, kb = ldb << 2;
+  let pa = a, pb = b;
+  for (let k = 0; k < K; k++) {
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+    pa += ka; pb += kb;
+  }
+  put(c, c0, accumulate);
+}
+
+/** C[M,N] = (accumulate ? C : 0) + A·B; f32x4, 4×8 register tiles. See the file comment. */
+export function gemm_f32_4x8_wasmsimd(
+  M: i32, N: i32, K: i32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, ldb: i32,
+  c: usize, ldc: i32, accumulate: bool,
+): void {
+  const M4 = M & ~3, N8 = N & ~7, N4 = N & ~3;
+  const rs = <usize>rsa, cs = <usize>csa, lb = <usize>ldb, lc = <usize>ldc;
+  // full 4×8 tiles; B's K×8 panel stays in L1 while the rows of A stream past it
+  for (let j = 0; j < N8; j += 8) {
+    const pb = b + (<usize>j << 2);
+    for (let i = 0; i < M4; i += 4) {
+      tile4x8(K, a + ((<usize>i * rs) << 2), rs, cs, pb, lb, c + ((<usize>i * lc + j) << 2), lc, accumulate);
+    }
+    for (let i = M4; i < M; i++) {
+      tile1x8(K, a + ((<usize>i * rs) << 2), cs, pb, lb, c + ((<usize>i * lc + j) << 2), accumulate);
+    }
+  }
+  // one 4-wide column block when N mod 8 >= 4
+  if (N4 > N8) {
+    const pb = b + (<usize>N8 << 2);
+    for (let i = 0; i < M4; i += 4) {
+      tile4x4(K, a + ((<usize>i * rs) << 2), rs, cs, pb, lb, c + ((<usize>i * lc + N8) << 2), lc, accumulate);
+    }
+    for (let i = M4; i < M; i++) {
+      tile1x4(K, a + ((<usize>i * rs) << 2), cs, pb, lb, c + ((<usize>i * lc + N8) << 2), accumulate);
+    }
+  }
+  // the last N mod 4 columns, scalar
+  if (N > N4) {
+    gemm_ref(M, N - N4, K, a, rsa, csa, b + (<usize>N4 << 2), ldb, c + (<usize>N4 << 2), ldc, accumulate);
+  }
+}

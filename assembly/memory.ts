@@ -1,0 +1,24 @@
+// Allocation over linear memory.
+//
+// Blocks come from AssemblyScript's TLSF allocator (runtime "minimal": segregated free lists with
+// coalescing, O(1) alloc/free). Every block is 16-byte aligned, so f32x4 loads and stores on a
+// block's start are aligned. Blocks are unmanaged: nothing is collected, the caller frees.
+// Memory grows on demand (memory.grow); hosts must re-create views of memory.buffer afterwards.
+
+/** Allocate `bytes` bytes, 16-byte aligned, zero-filled. Returns 0 when bytes == 0. */
+export function alloc(bytes: usize): usize {
+  if (bytes == 0) return 0;
+  const ptr = heap.alloc(bytes);
+  memory.fill(ptr, 0, bytes);
+  return ptr;
+}
+
+/** Free a block returned by alloc (0 is ignored). */
+export function free(ptr: usize): void {
+  if (ptr != 0) heap.free(ptr);
+}
+
+/** Allocate room for `n` f32 values, zero-filled. */
+export function allocF32(n: i32): usize {
+  return alloc(<usize>n << 2);
+}

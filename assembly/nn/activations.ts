@@ -1,0 +1,118 @@
+// Activations on f32x4 lanes, forward and derivative, over whole buffers.
+//
+// tanh is on the critical path of every recurrent step, so it is vectorized and exact to a few
+// ulp (the test sweeps every f32 in [2^-12, 16] against f64 tanh and reports the maximum):
+//   |x| < 0.55 : odd Taylor polynomial x + x³·P(x²) to x^19 (truncation < 1e-9 relative)
+//   |x| ≥ 0.55 : 1 − 2/(e^{2|x|} + 1), |x| clamped to 10 (tanh is 1 in f32 beyond 9.01)
+// with the sign copied back, so tanh(−x) = −tanh(x) exactly, and NaN propagates.
+
+// @ts-ignore: decorator
+@inline const LOG2E: f32 = 1.44269504;
+// @ts-ignore: decorator
+@inline const LN2_HI: f32 = 0.693359375;     // 9 significant bits: n·LN2_HI is exact for |n| < 2^15
+// @ts-ignore: decorator
+@inline const LN2_LO: f32 = -2.12194440e-4;
+
+/** e^x for x in [−87, 88] on four lanes: Cody–Waite reduction x = n·ln2 + r, degree-7 Taylor in r. */
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(<f32>(1.0 / 5040.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 720.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** tanh on four lanes; see the file comment for the method and its accuracy. */
+// @ts-ignore: decorator
+@inline export function tanh4(x: v128): v128 {
+  const signMask = i32x4.splat(0x80000000);
+  const ax = f32x4.abs(x);
+  // small |x|: x + x³·P(x²), Taylor coefficients of tanh
+  const x2 = f32x4.mul(ax, ax);
+  let p = f32x4.splat(<f32>-0.00023912911424355248);
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>0.000590027440945586));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>-0.0014558343870513183));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>0.003592128036572481));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>-0.008863235529902197));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>0.021869488536155203));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>-0.05396825396825397));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>0.13333333333333333));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>-0.3333333333333333));
+  const small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, x2), p));
+  // large |x|: 1 − 2/(e^{2|x|}+1); min() keeps NaN
+  const e = exp4(f32x4.mul(f32x4.min(ax, f32x4.splat(10)), f32x4.splat(2)));
+  const one = f32x4.splat(1);
+  const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  const y = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(<f32>0.55)));
+  return v128.or(y, v128.and(x, signMask));
+}
+
+/** tanh of one f32, computed on a lane of tanh4 so scalar tails match the vector path bitwise. */
+// @ts-ignore: decorator
+@inline export function tanh1(x: f32): f32 {
+  return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0);
+}
+
+/** y[i] = tanh(x[i]) for n elements (y may be x). */
+export function tanh_f32_wasmsimd(n: i32, x: usize, y: usize): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, tanh4(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, tanh1(load<f32>(x + o)));
+  }
+}
+
+/** y[i] = max(x[i], 0) for n elements (y may be x). NaN stays NaN. */
+export function relu_f32_wasmsimd(n: i32, x: usize, y: usize): void {
+  const n4 = n & ~3;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    // x > 0 ? x : (x == x ? 0 : x): keeps NaN, maps −0 and negatives to +0
+    v128.store(y + o, v128.bitselect(v, zero, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 || v != v ? v : 0);
+  }
+}
+
+// --- accuracy sweep, exported for the test suite -------------------------------------------------
+
+let worstX: f32 = 0;
+
+/** Largest error of tanh1 in ulps of the f32 result, over every f32 whose bit pattern is in
+ *  [loBits, hiBits) (positive values), against f64 tanh. The argument of the worst case is kept
+ *  for tanh_worst_x(). */
+export function tanh_max_ulp(loBits: u32, hiBits: u32): f64 {
+  let worst: f64 = 0;
+  for (let bits = loBits; bits < hiBits; bits++) {
+    const x = reinterpret<f32>(bits);
+    const ref = Math.tanh(<f64>x);
+    const got = <f64>tanh1(x);
+    // ulp of f32 at the reference value
+    const r32 = <f32>ref;
+    const up = reinterpret<f32>(reinterpret<u32>(r32) + 1);
+    const ulp = <f64>up - <f64>r32;
+    const err = Math.abs(got - ref) / ulp;
+    if (err > worst) { worst = err; worstX = x; }
+  }
+  return worst;
+}
+export function tanh_worst_x(): f32 { return worstX; }

@@ -1,0 +1,78 @@
+// Step order: the recurrence of one direction runs over "steps" s = 0..T−1. Sequence b is active
+// while s < len_b. The forward direction visits time t = s; the reverse direction visits
+// t = len_b − 1 − s, i.e. it starts at each sequence's OWN last step (packed-sequence semantics).
+// Gathering a layer's input into step order once lets the whole batch advance together, and the
+// input projection for all steps becomes one GEMM.
+//
+// Tensors in time or batch order are addressed with element strides: element (t, b, f) of src is
+// src[t·sT + b·sB + off + f], so batch-first [B,T,F] (sT = F, sB = T·F) and time-major [T,B,F]
+// (sT = B·F, sB = F) and column slices (off) all go through the same code.
+
+// @ts-ignore: decorator
+@inline export function seqLen(lengths: usize, b: i32, T: i32): i32 {
+  return lengths == 0 ? T : load<i32>(lengths + (<usize>b << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function stepTime(s: i32, len: i32, reverse: bool): i32 {
+  return reverse ? len - 1 - s : s;
+}
+
+/** dst[s,b,0..F) = src(t(s,b), b, off..off+F) for active steps, 0 otherwise. dst is [T,B,F]. */
+export function gather_steps(
+  dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32,
+  lengths: usize, T: i32, B: i32, reverse: bool,
+): void {
+  const row = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = seqLen(lengths, b, T);
+    for (let s = 0; s < T; s++) {
+      const pd = dst + (<usize>(s * B + b)) * row;
+      if (s < len) {
+        const t = stepTime(s, len, reverse);
+        memory.copy(pd, src + ((<usize>t * sT + <usize>b * sB + off) << 2), row);
+      } else {
+        memory.fill(pd, 0, row);
+      }
+    }
+  }
+}
+
+/** dst(t(s,b), b, off..off+F) (+)= src[s,b,0..F) for active steps; other positions untouched. */
+export function scatter_steps(
+  dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32,
+  lengths: usize, T: i32, B: i32, reverse: bool, accumulate: bool,
+): void {
+  const row = <usize>F << 2;
+  for (let b = 0; b < B; b++) {
+    const len = seqLen(lengths, b, T);
+    for (let s = 0; s < len; s++) {
+      const t = stepTime(s, len, reverse);
+      const pd = dst + ((<usize>t * sT + <usize>b * sB + off) << 2);
+      const ps = src + (<usize>(s * B + b)) * row;
+      if (accumulate) {
+        let j = 0;
+        for (; j + 4 <= F; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(pd + o, f32x4.add(v128.load(pd + o), v128.load(ps + o)));
+        }
+        for (; j < F; j++) {
+          const o = <usize>j << 2;
+          store<f32>(pd + o, load<f32>(pd + o) + load<f32>(ps + o));
+        }
+      } else {
+        memory.copy(pd, ps, row);
+      }
+    }
+  }
+}
+
+/** Zero the elements (t, b, off..off+F) of a strided tensor for all t < T, b < B. */
+export function zero_strided(dst: usize, sT: i32, sB: i32, off: i32, F: i32, T: i32, B: i32): void {
+  const row = <usize>F << 2;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      memory.fill(dst + ((<usize>t * sT + <usize>b * sB + off) << 2), 0, row);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Argument validation. Every public call checks everything before WebAssembly memory is touched,
+// so a call that throws leaves the model exactly as it was.
+
+function show(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
+  if (Array.isArray(v)) return `Array(${v.length})`;
+  return typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
+}
+
+/** An integer in [min, max]. */
+export function int(where: string, name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== "number") throw new TypeError(`${where}: ${name} must be an integer, got ${show(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
+    throw new RangeError(`${where}: ${name} must be an integer ${range}, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** A finite number in [min, max] (exclusive bounds when open). */
+export function num(where: string, name: string, v: unknown, min: number, max = Infinity, openMin = false): number {
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
+  if (!(openMin ? v > min : v >= min) || v > max || !Number.isFinite(v)) {
+    throw new RangeError(`${where}: ${name} must be a finite number ${openMin ? ">" : ">="} ${min}${max < Infinity ? ` and <= ${max}` : ""}, got ${show(v)}`);
+  }
+  return v;
+}
+
+export function oneOf<T extends string>(where: string, name: string, v: unknown, options: readonly T[]): T {
+  if (typeof v !== "string" || !options.includes(v as T)) {
+    throw new TypeError(`${where}: ${name} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${show(v)}`);
+  }
+  return v as T;
+}
+
+export function bool(where: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw new TypeError(`${where}: ${name} must be a boolean, got ${show(v)}`);
+  return v;
+}
+
+/** A Float32Array of exactly n elements (shape given for the message), finite unless allowed. */
+export function f32(where: string, name: string, v: unknown, n: number, shape: string, allowNonFinite = false): Float32Array {
+  if (!(v instanceof Float32Array)) {
+    throw new TypeError(`${where}: ${name} must be a Float32Array of ${n} elements ${shape}, got ${show(v)}`);
+  }
+  if (v.length !== n) throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}`);
+  if (!allowNonFinite) {
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      if (x - x !== 0) {
+        throw new RangeError(`${where}: ${name}[${i}] is ${x}; inputs must be finite (pass allowNonFinite: true to allow NaN/Infinity)`);
+      }
+    }
+  }
+  return v;
+}
+
+/** Sequence lengths: B integers in 1..T. Accepts an Int32Array or an array of numbers. */
+export function lengths(where: string, v: unknown, B: number, T: number): Int32Array {
+  if (!(v instanceof Int32Array) && !Array.isArray(v)) {
+    throw new TypeError(`${where}: lengths must be an Int32Array of ${B} integers in 1..${T}, got ${show(v)}`);
+  }
+  if (v.length !== B) throw new RangeError(`${where}: lengths must have ${B} elements (one per sequence), got ${v.length}`);
+  const out = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    const x = (v as ArrayLike<unknown>)[b];
+    if (typeof x !== "number" || !Number.isInteger(x) || x < 1 || x > T) {
+      throw new RangeError(`${where}: lengths[${b}] must be an integer in 1..${T} (steps), got ${show(x)}`);
+    }
+    out[b] = x;
+  }
+  return out;
+}
+
+export function object(where: string, name: string, v: unknown): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new TypeError(`${where}: ${name} must be an object, got ${show(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/** Reject option names that are not known (catches typos such as `hidenSize`). */
+export function known(where: string, opts: Record<string, unknown>, names: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    if (!names.includes(k)) throw new TypeError(`${where}: unknown option ${JSON.stringify(k)} (expected one of ${names.join(", ")})`);
+  }
+}
+
+export { show };

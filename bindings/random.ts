@@ -1,0 +1,24 @@
+// Seeded pseudo-random numbers with integer arithmetic only (mulberry32), so the same seed gives
+// bitwise-identical weights and shuffles in every JavaScript engine.
+export class Rng {
+  private s: number;
+  constructor(seed: number) { this.s = (seed >>> 0) ^ 0x9e3779b9; }
+  /** Next 32 random bits. */
+  u32(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  /** Uniform in [0, 1) with 24 random bits (exact in f32). */
+  uniform(): number { return (this.u32() >>> 8) / 16777216; }
+  /** Integer in [0, n). */
+  int(n: number): number { return Math.floor(this.uniform() * n); }
+  /** Fisher–Yates shuffle in place. */
+  shuffle<T>(a: T[] | Int32Array): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor((this.u32() / 4294967296) * (i + 1));
+      const t = a[i]; a[i] = a[j]; a[j] = t;
+    }
+  }
+}

@@ -1,0 +1,273 @@
+// Recurrent layers with PyTorch's contract (shared/API.md). The numbers live in WebAssembly
+// memory: one flat parameter block (state_dict order), a gradient block with the same layout, and
+// a workspace sized for the largest (batch, steps) seen, which holds what BPTT needs.
+import * as check from "./check.js";
+import { Rng } from "./random.js";
+import { Scratch, f32, i32, wasm } from "./loader.js";
+
+export type Nonlinearity = "tanh" | "relu";
+export type CellType = "rnn";
+
+export interface RNNOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Stacked layers (default 1). */
+  numLayers?: number;
+  /** Forward ⧺ reverse directions per layer (default false). */
+  bidirectional?: boolean;
+  /** Elman nonlinearity φ (default "tanh"). */
+  nonlinearity?: Nonlinearity;
+  /** Seed of the deterministic initialization U(−1/√H, 1/√H), PyTorch's default (default 0). */
+  seed?: number;
+}
+
+export interface ForwardOptions {
+  batch: number;
+  steps: number;
+  /** Int32Array [B], 1 <= lengths[b] <= steps (default: all `steps`). */
+  lengths?: Int32Array | number[];
+  /** Initial state [L·D, B, H] (default zeros). */
+  h0?: Float32Array;
+  /** Accept NaN/Infinity in x and h0 (default false: they are rejected). */
+  allowNonFinite?: boolean;
+}
+
+export interface ForwardResult {
+  /** [B, T, D·H]; zero at t >= lengths[b]. */
+  output: Float32Array;
+  /** [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
+  hN: Float32Array;
+}
+
+export interface BackwardGrads {
+  /** ∂L/∂output [B, T, D·H] (default zeros). */
+  output?: Float32Array;
+  /** ∂L/∂h_n [L·D, B, H] (default zeros). */
+  hN?: Float32Array;
+}
+
+export interface BackwardOptions {
+  /** Truncated BPTT(k), integer k >= 1 (default: full BPTT). See docs/TRUNCATION in the README. */
+  truncate?: number;
+}
+
+export interface BackwardResult {
+  /** ∂L/∂x [B, T, I]. */
+  x: Float32Array;
+  /** ∂L/∂h0 [L·D, B, H]. */
+  h0: Float32Array;
+}
+
+/** Named tensor inside a flat block: offset and size in floats. */
+export interface TensorSlot { name: string; shape: number[]; offset: number; size: number }
+
+/** PyTorch state_dict names, shapes and offsets of a recurrent stack (G gates per unit). */
+export function rnnSlots(G: number, I: number, H: number, L: number, D: number): TensorSlot[] {
+  const slots: TensorSlot[] = [];
+  let o = 0;
+  for (let l = 0; l < L; l++) {
+    const In = l === 0 ? I : D * H;
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+      for (const [n, shape] of [
+        ["weight_ih", [G * H, In]], ["weight_hh", [G * H, H]], ["bias_ih", [G * H]], ["bias_hh", [G * H]],
+      ] as [string, number[]][]) {
+        const size = shape.reduce((a, b) => a * b, 1);
+        slots.push({ name: n + sfx, shape, offset: o, size });
+        o += size;
+      }
+    }
+  }
+  return slots;
+}
+
+/** Where a layer's parameters and gradients live (owned by the layer or lent by a model). */
+export interface Storage { params: number; grads: number; owned: boolean }
+
+const MAX_DIM = 1 << 20;
+
+/** Elman RNN, torch.nn.RNN semantics: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh). */
+export class RNN {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly nonlinearity: Nonlinearity;
+  readonly mode: CellType = "rnn";
+  /** Number of f32 parameters. */
+  readonly numParams: number;
+  protected readonly slots: TensorSlot[];
+  protected storage: Storage | null;
+  private ws = new Scratch();
+  private xBuf = new Scratch();
+  private lenBuf = new Scratch();
+  private h0Buf = new Scratch();
+  private outBuf = new Scratch();
+  private hnBuf = new Scratch();
+  private gOutBuf = new Scratch();
+  private gHBuf = new Scratch();
+  private dxBuf = new Scratch();
+  private dh0Buf = new Scratch();
+  /** Shape of the last forward pass (what backward differentiates), or null. */
+  private last: { B: number; T: number; lengths: boolean } | null = null;
+
+  constructor(options: RNNOptions, storage?: Storage) {
+    const W = "RNN";
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "seed"]);
+    this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
+    this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
+    this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
+    this.bidirectional = check.bool(W, "bidirectional", o.bidirectional ?? false);
+    this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"] as const);
+    const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
+    const c = wasm();
+    this.slots = rnnSlots(1, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    this.numParams = c.rnn_param_count(1, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    const last = this.slots[this.slots.length - 1];
+    if (last.offset + last.size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
+    if (storage) {
+      this.storage = storage;
+    } else {
+      const bytes = this.numParams * 4;
+      this.storage = { params: c.alloc(bytes), grads: c.alloc(bytes), owned: true };
+    }
+    this.resetParameters(seed);
+  }
+
+  /** Number of directions D (1 or 2). */
+  get directions(): number { return this.bidirectional ? 2 : 1; }
+
+  /** Re-initialize every parameter from U(−1/√H, 1/√H) with a seed (PyTorch's default init). */
+  resetParameters(seed = 0): void {
+    const p = this.live("resetParameters").params;
+    const rng = new Rng(check.int("RNN.resetParameters", "seed", seed, 0, 0xffffffff));
+    const k = 1 / Math.sqrt(this.hiddenSize);
+    const v = f32(p, this.numParams);
+    for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+  }
+
+  protected live(method: string): Storage {
+    if (!this.storage) throw new Error(`recurrent-wasm: RNN.${method}() called after dispose()`);
+    return this.storage;
+  }
+
+  private get act(): number { return this.nonlinearity === "relu" ? 1 : 0; }
+
+  /** Forward over a batch of sequences (batch-first x [B, T, I]). */
+  forward(x: Float32Array, options: ForwardOptions): ForwardResult {
+    const W = "RNN.forward";
+    const st = this.live("forward");
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite"]);
+    const B = check.int(W, "batch", o.batch, 1, MAX_DIM), T = check.int(W, "steps", o.steps, 1, MAX_DIM);
+    const I = this.inputSize, H = this.hiddenSize, LD = this.numLayers * this.directions;
+    const allow = check.bool(W, "allowNonFinite", o.allowNonFinite ?? false);
+    check.f32(W, "x", x, B * T * I, `[batch=${B}, steps=${T}, inputSize=${I}]`, allow);
+    const lens = o.lengths === undefined ? null : check.lengths(W, o.lengths, B, T);
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, `[layers*directions=${LD}, batch=${B}, hidden=${H}]`, allow);
+    // all arguments valid: from here on, WebAssembly memory is written
+    const { out, hn } = this.forwardPtr(st, B, T, this.xBuf.put(x), lens ? this.lenBuf.put(lens) : 0, h0 ? this.h0Buf.put(h0) : 0);
+    return {
+      output: f32(out, B * T * this.directions * H).slice(),
+      hN: f32(hn, LD * B * H).slice(),
+    };
+  }
+
+  /** Forward from pointers already in WebAssembly memory (used by models; no validation). */
+  forwardPtr(st: Storage, B: number, T: number, x: number, lengths: number, h0: number): { out: number; hn: number } {
+    const c = wasm();
+    const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
+    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(B, T, I, H, L, D));
+    const out = this.outBuf.ensure(4 * B * T * D * H);
+    const hn = this.hnBuf.ensure(4 * L * D * B * H);
+    c.elman_forward(this.act, B, T, I, H, L, D, st.params, ws, x, lengths, h0, out, hn);
+    this.last = { B, T, lengths: lengths !== 0 };
+    this.lastLengths = lengths;
+    return { out, hn };
+  }
+  private lastLengths = 0;
+
+  /** Backward through the last forward call; parameter gradients accumulate into grads(). */
+  backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
+    const W = "RNN.backward";
+    const st = this.live("backward");
+    if (!this.last) throw new Error(`${W}: call forward() first (backward differentiates the last forward pass)`);
+    const g = check.object(W, "grads", grads);
+    check.known(W, g, ["output", "hN"]);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["truncate"]);
+    const { B, T } = this.last;
+    const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
+    const gOut = g.output === undefined ? null : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
+    const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, `[layers*directions=${LD}, batch=${B}, hidden=${H}]`);
+    const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
+    const { dx, dh0 } = this.backwardPtr(st, gOut ? this.gOutBuf.put(gOut) : 0, gH ? this.gHBuf.put(gH) : 0, true, k);
+    return { x: f32(dx, B * T * I).slice(), h0: f32(dh0, LD * B * H).slice() };
+  }
+
+  /** Backward from pointers (used by models; no validation). Returns pointers to dx and dh0. */
+  backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number): { dx: number; dh0: number } {
+    const c = wasm();
+    const last = this.last!;
+    const { B, T } = last;
+    const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
+    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(B, T, I, H, L, D));
+    const dx = wantDx ? this.dxBuf.ensure(4 * B * T * I) : 0;
+    const dh0 = wantDx ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
+    c.elman_backward(this.act, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, dx, dh0, truncate);
+    return { dx, dh0 };
+  }
+
+  /** Parameters by PyTorch state_dict name (copies, row-major). */
+  stateDict(): Record<string, Float32Array> {
+    const p = this.live("stateDict").params;
+    const out: Record<string, Float32Array> = {};
+    for (const s of this.slots) out[s.name] = f32(p + 4 * s.offset, s.size).slice();
+    return out;
+  }
+
+  /** Load parameters by name. Every entry is checked (missing, unknown, wrong size, non-finite)
+   *  before anything is written. */
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    const W = "RNN.loadStateDict";
+    const p = this.live("loadStateDict").params;
+    const d = check.object(W, "dict", dict);
+    for (const s of this.slots) {
+      if (!(s.name in d)) throw new RangeError(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape.join(", ")}]`);
+      check.f32(W, s.name, d[s.name], s.size, `[${s.shape.join(", ")}]`);
+    }
+    for (const k of Object.keys(d)) {
+      if (!this.slots.some((s) => s.name === k)) throw new RangeError(`${W}: unexpected tensor ${JSON.stringify(k)} (this RNN has ${this.slots.map((s) => s.name).join(", ")})`);
+    }
+    for (const s of this.slots) f32(p + 4 * s.offset, s.size).set(d[s.name] as Float32Array);
+  }
+
+  /** Accumulated parameter gradients by state_dict name (copies). */
+  grads(): Record<string, Float32Array> {
+    const g = this.live("grads").grads;
+    const out: Record<string, Float32Array> = {};
+    for (const s of this.slots) out[s.name] = f32(g + 4 * s.offset, s.size).slice();
+    return out;
+  }
+
+  /** Set all parameter gradients to zero. */
+  zeroGrad(): void {
+    f32(this.live("zeroGrad").grads, this.numParams).fill(0);
+  }
+
+  /** Names, shapes and offsets of the parameters in the flat block. */
+  parameterSlots(): readonly TensorSlot[] { return this.slots; }
+
+  /** Free the layer's WebAssembly memory; later calls throw. */
+  dispose(): void {
+    if (!this.storage) return;
+    const c = wasm();
+    if (this.storage.owned) { c.free(this.storage.params); c.free(this.storage.grads); }
+    for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.outBuf, this.hnBuf, this.gOutBuf, this.gHBuf, this.dxBuf, this.dh0Buf]) s.release();
+    this.storage = null;
+    this.last = null;
+  }
+}
+
+export { i32 };

@@ -1,0 +1,6 @@
+// Node: read build/recurrent.wasm next to the package (dist/../build). The browser bundle replaces
+// this module with wasm-source.browser.ts (bytes inlined), see scripts/build-js.mjs.
+export async function wasmBytes(): Promise<Uint8Array> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(new URL("../build/recurrent.wasm", import.meta.url));
+}

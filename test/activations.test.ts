@@ -1,0 +1,55 @@
+// The vectorized tanh: accuracy over EVERY f32 in [2^-12, 16] against f64 tanh (the range where
+// the result is neither x nor ±1), and exact behaviour at the edges.
+import { beforeAll, describe, expect, it } from "vitest";
+import { core } from "./helpers";
+
+let c: any;
+beforeAll(async () => { c = await core(); });
+
+const bitsOf = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
+
+function run(fn: string, xs: number[]): Float32Array {
+  const p = c.alloc(4 * xs.length + 16);
+  new Float32Array(c.memory.buffer, p, xs.length).set(xs);
+  c[fn](xs.length, p, p);
+  const r = new Float32Array(c.memory.buffer, p, xs.length).slice();
+  c.free(p);
+  return r;
+}
+
+describe("tanh_f32_wasmsimd", () => {
+  it("is within 2 ulp of f64 tanh for every f32 in [2^-12, 16]", () => {
+    const lo = bitsOf(2 ** -12), hi = bitsOf(16);
+    let worst = 0;
+    const chunk = 1 << 24;
+    for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.tanh_max_ulp(b, Math.min(hi, b + chunk)));
+    console.log(`tanh: max error ${worst.toFixed(3)} ulp over ${(hi - lo).toLocaleString()} f32 inputs in [2^-12, 16]`);
+    expect(worst).toBeLessThanOrEqual(2);
+  });
+  it("is x below 2^-12, ±1 from 9.01, odd, and keeps NaN and −0", () => {
+    const xs = [0, -0, 1e-30, -1e-30, 2 ** -13, -(2 ** -13), 9.1, -9.1, 50, -50, 1e30, -1e30, Infinity, -Infinity, NaN, 0.3, -0.3, 0.55, -0.55, 2, -2];
+    const y = run("tanh_f32_wasmsimd", xs);
+    expect(Object.is(y[0], 0)).toBe(true);
+    expect(Object.is(y[1], -0)).toBe(true);
+    expect(y[2]).toBe(Math.fround(1e-30));
+    expect(y[3]).toBe(Math.fround(-1e-30));
+    expect(y[4]).toBe(Math.fround(2 ** -13));
+    for (let i = 6; i < 14; i += 2) { expect(y[i]).toBe(1); expect(y[i + 1]).toBe(-1); }
+    expect(Number.isNaN(y[14])).toBe(true);
+    for (let i = 15; i < xs.length; i += 2) expect(y[i + 1]).toBe(-y[i]);
+  });
+  it("tail elements (n mod 4) equal the vector path bitwise", () => {
+    const xs = [0.1, 0.7, -3, 0.45, 0.1, 0.7, -3];
+    const y = run("tanh_f32_wasmsimd", xs);
+    for (let i = 0; i < 3; i++) expect(y[4 + i]).toBe(y[i]);
+  });
+});
+
+describe("relu_f32_wasmsimd", () => {
+  it("max(x, 0), NaN kept", () => {
+    const y = run("relu_f32_wasmsimd", [-1, 2, -0, 0.5, NaN, -Infinity, 3]);
+    expect(Array.from(y.slice(0, 4))).toEqual([0, 2, 0, 0.5]);
+    expect(Number.isNaN(y[4])).toBe(true);
+    expect(y[5]).toBe(0); expect(y[6]).toBe(3);
+  });
+});
