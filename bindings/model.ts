@@ -357,6 +357,19 @@ export class Model implements Trainable {
     return logs;
   }
 
+  /** Zero the gradients, then run forward, loss and BPTT on a batch of sequences, leaving
+   *  ∂loss/∂parameter in grads(). Returns the loss. The weights are not changed. */
+  computeGradients(data: SequenceData, options: { truncate?: number } = {}): number {
+    const M = "Model.computeGradients";
+    this.live("computeGradients");
+    this.checkData(M, data, true);
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["truncate"]);
+    const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
+    this.zeroGrad();
+    return this.lossStaged(this.stage(data, Array.from({ length: data.x.length }, (_, i) => i), true), true, k).loss;
+  }
+
   /** One optimization step on a batch of sequences: zero grads, forward, loss, BPTT, clip, step. */
   trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
     const M = "Model.trainBatch";

@@ -1,0 +1,43 @@
+// The built module: its only import is env.abort, it exports its memory, the no-import build runs
+// with no imports at all, and the hot loops are f32x4 code.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const wasmFile = (n: string) => readFileSync(new URL(`../build/${n}`, import.meta.url));
+
+function funcBody(wat: string, name: string): string {
+  const start = wat.indexOf(`(func ${name} `);
+  expect(start, `function ${name} in the .wat`).toBeGreaterThanOrEqual(0);
+  const next = wat.indexOf("\n (func ", start + 1);
+  return wat.slice(start, next < 0 ? undefined : next);
+}
+
+describe("recurrent.wasm", () => {
+  it("imports only env.abort and exports memory and the documented ABI", () => {
+    const m = new WebAssembly.Module(wasmFile("recurrent.wasm"));
+    expect(WebAssembly.Module.imports(m)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
+    const ex = WebAssembly.Module.exports(m).map((e) => e.name);
+    for (const name of ["memory", "alloc", "free", "elman_forward", "elman_backward", "rnn_param_count", "rnn_workspace_floats", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
+      expect(ex).toContain(name);
+    }
+    // every export is documented in docs/ABI.md
+    const doc = readFileSync(new URL("../docs/ABI.md", import.meta.url), "utf8");
+    for (const name of ex) expect(doc, `docs/ABI.md documents ${name}`).toContain("`" + name);
+  });
+  it("the standalone build needs no imports at all and passes its self-test", async () => {
+    const bytes = wasmFile("recurrent.standalone.wasm");
+    expect(WebAssembly.Module.imports(new WebAssembly.Module(bytes))).toEqual([]);
+    const { instance } = await WebAssembly.instantiate(bytes, {});
+    expect((instance.exports.selftest_gemm as () => number)()).toBe(0);
+  });
+  it("the GEMM micro-kernel, tanh and Adam are f32x4 code; Elman calls the SIMD GEMM in its time loop", () => {
+    const wat = readFileSync(new URL("../build/recurrent.wat", import.meta.url), "utf8");
+    const gemm = funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd");
+    expect(gemm).toContain("f32x4.mul");
+    expect(gemm).toContain("v128.load32_splat");
+    expect(funcBody(wat, "$assembly/nn/activations/tanh_f32_wasmsimd")).toContain("f32x4.div");
+    expect(funcBody(wat, "$assembly/optim/optim/adam_step")).toContain("f32x4.sqrt");
+    const fwd = funcBody(wat, "$assembly/rnn/elman/elman_forward");
+    expect(fwd).toMatch(/call \$assembly\/linalg\/gemm\/gemm_f32_4x8_wasmsimd|f32x4\.mul/);
+  });
+});

@@ -1,0 +1,65 @@
+// The <script> bundle in real headless Chromium (Debian's, driven by playwright-core): it loads
+// from a page served on localhost, trains a tiny model, and gets bitwise the same losses and
+// predictions as Node running the ESM build.
+import { readFileSync } from "node:fs";
+import { createServer, Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, Browser } from "playwright-core";
+import * as Recurrent from "../dist/index.js";
+
+// Runs in both Node and the page: must be self-contained.
+async function trainTiny(R: any) {
+  await R.init();
+  const rng = new R.Rng(42);
+  const xs: Float32Array[] = [], ys: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const T = 3 + rng.int(8);
+    const x = new Float32Array(T * 2);
+    let s = 0;
+    for (let t = 0; t < T; t++) { x[2 * t] = rng.uniform() - 0.5; x[2 * t + 1] = rng.uniform(); s += x[2 * t]; }
+    xs.push(x); ys.push(s);
+  }
+  const m = new R.Model({ inputSize: 2, hiddenSize: 8, numLayers: 2, bidirectional: true, outputSize: 1, seed: 5 });
+  const h = await m.fit({ x: xs, y: Float32Array.from(ys) }, { epochs: 5, batchSize: 8, learningRate: 0.01, clipNorm: 1, seed: 3, validationSplit: 0.25 });
+  const p = Array.from(m.predict(xs) as Float32Array);
+  m.dispose();
+  return { loss: h.loss, valLoss: h.valLoss, pred: p };
+}
+
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+// playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
+let server: Server, browser: Browser, base = "";
+
+beforeAll(async () => {
+  const bundle = readFileSync(new URL("../dist/recurrent.iife.js", import.meta.url));
+  server = createServer((req, res) => {
+    if (req.url === "/recurrent.iife.js") { res.writeHead(200, { "content-type": "text/javascript" }); res.end(bundle); }
+    else { res.writeHead(200, { "content-type": "text/html" }); res.end(`<!doctype html><script src="/recurrent.iife.js"></script>`); }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as any).port}`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true, args: FLAGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe("<script> bundle in headless Chromium", () => {
+  it("defines the global Recurrent, trains, and matches Node bitwise", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/");
+    const version = await page.evaluate(() => navigator.userAgent);
+    expect(await page.evaluate(() => typeof (globalThis as any).Recurrent?.Model)).toBe("function");
+    const inBrowser = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const inNode = await trainTiny(Recurrent);
+    expect(errors).toEqual([]);
+    expect(inNode.loss.every(Number.isFinite)).toBe(true);
+    expect(inNode.loss[4]).toBeLessThan(inNode.loss[0]);
+    expect(inBrowser).toEqual(inNode); // numbers compare exactly
+    console.log(`Chromium (${version.match(/Chrome\/[\d.]+/)?.[0]}) and Node agree bitwise: losses ${inNode.loss.map((v) => v.toFixed(5)).join(", ")}`);
+    await page.close();
+  });
+});

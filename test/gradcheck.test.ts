@@ -1,0 +1,56 @@
+// Finite differences on the full training loss, readout included: the WASM model's gradients
+// against central differences of an independent float64 reference (test/reference.ts), for every
+// parameter of small models. Tolerance: |g − g_fd| ≤ 1e-4 + 2e-3·|g_fd| (f32 model vs f64 truth).
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, Model } from "../dist/index.js";
+import { expectClose, lcg } from "./helpers";
+import { RefConfig, refLoss } from "./reference";
+
+beforeAll(async () => { await init(); });
+
+const configs: (RefConfig & { name: string })[] = [
+  { name: "tanh, 1 layer, last state, MSE", inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false, nonlinearity: "tanh", outputSize: 2, readout: "last", loss: "mse" },
+  { name: "tanh, 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "tanh", outputSize: 1, readout: "last", loss: "mse" },
+  { name: "relu, 1 layer bidirectional, every step, cross-entropy", inputSize: 2, hiddenSize: 5, numLayers: 1, bidirectional: true, nonlinearity: "relu", outputSize: 3, readout: "sequence", loss: "crossentropy" },
+  { name: "tanh, 2 layers, every step, MSE", inputSize: 4, hiddenSize: 6, numLayers: 2, bidirectional: false, nonlinearity: "tanh", outputSize: 2, readout: "sequence", loss: "mse" },
+  { name: "tanh, 1 layer, last state, cross-entropy", inputSize: 3, hiddenSize: 9, numLayers: 1, bidirectional: false, nonlinearity: "tanh", outputSize: 4, readout: "last", loss: "crossentropy" },
+];
+
+describe("gradients of the whole training loss vs float64 finite differences", () => {
+  for (const cfg of configs) {
+    it(cfg.name, () => {
+      const rnd = lcg(cfg.hiddenSize * 31 + cfg.outputSize);
+      const lens = [5, 2, 4];
+      const xs = lens.map((T) => Float32Array.from({ length: T * cfg.inputSize }, () => 2 * rnd()));
+      let ys: any;
+      if (cfg.readout === "last") {
+        ys = cfg.loss === "mse" ? Float32Array.from({ length: lens.length * cfg.outputSize }, () => rnd())
+          : Int32Array.from(lens, (_, i) => i % cfg.outputSize);
+      } else {
+        ys = lens.map((T) => cfg.loss === "mse" ? Float32Array.from({ length: T * cfg.outputSize }, () => rnd())
+          : Int32Array.from({ length: T }, (_, t) => (t * 7 + T) % cfg.outputSize));
+      }
+      const { name, ...mc } = cfg;
+      const model = new Model({ ...mc, seed: 3 });
+      const loss = model.computeGradients({ x: xs, y: ys });
+      const sd = model.stateDict(), g = model.grads();
+      const p64: Record<string, Float64Array> = {};
+      for (const [k, v] of Object.entries(sd)) p64[k] = Float64Array.from(v);
+      const ref = refLoss(cfg, p64, xs, ys);
+      expect(Math.abs(loss - ref)).toBeLessThan(1e-5 * (1 + Math.abs(ref)));
+      const eps = 1e-6;
+      for (const k of Object.keys(sd)) {
+        const fd = new Float64Array(sd[k].length);
+        for (let i = 0; i < fd.length; i++) {
+          const v = p64[k][i];
+          p64[k][i] = v + eps; const lp = refLoss(cfg, p64, xs, ys);
+          p64[k][i] = v - eps; const lm = refLoss(cfg, p64, xs, ys);
+          p64[k][i] = v;
+          fd[i] = (lp - lm) / (2 * eps);
+        }
+        expectClose(`${name}: ${k}`, g[k], fd, 1e-4, 2e-3);
+      }
+      model.dispose();
+    });
+  }
+});
