@@ -1,0 +1,89 @@
+// recurrent-wasm benchmarks (benchmark.js): GEMM peak, then Elman training step (forward + BPTT +
+// Adam, linear readout from the last state, MSE) and forward-only for fixed configurations.
+// Writes bench/RESULTS.md. Run: npm run bench   (single thread; the machine is noisy, so every
+// figure is a median of benchmark.js samples from one run).
+import Benchmark from "benchmark";
+import { execSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { init, wasm, Model, RNN, Adam } from "../dist/index.js";
+
+const CONFIGS = [
+  { name: "small", B: 32, T: 50, I: 16, H: 64 },
+  { name: "medium", B: 32, T: 100, I: 32, H: 128 },
+  { name: "large", B: 64, T: 100, I: 64, H: 256 },
+];
+const quick = process.argv.includes("--quick");
+
+function median(a) { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; }
+
+function run(name, fn) {
+  return new Promise((resolve) => {
+    const b = new Benchmark(name, fn, { minSamples: quick ? 5 : 20, maxTime: quick ? 1 : 4, initCount: 1 });
+    b.on("complete", () => resolve({ ms: median(b.stats.sample) * 1000, rme: b.stats.rme, samples: b.stats.sample.length }));
+    b.run();
+  });
+}
+
+await init();
+const c = wasm();
+const rnd = (() => { let s = 1; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5; })();
+
+// GEMM peak: 128×128×128, C = A·B
+const N = 128;
+const pa = c.alloc(4 * N * N), pb = c.alloc(4 * N * N), pc = c.alloc(4 * N * N);
+for (const p of [pa, pb]) { const v = new Float32Array(c.memory.buffer, p, N * N); for (let i = 0; i < v.length; i++) v[i] = rnd(); }
+const gemm = await run("gemm 128^3", () => c.gemm_f32_4x8_wasmsimd(N, N, N, pa, N, 1, pb, N, pc, N, false));
+const peak = (2 * N ** 3) / (gemm.ms * 1e-3) / 1e9;
+console.log(`gemm 128x128x128: ${gemm.ms.toFixed(4)} ms, ${peak.toFixed(1)} GFLOP/s`);
+
+const rows = [];
+for (const cfg of CONFIGS) {
+  const { B, T, I, H } = cfg;
+  const fwdFlops = 2 * B * T * (I * H + H * H);
+  const data = { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
+  const model = new Model({ inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
+  const opt = new Adam({ learningRate: 1e-4 });
+  const train = await run(`${cfg.name} train`, () => model.trainBatch(data, opt));
+  const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 1 });
+  const x = Float32Array.from({ length: B * T * I }, rnd);
+  const fwd = await run(`${cfg.name} forward`, () => rnn.forward(x, { batch: B, steps: T }));
+  const r = {
+    ...cfg,
+    trainMs: train.ms, trainGflops: (3 * fwdFlops) / (train.ms * 1e-3) / 1e9,
+    fwdMs: fwd.ms, fwdGflops: fwdFlops / (fwd.ms * 1e-3) / 1e9,
+    trainRme: train.rme, fwdRme: fwd.rme,
+  };
+  rows.push(r);
+  console.log(`${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
+  model.dispose(); rnn.dispose();
+}
+
+if (!quick) {
+  let cpu = "unknown";
+  try { cpu = execSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? cpu; } catch {}
+  const f = (v, d = 2) => v.toFixed(d);
+  const md = `# Benchmark results
+
+Command: \`npm run bench\` (bench/run.mjs, benchmark.js 2.1.4; median of ≥ 20 samples per row).
+Machine: ${cpu}, ${execSync("nproc", { encoding: "utf8" }).trim()} cores, Node ${process.version}, single thread.
+Date: ${new Date().toISOString().slice(0, 10)}.
+
+Training step = forward + BPTT + Adam on one batch, linear readout from the last state, MSE
+(\`Model.trainBatch\`, including copying the batch into WebAssembly memory). Forward = \`RNN.forward\`
+(copy in, all T steps, copy out). Effective GFLOP/s count \`2·B·T·(I·H + H·H)\` for a forward pass
+and 3× that for a training step. Peak = this run's f32x4 GEMM on 128×128×128.
+
+GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak, 1)} GFLOP/s** (the peak below).
+
+## Elman RNN (tanh), single thread
+| config (B,T,I,H) | train step ms | GFLOP/s | % of peak | forward ms | GFLOP/s | % of peak |
+|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
+
+Peers measured on this kind of machine (shared/PEERS.md, 2026-11-23, not in this run; the peer
+harness that runs them alongside comes with the speed issue): Elman training step medium — PyTorch
+1.13 CPU 1 thread (OpenBLAS) 9.26 ms, TF.js 4.22 wasm 156 ms, TF.js cpu 580 ms, brain.js 561 ms.
+`;
+  writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
+  console.log("wrote bench/RESULTS.md");
+}
