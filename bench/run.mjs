@@ -80,6 +80,15 @@ GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak
 |---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
 
+Notes (profiled with bench-style timing of single kernels, same build):
+- The backward's weight gradients are Aᵀ·B GEMMs with K = T·B (3200 medium, 6400 large). Without
+  K-blocking they ran at 7.9 GFLOP/s for H = 256 (the K×8 panel of B left L1 for every row block);
+  blocking K by 256 brought them to 23.9 GFLOP/s and the large training step from 198 ms to 132 ms.
+- The vectorized tanh costs 3.6 ns per element (1.5 ms of the 409,600 in a medium forward pass).
+- Forward-only is below the training step's efficiency at small sizes: per-call copies of x in and
+  of the output out, the transposes of the weights and the per-step [B,H]×[H,H] GEMMs at B = 32
+  (only 8 row tiles) dominate. Threads, packing and a fused step kernel belong to the speed issue.
+
 Peers measured on this kind of machine (shared/PEERS.md, 2026-11-23, not in this run; the peer
 harness that runs them alongside comes with the speed issue): Elman training step medium — PyTorch
 1.13 CPU 1 thread (OpenBLAS) 9.26 ms, TF.js 4.22 wasm 156 ms, TF.js cpu 580 ms, brain.js 561 ms.

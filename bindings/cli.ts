@@ -120,15 +120,18 @@ async function train(opts: Record<string, string>) {
   const xCol = opts.x ?? "smiles";
   const yCol = opts.y ?? "measured log solubility in mols per litre";
   const bCol = opts.baseline ?? (defaultData ? "ESOL predicted log solubility in mols per litre" : undefined);
-  const num = (k: string, d: number, int = true) => {
+  const num = (k: string, d: number, int = true, min = 1) => {
     if (opts[k] === undefined) return d;
     const v = Number(opts[k]);
-    if (!Number.isFinite(v) || (int && !Number.isInteger(v)) || v <= 0) fail(`--${k} must be a positive ${int ? "integer" : "number"}, got ${JSON.stringify(opts[k])}`);
+    const what = min === 0 ? "non-negative" : "positive";
+    if (opts[k].trim() === "" || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min || (!int && v <= 0)) {
+      fail(`--${k} must be a ${what} ${int ? "integer" : "number"}, got ${JSON.stringify(opts[k])}`);
+    }
     return v;
   };
   const hidden = num("hidden", 128), layers = num("layers", 1), epochs = num("epochs", 60), batch = num("batch", 32);
   const lr = num("lr", 0.002, false), clip = num("clip", 1, false);
-  const seed = opts.seed === undefined ? 0 : num("seed", 0) ;
+  const seed = num("seed", 0, true, 0);
   const out = opts.out ?? "model.safetensors";
   const quiet = opts.quiet === "1";
 

@@ -32,7 +32,9 @@ describe("recurrent.wasm", () => {
   });
   it("the GEMM micro-kernel, tanh and Adam are f32x4 code; Elman calls the SIMD GEMM in its time loop", () => {
     const wat = readFileSync(new URL("../build/recurrent.wat", import.meta.url), "utf8");
-    const gemm = funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd");
+    // the exported GEMM loops over K blocks and calls the register-blocked micro-kernel
+    expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain("call $assembly/linalg/gemm/gemm_block");
+    const gemm = funcBody(wat, "$assembly/linalg/gemm/gemm_block");
     expect(gemm).toContain("f32x4.mul");
     expect(gemm).toContain("v128.load32_splat");
     expect(funcBody(wat, "$assembly/nn/activations/tanh_f32_wasmsimd")).toContain("f32x4.div");

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("recurrent-wasm CLI", () => {
   it("train (short run) then predict", () => {
     const model = join(dir, "m.safetensors");
-    const r = spawnSync(process.execPath, [cli, "train", "--epochs", "3", "--hidden", "16", "--out", model], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [cli, "train", "--epochs", "3", "--hidden", "16", "--seed", "0", "--out", model], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^test RMSE \d+\.\d{3} \(mean predictor 2\.181, ESOL equation 0\.928\)\n$/);
     expect(r.stderr).toMatch(/epoch 3\/3 train rmse/);
@@ -27,6 +27,9 @@ describe("recurrent-wasm CLI", () => {
     const r = spawnSync(process.execPath, [cli, "train", "--hidden", "0"], { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--hidden must be a positive integer, got "0"');
+    const r1 = spawnSync(process.execPath, [cli, "train", "--seed", "-1"], { encoding: "utf8" });
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toContain('--seed must be a non-negative integer, got "-1"');
     const r2 = spawnSync(process.execPath, [cli, "train", "--y", "nope"], { encoding: "utf8" });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('has no column "nope"');

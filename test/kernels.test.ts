@@ -60,6 +60,27 @@ describe("gemm_f32_4x8_wasmsimd equals gemm_ref bitwise", () => {
       c.free(pa); c.free(pb);
     });
   }
+  for (const K of [256, 257, 600]) {
+    it(`K=${K} crosses the K-block boundary (KC = 256): still bitwise, and right in f64`, () => {
+      const M = 9, N = 13;
+      const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
+      const pa = put(a), pb = put(b);
+      for (const [rsa, csa] of [[K, 1], [1, M]]) for (const acc of [false, true]) {
+        const p1 = put(c0), p2 = put(c0);
+        c.gemm_f32_4x8_wasmsimd(M, N, K, pa, rsa, csa, pb, N, p1, N, acc);
+        c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
+        const r1 = view(p1, M * N), r2 = view(p2, M * N);
+        expect(bits(r1)).toEqual(bits(r2));
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+          let s = acc ? c0[i * N + j] : 0;
+          for (let k = 0; k < K; k++) s += a[i * rsa + k * csa] * b[k * N + j];
+          expect(Math.abs(r1[i * N + j] - s)).toBeLessThan(2e-5 * Math.sqrt(K));
+        }
+        c.free(p1); c.free(p2);
+      }
+      c.free(pa); c.free(pb);
+    });
+  }
   it("leading dimensions larger than the width (sub-matrices)", () => {
     const M = 6, N = 10, K = 7, lda = 11, ldb = 13, ldc = 12;
     const a = f32of(M * lda, rnd), b = f32of(K * ldb, rnd), c0 = f32of(M * ldc, rnd);

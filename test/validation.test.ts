@@ -120,3 +120,19 @@ describe("Model data checks", () => {
     m.dispose();
   });
 });
+
+describe("memory growth", () => {
+  it("layers keep working after the WebAssembly memory grows (views are re-created)", async () => {
+    const { wasm } = await import("../dist/index.js");
+    const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 3 });
+    const a = rnn.forward(x, { batch: B, steps: T });
+    const before = wasm().memory.buffer.byteLength;
+    const big = wasm().alloc(64 << 20); // forces memory.grow
+    expect(wasm().memory.buffer.byteLength).toBeGreaterThan(before);
+    const b = rnn.forward(x, { batch: B, steps: T });
+    expect(Array.from(b.output)).toEqual(Array.from(a.output));
+    expect(Object.keys(rnn.stateDict()).length).toBe(4);
+    wasm().free(big);
+    rnn.dispose();
+  });
+});

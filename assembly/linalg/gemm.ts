@@ -7,12 +7,30 @@
 //
 // The f32x4 kernel is register-blocked on 4×8 tiles of C (8 accumulators, two B vectors and four
 // splatted A scalars per k), with 4×4, 1×8, 1×4 and scalar tiles for the edges, so any M, N, K is
-// correct. Every element is accumulated in k order, in f32, with separate multiply and add (no
-// FMA), starting from zero, and added to C last: exactly what gemm_ref does, so the two agree
-// bitwise. No alignment is required (v128.load is unaligned-safe in WebAssembly).
+// correct. K is split into blocks of KC so that a K×8 panel of B stays in L1 while every row block
+// of A passes it (BPTT's weight gradients have K = T·B in the thousands). Within a K block every
+// element is accumulated in k order, in f32, with separate multiply and add (no FMA), starting from
+// zero, then added to C: gemm_ref does exactly the same, so the two agree bitwise. No alignment is
+// required (v128.load is unaligned-safe in WebAssembly).
 
-/** Scalar reference for gemm_f32_4x8_wasmsimd; same summation order, bitwise-identical result. */
+/** K block: a KC×8 f32 panel of B is 8 KiB. */
+// @ts-ignore: decorator
+@inline export const KC: i32 = 256;
+
+/** Scalar reference for gemm_f32_4x8_wasmsimd; same summation order (K blocks of KC included),
+ *  bitwise-identical result. */
 export function gemm_ref(
+  M: i32, N: i32, K: i32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, ldb: i32,
+  c: usize, ldc: i32, accumulate: bool,
+): void {
+  for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+    gemm_ref_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c, ldc, accumulate || k0 > 0);
+  }
+}
+
+function gemm_ref_block(
   M: i32, N: i32, K: i32,
   a: usize, rsa: i32, csa: i32,
   b: usize, ldb: i32,
@@ -113,8 +131,19 @@ export function gemm_ref(
   put(c, c0, accumulate);
 }
 
-/** C[M,N] = (accumulate ? C : 0) + A·B; f32x4, 4×8 register tiles. See the file comment. */
+/** C[M,N] = (accumulate ? C : 0) + A·B; f32x4, 4×8 register tiles, K blocks of KC. See the file comment. */
 export function gemm_f32_4x8_wasmsimd(
+  M: i32, N: i32, K: i32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, ldb: i32,
+  c: usize, ldc: i32, accumulate: bool,
+): void {
+  for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+    gemm_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c, ldc, accumulate || k0 > 0);
+  }
+}
+
+function gemm_block(
   M: i32, N: i32, K: i32,
   a: usize, rsa: i32, csa: i32,
   b: usize, ldb: i32,
@@ -144,6 +173,6 @@ export function gemm_f32_4x8_wasmsimd(
   }
   // the last N mod 4 columns, scalar
   if (N > N4) {
-    gemm_ref(M, N - N4, K, a, rsa, csa, b + (<usize>N4 << 2), ldb, c + (<usize>N4 << 2), ldc, accumulate);
+    gemm_ref_block(M, N - N4, K, a, rsa, csa, b + (<usize>N4 << 2), ldb, c + (<usize>N4 << 2), ldc, accumulate);
   }
 }
