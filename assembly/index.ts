@@ -9,24 +9,25 @@ export {
   dot_f32_wasmsimd, dot_ref, sumsq_f64_wasmsimd, sumsq_ref,
   gemv_f32_wasmsimd, gemv_ref, colsum_f32_wasmsimd, transpose_f32, copy2d_f32,
 } from "./linalg";
-export { tanh_f32_wasmsimd, relu_f32_wasmsimd, tanh_max_ulp, tanh_worst_x } from "./nn/activations";
+export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_max_ulp, activation_worst_x } from "./nn/activations";
 export { linear_forward, linear_backward } from "./nn/linear";
 export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
-export { elman_forward, elman_backward } from "./rnn/elman";
+export { rnn_forward, rnn_backward } from "./rnn/stack";
+export { init_state_gather, init_state_scatter_add } from "./rnn/state";
 
-import { paramCount, sharedLayout } from "./rnn/layout";
+import { gatesOf, paramCount, sharedLayout } from "./rnn/layout";
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";
 
-/** Number of f32 parameters of a recurrent stack with G gates (1 = Elman). */
-export function rnn_param_count(G: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  return paramCount(G, I, H, L, D);
+/** Number of f32 parameters of a recurrent stack of `cell` (0/1 Elman tanh/relu, 2 LSTM, 3 GRU). */
+export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): i32 {
+  return paramCount(gatesOf(cell), I, H, L, D);
 }
 
-/** Number of f32 workspace floats that elman_forward/elman_backward need for this shape. */
-export function rnn_workspace_floats(B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  return <i32>sharedLayout(B, T, I, H, L, D).total;
+/** Number of f32 workspace floats that rnn_forward/rnn_backward need for this cell and shape. */
+export function rnn_workspace_floats(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): i32 {
+  return <i32>sharedLayout(cell, B, T, I, H, L, D).total;
 }
 
 /** Zero-argument self-test for hosts without JavaScript (wasm-interp --run-all-exports):

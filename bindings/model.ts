@@ -1,19 +1,25 @@
-// A recurrent model: RNN stack + linear readout y = W_hy h + b_y, a loss, and a Keras-like fit().
-// All parameters (recurrent layers and readout) share one flat block, so an optimizer step or a
-// clip is one pass; the model's state_dict uses the names of a PyTorch module with attributes
-// `rnn` (torch.nn.RNN, batch_first=True) and `readout` (torch.nn.Linear).
+// A recurrent model: a recurrent stack (RNN, LSTM or GRU) + linear readout y = W_hy h + b_y, a
+// loss, optional learned initial states, and a Keras-like fit(). All parameters share one flat
+// block, so an optimizer step or a clip is one pass; the model's state_dict uses the names of a
+// PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU, batch_first=True), `readout`
+// (torch.nn.Linear) and, for learned initial states, `h0` (and `c0` for LSTM).
 import * as check from "./check.js";
 import { Scratch, f32, i32, wasm } from "./loader.js";
 import { Optimizer, Adam, SGD, Trainable, clipGradNorm } from "./optim.js";
 import { Rng } from "./random.js";
-import { RNN, Nonlinearity, Storage, TensorSlot } from "./rnn.js";
+import { CellType, Nonlinearity, RecurrentLayer, Storage, TensorSlot, makeLayer } from "./rnn.js";
 import * as safetensors from "./safetensors.js";
 
 export type Readout = "last" | "sequence";
 export type Loss = "mse" | "crossentropy";
+/** Initial state of the recurrence: zeros, one learned state (per layer and direction; for LSTM
+ *  also the cell state), or a table of n learned states, one per class: each sequence picks its
+ *  row by `data.classes` (e.g. a cell type or a patient group). */
+export type InitialState = "zeros" | "learned" | { perClass: number };
 
 export interface ModelConfig {
-  cell?: "rnn";
+  /** Recurrent cell (default "rnn", Elman). */
+  cell?: CellType;
   inputSize: number;
   hiddenSize: number;
   numLayers?: number;
@@ -25,6 +31,8 @@ export interface ModelConfig {
    *  the end ⧺ reverse state at the start, PyTorch's h_n); "sequence": one output per step. */
   readout?: Readout;
   loss?: Loss;
+  /** Default "zeros". */
+  initialState?: InitialState;
   seed?: number;
 }
 
@@ -34,6 +42,8 @@ export interface ModelConfig {
 export interface SequenceData {
   x: Float32Array[];
   y?: Float32Array | Int32Array | Float32Array[] | Int32Array[];
+  /** Class id of each sequence, 0..n−1 (only with initialState { perClass: n }). */
+  classes?: Int32Array;
 }
 
 export interface Logs { loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number; gradNorm?: number; seconds?: number }
@@ -65,11 +75,16 @@ const W = "Model";
 
 export class Model implements Trainable {
   readonly config: Required<ModelConfig>;
-  readonly rnn: RNN;
+  readonly rnn: RecurrentLayer;
   readonly numParams: number;
   private storage: Storage | null;
   private readonly rnnParams: number;
   private readonly featSize: number;
+  /** Rows of the learned initial-state table (0: zeros). */
+  private readonly stateRows: number;
+  /** Offset (floats) of the h0 table; the c0 table (LSTM) follows it. */
+  private readonly stateOffset: number;
+  private clsBuf = new Scratch(); private h0Buf = new Scratch(); private c0Buf = new Scratch();
   private states = new Map<string, number>();
   private xBuf = new Scratch(); private lenBuf = new Scratch(); private featBuf = new Scratch();
   private predBuf = new Scratch(); private tgtBuf = new Scratch(); private maskBuf = new Scratch();
@@ -78,9 +93,18 @@ export class Model implements Trainable {
 
   constructor(config: ModelConfig) {
     const o = check.object(W, "config", config);
-    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "seed"]);
+    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed"]);
+    const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
+    if (cell !== "rnn" && o.nonlinearity !== undefined) throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+    let initialState: InitialState = "zeros";
+    if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
+    else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
+      const is = o.initialState as Record<string, unknown>;
+      check.known(W + " initialState", is, ["perClass"]);
+      initialState = { perClass: check.int(W, "initialState.perClass", is.perClass, 1, 1 << 20) };
+    } else throw new TypeError(`${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`);
     const cfg: Required<ModelConfig> = {
-      cell: check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn"] as const),
+      cell,
       inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
       hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
       numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
@@ -89,6 +113,7 @@ export class Model implements Trainable {
       outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
       readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
       loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),
+      initialState,
       seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
     };
     if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
@@ -96,19 +121,28 @@ export class Model implements Trainable {
     const c = wasm();
     const D = cfg.bidirectional ? 2 : 1;
     this.featSize = D * cfg.hiddenSize;
-    this.rnnParams = c.rnn_param_count(1, cfg.inputSize, cfg.hiddenSize, cfg.numLayers, D);
-    this.numParams = this.rnnParams + cfg.outputSize * this.featSize + cfg.outputSize;
+    const cellCode = cell === "lstm" ? 2 : cell === "gru" ? 3 : 0; // the parameter count depends only on the gates
+    this.rnnParams = c.rnn_param_count(cellCode, cfg.inputSize, cfg.hiddenSize, cfg.numLayers, D);
+    this.stateRows = initialState === "zeros" ? 0 : initialState === "learned" ? 1 : initialState.perClass;
+    this.stateOffset = this.rnnParams + cfg.outputSize * this.featSize + cfg.outputSize;
+    const stateSize = this.stateRows * cfg.numLayers * D * cfg.hiddenSize * (cell === "lstm" ? 2 : 1);
+    this.numParams = this.stateOffset + stateSize;
     const params = c.alloc(4 * this.numParams), grads = c.alloc(4 * this.numParams);
     this.storage = { params, grads, owned: true };
-    this.rnn = new RNN({
+    this.rnn = makeLayer(cell, {
       inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-      bidirectional: cfg.bidirectional, nonlinearity: cfg.nonlinearity, seed: cfg.seed,
+      bidirectional: cfg.bidirectional, seed: cfg.seed, ...(cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
     }, { params, grads, owned: false });
-    // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F)
+    // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
     const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
     const k = 1 / Math.sqrt(this.featSize);
-    const v = f32(params + 4 * this.rnnParams, this.numParams - this.rnnParams);
+    const v = f32(params + 4 * this.rnnParams, this.stateOffset - this.rnnParams);
     for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+  }
+
+  /** Floats in one initial-state table (h0 or c0): rows × L·D × H. */
+  private get stateTable(): number {
+    return this.stateRows * this.config.numLayers * (this.config.bidirectional ? 2 : 1) * this.config.hiddenSize;
   }
 
   private live(method: string): Storage {
@@ -126,11 +160,18 @@ export class Model implements Trainable {
   /** Names, shapes and offsets of all parameters ("rnn.weight_ih_l0", …, "readout.weight", "readout.bias"). */
   parameterSlots(): TensorSlot[] {
     const F = this.featSize, O = this.config.outputSize;
-    return [
+    const slots: TensorSlot[] = [
       ...this.rnn.parameterSlots().map((s) => ({ ...s, name: "rnn." + s.name })),
       { name: "readout.weight", shape: [O, F], offset: this.rnnParams, size: O * F },
       { name: "readout.bias", shape: [O], offset: this.rnnParams + O * F, size: O },
     ];
+    if (this.stateRows > 0) {
+      const LD = this.config.numLayers * (this.config.bidirectional ? 2 : 1), H = this.config.hiddenSize;
+      const shape = this.config.initialState === "learned" ? [LD, H] : [this.stateRows, LD, H];
+      slots.push({ name: "h0", shape, offset: this.stateOffset, size: this.stateTable });
+      if (this.config.cell === "lstm") slots.push({ name: "c0", shape, offset: this.stateOffset + this.stateTable, size: this.stateTable });
+    }
+    return slots;
   }
 
   stateDict(): Record<string, Float32Array> {
@@ -176,6 +217,14 @@ export class Model implements Trainable {
       if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}`);
       check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`);
     }
+    const cls = d.classes;
+    if (typeof this.config.initialState === "object") {
+      const n = this.config.initialState.perClass;
+      if (!(cls instanceof Int32Array) || cls.length !== N) throw new TypeError(`${where}: data.classes must be an Int32Array of ${N} class ids in 0..${n - 1} (initialState perClass), got ${check.show(cls)}`);
+      for (let i = 0; i < N; i++) if (cls[i] < 0 || cls[i] >= n) throw new RangeError(`${where}: data.classes[${i}] must be in 0..${n - 1}, got ${cls[i]}`);
+    } else if (cls !== undefined) {
+      throw new TypeError(`${where}: data.classes is only used with initialState { perClass: n }; this model's initialState is ${JSON.stringify(this.config.initialState)}`);
+    }
     if (!needTargets) return N;
     const y = d.y, ce = this.config.loss === "crossentropy";
     const label = (v: number, name: string) => {
@@ -216,6 +265,12 @@ export class Model implements Trainable {
       xv.set(s, b * T * I);
       lv[b] = s.length / I;
     }
+    let cp = 0;
+    if (data.classes) {
+      cp = this.clsBuf.ensure(4 * B);
+      const cv = i32(cp, B);
+      for (let b = 0; b < B; b++) cv[b] = data.classes[idx[b]];
+    }
     let tp = 0, mp = 0;
     if (withTargets) {
       const ce = this.config.loss === "crossentropy";
@@ -243,14 +298,24 @@ export class Model implements Trainable {
         wasm().mask_from_lengths(mp, lp, B, T);
       }
     }
-    return { B, T, xp, lp, tp, mp };
+    return { B, T, xp, lp, tp, mp, cp };
   }
 
   /** Forward from staged pointers; returns the prediction pointer ([B,O] or [B·T,O]) and rows. */
-  private forwardStaged(B: number, T: number, xp: number, lp: number): { pred: number; rows: number; feat: number } {
+  private forwardStaged(B: number, T: number, xp: number, lp: number, cp: number): { pred: number; rows: number; feat: number } {
     const st = this.live("forward"), c = wasm(), cfg = this.config;
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, F = this.featSize, O = cfg.outputSize;
-    const { out, hn } = this.rnn.forwardPtr(st, B, T, xp, lp, 0);
+    let h0 = 0, c0 = 0;
+    if (this.stateRows > 0) {
+      const LD = L * D, tab = st.params + 4 * this.stateOffset;
+      h0 = this.h0Buf.ensure(4 * LD * B * H);
+      c.init_state_gather(h0, tab, cp, B, LD, H);
+      if (cfg.cell === "lstm") {
+        c0 = this.c0Buf.ensure(4 * LD * B * H);
+        c.init_state_gather(c0, tab + 4 * this.stateTable, cp, B, LD, H);
+      }
+    }
+    const { out, hn } = this.rnn.forwardPtr(st, B, T, xp, lp, h0, c0);
     let feat: number, rows: number;
     if (cfg.readout === "last") {
       rows = B;
@@ -270,7 +335,7 @@ export class Model implements Trainable {
   private lossStaged(s: ReturnType<Model["stage"]>, backward: boolean, truncate: number): { loss: number; sq: number; correct: number; count: number } {
     const c = wasm(), cfg = this.config, st = this.live("train");
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, F = this.featSize, O = cfg.outputSize;
-    const { pred, rows, feat } = this.forwardStaged(s.B, s.T, s.xp, s.lp);
+    const { pred, rows, feat } = this.forwardStaged(s.B, s.T, s.xp, s.lp, s.cp);
     const dpred = backward ? this.dpredBuf.ensure(4 * rows * O) : 0;
     const loss = cfg.loss === "mse"
       ? c.mse_loss(rows, O, pred, s.tp, s.mp, dpred)
@@ -304,31 +369,43 @@ export class Model implements Trainable {
         const dhn = this.dhnBuf.ensure(4 * LD * s.B * H);
         f32(dhn, LD * s.B * H).fill(0);
         for (let d = 0; d < D; d++) c.copy2d_f32(s.B, H, dfeat + 4 * d * H, F, dhn + 4 * ((L - 1) * D + d) * s.B * H, H);
-        this.rnn.backwardPtr(st, 0, dhn, false, truncate);
+        this.backwardState(st, this.rnn.backwardPtr(st, 0, dhn, false, truncate, 0, this.stateRows > 0), s.B, s.cp);
       } else {
         const dout = this.dfeatBuf.ensure(4 * rows * F);
         c.linear_backward(rows, F, O, feat, w, dpred, gw, gw + 4 * O * F, dout);
-        this.rnn.backwardPtr(st, dout, 0, false, truncate);
+        this.backwardState(st, this.rnn.backwardPtr(st, dout, 0, false, truncate, 0, this.stateRows > 0), s.B, s.cp);
       }
     }
     return { loss, sq, correct, count };
   }
 
+  /** ∂L/∂h0 (and ∂L/∂c0) of the batch into the gradient of the learned initial-state table. */
+  private backwardState(st: Storage, d: { dh0: number; dc0: number }, B: number, cp: number): void {
+    if (this.stateRows === 0) return;
+    const c = wasm(), LD = this.config.numLayers * (this.config.bidirectional ? 2 : 1), H = this.config.hiddenSize;
+    const g = st.grads + 4 * this.stateOffset;
+    c.init_state_scatter_add(g, d.dh0, cp, B, LD, H);
+    if (this.config.cell === "lstm") c.init_state_scatter_add(g + 4 * this.stateTable, d.dc0, cp, B, LD, H);
+  }
+
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
    *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). */
-  predict(x: Float32Array[], options: { batchSize?: number } = {}): Float32Array | Float32Array[] {
+  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array } = {}): Float32Array | Float32Array[] {
     const M = "Model.predict";
     this.live("predict");
-    const N = this.checkData(M, { x }, false);
-    const bs = check.int(M, "batchSize", options.batchSize ?? 128, 1);
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["batchSize", "classes"]);
+    const data: SequenceData = o.classes === undefined ? { x } : { x, classes: o.classes as Int32Array };
+    const N = this.checkData(M, data, false);
+    const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
     const O = this.config.outputSize, I = this.config.inputSize;
     const last = this.config.readout === "last";
     const flat = new Float32Array(last ? N * O : 0);
     const seqs: Float32Array[] = [];
     for (let i0 = 0; i0 < N; i0 += bs) {
       const idx = Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k);
-      const s = this.stage({ x }, idx, false);
-      const { pred } = this.forwardStaged(s.B, s.T, s.xp, s.lp);
+      const s = this.stage(data, idx, false);
+      const { pred } = this.forwardStaged(s.B, s.T, s.xp, s.lp, s.cp);
       if (last) flat.set(f32(pred, s.B * O), i0 * O);
       else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
     }
@@ -517,20 +594,23 @@ export class Model implements Trainable {
     c.free(this.storage.params); c.free(this.storage.grads);
     for (const p of this.states.values()) c.free(p);
     this.states.clear();
-    for (const s of [this.xBuf, this.lenBuf, this.featBuf, this.predBuf, this.tgtBuf, this.maskBuf, this.dpredBuf, this.dfeatBuf, this.dhnBuf, this.wtBuf]) s.release();
+    for (const s of [this.xBuf, this.lenBuf, this.featBuf, this.predBuf, this.tgtBuf, this.maskBuf, this.dpredBuf, this.dfeatBuf, this.dhnBuf, this.wtBuf, this.clsBuf, this.h0Buf, this.c0Buf]) s.release();
     this.storage = null;
   }
 }
 
 /** The sequences (and targets) at idx, sharing the underlying arrays. */
 export function subset(data: SequenceData, idx: number[]): SequenceData {
-  const x = idx.map((i) => data.x[i]);
+  const out: SequenceData = { x: idx.map((i) => data.x[i]) };
+  if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
   const y = data.y;
-  if (y === undefined) return { x };
-  if (Array.isArray(y)) return { x, y: idx.map((i) => (y as Float32Array[])[i]) as Float32Array[] };
-  const O = y.length / data.x.length;
-  if (y instanceof Int32Array) return { x, y: Int32Array.from(idx, (i) => y[i]) };
-  const out = new Float32Array(idx.length * O);
-  idx.forEach((i, k) => out.set((y as Float32Array).subarray(i * O, i * O + O), k * O));
-  return { x, y: out };
+  if (y === undefined) return out;
+  if (Array.isArray(y)) out.y = idx.map((i) => (y as Float32Array[])[i]) as Float32Array[];
+  else if (y instanceof Int32Array) out.y = Int32Array.from(idx, (i) => y[i]);
+  else {
+    const O = y.length / data.x.length, yy = new Float32Array(idx.length * O);
+    idx.forEach((i, k) => yy.set((y as Float32Array).subarray(i * O, i * O + O), k * O));
+    out.y = yy;
+  }
+  return out;
 }

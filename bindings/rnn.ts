@@ -1,24 +1,31 @@
-// Recurrent layers with PyTorch's contract (shared/API.md). The numbers live in WebAssembly
-// memory: one flat parameter block (state_dict order), a gradient block with the same layout, and
-// a workspace sized for the largest (batch, steps) seen, which holds what BPTT needs.
+// Recurrent layers with PyTorch's contract (shared/API.md): RNN (Elman), LSTM, GRU. The numbers live
+// in WebAssembly memory: one flat parameter block (state_dict order), a gradient block with the
+// same layout, and a workspace sized for the largest (batch, steps) seen, which holds what BPTT
+// needs. The three classes share one implementation; only the cell code passed to the core differs.
 import * as check from "./check.js";
 import { Rng } from "./random.js";
 import { Scratch, f32, i32, wasm } from "./loader.js";
 
 export type Nonlinearity = "tanh" | "relu";
-export type CellType = "rnn";
+export type CellType = "rnn" | "lstm" | "gru";
 
-export interface RNNOptions {
+/** Gates per unit: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+export const GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };
+
+export interface LayerOptions {
   inputSize: number;
   hiddenSize: number;
   /** Stacked layers (default 1). */
   numLayers?: number;
   /** Forward ⧺ reverse directions per layer (default false). */
   bidirectional?: boolean;
-  /** Elman nonlinearity φ (default "tanh"). */
-  nonlinearity?: Nonlinearity;
   /** Seed of the deterministic initialization U(−1/√H, 1/√H), PyTorch's default (default 0). */
   seed?: number;
+}
+
+export interface RNNOptions extends LayerOptions {
+  /** Elman nonlinearity φ (default "tanh"). */
+  nonlinearity?: Nonlinearity;
 }
 
 export interface ForwardOptions {
@@ -28,6 +35,8 @@ export interface ForwardOptions {
   lengths?: Int32Array | number[];
   /** Initial state [L·D, B, H] (default zeros). */
   h0?: Float32Array;
+  /** Initial cell state [L·D, B, H] (LSTM only; default zeros). */
+  c0?: Float32Array;
   /** Accept NaN/Infinity in x and h0 (default false: they are rejected). */
   allowNonFinite?: boolean;
 }
@@ -37,6 +46,8 @@ export interface ForwardResult {
   output: Float32Array;
   /** [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
   hN: Float32Array;
+  /** [L·D, B, H]: the cell state likewise (LSTM only). */
+  cN?: Float32Array;
 }
 
 export interface BackwardGrads {
@@ -44,6 +55,8 @@ export interface BackwardGrads {
   output?: Float32Array;
   /** ∂L/∂h_n [L·D, B, H] (default zeros). */
   hN?: Float32Array;
+  /** ∂L/∂c_n [L·D, B, H] (LSTM only; default zeros). */
+  cN?: Float32Array;
 }
 
 export interface BackwardOptions {
@@ -56,6 +69,8 @@ export interface BackwardResult {
   x: Float32Array;
   /** ∂L/∂h0 [L·D, B, H]. */
   h0: Float32Array;
+  /** ∂L/∂c0 [L·D, B, H] (LSTM only). */
+  c0?: Float32Array;
 }
 
 /** Named tensor inside a flat block: offset and size in floats. */
@@ -86,14 +101,15 @@ export interface Storage { params: number; grads: number; owned: boolean }
 
 const MAX_DIM = 1 << 20;
 
-/** Elman RNN, torch.nn.RNN semantics: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh). */
-export class RNN {
+/** What RNN, LSTM and GRU share. Use those classes. */
+export class RecurrentLayer {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly bidirectional: boolean;
+  /** Elman nonlinearity ("tanh" for LSTM and GRU, whose gates are fixed). */
   readonly nonlinearity: Nonlinearity;
-  readonly mode: CellType = "rnn";
+  readonly mode: CellType;
   /** Number of f32 parameters. */
   readonly numParams: number;
   protected readonly slots: TensorSlot[];
@@ -102,6 +118,10 @@ export class RNN {
   private xBuf = new Scratch();
   private lenBuf = new Scratch();
   private h0Buf = new Scratch();
+  private c0Buf = new Scratch();
+  private cnBuf = new Scratch();
+  private gCBuf = new Scratch();
+  private dc0Buf = new Scratch();
   private outBuf = new Scratch();
   private hnBuf = new Scratch();
   private gOutBuf = new Scratch();
@@ -111,10 +131,11 @@ export class RNN {
   /** Shape of the last forward pass (what backward differentiates), or null. */
   private last: { B: number; T: number; lengths: boolean } | null = null;
 
-  constructor(options: RNNOptions, storage?: Storage) {
-    const W = "RNN";
+  protected constructor(mode: CellType, options: RNNOptions, storage?: Storage) {
+    const W = NAMES[mode];
+    this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "seed"]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
@@ -122,8 +143,8 @@ export class RNN {
     this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"] as const);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
     const c = wasm();
-    this.slots = rnnSlots(1, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
-    this.numParams = c.rnn_param_count(1, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    this.slots = rnnSlots(GATES[mode], this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    this.numParams = c.rnn_param_count(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     const last = this.slots[this.slots.length - 1];
     if (last.offset + last.size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
     if (storage) {
@@ -148,75 +169,91 @@ export class RNN {
   }
 
   protected live(method: string): Storage {
-    if (!this.storage) throw new Error(`recurrent-wasm: RNN.${method}() called after dispose()`);
+    if (!this.storage) throw new Error(`recurrent-wasm: ${NAMES[this.mode]}.${method}() called after dispose()`);
     return this.storage;
   }
 
-  private get act(): number { return this.nonlinearity === "relu" ? 1 : 0; }
+  /** The core's cell code: 0/1 Elman tanh/relu, 2 LSTM, 3 GRU. */
+  get cell(): number {
+    return this.mode === "lstm" ? 2 : this.mode === "gru" ? 3 : this.nonlinearity === "relu" ? 1 : 0;
+  }
 
   /** Forward over a batch of sequences (batch-first x [B, T, I]). */
   forward(x: Float32Array, options: ForwardOptions): ForwardResult {
-    const W = "RNN.forward";
+    const W = `${NAMES[this.mode]}.forward`;
     const st = this.live("forward");
     const o = check.object(W, "options", options);
-    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite"]);
+    const lstm = this.mode === "lstm";
+    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite", ...(lstm ? ["c0"] : [])]);
     const B = check.int(W, "batch", o.batch, 1, MAX_DIM), T = check.int(W, "steps", o.steps, 1, MAX_DIM);
     const I = this.inputSize, H = this.hiddenSize, LD = this.numLayers * this.directions;
     const allow = check.bool(W, "allowNonFinite", o.allowNonFinite ?? false);
     check.f32(W, "x", x, B * T * I, `[batch=${B}, steps=${T}, inputSize=${I}]`, allow);
     const lens = o.lengths === undefined ? null : check.lengths(W, o.lengths, B, T);
-    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, `[layers*directions=${LD}, batch=${B}, hidden=${H}]`, allow);
+    const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, shape, allow);
+    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow);
     // all arguments valid: from here on, WebAssembly memory is written
-    const { out, hn } = this.forwardPtr(st, B, T, this.xBuf.put(x), lens ? this.lenBuf.put(lens) : 0, h0 ? this.h0Buf.put(h0) : 0);
-    return {
+    const { out, hn, cn } = this.forwardPtr(st, B, T, this.xBuf.put(x), lens ? this.lenBuf.put(lens) : 0, h0 ? this.h0Buf.put(h0) : 0, c0 ? this.c0Buf.put(c0) : 0);
+    const r: ForwardResult = {
       output: f32(out, B * T * this.directions * H).slice(),
       hN: f32(hn, LD * B * H).slice(),
     };
+    if (lstm) r.cN = f32(cn, LD * B * H).slice();
+    return r;
   }
 
   /** Forward from pointers already in WebAssembly memory (used by models; no validation). */
-  forwardPtr(st: Storage, B: number, T: number, x: number, lengths: number, h0: number): { out: number; hn: number } {
+  forwardPtr(st: Storage, B: number, T: number, x: number, lengths: number, h0: number, c0 = 0): { out: number; hn: number; cn: number } {
     const c = wasm();
     const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
-    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(B, T, I, H, L, D));
+    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
     const out = this.outBuf.ensure(4 * B * T * D * H);
     const hn = this.hnBuf.ensure(4 * L * D * B * H);
-    c.elman_forward(this.act, B, T, I, H, L, D, st.params, ws, x, lengths, h0, out, hn);
+    const cn = this.mode === "lstm" ? this.cnBuf.ensure(4 * L * D * B * H) : 0;
+    c.rnn_forward(this.cell, B, T, I, H, L, D, st.params, ws, x, lengths, h0, c0, out, hn, cn);
     this.last = { B, T, lengths: lengths !== 0 };
     this.lastLengths = lengths;
-    return { out, hn };
+    return { out, hn, cn };
   }
   private lastLengths = 0;
 
   /** Backward through the last forward call; parameter gradients accumulate into grads(). */
   backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
-    const W = "RNN.backward";
+    const W = `${NAMES[this.mode]}.backward`;
     const st = this.live("backward");
     if (!this.last) throw new Error(`${W}: call forward() first (backward differentiates the last forward pass)`);
     const g = check.object(W, "grads", grads);
-    check.known(W, g, ["output", "hN"]);
+    const lstm = this.mode === "lstm";
+    check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])]);
     const o = check.object(W, "options", options);
     check.known(W, o, ["truncate"]);
     const { B, T } = this.last;
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
     const gOut = g.output === undefined ? null : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
-    const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, `[layers*directions=${LD}, batch=${B}, hidden=${H}]`);
+    const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
+    const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, shape);
+    const gC = g.cN === undefined ? null : check.f32(W, "grads.cN", g.cN, LD * B * H, shape);
     const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
-    const { dx, dh0 } = this.backwardPtr(st, gOut ? this.gOutBuf.put(gOut) : 0, gH ? this.gHBuf.put(gH) : 0, true, k);
-    return { x: f32(dx, B * T * I).slice(), h0: f32(dh0, LD * B * H).slice() };
+    const { dx, dh0, dc0 } = this.backwardPtr(st, gOut ? this.gOutBuf.put(gOut) : 0, gH ? this.gHBuf.put(gH) : 0, true, k, gC ? this.gCBuf.put(gC) : 0, true);
+    const r: BackwardResult = { x: f32(dx, B * T * I).slice(), h0: f32(dh0, LD * B * H).slice() };
+    if (lstm) r.c0 = f32(dc0, LD * B * H).slice();
+    return r;
   }
 
-  /** Backward from pointers (used by models; no validation). Returns pointers to dx and dh0. */
-  backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number): { dx: number; dh0: number } {
+  /** Backward from pointers (used by models; no validation). Returns pointers to dx, dh0, dc0
+   *  (0 when not wanted). */
+  backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number, gC = 0, wantDh0 = wantDx): { dx: number; dh0: number; dc0: number } {
     const c = wasm();
     const last = this.last!;
     const { B, T } = last;
     const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
-    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(B, T, I, H, L, D));
+    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
     const dx = wantDx ? this.dxBuf.ensure(4 * B * T * I) : 0;
-    const dh0 = wantDx ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
-    c.elman_backward(this.act, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, dx, dh0, truncate);
-    return { dx, dh0 };
+    const dh0 = wantDh0 ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
+    const dc0 = wantDh0 && this.mode === "lstm" ? this.dc0Buf.ensure(4 * L * D * B * H) : 0;
+    c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate);
+    return { dx, dh0, dc0 };
   }
 
   /** Parameters by PyTorch state_dict name (copies, row-major). */
@@ -230,7 +267,7 @@ export class RNN {
   /** Load parameters by name. Every entry is checked (missing, unknown, wrong size, non-finite)
    *  before anything is written. */
   loadStateDict(dict: Record<string, Float32Array>): void {
-    const W = "RNN.loadStateDict";
+    const W = `${NAMES[this.mode]}.loadStateDict`;
     const p = this.live("loadStateDict").params;
     const d = check.object(W, "dict", dict);
     for (const s of this.slots) {
@@ -264,10 +301,38 @@ export class RNN {
     if (!this.storage) return;
     const c = wasm();
     if (this.storage.owned) { c.free(this.storage.params); c.free(this.storage.grads); }
-    for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.outBuf, this.hnBuf, this.gOutBuf, this.gHBuf, this.dxBuf, this.dh0Buf]) s.release();
+    for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.c0Buf, this.outBuf, this.hnBuf, this.cnBuf, this.gOutBuf, this.gHBuf, this.gCBuf, this.dxBuf, this.dh0Buf, this.dc0Buf]) s.release();
     this.storage = null;
     this.last = null;
   }
+}
+
+const NAMES: Record<CellType, string> = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+
+/** Elman RNN, torch.nn.RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), φ = tanh | relu. */
+export class RNN extends RecurrentLayer {
+  constructor(options: RNNOptions, storage?: Storage) { super("rnn", options, storage); }
+}
+
+/** LSTM, torch.nn.LSTM: gates i, f, g, o; c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t). */
+export class LSTM extends RecurrentLayer {
+  constructor(options: LayerOptions, storage?: Storage) { super("lstm", options, storage); }
+}
+
+/** GRU, torch.nn.GRU: gates r, z, n; n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)),
+ *  h' = (1−z)⊙n + z⊙h. (PyTorch's variant; TF.js and brain.js differ.) */
+export class GRU extends RecurrentLayer {
+  constructor(options: LayerOptions, storage?: Storage) { super("gru", options, storage); }
+}
+
+/** Construct the layer class for a cell type. */
+export function makeLayer(mode: CellType, options: RNNOptions, storage?: Storage): RecurrentLayer {
+  if (mode === "lstm" || mode === "gru") {
+    const { nonlinearity, ...rest } = options;
+    if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${NAMES[mode]}: nonlinearity applies only to cell "rnn", got ${JSON.stringify(nonlinearity)}`);
+    return mode === "lstm" ? new LSTM(rest, storage) : new GRU(rest, storage);
+  }
+  return new RNN(options, storage);
 }
 
 export { i32 };

@@ -23,48 +23,81 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-def rnn_case(name, nonlinearity, L, bidir, B=3, T=5, I=4, H=6, lengths=(5, 3, 1)):
-    D = 2 if bidir else 1
-    rnn = torch.nn.RNN(I, H, num_layers=L, nonlinearity=nonlinearity, bidirectional=bidir, batch_first=True).double()
+MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+
+
+def make(mode, I, H, L, bidir, nonlinearity, scale):
+    kw = {"nonlinearity": nonlinearity} if mode == "rnn" else {}
+    m = MODULES[mode](I, H, num_layers=L, bidirectional=bidir, batch_first=True, **kw).double()
     with torch.no_grad():
-        for p in rnn.parameters():
-            p.copy_(f32(torch.empty_like(p).uniform_(-0.6, 0.6)))
+        for p in m.parameters():
+            p.copy_(f32(torch.empty_like(p).uniform_(-scale, scale)))
+    return m
+
+
+def rnn_case(name, mode, nonlinearity, L, bidir, B=3, T=5, I=4, H=6, lengths=(5, 3, 1)):
+    """torch.nn.RNN/LSTM/GRU on a packed batch with variable lengths and non-zero h0 (c0)."""
+    D = 2 if bidir else 1
+    m = make(mode, I, H, L, bidir, nonlinearity, 0.6)
     x = f32(torch.randn(B, T, I)).requires_grad_()
     h0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
+    c0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
     lens = torch.tensor(lengths, dtype=torch.int64)
     packed = torch.nn.utils.rnn.pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
-    out_p, hn = rnn(packed, h0)
+    if mode == "lstm":
+        out_p, (hn, cn) = m(packed, (h0, c0))
+    else:
+        out_p, hn = m(packed, h0)
     out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_p, batch_first=True, total_length=T)
     g_out = f32(torch.randn(B, T, D * H))
     g_hn = f32(torch.randn(L * D, B, H))
     loss = (out * g_out).sum() + (hn * g_hn).sum()
+    g_cn = None
+    if mode == "lstm":
+        g_cn = f32(torch.randn(L * D, B, H))
+        loss = loss + (cn * g_cn).sum()
     loss.backward()
     case = {
-        "name": name, "nonlinearity": nonlinearity, "numLayers": L, "bidirectional": bidir,
+        "name": name, "mode": mode, "nonlinearity": nonlinearity, "numLayers": L, "bidirectional": bidir,
         "B": B, "T": T, "I": I, "H": H, "lengths": list(lengths),
-        "params": {k: flat(v) for k, v in rnn.state_dict().items()},
+        "params": {k: flat(v) for k, v in m.state_dict().items()},
         "x": flat(x), "h0": flat(h0), "output": flat(out), "hN": flat(hn),
         "gOutput": flat(g_out), "gHN": flat(g_hn),
-        "grads": {k: flat(p.grad) for k, p in rnn.named_parameters()},
+        "grads": {k: flat(p.grad) for k, p in m.named_parameters()},
         "dx": flat(x.grad), "dh0": flat(h0.grad),
     }
+    if mode == "lstm":
+        case.update({"c0": flat(c0), "cN": flat(cn), "gCN": flat(g_cn), "dc0": flat(c0.grad)})
     return case
 
 
-def truncated_case(name, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
+def cell_step(mode, P, sfx, x, h, c):
+    w_ih, w_hh, b_ih, b_hh = (P["weight_ih" + sfx], P["weight_hh" + sfx], P["bias_ih" + sfx], P["bias_hh" + sfx])
+    if mode == "rnn":
+        return torch.tanh(w_ih @ x + b_ih + w_hh @ h + b_hh), c
+    if mode == "lstm":
+        i, f, g, o = (w_ih @ x + b_ih + w_hh @ h + b_hh).chunk(4)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+    gi, gh = (w_ih @ x + b_ih).chunk(3), (w_hh @ h + b_hh).chunk(3)
+    r, z = torch.sigmoid(gi[0] + gh[0]), torch.sigmoid(gi[1] + gh[1])
+    n = torch.tanh(gi[2] + r * gh[2])
+    return (1 - z) * n + z * h, c
+
+
+def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
     """Truncated BPTT(k) by its definition: each direction runs step by step in its own step order
-    (reverse: from the sequence's own last step), and the state is detached before step s when
-    (len - s) % k == 0. Loss: <output, gOut> + <h_n, gH>."""
+    (reverse: from the sequence's own last step), and the state (h, and c for LSTM) is detached
+    before step s when (len - s) % k == 0. Loss: <output, gOut> + <h_n, gH> (+ <c_n, gC>)."""
     D = 2 if bidir else 1
-    ref = torch.nn.RNN(I, H, num_layers=L, bidirectional=bidir, batch_first=True).double()
-    with torch.no_grad():
-        for p in ref.parameters():
-            p.copy_(f32(torch.empty_like(p).uniform_(-0.7, 0.7)))
+    ref = make(mode, I, H, L, bidir, "tanh", 0.7)
     P = dict(ref.named_parameters())
     x = f32(torch.randn(B, T, I)).requires_grad_()
     h0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
+    c0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
     layer_in = [x[b] for b in range(B)]  # per sequence [T, In]
     hn = [[None] * B for _ in range(L * D)]
+    cn = [[None] * B for _ in range(L * D)]
     for l in range(L):
         outs = []
         for b in range(B):
@@ -72,37 +105,42 @@ def truncated_case(name, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
             dirs = []
             for d in range(D):
                 sfx = f"_l{l}" + ("_reverse" if d else "")
-                w_ih, w_hh, b_ih, b_hh = (P["weight_ih" + sfx], P["weight_hh" + sfx], P["bias_ih" + sfx], P["bias_hh" + sfx])
-                h = h0[l * D + d, b]
+                h, c = h0[l * D + d, b], c0[l * D + d, b]
                 ys = [None] * T
                 for s in range(n):
                     if (n - s) % k == 0:
-                        h = h.detach()
+                        h, c = h.detach(), c.detach()
                     t = n - 1 - s if d else s
-                    h = torch.tanh(w_ih @ layer_in[b][t] + b_ih + w_hh @ h + b_hh)
+                    h, c = cell_step(mode, P, sfx, layer_in[b][t], h, c)
                     ys[t] = h
                 for t in range(n, T):
                     ys[t] = torch.zeros(H, dtype=torch.float64)
-                hn[l * D + d][b] = h
+                hn[l * D + d][b], cn[l * D + d][b] = h, c
                 dirs.append(torch.stack(ys))
             outs.append(torch.cat(dirs, dim=1))
         layer_in = outs
     out = torch.stack(layer_in)
     hN = torch.stack([torch.stack(r) for r in hn])
+    cN = torch.stack([torch.stack(r) for r in cn])
     g_out = f32(torch.randn(B, T, D * H))
     g_hn = f32(torch.randn(L * D, B, H))
-    ((out * g_out).sum() + (hN * g_hn).sum()).backward()
-    # and the final-state-only loss, for the exact-zero property
-    x2 = x.detach().clone().requires_grad_()
-    return {
-        "name": name, "nonlinearity": "tanh", "numLayers": L, "bidirectional": bidir, "truncate": k,
+    g_cn = f32(torch.randn(L * D, B, H))
+    loss = (out * g_out).sum() + (hN * g_hn).sum()
+    if mode == "lstm":
+        loss = loss + (cN * g_cn).sum()
+    loss.backward()
+    case = {
+        "name": name, "mode": mode, "nonlinearity": "tanh", "numLayers": L, "bidirectional": bidir, "truncate": k,
         "B": B, "T": T, "I": I, "H": H, "lengths": list(lengths),
         "params": {kk: flat(v) for kk, v in ref.state_dict().items()},
         "x": flat(x), "h0": flat(h0), "output": flat(out), "hN": flat(hN),
         "gOutput": flat(g_out), "gHN": flat(g_hn),
-        "grads": {kk: flat(p.grad) for kk, p in ref.named_parameters()},
+        "grads": {kk: flat(p.grad) if p.grad is not None else [0.0] * p.numel() for kk, p in ref.named_parameters()},
         "dx": flat(x.grad), "dh0": flat(h0.grad),
     }
+    if mode == "lstm":
+        case.update({"c0": flat(c0), "cN": flat(cN), "gCN": flat(g_cn), "dc0": flat(c0.grad)})
+    return case
 
 
 def optim_cases():
@@ -132,19 +170,21 @@ def optim_cases():
 
 
 def main():
-    cases = []
-    for act in ("tanh", "relu"):
-        for L in (1, 2):
-            for bidir in (False, True):
-                cases.append(rnn_case(f"elman_{act}_L{L}_{'bi' if bidir else 'uni'}", act, L, bidir))
-    # awkward sizes: H multiple of 8 plus a tail, inputs wider than hidden, every length equal
-    cases.append(rnn_case("elman_tanh_L1_uni_H13_I9", "tanh", 1, False, B=5, T=4, I=9, H=13, lengths=(4, 4, 4, 4, 4)))
-    with open(os.path.join(OUT, "elman.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f)
-    trunc = [truncated_case("trunc_k3_L1_uni", 1, False, 3), truncated_case("trunc_k2_L2_bi", 2, True, 2),
-             truncated_case("trunc_k4_L1_bi", 1, True, 4)]
-    with open(os.path.join(OUT, "elman-truncated.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "cases": trunc}, f)
+    acts = {"rnn": ("tanh", "relu"), "lstm": ("tanh",), "gru": ("tanh",)}
+    for mode, file in (("rnn", "elman"), ("lstm", "lstm"), ("gru", "gru")):
+        cases = []
+        for act in acts[mode]:
+            for L in (1, 2):
+                for bidir in (False, True):
+                    tag = f"{act}_" if mode == "rnn" else ""
+                    cases.append(rnn_case(f"{file}_{tag}L{L}_{'bi' if bidir else 'uni'}", mode, act, L, bidir))
+        # awkward sizes: H = 8 + 5 (vector body and scalar tail), inputs wider than hidden, equal lengths
+        cases.append(rnn_case(f"{file}_L1_uni_H13_I9", mode, "tanh", 1, False, B=5, T=4, I=9, H=13, lengths=(4, 4, 4, 4, 4)))
+        trunc = [truncated_case(f"{file}_trunc_k3_L1_uni", mode, 1, False, 3),
+                 truncated_case(f"{file}_trunc_k2_L2_bi", mode, 2, True, 2),
+                 truncated_case(f"{file}_trunc_k4_L1_bi", mode, 1, True, 4)]
+        with open(os.path.join(OUT, f"{file}.json"), "w") as f:
+            json.dump({"torch": torch.__version__, "cases": cases, "truncated": trunc}, f)
     with open(os.path.join(OUT, "optim.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_cases()}, f)
     print("wrote", OUT, file=sys.stderr)

@@ -17,7 +17,7 @@ describe("recurrent.wasm", () => {
     const m = new WebAssembly.Module(wasmFile("recurrent.wasm"));
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
     const ex = WebAssembly.Module.exports(m).map((e) => e.name);
-    for (const name of ["memory", "alloc", "free", "elman_forward", "elman_backward", "rnn_param_count", "rnn_workspace_floats", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
+    for (const name of ["memory", "alloc", "free", "rnn_forward", "rnn_backward", "init_state_gather", "init_state_scatter_add", "rnn_param_count", "rnn_workspace_floats", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
       expect(ex).toContain(name);
     }
     // every export is documented in docs/ABI.md
@@ -30,7 +30,7 @@ describe("recurrent.wasm", () => {
     const { instance } = await WebAssembly.instantiate(bytes, {});
     expect((instance.exports.selftest_gemm as () => number)()).toBe(0);
   });
-  it("the GEMM micro-kernel, tanh and Adam are f32x4 code; Elman calls the SIMD GEMM in its time loop", () => {
+  it("the GEMM micro-kernel, tanh, sigmoid and Adam are f32x4 code; every cell's time loop calls the SIMD GEMM", () => {
     const wat = readFileSync(new URL("../build/recurrent.wat", import.meta.url), "utf8");
     // the exported GEMM loops over K blocks and calls the register-blocked micro-kernel
     expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain("call $assembly/linalg/gemm/gemm_block");
@@ -39,7 +39,15 @@ describe("recurrent.wasm", () => {
     expect(gemm).toContain("v128.load32_splat");
     expect(funcBody(wat, "$assembly/nn/activations/tanh_f32_wasmsimd")).toContain("f32x4.div");
     expect(funcBody(wat, "$assembly/optim/optim/adam_step")).toContain("f32x4.sqrt");
-    const fwd = funcBody(wat, "$assembly/rnn/elman/elman_forward");
-    expect(fwd).toMatch(/call \$assembly\/linalg\/gemm\/gemm_f32_4x8_wasmsimd|f32x4\.mul/);
+    expect(funcBody(wat, "$assembly/nn/activations/sigmoid_f32_wasmsimd")).toContain("f32x4.div");
+    for (const cell of ["elman/elman", "lstm/lstm", "gru/gru"]) {
+      for (const dir of ["forward", "backward"]) {
+        // binaryen may inline a time loop into rnn_forward/rnn_backward
+        const name = `$assembly/rnn/${cell}_steps_${dir}`;
+        const body = wat.includes(`(func ${name} `) ? funcBody(wat, name) : funcBody(wat, `$assembly/rnn/stack/rnn_${dir}`);
+        expect(body, `${cell} ${dir}`).toContain("call $assembly/linalg/gemm/gemm_f32_4x8_wasmsimd");
+        if (cell !== "elman/elman") expect(body, `${cell} ${dir} element-wise code`).toContain("f32x4.mul");
+      }
+    }
   });
 });

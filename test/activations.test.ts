@@ -22,7 +22,7 @@ describe("tanh_f32_wasmsimd", () => {
     const lo = bitsOf(2 ** -12), hi = bitsOf(16);
     let worst = 0;
     const chunk = 1 << 24;
-    for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.tanh_max_ulp(b, Math.min(hi, b + chunk)));
+    for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.activation_max_ulp(0, b, Math.min(hi, b + chunk)));
     console.log(`tanh: max error ${worst.toFixed(3)} ulp over ${(hi - lo).toLocaleString()} f32 inputs in [2^-12, 16]`);
     expect(worst).toBeLessThanOrEqual(2);
   });
@@ -51,5 +51,27 @@ describe("relu_f32_wasmsimd", () => {
     expect(Array.from(y.slice(0, 4))).toEqual([0, 2, 0, 0.5]);
     expect(Number.isNaN(y[4])).toBe(true);
     expect(y[5]).toBe(0); expect(y[6]).toBe(3);
+  });
+});
+
+describe("sigmoid_f32_wasmsimd", () => {
+  it("is within 3 ulp of f64 1/(1+e^-x) for every f32 with |x| in [2^-12, 17] (x > 0) or [2^-12, 87] (x < 0)", () => {
+    const ranges: [number, number][] = [[bitsOf(2 ** -12), bitsOf(17)], [bitsOf(-(2 ** -12)), bitsOf(-87)]];
+    let worst = 0, count = 0;
+    const chunk = 1 << 24;
+    for (const [lo, hi] of ranges) {
+      for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.activation_max_ulp(1, b, Math.min(hi, b + chunk)));
+      count += hi - lo;
+    }
+    console.log(`sigmoid: max error ${worst.toFixed(3)} ulp over ${count.toLocaleString()} f32 inputs`);
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+  it("saturates: 1 from 17, σ(0) = 0.5, tiny and positive far left, NaN kept", () => {
+    const y = run("sigmoid_f32_wasmsimd", [0, 17, 50, Infinity, -88, -1000, -Infinity, NaN, 1e-30]);
+    expect(y[0]).toBe(0.5);
+    expect(y[1]).toBe(1); expect(y[2]).toBe(1); expect(y[3]).toBe(1);
+    for (const i of [4, 5, 6]) { expect(y[i]).toBeGreaterThan(0); expect(y[i]).toBeLessThan(1e-38); }
+    expect(Number.isNaN(y[7])).toBe(true);
+    expect(y[8]).toBe(0.5);
   });
 });

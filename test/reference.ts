@@ -1,9 +1,13 @@
-// An independent float64 implementation of the model (Elman stack + linear readout + loss), written
-// from the equations, one sequence at a time, for finite-difference gradient checks.
+// An independent float64 implementation of the model (RNN/LSTM/GRU stack + linear readout + loss,
+// zero / learned / per-class initial states), written from the equations, one sequence at a time,
+// for finite-difference gradient checks.
 export interface RefConfig {
+  cell?: "rnn" | "lstm" | "gru";
   inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean;
-  nonlinearity: "tanh" | "relu"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  nonlinearity?: "tanh" | "relu"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  initialState?: "zeros" | "learned" | { perClass: number };
 }
+const sig = (v: number) => 1 / (1 + Math.exp(-v));
 export type Params = Record<string, Float64Array>;
 
 function matvec(W: Float64Array, rows: number, cols: number, x: ArrayLike<number>, out: Float64Array, add = false) {
@@ -14,11 +18,18 @@ function matvec(W: Float64Array, rows: number, cols: number, x: ArrayLike<number
   }
 }
 
-/** Loss of the model on sequences xs (each [len·I]) with targets ys. */
-export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any): number {
+/** Loss of the model on sequences xs (each [len·I]) with targets ys (and class ids). */
+export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, classes?: Int32Array): number {
   const { inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = cfg;
-  const D = cfg.bidirectional ? 2 : 1;
-  const phi = cfg.nonlinearity === "tanh" ? Math.tanh : (v: number) => Math.max(v, 0);
+  const D = cfg.bidirectional ? 2 : 1, cell = cfg.cell ?? "rnn";
+  const phi = (cfg.nonlinearity ?? "tanh") === "tanh" ? Math.tanh : (v: number) => Math.max(v, 0);
+  const G = cell === "lstm" ? 4 : cell === "gru" ? 3 : 1;
+  const init = (name: string, n: number, ld: number) => {
+    const t = p[name];
+    if (!t || (cfg.initialState ?? "zeros") === "zeros") return new Float64Array(H);
+    const k = classes ? classes[n] : 0;
+    return Float64Array.from(t.subarray((k * L * D + ld) * H, (k * L * D + ld + 1) * H));
+  };
   let total = 0, count = 0;
   xs.forEach((x, n) => {
     const T = x.length / I;
@@ -30,15 +41,27 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any):
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? "_reverse" : ""}`;
         const wih = p["rnn.weight_ih" + sfx], whh = p["rnn.weight_hh" + sfx], bih = p["rnn.bias_ih" + sfx], bhh = p["rnn.bias_hh" + sfx];
-        let h = new Float64Array(H);
+        let h = init("h0", n, l * D + d), c = init("c0", n, l * D + d);
         for (let s = 0; s < T; s++) {
           const t = d ? T - 1 - s : s;
-          const a = new Float64Array(H);
-          matvec(wih, H, In, seq[t], a);
-          matvec(whh, H, H, h, a, true);
-          const hNew = new Float64Array(H);
-          for (let i = 0; i < H; i++) hNew[i] = phi(a[i] + bih[i] + bhh[i]);
-          h = hNew;
+          const gi = new Float64Array(G * H), gh = new Float64Array(G * H);
+          matvec(wih, G * H, In, seq[t], gi);
+          matvec(whh, G * H, H, h, gh);
+          for (let i = 0; i < G * H; i++) { gi[i] += bih[i]; gh[i] += bhh[i]; }
+          const hNew = new Float64Array(H), cNew = new Float64Array(H);
+          for (let i = 0; i < H; i++) {
+            if (cell === "rnn") hNew[i] = phi(gi[i] + gh[i]);
+            else if (cell === "lstm") {
+              const a = (g: number) => gi[g * H + i] + gh[g * H + i];
+              cNew[i] = sig(a(1)) * c[i] + sig(a(0)) * Math.tanh(a(2));
+              hNew[i] = sig(a(3)) * Math.tanh(cNew[i]);
+            } else {
+              const r = sig(gi[i] + gh[i]), z = sig(gi[H + i] + gh[H + i]);
+              const nn = Math.tanh(gi[2 * H + i] + r * gh[2 * H + i]);
+              hNew[i] = (1 - z) * nn + z * h[i];
+            }
+          }
+          h = hNew; c = cNew;
           out[t].set(h, d * H);
         }
         if (l === L - 1) hn.push(h);

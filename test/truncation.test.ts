@@ -1,7 +1,7 @@
 // Truncated BPTT(k) with a loss on the final state only: ∂L/∂x[b][t] is EXACTLY zero for
 // t < len_b − k and non-zero for the last k steps; full BPTT reaches t = 0.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN } from "../dist/index.js";
+import { init, RNN, LSTM, GRU } from "../dist/index.js";
 import { f32of, lcg } from "./helpers";
 
 beforeAll(async () => { await init(); });
@@ -9,10 +9,11 @@ beforeAll(async () => { await init(); });
 describe("truncated BPTT(k), loss on h_n", () => {
   const B = 4, T = 30, I = 3, H = 8;
   const lengths = Int32Array.from([30, 17, 11, 1]);
-  for (const nonlinearity of ["tanh", "relu"] as const) {
+  for (const [label, nonlinearity] of [["RNN tanh", "tanh"], ["RNN relu", "relu"], ["LSTM", "tanh"], ["GRU", "tanh"]] as const) {
     for (const numLayers of [1, 2]) {
-      it(`${nonlinearity}, ${numLayers} layer(s): exact zeros beyond k, non-zero within k, full BPTT reaches t=0`, () => {
-        const rnn = new RNN({ inputSize: I, hiddenSize: H, numLayers, nonlinearity, seed: 7 });
+      it(`${label}, ${numLayers} layer(s): exact zeros beyond k, non-zero within k, full BPTT reaches t=0`, () => {
+        const o = { inputSize: I, hiddenSize: H, numLayers, seed: 7 };
+        const rnn = label === "LSTM" ? new LSTM(o) : label === "GRU" ? new GRU(o) : new RNN({ ...o, nonlinearity });
         const rnd = lcg(5);
         const x = f32of(B * T * I, rnd, 2);
         const gH = f32of(numLayers * B * H, rnd);

@@ -1,7 +1,7 @@
 // Bad input: a clear TypeError/RangeError naming the argument, what was expected and what came;
 // and the failed call leaves the layer usable with its weights unchanged.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model, RNN } from "../dist/index.js";
+import { init, Model, RNN, LSTM, GRU } from "../dist/index.js";
 import { f32of, lcg } from "./helpers";
 
 beforeAll(async () => { await init(); });
@@ -134,5 +134,56 @@ describe("memory growth", () => {
     expect(Object.keys(rnn.stateDict()).length).toBe(4);
     wasm().free(big);
     rnn.dispose();
+  });
+});
+
+describe("LSTM / GRU specific arguments", () => {
+  it("nonlinearity is an RNN option only; c0/cN are LSTM only", () => {
+    expect(() => new LSTM({ inputSize: I, hiddenSize: H, nonlinearity: "relu" } as any)).toThrow(/LSTM: unknown option "nonlinearity"/);
+    expect(() => new GRU({ inputSize: I, hiddenSize: H, nonlinearity: "tanh" } as any)).toThrow(/GRU: unknown option "nonlinearity"/);
+    const rnn = new RNN({ inputSize: I, hiddenSize: H });
+    expect(() => rnn.forward(x, { batch: B, steps: T, c0: new Float32Array(B * H) } as any)).toThrow(/RNN\.forward: unknown option "c0"/);
+    rnn.dispose();
+    const gru = new GRU({ inputSize: I, hiddenSize: H });
+    gru.forward(x, { batch: B, steps: T });
+    expect(() => gru.backward({ cN: new Float32Array(B * H) } as any)).toThrow(/GRU\.backward: unknown option "cN"/);
+    gru.dispose();
+  });
+  it("LSTM: wrong-size c0 and cN are named; the layer still works", () => {
+    const lstm = new LSTM({ inputSize: I, hiddenSize: H, seed: 2 });
+    const before = snapshot(lstm);
+    expect(() => lstm.forward(x, { batch: B, steps: T, c0: new Float32Array(3) })).toThrow(/LSTM\.forward: c0 must have 10 elements \[layers\*directions=1, batch=2, hidden=5\], got 3/);
+    const r = lstm.forward(x, { batch: B, steps: T });
+    expect(r.cN!.length).toBe(B * H);
+    expect(() => lstm.backward({ cN: new Float32Array(1) })).toThrow(/grads\.cN must have 10 elements/);
+    const d = lstm.backward({ cN: new Float32Array(B * H).fill(1) });
+    expect(d.c0!.length).toBe(B * H);
+    expect(snapshot(lstm)).toBe(before);
+    lstm.dispose();
+  });
+});
+
+describe("Model: cell and initial state options", () => {
+  it("rejects bad combinations with clear errors", () => {
+    expect(() => new Model({ cell: "lstm", nonlinearity: "relu", inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/nonlinearity applies only to cell "rnn"/);
+    expect(() => new Model({ cell: "transformer" as any, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/cell must be one of "rnn", "lstm", "gru", got "transformer"/);
+    expect(() => new Model({ initialState: "random" as any, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/initialState must be "zeros", "learned" or \{ perClass: n \}, got "random"/);
+    expect(() => new Model({ initialState: { perClass: 0 }, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/initialState\.perClass must be an integer in 1\.\./);
+  });
+  it("per-class data needs valid classes; a zeros model refuses classes", async () => {
+    const m = new Model({ cell: "gru", initialState: { perClass: 2 }, inputSize: 2, hiddenSize: 3, outputSize: 1 });
+    const data = { x: [f32of(4, rnd), f32of(6, rnd)], y: f32of(2, rnd) };
+    await expect(m.fit(data, { epochs: 1 })).rejects.toThrow(/data\.classes must be an Int32Array of 2 class ids in 0\.\.1 \(initialState perClass\), got undefined/);
+    await expect(m.fit({ ...data, classes: Int32Array.from([0, 2]) }, { epochs: 1 })).rejects.toThrow(/data\.classes\[1\] must be in 0\.\.1, got 2/);
+    expect(() => m.predict(data.x)).toThrow(/data\.classes must be an Int32Array/);
+    const before = snapshot(m);
+    expect(Object.keys(m.stateDict())).toContain("h0");
+    expect(m.stateDict().h0.length).toBe(2 * 3);
+    await m.fit({ ...data, classes: Int32Array.from([0, 1]) }, { epochs: 2 });
+    expect(snapshot(m)).not.toBe(before);
+    m.dispose();
+    const z = new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1 });
+    await expect(z.fit({ ...data, classes: Int32Array.from([0, 1]) }, { epochs: 1 })).rejects.toThrow(/data\.classes is only used with initialState \{ perClass: n \}/);
+    z.dispose();
   });
 });

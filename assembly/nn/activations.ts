@@ -55,6 +55,22 @@
   return v128.or(y, v128.and(x, signMask));
 }
 
+/** Logistic sigmoid 1/(1 + e^{−x}) on four lanes; x is clamped to [−88, 88] (σ(88) = 1 in f32;
+ *  below −88 the result stays σ(−88) ≈ 6.1e−39, an absolute error under 1e−38). NaN propagates. */
+// @ts-ignore: decorator
+@inline export function sigmoid4(x: v128): v128 {
+  const t = f32x4.max(f32x4.min(f32x4.neg(x), f32x4.splat(88)), f32x4.splat(-88));
+  const one = f32x4.splat(1);
+  // min/max drop NaN in one operand order; put it back
+  const e = exp4(v128.bitselect(f32x4.neg(x), t, f32x4.ne(x, x)));
+  return f32x4.div(one, f32x4.add(one, e));
+}
+
+// @ts-ignore: decorator
+@inline export function sigmoid1(x: f32): f32 {
+  return f32x4.extract_lane(sigmoid4(f32x4.splat(x)), 0);
+}
+
 /** tanh of one f32, computed on a lane of tanh4 so scalar tails match the vector path bitwise. */
 // @ts-ignore: decorator
 @inline export function tanh1(x: f32): f32 {
@@ -72,6 +88,20 @@ export function tanh_f32_wasmsimd(n: i32, x: usize, y: usize): void {
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(y + o, tanh1(load<f32>(x + o)));
+  }
+}
+
+/** y[i] = σ(x[i]) for n elements (y may be x). */
+export function sigmoid_f32_wasmsimd(n: i32, x: usize, y: usize): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, sigmoid4(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, sigmoid1(load<f32>(x + o)));
   }
 }
 
@@ -97,22 +127,24 @@ export function relu_f32_wasmsimd(n: i32, x: usize, y: usize): void {
 
 let worstX: f32 = 0;
 
-/** Largest error of tanh1 in ulps of the f32 result, over every f32 whose bit pattern is in
- *  [loBits, hiBits) (positive values), against f64 tanh. The argument of the worst case is kept
- *  for tanh_worst_x(). */
-export function tanh_max_ulp(loBits: u32, hiBits: u32): f64 {
+/** Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose
+ *  bit pattern is in [loBits, hiBits), against the f64 function. The argument of the worst case is
+ *  kept for activation_worst_x(). */
+export function activation_max_ulp(fn: i32, loBits: u32, hiBits: u32): f64 {
   let worst: f64 = 0;
   for (let bits = loBits; bits < hiBits; bits++) {
     const x = reinterpret<f32>(bits);
-    const ref = Math.tanh(<f64>x);
-    const got = <f64>tanh1(x);
-    // ulp of f32 at the reference value
-    const r32 = <f32>ref;
-    const up = reinterpret<f32>(reinterpret<u32>(r32) + 1);
-    const ulp = <f64>up - <f64>r32;
-    const err = Math.abs(got - ref) / ulp;
+    const ref = fn == 0 ? Math.tanh(<f64>x) : 1.0 / (1.0 + Math.exp(-<f64>x));
+    const got = <f64>(fn == 0 ? tanh1(x) : sigmoid1(x));
+    // ulp of f32 at the reference value: the gap to the neighbouring f32 toward zero... or away,
+    // whichever is smaller (they differ at powers of two)
+    const r32 = Mathf.abs(<f32>ref);
+    const b = reinterpret<u32>(r32);
+    const up = <f64>reinterpret<f32>(b + 1) - <f64>r32;
+    const down = b > 0 ? <f64>r32 - <f64>reinterpret<f32>(b - 1) : up;
+    const err = Math.abs(got - ref) / min(up, down);
     if (err > worst) { worst = err; worstX = x; }
   }
   return worst;
 }
-export function tanh_worst_x(): f32 { return worstX; }
+export function activation_worst_x(): f32 { return worstX; }

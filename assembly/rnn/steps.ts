@@ -76,3 +76,24 @@ export function zero_strided(dst: usize, sT: i32, sB: i32, off: i32, F: i32, T: 
     }
   }
 }
+
+/** After computing ∂L/∂h_{s−1} into dhp (and ∂L/∂c_{s−1} into dcp, LSTM) for step s: sequences that
+ *  are past their length at s pass dh (dc) through unchanged; sequences at a truncation boundary
+ *  ((len − s) mod k == 0, k = truncate > 0) are cut to zero. dc/dcp may be 0 (no cell state). */
+export function carry_and_cut(
+  B: i32, H: i32, T: i32, s: i32, lengths: usize, truncate: i32,
+  dh: usize, dhp: usize, dc: usize, dcp: usize,
+): void {
+  const row = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    const len = seqLen(lengths, b, T);
+    const o = <usize>b * row;
+    if (s >= len) {
+      memory.copy(dhp + o, dh + o, row);
+      if (dc != 0) memory.copy(dcp + o, dc + o, row);
+    } else if (truncate > 0 && (len - s) % truncate == 0) {
+      memory.fill(dhp + o, 0, row);
+      if (dc != 0) memory.fill(dcp + o, 0, row);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// GRU time loop (torch.nn.GRU), gates r, z, n in that order:
+//   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h  (computed n + z⊙(h − n))
+// This is PyTorch's GRU (reset gate applied after the recurrent product); TF.js and brain.js run
+// other variants. The stack (stack.ts) does the input projection for all steps into gz (with b_ih
+// only) and the weight-gradient GEMMs; this file runs the recurrence of one direction.
+
+import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
+import { sigmoid4, tanh4 } from "../nn/activations";
+import { ld4, st4, one4 } from "../nn/lanes";
+import { carry_and_cut, seqLen } from "./steps";
+
+// @ts-ignore: decorator
+@inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
+
+// @ts-ignore: decorator
+@inline function fwdAt(g: usize, rc: usize, H: i32, hp: usize, hc: usize, hl: usize, vec: bool): void {
+  const r = sigmoid4(f32x4.add(ld4(g, vec), ld4(rc, vec)));
+  const z = sigmoid4(f32x4.add(ld4(f(g, H), vec), ld4(f(rc, H), vec)));
+  const hn = ld4(f(rc, 2 * H), vec);
+  const n = tanh4(f32x4.add(ld4(f(g, 2 * H), vec), f32x4.mul(r, hn)));
+  st4(g, r, vec); st4(f(g, H), z, vec); st4(f(g, 2 * H), n, vec);
+  st4(hl, hn, vec);
+  st4(hc, f32x4.add(n, f32x4.mul(z, f32x4.sub(ld4(hp, vec), n))), vec);
+}
+
+/** gz [T,B,3H] holds W_ih x + b_ih on entry and the gates r, z, n on return; hl [T,B,H] receives
+ *  W_hn h + b_hn. wt = W_hhᵀ packed [H, 3H]; bhh [3H]; rec: scratch [B, 3H]. */
+export function gru_steps_forward(
+  B: i32, T: i32, H: i32, lengths: usize, hs: usize, gz: usize, hl: usize, wt: usize, bhh: usize, rec: usize,
+): void {
+  const BH = B * H, G = 3 * H, H4 = H & ~3;
+  for (let s = 0; s < T; s++) {
+    const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH), gs = f(gz, s * B * G), hls = f(hl, s * BH);
+    gemm(B, G, H, hp, H, 1, wt, G, rec, G, false);
+    for (let b = 0; b < B; b++) {
+      const r = b * H;
+      if (s >= seqLen(lengths, b, T)) { memory.copy(f(hc, r), f(hp, r), <usize>H << 2); continue; }
+      const rc = f(rec, b * G);
+      // + b_hh on this row
+      let j = 0;
+      for (; j + 4 <= G; j += 4) v128.store(f(rc, j), f32x4.add(v128.load(f(rc, j)), v128.load(f(bhh, j))));
+      for (; j < G; j++) store<f32>(f(rc, j), load<f32>(f(rc, j)) + load<f32>(f(bhh, j)));
+      const g = f(gs, b * G);
+      j = 0;
+      for (; j < H4; j += 4) fwdAt(f(g, j), f(rc, j), H, f(hp, r + j), f(hc, r + j), f(hls, r + j), true);
+      for (; j < H; j++) fwdAt(f(g, j), f(rc, j), H, f(hp, r + j), f(hc, r + j), f(hls, r + j), false);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function backAt(
+  g: usize, H: i32, dh: usize, dy: usize, hp: usize, hl: usize, dax: usize, dah: usize, dhp: usize, vec: bool,
+): void {
+  const one = one4();
+  const r = ld4(g, vec), z = ld4(f(g, H), vec), n = ld4(f(g, 2 * H), vec);
+  const gh = f32x4.add(ld4(dh, vec), ld4(dy, vec));
+  const dan = f32x4.mul(f32x4.mul(gh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+  const daz = f32x4.mul(f32x4.mul(gh, f32x4.sub(ld4(hp, vec), n)), f32x4.mul(z, f32x4.sub(one, z)));
+  const dar = f32x4.mul(f32x4.mul(dan, ld4(hl, vec)), f32x4.mul(r, f32x4.sub(one, r)));
+  st4(dax, dar, vec); st4(f(dax, H), daz, vec); st4(f(dax, 2 * H), dan, vec);
+  st4(dah, dar, vec); st4(f(dah, H), daz, vec); st4(f(dah, 2 * H), f32x4.mul(dan, r), vec);
+  st4(dhp, f32x4.mul(gh, z), vec);
+}
+
+/** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
+ *  on entry, ∂L/∂h0 on return. Writes dA [T,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
+ *  input) and dAh [T,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
+ *  whh = W_hh [3H, H]. dhp: scratch [B,H]. */
+export function gru_steps_backward(
+  B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
+): void {
+  const BH = B * H, G = 3 * H, H4 = H & ~3;
+  let cur = dh, nxt = dhp;
+  for (let s = T - 1; s >= 0; s--) {
+    const hp = f(hs, s * BH), dy = f(dys, s * BH), hls = f(hl, s * BH);
+    const gs = f(gz, s * B * G), dax = f(dA, s * B * G), dah = f(dAh, s * B * G);
+    for (let b = 0; b < B; b++) {
+      const r = b * H;
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(dax, b * G), 0, <usize>G << 2);
+        memory.fill(f(dah, b * G), 0, <usize>G << 2);
+        memory.fill(f(nxt, r), 0, <usize>H << 2); // carry_and_cut copies dh in after the GEMM
+        continue;
+      }
+      const g = f(gs, b * G);
+      let j = 0;
+      for (; j < H4; j += 4) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * G + j), f(dah, b * G + j), f(nxt, r + j), true);
+      for (; j < H; j++) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * G + j), f(dah, b * G + j), f(nxt, r + j), false);
+    }
+    // ∂L/∂h_{s−1} = z ⊙ g (written above) + dAh[s]·W_hh
+    gemm(B, H, G, dah, G, 1, whh, H, nxt, H, true);
+    carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
+    const t = cur; cur = nxt; nxt = t;
+  }
+  if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
+}

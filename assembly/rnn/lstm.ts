@@ -1,0 +1,93 @@
+// LSTM time loop (torch.nn.LSTM), gates i, f, g, o in that order:
+//   [i f g o] = [σ σ tanh σ](W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
+//   c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+// The stack (stack.ts) does the input projection for all steps into gz and the weight-gradient
+// GEMMs; this file runs the recurrence over the steps of one direction.
+
+import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
+import { sigmoid4, tanh4 } from "../nn/activations";
+import { ld4, st4, one4 } from "../nn/lanes";
+import { carry_and_cut, seqLen } from "./steps";
+
+// @ts-ignore: decorator
+@inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
+
+// @ts-ignore: decorator
+@inline function fwdAt(g: usize, H: i32, cp: usize, cc: usize, hc: usize, vec: bool): void {
+  const i = sigmoid4(ld4(g, vec));
+  const fg = sigmoid4(ld4(f(g, H), vec));
+  const gg = tanh4(ld4(f(g, 2 * H), vec));
+  const o = sigmoid4(ld4(f(g, 3 * H), vec));
+  st4(g, i, vec); st4(f(g, H), fg, vec); st4(f(g, 2 * H), gg, vec); st4(f(g, 3 * H), o, vec);
+  const c = f32x4.add(f32x4.mul(fg, ld4(cp, vec)), f32x4.mul(i, gg));
+  st4(cc, c, vec);
+  st4(hc, f32x4.mul(o, tanh4(c)), vec);
+}
+
+/** gz [T,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
+ *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ packed [H, 4H]. Finished sequences keep h and c. */
+export function lstm_steps_forward(B: i32, T: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize): void {
+  const BH = B * H, G = 4 * H, H4 = H & ~3;
+  for (let s = 0; s < T; s++) {
+    const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH), cp = f(cs, s * BH), cc = f(cs, (s + 1) * BH);
+    const gs = f(gz, s * B * G);
+    gemm(B, G, H, hp, H, 1, wt, G, gs, G, true);
+    for (let b = 0; b < B; b++) {
+      const r = b * H;
+      if (s >= seqLen(lengths, b, T)) {
+        memory.copy(f(hc, r), f(hp, r), <usize>H << 2);
+        memory.copy(f(cc, r), f(cp, r), <usize>H << 2);
+        continue;
+      }
+      const g = f(gs, b * G);
+      let j = 0;
+      for (; j < H4; j += 4) fwdAt(f(g, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), true);
+      for (; j < H; j++) fwdAt(f(g, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), false);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function backAt(
+  g: usize, H: i32, dh: usize, dy: usize, dc: usize, cp: usize, cc: usize, da: usize, dcp: usize, vec: bool,
+): void {
+  const one = one4();
+  const i = ld4(g, vec), fg = ld4(f(g, H), vec), gg = ld4(f(g, 2 * H), vec), o = ld4(f(g, 3 * H), vec);
+  const gh = f32x4.add(ld4(dh, vec), ld4(dy, vec));
+  const tc = tanh4(ld4(cc, vec));
+  const dct = f32x4.add(ld4(dc, vec), f32x4.mul(f32x4.mul(gh, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+  st4(da, f32x4.mul(f32x4.mul(dct, gg), f32x4.mul(i, f32x4.sub(one, i))), vec);
+  st4(f(da, H), f32x4.mul(f32x4.mul(dct, ld4(cp, vec)), f32x4.mul(fg, f32x4.sub(one, fg))), vec);
+  st4(f(da, 2 * H), f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(gg, gg))), vec);
+  st4(f(da, 3 * H), f32x4.mul(f32x4.mul(gh, tc), f32x4.mul(o, f32x4.sub(one, o))), vec);
+  st4(dcp, f32x4.mul(dct, fg), vec);
+}
+
+/** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
+ *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [T,B,4H] (zero at inactive
+ *  steps). whh = W_hh [4H, H]. dhp, dcp: scratch [B,H]. */
+export function lstm_steps_backward(
+  B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
+  dh: usize, dhp: usize, dc: usize, dcp: usize,
+): void {
+  const BH = B * H, G = 4 * H, H4 = H & ~3;
+  let ch = dh, nh = dhp, cc_ = dc, nc = dcp;
+  for (let s = T - 1; s >= 0; s--) {
+    const cp = f(cs, s * BH), cc = f(cs, (s + 1) * BH), dy = f(dys, s * BH);
+    const gs = f(gz, s * B * G), da = f(dA, s * B * G);
+    for (let b = 0; b < B; b++) {
+      const r = b * H;
+      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * G), 0, <usize>G << 2); continue; }
+      const g = f(gs, b * G), a = f(da, b * G);
+      let j = 0;
+      for (; j < H4; j += 4) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), true);
+      for (; j < H; j++) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), false);
+    }
+    gemm(B, H, G, da, G, 1, whh, H, nh, H, false);
+    carry_and_cut(B, H, T, s, lengths, truncate, ch, nh, cc_, nc);
+    let t = ch; ch = nh; nh = t;
+    t = cc_; cc_ = nc; nc = t;
+  }
+  if (ch != dh) { memory.copy(dh, ch, <usize>BH << 2); memory.copy(dc, cc_, <usize>BH << 2); }
+}
