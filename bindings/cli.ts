@@ -15,6 +15,7 @@ train options (defaults in brackets):
   --y COLUMN         numeric target column [measured log solubility in mols per litre]
   --baseline COLUMN  a column of existing predictions to report on the test split
                      [ESOL predicted log solubility in mols per litre, if present]
+  --cell C           rnn | lstm | gru [gru]  --bidirectional   forward and reverse directions
   --hidden N         hidden units [128]      --layers N     stacked layers [1]
   --epochs N         epochs [60]             --batch N      batch size [32]
   --lr X             Adam learning rate [0.002]
@@ -30,7 +31,7 @@ function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string>;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--quiet" || a === "--help") opts[a.slice(2)] = "1";
+    if (a === "--quiet" || a === "--help" || a === "--bidirectional") opts[a.slice(2)] = "1";
     else if (a.startsWith("--")) {
       if (i + 1 >= args.length) fail(`option ${a} needs a value`);
       opts[a.slice(2)] = args[++i];
@@ -129,6 +130,9 @@ async function train(opts: Record<string, string>) {
     }
     return v;
   };
+  const cell = opts.cell ?? "gru";
+  if (cell !== "rnn" && cell !== "lstm" && cell !== "gru") fail(`--cell must be rnn, lstm or gru, got ${JSON.stringify(cell)}`);
+  const bidirectional = opts.bidirectional === "1";
   const hidden = num("hidden", 128), layers = num("layers", 1), epochs = num("epochs", 60), batch = num("batch", 32);
   const lr = num("lr", 0.002, false), clip = num("clip", 1, false);
   const seed = num("seed", 0, true, 0);
@@ -167,10 +171,11 @@ async function train(opts: Record<string, string>) {
   });
 
   await init();
-  const model = new Model({ inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, outputSize: 1, seed });
+  const model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional, outputSize: 1, seed });
   if (!quiet) {
     process.stderr.write(`recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`);
-    process.stderr.write(`model: Elman RNN tanh, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs\n`);
+    const name = { rnn: "Elman RNN (tanh)", lstm: "LSTM", gru: "GRU" }[cell];
+    process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs\n`);
   }
   const prog = new Progress(epochs, quiet);
   const nb = Math.ceil(tr.length / batch);

@@ -95,7 +95,8 @@ export class Model implements Trainable {
     const o = check.object(W, "config", config);
     check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed"]);
     const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
-    if (cell !== "rnn" && o.nonlinearity !== undefined) throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+    // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
+    if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
     let initialState: InitialState = "zeros";
     if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
     else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {

@@ -169,6 +169,60 @@ def optim_cases():
     return cases
 
 
+def write_safetensors(path, tensors, metadata=None):
+    """A 20-line safetensors writer (the format of Hugging Face's safetensors package)."""
+    import struct
+    header, blobs, off = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, t in tensors.items():
+        b = t.detach().contiguous().float().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def pytorch_model_file():
+    """A PyTorch model (bidirectional 2-layer GRU + Linear readout from the last state, the shape of
+    recurrent-wasm's Model) saved as safetensors with its config in __metadata__, plus inputs and
+    PyTorch's predictions; and a bare torch.nn.LSTM state_dict file with its outputs."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.GRU(5, 7, num_layers=2, bidirectional=True, batch_first=True)
+            self.readout = torch.nn.Linear(14, 2)
+
+        def forward(self, x, lengths):
+            packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            _, hn = self.rnn(packed)
+            return self.readout(torch.cat([hn[-2], hn[-1]], dim=1))  # last layer: forward ⧺ reverse
+
+    net = Net()
+    lengths = [6, 2, 4]
+    x = torch.randn(3, 6, 5)
+    for b, n in enumerate(lengths):
+        x[b, n:] = 0
+    with torch.no_grad():
+        y = net(x, torch.tensor(lengths))
+    config = {"cell": "gru", "inputSize": 5, "hiddenSize": 7, "numLayers": 2, "bidirectional": True,
+              "outputSize": 2, "readout": "last", "loss": "mse"}
+    write_safetensors(os.path.join(OUT, "pytorch-gru-model.safetensors"), net.state_dict(),
+                      {"format": "recurrent-wasm", "config": json.dumps(config), "writer": "scripts/make-fixtures.py"})
+    lstm = torch.nn.LSTM(4, 3, batch_first=True)
+    xl = torch.randn(2, 5, 4)
+    with torch.no_grad():
+        out, (hn, cn) = lstm(xl)
+    write_safetensors(os.path.join(OUT, "pytorch-lstm.safetensors"), lstm.state_dict())
+    with open(os.path.join(OUT, "pytorch-files.json"), "w") as f:
+        json.dump({"torch": torch.__version__,
+                   "gru_model": {"x": [flat(x[b, :n]) for b, n in enumerate(lengths)], "y": flat(y)},
+                   "lstm": {"x": flat(xl), "output": flat(out), "hN": flat(hn), "cN": flat(cn)}}, f)
+
+
 def main():
     acts = {"rnn": ("tanh", "relu"), "lstm": ("tanh",), "gru": ("tanh",)}
     for mode, file in (("rnn", "elman"), ("lstm", "lstm"), ("gru", "gru")):
@@ -187,6 +241,7 @@ def main():
             json.dump({"torch": torch.__version__, "cases": cases, "truncated": trunc}, f)
     with open(os.path.join(OUT, "optim.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_cases()}, f)
+    pytorch_model_file()
     print("wrote", OUT, file=sys.stderr)
 
 
