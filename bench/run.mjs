@@ -1,11 +1,12 @@
-// recurrent-wasm benchmarks (benchmark.js): GEMM peak, then Elman training step (forward + BPTT +
-// Adam, linear readout from the last state, MSE) and forward-only for fixed configurations.
+// recurrent-wasm benchmarks (benchmark.js): GEMM peak, then for Elman, LSTM and GRU the training
+// step (forward + BPTT + Adam, linear readout from the last state, MSE) and forward-only for fixed
+// configurations.
 // Writes bench/RESULTS.md. Run: npm run bench   (single thread; the machine is noisy, so every
 // figure is a median of benchmark.js samples from one run).
 import Benchmark from "benchmark";
 import { execSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { init, wasm, Model, RNN, Adam } from "../dist/index.js";
+import { init, wasm, Model, RNN, LSTM, GRU, Adam } from "../dist/index.js";
 
 const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },
@@ -37,24 +38,25 @@ const peak = (2 * N ** 3) / (gemm.ms * 1e-3) / 1e9;
 console.log(`gemm 128x128x128: ${gemm.ms.toFixed(4)} ms, ${peak.toFixed(1)} GFLOP/s`);
 
 const rows = [];
-for (const cfg of CONFIGS) {
+const CELLS = [["rnn", "Elman", 1, RNN], ["lstm", "LSTM", 4, LSTM], ["gru", "GRU", 3, GRU]];
+for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   const { B, T, I, H } = cfg;
-  const fwdFlops = 2 * B * T * (I * H + H * H);
+  const fwdFlops = 2 * B * T * G * (I * H + H * H);
   const data = { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
-  const model = new Model({ inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
+  const model = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
   const opt = new Adam({ learningRate: 1e-4 });
-  const train = await run(`${cfg.name} train`, () => model.trainBatch(data, opt));
-  const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 1 });
+  const train = await run(`${cellName} ${cfg.name} train`, () => model.trainBatch(data, opt));
+  const rnn = new Layer({ inputSize: I, hiddenSize: H, seed: 1 });
   const x = Float32Array.from({ length: B * T * I }, rnd);
-  const fwd = await run(`${cfg.name} forward`, () => rnn.forward(x, { batch: B, steps: T }));
+  const fwd = await run(`${cellName} ${cfg.name} forward`, () => rnn.forward(x, { batch: B, steps: T }));
   const r = {
-    ...cfg,
+    ...cfg, cellName,
     trainMs: train.ms, trainGflops: (3 * fwdFlops) / (train.ms * 1e-3) / 1e9,
     fwdMs: fwd.ms, fwdGflops: fwdFlops / (fwd.ms * 1e-3) / 1e9,
     trainRme: train.rme, fwdRme: fwd.rme,
   };
   rows.push(r);
-  console.log(`${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
+  console.log(`${cellName} ${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
   model.dispose(); rnn.dispose();
 }
 
@@ -70,15 +72,15 @@ Date: ${new Date().toISOString().slice(0, 10)}.
 
 Training step = forward + BPTT + Adam on one batch, linear readout from the last state, MSE
 (\`Model.trainBatch\`, including copying the batch into WebAssembly memory). Forward = \`RNN.forward\`
-(copy in, all T steps, copy out). Effective GFLOP/s count \`2·B·T·(I·H + H·H)\` for a forward pass
-and 3× that for a training step. Peak = this run's f32x4 GEMM on 128×128×128.
+(copy in, all T steps, copy out). Effective GFLOP/s count \`2·B·T·G·(I·H + H·H)\` for a forward
+pass (G = 1, 4, 3 gates for Elman, LSTM, GRU) and 3× that for a training step. Peak = this run's f32x4 GEMM on 128×128×128.
 
 GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak, 1)} GFLOP/s** (the peak below).
 
-## Elman RNN (tanh), single thread
-| config (B,T,I,H) | train step ms | GFLOP/s | % of peak | forward ms | GFLOP/s | % of peak |
-|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
+## Single thread
+| cell | config (B,T,I,H) | train step ms | GFLOP/s | % of peak | forward ms | GFLOP/s | % of peak |
+|---|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
 
 Notes (profiled with bench-style timing of single kernels, same build):
 - The backward's weight gradients are Aᵀ·B GEMMs with K = T·B (3200 medium, 6400 large). Without
@@ -90,8 +92,13 @@ Notes (profiled with bench-style timing of single kernels, same build):
   (only 8 row tiles) dominate. Threads, packing and a fused step kernel belong to the speed issue.
 
 Peers measured on this kind of machine (shared/PEERS.md, 2026-11-23, not in this run; the peer
-harness that runs them alongside comes with the speed issue): Elman training step medium — PyTorch
-1.13 CPU 1 thread (OpenBLAS) 9.26 ms, TF.js 4.22 wasm 156 ms, TF.js cpu 580 ms, brain.js 561 ms.
+harness that runs them alongside comes with the speed issue), training step ms:
+
+| config | cell | PyTorch 1.13 CPU, 1 thread | TF.js 4.22 wasm | TF.js cpu | brain.js |
+|---|---|---|---|---|---|
+| small | Elman / LSTM / GRU | 2.85 / 7.16 / 6.53 | 37.9 / 114 / 102 | 93.5 / 537 / 721 | 77 / 258 / 208 |
+| medium | Elman / LSTM / GRU | 9.26 / 32.7 / 24.6 | 156 / 633 / 549 | 580 / 3080 / 4245 | 561 / 2031 / — |
+| large | Elman / LSTM / GRU | 38.3 / 157 / 123 | | | |
 `;
   writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
   console.log("wrote bench/RESULTS.md");
