@@ -52,3 +52,9 @@ export function selftest_gemm(): i32 {
   }
   return bad;
 }
+
+// gradient-flow diagnostics and initializers (docs/ABI.md, "Diagnostics")
+export { row_norms_f32 } from "./diag/norms";
+export { svd_values_jacobi, svd_values_batch, svd_values_subspace, svd_subspace_batch, svd_subspace_work_bytes } from "./diag/svd";
+export { eig_values } from "./diag/eig";
+export { qr_orthogonal, qr_work_floats } from "./diag/qr";

@@ -3,6 +3,8 @@
 // block, so an optimizer step or a clip is one pass; the model's state_dict uses the names of a
 // PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU, batch_first=True), `readout`
 // (torch.nn.Linear) and, for learned initial states, `h0` (and `c0` for LSTM).
+import { checkInit } from "./init.js";
+import type { InitOptions } from "./init.js";
 import * as check from "./check.js";
 import { Scratch, f32, i32, wasm } from "./loader.js";
 import { Optimizer, Adam, SGD, Trainable, clipGradNorm } from "./optim.js";
@@ -34,6 +36,8 @@ export interface ModelConfig {
   /** Default "zeros". */
   initialState?: InitialState;
   seed?: number;
+  /** Initialization of the recurrent layers (see InitOptions; default PyTorch's uniform). */
+  init?: InitOptions;
 }
 
 /** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
@@ -48,6 +52,20 @@ export interface SequenceData {
 
 export interface Logs { loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number; gradNorm?: number; seconds?: number }
 export interface History { epoch: number[]; loss: number[]; valLoss: number[]; metric: string; train: number[]; val: number[]; bestEpoch: number }
+
+/** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
+ *  reverse direction too); steps past a sequence's length are zero. */
+export interface GradientFlow {
+  loss: number;
+  /** T (the longest sequence) and B (the batch), L·D (layers × directions). */
+  steps: number; batch: number; layersDirections: number;
+  /** ‖∂L/∂h_t‖ over the batch and the hidden units, [L·D, T]. */
+  stepNorms: Float32Array;
+  /** ‖∂L/∂h_t‖ per sequence, [L·D, T, B]. */
+  seqNorms: Float32Array;
+  /** ∂L/∂h_t itself, [L·D, T, B, H]. */
+  dh: Float32Array;
+}
 
 export interface FitOptions {
   epochs?: number;
@@ -85,6 +103,7 @@ export class Model implements Trainable {
   /** Offset (floats) of the h0 table; the c0 table (LSTM) follows it. */
   private readonly stateOffset: number;
   private clsBuf = new Scratch(); private h0Buf = new Scratch(); private c0Buf = new Scratch();
+  private dhsBuf = new Scratch(); private normBuf = new Scratch();
   private states = new Map<string, number>();
   private xBuf = new Scratch(); private lenBuf = new Scratch(); private featBuf = new Scratch();
   private predBuf = new Scratch(); private tgtBuf = new Scratch(); private maskBuf = new Scratch();
@@ -93,7 +112,7 @@ export class Model implements Trainable {
 
   constructor(config: ModelConfig) {
     const o = check.object(W, "config", config);
-    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed"]);
+    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init"]);
     const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
     // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
     if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
@@ -116,6 +135,7 @@ export class Model implements Trainable {
       loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),
       initialState,
       seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
+      init: checkInit(W, o.init),
     };
     if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
     this.config = cfg;
@@ -132,7 +152,7 @@ export class Model implements Trainable {
     this.storage = { params, grads, owned: true };
     this.rnn = makeLayer(cell, {
       inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-      bidirectional: cfg.bidirectional, seed: cfg.seed, ...(cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
+      bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, ...(cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
     }, { params, grads, owned: false });
     // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
     const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
@@ -370,11 +390,11 @@ export class Model implements Trainable {
         const dhn = this.dhnBuf.ensure(4 * LD * s.B * H);
         f32(dhn, LD * s.B * H).fill(0);
         for (let d = 0; d < D; d++) c.copy2d_f32(s.B, H, dfeat + 4 * d * H, F, dhn + 4 * ((L - 1) * D + d) * s.B * H, H);
-        this.backwardState(st, this.rnn.backwardPtr(st, 0, dhn, false, truncate, 0, this.stateRows > 0), s.B, s.cp);
+        this.backwardState(st, this.rnn.backwardPtr(st, 0, dhn, false, truncate, 0, this.stateRows > 0, this.recordDh), s.B, s.cp);
       } else {
         const dout = this.dfeatBuf.ensure(4 * rows * F);
         c.linear_backward(rows, F, O, feat, w, dpred, gw, gw + 4 * O * F, dout);
-        this.backwardState(st, this.rnn.backwardPtr(st, dout, 0, false, truncate, 0, this.stateRows > 0), s.B, s.cp);
+        this.backwardState(st, this.rnn.backwardPtr(st, dout, 0, false, truncate, 0, this.stateRows > 0, this.recordDh), s.B, s.cp);
       }
     }
     return { loss, sq, correct, count };
@@ -447,6 +467,36 @@ export class Model implements Trainable {
     this.zeroGrad();
     return this.lossStaged(this.stage(data, Array.from({ length: data.x.length }, (_, i) => i), true), true, k).loss;
   }
+
+  /** Gradient-flow diagnostics for a batch: like computeGradients (zeroes the gradients, runs
+   *  forward, loss and BPTT, leaves ∂loss/∂parameter in grads(), weights unchanged), and returns
+   *  the total ∂loss/∂h_t of every layer and direction at every step t, with its norms. */
+  gradientFlow(data: SequenceData, options: { truncate?: number } = {}): GradientFlow {
+    const M = "Model.gradientFlow";
+    this.live("gradientFlow");
+    const N = this.checkData(M, data, true);
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["truncate"]);
+    const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
+    const cfg = this.config, H = cfg.hiddenSize, LD = cfg.numLayers * (cfg.bidirectional ? 2 : 1);
+    this.zeroGrad();
+    const s = this.stage(data, Array.from({ length: N }, (_, i) => i), true);
+    const T = s.T, B = s.B, c = wasm();
+    const dhs = this.dhsBuf.ensure(4 * LD * T * B * H);
+    this.recordDh = dhs;
+    let loss: number;
+    try { loss = this.lossStaged(s, true, k).loss; } finally { this.recordDh = 0; }
+    const norms = this.normBuf.ensure(4 * LD * T * (B + 1));
+    c.row_norms_f32(LD * T, B * H, dhs, B * H, norms);
+    c.row_norms_f32(LD * T * B, H, dhs, H, norms + 4 * LD * T);
+    return {
+      loss, steps: T, batch: B, layersDirections: LD,
+      stepNorms: f32(norms, LD * T).slice(),
+      seqNorms: f32(norms + 4 * LD * T, LD * T * B).slice(),
+      dh: f32(dhs, LD * T * B * H).slice(),
+    };
+  }
+  private recordDh = 0;
 
   /** One optimization step on a batch of sequences: zero grads, forward, loss, BPTT, clip, step. */
   trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
@@ -595,7 +645,7 @@ export class Model implements Trainable {
     c.free(this.storage.params); c.free(this.storage.grads);
     for (const p of this.states.values()) c.free(p);
     this.states.clear();
-    for (const s of [this.xBuf, this.lenBuf, this.featBuf, this.predBuf, this.tgtBuf, this.maskBuf, this.dpredBuf, this.dfeatBuf, this.dhnBuf, this.wtBuf, this.clsBuf, this.h0Buf, this.c0Buf]) s.release();
+    for (const s of [this.xBuf, this.lenBuf, this.featBuf, this.predBuf, this.tgtBuf, this.maskBuf, this.dpredBuf, this.dfeatBuf, this.dhnBuf, this.wtBuf, this.clsBuf, this.h0Buf, this.c0Buf, this.dhsBuf, this.normBuf]) s.release();
     this.storage = null;
   }
 }

@@ -12,6 +12,15 @@ export class Rng {
   }
   /** Uniform in [0, 1) with 24 random bits (exact in f32). */
   uniform(): number { return (this.u32() >>> 8) / 16777216; }
+  /** Standard normal (Box–Muller on two uniforms with 32 random bits each). */
+  normal(): number {
+    if (this.spare !== null) { const v = this.spare; this.spare = null; return v; }
+    const u1 = (this.u32() + 1) / 4294967297, u2 = this.u32() / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spare = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+  private spare: number | null = null;
   /** Integer in [0, n). */
   int(n: number): number { return Math.floor(this.uniform() * n); }
   /** Fisher–Yates shuffle in place. */

@@ -3,7 +3,8 @@
 // same layout, and a workspace sized for the largest (batch, steps) seen, which holds what BPTT
 // needs. The three classes share one implementation; only the cell code passed to the core differs.
 import * as check from "./check.js";
-import { Rng } from "./random.js";
+import { checkInit, initializeBlock } from "./init.js";
+import type { InitOptions } from "./init.js";
 import { Scratch, f32, i32, wasm } from "./loader.js";
 
 export type Nonlinearity = "tanh" | "relu";
@@ -19,8 +20,11 @@ export interface LayerOptions {
   numLayers?: number;
   /** Forward ⧺ reverse directions per layer (default false). */
   bidirectional?: boolean;
-  /** Seed of the deterministic initialization U(−1/√H, 1/√H), PyTorch's default (default 0). */
+  /** Seed of the deterministic initialization (default 0). */
   seed?: number;
+  /** Initialization (default: everything U(−1/√H, 1/√H), PyTorch's): e.g.
+   *  { recurrent: "orthogonal", bias: "zeros" }. See InitOptions. */
+  init?: InitOptions;
 }
 
 export interface RNNOptions extends LayerOptions {
@@ -62,6 +66,8 @@ export interface BackwardGrads {
 export interface BackwardOptions {
   /** Truncated BPTT(k), integer k >= 1 (default: full BPTT). See docs/TRUNCATION in the README. */
   truncate?: number;
+  /** Also return the gradient-flow diagnostics `dh` and `stepNorms` (default false). */
+  stateGrads?: boolean;
 }
 
 export interface BackwardResult {
@@ -71,6 +77,12 @@ export interface BackwardResult {
   h0: Float32Array;
   /** ∂L/∂c0 [L·D, B, H] (LSTM only). */
   c0?: Float32Array;
+  /** With `stateGrads`: the total ∂L/∂h_t of every layer-direction at every time step,
+   *  [L·D, T, B, H] in time order (t = 0 is the state after reading x[:, 0]; for the reverse
+   *  direction too), zero at t >= lengths[b]. As BPTT computed it: truncation included. */
+  dh?: Float32Array;
+  /** With `stateGrads`: ‖∂L/∂h_t‖ over the batch and the hidden units, [L·D, T]. */
+  stepNorms?: Float32Array;
 }
 
 /** Named tensor inside a flat block: offset and size in floats. */
@@ -128,6 +140,8 @@ export class RecurrentLayer {
   private gHBuf = new Scratch();
   private dxBuf = new Scratch();
   private dh0Buf = new Scratch();
+  private dhsBuf = new Scratch();
+  private normBuf = new Scratch();
   /** Shape of the last forward pass (what backward differentiates), or null. */
   private last: { B: number; T: number; lengths: boolean } | null = null;
 
@@ -135,7 +149,8 @@ export class RecurrentLayer {
     const W = NAMES[mode];
     this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    this.init = checkInit(W, o.init);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
@@ -159,14 +174,20 @@ export class RecurrentLayer {
   /** Number of directions D (1 or 2). */
   get directions(): number { return this.bidirectional ? 2 : 1; }
 
-  /** Re-initialize every parameter from U(−1/√H, 1/√H) with a seed (PyTorch's default init). */
-  resetParameters(seed = 0): void {
+  /** Re-initialize every parameter with a seed, by the layer's `init` options (default: all
+   *  U(−1/√H, 1/√H), PyTorch's) or by the options given here. */
+  resetParameters(seed = 0, init?: InitOptions): void {
+    const W = `${NAMES[this.mode]}.resetParameters`;
     const p = this.live("resetParameters").params;
-    const rng = new Rng(check.int("RNN.resetParameters", "seed", seed, 0, 0xffffffff));
-    const k = 1 / Math.sqrt(this.hiddenSize);
-    const v = f32(p, this.numParams);
-    for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+    const s = check.int(W, "seed", seed, 0, 0xffffffff);
+    const opts = init === undefined ? this.init : checkInit(W, init);
+    // build in a copy, so that a failure leaves the weights as they were
+    const v = new Float32Array(this.numParams);
+    initializeBlock(v, this.slots, GATES[this.mode], this.hiddenSize, s, opts);
+    f32(p, this.numParams).set(v);
   }
+  /** The initialization options given at construction. */
+  readonly init: InitOptions;
 
   protected live(method: string): Storage {
     if (!this.storage) throw new Error(`recurrent-wasm: ${NAMES[this.mode]}.${method}() called after dispose()`);
@@ -227,7 +248,7 @@ export class RecurrentLayer {
     const lstm = this.mode === "lstm";
     check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])]);
     const o = check.object(W, "options", options);
-    check.known(W, o, ["truncate"]);
+    check.known(W, o, ["truncate", "stateGrads"]);
     const { B, T } = this.last;
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
     const gOut = g.output === undefined ? null : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
@@ -235,15 +256,23 @@ export class RecurrentLayer {
     const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, shape);
     const gC = g.cN === undefined ? null : check.f32(W, "grads.cN", g.cN, LD * B * H, shape);
     const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
-    const { dx, dh0, dc0 } = this.backwardPtr(st, gOut ? this.gOutBuf.put(gOut) : 0, gH ? this.gHBuf.put(gH) : 0, true, k, gC ? this.gCBuf.put(gC) : 0, true);
+    const diag = check.bool(W, "options.stateGrads", o.stateGrads ?? false);
+    const dhs = diag ? this.dhsBuf.ensure(4 * LD * T * B * H) : 0;
+    const { dx, dh0, dc0 } = this.backwardPtr(st, gOut ? this.gOutBuf.put(gOut) : 0, gH ? this.gHBuf.put(gH) : 0, true, k, gC ? this.gCBuf.put(gC) : 0, true, dhs);
     const r: BackwardResult = { x: f32(dx, B * T * I).slice(), h0: f32(dh0, LD * B * H).slice() };
     if (lstm) r.c0 = f32(dc0, LD * B * H).slice();
+    if (diag) {
+      const norms = this.normBuf.ensure(4 * LD * T);
+      wasm().row_norms_f32(LD * T, B * H, dhs, B * H, norms);
+      r.dh = f32(dhs, LD * T * B * H).slice();
+      r.stepNorms = f32(norms, LD * T).slice();
+    }
     return r;
   }
 
   /** Backward from pointers (used by models; no validation). Returns pointers to dx, dh0, dc0
    *  (0 when not wanted). */
-  backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number, gC = 0, wantDh0 = wantDx): { dx: number; dh0: number; dc0: number } {
+  backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number, gC = 0, wantDh0 = wantDx, dhs = 0): { dx: number; dh0: number; dc0: number } {
     const c = wasm();
     const last = this.last!;
     const { B, T } = last;
@@ -252,7 +281,7 @@ export class RecurrentLayer {
     const dx = wantDx ? this.dxBuf.ensure(4 * B * T * I) : 0;
     const dh0 = wantDh0 ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
     const dc0 = wantDh0 && this.mode === "lstm" ? this.dc0Buf.ensure(4 * L * D * B * H) : 0;
-    c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate);
+    c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate, dhs);
     return { dx, dh0, dc0 };
   }
 
@@ -288,6 +317,9 @@ export class RecurrentLayer {
     return out;
   }
 
+  /** Pointer to the flat gradient block in WebAssembly memory (numParams floats, state_dict order). */
+  gradsPtr(): number { return this.live("gradsPtr").grads; }
+
   /** Set all parameter gradients to zero. */
   zeroGrad(): void {
     f32(this.live("zeroGrad").grads, this.numParams).fill(0);
@@ -301,7 +333,7 @@ export class RecurrentLayer {
     if (!this.storage) return;
     const c = wasm();
     if (this.storage.owned) { c.free(this.storage.params); c.free(this.storage.grads); }
-    for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.c0Buf, this.outBuf, this.hnBuf, this.cnBuf, this.gOutBuf, this.gHBuf, this.gCBuf, this.dxBuf, this.dh0Buf, this.dc0Buf]) s.release();
+    for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.c0Buf, this.outBuf, this.hnBuf, this.cnBuf, this.gOutBuf, this.gHBuf, this.gCBuf, this.dxBuf, this.dh0Buf, this.dc0Buf, this.dhsBuf, this.normBuf]) s.release();
     this.storage = null;
     this.last = null;
   }

@@ -96,6 +96,7 @@ def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4
     h0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
     c0 = f32(0.5 * torch.randn(L * D, B, H)).requires_grad_()
     layer_in = [x[b] for b in range(B)]  # per sequence [T, In]
+    states = [[[None] * B for _ in range(T)] for _ in range(L * D)]  # h_t, for the total dL/dh_t
     hn = [[None] * B for _ in range(L * D)]
     cn = [[None] * B for _ in range(L * D)]
     for l in range(L):
@@ -112,6 +113,8 @@ def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4
                         h, c = h.detach(), c.detach()
                     t = n - 1 - s if d else s
                     h, c = cell_step(mode, P, sfx, layer_in[b][t], h, c)
+                    h.retain_grad()
+                    states[l * D + d][t][b] = h
                     ys[t] = h
                 for t in range(n, T):
                     ys[t] = torch.zeros(H, dtype=torch.float64)
@@ -137,6 +140,9 @@ def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4
         "gOutput": flat(g_out), "gHN": flat(g_hn),
         "grads": {kk: flat(p.grad) if p.grad is not None else [0.0] * p.numel() for kk, p in ref.named_parameters()},
         "dx": flat(x.grad), "dh0": flat(h0.grad),
+        # total dL/dh_t per layer-direction, time order, [L*D, T, B, H] (zeros past each length)
+        "dh": [v for ld in range(L * D) for t in range(T) for b in range(B)
+               for v in (flat(states[ld][t][b].grad) if states[ld][t][b] is not None and states[ld][t][b].grad is not None else [0.0] * H)],
     }
     if mode == "lstm":
         case.update({"c0": flat(c0), "cN": flat(cN), "gCN": flat(g_cn), "dc0": flat(c0.grad)})
@@ -223,6 +229,54 @@ def pytorch_model_file():
                    "lstm": {"x": flat(xl), "output": flat(out), "hN": flat(hn), "cN": flat(cn)}}, f)
 
 
+def jacobian_case(mode, T=6, I=3, H=5):
+    """One sequence through a 1-layer cell: P_t = d h_{T-1} / d h_t for every t (c_t held fixed for
+    LSTM), by torch.autograd.functional.jacobian of the remaining steps, in float64."""
+    ref = make(mode, I, H, 1, False, "tanh", 0.8)
+    P = dict(ref.named_parameters())
+    x = f32(torch.randn(T, I))
+    h0 = f32(0.5 * torch.randn(H))
+    c0 = f32(0.5 * torch.randn(H))
+    hs, cs = [], []
+    h, c = h0, c0
+    with torch.no_grad():
+        for t in range(T):
+            h, c = cell_step(mode, P, "_l0", x[t], h, c)
+            hs.append(h.clone()); cs.append(c.clone())
+    jac = []
+    for t in range(T):
+        def run(ht, t=t):
+            hh, cc = ht, cs[t]
+            for u in range(t + 1, T):
+                hh, cc = cell_step(mode, P, "_l0", x[u], hh, cc)
+            return hh
+        jac.append(torch.autograd.functional.jacobian(run, hs[t]))
+    return {"mode": mode, "T": T, "I": I, "H": H,
+            "params": {k: flat(v) for k, v in ref.state_dict().items()},
+            "x": flat(x), "h0": flat(h0), "c0": flat(c0), "jac": flat(torch.stack(jac))}
+
+
+def linalg_cases():
+    """Singular values, eigenvalues and the sign-corrected QR of fixed random f32 matrices."""
+    svd, eig, qr = [], [], []
+    for (m, n) in ((1, 1), (3, 3), (5, 3), (3, 7), (17, 17), (33, 20), (64, 64)):
+        a = f32(torch.randn(m, n))
+        svd.append({"M": m, "N": n, "a": flat(a), "s": flat(torch.linalg.svdvals(a))})
+    for n in (1, 2, 3, 6, 17, 40):
+        a = f32(torch.randn(n, n))
+        ev = torch.linalg.eigvals(a)
+        eig.append({"n": n, "a": flat(a), "re": flat(ev.real), "im": flat(ev.imag)})
+    q = f32(torch.linalg.qr(torch.randn(24, 24, dtype=torch.float64))[0])  # orthogonal: |eig| = 1
+    ev = torch.linalg.eigvals(q)
+    eig.append({"n": 24, "a": flat(q), "re": flat(ev.real), "im": flat(ev.imag)})
+    for (m, n) in ((1, 1), (4, 4), (7, 5), (40, 40), (70, 33)):
+        a = f32(torch.randn(m, n))
+        q, r = torch.linalg.qr(a)
+        q = q * torch.sign(torch.diagonal(r)).unsqueeze(0)
+        qr.append({"M": m, "N": n, "a": flat(a), "q": flat(q)})
+    return {"svd": svd, "eig": eig, "qr": qr}
+
+
 def main():
     acts = {"rnn": ("tanh", "relu"), "lstm": ("tanh",), "gru": ("tanh",)}
     for mode, file in (("rnn", "elman"), ("lstm", "lstm"), ("gru", "gru")):
@@ -242,6 +296,15 @@ def main():
     with open(os.path.join(OUT, "optim.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_cases()}, f)
     pytorch_model_file()
+    # gradient-flow diagnostics (new cases last, so the random streams above are unchanged)
+    diag = {"torch": torch.__version__, "stateGrads": [], "jacobian": []}
+    for mode in ("rnn", "lstm", "gru"):
+        diag["stateGrads"].append(truncated_case(f"{mode}_full_L2_bi", mode, 2, True, 1000))
+        diag["stateGrads"].append(truncated_case(f"{mode}_trunc_k3_L1_uni", mode, 1, False, 3))
+        diag["jacobian"].append(jacobian_case(mode))
+    diag.update(linalg_cases())
+    with open(os.path.join(OUT, "diagnostics.json"), "w") as f:
+        json.dump(diag, f)
     print("wrote", OUT, file=sys.stderr)
 
 

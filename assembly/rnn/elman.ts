@@ -5,7 +5,7 @@
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
-import { carry_and_cut, seqLen } from "./steps";
+import { carry_and_cut, record_dh, seqLen } from "./steps";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -35,15 +35,17 @@ export function elman_steps_forward(relu: bool, B: i32, T: i32, H: i32, lengths:
 
 /** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step (step order);
  *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [T,B,H] = ∂L/∂(pre-activation),
- *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. */
+ *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. rec: 0, or [T,B,H]
+ *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
   relu: bool, B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
-  hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize,
+  hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize, rec: usize, reverse: bool,
 ): void {
   const BH = B * H, H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = T - 1; s >= 0; s--) {
     const hc = f(hs, (s + 1) * BH), da = f(dA, s * BH), dy = f(dys, s * BH);
+    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, r), 0, <usize>H << 2); continue; }

@@ -8,7 +8,7 @@
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
-import { carry_and_cut, seqLen } from "./steps";
+import { carry_and_cut, record_dh, seqLen } from "./steps";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -67,16 +67,18 @@ export function gru_steps_forward(
 /** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
  *  on entry, ∂L/∂h0 on return. Writes dA [T,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
  *  input) and dAh [T,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
- *  whh = W_hh [3H, H]. dhp: scratch [B,H]. */
+ *  whh = W_hh [3H, H]. dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function gru_steps_backward(
   B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
+  rec: usize, reverse: bool,
 ): void {
   const BH = B * H, G = 3 * H, H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = T - 1; s >= 0; s--) {
     const hp = f(hs, s * BH), dy = f(dys, s * BH), hls = f(hl, s * BH);
     const gs = f(gz, s * B * G), dax = f(dA, s * B * G), dah = f(dAh, s * B * G);
+    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) {

@@ -7,7 +7,7 @@
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
-import { carry_and_cut, seqLen } from "./steps";
+import { carry_and_cut, record_dh, seqLen } from "./steps";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -65,17 +65,18 @@ export function lstm_steps_forward(B: i32, T: i32, H: i32, lengths: usize, hs: u
 
 /** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
  *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [T,B,4H] (zero at inactive
- *  steps). whh = W_hh [4H, H]. dhp, dcp: scratch [B,H]. */
+ *  steps). whh = W_hh [4H, H]. dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function lstm_steps_backward(
   B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
-  dh: usize, dhp: usize, dc: usize, dcp: usize,
+  dh: usize, dhp: usize, dc: usize, dcp: usize, rec: usize, reverse: bool,
 ): void {
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   let ch = dh, nh = dhp, cc_ = dc, nc = dcp;
   for (let s = T - 1; s >= 0; s--) {
     const cp = f(cs, s * BH), cc = f(cs, (s + 1) * BH), dy = f(dys, s * BH);
     const gs = f(gz, s * B * G), da = f(dA, s * B * G);
+    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, ch, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * G), 0, <usize>G << 2); continue; }

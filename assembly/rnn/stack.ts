@@ -85,11 +85,13 @@ export function rnn_forward(
 /** Backward pass for the last rnn_forward with the same arguments (the workspace holds its
  *  states). dOut [B,T,D·H], dhn, dcn [L·D,B,H]: each may be 0 (= zeros). Parameter gradients
  *  ACCUMULATE into grads (layout of params). dx [B,T,I], dh0, dc0 [L·D,B,H] are overwritten (each
- *  may be 0 = not wanted). truncate = 0 for full BPTT, k ≥ 1 for truncated BPTT(k). */
+ *  may be 0 = not wanted). truncate = 0 for full BPTT, k ≥ 1 for truncated BPTT(k).
+ *  dhs: 0, or [L·D,T,B,H] receiving the total ∂L/∂h_t of every layer-direction at every time t
+ *  (time order, zero past each length) — the gradient-flow diagnostics. */
 export function rnn_backward(
   cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32,
   params: usize, grads: usize, ws: usize, lengths: usize,
-  dOut: usize, dhn: usize, dcn: usize, dx: usize, dh0: usize, dc0: usize, truncate: i32,
+  dOut: usize, dhn: usize, dcn: usize, dx: usize, dh0: usize, dc0: usize, truncate: i32, dhs: usize,
 ): void {
   const G = gatesOf(cell), GH = G * H;
   const sh = sharedLayout(cell, B, T, I, H, L, D);
@@ -111,17 +113,19 @@ export function rnn_backward(
       const gih = f(grads, off), ghh = f(gih, GH * In), gbih = f(ghh, GH * H), gbhh = f(gbih, GH);
       const rg = ldRegions(ld, cell, B, T, I, H, D);
       const xs = f(ws, rg.xs), hs = f(ws, rg.hs), gz = f(ws, rg.gz), cs = f(ws, rg.cs), hl = f(ws, rg.hl);
+      const rec: usize = dhs == 0 ? <usize>0 : f(dhs, ld * T * BH), rev = d == 1;
+      if (rec != 0) memory.fill(rec, 0, <usize>(T * BH) << 2);
       if (dyCur != 0) gather_steps(dys, dyCur, cT, cB, d * H, H, lengths, T, B, d == 1);
       else memory.fill(dys, 0, <usize>(T * BH) << 2);
       if (dhn != 0) memory.copy(dh, f(dhn, ld * BH), <usize>BH << 2); else memory.fill(dh, 0, <usize>BH << 2);
       if (cell == CELL_LSTM) {
         if (dcn != 0) memory.copy(dc, f(dcn, ld * BH), <usize>BH << 2); else memory.fill(dc, 0, <usize>BH << 2);
-        lstm_steps_backward(B, T, H, lengths, truncate, hs, cs, gz, whh, dys, dA, dh, dhp, dc, dcp);
+        lstm_steps_backward(B, T, H, lengths, truncate, hs, cs, gz, whh, dys, dA, dh, dhp, dc, dcp, rec, rev);
         if (dc0 != 0) memory.copy(f(dc0, ld * BH), dc, <usize>BH << 2);
       } else if (cell == CELL_GRU) {
-        gru_steps_backward(B, T, H, lengths, truncate, hs, gz, hl, whh, dys, dA, dAh, dh, dhp);
+        gru_steps_backward(B, T, H, lengths, truncate, hs, gz, hl, whh, dys, dA, dAh, dh, dhp, rec, rev);
       } else {
-        elman_steps_backward(cell == CELL_RNN_RELU, B, T, H, lengths, truncate, hs, whh, dys, dA, dh, dhp);
+        elman_steps_backward(cell == CELL_RNN_RELU, B, T, H, lengths, truncate, hs, whh, dys, dA, dh, dhp, rec, rev);
       }
       if (dh0 != 0) memory.copy(f(dh0, ld * BH), dh, <usize>BH << 2);
       // parameter gradients: four GEMMs over all T·B rows (dAh = dA except for GRU)

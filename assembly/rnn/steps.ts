@@ -97,3 +97,26 @@ export function carry_and_cut(
     }
   }
 }
+
+/** Diagnostics: rec[t,b,:] = dh[b,:] + dy[b,:] (the total ∂L/∂h at time t = t(s,b)) for the
+ *  sequences active at step s. rec is [T,B,H] in time order; inactive positions are left as they
+ *  are (rnn_backward zeroes rec first). */
+export function record_dh(
+  rec: usize, B: i32, H: i32, T: i32, s: i32, lengths: usize, reverse: bool, dh: usize, dy: usize,
+): void {
+  for (let b = 0; b < B; b++) {
+    const len = seqLen(lengths, b, T);
+    if (s >= len) continue;
+    const t = stepTime(s, len, reverse);
+    const o = <usize>(b * H) << 2, pd = rec + ((<usize>(t * B + b) * H) << 2);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const q = <usize>j << 2;
+      v128.store(pd + q, f32x4.add(v128.load(dh + o + q), v128.load(dy + o + q)));
+    }
+    for (; j < H; j++) {
+      const q = <usize>j << 2;
+      store<f32>(pd + q, load<f32>(dh + o + q) + load<f32>(dy + o + q));
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Weight initializers, seeded and deterministic (the same seed gives the same weights in every run;
+// Gaussian draws use Math.log/sin/cos, which V8 — Node and Chromium — computes identically).
+//   uniform     U(−1/√H, 1/√H), PyTorch's default for RNN/LSTM/GRU
+//   orthogonal  Q of the Householder QR of a Gaussian matrix, columns times sign(R_ii) (Haar
+//               distributed, as PyTorch's orthogonal_), times gain; computed in the core
+//   identity    gain · I (Le, Jaitly & Hinton 2015, "IRNN"), recurrent weights only
+//   xavier      Glorot & Bengio 2010 uniform, U(±gain·√(6 / (fan_in + fan_out))) over the tensor
+import * as check from "./check.js";
+import { Scratch, f32, wasm } from "./loader.js";
+import { Rng } from "./random.js";
+
+export type InitName = "uniform" | "orthogonal" | "identity" | "xavier";
+
+export interface InitOptions {
+  /** Recurrent weights W_hh, per gate block [H, H] (default "uniform"). */
+  recurrent?: InitName;
+  /** Input weights W_ih, per gate block [H, In] (default "uniform"; not "identity"). */
+  input?: Exclude<InitName, "identity">;
+  /** Biases: "uniform" (default, PyTorch's) or "zeros". */
+  bias?: "uniform" | "zeros";
+  /** Scale of orthogonal, identity and xavier weights (default 1). */
+  gain?: number;
+}
+
+/** A rows×cols matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain. */
+export function orthogonal(rows: number, cols: number, options: { gain?: number; seed?: number } = {}): Float32Array {
+  const W = "orthogonal";
+  const r = check.int(W, "rows", rows, 1, 1 << 14), c = check.int(W, "cols", cols, 1, 1 << 14);
+  const o = check.object(W, "options", options);
+  check.known(W, o, ["gain", "seed"]);
+  const gain = check.num(W, "options.gain", o.gain ?? 1, -Infinity);
+  const rng = new Rng(check.int(W, "options.seed", o.seed ?? 0, 0, 0xffffffff));
+  const m = Math.max(r, c), n = Math.min(r, c);
+  const g = new Float32Array(m * n);
+  for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+  const core = wasm();
+  const a = new Scratch(), work = new Scratch();
+  try {
+    const p = a.put(g);
+    core.qr_orthogonal(m, n, p, gain, work.ensure(4 * core.qr_work_floats(m, n)));
+    const q = f32(p, m * n).slice();
+    if (r >= c) return q;
+    const t = new Float32Array(r * c); // rows < cols: the transpose has orthonormal rows
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * c + i] = q[i * n + j];
+    return t;
+  } finally {
+    a.release(); work.release();
+  }
+}
+
+/** Fill a layer's flat parameter block (PyTorch state_dict order) by the options. The "uniform"
+ *  parts are drawn exactly as before any options existed, so default initialization is unchanged. */
+export function initializeBlock(
+  v: Float32Array, slots: readonly { name: string; shape: number[]; offset: number; size: number }[],
+  G: number, H: number, seed: number, options: InitOptions,
+): void {
+  const rng = new Rng(seed);
+  const k = 1 / Math.sqrt(H);
+  for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+  const gain = options.gain ?? 1;
+  slots.forEach((s, si) => {
+    const kind = s.name.startsWith("weight_hh") ? options.recurrent : s.name.startsWith("weight_ih") ? options.input : undefined;
+    const block = v.subarray(s.offset, s.offset + s.size);
+    if (s.name.startsWith("bias")) { if (options.bias === "zeros") block.fill(0); return; }
+    if (!kind || kind === "uniform") return;
+    const cols = s.shape[1];
+    if (kind === "xavier") {
+      const bound = gain * Math.sqrt(6 / (s.shape[0] + cols));
+      const r = new Rng((seed ^ Math.imul(si + 1, 0x9e3779b1)) >>> 0);
+      for (let i = 0; i < block.length; i++) block[i] = (2 * r.uniform() - 1) * bound;
+      return;
+    }
+    for (let gi = 0; gi < G; gi++) {
+      const gate = block.subarray(gi * H * cols, (gi + 1) * H * cols);
+      if (kind === "identity") {
+        gate.fill(0);
+        for (let i = 0; i < H; i++) gate[i * cols + i] = gain;
+      } else {
+        gate.set(orthogonal(H, cols, { gain, seed: (seed ^ Math.imul(si * 8 + gi + 1, 0x9e3779b1)) >>> 0 }));
+      }
+    }
+  });
+}
+
+/** Validate InitOptions (for layer and model constructors). */
+export function checkInit(where: string, v: unknown): InitOptions {
+  if (v === undefined) return {};
+  const o = check.object(where, "init", v);
+  check.known(where + " init", o, ["recurrent", "input", "bias", "gain"]);
+  const r: InitOptions = {};
+  if (o.recurrent !== undefined) r.recurrent = check.oneOf(where, "init.recurrent", o.recurrent, ["uniform", "orthogonal", "identity", "xavier"] as const);
+  if (o.input !== undefined) r.input = check.oneOf(where, "init.input", o.input, ["uniform", "orthogonal", "xavier"] as const);
+  if (o.bias !== undefined) r.bias = check.oneOf(where, "init.bias", o.bias, ["uniform", "zeros"] as const);
+  if (o.gain !== undefined) r.gain = check.num(where, "init.gain", o.gain, -Infinity);
+  return r;
+}
