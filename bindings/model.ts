@@ -50,8 +50,22 @@ export interface SequenceData {
   classes?: Int32Array;
 }
 
-export interface Logs { loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number; gradNorm?: number; seconds?: number }
-export interface History { epoch: number[]; loss: number[]; valLoss: number[]; metric: string; train: number[]; val: number[]; bestEpoch: number }
+export interface Logs {
+  loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number;
+  /** Batch: the global gradient norm before clipping (as clip_grad_norm_ returns it). Epoch: its mean. */
+  gradNorm?: number;
+  /** Batch: whether clipNorm scaled the gradients. */
+  clipped?: boolean;
+  /** Epoch: the largest pre-clip norm and how many batches were clipped. */
+  gradNormMax?: number;
+  clippedBatches?: number;
+  seconds?: number;
+}
+export interface History {
+  epoch: number[]; loss: number[]; valLoss: number[]; metric: string; train: number[]; val: number[]; bestEpoch: number;
+  /** Per epoch: mean and largest pre-clip global gradient norm, and the number of clipped batches. */
+  gradNorm: number[]; gradNormMax: number[]; clippedBatches: number[];
+}
 
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
  *  reverse direction too); steps past a sequence's length are zero. */
@@ -506,19 +520,18 @@ export class Model implements Trainable {
     const clip = options.clipNorm === undefined ? 0 : check.num(M, "clipNorm", options.clipNorm, 0, Infinity, true);
     const k = options.truncate === undefined ? 0 : check.int(M, "truncate", options.truncate, 1);
     if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam or SGD instance, got ${check.show(optimizer)}`);
-    const { loss, gradNorm } = this.stepChecked(data, Array.from({ length: data.x.length }, (_, i) => i), optimizer, clip, k);
-    return gradNorm === undefined ? { loss } : { loss, gradNorm };
+    const { loss, gradNorm, clipped } = this.stepChecked(data, Array.from({ length: data.x.length }, (_, i) => i), optimizer, clip, k);
+    return { loss, gradNorm, clipped };
   }
 
   private stepChecked(data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number): Logs & { sq: number; correct: number; count: number } {
     this.zeroGrad();
     const r = this.lossStaged(this.stage(data, idx, true), true, k);
-    const gradNorm = clip > 0 ? clipGradNorm(this, clip) : undefined;
+    // the pre-clip global norm, always (one pass over the gradient block)
+    const gradNorm = clip > 0 ? clipGradNorm(this, clip) : Math.sqrt(wasm().sumsq_f64_wasmsimd(this.numParams, this.gradsPtr()));
     // a non-finite loss leaves the weights as they were (fit reports it)
     if (Number.isFinite(r.loss)) opt.step(this);
-    const logs = { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count } as Logs & { sq: number; correct: number; count: number };
-    if (gradNorm !== undefined) logs.gradNorm = gradNorm;
-    return logs;
+    return { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count, gradNorm, clipped: clip > 0 && gradNorm > clip };
   }
 
   /** Train on sequences (Keras-like). Shuffles with a seed, optionally holds out a validation
@@ -562,13 +575,13 @@ export class Model implements Trainable {
       valN = nv;
     }
     const metric = this.config.loss === "mse" ? "rmse" : "accuracy";
-    const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1 };
+    const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
     let best = Infinity, bestParams: Float32Array | null = null;
     let lastYield = Date.now();
     for (let e = 0; e < epochs; e++) {
       const t0 = Date.now();
       if (shuffle) rng.shuffle(trainIdx);
-      let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0;
+      let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
       const nb = Math.ceil(trainIdx.length / bs);
       for (let bi = 0; bi < nb; bi++) {
         const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
@@ -576,11 +589,13 @@ export class Model implements Trainable {
         if (!Number.isFinite(logs.loss)) throw new Error(`${M}: loss became ${logs.loss} at epoch ${e + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm`);
         lossSum += logs.loss * idx.length; n += idx.length;
         sq += logs.sq; correct += logs.correct; count += logs.count;
-        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, logs.gradNorm === undefined ? { loss: logs.loss } : { loss: logs.loss, gradNorm: logs.gradNorm });
+        gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
+        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped });
         if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
       }
       // training loss and metric: running averages over the epoch's batches (as Keras reports them)
-      const logs: Logs = { loss: lossSum / n };
+      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped };
+      hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
       if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * this.config.outputSize)); else logs.accuracy = correct / count;
       hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
       if (valData) {

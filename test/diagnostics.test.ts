@@ -250,3 +250,29 @@ describe("Model.gradientFlow", () => {
     m.dispose();
   });
 });
+
+describe("clipping statistics in fit", () => {
+  it("onBatchEnd gets the pre-clip global norm and whether it was clipped; the history counts clipped batches", async () => {
+    const rnd = lcg(8);
+    const N = 12, T = 5;
+    const data = { x: Array.from({ length: N }, () => f32of(T, rnd, 2)), y: f32of(N, rnd) };
+    const m = new Model({ inputSize: 1, hiddenSize: 6, outputSize: 1, seed: 1 });
+    // the first batch's norm, computed independently (no shuffle: batch 0 = sequences 0..3)
+    const first = { x: data.x.slice(0, 4), y: data.y.slice(0, 4) };
+    m.computeGradients(first);
+    const g = Object.values(m.grads()).reduce((s, v) => s + v.reduce((a, x) => a + x * x, 0), 0);
+    const seen: { gradNorm?: number; clipped?: boolean }[] = [];
+    const h = await m.fit(data, { epochs: 2, batchSize: 4, shuffle: false, clipNorm: 1e-3, learningRate: 0.01, onBatchEnd: (_b, logs) => { seen.push(logs); } });
+    expect(seen.length).toBe(6);
+    expect(Math.abs(seen[0].gradNorm! - Math.sqrt(g))).toBeLessThan(1e-5 * Math.sqrt(g));
+    expect(seen.every((l) => l.clipped === true)).toBe(true);
+    expect(h.clippedBatches).toEqual([3, 3]);
+    expect(h.gradNormMax[0]).toBe(Math.max(...seen.slice(0, 3).map((l) => l.gradNorm!)));
+    const h2 = await m.fit(data, { epochs: 1, batchSize: 4, clipNorm: 1e6 });
+    expect(h2.clippedBatches).toEqual([0]);
+    const h3 = await m.fit(data, { epochs: 1, batchSize: 4 });  // no clipping: norms still reported
+    expect(h3.gradNorm[0]).toBeGreaterThan(0);
+    expect(h3.clippedBatches).toEqual([0]);
+    m.dispose();
+  });
+});
