@@ -20,7 +20,7 @@ import { gatesOf, paramCount, sharedLayout } from "./rnn/layout";
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";
 
-/** Number of f32 parameters of a recurrent stack of `cell` (0/1 Elman tanh/relu, 2 LSTM, 3 GRU). */
+/** Number of f32 parameters of a recurrent stack of `cell` (0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU). */
 export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): i32 {
   return paramCount(gatesOf(cell), I, H, L, D);
 }

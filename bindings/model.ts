@@ -143,7 +143,7 @@ export class Model implements Trainable {
       hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
       numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
       bidirectional: check.bool(W, "bidirectional", o.bidirectional ?? false),
-      nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"] as const),
+      nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const),
       outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
       readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
       loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),

@@ -7,7 +7,9 @@ import { checkInit, initializeBlock } from "./init.js";
 import type { InitOptions } from "./init.js";
 import { Scratch, f32, i32, wasm } from "./loader.js";
 
-export type Nonlinearity = "tanh" | "relu";
+/** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
+ *  for experiments on gradient flow). */
+export type Nonlinearity = "tanh" | "relu" | "linear";
 export type CellType = "rnn" | "lstm" | "gru";
 
 /** Gates per unit: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
@@ -155,7 +157,7 @@ export class RecurrentLayer {
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
     this.bidirectional = check.bool(W, "bidirectional", o.bidirectional ?? false);
-    this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"] as const);
+    this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
     const c = wasm();
     this.slots = rnnSlots(GATES[mode], this.inputSize, this.hiddenSize, this.numLayers, this.directions);
@@ -194,9 +196,9 @@ export class RecurrentLayer {
     return this.storage;
   }
 
-  /** The core's cell code: 0/1 Elman tanh/relu, 2 LSTM, 3 GRU. */
+  /** The core's cell code: 0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU. */
   get cell(): number {
-    return this.mode === "lstm" ? 2 : this.mode === "gru" ? 3 : this.nonlinearity === "relu" ? 1 : 0;
+    return this.mode === "lstm" ? 2 : this.mode === "gru" ? 3 : this.nonlinearity === "relu" ? 1 : this.nonlinearity === "linear" ? 4 : 0;
   }
 
   /** Forward over a batch of sequences (batch-first x [B, T, I]). */

@@ -13,6 +13,7 @@ const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru" })[] =
   { name: "tanh, 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "tanh", outputSize: 1, readout: "last", loss: "mse" },
   { name: "relu, 1 layer bidirectional, every step, cross-entropy", inputSize: 2, hiddenSize: 5, numLayers: 1, bidirectional: true, nonlinearity: "relu", outputSize: 3, readout: "sequence", loss: "crossentropy" },
   { name: "tanh, 2 layers, every step, MSE", inputSize: 4, hiddenSize: 6, numLayers: 2, bidirectional: false, nonlinearity: "tanh", outputSize: 2, readout: "sequence", loss: "mse" },
+  { name: "linear (identity φ), 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "linear", outputSize: 2, readout: "last", loss: "mse" },
   { name: "tanh, 1 layer, last state, cross-entropy", inputSize: 3, hiddenSize: 9, numLayers: 1, bidirectional: false, nonlinearity: "tanh", outputSize: 4, readout: "last", loss: "crossentropy" },
   { name: "LSTM, 2 layers bidirectional, last state, MSE", cell: "lstm", inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 1, readout: "last", loss: "mse" },
   { name: "LSTM, 1 layer, every step, cross-entropy, learned h0/c0", cell: "lstm", inputSize: 2, hiddenSize: 6, numLayers: 1, bidirectional: false, outputSize: 3, readout: "sequence", loss: "crossentropy", initialState: "learned" },

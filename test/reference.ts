@@ -4,7 +4,7 @@
 export interface RefConfig {
   cell?: "rnn" | "lstm" | "gru";
   inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean;
-  nonlinearity?: "tanh" | "relu"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  nonlinearity?: "tanh" | "relu" | "linear"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
   initialState?: "zeros" | "learned" | { perClass: number };
 }
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
@@ -22,7 +22,8 @@ function matvec(W: Float64Array, rows: number, cols: number, x: ArrayLike<number
 export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, classes?: Int32Array): number {
   const { inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = cfg;
   const D = cfg.bidirectional ? 2 : 1, cell = cfg.cell ?? "rnn";
-  const phi = (cfg.nonlinearity ?? "tanh") === "tanh" ? Math.tanh : (v: number) => Math.max(v, 0);
+  const act = cfg.nonlinearity ?? "tanh";
+  const phi = act === "tanh" ? Math.tanh : act === "linear" ? (v: number) => v : (v: number) => Math.max(v, 0);
   const G = cell === "lstm" ? 4 : cell === "gru" ? 3 : 1;
   const init = (name: string, n: number, ld: number) => {
     const t = p[name];

@@ -21,7 +21,7 @@ describe("RNN constructor", () => {
     ["inputSize as string", { inputSize: "4", hiddenSize: 3 }, TypeError, /inputSize must be an integer, got "4"/],
     ["missing inputSize", { hiddenSize: 3 }, TypeError, /inputSize must be an integer, got undefined/],
     ["unknown option", { inputSize: 4, hiddenSize: 3, hidenSize: 3 }, TypeError, /unknown option "hidenSize"/],
-    ["bad nonlinearity", { inputSize: 4, hiddenSize: 3, nonlinearity: "sigmoid" }, TypeError, /nonlinearity must be one of "tanh", "relu", got "sigmoid"/],
+    ["bad nonlinearity", { inputSize: 4, hiddenSize: 3, nonlinearity: "sigmoid" }, TypeError, /nonlinearity must be one of "tanh", "relu", "linear", got "sigmoid"/],
     ["numLayers 0", { inputSize: 4, hiddenSize: 3, numLayers: 0 }, RangeError, /numLayers/],
   ];
   for (const [label, opts, type, msg] of cases) {

@@ -1,5 +1,5 @@
 // Elman RNN time loop (torch.nn.RNN):  h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh),
-// φ = tanh or relu. The stack (stack.ts) gathers the input, does the input projection for all steps
+// φ = tanh, relu or the identity ("linear", not in PyTorch; for gradient-flow experiments). The stack (stack.ts) gathers the input, does the input projection for all steps
 // and the weight-gradient GEMMs; this file runs the recurrence over the steps of one direction.
 
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
@@ -7,18 +7,24 @@ import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
 
+/** Elman activations (= the cell codes of layout.ts): 0 tanh, 1 relu, 4 identity. */
+// @ts-ignore: decorator
+@inline const ACT_TANH: i32 = 0;
+// @ts-ignore: decorator
+@inline const ACT_RELU: i32 = 1;
+
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 /** hs[1..T] holds the input projections (+ both biases) on entry and the states on return.
  *  wt = W_hhᵀ packed [H, H]. Finished sequences keep their state. */
-export function elman_steps_forward(relu: bool, B: i32, T: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
+export function elman_steps_forward(act: i32, B: i32, T: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
   const BH = B * H;
   for (let s = 0; s < T; s++) {
     const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH);
     gemm(B, H, H, hp, H, 1, wt, H, hc, H, true);
-    if (relu) relu_f32_wasmsimd(BH, hc, hc);
-    else tanh_f32_wasmsimd(BH, hc, hc);
+    if (act == ACT_RELU) relu_f32_wasmsimd(BH, hc, hc);
+    else if (act == ACT_TANH) tanh_f32_wasmsimd(BH, hc, hc);
     for (let b = 0; b < B; b++) {
       if (s >= seqLen(lengths, b, T)) memory.copy(f(hc, b * H), f(hp, b * H), <usize>H << 2);
     }
@@ -26,10 +32,10 @@ export function elman_steps_forward(relu: bool, B: i32, T: i32, H: i32, lengths:
 }
 
 // @ts-ignore: decorator
-@inline function backAt(relu: bool, dh: usize, dy: usize, h: usize, da: usize, vec: bool): void {
+@inline function backAt(act: i32, dh: usize, dy: usize, h: usize, da: usize, vec: bool): void {
   const g = f32x4.add(ld4(dh, vec), ld4(dy, vec));
   const hv = ld4(h, vec);
-  const dphi = relu ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0))) : f32x4.sub(one4(), f32x4.mul(hv, hv));
+  const dphi = act == ACT_RELU ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0))) : act == ACT_TANH ? f32x4.sub(one4(), f32x4.mul(hv, hv)) : one4();
   st4(da, f32x4.mul(g, dphi), vec);
 }
 
@@ -38,7 +44,7 @@ export function elman_steps_forward(relu: bool, B: i32, T: i32, H: i32, lengths:
  *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. rec: 0, or [T,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
-  relu: bool, B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  act: i32, B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize, rec: usize, reverse: bool,
 ): void {
   const BH = B * H, H4 = H & ~3;
@@ -50,8 +56,8 @@ export function elman_steps_backward(
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, r), 0, <usize>H << 2); continue; }
       let j = 0;
-      for (; j < H4; j += 4) backAt(relu, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), true);
-      for (; j < H; j++) backAt(relu, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), false);
+      for (; j < H4; j += 4) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), true);
+      for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), false);
     }
     gemm(B, H, H, da, H, 1, whh, H, nxt, H, false);
     carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);

@@ -1,6 +1,7 @@
 // Layout of the flat parameter block and of the workspace of a recurrent stack.
 //
-// Cells: 0 Elman tanh, 1 Elman relu, 2 LSTM (gates i,f,g,o), 3 GRU (gates r,z,n); G gates.
+// Cells: 0 Elman tanh, 1 Elman relu, 2 LSTM (gates i,f,g,o), 3 GRU (gates r,z,n), 4 Elman linear
+// (identity activation); G gates.
 // Parameters, PyTorch order: for layer l, direction d (index ld = l·D + d):
 //   weight_ih [G·H, In_l], weight_hh [G·H, H], bias_ih [G·H], bias_hh [G·H]
 // with In_0 = I and In_l = D·H above. Tensors are packed back to back (no padding), exactly the
@@ -25,6 +26,7 @@ export const CELL_RNN_TANH = 0;
 export const CELL_RNN_RELU = 1;
 export const CELL_LSTM = 2;
 export const CELL_GRU = 3;
+export const CELL_RNN_LINEAR = 4;
 
 // @ts-ignore: decorator
 @inline export function gatesOf(cell: i32): i32 { return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1; }

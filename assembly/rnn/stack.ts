@@ -16,7 +16,7 @@
 // final state reaches exactly the last k steps. Per direction, in that direction's step order.
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd } from "../linalg";
-import { CELL_GRU, CELL_LSTM, CELL_RNN_RELU, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout } from "./layout";
+import { CELL_GRU, CELL_LSTM, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout } from "./layout";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
 import { elman_steps_backward, elman_steps_forward } from "./elman";
 import { lstm_steps_backward, lstm_steps_forward } from "./lstm";
@@ -74,7 +74,7 @@ export function rnn_forward(
       }
       if (cell == CELL_LSTM) lstm_steps_forward(B, T, H, lengths, hs, cs, gz, pk2);
       else if (cell == CELL_GRU) gru_steps_forward(B, T, H, lengths, hs, gz, hl, pk2, bhh, rec);
-      else elman_steps_forward(cell == CELL_RNN_RELU, B, T, H, lengths, hs, pk2);
+      else elman_steps_forward(cell, B, T, H, lengths, hs, pk2);
       scatter_steps(dst, oT, oB, d * H, f(hs, BH), H, lengths, T, B, d == 1, false);
       memory.copy(f(hn, ld * BH), f(hs, T * BH), <usize>BH << 2);
       if (cell == CELL_LSTM && cn != 0) memory.copy(f(cn, ld * BH), f(cs, T * BH), <usize>BH << 2);
@@ -125,7 +125,7 @@ export function rnn_backward(
       } else if (cell == CELL_GRU) {
         gru_steps_backward(B, T, H, lengths, truncate, hs, gz, hl, whh, dys, dA, dAh, dh, dhp, rec, rev);
       } else {
-        elman_steps_backward(cell == CELL_RNN_RELU, B, T, H, lengths, truncate, hs, whh, dys, dA, dh, dhp, rec, rev);
+        elman_steps_backward(cell, B, T, H, lengths, truncate, hs, whh, dys, dA, dh, dhp, rec, rev);
       }
       if (dh0 != 0) memory.copy(f(dh0, ld * BH), dh, <usize>BH << 2);
       // parameter gradients: four GEMMs over all T·B rows (dAh = dA except for GRU)
