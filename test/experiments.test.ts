@@ -1,0 +1,47 @@
+// `npm run experiments` reproduces the six claims: run it into a temporary directory and check
+// the key numbers it writes to experiments.json (the same checks the report's text states).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+describe("experiments (experiments/run.mjs)", () => {
+  it("reproduce all six claims, with plots and a report", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-experiments-"));
+    execFileSync(process.execPath, [new URL("../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir }, stdio: "pipe" });
+    const j = JSON.parse(readFileSync(join(dir, "experiments.json"), "utf8"));
+    // 1. the fitted rate never exceeds σ_max·max|φ′|; the linear network attains it
+    expect(j.vanishing.boundHolds).toBe(true);
+    j.vanishing.tanhRate.forEach((r: number, i: number) => expect(r).toBeLessThanOrEqual(j.vanishing.bound[i]));
+    j.vanishing.linearRate.forEach((r: number, i: number) => expect(Math.abs(r - j.vanishing.sigma[i])).toBeLessThan(1e-3 * j.vanishing.sigma[i]));
+    expect(j.vanishing.tanhRate[0]).toBeLessThan(0.5);
+    // 2. orthogonal + linear: constant norm over T = 1000 within 1e-4; tanh decays
+    expect(j.perfectMemory.T).toBe(1000);
+    expect(j.perfectMemory.linearMaxRelativeChange).toBeLessThanOrEqual(1e-4);
+    expect(j.perfectMemory.linearSingularValues.maxDeviationFrom1).toBeLessThan(1e-3);
+    expect(j.perfectMemory.tanhRatioAt["100"]).toBeLessThan(1e-2);
+    // 3. truncation: exact zeros beyond k = 10, non-zero within
+    expect(j.truncation.k).toBe(10);
+    expect(j.truncation.zerosBeyondK && j.truncation.nonzeroWithinK).toBe(true);
+    // 4. Bi-RNN recalls the first token at T = 100; the forward RNN falls toward chance; both recall the last
+    const last = j.bidirectional.T.length - 1;
+    expect(j.bidirectional.T[last]).toBe(100);
+    expect(j.bidirectional.biFirst[last]).toBeGreaterThan(0.9);
+    expect(j.bidirectional.forwardFirst[last]).toBeLessThan(2 * j.bidirectional.chance);
+    for (const a of [...j.bidirectional.forwardLast, ...j.bidirectional.biLast]) expect(a).toBeGreaterThan(0.9);
+    // 5. per-class h0 beats a shared learned h0 and zeros, beyond the spread over seeds
+    const pc = j.perClass;
+    expect(pc.perClass.mean + 3 * pc.perClass.std).toBeLessThan(pc.sharedLearned.mean - 3 * pc.sharedLearned.std);
+    expect(pc.perClass.mean + 3 * pc.perClass.std).toBeLessThan(pc.zeros.mean - 3 * pc.zeros.std);
+    // 6. diverges without clipping, trains with it
+    expect(j.clipping.unclipped.divergedAtStep).toBeGreaterThanOrEqual(0);
+    expect(j.clipping.clipped.divergedAtStep).toBe(-1);
+    expect(j.clipping.clipped.finalLoss).toBeLessThan(j.clipping.targetVariance);
+    // the report and its plots
+    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg"]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(readFileSync(join(dir, "vanishing.svg"), "utf8")).toMatch(/^<svg/);
+  }, 300_000);
+});
