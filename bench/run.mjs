@@ -6,7 +6,7 @@
 import Benchmark from "benchmark";
 import { execSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { init, wasm, Model, RNN, LSTM, GRU, Adam } from "../dist/index.js";
+import { init, wasm, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
 
 const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },
@@ -60,6 +60,31 @@ for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   model.dispose(); rnn.dispose();
 }
 
+// diagnostics and initialization
+function runFew(name, fn) {
+  return new Promise((resolve) => {
+    const b = new Benchmark(name, fn, { minSamples: 5, maxTime: quick ? 1 : 3, initCount: 1 });
+    b.on("complete", () => resolve({ ms: median(b.stats.sample) * 1000 }));
+    b.run();
+  });
+}
+const diag = [];
+for (const n of [256, 1024]) diag.push([`orthogonal(${n}, ${n}) (Gaussian draw + blocked Householder QR)`, (await runFew(`orth ${n}`, () => orthogonal(n, n, { seed: 1 }))).ms]);
+{
+  const m = new Float32Array(128 * 128).map(rnd);
+  diag.push(["all singular values of a 128×128 matrix (one-sided Jacobi, f64)", (await runFew("svd 128", () => singularValues(m, 128, 128))).ms]);
+  diag.push(["spectral radius of a 128×128 matrix (Hessenberg + Francis QR, f64)", (await runFew("eig 128", () => spectralRadius(m, 128))).ms]);
+  const cfg = CONFIGS[1], rnn = new RNN({ inputSize: cfg.I, hiddenSize: cfg.H, seed: 1 });
+  const x = Float32Array.from({ length: cfg.B * cfg.T * cfg.I }, rnd), g = Float32Array.from({ length: cfg.B * cfg.H }, rnd);
+  const plain = await runFew("bptt", () => { rnn.forward(x, { batch: cfg.B, steps: cfg.T }); rnn.backward({ hN: g }); });
+  const rec = await runFew("bptt+stateGrads", () => { rnn.forward(x, { batch: cfg.B, steps: cfg.T }); rnn.backward({ hN: g }, { stateGrads: true }); });
+  diag.push([`Elman medium forward + backward, plain / with stateGrads (per-step ∂L/∂h_t and norms)`, plain.ms, rec.ms]);
+  const one = new RNN({ inputSize: 16, hiddenSize: 64, seed: 1 }), x1 = Float32Array.from({ length: 100 * 16 }, rnd);
+  diag.push(["jacobianProducts, H = 64, T = 100 (64 VJPs + 100 SVDs of 64×64)", (await runFew("jac", () => jacobianProducts(one, x1, { steps: 100 }))).ms]);
+  rnn.dispose(); one.dispose();
+}
+for (const d of diag) console.log(`${d[0]}: ${d.slice(1).map((v) => v.toFixed(2)).join(" / ")} ms`);
+
 if (!quick) {
   let cpu = "unknown";
   try { cpu = execSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? cpu; } catch {}
@@ -81,6 +106,11 @@ GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak
 | cell | config (B,T,I,H) | train step ms | GFLOP/s | % of peak | forward ms | GFLOP/s | % of peak |
 |---|---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
+
+## Diagnostics and initialization (median ms, at least 5 samples)
+| what | ms |
+|---|---|
+${diag.map((d) => `| ${d[0]} | ${d.slice(1).map((v) => f(v)).join(" / ")} |`).join("\n")}
 
 Notes (profiled with bench-style timing of single kernels, same build):
 - The backward's weight gradients are Aᵀ·B GEMMs with K = T·B (3200 medium, 6400 large). Without
