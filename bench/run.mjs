@@ -1,11 +1,12 @@
 // recurrent-wasm benchmarks (benchmark.js): GEMM peak, then for Elman, LSTM and GRU the training
 // step (forward + BPTT + Adam, linear readout from the last state, MSE) and forward-only for fixed
-// configurations.
-// Writes bench/RESULTS.md. Run: npm run bench   (single thread; the machine is noisy, so every
-// figure is a median of benchmark.js samples from one run).
+// configurations, each followed by the same step in every installed peer (PyTorch CPU on one
+// thread, TF.js wasm and cpu backends, brain.js; `npm run bench:peers` installs them into
+// bench/peers), so that ratios come from one run on one machine.
+// Writes bench/RESULTS.md. Run: npm run bench [-- --quick] [-- --no-peers]
 import Benchmark from "benchmark";
-import { execSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execSync, execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { init, wasm, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
 
 const CONFIGS = [
@@ -14,6 +15,31 @@ const CONFIGS = [
   { name: "large", B: 64, T: 100, I: 64, H: 256 },
 ];
 const quick = process.argv.includes("--quick");
+const PEER_DIR = new URL("./peers/", import.meta.url);
+const havePeerNpm = !process.argv.includes("--no-peers") && existsSync(new URL("node_modules/@tensorflow/tfjs/package.json", PEER_DIR));
+const haveBrain = havePeerNpm && existsSync(new URL("node_modules/brain.js/package.json", PEER_DIR));
+let haveTorch = false;
+if (!process.argv.includes("--no-peers")) {
+  try { execFileSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }); haveTorch = true; } catch {}
+}
+/** The peers, each a child process per (cell, config) so that no peer's state or threads touch another's. */
+const PEERS = [
+  { key: "torch", name: "PyTorch CPU, 1 thread", on: haveTorch, cmd: (a) => ["/usr/bin/python3", [new URL("torch_bench.py", PEER_DIR).pathname, a]], env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } },
+  { key: "tfwasm", name: "TF.js 4.22 wasm", on: havePeerNpm, cmd: (a) => [process.execPath, [new URL("tfjs.mjs", PEER_DIR).pathname, a]], backend: "wasm" },
+  { key: "tfcpu", name: "TF.js 4.22 cpu", on: havePeerNpm, cmd: (a) => [process.execPath, [new URL("tfjs.mjs", PEER_DIR).pathname, a]], backend: "cpu", skip: (cfg) => cfg.name === "large" },
+  { key: "brain", name: "brain.js 2.0.0-beta.24", on: haveBrain, cmd: (a) => [process.execPath, [new URL("brain.mjs", PEER_DIR).pathname, a]], skip: (cfg) => cfg.name === "large" },
+];
+function runPeer(peer, cell, cfg) {
+  if (!peer.on || peer.skip?.(cfg)) return null;
+  const arg = JSON.stringify({ cell, backend: peer.backend, B: cfg.B, T: cfg.T, I: cfg.I, H: cfg.H, budget: quick ? 2 : 6 });
+  const [bin, args] = peer.cmd(arg);
+  try {
+    const out = execFileSync(bin, args, { encoding: "utf8", env: { ...process.env, ...(peer.env ?? {}) }, stdio: ["ignore", "pipe", "ignore"], timeout: 600_000 });
+    return JSON.parse(out.trim().split("\n").pop());
+  } catch (e) {
+    return { error: String(e.message ?? e).split("\n")[0] };
+  }
+}
 
 function median(a) { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; }
 
@@ -58,6 +84,13 @@ for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   rows.push(r);
   console.log(`${cellName} ${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
   model.dispose(); rnn.dispose();
+  r.peers = {};
+  for (const peer of PEERS) {
+    const res = runPeer(peer, cell, cfg);
+    if (!res) continue;
+    r.peers[peer.key] = res;
+    console.log(`  ${peer.name}: ${res.error ? `error: ${res.error}` : `train ${res.train.toFixed(2)} ms, forward ${res.forward.toFixed(2)} ms`}`);
+  }
 }
 
 // diagnostics and initialization
@@ -84,6 +117,32 @@ for (const n of [256, 1024]) diag.push([`orthogonal(${n}, ${n}) (Gaussian draw +
   rnn.dispose(); one.dispose();
 }
 for (const d of diag) console.log(`${d[0]}: ${d.slice(1).map((v) => v.toFixed(2)).join(" / ")} ms`);
+
+function peerTables() {
+  const on = PEERS.filter((p) => p.on);
+  if (!on.length) return "No peers were installed for this run (`npm run bench:peers` installs them).\n";
+  const cellOf = (p, k) => (p ? (p.error ? (/NaN/.test(p.error) ? "NaN error" : "error") : p[k].toFixed(p[k] < 10 ? 2 : p[k] < 100 ? 1 : 0)) : "—");
+  const ratio = (a, b) => (b && !b.error ? (b[a.k] / a.v).toFixed(2) + "×" : "—");
+  const table = (k, label) => `| cell | config | ours | ${on.map((p) => p.name).join(" | ")} | ${on.map((p) => `${p.name} / ours`).join(" | ")} |
+|---|---|---|${on.map(() => "---|").join("")}${on.map(() => "---|").join("")}
+${rows.map((r) => `| ${r.cellName} | ${r.name} | ${(k === "train" ? r.trainMs : r.fwdMs).toFixed(2)} | ${on.map((p) => cellOf(r.peers[p.key], k)).join(" | ")} | ${on.map((p) => ratio({ k, v: k === "train" ? r.trainMs : r.fwdMs }, r.peers[p.key])).join(" | ")} |`).join("\n")}`;
+  return `## Against the peers, same run (median ms; ratio > 1: the peer is slower)
+Each peer runs in its own process right after ours on the same configuration (\`bench/peers/\`):
+PyTorch ${rows.find((r) => r.peers.torch && !r.peers.torch.error)?.peers.torch.torch ?? ""} with \`torch.set_num_threads(1)\`, \`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1\` (Debian
+python3-torch with OpenBLAS); TF.js 4.22 \`model.trainOnBatch\` / \`predict\` on a Keras-style
+\`simpleRNN\`/\`lstm\`/\`gru\` + \`dense(1)\` (its GRU is Keras's variant); brain.js
+\`RNNTimeStep\`/\`LSTMTimeStep\`/\`GRUTimeStep\`, which has no minibatches: one step = one pass over
+the B sequences (its readout is I wide: it requires outputSize = inputSize). TF.js cpu and
+brain.js skip the large configuration (minutes per step). Peers take a warm-up call, then at least 3
+samples within a ${quick ? 2 : 6} s budget.
+
+### Training step
+${table("train")}
+
+### Forward only
+${table("forward")}
+`;
+}
 
 if (!quick) {
   let cpu = "unknown";
@@ -121,15 +180,7 @@ Notes (profiled with bench-style timing of single kernels, same build):
   of the output out, the transposes of the weights and the per-step [B,H]×[H,H] GEMMs at B = 32
   (only 8 row tiles) dominate. Threads, packing and a fused step kernel belong to the speed issue.
 
-Peers measured on this kind of machine (shared/PEERS.md, 2026-11-23, not in this run; the peer
-harness that runs them alongside comes with the speed issue), training step ms:
-
-| config | cell | PyTorch 1.13 CPU, 1 thread | TF.js 4.22 wasm | TF.js cpu | brain.js |
-|---|---|---|---|---|---|
-| small | Elman / LSTM / GRU | 2.85 / 7.16 / 6.53 | 37.9 / 114 / 102 | 93.5 / 537 / 721 | 77 / 258 / 208 |
-| medium | Elman / LSTM / GRU | 9.26 / 32.7 / 24.6 | 156 / 633 / 549 | 580 / 3080 / 4245 | 561 / 2031 / — |
-| large | Elman / LSTM / GRU | 38.3 / 157 / 123 | | | |
-`;
+${peerTables()}`;
   writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
   console.log("wrote bench/RESULTS.md");
 }
