@@ -138,9 +138,13 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   for (let i = 0; i < H; i++) gH[(target * H + i) * H + i] = 1;
   // BPTT accumulates into the layer's gradients: keep them as they were
   const before = f32(layer.gradsPtr(), layer.numParams).slice();
-  layer.forward(xs, fo);
-  const r = layer.backward({ hN: gH }, { stateGrads: true });
-  f32(layer.gradsPtr(), layer.numParams).set(before);
+  let r;
+  try {
+    layer.forward(xs, fo);
+    r = layer.backward({ hN: gH }, { stateGrads: true });
+  } finally {
+    f32(layer.gradsPtr(), layer.numParams).set(before);
+  }
   const products = r.dh!.subarray(target * T * H * H, (target + 1) * T * H * H).slice();
   const res: JacobianResult = { products, k: H, H, T };
   if (wantSv) {
