@@ -7,7 +7,7 @@
 import Benchmark from "benchmark";
 import { execSync, execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { init, wasm, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
+import { init, wasm, coreInfo, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
 
 const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },
@@ -51,7 +51,10 @@ function run(name, fn) {
   });
 }
 
-await init();
+// --relaxed-child: run by the main run under `node --experimental-wasm-relaxed-simd` to measure the
+// opt-in relaxed-SIMD build on the same configurations; prints JSON and exits
+const relaxedChild = process.argv.includes("--relaxed-child");
+await init(relaxedChild ? { relaxedSimd: true } : {});
 const c = wasm();
 const rnd = (() => { let s = 1; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5; })();
 
@@ -85,13 +88,26 @@ for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   console.log(`${cellName} ${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
   model.dispose(); rnn.dispose();
   r.peers = {};
-  for (const peer of PEERS) {
+  if (!relaxedChild) for (const peer of PEERS) {
     const res = runPeer(peer, cell, cfg);
     if (!res) continue;
     r.peers[peer.key] = res;
     console.log(`  ${peer.name}: ${res.error ? `error: ${res.error}` : `train ${res.train.toFixed(2)} ms, forward ${res.forward.toFixed(2)} ms`}`);
   }
 }
+
+if (relaxedChild) {
+  console.log(JSON.stringify({ relaxedSimd: coreInfo().relaxedSimd, peak, rows: rows.map((r) => ({ cellName: r.cellName, name: r.name, trainMs: r.trainMs, fwdMs: r.fwdMs })) }));
+  process.exit(0);
+}
+// the relaxed-SIMD build on the same configurations, in a child process (Node 20 needs the flag)
+let relaxed = null;
+try {
+  const out = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL(import.meta.url).pathname, "--relaxed-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  relaxed = JSON.parse(out.trim().split("\n").pop());
+  if (!relaxed.relaxedSimd) relaxed = null;
+} catch (e) { console.log(`relaxed-SIMD run failed: ${e.message}`); }
+if (relaxed) console.log(`relaxed SIMD: GEMM ${relaxed.peak.toFixed(1)} GFLOP/s; ${relaxed.rows.map((r) => `${r.cellName} ${r.name} train ${r.trainMs.toFixed(2)} ms`).join(", ")}`);
 
 // diagnostics and initialization
 function runFew(name, fn) {
@@ -192,7 +208,18 @@ GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak
 |---|---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
 
-## Diagnostics and initialization (median ms, at least 5 samples)
+${relaxed ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
+The build whose GEMM uses \`f32x4.relaxed_madd\` (fused multiply-add on this host), measured in a
+child process (\`node --experimental-wasm-relaxed-simd\`) after the rows above, same
+configurations. GEMM 128×128×128: **${f(relaxed.peak, 1)} GFLOP/s** (default build ${f(peak, 1)}). Its results differ from the
+default build in the last bits (and may differ between hosts); the tests check it against the
+PyTorch fixtures at the usual tolerances.
+
+| cell | config | train ms default / relaxed | speed-up | forward ms default / relaxed | speed-up |
+|---|---|---|---|---|---|
+${rows.map((r, i) => { const x = relaxed.rows[i]; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× |`; }).join("\n")}
+
+` : ""}## Diagnostics and initialization (median ms, at least 5 samples)
 | what | ms |
 |---|---|
 ${diag.map((d) => `| ${d[0]} | ${d.slice(1).map((v) => f(v)).join(" / ")} |`).join("\n")}

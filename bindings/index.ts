@@ -1,6 +1,6 @@
 // recurrent-wasm: recurrent neural networks trained and run in WebAssembly SIMD.
-export { init, wasm } from "./loader.js";
-export type { Core } from "./loader.js";
+export { init, wasm, coreInfo } from "./loader.js";
+export type { Core, CoreOptions } from "./loader.js";
 export { RNN, LSTM, GRU, RecurrentLayer, rnnSlots, GATES } from "./rnn.js";
 export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType, TensorSlot } from "./rnn.js";
 export { Model, subset } from "./model.js";

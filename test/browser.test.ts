@@ -62,4 +62,20 @@ describe("<script> bundle in headless Chromium", () => {
     console.log(`Chromium (${version.match(/Chrome\/[\d.]+/)?.[0]}) and Node agree bitwise: losses ${inNode.loss.map((v) => v.toFixed(5)).join(", ")}`);
     await page.close();
   });
+
+  it("runs the relaxed-SIMD build when asked (Chromium has relaxed SIMD on), close to the default build", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/");
+    const info = await page.evaluate(`globalThis.Recurrent.init({ relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`);
+    expect(info).toEqual({ relaxedSimd: true });
+    const relaxed = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const plain = await trainTiny(Recurrent);
+    expect(errors).toEqual([]);
+    // fused multiply-adds round differently: equal to a few ulps per operation, not bitwise
+    relaxed.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-4 * Math.abs(plain.loss[i])));
+    relaxed.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-4 + 1e-4 * Math.abs(plain.pred[i])));
+    await page.close();
+  });
 });

@@ -53,6 +53,15 @@ function gemm_ref_block(
   v128.store(pc, accumulate ? f32x4.add(v128.load(pc), v) : v);
 }
 
+/** acc + a·b: a separate multiply and add (f32x4), or with the relaxed-SIMD build
+ *  (--enable relaxed-simd) f32x4.relaxed_madd, which hosts may fuse into one FMA (one rounding
+ *  instead of two: results then differ from gemm_ref in the last bits, and may differ by host). */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
 /** One 4×8 tile of C at (i, j). */
 // @ts-ignore: decorator
 @inline function tile4x8(
@@ -70,10 +79,10 @@ function gemm_ref_block(
     const a1 = v128.load32_splat(pa + ra);
     const a2 = v128.load32_splat(pa + 2 * ra);
     const a3 = v128.load32_splat(pa + 3 * ra);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
     pa += ka; pb += kb;
   }
   const rc = ldc << 2;
@@ -93,10 +102,10 @@ function gemm_ref_block(
   let pa = a, pb = b;
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + ra), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * ra), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * ra), b0));
+    c0 = madd(v128.load32_splat(pa), b0, c0);
+    c1 = madd(v128.load32_splat(pa + ra), b0, c1);
+    c2 = madd(v128.load32_splat(pa + 2 * ra), b0, c2);
+    c3 = madd(v128.load32_splat(pa + 3 * ra), b0, c3);
     pa += ka; pb += kb;
   }
   const rc = ldc << 2;
@@ -111,8 +120,8 @@ function gemm_ref_block(
   let pa = a, pb = b;
   for (let k = 0; k < K; k++) {
     const a0 = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb, 16)));
+    c0 = madd(a0, v128.load(pb), c0);
+    c1 = madd(a0, v128.load(pb, 16), c1);
     pa += ka; pb += kb;
   }
   put(c, c0, accumulate); put(c + 16, c1, accumulate);
@@ -125,7 +134,7 @@ function gemm_ref_block(
   const ka = csa << 2, kb = ldb << 2;
   let pa = a, pb = b;
   for (let k = 0; k < K; k++) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)));
+    c0 = madd(v128.load32_splat(pa), v128.load(pb), c0);
     pa += ka; pb += kb;
   }
   put(c, c0, accumulate);
