@@ -16,7 +16,7 @@ export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
 export { rnn_forward, rnn_backward } from "./rnn/stack";
 export { init_state_gather, init_state_scatter_add } from "./rnn/state";
 
-import { gatesOf, paramCount, sharedLayout } from "./rnn/layout";
+import { gatesOf, paramCount, sharedLayout, shTotal } from "./rnn/layout";
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";
 
@@ -27,7 +27,8 @@ export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): i32 
 
 /** Number of f32 workspace floats that rnn_forward/rnn_backward need for this cell and shape. */
 export function rnn_workspace_floats(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  return <i32>sharedLayout(cell, B, T, I, H, L, D).total;
+  sharedLayout(cell, B, T, I, H, L, D);
+  return <i32>shTotal;
 }
 
 /** Zero-argument self-test for hosts without JavaScript (wasm-interp --run-all-exports):

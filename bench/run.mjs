@@ -53,8 +53,11 @@ function run(name, fn) {
 
 // --relaxed-child: run by the main run under `node --experimental-wasm-relaxed-simd` to measure the
 // opt-in relaxed-SIMD build on the same configurations; prints JSON and exits
+// --threads-child: likewise for the threaded build on 2 threads
 const relaxedChild = process.argv.includes("--relaxed-child");
-await init(relaxedChild ? { relaxedSimd: true } : {});
+const threadsChild = process.argv.includes("--threads-child");
+const child = relaxedChild || threadsChild;
+await init(relaxedChild ? { relaxedSimd: true } : threadsChild ? { threads: 2 } : {});
 const c = wasm();
 const rnd = (() => { let s = 1; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5; })();
 
@@ -88,7 +91,7 @@ for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   console.log(`${cellName} ${cfg.name} (B${B},T${T},I${I},H${H}): train ${r.trainMs.toFixed(2)} ms (${r.trainGflops.toFixed(1)} GFLOP/s, ${(100 * r.trainGflops / peak).toFixed(0)}% of GEMM peak); forward ${r.fwdMs.toFixed(2)} ms (${r.fwdGflops.toFixed(1)} GFLOP/s, ${(100 * r.fwdGflops / peak).toFixed(0)}%)`);
   model.dispose(); rnn.dispose();
   r.peers = {};
-  if (!relaxedChild) for (const peer of PEERS) {
+  if (!child) for (const peer of PEERS) {
     const res = runPeer(peer, cell, cfg);
     if (!res) continue;
     r.peers[peer.key] = res;
@@ -96,10 +99,18 @@ for (const [cell, cellName, G, Layer] of CELLS) for (const cfg of CONFIGS) {
   }
 }
 
-if (relaxedChild) {
-  console.log(JSON.stringify({ relaxedSimd: coreInfo().relaxedSimd, peak, rows: rows.map((r) => ({ cellName: r.cellName, name: r.name, trainMs: r.trainMs, fwdMs: r.fwdMs })) }));
+if (child) {
+  console.log(JSON.stringify({ ...coreInfo(), peak, rows: rows.map((r) => ({ cellName: r.cellName, name: r.name, trainMs: r.trainMs, fwdMs: r.fwdMs })) }));
   process.exit(0);
 }
+// the threaded build on 2 threads, same configurations, in a child process
+let threaded = null;
+try {
+  const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--threads-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  threaded = JSON.parse(out.trim().split("\n").pop());
+  if (threaded.threads !== 2) threaded = null;
+} catch (e) { console.log(`threaded run failed: ${e.message}`); }
+if (threaded) console.log(`2 threads: ${threaded.rows.map((r, i) => `${r.cellName} ${r.name} train ${r.trainMs.toFixed(2)} ms (${(rows[i].trainMs / r.trainMs).toFixed(2)}x)`).join(", ")}`);
 // the relaxed-SIMD build on the same configurations, in a child process (Node 20 needs the flag)
 let relaxed = null;
 try {
@@ -208,7 +219,18 @@ GEMM 128×128×128 (\`gemm_f32_4x8_wasmsimd\`): ${f(gemm.ms, 4)} ms = **${f(peak
 |---|---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
 
-${relaxed ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
+${threaded ? `## Two threads (\`init({ threads: 2 })\`)
+The threaded build (shared memory, one worker thread besides the caller's): every forward and
+backward pass splits the batch in two, each half running the whole recurrence on its own
+workspace; the weight gradients of the halves are added. Measured in a child process after the
+rows above, same configurations; speed-up against the single-thread rows of this run. The machine
+has 2 cores.
+
+| cell | config | train ms 1 / 2 threads | speed-up | forward ms 1 / 2 threads | speed-up | PyTorch (1 thread) / ours on 2 threads, train |
+|---|---|---|---|---|---|---|
+${rows.map((r, i) => { const x = threaded.rows[i]; const pt = r.peers.torch && !r.peers.torch.error ? f(r.peers.torch.train / x.trainMs) + "×" : "—"; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× | ${pt} |`; }).join("\n")}
+
+` : ""}${relaxed ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
 The build whose GEMM uses \`f32x4.relaxed_madd\` (fused multiply-add on this host), measured in a
 child process (\`node --experimental-wasm-relaxed-simd\`) after the rows above, same
 configurations. GEMM 128×128×128: **${f(relaxed.peak, 1)} GFLOP/s** (default build ${f(peak, 1)}). Its results differ from the

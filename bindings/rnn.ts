@@ -5,7 +5,8 @@
 import * as check from "./check.js";
 import { checkInit, initializeBlock } from "./init.js";
 import type { InitOptions } from "./init.js";
-import { Scratch, f32, i32, wasm } from "./loader.js";
+import { Scratch, f32, i32, wasm, threadPool } from "./loader.js";
+import type { Job } from "./threads.js";
 
 /** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
  *  for experiments on gradient flow). */
@@ -230,16 +231,55 @@ export class RecurrentLayer {
   forwardPtr(st: Storage, B: number, T: number, x: number, lengths: number, h0: number, c0 = 0): { out: number; hn: number; cn: number } {
     const c = wasm();
     const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
-    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
     const out = this.outBuf.ensure(4 * B * T * D * H);
     const hn = this.hnBuf.ensure(4 * L * D * B * H);
     const cn = this.mode === "lstm" ? this.cnBuf.ensure(4 * L * D * B * H) : 0;
-    c.rnn_forward(this.cell, B, T, I, H, L, D, st.params, ws, x, lengths, h0, c0, out, hn, cn);
+    const parts = this.split(B);
+    if (parts.length === 1) {
+      const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
+      c.rnn_forward(this.cell, B, T, I, H, L, D, st.params, ws, x, lengths, h0, c0, out, hn, cn);
+    } else {
+      // threads: each part of the batch runs the whole recurrence on its own workspace;
+      // [L·D, B, H] tensors are gathered into and scattered from per-part [L·D, Bk, H] copies
+      const LD = L * D, jobs: Job[] = [];
+      parts.forEach(([b0, b1], k) => {
+        const Bk = b1 - b0, p = this.part(k);
+        const ws = p.ws.ensure(4 * c.rnn_workspace_floats(this.cell, Bk, T, I, H, L, D));
+        const h0k = h0 ? p.h0.ensure(4 * LD * Bk * H) : 0, c0k = c0 ? p.c0.ensure(4 * LD * Bk * H) : 0;
+        const hnk = p.hn.ensure(4 * LD * Bk * H), cnk = cn ? p.cn.ensure(4 * LD * Bk * H) : 0;
+        jobs.push({ fn: "rnn_forward", args: [this.cell, Bk, T, I, H, L, D, st.params, ws, x + 4 * b0 * T * I, lengths ? lengths + 4 * b0 : 0, h0k, c0k, out + 4 * b0 * T * D * H, hnk, cnk] });
+      });
+      // gathers after every allocation (allocation may grow memory)
+      parts.forEach(([b0, b1], k) => {
+        const Bk = b1 - b0, p = this.part(k);
+        if (h0) c.copy2d_f32(LD, Bk * H, h0 + 4 * b0 * H, B * H, p.h0.ptr, Bk * H);
+        if (c0) c.copy2d_f32(LD, Bk * H, c0 + 4 * b0 * H, B * H, p.c0.ptr, Bk * H);
+      });
+      runJobs(jobs);
+      parts.forEach(([b0, b1], k) => {
+        const Bk = b1 - b0, p = this.part(k);
+        c.copy2d_f32(LD, Bk * H, p.hn.ptr, Bk * H, hn + 4 * b0 * H, B * H);
+        if (cn) c.copy2d_f32(LD, Bk * H, p.cn.ptr, Bk * H, cn + 4 * b0 * H, B * H);
+      });
+    }
     this.last = { B, T, lengths: lengths !== 0 };
     this.lastLengths = lengths;
     return { out, hn, cn };
   }
   private lastLengths = 0;
+
+  /** How a batch is split across threads: [b0, b1) per part (one part without threads). */
+  private split(B: number): [number, number][] {
+    const n = Math.min(threadPool()?.size ?? 1, B);
+    const parts: [number, number][] = [];
+    for (let k = 0, b0 = 0; k < n; k++) { const b1 = b0 + Math.floor(B / n) + (k < B % n ? 1 : 0); parts.push([b0, b1]); b0 = b1; }
+    return parts;
+  }
+  private parts: PartBuffers[] = [];
+  private part(k: number): PartBuffers {
+    while (this.parts.length <= k) this.parts.push({ ws: new Scratch(), h0: new Scratch(), c0: new Scratch(), hn: new Scratch(), cn: new Scratch(), gH: new Scratch(), gC: new Scratch(), dh0: new Scratch(), dc0: new Scratch(), dhs: new Scratch(), grads: new Scratch() });
+    return this.parts[k];
+  }
 
   /** Backward through the last forward call; parameter gradients accumulate into grads(). */
   backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
@@ -279,11 +319,42 @@ export class RecurrentLayer {
     const last = this.last!;
     const { B, T } = last;
     const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
-    const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
     const dx = wantDx ? this.dxBuf.ensure(4 * B * T * I) : 0;
     const dh0 = wantDh0 ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
     const dc0 = wantDh0 && this.mode === "lstm" ? this.dc0Buf.ensure(4 * L * D * B * H) : 0;
-    c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate, dhs);
+    const parts = this.split(B);
+    if (parts.length === 1) {
+      const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
+      c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate, dhs);
+      return { dx, dh0, dc0 };
+    }
+    // threads: part 0 accumulates into the gradients, the others into zeroed blocks that are added
+    // afterwards (so only the summation order of the weight gradients differs from one thread)
+    const LD = L * D, P = this.numParams, jobs: Job[] = [];
+    const lengths = this.lastLengths;
+    parts.forEach(([b0, b1], k) => {
+      const Bk = b1 - b0, p = this.part(k);
+      const ws = p.ws.ptr; // written by the forward pass of the same split
+      const gk = k === 0 ? st.grads : p.grads.ensure(4 * P);
+      const gHk = gH ? p.gH.ensure(4 * LD * Bk * H) : 0, gCk = gC ? p.gC.ensure(4 * LD * Bk * H) : 0;
+      const dh0k = dh0 ? p.dh0.ensure(4 * LD * Bk * H) : 0, dc0k = dc0 ? p.dc0.ensure(4 * LD * Bk * H) : 0;
+      const dhsk = dhs ? p.dhs.ensure(4 * LD * T * Bk * H) : 0;
+      jobs.push({ fn: "rnn_backward", args: [this.cell, Bk, T, I, H, L, D, st.params, gk, ws, lengths ? lengths + 4 * b0 : 0, gOut ? gOut + 4 * b0 * T * D * H : 0, gHk, gCk, dx ? dx + 4 * b0 * T * I : 0, dh0k, dc0k, truncate, dhsk] });
+    });
+    parts.forEach(([b0, b1], k) => {
+      const Bk = b1 - b0, p = this.part(k);
+      if (k > 0) f32(p.grads.ptr, P).fill(0);
+      if (gH) c.copy2d_f32(LD, Bk * H, gH + 4 * b0 * H, B * H, p.gH.ptr, Bk * H);
+      if (gC) c.copy2d_f32(LD, Bk * H, gC + 4 * b0 * H, B * H, p.gC.ptr, Bk * H);
+    });
+    runJobs(jobs);
+    parts.forEach(([b0, b1], k) => {
+      const Bk = b1 - b0, p = this.part(k);
+      if (k > 0) c.axpy_f32_wasmsimd(P, 1, p.grads.ptr, st.grads);
+      if (dh0) c.copy2d_f32(LD, Bk * H, p.dh0.ptr, Bk * H, dh0 + 4 * b0 * H, B * H);
+      if (dc0) c.copy2d_f32(LD, Bk * H, p.dc0.ptr, Bk * H, dc0 + 4 * b0 * H, B * H);
+      if (dhs) c.copy2d_f32(LD * T, Bk * H, p.dhs.ptr, Bk * H, dhs + 4 * b0 * H, B * H);
+    });
     return { dx, dh0, dc0 };
   }
 
@@ -336,12 +407,23 @@ export class RecurrentLayer {
     const c = wasm();
     if (this.storage.owned) { c.free(this.storage.params); c.free(this.storage.grads); }
     for (const s of [this.ws, this.xBuf, this.lenBuf, this.h0Buf, this.c0Buf, this.outBuf, this.hnBuf, this.cnBuf, this.gOutBuf, this.gHBuf, this.gCBuf, this.dxBuf, this.dh0Buf, this.dc0Buf, this.dhsBuf, this.normBuf]) s.release();
+    for (const p of this.parts) for (const s of Object.values(p)) s.release();
+    this.parts = [];
     this.storage = null;
     this.last = null;
   }
 }
 
 const NAMES: Record<CellType, string> = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+
+/** Per-thread buffers of one part of a split batch. */
+interface PartBuffers { ws: Scratch; h0: Scratch; c0: Scratch; hn: Scratch; cn: Scratch; gH: Scratch; gC: Scratch; dh0: Scratch; dc0: Scratch; dhs: Scratch; grads: Scratch }
+
+/** Run core calls in parallel on the thread pool (the first on this thread). */
+function runJobs(jobs: Job[]): void {
+  const c = wasm();
+  threadPool()!.run(jobs, (j) => c[j.fn](...j.args));
+}
 
 /** Elman RNN, torch.nn.RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), φ = tanh | relu. */
 export class RNN extends RecurrentLayer {

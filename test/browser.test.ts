@@ -32,9 +32,12 @@ let server: Server, browser: Browser, base = "";
 
 beforeAll(async () => {
   const bundle = readFileSync(new URL("../dist/recurrent.iife.js", import.meta.url));
+  // /isolated/ serves the same page cross-origin isolated (COOP + COEP), which SharedArrayBuffer
+  // and so the threaded build need
   server = createServer((req, res) => {
-    if (req.url === "/recurrent.iife.js") { res.writeHead(200, { "content-type": "text/javascript" }); res.end(bundle); }
-    else { res.writeHead(200, { "content-type": "text/html" }); res.end(`<!doctype html><script src="/recurrent.iife.js"></script>`); }
+    const isolated = req.url?.startsWith("/isolated/") ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
+    if (req.url?.endsWith("/recurrent.iife.js")) { res.writeHead(200, { "content-type": "text/javascript", ...isolated }); res.end(bundle); }
+    else { res.writeHead(200, { "content-type": "text/html", ...isolated }); res.end(`<!doctype html><script src="recurrent.iife.js"></script>`); }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as any).port}`;
@@ -69,13 +72,38 @@ describe("<script> bundle in headless Chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(base + "/");
     const info = await page.evaluate(`globalThis.Recurrent.init({ relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`);
-    expect(info).toEqual({ relaxedSimd: true });
+    expect(info).toEqual({ relaxedSimd: true, threads: 1 });
     const relaxed = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
     const plain = await trainTiny(Recurrent);
     expect(errors).toEqual([]);
     // fused multiply-adds round differently: equal to a few ulps per operation, not bitwise
     relaxed.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-4 * Math.abs(plain.loss[i])));
     relaxed.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-4 + 1e-4 * Math.abs(plain.pred[i])));
+    await page.close();
+  });
+
+  it("runs on 2 threads (Web Workers, shared memory) in a cross-origin-isolated page, like one thread in Node", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/isolated/");
+    expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(true);
+    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
+    expect(info).toEqual({ relaxedSimd: false, threads: 2 });
+    const threaded = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const plain = await trainTiny(Recurrent);
+    expect(errors).toEqual([]);
+    threaded.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-5 * Math.abs(plain.loss[i])));
+    threaded.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(plain.pred[i])));
+    await page.close();
+  });
+
+  it("falls back to one thread without cross-origin isolation", async () => {
+    const page = await browser.newPage();
+    await page.goto(base + "/");
+    expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(false);
+    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
+    expect(info).toEqual({ relaxedSimd: false, threads: 1 });
     await page.close();
   });
 });

@@ -52,9 +52,12 @@ export function paramOffset(ld: i32, G: i32, I: i32, H: i32, D: i32): i32 {
   return n;
 }
 
-/** Offsets (floats) of one layer-direction's workspace regions. */
-export class LdRegions { xs: usize; hs: usize; gz: usize; cs: usize; hl: usize; }
-const ldr = new LdRegions();
+// Offsets are returned in module globals (wasm globals, one set per instance) rather than in an
+// object: the core allocates nothing at start-up or inside a pass, so several instances can share
+// one memory (the threaded build) without touching each other's state.
+
+/** Offsets (floats) of one layer-direction's workspace regions, set by ldRegions. */
+export let rgXs: usize = 0, rgHs: usize = 0, rgGz: usize = 0, rgCs: usize = 0, rgHl: usize = 0;
 
 function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32): usize {
   const G = gatesOf(cell);
@@ -65,46 +68,42 @@ function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32): usiz
   return n;
 }
 
-export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32): LdRegions {
+export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32): void {
   let o: usize = 0;
   for (let k = 0; k < ld; k++) o += ldSize(k, cell, B, T, I, H, D);
   const G = gatesOf(cell);
-  ldr.xs = o; o += r4(T * B * layerIn(ld / D, I, H, D));
-  ldr.hs = o; o += r4((T + 1) * B * H);
-  ldr.gz = o; if (G > 1) o += r4(T * B * G * H);
-  ldr.cs = o; if (cell == CELL_LSTM) o += r4((T + 1) * B * H);
-  ldr.hl = o;
-  return ldr;
+  rgXs = o; o += r4(T * B * layerIn(ld / D, I, H, D));
+  rgHs = o; o += r4((T + 1) * B * H);
+  rgGz = o; if (G > 1) o += r4(T * B * G * H);
+  rgCs = o; if (cell == CELL_LSTM) o += r4((T + 1) * B * H);
+  rgHl = o;
 }
 
-/** Offsets of the shared regions, after all per-ld regions. */
-export class Shared {
-  y: usize; pk1: usize; pk2: usize; bsum: usize; rec: usize; dys: usize; dA: usize; dAh: usize;
-  dh: usize; dhp: usize; dc: usize; dcp: usize; dxs: usize; dy0: usize; dy1: usize; total: usize;
-}
-const sh = new Shared();
+/** Offsets of the shared regions, after all per-ld regions, set by sharedLayout. */
+export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shBsum: usize = 0, shRec: usize = 0;
+export let shDys: usize = 0, shDA: usize = 0, shDAh: usize = 0, shDh: usize = 0, shDhp: usize = 0;
+export let shDc: usize = 0, shDcp: usize = 0, shDxs: usize = 0, shDy0: usize = 0, shDy1: usize = 0, shTotal: usize = 0;
 
-export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): Shared {
+export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): void {
   const G = gatesOf(cell), GH = G * H;
   const maxIn = max(I, L > 1 ? D * H : 0);
   let o: usize = 0;
   for (let k = 0; k < L * D; k++) o += ldSize(k, cell, B, T, I, H, D);
   const yn: usize = L > 1 ? r4(T * B * D * H) : 0;
-  sh.y = o; o += yn;
-  sh.pk1 = o; o += r4(maxIn * GH);
-  sh.pk2 = o; o += r4(H * GH);
-  sh.bsum = o; o += r4(GH);
-  sh.rec = o; o += r4(B * GH);
-  sh.dys = o; o += r4(T * B * H);
-  sh.dA = o; o += r4(T * B * GH);
-  sh.dAh = cell == CELL_GRU ? o : sh.dA; if (cell == CELL_GRU) o += r4(T * B * GH);
-  sh.dh = o; o += r4(B * H);
-  sh.dhp = o; o += r4(B * H);
-  sh.dc = o; o += r4(B * H);
-  sh.dcp = o; o += r4(B * H);
-  sh.dxs = o; o += r4(T * B * maxIn);
-  sh.dy0 = o; o += yn;
-  sh.dy1 = o; o += yn;
-  sh.total = o;
-  return sh;
+  shY = o; o += yn;
+  shPk1 = o; o += r4(maxIn * GH);
+  shPk2 = o; o += r4(H * GH);
+  shBsum = o; o += r4(GH);
+  shRec = o; o += r4(B * GH);
+  shDys = o; o += r4(T * B * H);
+  shDA = o; o += r4(T * B * GH);
+  shDAh = cell == CELL_GRU ? o : shDA; if (cell == CELL_GRU) o += r4(T * B * GH);
+  shDh = o; o += r4(B * H);
+  shDhp = o; o += r4(B * H);
+  shDc = o; o += r4(B * H);
+  shDcp = o; o += r4(B * H);
+  shDxs = o; o += r4(T * B * maxIn);
+  shDy0 = o; o += yn;
+  shDy1 = o; o += yn;
+  shTotal = o;
 }

@@ -16,7 +16,10 @@
 // final state reaches exactly the last k steps. Per direction, in that direction's step order.
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd } from "../linalg";
-import { CELL_GRU, CELL_LSTM, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout } from "./layout";
+import {
+  CELL_GRU, CELL_LSTM, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout,
+  rgXs, rgHs, rgGz, rgCs, rgHl, shY, shPk1, shPk2, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1,
+} from "./layout";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
 import { elman_steps_backward, elman_steps_forward } from "./elman";
 import { lstm_steps_backward, lstm_steps_forward } from "./lstm";
@@ -32,8 +35,8 @@ export function rnn_forward(
   params: usize, ws: usize, x: usize, lengths: usize, h0: usize, c0: usize, out: usize, hn: usize, cn: usize,
 ): void {
   const G = gatesOf(cell), GH = G * H;
-  const sh = sharedLayout(cell, B, T, I, H, L, D);
-  const pk1 = f(ws, sh.pk1), pk2 = f(ws, sh.pk2), bsum = f(ws, sh.bsum), y = f(ws, sh.y), rec = f(ws, sh.rec);
+  sharedLayout(cell, B, T, I, H, L, D);
+  const pk1 = f(ws, shPk1), pk2 = f(ws, shPk2), bsum = f(ws, shBsum), y = f(ws, shY), rec = f(ws, shRec);
   const BH = B * H;
   for (let l = 0; l < L; l++) {
     const In = layerIn(l, I, H, D);
@@ -41,7 +44,8 @@ export function rnn_forward(
     const sT = l == 0 ? I : B * D * H, sB = l == 0 ? T * I : D * H;
     // gather both directions before y is overwritten by this layer's output
     for (let d = 0; d < D; d++) {
-      gather_steps(f(ws, ldRegions(l * D + d, cell, B, T, I, H, D).xs), src, sT, sB, 0, In, lengths, T, B, d == 1);
+      ldRegions(l * D + d, cell, B, T, I, H, D);
+      gather_steps(f(ws, rgXs), src, sT, sB, 0, In, lengths, T, B, d == 1);
     }
     const last = l == L - 1;
     const dst = last ? out : y;
@@ -51,8 +55,8 @@ export function rnn_forward(
       const ld = l * D + d;
       const p = f(params, paramOffset(ld, G, I, H, D));
       const wih = p, whh = f(p, GH * In), bih = f(whh, GH * H), bhh = f(bih, GH);
-      const rg = ldRegions(ld, cell, B, T, I, H, D);
-      const xs = f(ws, rg.xs), hs = f(ws, rg.hs), gz = f(ws, rg.gz), cs = f(ws, rg.cs), hl = f(ws, rg.hl);
+      ldRegions(ld, cell, B, T, I, H, D);
+      const xs = f(ws, rgXs), hs = f(ws, rgHs), gz = f(ws, rgGz), cs = f(ws, rgCs), hl = f(ws, rgHl);
       if (h0 != 0) memory.copy(hs, f(h0, ld * BH), <usize>BH << 2); else memory.fill(hs, 0, <usize>BH << 2);
       if (cell == CELL_LSTM) {
         if (c0 != 0) memory.copy(cs, f(c0, ld * BH), <usize>BH << 2); else memory.fill(cs, 0, <usize>BH << 2);
@@ -94,10 +98,11 @@ export function rnn_backward(
   dOut: usize, dhn: usize, dcn: usize, dx: usize, dh0: usize, dc0: usize, truncate: i32, dhs: usize,
 ): void {
   const G = gatesOf(cell), GH = G * H;
-  const sh = sharedLayout(cell, B, T, I, H, L, D);
-  const dys = f(ws, sh.dys), dA = f(ws, sh.dA), dAh = f(ws, sh.dAh), dxs = f(ws, sh.dxs);
-  const dh = f(ws, sh.dh), dhp = f(ws, sh.dhp), dc = f(ws, sh.dc), dcp = f(ws, sh.dcp);
-  let dyCur = dOut, dyNext = f(ws, sh.dy0);
+  sharedLayout(cell, B, T, I, H, L, D);
+  const dys = f(ws, shDys), dA = f(ws, shDA), dAh = f(ws, shDAh), dxs = f(ws, shDxs);
+  const dh = f(ws, shDh), dhp = f(ws, shDhp), dc = f(ws, shDc), dcp = f(ws, shDcp);
+  const dy0 = f(ws, shDy0), dy1 = f(ws, shDy1);
+  let dyCur = dOut, dyNext = dy0;
   let cT = D * H, cB = T * D * H; // strides of dyCur (batch-first for the last layer)
   const BH = B * H;
   for (let l = L - 1; l >= 0; l--) {
@@ -111,8 +116,8 @@ export function rnn_backward(
       const off = paramOffset(ld, G, I, H, D);
       const wih = f(params, off), whh = f(wih, GH * In);
       const gih = f(grads, off), ghh = f(gih, GH * In), gbih = f(ghh, GH * H), gbhh = f(gbih, GH);
-      const rg = ldRegions(ld, cell, B, T, I, H, D);
-      const xs = f(ws, rg.xs), hs = f(ws, rg.hs), gz = f(ws, rg.gz), cs = f(ws, rg.cs), hl = f(ws, rg.hl);
+      ldRegions(ld, cell, B, T, I, H, D);
+      const xs = f(ws, rgXs), hs = f(ws, rgHs), gz = f(ws, rgGz), cs = f(ws, rgCs), hl = f(ws, rgHl);
       const rec: usize = dhs == 0 ? <usize>0 : f(dhs, ld * T * BH), rev = d == 1;
       if (rec != 0) memory.fill(rec, 0, <usize>(T * BH) << 2);
       if (dyCur != 0) gather_steps(dys, dyCur, cT, cB, d * H, H, lengths, T, B, d == 1);
@@ -140,6 +145,6 @@ export function rnn_backward(
     }
     // the layer below reads what this layer wrote
     dyCur = dyNext; cT = B * D * H; cB = D * H;
-    dyNext = dyNext == f(ws, sh.dy0) ? f(ws, sh.dy1) : f(ws, sh.dy0);
+    dyNext = dyNext == dy0 ? dy1 : dy0;
   }
 }

@@ -1,0 +1,29 @@
+// The threaded build (init({ threads })): the batch of every forward and backward pass is split
+// across worker threads over one shared memory. Runs in child processes (one core per process):
+// two threads against the PyTorch fixtures, and against one thread on a trained model — equal up
+// to the summation order of the weight gradients. Chromium with cross-origin isolation: see
+// browser.test.ts.
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const run = (threads: number) => JSON.parse(execFileSync(process.execPath, [new URL("./threads-child.mjs", import.meta.url).pathname, String(threads)], { encoding: "utf8" }).trim().split("\n").pop()!);
+
+describe("threads", () => {
+  it("two threads: every PyTorch fixture passes at the usual tolerances; training equals one thread up to summation order", () => {
+    const two = run(2), one = run(1);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.cases).toBe(28);
+    expect(two.failures).toEqual([]);
+    expect(one.failures).toEqual([]);
+    two.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
+    two.pred.forEach((v: number, i: number) => expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i])));
+  });
+
+  it("three threads split batches unevenly and still agree", () => {
+    const three = run(3), one = run(1);
+    expect(three.threads).toBe(3);
+    expect(three.failures).toEqual([]);
+    three.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
+  });
+});
