@@ -274,7 +274,7 @@ Notes (profiled with bench-style timing of single kernels, same build):
 - The vectorized tanh costs 3.6 ns per element (1.5 ms of the 409,600 in a medium forward pass).
 - Forward-only is below the training step's efficiency at small sizes: per-call copies of x in and
   of the output out, the transposes of the weights and the per-step [B,H]×[H,H] GEMMs at B = 32
-  (only 8 row tiles) dominate. Threads, packing and a fused step kernel belong to the speed issue.
+  (only 8 row tiles) dominate. Packing and a fused step kernel are the next steps there.
 
 ${peerTables()}`;
   writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
