@@ -1,7 +1,7 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
 import { readFileSync, writeFileSync } from "node:fs";
-import { init, Model, Rng } from "./index.js";
+import { init, coreInfo, Model, Rng } from "./index.js";
 
 const HELP = `recurrent-wasm — recurrent neural networks in WebAssembly
 
@@ -21,6 +21,7 @@ train options (defaults in brackets):
   --lr X             Adam learning rate [0.002]
   --clip X           global gradient-norm clip [1]
   --seed N           seed of the 80/10/10 split, initialization and shuffling [0]
+  --threads N        threads (the batch is split across worker threads) [1]
   --out FILE         where to save the model [model.safetensors]
   --quiet            no progress output
 `;
@@ -136,6 +137,7 @@ async function train(opts: Record<string, string>) {
   const hidden = num("hidden", 128), layers = num("layers", 1), epochs = num("epochs", 60), batch = num("batch", 32);
   const lr = num("lr", 0.002, false), clip = num("clip", 1, false);
   const seed = num("seed", 0, true, 0);
+  const threads = num("threads", 1);
   const out = opts.out ?? "model.safetensors";
   const quiet = opts.quiet === "1";
 
@@ -170,12 +172,12 @@ async function train(opts: Record<string, string>) {
     y: Float32Array.from(ix, (i) => (ys[i] - mean) / std),
   });
 
-  await init();
+  await init({ threads });
   const model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional, outputSize: 1, seed });
   if (!quiet) {
     process.stderr.write(`recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`);
     const name = { rnn: "Elman RNN (tanh)", lstm: "LSTM", gru: "GRU" }[cell];
-    process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs\n`);
+    process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""}\n`);
   }
   const prog = new Progress(epochs, quiet);
   const nb = Math.ceil(tr.length / batch);

@@ -33,6 +33,15 @@ describe("recurrent-wasm CLI", () => {
     const r2 = spawnSync(process.execPath, [cli, "train", "--y", "nope"], { encoding: "utf8" });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('has no column "nope"');
+    const r3 = spawnSync(process.execPath, [cli, "train", "--threads", "0"], { encoding: "utf8" });
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toContain('--threads must be a positive integer, got "0"');
+  });
+  it("train --threads 2 runs on two threads", () => {
+    const r = spawnSync(process.execPath, [cli, "train", "--epochs", "2", "--hidden", "16", "--threads", "2", "--out", join(dir, "t.safetensors")], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/2 epochs, 2 threads/);
+    expect(r.stdout).toMatch(/^test RMSE \d+\.\d{3} /);
   });
 });
 
