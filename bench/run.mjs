@@ -57,7 +57,7 @@ function run(name, fn) {
 const relaxedChild = process.argv.includes("--relaxed-child");
 const threadsChild = process.argv.includes("--threads-child");
 const child = relaxedChild || threadsChild;
-await init(relaxedChild ? { relaxedSimd: true } : threadsChild ? { threads: 2 } : {});
+await init({ ...(relaxedChild ? { relaxedSimd: true } : {}), ...(threadsChild ? { threads: 2 } : {}) });
 const c = wasm();
 const rnd = (() => { let s = 1; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5; })();
 
@@ -103,12 +103,15 @@ if (child) {
   console.log(JSON.stringify({ ...coreInfo(), peak, rows: rows.map((r) => ({ cellName: r.cellName, name: r.name, trainMs: r.trainMs, fwdMs: r.fwdMs })) }));
   process.exit(0);
 }
-// the threaded build on 2 threads, same configurations, in a child process
-let threaded = null;
+// the threaded build on 2 threads (and with relaxed SIMD too), same configurations, in child processes
+let threaded = null, threadedRelaxed = null;
 try {
   const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--threads-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   threaded = JSON.parse(out.trim().split("\n").pop());
   if (threaded.threads !== 2) threaded = null;
+  const out2 = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL(import.meta.url).pathname, "--threads-child", "--relaxed-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  threadedRelaxed = JSON.parse(out2.trim().split("\n").pop());
+  if (threadedRelaxed.threads !== 2 || !threadedRelaxed.relaxedSimd) threadedRelaxed = null;
 } catch (e) { console.log(`threaded run failed: ${e.message}`); }
 if (threaded) console.log(`2 threads: ${threaded.rows.map((r, i) => `${r.cellName} ${r.name} train ${r.trainMs.toFixed(2)} ms (${(rows[i].trainMs / r.trainMs).toFixed(2)}x)`).join(", ")}`);
 // the relaxed-SIMD build on the same configurations, in a child process (Node 20 needs the flag)
@@ -226,9 +229,9 @@ workspace; the weight gradients of the halves are added. Measured in a child pro
 rows above, same configurations; speed-up against the single-thread rows of this run. The machine
 has 2 cores.
 
-| cell | config | train ms 1 / 2 threads | speed-up | forward ms 1 / 2 threads | speed-up | PyTorch (1 thread) / ours on 2 threads, train |
-|---|---|---|---|---|---|---|
-${rows.map((r, i) => { const x = threaded.rows[i]; const pt = r.peers.torch && !r.peers.torch.error ? f(r.peers.torch.train / x.trainMs) + "×" : "—"; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× | ${pt} |`; }).join("\n")}
+| cell | config | train ms 1 / 2 threads | speed-up | forward ms 1 / 2 threads | speed-up | PyTorch (1 thread) / ours on 2 threads, train |${threadedRelaxed ? " 2 threads + relaxed SIMD: train ms (PyTorch / ours) |" : ""}
+|---|---|---|---|---|---|---|${threadedRelaxed ? "---|" : ""}
+${rows.map((r, i) => { const x = threaded.rows[i]; const torch = r.peers.torch && !r.peers.torch.error ? r.peers.torch.train : null; const pt = torch ? f(torch / x.trainMs) + "×" : "—"; const z = threadedRelaxed?.rows[i]; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× | ${pt} |${z ? ` ${f(z.trainMs)} (${torch ? f(torch / z.trainMs) + "×" : "—"}) |` : ""}`; }).join("\n")}
 
 ` : ""}${relaxed ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
 The build whose GEMM uses \`f32x4.relaxed_madd\` (fused multiply-add on this host), measured in a

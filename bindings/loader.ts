@@ -64,16 +64,17 @@ export function init(options: CoreOptions = {}): Promise<Core> {
       return Promise.reject(new Error(`init: the core was already initialized with ${k}: ${requested[k]}; one process (or page) runs one build`));
     }
   }
-  if (o.relaxedSimd && (o.threads ?? requested.threads ?? 1) > 1 || o.threads && o.threads > 1 && requested.relaxedSimd) {
-    return Promise.reject(new Error("init: relaxedSimd and threads > 1 cannot be combined yet"));
-  }
   requested = { ...requested, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (core) return Promise.resolve(core);
   if (!pending) {
     pending = (async () => {
       const threads = requested.threads ?? 1;
       if (threads > 1 && sharedMemoryAvailable()) {
-        const bytes = await wasmBytes("threads");
+        let bytes = await wasmBytes("threads");
+        if (requested.relaxedSimd) {
+          const r = await wasmBytes("threads-relaxed");
+          if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; }
+        }
         if (WebAssembly.validate(bytes as BufferSource)) {
           const module = await WebAssembly.compile(bytes as BufferSource);
           const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);

@@ -90,11 +90,18 @@ describe("<script> bundle in headless Chromium", () => {
     expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(true);
     const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
     expect(info).toEqual({ relaxedSimd: false, threads: 2 });
+    // and the combination, in a second isolated page
+    const page2 = await browser.newPage();
+    await page2.goto(base + "/isolated/");
+    expect(await page2.evaluate(`globalThis.Recurrent.init({ threads: 2, relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`)).toEqual({ relaxedSimd: true, threads: 2 });
+    const both = await page2.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    await page2.close();
     const threaded = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
     const plain = await trainTiny(Recurrent);
     expect(errors).toEqual([]);
     threaded.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-5 * Math.abs(plain.loss[i])));
     threaded.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(plain.pred[i])));
+    both.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-4 * Math.abs(plain.loss[i])));
     await page.close();
   });
 

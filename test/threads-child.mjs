@@ -1,12 +1,12 @@
-// Run by test/threads.test.ts: `node test/threads-child.mjs <threads>` trains a small model and runs
+// Run by test/threads.test.ts: `node test/threads-child.mjs <threads> [relaxed]` trains a small model and runs
 // the PyTorch fixtures with init({ threads }), printing one JSON line, so that the threaded and the
 // single-thread core can be compared across processes.
 import { init, coreInfo, Model, Rng } from "../dist/index.js";
 import { checkAllFixtures } from "./fixture-check.mjs";
 
-const threads = Number(process.argv[2] ?? 1);
-await init({ threads });
-const out = { threads: coreInfo().threads, ...checkAllFixtures({ stateGrads: true }) };
+const threads = Number(process.argv[2] ?? 1), relaxedSimd = process.argv[3] === "relaxed";
+await init({ threads, relaxedSimd });
+const out = { ...coreInfo(), ...checkAllFixtures({ stateGrads: true }) };
 // a model trained for a few epochs: losses and predictions
 const rng = new Rng(4);
 const xs = [], ys = [], classes = new Int32Array(40);

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const run = (threads: number) => JSON.parse(execFileSync(process.execPath, [new URL("./threads-child.mjs", import.meta.url).pathname, String(threads)], { encoding: "utf8" }).trim().split("\n").pop()!);
+const run = (threads: number, relaxed = false) => JSON.parse(execFileSync(process.execPath, [...(relaxed ? ["--experimental-wasm-relaxed-simd"] : []), new URL("./threads-child.mjs", import.meta.url).pathname, String(threads), ...(relaxed ? ["relaxed"] : [])], { encoding: "utf8" }).trim().split("\n").pop()!);
 
 describe("threads", () => {
   it("two threads: every PyTorch fixture passes at the usual tolerances; training equals one thread up to summation order", () => {
@@ -18,6 +18,14 @@ describe("threads", () => {
     expect(one.failures).toEqual([]);
     two.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
     two.pred.forEach((v: number, i: number) => expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i])));
+  });
+
+  it("two threads with the relaxed-SIMD build: fixtures pass; training close to one thread's", () => {
+    const both = run(2, true), one = run(1);
+    expect(both.threads).toBe(2);
+    expect(both.relaxedSimd).toBe(true);
+    expect(both.failures).toEqual([]);
+    both.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i])));
   });
 
   it("three threads split batches unevenly and still agree", () => {
