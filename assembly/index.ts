@@ -25,9 +25,10 @@ export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): i32 
   return paramCount(gatesOf(cell), I, H, L, D);
 }
 
-/** Number of f32 workspace floats that rnn_forward/rnn_backward need for this cell and shape. */
-export function rnn_workspace_floats(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  sharedLayout(cell, B, T, I, H, L, D);
+/** Number of f32 workspace floats that rnn_forward/rnn_backward need for this cell and shape;
+ *  checkpoint as passed to them (0 stores all activations, 1 one state per ⌈√T⌉ steps). */
+export function rnn_workspace_floats(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32, checkpoint: i32): i32 {
+  sharedLayout(cell, B, T, I, H, L, D, checkpoint != 0);
   return <i32>shTotal;
 }
 

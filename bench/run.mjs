@@ -155,9 +155,10 @@ for (const [cell, cellName, G] of CELLS) for (const cfg of CONFIGS) {
   const code = cell === "lstm" ? 2 : cell === "gru" ? 3 : 0;
   const { B, T, I, H } = cfg;
   const P = c.rnn_param_count(code, I, H, 1, 1) + H + 1;
-  const ws = c.rnn_workspace_floats(code, B, T, I, H, 1, 1);
-  const perStep = (c.rnn_workspace_floats(code, B, 2 * T, I, H, 1, 1) - ws) / (T * B);
-  mem.push({ cellName, cfg, P, ws, perStep, G });
+  const ws = c.rnn_workspace_floats(code, B, T, I, H, 1, 1, 0);
+  const perStep = (c.rnn_workspace_floats(code, B, 2 * T, I, H, 1, 1, 0) - ws) / (T * B);
+  const wsCk = c.rnn_workspace_floats(code, B, T, I, H, 1, 1, 1);
+  mem.push({ cellName, cfg, P, ws, wsCk, perStep, G });
 }
 
 // scaling of the GRU training step with T and with H (B = 32, I = 32)
@@ -172,6 +173,26 @@ for (const [T, H] of [[50, 128], [100, 128], [200, 128], [500, 128], [1000, 128]
   scaling.push({ T, H, ms: r.ms, gflops: flops / (r.ms * 1e-3) / 1e9 });
   console.log(`GRU training step B32 I32 T${T} H${H}: ${r.ms.toFixed(2)} ms (${(flops / (r.ms * 1e-3) / 1e9).toFixed(1)} GFLOP/s)`);
   model.dispose();
+}
+
+// gradient checkpointing: stored vs checkpointed training steps, measured alternately (one sample
+// of each in turn) so that outside load hits both; workspace of both (B = 32, I = 32, H = 128)
+const ckRows = [];
+for (const [cell, cellName] of CELLS) for (const T of [100, 1000]) {
+  const B = 32, I = 32, H = 128;
+  const data = { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
+  const models = [false, true].map((checkpoint) => new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1, checkpoint }));
+  const opts = models.map(() => new Adam({ learningRate: 1e-4 }));
+  const times = [[], []], n = quick ? 3 : T >= 1000 ? 9 : 25;
+  for (let i = 0; i < n + 1; i++) for (let k = 0; k < 2; k++) {
+    const t0 = performance.now(); models[k].trainBatch(data, opts[k]); const dt = performance.now() - t0;
+    if (i > 0) times[k].push(dt);
+  }
+  const code = cell === "lstm" ? 2 : cell === "gru" ? 3 : 0;
+  const r = { cellName, T, ms: times.map(median), ws: [0, 1].map((k) => c.rnn_workspace_floats(code, B, T, I, H, 1, 1, k)) };
+  ckRows.push(r);
+  console.log(`checkpointing ${cellName} T${T}: ${r.ms[0].toFixed(2)} → ${r.ms[1].toFixed(2)} ms (×${(r.ms[1] / r.ms[0]).toFixed(2)}), workspace ${MiB(r.ws[0]).toFixed(1)} → ${MiB(r.ws[1]).toFixed(1)} MiB`);
+  for (const m of models) m.dispose();
 }
 
 function peerTables() {
@@ -250,16 +271,26 @@ ${rows.map((r, i) => { const x = relaxed.rows[i]; return `| ${r.cellName} | ${r.
 ${diag.map((d) => `| ${d[0]} | ${d.slice(1).map((v) => f(v)).join(" / ")} |`).join("\n")}
 
 ## Memory of a training step (one layer, one direction; MiB of WebAssembly memory)
-Parameters P (recurrent + readout), gradients (P), Adam's m and v (2P), and the BPTT workspace
-(inputs, states, gate activations per step and the backward's buffers). The workspace is linear in
-T·B: the last column is its growth in floats per step per sequence — 2·In + (2 + G)·H for Elman,
-2·In + (3 + 2G)·H for LSTM, 2·In + (3 + 3G)·H for GRU (the gathered input and its gradient, the
-states, the cell states or GRU's W_hn·h, the gate activations and their gradients). Everything
-else is independent of T and B.
+Parameters P (recurrent + readout), gradients (P), Adam's m and v (2P), and the BPTT workspace.
+Stored (the default): what BPTT keeps per step grows linearly in T·B — In + H floats per step per
+sequence for Elman, In + 6H for LSTM, In + 5H for GRU (the gathered input, the states, the gate
+activations, the cell states or GRU's W_hn·h) — plus the backward's buffers, which are sized for
+one segment of ⌈√T⌉ steps; the second-to-last column is the measured growth from T to 2T per
+step·sequence. Checkpointed (\`checkpoint: true\`): one state per segment and one segment's
+activations, O(√T·B). The inputs and outputs themselves (B·T·I and B·T·H floats) come on top.
 
-| cell | config | parameters | gradients | Adam state | BPTT workspace | workspace floats per step·sequence |
-|---|---|---|---|---|---|---|
-${mem.map((m) => `| ${m.cellName} | ${m.cfg.name} | ${f(MiB(m.P), 3)} | ${f(MiB(m.P), 3)} | ${f(MiB(2 * m.P), 3)} | ${f(MiB(m.ws), 1)} | ${m.perStep} |`).join("\n")}
+| cell | config | parameters | gradients | Adam state | BPTT workspace, stored | floats per step·sequence | BPTT workspace, checkpointed |
+|---|---|---|---|---|---|---|---|
+${mem.map((m) => `| ${m.cellName} | ${m.cfg.name} | ${f(MiB(m.P), 3)} | ${f(MiB(m.P), 3)} | ${f(MiB(2 * m.P), 3)} | ${f(MiB(m.ws), 1)} | ${f(m.perStep, 0)} | ${f(MiB(m.wsCk), 2)} |`).join("\n")}
+
+## Gradient checkpointing (B = 32, I = 32, H = 128; training step, one thread)
+\`checkpoint: true\` keeps only the state entering each segment of ⌈√T⌉ steps and recomputes
+each segment's activations in the backward pass; gradients are bitwise those of the stored pass
+(test/checkpoint.test.ts). The two modes were measured alternately, one sample of each in turn.
+
+| cell | T | stored ms | checkpointed ms | time ratio | workspace stored MiB | checkpointed MiB | memory ratio |
+|---|---|---|---|---|---|---|---|
+${ckRows.map((r) => `| ${r.cellName} | ${r.T} | ${f(r.ms[0])} | ${f(r.ms[1])} | ${f(r.ms[1] / r.ms[0])} | ${f(MiB(r.ws[0]), 1)} | ${f(MiB(r.ws[1]), 2)} | ${f(r.ws[0] / r.ws[1], 1)} |`).join("\n")}
 
 ## Scaling of a GRU training step (B = 32, I = 32)
 | T | H | ms | GFLOP/s | ms / (T·(I·H + H²)) ×10⁶ |
@@ -271,9 +302,12 @@ stays within about ±5% from T = 50 to 1000 and from H = 64 to 512, so a GRU tra
 about 25.5·10⁻⁶ · T · (I·H + H²) · B/32 ms on this machine (Elman about a third, LSTM 4/3 of it).
 
 Notes (profiled with bench-style timing of single kernels, same build):
-- The backward's weight gradients are Aᵀ·B GEMMs with K = T·B (3200 medium, 6400 large). Without
-  K-blocking they ran at 7.9 GFLOP/s for H = 256 (the K×8 panel of B left L1 for every row block);
-  blocking K by 256 brought them to 23.9 GFLOP/s and the large training step from 198 ms to 132 ms.
+- The backward's weight gradients are Aᵀ·B GEMMs over the rows of one segment, K = ⌈√T⌉·B (320
+  medium, 640 large; before segments, K = T·B). Without K-blocking they ran at 7.9 GFLOP/s for
+  H = 256 (the K×8 panel of B left L1 for every row block); blocking K by 256 brought them to
+  23.9 GFLOP/s and the large training step from 198 ms to 132 ms. Doing them per segment, right
+  after the segment's BPTT steps while its dA is still in cache, made training steps 2–7% faster
+  (same-process A/B, alternating samples).
 - The vectorized tanh costs 3.6 ns per element (1.5 ms of the 409,600 in a medium forward pass).
 - Forward-only is below the training step's efficiency at small sizes: per-call copies of x in and
   of the output out, the transposes of the weights and the per-step [B,H]×[H,H] GEMMs at B = 32

@@ -38,6 +38,9 @@ export interface ModelConfig {
   seed?: number;
   /** Initialization of the recurrent layers (see InitOptions; default PyTorch's uniform). */
   init?: InitOptions;
+  /** Gradient checkpointing (default false): O(√T) instead of O(T) activation memory for about
+   *  one more forward pass of time; bitwise the same results. See LayerOptions.checkpoint. */
+  checkpoint?: boolean;
 }
 
 /** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
@@ -126,7 +129,7 @@ export class Model implements Trainable {
 
   constructor(config: ModelConfig) {
     const o = check.object(W, "config", config);
-    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init"]);
+    check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint"]);
     const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
     // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
     if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
@@ -150,6 +153,7 @@ export class Model implements Trainable {
       initialState,
       seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
       init: checkInit(W, o.init),
+      checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
     };
     if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
     this.config = cfg;
@@ -166,7 +170,7 @@ export class Model implements Trainable {
     this.storage = { params, grads, owned: true };
     this.rnn = makeLayer(cell, {
       inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-      bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, ...(cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
+      bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
     }, { params, grads, owned: false });
     // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
     const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
@@ -183,6 +187,12 @@ export class Model implements Trainable {
   private live(method: string): Storage {
     if (!this.storage) throw new Error(`recurrent-wasm: Model.${method}() called after dispose()`);
     return this.storage;
+  }
+  /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
+  get checkpoint(): boolean { return this.config.checkpoint; }
+  set checkpoint(on: boolean) {
+    this.rnn.checkpoint = on; // validates
+    (this.config as { checkpoint: boolean }).checkpoint = on;
   }
   paramsPtr(): number { return this.live("paramsPtr").params; }
   gradsPtr(): number { return this.live("gradsPtr").grads; }

@@ -28,6 +28,11 @@ export interface LayerOptions {
   /** Initialization (default: everything U(−1/√H, 1/√H), PyTorch's): e.g.
    *  { recurrent: "orthogonal", bias: "zeros" }. See InitOptions. */
   init?: InitOptions;
+  /** Gradient checkpointing (default false): the forward pass keeps only the state entering each
+   *  segment of ⌈√T⌉ steps and backward recomputes the rest, so activation memory grows as √T
+   *  instead of T for about one extra forward pass of time. Outputs and gradients are bitwise
+   *  the same as without it. Can be changed between calls (`layer.checkpoint = true`). */
+  checkpoint?: boolean;
 }
 
 export interface RNNOptions extends LayerOptions {
@@ -146,13 +151,15 @@ export class RecurrentLayer {
   private dhsBuf = new Scratch();
   private normBuf = new Scratch();
   /** Shape of the last forward pass (what backward differentiates), or null. */
-  private last: { B: number; T: number; lengths: boolean } | null = null;
+  private last: { B: number; T: number; lengths: boolean; x: number; ck: number } | null = null;
+  private ck = false;
 
   protected constructor(mode: CellType, options: RNNOptions, storage?: Storage) {
     const W = NAMES[mode];
     this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    this.ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
     this.init = checkInit(W, o.init);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
@@ -176,6 +183,20 @@ export class RecurrentLayer {
 
   /** Number of directions D (1 or 2). */
   get directions(): number { return this.bidirectional ? 2 : 1; }
+
+  /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
+  get checkpoint(): boolean { return this.ck; }
+  set checkpoint(on: boolean) { this.ck = check.bool(`${NAMES[this.mode]}.checkpoint`, "checkpoint", on); }
+
+  /** Bytes of WebAssembly workspace a forward + backward pass over [batch, steps] uses (states and
+   *  activations kept for BPTT, and scratch), with or without checkpointing (default: this
+   *  layer's setting). Parameters, gradients and the input/output tensors come on top. */
+  workspaceBytes(batch: number, steps: number, checkpoint = this.ck): number {
+    const W = `${NAMES[this.mode]}.workspaceBytes`;
+    const B = check.int(W, "batch", batch, 1, MAX_DIM), T = check.int(W, "steps", steps, 1, MAX_DIM);
+    const ck = check.bool(W, "checkpoint", checkpoint);
+    return 4 * wasm().rnn_workspace_floats(this.cell, B, T, this.inputSize, this.hiddenSize, this.numLayers, this.directions, ck ? 1 : 0);
+  }
 
   /** Re-initialize every parameter with a seed, by the layer's `init` options (default: all
    *  U(−1/√H, 1/√H), PyTorch's) or by the options given here. */
@@ -234,20 +255,21 @@ export class RecurrentLayer {
     const out = this.outBuf.ensure(4 * B * T * D * H);
     const hn = this.hnBuf.ensure(4 * L * D * B * H);
     const cn = this.mode === "lstm" ? this.cnBuf.ensure(4 * L * D * B * H) : 0;
+    const ck = this.ck ? 1 : 0;
     const parts = this.split(B);
     if (parts.length === 1) {
-      const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
-      c.rnn_forward(this.cell, B, T, I, H, L, D, st.params, ws, x, lengths, h0, c0, out, hn, cn);
+      const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D, ck));
+      c.rnn_forward(this.cell, B, T, I, H, L, D, st.params, ws, x, lengths, h0, c0, out, hn, cn, ck);
     } else {
       // threads: each part of the batch runs the whole recurrence on its own workspace;
       // [L·D, B, H] tensors are gathered into and scattered from per-part [L·D, Bk, H] copies
       const LD = L * D, jobs: Job[] = [];
       parts.forEach(([b0, b1], k) => {
         const Bk = b1 - b0, p = this.part(k);
-        const ws = p.ws.ensure(4 * c.rnn_workspace_floats(this.cell, Bk, T, I, H, L, D));
+        const ws = p.ws.ensure(4 * c.rnn_workspace_floats(this.cell, Bk, T, I, H, L, D, ck));
         const h0k = h0 ? p.h0.ensure(4 * LD * Bk * H) : 0, c0k = c0 ? p.c0.ensure(4 * LD * Bk * H) : 0;
         const hnk = p.hn.ensure(4 * LD * Bk * H), cnk = cn ? p.cn.ensure(4 * LD * Bk * H) : 0;
-        jobs.push({ fn: "rnn_forward", args: [this.cell, Bk, T, I, H, L, D, st.params, ws, x + 4 * b0 * T * I, lengths ? lengths + 4 * b0 : 0, h0k, c0k, out + 4 * b0 * T * D * H, hnk, cnk] });
+        jobs.push({ fn: "rnn_forward", args: [this.cell, Bk, T, I, H, L, D, st.params, ws, x + 4 * b0 * T * I, lengths ? lengths + 4 * b0 : 0, h0k, c0k, out + 4 * b0 * T * D * H, hnk, cnk, ck] });
       });
       // gathers after every allocation (allocation may grow memory)
       parts.forEach(([b0, b1], k) => {
@@ -262,7 +284,7 @@ export class RecurrentLayer {
         if (cn) c.copy2d_f32(LD, Bk * H, p.cn.ptr, Bk * H, cn + 4 * b0 * H, B * H);
       });
     }
-    this.last = { B, T, lengths: lengths !== 0 };
+    this.last = { B, T, lengths: lengths !== 0, x, ck };
     this.lastLengths = lengths;
     return { out, hn, cn };
   }
@@ -317,15 +339,15 @@ export class RecurrentLayer {
   backwardPtr(st: Storage, gOut: number, gH: number, wantDx: boolean, truncate: number, gC = 0, wantDh0 = wantDx, dhs = 0): { dx: number; dh0: number; dc0: number } {
     const c = wasm();
     const last = this.last!;
-    const { B, T } = last;
+    const { B, T, x, ck } = last;
     const I = this.inputSize, H = this.hiddenSize, L = this.numLayers, D = this.directions;
     const dx = wantDx ? this.dxBuf.ensure(4 * B * T * I) : 0;
     const dh0 = wantDh0 ? this.dh0Buf.ensure(4 * L * D * B * H) : 0;
     const dc0 = wantDh0 && this.mode === "lstm" ? this.dc0Buf.ensure(4 * L * D * B * H) : 0;
     const parts = this.split(B);
     if (parts.length === 1) {
-      const ws = this.ws.ensure(4 * c.rnn_workspace_floats(this.cell, B, T, I, H, L, D));
-      c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate, dhs);
+      const ws = this.ws.ptr; // written by the forward pass
+      c.rnn_backward(this.cell, B, T, I, H, L, D, st.params, st.grads, ws, this.lastLengths, gOut, gH, gC, dx, dh0, dc0, truncate, dhs, x, ck);
       return { dx, dh0, dc0 };
     }
     // threads: part 0 accumulates into the gradients, the others into zeroed blocks that are added
@@ -339,7 +361,7 @@ export class RecurrentLayer {
       const gHk = gH ? p.gH.ensure(4 * LD * Bk * H) : 0, gCk = gC ? p.gC.ensure(4 * LD * Bk * H) : 0;
       const dh0k = dh0 ? p.dh0.ensure(4 * LD * Bk * H) : 0, dc0k = dc0 ? p.dc0.ensure(4 * LD * Bk * H) : 0;
       const dhsk = dhs ? p.dhs.ensure(4 * LD * T * Bk * H) : 0;
-      jobs.push({ fn: "rnn_backward", args: [this.cell, Bk, T, I, H, L, D, st.params, gk, ws, lengths ? lengths + 4 * b0 : 0, gOut ? gOut + 4 * b0 * T * D * H : 0, gHk, gCk, dx ? dx + 4 * b0 * T * I : 0, dh0k, dc0k, truncate, dhsk] });
+      jobs.push({ fn: "rnn_backward", args: [this.cell, Bk, T, I, H, L, D, st.params, gk, ws, lengths ? lengths + 4 * b0 : 0, gOut ? gOut + 4 * b0 * T * D * H : 0, gHk, gCk, dx ? dx + 4 * b0 * T * I : 0, dh0k, dc0k, truncate, dhsk, x + 4 * b0 * T * I, ck] });
     });
     parts.forEach(([b0, b1], k) => {
       const Bk = b1 - b0, p = this.part(k);

@@ -18,6 +18,9 @@ describe("threads", () => {
     expect(one.failures).toEqual([]);
     two.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
     two.pred.forEach((v: number, i: number) => expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i])));
+    // gradient checkpointing on two threads: bitwise the same as storing every step
+    expect(two.lossesCheckpointed).toEqual(two.losses);
+    expect(two.predCheckpointed).toEqual(two.pred);
   });
 
   it("two threads with the relaxed-SIMD build: fixtures pass; training close to one thread's", () => {

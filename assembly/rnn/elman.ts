@@ -1,6 +1,9 @@
 // Elman RNN time loop (torch.nn.RNN):  h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh),
 // φ = tanh, relu or the identity ("linear", not in PyTorch; for gradient-flow experiments). The stack (stack.ts) gathers the input, does the input projection for all steps
 // and the weight-gradient GEMMs; this file runs the recurrence over the steps of one direction.
+// Every loop runs the steps s0 <= s < s1 of a segment (stack.ts); its buffers hold only those steps
+// (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
+// truncation use the absolute step s.
 
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
@@ -16,12 +19,12 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
-/** hs[1..T] holds the input projections (+ both biases) on entry and the states on return.
+/** hs[1..n] holds the input projections (+ both biases) on entry and the states on return.
  *  wt = W_hhᵀ packed [H, H]. Finished sequences keep their state. */
-export function elman_steps_forward(act: i32, B: i32, T: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
+export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
   const BH = B * H;
-  for (let s = 0; s < T; s++) {
-    const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH);
+  for (let s = s0; s < s1; s++) {
+    const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
     gemm(B, H, H, hp, H, 1, wt, H, hc, H, true);
     if (act == ACT_RELU) relu_f32_wasmsimd(BH, hc, hc);
     else if (act == ACT_TANH) tanh_f32_wasmsimd(BH, hc, hc);
@@ -39,18 +42,18 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, H: i32, lengths: u
   st4(da, f32x4.mul(g, dphi), vec);
 }
 
-/** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step (step order);
- *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [T,B,H] = ∂L/∂(pre-activation),
- *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. rec: 0, or [T,B,H]
+/** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step (step order);
+ *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] = ∂L/∂(pre-activation),
+ *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. rec: 0, or [n,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
-  act: i32, B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize, rec: usize, reverse: bool,
 ): void {
   const BH = B * H, H4 = H & ~3;
   let cur = dh, nxt = dhp;
-  for (let s = T - 1; s >= 0; s--) {
-    const hc = f(hs, (s + 1) * BH), da = f(dA, s * BH), dy = f(dys, s * BH);
+  for (let s = s1 - 1; s >= s0; s--) {
+    const q = s - s0, hc = f(hs, (q + 1) * BH), da = f(dA, q * BH), dy = f(dys, q * BH);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;

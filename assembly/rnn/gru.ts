@@ -4,6 +4,9 @@
 // This is PyTorch's GRU (reset gate applied after the recurrent product); TF.js and brain.js run
 // other variants. The stack (stack.ts) does the input projection for all steps into gz (with b_ih
 // only) and the weight-gradient GEMMs; this file runs the recurrence of one direction.
+// Every loop runs the steps s0 <= s < s1 of a segment (stack.ts); its buffers hold only those steps
+// (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
+// truncation use the absolute step s.
 
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
@@ -24,14 +27,14 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
   st4(hc, f32x4.add(n, f32x4.mul(z, f32x4.sub(ld4(hp, vec), n))), vec);
 }
 
-/** gz [T,B,3H] holds W_ih x + b_ih on entry and the gates r, z, n on return; hl [T,B,H] receives
+/** gz [n,B,3H] holds W_ih x + b_ih on entry and the gates r, z, n on return; hl [n,B,H] receives
  *  W_hn h + b_hn. wt = W_hhᵀ packed [H, 3H]; bhh [3H]; rec: scratch [B, 3H]. */
 export function gru_steps_forward(
-  B: i32, T: i32, H: i32, lengths: usize, hs: usize, gz: usize, hl: usize, wt: usize, bhh: usize, rec: usize,
+  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, gz: usize, hl: usize, wt: usize, bhh: usize, rec: usize,
 ): void {
   const BH = B * H, G = 3 * H, H4 = H & ~3;
-  for (let s = 0; s < T; s++) {
-    const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH), gs = f(gz, s * B * G), hls = f(hl, s * BH);
+  for (let s = s0; s < s1; s++) {
+    const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), gs = f(gz, q * B * G), hls = f(hl, q * BH);
     gemm(B, G, H, hp, H, 1, wt, G, rec, G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
@@ -64,20 +67,20 @@ export function gru_steps_forward(
   st4(dhp, f32x4.mul(gh, z), vec);
 }
 
-/** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
- *  on entry, ∂L/∂h0 on return. Writes dA [T,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
- *  input) and dAh [T,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
+/** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
+ *  on entry, ∂L/∂h0 on return. Writes dA [n,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
+ *  input) and dAh [n,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
  *  whh = W_hh [3H, H]. dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function gru_steps_backward(
-  B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
   rec: usize, reverse: bool,
 ): void {
   const BH = B * H, G = 3 * H, H4 = H & ~3;
   let cur = dh, nxt = dhp;
-  for (let s = T - 1; s >= 0; s--) {
-    const hp = f(hs, s * BH), dy = f(dys, s * BH), hls = f(hl, s * BH);
-    const gs = f(gz, s * B * G), dax = f(dA, s * B * G), dah = f(dAh, s * B * G);
+  for (let s = s1 - 1; s >= s0; s--) {
+    const q = s - s0, hp = f(hs, q * BH), dy = f(dys, q * BH), hls = f(hl, q * BH);
+    const gs = f(gz, q * B * G), dax = f(dA, q * B * G), dah = f(dAh, q * B * G);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;

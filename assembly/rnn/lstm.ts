@@ -3,6 +3,9 @@
 //   c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
 // The stack (stack.ts) does the input projection for all steps into gz and the weight-gradient
 // GEMMs; this file runs the recurrence over the steps of one direction.
+// Every loop runs the steps s0 <= s < s1 of a segment (stack.ts); its buffers hold only those steps
+// (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
+// truncation use the absolute step s.
 
 import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
@@ -24,13 +27,14 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
   st4(hc, f32x4.mul(o, tanh4(c)), vec);
 }
 
-/** gz [T,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
+/** gz [n,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
  *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ packed [H, 4H]. Finished sequences keep h and c. */
-export function lstm_steps_forward(B: i32, T: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize): void {
+export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize): void {
   const BH = B * H, G = 4 * H, H4 = H & ~3;
-  for (let s = 0; s < T; s++) {
-    const hp = f(hs, s * BH), hc = f(hs, (s + 1) * BH), cp = f(cs, s * BH), cc = f(cs, (s + 1) * BH);
-    const gs = f(gz, s * B * G);
+  for (let s = s0; s < s1; s++) {
+    const q = s - s0;
+    const hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH);
+    const gs = f(gz, q * B * G);
     gemm(B, G, H, hp, H, 1, wt, G, gs, G, true);
     for (let b = 0; b < B; b++) {
       const r = b * H;
@@ -63,19 +67,20 @@ export function lstm_steps_forward(B: i32, T: i32, H: i32, lengths: usize, hs: u
   st4(dcp, f32x4.mul(dct, fg), vec);
 }
 
-/** BPTT over the steps of one direction. dys [T,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
- *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [T,B,4H] (zero at inactive
+/** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
+ *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H] (zero at inactive
  *  steps). whh = W_hh [4H, H]. dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function lstm_steps_backward(
-  B: i32, T: i32, H: i32, lengths: usize, truncate: i32,
+  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
   dh: usize, dhp: usize, dc: usize, dcp: usize, rec: usize, reverse: bool,
 ): void {
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   let ch = dh, nh = dhp, cc_ = dc, nc = dcp;
-  for (let s = T - 1; s >= 0; s--) {
-    const cp = f(cs, s * BH), cc = f(cs, (s + 1) * BH), dy = f(dys, s * BH);
-    const gs = f(gz, s * B * G), da = f(dA, s * B * G);
+  for (let s = s1 - 1; s >= s0; s--) {
+    const q = s - s0;
+    const cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH), dy = f(dys, q * BH);
+    const gs = f(gz, q * B * G), da = f(dA, q * B * G);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, ch, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;

@@ -18,16 +18,17 @@
   return reverse ? len - 1 - s : s;
 }
 
-/** dst[s,b,0..F) = src(t(s,b), b, off..off+F) for active steps, 0 otherwise. dst is [T,B,F]. */
+/** dst[s−s0,b,0..F) = src(t(s,b), b, off..off+F) for the active steps s0 <= s < s1, 0 for the
+ *  others. dst is [s1−s0,B,F]. */
 export function gather_steps(
   dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32,
-  lengths: usize, T: i32, B: i32, reverse: bool,
+  lengths: usize, T: i32, B: i32, reverse: bool, s0: i32, s1: i32,
 ): void {
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
-    for (let s = 0; s < T; s++) {
-      const pd = dst + (<usize>(s * B + b)) * row;
+    for (let s = s0; s < s1; s++) {
+      const pd = dst + (<usize>((s - s0) * B + b)) * row;
       if (s < len) {
         const t = stepTime(s, len, reverse);
         memory.copy(pd, src + ((<usize>t * sT + <usize>b * sB + off) << 2), row);
@@ -38,18 +39,20 @@ export function gather_steps(
   }
 }
 
-/** dst(t(s,b), b, off..off+F) (+)= src[s,b,0..F) for active steps; other positions untouched. */
+/** dst(t(s,b), b, off..off+F) (+)= src[s−s0,b,0..F) for the active steps s0 <= s < s1; other
+ *  positions untouched. src is [s1−s0,B,F]. */
 export function scatter_steps(
   dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32,
-  lengths: usize, T: i32, B: i32, reverse: bool, accumulate: bool,
+  lengths: usize, T: i32, B: i32, reverse: bool, accumulate: bool, s0: i32, s1: i32,
 ): void {
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
-    for (let s = 0; s < len; s++) {
+    const e = min(len, s1);
+    for (let s = s0; s < e; s++) {
       const t = stepTime(s, len, reverse);
       const pd = dst + ((<usize>t * sT + <usize>b * sB + off) << 2);
-      const ps = src + (<usize>(s * B + b)) * row;
+      const ps = src + (<usize>((s - s0) * B + b)) * row;
       if (accumulate) {
         let j = 0;
         for (; j + 4 <= F; j += 4) {
