@@ -4,7 +4,7 @@
 
 export { alloc, free } from "./memory";
 export {
-  gemm_f32_4x8_wasmsimd, gemm_ref,
+  gemm_f32_4x8_wasmsimd, gemm_ref, gemm_f32_4x8_packed, pack_panels,
   axpy_f32_wasmsimd, axpy_ref, scale_f32_wasmsimd, scale_ref,
   dot_f32_wasmsimd, dot_ref, sumsq_f64_wasmsimd, sumsq_ref,
   gemv_f32_wasmsimd, gemv_ref, colsum_f32_wasmsimd, transpose_f32, copy2d_f32,

@@ -30,10 +30,14 @@ describe("recurrent.wasm", () => {
     const { instance } = await WebAssembly.instantiate(bytes, {});
     expect((instance.exports.selftest_gemm as () => number)()).toBe(0);
   });
-  it("the GEMM micro-kernel, tanh, sigmoid and Adam are f32x4 code; every cell's time loop calls the SIMD GEMM", () => {
+  it("the GEMM micro-kernel, tanh, sigmoid and Adam are f32x4 code; every cell's time loop calls the packed SIMD GEMM", () => {
     const wat = readFileSync(new URL("../build/recurrent.wat", import.meta.url), "utf8");
     // the exported GEMM loops over K blocks and calls the register-blocked micro-kernel
     expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain("call $assembly/linalg/gemm/gemm_block");
+    // the packed variant (the recurrences' per-step GEMMs) runs the same micro-kernel on contiguous panels
+    const packed = funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_packed");
+    expect(packed).toContain("v128.load32_splat");
+    expect(packed).toContain("f32x4.mul");
     const gemm = funcBody(wat, "$assembly/linalg/gemm/gemm_block");
     expect(gemm).toContain("f32x4.mul");
     expect(gemm).toContain("v128.load32_splat");
@@ -46,7 +50,7 @@ describe("recurrent.wasm", () => {
         const name = `$assembly/rnn/${cell}_steps_${dir}`;
         const caller = dir === "forward" ? "$assembly/rnn/stack/segment_forward" : "$assembly/rnn/stack/rnn_backward";
         const body = wat.includes(`(func ${name} `) ? funcBody(wat, name) : funcBody(wat, caller);
-        expect(body, `${cell} ${dir}`).toContain("call $assembly/linalg/gemm/gemm_f32_4x8_wasmsimd");
+        expect(body, `${cell} ${dir}`).toContain("call $assembly/linalg/gemm/gemm_f32_4x8_packed");
         if (cell !== "elman/elman") expect(body, `${cell} ${dir} element-wise code`).toContain("f32x4.mul");
       }
     }

@@ -94,6 +94,38 @@ describe("gemm_f32_4x8_wasmsimd equals gemm_ref bitwise", () => {
   });
 });
 
+describe("gemm_f32_4x8_packed (B packed into K×8 panels) equals gemm_ref bitwise", () => {
+  const rnd = lcg(5);
+  // N = 8, 16, 24 (panels only), 5, 13, 30 (remainder block), 130; K across the KC = 256 boundary;
+  // B read through strides (rs, cs) = (N, 1) row-major and (1, K) transposed, as the RNN packs it
+  const cases: [number, number, number][] = [[1, 8, 3], [5, 16, 17], [9, 24, 33], [4, 5, 7], [7, 13, 257], [33, 30, 5], [3, 130, 600], [32, 512, 128]];
+  for (const [M, N, K] of cases) {
+    it(`M=${M} N=${N} K=${K}: A·B and Aᵀ·B, accumulate, row-major and transposed source`, () => {
+      const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
+      const bt = new Float32Array(K * N);
+      for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) bt[n * K + k] = b[k * N + n];
+      const pa = put(a), pb = put(b), pbt = put(bt), pk = c.alloc(4 * K * N + 16), pk2 = c.alloc(4 * K * N + 16);
+      c.pack_panels(K, N, pb, N, 1, pk);
+      c.pack_panels(K, N, pbt, 1, K, pk2);
+      expect(bits(view(pk2, K * N))).toEqual(bits(view(pk, K * N)));
+      // the layout: B(k, 8p + q) at p·8K + 8k + q, the last N mod 8 columns row-major after the panels
+      const packed = view(pk, K * N), N8 = N & ~7, R = N - N8;
+      for (const [k, n] of [[0, 0], [K - 1, N - 1], [K >> 1, N >> 1], [K - 1, Math.max(0, N8 - 1)]]) {
+        const at = n < N8 ? (n >> 3) * 8 * K + 8 * k + (n & 7) : N8 * K + k * R + (n - N8);
+        expect(packed[at]).toBe(b[k * N + n]);
+      }
+      for (const [rsa, csa] of [[K, 1], [1, M]]) for (const acc of [false, true]) {
+        const p1 = put(c0), p2 = put(c0);
+        c.gemm_f32_4x8_packed(M, N, K, pa, rsa, csa, pk, p1, N, acc);
+        c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
+        expect(bits(view(p1, M * N))).toEqual(bits(view(p2, M * N)));
+        c.free(p1); c.free(p2);
+      }
+      for (const p of [pa, pb, pbt, pk, pk2]) c.free(p);
+    });
+  }
+});
+
 describe("level-1/2 kernels", () => {
   const rnd = lcg(2);
   for (const n of [...SIZES, 0, 4, 8]) {

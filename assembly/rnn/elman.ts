@@ -5,7 +5,7 @@
 // (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
 // truncation use the absolute step s.
 
-import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
+import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
@@ -20,12 +20,12 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 /** hs[1..n] holds the input projections (+ both biases) on entry and the states on return.
- *  wt = W_hhᵀ packed [H, H]. Finished sequences keep their state. */
+ *  wt = W_hhᵀ [H, H] as panels (pack_panels). Finished sequences keep their state. */
 export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
   const BH = B * H;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
-    gemm(B, H, H, hp, H, 1, wt, H, hc, H, true);
+    gemmp(B, H, H, hp, H, 1, wt, hc, H, true);
     if (act == ACT_RELU) relu_f32_wasmsimd(BH, hc, hc);
     else if (act == ACT_TANH) tanh_f32_wasmsimd(BH, hc, hc);
     for (let b = 0; b < B; b++) {
@@ -44,7 +44,7 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step (step order);
  *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] = ∂L/∂(pre-activation),
- *  zero at inactive steps. whh = W_hh [H, H] (unpacked). dhp: scratch [B,H]. rec: 0, or [n,B,H]
+ *  zero at inactive steps. whh = W_hh [H, H] as panels (pack_panels). dhp: scratch [B,H]. rec: 0, or [n,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
   act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
@@ -62,7 +62,7 @@ export function elman_steps_backward(
       for (; j < H4; j += 4) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), true);
       for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), false);
     }
-    gemm(B, H, H, da, H, 1, whh, H, nxt, H, false);
+    gemmp(B, H, H, da, H, 1, whh, nxt, H, false);
     carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }

@@ -8,7 +8,7 @@
 // (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
 // truncation use the absolute step s.
 
-import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
+import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
@@ -28,14 +28,14 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 }
 
 /** gz [n,B,3H] holds W_ih x + b_ih on entry and the gates r, z, n on return; hl [n,B,H] receives
- *  W_hn h + b_hn. wt = W_hhᵀ packed [H, 3H]; bhh [3H]; rec: scratch [B, 3H]. */
+ *  W_hn h + b_hn. wt = W_hhᵀ [H, 3H] as panels (pack_panels); bhh [3H]; rec: scratch [B, 3H]. */
 export function gru_steps_forward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, gz: usize, hl: usize, wt: usize, bhh: usize, rec: usize,
 ): void {
   const BH = B * H, G = 3 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), gs = f(gz, q * B * G), hls = f(hl, q * BH);
-    gemm(B, G, H, hp, H, 1, wt, G, rec, G, false);
+    gemmp(B, G, H, hp, H, 1, wt, rec, G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) { memory.copy(f(hc, r), f(hp, r), <usize>H << 2); continue; }
@@ -70,7 +70,7 @@ export function gru_steps_forward(
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
  *  on entry, ∂L/∂h0 on return. Writes dA [n,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
  *  input) and dAh [n,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
- *  whh = W_hh [3H, H]. dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
+ *  whh = W_hh [3H, H] as panels (pack_panels). dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function gru_steps_backward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
@@ -96,7 +96,7 @@ export function gru_steps_backward(
       for (; j < H; j++) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * G + j), f(dah, b * G + j), f(nxt, r + j), false);
     }
     // ∂L/∂h_{s−1} = z ⊙ g (written above) + dAh[s]·W_hh
-    gemm(B, H, G, dah, G, 1, whh, H, nxt, H, true);
+    gemmp(B, H, G, dah, G, 1, whh, nxt, H, true);
     carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }

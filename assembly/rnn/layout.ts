@@ -122,7 +122,7 @@ export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D:
 
 /** Offsets of the shared regions, after all per-ld regions, set by sharedLayout. */
 export let shSx: usize = 0, shSh: usize = 0, shSg: usize = 0, shSc: usize = 0, shSl: usize = 0, shYk: usize = 0;
-export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shBsum: usize = 0, shRec: usize = 0;
+export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shPk3: usize = 0, shPk4: usize = 0, shBsum: usize = 0, shRec: usize = 0;
 export let shDys: usize = 0, shDA: usize = 0, shDAh: usize = 0, shDh: usize = 0, shDhp: usize = 0;
 export let shDc: usize = 0, shDcp: usize = 0, shDxs: usize = 0, shDy0: usize = 0, shDy1: usize = 0, shTotal: usize = 0;
 
@@ -148,6 +148,8 @@ export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, 
   }
   shPk1 = o; o += r4(maxIn * GH);
   shPk2 = o; o += r4(H * GH);
+  shPk3 = o; o += r4(GH * H);
+  shPk4 = o; o += r4(GH * maxIn);
   shBsum = o; o += r4(GH);
   shRec = o; o += r4(B * GH);
   shDys = o; o += r4(S * B * H);

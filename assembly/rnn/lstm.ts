@@ -7,7 +7,7 @@
 // (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
 // truncation use the absolute step s.
 
-import { gemm_f32_4x8_wasmsimd as gemm } from "../linalg";
+import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
@@ -28,14 +28,14 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 }
 
 /** gz [n,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
- *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ packed [H, 4H]. Finished sequences keep h and c. */
+ *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ [H, 4H] as panels (pack_panels). Finished sequences keep h and c. */
 export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize): void {
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0;
     const hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH);
     const gs = f(gz, q * B * G);
-    gemm(B, G, H, hp, H, 1, wt, G, gs, G, true);
+    gemmp(B, G, H, hp, H, 1, wt, gs, G, true);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) {
@@ -69,7 +69,7 @@ export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, len
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
  *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H] (zero at inactive
- *  steps). whh = W_hh [4H, H]. dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
+ *  steps). whh = W_hh [4H, H] as panels (pack_panels). dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function lstm_steps_backward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
@@ -90,7 +90,7 @@ export function lstm_steps_backward(
       for (; j < H4; j += 4) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), true);
       for (; j < H; j++) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), false);
     }
-    gemm(B, H, G, da, G, 1, whh, H, nh, H, false);
+    gemmp(B, H, G, da, G, 1, whh, nh, H, false);
     carry_and_cut(B, H, T, s, lengths, truncate, ch, nh, cc_, nc);
     let t = ch; ch = nh; nh = t;
     t = cc_; cc_ = nc; nc = t;

@@ -20,10 +20,10 @@
 // segment in the backward pass (segment_forward is the one routine for both), trading a second
 // forward pass for O(√T) activation memory; the results are bitwise those of checkpoint = 0.
 
-import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd } from "../linalg";
+import { gemm_f32_4x8_wasmsimd as gemm, gemm_f32_4x8_packed as gemmp, pack_panels, colsum_f32_wasmsimd } from "../linalg";
 import {
   CELL_GRU, CELL_LSTM, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout, segS, segN,
-  rgXs, rgHs, rgGz, rgCs, rgHl, rgKh, rgKc, shY, shYk, shPk1, shPk2, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1,
+  rgXs, rgHs, rgGz, rgCs, rgHl, rgKh, rgKc, shY, shYk, shPk1, shPk2, shPk3, shPk4, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1,
 } from "./layout";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
 import { elman_steps_backward, elman_steps_forward } from "./elman";
@@ -33,11 +33,11 @@ import { gru_steps_backward, gru_steps_forward } from "./gru";
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: usize): usize { return ptr + (floats << 2); }
 
-/** Pack W_ihᵀ into pk1, W_hhᵀ into pk2 and the input-side bias into bsum (b_ih + b_hh; GRU: b_ih,
- *  since b_hn sits inside r ⊙ ·) for one layer-direction. */
+/** Pack W_ihᵀ into pk1, W_hhᵀ into pk2 (panels for gemm_f32_4x8_packed) and the input-side bias
+ *  into bsum (b_ih + b_hh; GRU: b_ih, since b_hn sits inside r ⊙ ·) for one layer-direction. */
 function pack_weights(cell: i32, GH: i32, In: i32, H: i32, wih: usize, whh: usize, bih: usize, bhh: usize, pk1: usize, pk2: usize, bsum: usize): void {
-  transpose_f32(GH, In, wih, In, pk1, GH);
-  transpose_f32(GH, H, whh, H, pk2, GH);
+  pack_panels(In, GH, wih, 1, In, pk1);
+  pack_panels(H, GH, whh, 1, H, pk2);
   for (let j = 0; j < GH; j++) {
     store<f32>(f(bsum, j), load<f32>(f(bih, j)) + (cell == CELL_GRU ? <f32>0 : load<f32>(f(bhh, j))));
   }
@@ -52,7 +52,7 @@ function segment_forward(
 ): void {
   const G = gatesOf(cell), GH = G * H, BH = B * H, rows = (s1 - s0) * B;
   const P = G == 1 ? f(hs, BH) : gz;
-  gemm(rows, GH, In, xs, In, 1, pk1, GH, P, GH, false);
+  gemmp(rows, GH, In, xs, In, 1, pk1, P, GH, false);
   for (let r = 0; r < rows; r++) {
     const row = f(P, <usize>r * GH);
     let j = 0;
@@ -149,7 +149,7 @@ export function rnn_backward(
   const dys = f(ws, shDys), dA = f(ws, shDA), dAh = f(ws, shDAh), dxs = f(ws, shDxs);
   const dh = f(ws, shDh), dhp = f(ws, shDhp), dc = f(ws, shDc), dcp = f(ws, shDcp);
   const dy0 = f(ws, shDy0), dy1 = f(ws, shDy1);
-  const pk1 = f(ws, shPk1), pk2 = f(ws, shPk2), bsum = f(ws, shBsum), recw = f(ws, shRec);
+  const pk1 = f(ws, shPk1), pk2 = f(ws, shPk2), pk3 = f(ws, shPk3), pk4 = f(ws, shPk4), bsum = f(ws, shBsum), recw = f(ws, shRec);
   let dyCur = dOut, dyNext = dy0;
   let cT = D * H, cB = T * D * H; // strides of dyCur (batch-first for the last layer)
   const BH = B * H, yStride = <usize>T * B * D * H;
@@ -170,6 +170,9 @@ export function rnn_backward(
       ldRegions(ld, cell, B, T, I, H, D, ck);
       const xs = f(ws, rgXs), hs = f(ws, rgHs), gz = f(ws, rgGz), cs = f(ws, rgCs), hl = f(ws, rgHl);
       if (ck) pack_weights(cell, GH, In, H, wih, whh, bih, bhh, pk1, pk2, bsum);
+      // W_hh [GH,H] and W_ih [GH,In] as panels for the backward's ∂h and ∂x GEMMs
+      pack_panels(GH, H, whh, H, 1, pk3);
+      if (dst != 0) pack_panels(GH, In, wih, In, 1, pk4);
       const rec: usize = dhs == 0 ? <usize>0 : f(dhs, ld * T * BH);
       if (rec != 0) memory.fill(rec, 0, <usize>(T * BH) << 2);
       if (dhn != 0) memory.copy(dh, f(dhn, ld * BH), <usize>BH << 2); else memory.fill(dh, 0, <usize>BH << 2);
@@ -190,11 +193,11 @@ export function rnn_backward(
         if (dyCur != 0) gather_steps(dys, dyCur, cT, cB, d * H, H, lengths, T, B, rev, s0, s1);
         else memory.fill(dys, 0, <usize>(rows * H) << 2);
         if (cell == CELL_LSTM) {
-          lstm_steps_backward(B, T, s0, s1, H, lengths, truncate, hj, cj, gj, whh, dys, dA, dh, dhp, dc, dcp, rec, rev);
+          lstm_steps_backward(B, T, s0, s1, H, lengths, truncate, hj, cj, gj, pk3, dys, dA, dh, dhp, dc, dcp, rec, rev);
         } else if (cell == CELL_GRU) {
-          gru_steps_backward(B, T, s0, s1, H, lengths, truncate, hj, gj, lj, whh, dys, dA, dAh, dh, dhp, rec, rev);
+          gru_steps_backward(B, T, s0, s1, H, lengths, truncate, hj, gj, lj, pk3, dys, dA, dAh, dh, dhp, rec, rev);
         } else {
-          elman_steps_backward(cell, B, T, s0, s1, H, lengths, truncate, hj, whh, dys, dA, dh, dhp, rec, rev);
+          elman_steps_backward(cell, B, T, s0, s1, H, lengths, truncate, hj, pk3, dys, dA, dh, dhp, rec, rev);
         }
         // parameter gradients of the segment: four GEMMs over its rows (dAh = dA except for GRU)
         gemm(GH, H, rows, dAh, 1, GH, hj, H, ghh, H, true);
@@ -202,7 +205,7 @@ export function rnn_backward(
         colsum_f32_wasmsimd(rows, GH, dA, GH, gbih, true);
         colsum_f32_wasmsimd(rows, GH, dAh, GH, gbhh, true);
         if (dst != 0) {
-          gemm(rows, In, GH, dA, GH, 1, wih, In, dxs, In, false);
+          gemmp(rows, In, GH, dA, GH, 1, pk4, dxs, In, false);
           scatter_steps(dst, nT, nB, 0, dxs, In, lengths, T, B, rev, true, s0, s1);
         }
       }
