@@ -31,7 +31,8 @@
 //           ld; and yk [L−1,T,B,D·H], every hidden layer's output (the next layer's input, needed again
 //           when its segments are recomputed)
 //   y   [T,B,D·H]           output of a hidden layer, time order       (full mode, only if L > 1)
-//   pk1 [maxIn, G·H], pk2 [H, G·H], bsum [G·H], rec [B, G·H]   packed Wᵀ, biases, scratch
+//   pk1 [maxIn, G·H], pk2 [H, G·H], bsum [G·H], rec [B, G·H]   W_ihᵀ, W_hhᵀ as panels, biases, scratch
+//   pk3 [G·H, H], pk4 [G·H, maxIn]  W_hh, W_ih as panels (the backward's ∂h and ∂x GEMMs)
 //   dys [S,B,H]             upstream ∂L/∂output of one direction, one segment, step order
 //   dA  [S,B,G·H]           ∂L/∂(input-side pre-activations) per step of a segment
 //   dAh [S,B,G·H]           ∂L/∂(recurrent-side pre-activations)      (GRU; = dA otherwise)
