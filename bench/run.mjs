@@ -110,10 +110,13 @@ if (child) {
 }
 // the threaded build on 2 threads (and with relaxed SIMD too), same configurations, in child processes
 let threaded = null, threadedRelaxed = null;
+/** The lower median of two child runs, row by row (see "second round" below). */
+const lowerOf = (a, b) => (a && b ? { ...a, rows: a.rows.map((r, i) => ({ ...r, trainMs: Math.min(r.trainMs, b.rows[i].trainMs), fwdMs: Math.min(r.fwdMs, b.rows[i].fwdMs) })) } : a ?? b);
 try {
-  const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--threads-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  threaded = JSON.parse(out.trim().split("\n").pop());
+  const childRun = () => JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--threads-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop());
+  threaded = childRun();
   if (threaded.threads !== 2) threaded = null;
+  else if (!quick) threaded = lowerOf(threaded, childRun());
   const out2 = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL(import.meta.url).pathname, "--threads-child", "--relaxed-child", ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   threadedRelaxed = JSON.parse(out2.trim().split("\n").pop());
   if (threadedRelaxed.threads !== 2 || !threadedRelaxed.relaxedSimd) threadedRelaxed = null;
@@ -200,6 +203,113 @@ for (const [cell, cellName] of CELLS) for (const T of [100, 1000]) {
   for (const m of models) m.dispose();
 }
 
+// second round: our single-thread rows and PyTorch (the one peer within a few × of us) once more,
+// minutes after the first; each keeps the lower of its two medians. Other tenants of this shared
+// machine raise whole stretches of samples, so one round can be off by 1.5× on a row; the lower
+// median of two rounds far apart is the less disturbed one.
+const torchPeer = PEERS.find((p) => p.key === "torch");
+const rounds = [];
+if (!quick) for (const r of rows) {
+  const [cell, , G, Layer] = CELLS.find((c) => c[1] === r.cellName);
+  const { B, T, I, H } = r;
+  const fwdFlops = 2 * B * T * G * (I * H + H * H);
+  const data = { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
+  const model = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
+  const opt = new Adam({ learningRate: 1e-4 });
+  const train = await run(`${r.cellName} ${r.name} train (round 2)`, () => model.trainBatch(data, opt));
+  const rnn = new Layer({ inputSize: I, hiddenSize: H, seed: 1 });
+  const x = Float32Array.from({ length: B * T * I }, rnd);
+  const fwd = await run(`${r.cellName} ${r.name} forward (round 2)`, () => rnn.forward(x, { batch: B, steps: T }));
+  model.dispose(); rnn.dispose();
+  const t1 = r.peers.torch, t2 = t1 && !t1.error ? runPeer(torchPeer, cell, r) : null;
+  const rec = { row: `${r.cellName} ${r.name}`, train: [r.trainMs, train.ms], fwd: [r.fwdMs, fwd.ms], torchTrain: t2 && !t2.error ? [t1.train, t2.train] : null, torchFwd: t2 && !t2.error ? [t1.forward, t2.forward] : null };
+  rounds.push(rec);
+  r.trainMs = Math.min(r.trainMs, train.ms); r.fwdMs = Math.min(r.fwdMs, fwd.ms);
+  r.trainGflops = (3 * fwdFlops) / (r.trainMs * 1e-3) / 1e9; r.fwdGflops = fwdFlops / (r.fwdMs * 1e-3) / 1e9;
+  if (rec.torchTrain) { t1.train = Math.min(...rec.torchTrain); t1.forward = Math.min(...rec.torchFwd); }
+  console.log(`round 2 ${rec.row}: train ${rec.train.map((v) => v.toFixed(2)).join(" / ")} ms, forward ${rec.fwd.map((v) => v.toFixed(2)).join(" / ")} ms${rec.torchTrain ? `; PyTorch train ${rec.torchTrain.map((v) => v.toFixed(2)).join(" / ")}, forward ${rec.torchFwd.map((v) => v.toFixed(2)).join(" / ")}` : ""}`);
+}
+/** Rows whose two rounds differ by more than 15% (one of them was disturbed). */
+function roundNote() {
+  if (!rounds.length) return "";
+  const off = [];
+  const chk = (what, v) => { if (v && Math.max(...v) / Math.min(...v) > 1.15) off.push(`${what} ${v.map((x) => x.toFixed(2)).join(" / ")}`); };
+  for (const r of rounds) { chk(`${r.row} train`, r.train); chk(`${r.row} forward`, r.fwd); chk(`${r.row} PyTorch train`, r.torchTrain); chk(`${r.row} PyTorch forward`, r.torchFwd); }
+  return `Our single-thread rows and PyTorch's were measured twice, minutes apart (the peers and the
+other sections ran in between); every such number here is the lower of the two medians. Rounds
+that differed by more than 15% (ms, first / second): ${off.length ? off.join("; ") : "none"}.
+`;
+}
+
+/** The targets of the speed issue, each computed from this run: met or not, and for the gaps the
+ *  best ratio possible at 100% of our measured GEMM peak (a step cannot beat its FLOPs / peak). */
+function targetsSection() {
+  const G = { Elman: 1, LSTM: 4, GRU: 3 };
+  const flops = (r, train) => (train ? 3 : 1) * 2 * r.B * r.T * G[r.cellName] * (r.I * r.H + r.H * r.H);
+  const atPeak = (r, train) => flops(r, train) / (peak * 1e9) * 1e3; // ms
+  const ok = (v) => (v ? "**met**" : "not met");
+  const pct = (r, k) => 100 * r[k] / peak;
+  const ml = rows.filter((r) => r.name !== "small"), sm = rows.filter((r) => r.name === "small");
+  const peer = (r, key, k) => { const p = r.peers?.[key]; return p && !p.error ? p[k] : null; };
+  const lines = [];
+  const list = (rs, fn) => rs.map((r) => `${r.cellName} ${r.name} ${fn(r)}`).join(", ");
+  for (const [k, label] of [["trainGflops", "training step"], ["fwdGflops", "forward"]]) {
+    const v = ml.map((r) => pct(r, k));
+    lines.push(`| ≥ 80% of the GEMM peak on medium and large, ${label} | ${list(ml, (r) => `${pct(r, k).toFixed(0)}%`)} | ${ok(Math.min(...v) >= 80)} | 100% |`);
+  }
+  for (const [k, label, msk] of [["train", "training step", "trainMs"], ["forward", "forward", "fwdMs"]]) {
+    const have = rows.filter((r) => peer(r, "tfwasm", k) != null);
+    if (have.length) {
+      const ratios = have.map((r) => peer(r, "tfwasm", k) / r[msk]);
+      lines.push(`| ≥ 8× faster than TF.js wasm everywhere, ${label} | ${list(have, (r) => `${(peer(r, "tfwasm", k) / r[msk]).toFixed(1)}×`)} | ${ok(Math.min(...ratios) >= 8)} | ${list(have, (r) => `${(peer(r, "tfwasm", k) / atPeak(r, k === "train")).toFixed(0)}×`)} |`);
+    }
+    const hs = sm.filter((r) => peer(r, "torch", k) != null);
+    if (hs.length) {
+      const ratios = hs.map((r) => peer(r, "torch", k) / r[msk]);
+      lines.push(`| faster than PyTorch on small, ${label} (PyTorch / ours) | ${list(hs, (r) => `${(peer(r, "torch", k) / r[msk]).toFixed(2)}×`)} | ${ok(Math.min(...ratios) > 1)} | ${list(hs, (r) => `${(peer(r, "torch", k) / atPeak(r, k === "train")).toFixed(1)}×`)} |`);
+    }
+    const hm = ml.filter((r) => peer(r, "torch", k) != null);
+    if (hm.length) {
+      const ratios = hm.map((r) => r[msk] / peer(r, "torch", k));
+      lines.push(`| ≤ 2× PyTorch's time on medium and large, ${label} (ours / PyTorch) | ${list(hm, (r) => `${(r[msk] / peer(r, "torch", k)).toFixed(2)}×`)} | ${ok(Math.max(...ratios) <= 2)} | ${list(hm, (r) => `${(atPeak(r, k === "train") / peer(r, "torch", k)).toFixed(2)}×`)} |`);
+    }
+  }
+  if (threaded) {
+    const sp = ml.map((r) => { const i = rows.indexOf(r); return [rows[i].trainMs / threaded.rows[i].trainMs, rows[i].fwdMs / threaded.rows[i].fwdMs]; });
+    lines.push(`| ≥ 1.7× on 2 threads, medium and large (train / forward) | ${ml.map((r, j) => `${r.cellName} ${r.name} ${sp[j][0].toFixed(2)}× / ${sp[j][1].toFixed(2)}×`).join(", ")} | ${ok(Math.min(...sp.flat()) >= 1.7)} | 2× |`);
+    const med = rows.map((r, i) => [r, i]).filter(([r]) => r.name === "medium" && peer(r, "torch", "train") != null);
+    if (med.length) {
+      const q = med.map(([r, i]) => threaded.rows[i].trainMs / peer(r, "torch", "train"));
+      lines.push(`| 2 threads within 1.1× of PyTorch (1 thread) on medium, training (ours / PyTorch) | ${med.map(([r], j) => `${r.cellName} ${q[j].toFixed(2)}×`).join(", ")} | ${ok(Math.max(...q) <= 1.1)} | |`);
+    }
+  }
+  const lg = rows.filter((r) => r.name === "large" && peer(r, "torch", "train") != null).map((r) => atPeak(r, true) / peer(r, "torch", "train"));
+  const lgText = lg.length ? `${Math.min(...lg).toFixed(1)}–${Math.max(...lg).toFixed(1)}×` : "(PyTorch not measured)";
+  return `## The targets of the speed issue, from this run
+Last column: the best the target's measure could be if every FLOP ran at this run's GEMM peak
+(${peak.toFixed(1)} GFLOP/s) — a bound, not a prediction; the time at peak is FLOPs / peak.
+
+| target | measured | | at 100% of peak |
+|---|---|---|---|
+${lines.join("\n")}
+
+Where targets are not met, and why (profiles in the notes below):
+- **Against PyTorch on large**: PyTorch's OpenBLAS runs its GEMMs with 256-bit fused multiply-add on
+  this CPU; WebAssembly SIMD is 128-bit and (without relaxed SIMD) has no FMA. Even at 100% of our
+  peak a large training step would take ${lgText} PyTorch's time (last column), so ≤ 2× needs
+  about 90% of peak end to end, with the element-wise work, packing and BPTT bookkeeping included. The
+  opt-in relaxed-SIMD build (FMA) and two threads are the ways past it.
+- **Forward against TF.js wasm (8×)**: TF.js's wasm backend runs its forward pass through XNNPACK
+  GEMMs at a good fraction of the same SIMD peak, so 8× would need us far above 100% of peak on
+  medium and large (last column). Its training step is the slow one (no fused BPTT), and there we
+  are well past 8×.
+- **Forward against PyTorch on small** and **% of peak on medium**: at B = 32 the per-step GEMM
+  [32, H]·[H, G·H] is small (8 row tiles), and in LSTM and GRU the activations (3 sigmoids and 2
+  tanh per LSTM unit: ~3.5 ns each, a quarter of a medium LSTM forward pass) are f32x4 polynomial
+  evaluations that PyTorch does with 256-bit vectors.
+`;
+}
+
 function peerTables() {
   const on = PEERS.filter((p) => p.on);
   if (!on.length) return "No peers were installed for this run (`npm run bench:peers` installs them).\n";
@@ -244,6 +354,7 @@ Training step = forward + BPTT + Adam on one batch, linear readout from the last
 (copy in, all T steps, copy out). Effective GFLOP/s count \`2·B·T·G·(I·H + H·H)\` for a forward
 pass (G = 1, 4, 3 gates for Elman, LSTM, GRU) and 3× that for a training step. Peak = this run's f32x4 GEMM on 128×128×128.
 
+${roundNote()}
 GEMM 128×128×128: \`gemm_f32_4x8_wasmsimd\` (B row-major) ${f(gemmRow.ms, 4)} ms = ${f(gflopsOf(gemmRow.ms), 1)} GFLOP/s;
 \`gemm_f32_4x8_packed\` (B in K×8 panels, the kernel of the recurrences) ${f(gemmPacked.ms, 4)} ms = ${f(gflopsOf(gemmPacked.ms), 1)} GFLOP/s.
 **Peak = ${f(peak, 1)} GFLOP/s**, the faster of the two.
@@ -257,8 +368,8 @@ ${threaded ? `## Two threads (\`init({ threads: 2 })\`)
 The threaded build (shared memory, one worker thread besides the caller's): every forward and
 backward pass splits the batch in two, each half running the whole recurrence on its own
 workspace; the weight gradients of the halves are added. Measured in a child process after the
-rows above, same configurations; speed-up against the single-thread rows of this run. The machine
-has 2 cores.
+rows above, same configurations, twice (the lower median of the two per row); speed-up against the
+single-thread rows of this run. The machine has 2 cores.
 
 | cell | config | train ms 1 / 2 threads | speed-up | forward ms 1 / 2 threads | speed-up | PyTorch (1 thread) / ours on 2 threads, train |${threadedRelaxed ? " 2 threads + relaxed SIMD: train ms (PyTorch / ours) |" : ""}
 |---|---|---|---|---|---|---|${threadedRelaxed ? "---|" : ""}
@@ -334,6 +445,7 @@ Notes (profiled with bench-style timing of single kernels, same build):
   (only 8 row tiles) dominate; in LSTM the five activations per unit cost about a quarter of a
   medium forward pass.
 
+${targetsSection()}
 ${peerTables()}`;
   writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
   console.log("wrote bench/RESULTS.md");
