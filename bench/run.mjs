@@ -307,6 +307,15 @@ Where targets are not met, and why (profiles in the notes below):
   [32, H]·[H, G·H] is small (8 row tiles), and in LSTM and GRU the activations (3 sigmoids and 2
   tanh per LSTM unit: ~3.5 ns each, a quarter of a medium LSTM forward pass) are f32x4 polynomial
   evaluations that PyTorch does with 256-bit vectors.
+- **Two threads (≥ 1.7×)**: the serial part of a threaded training step (gathering h0/h_n,
+  adding the second half's weight gradients, the readout, Adam) is small: timed around the
+  thread pool's parallel region (an instrumented copy of the bundle, 2026-11-24) it was 0.6–1.1 ms
+  of a medium step and 3 ms of a large GRU step, 2–7%. The rest is each half running slower while
+  both cores are busy than alone: the caller's half (B = 16) of an LSTM medium step took 48–54 ms
+  inside the parallel region, against 34–48 ms for a B = 16 step alone on one thread, and
+  single-thread times of one call drifted by up to 40% within minutes on this virtual machine
+  (2 vCPUs of a shared host). A full run earlier the same day measured 1.86–2.04× on medium and large
+  (on an earlier build, 2.8× against a disturbed single-thread row).
 `;
 }
 
