@@ -309,13 +309,21 @@ Where targets are not met, and why (profiles in the notes below):
   evaluations that PyTorch does with 256-bit vectors.
 - **Two threads (≥ 1.7×)**: the serial part of a threaded training step (gathering h0/h_n,
   adding the second half's weight gradients, the readout, Adam) is small: timed around the
-  thread pool's parallel region (an instrumented copy of the bundle, 2026-11-24) it was 0.6–1.1 ms
-  of a medium step and 3 ms of a large GRU step, 2–7%. The rest is each half running slower while
-  both cores are busy than alone: the caller's half (B = 16) of an LSTM medium step took 48–54 ms
-  inside the parallel region, against 34–48 ms for a B = 16 step alone on one thread, and
-  single-thread times of one call drifted by up to 40% within minutes on this virtual machine
-  (2 vCPUs of a shared host). A full run earlier the same day measured 1.86–2.04× on medium and large
-  (on an earlier build, 2.8× against a disturbed single-thread row).
+  thread pool's parallel region (an instrumented copy of the bundle, 2026-11-24) it was 0.4–1.1 ms
+  of a medium step and 2–3 ms of a large GRU step, 2–7%. The rest is the machine: a core's speed drifts
+  by a third or more within minutes, and a two-thread step waits for the slower of its halves.
+  \`node bench/contention.mjs\` (2026-11-24, LSTM medium, median ms of 40 steps):
+
+  | round | B 16 alone | two B 16 processes at once | B 32 on 2 threads | B 32 on 1 thread | speed-up of 2 threads |
+  |---|---|---|---|---|---|
+  | 1 | 32.5 | 33.2 and 34 | 33.6 | 66.7 | 1.99× |
+  | 2 | 43.1 | 33.5 and 44.8 | 46.8 | 68.3 | 1.46× |
+  | 3 | 44.8 | 46.9 and 42.1 | 62.4 | 91.3 | 1.46× |
+  | 4 | 34.1 | 57.2 and 33.7 | 53.5 | 67.4 | 1.26× |
+
+  Two independent processes (no shared memory, none of our threads) show the same spread; on a
+  quiet machine two threads give about 2× (round 1; a full run earlier the same day measured 1.86–2.04× on medium
+  and large).
 `;
 }
 
