@@ -462,13 +462,15 @@ Notes (profiled with bench-style timing of single kernels, same build):
 - Packed weights: a weight matrix 4H or 3H floats wide (2 or 4 KiB per row for H = 128, 256) maps
   every row of a K×8 panel of B onto one or two of L1's 64 sets, so the panel never stayed in L1.
   Packing W_hhᵀ, W_ihᵀ, W_hh and W_ih once per call into contiguous K×8 panels
-  (\`pack_panels\`) took the per-step GEMM 64×1024×256 from 25 to 35 GFLOP/s and made LSTM large
-  23% faster forward and 15% faster to train (same-process A/B; GRU 5–10%, Elman 5–7%).
+  (\`pack_panels\`) took the per-step GEMM 64×1024×256 from 25.5 to 30.9 GFLOP/s
+  (\`node bench/gemm-shapes.mjs\`: 1.05–1.21× on the bench shapes) and made LSTM large 28% faster
+  forward and 15% faster to train (\`node bench/ab.mjs\` on builds of 35ca365 and 89fd0ae; GRU
+  6–13% forward, 6–7% training; Elman 3–9% forward, 1–4% training).
   Packing the weight-gradient GEMMs' operands per segment as well was tried and dropped: 4–8%
   faster on large, 4–12% slower on small (the packing costs more than it saves at K = 320).
 - The vectorized tanh costs about 3.5 ns per element (~1.4 ms of the 409,600 in a medium Elman
   forward pass); fitted polynomials instead of Taylor ones (degree 4 instead of 8 in tanh, 6
-  instead of 7 in e^x, same accuracy) made forward passes 1–4% faster. A single-path tanh via
+  instead of 7 in e^x, same accuracy) made forward passes 2–5% faster and training steps 1–3% (\`node bench/ab.mjs\` on builds of 117d90f and 35ca365, small and medium). A single-path tanh via
   expm1 (about 35 instead of 45 f32x4 operations) was 2–10% faster but measured 2.42 ulp, so it was not kept.
 - Forward-only is below the training step's efficiency at small sizes: per-call copies of x in and
   of the output out, the packing of the weights and the per-step [B,H]×[H,G·H] GEMMs at B = 32
