@@ -1,0 +1,67 @@
+// The protein secondary-structure example, end to end on short runs: it parses the shipped data,
+// trains, and prints a Q3 that agrees with its own confusion matrix over all 3,520 test residues;
+// the cascade (with global features and cross-fitting) runs too; a bad option is refused clearly.
+// The full runs and their Q3 are in the README (minutes each), not here.
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const script = new URL("../examples/protein-ss/train.mjs", import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8" });
+
+/** Parses the example's output and checks Q3 = trace / total of the printed confusion matrix. */
+function checkReport(stdout: string) {
+  const q3 = /test proteins, 3520 residues: Q3 (\d+\.\d)%/.exec(stdout);
+  expect(q3, stdout).not.toBeNull();
+  const rows = ["coil", "strand", "helix"].map((c) => {
+    const m = new RegExp(`^${c}\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\d+\\.\\d%$`, "m").exec(stdout);
+    expect(m, `${c} row in\n${stdout}`).not.toBeNull();
+    return m!.slice(1, 4).map(Number);
+  });
+  const total = rows.flat().reduce((a, b) => a + b, 0);
+  expect(total).toBe(3520);
+  // true class counts of the test file: coil 1923, strand 748, helix 849 (54.6% coil)
+  expect(rows.map((r) => r[0] + r[1] + r[2])).toEqual([1923, 748, 849]);
+  const acc = (rows[0][0] + rows[1][1] + rows[2][2]) / total;
+  expect(Number(q3![1])).toBeCloseTo(100 * acc, 1);
+  return acc;
+}
+
+describe("examples/protein-ss", () => {
+  it("a short single-stage run learns more than the majority class", () => {
+    const r = run("--epochs", "4", "--seeds", "1");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/seed 0: 4 epochs, best validation epoch \d/);
+    expect(checkReport(r.stdout)).toBeGreaterThan(0.546);
+    // identical chains and globin families are kept together when proteins are held out
+    expect(r.stdout).toContain("whole homology groups (111 training proteins in 76 groups, the largest with 9)");
+  }, 60_000);
+  it("a short cascade (epochs by out-of-fold Q3) runs end to end", () => {
+    const r = run("--cascade", "--folds", "2", "--max-epochs", "5", "--epochs2", "2", "--seeds", "1");
+    expect(r.status, r.stderr).toBe(0);
+    // the out-of-fold Q3 after epoch 5 is printed and the picked epoch is one of 1..5
+    expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, [1-5] epochs, epochs by the out-of-fold Q3 on train: 5: \d+\.\d% -> [1-5],/);
+    expect(r.stderr).toMatch(/stage 1, seed 0, fold 1: 5 epochs/);
+    checkReport(r.stdout);
+  }, 120_000);
+  it("a short cascade with global features and a fixed number of epochs", () => {
+    const r = run("--cascade", "--global", "--folds", "2", "--epochs", "2", "--epochs2", "2", "--seeds", "1", "--seed", "1");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("window ±3 + global features, dropout 0.1, 1 seed(s) (run seed 1), 2 epochs");
+    expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, 2 epochs, no early stopping\)/);
+    checkReport(r.stdout);
+  }, 120_000);
+  it("bad options are refused with the option, what was expected and the value", () => {
+    const r = run("--cascade", "--folds", "11");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("--folds: expected an integer from 2 to 10, got 11");
+    const r1 = run("--epochs", "cv");
+    expect(r1.status).not.toBe(0);
+    expect(r1.stderr).toContain("--epochs: expected a positive integer, got cv");
+    const r2 = run("--cascade", "--epochs", "0");
+    expect(r2.status).not.toBe(0);
+    expect(r2.stderr).toContain('--epochs: expected a positive integer or "cv", got 0');
+    const r3 = run("--seed", "-1");
+    expect(r3.status).not.toBe(0);
+    expect(r3.stderr).toContain("--seed: expected an integer from 0 to 99, got -1");
+  });
+});
