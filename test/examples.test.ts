@@ -50,18 +50,15 @@ describe("examples/protein-ss", () => {
     expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, 2 epochs, no early stopping\)/);
     checkReport(r.stdout);
   }, 120_000);
-  it("bad options are refused with the option, what was expected and the value", () => {
-    const r = run("--cascade", "--folds", "11");
+  it.each([
+    [["--cascade", "--folds", "11"], "--folds: expected an integer from 2 to 10, got 11"],
+    [["--epochs", "cv"], "--epochs: expected a positive integer, got cv"],
+    [["--cascade", "--epochs", "0"], '--epochs: expected a positive integer or "cv", got 0'],
+    [["--cascade", "--max-epochs", "0"], "--max-epochs: expected a positive integer, got 0"],
+    [["--seed", "-1"], "--seed: expected an integer from 0 to 99, got -1"],
+  ])("bad option %j is refused with the option, what was expected and the value", (args, message) => {
+    const r = run(...args);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("--folds: expected an integer from 2 to 10, got 11");
-    const r1 = run("--epochs", "cv");
-    expect(r1.status).not.toBe(0);
-    expect(r1.stderr).toContain("--epochs: expected a positive integer, got cv");
-    const r2 = run("--cascade", "--epochs", "0");
-    expect(r2.status).not.toBe(0);
-    expect(r2.stderr).toContain('--epochs: expected a positive integer or "cv", got 0');
-    const r3 = run("--seed", "-1");
-    expect(r3.status).not.toBe(0);
-    expect(r3.stderr).toContain("--seed: expected an integer from 0 to 99, got -1");
+    expect(r.stderr).toContain(message);
   });
 });

@@ -83,6 +83,7 @@ function onehots(s, w, rng = null) {
  *  the proteins trained on than the test set is. The training file holds identical chains and whole
  *  families (proteases, globins, antibody chains): 111 proteins -> 76 groups, the largest with 9. */
 function homologyGroups(seqs, k = 5, share = 0.03) {
+  if (groupCache.has(seqs)) return groupCache.get(seqs);
   const kmers = seqs.map((s) => { const m = new Set(); for (let i = 0; i + k <= s.aa.length; i++) m.add(s.aa.slice(i, i + k).join(",")); return m; });
   const parent = seqs.map((_, i) => i), root = (i) => (parent[i] === i ? i : (parent[i] = root(parent[i])));
   for (let i = 0; i < seqs.length; i++) for (let j = i + 1; j < seqs.length; j++) {
@@ -93,13 +94,15 @@ function homologyGroups(seqs, k = 5, share = 0.03) {
   }
   const groups = new Map();
   seqs.forEach((_, i) => { const r = root(i); if (!groups.has(r)) groups.set(r, []); groups.get(r).push(i); });
-  return [...groups.values()];
+  groupCache.set(seqs, [...groups.values()]);
+  return groupCache.get(seqs);
 }
+const groupCache = new WeakMap();
 /** The proteins in an order shuffled by rng: whole homology groups, or with --random-folds protein
  *  by protein. */
 function shuffled(seqs, rng) {
   if (randomFolds) { const idx = seqs.map((_, i) => i); rng.shuffle(idx); return [idx]; }
-  const groups = homologyGroups(seqs);
+  const groups = homologyGroups(seqs).slice(); // shuffled copy; the cached list stays as it is
   rng.shuffle(groups);
   return groups;
 }
