@@ -28,7 +28,7 @@ function checkReport(stdout: string) {
 
 describe("examples/protein-ss", () => {
   it("a short single-stage run learns more than the majority class", () => {
-    const r = run("--epochs", "4", "--seeds", "1");
+    const r = run("--single", "--epochs", "4", "--seeds", "1");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/seed 0: 4 epochs, best validation epoch \d/);
     expect(checkReport(r.stdout)).toBeGreaterThan(0.546);
@@ -36,7 +36,7 @@ describe("examples/protein-ss", () => {
     expect(r.stdout).toContain("whole homology groups (111 training proteins in 76 groups, the largest with 9)");
   }, 60_000);
   it("a short cascade (epochs by out-of-fold Q3) runs end to end", () => {
-    const r = run("--cascade", "--folds", "2", "--max-epochs", "5", "--epochs2", "2", "--seeds", "1");
+    const r = run("--folds", "2", "--max-epochs", "5", "--epochs2", "2", "--seeds", "1");
     expect(r.status, r.stderr).toBe(0);
     // the out-of-fold Q3 after epoch 5 is printed and the picked epoch is one of 1..5
     expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, [1-5] epochs, epochs by the out-of-fold Q3 on train: 5: \d+\.\d% -> [1-5],/);
@@ -44,7 +44,7 @@ describe("examples/protein-ss", () => {
     checkReport(r.stdout);
   }, 120_000);
   it("a short cascade with global features and a fixed number of epochs", () => {
-    const r = run("--cascade", "--global", "--folds", "2", "--epochs", "2", "--epochs2", "2", "--seeds", "1", "--seed", "1");
+    const r = run("--global", "--folds", "2", "--epochs", "2", "--epochs2", "2", "--seeds", "1", "--seed", "1");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("window ±3 + global features, dropout 0.1, 1 seed(s) (run seed 1), 2 epochs");
     expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, 2 epochs, no early stopping\)/);
@@ -52,10 +52,11 @@ describe("examples/protein-ss", () => {
   }, 120_000);
   it.each([
     [["--cascade", "--folds", "11"], "--folds: expected an integer from 2 to 10, got 11"],
-    [["--epochs", "cv"], "--epochs: expected a positive integer, got cv"],
+    [["--single", "--epochs", "cv"], "--epochs: expected a positive integer, got cv"],
+    [["--single", "--cascade"], "--single and --cascade: expected one of them, got both"],
     [["--cascade", "--epochs", "0"], '--epochs: expected a positive integer or "cv", got 0'],
     [["--cascade", "--max-epochs", "0"], "--max-epochs: expected a positive integer, got 0"],
-    [["--seed", "-1"], "--seed: expected an integer from 0 to 99, got -1"],
+    [["--single", "--seed", "-1"], "--seed: expected an integer from 0 to 99, got -1"],
   ])("bad option %j is refused with the option, what was expected and the value", (args, message) => {
     const r = run(...args);
     expect(r.status).not.toBe(0);

@@ -5,20 +5,21 @@
 //   --cell gru --hidden 32 --layers 1   the tagger (bidirectional, one output per residue)
 //   --window 3       input = one-hot residue plus the one-hots of 3 neighbours on each side
 //   --dropout 0.1    zero each residue's one-hot with this probability, drawn anew every epoch
-//   --epochs 30      single stage: at most this many (the epoch is picked on --holdout proteins);
-//                    cascade: "cv" (default) = picked by stage 1's out-of-fold Q3 among 1..--max-epochs
-//                    (30), or a fixed number
+//   --epochs         cascade: "cv" (default) = picked by stage 1's out-of-fold Q3 among
+//                    1..--max-epochs (30), or a fixed number; single stage: at most this many
+//                    (default 30; the epoch is picked on --holdout proteins)
 //   --lr 0.003 --batch 8 --wd 0
 //   --seeds 5        ensemble size (probabilities averaged)
 //   --seed 0         run seed: offsets every seed of the run (data order, folds, weights, dropout)
-//   --holdout 12     at least this many proteins (whole homology groups) held out of training per
-//                    seed to pick the epoch; 0 = train on all for exactly --epochs epochs
-//   --cascade        Qian & Sejnowski's structure-to-structure second stage: a second bidirectional
-//                    GRU (H = 16) reads the first stage's probabilities over a ±W window. The first
+//   --cascade        (the default) Qian & Sejnowski's structure-to-structure second stage: a second
+//                    bidirectional GRU (H = 16) reads the first stage's probabilities over a ±W window. The first
 //                    stage is cross-fitted (--folds folds x --seeds seeds) so the second stage trains
 //                    on out-of-fold predictions; W (3/6/9) and the second stage's epochs (up to
 //                    --epochs2 60) are chosen by 5-fold cross-validation on the training proteins.
 //   --folds 5        cross-fitting folds of the cascade's first stage (2 to 10)
+//   --single         the first stage alone, a --seeds ensemble
+//   --holdout 12     single stage: at least this many proteins (whole homology groups) held out of
+//                    training per seed to pick the epoch; 0 = train on all for exactly --epochs epochs
 //   --global         also give every residue its protein's global features: the amino-acid
 //                    composition of the whole chain (20 fractions) and log length, each
 //                    standardized over the training proteins (as in Rost & Sander's PHD)
@@ -33,7 +34,8 @@
 import { readFileSync } from "node:fs";
 import { init, Model, Adam, Rng } from "../../dist/index.js";
 
-const args = process.argv.slice(2), cascade = args.includes("--cascade");
+const args = process.argv.slice(2), cascade = !args.includes("--single");
+if (args.includes("--single") && args.includes("--cascade")) throw new RangeError("--single and --cascade: expected one of them, got both");
 const opt = (k, d) => { const i = args.lastIndexOf("--" + k); return i >= 0 ? args[i + 1] : d; };
 const cell = opt("cell", "gru"), hidden = +opt("hidden", 32), layers = +opt("layers", 1), window = +opt("window", 3);
 const epochsArg = opt("epochs", cascade ? "cv" : "30");
