@@ -12,10 +12,11 @@
 //   --seeds 5        ensemble size (probabilities averaged)
 //   --seed 0         run seed: offsets every seed of the run (data order, folds, weights, dropout)
 //   --cascade        (the default) Qian & Sejnowski's structure-to-structure second stage: a second
-//                    bidirectional GRU (H = 16) reads the first stage's probabilities over a ±W window. The first
-//                    stage is cross-fitted (--folds folds x --seeds seeds) so the second stage trains
-//                    on out-of-fold predictions; W (3/6/9) and the second stage's epochs (up to
-//                    --epochs2 60) are chosen by 5-fold cross-validation on the training proteins.
+//                    bidirectional GRU (H = 16) reads the first stage's probabilities over a ±W
+//                    window. The first stage is cross-fitted (--folds folds x --seeds seeds) so the
+//                    second stage trains on out-of-fold predictions; W (3/6/9) and the second
+//                    stage's epochs (up to --epochs2 60) are chosen by 5-fold cross-validation on
+//                    the training proteins.
 //   --folds 5        cross-fitting folds of the cascade's first stage (2 to 10)
 //   --single         the first stage alone, a --seeds ensemble
 //   --holdout 12     single stage: at least this many proteins (whole homology groups) held out of
@@ -233,10 +234,10 @@ if (!cascade) {
 } else {
   // stage 1, cross-fitted: --folds folds of training proteins; each fold's model predicts that fold
   // (out-of-fold probabilities for stage 2) and the test set (averaged over folds and seeds)
-  // With --epochs cv (the default here) every fold model trains --max-epochs epochs and predicts after each
-  // one; the epoch is the one whose out-of-fold ensemble Q3 on the training proteins is best, and
+  // With --epochs cv (the default here) every fold model trains --max-epochs epochs and predicts
+  // after each one; the epoch is the one whose out-of-fold ensemble Q3 on the training proteins is best, and
   // that epoch's out-of-fold and test probabilities go on.
-  const FOLDS = 5, FOLDS1 = folds, byCV = epochsArg === "cv", E1 = epochs;
+  const FOLDS = 5, byCV = epochsArg === "cv", E1 = epochs;
   const oofAt = [], testAt = [];
   for (let e = 0; e < E1; e++) {
     oofAt.push(byCV || e === E1 - 1 ? train.map((s) => new Float32Array(s.aa.length * 3)) : null);
@@ -244,13 +245,13 @@ if (!cascade) {
   }
   const testX = test.map((s) => stage1(s, null));
   for (let k = 0; k < seeds; k++) {
-    const { order, fold } = assignFolds(train, FOLDS1, new Rng(sd(200 + k)));
-    for (let f = 0; f < FOLDS1; f++) {
+    const { order, fold } = assignFolds(train, folds, new Rng(sd(200 + k)));
+    for (let f = 0; f < folds; f++) {
       const inFold = order.filter((i) => fold[i] === f), inFoldX = inFold.map((i) => stage1(train[i], null));
       const onEpoch = (model, e) => {
         if (!oofAt[e - 1]) return;
         model.predict(inFoldX).forEach((z, j) => { const p = softmax3(z); const o = oofAt[e - 1][inFold[j]]; for (let q = 0; q < p.length; q++) o[q] += p[q] / seeds; });
-        model.predict(testX).forEach((z, i) => { const p = softmax3(z); const o = testAt[e - 1][i]; for (let q = 0; q < p.length; q++) o[q] += p[q] / (seeds * FOLDS1); });
+        model.predict(testX).forEach((z, i) => { const p = softmax3(z); const o = testAt[e - 1][i]; for (let q = 0; q < p.length; q++) o[q] += p[q] / (seeds * folds); });
       };
       const { model } = await trainTagger({ tr: order.filter((i) => fold[i] !== f).map((i) => train[i]), val: null, feats: stage1, F: F1, seed: sd(10 * k + f), ep: E1, label: `stage 1, seed ${k}, fold ${f}`, onEpoch });
       model.dispose();
@@ -294,7 +295,7 @@ if (!cascade) {
     model.predict(test.map((s) => stage2(s))).forEach((z, i) => { const p = softmax3(z); for (let q = 0; q < p.length; q++) probs2[i][q] += p[q] / seeds; });
     model.dispose();
   }
-  notes = `cascade: stage 1 alone (${FOLDS1}-fold x ${seeds}-seed ensemble, ${epochs} epochs${cv1}, no early stopping) test Q3 ${pct(s1.acc)}%, out-of-fold on train ${pct(oofAcc)}%; ` +
+  notes = `cascade: stage 1 alone (${folds}-fold x ${seeds}-seed ensemble, ${epochs} epochs${cv1}, no early stopping) test Q3 ${pct(s1.acc)}%, out-of-fold on train ${pct(oofAcc)}%; ` +
     `stage 2 = bidirectional GRU 16 over stage-1 probabilities, 5-fold CV on train: ${cv.map((c) => `±${c.w}: ${pct(c.acc)}% at ${c.epochs} epochs`).join(", ")} -> ±${W2}, ${pick.epochs} epochs`;
   probs = probs2;
 }
