@@ -1,6 +1,8 @@
 // The exported ABI of recurrent.wasm: plain functions over linear memory. Tensors are passed as
 // (pointer, sizes), f32 row-major; i32 for lengths and labels; 0 for an absent optional tensor.
-// Nothing here allocates behind the caller's back except alloc/free. Documented in docs/ABI.md.
+// The recurrent passes take a descriptor (constants.ts) and return an error code. Nothing here
+// allocates behind the caller's back except alloc/free. Documented in docs/ABI.md and declared
+// for C hosts in include/recurrent.h.
 
 export { alloc, free } from "./memory";
 export {
@@ -13,23 +15,15 @@ export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_
 export { linear_forward, linear_backward } from "./nn/linear";
 export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
-export { rnn_forward, rnn_backward } from "./rnn/stack";
+export { rnn_forward, rnn_backward, rnn_workspace_bytes, rnn_param_count } from "./rnn/pass";
 export { init_state_gather, init_state_scatter_add } from "./rnn/state";
 
-import { gatesOf, paramCount, sharedLayout, shTotal } from "./rnn/layout";
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";
 
-/** Number of f32 parameters of a recurrent stack of `cell` (0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU). */
-export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  return paramCount(gatesOf(cell), I, H, L, D);
-}
-
-/** Number of f32 workspace floats that rnn_forward/rnn_backward need for this cell and shape;
- *  checkpoint as passed to them (0 stores all activations, 1 one state per ⌈√T⌉ steps). */
-export function rnn_workspace_floats(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32, checkpoint: i32): i32 {
-  sharedLayout(cell, B, T, I, H, L, D, checkpoint != 0);
-  return <i32>shTotal;
+/** The size of the memory in bytes (as f64: 4 GiB does not fit an i32). */
+export function memory_bytes(): f64 {
+  return <f64>memory.size() * 65536;
 }
 
 /** Zero-argument self-test for hosts without JavaScript (wasm-interp --run-all-exports):

@@ -2,7 +2,8 @@
 // row: 1–4 KiB, a power-of-two multiple of 256 bytes) against the same W_hhᵀ packed into K×8
 // panels (pack_panels), for the bench configurations' shapes. Median of 9 timings of a batch of
 // calls each, best of 3 alternating rounds. Run: npm run build && node bench/gemm-shapes.mjs
-import { init, wasm } from "../dist/index.js";
+import { init } from "../dist/index.js";
+import { core as wasm } from "../dist/core.js";
 
 await init();
 const c = wasm();

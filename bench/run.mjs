@@ -7,7 +7,8 @@
 import Benchmark from "benchmark";
 import { execSync, execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { init, wasm, coreInfo, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
+import { core as wasm } from "../dist/core.js";
+import { init, coreInfo, Model, RNN, LSTM, GRU, Adam, orthogonal, jacobianProducts, singularValues, spectralRadius } from "../dist/index.js";
 
 const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },

@@ -1,15 +1,25 @@
 // recurrent-wasm: recurrent neural networks trained and run in WebAssembly SIMD.
-export { init, wasm, coreInfo } from "./loader.js";
-export type { Core, CoreOptions } from "./loader.js";
-export { RNN, LSTM, GRU, RecurrentLayer, rnnSlots, GATES } from "./rnn.js";
-export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType, TensorSlot } from "./rnn.js";
-export { Model, subset } from "./model.js";
-export type { ModelConfig, SequenceData, FitOptions, History, Logs, Readout, Loss, InitialState, GradientFlow } from "./model.js";
-export { Adam, SGD, clipGradNorm } from "./optim.js";
-export type { Optimizer, AdamOptions, SGDOptions, Trainable } from "./optim.js";
-export { Rng } from "./random.js";
-export * as safetensors from "./safetensors.js";
-export { singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum } from "./diagnostics.js";
-export type { SingularValueOptions, JacobianOptions, JacobianResult, WeightSpectrum } from "./diagnostics.js";
-export { orthogonal } from "./init.js";
-export type { InitOptions, InitName } from "./init.js";
+// Public names only. The layers below (docs in README "Architecture"): core/ (the typed
+// WebAssembly boundary and its memory; advanced hosts: "recurrent-wasm/core"), functional/
+// (stateless passes), nn/ (modules), train/ (optimizers, fit), io/ (files), cli/.
+export { init, coreInfo } from "./core/loader.js";
+export type { CoreOptions, CoreInfo } from "./core/loader.js";
+export { Rng } from "./core/random.js";
+export { RNN, LSTM, GRU, RecurrentLayer, GATES } from "./nn/rnn.js";
+export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType } from "./nn/rnn.js";
+export { ParameterBlock } from "./nn/params.js";
+export type { TensorSlot } from "./nn/params.js";
+export { Model } from "./model.js";
+export type { ModelConfig, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";
+export { subset } from "./nn/data.js";
+export type { SequenceData } from "./nn/data.js";
+export type { FitOptions, History, Logs } from "./train/fit.js";
+export { Adam, SGD, clipGradNorm } from "./train/optim.js";
+export type { Optimizer, AdamOptions, SGDOptions, Trainable } from "./train/optim.js";
+export * as safetensors from "./io/safetensors.js";
+export { singularValues, eigenvalues, spectralRadius } from "./functional/linalg.js";
+export type { SingularValueOptions } from "./functional/linalg.js";
+export { jacobianProducts, weightSpectrum } from "./nn/diagnostics.js";
+export type { JacobianOptions, JacobianResult, WeightSpectrum } from "./nn/diagnostics.js";
+export { orthogonal } from "./functional/init.js";
+export type { InitOptions, InitName } from "./functional/init.js";

@@ -277,7 +277,37 @@ def linalg_cases():
     return {"svd": svd, "eig": eig, "qr": qr}
 
 
+def optim_restart_cases():
+    """Optimizer state belongs to the optimizer: 3 steps, then a NEW optimizer on the same
+    parameters (fresh moments and step count), 3 more steps; and one optimizer for all 6."""
+    gen = torch.Generator().manual_seed(1234)
+    n = 29
+    p0 = torch.randn(n, generator=gen).float()
+    grads = [torch.randn(n, generator=gen).float() for _ in range(6)]
+    out = {"n": n, "p0": flat(p0), "grads": [flat(g) for g in grads]}
+    for label, make in [
+        ("adam", lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+        ("sgd_momentum", lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
+    ]:
+        for restart in (True, False):
+            p = torch.nn.Parameter(p0.clone())
+            opt = make([p])
+            steps = []
+            for i, g in enumerate(grads):
+                if restart and i == 3:
+                    opt = make([p])
+                p.grad = g.clone()
+                opt.step()
+                steps.append(flat(p))
+            out[f"{label}_{'restart' if restart else 'continue'}"] = steps
+    return out
+
+
 def main():
+    if sys.argv[1:] == ["--only", "optim-restart"]:
+        with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
+            json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
+        return
     acts = {"rnn": ("tanh", "relu"), "lstm": ("tanh",), "gru": ("tanh",)}
     for mode, file in (("rnn", "elman"), ("lstm", "lstm"), ("gru", "gru")):
         cases = []
@@ -305,6 +335,8 @@ def main():
     diag.update(linalg_cases())
     with open(os.path.join(OUT, "diagnostics.json"), "w") as f:
         json.dump(diag, f)
+    with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
+        json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
     print("wrote", OUT, file=sys.stderr)
 
 

@@ -17,7 +17,7 @@ describe("recurrent.wasm", () => {
     const m = new WebAssembly.Module(wasmFile("recurrent.wasm"));
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
     const ex = WebAssembly.Module.exports(m).map((e) => e.name);
-    for (const name of ["memory", "alloc", "free", "rnn_forward", "rnn_backward", "init_state_gather", "init_state_scatter_add", "rnn_param_count", "rnn_workspace_floats", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
+    for (const name of ["memory", "alloc", "free", "rnn_forward", "rnn_backward", "init_state_gather", "init_state_scatter_add", "rnn_param_count", "rnn_workspace_bytes", "memory_bytes", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
       expect(ex).toContain(name);
     }
     // every export is documented in docs/ABI.md

@@ -7,7 +7,8 @@
 //   the sign-corrected QR against torch.linalg.qr.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum, wasm } from "../dist/index.js";
+import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum } from "../dist/index.js";
+import { core } from "../dist/core.js";
 import { expectClose, lcg, f32of } from "./helpers";
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/diagnostics.json", import.meta.url), "utf8"));
@@ -191,7 +192,7 @@ describe("dense linear algebra in the core vs torch.linalg (f64 on the same f32 
   });
 
   it("sign-corrected Householder QR equals torch.linalg.qr with Q·sign(diag R)", () => {
-    const c = wasm();
+    const c = core();
     for (const q of fx.qr) {
       const p = c.alloc(4 * q.M * q.N), work = c.alloc(4 * c.qr_work_floats(q.M, q.N));
       new Float32Array(c.memory.buffer, p, q.M * q.N).set(F32(q.a));

@@ -1,9 +1,9 @@
 import { expect } from "vitest";
-import { init, wasm } from "../dist/index.js";
+import { init, core as raw } from "../dist/core.js";
 
 export async function core() {
   await init();
-  return wasm();
+  return raw();
 }
 
 /** Max |got − want| − (atol + rtol·|want|) must be ≤ 0; on failure, names the worst element. */

@@ -2,23 +2,23 @@
 // from the same parameters and gradients; clip_grad_norm_'s norm and clipped gradient.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, wasm, Adam, SGD, clipGradNorm, Trainable } from "../dist/index.js";
+import { init, Adam, SGD, clipGradNorm, ParameterBlock, Trainable } from "../dist/index.js";
 import { expectClose } from "./helpers";
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/optim.json", import.meta.url), "utf8"));
+const rx = JSON.parse(readFileSync(new URL("./fixtures/optim-restart.json", import.meta.url), "utf8"));
 beforeAll(async () => { await init(); });
 
-/** A bare flat block that optimizers can step. */
-function block(p0: number[]): Trainable & { p: () => Float32Array; setGrad: (g: number[]) => void } {
-  const c = wasm(), n = p0.length;
-  const params = c.alloc(4 * n), grads = c.alloc(4 * n), states = new Map<string, number>();
-  new Float32Array(c.memory.buffer, params, n).set(p0);
+/** A bare parameter block that optimizers can step. */
+function block(p0: number[]): Trainable & { p: () => Float32Array; g: () => Float32Array; setGrad: (g: number[]) => void } {
+  const n = p0.length;
+  const parameters = new ParameterBlock("test", [{ name: "p", shape: [n], offset: 0, size: n }]);
+  parameters.setFlat("test", Float32Array.from(p0));
   return {
-    numParams: n,
-    paramsPtr: () => params, gradsPtr: () => grads,
-    stateBlock: (k: string) => { if (!states.has(k)) states.set(k, c.alloc(4 * n)); return states.get(k)!; },
-    p: () => new Float32Array(c.memory.buffer, params, n).slice(),
-    setGrad: (g: number[]) => new Float32Array(c.memory.buffer, grads, n).set(g),
+    parameters,
+    p: () => parameters.flat(),
+    g: () => parameters.flatGrads(),
+    setGrad: (g: number[]) => parameters.setFlatGrads("test", Float32Array.from(g)),
   };
 }
 
@@ -44,11 +44,35 @@ describe(`optimizers vs PyTorch ${fx.torch} (3 steps, f32; tolerance 1e-6 abs + 
     b.setGrad(fx.clip.grad);
     const norm = clipGradNorm(b, fx.clip.maxNorm);
     expect(Math.abs(norm - fx.clip.norm)).toBeLessThan(1e-5 * fx.clip.norm);
-    const g = new Float32Array(wasm().memory.buffer, b.gradsPtr(), fx.n);
+    const g = b.g();
     expectClose("clipped grad", g, fx.clip.clipped, 1e-7, 1e-5);
     // below the threshold nothing changes
     const before = g.slice();
     expect(clipGradNorm(b, 100)).toBeCloseTo(fx.clip.maxNorm, 4);
-    expect(Array.from(new Float32Array(wasm().memory.buffer, b.gradsPtr(), fx.n))).toEqual(Array.from(before));
+    expect(Array.from(b.g())).toEqual(Array.from(before));
+  });
+});
+
+describe(`optimizer state belongs to the optimizer, as in PyTorch ${rx.torch} (tolerance 1e-6 abs + 1e-5 rel)`, () => {
+  const make = { adam: () => new Adam({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }), sgd_momentum: () => new SGD({ learningRate: 0.1, momentum: 0.9 }) };
+  for (const name of ["adam", "sgd_momentum"] as const) {
+    it(`${name}: 3 steps, a NEW optimizer, 3 more steps (fresh state); and one optimizer for all 6`, () => {
+      for (const restart of [true, false]) {
+        const b = block(rx.p0);
+        let opt = make[name]();
+        rx.grads.forEach((g: number[], s: number) => {
+          if (restart && s === 3) opt = make[name]();
+          b.setGrad(g);
+          opt.step(b);
+          expectClose(`${name} ${restart ? "restart" : "continue"} step ${s + 1}`, b.p(), rx[`${name}_${restart ? "restart" : "continue"}`][s], 1e-6, 1e-5);
+        });
+        expect(opt.stepCount(b)).toBe(restart ? 3 : 6);
+        b.parameters.dispose();
+      }
+    });
+  }
+  it("the two schedules really differ (the test can fail)", () => {
+    const a = rx.adam_restart[5], c = rx.adam_continue[5];
+    expect(Math.max(...a.map((v: number, i: number) => Math.abs(v - c[i])))).toBeGreaterThan(1e-4);
   });
 });

@@ -123,7 +123,7 @@ describe("Model data checks", () => {
 
 describe("memory growth", () => {
   it("layers keep working after the WebAssembly memory grows (views are re-created)", async () => {
-    const { wasm } = await import("../dist/index.js");
+    const { core: wasm } = await import("../dist/core.js");
     const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 3 });
     const a = rnn.forward(x, { batch: B, steps: T });
     const before = wasm().memory.buffer.byteLength;

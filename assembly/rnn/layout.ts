@@ -40,34 +40,40 @@
 //   dxs [S,B,maxIn]         ∂L/∂(layer input) of a segment, step order
 //   dy0, dy1 [T,B,D·H]      ∂L/∂(hidden layer output), time order      (only if L > 1)
 
-export const CELL_RNN_TANH = 0;
-export const CELL_RNN_RELU = 1;
-export const CELL_LSTM = 2;
-export const CELL_GRU = 3;
-export const CELL_RNN_LINEAR = 4;
+import { CELL_LSTM, CELL_GRU } from "../constants";
 
 // @ts-ignore: decorator
 @inline export function gatesOf(cell: i32): i32 { return cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1; }
 
+/** n rounded up to a multiple of 4 floats. Sizes are computed in f64 throughout (exact below 2^53,
+ *  and never wrapping): a shape whose workspace passes 4 GiB must be seen as such (and rejected
+ *  by the caller), not wrap around to a small number. */
 // @ts-ignore: decorator
-@inline export function r4(n: i32): usize { return <usize>((n + 3) & ~3); }
+@inline export function r4(n: f64): f64 { return Math.ceil(n * 0.25) * 4; }
 
 // @ts-ignore: decorator
 @inline export function layerIn(l: i32, I: i32, H: i32, D: i32): i32 { return l == 0 ? I : D * H; }
 
-/** Number of f32 parameters of a stack with G gates. */
-export function paramCount(G: i32, I: i32, H: i32, L: i32, D: i32): i32 {
-  return paramOffset(L * D, G, I, H, D);
+/** Number of f32 parameters of a stack with G gates (64-bit). */
+export function paramCount(G: i32, I: i32, H: i32, L: i32, D: i32): f64 {
+  return paramOffset64(L * D, G, I, H, D);
 }
 
-/** Offset (in floats) of the parameters of layer-direction ld. */
-export function paramOffset(ld: i32, G: i32, I: i32, H: i32, D: i32): i32 {
-  let n = 0;
+/** Offset (in floats) of the parameters of layer-direction ld, in 64 bits. */
+export function paramOffset64(ld: i32, G: i32, I: i32, H: i32, D: i32): f64 {
+  let n: f64 = 0;
+  const GH = <f64>G * <f64>H;
   for (let k = 0; k < ld; k++) {
-    const In = layerIn(k / D, I, H, D);
-    n += G * H * In + G * H * H + 2 * G * H;
+    const In: f64 = k / D == 0 ? <f64>I : <f64>D * <f64>H;
+    n += GH * In + GH * <f64>H + 2 * GH;
   }
   return n;
+}
+
+/** Offset (in floats) of the parameters of layer-direction ld (the block is known to fit). */
+// @ts-ignore: decorator
+@inline export function paramOffset(ld: i32, G: i32, I: i32, H: i32, D: i32): usize {
+  return <usize>paramOffset64(ld, G, I, H, D);
 }
 
 // Offsets are returned in module globals (wasm globals, one set per instance) rather than in an
@@ -90,34 +96,42 @@ export let segS: i32 = 1, segN: i32 = 1;
 export let rgXs: usize = 0, rgHs: usize = 0, rgGz: usize = 0, rgCs: usize = 0, rgHl: usize = 0;
 export let rgKh: usize = 0, rgKc: usize = 0;
 
-function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: bool): usize {
+// @ts-ignore: decorator
+@inline function p3(a: i32, b: i32, c: i32): f64 { return <f64>a * <f64>b * <f64>c; }
+
+/** Floats at the start of the workspace that stamp the shape of the last forward pass (so that a
+ *  backward pass can refuse a workspace that holds no forward of its shape). */
+export const WS_HEADER: i32 = 8;
+
+function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: bool): f64 {
   if (ck) {
-    const n = r4(segN * B * H);
+    const n = r4(p3(segN, B, H));
     return cell == CELL_LSTM ? 2 * n : n;
   }
   const G = gatesOf(cell);
-  let n = r4(T * B * layerIn(k / D, I, H, D)) + r4((T + 1) * B * H);
-  if (G > 1) n += r4(T * B * G * H);
-  if (cell == CELL_LSTM) n += r4((T + 1) * B * H);
-  if (cell == CELL_GRU) n += r4(T * B * H);
+  let n = r4(p3(T, B, layerIn(k / D, I, H, D))) + r4(p3(T + 1, B, H));
+  if (G > 1) n += r4(p3(T, B, G) * <f64>H);
+  if (cell == CELL_LSTM) n += r4(p3(T + 1, B, H));
+  if (cell == CELL_GRU) n += r4(p3(T, B, H));
   return n;
 }
 
-/** Sets rg* for layer-direction ld (after sharedLayout with the same arguments). */
+/** Sets rg* for layer-direction ld (after sharedLayout with the same arguments, whose total the
+ *  caller has checked to fit in memory). */
 export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: bool): void {
-  let o: usize = 0;
+  let o: f64 = WS_HEADER;
   for (let k = 0; k < ld; k++) o += ldSize(k, cell, B, T, I, H, D, ck);
   if (ck) {
-    rgKh = o; rgKc = o + r4(segN * B * H);
+    rgKh = <usize>o; rgKc = <usize>(o + r4(p3(segN, B, H)));
     rgXs = shSx; rgHs = shSh; rgGz = shSg; rgCs = shSc; rgHl = shSl;
     return;
   }
   const G = gatesOf(cell);
-  rgXs = o; o += r4(T * B * layerIn(ld / D, I, H, D));
-  rgHs = o; o += r4((T + 1) * B * H);
-  rgGz = o; if (G > 1) o += r4(T * B * G * H);
-  rgCs = o; if (cell == CELL_LSTM) o += r4((T + 1) * B * H);
-  rgHl = o;
+  rgXs = <usize>o; o += r4(p3(T, B, layerIn(ld / D, I, H, D)));
+  rgHs = <usize>o; o += r4(p3(T + 1, B, H));
+  rgGz = <usize>o; if (G > 1) o += r4(p3(T, B, G) * <f64>H);
+  rgCs = <usize>o; if (cell == CELL_LSTM) o += r4(p3(T + 1, B, H));
+  rgHl = <usize>o;
   rgKh = 0; rgKc = 0;
 }
 
@@ -125,43 +139,47 @@ export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D:
 export let shSx: usize = 0, shSh: usize = 0, shSg: usize = 0, shSc: usize = 0, shSl: usize = 0, shYk: usize = 0;
 export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shPk3: usize = 0, shPk4: usize = 0, shBsum: usize = 0, shRec: usize = 0;
 export let shDys: usize = 0, shDA: usize = 0, shDAh: usize = 0, shDh: usize = 0, shDhp: usize = 0;
-export let shDc: usize = 0, shDcp: usize = 0, shDxs: usize = 0, shDy0: usize = 0, shDy1: usize = 0, shTotal: usize = 0;
+export let shDc: usize = 0, shDcp: usize = 0, shDxs: usize = 0, shDy0: usize = 0, shDy1: usize = 0;
+/** Total workspace floats of the last sharedLayout (f64: may exceed what memory can hold). */
+export let shTotal: f64 = 0;
 
+/** Lays out the workspace for a shape. Offsets are computed in f64; the usize offsets are
+ *  meaningful only when shTotal·4 fits in memory, which callers check before using them. */
 export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32, ck: bool): void {
   const G = gatesOf(cell), GH = G * H;
   const maxIn = max(I, L > 1 ? D * H : 0);
   const S = segSteps(T);
   segS = S; segN = (T + S - 1) / S;
-  let o: usize = 0;
+  let o: f64 = WS_HEADER;
   for (let k = 0; k < L * D; k++) o += ldSize(k, cell, B, T, I, H, D, ck);
-  const yn: usize = L > 1 ? r4(T * B * D * H) : 0;
+  const yn: f64 = L > 1 ? r4(p3(T, B, D) * <f64>H) : 0;
   if (ck) {
-    shSx = o; o += r4(S * B * maxIn);
-    shSh = o; o += r4((S + 1) * B * H);
-    shSg = o; if (G > 1) o += r4(S * B * GH);
-    shSc = o; if (cell == CELL_LSTM) o += r4((S + 1) * B * H);
-    shSl = o; if (cell == CELL_GRU) o += r4(S * B * H);
-    shYk = o; o += <usize>(L - 1) * yn;
+    shSx = <usize>o; o += r4(p3(S, B, maxIn));
+    shSh = <usize>o; o += r4(p3(S + 1, B, H));
+    shSg = <usize>o; if (G > 1) o += r4(p3(S, B, GH));
+    shSc = <usize>o; if (cell == CELL_LSTM) o += r4(p3(S + 1, B, H));
+    shSl = <usize>o; if (cell == CELL_GRU) o += r4(p3(S, B, H));
+    shYk = <usize>o; o += <f64>(L - 1) * yn;
     shY = 0;
   } else {
     shSx = 0; shSh = 0; shSg = 0; shSc = 0; shSl = 0; shYk = 0;
-    shY = o; o += yn;
+    shY = <usize>o; o += yn;
   }
-  shPk1 = o; o += r4(maxIn * GH);
-  shPk2 = o; o += r4(H * GH);
-  shPk3 = o; o += r4(GH * H);
-  shPk4 = o; o += r4(GH * maxIn);
-  shBsum = o; o += r4(GH);
-  shRec = o; o += r4(B * GH);
-  shDys = o; o += r4(S * B * H);
-  shDA = o; o += r4(S * B * GH);
-  shDAh = cell == CELL_GRU ? o : shDA; if (cell == CELL_GRU) o += r4(S * B * GH);
-  shDh = o; o += r4(B * H);
-  shDhp = o; o += r4(B * H);
-  shDc = o; o += r4(B * H);
-  shDcp = o; o += r4(B * H);
-  shDxs = o; o += r4(S * B * maxIn);
-  shDy0 = o; o += yn;
-  shDy1 = o; o += yn;
+  shPk1 = <usize>o; o += r4(p3(maxIn, GH, 1));
+  shPk2 = <usize>o; o += r4(p3(H, GH, 1));
+  shPk3 = <usize>o; o += r4(p3(GH, H, 1));
+  shPk4 = <usize>o; o += r4(p3(GH, maxIn, 1));
+  shBsum = <usize>o; o += r4(<f64>GH);
+  shRec = <usize>o; o += r4(p3(B, GH, 1));
+  shDys = <usize>o; o += r4(p3(S, B, H));
+  shDA = <usize>o; o += r4(p3(S, B, GH));
+  shDAh = cell == CELL_GRU ? <usize>o : shDA; if (cell == CELL_GRU) o += r4(p3(S, B, GH));
+  shDh = <usize>o; o += r4(p3(B, H, 1));
+  shDhp = <usize>o; o += r4(p3(B, H, 1));
+  shDc = <usize>o; o += r4(p3(B, H, 1));
+  shDcp = <usize>o; o += r4(p3(B, H, 1));
+  shDxs = <usize>o; o += r4(p3(S, B, maxIn));
+  shDy0 = <usize>o; o += yn;
+  shDy1 = <usize>o; o += yn;
   shTotal = o;
 }

@@ -21,8 +21,9 @@
 // forward pass for O(√T) activation memory; the results are bitwise those of checkpoint = 0.
 
 import { gemm_f32_4x8_wasmsimd as gemm, gemm_f32_4x8_packed as gemmp, pack_panels, colsum_f32_wasmsimd } from "../linalg";
+import { CELL_GRU, CELL_LSTM } from "../constants";
 import {
-  CELL_GRU, CELL_LSTM, gatesOf, layerIn, ldRegions, paramOffset, sharedLayout, segS, segN,
+  gatesOf, layerIn, ldRegions, paramOffset, sharedLayout, segS, segN,
   rgXs, rgHs, rgGz, rgCs, rgHl, rgKh, rgKc, shY, shYk, shPk1, shPk2, shPk3, shPk4, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1,
 } from "./layout";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
@@ -68,7 +69,7 @@ function segment_forward(
  *  out [B,T,D·H] (zeros past each length); hn, cn [L·D,B,H] (cn: LSTM, may be 0).
  *  checkpoint: 0 stores every step's activations for rnn_backward; 1 stores only one state per
  *  segment of ⌈√T⌉ steps (rnn_backward then recomputes the rest; same results, bitwise). */
-export function rnn_forward(
+export function stack_forward(
   cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32,
   params: usize, ws: usize, x: usize, lengths: usize, h0: usize, c0: usize, out: usize, hn: usize, cn: usize,
   checkpoint: i32,
@@ -129,7 +130,7 @@ export function rnn_forward(
   }
 }
 
-/** Backward pass for the last rnn_forward with the same arguments (the workspace holds its
+/** Backward pass for the last stack_forward with the same arguments (the workspace holds its
  *  states). dOut [B,T,D·H], dhn, dcn [L·D,B,H]: each may be 0 (= zeros). Parameter gradients
  *  ACCUMULATE into grads (layout of params). dx [B,T,I], dh0, dc0 [L·D,B,H] are overwritten (each
  *  may be 0 = not wanted). truncate = 0 for full BPTT, k ≥ 1 for truncated BPTT(k).
@@ -137,7 +138,7 @@ export function rnn_forward(
  *  (time order, zero past each length) — the gradient-flow diagnostics.
  *  x, h0, c0, checkpoint: as given to that rnn_forward (x, h0 and c0 are read only when
  *  checkpoint = 1, to recompute the segments). */
-export function rnn_backward(
+export function stack_backward(
   cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32,
   params: usize, grads: usize, ws: usize, lengths: usize,
   dOut: usize, dhn: usize, dcn: usize, dx: usize, dh0: usize, dc0: usize, truncate: i32, dhs: usize,

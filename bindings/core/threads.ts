@@ -17,7 +17,7 @@ export type ParallelFunction = (typeof PARALLEL_FUNCTIONS)[number];
 export interface Job { fn: ParallelFunction; args: number[] }
 
 const SLOT = 32;        // f64 per worker: function index, argument count, up to 30 arguments
-const HEADER = 16;      // bytes: i32 [sequence, done, failed, unused]
+const HEADER = 16;      // bytes: i32 [sequence, done, status (0, an error code, or 1: a trap), unused]
 
 /** The body every worker runs, for Node (`parentPort`) and browsers (`self`). */
 const WORKER_SOURCE = `
@@ -38,7 +38,7 @@ on(async (m) => {
     if (fi >= 0) {
       const n = f[base + 1], a = [];
       for (let i = 0; i < n; i++) a.push(f[base + 2 + i]);
-      try { ex[FNS[fi]](...a); } catch (e) { Atomics.store(c, 2, 1); }
+      try { const r = ex[FNS[fi]](...a); if (r) Atomics.store(c, 2, r); } catch (e) { Atomics.store(c, 2, 1); }
     }
     Atomics.add(c, 1, 1);
     Atomics.notify(c, 1);
@@ -90,8 +90,9 @@ export class ThreadPool {
     return new ThreadPool(size, ctrl, workers);
   }
 
-  /** Run jobs[0] here and jobs[1..] on workers 0.. at the same time; return when all are done. */
-  run(jobs: Job[], local: (job: Job) => void): void {
+  /** Run jobs[0] here and jobs[1..] on workers 0.. at the same time; return when all are done:
+   *  0, or the first error code a job returned (the core's ERR_* codes). */
+  run(jobs: Job[], local: (job: Job) => number): number {
     const nw = this.size - 1;
     if (jobs.length - 1 > nw) throw new Error(`recurrent-wasm: ${jobs.length} jobs for ${this.size} threads`);
     for (let w = 0; w < nw; w++) {
@@ -105,15 +106,17 @@ export class ThreadPool {
     Atomics.store(this.c, 2, 0);
     Atomics.add(this.c, 0, 1);
     Atomics.notify(this.c, 0);
-    let err: unknown = null;
-    try { local(jobs[0]); } catch (e) { err = e; }
+    let err: unknown = null, code = 0;
+    try { code = local(jobs[0]); } catch (e) { err = e; }
     for (;;) {
       const done = Atomics.load(this.c, 1);
       if (done >= nw) break;
       if (this.canBlock) Atomics.wait(this.c, 1, done, 1000);
     }
     if (err) throw err;
-    if (Atomics.load(this.c, 2)) throw new Error("recurrent-wasm: a worker thread failed in the WebAssembly core");
+    const status = Atomics.load(this.c, 2);
+    if (status === 1) throw new Error("recurrent-wasm: a worker thread failed in the WebAssembly core");
+    return code || status;
   }
 
   terminate(): void { for (const w of this.workers) w.terminate(); }

@@ -5,9 +5,10 @@
 //               distributed, as PyTorch's orthogonal_), times gain; computed in the core
 //   identity    gain · I (Le, Jaitly & Hinton 2015, "IRNN"), recurrent weights only
 //   xavier      Glorot & Bengio 2010 uniform, U(±gain·√(6 / (fan_in + fan_out))) over the tensor
-import * as check from "./check.js";
-import { Scratch, f32, wasm } from "./loader.js";
-import { Rng } from "./random.js";
+import * as check from "../core/check.js";
+import { allocAll, f32, free } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { Rng } from "../core/random.js";
 
 export type InitName = "uniform" | "orthogonal" | "identity" | "xavier";
 
@@ -33,18 +34,18 @@ export function orthogonal(rows: number, cols: number, options: { gain?: number;
   const m = Math.max(r, c), n = Math.min(r, c);
   const g = new Float32Array(m * n);
   for (let i = 0; i < g.length; i++) g[i] = rng.normal();
-  const core = wasm();
-  const a = new Scratch(), work = new Scratch();
+  const k = core();
+  const [p, work] = allocAll(W, [4 * m * n, 4 * k.qr_work_floats(m, n)]);
   try {
-    const p = a.put(g);
-    core.qr_orthogonal(m, n, p, gain, work.ensure(4 * core.qr_work_floats(m, n)));
+    f32(p, m * n).set(g);
+    k.qr_orthogonal(m, n, p, gain, work);
     const q = f32(p, m * n).slice();
     if (r >= c) return q;
     const t = new Float32Array(r * c); // rows < cols: the transpose has orthonormal rows
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * c + i] = q[i * n + j];
     return t;
   } finally {
-    a.release(); work.release();
+    free(p); free(work);
   }
 }
 

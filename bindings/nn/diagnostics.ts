@@ -1,77 +1,13 @@
-// Gradient-flow diagnostics: singular values and eigenvalues of matrices, Jacobian products of a
-// recurrent layer, and the spectrum of its recurrent weights. The numerics run in the core
+// Gradient-flow diagnostics of a recurrent layer: Jacobian products and the spectrum of its
+// recurrent weights (the matrix functions are functional/linalg.ts). The numerics run in the core
 // (assembly/diag/): one-sided Jacobi SVD and subspace iteration, Hessenberg + Francis QR for
 // eigenvalues. Per-step gradient norms come from RecurrentLayer.backward({ stateGrads: true }) and
 // Model.gradientFlow().
-import * as check from "./check.js";
-import { Scratch, f32, wasm } from "./loader.js";
+import * as check from "../core/check.js";
+import { SingularValueOptions, singularValues, spectralRadius, svdMany } from "../functional/linalg.js";
 import type { RecurrentLayer } from "./rnn.js";
 
 const EXACT_MAX = 128;
-
-function withScratch<T>(fn: (s: () => Scratch) => T): T {
-  const held: Scratch[] = [];
-  try {
-    return fn(() => { const s = new Scratch(); held.push(s); return s; });
-  } finally {
-    for (const s of held) s.release();
-  }
-}
-
-export interface SingularValueOptions {
-  /** Only the k largest, by subspace iteration (default: all, exactly, by Jacobi). */
-  topK?: number;
-  /** Subspace iterations when topK is given (default 30). */
-  iterations?: number;
-}
-
-function svdMany(W: string, count: number, M: number, N: number, ptr: number, o: SingularValueOptions, s: () => Scratch): { values: Float32Array; k: number } {
-  const c = wasm();
-  const r = Math.min(M, N);
-  const k = o.topK === undefined ? r : check.int(W, "options.topK", o.topK, 1, r);
-  if (o.topK === undefined) {
-    const out = s().ensure(4 * count * r), work = s().ensure(8 * M * N);
-    if (c.svd_values_batch(count, M, N, ptr, out, work) < 0) throw new Error(`${W}: the Jacobi SVD did not converge (non-finite input?)`);
-    return { values: f32(out, count * r).slice(), k: r };
-  }
-  const iters = check.int(W, "options.iterations", o.iterations ?? 30, 1, 10000);
-  const out = s().ensure(4 * count * k), work = s().ensure(c.svd_subspace_work_bytes(M, N, k));
-  c.svd_subspace_batch(count, M, N, ptr, k, iters, out, work);
-  return { values: f32(out, count * k).slice(), k };
-}
-
-/** Singular values of a row-major matrix [rows, cols], largest first: all of them exactly
- *  (one-sided Jacobi in f64), or the `topK` largest by subspace iteration. */
-export function singularValues(a: Float32Array, rows: number, cols: number, options: SingularValueOptions = {}): Float32Array {
-  const W = "singularValues";
-  const M = check.int(W, "rows", rows, 1, 1 << 15), N = check.int(W, "cols", cols, 1, 1 << 15);
-  check.f32(W, "a", a, M * N, `[rows=${M}, cols=${N}]`);
-  const o = check.object(W, "options", options);
-  check.known(W, o, ["topK", "iterations"]);
-  return withScratch((s) => svdMany(W, 1, M, N, s().put(a), o as SingularValueOptions, s).values);
-}
-
-/** Eigenvalues of a square row-major matrix [n, n] (Francis double-shift QR in f64), as real and
- *  imaginary parts; conjugate pairs are adjacent. */
-export function eigenvalues(a: Float32Array, n: number): { re: Float32Array; im: Float32Array } {
-  const W = "eigenvalues";
-  check.int(W, "n", n, 1, 1 << 13);
-  check.f32(W, "a", a, n * n, `[n=${n}, n=${n}]`);
-  return withScratch((s) => {
-    const c = wasm();
-    const re = s().ensure(4 * n), im = s().ensure(4 * n), work = s().ensure(8 * n * (n + 2));
-    if (c.eig_values(n, s().put(a), n, re, im, work) < 0) throw new Error(`${W}: the QR iteration did not converge`);
-    return { re: f32(re, n).slice(), im: f32(im, n).slice() };
-  });
-}
-
-/** Spectral radius max |λ| of a square matrix [n, n]. */
-export function spectralRadius(a: Float32Array, n: number): number {
-  const { re, im } = eigenvalues(a, n);
-  let r = 0;
-  for (let i = 0; i < n; i++) r = Math.max(r, Math.hypot(re[i], im[i]));
-  return r;
-}
 
 export interface JacobianOptions {
   /** Time steps T of the sequence x [T, I]. */
@@ -137,21 +73,19 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   const gH = new Float32Array(LD * H * H);
   for (let i = 0; i < H; i++) gH[(target * H + i) * H + i] = 1;
   // BPTT accumulates into the layer's gradients: keep them as they were
-  const before = f32(layer.gradsPtr(), layer.numParams).slice();
+  const before = layer.parameters.flatGrads(W);
   let r;
   try {
     layer.forward(xs, fo);
     r = layer.backward({ hN: gH }, { stateGrads: true });
   } finally {
-    f32(layer.gradsPtr(), layer.numParams).set(before);
+    layer.parameters.setFlatGrads(W, before);
   }
   const products = r.dh!.subarray(target * T * H * H, (target + 1) * T * H * H).slice();
   const res: JacobianResult = { products, k: H, H, T };
   if (wantSv) {
-    withScratch((s) => {
-      const { values, k } = svdMany(W, T, H, H, s().put(products), topK === undefined ? {} : { topK }, s);
-      res.singularValues = values; res.k = k;
-    });
+    const { values, k } = svdMany(W, T, H, H, products, topK === undefined ? {} : { topK });
+    res.singularValues = values; res.k = k;
   }
   return res;
 }

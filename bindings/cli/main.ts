@@ -1,7 +1,7 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
 import { readFileSync, writeFileSync } from "node:fs";
-import { init, coreInfo, Model, Rng } from "./index.js";
+import { init, coreInfo, Model, Rng } from "../index.js";
 
 const HELP = `recurrent-wasm — recurrent neural networks in WebAssembly
 

@@ -1,0 +1,41 @@
+// The typed boundary to recurrent.wasm: the Core type (derived from SIGNATURES, which
+// scripts/gen-abi.mjs generates from the AssemblyScript declarations) and the constants that the
+// core and this layer share (assembly/constants.ts, imported here, never copied).
+import { SIGNATURES } from "./exports.js";
+import * as K from "../../assembly/constants";
+
+export * from "../../assembly/constants";
+export { SIGNATURES };
+
+type ParamOf<Kind> = Kind extends "bool" ? boolean | number : number;
+type ArgsOf<P> = { -readonly [I in keyof P]: P[I] extends readonly [string, infer Kind] ? ParamOf<Kind> : never };
+type ResultOf<Kind> = Kind extends "void" ? void : number;
+type Signatures = typeof SIGNATURES;
+
+/** Every function export of recurrent.wasm, typed (pointers are unsigned byte offsets). */
+export type CoreFunctions = {
+  [N in keyof Signatures]: (...args: ArgsOf<Signatures[N]["params"]>) => ResultOf<Signatures[N]["result"]>;
+};
+/** The instantiated core: its functions and its memory (see docs/ABI.md). */
+export interface Core extends CoreFunctions { readonly memory: WebAssembly.Memory }
+
+const ERRORS: Record<number, string> = {
+  [K.ERR_CELL]: "unknown cell id",
+  [K.ERR_SIZE]: "a size is < 1, or directions is not 1 or 2",
+  [K.ERR_TOO_LARGE]: "a tensor or the workspace would pass 4 GiB",
+  [K.ERR_LENGTHS]: "a sequence length is outside 1..steps",
+  [K.ERR_WORKSPACE]: "the workspace is smaller than this pass needs",
+  [K.ERR_BOUNDS]: "a tensor runs past the end of WebAssembly memory, or a required one is missing",
+  [K.ERR_NO_FORWARD]: "the workspace holds no forward pass of this shape",
+  [K.ERR_ARGUMENT]: "an argument is out of range",
+};
+
+/** The text of a core error code. */
+export function errorText(code: number): string {
+  return ERRORS[code] ?? `error code ${code}`;
+}
+
+/** Gates per unit of a cell: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+export function gatesOf(cell: number): number {
+  return cell === K.CELL_LSTM ? 4 : cell === K.CELL_GRU ? 3 : 1;
+}

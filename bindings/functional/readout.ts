@@ -1,0 +1,81 @@
+// The readout and losses of a sequence model, over pointers: a linear layer y = W h + b on the
+// features (the last state of each sequence, or every step's output), MSE or softmax
+// cross-entropy, the metrics reported with them, and the backward pass back to ∂L/∂h_n or
+// ∂L/∂output. Stateless: the caller owns every buffer.
+import { f32, i32 } from "../core/arena.js";
+import { core } from "../core/loader.js";
+
+export interface ReadoutShape {
+  /** Rows of features: B (last state) or B·T (every step). */
+  rows: number;
+  /** Feature width F = D·H, outputs O. */
+  features: number; outputs: number;
+  loss: "mse" | "crossentropy";
+}
+
+/** feat [B, D·H] = the last layer's h_n of each direction side by side (PyTorch's h_n order). */
+export function lastStates(hn: number, feat: number, B: number, H: number, L: number, D: number): void {
+  const c = core(), F = D * H;
+  for (let d = 0; d < D; d++) c.copy2d_f32(B, H, hn + 4 * ((L - 1) * D + d) * B * H, H, feat + 4 * d * H, F);
+}
+
+/** ∂L/∂h_n [L·D, B, H] from ∂L/∂feat [B, D·H] (zero for every layer but the last). */
+export function lastStatesBackward(dfeat: number, dhn: number, B: number, H: number, L: number, D: number): void {
+  const c = core(), F = D * H;
+  f32(dhn, L * D * B * H).fill(0);
+  for (let d = 0; d < D; d++) c.copy2d_f32(B, H, dfeat + 4 * d * H, F, dhn + 4 * ((L - 1) * D + d) * B * H, H);
+}
+
+/** pred [rows, O] = feat [rows, F] · Wᵀ + b; w [O, F] then b [O] at `weights`; wt: O·F floats of scratch. */
+export function readoutForward(s: ReadoutShape, feat: number, weights: number, pred: number, wt: number): void {
+  const { rows, features: F, outputs: O } = s;
+  core().linear_forward(rows, F, O, feat, weights, weights + 4 * O * F, pred, wt);
+}
+
+/** The mean loss, and writes ∂L/∂pred unless dpred is 0. target: f32 [rows, O] (mse; mask f32
+ *  [rows] or 0) or i32 [rows] class ids (crossentropy; −1 = ignored row). */
+export function loss(s: ReadoutShape, pred: number, target: number, mask: number, dpred: number): number {
+  const c = core();
+  return s.loss === "mse" ? c.mse_loss(s.rows, s.outputs, pred, target, mask, dpred) : c.softmax_ce_loss(s.rows, s.outputs, pred, target, 0, dpred);
+}
+
+/** Sum of squared errors (mse) or correct predictions (crossentropy) over the rows that count,
+ *  and how many rows count. */
+export function metrics(s: ReadoutShape, pred: number, target: number, mask: number): { sq: number; correct: number; count: number } {
+  const { rows, outputs: O } = s, pv = f32(pred, rows * O);
+  let sq = 0, correct = 0, count = 0;
+  if (s.loss === "mse") {
+    const tv = f32(target, rows * O), mv = mask ? f32(mask, rows) : null;
+    for (let r = 0; r < rows; r++) {
+      if (mv && mv[r] === 0) continue;
+      count++;
+      for (let j = 0; j < O; j++) { const e = pv[r * O + j] - tv[r * O + j]; sq += e * e; }
+    }
+  } else {
+    const tv = i32(target, rows);
+    for (let r = 0; r < rows; r++) {
+      if (tv[r] < 0) continue;
+      count++;
+      let arg = 0;
+      for (let j = 1; j < O; j++) if (pv[r * O + j] > pv[r * O + arg]) arg = j;
+      if (arg === tv[r]) correct++;
+    }
+  }
+  return { sq, correct, count };
+}
+
+/** Gradients of the readout: dW, db accumulate at `grads` (same layout as the weights), and
+ *  dfeat [rows, F] = dpred · W. */
+export function readoutBackward(s: ReadoutShape, feat: number, weights: number, dpred: number, grads: number, dfeat: number): void {
+  const { rows, features: F, outputs: O } = s;
+  core().linear_backward(rows, F, O, feat, weights, dpred, grads, grads + 4 * O * F, dfeat);
+}
+
+/** Learned initial states: dst [LD, B, H] = table[classes[b]] (classes 0: row 0 for all). */
+export function gatherStates(dst: number, table: number, classes: number, B: number, LD: number, H: number): void {
+  core().init_state_gather(dst, table, classes, B, LD, H);
+}
+/** Their gradient: dtable[classes[b]] += src [LD, B, H]. */
+export function scatterStates(dtable: number, src: number, classes: number, B: number, LD: number, H: number): void {
+  core().init_state_scatter_add(dtable, src, classes, B, LD, H);
+}

@@ -1,0 +1,182 @@
+// Stateless recurrent passes over the core's pass descriptor (assembly/constants.ts, RD_*): the
+// caller (a module) owns the memory; these functions write one descriptor per call (per thread),
+// call rnn_forward / rnn_backward, and turn an error code into an exception. With a thread pool
+// the batch is split: each part runs the whole recurrence on its own workspace, and [L·D, B, H]
+// tensors are gathered into and scattered from per-part copies.
+import * as A from "../core/abi.js";
+import { Blocks, allocAll, f32, i32 } from "../core/arena.js";
+import { core, threadPool } from "../core/loader.js";
+import type { Job } from "../core/threads.js";
+
+/** The shape of a recurrent pass. cell: A.CELL_*. */
+export interface RnnShape {
+  cell: number; batch: number; steps: number; inputSize: number; hiddenSize: number;
+  numLayers: number; directions: number; checkpoint: boolean;
+}
+
+/** Pointers of a forward pass (0 = absent): x [B,T,I], lengths i32 [B], h0/c0/hn/cn [L·D,B,H],
+ *  out [B,T,D·H]. */
+export interface RnnForwardTensors { params: number; x: number; lengths: number; h0: number; c0: number; out: number; hn: number; cn: number }
+
+/** Pointers of a backward pass (0 = absent / not wanted); x and lengths as given to the forward. */
+export interface RnnBackwardTensors {
+  params: number; grads: number; x: number; lengths: number;
+  dOut: number; dhn: number; dcn: number; dx: number; dh0: number; dc0: number; dhs: number; truncate: number;
+}
+
+const DESC_BYTES = 4 * A.RD_FIELDS;
+let queryDesc = 0;
+
+function writeShape(desc: number, s: RnnShape, batch: number): Int32Array {
+  const v = i32(desc, A.RD_FIELDS);
+  v.fill(0);
+  v[A.RD_CELL] = s.cell; v[A.RD_B] = batch; v[A.RD_T] = s.steps; v[A.RD_I] = s.inputSize; v[A.RD_H] = s.hiddenSize;
+  v[A.RD_L] = s.numLayers; v[A.RD_D] = s.directions; v[A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
+  return v;
+}
+
+/** Floats of the parameter block of a stack (exact, computed by the core in f64). */
+export function rnnParamCount(cell: number, I: number, H: number, L: number, D: number): number {
+  const n = core().rnn_param_count(cell, I, H, L, D);
+  if (n < 0) throw new RangeError(`recurrent-wasm: rnn_param_count: ${A.errorText(n)}`);
+  return n;
+}
+
+/** Bytes of workspace one pass over this shape needs (exact, may exceed 4 GiB). Asked of the core
+ *  once per shape (a small cache: a training loop repeats a few shapes). */
+export function rnnWorkspaceBytes(s: RnnShape, batch = s.batch): number {
+  const key = `${s.cell},${batch},${s.steps},${s.inputSize},${s.hiddenSize},${s.numLayers},${s.directions},${s.checkpoint ? 1 : 0}`;
+  const hit = wsCache.get(key);
+  if (hit !== undefined) return hit;
+  if (!queryDesc) queryDesc = allocAll("recurrent-wasm", [DESC_BYTES])[0];
+  writeShape(queryDesc, s, batch);
+  const n = core().rnn_workspace_bytes(queryDesc);
+  if (n < 0) throw new RangeError(`recurrent-wasm: rnn_workspace_bytes: ${A.errorText(n)}`);
+  if (wsCache.size >= 256) wsCache.clear();
+  wsCache.set(key, n);
+  return n;
+}
+const wsCache = new Map<string, number>();
+
+/** [b0, b1) of each part of a batch split across the threads (one part without threads). */
+export function batchParts(B: number): [number, number][] {
+  const n = Math.min(threadPool()?.size ?? 1, B);
+  const parts: [number, number][] = [];
+  for (let k = 0, b0 = 0; k < n; k++) { const b1 = b0 + Math.floor(B / n) + (k < B % n ? 1 : 0); parts.push([b0, b1]); b0 = b1; }
+  return parts;
+}
+
+/** Bytes of the blocks a forward pass keeps in its pass memory (per part: descriptor, workspace and,
+ *  with threads, per-part state copies), by block name. Reserve them together with the caller's own
+ *  blocks in one Blocks.reserve, so that a failure changes nothing. */
+export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
+  const parts = batchParts(s.batch), out: Record<string, number> = {};
+  const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
+  parts.forEach(([b0, b1], k) => {
+    out[`desc${k}`] = DESC_BYTES;
+    out[`ws${k}`] = rnnWorkspaceBytes(s, b1 - b0);
+    if (parts.length > 1) {
+      const st = 4 * LDH * (b1 - b0);
+      out[`h0_${k}`] = st; out[`hn_${k}`] = st;
+      if (lstm) { out[`c0_${k}`] = st; out[`cn_${k}`] = st; }
+    }
+  });
+  return out;
+}
+
+/** Bytes of the extra blocks a backward pass needs (threads: per-part gradient blocks and state
+ *  copies); the workspaces are the forward's. */
+export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean): Record<string, number> {
+  const parts = batchParts(s.batch), out: Record<string, number> = {};
+  if (parts.length === 1) return out;
+  const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
+  parts.forEach(([b0, b1], k) => {
+    const st = 4 * LDH * (b1 - b0);
+    if (k > 0) out[`grads_${k}`] = 4 * paramFloats;
+    out[`dhn_${k}`] = st; out[`dh0_${k}`] = st;
+    if (lstm) { out[`dcn_${k}`] = st; out[`dc0_${k}`] = st; }
+    if (dhs) out[`dhs_${k}`] = st * s.steps;
+  });
+  return out;
+}
+
+function fail(where: string, code: number): never {
+  throw new Error(`${where}: the WebAssembly core refused the pass: ${A.errorText(code)} (code ${code})`);
+}
+
+function run(where: string, fn: "rnn_forward" | "rnn_backward", descs: number[]): void {
+  const c = core();
+  const code = descs.length === 1
+    ? c[fn](descs[0])
+    : threadPool()!.run(descs.map((d): Job => ({ fn, args: [d] })), (j) => c[j.fn](j.args[0]));
+  if (code !== A.OK) fail(where, code);
+}
+
+/** Forward pass; blocks as reserved by rnnForwardBlocks. Leaves each part's workspace holding
+ *  what rnnBackward needs. */
+export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwardTensors): void {
+  const c = core(), parts = batchParts(s.batch);
+  const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
+  const split = parts.length > 1;
+  const descs = parts.map(([b0, b1], k) => {
+    const Bk = b1 - b0, wsBytes = rnnWorkspaceBytes(s, Bk), desc = mem.get(`desc${k}`), v = writeShape(desc, s, Bk);
+    v[A.RD_PARAMS] = t.params; v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
+    v[A.RD_X] = t.x + 4 * b0 * T * I; v[A.RD_LENGTHS] = t.lengths ? t.lengths + 4 * b0 : 0;
+    v[A.RD_OUT] = t.out + 4 * b0 * T * D * H;
+    v[A.RD_H0] = !t.h0 ? 0 : split ? mem.get(`h0_${k}`) : t.h0;
+    v[A.RD_C0] = !t.c0 ? 0 : split ? mem.get(`c0_${k}`) : t.c0;
+    v[A.RD_HN] = split ? mem.get(`hn_${k}`) : t.hn;
+    v[A.RD_CN] = !t.cn ? 0 : split ? mem.get(`cn_${k}`) : t.cn;
+    if (split) {
+      if (t.h0) c.copy2d_f32(LD, Bk * H, t.h0 + 4 * b0 * H, B * H, mem.get(`h0_${k}`), Bk * H);
+      if (t.c0) c.copy2d_f32(LD, Bk * H, t.c0 + 4 * b0 * H, B * H, mem.get(`c0_${k}`), Bk * H);
+    }
+    return desc;
+  });
+  run(where, "rnn_forward", descs);
+  if (split) {
+    parts.forEach(([b0, b1], k) => {
+      const Bk = b1 - b0;
+      c.copy2d_f32(LD, Bk * H, mem.get(`hn_${k}`), Bk * H, t.hn + 4 * b0 * H, B * H);
+      if (t.cn) c.copy2d_f32(LD, Bk * H, mem.get(`cn_${k}`), Bk * H, t.cn + 4 * b0 * H, B * H);
+    });
+  }
+}
+
+/** Backward pass (BPTT) through the last rnnForward on the same pass memory; parameter gradients
+ *  accumulate into t.grads. With threads, part 0 accumulates into t.grads and the others into
+ *  zeroed blocks that are added afterwards (only the summation order of the weight gradients
+ *  differs from one thread). */
+export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackwardTensors, paramFloats: number): void {
+  const c = core(), parts = batchParts(s.batch);
+  const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
+  const split = parts.length > 1;
+  const descs = parts.map(([b0, b1], k) => {
+    const Bk = b1 - b0, wsBytes = rnnWorkspaceBytes(s, Bk), desc = mem.get(`desc${k}`), v = writeShape(desc, s, Bk);
+    const part = (name: string, whole: number) => (!whole ? 0 : split ? mem.get(`${name}_${k}`) : whole);
+    v[A.RD_TRUNCATE] = t.truncate;
+    v[A.RD_PARAMS] = t.params; v[A.RD_GRADS] = k === 0 ? t.grads : mem.get(`grads_${k}`);
+    v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
+    v[A.RD_X] = t.x ? t.x + 4 * b0 * T * I : 0; v[A.RD_LENGTHS] = t.lengths ? t.lengths + 4 * b0 : 0;
+    v[A.RD_DOUT] = t.dOut ? t.dOut + 4 * b0 * T * D * H : 0;
+    v[A.RD_DHN] = part("dhn", t.dhn); v[A.RD_DCN] = part("dcn", t.dcn);
+    v[A.RD_DX] = t.dx ? t.dx + 4 * b0 * T * I : 0;
+    v[A.RD_DH0] = part("dh0", t.dh0); v[A.RD_DC0] = part("dc0", t.dc0); v[A.RD_DHS] = part("dhs", t.dhs);
+    if (split) {
+      if (k > 0) f32(mem.get(`grads_${k}`), paramFloats).fill(0);
+      if (t.dhn) c.copy2d_f32(LD, Bk * H, t.dhn + 4 * b0 * H, B * H, mem.get(`dhn_${k}`), Bk * H);
+      if (t.dcn) c.copy2d_f32(LD, Bk * H, t.dcn + 4 * b0 * H, B * H, mem.get(`dcn_${k}`), Bk * H);
+    }
+    return desc;
+  });
+  run(where, "rnn_backward", descs);
+  if (split) {
+    parts.forEach(([b0, b1], k) => {
+      const Bk = b1 - b0;
+      if (k > 0) c.axpy_f32_wasmsimd(paramFloats, 1, mem.get(`grads_${k}`), t.grads);
+      if (t.dh0) c.copy2d_f32(LD, Bk * H, mem.get(`dh0_${k}`), Bk * H, t.dh0 + 4 * b0 * H, B * H);
+      if (t.dc0) c.copy2d_f32(LD, Bk * H, mem.get(`dc0_${k}`), Bk * H, t.dc0 + 4 * b0 * H, B * H);
+      if (t.dhs) c.copy2d_f32(LD * T, Bk * H, mem.get(`dhs_${k}`), Bk * H, t.dhs + 4 * b0 * H, B * H);
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// Model files: a model as safetensors bytes (every parameter by name, F32; the config as JSON in
+// __metadata__). Loading treats the file as hostile: the config is checked, every tensor's name,
+// dtype and shape is compared with the slots that config implies, and the parameter count is
+// bounded by the bytes actually present, all BEFORE anything is allocated.
+import * as safetensors from "./safetensors.js";
+import { ModelConfig, RecurrentModel, checkConfig, modelSlots } from "../nn/model.js";
+
+/** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
+export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {
+  const tensors: Record<string, safetensors.Tensor> = {};
+  const sd = model.stateDict();
+  for (const s of model.parameterSlots()) tensors[s.name] = { dtype: "F32", shape: s.shape, data: sd[s.name] };
+  return safetensors.write(tensors, { ...metadata, format: "recurrent-wasm", config: JSON.stringify(model.config) });
+}
+
+/** Rebuild a model saved by saveModel; `make` constructs it from the checked config. */
+export function loadModel<M extends RecurrentModel>(bytes: Uint8Array, make: (config: ModelConfig) => M): { model: M; metadata: Record<string, string> } {
+  const W = "Model.load";
+  const { tensors, metadata } = safetensors.read(bytes);
+  if (metadata.format !== "recurrent-wasm" || typeof metadata.config !== "string") {
+    throw new Error(`${W}: __metadata__ has no recurrent-wasm config (format ${JSON.stringify(metadata.format)})`);
+  }
+  let raw: ModelConfig;
+  try { raw = JSON.parse(metadata.config); } catch { throw new Error(`${W}: __metadata__.config is not valid JSON`); }
+  let cfg: Required<ModelConfig>;
+  try { cfg = checkConfig(raw); } catch (e) { throw new Error(`${W}: the file's config is invalid: ${(e as Error).message}`); }
+  // the config must describe exactly the tensors present (so it is bounded by the file's bytes)
+  const slots = modelSlots(cfg);
+  const dict: Record<string, Float32Array> = {};
+  for (const s of slots) {
+    if (!Object.prototype.hasOwnProperty.call(tensors, s.name)) throw new Error(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape}]`);
+    const t = tensors[s.name];
+    if (!(t.data instanceof Float32Array)) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
+    if (t.shape.join(",") !== s.shape.join(",")) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
+    dict[s.name] = t.data;
+  }
+  for (const k of Object.keys(tensors)) {
+    if (!slots.some((s) => s.name === k)) throw new Error(`${W}: unexpected tensor ${JSON.stringify(k)}`);
+  }
+  // every slot matched a tensor of its shape: the config is bounded by the bytes in the file
+  const want = slots.reduce((a, s) => a + s.size, 0), have = Object.values(dict).reduce((a, t) => a + t.length, 0);
+  if (want !== have) throw new Error(`${W}: the config describes ${want} parameters but the file holds ${have}`);
+  const model = make(cfg);
+  try {
+    model.loadStateDict(dict);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, metadata };
+}

@@ -1,0 +1,143 @@
+// Batches of variable-length sequences for a model: validation of a data set against the model's
+// config, and staging a batch (padded to its longest sequence) into the model's blocks.
+import * as check from "../core/check.js";
+import { Blocks, f32, i32 } from "../core/arena.js";
+import { core } from "../core/loader.js";
+
+/** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
+ *  readout "last":     mse → Float32Array [N·outputSize];  crossentropy → Int32Array [N] class ids
+ *  readout "sequence": mse → Float32Array[] with [len_i·outputSize] each; crossentropy → Int32Array[] with [len_i] */
+export interface SequenceData {
+  x: Float32Array[];
+  y?: Float32Array | Int32Array | Float32Array[] | Int32Array[];
+  /** Class id of each sequence, 0..n−1 (only with initialState { perClass: n }). */
+  classes?: Int32Array;
+}
+
+/** @internal What of a model's config the data must agree with. */
+export interface DataSpec {
+  inputSize: number; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  /** n for initialState { perClass: n }, else 0; and the initialState for messages. */
+  perClass: number; initialState: unknown;
+}
+
+/** @internal Validate a data set; returns the number of sequences. */
+export function checkData(where: string, spec: DataSpec, data: SequenceData, needTargets: boolean): number {
+  const d = check.object(where, "data", data);
+  if (!Array.isArray(d.x)) throw new TypeError(`${where}: data.x must be an array of Float32Array sequences [len, inputSize], got ${check.show(d.x)}`);
+  const N = d.x.length, I = spec.inputSize, O = spec.outputSize;
+  if (N === 0) throw new RangeError(`${where}: data.x is empty`);
+  for (let i = 0; i < N; i++) {
+    const x = d.x[i];
+    if (!(x instanceof Float32Array)) throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
+    if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}`);
+    check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`);
+  }
+  const cls = d.classes;
+  if (spec.perClass > 0) {
+    const n = spec.perClass;
+    if (!(cls instanceof Int32Array) || cls.length !== N) throw new TypeError(`${where}: data.classes must be an Int32Array of ${N} class ids in 0..${n - 1} (initialState perClass), got ${check.show(cls)}`);
+    for (let i = 0; i < N; i++) if (cls[i] < 0 || cls[i] >= n) throw new RangeError(`${where}: data.classes[${i}] must be in 0..${n - 1}, got ${cls[i]}`);
+  } else if (cls !== undefined) {
+    throw new TypeError(`${where}: data.classes is only used with initialState { perClass: n }; this model's initialState is ${JSON.stringify(spec.initialState)}`);
+  }
+  if (!needTargets) return N;
+  const y = d.y, ce = spec.loss === "crossentropy";
+  const label = (v: number, name: string) => {
+    if (!Number.isInteger(v) || v < 0 || v >= O) throw new RangeError(`${where}: ${name} must be a class id in 0..${O - 1}, got ${v}`);
+  };
+  if (spec.readout === "last") {
+    if (ce) {
+      if (!(y instanceof Int32Array) || y.length !== N) throw new TypeError(`${where}: data.y must be an Int32Array of ${N} class ids, got ${check.show(y)}`);
+      for (let i = 0; i < N; i++) label(y[i], `data.y[${i}]`);
+    } else {
+      check.f32(where, "data.y", y, N * O, `[N=${N}, outputSize=${O}]`);
+    }
+  } else {
+    if (!Array.isArray(y) || y.length !== N) throw new TypeError(`${where}: data.y must be an array of ${N} per-step targets, got ${check.show(y)}`);
+    for (let i = 0; i < N; i++) {
+      const len = d.x[i].length / I, yi = y[i];
+      if (ce) {
+        if (!(yi instanceof Int32Array) || yi.length !== len) throw new TypeError(`${where}: data.y[${i}] must be an Int32Array of ${len} class ids (one per step), got ${check.show(yi)}`);
+        for (let t = 0; t < len; t++) label(yi[t], `data.y[${i}][${t}]`);
+      } else {
+        check.f32(where, `data.y[${i}]`, yi, len * O, `[len=${len}, outputSize=${O}]`);
+      }
+    }
+  }
+  return N;
+}
+
+/** @internal A staged batch: B sequences padded to T steps, and where they are. */
+export interface Staged { B: number; T: number; x: number; lengths: number; classes: number; target: number; mask: number }
+
+/** @internal Batch size and padded length of the sequences idx. */
+export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<number>): { B: number; T: number } {
+  let T = 1;
+  for (let b = 0; b < idx.length; b++) T = Math.max(T, data.x[idx[b]].length / spec.inputSize);
+  return { B: idx.length, T };
+}
+
+/** @internal Bytes of the staging blocks of a batch (reserve them with the pass's other blocks). */
+export function stageBlocks(spec: DataSpec, B: number, T: number, data: SequenceData, withTargets: boolean): Record<string, number> {
+  const I = spec.inputSize, O = spec.outputSize, seq = spec.readout === "sequence", ce = spec.loss === "crossentropy";
+  return {
+    x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0,
+    target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
+    mask: withTargets && seq && !ce ? 4 * B * T : 0,
+  };
+}
+
+/** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks. */
+export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean): Staged {
+  const I = spec.inputSize, O = spec.outputSize;
+  const { B, T } = batchShape(spec, data, idx);
+  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0 };
+  const xv = f32(s.x, B * T * I), lv = i32(s.lengths, B);
+  xv.fill(0);
+  for (let b = 0; b < B; b++) {
+    const q = data.x[idx[b]];
+    xv.set(q, b * T * I);
+    lv[b] = q.length / I;
+  }
+  if (s.classes) { const cv = i32(s.classes, B); for (let b = 0; b < B; b++) cv[b] = data.classes![idx[b]]; }
+  if (!withTargets) return s;
+  s.target = mem.get("target");
+  const ce = spec.loss === "crossentropy";
+  if (spec.readout === "last") {
+    if (ce) {
+      const tv = i32(s.target, B), y = data.y as Int32Array;
+      for (let b = 0; b < B; b++) tv[b] = y[idx[b]];
+    } else {
+      const tv = f32(s.target, B * O), y = data.y as Float32Array;
+      for (let b = 0; b < B; b++) tv.set(y.subarray(idx[b] * O, idx[b] * O + O), b * O);
+    }
+  } else if (ce) {
+    const tv = i32(s.target, B * T), y = data.y as Int32Array[];
+    tv.fill(-1); // padding rows are ignored by the loss
+    for (let b = 0; b < B; b++) tv.set(y[idx[b]], b * T);
+  } else {
+    const tv = f32(s.target, B * T * O), y = data.y as Float32Array[];
+    tv.fill(0);
+    for (let b = 0; b < B; b++) tv.set(y[idx[b]], b * T * O);
+    s.mask = mem.get("mask");
+    core().mask_from_lengths(s.mask, s.lengths, B, T);
+  }
+  return s;
+}
+
+/** The sequences (and targets) at idx, sharing the underlying arrays. */
+export function subset(data: SequenceData, idx: number[]): SequenceData {
+  const out: SequenceData = { x: idx.map((i) => data.x[i]) };
+  if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
+  const y = data.y;
+  if (y === undefined) return out;
+  if (Array.isArray(y)) out.y = idx.map((i) => (y as Float32Array[])[i]) as Float32Array[];
+  else if (y instanceof Int32Array) out.y = Int32Array.from(idx, (i) => y[i]);
+  else {
+    const O = y.length / data.x.length, yy = new Float32Array(idx.length * O);
+    idx.forEach((i, k) => yy.set((y as Float32Array).subarray(i * O, i * O + O), k * O));
+    out.y = yy;
+  }
+  return out;
+}

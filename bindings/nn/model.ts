@@ -1,0 +1,322 @@
+// A recurrent sequence model: a recurrent stack (RNN, LSTM or GRU) + linear readout y = W_hy h + b_y,
+// a loss, optional learned initial states. All parameters share one parameter block, so an
+// optimizer step or a clip is one pass; the state_dict uses the names of a PyTorch module with
+// attributes `rnn` (torch.nn.RNN/LSTM/GRU, batch_first=True), `readout` (torch.nn.Linear) and, for
+// learned initial states, `h0` (and `c0` for LSTM). Training (fit) and files (save/load) are the
+// layers above: train/ and io/.
+import * as check from "../core/check.js";
+import { Blocks, f32, track, untrack } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { Rng } from "../core/random.js";
+import { checkInit } from "../functional/init.js";
+import type { InitOptions } from "../functional/init.js";
+import * as R from "../functional/readout.js";
+import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, stage, stageBlocks } from "./data.js";
+import { ParameterBlock, TensorSlot } from "./params.js";
+import { CellType, Nonlinearity, RecurrentLayer, cellId, makeLayer, rnnSlots, GATES } from "./rnn.js";
+
+export type Readout = "last" | "sequence";
+export type Loss = "mse" | "crossentropy";
+/** Initial state of the recurrence: zeros, one learned state (per layer and direction; for LSTM
+ *  also the cell state), or a table of n learned states, one per class: each sequence picks its
+ *  row by `data.classes` (e.g. a cell type or a patient group). */
+export type InitialState = "zeros" | "learned" | { perClass: number };
+
+export interface ModelConfig {
+  /** Recurrent cell (default "rnn", Elman). */
+  cell?: CellType;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  nonlinearity?: Nonlinearity;
+  /** Readout width: values to regress (mse) or number of classes (crossentropy). */
+  outputSize: number;
+  /** "last": one output per sequence, from the state at its end (bidirectional: forward state at
+   *  the end ⧺ reverse state at the start, PyTorch's h_n); "sequence": one output per step. */
+  readout?: Readout;
+  loss?: Loss;
+  /** Default "zeros". */
+  initialState?: InitialState;
+  seed?: number;
+  /** Initialization of the recurrent layers (see InitOptions; default PyTorch's uniform). */
+  init?: InitOptions;
+  /** Gradient checkpointing (default false): O(√T) instead of O(T) activation memory for about
+   *  one more forward pass of time; bitwise the same results. See LayerOptions.checkpoint. */
+  checkpoint?: boolean;
+}
+
+/** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
+ *  reverse direction too); steps past a sequence's length are zero. */
+export interface GradientFlow {
+  loss: number;
+  /** T (the longest sequence) and B (the batch), L·D (layers × directions). */
+  steps: number; batch: number; layersDirections: number;
+  /** ‖∂L/∂h_t‖ over the batch and the hidden units, [L·D, T]. */
+  stepNorms: Float32Array;
+  /** ‖∂L/∂h_t‖ per sequence, [L·D, T, B]. */
+  seqNorms: Float32Array;
+  /** ∂L/∂h_t itself, [L·D, T, B, H]. */
+  dh: Float32Array;
+}
+
+/** Loss and metric sums of one batch. */
+export interface BatchResult { loss: number; sq: number; correct: number; count: number }
+
+const W = "Model";
+const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
+
+/** Validate a model config (defaults filled in). Pure: allocates nothing. */
+export function checkConfig(config: ModelConfig): Required<ModelConfig> {
+  const o = check.object(W, "config", config);
+  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint"]);
+  const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
+  // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
+  if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+  let initialState: InitialState = "zeros";
+  if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
+  else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
+    const is = o.initialState as Record<string, unknown>;
+    check.known(W + " initialState", is, ["perClass"]);
+    initialState = { perClass: check.int(W, "initialState.perClass", is.perClass, 1, 1 << 20) };
+  } else throw new TypeError(`${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`);
+  const cfg: Required<ModelConfig> = {
+    cell,
+    inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
+    hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
+    numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
+    bidirectional: check.bool(W, "bidirectional", o.bidirectional ?? false),
+    nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const),
+    outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
+    readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
+    loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),
+    initialState,
+    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
+    init: checkInit(W, o.init),
+    checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
+  };
+  if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
+  return cfg;
+}
+
+/** Names, shapes and offsets of all of a model's parameters ("rnn.weight_ih_l0", …,
+ *  "readout.weight", "readout.bias", "h0", "c0"), from a checked config. Pure. */
+export function modelSlots(cfg: Required<ModelConfig>): TensorSlot[] {
+  const D = cfg.bidirectional ? 2 : 1, H = cfg.hiddenSize, F = D * H, O = cfg.outputSize, LD = cfg.numLayers * D;
+  const rnn = rnnSlots(GATES[cfg.cell], cfg.inputSize, H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
+  let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size;
+  const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, { name: "readout.bias", shape: [O], offset: o + O * F, size: O }];
+  o += O * F + O;
+  const rows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
+  if (rows > 0) {
+    const shape = cfg.initialState === "learned" ? [LD, H] : [rows, LD, H], size = rows * LD * H;
+    slots.push({ name: "h0", shape, offset: o, size });
+    if (cfg.cell === "lstm") slots.push({ name: "c0", shape, offset: o + size, size });
+  }
+  return slots;
+}
+
+export class RecurrentModel {
+  readonly config: Required<ModelConfig>;
+  /** The recurrent stack; its parameters are a view of the model's block. */
+  readonly rnn: RecurrentLayer;
+  readonly numParams: number;
+  /** All parameters and their gradients (state_dict order). */
+  readonly parameters: ParameterBlock;
+  readonly #mem = new Blocks();
+  readonly #spec: DataSpec;
+  readonly #rnnParams: number;
+  /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
+  readonly #stateRows: number;
+  readonly #stateOffset: number;
+
+  constructor(config: ModelConfig) {
+    const cfg = checkConfig(config);
+    this.config = cfg;
+    const slots = modelSlots(cfg);
+    const D = cfg.bidirectional ? 2 : 1;
+    this.#rnnParams = slots.find((s) => s.name === "readout.weight")!.offset;
+    this.#stateRows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
+    this.#stateOffset = this.#rnnParams + cfg.outputSize * (D * cfg.hiddenSize + 1);
+    this.#spec = { ...cfg, perClass: typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0 };
+    this.parameters = new ParameterBlock(W, slots);
+    this.numParams = this.parameters.numParams;
+    try {
+      this.rnn = makeLayer(cfg.cell, {
+        inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
+        bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cfg.cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
+      }, this.parameters);
+      // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
+      const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
+      const k = 1 / Math.sqrt(D * cfg.hiddenSize);
+      const v = f32(this.parameters.paramsAt(W) + 4 * this.#rnnParams, this.#stateOffset - this.#rnnParams);
+      for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+    } catch (e) {
+      this.parameters.dispose();
+      throw e;
+    }
+    const mem = this.#mem, release = this.parameters.releaser();
+    track(this, { release: () => { mem.release(); release.release(); } });
+  }
+
+  /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
+  get checkpoint(): boolean { return this.config.checkpoint; }
+  set checkpoint(on: boolean) {
+    this.rnn.checkpoint = on; // validates
+    (this.config as { checkpoint: boolean }).checkpoint = on;
+  }
+
+  /** Names, shapes and offsets of all parameters. */
+  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict("Model.stateDict"); }
+  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict("Model.loadStateDict", dict); }
+  grads(): Record<string, Float32Array> { return this.parameters.grads("Model.grads"); }
+  zeroGrad(): void { this.parameters.zeroGrad("Model.zeroGrad"); }
+
+  /** Validate a data set against this model; returns the number of sequences. */
+  checkData(where: string, data: SequenceData, needTargets: boolean): number {
+    this.parameters.paramsAt(where);
+    return checkData(where, this.#spec, data, needTargets);
+  }
+
+  #shape(B: number, T: number): RnnShape {
+    const c = this.config;
+    return { cell: cellId(c.cell, c.nonlinearity), batch: B, steps: T, inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, directions: c.bidirectional ? 2 : 1, checkpoint: c.checkpoint };
+  }
+
+  /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
+   *  sequences idx of a checked data set; every block the batch needs is reserved first, so a
+   *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). */
+  runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward", truncate = 0, dhs = false): BatchResult & { staged: Staged; pred: number } {
+    const cfg = this.config, withTargets = mode !== "predict", backward = mode === "backward";
+    const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H, O = cfg.outputSize;
+    const { B, T } = batchShape(this.#spec, data, idx);
+    const s = this.#shape(B, T), last = cfg.readout === "last", rows = last ? B : B * T;
+    const st = 4 * LD * B * H, lstm = cfg.cell === "lstm", learned = this.#stateRows > 0;
+    const sizes = stageBlocks(this.#spec, B, T, data, withTargets);
+    Object.assign(sizes, {
+      h0: learned ? st : 0, c0: learned && lstm ? st : 0, out: 4 * B * T * F, hn: st, cn: lstm ? st : 0,
+      feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
+      dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
+      dh0: backward && learned ? st : 0, dc0: backward && learned && lstm ? st : 0,
+      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
+    }, rnnForwardBlocks(s));
+    if (backward) Object.assign(sizes, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
+    const p = this.#mem.reserve(where, sizes, { what: `batch (${B} sequences × ${T} steps)`, advice: ADVICE });
+    const staged = stage(this.#spec, this.#mem, data, idx, withTargets);
+    const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
+    if (learned) {
+      const tab = params + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
+      R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
+      if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
+    }
+    rnnForward(where, this.#mem, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    const feat = last ? p.feat : p.out;
+    if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
+    const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
+    const w = params + 4 * this.#rnnParams;
+    R.readoutForward(rs, feat, w, p.pred, p.wt);
+    if (!withTargets) return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred };
+    const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
+    const m = R.metrics(rs, p.pred, staged.target, staged.mask);
+    if (backward) {
+      R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
+      if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
+      rnnBackward(where, this.#mem, s, {
+        params, grads, x: staged.x, lengths: staged.lengths, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dcn: 0,
+        dx: 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate,
+      }, this.parameters.numParams);
+      if (learned) {
+        const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
+        R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
+        if (lstm) R.scatterStates(g + 4 * table, p.dc0, staged.classes, B, LD, H);
+      }
+    }
+    return { loss, ...m, staged, pred: p.pred };
+  }
+
+  /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
+   *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). */
+  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array } = {}): Float32Array | Float32Array[] {
+    const M = "Model.predict";
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["batchSize", "classes"]);
+    const data: SequenceData = o.classes === undefined ? { x } : { x, classes: o.classes as Int32Array };
+    const N = this.checkData(M, data, false);
+    const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
+    const O = this.config.outputSize, I = this.config.inputSize, last = this.config.readout === "last";
+    const flat = new Float32Array(last ? N * O : 0);
+    const seqs: Float32Array[] = [];
+    for (let i0 = 0; i0 < N; i0 += bs) {
+      const idx = Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k);
+      const { staged: s, pred } = this.runBatch(M, data, idx, "predict");
+      if (last) flat.set(f32(pred, s.B * O), i0 * O);
+      else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
+    }
+    return last ? flat : seqs;
+  }
+
+  /** Mean loss and metric (rmse for mse, accuracy for crossentropy) over a data set. */
+  evaluate(data: SequenceData, options: { batchSize?: number } = {}): { loss: number; rmse?: number; accuracy?: number } {
+    const M = "Model.evaluate";
+    const N = this.checkData(M, data, true);
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["batchSize"]);
+    const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
+    let lossSum = 0, sq = 0, correct = 0, count = 0;
+    for (let i0 = 0; i0 < N; i0 += bs) {
+      const idx = Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k);
+      const r = this.runBatch(M, data, idx, "loss");
+      lossSum += r.loss * r.count; sq += r.sq; correct += r.correct; count += r.count;
+    }
+    return this.config.loss === "mse" ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)) } : { loss: lossSum / count, accuracy: correct / count };
+  }
+
+  /** Zero the gradients, then run forward, loss and BPTT on a batch of sequences, leaving
+   *  ∂loss/∂parameter in grads(). Returns the loss. The weights are not changed. */
+  computeGradients(data: SequenceData, options: { truncate?: number } = {}): number {
+    const M = "Model.computeGradients";
+    const N = this.checkData(M, data, true);
+    const k = truncateOption(M, options);
+    this.zeroGrad();
+    return this.runBatch(M, data, Array.from({ length: N }, (_, i) => i), "backward", k).loss;
+  }
+
+  /** Gradient-flow diagnostics for a batch: like computeGradients (zeroes the gradients, runs
+   *  forward, loss and BPTT, leaves ∂loss/∂parameter in grads(), weights unchanged), and returns
+   *  the total ∂loss/∂h_t of every layer and direction at every step t, with its norms. */
+  gradientFlow(data: SequenceData, options: { truncate?: number } = {}): GradientFlow {
+    const M = "Model.gradientFlow";
+    const N = this.checkData(M, data, true);
+    const k = truncateOption(M, options);
+    const cfg = this.config, H = cfg.hiddenSize, LD = cfg.numLayers * (cfg.bidirectional ? 2 : 1);
+    this.zeroGrad();
+    const r = this.runBatch(M, data, Array.from({ length: N }, (_, i) => i), "backward", k, true);
+    const { B, T } = r.staged, dhs = this.#mem.get("dhs"), norms = this.#mem.get("norms"), c = core();
+    c.row_norms_f32(LD * T, B * H, dhs, B * H, norms);
+    c.row_norms_f32(LD * T * B, H, dhs, H, norms + 4 * LD * T);
+    return {
+      loss: r.loss, steps: T, batch: B, layersDirections: LD,
+      stepNorms: f32(norms, LD * T).slice(),
+      seqNorms: f32(norms + 4 * LD * T, LD * T * B).slice(),
+      dh: f32(dhs, LD * T * B * H).slice(),
+    };
+  }
+
+  /** Free the model's WebAssembly memory; later calls throw. (A model that is never disposed is
+   *  freed once it is garbage-collected; dispose() frees it now.) */
+  dispose(): void {
+    untrack(this);
+    this.rnn.dispose();
+    this.#mem.release();
+    this.parameters.dispose();
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}
+
+function truncateOption(where: string, options: { truncate?: number }): number {
+  const o = check.object(where, "options", options);
+  check.known(where, o, ["truncate"]);
+  return o.truncate === undefined ? 0 : check.int(where, "truncate", o.truncate, 1);
+}

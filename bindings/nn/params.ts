@@ -1,0 +1,145 @@
+// The parameter block every module is built on: all of a module's parameters in one flat f32 block
+// of core memory (named slots in PyTorch state_dict order), its gradients in a second block with
+// the same layout. stateDict, loadStateDict, grads and zeroGrad are written once, here. A module
+// inside another (a Model's recurrent stack) gets a view: the same memory at an offset.
+import * as check from "../core/check.js";
+import { allocAll, f32, formatBytes, free, MEMORY_LIMIT } from "../core/arena.js";
+
+/** A named tensor inside a flat block: shape, offset and size in floats. */
+export interface TensorSlot { name: string; shape: number[]; offset: number; size: number }
+
+/** The memory behind a block and its views. */
+interface Store { params: number; grads: number; numParams: number; live: boolean; listeners: Set<() => void> }
+
+export class ParameterBlock {
+  /** Number of f32 parameters. */
+  readonly numParams: number;
+  /** Names, shapes and offsets (floats, from this block's start) of the parameters. */
+  readonly slots: readonly TensorSlot[];
+  readonly #store: Store;
+  readonly #offset: number;
+  readonly #owner: boolean;
+
+  /** Allocate a block (parameters and gradients, zero-filled) for these slots, which must tile
+   *  [0, numParams). Sizes are checked in doubles before anything is allocated. */
+  constructor(where: string, slots: TensorSlot[], view?: { of: ParameterBlock; offset: number }) {
+    const numParams = slots.reduce((a, s) => Math.max(a, s.offset + s.size), 0);
+    this.numParams = numParams;
+    this.slots = slots;
+    if (view) {
+      this.#store = view.of.#store;
+      this.#offset = view.of.#offset + view.offset;
+      this.#owner = false;
+      if (view.offset + numParams > view.of.numParams) throw new Error(`${where}: a view past the end of its parameter block`);
+      return;
+    }
+    const bytes = 4 * numParams;
+    if (2 * bytes > MEMORY_LIMIT) {
+      throw new RangeError(`${where}: ${numParams} parameters need ${formatBytes(2 * bytes)} of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers`);
+    }
+    const [params, grads] = allocAll(where, [bytes, bytes], { what: `model (${numParams} parameters and their gradients)`, advice: "use a smaller hiddenSize or fewer layers" });
+    this.#store = { params, grads, numParams, live: true, listeners: new Set() };
+    this.#offset = 0;
+    this.#owner = true;
+  }
+
+  /** A view of floats [offset, offset + size) of this block, with its own slot names. */
+  view(where: string, offset: number, slots: TensorSlot[]): ParameterBlock {
+    return new ParameterBlock(where, slots, { of: this, offset });
+  }
+
+  /** Whether the memory is still there (false after the owner's dispose()). */
+  get live(): boolean { return this.#store.live; }
+
+  /** @internal Byte offset of the parameters in core memory. */
+  paramsAt(where: string): number { this.#check(where); return this.#store.params + 4 * this.#offset; }
+  /** @internal Byte offset of the gradients in core memory. */
+  gradsAt(where: string): number { this.#check(where); return this.#store.grads + 4 * this.#offset; }
+
+  #check(where: string): void {
+    if (!this.#store.live) throw new Error(`recurrent-wasm: ${where}() called after dispose()`);
+  }
+
+  /** A copy of all parameters, flat (state_dict order). */
+  flat(where = "parameters"): Float32Array { return f32(this.paramsAt(where), this.numParams).slice(); }
+  /** Overwrite all parameters from a flat copy of numParams floats. */
+  setFlat(where: string, v: Float32Array): void {
+    check.f32(where, "parameters", v, this.numParams, `[${this.numParams}]`, true);
+    f32(this.paramsAt(where), this.numParams).set(v);
+  }
+  /** A copy of all gradients, flat. */
+  flatGrads(where = "grads"): Float32Array { return f32(this.gradsAt(where), this.numParams).slice(); }
+  /** Overwrite all gradients from a flat copy. */
+  setFlatGrads(where: string, v: Float32Array): void {
+    check.f32(where, "grads", v, this.numParams, `[${this.numParams}]`, true);
+    f32(this.gradsAt(where), this.numParams).set(v);
+  }
+
+  /** Parameters by name (copies, row-major). */
+  stateDict(where = "stateDict"): Record<string, Float32Array> {
+    const p = this.paramsAt(where), out: Record<string, Float32Array> = {};
+    for (const s of this.slots) out[s.name] = f32(p + 4 * s.offset, s.size).slice();
+    return out;
+  }
+
+  /** Gradients by name (copies). */
+  grads(where = "grads"): Record<string, Float32Array> {
+    const g = this.gradsAt(where), out: Record<string, Float32Array> = {};
+    for (const s of this.slots) out[s.name] = f32(g + 4 * s.offset, s.size).slice();
+    return out;
+  }
+
+  /** Load parameters by name. Every entry is checked (missing, unknown, wrong size, non-finite)
+   *  before anything is written. */
+  loadStateDict(where: string, dict: Record<string, Float32Array>): void {
+    const p = this.paramsAt(where);
+    const d = check.object(where, "dict", dict);
+    for (const s of this.slots) {
+      if (!Object.prototype.hasOwnProperty.call(d, s.name)) throw new RangeError(`${where}: missing tensor ${JSON.stringify(s.name)} [${s.shape.join(", ")}]`);
+      check.f32(where, s.name, d[s.name], s.size, `[${s.shape.join(", ")}]`);
+    }
+    for (const k of Object.keys(d)) {
+      if (!this.slots.some((s) => s.name === k)) throw new RangeError(`${where}: unexpected tensor ${JSON.stringify(k)} (expected ${this.slots.map((s) => s.name).join(", ")})`);
+    }
+    for (const s of this.slots) f32(p + 4 * s.offset, s.size).set(d[s.name] as Float32Array);
+  }
+
+  /** Set every gradient to zero. */
+  zeroGrad(where = "zeroGrad"): void { f32(this.gradsAt(where), this.numParams).fill(0); }
+
+  /** Call fn when the memory is freed (optimizers free their state for this block then). */
+  onDispose(fn: () => void): () => void {
+    this.#store.listeners.add(fn);
+    return () => this.#store.listeners.delete(fn);
+  }
+
+  /** Free the memory (the owner only; a view's dispose does nothing). */
+  dispose(): void {
+    if (!this.#owner || !this.#store.live) return;
+    releaseStore(this.#store);
+  }
+
+  /** @internal What frees this block's memory, holding no reference to the block itself. */
+  releaser(): { release(): void } {
+    const st = this.#store, owner = this.#owner;
+    return { release: () => { if (owner && st.live) releaseStore(st); } };
+  }
+}
+
+function releaseStore(st: Store): void {
+  st.live = false;
+  for (const fn of [...st.listeners]) fn();
+  st.listeners.clear();
+  free(st.params); free(st.grads);
+}
+
+/** The slots of a list of named shapes laid out back to back from `offset`. */
+export function layoutSlots(entries: [string, number[]][], offset = 0): TensorSlot[] {
+  let o = offset;
+  return entries.map(([name, shape]) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const s = { name, shape, offset: o, size };
+    o += size;
+    return s;
+  });
+}

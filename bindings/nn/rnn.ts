@@ -1,0 +1,343 @@
+// Recurrent layers with PyTorch's contract (shared/API.md): RNN (Elman), LSTM, GRU. A layer is a
+// parameter block (params.ts, state_dict order), its options, and the pass memory that a forward
+// pass leaves for backward (workspace, staged inputs); the passes are functional/rnn.ts. The three
+// classes share one implementation; only the cell id passed to the core differs.
+import * as A from "../core/abi.js";
+import * as check from "../core/check.js";
+import { Blocks, f32, i32, track, untrack } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { checkInit, initializeBlock } from "../functional/init.js";
+import type { InitOptions } from "../functional/init.js";
+import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
+import { ParameterBlock, TensorSlot, layoutSlots } from "./params.js";
+
+/** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
+ *  for experiments on gradient flow). */
+export type Nonlinearity = "tanh" | "relu" | "linear";
+export type CellType = "rnn" | "lstm" | "gru";
+
+export interface LayerOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Stacked layers (default 1). */
+  numLayers?: number;
+  /** Forward ⧺ reverse directions per layer (default false). */
+  bidirectional?: boolean;
+  /** Seed of the deterministic initialization (default 0). */
+  seed?: number;
+  /** Initialization (default: everything U(−1/√H, 1/√H), PyTorch's): e.g.
+   *  { recurrent: "orthogonal", bias: "zeros" }. See InitOptions. */
+  init?: InitOptions;
+  /** Gradient checkpointing (default false): the forward pass keeps only the state entering each
+   *  segment of ⌈√T⌉ steps and backward recomputes the rest, so activation memory grows as √T
+   *  instead of T for about one extra forward pass of time. Outputs and gradients are bitwise
+   *  the same as without it. Can be changed between calls (`layer.checkpoint = true`). */
+  checkpoint?: boolean;
+}
+
+export interface RNNOptions extends LayerOptions {
+  /** Elman nonlinearity φ (default "tanh"). */
+  nonlinearity?: Nonlinearity;
+}
+
+export interface ForwardOptions {
+  batch: number;
+  steps: number;
+  /** Int32Array [B], 1 <= lengths[b] <= steps (default: all `steps`). */
+  lengths?: Int32Array | number[];
+  /** Initial state [L·D, B, H] (default zeros). */
+  h0?: Float32Array;
+  /** Initial cell state [L·D, B, H] (LSTM only; default zeros). */
+  c0?: Float32Array;
+  /** Accept NaN/Infinity in x and h0 (default false: they are rejected). */
+  allowNonFinite?: boolean;
+}
+
+export interface ForwardResult {
+  /** [B, T, D·H]; zero at t >= lengths[b]. */
+  output: Float32Array;
+  /** [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
+  hN: Float32Array;
+  /** [L·D, B, H]: the cell state likewise (LSTM only). */
+  cN?: Float32Array;
+}
+
+export interface BackwardGrads {
+  /** ∂L/∂output [B, T, D·H] (default zeros). */
+  output?: Float32Array;
+  /** ∂L/∂h_n [L·D, B, H] (default zeros). */
+  hN?: Float32Array;
+  /** ∂L/∂c_n [L·D, B, H] (LSTM only; default zeros). */
+  cN?: Float32Array;
+}
+
+export interface BackwardOptions {
+  /** Truncated BPTT(k), integer k >= 1 (default: full BPTT). The README's "Truncated BPTT"
+   *  section gives the exact definition. */
+  truncate?: number;
+  /** Also return the gradient-flow diagnostics `dh` and `stepNorms` (default false). */
+  stateGrads?: boolean;
+}
+
+export interface BackwardResult {
+  /** ∂L/∂x [B, T, I]. */
+  x: Float32Array;
+  /** ∂L/∂h0 [L·D, B, H]. */
+  h0: Float32Array;
+  /** ∂L/∂c0 [L·D, B, H] (LSTM only). */
+  c0?: Float32Array;
+  /** With `stateGrads`: the total ∂L/∂h_t of every layer-direction at every time step,
+   *  [L·D, T, B, H] in time order (t = 0 is the state after reading x[:, 0]; for the reverse
+   *  direction too), zero at t >= lengths[b]. As BPTT computed it: truncation included. */
+  dh?: Float32Array;
+  /** With `stateGrads`: ‖∂L/∂h_t‖ over the batch and the hidden units, [L·D, T]. */
+  stepNorms?: Float32Array;
+}
+
+/** Gates per unit: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+export const GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };
+const NAMES: Record<CellType, string> = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+const MAX_DIM = 1 << 20;
+const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
+
+/** PyTorch state_dict names, shapes and offsets of a recurrent stack (G gates per unit). */
+export function rnnSlots(G: number, I: number, H: number, L: number, D: number): TensorSlot[] {
+  const entries: [string, number[]][] = [];
+  for (let l = 0; l < L; l++) {
+    const In = l === 0 ? I : D * H;
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+      entries.push([`weight_ih${sfx}`, [G * H, In]], [`weight_hh${sfx}`, [G * H, H]], [`bias_ih${sfx}`, [G * H]], [`bias_hh${sfx}`, [G * H]]);
+    }
+  }
+  return layoutSlots(entries);
+}
+
+/** The core's cell id for a cell type and Elman nonlinearity. */
+export function cellId(mode: CellType, nonlinearity: Nonlinearity): number {
+  if (mode === "lstm") return A.CELL_LSTM;
+  if (mode === "gru") return A.CELL_GRU;
+  return nonlinearity === "relu" ? A.CELL_RNN_RELU : nonlinearity === "linear" ? A.CELL_RNN_LINEAR : A.CELL_RNN_TANH;
+}
+
+/** Set by makeLayer for the next constructor: a view of a model's block to use instead of owning one. */
+let lent: ParameterBlock | null = null;
+
+/** What RNN, LSTM and GRU share. Use those classes. */
+export class RecurrentLayer {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  /** Elman nonlinearity ("tanh" for LSTM and GRU, whose gates are fixed). */
+  readonly nonlinearity: Nonlinearity;
+  readonly mode: CellType;
+  /** Number of f32 parameters. */
+  readonly numParams: number;
+  /** The initialization options given at construction. */
+  readonly init: InitOptions;
+  /** The parameters and their gradients (state_dict order). */
+  readonly parameters: ParameterBlock;
+  readonly #mem = new Blocks();
+  /** Shape of the last successful forward pass (what backward differentiates), or null. */
+  #last: { shape: RnnShape; lengths: boolean } | null = null;
+  #ck: boolean;
+
+  protected constructor(mode: CellType, options: RNNOptions) {
+    const block = lent;
+    lent = null;
+    const W = NAMES[mode];
+    this.mode = mode;
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
+    this.init = checkInit(W, o.init);
+    this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
+    this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
+    this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
+    this.bidirectional = check.bool(W, "bidirectional", o.bidirectional ?? false);
+    this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const);
+    const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
+    const slots = rnnSlots(GATES[mode], this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    this.numParams = rnnParamCount(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
+    // allocation last, after every check; a failure from here on frees what was allocated
+    this.parameters = block ? block.view(W, 0, slots) : new ParameterBlock(W, slots);
+    try {
+      this.resetParameters(seed);
+    } catch (e) {
+      this.parameters.dispose();
+      throw e;
+    }
+    const mem = this.#mem, release = this.parameters.releaser();
+    track(this, { release: () => { mem.release(); release.release(); } });
+  }
+
+  /** Number of directions D (1 or 2). */
+  get directions(): number { return this.bidirectional ? 2 : 1; }
+
+  /** The core's cell id (assembly/constants.ts): 0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU. */
+  get cell(): number { return cellId(this.mode, this.nonlinearity); }
+
+  /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
+  get checkpoint(): boolean { return this.#ck; }
+  set checkpoint(on: boolean) { this.#ck = check.bool(`${NAMES[this.mode]}.checkpoint`, "checkpoint", on); }
+
+  #shape(batch: number, steps: number, checkpoint = this.#ck): RnnShape {
+    return { cell: this.cell, batch, steps, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, directions: this.directions, checkpoint };
+  }
+
+  /** Bytes of WebAssembly workspace a forward + backward pass over [batch, steps] uses (states and
+   *  activations kept for BPTT, and scratch), with or without checkpointing (default: this
+   *  layer's setting). Exact, computed in 64 bits (it may exceed the 4 GiB a pass can have).
+   *  Parameters, gradients and the input/output tensors come on top. */
+  workspaceBytes(batch: number, steps: number, checkpoint = this.#ck): number {
+    const W = `${NAMES[this.mode]}.workspaceBytes`;
+    const B = check.int(W, "batch", batch, 1, MAX_DIM), T = check.int(W, "steps", steps, 1, MAX_DIM);
+    return rnnWorkspaceBytes(this.#shape(B, T, check.bool(W, "checkpoint", checkpoint)));
+  }
+
+  /** Re-initialize every parameter with a seed, by the layer's `init` options (default: all
+   *  U(−1/√H, 1/√H), PyTorch's) or by the options given here. */
+  resetParameters(seed = 0, init?: InitOptions): void {
+    const W = `${NAMES[this.mode]}.resetParameters`;
+    this.parameters.paramsAt(W);
+    const s = check.int(W, "seed", seed, 0, 0xffffffff);
+    const opts = init === undefined ? this.init : checkInit(W, init);
+    // build in a copy, so that a failure leaves the weights as they were
+    const v = new Float32Array(this.numParams);
+    initializeBlock(v, this.parameters.slots, GATES[this.mode], this.hiddenSize, s, opts);
+    this.parameters.setFlat(W, v);
+  }
+
+  /** Forward over a batch of sequences (batch-first x [B, T, I]). */
+  forward(x: Float32Array, options: ForwardOptions): ForwardResult {
+    const W = `${NAMES[this.mode]}.forward`;
+    this.parameters.paramsAt(W); // throws after dispose()
+    const o = check.object(W, "options", options);
+    const lstm = this.mode === "lstm";
+    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite", ...(lstm ? ["c0"] : [])]);
+    const B = check.int(W, "batch", o.batch, 1, MAX_DIM), T = check.int(W, "steps", o.steps, 1, MAX_DIM);
+    const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
+    const allow = check.bool(W, "allowNonFinite", o.allowNonFinite ?? false);
+    check.f32(W, "x", x, B * T * I, `[batch=${B}, steps=${T}, inputSize=${I}]`, allow);
+    const lens = o.lengths === undefined ? null : check.lengths(W, o.lengths, B, T);
+    const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, shape, allow);
+    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow);
+    // all arguments valid: reserve every block of the pass at once (a failure changes nothing)
+    const s = this.#shape(B, T), st = 4 * LD * B * H;
+    const p = this.#mem.reserve(W, {
+      x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0,
+      out: 4 * B * T * D * H, hn: st, cn: lstm ? st : 0, ...rnnForwardBlocks(s),
+    }, { what: `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`, advice: ADVICE });
+    // from here on the previous forward's inputs are overwritten
+    this.#last = null;
+    f32(p.x, x.length).set(x);
+    if (lens) i32(p.lengths, B).set(lens);
+    if (h0) f32(p.h0, h0.length).set(h0);
+    if (c0) f32(p.c0, c0.length).set(c0);
+    rnnForward(W, this.#mem, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    this.#last = { shape: s, lengths: lens !== null };
+    const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
+    if (lstm) r.cN = f32(p.cn, LD * B * H).slice();
+    return r;
+  }
+
+  /** Backward through the last successful forward call; parameter gradients accumulate into
+   *  grads(). A forward that threw (bad arguments, not enough memory) before it ran leaves the
+   *  previous one to differentiate; one that failed while running leaves none (backward throws). */
+  backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
+    const W = `${NAMES[this.mode]}.backward`;
+    this.parameters.paramsAt(W);
+    if (!this.#last) throw new Error(`${W}: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)`);
+    const g = check.object(W, "grads", grads);
+    const lstm = this.mode === "lstm";
+    check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])]);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["truncate", "stateGrads"]);
+    const s = this.#last.shape, { batch: B, steps: T } = s;
+    const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
+    const gOut = g.output === undefined ? null : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
+    const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
+    const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, shape);
+    const gC = g.cN === undefined ? null : check.f32(W, "grads.cN", g.cN, LD * B * H, shape);
+    const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
+    const diag = check.bool(W, "options.stateGrads", o.stateGrads ?? false);
+    const st = 4 * LD * B * H;
+    const p = this.#mem.reserve(W, {
+      gOut: gOut ? 4 * B * T * D * H : 0, gH: gH ? st : 0, gC: gC ? st : 0,
+      dx: 4 * B * T * I, dh0: st, dc0: lstm ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0,
+      ...rnnBackwardBlocks(s, this.numParams, diag),
+    }, { what: `backward pass (batch ${B} × steps ${T})`, advice: ADVICE });
+    if (gOut) f32(p.gOut, gOut.length).set(gOut);
+    if (gH) f32(p.gH, gH.length).set(gH);
+    if (gC) f32(p.gC, gC.length).set(gC);
+    rnnBackward(W, this.#mem, s, {
+      params: this.parameters.paramsAt(W), grads: this.parameters.gradsAt(W), x: this.#mem.get("x"), lengths: this.#last.lengths ? this.#mem.get("lengths") : 0,
+      dOut: p.gOut, dhn: p.gH, dcn: p.gC, dx: p.dx, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate: k,
+    }, this.numParams);
+    const r: BackwardResult = { x: f32(p.dx, B * T * I).slice(), h0: f32(p.dh0, LD * B * H).slice() };
+    if (lstm) r.c0 = f32(p.dc0, LD * B * H).slice();
+    if (diag) {
+      core().row_norms_f32(LD * T, B * H, p.dhs, B * H, p.norms);
+      r.dh = f32(p.dhs, LD * T * B * H).slice();
+      r.stepNorms = f32(p.norms, LD * T).slice();
+    }
+    return r;
+  }
+
+  /** Parameters by PyTorch state_dict name (copies, row-major). */
+  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${NAMES[this.mode]}.stateDict`); }
+  /** Load parameters by name; every entry is checked (missing, unknown, wrong size, non-finite)
+   *  before anything is written. */
+  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${NAMES[this.mode]}.loadStateDict`, dict); }
+  /** Accumulated parameter gradients by state_dict name (copies). */
+  grads(): Record<string, Float32Array> { return this.parameters.grads(`${NAMES[this.mode]}.grads`); }
+  /** Set all parameter gradients to zero. */
+  zeroGrad(): void { this.parameters.zeroGrad(`${NAMES[this.mode]}.zeroGrad`); }
+  /** Names, shapes and offsets of the parameters in the flat block. */
+  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+
+  /** Free the layer's WebAssembly memory; later calls throw. (A layer that is never disposed is
+   *  freed once it is garbage-collected; dispose() frees it now.) */
+  dispose(): void {
+    untrack(this);
+    this.#mem.release();
+    this.parameters.dispose();
+    this.#last = null;
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}
+
+/** Elman RNN, torch.nn.RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), φ = tanh | relu. */
+export class RNN extends RecurrentLayer {
+  constructor(options: RNNOptions) { super("rnn", options); }
+}
+
+/** LSTM, torch.nn.LSTM: gates i, f, g, o; c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t). */
+export class LSTM extends RecurrentLayer {
+  constructor(options: LayerOptions) { super("lstm", options); }
+}
+
+/** GRU, torch.nn.GRU: gates r, z, n; n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)),
+ *  h' = (1−z)⊙n + z⊙h. (PyTorch's variant; TF.js and brain.js differ.) */
+export class GRU extends RecurrentLayer {
+  constructor(options: LayerOptions) { super("gru", options); }
+}
+
+/** Construct the layer class for a cell type, over a view of a model's parameter block. */
+export function makeLayer(mode: CellType, options: RNNOptions, parameters: ParameterBlock): RecurrentLayer {
+  let opts = options;
+  if (mode === "lstm" || mode === "gru") {
+    const { nonlinearity, ...rest } = options;
+    if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${NAMES[mode]}: nonlinearity applies only to cell "rnn", got ${JSON.stringify(nonlinearity)}`);
+    opts = rest;
+  }
+  lent = parameters;
+  try {
+    return mode === "lstm" ? new LSTM(opts) : mode === "gru" ? new GRU(opts) : new RNN(opts);
+  } finally {
+    lent = null;
+  }
+}

@@ -1,0 +1,169 @@
+// The training loop: one step (zero grads, forward, loss, BPTT, clip, optimizer step) and a
+// Keras-like fit over epochs with seeded shuffling, validation, callbacks and progress, yielding to
+// the event loop so a page stays responsive.
+//
+// Optimizer across fit() calls (the Keras way): the first fit() creates the optimizer its options
+// name ("adam" by default) and keeps it as model.optimizer; later fit() calls without `optimizer`
+// continue with it (moments and step count carry over, `learningRate` if given updates its rate).
+// Passing `optimizer` (a name or an instance) replaces it. A new optimizer always starts fresh.
+import * as check from "../core/check.js";
+import { Rng } from "../core/random.js";
+import { SequenceData, subset } from "../nn/data.js";
+import type { RecurrentModel } from "../nn/model.js";
+import { Adam, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
+
+export interface Logs {
+  loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number;
+  /** Batch: the global gradient norm before clipping (as clip_grad_norm_ returns it). Epoch: its mean. */
+  gradNorm?: number;
+  /** Batch: whether clipNorm scaled the gradients. */
+  clipped?: boolean;
+  /** Epoch: the largest pre-clip norm and how many batches were clipped. */
+  gradNormMax?: number;
+  clippedBatches?: number;
+  seconds?: number;
+}
+export interface History {
+  epoch: number[]; loss: number[]; valLoss: number[]; metric: string; train: number[]; val: number[]; bestEpoch: number;
+  /** Per epoch: mean and largest pre-clip global gradient norm, and the number of clipped batches. */
+  gradNorm: number[]; gradNormMax: number[]; clippedBatches: number[];
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** An optimizer instance, or "adam" / "sgd" (created with `learningRate`). Default: the model's
+   *  optimizer from an earlier fit(), else a new Adam. */
+  optimizer?: Optimizer | "adam" | "sgd";
+  learningRate?: number;
+  /** Global-norm gradient clipping threshold (default: none). */
+  clipNorm?: number;
+  /** Truncated BPTT(k) (default: full BPTT). */
+  truncate?: number;
+  /** Seed of the shuffling and of the validation split (default 0). */
+  seed?: number;
+  shuffle?: boolean;
+  /** Fraction of `data` held out for validation (default 0), taken after a seeded shuffle. */
+  validationSplit?: number;
+  validationData?: SequenceData;
+  /** Keep the weights of the epoch with the lowest validation loss (default false). */
+  restoreBest?: boolean;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: Logs) => void;
+}
+
+/** A model that keeps its optimizer between fit() calls. */
+export type FitModel = RecurrentModel & { optimizer: Optimizer | null };
+
+/** One optimization step on the sequences idx of checked data. */
+export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number): Logs & { sq: number; correct: number; count: number } {
+  model.zeroGrad();
+  const r = model.runBatch(where, data, idx, "backward", k);
+  // the pre-clip global norm, always (one pass over the gradient block)
+  const norm = clip > 0 ? clipGradNorm(model, clip) : gradNorm(model);
+  // a non-finite loss leaves the weights as they were (fit reports it)
+  if (Number.isFinite(r.loss)) opt.step(model);
+  return { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count, gradNorm: norm, clipped: clip > 0 && norm > clip };
+}
+
+/** One optimization step on a batch of sequences (all of `data`). */
+export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
+  const M = "Model.trainBatch";
+  const N = model.checkData(M, data, true);
+  const o = check.object(M, "options", options);
+  check.known(M, o, ["clipNorm", "truncate"]);
+  const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
+  const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
+  if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam or SGD instance, got ${check.show(optimizer)}`);
+  const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip, k);
+  return { loss, gradNorm: g, clipped };
+}
+
+function chooseOptimizer(M: string, model: FitModel, o: Record<string, unknown>): Optimizer {
+  const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
+  if (o.optimizer === undefined && model.optimizer) {
+    if (lr !== undefined) model.optimizer.learningRate = lr;
+    return model.optimizer;
+  }
+  let opt: Optimizer;
+  if (o.optimizer === undefined || o.optimizer === "adam") opt = new Adam(lr === undefined ? {} : { learningRate: lr });
+  else if (o.optimizer === "sgd") opt = new SGD(lr === undefined ? {} : { learningRate: lr });
+  else if (typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function") opt = o.optimizer as Optimizer;
+  else throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  return opt;
+}
+
+/** Train on sequences. Resolves to the history of losses and metrics per epoch. */
+export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
+  const M = "Model.fit";
+  const o = check.object(M, "options", options);
+  check.known(M, o, ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd"]);
+  const N = model.checkData(M, data, true);
+  const epochs = check.int(M, "epochs", o.epochs ?? 10, 1);
+  const bs = check.int(M, "batchSize", o.batchSize ?? 32, 1);
+  const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
+  const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
+  const seed = check.int(M, "seed", o.seed ?? 0, 0, 0xffffffff);
+  const shuffle = check.bool(M, "shuffle", o.shuffle ?? true);
+  const split = check.num(M, "validationSplit", o.validationSplit ?? 0, 0, 0.9);
+  const restoreBest = check.bool(M, "restoreBest", o.restoreBest ?? false);
+  for (const cb of ["onEpochEnd", "onBatchEnd"] as const) {
+    if (o[cb] !== undefined && typeof o[cb] !== "function") throw new TypeError(`${M}: ${cb} must be a function, got ${check.show(o[cb])}`);
+  }
+  const rng = new Rng(seed);
+  let trainIdx = Array.from({ length: N }, (_, i) => i);
+  let valData: SequenceData | null = null;
+  if (o.validationData !== undefined) {
+    valData = o.validationData as SequenceData;
+    model.checkData(M + " (validationData)", valData, true);
+  } else if (split > 0) {
+    rng.shuffle(trainIdx);
+    const nv = Math.max(1, Math.round(N * split));
+    if (nv >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
+    valData = subset(data, trainIdx.slice(0, nv));
+    trainIdx = trainIdx.slice(nv);
+  }
+  // every argument checked: from here on the model trains
+  const opt = chooseOptimizer(M, model, o);
+  model.optimizer = opt;
+  const metric = model.config.loss === "mse" ? "rmse" : "accuracy";
+  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
+  let best = Infinity, bestParams: Float32Array | null = null;
+  let lastYield = Date.now();
+  for (let e = 0; e < epochs; e++) {
+    const t0 = Date.now();
+    if (shuffle) rng.shuffle(trainIdx);
+    let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
+    const nb = Math.ceil(trainIdx.length / bs);
+    for (let bi = 0; bi < nb; bi++) {
+      const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
+      const logs = step(M, model, data, idx, opt, clip, k);
+      if (!Number.isFinite(logs.loss)) throw new Error(`${M}: loss became ${logs.loss} at epoch ${e + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm`);
+      lossSum += logs.loss * idx.length; n += idx.length;
+      sq += logs.sq; correct += logs.correct; count += logs.count;
+      gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
+      (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped });
+      if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
+    }
+    // training loss and metric: running averages over the epoch's batches (as Keras reports them)
+    const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped };
+    hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
+    if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize)); else logs.accuracy = correct / count;
+    hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
+    if (valData) {
+      const v = model.evaluate(valData);
+      logs.valLoss = v.loss;
+      if (metric === "rmse") logs.valRmse = v.rmse; else logs.valAccuracy = v.accuracy;
+      hist.valLoss.push(v.loss); hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
+      if (v.loss < best) {
+        best = v.loss; hist.bestEpoch = e + 1;
+        if (restoreBest) bestParams = model.parameters.flat(M);
+      }
+    }
+    logs.seconds = (Date.now() - t0) / 1000;
+    await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
+    await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
+  }
+  if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
+  return hist;
+}

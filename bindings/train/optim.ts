@@ -1,0 +1,157 @@
+// Optimizers over a module's parameter block, one WebAssembly pass per step. Each optimizer OWNS
+// its state: per parameter block, the step count and the moment blocks (Adam m and v, SGD's
+// momentum buffer), allocated in core memory on the first step. So a new optimizer starts fresh
+// (PyTorch's semantics: torch.optim.Adam(model.parameters()) has empty state), and one optimizer
+// can step several modules. State is freed by dispose(), when the module's memory is freed, or
+// when the optimizer is garbage-collected.
+import * as check from "../core/check.js";
+import { allocAll, free, track, untrack } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { ParameterBlock } from "../nn/params.js";
+
+/** Anything with a parameter block: RNN, LSTM, GRU, Model. */
+export interface Trainable { readonly parameters: ParameterBlock }
+
+export interface Optimizer {
+  readonly name: string;
+  /** The learning rate of the next steps (may be changed between steps). */
+  learningRate: number;
+  /** One update of the module's parameters from its gradients. */
+  step(module: Trainable): void;
+  /** How many steps this optimizer has taken on the module (0 if none). */
+  stepCount(module: Trainable): number;
+  /** Forget all state (moments and step counts) and free its memory. */
+  reset(): void;
+  dispose(): void;
+}
+
+interface State { t: number; b1t: number; b2t: number; blocks: number[]; detach: () => void }
+
+function dropState(states: Map<ParameterBlock, State>, block: ParameterBlock): void {
+  const s = states.get(block);
+  if (!s) return;
+  s.blocks.forEach(free);
+  states.delete(block);
+}
+
+/** What the optimizers share: state per parameter block, owned and freed here. */
+abstract class StatefulOptimizer implements Optimizer {
+  abstract readonly name: string;
+  #lr = 0;
+  readonly #states = new Map<ParameterBlock, State>();
+  /** Moment blocks per parameter block (Adam 2, SGD with momentum 1). */
+  protected abstract readonly moments: number;
+
+  constructor() {
+    const states = this.#states;
+    track(this, { release: () => { for (const s of states.values()) { s.detach(); s.blocks.forEach(free); } states.clear(); } });
+  }
+
+  get learningRate(): number { return this.#lr; }
+  set learningRate(v: number) { this.#lr = check.num(this.name === "adam" ? "Adam" : "SGD", "learningRate", v, 0, Infinity, true); }
+
+  /** The state for a module's block, created (zeroed) on first use. */
+  protected state(where: string, m: Trainable): { state: State; block: ParameterBlock } {
+    const block = m?.parameters;
+    if (!(block instanceof ParameterBlock)) throw new TypeError(`${where}: expected a module with parameters (RNN, LSTM, GRU, Model), got ${check.show(m)}`);
+    block.paramsAt(where); // throws after dispose()
+    let s = this.#states.get(block);
+    if (!s) {
+      const blocks = allocAll(where, new Array(this.moments).fill(4 * block.numParams), { what: "optimizer state" });
+      const states = this.#states; // not `this`: the block must not keep the optimizer alive
+      const detach = block.onDispose(() => dropState(states, block));
+      s = { t: 0, b1t: 1, b2t: 1, blocks, detach };
+      this.#states.set(block, s);
+    }
+    return { state: s, block };
+  }
+
+  abstract step(module: Trainable): void;
+
+  stepCount(module: Trainable): number { return this.#states.get(module?.parameters)?.t ?? 0; }
+
+  reset(): void {
+    for (const [block, s] of [...this.#states]) { s.detach(); dropState(this.#states, block); }
+  }
+
+  dispose(): void {
+    this.reset();
+    untrack(this);
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}
+
+export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
+
+/** Adam, PyTorch's update rule (torch.optim.Adam, L2 weight decay added to the gradient). */
+export class Adam extends StatefulOptimizer {
+  readonly name = "adam";
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+  protected readonly moments = 2;
+  constructor(o: AdamOptions = {}) {
+    super();
+    const W = "Adam";
+    check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
+    this.learningRate = o.learningRate ?? 1e-3;
+    this.beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1);
+    this.beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
+    if (this.beta1 >= 1 || this.beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${this.beta1}, ${this.beta2}`);
+    this.epsilon = check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true);
+    this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0, 0);
+  }
+  step(module: Trainable): void {
+    const { state: s, block } = this.state("Adam.step", module);
+    s.t++; s.b1t *= this.beta1; s.b2t *= this.beta2;
+    const stepSize = this.learningRate / (1 - s.b1t);
+    const bc2Sqrt = Math.sqrt(1 - s.b2t);
+    core().adam_step(block.numParams, block.paramsAt("Adam.step"), block.gradsAt("Adam.step"), s.blocks[0], s.blocks[1],
+      this.beta1, this.beta2, this.epsilon, this.weightDecay, stepSize, bc2Sqrt);
+  }
+}
+
+export interface SGDOptions { learningRate?: number; momentum?: number; weightDecay?: number; nesterov?: boolean }
+
+/** SGD with optional momentum (torch.optim.SGD, dampening 0). */
+export class SGD extends StatefulOptimizer {
+  readonly name = "sgd";
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  protected readonly moments: number;
+  constructor(o: SGDOptions = {}) {
+    super();
+    const W = "SGD";
+    check.known(W, check.object(W, "options", o), ["learningRate", "momentum", "weightDecay", "nesterov"]);
+    this.learningRate = o.learningRate ?? 1e-2;
+    this.momentum = check.num(W, "momentum", o.momentum ?? 0, 0);
+    this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0, 0);
+    this.nesterov = check.bool(W, "nesterov", o.nesterov ?? false);
+    if (this.nesterov && this.momentum === 0) throw new RangeError(`${W}: nesterov needs momentum > 0`);
+    this.moments = this.momentum !== 0 ? 1 : 0;
+  }
+  step(module: Trainable): void {
+    const { state: s, block } = this.state("SGD.step", module);
+    s.t++;
+    core().sgd_step(block.numParams, block.paramsAt("SGD.step"), block.gradsAt("SGD.step"), this.momentum !== 0 ? s.blocks[0] : 0,
+      this.learningRate, this.momentum, this.weightDecay, this.nesterov);
+  }
+}
+
+/** Global-norm gradient clipping over a module's gradients; returns the pre-clip norm
+ *  (torch.nn.utils.clip_grad_norm_). */
+export function clipGradNorm(module: Trainable, maxNorm: number): number {
+  const W = "clipGradNorm";
+  check.num(W, "maxNorm", maxNorm, 0, Infinity, true);
+  const block = module?.parameters;
+  if (!(block instanceof ParameterBlock)) throw new TypeError(`${W}: expected a module with parameters, got ${check.show(module)}`);
+  return core().clip_grad_norm(block.numParams, block.gradsAt(W), maxNorm);
+}
+
+/** The global gradient norm without clipping (accumulated in f64). */
+export function gradNorm(module: Trainable): number {
+  const block = module.parameters;
+  return Math.sqrt(core().sumsq_f64_wasmsimd(block.numParams, block.gradsAt("gradNorm")));
+}

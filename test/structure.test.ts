@@ -1,0 +1,75 @@
+// The structure the bindings keep: a typed ABI generated from the core and checked against the
+// module, layers that import only downwards, small files, and public types without pointers.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { SIGNATURES } from "../dist/core.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const files = (dir: string, ext: string): string[] => readdirSync(dir).flatMap((n) => {
+  const p = join(dir, n);
+  return statSync(p).isDirectory() ? files(p, ext) : p.endsWith(ext) ? [p] : [];
+});
+
+describe("the typed ABI", () => {
+  it("SIGNATURES names every function export of recurrent.wasm with its arity, and nothing else", () => {
+    for (const build of ["recurrent.wasm", "recurrent.threads.wasm"]) {
+      const mod = new WebAssembly.Module(readFileSync(join(root, "build", build)));
+      const fns = WebAssembly.Module.exports(mod).filter((e) => e.kind === "function").map((e) => e.name).sort();
+      expect(Object.keys(SIGNATURES).sort(), build).toEqual(fns);
+      const inst = new WebAssembly.Instance(mod, build.includes("threads")
+        ? { env: { abort() {}, memory: new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor) } }
+        : { env: { abort() {} } });
+      for (const [name, sig] of Object.entries(SIGNATURES)) expect((inst.exports[name] as Function).length, name).toBe(sig.params.length);
+    }
+  });
+  it("bindings/core/exports.ts and include/recurrent.h are what scripts/gen-abi.mjs generates now", () => {
+    execFileSync(process.execPath, [join(root, "scripts/gen-abi.mjs"), "--check"], { stdio: "pipe" });
+  });
+  it("include/recurrent.h compiles as C", () => {
+    execFileSync("cc", ["-fsyntax-only", "-Wall", "-Werror", "-x", "c", join(root, "include/recurrent.h")], { stdio: "pipe" });
+  });
+});
+
+describe("the layers", () => {
+  const LAYERS = ["core", "functional", "nn", "train", "io", "cli"];
+  const src = files(join(root, "bindings"), ".ts").filter((f) => !f.endsWith("wasm-inline.ts"));
+  it("no file under bindings/ has more than 400 lines", () => {
+    for (const f of src) expect(readFileSync(f, "utf8").split("\n").length, relative(root, f)).toBeLessThanOrEqual(400);
+  });
+  it("each layer imports only from itself and the layers below it (core → functional → nn → train → io → cli)", () => {
+    for (const f of src) {
+      const rel = relative(join(root, "bindings"), f);
+      const layer = rel.includes("/") ? rel.split("/")[0] : null; // null: index.ts and model.ts, the top
+      if (layer === null) continue;
+      const rank = LAYERS.indexOf(layer);
+      for (const m of readFileSync(f, "utf8").matchAll(/^\s*(?:import|export)[^"']*from\s+["']([^"']+)["']/gm)) {
+        const spec = m[1];
+        if (!spec.startsWith(".")) { expect(spec.startsWith("node:"), `${rel} imports ${spec}`).toBe(true); continue; }
+        const target = relative(join(root, "bindings"), resolve(dirname(f), spec));
+        if (target.startsWith("../assembly/")) { expect(target, rel).toBe("../assembly/constants"); continue; }
+        const tl = target.includes("/") ? target.split("/")[0] : "top";
+        const ok = tl !== "top" && LAYERS.indexOf(tl) <= rank || (layer === "cli" && target === "index.js");
+        expect(ok, `${rel} (layer ${layer}) imports ${target}`).toBe(true);
+      }
+    }
+  });
+  it("the public declarations mention no pointer, Ptr( or Storage", () => {
+    // every .d.ts reachable from the package's main types entry
+    const seen = new Set<string>(), todo = [join(root, "dist/types/bindings/index.d.ts")];
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      const text = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+      expect(text, relative(root, f)).not.toMatch(/Ptr\(|Storage|\bptr\b|pointer|paramsAt|gradsAt|\bcore\(\)/i);
+      for (const m of text.matchAll(/from\s+["'](\.[^"']+)["']/g)) {
+        const dts = resolve(dirname(f), m[1]).replace(/\.js$/, "") + ".d.ts";
+        todo.push(dts);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});
