@@ -6,6 +6,7 @@
 // Each directory needs dist/index.js and the build/ it loads.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { alternate } from "./timing.mjs";
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 if (!dirA || !dirB) { console.error("usage: node bench/ab.mjs DIR_A DIR_B [cells] [--no-small|--no-medium|--no-large]"); process.exit(2); }
@@ -19,7 +20,6 @@ const CONFIGS = [
   { name: "large", B: 64, T: 100, I: 64, H: 256 },
 ].filter((c) => !process.argv.includes("--no-" + c.name));
 const rng = () => { let s = 1; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5; };
-const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
 
 console.log(`A = ${dirA}, B = ${dirB}; median ms, alternating samples`);
 for (const cell of cellArg.split(",")) for (const cfg of CONFIGS) {
@@ -30,20 +30,12 @@ for (const cell of cellArg.split(",")) for (const cfg of CONFIGS) {
     const Layer = { rnn: m.RNN, lstm: m.LSTM, gru: m.GRU }[cell];
     return {
       model: new m.Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 }), opt: new m.Adam({ learningRate: 1e-4 }), data,
-      layer: new Layer({ inputSize: I, hiddenSize: H, seed: 1 }), x: Float32Array.from({ length: B * T * I }, rnd), train: [], fwd: [],
+      layer: new Layer({ inputSize: I, hiddenSize: H, seed: 1 }), x: Float32Array.from({ length: B * T * I }, rnd),
     };
   });
   const n = cfg.name === "large" ? 15 : 41;
-  for (let i = 0; i < n + 2; i++) for (const r of runs) {
-    let t0 = performance.now();
-    r.model.trainBatch(r.data, r.opt);
-    const tTrain = performance.now() - t0;
-    t0 = performance.now();
-    r.layer.forward(r.x, { batch: B, steps: T });
-    const tFwd = performance.now() - t0;
-    if (i >= 2) { r.train.push(tTrain); r.fwd.push(tFwd); } // two warm-up rounds
-  }
-  const [a, b] = runs.map((r) => ({ train: median(r.train), fwd: median(r.fwd) }));
+  const t = await alternate(runs.flatMap((r) => [() => r.model.trainBatch(r.data, r.opt), () => r.layer.forward(r.x, { batch: B, steps: T })]), { rounds: n, warmup: 2 });
+  const [a, b] = [0, 1].map((k) => ({ train: t[2 * k].ms, fwd: t[2 * k + 1].ms }));
   console.log(`${cell} ${cfg.name}: train ${a.train.toFixed(2)} / ${b.train.toFixed(2)} (B/A ${(b.train / a.train).toFixed(3)}), forward ${a.fwd.toFixed(2)} / ${b.fwd.toFixed(2)} (B/A ${(b.fwd / a.fwd).toFixed(3)})`);
   for (const r of runs) { r.model.dispose(); r.layer.dispose(); }
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 const self = fileURLToPath(import.meta.url);
 if (process.argv[2] === "--child") {
   const { init, Model, Adam } = await import("../dist/index.js");
+  const { measure } = await import("./timing.mjs");
   const threads = +process.argv[3], B = +process.argv[4], T = 100, I = 32, H = 128;
   await init({ threads });
   let s = 1;
@@ -17,11 +18,8 @@ if (process.argv[2] === "--child") {
   const data = { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
   const model = new Model({ cell: "lstm", inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
   const opt = new Adam({ learningRate: 1e-4 });
-  for (let i = 0; i < 5; i++) model.trainBatch(data, opt);
-  const ts = [];
-  for (let i = 0; i < 40; i++) { const t = performance.now(); model.trainBatch(data, opt); ts.push(performance.now() - t); }
-  ts.sort((a, b) => a - b);
-  console.log(ts[ts.length >> 1].toFixed(1));
+  const r = await measure(() => model.trainBatch(data, opt), { warmup: 5, minSamples: 40, maxSamples: 40, minSampleMs: 0 });
+  console.log(r.ms.toFixed(1));
   process.exit(0);
 }
 

@@ -7,7 +7,7 @@
 // can start from the right place; a shared learned h0 can only start from the average, and a zero
 // h0 from nowhere. Run: npm run example:per-class   (3 seeds per variant, about 20 s)
 import { init } from "../dist/index.js";
-import { compareInitialStates } from "./per-class-h0-lib.mjs";
+import { compareInitialStates } from "../experiments/claims/per-class-data.mjs";
 
 await init();
 const rows = await compareInitialStates([0, 1, 2], ({ label, mean, sd, errs }) =>

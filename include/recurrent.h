@@ -21,7 +21,7 @@ typedef uint32_t rw_ptr;
 #define RW_CELL_COUNT (5) /* Error codes returned by the validating exports (0 = success). docs/ABI.md lists them. */
 #define RW_OK (0)
 #define RW_ERR_CELL (-1) /* unknown cell id */
-#define RW_ERR_SIZE (-2) /* a size is < 1 (or D is not 1 or 2) */
+#define RW_ERR_SIZE (-2) /* a size is < 1, more than 4096 layers, or D is not 1 or 2 */
 #define RW_ERR_TOO_LARGE (-3) /* a tensor or the workspace would pass 4 GiB */
 #define RW_ERR_LENGTHS (-4) /* a length is outside 1..T */
 #define RW_ERR_WORKSPACE (-5) /* the workspace the caller passed is smaller than needed */

@@ -2,32 +2,28 @@
 // φ = tanh, relu or the identity ("linear", not in PyTorch; for gradient-flow experiments). The stack (stack.ts) gathers the input, does the input projection for all steps
 // and the weight-gradient GEMMs; this file runs the recurrence over the steps of one direction.
 // Every loop runs the steps s0 <= s < s1 of a segment (stack.ts); its buffers hold only those steps
-// (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
+// (index s − s0; hs one more, the state entering the segment first), while lengths and
 // truncation use the absolute step s.
 
+import { CELL_RNN_TANH, CELL_RNN_RELU } from "../constants";
 import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
-
-/** Elman activations (= the cell codes of layout.ts): 0 tanh, 1 relu, 4 identity. */
-// @ts-ignore: decorator
-@inline const ACT_TANH: i32 = 0;
-// @ts-ignore: decorator
-@inline const ACT_RELU: i32 = 1;
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 /** hs[1..n] holds the input projections (+ both biases) on entry and the states on return.
  *  wt = W_hhᵀ [H, H] as panels (pack_panels). Finished sequences keep their state. */
+/** act: the cell id (CELL_RNN_TANH, CELL_RNN_RELU or CELL_RNN_LINEAR). */
 export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
   const BH = B * H;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
     gemmp(B, H, H, hp, H, 1, wt, hc, H, true);
-    if (act == ACT_RELU) relu_f32_wasmsimd(BH, hc, hc);
-    else if (act == ACT_TANH) tanh_f32_wasmsimd(BH, hc, hc);
+    if (act == CELL_RNN_RELU) relu_f32_wasmsimd(BH, hc, hc);
+    else if (act == CELL_RNN_TANH) tanh_f32_wasmsimd(BH, hc, hc);
     for (let b = 0; b < B; b++) {
       if (s >= seqLen(lengths, b, T)) memory.copy(f(hc, b * H), f(hp, b * H), <usize>H << 2);
     }
@@ -38,7 +34,7 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
 @inline function backAt(act: i32, dh: usize, dy: usize, h: usize, da: usize, vec: bool): void {
   const g = f32x4.add(ld4(dh, vec), ld4(dy, vec));
   const hv = ld4(h, vec);
-  const dphi = act == ACT_RELU ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0))) : act == ACT_TANH ? f32x4.sub(one4(), f32x4.mul(hv, hv)) : one4();
+  const dphi = act == CELL_RNN_RELU ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0))) : act == CELL_RNN_TANH ? f32x4.sub(one4(), f32x4.mul(hv, hv)) : one4();
   st4(da, f32x4.mul(g, dphi), vec);
 }
 

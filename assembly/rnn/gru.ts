@@ -5,7 +5,7 @@
 // other variants. The stack (stack.ts) does the input projection for all steps into gz (with b_ih
 // only) and the weight-gradient GEMMs; this file runs the recurrence of one direction.
 // Every loop runs the steps s0 <= s < s1 of a segment (stack.ts); its buffers hold only those steps
-// (index s − s0; hs and cs one more, the state entering the segment first), while lengths and
+// (index s − s0; hs one more, the state entering the segment first), while lengths and
 // truncation use the absolute step s.
 
 import { gemm_f32_4x8_packed as gemmp } from "../linalg";

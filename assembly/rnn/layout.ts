@@ -1,7 +1,7 @@
 // Layout of the flat parameter block and of the workspace of a recurrent stack.
 //
-// Cells: 0 Elman tanh, 1 Elman relu, 2 LSTM (gates i,f,g,o), 3 GRU (gates r,z,n), 4 Elman linear
-// (identity activation); G gates.
+// Cells (the CELL_* ids of ../constants.ts): Elman tanh, Elman relu, LSTM (gates i,f,g,o), GRU
+// (gates r,z,n), Elman linear (identity activation); G gates.
 // Parameters, PyTorch order: for layer l, direction d (index ld = l·D + d):
 //   weight_ih [G·H, In_l], weight_hh [G·H, H], bias_ih [G·H], bias_hh [G·H]
 // with In_0 = I and In_l = D·H above. Tensors are packed back to back (no padding), exactly the
@@ -18,6 +18,7 @@
 //     forward pass.
 //
 // Workspace (f32; every region rounded up to 4 floats so each starts 16-byte aligned):
+//   header [8]              a stamp of the shape of the last completed forward pass (pass.ts)
 //   per ld, full mode:
 //           xs [T,B,In_l]   the layer input in step order (see steps.ts)
 //           hs [T+1,B,H]    hs[0] = h0, hs[s+1] = state after step s (step order)

@@ -88,9 +88,10 @@ function check_desc(d: usize): bool {
   return d != 0 && <u64>d + (<u64>RD_FIELDS << 2) <= (<u64>memory.size() << 16);
 }
 
-function stamp(d: usize, ws: usize, i: i32): void {
-  const v: i32 = i == 0 ? STAMP : geti(d, i == 7 ? RD_D : i - 1) | (i == 7 ? geti(d, RD_CHECKPOINT) << 8 : 0);
-  store<i32>(ws + (<usize>i << 2), v);
+/** Word i of the workspace header for the shape in d: the stamp, then cell, B, T, I, H, L, and
+ *  D | checkpoint << 8. */
+function header(d: usize, i: i32): i32 {
+  return i == 0 ? STAMP : i == 7 ? geti(d, RD_D) | (geti(d, RD_CHECKPOINT) << 8) : geti(d, RD_CELL + i - 1);
 }
 
 /** Bytes of workspace rnn_forward / rnn_backward need for the shape in a descriptor (RD_CELL ..
@@ -112,35 +113,34 @@ export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): f64 
   return paramCount(gatesOf(cell), I, H, L, D);
 }
 
+/** The descriptor, its shape and its tensors: OK, or the first error found. */
+function validate(d: usize, backward: bool): i32 {
+  if (!check_desc(d)) return ERR_BOUNDS;
+  const r = check_shape(d);
+  return r == OK ? check_tensors(d, backward) : r;
+}
+
 /** Forward pass described by d (RD_* fields: shape, params, ws, x, lengths, h0, c0, out, hn, cn,
  *  checkpoint). Returns OK or an ERR_* code (nothing is written then). */
 export function rnn_forward(d: usize): i32 {
-  if (!check_desc(d)) return ERR_BOUNDS;
-  let r = check_shape(d);
-  if (r == OK) r = check_tensors(d, false);
+  const r = validate(d, false);
   if (r != OK) return r;
   const ws = getp(d, RD_WS);
   store<i32>(ws, 0); // no valid forward while the pass runs
   stack_forward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
     getp(d, RD_PARAMS), ws, getp(d, RD_X), getp(d, RD_LENGTHS), getp(d, RD_H0), getp(d, RD_C0),
     getp(d, RD_OUT), getp(d, RD_HN), getp(d, RD_CN), geti(d, RD_CHECKPOINT));
-  for (let i = <i32>WS_HEADER - 1; i >= 0; i--) stamp(d, ws, i);
+  for (let i = WS_HEADER - 1; i >= 0; i--) store<i32>(ws + (<usize>i << 2), header(d, i));
   return OK;
 }
 
 /** Backward pass (BPTT) through the forward pass whose workspace d names (same shape, lengths,
  *  params, and with checkpoint = 1 the same x). Returns OK or an ERR_* code (nothing written). */
 export function rnn_backward(d: usize): i32 {
-  if (!check_desc(d)) return ERR_BOUNDS;
-  let r = check_shape(d);
-  if (r == OK) r = check_tensors(d, true);
+  const r = validate(d, true);
   if (r != OK) return r;
   const ws = getp(d, RD_WS);
-  if (load<i32>(ws) != STAMP) return ERR_NO_FORWARD;
-  for (let i = 1; i < <i32>WS_HEADER; i++) {
-    const v: i32 = geti(d, i == 7 ? RD_D : i - 1) | (i == 7 ? geti(d, RD_CHECKPOINT) << 8 : 0);
-    if (load<i32>(ws + (<usize>i << 2)) != v) return ERR_NO_FORWARD;
-  }
+  for (let i = 0; i < WS_HEADER; i++) if (load<i32>(ws + (<usize>i << 2)) != header(d, i)) return ERR_NO_FORWARD;
   stack_backward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
     getp(d, RD_PARAMS), getp(d, RD_GRADS), ws, getp(d, RD_LENGTHS),
     getp(d, RD_DOUT), getp(d, RD_DHN), getp(d, RD_DCN), getp(d, RD_DX), getp(d, RD_DH0), getp(d, RD_DC0),

@@ -4,7 +4,7 @@
 // require outputSize = inputSize, so the readout is I wide instead of 1 (a negligible difference).
 //   node bench/peers/brain.mjs '{"cell":"lstm","B":32,"T":50,"I":16,"H":64,"budget":8}'
 import brain from "brain.js";
-import { timeIt } from "./timing.mjs";
+import { measure } from "../timing.mjs";
 
 const o = JSON.parse(process.argv[2]);
 const { B, T, I, H } = o;
@@ -21,8 +21,9 @@ const step = async () => {
   try { net.train(data, { iterations: 1, errorThresh: 0, log: false }); } catch (e) { error = String(e.message ?? e); throw e; }
 };
 try {
-  const train = await timeIt(step, o.budget);
-  const forward = await timeIt(async () => { for (const d of data) net.run(d.input); }, o.budget);
+  const opts = { minSamples: 3, maxSamples: 30, maxSeconds: o.budget, minSampleMs: 0 };
+  const train = await measure(step, opts);
+  const forward = await measure(async () => { for (const d of data) net.run(d.input); }, opts);
   console.log(JSON.stringify({ train: train.ms, forward: forward.ms, samples: train.samples }));
 } catch {
   console.log(JSON.stringify({ error }));

@@ -4,7 +4,7 @@
 // Prints {"train": ms, "forward": ms, "samples": n} (medians). Run by bench/run.mjs.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { timeIt } from "./timing.mjs";
+import { measure } from "../timing.mjs";
 
 const o = JSON.parse(process.argv[2]);
 await tf.setBackend(o.backend);
@@ -14,6 +14,7 @@ const layer = { rnn: tf.layers.simpleRNN, lstm: tf.layers.lstm, gru: tf.layers.g
 const model = tf.sequential({ layers: [layer({ units: H, inputShape: [T, I] }), tf.layers.dense({ units: 1 })] });
 model.compile({ optimizer: tf.train.adam(1e-4), loss: "meanSquaredError" });
 const x = tf.randomUniform([B, T, I], -0.5, 0.5, "float32", 1), y = tf.randomUniform([B, 1], -0.5, 0.5, "float32", 2);
-const train = await timeIt(async () => { await model.trainOnBatch(x, y); }, o.budget);
-const forward = await timeIt(async () => { const p = model.predict(x); await p.data(); p.dispose(); }, o.budget);
+const opts = { minSamples: 3, maxSamples: 30, maxSeconds: o.budget, minSampleMs: 0 };
+const train = await measure(async () => { await model.trainOnBatch(x, y); }, opts);
+const forward = await measure(async () => { const p = model.predict(x); await p.data(); p.dispose(); }, opts);
 console.log(JSON.stringify({ train: train.ms, forward: forward.ms, samples: train.samples, backend: tf.getBackend() }));

@@ -1,7 +1,7 @@
 // The typed boundary to recurrent.wasm: the Core type (derived from SIGNATURES, which
 // scripts/gen-abi.mjs generates from the AssemblyScript declarations) and the constants that the
 // core and this layer share (assembly/constants.ts, imported here, never copied).
-import { SIGNATURES } from "./exports.js";
+import { ERROR_TEXTS, SIGNATURES } from "./exports.js";
 import * as K from "../../assembly/constants";
 
 export * from "../../assembly/constants";
@@ -19,20 +19,9 @@ export type CoreFunctions = {
 /** The instantiated core: its functions and its memory (see docs/ABI.md). */
 export interface Core extends CoreFunctions { readonly memory: WebAssembly.Memory }
 
-const ERRORS: Record<number, string> = {
-  [K.ERR_CELL]: "unknown cell id",
-  [K.ERR_SIZE]: "a size is < 1, or directions is not 1 or 2",
-  [K.ERR_TOO_LARGE]: "a tensor or the workspace would pass 4 GiB",
-  [K.ERR_LENGTHS]: "a sequence length is outside 1..steps",
-  [K.ERR_WORKSPACE]: "the workspace is smaller than this pass needs",
-  [K.ERR_BOUNDS]: "a tensor runs past the end of WebAssembly memory, or a required one is missing",
-  [K.ERR_NO_FORWARD]: "the workspace holds no forward pass of this shape",
-  [K.ERR_ARGUMENT]: "an argument is out of range",
-};
-
 /** The text of a core error code. */
 export function errorText(code: number): string {
-  return ERRORS[code] ?? `error code ${code}`;
+  return ERROR_TEXTS[code] ?? `error code ${code}`;
 }
 
 /** Gates per unit of a cell: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */

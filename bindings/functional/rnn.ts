@@ -100,6 +100,28 @@ export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean
   return out;
 }
 
+/** Part k's descriptor (batch rows b0 .. b0 + Bk): the shape, the part's workspace, the parameters,
+ *  and x and lengths at the part's offset. */
+function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): Int32Array {
+  const wsBytes = rnnWorkspaceBytes(s, Bk), v = writeShape(mem.get(`desc${k}`), s, Bk);
+  v[A.RD_PARAMS] = params; v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
+  v[A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0; v[A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
+  return v;
+}
+
+/** Where part k reads or writes an [L·D, B, H] tensor: the tensor itself (one part), its per-part
+ *  copy (threads), or 0 when it is absent. */
+function partTensor(mem: Blocks, name: string, k: number, split: boolean, whole: number): number {
+  return !whole ? 0 : split ? mem.get(`${name}_${k}`) : whole;
+}
+
+/** Copy rows × [B, H] (whole, batch offset b0) into rows × [Bk, H] (a part), or back (toWhole). */
+function partCopy(rows: number, H: number, B: number, b0: number, Bk: number, whole: number, part: number, toWhole = false): void {
+  const c = core(), w = whole + 4 * b0 * H;
+  if (toWhole) c.copy2d_f32(rows, Bk * H, part, Bk * H, w, B * H);
+  else c.copy2d_f32(rows, Bk * H, w, B * H, part, Bk * H);
+}
+
 function fail(where: string, code: number): never {
   throw new Error(`${where}: the WebAssembly core refused the pass: ${A.errorText(code)} (code ${code})`);
 }
@@ -119,26 +141,17 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
   const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
   const split = parts.length > 1;
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, wsBytes = rnnWorkspaceBytes(s, Bk), desc = mem.get(`desc${k}`), v = writeShape(desc, s, Bk);
-    v[A.RD_PARAMS] = t.params; v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
-    v[A.RD_X] = t.x + 4 * b0 * T * I; v[A.RD_LENGTHS] = t.lengths ? t.lengths + 4 * b0 : 0;
+    const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
     v[A.RD_OUT] = t.out + 4 * b0 * T * D * H;
-    v[A.RD_H0] = !t.h0 ? 0 : split ? mem.get(`h0_${k}`) : t.h0;
-    v[A.RD_C0] = !t.c0 ? 0 : split ? mem.get(`c0_${k}`) : t.c0;
-    v[A.RD_HN] = split ? mem.get(`hn_${k}`) : t.hn;
-    v[A.RD_CN] = !t.cn ? 0 : split ? mem.get(`cn_${k}`) : t.cn;
-    if (split) {
-      if (t.h0) c.copy2d_f32(LD, Bk * H, t.h0 + 4 * b0 * H, B * H, mem.get(`h0_${k}`), Bk * H);
-      if (t.c0) c.copy2d_f32(LD, Bk * H, t.c0 + 4 * b0 * H, B * H, mem.get(`c0_${k}`), Bk * H);
-    }
-    return desc;
+    v[A.RD_H0] = partTensor(mem, "h0", k, split, t.h0); v[A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
+    v[A.RD_HN] = partTensor(mem, "hn", k, split, t.hn); v[A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
+    if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(`${name}_${k}`));
+    return mem.get(`desc${k}`);
   });
   run(where, "rnn_forward", descs);
   if (split) {
     parts.forEach(([b0, b1], k) => {
-      const Bk = b1 - b0;
-      c.copy2d_f32(LD, Bk * H, mem.get(`hn_${k}`), Bk * H, t.hn + 4 * b0 * H, B * H);
-      if (t.cn) c.copy2d_f32(LD, Bk * H, mem.get(`cn_${k}`), Bk * H, t.cn + 4 * b0 * H, B * H);
+      for (const [name, whole] of [["hn", t.hn], ["cn", t.cn]] as const) if (whole) partCopy(LD, H, B, b0, b1 - b0, whole, mem.get(`${name}_${k}`), true);
     });
   }
 }
@@ -152,31 +165,27 @@ export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackw
   const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
   const split = parts.length > 1;
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, wsBytes = rnnWorkspaceBytes(s, Bk), desc = mem.get(`desc${k}`), v = writeShape(desc, s, Bk);
-    const part = (name: string, whole: number) => (!whole ? 0 : split ? mem.get(`${name}_${k}`) : whole);
+    const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
+    const part = (name: string, whole: number) => partTensor(mem, name, k, split, whole);
     v[A.RD_TRUNCATE] = t.truncate;
-    v[A.RD_PARAMS] = t.params; v[A.RD_GRADS] = k === 0 ? t.grads : mem.get(`grads_${k}`);
-    v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
-    v[A.RD_X] = t.x ? t.x + 4 * b0 * T * I : 0; v[A.RD_LENGTHS] = t.lengths ? t.lengths + 4 * b0 : 0;
+    v[A.RD_GRADS] = k === 0 ? t.grads : mem.get(`grads_${k}`);
     v[A.RD_DOUT] = t.dOut ? t.dOut + 4 * b0 * T * D * H : 0;
     v[A.RD_DHN] = part("dhn", t.dhn); v[A.RD_DCN] = part("dcn", t.dcn);
     v[A.RD_DX] = t.dx ? t.dx + 4 * b0 * T * I : 0;
     v[A.RD_DH0] = part("dh0", t.dh0); v[A.RD_DC0] = part("dc0", t.dc0); v[A.RD_DHS] = part("dhs", t.dhs);
     if (split) {
       if (k > 0) f32(mem.get(`grads_${k}`), paramFloats).fill(0);
-      if (t.dhn) c.copy2d_f32(LD, Bk * H, t.dhn + 4 * b0 * H, B * H, mem.get(`dhn_${k}`), Bk * H);
-      if (t.dcn) c.copy2d_f32(LD, Bk * H, t.dcn + 4 * b0 * H, B * H, mem.get(`dcn_${k}`), Bk * H);
+      for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(`${name}_${k}`));
     }
-    return desc;
+    return mem.get(`desc${k}`);
   });
   run(where, "rnn_backward", descs);
   if (split) {
     parts.forEach(([b0, b1], k) => {
-      const Bk = b1 - b0;
       if (k > 0) c.axpy_f32_wasmsimd(paramFloats, 1, mem.get(`grads_${k}`), t.grads);
-      if (t.dh0) c.copy2d_f32(LD, Bk * H, mem.get(`dh0_${k}`), Bk * H, t.dh0 + 4 * b0 * H, B * H);
-      if (t.dc0) c.copy2d_f32(LD, Bk * H, mem.get(`dc0_${k}`), Bk * H, t.dc0 + 4 * b0 * H, B * H);
-      if (t.dhs) c.copy2d_f32(LD * T, Bk * H, mem.get(`dhs_${k}`), Bk * H, t.dhs + 4 * b0 * H, B * H);
+      for (const [name, whole, rows] of [["dh0", t.dh0, LD], ["dc0", t.dc0, LD], ["dhs", t.dhs, LD * T]] as const) {
+        if (whole) partCopy(rows, H, B, b0, b1 - b0, whole, mem.get(`${name}_${k}`), true);
+      }
     });
   }
 }

@@ -5,16 +5,15 @@
 // learned initial states, `h0` (and `c0` for LSTM). Training (fit) and files (save/load) are the
 // layers above: train/ and io/.
 import * as check from "../core/check.js";
-import { Blocks, f32, track, untrack } from "../core/arena.js";
+import { Blocks, f32, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { checkInit } from "../functional/init.js";
-import type { InitOptions } from "../functional/init.js";
 import * as R from "../functional/readout.js";
 import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
 import { DataSpec, SequenceData, Staged, batchShape, checkData, stage, stageBlocks } from "./data.js";
-import { ParameterBlock, TensorSlot } from "./params.js";
-import { CellType, Nonlinearity, RecurrentLayer, cellId, makeLayer, rnnSlots, GATES } from "./rnn.js";
+import { ParameterBlock, TensorSlot, adopt } from "./params.js";
+import { CellType, RNNOptions, RecurrentLayer, cellId, makeLayer, rnnSlots, GATES } from "./rnn.js";
 
 export type Readout = "last" | "sequence";
 export type Loss = "mse" | "crossentropy";
@@ -23,14 +22,11 @@ export type Loss = "mse" | "crossentropy";
  *  row by `data.classes` (e.g. a cell type or a patient group). */
 export type InitialState = "zeros" | "learned" | { perClass: number };
 
-export interface ModelConfig {
+/** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
+ *  seed, init, checkpoint: see RNNOptions), the cell, the readout and the loss. */
+export interface ModelConfig extends RNNOptions {
   /** Recurrent cell (default "rnn", Elman). */
   cell?: CellType;
-  inputSize: number;
-  hiddenSize: number;
-  numLayers?: number;
-  bidirectional?: boolean;
-  nonlinearity?: Nonlinearity;
   /** Readout width: values to regress (mse) or number of classes (crossentropy). */
   outputSize: number;
   /** "last": one output per sequence, from the state at its end (bidirectional: forward state at
@@ -39,12 +35,6 @@ export interface ModelConfig {
   loss?: Loss;
   /** Default "zeros". */
   initialState?: InitialState;
-  seed?: number;
-  /** Initialization of the recurrent layers (see InitOptions; default PyTorch's uniform). */
-  init?: InitOptions;
-  /** Gradient checkpointing (default false): O(√T) instead of O(T) activation memory for about
-   *  one more forward pass of time; bitwise the same results. See LayerOptions.checkpoint. */
-  checkpoint?: boolean;
 }
 
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
@@ -142,8 +132,9 @@ export class RecurrentModel {
     this.#spec = { ...cfg, perClass: typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0 };
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
-    try {
-      this.rnn = makeLayer(cfg.cell, {
+    let rnn: RecurrentLayer | null = null;
+    adopt(this, this.parameters, this.#mem, () => {
+      rnn = makeLayer(cfg.cell, {
         inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
         bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cfg.cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
       }, this.parameters);
@@ -152,12 +143,8 @@ export class RecurrentModel {
       const k = 1 / Math.sqrt(D * cfg.hiddenSize);
       const v = f32(this.parameters.paramsAt(W) + 4 * this.#rnnParams, this.#stateOffset - this.#rnnParams);
       for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
-    } catch (e) {
-      this.parameters.dispose();
-      throw e;
-    }
-    const mem = this.#mem, release = this.parameters.releaser();
-    track(this, { release: () => { mem.release(); release.release(); } });
+    });
+    this.rnn = rnn!;
   }
 
   /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
@@ -248,8 +235,7 @@ export class RecurrentModel {
     const O = this.config.outputSize, I = this.config.inputSize, last = this.config.readout === "last";
     const flat = new Float32Array(last ? N * O : 0);
     const seqs: Float32Array[] = [];
-    for (let i0 = 0; i0 < N; i0 += bs) {
-      const idx = Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k);
+    for (const [i0, idx] of batches(N, bs)) {
       const { staged: s, pred } = this.runBatch(M, data, idx, "predict");
       if (last) flat.set(f32(pred, s.B * O), i0 * O);
       else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
@@ -265,8 +251,7 @@ export class RecurrentModel {
     check.known(M, o, ["batchSize"]);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
     let lossSum = 0, sq = 0, correct = 0, count = 0;
-    for (let i0 = 0; i0 < N; i0 += bs) {
-      const idx = Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k);
+    for (const [, idx] of batches(N, bs)) {
       const r = this.runBatch(M, data, idx, "loss");
       lossSum += r.loss * r.count; sq += r.sq; correct += r.correct; count += r.count;
     }
@@ -313,6 +298,11 @@ export class RecurrentModel {
     this.parameters.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }
+}
+
+/** Consecutive batches of bs sequences out of N: [first index, indices]. */
+function* batches(N: number, bs: number): Generator<[number, number[]]> {
+  for (let i0 = 0; i0 < N; i0 += bs) yield [i0, Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k)];
 }
 
 function truncateOption(where: string, options: { truncate?: number }): number {

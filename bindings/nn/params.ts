@@ -3,7 +3,8 @@
 // the same layout. stateDict, loadStateDict, grads and zeroGrad are written once, here. A module
 // inside another (a Model's recurrent stack) gets a view: the same memory at an offset.
 import * as check from "../core/check.js";
-import { allocAll, f32, formatBytes, free, MEMORY_LIMIT } from "../core/arena.js";
+import { allocAll, f32, formatBytes, free, track, MEMORY_LIMIT } from "../core/arena.js";
+import type { Releasable } from "../core/arena.js";
 
 /** A named tensor inside a flat block: shape, offset and size in floats. */
 export interface TensorSlot { name: string; shape: number[]; offset: number; size: number }
@@ -61,31 +62,31 @@ export class ParameterBlock {
   }
 
   /** A copy of all parameters, flat (state_dict order). */
-  flat(where = "parameters"): Float32Array { return f32(this.paramsAt(where), this.numParams).slice(); }
+  flat(where = "parameters"): Float32Array { return this.#all(where, false).slice(); }
   /** Overwrite all parameters from a flat copy of numParams floats. */
-  setFlat(where: string, v: Float32Array): void {
-    check.f32(where, "parameters", v, this.numParams, `[${this.numParams}]`, true);
-    f32(this.paramsAt(where), this.numParams).set(v);
-  }
+  setFlat(where: string, v: Float32Array): void { this.#all(where, false, v); }
   /** A copy of all gradients, flat. */
-  flatGrads(where = "grads"): Float32Array { return f32(this.gradsAt(where), this.numParams).slice(); }
+  flatGrads(where = "grads"): Float32Array { return this.#all(where, true).slice(); }
   /** Overwrite all gradients from a flat copy. */
-  setFlatGrads(where: string, v: Float32Array): void {
-    check.f32(where, "grads", v, this.numParams, `[${this.numParams}]`, true);
-    f32(this.gradsAt(where), this.numParams).set(v);
+  setFlatGrads(where: string, v: Float32Array): void { this.#all(where, true, v); }
+
+  /** A view of all parameters or gradients; with `from`, first overwritten by it (checked). */
+  #all(where: string, grads: boolean, from?: Float32Array): Float32Array {
+    if (from) check.f32(where, grads ? "grads" : "parameters", from, this.numParams, `[${this.numParams}]`, true);
+    const v = f32(grads ? this.gradsAt(where) : this.paramsAt(where), this.numParams);
+    if (from) v.set(from);
+    return v;
   }
 
   /** Parameters by name (copies, row-major). */
-  stateDict(where = "stateDict"): Record<string, Float32Array> {
-    const p = this.paramsAt(where), out: Record<string, Float32Array> = {};
-    for (const s of this.slots) out[s.name] = f32(p + 4 * s.offset, s.size).slice();
-    return out;
-  }
+  stateDict(where = "stateDict"): Record<string, Float32Array> { return this.#named(this.paramsAt(where)); }
 
   /** Gradients by name (copies). */
-  grads(where = "grads"): Record<string, Float32Array> {
-    const g = this.gradsAt(where), out: Record<string, Float32Array> = {};
-    for (const s of this.slots) out[s.name] = f32(g + 4 * s.offset, s.size).slice();
+  grads(where = "grads"): Record<string, Float32Array> { return this.#named(this.gradsAt(where)); }
+
+  #named(base: number): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const s of this.slots) out[s.name] = f32(base + 4 * s.offset, s.size).slice();
     return out;
   }
 
@@ -124,6 +125,20 @@ export class ParameterBlock {
     const st = this.#store, owner = this.#owner;
     return { release: () => { if (owner && st.live) releaseStore(st); } };
   }
+}
+
+/** @internal The end of a module's constructor: run `init` (if it throws, the block is freed and the error
+ *  passed on), then have the block and the module's pass memory freed when the module is
+ *  garbage-collected without dispose(). */
+export function adopt(owner: object, block: ParameterBlock, mem: Releasable, init: () => void): void {
+  try {
+    init();
+  } catch (e) {
+    block.dispose();
+    throw e;
+  }
+  const release = block.releaser();
+  track(owner, { release: () => { mem.release(); release.release(); } });
 }
 
 function releaseStore(st: Store): void {

@@ -1,15 +1,15 @@
-// Recurrent layers with PyTorch's contract (shared/API.md): RNN (Elman), LSTM, GRU. A layer is a
+// Recurrent layers with torch.nn.RNN/LSTM/GRU's contract (README, "What is in it"): RNN, LSTM, GRU. A layer is a
 // parameter block (params.ts, state_dict order), its options, and the pass memory that a forward
 // pass leaves for backward (workspace, staged inputs); the passes are functional/rnn.ts. The three
 // classes share one implementation; only the cell id passed to the core differs.
 import * as A from "../core/abi.js";
 import * as check from "../core/check.js";
-import { Blocks, f32, i32, track, untrack } from "../core/arena.js";
+import { Blocks, f32, i32, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { checkInit, initializeBlock } from "../functional/init.js";
 import type { InitOptions } from "../functional/init.js";
 import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
-import { ParameterBlock, TensorSlot, layoutSlots } from "./params.js";
+import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
 /** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
  *  for experiments on gradient flow). */
@@ -163,14 +163,7 @@ export class RecurrentLayer {
     if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
     // allocation last, after every check; a failure from here on frees what was allocated
     this.parameters = block ? block.view(W, 0, slots) : new ParameterBlock(W, slots);
-    try {
-      this.resetParameters(seed);
-    } catch (e) {
-      this.parameters.dispose();
-      throw e;
-    }
-    const mem = this.#mem, release = this.parameters.releaser();
-    track(this, { release: () => { mem.release(); release.release(); } });
+    adopt(this, this.parameters, this.#mem, () => this.resetParameters(seed));
   }
 
   /** Number of directions D (1 or 2). */

@@ -1,6 +1,6 @@
-// The per-class initial-state comparison, shared by examples/per-class-h0.mjs and the experiments
-// (experiments/run.mjs). See examples/per-class-h0.mjs for the story.
-import { Model, Rng } from "../dist/index.js";
+// The per-class initial-state comparison (data and models): experiment 5 (per-class-h0.mjs here)
+// and examples/per-class-h0.mjs, which tells the story, both run it.
+import { Model, Rng } from "../../dist/index.js";
 
 export const K = 4, G = 3;
 export function makeData(n, seed) {

@@ -1,0 +1,27 @@
+// What the suites share: the fixed configurations, the cells, a seeded generator, FLOP counts.
+import { RNN, LSTM, GRU } from "../../dist/index.js";
+
+export const CONFIGS = [
+  { name: "small", B: 32, T: 50, I: 16, H: 64 },
+  { name: "medium", B: 32, T: 100, I: 32, H: 128 },
+  { name: "large", B: 64, T: 100, I: 64, H: 256 },
+];
+/** [cell, name, gates, layer class] */
+export const CELLS = [["rnn", "Elman", 1, RNN], ["lstm", "LSTM", 4, LSTM], ["gru", "GRU", 3, GRU]];
+export const GATES = { Elman: 1, LSTM: 4, GRU: 3 };
+
+/** Seeded uniform numbers in [−0.5, 0.5) (an LCG: the same data in every run). */
+export function lcg(seed = 1) {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5;
+}
+export const rnd = lcg(1);
+
+/** A batch of B random sequences of T steps (and one target each). */
+export function batch(B, T, I) {
+  return { x: Array.from({ length: B }, () => Float32Array.from({ length: T * I }, rnd)), y: Float32Array.from({ length: B }, rnd) };
+}
+
+/** FLOPs of a forward pass, 2·B·T·G·(I·H + H·H); a training step counts 3× that. */
+export function forwardFlops(B, T, I, H, G) { return 2 * B * T * G * (I * H + H * H); }
+export const gflops = (flops, ms) => flops / (ms * 1e-3) / 1e9;
