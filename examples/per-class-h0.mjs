@@ -5,7 +5,7 @@
 // each step and must predict all three genes at the next step. A recurrent model whose initial
 // state is learned per cell type (initialState: { perClass: 4 }, picking its row by data.classes)
 // can start from the right place; a shared learned h0 can only start from the average, and a zero
-// h0 from nowhere. Run: npm run example:per-class   (3 seeds per variant, about 20 s)
+// h0 from nowhere. Run: npm run example:per-class   (3 seeds per variant, about 5 s)
 import { init } from "../dist/index.js";
 import { compareInitialStates } from "../experiments/claims/per-class-data.mjs";
 

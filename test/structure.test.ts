@@ -1,7 +1,8 @@
 // The structure the bindings keep: a typed ABI generated from the core and checked against the
 // module, layers that import only downwards, small files, and public types without pointers.
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -71,5 +72,28 @@ describe("the layers", () => {
       }
     }
     expect(seen.size).toBeGreaterThan(10);
+  });
+});
+
+describe("packaging", () => {
+  it("types/global.d.ts types the <script> global Recurrent", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-global-"));
+    writeFileSync(join(dir, "page.ts"), `/// <reference path="${join(root, "types/global.d.ts")}" />
+const info: Promise<{ memoryBytes: number }> = Recurrent.init();
+const m = new Recurrent.Model({ inputSize: 3, hiddenSize: 8, outputSize: 1 });
+const p: Promise<unknown> = m.fit({ x: [new Float32Array(6)], y: new Float32Array(1) }, { epochs: 1 });
+// @ts-expect-error: not a public name
+Recurrent.allocAll;
+export { info, p };
+`);
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--target", "es2022", "--module", "es2022",
+      "--moduleResolution", "bundler", "--lib", "es2022,dom,esnext.disposable", "--skipLibCheck", join(dir, "page.ts")], { stdio: "pipe" });
+  });
+  it("package.json maps the browser condition to the ESM browser build and core to its own entry", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.exports["."].browser).toBe("./dist/recurrent.browser.js");
+    expect(pkg.exports["./core"].import).toBe("./dist/core.js");
+    expect(pkg.scripts.prepack).toBe("npm run build");
+    expect(readFileSync(join(root, "dist/recurrent.browser.js"), "utf8")).not.toMatch(/node:fs/);
   });
 });

@@ -15,7 +15,7 @@ import {
   RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE, RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES,
   RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_FIELDS,
 } from "../constants";
-import { gatesOf, paramCount, sharedLayout, shTotal, WS_HEADER } from "./layout";
+import { gatesOf, paramCount, sharedLayout, shHeader, shTotal, WS_HEADER } from "./layout";
 import { stack_forward, stack_backward } from "./stack";
 
 /** 4 GiB of f32: no tensor or workspace can be larger in wasm32. */
@@ -91,7 +91,7 @@ function check_desc(d: usize): bool {
 /** Word i of the workspace header for the shape in d: the stamp, then cell, B, T, I, H, L, and
  *  D | checkpoint << 8. */
 function header(d: usize, i: i32): i32 {
-  return i == 0 ? STAMP : i == 7 ? geti(d, RD_D) | (geti(d, RD_CHECKPOINT) << 8) : geti(d, RD_CELL + i - 1);
+  return i == 0 ? STAMP : i < 7 ? geti(d, RD_CELL + i - 1) : geti(d, RD_D) | (geti(d, RD_CHECKPOINT) << 8);
 }
 
 /** Bytes of workspace rnn_forward / rnn_backward need for the shape in a descriptor (RD_CELL ..
@@ -125,12 +125,12 @@ function validate(d: usize, backward: bool): i32 {
 export function rnn_forward(d: usize): i32 {
   const r = validate(d, false);
   if (r != OK) return r;
-  const ws = getp(d, RD_WS);
-  store<i32>(ws, 0); // no valid forward while the pass runs
+  const ws = getp(d, RD_WS), hd = ws + (shHeader << 2);
+  store<i32>(hd, 0); // no valid forward while the pass runs
   stack_forward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
     getp(d, RD_PARAMS), ws, getp(d, RD_X), getp(d, RD_LENGTHS), getp(d, RD_H0), getp(d, RD_C0),
     getp(d, RD_OUT), getp(d, RD_HN), getp(d, RD_CN), geti(d, RD_CHECKPOINT));
-  for (let i = WS_HEADER - 1; i >= 0; i--) store<i32>(ws + (<usize>i << 2), header(d, i));
+  for (let i = WS_HEADER - 1; i >= 0; i--) store<i32>(hd + (<usize>i << 2), header(d, i));
   return OK;
 }
 
@@ -139,8 +139,8 @@ export function rnn_forward(d: usize): i32 {
 export function rnn_backward(d: usize): i32 {
   const r = validate(d, true);
   if (r != OK) return r;
-  const ws = getp(d, RD_WS);
-  for (let i = 0; i < WS_HEADER; i++) if (load<i32>(ws + (<usize>i << 2)) != header(d, i)) return ERR_NO_FORWARD;
+  const ws = getp(d, RD_WS), hd = ws + (shHeader << 2);
+  for (let i = 0; i < WS_HEADER; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) return ERR_NO_FORWARD;
   stack_backward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
     getp(d, RD_PARAMS), getp(d, RD_GRADS), ws, getp(d, RD_LENGTHS),
     getp(d, RD_DOUT), getp(d, RD_DHN), getp(d, RD_DCN), getp(d, RD_DX), getp(d, RD_DH0), getp(d, RD_DC0),

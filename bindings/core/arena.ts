@@ -17,6 +17,16 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+let heapBuffer: ArrayBuffer | SharedArrayBuffer | null = null;
+let heap: Int32Array = new Int32Array(0);
+/** An Int32Array over all of memory (re-created only when memory has grown): for writing a few
+ *  fields, e.g. a descriptor, without a new view per call. Index = byte offset / 4. */
+export function heap32(): Int32Array {
+  const b = core().memory.buffer;
+  if (b !== heapBuffer) { heapBuffer = b; heap = new Int32Array(b); }
+  return heap;
+}
+
 /** A Float32Array view of n floats at ptr (valid until memory grows). */
 export function f32(ptr: number, n: number): Float32Array {
   return new Float32Array(core().memory.buffer, ptr, n);
@@ -73,47 +83,64 @@ export function free(ptr: number): void {
   if (ptr) core().free(ptr);
 }
 
-/** A set of named blocks that one owner (a layer, a model) grows as shapes change. reserve() is
- *  atomic: the blocks that must grow are allocated first, and only if all succeed are the old ones
- *  freed and replaced, so a failure leaves every block (and what it holds) as it was. */
+/** A set of named blocks that one owner (a layer, a model) grows as shapes change. Reserving is
+ *  atomic (see reserveAll): the blocks that must grow are allocated first, and only if all succeed
+ *  are the old ones freed and replaced, so a failure leaves every block (and what it holds) as it
+ *  was. Names should be string constants (sizes are object literals): this is on every call's path. */
 export class Blocks {
-  private map = new Map<string, { ptr: number; bytes: number }>();
+  private slots: Record<string, { ptr: number; bytes: number }> = Object.create(null);
 
-  /** Ensure each named block holds at least the given bytes; returns the pointers by name.
-   *  Blocks that grow lose their contents. */
-  reserve(where: string, sizes: Record<string, number>, need: MemoryNeed = {}): Record<string, number> {
-    const out: Record<string, number> = {};
-    let fits = true;
-    for (const k in sizes) {
-      const b = sizes[k], have = this.map.get(k);
-      if (b === 0) out[k] = 0;
-      else if (have !== undefined && b <= have.bytes) out[k] = have.ptr;
-      else { fits = false; break; }
-    }
-    if (fits) return out; // the common case: every block is large enough already
-    const grow = Object.entries(sizes).filter(([k, b]) => !(b <= (this.map.get(k)?.bytes ?? 0)));
-    if (grow.length) {
-      // a failure reports the whole set (what is kept plus what grows)
-      const total = need.total ?? Object.values(sizes).reduce((a, b) => a + b, 0);
-      const ptrs = allocAll(where, grow.map(([, b]) => b), { ...need, total });
-      grow.forEach(([k, b], i) => {
-        const old = this.map.get(k);
-        if (old) free(old.ptr);
-        this.map.set(k, { ptr: ptrs[i], bytes: b });
-      });
-    }
-    for (const k of Object.keys(sizes)) out[k] = sizes[k] === 0 ? 0 : this.map.get(k)!.ptr;
-    return out;
+  /** Ensure each named block holds at least the given bytes (0: none wanted); overwrites each
+   *  size in `sizes` with the block's pointer (0 for size 0) and returns it. Blocks that grow lose
+   *  their contents. */
+  reserve<T extends Record<string, number>>(where: string, sizes: T, need: MemoryNeed = {}): T {
+    reserveAll(where, [[this, sizes]], need);
+    return sizes;
   }
 
   /** The pointer of a block reserved earlier (0 if none). */
-  get(name: string): number { return this.map.get(name)?.ptr ?? 0; }
+  get(name: string): number { return this.slots[name]?.ptr ?? 0; }
+  /** The size in bytes of a block reserved earlier (0 if none): at least what was asked. */
+  bytes(name: string): number { return this.slots[name]?.bytes ?? 0; }
 
   /** Free every block. */
   release(): void {
-    for (const { ptr } of this.map.values()) free(ptr);
-    this.map.clear();
+    for (const k in this.slots) free(this.slots[k].ptr);
+    this.slots = Object.create(null);
   }
+
+  /** @internal The blocks of `sizes` that must grow: [name, bytes][]. */
+  growth(sizes: Record<string, number>): [string, number][] {
+    const grow: [string, number][] = [];
+    for (const k in sizes) {
+      const b = sizes[k], have = this.slots[k];
+      if (b !== 0 && (have === undefined || !(b <= have.bytes))) grow.push([k, b]);
+    }
+    return grow;
+  }
+  /** @internal Replace a block (freeing the old one). */
+  replace(name: string, ptr: number, bytes: number): void {
+    const old = this.slots[name];
+    if (old) free(old.ptr);
+    this.slots[name] = { ptr, bytes };
+  }
+}
+
+/** Reserve blocks in several owners' Blocks at once, atomically: everything that must grow is
+ *  allocated in one allocAll (all or none) before any old block is freed. Each sizes record is
+ *  overwritten with the pointers. */
+export function reserveAll(where: string, sets: [Blocks, Record<string, number>][], need: MemoryNeed = {}): void {
+  const grow = sets.map(([b, sizes]) => b.growth(sizes));
+  const n = grow.reduce((a, g) => a + g.length, 0);
+  if (n > 0) {
+    // a failure reports the whole set (what is kept plus what grows)
+    let total = 0;
+    for (const [, sizes] of sets) for (const k in sizes) total += sizes[k];
+    const ptrs = allocAll(where, grow.flatMap((g) => g.map(([, b]) => b)), { ...need, total: need.total ?? total });
+    let i = 0;
+    grow.forEach((g, j) => { for (const [k, b] of g) sets[j][0].replace(k, ptrs[i++], b); });
+  }
+  for (const [b, sizes] of sets) for (const k in sizes) if (sizes[k] !== 0) (sizes as Record<string, number>)[k] = b.get(k);
 }
 
 /** Anything that holds core memory and can give it back. */

@@ -4,7 +4,7 @@
 // the batch is split: each part runs the whole recurrence on its own workspace, and [L·D, B, H]
 // tensors are gathered into and scattered from per-part copies.
 import * as A from "../core/abi.js";
-import { Blocks, allocAll, f32, i32 } from "../core/arena.js";
+import { Blocks, allocAll, f32, heap32 } from "../core/arena.js";
 import { core, threadPool } from "../core/loader.js";
 import type { Job } from "../core/threads.js";
 
@@ -27,12 +27,16 @@ export interface RnnBackwardTensors {
 const DESC_BYTES = 4 * A.RD_FIELDS;
 let queryDesc = 0;
 
-function writeShape(desc: number, s: RnnShape, batch: number): Int32Array {
-  const v = i32(desc, A.RD_FIELDS);
-  v.fill(0);
-  v[A.RD_CELL] = s.cell; v[A.RD_B] = batch; v[A.RD_T] = s.steps; v[A.RD_I] = s.inputSize; v[A.RD_H] = s.hiddenSize;
-  v[A.RD_L] = s.numLayers; v[A.RD_D] = s.directions; v[A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
-  return v;
+/** A descriptor's fields as writable slots: set(field, value) on the whole-memory view. */
+interface Desc { set(field: number, value: number): void }
+
+/** Zero the descriptor at `desc`, write the shape, and return a field setter. */
+function writeShape(desc: number, s: RnnShape, batch: number): Desc {
+  const h = heap32(), o = desc >>> 2;
+  h.fill(0, o, o + A.RD_FIELDS);
+  h[o + A.RD_CELL] = s.cell; h[o + A.RD_B] = batch; h[o + A.RD_T] = s.steps; h[o + A.RD_I] = s.inputSize; h[o + A.RD_H] = s.hiddenSize;
+  h[o + A.RD_L] = s.numLayers; h[o + A.RD_D] = s.directions; h[o + A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
+  return { set: (field, value) => { h[o + field] = value; } };
 }
 
 /** Floats of the parameter block of a stack (exact, computed by the core in f64). */
@@ -43,20 +47,20 @@ export function rnnParamCount(cell: number, I: number, H: number, L: number, D: 
 }
 
 /** Bytes of workspace one pass over this shape needs (exact, may exceed 4 GiB). Asked of the core
- *  once per shape (a small cache: a training loop repeats a few shapes). */
+ *  once per shape: a small cache of recent shapes (a training loop repeats a few). */
 export function rnnWorkspaceBytes(s: RnnShape, batch = s.batch): number {
-  const key = `${s.cell},${batch},${s.steps},${s.inputSize},${s.hiddenSize},${s.numLayers},${s.directions},${s.checkpoint ? 1 : 0}`;
-  const hit = wsCache.get(key);
-  if (hit !== undefined) return hit;
+  const key = [s.cell, batch, s.steps, s.inputSize, s.hiddenSize, s.numLayers, s.directions, s.checkpoint ? 1 : 0];
+  const hit = wsCache.find((e) => e.key.every((v, i) => v === key[i]));
+  if (hit) return hit.bytes;
   if (!queryDesc) queryDesc = allocAll("recurrent-wasm", [DESC_BYTES])[0];
   writeShape(queryDesc, s, batch);
   const n = core().rnn_workspace_bytes(queryDesc);
   if (n < 0) throw new RangeError(`recurrent-wasm: rnn_workspace_bytes: ${A.errorText(n)}`);
-  if (wsCache.size >= 256) wsCache.clear();
-  wsCache.set(key, n);
+  wsCache.unshift({ key, bytes: n });
+  if (wsCache.length > 16) wsCache.pop();
   return n;
 }
-const wsCache = new Map<string, number>();
+const wsCache: { key: number[]; bytes: number }[] = [];
 
 /** [b0, b1) of each part of a batch split across the threads (one part without threads). */
 export function batchParts(B: number): [number, number][] {
@@ -66,19 +70,29 @@ export function batchParts(B: number): [number, number][] {
   return parts;
 }
 
+/** The name of part k's block `base` ("ws" → "ws0"), made once: names are looked up on every call. */
+function nm(base: string, k: number): string {
+  let a = partNames.get(base);
+  if (!a) partNames.set(base, (a = []));
+  return (a[k] ??= base + k);
+}
+const partNames = new Map<string, string[]>();
+
 /** Bytes of the blocks a forward pass keeps in its pass memory (per part: descriptor, workspace and,
  *  with threads, per-part state copies), by block name. Reserve them together with the caller's own
- *  blocks in one Blocks.reserve, so that a failure changes nothing. */
+ *  blocks (reserveAll), so that a failure changes nothing. */
 export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
-  const parts = batchParts(s.batch), out: Record<string, number> = {};
+  const parts = batchParts(s.batch);
+  if (parts.length === 1) return { desc0: DESC_BYTES, ws0: rnnWorkspaceBytes(s) };
+  const out: Record<string, number> = {};
   const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
   parts.forEach(([b0, b1], k) => {
-    out[`desc${k}`] = DESC_BYTES;
-    out[`ws${k}`] = rnnWorkspaceBytes(s, b1 - b0);
+    out[nm("desc", k)] = DESC_BYTES;
+    out[nm("ws", k)] = rnnWorkspaceBytes(s, b1 - b0);
     if (parts.length > 1) {
       const st = 4 * LDH * (b1 - b0);
-      out[`h0_${k}`] = st; out[`hn_${k}`] = st;
-      if (lstm) { out[`c0_${k}`] = st; out[`cn_${k}`] = st; }
+      out[nm("h0_", k)] = st; out[nm("hn_", k)] = st;
+      if (lstm) { out[nm("c0_", k)] = st; out[nm("cn_", k)] = st; }
     }
   });
   return out;
@@ -88,31 +102,32 @@ export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
  *  copies); the workspaces are the forward's. */
 export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean): Record<string, number> {
   const parts = batchParts(s.batch), out: Record<string, number> = {};
-  if (parts.length === 1) return out;
+  if (parts.length === 1) return out; // the forward's blocks are all a backward pass needs
   const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
   parts.forEach(([b0, b1], k) => {
     const st = 4 * LDH * (b1 - b0);
-    if (k > 0) out[`grads_${k}`] = 4 * paramFloats;
-    out[`dhn_${k}`] = st; out[`dh0_${k}`] = st;
-    if (lstm) { out[`dcn_${k}`] = st; out[`dc0_${k}`] = st; }
-    if (dhs) out[`dhs_${k}`] = st * s.steps;
+    if (k > 0) out[nm("grads_", k)] = 4 * paramFloats;
+    out[nm("dhn_", k)] = st; out[nm("dh0_", k)] = st;
+    if (lstm) { out[nm("dcn_", k)] = st; out[nm("dc0_", k)] = st; }
+    if (dhs) out[nm("dhs_", k)] = st * s.steps;
   });
   return out;
 }
 
 /** Part k's descriptor (batch rows b0 .. b0 + Bk): the shape, the part's workspace, the parameters,
  *  and x and lengths at the part's offset. */
-function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): Int32Array {
-  const wsBytes = rnnWorkspaceBytes(s, Bk), v = writeShape(mem.get(`desc${k}`), s, Bk);
-  v[A.RD_PARAMS] = params; v[A.RD_WS] = mem.get(`ws${k}`); v[A.RD_WS_BYTES] = wsBytes;
-  v[A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0; v[A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
+function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): Desc {
+  const v = writeShape(mem.get(nm("desc", k)), s, Bk);
+  // the workspace block's whole size (at least what the shape needs; the core checks)
+  v.set(A.RD_PARAMS, params); v.set(A.RD_WS, mem.get(nm("ws", k))); v.set(A.RD_WS_BYTES, mem.bytes(nm("ws", k)));
+  v.set(A.RD_X, x ? x + 4 * b0 * s.steps * s.inputSize : 0); v.set(A.RD_LENGTHS, lengths ? lengths + 4 * b0 : 0);
   return v;
 }
 
 /** Where part k reads or writes an [L·D, B, H] tensor: the tensor itself (one part), its per-part
  *  copy (threads), or 0 when it is absent. */
 function partTensor(mem: Blocks, name: string, k: number, split: boolean, whole: number): number {
-  return !whole ? 0 : split ? mem.get(`${name}_${k}`) : whole;
+  return !whole ? 0 : split ? mem.get(nm(name + "_", k)) : whole;
 }
 
 /** Copy rows × [B, H] (whole, batch offset b0) into rows × [Bk, H] (a part), or back (toWhole). */
@@ -142,16 +157,16 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
   const split = parts.length > 1;
   const descs = parts.map(([b0, b1], k) => {
     const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
-    v[A.RD_OUT] = t.out + 4 * b0 * T * D * H;
-    v[A.RD_H0] = partTensor(mem, "h0", k, split, t.h0); v[A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
-    v[A.RD_HN] = partTensor(mem, "hn", k, split, t.hn); v[A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
-    if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(`${name}_${k}`));
-    return mem.get(`desc${k}`);
+    v.set(A.RD_OUT, t.out + 4 * b0 * T * D * H);
+    v.set(A.RD_H0, partTensor(mem, "h0", k, split, t.h0)); v.set(A.RD_C0, partTensor(mem, "c0", k, split, t.c0));
+    v.set(A.RD_HN, partTensor(mem, "hn", k, split, t.hn)); v.set(A.RD_CN, partTensor(mem, "cn", k, split, t.cn));
+    if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
+    return mem.get(nm("desc", k));
   });
   run(where, "rnn_forward", descs);
   if (split) {
     parts.forEach(([b0, b1], k) => {
-      for (const [name, whole] of [["hn", t.hn], ["cn", t.cn]] as const) if (whole) partCopy(LD, H, B, b0, b1 - b0, whole, mem.get(`${name}_${k}`), true);
+      for (const [name, whole] of [["hn", t.hn], ["cn", t.cn]] as const) if (whole) partCopy(LD, H, B, b0, b1 - b0, whole, mem.get(nm(name + "_", k)), true);
     });
   }
 }
@@ -167,24 +182,24 @@ export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackw
   const descs = parts.map(([b0, b1], k) => {
     const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
     const part = (name: string, whole: number) => partTensor(mem, name, k, split, whole);
-    v[A.RD_TRUNCATE] = t.truncate;
-    v[A.RD_GRADS] = k === 0 ? t.grads : mem.get(`grads_${k}`);
-    v[A.RD_DOUT] = t.dOut ? t.dOut + 4 * b0 * T * D * H : 0;
-    v[A.RD_DHN] = part("dhn", t.dhn); v[A.RD_DCN] = part("dcn", t.dcn);
-    v[A.RD_DX] = t.dx ? t.dx + 4 * b0 * T * I : 0;
-    v[A.RD_DH0] = part("dh0", t.dh0); v[A.RD_DC0] = part("dc0", t.dc0); v[A.RD_DHS] = part("dhs", t.dhs);
+    v.set(A.RD_TRUNCATE, t.truncate);
+    v.set(A.RD_GRADS, k === 0 ? t.grads : mem.get(nm("grads_", k)));
+    v.set(A.RD_DOUT, t.dOut ? t.dOut + 4 * b0 * T * D * H : 0);
+    v.set(A.RD_DHN, part("dhn", t.dhn)); v.set(A.RD_DCN, part("dcn", t.dcn));
+    v.set(A.RD_DX, t.dx ? t.dx + 4 * b0 * T * I : 0);
+    v.set(A.RD_DH0, part("dh0", t.dh0)); v.set(A.RD_DC0, part("dc0", t.dc0)); v.set(A.RD_DHS, part("dhs", t.dhs));
     if (split) {
-      if (k > 0) f32(mem.get(`grads_${k}`), paramFloats).fill(0);
-      for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(`${name}_${k}`));
+      if (k > 0) f32(mem.get(nm("grads_", k)), paramFloats).fill(0);
+      for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
     }
-    return mem.get(`desc${k}`);
+    return mem.get(nm("desc", k));
   });
   run(where, "rnn_backward", descs);
   if (split) {
     parts.forEach(([b0, b1], k) => {
-      if (k > 0) c.axpy_f32_wasmsimd(paramFloats, 1, mem.get(`grads_${k}`), t.grads);
+      if (k > 0) c.axpy_f32_wasmsimd(paramFloats, 1, mem.get(nm("grads_", k)), t.grads);
       for (const [name, whole, rows] of [["dh0", t.dh0, LD], ["dc0", t.dc0, LD], ["dhs", t.dhs, LD * T]] as const) {
-        if (whole) partCopy(rows, H, B, b0, b1 - b0, whole, mem.get(`${name}_${k}`), true);
+        if (whole) partCopy(rows, H, B, b0, b1 - b0, whole, mem.get(nm(name + "_", k)), true);
       }
     });
   }

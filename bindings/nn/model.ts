@@ -5,7 +5,7 @@
 // learned initial states, `h0` (and `c0` for LSTM). Training (fit) and files (save/load) are the
 // layers above: train/ and io/.
 import * as check from "../core/check.js";
-import { Blocks, f32, untrack } from "../core/arena.js";
+import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { checkInit } from "../functional/init.js";
@@ -114,7 +114,10 @@ export class RecurrentModel {
   readonly numParams: number;
   /** All parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
+  /** The staged batch (nn/data.ts), the readout's and loss's buffers, and the recurrent pass memory. */
+  readonly #data = new Blocks();
   readonly #mem = new Blocks();
+  readonly #pass = new Blocks();
   readonly #spec: DataSpec;
   readonly #rnnParams: number;
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
@@ -133,7 +136,7 @@ export class RecurrentModel {
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
     let rnn: RecurrentLayer | null = null;
-    adopt(this, this.parameters, this.#mem, () => {
+    adopt(this, this.parameters, [this.#data, this.#mem, this.#pass], () => {
       rnn = makeLayer(cfg.cell, {
         inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
         bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cfg.cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
@@ -181,24 +184,24 @@ export class RecurrentModel {
     const { B, T } = batchShape(this.#spec, data, idx);
     const s = this.#shape(B, T), last = cfg.readout === "last", rows = last ? B : B * T;
     const st = 4 * LD * B * H, lstm = cfg.cell === "lstm", learned = this.#stateRows > 0;
-    const sizes = stageBlocks(this.#spec, B, T, data, withTargets);
-    Object.assign(sizes, {
+    const p = {
       h0: learned ? st : 0, c0: learned && lstm ? st : 0, out: 4 * B * T * F, hn: st, cn: lstm ? st : 0,
       feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
       dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
       dh0: backward && learned ? st : 0, dc0: backward && learned && lstm ? st : 0,
       dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
-    }, rnnForwardBlocks(s));
-    if (backward) Object.assign(sizes, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
-    const p = this.#mem.reserve(where, sizes, { what: `batch (${B} sequences × ${T} steps)`, advice: ADVICE });
-    const staged = stage(this.#spec, this.#mem, data, idx, withTargets);
+    };
+    const pass = rnnForwardBlocks(s);
+    if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], [this.#pass, pass]], { what: `batch (${B} sequences × ${T} steps)`, advice: ADVICE });
+    const staged = stage(this.#spec, this.#data, data, idx, withTargets);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (learned) {
       const tab = params + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
       if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
-    rnnForward(where, this.#mem, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
     const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
@@ -210,7 +213,7 @@ export class RecurrentModel {
     if (backward) {
       R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
-      rnnBackward(where, this.#mem, s, {
+      rnnBackward(where, this.#pass, s, {
         params, grads, x: staged.x, lengths: staged.lengths, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dcn: 0,
         dx: 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate,
       }, this.parameters.numParams);
@@ -294,7 +297,7 @@ export class RecurrentModel {
   dispose(): void {
     untrack(this);
     this.rnn.dispose();
-    this.#mem.release();
+    for (const b of [this.#data, this.#mem, this.#pass]) b.release();
     this.parameters.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }

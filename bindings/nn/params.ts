@@ -128,17 +128,22 @@ export class ParameterBlock {
 }
 
 /** @internal The end of a module's constructor: run `init` (if it throws, the block is freed and the error
- *  passed on), then have the block and the module's pass memory freed when the module is
- *  garbage-collected without dispose(). */
-export function adopt(owner: object, block: ParameterBlock, mem: Releasable, init: () => void): void {
+ *  passed on), then have the block and the module's other memory freed when the module is
+ *  garbage-collected without dispose(). The closure that frees them is made here, not in the
+ *  constructor: a closure there would share the constructor's context, which holds `this` when
+ *  `init` uses it, and the module could never be collected. */
+export function adopt(owner: object, block: ParameterBlock, mem: Releasable[], init: () => void): void {
   try {
     init();
   } catch (e) {
     block.dispose();
     throw e;
   }
-  const release = block.releaser();
-  track(owner, { release: () => { mem.release(); release.release(); } });
+  track(owner, releaseAll([...mem, block.releaser()]));
+}
+
+function releaseAll(parts: Releasable[]): Releasable {
+  return { release: () => { for (const p of parts) p.release(); } };
 }
 
 function releaseStore(st: Store): void {

@@ -4,7 +4,7 @@
 // classes share one implementation; only the cell id passed to the core differs.
 import * as A from "../core/abi.js";
 import * as check from "../core/check.js";
-import { Blocks, f32, i32, untrack } from "../core/arena.js";
+import { Blocks, f32, i32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { checkInit, initializeBlock } from "../functional/init.js";
 import type { InitOptions } from "../functional/init.js";
@@ -138,7 +138,9 @@ export class RecurrentLayer {
   readonly init: InitOptions;
   /** The parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
+  /** The staged inputs and outputs; the pass memory of functional/rnn.ts (workspaces, descriptors). */
   readonly #mem = new Blocks();
+  readonly #pass = new Blocks();
   /** Shape of the last successful forward pass (what backward differentiates), or null. */
   #last: { shape: RnnShape; lengths: boolean } | null = null;
   #ck: boolean;
@@ -163,7 +165,7 @@ export class RecurrentLayer {
     if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
     // allocation last, after every check; a failure from here on frees what was allocated
     this.parameters = block ? block.view(W, 0, slots) : new ParameterBlock(W, slots);
-    adopt(this, this.parameters, this.#mem, () => this.resetParameters(seed));
+    adopt(this, this.parameters, [this.#mem, this.#pass], () => this.resetParameters(seed));
   }
 
   /** Number of directions D (1 or 2). */
@@ -220,17 +222,15 @@ export class RecurrentLayer {
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow);
     // all arguments valid: reserve every block of the pass at once (a failure changes nothing)
     const s = this.#shape(B, T), st = 4 * LD * B * H;
-    const p = this.#mem.reserve(W, {
-      x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0,
-      out: 4 * B * T * D * H, hn: st, cn: lstm ? st : 0, ...rnnForwardBlocks(s),
-    }, { what: `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`, advice: ADVICE });
+    const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H, hn: st, cn: lstm ? st : 0 };
+    reserveAll(W, [[this.#mem, p], [this.#pass, rnnForwardBlocks(s)]], { what: `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`, advice: ADVICE });
     // from here on the previous forward's inputs are overwritten
     this.#last = null;
     f32(p.x, x.length).set(x);
     if (lens) i32(p.lengths, B).set(lens);
     if (h0) f32(p.h0, h0.length).set(h0);
     if (c0) f32(p.c0, c0.length).set(c0);
-    rnnForward(W, this.#mem, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    rnnForward(W, this.#pass, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
     this.#last = { shape: s, lengths: lens !== null };
     const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
     if (lstm) r.cN = f32(p.cn, LD * B * H).slice();
@@ -258,15 +258,15 @@ export class RecurrentLayer {
     const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
     const diag = check.bool(W, "options.stateGrads", o.stateGrads ?? false);
     const st = 4 * LD * B * H;
-    const p = this.#mem.reserve(W, {
+    const p = {
       gOut: gOut ? 4 * B * T * D * H : 0, gH: gH ? st : 0, gC: gC ? st : 0,
       dx: 4 * B * T * I, dh0: st, dc0: lstm ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0,
-      ...rnnBackwardBlocks(s, this.numParams, diag),
-    }, { what: `backward pass (batch ${B} × steps ${T})`, advice: ADVICE });
+    };
+    reserveAll(W, [[this.#mem, p], [this.#pass, rnnBackwardBlocks(s, this.numParams, diag)]], { what: `backward pass (batch ${B} × steps ${T})`, advice: ADVICE });
     if (gOut) f32(p.gOut, gOut.length).set(gOut);
     if (gH) f32(p.gH, gH.length).set(gH);
     if (gC) f32(p.gC, gC.length).set(gC);
-    rnnBackward(W, this.#mem, s, {
+    rnnBackward(W, this.#pass, s, {
       params: this.parameters.paramsAt(W), grads: this.parameters.gradsAt(W), x: this.#mem.get("x"), lengths: this.#last.lengths ? this.#mem.get("lengths") : 0,
       dOut: p.gOut, dhn: p.gH, dcn: p.gC, dx: p.dx, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate: k,
     }, this.numParams);
@@ -297,6 +297,7 @@ export class RecurrentLayer {
   dispose(): void {
     untrack(this);
     this.#mem.release();
+    this.#pass.release();
     this.parameters.dispose();
     this.#last = null;
   }
