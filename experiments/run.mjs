@@ -1,7 +1,7 @@
 // Six claims about recurrent networks, reproduced with recurrent-wasm's own diagnostics, one file
 // per claim in experiments/claims/:
 //   npm run experiments   →   reports/experiments.md, reports/*.svg, reports/experiments.json
-// Every experiment is seeded; the whole run takes about 40 s here (2 cores), plus the build.
+// Every experiment is seeded; the whole run takes about 50 s here (2 cores), plus the build.
 import { init } from "../dist/index.js";
 import { reportWriter } from "./report.mjs";
 import vanishing from "./claims/vanishing.mjs";

@@ -10,6 +10,7 @@ describe("garbage collection frees what dispose() was not called on", () => {
     // the objects were collected (a closure sharing a constructor's context once kept them alive)
     for (const kind of ["layer", "model", "optimizer"]) expect(collected[kind], kind).toBeGreaterThan(40);
     expect(held).toBeGreaterThan(200 * 2 ** 20); // what would stay allocated without finalization
-    expect(after - before).toBeLessThan(held / 4);
+    // memory grows by doubling, so its size is coarse; without finalization it would pass `held`
+    expect(after - before).toBeLessThan(held / 2);
   });
 });

@@ -93,7 +93,8 @@ describe("a failed call does not poison the next one", () => {
 });
 
 describe("constructors", () => {
-  it("300 failing constructors leave memory within one page of where it was", () => {
+  it("300 failing constructors leave memory within one page of where it was, and a neighbour as it was", () => {
+    const nb = neighbour(), print = nb.print();
     const before = coreInfo().memoryBytes;
     for (let i = 0; i < 100; i++) {
       expect(() => new RNN({ inputSize: 1, hiddenSize: 46341 })).toThrow(/RNN: 2147627304 parameters need 16\.0 GiB of WebAssembly memory \(parameters and gradients\); the limit is 4 GiB/);
@@ -101,6 +102,8 @@ describe("constructors", () => {
       expect(() => new LSTM({ inputSize: 3, hiddenSize: 4, init: { gain: "big" } as any })).toThrow(TypeError);
     }
     expect(coreInfo().memoryBytes).toBeLessThanOrEqual(before + 65536);
+    expect(nb.print()).toBe(print);
+    nb.m.dispose();
   });
   it("layers and models free their memory on dispose and with `using`", () => {
     const before = coreInfo().memoryBytes;
@@ -120,10 +123,13 @@ describe("Model.load of a hostile file", () => {
     const cfg = { cell: "gru", inputSize: 4, hiddenSize: 12000, outputSize: 1 };
     const bytes = safetensors.write({ "readout.bias": { dtype: "F32", shape: [1], data: new Float32Array(1) } }, { format: "recurrent-wasm", config: JSON.stringify(cfg) });
     expect(bytes.length).toBeLessThan(256);
+    const nb = neighbour(), print = nb.print();
     const before = coreInfo().memoryBytes, t0 = performance.now();
     expect(() => Model.load(bytes)).toThrow(/Model\.load: missing tensor "rnn\.weight_ih_l0" \[36000,4\]/);
     expect(performance.now() - t0).toBeLessThan(100);
     expect(coreInfo().memoryBytes).toBe(before);
+    expect(nb.print()).toBe(print);
+    nb.m.dispose();
   });
   it("every tensor's dtype and shape is checked against the config before anything is allocated", () => {
     const m = new Model({ cell: "rnn", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 2 });

@@ -27,16 +27,14 @@ export interface RnnBackwardTensors {
 const DESC_BYTES = 4 * A.RD_FIELDS;
 let queryDesc = 0;
 
-/** A descriptor's fields as writable slots: set(field, value) on the whole-memory view. */
-interface Desc { set(field: number, value: number): void }
-
-/** Zero the descriptor at `desc`, write the shape, and return a field setter. */
-function writeShape(desc: number, s: RnnShape, batch: number): Desc {
+/** Zero the descriptor at byte offset `desc` and write the shape into it; returns its index in
+ *  heap32() (the caller writes the other fields there: h[o + RD_…] = …). */
+function writeShape(desc: number, s: RnnShape, batch: number): number {
   const h = heap32(), o = desc >>> 2;
   h.fill(0, o, o + A.RD_FIELDS);
   h[o + A.RD_CELL] = s.cell; h[o + A.RD_B] = batch; h[o + A.RD_T] = s.steps; h[o + A.RD_I] = s.inputSize; h[o + A.RD_H] = s.hiddenSize;
   h[o + A.RD_L] = s.numLayers; h[o + A.RD_D] = s.directions; h[o + A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
-  return { set: (field, value) => { h[o + field] = value; } };
+  return o;
 }
 
 /** Floats of the parameter block of a stack (exact, computed by the core in f64). */
@@ -49,9 +47,12 @@ export function rnnParamCount(cell: number, I: number, H: number, L: number, D: 
 /** Bytes of workspace one pass over this shape needs (exact, may exceed 4 GiB). Asked of the core
  *  once per shape: a small cache of recent shapes (a training loop repeats a few). */
 export function rnnWorkspaceBytes(s: RnnShape, batch = s.batch): number {
-  const key = [s.cell, batch, s.steps, s.inputSize, s.hiddenSize, s.numLayers, s.directions, s.checkpoint ? 1 : 0];
-  const hit = wsCache.find((e) => e.key.every((v, i) => v === key[i]));
-  if (hit) return hit.bytes;
+  const ck = s.checkpoint ? 1 : 0;
+  for (const e of wsCache) {
+    const k = e.key;
+    if (k[0] === s.cell && k[1] === batch && k[2] === s.steps && k[3] === s.inputSize && k[4] === s.hiddenSize && k[5] === s.numLayers && k[6] === s.directions && k[7] === ck) return e.bytes;
+  }
+  const key = [s.cell, batch, s.steps, s.inputSize, s.hiddenSize, s.numLayers, s.directions, ck];
   if (!queryDesc) queryDesc = allocAll("recurrent-wasm", [DESC_BYTES])[0];
   writeShape(queryDesc, s, batch);
   const n = core().rnn_workspace_bytes(queryDesc);
@@ -116,12 +117,12 @@ export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean
 
 /** Part k's descriptor (batch rows b0 .. b0 + Bk): the shape, the part's workspace, the parameters,
  *  and x and lengths at the part's offset. */
-function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): Desc {
-  const v = writeShape(mem.get(nm("desc", k)), s, Bk);
+function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): number {
+  const o = writeShape(mem.get(nm("desc", k)), s, Bk), h = heap32();
   // the workspace block's whole size (at least what the shape needs; the core checks)
-  v.set(A.RD_PARAMS, params); v.set(A.RD_WS, mem.get(nm("ws", k))); v.set(A.RD_WS_BYTES, mem.bytes(nm("ws", k)));
-  v.set(A.RD_X, x ? x + 4 * b0 * s.steps * s.inputSize : 0); v.set(A.RD_LENGTHS, lengths ? lengths + 4 * b0 : 0);
-  return v;
+  h[o + A.RD_PARAMS] = params; h[o + A.RD_WS] = mem.get(nm("ws", k)); h[o + A.RD_WS_BYTES] = mem.bytes(nm("ws", k));
+  h[o + A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0; h[o + A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
+  return o;
 }
 
 /** Where part k reads or writes an [L·D, B, H] tensor: the tensor itself (one part), its per-part
@@ -156,10 +157,10 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
   const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
   const split = parts.length > 1;
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
-    v.set(A.RD_OUT, t.out + 4 * b0 * T * D * H);
-    v.set(A.RD_H0, partTensor(mem, "h0", k, split, t.h0)); v.set(A.RD_C0, partTensor(mem, "c0", k, split, t.c0));
-    v.set(A.RD_HN, partTensor(mem, "hn", k, split, t.hn)); v.set(A.RD_CN, partTensor(mem, "cn", k, split, t.cn));
+    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
+    h[o + A.RD_OUT] = t.out + 4 * b0 * T * D * H;
+    h[o + A.RD_H0] = partTensor(mem, "h0", k, split, t.h0); h[o + A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
+    h[o + A.RD_HN] = partTensor(mem, "hn", k, split, t.hn); h[o + A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
     if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
     return mem.get(nm("desc", k));
   });
@@ -180,14 +181,14 @@ export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackw
   const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
   const split = parts.length > 1;
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, v = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths);
+    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
     const part = (name: string, whole: number) => partTensor(mem, name, k, split, whole);
-    v.set(A.RD_TRUNCATE, t.truncate);
-    v.set(A.RD_GRADS, k === 0 ? t.grads : mem.get(nm("grads_", k)));
-    v.set(A.RD_DOUT, t.dOut ? t.dOut + 4 * b0 * T * D * H : 0);
-    v.set(A.RD_DHN, part("dhn", t.dhn)); v.set(A.RD_DCN, part("dcn", t.dcn));
-    v.set(A.RD_DX, t.dx ? t.dx + 4 * b0 * T * I : 0);
-    v.set(A.RD_DH0, part("dh0", t.dh0)); v.set(A.RD_DC0, part("dc0", t.dc0)); v.set(A.RD_DHS, part("dhs", t.dhs));
+    h[o + A.RD_TRUNCATE] = t.truncate;
+    h[o + A.RD_GRADS] = k === 0 ? t.grads : mem.get(nm("grads_", k));
+    h[o + A.RD_DOUT] = t.dOut ? t.dOut + 4 * b0 * T * D * H : 0;
+    h[o + A.RD_DHN] = part("dhn", t.dhn); h[o + A.RD_DCN] = part("dcn", t.dcn);
+    h[o + A.RD_DX] = t.dx ? t.dx + 4 * b0 * T * I : 0;
+    h[o + A.RD_DH0] = part("dh0", t.dh0); h[o + A.RD_DC0] = part("dc0", t.dc0); h[o + A.RD_DHS] = part("dhs", t.dhs);
     if (split) {
       if (k > 0) f32(mem.get(nm("grads_", k)), paramFloats).fill(0);
       for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));

@@ -88,10 +88,10 @@ export function stageBlocks(spec: DataSpec, B: number, T: number, data: Sequence
   };
 }
 
-/** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks. */
-export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean): Staged {
+/** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks for the
+ *  batch's shape B × T (batchShape). */
+export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean, B: number, T: number): Staged {
   const I = spec.inputSize, O = spec.outputSize;
-  const { B, T } = batchShape(spec, data, idx);
   const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0 };
   const xv = f32(s.x, B * T * I), lv = i32(s.lengths, B);
   xv.fill(0);

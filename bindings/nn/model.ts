@@ -194,7 +194,7 @@ export class RecurrentModel {
     const pass = rnnForwardBlocks(s);
     if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
     reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], [this.#pass, pass]], { what: `batch (${B} sequences × ${T} steps)`, advice: ADVICE });
-    const staged = stage(this.#spec, this.#data, data, idx, withTargets);
+    const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (learned) {
       const tab = params + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
@@ -238,7 +238,8 @@ export class RecurrentModel {
     const O = this.config.outputSize, I = this.config.inputSize, last = this.config.readout === "last";
     const flat = new Float32Array(last ? N * O : 0);
     const seqs: Float32Array[] = [];
-    for (const [i0, idx] of batches(N, bs)) {
+    for (let i0 = 0; i0 < N; i0 += bs) {
+      const idx = range(i0, Math.min(N, i0 + bs));
       const { staged: s, pred } = this.runBatch(M, data, idx, "predict");
       if (last) flat.set(f32(pred, s.B * O), i0 * O);
       else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
@@ -254,8 +255,8 @@ export class RecurrentModel {
     check.known(M, o, ["batchSize"]);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
     let lossSum = 0, sq = 0, correct = 0, count = 0;
-    for (const [, idx] of batches(N, bs)) {
-      const r = this.runBatch(M, data, idx, "loss");
+    for (let i0 = 0; i0 < N; i0 += bs) {
+      const r = this.runBatch(M, data, range(i0, Math.min(N, i0 + bs)), "loss");
       lossSum += r.loss * r.count; sq += r.sq; correct += r.correct; count += r.count;
     }
     return this.config.loss === "mse" ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)) } : { loss: lossSum / count, accuracy: correct / count };
@@ -268,7 +269,7 @@ export class RecurrentModel {
     const N = this.checkData(M, data, true);
     const k = truncateOption(M, options);
     this.zeroGrad();
-    return this.runBatch(M, data, Array.from({ length: N }, (_, i) => i), "backward", k).loss;
+    return this.runBatch(M, data, range(0, N), "backward", k).loss;
   }
 
   /** Gradient-flow diagnostics for a batch: like computeGradients (zeroes the gradients, runs
@@ -280,7 +281,7 @@ export class RecurrentModel {
     const k = truncateOption(M, options);
     const cfg = this.config, H = cfg.hiddenSize, LD = cfg.numLayers * (cfg.bidirectional ? 2 : 1);
     this.zeroGrad();
-    const r = this.runBatch(M, data, Array.from({ length: N }, (_, i) => i), "backward", k, true);
+    const r = this.runBatch(M, data, range(0, N), "backward", k, true);
     const { B, T } = r.staged, dhs = this.#mem.get("dhs"), norms = this.#mem.get("norms"), c = core();
     c.row_norms_f32(LD * T, B * H, dhs, B * H, norms);
     c.row_norms_f32(LD * T * B, H, dhs, H, norms + 4 * LD * T);
@@ -303,9 +304,11 @@ export class RecurrentModel {
   [Symbol.dispose](): void { this.dispose(); }
 }
 
-/** Consecutive batches of bs sequences out of N: [first index, indices]. */
-function* batches(N: number, bs: number): Generator<[number, number[]]> {
-  for (let i0 = 0; i0 < N; i0 += bs) yield [i0, Array.from({ length: Math.min(bs, N - i0) }, (_, k) => i0 + k)];
+/** The indices a, a + 1, …, b − 1. */
+function range(a: number, b: number): number[] {
+  const r = new Array<number>(b - a);
+  for (let i = a; i < b; i++) r[i - a] = i;
+  return r;
 }
 
 function truncateOption(where: string, options: { truncate?: number }): number {
