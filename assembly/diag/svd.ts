@@ -83,6 +83,16 @@ function sortDesc(n: i32, out: usize): void {
   }
 }
 
+/** out[v] = ‖v-th vector‖₂ (f32) of `count` f64 vectors of length len stored back to back at p,
+ *  then sorted in decreasing order: the singular values from a one-sided Jacobi's columns. */
+function normsSorted(count: i32, len: i32, p: usize, out: usize): void {
+  for (let v = 0; v < count; v++) {
+    const q = p + ((<usize>v * len) << 3);
+    store<f32>(out + (<usize>v << 2), <f32>Math.sqrt(dot64(len, q, q)));
+  }
+  sortDesc(count, out);
+}
+
 /** All min(M,N) singular values of A [M,N] (row-major, leading dimension lda) into out (f32,
  *  decreasing). work: 8·M·N bytes. Returns the sweeps used, or −1 if Jacobi did not converge. */
 export function svd_values_jacobi(M: i32, N: i32, a: usize, lda: i32, out: usize, work: usize): i32 {
@@ -95,11 +105,7 @@ export function svd_values_jacobi(M: i32, N: i32, a: usize, lda: i32, out: usize
     }
   }
   const sweeps = jacobi64(n, m, work);
-  for (let v = 0; v < n; v++) {
-    const p = work + ((<usize>v * m) << 3);
-    store<f32>(out + (<usize>v << 2), <f32>Math.sqrt(dot64(m, p, p)));
-  }
-  sortDesc(n, out);
+  normsSorted(n, m, work, out);
   return sweeps;
 }
 
@@ -170,11 +176,7 @@ export function svd_values_subspace(M: i32, N: i32, a: usize, lda: i32, k: i32, 
   for (let j = 0; j < p; j++) apply64(M, N, a, lda, X + ((<usize>j * N) << 3), Y + ((<usize>j * M) << 3), false);
   jacobi64(p, M, Y);
   const tmp = X; // reuse as f32 scratch for the p values
-  for (let j = 0; j < p; j++) {
-    const yj = Y + ((<usize>j * M) << 3);
-    store<f32>(tmp + (<usize>j << 2), <f32>Math.sqrt(dot64(M, yj, yj)));
-  }
-  sortDesc(p, tmp);
+  normsSorted(p, M, Y, tmp);
   memory.copy(out, tmp, <usize>k << 2);
 }
 

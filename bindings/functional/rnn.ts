@@ -150,12 +150,16 @@ function run(where: string, fn: "rnn_forward" | "rnn_backward", descs: number[])
   if (code !== A.OK) fail(where, code);
 }
 
+/** The sizes a pass uses, and how its batch is split across threads. */
+function passShape(s: RnnShape) {
+  const parts = batchParts(s.batch);
+  return { parts, split: parts.length > 1, B: s.batch, T: s.steps, I: s.inputSize, H: s.hiddenSize, D: s.directions, LD: s.numLayers * s.directions };
+}
+
 /** Forward pass; blocks as reserved by rnnForwardBlocks. Leaves each part's workspace holding
  *  what rnnBackward needs. */
 export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwardTensors): void {
-  const c = core(), parts = batchParts(s.batch);
-  const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
-  const split = parts.length > 1;
+  const { parts, split, B, T, H, D, LD } = passShape(s);
   const descs = parts.map(([b0, b1], k) => {
     const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
     h[o + A.RD_OUT] = t.out + 4 * b0 * T * D * H;
@@ -177,9 +181,7 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
  *  zeroed blocks that are added afterwards (only the summation order of the weight gradients
  *  differs from one thread). */
 export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackwardTensors, paramFloats: number): void {
-  const c = core(), parts = batchParts(s.batch);
-  const { batch: B, steps: T, inputSize: I, hiddenSize: H, directions: D } = s, LD = s.numLayers * D;
-  const split = parts.length > 1;
+  const { parts, split, B, T, I, H, D, LD } = passShape(s), c = core();
   const descs = parts.map(([b0, b1], k) => {
     const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
     const part = (name: string, whole: number) => partTensor(mem, name, k, split, whole);
