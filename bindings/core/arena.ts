@@ -45,7 +45,7 @@ function tooLarge(sizes: number[], total: number): string | null {
 }
 
 /** The error for a failed allocation: what was needed, why it failed, what to do. */
-export function memoryError(where: string, bytes: number, what: string, reason: string, advice: string): RangeError {
+function memoryError(where: string, bytes: number, what: string, reason: string, advice: string): RangeError {
   return new RangeError(`${where}: ${what ? `this ${what} ` : ""}needs ${formatBytes(bytes)} of WebAssembly memory; ${reason}${advice ? `: ${advice}` : ""}`);
 }
 
@@ -89,14 +89,6 @@ export function free(ptr: number): void {
  *  was. Names should be string constants (sizes are object literals): this is on every call's path. */
 export class Blocks {
   private slots: Record<string, { ptr: number; bytes: number }> = Object.create(null);
-
-  /** Ensure each named block holds at least the given bytes (0: none wanted); overwrites each
-   *  size in `sizes` with the block's pointer (0 for size 0) and returns it. Blocks that grow lose
-   *  their contents. */
-  reserve<T extends Record<string, number>>(where: string, sizes: T, need: MemoryNeed = {}): T {
-    reserveAll(where, [[this, sizes]], need);
-    return sizes;
-  }
 
   /** The pointer of a block reserved earlier (0 if none). */
   get(name: string): number { return this.slots[name]?.ptr ?? 0; }
