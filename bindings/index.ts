@@ -13,6 +13,7 @@ export { Model } from "./model.js";
 export type { ModelConfig, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";
 export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
+export { FitError } from "./train/fit.js";
 export type { FitOptions, History, Logs } from "./train/fit.js";
 export { Adam, SGD, clipGradNorm } from "./train/optim.js";
 export type { Optimizer, AdamOptions, SGDOptions, Trainable } from "./train/optim.js";

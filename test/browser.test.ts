@@ -89,7 +89,7 @@ describe("<script> bundle in headless Chromium", () => {
     await page.goto(base + "/isolated/");
     expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(true);
     const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
-    expect(info).toMatchObject({ relaxedSimd: false, threads: 2 });
+    expect(info).toMatchObject({ relaxedSimd: false, threads: 2, threadsFallback: null, relaxedSimdFallback: null });
     // and the combination, in a second isolated page
     const page2 = await browser.newPage();
     await page2.goto(base + "/isolated/");
@@ -107,10 +107,13 @@ describe("<script> bundle in headless Chromium", () => {
 
   it("falls back to one thread without cross-origin isolation", async () => {
     const page = await browser.newPage();
+    const warnings: string[] = [];
+    page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
     await page.goto(base + "/");
     expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(false);
-    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
-    expect(info).toMatchObject({ relaxedSimd: false, threads: 1 });
+    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.init()).then(() => globalThis.Recurrent.coreInfo())`);
+    expect(info).toMatchObject({ relaxedSimd: false, threads: 1, threadsFallback: "page is not cross-origin isolated" });
+    expect(warnings).toEqual(["recurrent-wasm: running on 1 thread instead of 2: page is not cross-origin isolated (see coreInfo())"]);
     await page.close();
   });
 });

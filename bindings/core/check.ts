@@ -84,10 +84,38 @@ export function object(where: string, name: string, v: unknown): Record<string, 
   return v as Record<string, unknown>;
 }
 
+/** Edit distance (insertions, deletions, substitutions), for suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known name closest to `name` if it is close enough to be a typo, else undefined. */
+export function suggest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const n of names) {
+    const d = distance(name, n);
+    if (d < bestD) { best = n; bestD = d; }
+  }
+  return bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
 /** Reject option names that are not known (catches typos such as `hidenSize`). */
 export function known(where: string, opts: Record<string, unknown>, names: readonly string[]): void {
   for (const k of Object.keys(opts)) {
-    if (!names.includes(k)) throw new TypeError(`${where}: unknown option ${JSON.stringify(k)} (expected one of ${names.join(", ")})`);
+    if (!names.includes(k)) {
+      const near = suggest(k, names);
+      throw new TypeError(`${where}: unknown option ${JSON.stringify(k)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; expected one of ${names.join(", ")}`);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 import { wasmBytes } from "./wasm-source.js";
 import { ThreadPool } from "./threads.js";
 import type { Core } from "./abi.js";
+import { known, show } from "./check.js";
 
 export interface CoreOptions {
   /** Use the relaxed-SIMD build if the host supports it (default false): its GEMM uses
@@ -28,32 +29,52 @@ export interface CoreInfo {
   /** The current size of the WebAssembly memory in bytes (it grows on demand, up to 4 GiB, and
    *  never shrinks; freed blocks are reused). */
   memoryBytes: number;
+  /** Why threads > 1 was asked for and one thread runs (null if it was not asked for or runs):
+   *  "page is not cross-origin isolated", "SharedArrayBuffer is not available in this host" or
+   *  "this host does not support WebAssembly threads". The first fallback logs one warning. */
+  threadsFallback: string | null;
+  /** Why relaxedSimd was asked for and the default build runs (null otherwise). */
+  relaxedSimdFallback: string | null;
 }
 
 let instance: Core | null = null;
 let pending: Promise<Core> | null = null;
 let relaxed = false;
 let pool: ThreadPool | null = null;
-let requested: { relaxedSimd?: boolean; threads?: number } = {};
+// The options of the first init() call, defaults filled in: they hold for the process (or page).
+let settled: { relaxedSimd: boolean; threads: number } | null = null;
+let threadsFallback: string | null = null, relaxedFallback: string | null = null;
+let warned = false;
+
+function fallback(what: "threads" | "relaxedSimd", why: string): void {
+  if (what === "threads") threadsFallback = why; else relaxedFallback = why;
+  if (!warned && typeof console !== "undefined") {
+    warned = true;
+    console.warn(`recurrent-wasm: ${what === "threads" ? `running on 1 thread instead of ${settled!.threads}` : "running the default build instead of relaxed SIMD"}: ${why} (see coreInfo())`);
+  }
+}
 
 /** Which build is running, on how many threads, and the current memory size. */
 export function coreInfo(): CoreInfo {
   const c = core();
-  return { relaxedSimd: relaxed, threads: pool ? pool.size : 1, memoryBytes: c.memory.buffer.byteLength };
+  return { relaxedSimd: relaxed, threads: pool ? pool.size : 1, memoryBytes: c.memory.buffer.byteLength, threadsFallback, relaxedSimdFallback: relaxedFallback };
 }
 
 /** @internal The worker pool, or null when running on one thread. */
 export function threadPool(): ThreadPool | null { return pool; }
 
-function sharedMemoryAvailable(): boolean {
-  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return false;
+/** Why shared memory cannot be used here, or null if it can. */
+function noSharedMemory(): string | null {
   const g = globalThis as any;
-  if (typeof g.window !== "undefined" || typeof g.importScripts === "function") return g.crossOriginIsolated === true;
-  return true;
+  if ((typeof g.window !== "undefined" || typeof g.importScripts === "function") && g.crossOriginIsolated !== true) return "page is not cross-origin isolated";
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return "SharedArrayBuffer is not available in this host";
+  return null;
 }
 
-const abort = (_msg: number, _file: number, line: number, col: number) => {
-  throw new Error(`recurrent-wasm: abort in the WebAssembly core at ${line}:${col}`);
+// The core aborts only on a broken invariant (every export validates its input first): say so
+// without pointing at core line numbers.
+const abort = () => {
+  throw new Error("recurrent-wasm: internal error in the WebAssembly core (an invariant failed); please report it with the call that caused it");
 };
 
 /** The exports as the typed Core: `alloc` returns its pointer unsigned (memory may pass 2 GiB). */
@@ -63,15 +84,20 @@ function typed(exports: WebAssembly.Exports, memory: WebAssembly.Memory): Core {
   return { ...ex, memory, alloc: (bytes: number) => alloc(bytes) >>> 0 } as Core;
 }
 
+const NO_RELAXED = "this host does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)";
+
 async function instantiate(): Promise<Core> {
-  const threads = requested.threads ?? 1;
-  if (threads > 1 && sharedMemoryAvailable()) {
+  const { threads, relaxedSimd } = settled!;
+  const noShared = threads > 1 ? noSharedMemory() : null;
+  if (noShared) fallback("threads", noShared);
+  if (threads > 1 && !noShared) {
     let bytes = await wasmBytes("threads");
-    if (requested.relaxedSimd) {
+    if (relaxedSimd) {
       const r = await wasmBytes("threads-relaxed");
-      if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; }
+      if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; } else fallback("relaxedSimd", NO_RELAXED);
     }
-    if (WebAssembly.validate(bytes as BufferSource)) {
+    if (!WebAssembly.validate(bytes as BufferSource)) fallback("threads", "this host does not support WebAssembly threads");
+    else {
       const module = await WebAssembly.compile(bytes as BufferSource);
       const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
       const inst = await WebAssembly.instantiate(module, { env: { memory, abort } });
@@ -80,38 +106,46 @@ async function instantiate(): Promise<Core> {
     }
   }
   let bytes = await wasmBytes();
-  if (requested.relaxedSimd) {
+  if (relaxedSimd) {
     const r = await wasmBytes("relaxed");
-    if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; }
+    if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; relaxedFallback = null; } else if (!relaxedFallback) fallback("relaxedSimd", NO_RELAXED);
   }
   const { instance: inst } = await WebAssembly.instantiate(bytes as BufferSource, { env: { abort } });
   return typed(inst.exports, inst.exports.memory as WebAssembly.Memory);
 }
 
-/** Load and instantiate the WebAssembly module. Idempotent: later calls resolve to the same core
- *  (asking for a different build or thread count after the first call is an error). Resolves to
- *  coreInfo(). */
+/** Load and instantiate the WebAssembly module; resolves to coreInfo(). The first call fixes the
+ *  options for the process (or page), defaults included: later calls with no options, or the
+ *  same ones, resolve to the same core; a later call asking for anything else rejects (one
+ *  process runs one build). If the host cannot give what was asked for (threads without
+ *  cross-origin isolation, relaxed SIMD without support), the library runs without it, logs one
+ *  warning and says why in coreInfo(). */
 export function init(options: CoreOptions = {}): Promise<CoreInfo> {
-  const o = options ?? {};
-  if (typeof o !== "object") return Promise.reject(new TypeError(`init: options must be an object, got ${typeof o}`));
-  for (const k of Object.keys(o)) {
-    if (k !== "relaxedSimd" && k !== "threads") return Promise.reject(new TypeError(`init: unknown option ${JSON.stringify(k)} (expected one of relaxedSimd, threads)`));
+  try {
+    const o = options === undefined ? {} : options;
+    if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`init: options must be an object, got ${show(o)}`);
+    known("init", o as Record<string, unknown>, ["relaxedSimd", "threads"]);
+    if (o.relaxedSimd !== undefined && typeof o.relaxedSimd !== "boolean") throw new TypeError(`init: options.relaxedSimd must be a boolean, got ${show(o.relaxedSimd)}`);
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new RangeError(`init: options.threads must be an integer in 1..64, got ${show(o.threads)}`);
+    if (settled) {
+      for (const k of ["relaxedSimd", "threads"] as const) {
+        if (o[k] !== undefined && o[k] !== settled[k]) {
+          throw new Error(`init: the core was already initialized with ${k}: ${settled[k]}${settled[k] === DEFAULTS[k] ? " (the default)" : ""}; a later init() cannot change it (one process or page runs one build): pass the options to the first init()`);
+        }
+      }
+    } else settled = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
+  } catch (e) {
+    return Promise.reject(e);
   }
-  if (o.relaxedSimd !== undefined && typeof o.relaxedSimd !== "boolean") return Promise.reject(new TypeError(`init: options.relaxedSimd must be a boolean, got ${typeof o.relaxedSimd}`));
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) return Promise.reject(new RangeError(`init: options.threads must be an integer in 1..64, got ${String(o.threads)}`));
-  for (const k of ["relaxedSimd", "threads"] as const) {
-    if (o[k] !== undefined && requested[k] !== undefined && o[k] !== requested[k]) {
-      return Promise.reject(new Error(`init: the core was already initialized with ${k}: ${requested[k]}; one process (or page) runs one build`));
-    }
-  }
-  requested = { ...requested, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
   if (instance) return Promise.resolve(coreInfo());
   if (!pending) {
     pending = instantiate().then((c) => (instance = c));
-    pending.catch(() => { pending = null; });
+    // a failed instantiation can be retried, with any options
+    pending.catch(() => { pending = null; settled = null; });
   }
   return pending.then(() => coreInfo());
 }
+const DEFAULTS = { relaxedSimd: false, threads: 1 };
 
 /** @internal The instantiated core; throws if init() has not completed (public as
  *  recurrent-wasm/core's core()). */

@@ -27,7 +27,7 @@ const port = isNode ? require("node:worker_threads").parentPort : self;
 const on = (f) => isNode ? port.on("message", f) : (self.onmessage = (e) => f(e.data));
 on(async (m) => {
   const { module, memory, ctrl, id } = m;
-  const { exports: ex } = await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error("abort in the WebAssembly core"); } } });
+  const { exports: ex } = await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error("recurrent-wasm: internal error in the WebAssembly core (an invariant failed); please report it with the call that caused it"); } } });
   const c = new Int32Array(ctrl, 0, 4), f = new Float64Array(ctrl, ${HEADER});
   port.postMessage("ready");
   let seen = 0;

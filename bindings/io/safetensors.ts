@@ -2,38 +2,115 @@
 // header { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__": { str: str } },
 // then the raw little-endian tensor bytes. `read` treats its input as hostile: it checks every
 // field before it allocates, allocates at most the size of the input, and names the problem.
+// Names and metadata keys are data: results are null-prototype objects, so "__proto__",
+// "constructor" or "toString" are names like any other.
+import { show } from "../core/check.js";
 
 export type DType = "F32" | "F64" | "F16" | "BF16" | "I32";
-export interface Tensor { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array | Uint16Array }
+/** A tensor to write. `data` holds the values (rounded to the dtype: F16/BF16 to nearest even,
+ *  I32 must be integers in range); for F16/BF16 a Uint16Array holds raw bit patterns instead. */
+export interface Tensor { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array | Uint16Array | ArrayLike<number> }
+/** What read() returns: null-prototype records of tensors (F32, F64, F16 and BF16 as
+ *  Float32Array, I32 as Int32Array) and of metadata strings. */
 export interface ReadResult { tensors: Record<string, { dtype: DType; shape: number[]; data: Float32Array | Int32Array }>; metadata: Record<string, string> }
 
-const SIZE: Record<DType, number> = { F32: 4, F64: 8, F16: 2, BF16: 2, I32: 4 };
+const SIZE = new Map<string, number>([["F32", 4], ["F64", 8], ["F16", 2], ["BF16", 2], ["I32", 4]]);
+const SUPPORTED = [...SIZE.keys()].join(", ");
 const MAX_HEADER = 100 * 1024 * 1024;
 
 function fail(msg: string): never { throw new Error(`safetensors: ${msg}`); }
+const q = (s: string) => JSON.stringify(s);
 
-/** Serialize tensors (and optional string metadata) to safetensors bytes. Tensors are written in
- *  the order given, 8-byte aligned by padding the header with spaces. */
-export function write(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);
-    header.__metadata__ = metadata;
+/** Own enumerable entries of a record or a Map (never the prototype chain). */
+function entriesOf(what: string, v: unknown): [string, unknown][] {
+  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [String(k), x]);
+  if (v === null || typeof v !== "object" || Array.isArray(v) || ArrayBuffer.isView(v)) fail(`${what}, got ${show(v)}`);
+  return Object.entries(v as object);
+}
+
+function define<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+// f32 -> binary16 / bfloat16 bits, round to nearest even (overflow to infinity, NaN stays NaN)
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+function toHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0], sign = (b >>> 16) & 0x8000, e = (b >>> 23) & 0xff, m = b & 0x7fffff;
+  if (e === 0xff) return sign | (m ? 0x7e00 : 0x7c00);
+  const he = e - 127 + 15;
+  if (he >= 0x1f) return sign | 0x7c00;
+  if (he <= 0) {
+    // subnormal half (or zero): value = m' * 2^-24 with m' = round(|x| / 2^-24)
+    if (he < -10) return sign;
+    const full = m | 0x800000, shift = 14 - he; // 1.m * 2^(e-127) / 2^-24 = full >> (23 - (e - 127 + 24))
+    let r = full >>> shift;
+    const rem = full & ((1 << shift) - 1), half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let r = (he << 10) | (m >>> 13);
+  const rem = m & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (r & 1))) r++; // a carry into the exponent is correct
+  return sign | r;
+}
+function toBf16(x: number): number {
+  f32[0] = x;
+  const b = u32[0];
+  if ((b & 0x7fffffff) > 0x7f800000) return ((b >>> 16) | 0x40) & 0xffff; // quiet NaN
+  return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+function encode(name: string, dtype: string, data: ArrayLike<number>): Uint8Array {
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    if (typeof data[i] !== "number") fail(`tensor ${q(name)}: data[${i}] must be a number, got ${show(data[i])}`);
+  }
+  if (dtype === "F32") return new Uint8Array(Float32Array.from(data).buffer);
+  if (dtype === "F64") return new Uint8Array(Float64Array.from(data).buffer);
+  if (dtype === "I32") {
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) fail(`tensor ${q(name)}: I32 data[${i}] is ${v}, not an integer in -2147483648..2147483647`);
+    }
+    return new Uint8Array(Int32Array.from(data).buffer);
+  }
+  const out = new Uint16Array(n);
+  if (data instanceof Uint16Array) out.set(data);
+  else for (let i = 0; i < n; i++) out[i] = dtype === "F16" ? toHalf(data[i]) : toBf16(data[i]);
+  return new Uint8Array(out.buffer);
+}
+
+/** Serialize tensors (a record or a Map of name -> tensor; optional string metadata) to
+ *  safetensors bytes. Tensors are written in the order given, 8-byte aligned by padding the
+ *  header with spaces. Throws an Error naming the tensor for anything read() would reject. */
+export function write(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string> | Map<string, string>): Uint8Array {
+  const header: Record<string, unknown> = Object.create(null);
+  const list = entriesOf("tensors must be an object or a Map of name -> { dtype, shape, data }", tensors);
+  if (metadata !== undefined) {
+    const md: Record<string, string> = Object.create(null);
+    for (const [k, v] of entriesOf("metadata must be an object or a Map of strings", metadata)) {
+      if (typeof v !== "string") fail(`metadata ${q(k)} must be a string, got ${typeof v}`);
+      define(md, k, v);
+    }
+    define(header, "__metadata__", md);
   }
   let off = 0;
   const parts: Uint8Array[] = [];
-  for (const [name, t] of Object.entries(tensors)) {
-    if (name === "__metadata__") fail(`"__metadata__" is not a valid tensor name`);
-    const size = SIZE[t.dtype];
-    if (!size) fail(`tensor ${JSON.stringify(name)}: unknown dtype ${JSON.stringify(t.dtype)}`);
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== count) fail(`tensor ${JSON.stringify(name)}: shape [${t.shape}] has ${count} elements, data has ${t.data.length}`);
-    let bytes: Uint8Array;
-    if (t.dtype === "F32") bytes = new Uint8Array(Float32Array.from(t.data as ArrayLike<number>).buffer);
-    else if (t.dtype === "F64") bytes = new Uint8Array(Float64Array.from(t.data as ArrayLike<number>).buffer);
-    else if (t.dtype === "I32") bytes = new Uint8Array(Int32Array.from(t.data as ArrayLike<number>).buffer);
-    else bytes = new Uint8Array(Uint16Array.from(t.data as ArrayLike<number>).buffer);
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + bytes.length] };
+  for (const [name, t] of list) {
+    if (name === "__metadata__") fail(`"__metadata__" is reserved for the metadata and cannot name a tensor`);
+    if (t === null || typeof t !== "object") fail(`tensor ${q(name)}: must be an object { dtype, shape, data }, got ${show(t)}`);
+    const { dtype, shape, data } = t as Record<string, unknown>;
+    if (typeof dtype !== "string" || !SIZE.has(dtype)) fail(`tensor ${q(name)}: unsupported dtype ${show(dtype)} (supported: ${SUPPORTED})`);
+    if (!Array.isArray(shape)) fail(`tensor ${q(name)}: shape must be an array of non-negative integers, got ${show(shape)}`);
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${q(name)}: shape [${shape}] must hold non-negative integers`);
+    const isNumbers = (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array)) || Array.isArray(data);
+    if (!isNumbers) fail(`tensor ${q(name)}: data must be a typed array or an array of numbers, got ${show(data)}`);
+    const values = data as ArrayLike<number>;
+    const count = shape.reduce((a: number, b: number) => a * b, 1);
+    if (values.length !== count) fail(`tensor ${q(name)}: shape [${shape}] has ${count} elements, data has ${values.length}`);
+    const bytes = encode(name, dtype, values);
+    define(header, name, { dtype, shape: [...shape], data_offsets: [off, off + bytes.length] });
     parts.push(bytes);
     off += bytes.length;
   }
@@ -63,7 +140,7 @@ function f16ToF32(h: number): number {
  *  and BF16 are converted to Float32Array. Throws an Error naming the tensor and the problem for
  *  any malformed input. */
 export function read(bytes: Uint8Array): ReadResult {
-  if (!(bytes instanceof Uint8Array)) fail(`input must be a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
+  if (!(bytes instanceof Uint8Array)) fail(`input must be a Uint8Array, got ${show(bytes)}`);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
@@ -78,51 +155,51 @@ export function read(bytes: Uint8Array): ReadResult {
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail(`header must be a JSON object`);
   const dataStart = 8 + n, dataLen = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null);
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
       if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`__metadata__ must be an object of strings`);
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== "string") fail(`__metadata__ ${JSON.stringify(k)} must be a string, got ${typeof v}`);
-        metadata[k] = v;
+        if (typeof v !== "string") fail(`__metadata__ ${q(k)} must be a string, got ${typeof v}`);
+        define(metadata, k, v);
       }
       continue;
     }
-    const q = JSON.stringify(name);
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`tensor ${q}: entry must be an object`);
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`tensor ${q(name)}: entry must be an object`);
     const t = raw as Record<string, unknown>;
-    if (typeof t.dtype !== "string" || !(t.dtype in SIZE)) fail(`tensor ${q}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${Object.keys(SIZE).join(", ")})`);
-    const dtype = t.dtype as DType;
-    if (!Array.isArray(t.shape)) fail(`tensor ${q}: shape must be an array`);
+    if (typeof t.dtype !== "string" || !SIZE.has(t.dtype)) fail(`tensor ${q(name)}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${SUPPORTED})`);
+    const dtype = t.dtype as DType, size = SIZE.get(dtype)!;
+    if (!Array.isArray(t.shape)) fail(`tensor ${q(name)}: shape must be an array`);
     let count = 1;
     for (const d of t.shape) {
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) fail(`tensor ${q}: shape [${t.shape}] has a dimension that is not a non-negative integer`);
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) fail(`tensor ${q(name)}: shape [${t.shape}] has a dimension that is not a non-negative integer`);
       count *= d;
-      if (count > dataLen) fail(`tensor ${q}: shape [${t.shape}] needs more bytes than the file holds`);
+      if (count > dataLen) fail(`tensor ${q(name)}: shape [${t.shape}] needs more bytes than the file holds`);
     }
     const off = t.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0)) {
-      fail(`tensor ${q}: data_offsets must be two non-negative integers`);
+      fail(`tensor ${q(name)}: data_offsets must be two non-negative integers`);
     }
     const [begin, end] = off as number[];
-    if (begin > end || end > dataLen) fail(`tensor ${q}: data_offsets [${begin}, ${end}] out of range (data section is ${dataLen} bytes)`);
-    if (end - begin !== count * SIZE[dtype]) fail(`tensor ${q}: shape [${t.shape}] of ${dtype} needs ${count * SIZE[dtype]} bytes, data_offsets give ${end - begin}`);
+    if (begin > end || end > dataLen) fail(`tensor ${q(name)}: data_offsets [${begin}, ${end}] out of range (data section is ${dataLen} bytes)`);
+    if (end - begin !== count * size) fail(`tensor ${q(name)}: shape [${t.shape}] of ${dtype} needs ${count * size} bytes, data_offsets give ${end - begin}`);
     entries.push({ name, dtype, shape: t.shape as number[], begin, end });
   }
   // offsets must tile the data section exactly: no overlap, no gap
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let pos = 0;
   for (const e of sorted) {
-    if (e.begin < pos) fail(`tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap another tensor`);
-    if (e.begin > pos) fail(`tensor ${JSON.stringify(e.name)}: gap before data_offsets [${e.begin}, ${e.end}] (bytes ${pos}..${e.begin} belong to no tensor)`);
+    if (e.begin < pos) fail(`tensor ${q(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap another tensor`);
+    if (e.begin > pos) fail(`tensor ${q(e.name)}: gap before data_offsets [${e.begin}, ${e.end}] (bytes ${pos}..${e.begin} belong to no tensor)`);
     pos = e.end;
   }
   if (pos !== dataLen) fail(`data section is ${dataLen} bytes but the tensors cover ${pos}`);
-  const tensors: ReadResult["tensors"] = {};
+  const tensors: ReadResult["tensors"] = Object.create(null);
   for (const e of entries) {
+    const size = SIZE.get(e.dtype)!;
     const src = new DataView(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
-    const count = (e.end - e.begin) / SIZE[e.dtype];
+    const count = (e.end - e.begin) / size;
     let data: Float32Array | Int32Array;
     if (e.dtype === "I32") {
       data = new Int32Array(count);
@@ -133,11 +210,11 @@ export function read(bytes: Uint8Array): ReadResult {
         f[i] = e.dtype === "F32" ? src.getFloat32(4 * i, true)
           : e.dtype === "F64" ? src.getFloat64(8 * i, true)
           : e.dtype === "F16" ? f16ToF32(src.getUint16(2 * i, true))
-          : new Float32Array(new Uint32Array([src.getUint16(2 * i, true) << 16]).buffer)[0];
+          : (u32[0] = src.getUint16(2 * i, true) << 16, f32[0]);
       }
       data = f;
     }
-    tensors[e.name] = { dtype: e.dtype, shape: e.shape, data };
+    define(tensors, e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
 }

@@ -50,6 +50,32 @@ export interface FitOptions {
   restoreBest?: boolean;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: Logs) => void;
+  /** Cancels training between batches: fit rejects with a FitError of kind "aborted" (the best
+   *  weights restored first when restoreBest is set). */
+  signal?: AbortSignal;
+}
+
+/** Why fit() stopped early: the loss became non-finite, or its signal aborted. The model is
+ *  consistent (with restoreBest, it holds the best epoch's weights) and `history` holds every
+ *  finished epoch. */
+export class FitError extends Error {
+  /** "nonFinite": the loss became NaN or ±Infinity; "aborted": the signal fired. */
+  readonly kind: "nonFinite" | "aborted";
+  /** 1-based epoch and batch: where the loss became non-finite, or the batch that did not run. */
+  readonly epoch: number;
+  readonly batch: number;
+  readonly history: History;
+  constructor(message: string, kind: "nonFinite" | "aborted", epoch: number, batch: number, history: History, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = kind === "aborted" ? "AbortError" : "FitError";
+    this.kind = kind; this.epoch = epoch; this.batch = batch; this.history = history;
+  }
+}
+
+// Models inside a fit() that has not settled: training them from elsewhere is an error.
+const training = new WeakSet<RecurrentModel>();
+function notTraining(where: string, model: RecurrentModel): void {
+  if (training.has(model)) throw new Error(`${where}: this model is already being trained by a fit() that has not finished; await it (or cancel it with its signal) first`);
 }
 
 /** A model that keeps its optimizer between fit() calls. */
@@ -69,6 +95,7 @@ export function step(where: string, model: RecurrentModel, data: SequenceData, i
 /** One optimization step on a batch of sequences (all of `data`). */
 export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
   const M = "Model.trainBatch";
+  notTraining(M, model);
   const N = model.checkData(M, data, true);
   const o = check.object(M, "options", options);
   check.known(M, o, ["clipNorm", "truncate"]);
@@ -97,7 +124,8 @@ function chooseOptimizer(M: string, model: FitModel, o: Record<string, unknown>)
 export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
   const M = "Model.fit";
   const o = check.object(M, "options", options);
-  check.known(M, o, ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd"]);
+  check.known(M, o, ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd", "signal"]);
+  notTraining(M, model);
   const N = model.checkData(M, data, true);
   const epochs = check.int(M, "epochs", o.epochs ?? 10, 1);
   const bs = check.int(M, "batchSize", o.batchSize ?? 32, 1);
@@ -109,6 +137,13 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   const restoreBest = check.bool(M, "restoreBest", o.restoreBest ?? false);
   for (const cb of ["onEpochEnd", "onBatchEnd"] as const) {
     if (o[cb] !== undefined && typeof o[cb] !== "function") throw new TypeError(`${M}: ${cb} must be a function, got ${check.show(o[cb])}`);
+  }
+  const signal = o.signal as AbortSignal | undefined;
+  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function")) {
+    throw new TypeError(`${M}: signal must be an AbortSignal, got ${check.show(signal)}`);
+  }
+  if (restoreBest && o.validationData === undefined && split === 0) {
+    throw new Error(`${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`);
   }
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
@@ -123,46 +158,66 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
     valData = subset(data, trainIdx.slice(0, nv));
     trainIdx = trainIdx.slice(nv);
   }
-  // every argument checked: from here on the model trains
-  const opt = chooseOptimizer(M, model, o);
-  model.optimizer = opt;
   const metric = model.config.loss === "mse" ? "rmse" : "accuracy";
   const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
+  if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
+  // every argument checked: from here on the model trains, and is restored on any exit
+  const opt = chooseOptimizer(M, model, o);
+  model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
-  let lastYield = Date.now();
-  for (let e = 0; e < epochs; e++) {
-    const t0 = Date.now();
-    if (shuffle) rng.shuffle(trainIdx);
-    let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
-    const nb = Math.ceil(trainIdx.length / bs);
-    for (let bi = 0; bi < nb; bi++) {
-      const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
-      const logs = step(M, model, data, idx, opt, clip, k);
-      if (!Number.isFinite(logs.loss)) throw new Error(`${M}: loss became ${logs.loss} at epoch ${e + 1}, batch ${bi + 1}; lower the learning rate or set clipNorm`);
-      lossSum += logs.loss * idx.length; n += idx.length;
-      sq += logs.sq; correct += logs.correct; count += logs.count;
-      gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
-      (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped });
-      if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
-    }
-    // training loss and metric: running averages over the epoch's batches (as Keras reports them)
-    const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped };
-    hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
-    if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize)); else logs.accuracy = correct / count;
-    hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
-    if (valData) {
-      const v = model.evaluate(valData);
-      logs.valLoss = v.loss;
-      if (metric === "rmse") logs.valRmse = v.rmse; else logs.valAccuracy = v.accuracy;
-      hist.valLoss.push(v.loss); hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
-      if (v.loss < best) {
-        best = v.loss; hist.bestEpoch = e + 1;
-        if (restoreBest) bestParams = model.parameters.flat(M);
+  const restored = () => restoreBest ? (bestParams ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)` : "; no epoch finished, so there were no best weights to restore") : "";
+  training.add(model);
+  try {
+    let lastYield = Date.now();
+    for (let e = 0; e < epochs; e++) {
+      const t0 = Date.now();
+      if (shuffle) rng.shuffle(trainIdx);
+      let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
+      const nb = Math.ceil(trainIdx.length / bs);
+      for (let bi = 0; bi < nb; bi++) {
+        if (signal?.aborted) {
+          if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
+          throw new FitError(`${M}: aborted at epoch ${e + 1}, batch ${bi + 1} (before it ran)${restored()}`, "aborted", e + 1, bi + 1, hist, signal.reason);
+        }
+        const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
+        const logs = step(M, model, data, idx, opt, clip, k);
+        if (!Number.isFinite(logs.loss)) {
+          if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
+          throw new FitError(`${M}: the loss became ${logs.loss} at epoch ${e + 1}, batch ${bi + 1}${restored()}; lower the learning rate or set clipNorm`, "nonFinite", e + 1, bi + 1, hist);
+        }
+        lossSum += logs.loss * idx.length; n += idx.length;
+        sq += logs.sq; correct += logs.correct; count += logs.count;
+        gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
+        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped });
+        if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
       }
+      // training loss and metric: running averages over the epoch's batches (as Keras reports them)
+      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped };
+      hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
+      if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize)); else logs.accuracy = correct / count;
+      hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
+      if (valData) {
+        const v = model.evaluate(valData);
+        logs.valLoss = v.loss;
+        if (metric === "rmse") logs.valRmse = v.rmse; else logs.valAccuracy = v.accuracy;
+        hist.valLoss.push(v.loss); hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
+        if (v.loss < best) {
+          best = v.loss; hist.bestEpoch = e + 1;
+          if (restoreBest) bestParams = model.parameters.flat(M);
+        }
+      }
+      logs.seconds = (Date.now() - t0) / 1000;
+      await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
+      await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
     }
-    logs.seconds = (Date.now() - t0) / 1000;
-    await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
-    await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
+  } catch (err) {
+    // a callback threw (or the model was disposed): restore what restoreBest promises, pass it on
+    if (!(err instanceof FitError) && restoreBest && bestParams) {
+      try { model.parameters.setFlat(M, bestParams); } catch { /* disposed meanwhile: nothing to restore */ }
+    }
+    throw err;
+  } finally {
+    training.delete(model);
   }
   if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
   return hist;
