@@ -29,13 +29,13 @@ describe("recurrent-wasm CLI", () => {
     expect(r.stderr).toContain('--hidden must be a positive integer, got "0"');
     const r1 = spawnSync(process.execPath, [cli, "train", "--seed", "-1"], { encoding: "utf8" });
     expect(r1.status).toBe(2);
-    expect(r1.stderr).toContain('--seed must be a non-negative integer, got "-1"');
+    expect(r1.stderr).toContain('--seed must be a non-negative integer in 0..4294967295, got "-1"');
     const r2 = spawnSync(process.execPath, [cli, "train", "--y", "nope"], { encoding: "utf8" });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('has no column "nope"');
     const r3 = spawnSync(process.execPath, [cli, "train", "--threads", "0"], { encoding: "utf8" });
     expect(r3.status).toBe(2);
-    expect(r3.stderr).toContain('--threads must be a positive integer, got "0"');
+    expect(r3.stderr).toContain('--threads must be a positive integer in 1..64, got "0"');
   });
   it("train --threads 2 runs on two threads", () => {
     const r = spawnSync(process.execPath, [cli, "train", "--epochs", "2", "--hidden", "16", "--threads", "2", "--out", join(dir, "t.safetensors")], { encoding: "utf8" });

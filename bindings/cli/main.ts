@@ -1,11 +1,17 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
-import { readFileSync, writeFileSync } from "node:fs";
-import { init, coreInfo, Model, Rng } from "../index.js";
+// A user error prints one line (the stack trace only with --verbose) and exits with code 2.
+import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { init, coreInfo, FitError, Model, Rng } from "../index.js";
+import { suggest } from "../core/check.js";
+import { Spec, parseArgs, numberOption } from "./args.js";
+import { UsageError, decimal, parseCsv, quoteCsv } from "./csv.js";
 
 const HELP = `recurrent-wasm — recurrent neural networks in WebAssembly
 
 usage:
+  recurrent-wasm help
   recurrent-wasm train   [--data file.csv --x COLUMN --y COLUMN] [options]
   recurrent-wasm predict --model model.safetensors (SEQUENCE ... | --data file.csv --x COLUMN)
 
@@ -22,56 +28,33 @@ train options (defaults in brackets):
   --clip X           global gradient-norm clip [1]
   --seed N           seed of the 80/10/10 split, initialization and shuffling [0]
   --threads N        threads (the batch is split across worker threads) [1]
-  --out FILE         where to save the model [model.safetensors]
+  --out FILE         where to save the model [model.safetensors]; written atomically
+  --force            replace --out if it exists (otherwise an existing file is an error)
   --quiet            no progress output
+  --verbose          stack traces with errors
+
+predict options:
+  --model FILE       a model saved by train
+  --data FILE --x COLUMN   sequences from a CSV column [the column the model was trained on]
+
+Errors print one line and exit with code 2 (1 if training diverged). Ctrl-C during training
+stops after the current batch and saves the best weights so far (a second Ctrl-C quits at once).
 `;
 
-function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string>; rest: string[] } {
-  const [cmd = "help", ...args] = argv;
-  const opts: Record<string, string> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--quiet" || a === "--help" || a === "--bidirectional") opts[a.slice(2)] = "1";
-    else if (a.startsWith("--")) {
-      if (i + 1 >= args.length) fail(`option ${a} needs a value`);
-      opts[a.slice(2)] = args[++i];
-    } else rest.push(a);
-  }
-  return { cmd, opts, rest };
+const TRAIN: Spec = {
+  flags: ["bidirectional", "force", "quiet", "verbose", "help"],
+  values: ["data", "x", "y", "baseline", "cell", "hidden", "layers", "epochs", "batch", "lr", "clip", "seed", "threads", "out"],
+};
+const PREDICT: Spec = { flags: ["verbose", "help"], values: ["model", "data", "x"] };
+const q = (s: string) => JSON.stringify(s);
+
+function readText(file: string, what: string): string {
+  try { return readFileSync(file, "utf8"); } catch (e) { throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
 }
 
-function fail(msg: string): never {
-  process.stderr.write(`recurrent-wasm: ${msg}\n`);
-  process.exit(2);
-}
-
-/** Minimal RFC 4180 CSV reader (quoted fields, embedded commas and quotes). */
-export function parseCsv(text: string): { header: string[]; rows: string[][] } {
-  const rows: string[][] = [];
-  let row: string[] = [], field = "", q = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (q) {
-      if (ch === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
-      else field += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ",") { row.push(field); field = ""; }
-    else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field); field = "";
-      if (row.length > 1 || row[0] !== "") rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  if (field !== "" || row.length) { row.push(field); rows.push(row); }
-  const header = (rows.shift() ?? []).map((h) => h.trim());
-  return { header, rows };
-}
-
-function column(header: string[], name: string, file: string): number {
+function column(header: string[], name: string, file: string, option: string): number {
   const i = header.indexOf(name);
-  if (i < 0) fail(`${file} has no column ${JSON.stringify(name)} (columns: ${header.map((h) => JSON.stringify(h)).join(", ")})`);
+  if (i < 0) throw new UsageError(`${file} has no column ${q(name)} (${option}; columns: ${header.map(q).join(", ")})`);
   return i;
 }
 
@@ -87,9 +70,8 @@ function tokens(s: string): string[] {
 
 function oneHot(s: string, vocab: Map<string, number>): Float32Array {
   const t = tokens(s), V = vocab.size;
-  const x = new Float32Array(Math.max(1, t.length) * V);
+  const x = new Float32Array(t.length * V);
   t.forEach((tok, i) => { x[i * V + (vocab.get(tok) ?? 0)] = 1; });
-  if (t.length === 0) x[0] = 1;
   return x;
 }
 
@@ -116,45 +98,70 @@ class Progress {
   end() { if (!this.quiet && this.tty) process.stderr.write("\n"); }
 }
 
-async function train(opts: Record<string, string>) {
-  const defaultData = !opts.data;
+/** Where the model goes: its folder must exist and be writable, and an existing file needs
+ *  --force. Checked before training, so a long run never ends in a failed save. */
+function checkOut(out: string, force: boolean): boolean {
+  const path = resolve(out), dir = dirname(path);
+  let st;
+  try { st = statSync(dir); } catch { throw new UsageError(`--out ${out}: the folder ${dir} does not exist`); }
+  if (!st.isDirectory()) throw new UsageError(`--out ${out}: ${dir} is not a folder`);
+  try { accessSync(dir, constants.W_OK); } catch { throw new UsageError(`--out ${out}: cannot write in ${dir}`); }
+  if (!existsSync(path)) return false;
+  if (statSync(path).isDirectory()) throw new UsageError(`--out ${out} is a folder`);
+  if (!force) throw new UsageError(`--out ${out} exists; pass --force to replace it, or choose another file`);
+  return true;
+}
+
+/** Write through a temporary file in the same folder and rename: the file is whole or absent. */
+function writeAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes, { flag: "wx" });
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* never created */ }
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function train(opts: Record<string, string>, flags: Set<string>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`train takes no sequences as arguments (got ${q(rest[0])}); give a CSV with --data`);
+  const defaultData = opts.data === undefined;
   const file = opts.data ?? new URL("../data/esol-delaney.csv", import.meta.url).pathname;
   const xCol = opts.x ?? "smiles";
   const yCol = opts.y ?? "measured log solubility in mols per litre";
   const bCol = opts.baseline ?? (defaultData ? "ESOL predicted log solubility in mols per litre" : undefined);
-  const num = (k: string, d: number, int = true, min = 1) => {
-    if (opts[k] === undefined) return d;
-    const v = Number(opts[k]);
-    const what = min === 0 ? "non-negative" : "positive";
-    if (opts[k].trim() === "" || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min || (!int && v <= 0)) {
-      fail(`--${k} must be a ${what} ${int ? "integer" : "number"}, got ${JSON.stringify(opts[k])}`);
-    }
-    return v;
-  };
   const cell = opts.cell ?? "gru";
-  if (cell !== "rnn" && cell !== "lstm" && cell !== "gru") fail(`--cell must be rnn, lstm or gru, got ${JSON.stringify(cell)}`);
-  const bidirectional = opts.bidirectional === "1";
-  const hidden = num("hidden", 128), layers = num("layers", 1), epochs = num("epochs", 60), batch = num("batch", 32);
-  const lr = num("lr", 0.002, false), clip = num("clip", 1, false);
-  const seed = num("seed", 0, true, 0);
-  const threads = num("threads", 1);
+  if (cell !== "rnn" && cell !== "lstm" && cell !== "gru") throw new UsageError(`--cell must be rnn, lstm or gru, got ${q(cell)}`);
+  const bidirectional = flags.has("bidirectional");
+  const hidden = numberOption(opts, "hidden", 128), layers = numberOption(opts, "layers", 1);
+  const epochs = numberOption(opts, "epochs", 60), batch = numberOption(opts, "batch", 32);
+  const lr = numberOption(opts, "lr", 0.002, { int: false, min: 0, open: true }), clip = numberOption(opts, "clip", 1, { int: false, min: 0, open: true });
+  const seed = numberOption(opts, "seed", 0, { min: 0, max: 0xffffffff });
+  const threads = numberOption(opts, "threads", 1, { max: 64 });
   const out = opts.out ?? "model.safetensors";
-  const quiet = opts.quiet === "1";
+  const quiet = flags.has("quiet");
+  const replacing = checkOut(out, flags.has("force"));
 
-  let text: string;
-  try { text = readFileSync(file, "utf8"); } catch (e) { fail(`cannot read ${file}: ${(e as Error).message}`); }
-  const { header, rows } = parseCsv(text);
-  const xi = column(header, xCol, file), yi = column(header, yCol, file);
-  const bi = bCol !== undefined && header.includes(bCol) ? header.indexOf(bCol) : -1;
-  if (bCol !== undefined && opts.baseline !== undefined && bi < 0) column(header, bCol, file);
+  const { header, rows, lines } = parseCsv(readText(file, "--data"), file);
+  const xi = column(header, xCol, file, "--x"), yi = column(header, yCol, file, "--y");
+  const bi = bCol !== undefined && (opts.baseline !== undefined || header.includes(bCol)) ? column(header, bCol, file, "--baseline") : -1;
   const seqs: string[] = [], ys: number[] = [], base: number[] = [];
-  rows.forEach((r, n) => {
-    const s = (r[xi] ?? "").trim(), y = Number(r[yi]);
-    if (!s || !Number.isFinite(y)) fail(`${file} row ${n + 2}: needs a sequence in ${JSON.stringify(xCol)} and a number in ${JSON.stringify(yCol)}`);
-    seqs.push(s); ys.push(y); if (bi >= 0) base.push(Number(r[bi]));
+  rows.forEach((r, k) => {
+    const at = `${file} line ${lines[k]}`;
+    const s = (r[xi] ?? "").trim();
+    if (!s) throw new UsageError(`${at}, column ${q(xCol)}: the sequence is empty`);
+    const y = decimal(r[yi] ?? "");
+    if (y === undefined) throw new UsageError(`${at}, column ${q(yCol)}: ${q(r[yi] ?? "")} is not a decimal number`);
+    seqs.push(s); ys.push(y);
+    if (bi >= 0) {
+      const b = decimal(r[bi] ?? "");
+      if (b === undefined) throw new UsageError(`${at}, column ${q(bCol!)}: ${q(r[bi] ?? "")} is not a decimal number`);
+      base.push(b);
+    }
   });
   const N = seqs.length;
-  if (N < 10) fail(`${file} has ${N} rows; need at least 10 for an 80/10/10 split`);
+  if (N < 10) throw new UsageError(`${file} has ${N} rows; need at least 10 for an 80/10/10 split`);
 
   // seeded 80/10/10 split
   const idx = Array.from({ length: N }, (_, i) => i);
@@ -173,66 +180,143 @@ async function train(opts: Record<string, string>) {
   });
 
   await init({ threads });
-  const model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional, outputSize: 1, seed });
+  let model: Model;
+  try {
+    model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional, outputSize: 1, seed });
+  } catch (e) {
+    throw new UsageError(`--hidden ${hidden} --layers ${layers}: ${(e as Error).message}`);
+  }
   if (!quiet) {
     process.stderr.write(`recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`);
     const name = { rnn: "Elman RNN (tanh)", lstm: "LSTM", gru: "GRU" }[cell];
     process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""}\n`);
   }
+  const save = () => {
+    writeAtomic(resolve(out), model.save({
+      vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol,
+      targetMean: String(mean), targetStd: String(std), tokenizer: "smiles-chars",
+    }));
+    return `${out}${replacing ? " (replaced the existing file)" : ""}`;
+  };
+  // Ctrl-C: stop after the current batch and save the best weights; a second one quits at once
+  const stop = new AbortController();
+  const onInt = () => {
+    process.stderr.write("\nrecurrent-wasm: stopping after this batch (Ctrl-C again to quit now)\n");
+    stop.abort();
+    process.once("SIGINT", () => process.exit(130));
+  };
+  process.once("SIGINT", onInt);
   const prog = new Progress(epochs, quiet);
   const nb = Math.ceil(tr.length / batch);
   const t0 = Date.now();
   let epochNow = 1;
-  const hist = await model.fit(set(tr), {
-    epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed, validationData: set(val), restoreBest: true,
-    onBatchEnd: (b, logs) => prog.batch(epochNow, (b + 1) / nb, `loss ${logs.loss.toFixed(4)}`),
-    onEpochEnd: (e, logs) => {
-      prog.epoch(e, `train rmse ${(logs.rmse! * std).toFixed(3)} val rmse ${(logs.valRmse! * std).toFixed(3)}`);
-      epochNow = e + 1;
-    },
-  });
+  let hist;
+  try {
+    hist = await model.fit(set(tr), {
+      epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed, validationData: set(val), restoreBest: true, signal: stop.signal,
+      onBatchEnd: (b, logs) => prog.batch(epochNow, (b + 1) / nb, `loss ${logs.loss.toFixed(4)}`),
+      onEpochEnd: (e, logs) => {
+        prog.epoch(e, `train rmse ${(logs.rmse! * std).toFixed(3)} val rmse ${(logs.valRmse! * std).toFixed(3)}`);
+        epochNow = e + 1;
+      },
+    });
+  } catch (e) {
+    prog.end();
+    if (!(e instanceof FitError)) throw e;
+    const best = e.history.bestEpoch;
+    const saved = best >= 1 ? `; saved the weights of epoch ${best} (best validation loss) to ${save()}` : "; no epoch finished, nothing saved";
+    const what = e.kind === "aborted" ? `interrupted at epoch ${e.epoch}` : `training diverged: the loss became non-finite at epoch ${e.epoch}, batch ${e.batch} (lower --lr or --clip)`;
+    process.stderr.write(`recurrent-wasm: ${what}${saved}\n`);
+    model.dispose();
+    return e.kind === "aborted" ? 130 : 1;
+  } finally {
+    process.removeListener("SIGINT", onInt);
+  }
   prog.end();
   const testSet = set(test);
   const pred = Array.from(model.predict(testSet.x) as Float32Array, (v) => v * std + mean);
   const truth = test.map((i) => ys[i]);
   const r = rmse(pred, truth);
   const meanR = rmse(test.map(() => mean), truth);
-  writeFileSync(out, model.save({
-    vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol,
-    targetMean: String(mean), targetStd: String(std), tokenizer: "smiles-chars",
-  }));
+  const where = save();
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  if (!quiet) process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${out}\n`);
+  if (!quiet) process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${where}\n`);
   const extra = bi >= 0 ? `, ${defaultData ? "ESOL equation" : bCol} ${rmse(test.map((i) => base[i]), truth).toFixed(3)}` : "";
   process.stdout.write(`test RMSE ${r.toFixed(3)} (mean predictor ${meanR.toFixed(3)}${extra})\n`);
   model.dispose();
+  return 0;
 }
 
-async function predict(opts: Record<string, string>, rest: string[]) {
-  if (!opts.model) fail("predict needs --model FILE (a model saved by `recurrent-wasm train`)");
-  let bytes: Uint8Array;
-  try { bytes = readFileSync(opts.model); } catch (e) { fail(`cannot read ${opts.model}: ${(e as Error).message}`); }
-  await init();
-  const model = Model.load(bytes);
+/** The metadata `train` writes, checked against the model it came with. */
+function trainMetadata(model: Model, file: string) {
   const md = model.metadata;
-  if (!md.vocab) fail(`${opts.model} was not saved by \`recurrent-wasm train\` (no vocabulary in its metadata)`);
-  const vocab = new Map<string, number>((JSON.parse(md.vocab) as string[]).map((t, i) => [t, i]));
-  const mean = Number(md.targetMean), std = Number(md.targetStd);
-  let seqs = rest;
-  if (opts.data) {
-    const { header, rows } = parseCsv(readFileSync(opts.data, "utf8"));
-    const xi = column(header, opts.x ?? md.sequences ?? "smiles", opts.data);
-    seqs = rows.map((r) => (r[xi] ?? "").trim());
-  }
-  if (seqs.length === 0) fail("predict: give sequences as arguments or --data file.csv --x COLUMN");
-  const pred = model.predict(seqs.map((s) => oneHot(s, vocab))) as Float32Array;
-  process.stdout.write(`sequence,predicted ${md.target ?? "value"}\n`);
-  seqs.forEach((s, i) => process.stdout.write(`${s},${(pred[i] * std + mean).toFixed(4)}\n`));
-  model.dispose();
+  const bad = (what: string) => new UsageError(`${file} was not saved by \`recurrent-wasm train\` (${what})`);
+  if (md.vocab === undefined) throw bad("no vocabulary in its metadata");
+  let list: unknown;
+  try { list = JSON.parse(md.vocab); } catch { throw bad("its vocabulary is not valid JSON"); }
+  if (!Array.isArray(list) || !list.every((t) => typeof t === "string") || new Set(list).size !== list.length) throw bad("its vocabulary is not a list of distinct strings");
+  if (list.length !== model.config.inputSize) throw bad(`its vocabulary has ${list.length} tokens but the model takes ${model.config.inputSize} inputs`);
+  if (md.tokenizer !== undefined && md.tokenizer !== "smiles-chars") throw bad(`unknown tokenizer ${q(md.tokenizer)}`);
+  const mean = decimal(md.targetMean ?? ""), std = decimal(md.targetStd ?? "");
+  if (mean === undefined || std === undefined || !(std > 0)) throw bad("targetMean and targetStd must be numbers, targetStd > 0");
+  return { vocab: new Map<string, number>((list as string[]).map((t, i) => [t, i])), mean, std, target: md.target ?? "value", sequences: md.sequences };
 }
 
-const { cmd, opts, rest } = parseArgs(process.argv.slice(2));
-if (cmd === "train" && !opts.help) await train(opts);
-else if (cmd === "predict" && !opts.help) await predict(opts, rest);
-else if (cmd === "help" || cmd === "--help" || opts.help) process.stdout.write(HELP);
-else fail(`unknown command ${JSON.stringify(cmd)}\n${HELP}`);
+async function predict(opts: Record<string, string>, rest: string[]): Promise<number> {
+  if (opts.model === undefined) throw new UsageError("predict needs --model FILE (a model saved by `recurrent-wasm train`)");
+  if (opts.x !== undefined && opts.data === undefined) throw new UsageError("--x needs --data FILE");
+  if (opts.data !== undefined && rest.length) throw new UsageError(`give sequences either as arguments or with --data, not both (got ${q(rest[0])})`);
+  let bytes: Uint8Array;
+  try { bytes = readFileSync(opts.model); } catch (e) { throw new UsageError(`cannot read --model ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  await init();
+  let model: Model;
+  try { model = Model.load(bytes); } catch (e) { throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`); }
+  try {
+    const md = trainMetadata(model, opts.model);
+    let seqs: string[], where: (i: number) => string;
+    if (opts.data !== undefined) {
+      const { header, rows, lines } = parseCsv(readText(opts.data, "--data"), opts.data);
+      const col = opts.x ?? md.sequences ?? "smiles";
+      const xi = column(header, col, opts.data, "--x");
+      seqs = rows.map((r) => (r[xi] ?? "").trim());
+      where = (i) => `${opts.data} line ${lines[i]}, column ${q(col)}`;
+    } else {
+      seqs = rest.map((s) => s.trim());
+      where = (i) => `sequence argument ${i + 1}`;
+    }
+    if (seqs.length === 0) throw new UsageError("predict: give sequences as arguments or --data file.csv --x COLUMN");
+    seqs.forEach((s, i) => { if (!s) throw new UsageError(`${where(i)}: the sequence is empty`); });
+    const pred = model.predict(seqs.map((s) => oneHot(s, md.vocab))) as Float32Array;
+    let text = `sequence,${quoteCsv(`predicted ${md.target}`)}\n`;
+    seqs.forEach((s, i) => { text += `${quoteCsv(s)},${(pred[i] * md.std + md.mean).toFixed(4)}\n`; });
+    process.stdout.write(text);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd = "help", ...args] = argv;
+  if (cmd === "help" || cmd === "--help" || cmd === "-h") { process.stdout.write(HELP); return 0; }
+  if (cmd !== "train" && cmd !== "predict") {
+    const near = suggest(cmd, ["train", "predict", "help"]);
+    throw new UsageError(`unknown command ${q(cmd)}${near ? `; did you mean ${near}?` : ""} (commands: train, predict, help)`);
+  }
+  const { opts, flags, rest } = parseArgs(cmd, args, cmd === "train" ? TRAIN : PREDICT);
+  if (flags.has("help")) { process.stdout.write(HELP); return 0; }
+  return cmd === "train" ? train(opts, flags, rest) : predict(opts, rest);
+}
+
+const argv = process.argv.slice(2);
+try {
+  process.exitCode = await main(argv);
+} catch (e) {
+  // every error is one line; the library's own errors name the argument. Internal errors (a
+  // broken invariant) exit 1, everything else is the user's to fix: exit 2.
+  const err = e as Error;
+  const internal = /internal error/.test(String(err?.message));
+  process.stderr.write(`recurrent-wasm: ${String(err?.message ?? err).replace(/\s*\n\s*/g, " ")}\n`);
+  if (argv.includes("--verbose")) process.stderr.write(`${err?.stack ?? ""}\n`);
+  process.exitCode = internal ? 1 : 2;
+}
