@@ -87,8 +87,8 @@ describe("a failed call does not poison the next one", () => {
     const r = new RNN({ inputSize: 2, hiddenSize: 2 });
     expect(() => r.backward({})).toThrow(/RNN\.backward: no forward pass to differentiate/);
     r.dispose();
-    expect(() => r.backward({})).toThrow(/after dispose/);
-    expect(() => r.forward(new Float32Array(2), { batch: 1, steps: 1 })).toThrow(/after dispose/);
+    expect(() => r.backward({})).toThrow(/the module was disposed/);
+    expect(() => r.forward(new Float32Array(2), { batch: 1, steps: 1 })).toThrow(/the module was disposed/);
   });
 });
 
@@ -113,7 +113,7 @@ describe("constructors", () => {
     }
     const l = new RNN({ inputSize: 2, hiddenSize: 3 });
     { using k = l; k.forward(f32of(4, rnd), { batch: 1, steps: 2 }); }
-    expect(() => l.stateDict()).toThrow(/after dispose/);
+    expect(() => l.stateDict()).toThrow(/the module was disposed/);
     expect(coreInfo().memoryBytes).toBeLessThanOrEqual(before + 8 * 2 ** 20);
   });
 });
@@ -217,7 +217,7 @@ describe("optimizer state has one owner", () => {
     expect(JSON.stringify(m1.stateDict())).not.toBe(JSON.stringify(m2.stateDict()));
     m1.dispose(); m2.dispose();
     // the optimizer's state for a disposed model is gone; stepping it throws
-    expect(() => fresh.step(m2)).toThrow(/after dispose/);
+    expect(() => fresh.step(m2)).toThrow(/the module was disposed/);
     expect(fresh.stepCount(m2)).toBe(0);
     fresh.dispose();
   });

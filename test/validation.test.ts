@@ -39,7 +39,7 @@ describe("RNN.forward / backward arguments", () => {
     ["lengths above steps", () => [x, { batch: B, steps: T, lengths: Int32Array.from([4, 1]) }], RangeError, /lengths\[0\] must be an integer in 1\.\.3/],
     ["lengths wrong count", () => [x, { batch: B, steps: T, lengths: [3] }], RangeError, /lengths must have 2 elements/],
     ["lengths not integers", () => [x, { batch: B, steps: T, lengths: [2.5, 1] }], RangeError, /lengths\[0\]/],
-    ["NaN in x", () => { const y = x.slice(); y[7] = NaN; return [y, { batch: B, steps: T }]; }, RangeError, /x\[7\] is NaN; inputs must be finite \(pass allowNonFinite: true/],
+    ["NaN in x", () => { const y = x.slice(); y[7] = NaN; return [y, { batch: B, steps: T }]; }, RangeError, /x\[7\] is NaN; it must be finite \(pass allowNonFinite: true/],
     ["Infinity in h0", () => { const h = new Float32Array(B * H); h[3] = Infinity; return [x, { batch: B, steps: T, h0: h }]; }, RangeError, /h0\[3\] is Infinity/],
     ["h0 wrong size", () => [x, { batch: B, steps: T, h0: new Float32Array(3) }], RangeError, /h0 must have 10 elements \[layers\*directions=1, batch=2, hidden=5\], got 3/],
     ["unknown option", () => [x, { batch: B, steps: T, length: [1, 2] }], TypeError, /unknown option "length"/],
@@ -79,8 +79,8 @@ describe("RNN.forward / backward arguments", () => {
   it("use after dispose() is a clear error", () => {
     const rnn = new RNN({ inputSize: I, hiddenSize: H });
     rnn.dispose();
-    expect(() => rnn.forward(x, { batch: B, steps: T })).toThrow(/RNN\.forward\(\) called after dispose\(\)/);
-    expect(() => rnn.stateDict()).toThrow(/after dispose/);
+    expect(() => rnn.forward(x, { batch: B, steps: T })).toThrow("RNN.forward: the module was disposed (its memory is freed); create a new one");
+    expect(() => rnn.stateDict()).toThrow(/the module was disposed/);
     expect(() => rnn.dispose()).not.toThrow();
   });
 });

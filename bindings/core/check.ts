@@ -25,7 +25,8 @@ export function int(where: string, name: string, v: unknown, min: number, max = 
 export function num(where: string, name: string, v: unknown, min: number, max = Infinity, openMin = false): number {
   if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
   if (!(openMin ? v > min : v >= min) || v > max || !Number.isFinite(v)) {
-    throw new RangeError(`${where}: ${name} must be a finite number ${openMin ? ">" : ">="} ${min}${max < Infinity ? ` and <= ${max}` : ""}, got ${show(v)}`);
+    const bounds = [min > -Infinity ? `${openMin ? ">" : ">="} ${min}` : "", max < Infinity ? `<= ${max}` : ""].filter(Boolean).join(" and ");
+    throw new RangeError(`${where}: ${name} must be a finite number${bounds ? " " + bounds : ""}, got ${show(v)}`);
   }
   return v;
 }
@@ -42,17 +43,18 @@ export function bool(where: string, name: string, v: unknown): boolean {
   return v;
 }
 
-/** A Float32Array of exactly n elements (shape given for the message), finite unless allowed. */
-export function f32(where: string, name: string, v: unknown, n: number, shape: string, allowNonFinite = false): Float32Array {
+/** A Float32Array of exactly n elements (shape given for the message). Non-finite values are
+ *  rejected, or allowed ("allow"); "hint" rejects them and names the call's allowNonFinite option. */
+export function f32(where: string, name: string, v: unknown, n: number, shape: string, nonFinite: "reject" | "hint" | "allow" = "reject"): Float32Array {
   if (!(v instanceof Float32Array)) {
     throw new TypeError(`${where}: ${name} must be a Float32Array of ${n} elements ${shape}, got ${show(v)}`);
   }
   if (v.length !== n) throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}`);
-  if (!allowNonFinite) {
+  if (nonFinite !== "allow") {
     for (let i = 0; i < n; i++) {
       const x = v[i];
       if (x - x !== 0) {
-        throw new RangeError(`${where}: ${name}[${i}] is ${x}; inputs must be finite (pass allowNonFinite: true to allow NaN/Infinity)`);
+        throw new RangeError(`${where}: ${name}[${i}] is ${x}; it must be finite${nonFinite === "hint" ? " (pass allowNonFinite: true to allow NaN/Infinity)" : ""}`);
       }
     }
   }

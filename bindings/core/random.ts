@@ -2,7 +2,13 @@
 // bitwise-identical weights and shuffles in every JavaScript engine.
 export class Rng {
   private s: number;
-  constructor(seed: number) { this.s = (seed >>> 0) ^ 0x9e3779b9; }
+  constructor(seed: number) {
+    if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      const msg = `Rng: seed must be an integer in 0..4294967295, got ${typeof seed === "string" ? JSON.stringify(seed) : String(seed)}`;
+      throw typeof seed === "number" ? new RangeError(msg) : new TypeError(msg);
+    }
+    this.s = (seed >>> 0) ^ 0x9e3779b9;
+  }
   /** Next 32 random bits. */
   u32(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);

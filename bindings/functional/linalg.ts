@@ -44,8 +44,7 @@ export function singularValues(a: Float32Array, rows: number, cols: number, opti
 
 /** Eigenvalues of a square row-major matrix [n, n] (Francis double-shift QR in f64), as real and
  *  imaginary parts; conjugate pairs are adjacent. */
-export function eigenvalues(a: Float32Array, n: number): { re: Float32Array; im: Float32Array } {
-  const W = "eigenvalues";
+export function eigenvalues(a: Float32Array, n: number, W = "eigenvalues"): { re: Float32Array; im: Float32Array } {
   check.int(W, "n", n, 1, 1 << 13);
   check.f32(W, "a", a, n * n, `[n=${n}, n=${n}]`);
   return withBlocks(W, [4 * n * n, 4 * n, 4 * n, 8 * n * (n + 2)], ([p, re, im, work]) => {
@@ -57,7 +56,7 @@ export function eigenvalues(a: Float32Array, n: number): { re: Float32Array; im:
 
 /** Spectral radius max |λ| of a square matrix [n, n]. */
 export function spectralRadius(a: Float32Array, n: number): number {
-  const { re, im } = eigenvalues(a, n);
+  const { re, im } = eigenvalues(a, n, "spectralRadius");
   let r = 0;
   for (let i = 0; i < n; i++) r = Math.max(r, Math.hypot(re[i], im[i]));
   return r;

@@ -3,14 +3,26 @@
 // dtype and shape is compared with the slots that config implies, and the parameter count is
 // bounded by the bytes actually present, all BEFORE anything is allocated.
 import * as safetensors from "./safetensors.js";
+import { show } from "../core/check.js";
 import { ModelConfig, RecurrentModel, checkConfig, modelSlots } from "../nn/model.js";
 
 /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
 export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) throw new TypeError(`Model.save: metadata must be an object of strings, got ${show(metadata)}`);
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== "string") throw new TypeError(`Model.save: metadata ${JSON.stringify(k)} must be a string, got ${show(v)}`);
+  }
+  // "format" and "config" are written here; passing them back (a loaded model's metadata) is fine
+  const own: Record<string, string> = { format: "recurrent-wasm", config: JSON.stringify(model.config) };
+  for (const k of Object.keys(own)) {
+    if (Object.prototype.hasOwnProperty.call(metadata, k) && (metadata as Record<string, unknown>)[k] !== own[k]) {
+      throw new TypeError(`Model.save: metadata key ${JSON.stringify(k)} is reserved for the file's format and the model's config`);
+    }
+  }
   const tensors: Record<string, safetensors.Tensor> = {};
   const sd = model.stateDict();
   for (const s of model.parameterSlots()) tensors[s.name] = { dtype: "F32", shape: s.shape, data: sd[s.name] };
-  return safetensors.write(tensors, { ...metadata, format: "recurrent-wasm", config: JSON.stringify(model.config) });
+  return safetensors.write(tensors, { ...metadata, ...own });
 }
 
 /** Rebuild a model saved by saveModel; `make` constructs it from the checked config. */

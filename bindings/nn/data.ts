@@ -128,6 +128,16 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
 
 /** The sequences (and targets) at idx, sharing the underlying arrays. */
 export function subset(data: SequenceData, idx: number[]): SequenceData {
+  const W = "subset";
+  if (data === null || typeof data !== "object") throw new TypeError(`${W}: data must be an object { x, y?, classes? }, got ${check.show(data)}`);
+  if (!Array.isArray(data.x)) throw new TypeError(`${W}: data.x must be an array of sequences, got ${check.show(data.x)}`);
+  const N = data.x.length;
+  if (!Array.isArray(idx)) throw new TypeError(`${W}: idx must be an array of indices into data.x, got ${check.show(idx)}`);
+  idx.forEach((i, k) => {
+    if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= N) {
+      throw new RangeError(`${W}: idx[${k}] must be an index into data.x (${N === 0 ? "which is empty" : `an integer in 0..${N - 1}`}), got ${check.show(i)}`);
+    }
+  });
   const out: SequenceData = { x: idx.map((i) => data.x[i]) };
   if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
   const y = data.y;

@@ -5,7 +5,7 @@
 // Model.gradientFlow().
 import * as check from "../core/check.js";
 import { SingularValueOptions, singularValues, spectralRadius, svdMany } from "../functional/linalg.js";
-import type { RecurrentLayer } from "./rnn.js";
+import { RecurrentLayer } from "./rnn.js";
 
 const EXACT_MAX = 128;
 
@@ -44,6 +44,7 @@ export interface JacobianResult {
  *  Replaces the layer's last forward pass; leaves its gradients as they were. Memory: 4·T·H² bytes. */
 export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options: JacobianOptions): JacobianResult {
   const W = "jacobianProducts";
+  if (!(layer instanceof RecurrentLayer)) throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
   const o = check.object(W, "options", options);
   check.known(W, o, ["steps", "layer", "direction", "h0", "c0", "singularValues", "topK"]);
   const H = layer.hiddenSize, I = layer.inputSize, L = layer.numLayers, D = layer.directions, LD = L * D;
@@ -105,6 +106,7 @@ export interface WeightSpectrum {
  *  and gate) of a layer. */
 export function weightSpectrum(layer: RecurrentLayer, options: SingularValueOptions = {}): WeightSpectrum[] {
   const W = "weightSpectrum";
+  if (!(layer instanceof RecurrentLayer)) throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
   const oo = check.object(W, "options", options);
   check.known(W, oo, ["topK", "iterations"]);
   const o = oo as SingularValueOptions;

@@ -58,7 +58,7 @@ export class ParameterBlock {
   gradsAt(where: string): number { this.#check(where); return this.#store.grads + 4 * this.#offset; }
 
   #check(where: string): void {
-    if (!this.#store.live) throw new Error(`recurrent-wasm: ${where}() called after dispose()`);
+    if (!this.#store.live) throw new Error(`${where}: the module was disposed (its memory is freed); create a new one`);
   }
 
   /** A copy of all parameters, flat (state_dict order). */
@@ -72,7 +72,7 @@ export class ParameterBlock {
 
   /** A view of all parameters or gradients; with `from`, first overwritten by it (checked). */
   #all(where: string, grads: boolean, from?: Float32Array): Float32Array {
-    if (from) check.f32(where, grads ? "grads" : "parameters", from, this.numParams, `[${this.numParams}]`, true);
+    if (from) check.f32(where, grads ? "grads" : "parameters", from, this.numParams, `[${this.numParams}]`, "allow");
     const v = f32(grads ? this.gradsAt(where) : this.paramsAt(where), this.numParams);
     if (from) v.set(from);
     return v;

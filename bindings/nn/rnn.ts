@@ -162,7 +162,7 @@ export class RecurrentLayer {
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
     const slots = rnnSlots(GATES[mode], this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     this.numParams = rnnParamCount(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
-    if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error("recurrent-wasm: parameter layout mismatch with the core");
+    if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error(`recurrent-wasm: internal error: the parameter layout (${slots[slots.length - 1].offset + slots[slots.length - 1].size} floats) differs from the core's count (${this.numParams}); please report it with the layer's options`);
     // allocation last, after every check; a failure from here on frees what was allocated
     this.parameters = block ? block.view(W, 0, slots) : new ParameterBlock(W, slots);
     adopt(this, this.parameters, [this.#mem, this.#pass], () => this.resetParameters(seed));
@@ -215,11 +215,11 @@ export class RecurrentLayer {
     const B = check.int(W, "batch", o.batch, 1, MAX_DIM), T = check.int(W, "steps", o.steps, 1, MAX_DIM);
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
     const allow = check.bool(W, "allowNonFinite", o.allowNonFinite ?? false);
-    check.f32(W, "x", x, B * T * I, `[batch=${B}, steps=${T}, inputSize=${I}]`, allow);
+    check.f32(W, "x", x, B * T * I, `[batch=${B}, steps=${T}, inputSize=${I}]`, allow ? "allow" : "hint");
     const lens = o.lengths === undefined ? null : check.lengths(W, o.lengths, B, T);
     const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
-    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, shape, allow);
-    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow);
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, LD * B * H, shape, allow ? "allow" : "hint");
+    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow ? "allow" : "hint");
     // all arguments valid: reserve every block of the pass at once (a failure changes nothing)
     const s = this.#shape(B, T), st = 4 * LD * B * H;
     const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H, hn: st, cn: lstm ? st : 0 };

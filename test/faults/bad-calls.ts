@@ -1,0 +1,165 @@
+// Every error path of the public API, one call each (a table test holds their messages; the fuzz
+// suite reuses the fixtures). `R` is the library's index module.
+type Lib = typeof import("../../dist/index.js");
+
+export function badCalls(R: Lib): [string, () => unknown][] {
+  const f = (n: number, v = 0.1) => new Float32Array(n).fill(v);
+  const rnn = new R.RNN({ inputSize: 2, hiddenSize: 3, seed: 1 });
+  const lstm = new R.LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, seed: 1 });
+  const m = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 1 });
+  const clf = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 3, loss: "crossentropy", seed: 1 });
+  const pc = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perClass: 2 }, seed: 1 });
+  const seq = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, readout: "sequence", seed: 1 });
+  const gone = new R.GRU({ inputSize: 2, hiddenSize: 3 }); gone.dispose();
+  const goneM = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1 }); goneM.dispose();
+  const data = { x: [f(4), f(6)], y: f(2) };
+  const nan = f(6); nan[3] = NaN;
+  const fresh = new R.GRU({ inputSize: 2, hiddenSize: 3 });
+  const adam = new R.Adam();
+  const sd = () => rnn.stateDict();
+  const st = (h: unknown, body = new Uint8Array(0)) => {
+    const b = new TextEncoder().encode(typeof h === "string" ? h : JSON.stringify(h));
+    const out = new Uint8Array(8 + b.length + body.length);
+    new DataView(out.buffer).setUint32(0, b.length, true); out.set(b, 8); out.set(body, 8 + b.length);
+    return out;
+  };
+  return [
+    // layers: construction
+    ["RNN options null", () => new R.RNN(null as any)],
+    ["RNN options missing", () => new (R.RNN as any)()],
+    ["RNN inputSize 0", () => new R.RNN({ inputSize: 0, hiddenSize: 3 })],
+    ["RNN hiddenSize 2.5", () => new R.RNN({ inputSize: 1, hiddenSize: 2.5 })],
+    ["RNN hiddenSize string", () => new R.RNN({ inputSize: 1, hiddenSize: "3" as any })],
+    ["RNN numLayers 0", () => new R.RNN({ inputSize: 1, hiddenSize: 3, numLayers: 0 })],
+    ["RNN typo", () => new R.RNN({ inputSize: 1, hiddenSize: 3, hidenSize: 3 } as any)],
+    ["RNN nonlinearity", () => new R.RNN({ inputSize: 1, hiddenSize: 3, nonlinearity: "sigmoid" as any })],
+    ["LSTM nonlinearity", () => new R.LSTM({ inputSize: 1, hiddenSize: 3, nonlinearity: "relu" } as any)],
+    ["GRU bidirectional 1", () => new R.GRU({ inputSize: 1, hiddenSize: 3, bidirectional: 1 as any })],
+    ["GRU seed -1", () => new R.GRU({ inputSize: 1, hiddenSize: 3, seed: -1 })],
+    ["GRU huge", () => new R.GRU({ inputSize: 1, hiddenSize: 30000, numLayers: 4 })],
+    ["GRU init typo", () => new R.GRU({ inputSize: 1, hiddenSize: 3, init: { recurent: "orthogonal" } } as any)],
+    ["GRU init value", () => new R.GRU({ inputSize: 1, hiddenSize: 3, init: { recurrent: "he" } } as any)],
+    // layers: forward / backward
+    ["forward x not f32", () => rnn.forward([1, 2] as any, { batch: 1, steps: 1 })],
+    ["forward x size", () => rnn.forward(f(5), { batch: 1, steps: 3 })],
+    ["forward options missing", () => (rnn.forward as any)(f(6))],
+    ["forward options null", () => rnn.forward(f(6), null as any)],
+    ["forward batch 0", () => rnn.forward(f(6), { batch: 0, steps: 3 })],
+    ["forward steps NaN", () => rnn.forward(f(6), { batch: 1, steps: NaN })],
+    ["forward NaN in x", () => rnn.forward(nan, { batch: 1, steps: 3 })],
+    ["forward lengths size", () => rnn.forward(f(6), { batch: 1, steps: 3, lengths: [1, 2] })],
+    ["forward lengths value", () => rnn.forward(f(6), { batch: 1, steps: 3, lengths: [4] })],
+    ["forward lengths type", () => rnn.forward(f(6), { batch: 1, steps: 3, lengths: "3" as any })],
+    ["forward h0 size", () => rnn.forward(f(6), { batch: 1, steps: 3, h0: f(2) })],
+    ["forward h0 NaN", () => rnn.forward(f(6), { batch: 1, steps: 3, h0: Float32Array.of(0, NaN, 0) })],
+    ["forward c0 on RNN", () => rnn.forward(f(6), { batch: 1, steps: 3, c0: f(3) } as any)],
+    ["forward allowNonFinite 1", () => rnn.forward(f(6), { batch: 1, steps: 3, allowNonFinite: 1 as any })],
+    ["forward checkpoint-free huge", () => rnn.forward(f(2), { batch: 1, steps: 1 << 30 })],
+    ["backward before forward", () => fresh.backward({ hN: f(3) })],
+    ["backward grads null", () => { rnn.forward(f(6), { batch: 1, steps: 3 }); return rnn.backward(null as any); }],
+    ["backward grads typo", () => rnn.backward({ hn: f(3) } as any)],
+    ["backward hN size", () => rnn.backward({ hN: f(4) })],
+    ["backward output NaN", () => rnn.backward({ output: Float32Array.of(0, 0, 0, 0, NaN, 0, 0, 0, 0) })],
+    ["backward cN on RNN", () => rnn.backward({ cN: f(3) } as any)],
+    ["backward truncate 0", () => rnn.backward({ hN: f(3) }, { truncate: 0 })],
+    ["backward options typo", () => rnn.backward({ hN: f(3) }, { trunc: 1 } as any)],
+    // layers: parameters
+    ["loadStateDict null", () => rnn.loadStateDict(null as any)],
+    ["loadStateDict missing", () => { const d = sd(); delete d.bias_hh_l0; return rnn.loadStateDict(d); }],
+    ["loadStateDict extra", () => rnn.loadStateDict({ ...sd(), extra: f(1) })],
+    ["loadStateDict __proto__", () => { const d: any = sd(); Object.defineProperty(d, "__proto__", { value: f(1), enumerable: true }); return rnn.loadStateDict(d); }],
+    ["loadStateDict size", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: f(2) })],
+    ["loadStateDict NaN", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: Float32Array.of(0, NaN, 0) })],
+    ["loadStateDict type", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: [0, 0, 0] as any })],
+    ["resetParameters seed", () => rnn.resetParameters(-1)],
+    ["resetParameters init", () => rnn.resetParameters(0, { bias: "ones" } as any)],
+    ["checkpoint not bool", () => { (rnn as any).checkpoint = "yes"; }],
+    ["workspaceBytes batch", () => rnn.workspaceBytes(0, 1)],
+    ["after dispose forward", () => gone.forward(f(2), { batch: 1, steps: 1 })],
+    ["after dispose stateDict", () => gone.stateDict()],
+    ["setFlat size", () => rnn.parameters.setFlat("setFlat", f(2))],
+    // Model: construction
+    ["Model config null", () => new R.Model(null as any)],
+    ["Model typo", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputsize: 1 } as any)],
+    ["Model cell", () => new R.Model({ cell: "transformer" as any, inputSize: 2, hiddenSize: 3 })],
+    ["Model loss", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: "mae" as any })],
+    ["Model crossentropy 1 class", () => new R.Model({ inputSize: 2, hiddenSize: 3, loss: "crossentropy", outputSize: 1 })],
+    ["Model readout", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, readout: "first" as any })],
+    ["Model initialState", () => new R.Model({ inputSize: 2, hiddenSize: 3, initialState: "random" as any })],
+    ["Model perClass 0", () => new R.Model({ inputSize: 2, hiddenSize: 3, initialState: { perClass: 0 } })],
+    ["Model nonlinearity on gru", () => new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, nonlinearity: "relu" })],
+    ["Model hiddenSize huge", () => new R.Model({ inputSize: 2, hiddenSize: 1e9 })],
+    // Model: data
+    ["predict x not array", () => m.predict(f(4) as any)],
+    ["predict x empty", () => m.predict([])],
+    ["predict x[1] type", () => m.predict([f(4), [1, 2] as any])],
+    ["predict x[1] size", () => m.predict([f(4), f(3)])],
+    ["predict x[0] NaN", () => m.predict([Float32Array.of(0, NaN)])],
+    ["predict options null", () => m.predict([f(4)], null as any)],
+    ["predict batchSize 0", () => m.predict([f(4)], { batchSize: 0 })],
+    ["predict classes without perClass", () => m.predict([f(4)], { classes: Int32Array.of(0) })],
+    ["predict perClass without classes", () => pc.predict([f(4)])],
+    ["predict perClass class 5", () => pc.predict([f(4)], { classes: Int32Array.of(5) })],
+    ["evaluate data null", () => m.evaluate(null as any)],
+    ["evaluate y missing", () => m.evaluate({ x: [f(4)] } as any)],
+    ["evaluate y size", () => m.evaluate({ x: [f(4), f(4)], y: f(3) })],
+    ["evaluate y NaN", () => m.evaluate({ x: [f(4)], y: Float32Array.of(NaN) })],
+    ["evaluate options typo", () => m.evaluate(data, { batchsize: 3 } as any)],
+    ["evaluate classifier y float", () => clf.evaluate({ x: [f(4)], y: f(1) } as any)],
+    ["evaluate classifier y 3", () => clf.evaluate({ x: [f(4)], y: Int32Array.of(3) })],
+    ["evaluate sequence y", () => seq.evaluate({ x: [f(4)], y: f(2) } as any)],
+    ["evaluate sequence y[0] size", () => seq.evaluate({ x: [f(4)], y: [f(3)] })],
+    ["computeGradients truncate", () => m.computeGradients(data, { truncate: -1 })],
+    ["gradientFlow options null", () => m.gradientFlow(data, null as any)],
+    ["Model after dispose", () => goneM.predict([f(4)])],
+    // Model: training
+    ["trainBatch optimizer", () => m.trainBatch(data, {} as any)],
+    ["trainBatch options null", () => m.trainBatch(data, adam, null as any)],
+    ["trainBatch clipnorm typo", () => m.trainBatch(data, adam, { clipnorm: 1e-9 } as any)],
+    ["trainBatch clipNorm 0", () => m.trainBatch(data, adam, { clipNorm: 0 })],
+    // optimizers
+    ["Adam options null", () => new R.Adam(null as any)],
+    ["Adam lr 0", () => new R.Adam({ learningRate: 0 })],
+    ["Adam beta1 1", () => new R.Adam({ beta1: 1 })],
+    ["Adam typo", () => new R.Adam({ lr: 0.1 } as any)],
+    ["Adam.step {}", () => adam.step({} as any)],
+    ["Adam.step null", () => adam.step(null as any)],
+    ["Adam.step disposed", () => adam.step(gone)],
+    ["Adam learningRate NaN", () => { adam.learningRate = NaN; }],
+    ["SGD nesterov", () => new R.SGD({ nesterov: true })],
+    ["SGD momentum -1", () => new R.SGD({ momentum: -1 })],
+    ["clipGradNorm {}", () => R.clipGradNorm({} as any, 1)],
+    ["clipGradNorm maxNorm", () => R.clipGradNorm(rnn, -1)],
+    // diagnostics and linear algebra
+    ["jacobianProducts {}", () => R.jacobianProducts(rnn, f(6), {} as any)],
+    ["jacobianProducts layer", () => R.jacobianProducts({} as any, f(6), { steps: 3 })],
+    ["jacobianProducts layer 2", () => R.jacobianProducts(lstm, f(6), { steps: 3, layer: 2 })],
+    ["jacobianProducts c0 on RNN", () => R.jacobianProducts(rnn, f(6), { steps: 3, c0: f(3) })],
+    ["jacobianProducts x NaN", () => R.jacobianProducts(rnn, nan, { steps: 3 })],
+    ["weightSpectrum options", () => R.weightSpectrum(rnn, { topk: 1 } as any)],
+    ["singularValues rows", () => R.singularValues(f(4), 0, 4)],
+    ["singularValues size", () => R.singularValues(f(3), 2, 2)],
+    ["singularValues topK", () => R.singularValues(f(4), 2, 2, { topK: 3 })],
+    ["eigenvalues NaN", () => R.eigenvalues(Float32Array.of(1, NaN, 0, 1), 2)],
+    ["spectralRadius n", () => R.spectralRadius(f(4), 3)],
+    ["orthogonal rows", () => R.orthogonal(0, 3)],
+    ["orthogonal gain", () => R.orthogonal(3, 3, { gain: Infinity })],
+    ["subset idx", () => R.subset(data, [5])],
+    ["subset data", () => R.subset(null as any, [0])],
+    // safetensors and model files
+    ["read not bytes", () => R.safetensors.read("abc" as any)],
+    ["read short", () => R.safetensors.read(new Uint8Array(3))],
+    ["read bad dtype", () => R.safetensors.read(st({ t: { dtype: "toString", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)))],
+    ["write shape", () => R.safetensors.write({ a: { dtype: "F32", shape: [-1, -2], data: f(2) } })],
+    ["write F16 data", () => R.safetensors.write({ a: { dtype: "F16", shape: [1], data: ["x"] as any } })],
+    ["load not bytes", () => R.Model.load(null as any)],
+    ["load no config", () => R.Model.load(R.safetensors.write({}))],
+    ["load bad config JSON", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: "{" }))],
+    ["load bad config", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: JSON.stringify({ inputSize: 0, hiddenSize: 3 }) }))],
+    ["load missing tensor", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: JSON.stringify({ inputSize: 2, hiddenSize: 3, outputSize: 1 }) }))],
+    ["save metadata", () => m.save({ a: 1 } as any)],
+    ["save metadata null", () => m.save(null as any)],
+    // random numbers
+    ["Rng seed", () => new R.Rng("x" as any)],
+  ];
+}

@@ -1,0 +1,162 @@
+// Issue 14, messages: the exact message and class of every error path of the public API (calls
+// in bad-calls.ts). Each names the call and the argument, says what was expected and what came;
+// none shows a core line number, "NaN"/"undefined" as a bound, or a JavaScript engine's own
+// TypeError. Changing a message means changing this table, on purpose.
+import { beforeAll, describe, expect, it } from "vitest";
+import * as R from "../../dist/index.js";
+import { badCalls } from "./bad-calls";
+
+beforeAll(async () => { await R.init(); });
+
+const MESSAGES: [string, ErrorConstructor, string][] = [
+  ["RNN options null", TypeError, "RNN: options must be an object, got null"],
+  ["RNN options missing", TypeError, "RNN: inputSize must be an integer, got undefined"],
+  ["RNN inputSize 0", RangeError, "RNN: inputSize must be an integer in 1..1048576, got 0"],
+  ["RNN hiddenSize 2.5", RangeError, "RNN: hiddenSize must be an integer in 1..1048576, got 2.5"],
+  ["RNN hiddenSize string", TypeError, "RNN: hiddenSize must be an integer, got \"3\""],
+  ["RNN numLayers 0", RangeError, "RNN: numLayers must be an integer in 1..64, got 0"],
+  ["RNN typo", TypeError, "RNN: unknown option \"hidenSize\" (did you mean \"hiddenSize\"?); expected one of inputSize, hiddenSize, numLayers, bidirectional, seed, init, checkpoint, nonlinearity"],
+  ["RNN nonlinearity", TypeError, "RNN: nonlinearity must be one of \"tanh\", \"relu\", \"linear\", got \"sigmoid\""],
+  ["LSTM nonlinearity", TypeError, "LSTM: unknown option \"nonlinearity\"; expected one of inputSize, hiddenSize, numLayers, bidirectional, seed, init, checkpoint"],
+  ["GRU bidirectional 1", TypeError, "GRU: bidirectional must be a boolean, got 1"],
+  ["GRU seed -1", RangeError, "GRU: seed must be an integer in 0..4294967295, got -1"],
+  ["GRU huge", RangeError, "GRU: 18900810000 parameters need 140.8 GiB of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers"],
+  ["GRU init typo", TypeError, "GRU init: unknown option \"recurent\" (did you mean \"recurrent\"?); expected one of recurrent, input, bias, gain"],
+  ["GRU init value", TypeError, "GRU: init.recurrent must be one of \"uniform\", \"orthogonal\", \"identity\", \"xavier\", got \"he\""],
+  ["forward x not f32", TypeError, "RNN.forward: x must be a Float32Array of 2 elements [batch=1, steps=1, inputSize=2], got Array(2)"],
+  ["forward x size", RangeError, "RNN.forward: x must have 6 elements [batch=1, steps=3, inputSize=2], got 5"],
+  ["forward options missing", TypeError, "RNN.forward: batch must be an integer, got undefined"],
+  ["forward options null", TypeError, "RNN.forward: options must be an object, got null"],
+  ["forward batch 0", RangeError, "RNN.forward: batch must be an integer in 1..1048576, got 0"],
+  ["forward steps NaN", RangeError, "RNN.forward: steps must be an integer in 1..1048576, got NaN"],
+  ["forward NaN in x", RangeError, "RNN.forward: x[3] is NaN; it must be finite (pass allowNonFinite: true to allow NaN/Infinity)"],
+  ["forward lengths size", RangeError, "RNN.forward: lengths must have 1 elements (one per sequence), got 2"],
+  ["forward lengths value", RangeError, "RNN.forward: lengths[0] must be an integer in 1..3 (steps), got 4"],
+  ["forward lengths type", TypeError, "RNN.forward: lengths must be an Int32Array of 1 integers in 1..3, got \"3\""],
+  ["forward h0 size", RangeError, "RNN.forward: h0 must have 3 elements [layers*directions=1, batch=1, hidden=3], got 2"],
+  ["forward h0 NaN", RangeError, "RNN.forward: h0[1] is NaN; it must be finite (pass allowNonFinite: true to allow NaN/Infinity)"],
+  ["forward c0 on RNN", TypeError, "RNN.forward: unknown option \"c0\" (did you mean \"h0\"?); expected one of batch, steps, lengths, h0, allowNonFinite"],
+  ["forward allowNonFinite 1", TypeError, "RNN.forward: allowNonFinite must be a boolean, got 1"],
+  ["forward checkpoint-free huge", RangeError, "RNN.forward: steps must be an integer in 1..1048576, got 1073741824"],
+  ["backward before forward", Error, "GRU.backward: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)"],
+  ["backward grads null", TypeError, "RNN.backward: grads must be an object, got null"],
+  ["backward grads typo", TypeError, "RNN.backward: unknown option \"hn\" (did you mean \"hN\"?); expected one of output, hN"],
+  ["backward hN size", RangeError, "RNN.backward: grads.hN must have 3 elements [layers*directions=1, batch=1, hidden=3], got 4"],
+  ["backward output NaN", RangeError, "RNN.backward: grads.output[4] is NaN; it must be finite"],
+  ["backward cN on RNN", TypeError, "RNN.backward: unknown option \"cN\" (did you mean \"hN\"?); expected one of output, hN"],
+  ["backward truncate 0", RangeError, "RNN.backward: options.truncate must be an integer in 1..1048576, got 0"],
+  ["backward options typo", TypeError, "RNN.backward: unknown option \"trunc\"; expected one of truncate, stateGrads"],
+  ["loadStateDict null", TypeError, "RNN.loadStateDict: dict must be an object, got null"],
+  ["loadStateDict missing", RangeError, "RNN.loadStateDict: missing tensor \"bias_hh_l0\" [3]"],
+  ["loadStateDict extra", RangeError, "RNN.loadStateDict: unexpected tensor \"extra\" (expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0)"],
+  ["loadStateDict __proto__", RangeError, "RNN.loadStateDict: unexpected tensor \"__proto__\" (expected weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0)"],
+  ["loadStateDict size", RangeError, "RNN.loadStateDict: bias_ih_l0 must have 3 elements [3], got 2"],
+  ["loadStateDict NaN", RangeError, "RNN.loadStateDict: bias_ih_l0[1] is NaN; it must be finite"],
+  ["loadStateDict type", TypeError, "RNN.loadStateDict: bias_ih_l0 must be a Float32Array of 3 elements [3], got Array(3)"],
+  ["resetParameters seed", RangeError, "RNN.resetParameters: seed must be an integer in 0..4294967295, got -1"],
+  ["resetParameters init", TypeError, "RNN.resetParameters: init.bias must be one of \"uniform\", \"zeros\", got \"ones\""],
+  ["checkpoint not bool", TypeError, "RNN.checkpoint: checkpoint must be a boolean, got \"yes\""],
+  ["workspaceBytes batch", RangeError, "RNN.workspaceBytes: batch must be an integer in 1..1048576, got 0"],
+  ["after dispose forward", Error, "GRU.forward: the module was disposed (its memory is freed); create a new one"],
+  ["after dispose stateDict", Error, "GRU.stateDict: the module was disposed (its memory is freed); create a new one"],
+  ["setFlat size", RangeError, "setFlat: parameters must have 21 elements [21], got 2"],
+  ["Model config null", TypeError, "Model: config must be an object, got null"],
+  ["Model typo", TypeError, "Model: unknown option \"outputsize\" (did you mean \"outputSize\"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, outputSize, readout, loss, initialState, seed, init, checkpoint"],
+  ["Model cell", TypeError, "Model: cell must be one of \"rnn\", \"lstm\", \"gru\", got \"transformer\""],
+  ["Model loss", TypeError, "Model: loss must be one of \"mse\", \"crossentropy\", got \"mae\""],
+  ["Model crossentropy 1 class", RangeError, "Model: crossentropy needs outputSize >= 2 classes, got 1"],
+  ["Model readout", TypeError, "Model: readout must be one of \"last\", \"sequence\", got \"first\""],
+  ["Model initialState", TypeError, "Model: initialState must be \"zeros\", \"learned\" or { perClass: n }, got \"random\""],
+  ["Model perClass 0", RangeError, "Model: initialState.perClass must be an integer in 1..1048576, got 0"],
+  ["Model nonlinearity on gru", TypeError, "Model: nonlinearity applies only to cell \"rnn\", got \"relu\" with cell \"gru\""],
+  ["Model hiddenSize huge", RangeError, "Model: hiddenSize must be an integer in 1..1048576, got 1000000000"],
+  ["predict x not array", TypeError, "Model.predict: data.x must be an array of Float32Array sequences [len, inputSize], got Float32Array(4)"],
+  ["predict x empty", RangeError, "Model.predict: data.x is empty"],
+  ["predict x[1] type", TypeError, "Model.predict: data.x[1] must be a Float32Array [len, inputSize=2], got Array(2)"],
+  ["predict x[1] size", RangeError, "Model.predict: data.x[1] has 3 elements, not a positive multiple of inputSize=2"],
+  ["predict x[0] NaN", RangeError, "Model.predict: data.x[0][1] is NaN; it must be finite"],
+  ["predict options null", TypeError, "Model.predict: options must be an object, got null"],
+  ["predict batchSize 0", RangeError, "Model.predict: batchSize must be an integer >= 1, got 0"],
+  ["predict classes without perClass", TypeError, "Model.predict: data.classes is only used with initialState { perClass: n }; this model's initialState is \"zeros\""],
+  ["predict perClass without classes", TypeError, "Model.predict: data.classes must be an Int32Array of 1 class ids in 0..1 (initialState perClass), got undefined"],
+  ["predict perClass class 5", RangeError, "Model.predict: data.classes[0] must be in 0..1, got 5"],
+  ["evaluate data null", TypeError, "Model.evaluate: data must be an object, got null"],
+  ["evaluate y missing", TypeError, "Model.evaluate: data.y must be a Float32Array of 1 elements [N=1, outputSize=1], got undefined"],
+  ["evaluate y size", RangeError, "Model.evaluate: data.y must have 2 elements [N=2, outputSize=1], got 3"],
+  ["evaluate y NaN", RangeError, "Model.evaluate: data.y[0] is NaN; it must be finite"],
+  ["evaluate options typo", TypeError, "Model.evaluate: unknown option \"batchsize\" (did you mean \"batchSize\"?); expected one of batchSize"],
+  ["evaluate classifier y float", TypeError, "Model.evaluate: data.y must be an Int32Array of 1 class ids, got Float32Array(1)"],
+  ["evaluate classifier y 3", RangeError, "Model.evaluate: data.y[0] must be a class id in 0..2, got 3"],
+  ["evaluate sequence y", TypeError, "Model.evaluate: data.y must be an array of 1 per-step targets, got Float32Array(2)"],
+  ["evaluate sequence y[0] size", RangeError, "Model.evaluate: data.y[0] must have 2 elements [len=2, outputSize=1], got 3"],
+  ["computeGradients truncate", RangeError, "Model.computeGradients: truncate must be an integer >= 1, got -1"],
+  ["gradientFlow options null", TypeError, "Model.gradientFlow: options must be an object, got null"],
+  ["Model after dispose", Error, "Model.predict: the module was disposed (its memory is freed); create a new one"],
+  ["trainBatch optimizer", TypeError, "Model.trainBatch: optimizer must be an Adam or SGD instance, got Object"],
+  ["trainBatch options null", TypeError, "Model.trainBatch: options must be an object, got null"],
+  ["trainBatch clipnorm typo", TypeError, "Model.trainBatch: unknown option \"clipnorm\" (did you mean \"clipNorm\"?); expected one of clipNorm, truncate"],
+  ["trainBatch clipNorm 0", RangeError, "Model.trainBatch: clipNorm must be a finite number > 0, got 0"],
+  ["Adam options null", TypeError, "Adam: options must be an object, got null"],
+  ["Adam lr 0", RangeError, "Adam: learningRate must be a finite number > 0, got 0"],
+  ["Adam beta1 1", RangeError, "Adam: beta1 and beta2 must be < 1, got 1, 0.999"],
+  ["Adam typo", TypeError, "Adam: unknown option \"lr\"; expected one of learningRate, beta1, beta2, epsilon, weightDecay"],
+  ["Adam.step {}", TypeError, "Adam.step: expected a module with parameters (RNN, LSTM, GRU, Model), got Object"],
+  ["Adam.step null", TypeError, "Adam.step: expected a module with parameters (RNN, LSTM, GRU, Model), got null"],
+  ["Adam.step disposed", Error, "Adam.step: the module was disposed (its memory is freed); create a new one"],
+  ["Adam learningRate NaN", TypeError, "Adam: learningRate must be a number, got NaN"],
+  ["SGD nesterov", RangeError, "SGD: nesterov needs momentum > 0"],
+  ["SGD momentum -1", RangeError, "SGD: momentum must be a finite number >= 0, got -1"],
+  ["clipGradNorm {}", TypeError, "clipGradNorm: expected a module with parameters, got Object"],
+  ["clipGradNorm maxNorm", RangeError, "clipGradNorm: maxNorm must be a finite number > 0, got -1"],
+  ["jacobianProducts {}", TypeError, "jacobianProducts: options.steps must be an integer, got undefined"],
+  ["jacobianProducts layer", TypeError, "jacobianProducts: layer must be an RNN, LSTM or GRU, got Object"],
+  ["jacobianProducts layer 2", RangeError, "jacobianProducts: options.layer must be an integer in 0..1, got 2"],
+  ["jacobianProducts c0 on RNN", TypeError, "jacobianProducts: options.c0 applies only to LSTM layers"],
+  ["jacobianProducts x NaN", RangeError, "jacobianProducts: x[3] is NaN; it must be finite"],
+  ["weightSpectrum options", TypeError, "weightSpectrum: unknown option \"topk\" (did you mean \"topK\"?); expected one of topK, iterations"],
+  ["singularValues rows", RangeError, "singularValues: rows must be an integer in 1..32768, got 0"],
+  ["singularValues size", RangeError, "singularValues: a must have 4 elements [rows=2, cols=2], got 3"],
+  ["singularValues topK", RangeError, "singularValues: options.topK must be an integer in 1..2, got 3"],
+  ["eigenvalues NaN", RangeError, "eigenvalues: a[1] is NaN; it must be finite"],
+  ["spectralRadius n", RangeError, "spectralRadius: a must have 9 elements [n=3, n=3], got 4"],
+  ["orthogonal rows", RangeError, "orthogonal: rows must be an integer in 1..16384, got 0"],
+  ["orthogonal gain", RangeError, "orthogonal: options.gain must be a finite number, got Infinity"],
+  ["subset idx", RangeError, "subset: idx[0] must be an index into data.x (an integer in 0..1), got 5"],
+  ["subset data", TypeError, "subset: data must be an object { x, y?, classes? }, got null"],
+  ["read not bytes", Error, "safetensors: input must be a Uint8Array, got \"abc\""],
+  ["read short", Error, "safetensors: file is 3 bytes, shorter than the 8-byte header length"],
+  ["read bad dtype", Error, "safetensors: tensor \"t\": unsupported dtype \"toString\" (supported: F32, F64, F16, BF16, I32)"],
+  ["write shape", Error, "safetensors: tensor \"a\": shape [-1,-2] must hold non-negative integers"],
+  ["write F16 data", Error, "safetensors: tensor \"a\": data[0] must be a number, got \"x\""],
+  ["load not bytes", Error, "safetensors: input must be a Uint8Array, got null"],
+  ["load no config", Error, "Model.load: __metadata__ has no recurrent-wasm config (format undefined)"],
+  ["load bad config JSON", Error, "Model.load: __metadata__.config is not valid JSON"],
+  ["load bad config", Error, "Model.load: the file's config is invalid: Model: inputSize must be an integer in 1..1048576, got 0"],
+  ["load missing tensor", Error, "Model.load: missing tensor \"rnn.weight_ih_l0\" [3,2]"],
+  ["save metadata", TypeError, "Model.save: metadata \"a\" must be a string, got 1"],
+  ["save metadata null", TypeError, "Model.save: metadata must be an object of strings, got null"],
+  ["Rng seed", TypeError, "Rng: seed must be an integer in 0..4294967295, got \"x\""]
+];
+
+describe("the message of every error path", () => {
+  it("the table covers every call in bad-calls.ts, in order", () => {
+    expect(badCalls(R).map(([label]) => label)).toEqual(MESSAGES.map(([label]) => label));
+  });
+  const calls = new Map<string, () => unknown>();
+  beforeAll(() => { for (const [label, fn] of badCalls(R)) calls.set(label, fn); });
+  for (const [label, cls, message] of MESSAGES) {
+    it(label, () => {
+      let err: unknown = null;
+      try { calls.get(label)!(); } catch (e) { err = e; }
+      expect(err, "it must throw").toBeInstanceOf(Error);
+      expect((err as Error).constructor).toBe(cls);
+      expect((err as Error).message).toBe(message);
+    });
+  }
+  it("no message leaks internals or impossible bounds", () => {
+    for (const [label, , m] of MESSAGES) {
+      expect(m, label).not.toMatch(/\d+:\d+\)?$|abort|\.\.(NaN|undefined)|(NaN|undefined)\.\.|Cannot read properties|is not a function|layout mismatch/);
+      expect(m, label).toMatch(/^(recurrent-wasm: )?[A-Za-z.]+(\(\))?( init)?: /);
+    }
+  });
+});
