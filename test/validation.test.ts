@@ -71,7 +71,7 @@ describe("RNN.forward / backward arguments", () => {
     expect(() => rnn.backward({ output: new Float32Array(5) })).toThrow(/grads\.output must have 30 elements \[batch=2, steps=3, directions\*hidden=5\], got 5/);
     expect(() => rnn.backward({ hN: new Float32Array(B * H) }, { truncate: 0 })).toThrow(/options\.truncate must be an integer in 1\.\.\d+, got 0/);
     expect(() => rnn.backward({ hN: new Float32Array(B * H) }, { truncate: 1.5 } as any)).toThrow(RangeError);
-    expect(() => rnn.backward({ hn: new Float32Array(B * H) } as any)).toThrow(/unknown option "hn"/);
+    expect(() => rnn.backward({ hn: new Float32Array(B * H) } as any)).toThrow(/unknown option "grads.hn"/);
     // nothing accumulated by the failed calls
     expect(Object.values(rnn.grads()).every((g) => g.every((v) => v === 0))).toBe(true);
     rnn.dispose();
@@ -146,7 +146,7 @@ describe("LSTM / GRU specific arguments", () => {
     rnn.dispose();
     const gru = new GRU({ inputSize: I, hiddenSize: H });
     gru.forward(x, { batch: B, steps: T });
-    expect(() => gru.backward({ cN: new Float32Array(B * H) } as any)).toThrow(/GRU\.backward: unknown option "cN"/);
+    expect(() => gru.backward({ cN: new Float32Array(B * H) } as any)).toThrow(/GRU\.backward: unknown option "grads.cN"/);
     gru.dispose();
   });
   it("LSTM: wrong-size c0 and cN are named; the layer still works", () => {

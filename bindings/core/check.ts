@@ -110,11 +110,13 @@ export function suggest(name: string, names: readonly string[]): string | undefi
 }
 
 /** Reject option names that are not known (catches typos such as `hidenSize`). */
-export function known(where: string, opts: Record<string, unknown>, names: readonly string[]): void {
+export function known(where: string, opts: Record<string, unknown>, names: readonly string[], within = ""): void {
+  const path = within ? `${within}.` : "";
   for (const k of Object.keys(opts)) {
+    if (opts[k] === null && names.includes(k)) throw new TypeError(`${where}: ${path}${k} is null; leave it out (or undefined) for the default`);
     if (!names.includes(k)) {
       const near = suggest(k, names);
-      throw new TypeError(`${where}: unknown option ${JSON.stringify(k)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; expected one of ${names.join(", ")}`);
+      throw new TypeError(`${where}: unknown option ${JSON.stringify(path + k)}${near ? ` (did you mean ${JSON.stringify(path + near)}?)` : ""}; expected one of ${names.map((n) => path + n).join(", ")}`);
     }
   }
 }

@@ -87,7 +87,7 @@ export function initializeBlock(
 export function checkInit(where: string, v: unknown): InitOptions {
   if (v === undefined) return {};
   const o = check.object(where, "init", v);
-  check.known(where + " init", o, ["recurrent", "input", "bias", "gain"]);
+  check.known(where, o, ["recurrent", "input", "bias", "gain"], "init");
   const r: InitOptions = {};
   if (o.recurrent !== undefined) r.recurrent = check.oneOf(where, "init.recurrent", o.recurrent, ["uniform", "orthogonal", "identity", "xavier"] as const);
   if (o.input !== undefined) r.input = check.oneOf(where, "init.input", o.input, ["uniform", "orthogonal", "xavier"] as const);

@@ -44,6 +44,8 @@ export function loadModel<M extends RecurrentModel>(bytes: Uint8Array, make: (co
     const t = tensors[s.name];
     if (!(t.data instanceof Float32Array)) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
     if (t.shape.join(",") !== s.shape.join(",")) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${W}: tensor ${JSON.stringify(s.name)}[${bad}] is ${t.data[bad]}; weights must be finite`);
     dict[s.name] = t.data;
   }
   for (const k of Object.keys(tensors)) {

@@ -171,9 +171,13 @@ export function read(bytes: Uint8Array): ReadResult {
     if (typeof t.dtype !== "string" || !SIZE.has(t.dtype)) fail(`tensor ${q(name)}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${SUPPORTED})`);
     const dtype = t.dtype as DType, size = SIZE.get(dtype)!;
     if (!Array.isArray(t.shape)) fail(`tensor ${q(name)}: shape must be an array`);
-    let count = 1;
     for (const d of t.shape) {
       if (typeof d !== "number" || !Number.isInteger(d) || d < 0) fail(`tensor ${q(name)}: shape [${t.shape}] has a dimension that is not a non-negative integer`);
+    }
+    // the element count, bounded by the file as it grows (a zero dimension makes it 0)
+    let count = (t.shape as number[]).includes(0) ? 0 : 1;
+    for (const d of t.shape as number[]) {
+      if (count === 0) break;
       count *= d;
       if (count > dataLen) fail(`tensor ${q(name)}: shape [${t.shape}] needs more bytes than the file holds`);
     }

@@ -68,7 +68,7 @@ export function checkConfig(config: ModelConfig): Required<ModelConfig> {
   if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
   else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
     const is = o.initialState as Record<string, unknown>;
-    check.known(W + " initialState", is, ["perClass"]);
+    check.known(W, is, ["perClass"], "initialState");
     initialState = { perClass: check.int(W, "initialState.perClass", is.perClass, 1, 1 << 20) };
   } else throw new TypeError(`${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`);
   const cfg: Required<ModelConfig> = {

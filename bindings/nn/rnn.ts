@@ -246,7 +246,7 @@ export class RecurrentLayer {
     if (!this.#last) throw new Error(`${W}: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)`);
     const g = check.object(W, "grads", grads);
     const lstm = this.mode === "lstm";
-    check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])]);
+    check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])], "grads");
     const o = check.object(W, "options", options);
     check.known(W, o, ["truncate", "stateGrads"]);
     const s = this.#last.shape, { batch: B, steps: T } = s;

@@ -106,8 +106,17 @@ export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer:
   return { loss, gradNorm: g, clipped };
 }
 
-function chooseOptimizer(M: string, model: FitModel, o: Record<string, unknown>): Optimizer {
+/** Check the optimizer options; returns the function that picks (or creates) the optimizer. */
+function optimizerChoice(M: string, model: FitModel, o: Record<string, unknown>): () => Optimizer {
   const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
+  const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
+  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "sgd" && !instance) {
+    throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  }
+  return () => chooseOptimizer(model, o, lr);
+}
+
+function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number | undefined): Optimizer {
   if (o.optimizer === undefined && model.optimizer) {
     if (lr !== undefined) model.optimizer.learningRate = lr;
     return model.optimizer;
@@ -115,8 +124,7 @@ function chooseOptimizer(M: string, model: FitModel, o: Record<string, unknown>)
   let opt: Optimizer;
   if (o.optimizer === undefined || o.optimizer === "adam") opt = new Adam(lr === undefined ? {} : { learningRate: lr });
   else if (o.optimizer === "sgd") opt = new SGD(lr === undefined ? {} : { learningRate: lr });
-  else if (typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function") opt = o.optimizer as Optimizer;
-  else throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  else opt = o.optimizer as Optimizer;
   return opt;
 }
 
@@ -145,6 +153,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   if (restoreBest && o.validationData === undefined && split === 0) {
     throw new Error(`${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`);
   }
+  const pickOptimizer = optimizerChoice(M, model, o);
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
   let valData: SequenceData | null = null;
@@ -162,7 +171,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
   if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
   // every argument checked: from here on the model trains, and is restored on any exit
-  const opt = chooseOptimizer(M, model, o);
+  const opt = pickOptimizer();
   model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
   const restored = () => restoreBest ? (bestParams ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)` : "; no epoch finished, so there were no best weights to restore") : "";

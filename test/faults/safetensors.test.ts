@@ -80,6 +80,12 @@ describe("safetensors.write validates what read would reject", () => {
     const f16nan = safetensors.read(safetensors.write({ h: one("F16", [NaN]) })).tensors.h.data;
     expect(f16nan[0]).toBeNaN();
   });
+  it("zero-size tensors round-trip (found by fuzzing: shape [1, 0] was refused by read)", () => {
+    const r = safetensors.read(safetensors.write({ e: one("F32", new Float32Array(0), [1, 0]), f: one("I32", new Int32Array(0), [0, 1e6]), g: one("F32", Float32Array.of(2), []) }));
+    expect(r.tensors.e.shape).toEqual([1, 0]);
+    expect(r.tensors.f.shape).toEqual([0, 1e6]);
+    expect(Array.from(r.tensors.g.data)).toEqual([2]);
+  });
   it("F16/BF16 from a Uint16Array are raw bit patterns", () => {
     const r = safetensors.read(safetensors.write({ h: one("F16", Uint16Array.of(0x3c00, 0xc000)), b: one("BF16", Uint16Array.of(0x3f80)) }));
     expect(Array.from(r.tensors.h.data)).toEqual([1, -2]);

@@ -1,0 +1,491 @@
+// Property-based fuzzing of the public API (fast-check). Every property generates a call with
+// valid and certainly-invalid arguments and checks the one invariant:
+//   - if every argument is valid, the call returns a correct result (shapes, finiteness, and the
+//     same bits whether the arrays are plain, views at a byte offset, or SharedArrayBuffer-backed);
+//   - otherwise it throws a TypeError, RangeError or Error whose message starts with the call's
+//     name and names one of the invalid arguments;
+//   - after every throw, the object it was called on and a canary model elsewhere in the same
+//     memory are bitwise unchanged (weights and outputs).
+// Used by test/fuzz.test.ts (fixed seed, about a minute) and scripts/fuzz.mjs (longer, any seed).
+import fc from "fast-check";
+import { arg, badCount, floats, floatsOrBad, junk, options, place } from "./arbitraries.mjs";
+
+const bitsOf = (a) => Array.from(new Uint32Array(Float32Array.from(a).buffer)).join(",");
+const flatOf = (m) => bitsOf(m.parameters.flat());
+const allFinite = (a) => Array.prototype.every.call(a, Number.isFinite);
+const plain = (a) => (a instanceof Float32Array ? Float32Array.from(a) : a);
+function must(cond, msg) { if (!cond) throw new Error(`invariant: ${msg}`); }
+
+/** A model elsewhere in the same memory whose weights and outputs must never change. */
+export function makeCanary(R) {
+  const model = new R.Model({ cell: "lstm", inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 2, seed: 42 });
+  const x = [Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), Float32Array.from({ length: 6 }, (_, i) => Math.cos(i))];
+  const weights = flatOf(model), out = bitsOf(model.predict(x));
+  return {
+    check() {
+      must(flatOf(model) === weights, "the canary's weights changed");
+      must(bitsOf(model.predict(x)) === out, "the canary's outputs changed");
+    },
+    dispose() { model.dispose(); },
+  };
+}
+
+/** Outcomes so far: valid calls that returned a checked result, and invalid ones that threw. */
+export const stats = { valid: 0, errors: 0 };
+
+/** Run a call; check the invariant. `bads`: name lists of the invalid arguments; `target`: the
+ *  module it acts on (weights must survive a throw); `verify(result)` checks a valid call. */
+function expectOutcome(R, canary, where, bads, call, verify, target) {
+  const before = target ? flatOf(target) : null;
+  let result, err = null;
+  try { result = call(); } catch (e) { err = e; }
+  if (err === null) {
+    must(bads.length === 0, `${where} accepted invalid ${bads.map((b) => b[0]).join(", ")}`);
+    verify?.(result);
+    stats.valid++;
+    return;
+  }
+  const cls = err?.constructor;
+  must(cls === TypeError || cls === RangeError || cls === Error, `${where} threw ${cls?.name ?? typeof err}: ${err?.message ?? String(err)}`);
+  const msg = err.message;
+  must(bads.length > 0, `${where} threw on valid arguments: ${msg}`);
+  must(msg.startsWith(`${where}: `) || msg.startsWith(`${where.split(".")[0]}: `), `message does not start with ${where}: ${msg}`);
+  must(bads.some((names) => names.some((n) => msg.includes(n))), `message names none of ${JSON.stringify(bads)}: ${msg}`);
+  must(!/internal error|Cannot read|is not a function|\.\.NaN|NaN\.\.|undefined\.\./.test(msg), `message leaks: ${msg}`);
+  if (target) must(flatOf(target) === before, `${where} threw and changed the weights of the module it was called on`);
+  canary.check();
+  stats.errors++;
+}
+
+/** The same for an async call (fit). */
+async function expectOutcomeAsync(R, canary, where, bads, call, verify, target) {
+  const before = target ? flatOf(target) : null;
+  let result, err = null;
+  try { result = await call(); } catch (e) { err = e; }
+  return expectOutcome(R, canary, where, bads, () => { if (err) { if (target) must(flatOf(target) === before, `${where} rejected and changed the weights`); throw err; } return result; }, verify, null);
+}
+
+const cellArb = fc.constantFrom("rnn", "lstm", "gru");
+
+// ---- layers: constructor, forward, backward, loadStateDict ---------------------------------------
+function layerCase() {
+  return fc.record({
+    cell: cellArb, I: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 6 }), L: fc.integer({ min: 1, max: 2 }),
+    D: fc.boolean(), B: fc.integer({ min: 1, max: 3 }), T: fc.integer({ min: 1, max: 5 }), seed: fc.nat(1000),
+  }).chain((s) => {
+    const LD = s.L * (s.D ? 2 : 1), DH = (s.D ? 2 : 1) * s.H, lstm = s.cell === "lstm";
+    const ctor = options("ctor", {
+      inputSize: arg(["inputSize"], fc.constant(s.I), badCount()),
+      hiddenSize: arg(["hiddenSize"], fc.constant(s.H), badCount()),
+      numLayers: arg(["numLayers"], fc.constant(s.L), badCount(64)),
+      bidirectional: arg(["bidirectional"], fc.constant(s.D), junk, fc.constant(1)),
+      seed: arg(["seed"], fc.constant(s.seed), fc.constantFrom(-1, 0.5, 2 ** 32, "1")),
+    }, { required: true });
+    const lengths = fc.array(fc.integer({ min: 1, max: s.T }), { minLength: s.B, maxLength: s.B });
+    const fwd = options("forward", {
+      batch: arg(["batch"], fc.constant(s.B), badCount()),
+      steps: arg(["steps"], fc.constant(s.T), badCount()),
+      lengths: arg(["lengths"], fc.oneof(lengths, lengths.map((l) => Int32Array.from(l))), fc.constant(new Array(s.B + 1).fill(1)), fc.constant(new Array(s.B).fill(s.T + 1)), fc.constant(new Array(s.B).fill(0)), junk),
+      h0: floatsOrBad(["h0"], LD * s.B * s.H),
+      ...(lstm ? { c0: floatsOrBad(["c0"], LD * s.B * s.H) } : {}),
+    }, { required: false });
+    return fc.record({
+      s: fc.constant(s), ctor, fwd,
+      x: floatsOrBad(["x"], s.B * s.T * s.I),
+      grads: options("backward", {
+        output: floatsOrBad(["grads.output"], s.B * s.T * DH),
+        hN: floatsOrBad(["grads.hN"], LD * s.B * s.H),
+        ...(lstm ? { cN: floatsOrBad(["grads.cN"], LD * s.B * s.H) } : {}),
+      }),
+      bwd: options("backward", { truncate: arg(["truncate"], fc.integer({ min: 1, max: 6 }), badCount()) }),
+      dict: fc.constantFrom("same", "missing", "extra", "short", "nan", "array"),
+    });
+  });
+}
+
+function layerProperty(R, canary) {
+  const names = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+  return fc.property(layerCase(), ({ s, ctor, fwd, x, grads, bwd, dict }) => {
+    const Cls = R[names[s.cell]], N = names[s.cell];
+    let layer = null;
+    expectOutcome(R, canary, N, ctor.bads, () => (layer = new Cls(ctor.value)), (l) => must(l.numParams > 0, "no parameters"));
+    if (!layer) return;
+    try {
+      // batch/steps that are wrong make x, lengths and h0 wrong too: any of them may be named
+      const fb = fwd.bads.map((b) => (b[0] === "batch" || b[0] === "steps" ? [...b, "x", "lengths", "h0", "c0"] : b));
+      const fwdBads = [...fb, ...(x.bad ? [x.bad] : [])];
+      const required = fwd.value && typeof fwd.value === "object" && (!("batch" in fwd.value) || !("steps" in fwd.value));
+      if (required) fwdBads.push(["batch", "steps"]);
+      let ok = null;
+      expectOutcome(R, canary, `${N}.forward`, fwdBads, () => layer.forward(x.value, fwd.value), (r) => {
+        const { B, T, H } = s, D = s.D ? 2 : 1;
+        must(r.output.length === B * T * D * H && r.hN.length === s.L * D * B * H, "forward shapes");
+        must(allFinite(r.output) && allFinite(r.hN), "forward output not finite");
+        // the same call on plain copies gives the same bits
+        const o2 = { ...fwd.value };
+        for (const k of ["h0", "c0"]) if (o2[k]) o2[k] = plain(o2[k]);
+        const again = layer.forward(plain(x.value), o2);
+        must(bitsOf(again.output) === bitsOf(r.output), "views or shared memory changed the result");
+        const len = fwd.value.lengths;
+        if (len) for (let b = 0; b < B; b++) for (let t = len[b]; t < T; t++) for (let j = 0; j < D * H; j++) must(r.output[(b * T + t) * D * H + j] === 0, "output past a sequence's length is not zero");
+        ok = r;
+      }, layer);
+      if (ok) {
+        const gb = [...grads.bads, ...bwd.bads];
+        expectOutcome(R, canary, `${N}.backward`, gb, () => layer.backward(grads.value, bwd.value), (d) => {
+          must(d.x.length === s.B * s.T * s.I && allFinite(d.x), "backward dx");
+          for (const g of Object.values(layer.grads())) must(allFinite(g), "gradients not finite");
+        }, layer);
+      }
+      // loadStateDict with one defect (or none)
+      const sd = layer.stateDict(), k = Object.keys(sd)[0];
+      const bad = { missing: [k], extra: ["bogus"], short: [k], nan: [k], array: [k] }[dict] ?? null;
+      if (dict === "missing") delete sd[k];
+      if (dict === "extra") sd.bogus = new Float32Array(1);
+      if (dict === "short") sd[k] = sd[k].subarray(1);
+      if (dict === "nan") { sd[k] = sd[k].slice(); sd[k][0] = NaN; }
+      if (dict === "array") sd[k] = Array.from(sd[k]);
+      expectOutcome(R, canary, `${N}.loadStateDict`, bad ? [bad] : [], () => layer.loadStateDict(sd), null, layer);
+    } finally {
+      layer.dispose();
+    }
+  });
+}
+
+// ---- Model: constructor and every data call -------------------------------------------------------
+function modelCase() {
+  return fc.record({
+    cell: cellArb, I: fc.integer({ min: 1, max: 4 }), H: fc.integer({ min: 1, max: 5 }), O: fc.integer({ min: 2, max: 3 }),
+    loss: fc.constantFrom("mse", "crossentropy"), readout: fc.constantFrom("last", "sequence"),
+    init: fc.constantFrom("zeros", "learned", 2), lens: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }),
+  }).chain((s) => {
+    const n = s.lens.length, perClass = s.init === 2;
+    const config = options("Model", {
+      cell: arg(["cell"], fc.constant(s.cell), fc.constantFrom("cnn", "", 1)),
+      inputSize: arg(["inputSize"], fc.constant(s.I), badCount()),
+      hiddenSize: arg(["hiddenSize"], fc.constant(s.H), badCount()),
+      outputSize: arg(["outputSize"], fc.constant(s.O), badCount()),
+      loss: arg(["loss"], fc.constant(s.loss), fc.constantFrom("mae", null)),
+      readout: arg(["readout"], fc.constant(s.readout), fc.constantFrom("first", 0)),
+      initialState: arg(["initialState"], fc.constant(perClass ? { perClass: 2 } : s.init), fc.constantFrom("random", { perClass: 0 }, { perClass: 1.5 }, { perclass: 2 })),
+    }, { required: true });
+    const ce = s.loss === "crossentropy", seq = s.readout === "sequence";
+    const yValid = seq
+      ? fc.tuple(...s.lens.map((l) => (ce ? fc.array(fc.integer({ min: 0, max: s.O - 1 }), { minLength: l, maxLength: l }).map((a) => Int32Array.from(a)) : floats(l * s.O))))
+      : ce ? fc.array(fc.integer({ min: 0, max: s.O - 1 }), { minLength: n, maxLength: n }).map((a) => Int32Array.from(a)) : floats(n * s.O);
+    const yBad = seq ? [fc.constant(new Float32Array(n * s.O)), junk] : ce ? [fc.constant(Int32Array.from({ length: n }, () => s.O)), fc.constant(new Float32Array(n)), junk] : [fc.constant(new Float32Array(n * s.O + 1)), junk];
+    const data = fc.record({
+      x: arg(["data.x"], fc.tuple(...s.lens.map((l) => floats(l * s.I))), fc.constant([]), fc.constant(s.lens.map((l, i) => new Float32Array(i === 0 ? 0 : l * s.I))), fc.constant(s.lens.map((l) => { const a = new Float32Array(l * s.I); a[0] = NaN; return a; })), junk),
+      y: arg(["data.y"], yValid, ...yBad),
+      classes: perClass
+        ? arg(["data.classes", "classes"], fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }).map((a) => Int32Array.from(a)), fc.constant(Int32Array.from({ length: n }, () => 2)), fc.constant(undefined), junk)
+        : arg(["data.classes", "classes"], fc.constant(undefined), fc.constant(new Int32Array(n))),
+    });
+    return fc.constantFrom("predict", "evaluate", "trainBatch", "computeGradients", "gradientFlow").chain((method) => fc.record({
+      s: fc.constant(s), config, data, method: fc.constant(method),
+      opts: options("method", Object.fromEntries(Object.entries({
+        batchSize: arg(["batchSize"], fc.integer({ min: 1, max: 5 }), badCount(Infinity)),
+        truncate: arg(["truncate"], fc.integer({ min: 1, max: 5 }), badCount(Infinity)),
+        clipNorm: arg(["clipNorm"], fc.double({ min: 0.01, max: 10, noNaN: true }), fc.constantFrom(0, -1, NaN, Infinity)),
+      }).filter(([k]) => ALLOWED[method].includes(k)))),
+      optimizer: arg(["optimizer"], fc.constantFrom("adam", "sgd"), fc.constantFrom({}, null, "adam!")),
+    }));
+  });
+}
+
+const ALLOWED = { predict: ["batchSize"], evaluate: ["batchSize"], trainBatch: ["clipNorm", "truncate"], computeGradients: ["truncate"], gradientFlow: ["truncate"] };
+const bitsAny = (r) => (Array.isArray(r) ? r.map(bitsOf).join("|") : bitsOf(r));
+
+function modelProperty(R, canary) {
+  return fc.property(modelCase(), ({ s, config, data, method, opts, optimizer }) => {
+    let model = null;
+    expectOutcome(R, canary, "Model", config.bads, () => (model = new R.Model(config.value)), (m) => must(m.numParams > 0, "no parameters"));
+    if (!model) return;
+    let opt = null;
+    try {
+      const d = { x: data.x.value };
+      if (method !== "predict") d.y = data.y.value;
+      if (data.classes.value !== undefined) d.classes = data.classes.value;
+      const bads = [...opts.bads];
+      if (data.x.bad) bads.push(["data.x", "data.y", "data.classes"]); // y and classes are judged against x
+      if (method !== "predict" && data.y.bad) bads.push(data.y.bad);
+      if (data.classes.bad) bads.push(data.classes.bad);
+      if (method === "trainBatch") {
+        opt = optimizer.value === "adam" ? new R.Adam() : optimizer.value === "sgd" ? new R.SGD({ learningRate: 0.01 }) : optimizer.value;
+        if (optimizer.bad) bads.push(optimizer.bad);
+      }
+      // predict takes the classes as an option
+      const popts = d.classes !== undefined && opts.value && typeof opts.value === "object" ? { ...opts.value, classes: d.classes } : opts.value;
+      const call = {
+        predict: () => model.predict(d.x, popts),
+        evaluate: () => model.evaluate(d, opts.value),
+        trainBatch: () => model.trainBatch(d, opt, opts.value),
+        computeGradients: () => model.computeGradients(d, opts.value),
+        gradientFlow: () => model.gradientFlow(d, opts.value),
+      }[method];
+      expectOutcome(R, canary, `Model.${method}`, bads, call, (r) => {
+        if (method === "predict") {
+          must(Array.isArray(r) ? r.every(allFinite) : allFinite(r), "predictions not finite");
+          // a model file of it reads back to the same predictions
+          const m2 = R.Model.load(model.save());
+          try { must(bitsAny(m2.predict(d.x, popts)) === bitsAny(r), "save/load changed predictions"); } finally { m2.dispose(); }
+        } else if (method === "evaluate") must(Number.isFinite(r.loss), "loss not finite");
+        else if (method === "trainBatch") must(Number.isFinite(r.loss) && allFinite(model.parameters.flat()), "trainBatch");
+        else if (method === "computeGradients") must(Number.isFinite(r), "computeGradients");
+        else must(Number.isFinite(r.loss) && allFinite(r.dh), "gradientFlow");
+      }, model);
+    } finally {
+      if (opt && typeof opt.dispose === "function") opt.dispose();
+      model.dispose();
+    }
+  });
+}
+
+// ---- optimizers ------------------------------------------------------------------------------------
+function optimizerProperty(R, canary) {
+  const adamOpts = options("Adam", {
+    learningRate: arg(["learningRate"], fc.double({ min: 1e-4, max: 0.1, noNaN: true }), fc.constantFrom(0, -1, NaN, Infinity, "0.1")),
+    beta1: arg(["beta1"], fc.double({ min: 0, max: 0.99, noNaN: true }), fc.constantFrom(1, -0.1, NaN)),
+    beta2: arg(["beta2"], fc.double({ min: 0, max: 0.999, noNaN: true }), fc.constantFrom(1, 2, NaN)),
+    epsilon: arg(["epsilon"], fc.double({ min: 1e-10, max: 1e-6, noNaN: true }), fc.constantFrom(0, -1)),
+    weightDecay: arg(["weightDecay"], fc.double({ min: 0, max: 0.1, noNaN: true }), fc.constantFrom(-1, NaN)),
+  });
+  const sgdOpts = options("SGD", {
+    learningRate: arg(["learningRate"], fc.double({ min: 1e-4, max: 0.1, noNaN: true }), fc.constantFrom(0, -1, NaN)),
+    momentum: arg(["momentum"], fc.double({ min: 0.1, max: 0.9, noNaN: true }), fc.constantFrom(-1, NaN)),
+    nesterov: arg(["nesterov"], fc.boolean(), fc.constantFrom(1, "yes")),
+  });
+  const target = fc.constantFrom("layer", "model", "disposed", "object", "null");
+  return fc.property(fc.constantFrom("Adam", "SGD"), adamOpts, sgdOpts, target, fc.integer({ min: 1, max: 3 }), (kind, ao, so, tgt, steps) => {
+    const o = kind === "Adam" ? ao : so;
+    // nesterov needs momentum > 0
+    if (kind === "SGD" && so.value && typeof so.value === "object" && so.value.nesterov === true && !(so.value.momentum > 0)) o.bads.push(["nesterov", "momentum"]);
+    let opt = null;
+    expectOutcome(R, canary, kind, o.bads, () => (opt = new R[kind](o.value)));
+    if (!opt) return;
+    const layer = new R.GRU({ inputSize: 2, hiddenSize: 3, seed: 3 });
+    const model = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 3 });
+    const dead = new R.RNN({ inputSize: 1, hiddenSize: 1 }); dead.dispose();
+    try {
+      layer.forward(new Float32Array(2 * 2 * 2).fill(0.3), { batch: 2, steps: 2 });
+      layer.backward({ hN: new Float32Array(6).fill(1) });
+      model.computeGradients({ x: [new Float32Array(4).fill(0.5)], y: Float32Array.of(1) });
+      const m = { layer, model, disposed: dead, object: {}, null: null }[tgt];
+      const bads = tgt === "layer" || tgt === "model" ? [] : [["module", "parameters", "disposed"]];
+      for (let k = 0; k < steps; k++) {
+        expectOutcome(R, canary, `${kind}.step`, bads, () => opt.step(m), () => must(allFinite(m.parameters.flat()) && opt.stepCount(m) === k + 1, "step"), bads.length ? null : undefined);
+      }
+      expectOutcome(R, canary, "clipGradNorm", bads, () => R.clipGradNorm(m, 0.5), (n) => must(Number.isFinite(n) && n >= 0, "norm"));
+    } finally {
+      opt.dispose(); layer.dispose(); model.dispose();
+    }
+  });
+}
+
+// ---- safetensors write: names are data, shapes and dtypes are checked, values round-trip -------------
+function half(x) {
+  const f = new Float32Array([x]), b = new Uint32Array(f.buffer)[0];
+  const e = (b >>> 23) & 0xff;
+  if (e === 0xff) return x;
+  // the nearest half, by brute force over the two neighbours of a coarse rounding
+  if (Math.abs(x) >= 65520) return Math.sign(x) * Infinity;
+  const ulp = Math.abs(x) < 2 ** -14 ? 2 ** -24 : 2 ** (Math.floor(Math.log2(Math.abs(x))) - 10);
+  const lo = Math.floor(x / ulp) * ulp, hi = lo + ulp;
+  const dl = x - lo, dh = hi - x;
+  const r = dl < dh ? lo : dh < dl ? hi : ((lo / ulp) % 2 === 0 ? lo : hi);
+  return r === 0 ? (Object.is(x, -0) || x < 0 ? -0 : 0) : r;
+}
+
+function writeProperty(R, canary) {
+  const name = fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "a", "w.b", "", "__metadata__"), fc.string({ maxLength: 6 }));
+  const dims = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 });
+  const tensor = fc.record({
+    dtype: fc.constantFrom("F32", "F32", "F64", "F16", "BF16", "I32", "toString", "F8"),
+    shape: fc.oneof({ weight: 6, arbitrary: dims }, { weight: 1, arbitrary: fc.constantFrom([-1], [0.5, 2], "3", null) }),
+    extra: fc.integer({ min: -1, max: 1 }), kind: fc.constantFrom("f32", "f64", "i32", "array", "shared", "junk"),
+    values: fc.array(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -70000, max: 70000, noNaN: true })), { minLength: 30, maxLength: 30 }),
+  });
+  return fc.property(fc.uniqueArray(fc.tuple(name, tensor), { maxLength: 4, selector: ([n]) => n }), (list) => {
+    const tensors = Object.create(null), bads = [];
+    for (const [n, t] of list) {
+      const count = Array.isArray(t.shape) ? t.shape.reduce((a, b) => a * b, 1) : 1;
+      const len = Math.max(0, (Number.isFinite(count) ? count : 1) + (Array.isArray(t.shape) && t.shape.every((d) => Number.isInteger(d) && d >= 0) ? t.extra : 0));
+      const v = t.values.slice(0, len).concat(new Array(Math.max(0, len - 30)).fill(0));
+      const data = { f32: Float32Array.from(v), f64: Float64Array.from(v), i32: Int32Array.from(v), array: v, shared: place(v, "shared"), junk: "abc" }[t.kind];
+      Object.defineProperty(tensors, n, { value: { dtype: t.dtype, shape: t.shape, data }, enumerable: true });
+      const shapeOk = Array.isArray(t.shape) && t.shape.every((d) => Number.isInteger(d) && d >= 0);
+      const intsOk = t.dtype !== "I32" || (t.kind !== "junk" && Array.from(data).every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31));
+      const sizeOk = shapeOk && data.length === count;
+      if (n === "__metadata__" || !["F32", "F64", "F16", "BF16", "I32"].includes(t.dtype) || !shapeOk || !sizeOk || t.kind === "junk" || !intsOk) bads.push([JSON.stringify(n), "__metadata__"]);
+    }
+    expectOutcome(R, canary, "safetensors", bads, () => R.safetensors.write(tensors), (bytes) => {
+      const r = R.safetensors.read(bytes);
+      must(Object.keys(r.tensors).join("\0") === Object.keys(tensors).join("\0"), "names or order changed");
+      for (const [n, t] of list) {
+        const got = Object.getOwnPropertyDescriptor(r.tensors, n).value;
+        must(got.shape.join() === t.shape.join(), `shape of ${n}`);
+        const src = Array.from(tensors[n].data);
+        const want = src.map((x) => (t.dtype === "F16" ? half(Math.fround(x)) : t.dtype === "I32" ? x : t.dtype === "BF16" ? got.data[0] * 0 + bf16(x) : Math.fround(x)));
+        for (let i = 0; i < want.length; i++) must(Object.is(got.data[i], want[i]) || got.data[i] === want[i], `${n}[${i}] (${t.dtype}): ${got.data[i]} != ${want[i]} from ${src[i]}`);
+      }
+    });
+  });
+}
+
+function bf16(x) {
+  const f = new Float32Array([x]), u = new Uint32Array(f.buffer);
+  const b = u[0], r = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16;
+  u[0] = r;
+  return f[0];
+}
+
+// ---- safetensors read and Model.load: byte-level mutations of valid files ----------------------------
+function readProperty(R, canary) {
+  const seeds = [];
+  const m = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: "learned", seed: 5 });
+  seeds.push(m.save({ note: "x" }));
+  m.dispose();
+  seeds.push(R.safetensors.write({ a: { dtype: "F16", shape: [2], data: [1, 2] }, b: { dtype: "I32", shape: [1, 2], data: [3, 4] }, c: { dtype: "F64", shape: [], data: [0.5] } }, { k: "v" }));
+  const mutation = fc.oneof(
+    fc.record({ op: fc.constant("set"), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ op: fc.constant("cut"), at: fc.nat() }),
+    fc.record({ op: fc.constant("insert"), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
+    fc.record({ op: fc.constant("text"), at: fc.nat(), text: fc.constantFrom('"', "{", "}", ",", "-1", "1e9", '"__proto__"', '"F16"', "null", "[]", "9999999999") }),
+  );
+  return fc.property(fc.nat(seeds.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, muts) => {
+    let b = Array.from(seeds[which]);
+    for (const mu of muts) {
+      const at = mu.at % (b.length + 1);
+      if (mu.op === "set" && b.length) b[at % b.length] = mu.byte;
+      else if (mu.op === "cut") b = b.slice(0, at);
+      else if (mu.op === "insert") b.splice(at, 0, ...mu.bytes);
+      else if (mu.op === "text") b.splice(at, 0, ...new TextEncoder().encode(mu.text));
+    }
+    const bytes = Uint8Array.from(b);
+    const t0 = Date.now();
+    // either reads (then every tensor is consistent) or says what is wrong; never another error
+    let parsed = null;
+    try { parsed = R.safetensors.read(bytes); } catch (e) {
+      must(e.constructor === Error && e.message.startsWith("safetensors: "), `read threw ${e.constructor.name}: ${e.message}`);
+    }
+    if (parsed) for (const t of Object.values(parsed.tensors)) must(t.data.length === t.shape.reduce((a, c) => a * c, 1), "tensor size");
+    let model = null;
+    try { model = R.Model.load(bytes); } catch (e) {
+      must((e.constructor === Error || e.constructor === RangeError || e.constructor === TypeError) && /^(safetensors|Model\.load): /.test(e.message), `load threw ${e.constructor.name}: ${e.message}`);
+      must(!/internal error|Cannot read|is not a function/.test(e.message), e.message);
+      canary.check();
+    }
+    if (model) {
+      // it loaded: its weights are finite (Model.load rejects others), so are its predictions
+      try {
+        const p = model.predict([new Float32Array(model.config.inputSize * 2).fill(0.1)]);
+        must(Array.isArray(p) ? p.every(allFinite) : allFinite(p), "a loaded model predicts non-finite values");
+      } finally { model.dispose(); }
+    }
+    must(Date.now() - t0 < 2000, "read or load took more than 2 s");
+  });
+}
+
+// ---- diagnostics and linear algebra ------------------------------------------------------------------
+function diagnosticsProperty(R, canary) {
+  const names = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+  const cases = fc.record({ cell: cellArb, H: fc.integer({ min: 1, max: 4 }), L: fc.integer({ min: 1, max: 2 }), D: fc.boolean(), T: fc.integer({ min: 1, max: 4 }) }).chain((s) => {
+    const LD = s.L * (s.D ? 2 : 1);
+    return fc.record({
+      s: fc.constant(s), x: floatsOrBad(["x"], s.T * 2),
+      o: options("jacobianProducts", {
+        steps: arg(["steps", "x"], fc.constant(s.T), badCount()),
+        layer: arg(["layer"], fc.integer({ min: 0, max: s.L - 1 }), fc.constantFrom(s.L, -1, 0.5, "0")),
+        direction: arg(["direction"], fc.integer({ min: 0, max: s.D ? 1 : 0 }), fc.constantFrom(2, -1, "0")),
+        h0: floatsOrBad(["h0"], LD * s.H),
+        singularValues: arg(["singularValues"], fc.boolean(), fc.constantFrom(1, "no")),
+        topK: arg(["topK"], fc.integer({ min: 1, max: s.H }), fc.constantFrom(0, s.H + 1, 1.5)),
+      }),
+      which: fc.constantFrom("layer", "layer", "object", "null"),
+      rows: arg(["rows", "a"], fc.integer({ min: 1, max: 5 }), badCount(1 << 15)),
+      cols: arg(["cols", "a"], fc.integer({ min: 1, max: 5 }), badCount(1 << 15)),
+    });
+  });
+  return fc.property(cases, ({ s, x, o, which, rows, cols }) => {
+    const layer = new R[names[s.cell]]({ inputSize: 2, hiddenSize: s.H, numLayers: s.L, bidirectional: s.D, seed: 1 });
+    try {
+      const l = { layer, object: {}, null: null }[which];
+      const bads = [...o.bads, ...(x.bad ? [x.bad] : [])];
+      if (o.value && typeof o.value === "object" && !("steps" in o.value)) bads.push(["steps"]);
+      if (which !== "layer") bads.push(["layer"]);
+      expectOutcome(R, canary, "jacobianProducts", bads, () => R.jacobianProducts(l, x.value, o.value), (r) => {
+        must(r.products.length === s.T * s.H * s.H && allFinite(r.products), "jacobian products");
+        if (r.singularValues) must(allFinite(r.singularValues), "singular values");
+      }, layer);
+      expectOutcome(R, canary, "weightSpectrum", which === "layer" ? [] : [["layer"]], () => R.weightSpectrum(l), (w) => must(w.length === s.L * (s.D ? 2 : 1) * { rnn: 1, lstm: 4, gru: 3 }[s.cell] && w.every((e) => allFinite(e.singularValues) && Number.isFinite(e.spectralRadius)), "spectrum per layer, direction and gate"));
+      const M = rows.value, N = cols.value, ok = !rows.bad && !cols.bad;
+      const a = Float32Array.from({ length: ok ? M * N : 6 }, (_, i) => Math.sin(i + s.H));
+      expectOutcome(R, canary, "singularValues", [rows.bad, cols.bad].filter(Boolean), () => R.singularValues(a, M, N), (sv) => must(sv.length === Math.min(M, N) && allFinite(sv), "singular values"));
+      if (ok && M === N) expectOutcome(R, canary, "eigenvalues", [], () => R.eigenvalues(a, M), (e) => must(allFinite(e.re) && allFinite(e.im), "eigenvalues"));
+      expectOutcome(R, canary, "eigenvalues", [["a"]], () => R.eigenvalues(new Float32Array(s.H * s.H + 1), s.H));
+    } finally {
+      layer.dispose();
+    }
+  });
+}
+
+// ---- Model.fit (async): options, validation data, restoreBest, signal ---------------------------------
+function fitProperty(R, canary) {
+  const opts = options("Model.fit", {
+    epochs: arg(["epochs"], fc.integer({ min: 1, max: 2 }), badCount(Infinity)),
+    batchSize: arg(["batchSize"], fc.integer({ min: 1, max: 4 }), badCount(Infinity)),
+    learningRate: arg(["learningRate"], fc.double({ min: 1e-3, max: 0.05, noNaN: true }), fc.constantFrom(0, -1, NaN, "0.1")),
+    clipNorm: arg(["clipNorm"], fc.double({ min: 0.1, max: 5, noNaN: true }), fc.constantFrom(0, -1, NaN)),
+    truncate: arg(["truncate"], fc.integer({ min: 1, max: 4 }), badCount(Infinity)),
+    seed: arg(["seed"], fc.nat(100), fc.constantFrom(-1, 0.5, 2 ** 32)),
+    shuffle: arg(["shuffle"], fc.boolean(), fc.constantFrom(1, "no")),
+    validationSplit: arg(["validationSplit"], fc.constantFrom(0.25, 0.5), fc.constantFrom(-0.1, 0.95, NaN)),
+    restoreBest: arg(["restoreBest"], fc.boolean(), fc.constantFrom(1, "yes")),
+    optimizer: arg(["optimizer"], fc.constantFrom("adam", "sgd"), fc.constantFrom("rmsprop", {}, 1)),
+    signal: arg(["signal"], fc.constantFrom("live", "aborted"), fc.constantFrom({}, "abort", 1)),
+  });
+  return fc.asyncProperty(opts, fc.integer({ min: 4, max: 8 }), async (o, n) => {
+    const model = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 1 });
+    try {
+      const x = Array.from({ length: n }, (_, i) => Float32Array.from({ length: 2 * (1 + (i % 3)) }, (_, j) => Math.sin(i + j)));
+      const data = { x, y: Float32Array.from(x, (s) => s[0]) };
+      const value = o.value && typeof o.value === "object" ? { ...o.value } : o.value;
+      const bads = [...o.bads];
+      let aborted = false;
+      if (value && typeof value === "object") {
+        if (value.signal === "live") value.signal = new AbortController().signal;
+        else if (value.signal === "aborted") { value.signal = AbortSignal.abort(); aborted = true; }
+        // restoreBest needs validation data
+        if (value.restoreBest === true && !(value.validationSplit > 0 && value.validationSplit <= 0.9)) bads.push(["restoreBest", "validationSplit"]);
+      }
+      const before = flatOf(model);
+      let err = null, hist = null;
+      try { hist = await model.fit(data, value); } catch (e) { err = e; }
+      if (aborted && bads.length === 0) {
+        // an aborted signal: a FitError before anything changed
+        must(err instanceof R.FitError && err.kind === "aborted" && flatOf(model) === before, "an aborted fit must reject with FitError and change nothing");
+        stats.valid++;
+        return;
+      }
+      await expectOutcomeAsync(R, canary, "Model.fit", bads, async () => { if (err) throw err; return hist; }, (h) => {
+        must(h.epoch.length === (value?.epochs ?? 10) && h.loss.every(Number.isFinite) && allFinite(model.parameters.flat()), "fit history");
+      });
+      if (err) must(flatOf(model) === before, "a fit that rejected its arguments changed the weights");
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+/** The properties, by name. Each closes over a canary model in the same memory. */
+export function properties(R, canary) {
+  return {
+    layers: layerProperty(R, canary),
+    model: modelProperty(R, canary),
+    optimizers: optimizerProperty(R, canary),
+    "safetensors.write": writeProperty(R, canary),
+    "safetensors.read": readProperty(R, canary),
+    diagnostics: diagnosticsProperty(R, canary),
+    fit: fitProperty(R, canary),
+  };
+}
