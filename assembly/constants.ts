@@ -53,3 +53,44 @@ export const RD_DH0 = 24;        // ptr: backward: ∂L/∂h0 or 0
 export const RD_DC0 = 25;        // ptr: backward: ∂L/∂c0 or 0
 export const RD_DHS = 26;        // ptr: backward: [L·D, T, B, H] per-step ∂L/∂h_t, or 0
 export const RD_FIELDS = 27;
+
+// Neural ODE: solver methods (OD_METHOD) and activations of the vector field's MLP (OD_ACT).
+export const ODE_EULER = 0;
+export const ODE_MIDPOINT = 1;
+/** Classic Runge–Kutta 4: k1/6 + k2/3 + k3/3 + k4/6. */
+export const ODE_RK4 = 2;
+/** Dormand–Prince 5(4), adaptive, FSAL. */
+export const ODE_DOPRI5 = 3;
+export const ODE_METHOD_COUNT = 4;
+export const ACT_TANH = 0;
+export const ACT_RELU = 1;
+export const ACT_SOFTPLUS = 2;
+export const ACT_COUNT = 3;
+
+// The Neural ODE pass descriptor: OD_FIELDS consecutive f64 fields in linear memory (integers,
+// byte offsets and tolerances are all exact in a double), passed to ode_forward / ode_backward /
+// ode_workspace_bytes by address. Pointers: 0 = absent.
+export const OD_METHOD = 0;      // f64: ODE_*
+export const OD_ACT = 1;         // f64: ACT_*
+export const OD_TIME_INPUT = 2;  // f64: 1 = f sees [h, t] (t last), 0 = f sees h
+export const OD_D = 3;           // f64: state size D
+export const OD_LAYERS = 4;      // f64: number K of Linear layers of f (>= 1)
+export const OD_WIDTHS = 5;      // ptr: i32 [K + 1]: D (+1 with time input), hidden widths..., D
+export const OD_B = 6;           // f64: batch
+export const OD_S = 7;           // f64: requested times per sequence (>= 1)
+export const OD_TIMES = 8;       // ptr: f64 times, [S] shared or [B, S] per sequence
+export const OD_PER_SEQ = 9;     // f64: 1 = times is [B, S], 0 = [S]
+export const OD_SUBSTEPS = 10;   // f64: fixed-step methods: equal steps per interval (>= 1)
+export const OD_RTOL = 11;       // f64: dopri5 relative tolerance
+export const OD_ATOL = 12;       // f64: dopri5 absolute tolerance
+export const OD_MAX_STEPS = 13;  // f64: dopri5 most steps (accepted + rejected) per solve
+export const OD_PARAMS = 14;     // ptr: f32 parameters of f (PyTorch nn.Sequential order)
+export const OD_GRADS = 15;      // ptr: backward: f32 gradient block, same layout; accumulated into
+export const OD_WS = 16;         // ptr: workspace
+export const OD_WS_BYTES = 17;   // f64: bytes available at OD_WS (checked against ode_workspace_bytes)
+export const OD_H0 = 18;         // ptr: h0 [B, D]
+export const OD_STATES = 19;     // ptr: forward: states [B, S, D] (states[b, 0] = h0[b])
+export const OD_DSTATES = 20;    // ptr: backward: ∂L/∂states [B, S, D]
+export const OD_DH0 = 21;        // ptr: backward: ∂L/∂h0 [B, D] or 0 (not wanted)
+export const OD_STATS = 22;      // ptr: f64 [4] out: function evaluations, steps, accepted, rejected
+export const OD_FIELDS = 23;

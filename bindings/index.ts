@@ -23,4 +23,6 @@ export type { SingularValueOptions } from "./functional/linalg.js";
 export { jacobianProducts, weightSpectrum } from "./nn/diagnostics.js";
 export type { JacobianOptions, JacobianResult, WeightSpectrum } from "./nn/diagnostics.js";
 export { orthogonal } from "./functional/init.js";
+export { NeuralODE } from "./nn/ode.js";
+export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult, OdeStats } from "./nn/ode.js";
 export type { InitOptions, InitName } from "./functional/init.js";

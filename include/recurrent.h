@@ -28,6 +28,15 @@ typedef uint32_t rw_ptr;
 #define RW_ERR_BOUNDS (-6) /* a tensor runs past the end of memory, or a required one is 0 */
 #define RW_ERR_NO_FORWARD (-7) /* backward: the workspace does not hold a forward of this shape */
 #define RW_ERR_ARGUMENT (-8) /* another argument is out of range (truncate < 0, checkpoint not 0/1) */
+#define RW_ODE_EULER (0)
+#define RW_ODE_MIDPOINT (1)
+#define RW_ODE_RK4 (2)
+#define RW_ODE_DOPRI5 (3)
+#define RW_ODE_METHOD_COUNT (4)
+#define RW_ACT_TANH (0)
+#define RW_ACT_RELU (1)
+#define RW_ACT_SOFTPLUS (2)
+#define RW_ACT_COUNT (3) /* The Neural ODE pass descriptor: OD_FIELDS consecutive f64 fields in linear memory (integers, */
 
 /* The recurrent pass descriptor (RD_* in assembly/constants.ts): 32-bit fields, written into
  * linear memory and passed to rnn_forward / rnn_backward / rnn_workspace_bytes by offset. */
@@ -61,6 +70,36 @@ typedef struct rw_rnn_desc {
   uint32_t dhs; /* ptr: backward: [L·D, T, B, H] per-step ∂L/∂h_t, or 0 */
 } rw_rnn_desc;
 #define RW_RD_FIELDS (27)
+
+/* The Neural ODE pass descriptor (OD_* in assembly/constants.ts): f64 fields (sizes, ids, byte
+ * offsets and tolerances are all exact in a double), passed to ode_forward / ode_backward /
+ * ode_workspace_bytes by offset. */
+typedef struct rw_ode_desc {
+  double method; /* f64: ODE_* */
+  double act; /* f64: ACT_* */
+  double time_input; /* f64: 1 = f sees [h, t] (t last), 0 = f sees h */
+  double d; /* f64: state size D */
+  double layers; /* f64: number K of Linear layers of f (>= 1) */
+  double widths; /* ptr: i32 [K + 1]: D (+1 with time input), hidden widths..., D */
+  double b; /* f64: batch */
+  double s; /* f64: requested times per sequence (>= 1) */
+  double times; /* ptr: f64 times, [S] shared or [B, S] per sequence */
+  double per_seq; /* f64: 1 = times is [B, S], 0 = [S] */
+  double substeps; /* f64: fixed-step methods: equal steps per interval (>= 1) */
+  double rtol; /* f64: dopri5 relative tolerance */
+  double atol; /* f64: dopri5 absolute tolerance */
+  double max_steps; /* f64: dopri5 most steps (accepted + rejected) per solve */
+  double params; /* ptr: f32 parameters of f (PyTorch nn.Sequential order) */
+  double grads; /* ptr: backward: f32 gradient block, same layout; accumulated into */
+  double ws; /* ptr: workspace */
+  double ws_bytes; /* f64: bytes available at OD_WS (checked against ode_workspace_bytes) */
+  double h0; /* ptr: h0 [B, D] */
+  double states; /* ptr: forward: states [B, S, D] (states[b, 0] = h0[b]) */
+  double dstates; /* ptr: backward: ∂L/∂states [B, S, D] */
+  double dh0; /* ptr: backward: ∂L/∂h0 [B, D] or 0 (not wanted) */
+  double stats; /* ptr: f64 [4] out: function evaluations, steps, accepted, rejected */
+} rw_ode_desc;
+#define RW_OD_FIELDS (23)
 
 /* Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose bit pattern is in [loBits, hiBits), against the f64 function. The argument of the worst case is kept for activation_worst_x(). */
 typedef double rw_activation_max_ulp_fn(int32_t fn, uint32_t loBits, uint32_t hiBits);
@@ -108,6 +147,14 @@ typedef void rw_mask_from_lengths_fn(rw_ptr mask, rw_ptr lengths, int32_t B, int
 typedef double rw_memory_bytes_fn(void);
 /* Mean squared error over the unmasked rows and all C columns: L = Σ_r w_r Σ_c (p − y)² / (C·Σ_r w_r). dpred = ∂L/∂pred (may be 0). w = 0 means all ones. */
 typedef float rw_mse_loss_fn(int32_t R, int32_t C, rw_ptr pred, rw_ptr target, rw_ptr w, rw_ptr dpred);
+/* Backprop through the last forward solve held in the workspace: parameter gradients accumulate into OD_GRADS, ∂L/∂h0 goes to OD_DH0 (if not 0). Returns OK or an error code. */
+typedef int32_t rw_ode_backward_fn(rw_ptr d);
+/* Solve forward (fixed-step methods): states [B, S, D]. Returns OK or an error code. */
+typedef int32_t rw_ode_forward_fn(rw_ptr d);
+/* Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
+typedef double rw_ode_param_count_fn(int32_t nLayers, rw_ptr widths);
+/* Bytes of workspace a pass of this descriptor needs (f64: may pass 4 GiB), or an error code. */
+typedef double rw_ode_workspace_bytes_fn(rw_ptr d);
 /* Packs B(k, n) = src[k·rs + n·cs] (k < K, n < N) for gemm_f32_4x8_packed: ⌊N/8⌋ panels of K×8 floats (panel p holds columns 8p..8p+7; B(k, 8p + q) at p·8K + 8k + q), then the last N mod 8 columns as a row-major K×(N mod 8) block. Same size as B: K·N floats. */
 typedef void rw_pack_panels_fn(int32_t K, int32_t N, rw_ptr src, int32_t rs, int32_t cs, rw_ptr dst);
 /* Overwrite A [m,n] (m ≥ n ≥ 1, leading dimension n) with the sign-corrected Q of its QR factorization, times gain. work: qr_work_floats(m, n) f32. */

@@ -303,7 +303,86 @@ def optim_restart_cases():
     return out
 
 
+def ode_cases():
+    """Neural ODE, fixed-step methods: our own torch code of the schemes (torchdiffeq's rk4 is the
+    3/8 rule; ours is the classic one), float64 autograd through every stage."""
+    gen = torch.Generator().manual_seed(77)
+    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "softplus": torch.nn.Softplus}
+    tableau = {
+        "euler": ([0.0], [1.0], [[]]),
+        "midpoint": ([0.0, 0.5], [0.0, 1.0], [[], [0.5]]),
+        "rk4": ([0.0, 0.5, 0.5, 1.0], [1 / 6, 1 / 3, 1 / 3, 1 / 6], [[], [0.5], [0.0, 0.5], [0.0, 0.0, 1.0]]),
+    }
+    cases = []
+    specs = [
+        ("euler", "tanh", False, False, False, 2, [8]),
+        ("euler", "relu", True, True, False, 1, [5, 4]),
+        ("midpoint", "softplus", True, False, True, 1, [6]),
+        ("midpoint", "tanh", False, True, True, 3, [7]),
+        ("rk4", "tanh", True, False, False, 1, [50]),
+        ("rk4", "relu", False, True, True, 2, [6, 6]),
+        ("rk4", "softplus", True, True, False, 1, []),
+    ]
+    for method, act, time_input, per_seq, decreasing, substeps, hidden in specs:
+        B, D, S = 3, 2, 5
+        widths = [D + (1 if time_input else 0)] + hidden + [D]
+        mods = []
+        for l in range(len(widths) - 1):
+            lin = torch.nn.Linear(widths[l], widths[l + 1]).double()
+            with torch.no_grad():
+                lin.weight.copy_(f32(torch.randn(widths[l + 1], widths[l], generator=gen, dtype=torch.float64) * 0.6))
+                lin.bias.copy_(f32(torch.randn(widths[l + 1], generator=gen, dtype=torch.float64) * 0.3))
+            mods.append(lin)
+            if l < len(widths) - 2:
+                mods.append(acts[act]())
+        net = torch.nn.Sequential(*mods)
+        h0 = f32(torch.randn(B, D, generator=gen, dtype=torch.float64)).requires_grad_(True)
+        rows = B if per_seq else 1
+        gaps = 0.1 + 0.4 * torch.rand(rows, S - 1, generator=gen, dtype=torch.float64)
+        t = torch.cat([torch.zeros(rows, 1, dtype=torch.float64) + torch.arange(rows).double()[:, None] * 0.2, gaps], 1).cumsum(1)
+        if decreasing:
+            t = t.flip(1)
+        times = t if per_seq else t.expand(B, S)
+        c, b, a = tableau[method]
+
+        def f(tt, h):
+            x = torch.cat([h, tt[:, None]], 1) if time_input else h
+            return net(x)
+
+        states = [h0]
+        h = h0
+        for s_ in range(S - 1):
+            dt = (times[:, s_ + 1] - times[:, s_]) / substeps
+            for j in range(substeps):
+                t0 = times[:, s_] + j * dt
+                k = []
+                for i in range(len(c)):
+                    y = h
+                    for jj, aij in enumerate(a[i]):
+                        y = y + (dt * aij)[:, None] * k[jj]
+                    k.append(f(t0 + c[i] * dt, y))
+                for i in range(len(c)):
+                    h = h + (dt * b[i])[:, None] * k[i]
+            states.append(h)
+        st = torch.stack(states, 1)
+        g = f32(torch.randn(B, S, D, generator=gen, dtype=torch.float64))
+        (st * g).sum().backward()
+        cases.append({
+            "name": f"{method}_{act}_{'t' if time_input else 'not'}_{'perseq' if per_seq else 'shared'}_{'dec' if decreasing else 'inc'}_n{substeps}",
+            "method": method, "activation": act, "timeInput": time_input, "substeps": substeps, "hidden": hidden,
+            "B": B, "D": D, "S": S, "perSequence": per_seq,
+            "params": {f"net.{k}": flat(v) for k, v in net.state_dict().items()},
+            "h0": flat(h0), "times": flat(t), "states": flat(st), "g": flat(g),
+            "dparams": {f"net.{k}": flat(v.grad) for k, v in net.named_parameters()}, "dh0": flat(h0.grad),
+        })
+    return cases
+
+
 def main():
+    if sys.argv[1:] == ["--only", "ode"]:
+        with open(os.path.join(OUT, "ode.json"), "w") as f:
+            json.dump({"torch": torch.__version__, "cases": ode_cases()}, f)
+        return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
             json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
@@ -337,6 +416,8 @@ def main():
         json.dump(diag, f)
     with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
+    with open(os.path.join(OUT, "ode.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "cases": ode_cases()}, f)
     print("wrote", OUT, file=sys.stderr)
 
 

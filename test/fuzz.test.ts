@@ -7,7 +7,7 @@ import * as R from "../dist/index.js";
 import { makeCanary, properties, stats } from "./fuzz/properties.mjs";
 
 const SEED = 20261201;
-const SECONDS: Record<string, number> = { layers: 12, model: 12, optimizers: 6, "safetensors.write": 6, "safetensors.read": 8, diagnostics: 6, fit: 10 };
+const SECONDS: Record<string, number> = { layers: 11, model: 11, optimizers: 5, "safetensors.write": 5, "safetensors.read": 7, diagnostics: 5, fit: 9, ode: 7 };
 
 let canary: ReturnType<typeof makeCanary>;
 let props: Record<string, any>;

@@ -16,6 +16,8 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const nan = f(6); nan[3] = NaN;
   const fresh = new R.GRU({ inputSize: 2, hiddenSize: 3 });
   const adam = new R.Adam();
+  const ode = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "rk4", seed: 1 });
+  const freshOde = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "euler" });
   const sd = () => rnn.stateDict();
   const st = (h: unknown, body = new Uint8Array(0)) => {
     const b = new TextEncoder().encode(typeof h === "string" ? h : JSON.stringify(h));
@@ -163,6 +165,22 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["load missing tensor", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: JSON.stringify({ inputSize: 2, hiddenSize: 3, outputSize: 1 }) }))],
     ["save metadata", () => m.save({ a: 1 } as any)],
     ["save metadata null", () => m.save(null as any)],
+    // Neural ODE
+    ["NeuralODE options missing", () => new (R.NeuralODE as any)()],
+    ["NeuralODE stateSize 0", () => new R.NeuralODE({ stateSize: 0, method: "rk4" })],
+    ["NeuralODE hidden", () => new R.NeuralODE({ stateSize: 2, hidden: [4, 0], method: "rk4" })],
+    ["NeuralODE method", () => new R.NeuralODE({ stateSize: 2, method: "rk45" as any })],
+    ["NeuralODE dopri5 (not yet)", () => new R.NeuralODE({ stateSize: 2 })],
+    ["NeuralODE typo", () => new R.NeuralODE({ stateSize: 2, method: "rk4", substep: 2 } as any)],
+    ["ode.forward h0 size", () => ode.forward(f(3), Float64Array.of(0, 1), { batch: 2 })],
+    ["ode.forward times type", () => ode.forward(f(4), [0, 1] as any, { batch: 2 })],
+    ["ode.forward times not monotonic", () => ode.forward(f(4), Float64Array.of(0, 1, 1), { batch: 2, steps: 3 })],
+    ["ode.forward times NaN", () => ode.forward(f(4), Float64Array.of(0, NaN), { batch: 2 })],
+    ["ode.forward times length", () => ode.forward(f(4), Float64Array.of(0, 1, 2), { batch: 2, steps: 2 })],
+    ["ode.forward batch", () => ode.forward(f(4), Float64Array.of(0, 1), { batch: 0 })],
+    ["ode.backward before forward", () => freshOde.backward({ states: f(4) })],
+    ["ode.backward size", () => { ode.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return ode.backward({ states: f(3) }); }],
+    ["ode.backward typo", () => ode.backward({ state: f(8) } as any)],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];

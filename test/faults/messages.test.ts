@@ -139,6 +139,21 @@ const MESSAGES: [string, ErrorConstructor, string][] = [
   ["load missing tensor", Error, "Model.load: missing tensor \"rnn.weight_ih_l0\" [3,2]"],
   ["save metadata", TypeError, "Model.save: metadata \"a\" must be a string, got 1"],
   ["save metadata null", TypeError, "Model.save: metadata must be an object of strings, got null"],
+  ["NeuralODE options missing", TypeError, "NeuralODE: options must be an object with at least stateSize, got undefined"],
+  ["NeuralODE stateSize 0", RangeError, "NeuralODE: stateSize must be an integer in 1..1048576, got 0"],
+  ["NeuralODE hidden", RangeError, "NeuralODE: hidden[1] must be an integer in 1..1048576, got 0"],
+  ["NeuralODE method", TypeError, "NeuralODE: method must be one of \"euler\", \"midpoint\", \"rk4\", \"dopri5\", got \"rk45\""],
+  ["NeuralODE dopri5 (not yet)", RangeError, "NeuralODE: method \"dopri5\" is not available yet in this version; use method \"euler\", \"midpoint\" or \"rk4\" with gradient \"backprop\""],
+  ["NeuralODE typo", TypeError, "NeuralODE: unknown option \"substep\" (did you mean \"substeps\"?); expected one of stateSize, hidden, activation, timeInput, method, rtol, atol, substeps, maxSteps, gradient, seed"],
+  ["ode.forward h0 size", RangeError, "NeuralODE.forward: h0 must have 4 elements [batch=2, stateSize=2], got 3"],
+  ["ode.forward times type", TypeError, "NeuralODE.forward: times must be a Float64Array [S] (one grid) or [batch, S] (one per sequence), got Array(2)"],
+  ["ode.forward times not monotonic", RangeError, "NeuralODE.forward: times must be strictly increasing or strictly decreasing"],
+  ["ode.forward times NaN", RangeError, "NeuralODE.forward: times[1] is NaN; times must be finite"],
+  ["ode.forward times length", RangeError, "NeuralODE.forward: times has 3 elements; with steps 2 it must have 2 (one grid) or 4 (batch 2 \u00d7 2)"],
+  ["ode.forward batch", RangeError, "NeuralODE.forward: batch must be an integer in 1..1048576, got 0"],
+  ["ode.backward before forward", Error, "NeuralODE.backward: no forward solve to differentiate (call forward() first)"],
+  ["ode.backward size", RangeError, "NeuralODE.backward: grads.states must have 8 elements [batch=2, times=2, stateSize=2], got 3"],
+  ["ode.backward typo", TypeError, "NeuralODE.backward: unknown option \"grads.state\" (did you mean \"grads.states\"?); expected one of grads.states"],
   ["Rng seed", TypeError, "Rng: seed must be an integer in 0..4294967295, got \"x\""]
 ];
 

@@ -477,6 +477,67 @@ function fitProperty(R, canary) {
   });
 }
 
+// ---- NeuralODE: constructor, forward over shared or per-sequence grids, backward ------------------
+function odeProperty(R, canary) {
+  const cases = fc.record({
+    method: fc.constantFrom("euler", "midpoint", "rk4"), act: fc.constantFrom("tanh", "relu", "softplus"), timeInput: fc.boolean(),
+    D: fc.integer({ min: 1, max: 4 }), hidden: fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }), substeps: fc.integer({ min: 1, max: 3 }),
+    B: fc.integer({ min: 1, max: 3 }), S: fc.integer({ min: 1, max: 4 }), perSeq: fc.boolean(), decreasing: fc.boolean(),
+  }).chain((s) => {
+    const n = s.perSeq ? s.B * s.S : s.S;
+    const grid = fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: n, maxLength: n }).map((gaps) => {
+      const t = new Float64Array(n);
+      const rows = s.perSeq ? s.B : 1;
+      for (let r = 0; r < rows; r++) for (let i = 0; i < s.S; i++) t[r * s.S + i] = (i === 0 ? r * 0.1 : t[r * s.S + i - 1]) + (i === 0 ? 0 : gaps[r * s.S + i]) ;
+      if (s.decreasing) for (let r = 0; r < rows; r++) t.subarray(r * s.S, (r + 1) * s.S).reverse();
+      return t;
+    });
+    return fc.record({
+      s: fc.constant(s),
+      ctor: options("NeuralODE", {
+        stateSize: arg(["stateSize"], fc.constant(s.D), badCount()),
+        hidden: arg(["hidden"], fc.constant(s.hidden), fc.constantFrom([0], [1.5], "8", [-1])),
+        activation: arg(["activation"], fc.constant(s.act), fc.constantFrom("gelu", 1)),
+        timeInput: arg(["timeInput"], fc.constant(s.timeInput), fc.constantFrom(1, "no")),
+        method: arg(["method"], fc.constant(s.method), fc.constantFrom("rk45", "dopri5", null)),
+        substeps: arg(["substeps"], fc.constant(s.substeps), badCount()),
+        seed: arg(["seed"], fc.nat(100), fc.constantFrom(-1, 0.5)),
+      }, { required: true }),
+      h0: floatsOrBad(["h0"], s.B * s.D),
+      times: arg(["times"], grid,
+        fc.constant(new Float64Array(0)),
+        fc.constant(Float64Array.from({ length: s.B * s.S + s.S + 1 }, (_, i) => i)), // neither [S] nor [B, S]
+        fc.constant(Float64Array.from({ length: n }, (_, i) => (i === Math.min(1, n - 1) ? NaN : i))),
+        ...(s.S >= 2 ? [fc.constant(new Float64Array(n))] : []), // not strictly monotonic
+        fc.constant([0, 1]), junk),
+      fopts: options("NeuralODE.forward", { batch: arg(["batch", "h0", "times"], fc.constant(s.B), badCount()), steps: arg(["steps", "times"], fc.constant(s.S), badCount()) }, { required: true }),
+      g: floatsOrBad(["grads.states"], s.B * s.S * s.D),
+    });
+  });
+  return fc.property(cases, ({ s, ctor, h0, times, fopts, g }) => {
+    let ode = null;
+    const bads = [...ctor.bads];
+    // "dopri5" is refused by this version (the method bad pool holds it)
+    expectOutcome(R, canary, "NeuralODE", bads, () => (ode = new R.NeuralODE(ctor.value)), (o) => must(o.numParams > 0, "no parameters"));
+    if (!ode) return;
+    try {
+      const fb = [...fopts.bads, ...(h0.bad ? [h0.bad] : []), ...(times.bad ? [times.bad] : [])];
+      // a valid but too short grid for B = 1 in a per-sequence case is still a valid grid
+      let ok = null;
+      expectOutcome(R, canary, "NeuralODE.forward", fb, () => ode.forward(h0.value, times.value, fopts.value), (r) => {
+        must(r.states.length === s.B * s.S * s.D && allFinite(r.states), "states");
+        for (let b = 0; b < s.B; b++) for (let k = 0; k < s.D; k++) must(r.states[(b * s.S) * s.D + k] === h0.value[b * s.D + k], "states[b, 0] = h0[b]");
+        const again = ode.forward(plain(h0.value), Float64Array.from(times.value), fopts.value);
+        must(bitsOf(again.states) === bitsOf(r.states), "views changed the states");
+        ok = r;
+      }, ode);
+      if (ok) expectOutcome(R, canary, "NeuralODE.backward", g.bad ? [g.bad] : [], () => ode.backward({ states: g.value }), (d) => must(d.h0.length === s.B * s.D && allFinite(d.h0), "dh0"), ode);
+    } finally {
+      ode.dispose();
+    }
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -487,5 +548,6 @@ export function properties(R, canary) {
     "safetensors.read": readProperty(R, canary),
     diagnostics: diagnosticsProperty(R, canary),
     fit: fitProperty(R, canary),
+    ode: odeProperty(R, canary),
   };
 }

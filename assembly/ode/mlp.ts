@@ -1,0 +1,154 @@
+// The vector field f_θ of a Neural ODE: an MLP nn.Sequential(Linear, Act, ..., Linear) evaluated
+// for a whole batch of states with the GEMM kernels, and its vector–Jacobian product.
+//
+// Widths w[0..K]: w[0] = D (+1 when f sees the time, t last), w[K] = D. Parameters in PyTorch
+// order: W_1 [w1, w0], b_1 [w1], W_2 [w2, w1], ... (net.0, net.2, ...: the activations count as
+// modules). Gradients accumulate into a block of the same layout.
+//
+// Scratch (f32, set by mlp_layout): wt, every Wᵀ packed once per solve; x [B, w0] the input; per
+// layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [B, w_l]; g, gin [B, maxW] for
+// the backward sweep.
+
+import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32 } from "../linalg";
+import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
+import { ACT_TANH, ACT_RELU } from "../constants";
+
+// the network (set by mlp_setup for one solve)
+let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false;
+let widths: usize = 0, params: usize = 0;
+// scratch pointers (set by mlp_setup)
+let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0;
+let maxW: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function w(l: i32): i32 { return load<i32>(widths + (<usize>l << 2)); }
+// @ts-ignore: decorator
+@inline function f32p(base: usize, floats: u64): usize { return base + <usize>(floats << 2); }
+
+/** Parameters of the MLP (floats). */
+export function mlp_param_count(nLayers: i32, ws: usize): f64 {
+  let n: f64 = 0;
+  for (let l = 1; l <= nLayers; l++) {
+    const a = <f64>load<i32>(ws + (<usize>l << 2)), b = <f64>load<i32>(ws + (<usize>(l - 1) << 2));
+    n += a * b + a;
+  }
+  return n;
+}
+
+/** Floats of scratch the MLP needs for a batch of B (all regions rounded up to 4 floats). */
+export function mlp_scratch_floats(nLayers: i32, ws: usize, B: i32): f64 {
+  let packed: f64 = 0, act: f64 = 0, mw: f64 = 0;
+  for (let l = 0; l <= nLayers; l++) {
+    const wl = <f64>load<i32>(ws + (<usize>l << 2));
+    mw = max(mw, wl);
+    if (l >= 1) packed += r4(wl * <f64>load<i32>(ws + (<usize>(l - 1) << 2)));
+    if (l >= 1 && l < nLayers) act += 2 * r4(<f64>B * wl);
+  }
+  const x = r4(<f64>B * <f64>load<i32>(ws));
+  return packed + x + act + 2 * r4(<f64>B * mw);
+}
+
+function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
+
+/** Set the network and its scratch (at `scratch`, mlp_scratch_floats floats) for one solve, and
+ *  pack every Wᵀ. */
+export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInput: bool, ws: usize, p: usize, B: i32, scratch: usize): void {
+  K = nLayers; act = activation; D = stateSize; timeIn = timeInput; widths = ws; params = p;
+  let off: u64 = 0, po: u64 = 0;
+  maxW = 0;
+  for (let l = 0; l <= K; l++) maxW = max(maxW, w(l));
+  wt = scratch;
+  for (let l = 1; l <= K; l++) {
+    const o = w(l), i = w(l - 1);
+    transpose_f32(o, i, f32p(params, po), i, f32p(wt, off), o);
+    po += <u64>o * <u64>i + <u64>o;
+    off += <u64>r4(<f64>o * <f64>i);
+  }
+  xin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>w(0));
+  acts = f32p(wt, off);
+  for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>B * <f64>w(l));
+  gbuf = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
+  gin = f32p(wt, off);
+}
+
+/** Offsets (floats from params) of W_l and b_l. */
+function weightOffset(l: i32): u64 {
+  let po: u64 = 0;
+  for (let j = 1; j < l; j++) po += <u64>w(j) * <u64>w(j - 1) + <u64>w(j);
+  return po;
+}
+
+/** Scratch offsets of a_l and z_l (l in 1..K−1). */
+function actOffset(l: i32, B: i32): u64 {
+  let off: u64 = 0;
+  for (let j = 1; j < l; j++) off += 2 * <u64>r4(<f64>B * <f64>w(j));
+  return off;
+}
+
+/** out [rows, D] = f(t_r, y_r) for the rows r of y [rows, D]; t: f64 per row (read only with time
+ *  input). Keeps the activations for mlp_vjp. */
+export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
+  const w0 = w(0);
+  copy2d_f32(rows, D, y, D, xin, w0);
+  if (timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
+  let inp = xin, inW = w0, pwt = wt;
+  for (let l = 1; l <= K; l++) {
+    const o = w(l);
+    const a = l < K ? f32p(acts, actOffset(l, rows)) : out;
+    gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
+    const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
+    for (let r = 0; r < rows; r++) {
+      const pr = a + (<usize>(r * o) << 2);
+      for (let j = 0; j < o; j++) store<f32>(pr + (<usize>j << 2), load<f32>(pr + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2)));
+    }
+    if (l < K) {
+      const z = a + (<usize>r4(<f64>rows * <f64>o) << 2);
+      const n = rows * o;
+      if (act == ACT_TANH) tanh_f32_wasmsimd(n, a, z);
+      else if (act == ACT_RELU) relu_f32_wasmsimd(n, a, z);
+      else for (let i = 0; i < n; i++) store<f32>(z + (<usize>i << 2), softplus(load<f32>(a + (<usize>i << 2))));
+      inp = z;
+    }
+    pwt += <usize>r4(<f64>o * <f64>inW) << 2;
+    inW = o;
+  }
+}
+
+/** PyTorch's softplus (beta 1, threshold 20). */
+function softplus(x: f32): f32 {
+  return x > 20 ? x : Mathf.log1p(Mathf.exp(x));
+}
+
+/** The vector–Jacobian product at the rows of the last mlp_forward: given gOut [rows, D] = ∂L/∂f,
+ *  accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy (∂L/∂t is dropped). */
+export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
+  const w0 = w(0);
+  let g = gOut, gW = w(K);
+  for (let l = K; l >= 1; l--) {
+    const o = w(l), i = w(l - 1);
+    const inp = l == 1 ? xin : f32p(acts, actOffset(l - 1, rows)) + (<usize>r4(<f64>rows * <f64>i) << 2);
+    const wo = weightOffset(l);
+    // dW_l += gᵀ·in, db_l += Σ_rows g
+    gemm(o, i, rows, g, 1, o, inp, i, f32p(grads, wo), i, true);
+    colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
+    // ∂L/∂in = g·W_l
+    const dst = g == gbuf ? gin : gbuf;
+    gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
+    if (l > 1) {
+      // through the activation of layer l−1
+      const a = f32p(acts, actOffset(l - 1, rows)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
+      const n = rows * i;
+      for (let k = 0; k < n; k++) {
+        const pk = dst + (<usize>k << 2);
+        const av = load<f32>(a + (<usize>k << 2));
+        let d: f32;
+        if (act == ACT_TANH) { const zv = load<f32>(z + (<usize>k << 2)); d = 1 - zv * zv; }
+        else if (act == ACT_RELU) d = av > 0 ? 1 : 0;
+        else d = av > 20 ? 1 : sigmoid1(av);
+        store<f32>(pk, load<f32>(pk) * d);
+      }
+    }
+    g = dst; gW = i;
+  }
+  copy2d_f32(rows, D, g, w0, gy, D);
+}

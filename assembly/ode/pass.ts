@@ -1,0 +1,123 @@
+// The exported Neural ODE passes: each reads an ODE descriptor (constants.ts, OD_*: f64 fields),
+// validates what is cheap to validate and only then solves. A host that passes nonsense gets an
+// error code, never a write out of bounds:
+//   - method and activation ids, every size >= 1 (S >= 1, substeps >= 1), the MLP's widths (the
+//     first D + time input, the last D);
+//   - every tensor's size and the workspace's in f64 against 4 GiB, every tensor inside memory;
+//   - the workspace bytes the caller passes against what the shape needs;
+//   - backward: the workspace must hold a forward solve of the same shape (a stamp in its header).
+// Times are the host's to check (finite, strictly monotonic per row).
+// This file runs the fixed-step methods (euler, midpoint, rk4) with gradient "backprop".
+
+import {
+  OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
+  OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
+  OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS,
+} from "../constants";
+import { mlp_param_count, mlp_setup } from "./mlp";
+import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
+
+const MAX_FLOATS: f64 = 1073741824;
+const HEADER_FLOATS: f64 = 8;
+const STAMP: f64 = 0x4f444553; // "ODES"
+
+// @ts-ignore: decorator
+@inline function getf(d: usize, i: i32): f64 { return load<f64>(d + (<usize>i << 3)); }
+function isInt(v: f64, lo: f64, hi: f64): bool { return v == Math.floor(v) && v >= lo && v <= hi; }
+
+function inside(p: f64, bytes: f64, required: bool): bool {
+  if (p == 0) return !required;
+  return isInt(p, 1, 4294967295) && p + bytes <= <f64>memory.size() * 65536;
+}
+
+/** Shape and widths valid, sizes below 4 GiB; returns OK or an error code. Sets `need` (floats). */
+let need: f64 = 0;
+function check_shape(d: usize): i32 {
+  const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
+  if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || <i32>method == ODE_DOPRI5 || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
+  const D = getf(d, OD_D), K = getf(d, OD_LAYERS), B = getf(d, OD_B), S = getf(d, OD_S), n = getf(d, OD_SUBSTEPS);
+  if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216) || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
+  const widths = getf(d, OD_WIDTHS);
+  if (!inside(widths, (K + 1) * 4, true)) return ERR_BOUNDS;
+  const wp = <usize>widths;
+  for (let l = 0; l <= <i32>K; l++) {
+    const wl = load<i32>(wp + (<usize>l << 2));
+    if (wl < 1 || wl > (1 << 20)) return ERR_SIZE;
+  }
+  if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
+  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS) return ERR_TOO_LARGE;
+  need = HEADER_FLOATS + rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n);
+  if (need > MAX_FLOATS) return ERR_TOO_LARGE;
+  return OK;
+}
+
+function check_tensors(d: usize, backward: bool): i32 {
+  const D = getf(d, OD_D), B = getf(d, OD_B), S = getf(d, OD_S), K = getf(d, OD_LAYERS);
+  const P = mlp_param_count(<i32>K, <usize>getf(d, OD_WIDTHS));
+  if (!inside(getf(d, OD_TIMES), (getf(d, OD_PER_SEQ) == 1 ? B * S : S) * 8, true)) return ERR_BOUNDS;
+  if (!inside(getf(d, OD_PARAMS), P * 4, true) || !inside(getf(d, OD_STATS), 32, true)) return ERR_BOUNDS;
+  const wsb = getf(d, OD_WS_BYTES);
+  if (!inside(getf(d, OD_WS), wsb, true)) return ERR_BOUNDS;
+  if (wsb < need * 4) return ERR_WORKSPACE;
+  if (!backward) {
+    if (!inside(getf(d, OD_H0), B * D * 4, true) || !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
+  } else {
+    if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true) || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
+  }
+  return OK;
+}
+
+/** Bytes of workspace a pass of this descriptor needs (f64: may pass 4 GiB), or an error code. */
+export function ode_workspace_bytes(d: usize): f64 {
+  const e = check_shape(d);
+  return e != OK ? <f64>e : need * 4;
+}
+
+/** Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
+export function ode_param_count(nLayers: i32, widths: usize): f64 {
+  if (nLayers < 1 || nLayers > 64) return <f64>ERR_SIZE;
+  if (<u64>widths + (<u64>(nLayers + 1) << 2) > (<u64>memory.size() << 16)) return <f64>ERR_BOUNDS;
+  return mlp_param_count(nLayers, widths);
+}
+
+function setup(d: usize): void {
+  const ws = <usize>getf(d, OD_WS) + (<usize>HEADER_FLOATS << 2);
+  const K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
+  rk_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
+    <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
+  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, widths, <usize>getf(d, OD_PARAMS), B, mlpBuf);
+}
+
+function header(d: usize): usize { return <usize>getf(d, OD_WS); }
+const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ];
+
+/** Solve forward (fixed-step methods): states [B, S, D]. Returns OK or an error code. */
+export function ode_forward(d: usize): i32 {
+  let e = check_shape(d);
+  if (e == OK) e = check_tensors(d, false);
+  if (e != OK) return e;
+  setup(d);
+  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), true);
+  const h = header(d);
+  store<f32>(h, <f32>STAMP);
+  for (let i = 0; i < SHAPE_FIELDS.length; i++) store<f32>(h + (<usize>(i + 1) << 2), <f32>getf(d, unchecked(SHAPE_FIELDS[i])));
+  const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+  store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
+  return OK;
+}
+
+/** Backprop through the last forward solve held in the workspace: parameter gradients accumulate
+ *  into OD_GRADS, ∂L/∂h0 goes to OD_DH0 (if not 0). Returns OK or an error code. */
+export function ode_backward(d: usize): i32 {
+  let e = check_shape(d);
+  if (e == OK) e = check_tensors(d, true);
+  if (e != OK) return e;
+  const h = header(d);
+  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
+  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
+  setup(d);
+  const nfe = rk_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
+  const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+  store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
+  return OK;
+}

@@ -1,0 +1,88 @@
+// Stateless Neural ODE passes over the core's ODE descriptor (assembly/constants.ts, OD_*: f64
+// fields): the caller (a module) owns the memory; these write the descriptor, call ode_forward /
+// ode_backward, and turn an error code into an exception.
+import * as A from "../core/abi.js";
+import { Blocks, allocAll } from "../core/arena.js";
+import { core } from "../core/loader.js";
+
+/** The shape of a solve. method: A.ODE_*, activation: A.ACT_*. */
+export interface OdeShape {
+  method: number; activation: number; timeInput: boolean; stateSize: number;
+  /** Widths of f's layers: [D (+1), hidden..., D]. */
+  widths: number[];
+  batch: number; steps: number; perSequence: boolean; substeps: number;
+  rtol: number; atol: number; maxSteps: number;
+}
+
+/** Counts of one solve (forward or backward). */
+export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
+
+export const ODE_DESC_BYTES = 8 * A.OD_FIELDS;
+let query = 0;
+
+function heapF64(): Float64Array { return new Float64Array(core().memory.buffer); }
+
+/** Write the shape into the descriptor at `desc` (8-byte aligned) with the widths at `widths`. */
+function writeShape(desc: number, widthsPtr: number, s: OdeShape): number {
+  const h = heapF64(), o = desc / 8;
+  h.fill(0, o, o + A.OD_FIELDS);
+  h[o + A.OD_METHOD] = s.method; h[o + A.OD_ACT] = s.activation; h[o + A.OD_TIME_INPUT] = s.timeInput ? 1 : 0;
+  h[o + A.OD_D] = s.stateSize; h[o + A.OD_LAYERS] = s.widths.length - 1; h[o + A.OD_WIDTHS] = widthsPtr;
+  h[o + A.OD_B] = s.batch; h[o + A.OD_S] = s.steps; h[o + A.OD_PER_SEQ] = s.perSequence ? 1 : 0; h[o + A.OD_SUBSTEPS] = s.substeps;
+  h[o + A.OD_RTOL] = s.rtol; h[o + A.OD_ATOL] = s.atol; h[o + A.OD_MAX_STEPS] = s.maxSteps;
+  new Int32Array(core().memory.buffer, widthsPtr, s.widths.length).set(s.widths);
+  return o;
+}
+
+/** Floats of f's parameters for these widths. */
+export function odeParamCount(widths: number[]): number {
+  let n = 0;
+  for (let l = 1; l < widths.length; l++) n += widths[l] * widths[l - 1] + widths[l];
+  return n;
+}
+
+/** Bytes of workspace a solve of this shape needs (exact, may exceed 4 GiB). */
+export function odeWorkspaceBytes(s: OdeShape): number {
+  if (!query) query = allocAll("recurrent-wasm", [ODE_DESC_BYTES + 4 * 66])[0];
+  writeShape(query, query + ODE_DESC_BYTES, s);
+  const n = core().ode_workspace_bytes(query);
+  if (n < 0) throw new RangeError(`recurrent-wasm: ode_workspace_bytes: ${A.errorText(n)}`);
+  return n;
+}
+
+/** Bytes of the blocks a solve keeps in its pass memory, by name (reserve with the caller's own). */
+export function odeBlocks(s: OdeShape): Record<string, number> {
+  return { desc: ODE_DESC_BYTES + 4 * 66, ws: odeWorkspaceBytes(s), stats: 32 };
+}
+
+function statsOf(mem: Blocks): OdeStats {
+  const st = new Float64Array(core().memory.buffer, mem.get("stats"), 4);
+  return { nfe: st[0], steps: st[1], accepted: st[2], rejected: st[3] };
+}
+
+function fail(where: string, code: number): never {
+  throw new Error(`${where}: the WebAssembly core refused the solve: ${A.errorText(code)} (code ${code})`);
+}
+
+/** Forward solve; blocks as reserved by odeBlocks. Leaves the workspace holding what odeBackward
+ *  needs. Pointers: params (f32), times (f64), h0 [B, D], states [B, S, D]. */
+export function odeForward(where: string, mem: Blocks, s: OdeShape, t: { params: number; times: number; h0: number; states: number }): OdeStats {
+  const desc = mem.get("desc"), o = writeShape(desc, desc + ODE_DESC_BYTES, s), h = heapF64();
+  h[o + A.OD_PARAMS] = t.params; h[o + A.OD_TIMES] = t.times; h[o + A.OD_H0] = t.h0; h[o + A.OD_STATES] = t.states;
+  h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
+  const code = core().ode_forward(desc);
+  if (code !== A.OK) fail(where, code);
+  return statsOf(mem);
+}
+
+/** Backprop through the last odeForward on the same pass memory: parameter gradients accumulate
+ *  into grads, ∂L/∂h0 goes to dh0 (0: not wanted). */
+export function odeBackward(where: string, mem: Blocks, s: OdeShape, t: { params: number; grads: number; times: number; dstates: number; dh0: number }): OdeStats {
+  const desc = mem.get("desc"), o = writeShape(desc, desc + ODE_DESC_BYTES, s), h = heapF64();
+  h[o + A.OD_PARAMS] = t.params; h[o + A.OD_GRADS] = t.grads; h[o + A.OD_TIMES] = t.times;
+  h[o + A.OD_DSTATES] = t.dstates; h[o + A.OD_DH0] = t.dh0;
+  h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
+  const code = core().ode_backward(desc);
+  if (code !== A.OK) fail(where, code);
+  return statsOf(mem);
+}

@@ -1,0 +1,223 @@
+// Neural ODE dh/dt = f_θ(t, h) with the contract of ../shared/API.md ("Neural ODE"): f is an MLP
+// nn.Sequential(Linear, Act, ..., Linear) with PyTorch's parameter names ("net.0.weight", ...),
+// the solve runs in the core (functional/ode.ts), one time grid shared by the batch or one per
+// sequence. Gradients: "backprop", the exact derivative of the computed solution.
+import * as check from "../core/check.js";
+import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { Rng } from "../core/random.js";
+import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeWorkspaceBytes } from "../functional/ode.js";
+import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
+
+export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";
+export type OdeActivation = "tanh" | "relu" | "softplus";
+
+export interface NeuralODEOptions {
+  /** Dimension D of the state h. */
+  stateSize: number;
+  /** Widths of f's hidden layers (default [64]; [] is a single Linear layer). */
+  hidden?: number[];
+  /** Between the Linear layers (default "tanh"). */
+  activation?: OdeActivation;
+  /** f sees [h, t] (the first Linear has D + 1 inputs, t last). Default false. */
+  timeInput?: boolean;
+  /** Solver (default "dopri5"). rk4 is the classic one: k1/6 + k2/3 + k3/3 + k4/6. */
+  method?: OdeMethod;
+  /** dopri5 tolerances (default 1e-7, 1e-9, torchdiffeq's). */
+  rtol?: number;
+  atol?: number;
+  /** Fixed-step methods: equal steps per interval between consecutive requested times (default 1). */
+  substeps?: number;
+  /** dopri5: most steps (accepted + rejected) in one solve (default 10000). */
+  maxSteps?: number;
+  /** "backprop" (default): the exact gradient of the computed solution; "adjoint": O(1) memory. */
+  gradient?: "backprop" | "adjoint";
+  seed?: number;
+}
+
+/** Counts of one solve: evaluations of f (backward: vector–Jacobian products of f, each at a
+ *  recomputed stage), steps, accepted and rejected steps. */
+export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
+
+export interface OdeForwardResult {
+  /** [B, S, D]: the state at every requested time; states[b, 0] = h0[b]. */
+  states: Float32Array;
+  stats: OdeStats;
+}
+export interface OdeBackwardResult { h0: Float32Array; stats: OdeStats }
+
+const METHODS: readonly OdeMethod[] = ["euler", "midpoint", "rk4", "dopri5"];
+const ACTS: readonly OdeActivation[] = ["tanh", "relu", "softplus"];
+const MAX_DIM = 1 << 20;
+const W = "NeuralODE";
+
+/** The parameter slots of f: "net.{2l}.weight" [w_{l+1}, w_l], "net.{2l}.bias" [w_{l+1}]. */
+export function odeSlots(widths: number[]): TensorSlot[] {
+  const entries: [string, number[]][] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    entries.push([`net.${2 * l}.weight`, [widths[l + 1], widths[l]]], [`net.${2 * l}.bias`, [widths[l + 1]]]);
+  }
+  return layoutSlots(entries);
+}
+
+export class NeuralODE {
+  readonly stateSize: number;
+  readonly hidden: readonly number[];
+  readonly activation: OdeActivation;
+  readonly timeInput: boolean;
+  readonly method: OdeMethod;
+  readonly rtol: number;
+  readonly atol: number;
+  readonly substeps: number;
+  readonly maxSteps: number;
+  readonly gradient: "backprop" | "adjoint";
+  /** Widths of f's layers: [D (+1), ...hidden, D]. */
+  readonly widths: readonly number[];
+  readonly numParams: number;
+  readonly parameters: ParameterBlock;
+  readonly #mem = new Blocks();
+  readonly #pass = new Blocks();
+  #last: OdeShape | null = null;
+
+  constructor(options: NeuralODEOptions) {
+    const o = check.object(W, "options", options);
+    if (options === undefined) throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
+    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "seed"]);
+    this.stateSize = check.int(W, "stateSize", o.stateSize, 1, MAX_DIM);
+    const hidden = o.hidden ?? [64];
+    if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${W}: hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
+    this.hidden = hidden.map((h, i) => check.int(W, `hidden[${i}]`, h, 1, MAX_DIM));
+    this.activation = check.oneOf(W, "activation", o.activation ?? "tanh", ACTS);
+    this.timeInput = check.bool(W, "timeInput", o.timeInput ?? false);
+    this.method = check.oneOf(W, "method", o.method ?? "dopri5", METHODS);
+    this.rtol = check.num(W, "rtol", o.rtol ?? 1e-7, 0, Infinity, true);
+    this.atol = check.num(W, "atol", o.atol ?? 1e-9, 0, Infinity, true);
+    this.substeps = check.int(W, "substeps", o.substeps ?? 1, 1, MAX_DIM);
+    this.maxSteps = check.int(W, "maxSteps", o.maxSteps ?? 10000, 1, 1e9);
+    this.gradient = check.oneOf(W, "gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const);
+    const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
+    if (this.method === "dopri5" || this.gradient === "adjoint") {
+      throw new RangeError(`${W}: ${this.method === "dopri5" ? 'method "dopri5"' : 'gradient "adjoint"'} is not available yet in this version; use method "euler", "midpoint" or "rk4" with gradient "backprop"`);
+    }
+    this.widths = [this.stateSize + (this.timeInput ? 1 : 0), ...this.hidden, this.stateSize];
+    const slots = odeSlots([...this.widths]);
+    this.numParams = odeParamCount([...this.widths]);
+    this.parameters = new ParameterBlock(W, slots);
+    adopt(this, this.parameters, [this.#mem, this.#pass], () => this.resetParameters(seed));
+  }
+
+  /** PyTorch's nn.Linear initialization, seeded: every weight and bias U(−1/√fan_in, 1/√fan_in). */
+  resetParameters(seed = 0): void {
+    const M = `${W}.resetParameters`;
+    this.parameters.paramsAt(M);
+    const rng = new Rng(check.int(M, "seed", seed, 0, 0xffffffff));
+    const v = new Float32Array(this.numParams);
+    for (const s of this.parameters.slots) {
+      const fanIn = this.widths[Number(s.name.split(".")[1]) / 2];
+      const k = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < s.size; i++) v[s.offset + i] = (2 * rng.uniform() - 1) * k;
+    }
+    this.parameters.setFlat(M, v);
+  }
+
+  #shape(batch: number, steps: number, perSequence: boolean): OdeShape {
+    return {
+      method: METHODS.indexOf(this.method), activation: ACTS.indexOf(this.activation), timeInput: this.timeInput,
+      stateSize: this.stateSize, widths: [...this.widths], batch, steps, perSequence, substeps: this.substeps,
+      rtol: this.rtol, atol: this.atol, maxSteps: this.maxSteps,
+    };
+  }
+
+  /** Bytes of WebAssembly workspace a solve of `batch` sequences over `steps` requested times
+   *  takes (exact; backprop keeps every stage's input). */
+  workspaceBytes(batch: number, steps: number): number {
+    const M = `${W}.workspaceBytes`;
+    return odeWorkspaceBytes(this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM), false));
+  }
+
+  /** Solve from h0 [B, D] through the requested times: a Float64Array [S] shared by the batch, or
+   *  [B, S] one grid per sequence (give `steps: S` when a per-sequence grid could also be read as
+   *  one grid). Each grid strictly monotonic (increasing or decreasing). */
+  forward(h0: Float32Array, times: Float64Array, options: { batch: number; steps?: number }): OdeForwardResult {
+    const M = `${W}.forward`;
+    this.parameters.paramsAt(M);
+    const o = check.object(M, "options", options);
+    if (options === undefined) throw new TypeError(`${M}: options must be an object { batch }, got undefined`);
+    check.known(M, o, ["batch", "steps"]);
+    const B = check.int(M, "batch", o.batch, 1, MAX_DIM), D = this.stateSize;
+    check.f32(M, "h0", h0, B * D, `[batch=${B}, stateSize=${D}]`);
+    const { S, perSequence } = checkTimes(M, times, B, o.steps);
+    const shape = this.#shape(B, S, perSequence);
+    const p = { times: 8 * times.length, h0: 4 * B * D, states: 4 * B * S * D };
+    reserveAll(M, [[this.#mem, p], [this.#pass, odeBlocks(shape)]], { what: `solve (batch ${B} × ${S} times, ${(S - 1) * this.substeps} steps, stateSize ${D})`, advice: "use fewer substeps, fewer requested times or smaller batches" });
+    this.#last = null;
+    const c = this.#mem;
+    new Float64Array(core().memory.buffer, c.get("times"), times.length).set(times);
+    f32(c.get("h0"), B * D).set(h0);
+    const stats = odeForward(M, this.#pass, shape, { params: this.parameters.paramsAt(M), times: c.get("times"), h0: c.get("h0"), states: c.get("states") });
+    this.#last = shape;
+    return { states: f32(c.get("states"), B * S * D).slice(), stats };
+  }
+
+  /** Gradient of <states, gStates> for the last forward call: d.h0 [B, D]; parameter gradients
+   *  accumulate into grads(). */
+  backward(grads: { states: Float32Array }): OdeBackwardResult {
+    const M = `${W}.backward`;
+    this.parameters.paramsAt(M);
+    const last = this.#last;
+    if (!last) throw new Error(`${M}: no forward solve to differentiate (call forward() first)`);
+    const g = check.object(M, "grads", grads);
+    check.known(M, g, ["states"], "grads");
+    const B = last.batch, S = last.steps, D = this.stateSize;
+    check.f32(M, "grads.states", g.states, B * S * D, `[batch=${B}, times=${S}, stateSize=${D}]`);
+    reserveAll(M, [[this.#mem, { dstates: 4 * B * S * D, dh0: 4 * B * D }]], { what: "backward solve" });
+    const c = this.#mem;
+    f32(c.get("dstates"), B * S * D).set(g.states as Float32Array);
+    const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M), grads: this.parameters.gradsAt(M), times: c.get("times"), dstates: c.get("dstates"), dh0: c.get("dh0") });
+    return { h0: f32(c.get("dh0"), B * D).slice(), stats };
+  }
+
+  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${W}.stateDict`); }
+  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${W}.loadStateDict`, dict); }
+  grads(): Record<string, Float32Array> { return this.parameters.grads(`${W}.grads`); }
+  zeroGrad(): void { this.parameters.zeroGrad(`${W}.zeroGrad`); }
+  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+
+  dispose(): void {
+    untrack(this);
+    this.#mem.release();
+    this.#pass.release();
+    this.parameters.dispose();
+    this.#last = null;
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}
+
+/** A shared grid [S] or per-sequence grids [B, S]: finite and strictly monotonic per row. */
+function checkTimes(M: string, times: unknown, B: number, steps: unknown): { S: number; perSequence: boolean } {
+  if (!(times instanceof Float64Array)) throw new TypeError(`${M}: times must be a Float64Array [S] (one grid) or [batch, S] (one per sequence), got ${check.show(times)}`);
+  const n = times.length;
+  if (n === 0) throw new RangeError(`${M}: times is empty`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(times[i])) throw new RangeError(`${M}: times[${i}] is ${times[i]}; times must be finite`);
+  let S: number, perSequence: boolean;
+  if (steps !== undefined) {
+    S = check.int(M, "steps", steps, 1, MAX_DIM);
+    if (n === S) perSequence = false;
+    else if (n === B * S) perSequence = true;
+    else throw new RangeError(`${M}: times has ${n} elements; with steps ${S} it must have ${S} (one grid) or ${B * S} (batch ${B} × ${S})`);
+  } else if (monotonic(times, 0, n) || B === 1) { S = n; perSequence = false; }
+  else if (n % B === 0) { S = n / B; perSequence = true; }
+  else throw new RangeError(`${M}: times (${n} elements) is neither one strictly monotonic grid nor ${B} grids of equal length`);
+  const rows = perSequence ? B : 1;
+  for (let b = 0; b < rows; b++) {
+    if (!monotonic(times, b * S, S)) throw new RangeError(`${M}: times${perSequence ? `[${b}]` : ""} must be strictly increasing or strictly decreasing`);
+  }
+  return { S, perSequence };
+}
+
+function monotonic(t: Float64Array, o: number, n: number): boolean {
+  if (n < 2) return true;
+  const up = t[o + 1] > t[o];
+  for (let i = o + 1; i < o + n; i++) if (up ? !(t[i] > t[i - 1]) : !(t[i] < t[i - 1])) return false;
+  return true;
+}

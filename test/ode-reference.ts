@@ -1,0 +1,64 @@
+// An independent float64 reference of the Neural ODE's fixed-step solves (euler, midpoint, classic
+// rk4) with an MLP vector field, written from the equations (not from the core's code): the
+// forward solve, and ⟨states, g⟩ as a scalar for finite differences.
+export interface OdeRef {
+  widths: number[]; act: "tanh" | "relu" | "softplus"; timeInput: boolean;
+  method: "euler" | "midpoint" | "rk4"; substeps: number;
+}
+
+const act = (a: OdeRef["act"], x: number) => (a === "tanh" ? Math.tanh(x) : a === "relu" ? Math.max(0, x) : x > 20 ? x : Math.log1p(Math.exp(x)));
+
+/** f(t, h) for one row; params in nn.Sequential order (W1, b1, W2, b2, ...). */
+export function field(cfg: OdeRef, params: ArrayLike<number>, t: number, h: number[]): number[] {
+  let x = cfg.timeInput ? [...h, t] : [...h];
+  let off = 0;
+  const K = cfg.widths.length - 1;
+  for (let l = 1; l <= K; l++) {
+    const o = cfg.widths[l], i = cfg.widths[l - 1];
+    const y = new Array(o).fill(0);
+    for (let r = 0; r < o; r++) {
+      let s = params[off + o * i + r];
+      for (let c = 0; c < i; c++) s += params[off + r * i + c] * x[c];
+      y[r] = l < K ? act(cfg.act, s) : s;
+    }
+    off += o * i + o;
+    x = y;
+  }
+  return x;
+}
+
+const TABLEAU = {
+  euler: { c: [0], b: [1], a: [[]] as number[][] },
+  midpoint: { c: [0, 0.5], b: [0, 1], a: [[], [0.5]] },
+  rk4: { c: [0, 0.5, 0.5, 1], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6], a: [[], [0.5], [0, 0.5], [0, 0, 1]] },
+};
+
+/** states [B][S][D] from h0 [B][D] and times [B][S] (one grid per row). */
+export function solve(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], times: number[][]): number[][][] {
+  const { c, b, a } = TABLEAU[cfg.method];
+  return h0.map((h0b, bi) => {
+    const tb = times[bi], out = [h0b.slice()];
+    let h = h0b.slice();
+    for (let s = 0; s + 1 < tb.length; s++) {
+      const dt = (tb[s + 1] - tb[s]) / cfg.substeps;
+      for (let j = 0; j < cfg.substeps; j++) {
+        const t = tb[s] + j * dt, k: number[][] = [];
+        for (let i = 0; i < c.length; i++) {
+          const y = h.map((v, d) => v + a[i].reduce((acc, aij, jj) => acc + dt * aij * k[jj][d], 0));
+          k.push(field(cfg, params, t + c[i] * dt, y));
+        }
+        h = h.map((v, d) => v + b.reduce((acc, bi2, i) => acc + dt * bi2 * k[i][d], 0));
+      }
+      out.push(h.slice());
+    }
+    return out;
+  });
+}
+
+/** ⟨states, g⟩ with g [B][S][D]. */
+export function objective(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], times: number[][], g: number[][][]): number {
+  const st = solve(cfg, params, h0, times);
+  let v = 0;
+  st.forEach((sb, bi) => sb.forEach((ss, si) => ss.forEach((x, d) => { v += x * g[bi][si][d]; })));
+  return v;
+}

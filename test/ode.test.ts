@@ -1,0 +1,117 @@
+// Neural ODE, fixed-step methods: the forward solve against an independent float64 reference of
+// the same scheme, and the "backprop" gradient (parameters and h0) against central finite
+// differences of that reference in float64. Every method, every activation, time input on and off,
+// a shared grid and one grid per sequence, increasing and decreasing times, 1 and 3 substeps.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, NeuralODE } from "../dist/index.js";
+import { expectClose, lcg } from "./helpers";
+import { OdeRef, objective, solve } from "./ode-reference";
+
+beforeAll(async () => { await init(); });
+
+type Case = { method: "euler" | "midpoint" | "rk4"; act: "tanh" | "relu" | "softplus"; timeInput: boolean; perSeq: boolean; decreasing: boolean; substeps: number; hidden: number[] };
+const CASES: Case[] = [];
+for (const method of ["euler", "midpoint", "rk4"] as const) {
+  for (const act of ["tanh", "relu", "softplus"] as const) {
+    CASES.push({ method, act, timeInput: act !== "relu", perSeq: act === "softplus", decreasing: act === "relu", substeps: method === "euler" ? 3 : 1, hidden: act === "tanh" ? [6, 5] : [7] });
+  }
+}
+CASES.push({ method: "rk4", act: "tanh", timeInput: true, perSeq: true, decreasing: true, substeps: 2, hidden: [] });
+
+function setup(c: Case) {
+  const rnd = lcg(7 + CASES.indexOf(c)), B = 3, D = 2, S = 4;
+  const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, seed: 3 });
+  const h0 = Float32Array.from({ length: B * D }, () => rnd() * 2);
+  const grid = (b: number) => {
+    const t = [0.1 * b]; for (let s = 1; s < S; s++) t.push(t[s - 1] + 0.15 + 0.3 * Math.abs(rnd()));
+    return c.decreasing ? t.reverse() : t;
+  };
+  const rows = c.perSeq ? Array.from({ length: B }, (_, b) => grid(b)) : [grid(0)];
+  const times = Float64Array.from(rows.flat());
+  const timesPerRow = c.perSeq ? rows : Array.from({ length: B }, () => rows[0]);
+  const cfg: OdeRef = { widths: [...ode.widths], act: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps };
+  return { ode, h0, times, timesPerRow, cfg, B, D, S, rnd };
+}
+const rows = (a: Float32Array, B: number, D: number) => Array.from({ length: B }, (_, b) => Array.from(a.subarray(b * D, b * D + D)));
+
+describe("NeuralODE fixed-step solves", () => {
+  for (const c of CASES) {
+    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps} hidden=[${c.hidden}]`;
+    it(`${label}: forward vs float64 reference; backprop vs finite differences`, () => {
+      const { ode, h0, times, timesPerRow, cfg, B, D, S, rnd } = setup(c);
+      const params = ode.parameters.flat();
+      const { states, stats } = ode.forward(h0, times, { batch: B });
+      const want = solve(cfg, params, rows(h0, B, D), timesPerRow).flat(2);
+      expectClose("states", states, want, 1e-5, 1e-4);
+      const stages = { euler: 1, midpoint: 2, rk4: 4 }[c.method];
+      expect(stats).toEqual({ nfe: stages * (S - 1) * c.substeps, steps: (S - 1) * c.substeps, accepted: (S - 1) * c.substeps, rejected: 0 });
+      // gradient of <states, g>
+      const g = Float32Array.from({ length: B * S * D }, () => rnd());
+      const g3 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));
+      ode.zeroGrad();
+      const d = ode.backward({ states: g });
+      const p64 = Float64Array.from(params), eps = 1e-6;
+      const fdP = Array.from(p64, (_, i) => {
+        const a = p64.slice(), b2 = p64.slice(); a[i] += eps; b2[i] -= eps;
+        return (objective(cfg, a, rows(h0, B, D), timesPerRow, g3) - objective(cfg, b2, rows(h0, B, D), timesPerRow, g3)) / (2 * eps);
+      });
+      const gotP = ode.parameters.flat ? gradsFlat(ode) : new Float32Array();
+      expectClose("∂θ", gotP, fdP, 1e-4, 1e-3);
+      const h64 = rows(h0, B, D);
+      const fdH = h64.flatMap((r, b) => r.map((_, k) => {
+        const up = h64.map((x) => x.slice()), dn = h64.map((x) => x.slice()); up[b][k] += eps; dn[b][k] -= eps;
+        return (objective(cfg, params, up, timesPerRow, g3) - objective(cfg, params, dn, timesPerRow, g3)) / (2 * eps);
+      }));
+      expectClose("∂h0", d.h0, fdH, 1e-4, 1e-3);
+      expect(d.stats.nfe).toBe(stats.nfe);
+      ode.dispose();
+    });
+  }
+
+  it("one requested time: states = h0, no steps, ∂h0 = the incoming gradient", () => {
+    const ode = new NeuralODE({ stateSize: 3, hidden: [4], method: "rk4", seed: 1 });
+    const h0 = Float32Array.of(1, 2, 3);
+    const r = ode.forward(h0, Float64Array.of(5), { batch: 1 });
+    expect(Array.from(r.states)).toEqual([1, 2, 3]);
+    expect(r.stats.nfe).toBe(0);
+    expect(Array.from(ode.backward({ states: Float32Array.of(0.5, -1, 2) }).h0)).toEqual([0.5, -1, 2]);
+    ode.dispose();
+  });
+
+  it("gradients accumulate across backward calls; zeroGrad clears them", () => {
+    const { ode, h0, times, B } = setup(CASES[2]);
+    ode.forward(h0, times, { batch: B });
+    const g = new Float32Array(B * 4 * 2).fill(1);
+    ode.zeroGrad(); ode.backward({ states: g });
+    const once = gradsFlat(ode);
+    ode.backward({ states: g });
+    const twice = gradsFlat(ode);
+    expectClose("accumulated", twice, Array.from(once, (v) => 2 * v), 1e-6, 1e-6);
+    ode.zeroGrad();
+    expect(gradsFlat(ode).every((v) => v === 0)).toBe(true);
+    ode.dispose();
+  });
+});
+
+function gradsFlat(ode: InstanceType<typeof NeuralODE>): Float32Array {
+  const gr = ode.grads();
+  return Float32Array.from(ode.parameterSlots().flatMap((s) => Array.from(gr[s.name])));
+}
+
+describe("NeuralODE against PyTorch (test/fixtures/ode.json: float64 autograd through the same schemes)", () => {
+  const fx = JSON.parse(readFileSync(new URL("./fixtures/ode.json", import.meta.url), "utf8"));
+  for (const c of fx.cases) {
+    it(c.name, () => {
+      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, method: c.method, substeps: c.substeps });
+      ode.loadStateDict(Object.fromEntries(Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)])));
+      const { states } = ode.forward(Float32Array.from(c.h0), Float64Array.from(c.times), { batch: c.B, steps: c.S });
+      expectClose(`${c.name} states`, states, c.states, 1e-5, 1e-4);
+      const d = ode.backward({ states: Float32Array.from(c.g) });
+      const gr = ode.grads();
+      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4, 1e-3);
+      expectClose(`${c.name} ∂h0`, d.h0, c.dh0, 1e-4, 1e-3);
+      ode.dispose();
+    });
+  }
+});
