@@ -28,6 +28,8 @@ typedef uint32_t rw_ptr;
 #define RW_ERR_BOUNDS (-6) /* a tensor runs past the end of memory, or a required one is 0 */
 #define RW_ERR_NO_FORWARD (-7) /* backward: the workspace does not hold a forward of this shape */
 #define RW_ERR_ARGUMENT (-8) /* another argument is out of range (truncate < 0, checkpoint not 0/1) */
+#define RW_ERR_MAX_STEPS (-9) /* dopri5: a sequence needed more steps than maxSteps (stats: t, dt) */
+#define RW_ERR_STEP_UNDERFLOW (-10) /* dopri5: the step size underflowed (stats: t, dt) */
 #define RW_ODE_EULER (0)
 #define RW_ODE_MIDPOINT (1)
 #define RW_ODE_RK4 (2)
@@ -149,7 +151,7 @@ typedef double rw_memory_bytes_fn(void);
 typedef float rw_mse_loss_fn(int32_t R, int32_t C, rw_ptr pred, rw_ptr target, rw_ptr w, rw_ptr dpred);
 /* Backprop through the last forward solve held in the workspace: parameter gradients accumulate into OD_GRADS, ∂L/∂h0 goes to OD_DH0 (if not 0). Returns OK or an error code. */
 typedef int32_t rw_ode_backward_fn(rw_ptr d);
-/* Solve forward (fixed-step methods): states [B, S, D]. Returns OK or an error code. */
+/* Solve forward: states [B, S, D]. Returns OK or an error code (dopri5: ERR_MAX_STEPS or ERR_STEP_UNDERFLOW with t and the step size in stats[0], stats[1]). */
 typedef int32_t rw_ode_forward_fn(rw_ptr d);
 /* Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
 typedef double rw_ode_param_count_fn(int32_t nLayers, rw_ptr widths);

@@ -378,10 +378,61 @@ def ode_cases():
     return cases
 
 
+def dopri5_cases():
+    """dopri5 from torchdiffeq (its source ships in ../shared/peers; MIT), float64, B = 1 (torchdiffeq
+    controls one step size for the whole batch; ours is per sequence), landing on every requested
+    time (step_t), gradients by autograd through its steps."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "peers"))
+    from torchdiffeq import odeint
+    gen = torch.Generator().manual_seed(91)
+    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "softplus": torch.nn.Softplus}
+    cases = []
+    for act, time_input, decreasing, rtol, atol, hidden in [
+        ("tanh", False, False, 1e-7, 1e-9, [16]),
+        ("softplus", True, False, 1e-6, 1e-8, [8, 8]),
+        ("relu", False, True, 1e-7, 1e-9, [12]),
+        ("tanh", True, True, 1e-5, 1e-7, [10]),
+    ]:
+        D, S = 3, 6
+        widths = [D + (1 if time_input else 0)] + hidden + [D]
+        mods = []
+        for l in range(len(widths) - 1):
+            lin = torch.nn.Linear(widths[l], widths[l + 1]).double()
+            with torch.no_grad():
+                lin.weight.copy_(f32(torch.randn(widths[l + 1], widths[l], generator=gen, dtype=torch.float64) * 0.7))
+                lin.bias.copy_(f32(torch.randn(widths[l + 1], generator=gen, dtype=torch.float64) * 0.3))
+            mods.append(lin)
+            if l < len(widths) - 2:
+                mods.append(acts[act]())
+        net = torch.nn.Sequential(*mods)
+
+        def func(t, y):
+            x = torch.cat([y, t.reshape(1, 1).expand(y.shape[0], 1)], 1) if time_input else y
+            return net(x)
+
+        h0 = f32(torch.randn(1, D, generator=gen, dtype=torch.float64)).requires_grad_(True)
+        t = (0.2 + 0.5 * torch.rand(S - 1, generator=gen, dtype=torch.float64)).cumsum(0)
+        t = torch.cat([torch.zeros(1, dtype=torch.float64), t])
+        if decreasing:
+            t = t.flip(0)
+        st = odeint(func, h0, t, method="dopri5", rtol=rtol, atol=atol, options={"step_t": t})  # [S, 1, D]
+        st = st.permute(1, 0, 2)
+        g = f32(torch.randn(1, S, D, generator=gen, dtype=torch.float64))
+        (st * g).sum().backward()
+        cases.append({
+            "name": f"dopri5_{act}_{'t' if time_input else 'not'}_{'dec' if decreasing else 'inc'}_rtol{rtol:g}",
+            "activation": act, "timeInput": time_input, "hidden": hidden, "rtol": rtol, "atol": atol,
+            "B": 1, "D": D, "S": S, "params": {f"net.{k}": flat(v) for k, v in net.state_dict().items()},
+            "h0": flat(h0), "times": flat(t), "states": flat(st), "g": flat(g),
+            "dparams": {f"net.{k}": flat(v.grad) for k, v in net.named_parameters()}, "dh0": flat(h0.grad),
+        })
+    return cases
+
+
 def main():
     if sys.argv[1:] == ["--only", "ode"]:
         with open(os.path.join(OUT, "ode.json"), "w") as f:
-            json.dump({"torch": torch.__version__, "cases": ode_cases()}, f)
+            json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases()}, f)
         return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
@@ -417,7 +468,7 @@ def main():
     with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
     with open(os.path.join(OUT, "ode.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "cases": ode_cases()}, f)
+        json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases()}, f)
     print("wrote", OUT, file=sys.stderr)
 
 

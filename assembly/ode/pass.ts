@@ -7,18 +7,19 @@
 //   - the workspace bytes the caller passes against what the shape needs;
 //   - backward: the workspace must hold a forward solve of the same shape (a stamp in its header).
 // Times are the host's to check (finite, strictly monotonic per row).
-// This file runs the fixed-step methods (euler, midpoint, rk4) with gradient "backprop".
+// Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts), with gradient "backprop".
 
 import {
   OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
   OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
-  OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS,
+  OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
+import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, failT, failDt, walked } from "./dopri5";
 
 const MAX_FLOATS: f64 = 1073741824;
-const HEADER_FLOATS: f64 = 8;
+const HEADER_FLOATS: f64 = 12;
 const STAMP: f64 = 0x4f444553; // "ODES"
 
 // @ts-ignore: decorator
@@ -34,7 +35,9 @@ function inside(p: f64, bytes: f64, required: bool): bool {
 let need: f64 = 0;
 function check_shape(d: usize): i32 {
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
-  if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || <i32>method == ODE_DOPRI5 || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
+  if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
+  const rtol = getf(d, OD_RTOL), atol = getf(d, OD_ATOL), maxSteps = getf(d, OD_MAX_STEPS);
+  if (<i32>method == ODE_DOPRI5 && (!(rtol > 0 && rtol < Infinity) || !(atol > 0 && atol < Infinity) || !isInt(maxSteps, 1, 1e9))) return ERR_ARGUMENT;
   const D = getf(d, OD_D), K = getf(d, OD_LAYERS), B = getf(d, OD_B), S = getf(d, OD_S), n = getf(d, OD_SUBSTEPS);
   if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216) || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
   const widths = getf(d, OD_WIDTHS);
@@ -46,7 +49,9 @@ function check_shape(d: usize): i32 {
   }
   if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
   if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS) return ERR_TOO_LARGE;
-  need = HEADER_FLOATS + rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n);
+  need = HEADER_FLOATS + (<i32>method == ODE_DOPRI5
+    ? dopri5_workspace_floats(<i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>maxSteps)
+    : rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n));
   if (need > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
@@ -83,24 +88,44 @@ export function ode_param_count(nLayers: i32, widths: usize): f64 {
 function setup(d: usize): void {
   const ws = <usize>getf(d, OD_WS) + (<usize>HEADER_FLOATS << 2);
   const K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
-  rk_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
-    <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
-  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, widths, <usize>getf(d, OD_PARAMS), B, mlpBuf);
+  let scratch: usize;
+  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
+    scratch = dopri5_layout(B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1,
+      getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS), ws, K, widths);
+  } else {
+    rk_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
+      <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
+    scratch = mlpBuf;
+  }
+  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, widths, <usize>getf(d, OD_PARAMS), B, scratch);
 }
 
 function header(d: usize): usize { return <usize>getf(d, OD_WS); }
-const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ];
+function stampHeader(d: usize): void {
+  const h = header(d);
+  store<f32>(h, <f32>STAMP);
+  for (let i = 0; i < SHAPE_FIELDS.length; i++) store<f32>(h + (<usize>(i + 1) << 2), <f32>getf(d, unchecked(SHAPE_FIELDS[i])));
+}
+const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ, OD_MAX_STEPS];
 
-/** Solve forward (fixed-step methods): states [B, S, D]. Returns OK or an error code. */
+/** Solve forward: states [B, S, D]. Returns OK or an error code (dopri5: ERR_MAX_STEPS or
+ *  ERR_STEP_UNDERFLOW with t and the step size in stats[0], stats[1]). */
 export function ode_forward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, false);
   if (e != OK) return e;
   setup(d);
-  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), true);
   const h = header(d);
-  store<f32>(h, <f32>STAMP);
-  for (let i = 0; i < SHAPE_FIELDS.length; i++) store<f32>(h + (<usize>(i + 1) << 2), <f32>getf(d, unchecked(SHAPE_FIELDS[i])));
+  store<f32>(h, 0); // no valid forward until this one completes
+  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
+    const st = <usize>getf(d, OD_STATS);
+    const r = dopri5_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), st);
+    if (r < 0) { store<f64>(st, failT); store<f64>(st + 8, failDt); return r; }
+    stampHeader(d);
+    return OK;
+  }
+  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), true);
+  stampHeader(d);
   const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
@@ -116,6 +141,12 @@ export function ode_backward(d: usize): i32 {
   if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
   for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
   setup(d);
+  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
+    const nfe = dopri5_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
+    const st = <usize>getf(d, OD_STATS);
+    store<f64>(st, <f64>nfe); store<f64>(st + 8, walked); store<f64>(st + 16, walked); store<f64>(st + 24, 0);
+    return OK;
+  }
   const nfe = rk_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
   const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);

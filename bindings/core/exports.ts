@@ -68,4 +68,6 @@ export const ERROR_TEXTS: Record<number, string> = {
   [-6]: "a tensor runs past the end of memory, or a required one is 0",
   [-7]: "backward: the workspace does not hold a forward of this shape",
   [-8]: "another argument is out of range (truncate < 0, checkpoint not 0/1)",
+  [-9]: "dopri5: a sequence needed more steps than maxSteps (stats: t, dt)",
+  [-10]: "dopri5: the step size underflowed (stats: t, dt)",
 };

@@ -71,6 +71,12 @@ export function odeForward(where: string, mem: Blocks, s: OdeShape, t: { params:
   h[o + A.OD_PARAMS] = t.params; h[o + A.OD_TIMES] = t.times; h[o + A.OD_H0] = t.h0; h[o + A.OD_STATES] = t.states;
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_forward(desc);
+  if (code === A.ERR_MAX_STEPS || code === A.ERR_STEP_UNDERFLOW) {
+    const { nfe: t, steps: dt } = statsOf(mem);
+    throw new RangeError(code === A.ERR_MAX_STEPS
+      ? `${where}: dopri5 needed more than maxSteps = ${s.maxSteps} steps for one sequence; it stopped at t = ${t} with step size ${dt.toPrecision(3)} (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method`
+      : `${where}: dopri5's step size underflowed at t = ${t} (step ${dt.toPrecision(3)}): the solution may blow up there, or rtol/atol are too tight for float32`);
+  }
   if (code !== A.OK) fail(where, code);
   return statsOf(mem);
 }

@@ -96,8 +96,8 @@ export class NeuralODE {
     this.maxSteps = check.int(W, "maxSteps", o.maxSteps ?? 10000, 1, 1e9);
     this.gradient = check.oneOf(W, "gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
-    if (this.method === "dopri5" || this.gradient === "adjoint") {
-      throw new RangeError(`${W}: ${this.method === "dopri5" ? 'method "dopri5"' : 'gradient "adjoint"'} is not available yet in this version; use method "euler", "midpoint" or "rk4" with gradient "backprop"`);
+    if (this.gradient === "adjoint") {
+      throw new RangeError(`${W}: gradient "adjoint" is not available yet in this version; use gradient "backprop"`);
     }
     this.widths = [this.stateSize + (this.timeInput ? 1 : 0), ...this.hidden, this.stateSize];
     const slots = odeSlots([...this.widths]);

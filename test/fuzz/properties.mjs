@@ -480,7 +480,7 @@ function fitProperty(R, canary) {
 // ---- NeuralODE: constructor, forward over shared or per-sequence grids, backward ------------------
 function odeProperty(R, canary) {
   const cases = fc.record({
-    method: fc.constantFrom("euler", "midpoint", "rk4"), act: fc.constantFrom("tanh", "relu", "softplus"), timeInput: fc.boolean(),
+    method: fc.constantFrom("euler", "midpoint", "rk4", "dopri5"), act: fc.constantFrom("tanh", "relu", "softplus"), timeInput: fc.boolean(),
     D: fc.integer({ min: 1, max: 4 }), hidden: fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }), substeps: fc.integer({ min: 1, max: 3 }),
     B: fc.integer({ min: 1, max: 3 }), S: fc.integer({ min: 1, max: 4 }), perSeq: fc.boolean(), decreasing: fc.boolean(),
   }).chain((s) => {
@@ -499,7 +499,8 @@ function odeProperty(R, canary) {
         hidden: arg(["hidden"], fc.constant(s.hidden), fc.constantFrom([0], [1.5], "8", [-1])),
         activation: arg(["activation"], fc.constant(s.act), fc.constantFrom("gelu", 1)),
         timeInput: arg(["timeInput"], fc.constant(s.timeInput), fc.constantFrom(1, "no")),
-        method: arg(["method"], fc.constant(s.method), fc.constantFrom("rk45", "dopri5", null)),
+        method: arg(["method"], fc.constant(s.method), fc.constantFrom("rk45", "Dopri5", null)),
+        rtol: arg(["rtol"], fc.constantFrom(1e-3, 1e-5), fc.constantFrom(0, -1, NaN)),
         substeps: arg(["substeps"], fc.constant(s.substeps), badCount()),
         seed: arg(["seed"], fc.nat(100), fc.constantFrom(-1, 0.5)),
       }, { required: true }),
@@ -517,7 +518,6 @@ function odeProperty(R, canary) {
   return fc.property(cases, ({ s, ctor, h0, times, fopts, g }) => {
     let ode = null;
     const bads = [...ctor.bads];
-    // "dopri5" is refused by this version (the method bad pool holds it)
     expectOutcome(R, canary, "NeuralODE", bads, () => (ode = new R.NeuralODE(ctor.value)), (o) => must(o.numParams > 0, "no parameters"));
     if (!ode) return;
     try {
