@@ -17,7 +17,7 @@ export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
 export { rnn_forward, rnn_backward, rnn_workspace_bytes, rnn_param_count } from "./rnn/pass";
 export { init_state_gather, init_state_scatter_add } from "./rnn/state";
-export { ode_forward, ode_backward, ode_workspace_bytes, ode_param_count } from "./ode/pass";
+export { ode_forward, ode_backward, ode_workspace_bytes, ode_param_count, ode_steps } from "./ode/pass";
 
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";

@@ -62,3 +62,29 @@ export function objective(cfg: OdeRef, params: ArrayLike<number>, h0: number[][]
   st.forEach((sb, bi) => sb.forEach((ss, si) => ss.forEach((x, d) => { v += x * g[bi][si][d]; })));
   return v;
 }
+
+// dopri5's solution map: the 6-stage explicit RK whose weights are a's 7th row (FSAL's k7 only
+// feeds the error estimate and the next step's k1, which is f at the same point).
+const DP = {
+  c: [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1],
+  a: [[], [1 / 5], [3 / 40, 9 / 40], [44 / 45, -56 / 15, 32 / 9], [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
+    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]],
+  b: [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
+};
+
+/** One row through a given list of dopri5 steps (t_k, dt_k); the state after a step that ends on a
+ *  requested time is that time's state. Returns [S][D]. */
+export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: ArrayLike<number>, h0: number[], times: number[], steps: { t: ArrayLike<number>; dt: ArrayLike<number> }): number[][] {
+  const out = [h0.slice()];
+  let h = h0.slice(), s = 1;
+  for (let k = 0; k < steps.t.length; k++) {
+    const t = steps.t[k], dt = steps.dt[k], kk: number[][] = [];
+    for (let i = 0; i < 6; i++) {
+      const y = h.map((v, d) => v + DP.a[i].reduce((acc, aij, j) => acc + dt * aij * kk[j][d], 0));
+      kk.push(field({ ...cfg, method: "rk4", substeps: 1 }, params, t + DP.c[i] * dt, y));
+    }
+    h = h.map((v, d) => v + DP.b.reduce((acc, bi, i) => acc + dt * bi * kk[i][d], 0));
+    if (s < times.length && Math.abs(t + dt - times[s]) <= 1e-9 * Math.max(1, Math.abs(times[s]))) { out.push(h.slice()); s++; }
+  }
+  return out;
+}

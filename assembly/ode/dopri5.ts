@@ -293,3 +293,15 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
   if (dh0 != 0) memory.copy(dh0, gh, <usize>bd << 2);
   return nfe;
 }
+
+/** The accepted steps of row b in the last forward solve: writes up to `capacity` (t, dt) pairs
+ *  (f64) to out and returns how many steps the row took. */
+export function dopri5_steps(b: i32, out: usize, capacity: i32): i32 {
+  const n = <i32>f64at(rn, b);
+  for (let k = 0; k < min(n, capacity); k++) {
+    const slot = b * maxSteps_ + k;
+    store<f64>(out + (<usize>(2 * k) << 3), f64at(st, slot));
+    store<f64>(out + (<usize>(2 * k + 1) << 3), f64at(sdt, slot));
+  }
+  return n;
+}

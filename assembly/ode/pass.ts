@@ -16,7 +16,7 @@ import {
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
-import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, failT, failDt, walked } from "./dopri5";
+import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, dopri5_steps, failT, failDt, walked } from "./dopri5";
 
 const MAX_FLOATS: f64 = 1073741824;
 const HEADER_FLOATS: f64 = 12;
@@ -151,4 +151,22 @@ export function ode_backward(d: usize): i32 {
   const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
+}
+
+/** dopri5: the accepted steps of sequence `row` in the last forward solve held in the workspace:
+ *  writes up to `capacity` (t, dt) pairs (f64) to out and returns the number of steps, or an error
+ *  code (ERR_NO_FORWARD, ERR_ARGUMENT if the method is not dopri5 or row is out of range). */
+export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
+  const e = check_shape(d);
+  if (e != OK) return e;
+  const wsb = getf(d, OD_WS_BYTES);
+  if (!inside(getf(d, OD_WS), wsb, true) || !inside(getf(d, OD_TIMES), 8, true) || !inside(getf(d, OD_PARAMS), 4, true)) return ERR_BOUNDS;
+  if (wsb < need * 4) return ERR_WORKSPACE;
+  if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
+  if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
+  const h = header(d);
+  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
+  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
+  setup(d);
+  return dopri5_steps(row, out, capacity);
 }

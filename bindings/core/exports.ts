@@ -31,6 +31,7 @@ export const SIGNATURES = {
   ode_backward: { params: [["d", "ptr"]], result: "i32" },
   ode_forward: { params: [["d", "ptr"]], result: "i32" },
   ode_param_count: { params: [["nLayers", "i32"], ["widths", "ptr"]], result: "f64" },
+  ode_steps: { params: [["d", "ptr"], ["row", "i32"], ["out", "ptr"], ["capacity", "i32"]], result: "i32" },
   ode_workspace_bytes: { params: [["d", "ptr"]], result: "f64" },
   pack_panels: { params: [["K", "i32"], ["N", "i32"], ["src", "ptr"], ["rs", "i32"], ["cs", "i32"], ["dst", "ptr"]], result: "void" },
   qr_orthogonal: { params: [["m", "i32"], ["n", "i32"], ["a", "ptr"], ["gain", "f32"], ["work", "ptr"]], result: "void" },

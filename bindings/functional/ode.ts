@@ -2,7 +2,7 @@
 // fields): the caller (a module) owns the memory; these write the descriptor, call ode_forward /
 // ode_backward, and turn an error code into an exception.
 import * as A from "../core/abi.js";
-import { Blocks, allocAll } from "../core/arena.js";
+import { Blocks, allocAll, free } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
 /** The shape of a solve. method: A.ODE_*, activation: A.ACT_*. */
@@ -91,4 +91,23 @@ export function odeBackward(where: string, mem: Blocks, s: OdeShape, t: { params
   const code = core().ode_backward(desc);
   if (code !== A.OK) fail(where, code);
   return statsOf(mem);
+}
+
+/** dopri5: the accepted steps (t, dt) of sequence `row` in the last odeForward on this pass memory. */
+export function odeSteps(where: string, mem: Blocks, s: OdeShape, t: { params: number; times: number }, row: number): { t: Float64Array; dt: Float64Array } {
+  const desc = mem.get("desc"), o = writeShape(desc, desc + ODE_DESC_BYTES, s), h = heapF64();
+  h[o + A.OD_PARAMS] = t.params; h[o + A.OD_TIMES] = t.times;
+  h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
+  const c = core();
+  const n = c.ode_steps(desc, row, 0, 0);
+  if (n < 0) fail(where, n);
+  if (n === 0) return { t: new Float64Array(0), dt: new Float64Array(0) };
+  const [out] = allocAll(where, [16 * n]);
+  try {
+    c.ode_steps(desc, row, out, n);
+    const pairs = new Float64Array(c.memory.buffer, out, 2 * n);
+    return { t: Float64Array.from({ length: n }, (_, k) => pairs[2 * k]), dt: Float64Array.from({ length: n }, (_, k) => pairs[2 * k + 1]) };
+  } finally {
+    free(out);
+  }
 }

@@ -6,7 +6,7 @@ import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
-import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeWorkspaceBytes } from "../functional/ode.js";
+import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
 export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";
@@ -175,6 +175,18 @@ export class NeuralODE {
     f32(c.get("dstates"), B * S * D).set(g.states as Float32Array);
     const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M), grads: this.parameters.gradsAt(M), times: c.get("times"), dstates: c.get("dstates"), dh0: c.get("dh0") });
     return { h0: f32(c.get("dh0"), B * D).slice(), stats };
+  }
+
+  /** dopri5: the accepted steps of sequence `row` in the last forward solve, as their start times
+   *  and sizes (for plots of the step size, and to check gradients with the steps held fixed). */
+  steps(row = 0): { t: Float64Array; dt: Float64Array } {
+    const M = `${W}.steps`;
+    this.parameters.paramsAt(M);
+    const last = this.#last;
+    if (!last) throw new Error(`${M}: no forward solve yet (call forward() first)`);
+    if (this.method !== "dopri5") throw new Error(`${M}: only dopri5 chooses its steps (method is "${this.method}": ${this.substeps} equal step(s) per interval)`);
+    const r = check.int(M, "row", row, 0, last.batch - 1);
+    return odeSteps(M, this.#pass, last, { params: this.parameters.paramsAt(M), times: this.#mem.get("times") }, r);
   }
 
   stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${W}.stateDict`); }

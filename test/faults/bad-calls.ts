@@ -183,6 +183,8 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["ode.backward before forward", () => freshOde.backward({ states: f(4) })],
     ["ode.backward size", () => { ode.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return ode.backward({ states: f(3) }); }],
     ["ode.backward typo", () => ode.backward({ state: f(8) } as any)],
+    ["ode.steps on rk4", () => ode.steps(0)],
+    ["ode.steps row", () => { const o = new R.NeuralODE({ stateSize: 2, hidden: [2] }); try { o.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return o.steps(2); } finally { o.dispose(); } }],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];

@@ -156,6 +156,8 @@ const MESSAGES: [string, ErrorConstructor, string][] = [
   ["ode.backward before forward", Error, "NeuralODE.backward: no forward solve to differentiate (call forward() first)"],
   ["ode.backward size", RangeError, "NeuralODE.backward: grads.states must have 8 elements [batch=2, times=2, stateSize=2], got 3"],
   ["ode.backward typo", TypeError, "NeuralODE.backward: unknown option \"grads.state\" (did you mean \"grads.states\"?); expected one of grads.states"],
+  ["ode.steps on rk4", Error, "NeuralODE.steps: only dopri5 chooses its steps (method is \"rk4\": 1 equal step(s) per interval)"],
+  ["ode.steps row", RangeError, "NeuralODE.steps: row must be an integer in 0..1, got 2"],
   ["Rng seed", TypeError, "Rng: seed must be an integer in 0..4294967295, got \"x\""]
 ];
 
