@@ -303,11 +303,26 @@ def optim_restart_cases():
     return out
 
 
+def ode_net(widths, act, gen, scale):
+    """nn.Sequential(Linear, Act, ..., Linear) in float64 with f32-rounded weights ~ N(0, scale²)
+    and biases ~ N(0, 0.09), drawn from gen layer by layer."""
+    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "softplus": torch.nn.Softplus}
+    mods = []
+    for l in range(len(widths) - 1):
+        lin = torch.nn.Linear(widths[l], widths[l + 1]).double()
+        with torch.no_grad():
+            lin.weight.copy_(f32(torch.randn(widths[l + 1], widths[l], generator=gen, dtype=torch.float64) * scale))
+            lin.bias.copy_(f32(torch.randn(widths[l + 1], generator=gen, dtype=torch.float64) * 0.3))
+        mods.append(lin)
+        if l < len(widths) - 2:
+            mods.append(acts[act]())
+    return torch.nn.Sequential(*mods)
+
+
 def ode_cases():
     """Neural ODE, fixed-step methods: our own torch code of the schemes (torchdiffeq's rk4 is the
     3/8 rule; ours is the classic one), float64 autograd through every stage."""
     gen = torch.Generator().manual_seed(77)
-    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "softplus": torch.nn.Softplus}
     tableau = {
         "euler": ([0.0], [1.0], [[]]),
         "midpoint": ([0.0, 0.5], [0.0, 1.0], [[], [0.5]]),
@@ -326,16 +341,7 @@ def ode_cases():
     for method, act, time_input, per_seq, decreasing, substeps, hidden in specs:
         B, D, S = 3, 2, 5
         widths = [D + (1 if time_input else 0)] + hidden + [D]
-        mods = []
-        for l in range(len(widths) - 1):
-            lin = torch.nn.Linear(widths[l], widths[l + 1]).double()
-            with torch.no_grad():
-                lin.weight.copy_(f32(torch.randn(widths[l + 1], widths[l], generator=gen, dtype=torch.float64) * 0.6))
-                lin.bias.copy_(f32(torch.randn(widths[l + 1], generator=gen, dtype=torch.float64) * 0.3))
-            mods.append(lin)
-            if l < len(widths) - 2:
-                mods.append(acts[act]())
-        net = torch.nn.Sequential(*mods)
+        net = ode_net(widths, act, gen, 0.6)
         h0 = f32(torch.randn(B, D, generator=gen, dtype=torch.float64)).requires_grad_(True)
         rows = B if per_seq else 1
         gaps = 0.1 + 0.4 * torch.rand(rows, S - 1, generator=gen, dtype=torch.float64)
@@ -385,7 +391,6 @@ def dopri5_cases():
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "peers"))
     from torchdiffeq import odeint
     gen = torch.Generator().manual_seed(91)
-    acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "softplus": torch.nn.Softplus}
     cases = []
     for act, time_input, decreasing, rtol, atol, hidden in [
         ("tanh", False, False, 1e-7, 1e-9, [16]),
@@ -395,16 +400,7 @@ def dopri5_cases():
     ]:
         D, S = 3, 6
         widths = [D + (1 if time_input else 0)] + hidden + [D]
-        mods = []
-        for l in range(len(widths) - 1):
-            lin = torch.nn.Linear(widths[l], widths[l + 1]).double()
-            with torch.no_grad():
-                lin.weight.copy_(f32(torch.randn(widths[l + 1], widths[l], generator=gen, dtype=torch.float64) * 0.7))
-                lin.bias.copy_(f32(torch.randn(widths[l + 1], generator=gen, dtype=torch.float64) * 0.3))
-            mods.append(lin)
-            if l < len(widths) - 2:
-                mods.append(acts[act]())
-        net = torch.nn.Sequential(*mods)
+        net = ode_net(widths, act, gen, 0.7)
 
         def func(t, y):
             x = torch.cat([y, t.reshape(1, 1).expand(y.shape[0], 1)], 1) if time_input else y
