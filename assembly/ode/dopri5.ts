@@ -73,7 +73,7 @@ export function dopri5_layout(B: i32, S: i32, D: i32, times: usize, perSeq: bool
 // @ts-ignore: decorator
 @inline function setf64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
 // @ts-ignore: decorator
-@inline function timeAt(b: i32, s: i32): f64 { return load<f64>(times_ + (<usize>((perSeq_ ? b * S_ : 0) + s) << 3)); }
+@inline function timeAt(b: i32, s: i32): f64 { return load<f64>(times_ + (<usize>((perSeq_ ? b * S_ : <i32>0) + s) << 3)); }
 function kAt(i: i32): usize { return kc + ((<usize>i * <usize>r4(<f64>B_ * <f64>D_)) << 2); }
 function rowOf(n: i32): i32 { return load<i32>(idx + (<usize>n << 2)); }
 function ys(i: i32): usize { return gk + ((<usize>i * <usize>r4(<f64>B_ * <f64>D_)) << 2); }

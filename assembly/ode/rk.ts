@@ -74,7 +74,7 @@ export function rk_layout(method: i32, B: i32, S: i32, D: i32, substeps: i32, ti
 /** The requested time s of row b. */
 // @ts-ignore: decorator
 @inline function timeAt(b: i32, s: i32): f64 {
-  return load<f64>(times_ + (<usize>((perSeq_ ? b * S_ : 0) + s) << 3));
+  return load<f64>(times_ + (<usize>((perSeq_ ? b * S_ : <i32>0) + s) << 3));
 }
 
 /** Per-row step start t and size dt for substep j of interval s. */
