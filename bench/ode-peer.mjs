@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The Neural ODE against torchdiffeq on PyTorch (CPU, one thread), alternated in one run: the
+// spiral demo's shape (MLP 2→50→tanh→2, a batch of 20 windows of 10 times), forward + backprop
+// per training iteration, the same weights, times and gradients on both sides. torchdiffeq runs
+// in a persistent Python process (bench/peers/torchdiffeq_worker.py) that times its own loop, so
+// no process start or pipe is inside a sample; samples go ours, theirs, ours, … for ROUNDS rounds.
+// Usage: npm run build && node bench/ode-peer.mjs [--rounds N]   (needs Debian python3-torch,
+// python3-scipy, and ../shared/peers/torchdiffeq). Writes bench/ode-peer.json and prints a table.
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import * as R from "../dist/index.js";
+import { median } from "./timing.mjs";
+
+const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
+const ROUNDS = arg("rounds", 15);
+await R.init();
+
+const py = spawn("/usr/bin/python3", [new URL("./peers/torchdiffeq_worker.py", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
+const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
+async function ask(cmd) { py.stdin.write(JSON.stringify(cmd) + "\n"); const { value } = await lines.next(); return JSON.parse(value); }
+
+const B = 20, S = 10, D = 2, dt = 25 / 999;
+const times = Float64Array.from({ length: S }, (_, i) => i * dt);
+let seed = 12345;
+const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
+const h0 = Float32Array.from({ length: B * D }, () => 4 * rnd());
+const g = Float32Array.from({ length: B * S * D }, () => rnd());
+// torchdiffeq's states are [S, B, D]; ours [B, S, D]
+const gTorch = Array.from({ length: S * B * D }, (_, i) => { const s = Math.floor(i / (B * D)), b = Math.floor(i / D) % B, d = i % D; return g[(b * S + s) * D + d]; });
+
+const CASES = [
+  { label: "dopri5, backprop (rtol 1e-7, atol 1e-9)", method: "dopri5", rtol: 1e-7, atol: 1e-9, substeps: 1 },
+  { label: "dopri5, backprop (rtol 1e-5, atol 1e-7)", method: "dopri5", rtol: 1e-5, atol: 1e-7, substeps: 1 },
+  { label: "rk4, 2 steps per interval (torchdiffeq: its 3/8 rule)", method: "rk4", substeps: 2 },
+  { label: "euler, 4 steps per interval", method: "euler", substeps: 4 },
+];
+const rows = [];
+for (const c of CASES) {
+  const ode = new R.NeuralODE({ stateSize: D, hidden: [50], method: c.method, rtol: c.rtol, atol: c.atol, substeps: c.substeps, seed: 3 });
+  const setup = await ask({ cmd: "setup", widths: [...ode.widths], act: "tanh", params: Object.fromEntries(Object.entries(ode.stateDict()).map(([k, v]) => [k, Array.from(v)])), B, times: Array.from(times), h0: Array.from(h0), g: gTorch, method: c.method, rtol: c.rtol, atol: c.atol, substeps: c.substeps });
+  const ours = () => { ode.zeroGrad(); const f = ode.forward(h0, times, { batch: B }); const b = ode.backward({ states: g }); return [f.stats, b.stats]; };
+  const [fs, bs] = ours();
+  // samples of about 100 ms each side
+  const t0 = performance.now(); ours(); const one = performance.now() - t0;
+  const reps = Math.max(1, Math.round(100 / Math.max(one, 0.05)));
+  const peerOne = (await ask({ cmd: "time", reps: 1 })).ms;
+  const peerReps = Math.max(1, Math.round(100 / Math.max(peerOne, 0.05)));
+  const a = [], p = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const s0 = performance.now();
+    for (let i = 0; i < reps; i++) ours();
+    a.push((performance.now() - s0) / reps);
+    p.push((await ask({ cmd: "time", reps: peerReps })).ms);
+  }
+  const ms = median(a), pms = median(p);
+  const row = { case: c.label, oursMs: ms, torchdiffeqMs: pms, ratio: pms / ms, oursNfe: fs.nfe, oursBackwardNfe: bs.nfe, oursSteps: fs.steps, torchdiffeqNfe: setup.nfe_forward, torchdiffeqBackwardNfe: setup.nfe_backward, torch: setup.torch, rounds: ROUNDS };
+  // at an equal number of evaluations: the iteration's cost per forward evaluation of f (its
+  // backward included: autograd replays the graph, our backprop recomputes and takes a VJP)
+  row.perEvalRatio = (pms / setup.nfe_forward) / (ms / fs.nfe);
+  rows.push(row);
+  console.log(`${c.label}: ours ${ms.toFixed(3)} ms (${fs.nfe} evaluations forward, ${bs.nfe} VJPs back), torchdiffeq ${pms.toFixed(3)} ms (${setup.nfe_forward} evaluations, autograd back); ×${row.ratio.toFixed(1)} per iteration, ×${row.perEvalRatio.toFixed(1)} per forward evaluation`);
+  ode.dispose();
+}
+await ask({ cmd: "quit" }).catch(() => {});
+py.kill();
+writeFileSync(new URL("./ode-peer.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, B, S, rows }, null, 2) + "\n");
