@@ -131,12 +131,15 @@ describe("NeuralODE dopri5", () => {
       const d = ode.backward({ states: Float32Array.from(c.g) });
       const gr = ode.grads();
       // Both gradients are exact for their own steps, which differ (float32 against float64). With a
-      // smooth f they agree closely; with relu, f is only piecewise smooth and the gradient of a
-      // discrete solution converges slowly: on this case ours is 2.0255 and torchdiffeq's 2.0365
-      // for an element whose converged value (rk4, 1600 substeps) is 1.9794. So relu gets 3%.
-      const gt = c.activation === "relu" ? 3e-2 : 1e-3 + 10 * tol;
-      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4 + 10 * tol, gt);
-      expectClose(`${c.name} ∂h0`, d.h0, c.dh0, 1e-4 + 10 * tol, gt);
+      // smooth f they agree closely. With relu, f is only piecewise smooth and the gradient of a
+      // discrete solution jumps with the step sequence: on this case elements moved by 30% when a
+      // summation order changed, and neither side is near the converged gradient (rk4, 1600
+      // substeps). So relu compares states only; its backprop is checked through its own steps below.
+      const gt = 1e-3 + 10 * tol;
+      if (c.activation !== "relu") {
+        for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4 + 10 * tol, gt);
+        expectClose(`${c.name} ∂h0`, d.h0, c.dh0, 1e-4 + 10 * tol, gt);
+      }
       expect(d.stats.nfe).toBe(6 * stats.accepted);
       ode.dispose();
     });
@@ -168,7 +171,7 @@ describe("NeuralODE dopri5", () => {
     ode.dispose();
   });
 
-  for (const act of ["tanh", "softplus"] as const) {
+  for (const act of ["tanh", "softplus", "relu"] as const) {
     it(`${act}: backprop is the exact gradient of the computed solution (central differences in float64 through the same steps, two grids)`, () => {
       const ode = new NeuralODE({ stateSize: 2, hidden: [6], activation: act, timeInput: true, rtol: 1e-4, atol: 1e-6, seed: 8 });
       const B = 2, S = 4, D = 2;

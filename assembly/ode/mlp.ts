@@ -9,7 +9,7 @@
 // layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [B, w_l]; g, gin [B, maxW] for
 // the backward sweep.
 
-import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32 } from "../linalg";
+import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
 import { ACT_TANH, ACT_RELU } from "../constants";
 
@@ -78,6 +78,13 @@ function weightOffset(l: i32): u64 {
   return po;
 }
 
+/** Offset (floats from wt) of the packed W_lᵀ [w_{l−1}, w_l]. */
+function packedOffset(l: i32): u64 {
+  let off: u64 = 0;
+  for (let j = 1; j < l; j++) off += <u64>r4(<f64>w(j) * <f64>w(j - 1));
+  return off;
+}
+
 /** Scratch offsets of a_l and z_l (l in 1..K−1). */
 function actOffset(l: i32, B: i32): u64 {
   let off: u64 = 0;
@@ -95,7 +102,8 @@ export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
   for (let l = 1; l <= K; l++) {
     const o = w(l);
     const a = l < K ? f32p(acts, actOffset(l, rows)) : out;
-    gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
+    if (o < NARROW) narrow(rows, o, inW, inp, f32p(params, weightOffset(l)), a);
+    else gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
     const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
     for (let r = 0; r < rows; r++) {
       const pr = a + (<usize>(r * o) << 2);
@@ -113,6 +121,16 @@ export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
     inW = o;
   }
 }
+
+/** c[r, n] = a_r · bt_n for narrow outputs (N < 8: the GEMM's tiles would fall back to scalar
+ *  code): a [M, K] and bt [N, K] row-major, c [M, N]. Each element is one f32x4 dot product. */
+function narrow(M: i32, N: i32, K: i32, a: usize, bt: usize, c: usize): void {
+  for (let r = 0; r < M; r++) {
+    const ar = a + (<usize>(r * K) << 2), cr = c + (<usize>(r * N) << 2);
+    for (let n = 0; n < N; n++) store<f32>(cr + (<usize>n << 2), dot_f32_wasmsimd(K, ar, bt + (<usize>(n * K) << 2)));
+  }
+}
+const NARROW: i32 = 8;
 
 /** PyTorch's softplus (beta 1, threshold 20). */
 function softplus(x: f32): f32 {
@@ -133,7 +151,8 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
     colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
     // ∂L/∂in = g·W_l
     const dst = g == gbuf ? gin : gbuf;
-    gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
+    if (i < NARROW) narrow(rows, i, o, g, f32p(wt, packedOffset(l)), dst);
+    else gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
     if (l > 1) {
       // through the activation of layer l−1
       const a = f32p(acts, actOffset(l - 1, rows)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
