@@ -5,9 +5,9 @@
 // order: W_1 [w1, w0], b_1 [w1], W_2 [w2, w1], ... (net.0, net.2, ...: the activations count as
 // modules). Gradients accumulate into a block of the same layout.
 //
-// Scratch (f32, set by mlp_layout): wt, every Wᵀ packed once per solve; x [B, w0] the input; per
+// Scratch (f32, set by mlp_setup): wt, every Wᵀ packed once per solve; x [B, w0] the input; per
 // layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [B, w_l]; g, gin [B, maxW] for
-// the backward sweep.
+// the backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient.
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
@@ -17,7 +17,7 @@ import { ACT_TANH, ACT_RELU } from "../constants";
 let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false;
 let widths: usize = 0, params: usize = 0;
 // scratch pointers (set by mlp_setup)
-let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0;
+let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0, dwt: usize = 0;
 let maxW: i32 = 0;
 
 // @ts-ignore: decorator
@@ -37,15 +37,15 @@ export function mlp_param_count(nLayers: i32, ws: usize): f64 {
 
 /** Floats of scratch the MLP needs for a batch of B (all regions rounded up to 4 floats). */
 export function mlp_scratch_floats(nLayers: i32, ws: usize, B: i32): f64 {
-  let packed: f64 = 0, act: f64 = 0, mw: f64 = 0;
+  let packed: f64 = 0, act: f64 = 0, mw: f64 = 0, mwt: f64 = 0;
   for (let l = 0; l <= nLayers; l++) {
     const wl = <f64>load<i32>(ws + (<usize>l << 2));
     mw = max(mw, wl);
-    if (l >= 1) packed += r4(wl * <f64>load<i32>(ws + (<usize>(l - 1) << 2)));
+    if (l >= 1) { const prod = wl * <f64>load<i32>(ws + (<usize>(l - 1) << 2)); packed += r4(prod); mwt = max(mwt, prod); }
     if (l >= 1 && l < nLayers) act += 2 * r4(<f64>B * wl);
   }
   const x = r4(<f64>B * <f64>load<i32>(ws));
-  return packed + x + act + 2 * r4(<f64>B * mw);
+  return packed + x + act + 2 * r4(<f64>B * mw) + r4(mwt);
 }
 
 function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
@@ -68,7 +68,8 @@ export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInp
   acts = f32p(wt, off);
   for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>B * <f64>w(l));
   gbuf = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
-  gin = f32p(wt, off);
+  gin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
+  dwt = f32p(wt, off);
 }
 
 /** Offsets (floats from params) of W_l and b_l. */
@@ -107,7 +108,9 @@ export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
     const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
     for (let r = 0; r < rows; r++) {
       const pr = a + (<usize>(r * o) << 2);
-      for (let j = 0; j < o; j++) store<f32>(pr + (<usize>j << 2), load<f32>(pr + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2)));
+      let j = 0;
+      for (; j + 4 <= o; j += 4) { const oj = <usize>j << 2; v128.store(pr + oj, f32x4.add(v128.load(pr + oj), v128.load(bias + oj))); }
+      for (; j < o; j++) store<f32>(pr + (<usize>j << 2), load<f32>(pr + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2)));
     }
     if (l < K) {
       const z = a + (<usize>r4(<f64>rows * <f64>o) << 2);
@@ -146,25 +149,39 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
     const o = w(l), i = w(l - 1);
     const inp = l == 1 ? xin : f32p(acts, actOffset(l - 1, rows)) + (<usize>r4(<f64>rows * <f64>i) << 2);
     const wo = weightOffset(l);
-    // dW_l += gᵀ·in, db_l += Σ_rows g
-    gemm(o, i, rows, g, 1, o, inp, i, f32p(grads, wo), i, true);
+    // dW_l += gᵀ·in (for a narrow input, as (inᵀ·g)ᵀ through dwt: f32x4 over o), db_l += Σ_rows g
+    const dst = g == gbuf ? gin : gbuf;
+    if (i < NARROW) {
+      gemm(i, o, rows, inp, 1, i, g, o, dwt, o, false);
+      const dw = f32p(grads, wo);
+      for (let c = 0; c < i; c++) for (let j = 0; j < o; j++) {
+        const p = dw + (<usize>(j * i + c) << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(dwt + (<usize>(c * o + j) << 2)));
+      }
+    } else gemm(o, i, rows, g, 1, o, inp, i, f32p(grads, wo), i, true);
     colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
     // ∂L/∂in = g·W_l
-    const dst = g == gbuf ? gin : gbuf;
     if (i < NARROW) narrow(rows, i, o, g, f32p(wt, packedOffset(l)), dst);
     else gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
     if (l > 1) {
       // through the activation of layer l−1
       const a = f32p(acts, actOffset(l - 1, rows)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
       const n = rows * i;
-      for (let k = 0; k < n; k++) {
-        const pk = dst + (<usize>k << 2);
-        const av = load<f32>(a + (<usize>k << 2));
-        let d: f32;
-        if (act == ACT_TANH) { const zv = load<f32>(z + (<usize>k << 2)); d = 1 - zv * zv; }
-        else if (act == ACT_RELU) d = av > 0 ? 1 : 0;
-        else d = av > 20 ? 1 : sigmoid1(av);
-        store<f32>(pk, load<f32>(pk) * d);
+      if (act == ACT_TANH) {
+        // g ⊙ (1 − z²), f32x4
+        const one = f32x4.splat(1);
+        let k = 0;
+        for (; k + 4 <= n; k += 4) {
+          const o4 = <usize>k << 2, zv = v128.load(z + o4);
+          v128.store(dst + o4, f32x4.mul(v128.load(dst + o4), f32x4.sub(one, f32x4.mul(zv, zv))));
+        }
+        for (; k < n; k++) { const zv = load<f32>(z + (<usize>k << 2)), pk = dst + (<usize>k << 2); store<f32>(pk, load<f32>(pk) * (1 - zv * zv)); }
+      } else {
+        for (let k = 0; k < n; k++) {
+          const pk = dst + (<usize>k << 2), av = load<f32>(a + (<usize>k << 2));
+          const d: f32 = act == ACT_RELU ? (av > 0 ? 1 : 0) : (av > 20 ? 1 : sigmoid1(av));
+          store<f32>(pk, load<f32>(pk) * d);
+        }
       }
     }
     g = dst; gW = i;
