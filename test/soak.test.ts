@@ -1,9 +1,10 @@
 // Soak: 10,000 cycles of create / train one batch / save / load / predict / dispose, cycling
-// through every cell type and option that allocates differently. WebAssembly memory must stay
+// through every cell type and option that allocates differently, with a Neural ODE solved and
+// differentiated every fourth cycle. WebAssembly memory must stay
 // flat (its size after the first 200 cycles is its size at the end), every block allocated must
 // have been freed (liveBlocks(), exact), and the last model must still match a fresh one.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, coreInfo, Adam, Model } from "../dist/index.js";
+import { init, coreInfo, Adam, Model, NeuralODE } from "../dist/index.js";
 import { liveBlocks } from "../dist/core.js";
 
 beforeAll(async () => { await init(); });
@@ -42,6 +43,13 @@ describe("soak", () => {
       expect(flat(p2)).toEqual(flat(p1));
       if (i === CYCLES - 1) last = flat(p1);
       opt.dispose(); m.dispose(); m2.dispose();
+      // and a Neural ODE (every fourth cycle, alternating dopri5 and rk4): solve, backprop, free
+      if (k === 0) {
+        const ode = new NeuralODE({ stateSize: 2, hidden: [4], method: i % 8 === 0 ? "dopri5" : "rk4", rtol: 1e-4, atol: 1e-6, seed: i });
+        ode.forward(Float32Array.of(0.5, -0.5, 1, 0), Float64Array.of(0, 0.3, 0.7), { batch: 2 });
+        ode.backward({ states: new Float32Array(12).fill(0.1) });
+        ode.dispose();
+      }
       if (i === 0) before = liveBlocks();
       if (i === 199) settled = coreInfo().memoryBytes;
     }
