@@ -1,4 +1,4 @@
-// `npm run experiments` reproduces the six claims: run it into a temporary directory and check
+// `npm run experiments` reproduces the seven claims: run it into a temporary directory and check
 // the key numbers it writes to experiments.json (the same checks the report's text states).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 describe("experiments (experiments/run.mjs)", () => {
-  it("reproduce all six claims, with plots and a report", () => {
+  it("reproduce all seven claims, with plots and a report", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-experiments-"));
     execFileSync(process.execPath, [new URL("../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir }, stdio: "pipe" });
     const j = JSON.parse(readFileSync(join(dir, "experiments.json"), "utf8"));
@@ -38,8 +38,16 @@ describe("experiments (experiments/run.mjs)", () => {
     expect(j.clipping.unclipped.divergedAtStep).toBeGreaterThanOrEqual(0);
     expect(j.clipping.clipped.divergedAtStep).toBe(-1);
     expect(j.clipping.clipped.finalLoss).toBeLessThan(j.clipping.targetVariance);
+    // 7. Euler's gradient is (1 + hλ)^N: vanishing for |1 + hλ| < 1, exploding beyond; dopri5 ≈ e^{λT}
+    const o = j.odeStability;
+    o.eulerGradient.forEach((g: number, i: number) => expect(Math.abs(g - o.predicted[i])).toBeLessThanOrEqual(1e-5 * Math.abs(o.predicted[i]) + 1e-12));
+    o.factor.forEach((f: number, i: number) => {
+      if (Math.abs(f) < 1) expect(Math.abs(o.eulerGradient[i])).toBeLessThan(1e-2);
+      if (Math.abs(f) > 1) expect(Math.abs(o.eulerGradient[i])).toBeGreaterThan(5);
+    });
+    expect(Math.abs(o.dopri5Gradient - o.exact)).toBeLessThan(1e-3 * o.exact);
     // the report and its plots
-    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg"]) {
+    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg", "ode-stability.svg"]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, "vanishing.svg"), "utf8")).toMatch(/^<svg/);
