@@ -69,6 +69,20 @@ describe("NeuralODE fixed-step solves", () => {
     });
   }
 
+  it("times without steps: one grid if the whole array is monotonic, else one grid per sequence", () => {
+    const ode = new NeuralODE({ stateSize: 1, hidden: [], method: "euler", seed: 1 });
+    ode.loadStateDict({ "net.0.weight": Float32Array.of(-1), "net.0.bias": Float32Array.of(0) });
+    const h0 = Float32Array.of(1, 2);
+    // [0, 1, 0, 2] is not monotonic: two grids [0, 1] and [0, 2] (S = 2)
+    const per = ode.forward(h0, Float64Array.of(0, 1, 0, 2), { batch: 2 });
+    expect(Array.from(per.states)).toEqual([1, 0, 2, -2]); // Euler: h + dt·(−h)
+    // [0, 1, 2, 3] is one monotonic grid of 4 times for both sequences (give steps: 2 for two grids)
+    expect(ode.forward(h0, Float64Array.of(0, 1, 2, 3), { batch: 2 }).states.length).toBe(8);
+    expect(ode.forward(h0, Float64Array.of(0, 1, 2, 3), { batch: 2, steps: 2 }).states.length).toBe(4);
+    expect(() => ode.forward(h0, Float64Array.of(0, 1, 5), { batch: 2, steps: 2 })).toThrow("times has 3 elements; with steps 2 it must have 2 (one grid) or 4 (batch 2 × 2)");
+    ode.dispose();
+  });
+
   it("one requested time: states = h0, no steps, ∂h0 = the incoming gradient", () => {
     const ode = new NeuralODE({ stateSize: 3, hidden: [4], method: "rk4", seed: 1 });
     const h0 = Float32Array.of(1, 2, 3);
