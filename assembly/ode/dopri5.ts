@@ -93,7 +93,7 @@ function stageInput(n: i32, i: i32, hrows: usize, y: usize, kbase: (j: i32) => u
   }
 }
 
-function rms(n: i32, r: i32, num: usize, den: usize, sub: usize): f64 {
+function rms(r: i32, num: usize, den: usize, sub: usize): f64 {
   // sqrt(mean_d ((num[d] − sub[d]) / den[d])²) for compact row r; sub may be 0
   let s: f64 = 0;
   for (let d = 0; d < D_; d++) {
@@ -122,7 +122,7 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
   const scale = hc;
   for (let k = 0; k < bd; k++) store<f32>(scale + (<usize>k << 2), <f32>(atol_ + Math.abs(<f64>load<f32>(h_ + (<usize>k << 2))) * rtol_));
   for (let b = 0; b < B_; b++) {
-    const d0 = rms(B_, b, h_, scale, 0), d1 = rms(B_, b, k1_, scale, 0);
+    const d0 = rms(b, h_, scale, 0), d1 = rms(b, k1_, scale, 0);
     const h0s = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
     const dir: f64 = timeAt(b, 1) > timeAt(b, 0) ? 1 : -1;
     setf64(rdt, b, h0s); setf64(dtc, b, dir * h0s);
@@ -138,8 +138,8 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
   }
   mlp_forward(B_, yc, tc, kAt(0)); nfe++;
   for (let b = 0; b < B_; b++) {
-    const h0s = f64at(rdt, b), d1 = rms(B_, b, k1_, scale, 0);
-    const d2 = rms(B_, b, kAt(0), scale, k1_) / h0s;
+    const h0s = f64at(rdt, b), d1 = rms(b, k1_, scale, 0);
+    const d2 = rms(b, kAt(0), scale, k1_) / h0s;
     const h1 = d1 <= 1e-15 && d2 <= 1e-15 ? max(1e-6, h0s * 1e-3) : Math.pow(0.01 / max(d1, d2), 1.0 / 5);
     const dir: f64 = timeAt(b, 1) > timeAt(b, 0) ? 1 : -1;
     setf64(rdt, b, dir * min(100 * h0s, h1));

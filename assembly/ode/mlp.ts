@@ -57,6 +57,13 @@ export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInp
   let off: u64 = 0, po: u64 = 0;
   maxW = 0;
   for (let l = 0; l <= K; l++) maxW = max(maxW, w(l));
+  let wo: u64 = 0, pk: u64 = 0;
+  for (let l = 1; l <= K; l++) {
+    unchecked(wOff[l] = wo); unchecked(pOff[l] = pk);
+    wo += <u64>w(l) * <u64>w(l - 1) + <u64>w(l);
+    pk += <u64>r4(<f64>w(l) * <f64>w(l - 1));
+  }
+  aRows = -1;
   wt = scratch;
   for (let l = 1; l <= K; l++) {
     const o = w(l), i = w(l - 1);
@@ -72,37 +79,39 @@ export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInp
   dwt = f32p(wt, off);
 }
 
+// Per-layer offsets, computed once (mlp_setup: weights and packed weights; setRows: activations
+// for the number of rows of the current evaluation), not per layer per evaluation.
+const wOff = new StaticArray<u64>(66), pOff = new StaticArray<u64>(66), aOff = new StaticArray<u64>(66);
+let aRows: i32 = -1;
+
 /** Offsets (floats from params) of W_l and b_l. */
-function weightOffset(l: i32): u64 {
-  let po: u64 = 0;
-  for (let j = 1; j < l; j++) po += <u64>w(j) * <u64>w(j - 1) + <u64>w(j);
-  return po;
-}
-
+// @ts-ignore: decorator
+@inline function weightOffset(l: i32): u64 { return unchecked(wOff[l]); }
 /** Offset (floats from wt) of the packed W_lᵀ [w_{l−1}, w_l]. */
-function packedOffset(l: i32): u64 {
-  let off: u64 = 0;
-  for (let j = 1; j < l; j++) off += <u64>r4(<f64>w(j) * <f64>w(j - 1));
-  return off;
-}
+// @ts-ignore: decorator
+@inline function packedOffset(l: i32): u64 { return unchecked(pOff[l]); }
+/** Scratch offsets of a_l and z_l (l in 1..K−1) for the rows set by setRows. */
+// @ts-ignore: decorator
+@inline function actOffset(l: i32): u64 { return unchecked(aOff[l]); }
 
-/** Scratch offsets of a_l and z_l (l in 1..K−1). */
-function actOffset(l: i32, B: i32): u64 {
+function setRows(rows: i32): void {
+  if (rows == aRows) return;
   let off: u64 = 0;
-  for (let j = 1; j < l; j++) off += 2 * <u64>r4(<f64>B * <f64>w(j));
-  return off;
+  for (let j = 1; j < K; j++) { unchecked(aOff[j] = off); off += 2 * <u64>r4(<f64>rows * <f64>w(j)); }
+  aRows = rows;
 }
 
 /** out [rows, D] = f(t_r, y_r) for the rows r of y [rows, D]; t: f64 per row (read only with time
  *  input). Keeps the activations for mlp_vjp. */
 export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
+  setRows(rows);
   const w0 = w(0);
   copy2d_f32(rows, D, y, D, xin, w0);
   if (timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
   let inp = xin, inW = w0, pwt = wt;
   for (let l = 1; l <= K; l++) {
     const o = w(l);
-    const a = l < K ? f32p(acts, actOffset(l, rows)) : out;
+    const a = l < K ? f32p(acts, actOffset(l)) : out;
     if (o < NARROW) narrow(rows, o, inW, inp, f32p(params, weightOffset(l)), a);
     else gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
     const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
@@ -143,11 +152,12 @@ function softplus(x: f32): f32 {
 /** The vector–Jacobian product at the rows of the last mlp_forward: given gOut [rows, D] = ∂L/∂f,
  *  accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy (∂L/∂t is dropped). */
 export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
+  setRows(rows);
   const w0 = w(0);
   let g = gOut, gW = w(K);
   for (let l = K; l >= 1; l--) {
     const o = w(l), i = w(l - 1);
-    const inp = l == 1 ? xin : f32p(acts, actOffset(l - 1, rows)) + (<usize>r4(<f64>rows * <f64>i) << 2);
+    const inp = l == 1 ? xin : f32p(acts, actOffset(l - 1)) + (<usize>r4(<f64>rows * <f64>i) << 2);
     const wo = weightOffset(l);
     // dW_l += gᵀ·in (for a narrow input, as (inᵀ·g)ᵀ through dwt: f32x4 over o), db_l += Σ_rows g
     const dst = g == gbuf ? gin : gbuf;
@@ -165,7 +175,7 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
     else gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
     if (l > 1) {
       // through the activation of layer l−1
-      const a = f32p(acts, actOffset(l - 1, rows)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
+      const a = f32p(acts, actOffset(l - 1)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
       const n = rows * i;
       if (act == ACT_TANH) {
         // g ⊙ (1 − z²), f32x4

@@ -102,12 +102,10 @@ function stageTimes(c: f64, out: usize): void {
   for (let b = 0; b < B_; b++) store<f64>(out + (<usize>b << 3), load<f64>(tBuf + (<usize>b << 3)) + c * load<f64>(dtBuf + (<usize>b << 3)));
 }
 
-const BD = (): i32 => B_ * D_;
-
 /** The whole solve: states [B, S, D] from h0 [B, D]. Returns the number of f evaluations. */
 export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
   const s = stagesOf(method_), c = tc(method_), bt = tb(method_), a = ta(method_);
-  const bd = BD(), bdr = <usize>r4(<f64>bd);
+  const bd = B_ * D_, bdr = <usize>r4(<f64>bd);
   memory.copy(hBuf, h0, <usize>bd << 2);
   for (let b = 0; b < B_; b++) memory.copy(states + (<usize>(b * S_ * D_) << 2), h0 + (<usize>(b * D_) << 2), <usize>D_ << 2);
   const tStage = tsBuf;
@@ -135,7 +133,7 @@ export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
  *  gradients, writes ∂L/∂h0 to dh0 (if not 0). Returns the number of VJP evaluations. */
 export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
   const s = stagesOf(method_), c = tc(method_), bt = tb(method_), a = ta(method_);
-  const bd = BD(), bdr = <usize>r4(<f64>bd);
+  const bd = B_ * D_, bdr = <usize>r4(<f64>bd);
   const tStage = tsBuf;
   // ∂h at the last requested time
   for (let b = 0; b < B_; b++) memory.copy(ghBuf + (<usize>(b * D_) << 2), dstates + (<usize>((b * S_ + S_ - 1) * D_) << 2), <usize>D_ << 2);
