@@ -64,6 +64,13 @@ export const ODE_RK4 = 2;
 /** Dormand–Prince 5(4), adaptive, FSAL. */
 export const ODE_DOPRI5 = 3;
 export const ODE_METHOD_COUNT = 4;
+/** Gradients: reverse mode through the solver's arithmetic, or the adjoint method (O(1) memory). */
+export const ODE_GRAD_BACKPROP = 0;
+export const ODE_GRAD_ADJOINT = 1;
+/** The adjoint solve's error norm, torchdiffeq's: max of the RMS norms of the state, its adjoint
+ *  and each parameter tensor's adjoint ("mixed", the default) or of the first two ("seminorm"). */
+export const ODE_NORM_MIXED = 0;
+export const ODE_NORM_SEMI = 1;
 export const ACT_TANH = 0;
 export const ACT_RELU = 1;
 export const ACT_SOFTPLUS = 2;
@@ -91,8 +98,10 @@ export const OD_GRADS = 15;      // ptr: backward: f32 gradient block, same layo
 export const OD_WS = 16;         // ptr: workspace
 export const OD_WS_BYTES = 17;   // f64: bytes available at OD_WS (checked against ode_workspace_bytes)
 export const OD_H0 = 18;         // ptr: h0 [B, D]
-export const OD_STATES = 19;     // ptr: forward: states [B, S, D] (states[b, 0] = h0[b])
+export const OD_STATES = 19;     // ptr: forward: states [B, S, D] (states[b, 0] = h0[b]); adjoint backward: the forward's states, read
 export const OD_DSTATES = 20;    // ptr: backward: ∂L/∂states [B, S, D]
 export const OD_DH0 = 21;        // ptr: backward: ∂L/∂h0 [B, D] or 0 (not wanted)
 export const OD_STATS = 22;      // ptr: f64 [4] out: function evaluations, steps, accepted, rejected
-export const OD_FIELDS = 23;
+export const OD_GRADIENT = 23;   // f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing)
+export const OD_ADJ_NORM = 24;   // f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint)
+export const OD_FIELDS = 25;

@@ -35,6 +35,10 @@ typedef uint32_t rw_ptr;
 #define RW_ODE_RK4 (2)
 #define RW_ODE_DOPRI5 (3)
 #define RW_ODE_METHOD_COUNT (4)
+#define RW_ODE_GRAD_BACKPROP (0)
+#define RW_ODE_GRAD_ADJOINT (1)
+#define RW_ODE_NORM_MIXED (0)
+#define RW_ODE_NORM_SEMI (1)
 #define RW_ACT_TANH (0)
 #define RW_ACT_RELU (1)
 #define RW_ACT_SOFTPLUS (2)
@@ -96,12 +100,14 @@ typedef struct rw_ode_desc {
   double ws; /* ptr: workspace */
   double ws_bytes; /* f64: bytes available at OD_WS (checked against ode_workspace_bytes) */
   double h0; /* ptr: h0 [B, D] */
-  double states; /* ptr: forward: states [B, S, D] (states[b, 0] = h0[b]) */
+  double states; /* ptr: forward: states [B, S, D] (states[b, 0] = h0[b]); adjoint backward: the forward's states, read */
   double dstates; /* ptr: backward: ∂L/∂states [B, S, D] */
   double dh0; /* ptr: backward: ∂L/∂h0 [B, D] or 0 (not wanted) */
   double stats; /* ptr: f64 [4] out: function evaluations, steps, accepted, rejected */
+  double gradient; /* f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing) */
+  double adj_norm; /* f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint) */
 } rw_ode_desc;
-#define RW_OD_FIELDS (23)
+#define RW_OD_FIELDS (25)
 
 /* Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose bit pattern is in [loBits, hiBits), against the f64 function. The argument of the worst case is kept for activation_worst_x(). */
 typedef double rw_activation_max_ulp_fn(int32_t fn, uint32_t loBits, uint32_t hiBits);
@@ -155,7 +161,7 @@ typedef int32_t rw_ode_backward_fn(rw_ptr d);
 typedef int32_t rw_ode_forward_fn(rw_ptr d);
 /* Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
 typedef double rw_ode_param_count_fn(int32_t nLayers, rw_ptr widths);
-/* dopri5: the accepted steps of sequence `row` in the last forward solve held in the workspace: writes up to `capacity` (t, dt) pairs (f64) to out and returns the number of steps, or an error code (ERR_NO_FORWARD, ERR_ARGUMENT if the method is not dopri5 or row is out of range). */
+/* dopri5: the accepted steps of sequence `row` in the last forward solve held in the workspace: writes up to `capacity` (t, dt) pairs (f64) to out and returns the number of steps, or an error code (ERR_NO_FORWARD; ERR_ARGUMENT if the method is not dopri5, the gradient is "adjoint" (which keeps no steps) or row is out of range). */
 typedef int32_t rw_ode_steps_fn(rw_ptr d, int32_t row, rw_ptr out, int32_t capacity);
 /* Bytes of workspace a pass of this descriptor needs (f64: may pass 4 GiB), or an error code. */
 typedef double rw_ode_workspace_bytes_fn(rw_ptr d);

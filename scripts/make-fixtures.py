@@ -425,10 +425,69 @@ def dopri5_cases():
     return cases
 
 
+def adjoint_cases():
+    """dopri5 with torchdiffeq's odeint_adjoint, float64, B = 1: the forward and the backward land on
+    every requested time (step_t); the backward solves the augmented system interval by interval
+    with the default ("mixed") or the seminorm adjoint norm. Records the gradients and the
+    evaluations of f in each direction."""
+    from torchdiffeq import odeint_adjoint
+    gen = torch.Generator().manual_seed(123)
+    cases = []
+    for act, time_input, decreasing, rtol, atol, hidden, norm in [
+        ("tanh", False, False, 1e-7, 1e-9, [16], "mixed"),
+        ("softplus", True, True, 1e-6, 1e-8, [8, 8], "mixed"),
+        ("tanh", True, False, 1e-5, 1e-7, [10], "seminorm"),
+        ("tanh", False, True, 1e-4, 1e-6, [12], "mixed"),
+        ("softplus", False, False, 1e-5, 1e-7, [8], "seminorm"),
+        ("tanh", False, False, 1e-5, 1e-7, [6, 6], "mixed"),
+    ]:
+        D, S = 3, 5
+        widths = [D + (1 if time_input else 0)] + hidden + [D]
+        net = ode_net(widths, act, gen, 0.7)
+
+        class Field(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = net
+                self.calls = 0
+
+            def forward(self, t, y):
+                self.calls += 1
+                x = torch.cat([y, t.reshape(1, 1).expand(y.shape[0], 1)], 1) if time_input else y
+                return self.net(x)
+
+        field = Field()
+        h0 = f32(torch.randn(1, D, generator=gen, dtype=torch.float64)).requires_grad_(True)
+        t = (0.2 + 0.5 * torch.rand(S - 1, generator=gen, dtype=torch.float64)).cumsum(0)
+        t = torch.cat([torch.zeros(1, dtype=torch.float64), t])
+        if decreasing:
+            t = t.flip(0)
+        # the backward solves land on the requested times too (ours do; torchdiffeq would otherwise
+        # step past each one and interpolate). torchdiffeq reads adjoint_options in its normalized
+        # time, increasing: negated when the requested times decrease.
+        step_t = -t if decreasing else t
+        adjoint_options = {"step_t": step_t, **({"norm": "seminorm"} if norm == "seminorm" else {})}
+        st = odeint_adjoint(field, h0, t, method="dopri5", rtol=rtol, atol=atol, options={"step_t": t},
+                            adjoint_options=adjoint_options)
+        st = st.permute(1, 0, 2)
+        g = f32(torch.randn(1, S, D, generator=gen, dtype=torch.float64))
+        forward_calls = field.calls
+        (st * g).sum().backward()
+        cases.append({
+            "name": f"adjoint_{act}_{'t' if time_input else 'not'}_{'dec' if decreasing else 'inc'}_rtol{rtol:g}_{norm}",
+            "activation": act, "timeInput": time_input, "hidden": hidden, "rtol": rtol, "atol": atol, "adjointNorm": norm,
+            "B": 1, "D": D, "S": S, "params": {f"net.{k}": flat(v) for k, v in net.state_dict().items()},
+            "h0": flat(h0), "times": flat(t), "states": flat(st), "g": flat(g),
+            "dparams": {f"net.{k}": flat(v.grad) for k, v in net.named_parameters()}, "dh0": flat(h0.grad),
+            "forwardEvaluations": forward_calls, "backwardEvaluations": field.calls - forward_calls,
+        })
+    return cases
+
+
 def main():
     if sys.argv[1:] == ["--only", "ode"]:
         with open(os.path.join(OUT, "ode.json"), "w") as f:
-            json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases()}, f)
+            json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases(), "adjoint": adjoint_cases()}, f)
         return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:

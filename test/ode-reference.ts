@@ -88,3 +88,67 @@ export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: Arr
   }
   return out;
 }
+
+/** f(t, h) and its vector–Jacobian products for one row: vᵀ∂f/∂h [D] and vᵀ∂f/∂θ [P] (params in
+ *  nn.Sequential order), by reverse mode written out layer by layer. */
+export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput">, params: ArrayLike<number>, t: number, h: number[], v: number[]): { f: number[]; dh: number[]; dtheta: number[] } {
+  const K = cfg.widths.length - 1, xs: number[][] = [cfg.timeInput ? [...h, t] : [...h]], pre: number[][] = [];
+  const offs: number[] = [];
+  let off = 0;
+  for (let l = 1; l <= K; l++) {
+    const o = cfg.widths[l], i = cfg.widths[l - 1], x = xs[l - 1];
+    offs.push(off);
+    const a = Array.from({ length: o }, (_, r) => { let s = params[off + o * i + r]; for (let c = 0; c < i; c++) s += params[off + r * i + c] * x[c]; return s; });
+    pre.push(a);
+    xs.push(l < K ? a.map((s) => act(cfg.act, s)) : a);
+    off += o * i + o;
+  }
+  const dtheta = new Array(off).fill(0);
+  let g = v.slice();
+  for (let l = K; l >= 1; l--) {
+    const o = cfg.widths[l], i = cfg.widths[l - 1], x = xs[l - 1], po = offs[l - 1];
+    if (l < K) g = g.map((gj, j) => gj * dact(cfg.act, pre[l - 1][j], xs[l][j]));
+    for (let r = 0; r < o; r++) { dtheta[po + o * i + r] += g[r]; for (let c = 0; c < i; c++) dtheta[po + r * i + c] += g[r] * x[c]; }
+    g = Array.from({ length: i }, (_, c) => { let s = 0; for (let r = 0; r < o; r++) s += g[r] * params[po + r * i + c]; return s; });
+  }
+  return { f: xs[K], dh: g.slice(0, h.length), dtheta };
+}
+
+function dact(a: OdeRef["act"], pre: number, post: number): number {
+  return a === "tanh" ? 1 - post * post : a === "relu" ? (pre > 0 ? 1 : 0) : pre > 20 ? 1 : 1 / (1 + Math.exp(-pre));
+}
+
+/** The adjoint method with a fixed-step scheme, from the equations: per row, from t_{S−1} down to
+ *  t_0, solve d[y, a, aθ]/dt = [f, −aᵀ∂f/∂y, −aᵀ∂f/∂θ] over each interval in `substeps` equal steps
+ *  of the same tableau, the state reset to the forward's y(t_s) and g(t_s) added to a at every
+ *  requested time. states, g: [B][S][D]. Returns ∂L/∂h0 [B][D] and ∂L/∂θ [P] summed over rows. */
+export function adjointFixed(cfg: OdeRef, params: ArrayLike<number>, states: number[][][], times: number[][], g: number[][][]): { dh0: number[][]; dtheta: number[] } {
+  const { c, b, a } = TABLEAU[cfg.method];
+  let P = 0;
+  for (let l = 1; l < cfg.widths.length; l++) P += cfg.widths[l] * cfg.widths[l - 1] + cfg.widths[l];
+  const dtheta = new Array(P).fill(0);
+  const F = (t: number, z: number[][]) => {
+    const r = fieldVjp(cfg, params, t, z[0], z[1].map((x) => -x));
+    return [r.f, r.dh, r.dtheta];
+  };
+  const dh0 = states.map((sb, bi) => {
+    const tb = times[bi], S = tb.length;
+    let z: number[][] = [sb[S - 1].slice(), g[bi][S - 1].slice(), new Array(P).fill(0)];
+    for (let s = S - 1; s >= 1; s--) {
+      const dt = (tb[s - 1] - tb[s]) / cfg.substeps;
+      for (let j = 0; j < cfg.substeps; j++) {
+        const t = tb[s] + j * dt, k: number[][][] = [];
+        for (let i = 0; i < c.length; i++) {
+          const y = z.map((part, p) => part.map((v, d) => v + a[i].reduce((acc, aij, jj) => acc + dt * aij * k[jj][p][d], 0)));
+          k.push(F(t + c[i] * dt, y));
+        }
+        z = z.map((part, p) => part.map((v, d) => v + b.reduce((acc, bi2, i) => acc + dt * bi2 * k[i][p][d], 0)));
+      }
+      z[0] = sb[s - 1].slice();
+      z[1] = z[1].map((v, d) => v + g[bi][s - 1][d]);
+    }
+    z[2].forEach((v, i) => { dtheta[i] += v; });
+    return z[1];
+  });
+  return { dh0, dtheta };
+}

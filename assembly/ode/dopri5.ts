@@ -14,9 +14,9 @@
 import { mlp_forward, mlp_vjp, mlp_scratch_floats } from "./mlp";
 import { ERR_MAX_STEPS, ERR_STEP_UNDERFLOW } from "../constants";
 
-const C: StaticArray<f64> = [0, 0.2, 0.3, 0.8, 8.0 / 9, 1, 1];
+export const DP_C: StaticArray<f64> = [0, 0.2, 0.3, 0.8, 8.0 / 9, 1, 1];
 // a21; a31 a32; ...; a71..a76 (row 7 = the 5th-order weights)
-const A: StaticArray<f64> = [
+export const DP_A: StaticArray<f64> = [
   0.2,
   3.0 / 40, 9.0 / 40,
   44.0 / 45, -56.0 / 15, 32.0 / 9,
@@ -24,12 +24,12 @@ const A: StaticArray<f64> = [
   9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656,
   35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84,
 ];
-const E: StaticArray<f64> = [
+export const DP_E: StaticArray<f64> = [
   35.0 / 384 - 1951.0 / 21600, 0, 500.0 / 1113 - 22642.0 / 50085, 125.0 / 192 - 451.0 / 720,
   -2187.0 / 6784 + 12231.0 / 42400, 11.0 / 84 - 649.0 / 6300, -1.0 / 60,
 ];
 // @ts-ignore: decorator
-@inline function a(i: i32, j: i32): f64 { return unchecked(A[((i - 1) * i) / 2 + j]); }
+@inline function a(i: i32, j: i32): f64 { return unchecked(DP_A[((i - 1) * i) / 2 + j]); }
 
 
 function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
@@ -48,14 +48,18 @@ let sh: usize = 0, st: usize = 0, sdt: usize = 0, sland: usize = 0;
 let gk: usize = 0, gy: usize = 0, gh: usize = 0;
 export let failT: f64 = 0, failDt: f64 = 0, walked: f64 = 0;
 
-export function dopri5_workspace_floats(nLayers: i32, widths: usize, B: i32, S: i32, D: i32, maxSteps: i32): f64 {
+/** Floats of workspace the solve needs; with `store` (backprop) the accepted steps (room for
+ *  maxSteps per sequence) and the backward's regions too. */
+export function dopri5_workspace_floats(nLayers: i32, widths: usize, B: i32, S: i32, D: i32, maxSteps: i32, store: bool): f64 {
   const bd = r4(<f64>B * <f64>D), b2 = r4(2 * <f64>B), fB = <f64>B, m = <f64>maxSteps;
-  return 5 * b2 + 2 * bd + r4(fB) + 3 * b2 + bd + 7 * bd + bd + mlp_scratch_floats(nLayers, widths, B)
-    + r4(fB * m * <f64>D) + 3 * r4(2 * fB * m) + 6 * bd + bd + bd;
+  const solve = 5 * b2 + 2 * bd + r4(fB) + 3 * b2 + bd + 7 * bd + bd + mlp_scratch_floats(nLayers, widths, B);
+  return store ? solve + r4(fB * m * <f64>D) + 3 * r4(2 * fB * m) + 6 * bd + bd + bd : solve;
 }
 
-export function dopri5_layout(B: i32, S: i32, D: i32, times: usize, perSeq: bool, rtol: f64, atol: f64, maxSteps: i32, ws: usize, nLayers: i32, widths: usize): usize {
-  B_ = B; S_ = S; D_ = D; times_ = times; perSeq_ = perSeq; rtol_ = rtol; atol_ = atol; maxSteps_ = maxSteps;
+let store_: bool = true;
+
+export function dopri5_layout(B: i32, S: i32, D: i32, times: usize, perSeq: bool, rtol: f64, atol: f64, maxSteps: i32, ws: usize, nLayers: i32, widths: usize, store: bool): usize {
+  B_ = B; S_ = S; D_ = D; times_ = times; perSeq_ = perSeq; rtol_ = rtol; atol_ = atol; maxSteps_ = maxSteps; store_ = store;
   const bd = r4(<f64>B * <f64>D), b2 = r4(2 * <f64>B), fB = <f64>B, m = <f64>maxSteps;
   let p = ws;
   rt = p; p += <usize>b2 << 2; rdt = p; p += <usize>b2 << 2; rs = p; p += <usize>b2 << 2; rn = p; p += <usize>b2 << 2; ra = p; p += <usize>b2 << 2;
@@ -166,7 +170,7 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
     // stages 2..7 (k_7 = f(t1, y1), y1 = stage 7's input)
     for (let i = 1; i < 7; i++) {
       stageInput(n, i, hc, yc, kAt, dtc);
-      for (let r = 0; r < n; r++) setf64(tc, r, i == 6 ? f64at(rt, rowOf(r)) + f64at(dtc, r) : f64at(rt, rowOf(r)) + unchecked(C[i]) * f64at(dtc, r));
+      for (let r = 0; r < n; r++) setf64(tc, r, i == 6 ? f64at(rt, rowOf(r)) + f64at(dtc, r) : f64at(rt, rowOf(r)) + unchecked(DP_C[i]) * f64at(dtc, r));
       if (i == 6) {
         // a cut step ends exactly on the requested time
         for (let r = 0; r < n; r++) if (f64at(cutc, r) != 0) { const b = rowOf(r); setf64(tc, r, timeAt(b, <i32>f64at(rs, b) + 1)); }
@@ -179,7 +183,7 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
       let s: f64 = 0;
       for (let d = 0; d < D_; d++) {
         let e: f64 = 0;
-        for (let i = 0; i < 7; i++) e += dt * unchecked(E[i]) * <f64>load<f32>(kAt(i) + (<usize>(r * D_ + d) << 2));
+        for (let i = 0; i < 7; i++) e += dt * unchecked(DP_E[i]) * <f64>load<f32>(kAt(i) + (<usize>(r * D_ + d) << 2));
         const y0 = <f64>load<f32>(hc + (<usize>(r * D_ + d) << 2)), y1 = <f64>load<f32>(yc + (<usize>(r * D_ + d) << 2));
         const v = e / (atol_ + rtol_ * max(Math.abs(y0), Math.abs(y1)));
         s += v * v;
@@ -192,13 +196,13 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
       const t = f64at(rt, b), sIdx = <i32>f64at(rs, b), next = timeAt(b, sIdx + 1);
       if (accept) {
         const nacc = <i32>f64at(rn, b);
-        if (nacc < maxSteps_) {
+        if (store_ && nacc < maxSteps_) {
           const slot = b * maxSteps_ + nacc;
           memory.copy(sh + (<usize>(slot * D_) << 2), hc + (<usize>(r * D_) << 2), <usize>D_ << 2);
           setf64(st, slot, t); setf64(sdt, slot, dt);
         }
         const landed = f64at(cutc, r) != 0 || t + dt == next;
-        if (nacc < maxSteps_) setf64(sland, b * maxSteps_ + nacc, landed ? <f64>(sIdx + 1) : -1);
+        if (store_ && nacc < maxSteps_) setf64(sland, b * maxSteps_ + nacc, landed ? <f64>(sIdx + 1) : -1);
         setf64(rn, b, nacc + 1);
         memory.copy(h_ + (<usize>(b * D_) << 2), yc + (<usize>(r * D_) << 2), <usize>D_ << 2);
         memory.copy(k1_ + (<usize>(b * D_) << 2), kAt(6) + (<usize>(r * D_) << 2), <usize>D_ << 2);
@@ -248,7 +252,7 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
     for (let i = 0; i < 6; i++) {
       stageInput(n, i, hc, yc, kAt, dtc);
       memory.copy(ys(i), yc, <usize>(n * D_) << 2);
-      for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(C[i]) * f64at(dtc, r));
+      for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(DP_C[i]) * f64at(dtc, r));
       mlp_forward(n, yc, tc, kAt(i));
     }
     // ∂k_i = (dt·b_i)·∂h' with b = a's row 7; ∂k kept in the k slots (values no longer needed)
@@ -260,7 +264,7 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       }
     }
     for (let i = 5; i >= 0; i--) {
-      for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(C[i]) * f64at(dtc, r));
+      for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(DP_C[i]) * f64at(dtc, r));
       mlp_forward(n, ys(i), tc, yc);
       mlp_vjp(n, kAt(i), grads, gy);
       nfe++;

@@ -150,8 +150,11 @@ function softplus(x: f32): f32 {
 }
 
 /** The vector–Jacobian product at the rows of the last mlp_forward: given gOut [rows, D] = ∂L/∂f,
- *  accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy (∂L/∂t is dropped). */
-export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
+ *  accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy (∂L/∂t is dropped). With perRow
+ *  (not 0), each row's own ∂L/∂θ is written to perRow [rows, P] instead (overwritten; grads is not
+ *  read): the adjoint method integrates every sequence's parameter adjoint with that sequence's
+ *  steps. */
+export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize, perRow: usize = 0, P: i32 = 0): void {
   setRows(rows);
   const w0 = w(0);
   let g = gOut, gW = w(K);
@@ -161,7 +164,8 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
     const wo = weightOffset(l);
     // dW_l += gᵀ·in (for a narrow input, as (inᵀ·g)ᵀ through dwt: f32x4 over o), db_l += Σ_rows g
     const dst = g == gbuf ? gin : gbuf;
-    if (i < NARROW) {
+    if (perRow != 0) rowGrads(rows, o, i, g, inp, perRow + (<usize>wo << 2), P);
+    else if (i < NARROW) {
       gemm(i, o, rows, inp, 1, i, g, o, dwt, o, false);
       const dw = f32p(grads, wo);
       for (let c = 0; c < i; c++) for (let j = 0; j < o; j++) {
@@ -169,7 +173,7 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
         store<f32>(p, load<f32>(p) + load<f32>(dwt + (<usize>(c * o + j) << 2)));
       }
     } else gemm(o, i, rows, g, 1, o, inp, i, f32p(grads, wo), i, true);
-    colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
+    if (perRow == 0) colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
     // ∂L/∂in = g·W_l
     if (i < NARROW) narrow(rows, i, o, g, f32p(wt, packedOffset(l)), dst);
     else gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
@@ -197,4 +201,19 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize): void {
     g = dst; gW = i;
   }
   copy2d_f32(rows, D, g, w0, gy, D);
+}
+
+/** Per row r: dW [o, i] = g_r ⊗ in_r and db [o] = g_r, written at dst + r·P floats (dst points at
+ *  the layer's W within row 0's block). */
+function rowGrads(rows: i32, o: i32, i: i32, g: usize, inp: usize, dst: usize, P: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const pw = dst + ((<usize>r * <usize>P) << 2), pin = inp + (<usize>(r * i) << 2), pg = g + (<usize>(r * o) << 2);
+    for (let j = 0; j < o; j++) {
+      const gj = load<f32>(pg + (<usize>j << 2)), gv = f32x4.splat(gj), row = pw + (<usize>(j * i) << 2);
+      let c = 0;
+      for (; c + 4 <= i; c += 4) v128.store(row + (<usize>c << 2), f32x4.mul(gv, v128.load(pin + (<usize>c << 2))));
+      for (; c < i; c++) store<f32>(row + (<usize>c << 2), gj * load<f32>(pin + (<usize>c << 2)));
+    }
+    memory.copy(pw + (<usize>(o * i) << 2), pg, <usize>o << 2);
+  }
 }

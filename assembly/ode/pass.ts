@@ -6,20 +6,25 @@
 //   - every tensor's size and the workspace's in f64 against 4 GiB, every tensor inside memory;
 //   - the workspace bytes the caller passes against what the shape needs;
 //   - backward: the workspace must hold a forward solve of the same shape (a stamp in its header).
+//   - adjoint backward: the forward's states (OD_STATES) inside memory too.
 // Times are the host's to check (finite, strictly monotonic per row).
-// Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts), with gradient "backprop".
+// Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts). Gradients: "backprop" (the forward
+// keeps what reverse mode needs: rk.ts, dopri5.ts) or "adjoint" (adjoint.ts: the forward keeps
+// nothing; the backward solves the augmented system from the forward's states).
 
 import {
   OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
   OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
   OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
+  OD_GRADIENT, OD_ADJ_NORM, ODE_GRAD_ADJOINT, ODE_NORM_SEMI,
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
 import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, dopri5_steps, failT, failDt, walked } from "./dopri5";
+import { adjoint_workspace_floats, adjoint_layout, adjoint_fixed, adjoint_dopri5, adjFailT, adjFailDt, adjSteps, adjAccepted, adjRejected } from "./adjoint";
 
 const MAX_FLOATS: f64 = 1073741824;
-const HEADER_FLOATS: f64 = 12;
+const HEADER_FLOATS: f64 = 12; // the stamp and SHAPE_FIELDS (9), rounded up to 4
 const STAMP: f64 = 0x4f444553; // "ODES"
 
 // @ts-ignore: decorator
@@ -37,6 +42,7 @@ function check_shape(d: usize): i32 {
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
   if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
   const rtol = getf(d, OD_RTOL), atol = getf(d, OD_ATOL), maxSteps = getf(d, OD_MAX_STEPS);
+  if (!isInt(getf(d, OD_GRADIENT), 0, 1) || !isInt(getf(d, OD_ADJ_NORM), 0, 1)) return ERR_ARGUMENT;
   if (<i32>method == ODE_DOPRI5 && (!(rtol > 0 && rtol < Infinity) || !(atol > 0 && atol < Infinity) || !isInt(maxSteps, 1, 1e9))) return ERR_ARGUMENT;
   const D = getf(d, OD_D), K = getf(d, OD_LAYERS), B = getf(d, OD_B), S = getf(d, OD_S), n = getf(d, OD_SUBSTEPS);
   if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216) || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
@@ -49,9 +55,12 @@ function check_shape(d: usize): i32 {
   }
   if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
   if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS) return ERR_TOO_LARGE;
-  need = HEADER_FLOATS + (<i32>method == ODE_DOPRI5
-    ? dopri5_workspace_floats(<i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>maxSteps)
-    : rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n));
+  const adj = getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT;
+  const solve = <i32>method == ODE_DOPRI5
+    ? dopri5_workspace_floats(<i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>maxSteps, !adj)
+    : rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n, !adj);
+  // the adjoint's backward reuses the forward's workspace (it needs only the states)
+  need = HEADER_FLOATS + (adj ? max(solve, adjoint_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>D)) : solve);
   if (need > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
@@ -68,6 +77,7 @@ function check_tensors(d: usize, backward: bool): i32 {
     if (!inside(getf(d, OD_H0), B * D * 4, true) || !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   } else {
     if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true) || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
+    if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT && !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   }
   return OK;
 }
@@ -85,13 +95,20 @@ export function ode_param_count(nLayers: i32, widths: usize): f64 {
   return mlp_param_count(nLayers, widths);
 }
 
-function setup(d: usize): void {
+/** Lay out the workspace for a forward solve, a backprop backward (the same layout) or, with
+ *  adjointBackward, the adjoint's backward solve; set up f. */
+function setup(d: usize, adjointBackward: bool): void {
   const ws = <usize>getf(d, OD_WS) + (<usize>HEADER_FLOATS << 2);
   const K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
+  const store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT;
   let scratch: usize;
-  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
+  if (adjointBackward) {
+    scratch = adjoint_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
+      <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS),
+      getf(d, OD_ADJ_NORM) == ODE_NORM_SEMI, ws, K, widths);
+  } else if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
     scratch = dopri5_layout(B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1,
-      getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS), ws, K, widths);
+      getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS), ws, K, widths, store);
   } else {
     rk_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
       <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
@@ -106,7 +123,7 @@ function stampHeader(d: usize): void {
   store<f32>(h, <f32>STAMP);
   for (let i = 0; i < SHAPE_FIELDS.length; i++) store<f32>(h + (<usize>(i + 1) << 2), <f32>getf(d, unchecked(SHAPE_FIELDS[i])));
 }
-const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ, OD_MAX_STEPS];
+const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ, OD_MAX_STEPS, OD_GRADIENT];
 
 /** Solve forward: states [B, S, D]. Returns OK or an error code (dopri5: ERR_MAX_STEPS or
  *  ERR_STEP_UNDERFLOW with t and the step size in stats[0], stats[1]). */
@@ -114,7 +131,7 @@ export function ode_forward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, false);
   if (e != OK) return e;
-  setup(d);
+  setup(d, false);
   const h = header(d);
   store<f32>(h, 0); // no valid forward until this one completes
   if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
@@ -124,7 +141,7 @@ export function ode_forward(d: usize): i32 {
     stampHeader(d);
     return OK;
   }
-  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), true);
+  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT);
   stampHeader(d);
   const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
@@ -140,33 +157,47 @@ export function ode_backward(d: usize): i32 {
   const h = header(d);
   if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
   for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
-  setup(d);
+  const st = <usize>getf(d, OD_STATS);
+  if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT) {
+    setup(d, true);
+    const states = <usize>getf(d, OD_STATES), dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0);
+    if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
+      const r = adjoint_dopri5(states, dstates, grads, dh0);
+      if (r < 0) { store<f64>(st, adjFailT); store<f64>(st + 8, adjFailDt); return r; }
+      store<f64>(st, <f64>r); store<f64>(st + 8, adjSteps); store<f64>(st + 16, adjAccepted); store<f64>(st + 24, adjRejected);
+      return OK;
+    }
+    const nfe = adjoint_fixed(states, dstates, grads, dh0), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+    store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
+    return OK;
+  }
+  setup(d, false);
   if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
     const nfe = dopri5_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
-    const st = <usize>getf(d, OD_STATS);
     store<f64>(st, <f64>nfe); store<f64>(st + 8, walked); store<f64>(st + 16, walked); store<f64>(st + 24, 0);
     return OK;
   }
   const nfe = rk_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
-  const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+  const steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
 }
 
 /** dopri5: the accepted steps of sequence `row` in the last forward solve held in the workspace:
  *  writes up to `capacity` (t, dt) pairs (f64) to out and returns the number of steps, or an error
- *  code (ERR_NO_FORWARD, ERR_ARGUMENT if the method is not dopri5 or row is out of range). */
+ *  code (ERR_NO_FORWARD; ERR_ARGUMENT if the method is not dopri5, the gradient is "adjoint" (which
+ *  keeps no steps) or row is out of range). */
 export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
   const e = check_shape(d);
   if (e != OK) return e;
   const wsb = getf(d, OD_WS_BYTES);
   if (!inside(getf(d, OD_WS), wsb, true) || !inside(getf(d, OD_TIMES), 8, true) || !inside(getf(d, OD_PARAMS), 4, true)) return ERR_BOUNDS;
   if (wsb < need * 4) return ERR_WORKSPACE;
-  if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
+  if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
   const h = header(d);
   if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
   for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
-  setup(d);
+  setup(d, false);
   return dopri5_steps(row, out, capacity);
 }

@@ -33,9 +33,9 @@ export function stagesOf(method: i32): i32 {
   return method == ODE_EULER ? 1 : method == ODE_MIDPOINT ? 2 : method == ODE_RK4 ? 4 : 7;
 }
 
-function tc(method: i32): StaticArray<f64> { return method == ODE_EULER ? C_EULER : method == ODE_MIDPOINT ? C_MID : C_RK4; }
-function tb(method: i32): StaticArray<f64> { return method == ODE_EULER ? B_EULER : method == ODE_MIDPOINT ? B_MID : B_RK4; }
-function ta(method: i32): StaticArray<f64> { return method == ODE_EULER ? A_EULER : method == ODE_MIDPOINT ? A_MID : A_RK4; }
+export function tableauC(method: i32): StaticArray<f64> { return method == ODE_EULER ? C_EULER : method == ODE_MIDPOINT ? C_MID : C_RK4; }
+export function tableauB(method: i32): StaticArray<f64> { return method == ODE_EULER ? B_EULER : method == ODE_MIDPOINT ? B_MID : B_RK4; }
+export function tableauA(method: i32): StaticArray<f64> { return method == ODE_EULER ? A_EULER : method == ODE_MIDPOINT ? A_MID : A_RK4; }
 // @ts-ignore: decorator
 @inline function aij(a: StaticArray<f64>, i: i32, j: i32): f64 { return unchecked(a[((i - 1) * i) / 2 + j]); }
 
@@ -47,10 +47,12 @@ let times_: usize = 0;
 export let kBuf: usize = 0, yBuf: usize = 0, hBuf: usize = 0, tBuf: usize = 0, dtBuf: usize = 0, tsBuf: usize = 0, mlpBuf: usize = 0, ysBuf: usize = 0;
 export let gkBuf: usize = 0, gyBuf: usize = 0, ghBuf: usize = 0;
 
-/** Floats of workspace a fixed-step solve needs (backprop: with the stored stage inputs). */
-export function rk_workspace_floats(method: i32, nLayers: i32, widths: usize, B: i32, S: i32, D: i32, substeps: i32): f64 {
+/** Floats of workspace a fixed-step solve needs; with `store` (backprop) the stored stage inputs
+ *  and the backward's regions too. */
+export function rk_workspace_floats(method: i32, nLayers: i32, widths: usize, B: i32, S: i32, D: i32, substeps: i32, store: bool): f64 {
   const s = <f64>stagesOf(method), bd = r4(<f64>B * <f64>D), steps = <f64>(S - 1) * <f64>substeps;
-  return s * bd + 2 * bd + 3 * r4(2 * <f64>B) + mlp_scratch_floats(nLayers, widths, B) + steps * s * bd + s * bd + 2 * bd;
+  const solve = s * bd + 2 * bd + 3 * r4(2 * <f64>B) + mlp_scratch_floats(nLayers, widths, B);
+  return store ? solve + steps * s * bd + s * bd + 2 * bd : solve;
 }
 
 /** Set the solve's shape and carve the workspace (ws, f32-aligned). */
@@ -104,7 +106,7 @@ function stageTimes(c: f64, out: usize): void {
 
 /** The whole solve: states [B, S, D] from h0 [B, D]. Returns the number of f evaluations. */
 export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
-  const s = stagesOf(method_), c = tc(method_), bt = tb(method_), a = ta(method_);
+  const s = stagesOf(method_), c = tableauC(method_), bt = tableauB(method_), a = tableauA(method_);
   const bd = B_ * D_, bdr = <usize>r4(<f64>bd);
   memory.copy(hBuf, h0, <usize>bd << 2);
   for (let b = 0; b < B_; b++) memory.copy(states + (<usize>(b * S_ * D_) << 2), h0 + (<usize>(b * D_) << 2), <usize>D_ << 2);
@@ -132,7 +134,7 @@ export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
 /** Reverse of rk_forward (which must have stored the stage inputs): accumulates parameter
  *  gradients, writes ∂L/∂h0 to dh0 (if not 0). Returns the number of VJP evaluations. */
 export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
-  const s = stagesOf(method_), c = tc(method_), bt = tb(method_), a = ta(method_);
+  const s = stagesOf(method_), c = tableauC(method_), bt = tableauB(method_), a = tableauA(method_);
   const bd = B_ * D_, bdr = <usize>r4(<f64>bd);
   const tStage = tsBuf;
   // ∂h at the last requested time

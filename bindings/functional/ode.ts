@@ -12,6 +12,8 @@ export interface OdeShape {
   widths: number[];
   batch: number; steps: number; perSequence: boolean; substeps: number;
   rtol: number; atol: number; maxSteps: number;
+  /** A.ODE_GRAD_BACKPROP or A.ODE_GRAD_ADJOINT; adjoint dopri5's error norm: A.ODE_NORM_*. */
+  gradient: number; adjointNorm: number;
 }
 
 /** Counts of one solve (forward or backward). */
@@ -30,6 +32,7 @@ function writeShape(desc: number, widthsPtr: number, s: OdeShape): number {
   h[o + A.OD_D] = s.stateSize; h[o + A.OD_LAYERS] = s.widths.length - 1; h[o + A.OD_WIDTHS] = widthsPtr;
   h[o + A.OD_B] = s.batch; h[o + A.OD_S] = s.steps; h[o + A.OD_PER_SEQ] = s.perSequence ? 1 : 0; h[o + A.OD_SUBSTEPS] = s.substeps;
   h[o + A.OD_RTOL] = s.rtol; h[o + A.OD_ATOL] = s.atol; h[o + A.OD_MAX_STEPS] = s.maxSteps;
+  h[o + A.OD_GRADIENT] = s.gradient; h[o + A.OD_ADJ_NORM] = s.adjointNorm;
   new Int32Array(core().memory.buffer, widthsPtr, s.widths.length).set(s.widths);
   return o;
 }
@@ -71,25 +74,31 @@ export function odeForward(where: string, mem: Blocks, s: OdeShape, t: { params:
   h[o + A.OD_PARAMS] = t.params; h[o + A.OD_TIMES] = t.times; h[o + A.OD_H0] = t.h0; h[o + A.OD_STATES] = t.states;
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_forward(desc);
-  if (code === A.ERR_MAX_STEPS || code === A.ERR_STEP_UNDERFLOW) {
-    const { nfe: t, steps: dt } = statsOf(mem);
-    throw new RangeError(code === A.ERR_MAX_STEPS
-      ? `${where}: dopri5 needed more than maxSteps = ${s.maxSteps} steps for one sequence; it stopped at t = ${t} with step size ${dt.toPrecision(3)} (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method`
-      : `${where}: dopri5's step size underflowed at t = ${t} (step ${dt.toPrecision(3)}): the solution may blow up there, or rtol/atol are too tight for float32`);
-  }
-  if (code !== A.OK) fail(where, code);
+  if (code !== A.OK) solveFailed(where, mem, s, code, "");
   return statsOf(mem);
 }
 
-/** Backprop through the last odeForward on the same pass memory: parameter gradients accumulate
- *  into grads, ∂L/∂h0 goes to dh0 (0: not wanted). */
-export function odeBackward(where: string, mem: Blocks, s: OdeShape, t: { params: number; grads: number; times: number; dstates: number; dh0: number }): OdeStats {
+/** A solve's error code as an exception: dopri5's step limits as a RangeError naming t and the step. */
+function solveFailed(where: string, mem: Blocks, s: OdeShape, code: number, what: string): never {
+  if (code === A.ERR_MAX_STEPS || code === A.ERR_STEP_UNDERFLOW) {
+    const { nfe: t, steps: dt } = statsOf(mem);
+    throw new RangeError(code === A.ERR_MAX_STEPS
+      ? `${where}: dopri5${what} needed more than maxSteps = ${s.maxSteps} steps for one sequence; it stopped at t = ${t} with step size ${dt.toPrecision(3)} (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method`
+      : `${where}: dopri5's${what} step size underflowed at t = ${t} (step ${dt.toPrecision(3)}): the solution may blow up there, or rtol/atol are too tight for float32`);
+  }
+  fail(where, code);
+}
+
+/** The gradient of the last odeForward on the same pass memory: backprop through it, or (adjoint)
+ *  the backward solve from its states (which must still be at `states`). Parameter gradients
+ *  accumulate into grads, ∂L/∂h0 goes to dh0 (0: not wanted). */
+export function odeBackward(where: string, mem: Blocks, s: OdeShape, t: { params: number; grads: number; times: number; states: number; dstates: number; dh0: number }): OdeStats {
   const desc = mem.get("desc"), o = writeShape(desc, desc + ODE_DESC_BYTES, s), h = heapF64();
   h[o + A.OD_PARAMS] = t.params; h[o + A.OD_GRADS] = t.grads; h[o + A.OD_TIMES] = t.times;
-  h[o + A.OD_DSTATES] = t.dstates; h[o + A.OD_DH0] = t.dh0;
+  h[o + A.OD_STATES] = t.states; h[o + A.OD_DSTATES] = t.dstates; h[o + A.OD_DH0] = t.dh0;
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_backward(desc);
-  if (code !== A.OK) fail(where, code);
+  if (code !== A.OK) solveFailed(where, mem, s, code, "'s adjoint solve");
   return statsOf(mem);
 }
 

@@ -1,10 +1,12 @@
 // Neural ODE dh/dt = f_θ(t, h) with the contract of ../shared/API.md ("Neural ODE"): f is an MLP
 // nn.Sequential(Linear, Act, ..., Linear) with PyTorch's parameter names ("net.0.weight", ...),
 // the solve runs in the core (functional/ode.ts), one time grid shared by the batch or one per
-// sequence. Gradients: "backprop", the exact derivative of the computed solution.
+// sequence. Gradients: "backprop", the exact derivative of the computed solution, or "adjoint", the
+// adjoint method (the augmented system solved backward from the forward's states; O(1) memory).
 import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
+import { ODE_GRAD_ADJOINT, ODE_GRAD_BACKPROP, ODE_NORM_MIXED, ODE_NORM_SEMI } from "../core/abi.js";
 import { Rng } from "../core/random.js";
 import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
@@ -30,8 +32,15 @@ export interface NeuralODEOptions {
   substeps?: number;
   /** dopri5: most steps (accepted + rejected) in one solve (default 10000). */
   maxSteps?: number;
-  /** "backprop" (default): the exact gradient of the computed solution; "adjoint": O(1) memory. */
+  /** "backprop" (default): the exact gradient of the computed solution, keeping every step;
+   *  "adjoint": the adjoint method, solving the augmented system backward in time as torchdiffeq's
+   *  odeint_adjoint does (memory independent of the number of steps; the gradient converges to
+   *  backprop's as the tolerance tightens or the substeps grow). */
   gradient?: "backprop" | "adjoint";
+  /** gradient "adjoint" with dopri5: the backward solve's error norm per sequence. "mixed"
+   *  (default, torchdiffeq's): max of the RMS norms of the state, its adjoint and each parameter
+   *  tensor's adjoint; "seminorm": without the parameter terms (fewer steps; Kidger et al. 2021). */
+  adjointNorm?: "mixed" | "seminorm";
   seed?: number;
 }
 
@@ -71,6 +80,7 @@ export class NeuralODE {
   readonly substeps: number;
   readonly maxSteps: number;
   readonly gradient: "backprop" | "adjoint";
+  readonly adjointNorm: "mixed" | "seminorm";
   /** Widths of f's layers: [D (+1), ...hidden, D]. */
   readonly widths: readonly number[];
   readonly numParams: number;
@@ -82,7 +92,7 @@ export class NeuralODE {
   constructor(options: NeuralODEOptions) {
     const o = check.object(W, "options", options);
     if (options === undefined) throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
-    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "seed"]);
+    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm", "seed"]);
     this.stateSize = check.int(W, "stateSize", o.stateSize, 1, MAX_DIM);
     const hidden = o.hidden ?? [64];
     if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${W}: hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
@@ -95,10 +105,8 @@ export class NeuralODE {
     this.substeps = check.int(W, "substeps", o.substeps ?? 1, 1, MAX_DIM);
     this.maxSteps = check.int(W, "maxSteps", o.maxSteps ?? 10000, 1, 1e9);
     this.gradient = check.oneOf(W, "gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const);
+    this.adjointNorm = check.oneOf(W, "adjointNorm", o.adjointNorm ?? "mixed", ["mixed", "seminorm"] as const);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
-    if (this.gradient === "adjoint") {
-      throw new RangeError(`${W}: gradient "adjoint" is not available yet in this version; use gradient "backprop"`);
-    }
     this.widths = [this.stateSize + (this.timeInput ? 1 : 0), ...this.hidden, this.stateSize];
     const slots = odeSlots([...this.widths]);
     this.numParams = odeParamCount([...this.widths]);
@@ -125,11 +133,13 @@ export class NeuralODE {
       method: METHODS.indexOf(this.method), activation: ACTS.indexOf(this.activation), timeInput: this.timeInput,
       stateSize: this.stateSize, widths: [...this.widths], batch, steps, perSequence, substeps: this.substeps,
       rtol: this.rtol, atol: this.atol, maxSteps: this.maxSteps,
+      gradient: this.gradient === "adjoint" ? ODE_GRAD_ADJOINT : ODE_GRAD_BACKPROP, adjointNorm: this.adjointNorm === "seminorm" ? ODE_NORM_SEMI : ODE_NORM_MIXED,
     };
   }
 
   /** Bytes of WebAssembly workspace a solve of `batch` sequences over `steps` requested times
-   *  takes (exact; backprop keeps every stage's input). */
+   *  takes (exact). Backprop keeps every stage's input (fixed-step) or room for maxSteps steps per
+   *  sequence (dopri5); the adjoint keeps nothing, so its workspace does not depend on the steps. */
   workspaceBytes(batch: number, steps: number): number {
     const M = `${W}.workspaceBytes`;
     return odeWorkspaceBytes(this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM), false));
@@ -173,7 +183,7 @@ export class NeuralODE {
     reserveAll(M, [[this.#mem, { dstates: 4 * B * S * D, dh0: 4 * B * D }]], { what: "backward solve" });
     const c = this.#mem;
     f32(c.get("dstates"), B * S * D).set(g.states as Float32Array);
-    const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M), grads: this.parameters.gradsAt(M), times: c.get("times"), dstates: c.get("dstates"), dh0: c.get("dh0") });
+    const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M), grads: this.parameters.gradsAt(M), times: c.get("times"), states: c.get("states"), dstates: c.get("dstates"), dh0: c.get("dh0") });
     return { h0: f32(c.get("dh0"), B * D).slice(), stats };
   }
 
@@ -185,6 +195,7 @@ export class NeuralODE {
     const last = this.#last;
     if (!last) throw new Error(`${M}: no forward solve yet (call forward() first)`);
     if (this.method !== "dopri5") throw new Error(`${M}: only dopri5 chooses its steps (method is "${this.method}": ${this.substeps} equal step(s) per interval)`);
+    if (this.gradient === "adjoint") throw new Error(`${M}: gradient "adjoint" keeps no steps (that is its point: memory independent of the steps); use gradient "backprop" to inspect them`);
     const r = check.int(M, "row", row, 0, last.batch - 1);
     return odeSteps(M, this.#pass, last, { params: this.parameters.paramsAt(M), times: this.#mem.get("times") }, r);
   }

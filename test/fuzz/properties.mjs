@@ -502,6 +502,8 @@ function odeProperty(R, canary) {
         method: arg(["method"], fc.constant(s.method), fc.constantFrom("rk45", "Dopri5", null)),
         rtol: arg(["rtol"], fc.constantFrom(1e-3, 1e-5), fc.constantFrom(0, -1, NaN)),
         substeps: arg(["substeps"], fc.constant(s.substeps), badCount()),
+        gradient: arg(["gradient"], fc.constantFrom("backprop", "adjoint"), fc.constantFrom("adjoin", 0)),
+        adjointNorm: arg(["adjointNorm"], fc.constantFrom("mixed", "seminorm"), fc.constantFrom("semi", true)),
         seed: arg(["seed"], fc.nat(100), fc.constantFrom(-1, 0.5)),
       }, { required: true }),
       h0: floatsOrBad(["h0"], s.B * s.D),
