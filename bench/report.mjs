@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GATES } from "./suites/common.mjs";
+import { odeSection } from "./ode-report.mjs";
 
 const f = (v, d = 2) => v.toFixed(d);
 const MiB = (floats) => (4 * floats / 2 ** 20);
@@ -176,7 +177,10 @@ ${tg.table}
 
 ${n.gaps}
 
-${peerTables(res, res.peers, n.peers)}`;
+${peerTables(res, res.peers, n.peers)}
+
+${odeSection()}
+`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -45,7 +45,7 @@ describe("NeuralODE fixed-step solves", () => {
       const want = solve(cfg, params, rows(h0, B, D), timesPerRow).flat(2);
       expectClose("states", states, want, 1e-5, 1e-4);
       const stages = { euler: 1, midpoint: 2, rk4: 4 }[c.method];
-      expect(stats).toEqual({ nfe: stages * (S - 1) * c.substeps, steps: (S - 1) * c.substeps, accepted: (S - 1) * c.substeps, rejected: 0 });
+      expect(stats).toEqual({ nfe: stages * (S - 1) * c.substeps, steps: B * (S - 1) * c.substeps, accepted: B * (S - 1) * c.substeps, rejected: 0 });
       // gradient of <states, g>
       const g = Float32Array.from({ length: B * S * D }, () => rnd());
       const g3 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));

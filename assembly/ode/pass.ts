@@ -143,7 +143,7 @@ export function ode_forward(d: usize): i32 {
   }
   const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT);
   stampHeader(d);
-  const st = <usize>getf(d, OD_STATS), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+  const st = <usize>getf(d, OD_STATS), steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
 }
@@ -167,7 +167,7 @@ export function ode_backward(d: usize): i32 {
       store<f64>(st, <f64>r); store<f64>(st + 8, adjSteps); store<f64>(st + 16, adjAccepted); store<f64>(st + 24, adjRejected);
       return OK;
     }
-    const nfe = adjoint_fixed(states, dstates, grads, dh0), steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+    const nfe = adjoint_fixed(states, dstates, grads, dh0), steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
     store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
     return OK;
   }
@@ -178,7 +178,7 @@ export function ode_backward(d: usize): i32 {
     return OK;
   }
   const nfe = rk_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
-  const steps = (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
+  const steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
   store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
 }

@@ -44,8 +44,9 @@ export interface NeuralODEOptions {
   seed?: number;
 }
 
-/** Counts of one solve: evaluations of f (backward: vector–Jacobian products of f, each at a
- *  recomputed stage), steps, accepted and rejected steps. */
+/** Counts of one solve: nfe, the batched evaluations of f (backprop's backward: vector–Jacobian
+ *  products of f, each at a recomputed stage; the adjoint's: evaluations of the augmented system,
+ *  f and its VJP); steps, accepted and rejected steps, summed over the sequences. */
 export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
 
 export interface OdeForwardResult {

@@ -1,0 +1,49 @@
+// The Neural ODE section of bench/RESULTS.md, rendered from the JSON the ODE benchmarks write
+// (bench/ode-peer.json, bench/ode-adjoint.json), between two markers so that bench/report.mjs (the
+// recurrent rows) and these benchmarks can each rewrite their part. Run alone to re-render:
+// node bench/ode-report.mjs
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const BEGIN = "<!-- neural-ode:begin (bench/ode-report.mjs) -->", END = "<!-- neural-ode:end -->";
+const read = (name) => { const u = new URL(`./${name}`, import.meta.url); return existsSync(u) ? JSON.parse(readFileSync(u, "utf8")) : null; };
+const e = (v) => v.toExponential(1);
+const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+
+/** The section's markdown (markers included), or "" when no ODE benchmark has run. */
+export function odeSection() {
+  const peer = read("ode-peer.json"), adj = read("ode-adjoint.json");
+  if (!peer && !adj) return "";
+  const out = [BEGIN, "## Neural ODE (issue 15)", ""];
+  if (peer) {
+    out.push(`### One training iteration against torchdiffeq (\`npm run bench:ode\`, ${peer.date.slice(0, 10)})`,
+      `Spiral shape: MLP 2→50→tanh→2, B = ${peer.B} windows of ${peer.S} times; torchdiffeq on PyTorch ${peer.rows[0]?.torch} (CPU, one thread) in a persistent process; samples alternated, ${peer.rows[0]?.rounds} rounds of ~100 ms; medians. Evaluations are batched calls of f (ours: per-sequence step control, landing on every time; torchdiffeq: one step size for the batch, interpolating).`, "",
+      "| case | ours ms | evaluations fwd + back | torchdiffeq ms | evaluations fwd + back | per iteration | per evaluation (backprop: forward ones; adjoint: all) |", "|---|---|---|---|---|---|---|",
+      ...peer.rows.map((r) => `| ${r.case} | ${r.oursMs.toFixed(2)} | ${r.oursNfe} + ${r.oursBackwardNfe} | ${r.torchdiffeqMs.toFixed(1)} | ${r.torchdiffeqNfe} + ${r.torchdiffeqBackwardNfe || "autograd"} | ×${r.ratio.toFixed(1)} | ×${r.perEvalRatio.toFixed(1)} |`), "");
+  }
+  if (adj) {
+    out.push(`### The adjoint's memory as the steps grow (\`node bench/ode-adjoint.mjs\`, ${adj.date.slice(0, 10)})`,
+      "Workspace bytes of one solve (exact, `NeuralODE.workspaceBytes`) and the median time of a training iteration (forward + backward), the two modes alternated. Backprop keeps every stage input (fixed-step) or room for `maxSteps` steps per sequence (dopri5); the adjoint keeps nothing but the states.", "",
+      "| case | steps per sequence | backprop workspace | adjoint workspace | backprop ms | adjoint ms | backward evaluations: backprop / adjoint |", "|---|---|---|---|---|---|---|",
+      ...adj.memory.map((m) => `| ${m.label} | ${m.stepsPerSequence} | ${kib(m.backpropBytes)} | ${kib(m.adjointBytes)} | ${m.backpropMs.toFixed(2)} | ${m.adjointMs.toFixed(2)} | ${m.backpropBackwardNfe} / ${m.adjointBackwardNfe} |`), "",
+      "### The adjoint gradient as the tolerance tightens (dopri5, atol = rtol/100)",
+      "The same MLP with its weights ×3, B = 20, 10 times on [0, 10] (on the spiral windows, 0.23 time units long, every tolerance already gives the float32 gradient).",
+      `Relative L2 distance between parameter gradients. "Converged": torchdiffeq in float64 at rtol 1e-12 through autograd (${adj.referenceNfe} evaluations). Evaluations are batched calls (ours: forward + backward, the adjoint's each an evaluation of f and its VJP); torchdiffeq's are its float32 odeint_adjoint's, with one step size for the batch.`, "",
+      "| rtol | ours fwd | backprop back | adjoint back (mixed / seminorm) | adjoint vs backprop (mixed / seminorm) | vs converged: backprop | adjoint (mixed / seminorm) | torchdiffeq fwd + adjoint back (mixed / seminorm) | torchdiffeq adjoint vs converged |", "|---|---|---|---|---|---|---|---|---|",
+      ...adj.tolerance.map((r) => `| ${e(r.rtol)} | ${r.forwardNfe} | ${r.backpropNfe} | ${r.adjointNfe} / ${r.seminormNfe} | ${e(r.adjointVsBackprop)} / ${e(r.seminormVsBackprop)} | ${e(r.backpropVsConverged)} | ${e(r.adjointVsConverged)} / ${e(r.seminormVsConverged)} | ${r.torchdiffeqForwardNfe} + ${r.torchdiffeqAdjointNfe} / ${r.torchdiffeqSeminormNfe} | ${e(r.torchdiffeqAdjointVsConverged)} |`), "");
+  }
+  out.push(END);
+  return out.join("\n");
+}
+
+/** Replace (or append) the section in bench/RESULTS.md. */
+export function writeOdeSection() {
+  const url = new URL("./RESULTS.md", import.meta.url);
+  const text = existsSync(url) ? readFileSync(url, "utf8") : "# Benchmark results\n";
+  const sec = odeSection();
+  const i = text.indexOf(BEGIN), j = text.indexOf(END);
+  const next = i >= 0 && j > i ? text.slice(0, i) + sec + text.slice(j + END.length) : `${text.trimEnd()}\n\n${sec}\n`;
+  writeFileSync(url, next);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) { writeOdeSection(); console.log("wrote the Neural ODE section of bench/RESULTS.md"); }
