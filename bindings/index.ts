@@ -10,7 +10,7 @@ export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardG
 export { ParameterBlock } from "./nn/params.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
-export type { ModelConfig, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";
+export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";
 export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
 export { FitError } from "./train/fit.js";

@@ -26,6 +26,24 @@ async function trainTiny(R: any) {
   return { loss: h.loss, valLoss: h.valLoss, pred: p };
 }
 
+// An ODE-RNN (cell "odegru": dopri5 between irregular steps, a GRU at each, missing values).
+async function trainTinyOde(R: any) {
+  await R.init();
+  const rng = new R.Rng(7);
+  const x: Float32Array[] = [], y: Float32Array[] = [], times: Float64Array[] = [], mask: Float32Array[] = [];
+  for (let i = 0; i < 12; i++) {
+    const T = 3 + rng.int(6), t = new Float64Array(T), xi = new Float32Array(T), m = new Float32Array(T);
+    let c = 0;
+    for (let k = 0; k < T; k++) { c += 0.1 + rng.uniform(); t[k] = c; xi[k] = rng.uniform() - 0.5; m[k] = rng.uniform() < 0.8 ? 1 : 0; }
+    x.push(xi); times.push(t); mask.push(m); y.push(Float32Array.from(xi, (v, k) => v * 0.5 + t[k] * 0.1));
+  }
+  const m = new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 6, outputSize: 1, readout: "sequence", inputMask: true, ode: { hidden: [8] }, seed: 2 });
+  const h = await m.fit({ x, y, times, mask }, { epochs: 3, batchSize: 4, learningRate: 0.01, seed: 1 });
+  const p = (m.predict(x, { times, mask }) as Float32Array[]).flatMap((a) => Array.from(a));
+  m.dispose();
+  return { loss: h.loss, pred: p };
+}
+
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 // playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
 let server: Server, browser: Browser, base = "";
@@ -63,6 +81,19 @@ describe("<script> bundle in headless Chromium", () => {
     expect(inNode.loss[4]).toBeLessThan(inNode.loss[0]);
     expect(inBrowser).toEqual(inNode); // numbers compare exactly
     console.log(`Chromium (${version.match(/Chrome\/[\d.]+/)?.[0]}) and Node agree bitwise: losses ${inNode.loss.map((v) => v.toFixed(5)).join(", ")}`);
+    await page.close();
+  });
+
+  it("trains an ODE-RNN (odegru) and matches Node bitwise", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/");
+    const inBrowser = await page.evaluate(`(${trainTinyOde.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTinyOde>>;
+    const inNode = await trainTinyOde(Recurrent);
+    expect(errors).toEqual([]);
+    expect(inNode.loss.every(Number.isFinite)).toBe(true);
+    expect(inBrowser).toEqual(inNode);
     await page.close();
   });
 

@@ -5,7 +5,8 @@
 //     first D + time input, the last D);
 //   - every tensor's size and the workspace's in f64 against 4 GiB, every tensor inside memory;
 //   - the workspace bytes the caller passes against what the shape needs;
-//   - backward: the workspace must hold a forward solve of the same shape (a stamp in its header).
+//   - backward (backprop): the workspace must hold a forward solve of the same shape (a stamp in its
+//     header); the adjoint's backward needs only the forward's states, given in OD_STATES.
 //   - adjoint backward: the forward's states (OD_STATES) inside memory too.
 // Times are the host's to check (finite, strictly monotonic per row).
 // Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts). Gradients: "backprop" (the forward
@@ -154,11 +155,9 @@ export function ode_backward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, true);
   if (e != OK) return e;
-  const h = header(d);
-  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
-  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
   const st = <usize>getf(d, OD_STATS);
   if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT) {
+    // nothing of the forward is kept in the workspace: the states (OD_STATES) are all it needs
     setup(d, true);
     const states = <usize>getf(d, OD_STATES), dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0);
     if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
@@ -171,6 +170,9 @@ export function ode_backward(d: usize): i32 {
     store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
     return OK;
   }
+  const h = header(d);
+  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
+  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
   setup(d, false);
   if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
     const nfe = dopri5_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));

@@ -4,7 +4,7 @@
 // bounded by the bytes actually present, all BEFORE anything is allocated.
 import * as safetensors from "./safetensors.js";
 import { show } from "../core/check.js";
-import { ModelConfig, RecurrentModel, checkConfig, modelSlots } from "../nn/model.js";
+import { ModelConfig, ModelSettings, RecurrentModel, checkConfig, modelSlots } from "../nn/model.js";
 
 /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
 export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {
@@ -34,7 +34,7 @@ export function loadModel<M extends RecurrentModel>(bytes: Uint8Array, make: (co
   }
   let raw: ModelConfig;
   try { raw = JSON.parse(metadata.config); } catch { throw new Error(`${W}: __metadata__.config is not valid JSON`); }
-  let cfg: Required<ModelConfig>;
+  let cfg: ModelSettings;
   try { cfg = checkConfig(raw); } catch (e) { throw new Error(`${W}: the file's config is invalid: ${(e as Error).message}`); }
   // the config must describe exactly the tensors present (so it is bounded by the file's bytes)
   const slots = modelSlots(cfg);

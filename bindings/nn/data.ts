@@ -12,6 +12,12 @@ export interface SequenceData {
   y?: Float32Array | Int32Array | Float32Array[] | Int32Array[];
   /** Class id of each sequence, 0..n−1 (only with initialState { perClass: n }). */
   classes?: Int32Array;
+  /** The time of every step of each sequence, [len_i], non-decreasing (cell "odegru" and
+   *  timeGap models; irregularly sampled series). */
+  times?: Float64Array[];
+  /** Which features were observed, [len_i, inputSize] of 0/1 (inputMask models): the recurrent
+   *  input is [x ⊙ mask, mask]; an odegru step with nothing observed leaves the state to the ODE. */
+  mask?: Float32Array[];
 }
 
 /** @internal What of a model's config the data must agree with. */
@@ -19,6 +25,13 @@ export interface DataSpec {
   inputSize: number; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
   /** n for initialState { perClass: n }, else 0; and the initialState for messages. */
   perClass: number; initialState: unknown;
+  /** data.times is needed (and for what, in messages); data.mask is needed. */
+  times: "" | "odegru" | "timeGap"; inputMask: boolean; timeGap: boolean;
+}
+
+/** @internal Width of the recurrent input: the features, their mask, the time gap. */
+export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask" | "timeGap">): number {
+  return spec.inputSize * (spec.inputMask ? 2 : 1) + (spec.timeGap ? 1 : 0);
 }
 
 /** @internal Validate a data set; returns the number of sequences. */
@@ -31,8 +44,10 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
     const x = d.x[i];
     if (!(x instanceof Float32Array)) throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
     if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}`);
-    check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`);
+    // with a mask, a missing value may be anything (NaN too): checked where observed below
+    check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`, spec.inputMask ? "allow" : "reject");
   }
+  checkTimesMask(where, spec, d, N);
   const cls = d.classes;
   if (spec.perClass > 0) {
     const n = spec.perClass;
@@ -68,8 +83,43 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
   return N;
 }
 
-/** @internal A staged batch: B sequences padded to T steps, and where they are. */
-export interface Staged { B: number; T: number; x: number; lengths: number; classes: number; target: number; mask: number }
+function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown>, N: number): void {
+  const xs = d.x as Float32Array[], I = spec.inputSize;
+  if (spec.times) {
+    const t = d.times;
+    const why = spec.times === "odegru" ? "cell \"odegru\" evolves the state between the steps' times" : "timeGap feeds the gap since the previous step";
+    if (!Array.isArray(t) || t.length !== N) throw new TypeError(`${where}: data.times must be an array of ${N} Float64Array (one time per step of each sequence; ${why}), got ${check.show(t)}`);
+    for (let i = 0; i < N; i++) {
+      const ti = t[i], len = xs[i].length / I;
+      if (!(ti instanceof Float64Array) || ti.length !== len) throw new TypeError(`${where}: data.times[${i}] must be a Float64Array of ${len} times (one per step), got ${check.show(ti)}`);
+      for (let k = 0; k < len; k++) {
+        if (!Number.isFinite(ti[k])) throw new RangeError(`${where}: data.times[${i}][${k}] is ${ti[k]}; times must be finite`);
+        if (k > 0 && ti[k] < ti[k - 1]) throw new RangeError(`${where}: data.times[${i}] must be non-decreasing, but times[${i}][${k}] = ${ti[k]} < times[${i}][${k - 1}] = ${ti[k - 1]}`);
+      }
+    }
+  } else if (d.times !== undefined) {
+    throw new TypeError(`${where}: data.times is only used by cell "odegru" and by timeGap models; this model reads none`);
+  }
+  if (spec.inputMask) {
+    const m = d.mask;
+    if (!Array.isArray(m) || m.length !== N) throw new TypeError(`${where}: data.mask must be an array of ${N} Float32Array [len, inputSize=${I}] of 0/1 (inputMask: 1 = observed), got ${check.show(m)}`);
+    for (let i = 0; i < N; i++) {
+      const mi = m[i];
+      if (!(mi instanceof Float32Array) || mi.length !== xs[i].length) throw new TypeError(`${where}: data.mask[${i}] must be a Float32Array of ${xs[i].length} elements [len, ${I}], like data.x[${i}], got ${check.show(mi)}`);
+      for (let k = 0; k < mi.length; k++) {
+        if (mi[k] !== 0 && mi[k] !== 1) throw new RangeError(`${where}: data.mask[${i}][${k}] must be 0 (missing) or 1 (observed), got ${mi[k]}`);
+        if (mi[k] === 1 && !Number.isFinite(xs[i][k])) throw new RangeError(`${where}: data.x[${i}][${k}] is ${xs[i][k]} where data.mask says observed; observed values must be finite (missing ones may be anything)`);
+      }
+    }
+  } else if (d.mask !== undefined) {
+    throw new TypeError(`${where}: data.mask is only used by models with inputMask: true`);
+  }
+}
+
+/** @internal A staged batch: B sequences padded to T steps, and where they are. x is the recurrent
+ *  input (features, then their mask and the time gap when the model takes them); times [B, T] f64
+ *  and observed [B, T] i32 (any feature observed) for cell "odegru". */
+export interface Staged { B: number; T: number; x: number; lengths: number; classes: number; target: number; mask: number; times: number; observed: number }
 
 /** @internal Batch size and padded length of the sequences idx. */
 export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<number>): { B: number; T: number } {
@@ -80,9 +130,11 @@ export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<nu
 
 /** @internal Bytes of the staging blocks of a batch (reserve them with the pass's other blocks). */
 export function stageBlocks(spec: DataSpec, B: number, T: number, data: SequenceData, withTargets: boolean): Record<string, number> {
-  const I = spec.inputSize, O = spec.outputSize, seq = spec.readout === "sequence", ce = spec.loss === "crossentropy";
+  const I = recurrentInputSize(spec), O = spec.outputSize, seq = spec.readout === "sequence", ce = spec.loss === "crossentropy";
+  const ode = spec.times === "odegru";
   return {
     x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0,
+    times: ode ? 8 * B * T : 0, observed: ode ? 4 * B * T : 0,
     target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
     mask: withTargets && seq && !ce ? 4 * B * T : 0,
   };
@@ -91,14 +143,38 @@ export function stageBlocks(spec: DataSpec, B: number, T: number, data: Sequence
 /** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks for the
  *  batch's shape B × T (batchShape). */
 export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean, B: number, T: number): Staged {
-  const I = spec.inputSize, O = spec.outputSize;
-  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0 };
-  const xv = f32(s.x, B * T * I), lv = i32(s.lengths, B);
+  const I = spec.inputSize, O = spec.outputSize, IR = recurrentInputSize(spec), ode = spec.times === "odegru";
+  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: ode ? mem.get("times") : 0, observed: ode ? mem.get("observed") : 0 };
+  const xv = f32(s.x, B * T * IR), lv = i32(s.lengths, B);
   xv.fill(0);
   for (let b = 0; b < B; b++) {
-    const q = data.x[idx[b]];
-    xv.set(q, b * T * I);
-    lv[b] = q.length / I;
+    const q = data.x[idx[b]], len = q.length / I;
+    lv[b] = len;
+    if (IR === I) { xv.set(q, b * T * I); continue; }
+    // [x ⊙ m, m, Δt] per step
+    const m = spec.inputMask ? data.mask![idx[b]] : null, tt = spec.timeGap ? data.times![idx[b]] : null;
+    for (let k = 0; k < len; k++) {
+      const o = (b * T + k) * IR;
+      for (let j = 0; j < I; j++) {
+        const mj = m ? m[k * I + j] : 1;
+        xv[o + j] = mj === 0 ? 0 : q[k * I + j];
+        if (m) xv[o + I + j] = mj;
+      }
+      if (tt) xv[o + IR - 1] = k === 0 ? 0 : tt[k] - tt[k - 1];
+    }
+  }
+  if (ode) {
+    const tv = new Float64Array(core().memory.buffer, s.times, B * T), ov = i32(s.observed, B * T);
+    tv.fill(0); ov.fill(0);
+    for (let b = 0; b < B; b++) {
+      const tt = data.times![idx[b]], m = spec.inputMask ? data.mask![idx[b]] : null;
+      tv.set(tt, b * T);
+      for (let k = 0; k < tt.length; k++) {
+        let any = m === null;
+        for (let j = 0; m && j < I && !any; j++) any = m[k * I + j] !== 0;
+        ov[b * T + k] = any ? 1 : 0;
+      }
+    }
   }
   if (s.classes) { const cv = i32(s.classes, B); for (let b = 0; b < B; b++) cv[b] = data.classes![idx[b]]; }
   if (!withTargets) return s;
@@ -140,6 +216,8 @@ export function subset(data: SequenceData, idx: number[]): SequenceData {
   });
   const out: SequenceData = { x: idx.map((i) => data.x[i]) };
   if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
+  if (data.times) out.times = idx.map((i) => data.times![i]);
+  if (data.mask) out.mask = idx.map((i) => data.mask![i]);
   const y = data.y;
   if (y === undefined) return out;
   if (Array.isArray(y)) out.y = idx.map((i) => (y as Float32Array[])[i]) as Float32Array[];

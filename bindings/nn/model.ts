@@ -11,9 +11,11 @@ import { Rng } from "../core/random.js";
 import { checkInit } from "../functional/init.js";
 import * as R from "../functional/readout.js";
 import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
-import { DataSpec, SequenceData, Staged, batchShape, checkData, stage, stageBlocks } from "./data.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { CellType, RNNOptions, RecurrentLayer, cellId, makeLayer, rnnSlots, GATES } from "./rnn.js";
+import { OdeActivation, OdeMethod, odeSlots } from "./ode.js";
+import { OdeRnn, odeShapeOf } from "./odernn.js";
 
 export type Readout = "last" | "sequence";
 export type Loss = "mse" | "crossentropy";
@@ -22,11 +24,34 @@ export type Loss = "mse" | "crossentropy";
  *  row by `data.classes` (e.g. a cell type or a patient group). */
 export type InitialState = "zeros" | "learned" | { perClass: number };
 
+/** Cells of a Model: the recurrent layers' (rnn, lstm, gru) and "odegru", the ODE-RNN of
+ *  Rubanova, Chen & Duvenaud (2019): between two steps the state follows dh/dt = f_θ(h) (a Neural
+ *  ODE) from the previous step's time to this one's, and at each step a GRU cell reads the input. */
+export type ModelCell = CellType | "odegru";
+
+/** The ODE of cell "odegru" (NeuralODEOptions without stateSize: the state is the hidden state).
+ *  Defaults: hidden [hiddenSize], tanh, no time input, dopri5 with rtol 1e-3 and atol 1e-4
+ *  (Rubanova et al.'s), substeps 1, maxSteps 10000, gradient "backprop". */
+export interface OdeCellOptions {
+  hidden?: number[]; activation?: OdeActivation; timeInput?: boolean; method?: OdeMethod;
+  rtol?: number; atol?: number; substeps?: number; maxSteps?: number;
+  gradient?: "backprop" | "adjoint"; adjointNorm?: "mixed" | "seminorm";
+}
+
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
  *  seed, init, checkpoint: see RNNOptions), the cell, the readout and the loss. */
 export interface ModelConfig extends RNNOptions {
   /** Recurrent cell (default "rnn", Elman). */
-  cell?: CellType;
+  cell?: ModelCell;
+  /** cell "odegru": the ODE between steps. */
+  ode?: OdeCellOptions;
+  /** The time since the previous step as one more input (0 at the first step), from data.times:
+   *  the GRU-Δt baseline of irregularly sampled series (cells rnn, lstm, gru). Default false. */
+  timeGap?: boolean;
+  /** Missing features: data.mask [len, inputSize] of 0/1 says what was observed; the recurrent
+   *  input becomes [x ⊙ mask, mask] (2·inputSize wide), and an "odegru" step where nothing was
+   *  observed leaves the state to the ODE. Default false. */
+  inputMask?: boolean;
   /** Readout width: values to regress (mse) or number of classes (crossentropy). */
   outputSize: number;
   /** "last": one output per sequence, from the state at its end (bidirectional: forward state at
@@ -57,11 +82,14 @@ export interface BatchResult { loss: number; sq: number; correct: number; count:
 const W = "Model";
 const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
 
+/** A checked config: every option filled in (ode only for cell "odegru"). */
+export type ModelSettings = Required<Omit<ModelConfig, "ode">> & { ode?: Required<OdeCellOptions> };
+
 /** Validate a model config (defaults filled in). Pure: allocates nothing. */
-export function checkConfig(config: ModelConfig): Required<ModelConfig> {
+export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
-  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint"]);
-  const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru"] as const);
+  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
+  const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru", "odegru"] as const);
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
   if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
   let initialState: InitialState = "zeros";
@@ -71,7 +99,7 @@ export function checkConfig(config: ModelConfig): Required<ModelConfig> {
     check.known(W, is, ["perClass"], "initialState");
     initialState = { perClass: check.int(W, "initialState.perClass", is.perClass, 1, 1 << 20) };
   } else throw new TypeError(`${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`);
-  const cfg: Required<ModelConfig> = {
+  const cfg: ModelSettings = {
     cell,
     inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
     hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
@@ -85,16 +113,55 @@ export function checkConfig(config: ModelConfig): Required<ModelConfig> {
     seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
     init: checkInit(W, o.init),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
+    timeGap: check.bool(W, "timeGap", o.timeGap ?? false),
+    inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
   };
   if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
+  if (cell === "odegru") {
+    if (cfg.numLayers !== 1 || cfg.bidirectional || cfg.checkpoint) throw new RangeError(`${W}: cell "odegru" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers ${cfg.numLayers}, bidirectional ${cfg.bidirectional}, checkpoint ${cfg.checkpoint}`);
+    if (cfg.timeGap) throw new TypeError(`${W}: timeGap is the input of the GRU-Δt baseline; cell "odegru" carries the state across the gap with its ODE (use one or the other)`);
+    cfg.ode = checkOdeCell(o.ode, cfg.hiddenSize);
+  } else if (o.ode !== undefined) {
+    throw new TypeError(`${W}: ode applies only to cell "odegru", got it with cell ${JSON.stringify(cell)}`);
+  }
   return cfg;
 }
 
+function checkOdeCell(v: unknown, H: number): Required<OdeCellOptions> {
+  const M = `${W}: ode`;
+  const o = check.object(W, "ode", v);
+  check.known(W, o, ["hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm"], "ode");
+  const hidden = o.hidden ?? [H];
+  if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${M}.hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
+  return {
+    hidden: hidden.map((h, i) => check.int(W, `ode.hidden[${i}]`, h, 1, 1 << 20)),
+    activation: check.oneOf(W, "ode.activation", o.activation ?? "tanh", ["tanh", "relu", "softplus"] as const),
+    timeInput: check.bool(W, "ode.timeInput", o.timeInput ?? false),
+    method: check.oneOf(W, "ode.method", o.method ?? "dopri5", ["euler", "midpoint", "rk4", "dopri5"] as const),
+    rtol: check.num(W, "ode.rtol", o.rtol ?? 1e-3, 0, Infinity, true),
+    atol: check.num(W, "ode.atol", o.atol ?? 1e-4, 0, Infinity, true),
+    substeps: check.int(W, "ode.substeps", o.substeps ?? 1, 1, 1 << 20),
+    maxSteps: check.int(W, "ode.maxSteps", o.maxSteps ?? 10000, 1, 1e9),
+    gradient: check.oneOf(W, "ode.gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const),
+    adjointNorm: check.oneOf(W, "ode.adjointNorm", o.adjointNorm ?? "mixed", ["mixed", "seminorm"] as const),
+  };
+}
+
+/** The ODE's layer widths: [H (+1 with time input), ...hidden, H]. */
+export function odeWidths(cfg: ModelSettings): number[] {
+  const o = cfg.ode!;
+  return [cfg.hiddenSize + (o.timeInput ? 1 : 0), ...o.hidden, cfg.hiddenSize];
+}
+
+/** The recurrent layer's cell: odegru's is a GRU. */
+export function layerCell(cell: ModelCell): CellType { return cell === "odegru" ? "gru" : cell; }
+
 /** Names, shapes and offsets of all of a model's parameters ("rnn.weight_ih_l0", …,
- *  "readout.weight", "readout.bias", "h0", "c0"), from a checked config. Pure. */
-export function modelSlots(cfg: Required<ModelConfig>): TensorSlot[] {
+ *  "readout.weight", "readout.bias", "h0", "c0", and for odegru "ode.net.0.weight", …), from a
+ *  checked config. Pure. */
+export function modelSlots(cfg: ModelSettings): TensorSlot[] {
   const D = cfg.bidirectional ? 2 : 1, H = cfg.hiddenSize, F = D * H, O = cfg.outputSize, LD = cfg.numLayers * D;
-  const rnn = rnnSlots(GATES[cfg.cell], cfg.inputSize, H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
+  const rnn = rnnSlots(GATES[layerCell(cfg.cell)], recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
   let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size;
   const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, { name: "readout.bias", shape: [O], offset: o + O * F, size: O }];
   o += O * F + O;
@@ -103,12 +170,14 @@ export function modelSlots(cfg: Required<ModelConfig>): TensorSlot[] {
     const shape = cfg.initialState === "learned" ? [LD, H] : [rows, LD, H], size = rows * LD * H;
     slots.push({ name: "h0", shape, offset: o, size });
     if (cfg.cell === "lstm") slots.push({ name: "c0", shape, offset: o + size, size });
+    o += cfg.cell === "lstm" ? 2 * size : size;
   }
+  if (cfg.cell === "odegru") for (const s of odeSlots(odeWidths(cfg))) slots.push({ ...s, name: "ode." + s.name, offset: o + s.offset });
   return slots;
 }
 
 export class RecurrentModel {
-  readonly config: Required<ModelConfig>;
+  readonly config: ModelSettings;
   /** The recurrent stack; its parameters are a view of the model's block. */
   readonly rnn: RecurrentLayer;
   readonly numParams: number;
@@ -123,6 +192,8 @@ export class RecurrentModel {
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
   readonly #stateRows: number;
   readonly #stateOffset: number;
+  /** cell "odegru": the ODE-RNN's per-step passes (null for the other cells). */
+  readonly #odeRnn: OdeRnn | null = null;
 
   constructor(config: ModelConfig) {
     const cfg = checkConfig(config);
@@ -132,13 +203,17 @@ export class RecurrentModel {
     this.#rnnParams = slots.find((s) => s.name === "readout.weight")!.offset;
     this.#stateRows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
     this.#stateOffset = this.#rnnParams + cfg.outputSize * (D * cfg.hiddenSize + 1);
-    this.#spec = { ...cfg, perClass: typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0 };
+    const ode = cfg.cell === "odegru";
+    this.#spec = { ...cfg, perClass: typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0, times: ode ? "odegru" : cfg.timeGap ? "timeGap" : "" };
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
+    const odeOffset = ode ? slots.find((s) => s.name === "ode.net.0.weight")!.offset : 0;
+    if (ode) this.#odeRnn = new OdeRnn({ inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, ode: odeShapeOf(cfg.ode!, odeWidths(cfg)), gruOffset: 0, odeOffset });
+    const odeBlocks = this.#odeRnn ? [this.#odeRnn.mem, this.#odeRnn.gruPass, this.#odeRnn.odePass] : [];
     let rnn: RecurrentLayer | null = null;
-    adopt(this, this.parameters, [this.#data, this.#mem, this.#pass], () => {
-      rnn = makeLayer(cfg.cell, {
-        inputSize: cfg.inputSize, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
+    adopt(this, this.parameters, [this.#data, this.#mem, this.#pass, ...odeBlocks], () => {
+      rnn = makeLayer(layerCell(cfg.cell), {
+        inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
         bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cfg.cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
       }, this.parameters);
       // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
@@ -146,6 +221,16 @@ export class RecurrentModel {
       const k = 1 / Math.sqrt(D * cfg.hiddenSize);
       const v = f32(this.parameters.paramsAt(W) + 4 * this.#rnnParams, this.#stateOffset - this.#rnnParams);
       for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+      // the ODE's Linear layers: PyTorch's init U(−1/√fan_in, 1/√fan_in), seeded apart
+      if (ode) {
+        const widths = odeWidths(cfg), orng = new Rng((cfg.seed ^ 0x27d4eb2f) >>> 0);
+        const all = f32(this.parameters.paramsAt(W), this.numParams);
+        for (const sl of slots) {
+          if (!sl.name.startsWith("ode.")) continue;
+          const kk = 1 / Math.sqrt(widths[Number(sl.name.split(".")[2]) / 2]);
+          for (let i = 0; i < sl.size; i++) all[sl.offset + i] = (2 * orng.uniform() - 1) * kk;
+        }
+      }
     });
     this.rnn = rnn!;
   }
@@ -172,7 +257,7 @@ export class RecurrentModel {
 
   #shape(B: number, T: number): RnnShape {
     const c = this.config;
-    return { cell: cellId(c.cell, c.nonlinearity), batch: B, steps: T, inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, directions: c.bidirectional ? 2 : 1, checkpoint: c.checkpoint };
+    return { cell: cellId(layerCell(c.cell), c.nonlinearity), batch: B, steps: T, inputSize: recurrentInputSize(c), hiddenSize: c.hiddenSize, numLayers: c.numLayers, directions: c.bidirectional ? 2 : 1, checkpoint: c.checkpoint };
   }
 
   /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
@@ -191,9 +276,16 @@ export class RecurrentModel {
       dh0: backward && learned ? st : 0, dc0: backward && learned && lstm ? st : 0,
       dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
     };
-    const pass = rnnForwardBlocks(s);
-    if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
-    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], [this.#pass, pass]], { what: `batch (${B} sequences × ${T} steps)`, advice: ADVICE });
+    const odeRnn = this.#odeRnn;
+    if (odeRnn && (truncate > 0 || dhs)) throw new TypeError(`${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell "odegru" has no such option`);
+    const passes: [Blocks, Record<string, number>][] = [];
+    if (odeRnn) passes.push(...odeRnn.blocks(B, T, backward, this.parameters.numParams));
+    else {
+      const pass = rnnForwardBlocks(s);
+      if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
+      passes.push([this.#pass, pass]);
+    }
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...passes], { what: `batch (${B} sequences × ${T} steps)`, advice: odeRnn ? "use smaller batches or shorter sequences" : ADVICE });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (learned) {
@@ -201,7 +293,8 @@ export class RecurrentModel {
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
       if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
-    rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    if (odeRnn) odeRnn.forward(where, staged, params, p.h0, p.out, p.hn);
+    else rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
     const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
@@ -213,7 +306,8 @@ export class RecurrentModel {
     if (backward) {
       R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
-      rnnBackward(where, this.#pass, s, {
+      if (odeRnn) odeRnn.backward(where, staged, params, grads, this.parameters.numParams, last ? 0 : p.dfeat, last ? p.dhn : 0, p.dh0);
+      else rnnBackward(where, this.#pass, s, {
         params, grads, x: staged.x, lengths: staged.lengths, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dcn: 0,
         dx: 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate,
       }, this.parameters.numParams);
@@ -227,12 +321,16 @@ export class RecurrentModel {
   }
 
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
-   *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). */
-  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array } = {}): Float32Array | Float32Array[] {
+   *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). Give `times`
+   *  and `mask` (as data.times, data.mask) when the model reads them. */
+  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } = {}): Float32Array | Float32Array[] {
     const M = "Model.predict";
     const o = check.object(M, "options", options);
-    check.known(M, o, ["batchSize", "classes"]);
-    const data: SequenceData = o.classes === undefined ? { x } : { x, classes: o.classes as Int32Array };
+    check.known(M, o, ["batchSize", "classes", "times", "mask"]);
+    const data: SequenceData = { x };
+    if (o.classes !== undefined) data.classes = o.classes as Int32Array;
+    if (o.times !== undefined) data.times = o.times as Float64Array[];
+    if (o.mask !== undefined) data.mask = o.mask as Float32Array[];
     const N = this.checkData(M, data, false);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
     const O = this.config.outputSize, I = this.config.inputSize, last = this.config.readout === "last";
@@ -299,6 +397,7 @@ export class RecurrentModel {
     untrack(this);
     this.rnn.dispose();
     for (const b of [this.#data, this.#mem, this.#pass]) b.release();
+    this.#odeRnn?.release();
     this.parameters.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }

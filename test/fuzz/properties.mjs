@@ -540,6 +540,66 @@ function odeProperty(R, canary) {
   });
 }
 
+// ---- Model with irregular times: cell odegru (ODE-RNN), GRU-Δt (timeGap), inputMask -----------------
+function odeRnnProperty(R, canary) {
+  const cases = fc.record({
+    kind: fc.constantFrom("odegru", "timeGap"), method: fc.constantFrom("euler", "rk4", "dopri5"), gradient: fc.constantFrom("backprop", "adjoint"),
+    inputMask: fc.boolean(), readout: fc.constantFrom("last", "sequence"), I: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 4 }),
+    lens: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  }).chain((s) => {
+    const n = s.lens.length;
+    const gaps = fc.tuple(...s.lens.map((l) => fc.array(fc.constantFrom(0, 0.05, 0.3, 1.2), { minLength: l, maxLength: l })));
+    const times = gaps.map((gs) => gs.map((g) => { const t = new Float64Array(g.length); let c = 0; g.forEach((v, k) => { c += v; t[k] = c; }); return t; }));
+    const masks = fc.tuple(...s.lens.map((l) => fc.array(fc.constantFrom(0, 1), { minLength: l * s.I, maxLength: l * s.I }).map((a) => Float32Array.from(a))));
+    return fc.record({
+      s: fc.constant(s),
+      config: options("Model", {
+        cell: arg(["cell"], fc.constant(s.kind === "odegru" ? "odegru" : "gru")),
+        inputSize: arg(["inputSize"], fc.constant(s.I)), hiddenSize: arg(["hiddenSize"], fc.constant(s.H)), outputSize: arg(["outputSize"], fc.constant(1)),
+        readout: arg(["readout"], fc.constant(s.readout)), inputMask: arg(["inputMask"], fc.constant(s.inputMask), fc.constantFrom(1, "yes")),
+        ...(s.kind === "odegru"
+          ? { ode: arg(["ode"], fc.constant({ method: s.method, gradient: s.gradient, hidden: [3], rtol: 1e-3 }), fc.constantFrom({ method: "rk45" }, { rtol: 0 }, { hiden: [3] }, null)), numLayers: arg(["numLayers"], fc.constant(1), fc.constant(2)) }
+          : { timeGap: arg(["timeGap"], fc.constant(true), fc.constantFrom(1, "no")) }),
+      }, { required: true }),
+      x: arg(["data.x"], fc.tuple(...s.lens.map((l) => floats(l * s.I)))),
+      times: arg(["data.times", "times"], times,
+        fc.constant(undefined), fc.constant(s.lens.map((l) => new Float64Array(l + 1))), ...(s.lens.some((l) => l > 1) ? [fc.constant(s.lens.map((l) => Float64Array.from({ length: l }, (_, k) => -k)))] : []),
+        fc.constant(s.lens.map((l) => new Float32Array(l))), fc.constant(s.lens.map((l) => Float64Array.from({ length: l }, (_, k) => (k === 0 ? NaN : k))))),
+      mask: s.inputMask
+        ? arg(["data.mask", "mask"], masks, fc.constant(undefined), fc.constant(s.lens.map((l) => new Float32Array(l * s.I).fill(0.5))), fc.constant(s.lens.map((l) => new Float32Array(l * s.I + 1))))
+        : arg(["data.mask", "mask"], fc.constant(undefined), masks),
+      y: arg(["data.y"], s.readout === "sequence" ? fc.tuple(...s.lens.map((l) => floats(l))) : floats(n)),
+      method: fc.constantFrom("predict", "evaluate", "computeGradients", "trainBatch"),
+    });
+  });
+  return fc.property(cases, ({ s, config, x, times, mask, y, method }) => {
+    let model = null;
+    expectOutcome(R, canary, "Model", config.bads, () => (model = new R.Model(config.value)), (m) => must(m.numParams > 0, "no parameters"));
+    if (!model) return;
+    let opt = null;
+    try {
+      const d = { x: x.value, y: y.value };
+      if (times.value !== undefined) d.times = times.value;
+      if (mask.value !== undefined) d.mask = mask.value;
+      const bads = [times.bad, mask.bad].filter(Boolean);
+      if (method === "trainBatch") opt = new R.Adam();
+      const popts = { ...(d.times ? { times: d.times } : {}), ...(d.mask ? { mask: d.mask } : {}) };
+      const call = { predict: () => model.predict(d.x, popts), evaluate: () => model.evaluate(d), computeGradients: () => model.computeGradients(d), trainBatch: () => model.trainBatch(d, opt) }[method];
+      expectOutcome(R, canary, `Model.${method}`, bads, call, (r) => {
+        if (method === "predict") {
+          must(Array.isArray(r) ? r.every(allFinite) : allFinite(r), "predictions not finite");
+          const m2 = R.Model.load(model.save());
+          try { must(bitsAny(m2.predict(d.x, popts)) === bitsAny(r), "save/load changed predictions"); } finally { m2.dispose(); }
+        } else if (method === "computeGradients") must(Number.isFinite(r) && allFinite(model.parameters.flat()), "computeGradients");
+        else must(Number.isFinite(r.loss), `${method}: loss not finite`);
+      }, model);
+    } finally {
+      opt?.dispose?.();
+      model.dispose();
+    }
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -551,5 +611,6 @@ export function properties(R, canary) {
     diagnostics: diagnosticsProperty(R, canary),
     fit: fitProperty(R, canary),
     ode: odeProperty(R, canary),
+    odernn: odeRnnProperty(R, canary),
   };
 }
