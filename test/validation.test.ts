@@ -166,7 +166,7 @@ describe("LSTM / GRU specific arguments", () => {
 describe("Model: cell and initial state options", () => {
   it("rejects bad combinations with clear errors", () => {
     expect(() => new Model({ cell: "lstm", nonlinearity: "relu", inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/nonlinearity applies only to cell "rnn"/);
-    expect(() => new Model({ cell: "transformer" as any, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/cell must be one of "rnn", "lstm", "gru", got "transformer"/);
+    expect(() => new Model({ cell: "transformer" as any, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/cell must be one of "rnn", "lstm", "gru", "odegru", got "transformer"/);
     expect(() => new Model({ initialState: "random" as any, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/initialState must be "zeros", "learned" or \{ perClass: n \}, got "random"/);
     expect(() => new Model({ initialState: { perClass: 0 }, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/initialState\.perClass must be an integer in 1\.\./);
   });
