@@ -71,6 +71,9 @@ export const ODE_GRAD_ADJOINT = 1;
  *  and each parameter tensor's adjoint ("mixed", the default) or of the first two ("seminorm"). */
 export const ODE_NORM_MIXED = 0;
 export const ODE_NORM_SEMI = 1;
+/** f's input map: h itself, or h³ elementwise (torchdiffeq's spiral demo, f = net(y³)). */
+export const ODE_MAP_IDENTITY = 0;
+export const ODE_MAP_CUBE = 1;
 export const ACT_TANH = 0;
 export const ACT_RELU = 1;
 export const ACT_SOFTPLUS = 2;
@@ -104,4 +107,5 @@ export const OD_DH0 = 21;        // ptr: backward: ∂L/∂h0 [B, D] or 0 (not w
 export const OD_STATS = 22;      // ptr: f64 [4] out: function evaluations, steps, accepted, rejected
 export const OD_GRADIENT = 23;   // f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing)
 export const OD_ADJ_NORM = 24;   // f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint)
-export const OD_FIELDS = 25;
+export const OD_INPUT_MAP = 25;  // f64: what f's first Linear sees of h: ODE_MAP_IDENTITY (h) | ODE_MAP_CUBE (h³ elementwise; t as is)
+export const OD_FIELDS = 26;

@@ -39,6 +39,8 @@ typedef uint32_t rw_ptr;
 #define RW_ODE_GRAD_ADJOINT (1)
 #define RW_ODE_NORM_MIXED (0)
 #define RW_ODE_NORM_SEMI (1)
+#define RW_ODE_MAP_IDENTITY (0)
+#define RW_ODE_MAP_CUBE (1)
 #define RW_ACT_TANH (0)
 #define RW_ACT_RELU (1)
 #define RW_ACT_SOFTPLUS (2)
@@ -106,8 +108,9 @@ typedef struct rw_ode_desc {
   double stats; /* ptr: f64 [4] out: function evaluations, steps, accepted, rejected */
   double gradient; /* f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing) */
   double adj_norm; /* f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint) */
+  double input_map; /* f64: what f's first Linear sees of h: ODE_MAP_IDENTITY (h) | ODE_MAP_CUBE (h³ elementwise; t as is) */
 } rw_ode_desc;
-#define RW_OD_FIELDS (25)
+#define RW_OD_FIELDS (26)
 
 /* Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose bit pattern is in [loBits, hiBits), against the f64 function. The argument of the worst case is kept for activation_worst_x(). */
 typedef double rw_activation_max_ulp_fn(int32_t fn, uint32_t loBits, uint32_t hiBits);

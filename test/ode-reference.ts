@@ -2,7 +2,7 @@
 // rk4) with an MLP vector field, written from the equations (not from the core's code): the
 // forward solve, and ⟨states, g⟩ as a scalar for finite differences.
 export interface OdeRef {
-  widths: number[]; act: "tanh" | "relu" | "softplus"; timeInput: boolean;
+  widths: number[]; act: "tanh" | "relu" | "softplus"; timeInput: boolean; inputMap?: "identity" | "cube";
   method: "euler" | "midpoint" | "rk4"; substeps: number;
 }
 
@@ -10,7 +10,8 @@ const act = (a: OdeRef["act"], x: number) => (a === "tanh" ? Math.tanh(x) : a ==
 
 /** f(t, h) for one row; params in nn.Sequential order (W1, b1, W2, b2, ...). */
 export function field(cfg: OdeRef, params: ArrayLike<number>, t: number, h: number[]): number[] {
-  let x = cfg.timeInput ? [...h, t] : [...h];
+  const hin = cfg.inputMap === "cube" ? h.map((v) => v * v * v) : h;
+  let x = cfg.timeInput ? [...hin, t] : [...hin];
   let off = 0;
   const K = cfg.widths.length - 1;
   for (let l = 1; l <= K; l++) {
@@ -91,8 +92,9 @@ export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: Arr
 
 /** f(t, h) and its vector–Jacobian products for one row: vᵀ∂f/∂h [D] and vᵀ∂f/∂θ [P] (params in
  *  nn.Sequential order), by reverse mode written out layer by layer. */
-export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput">, params: ArrayLike<number>, t: number, h: number[], v: number[]): { f: number[]; dh: number[]; dtheta: number[] } {
-  const K = cfg.widths.length - 1, xs: number[][] = [cfg.timeInput ? [...h, t] : [...h]], pre: number[][] = [];
+export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput" | "inputMap">, params: ArrayLike<number>, t: number, h: number[], v: number[]): { f: number[]; dh: number[]; dtheta: number[] } {
+  const cube = cfg.inputMap === "cube", hin = cube ? h.map((x) => x * x * x) : h;
+  const K = cfg.widths.length - 1, xs: number[][] = [cfg.timeInput ? [...hin, t] : [...hin]], pre: number[][] = [];
   const offs: number[] = [];
   let off = 0;
   for (let l = 1; l <= K; l++) {
@@ -111,7 +113,7 @@ export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput">, para
     for (let r = 0; r < o; r++) { dtheta[po + o * i + r] += g[r]; for (let c = 0; c < i; c++) dtheta[po + r * i + c] += g[r] * x[c]; }
     g = Array.from({ length: i }, (_, c) => { let s = 0; for (let r = 0; r < o; r++) s += g[r] * params[po + r * i + c]; return s; });
   }
-  return { f: xs[K], dh: g.slice(0, h.length), dtheta };
+  return { f: xs[K], dh: g.slice(0, h.length).map((gd, d) => (cube ? gd * 3 * h[d] * h[d] : gd)), dtheta };
 }
 
 function dact(a: OdeRef["act"], pre: number, post: number): number {

@@ -10,7 +10,7 @@ import { OdeRef, adjointFixed, field, fieldVjp, objective, solve, solveSteps } f
 
 beforeAll(async () => { await init(); });
 
-type Case = { method: "euler" | "midpoint" | "rk4"; act: "tanh" | "relu" | "softplus"; timeInput: boolean; perSeq: boolean; decreasing: boolean; substeps: number; hidden: number[] };
+type Case = { method: "euler" | "midpoint" | "rk4"; act: "tanh" | "relu" | "softplus"; timeInput: boolean; perSeq: boolean; decreasing: boolean; substeps: number; hidden: number[]; inputMap?: "identity" | "cube" };
 const CASES: Case[] = [];
 for (const method of ["euler", "midpoint", "rk4"] as const) {
   for (const act of ["tanh", "relu", "softplus"] as const) {
@@ -18,10 +18,13 @@ for (const method of ["euler", "midpoint", "rk4"] as const) {
   }
 }
 CASES.push({ method: "rk4", act: "tanh", timeInput: true, perSeq: true, decreasing: true, substeps: 2, hidden: [] });
+// the spiral demo's field, net(h³)
+CASES.push({ method: "rk4", act: "tanh", timeInput: false, perSeq: false, decreasing: false, substeps: 2, hidden: [6], inputMap: "cube" });
+CASES.push({ method: "euler", act: "softplus", timeInput: true, perSeq: true, decreasing: true, substeps: 1, hidden: [5], inputMap: "cube" });
 
 function setup(c: Case) {
   const rnd = lcg(7 + CASES.indexOf(c)), B = 3, D = 2, S = 4;
-  const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, seed: 3 });
+  const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap, seed: 3 });
   const h0 = Float32Array.from({ length: B * D }, () => rnd() * 2);
   const grid = (b: number) => {
     const t = [0.1 * b]; for (let s = 1; s < S; s++) t.push(t[s - 1] + 0.15 + 0.3 * Math.abs(rnd()));
@@ -30,14 +33,14 @@ function setup(c: Case) {
   const rows = c.perSeq ? Array.from({ length: B }, (_, b) => grid(b)) : [grid(0)];
   const times = Float64Array.from(rows.flat());
   const timesPerRow = c.perSeq ? rows : Array.from({ length: B }, () => rows[0]);
-  const cfg: OdeRef = { widths: [...ode.widths], act: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps };
+  const cfg: OdeRef = { widths: [...ode.widths], act: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap };
   return { ode, h0, times, timesPerRow, cfg, B, D, S, rnd };
 }
 const rows = (a: Float32Array, B: number, D: number) => Array.from({ length: B }, (_, b) => Array.from(a.subarray(b * D, b * D + D)));
 
 describe("NeuralODE fixed-step solves", () => {
   for (const c of CASES) {
-    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps} hidden=[${c.hidden}]`;
+    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps} hidden=[${c.hidden}]${c.inputMap === "cube" ? " net(h³)" : ""}`;
     it(`${label}: forward vs float64 reference; backprop vs finite differences`, () => {
       const { ode, h0, times, timesPerRow, cfg, B, D, S, rnd } = setup(c);
       const params = ode.parameters.flat();
@@ -245,7 +248,7 @@ describe("NeuralODE dopri5", () => {
 describe("NeuralODE gradient adjoint", () => {
   it("the reference's vector–Jacobian product matches central differences of f (float64)", () => {
     for (const act of ["tanh", "relu", "softplus"] as const) {
-      const cfg = { widths: [3, 5, 4, 2], act, timeInput: true }, rnd = lcg(11);
+      const cfg = { widths: [3, 5, 4, 2], act, timeInput: true, inputMap: act === "softplus" ? "cube" as const : "identity" as const }, rnd = lcg(11);
       const params = Array.from({ length: 5 * 3 + 5 + 4 * 5 + 4 + 2 * 4 + 2 }, () => rnd());
       const h = [0.3, -0.7], t = 0.4, v = [1.3, -0.6], eps = 1e-6;
       const { dh, dtheta } = fieldVjp(cfg, params, t, h, v);
@@ -256,10 +259,10 @@ describe("NeuralODE gradient adjoint", () => {
   });
 
   for (const c of CASES) {
-    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps}`;
+    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps}${c.inputMap === "cube" ? " net(h³)" : ""}`;
     it(`${label}: the adjoint solve against a float64 reference of the same scheme; forward bitwise equal to backprop's`, () => {
       const { ode: bp, h0, times, timesPerRow, cfg, B, D, S, rnd } = setup(c);
-      const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, gradient: "adjoint", seed: 3 });
+      const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap, gradient: "adjoint", seed: 3 });
       const params = ode.parameters.flat();
       const { states, stats } = ode.forward(h0, times, { batch: B });
       expect(Array.from(states)).toEqual(Array.from(bp.forward(h0, times, { batch: B }).states));

@@ -7,17 +7,18 @@
 //
 // Scratch (f32, set by mlp_setup): wt, every Wᵀ packed once per solve; x [B, w0] the input; per
 // layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [B, w_l]; g, gin [B, maxW] for
-// the backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient.
+// the backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient; yraw [B, D], h
+// itself when the input map is the cube (x = h³, so ∂x/∂h = 3h²).
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
 import { ACT_TANH, ACT_RELU } from "../constants";
 
 // the network (set by mlp_setup for one solve)
-let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false;
+let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false, cube: bool = false;
 let widths: usize = 0, params: usize = 0;
 // scratch pointers (set by mlp_setup)
-let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0, dwt: usize = 0;
+let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0, dwt: usize = 0, yraw: usize = 0;
 let maxW: i32 = 0;
 
 // @ts-ignore: decorator
@@ -44,16 +45,16 @@ export function mlp_scratch_floats(nLayers: i32, ws: usize, B: i32): f64 {
     if (l >= 1) { const prod = wl * <f64>load<i32>(ws + (<usize>(l - 1) << 2)); packed += r4(prod); mwt = max(mwt, prod); }
     if (l >= 1 && l < nLayers) act += 2 * r4(<f64>B * wl);
   }
-  const x = r4(<f64>B * <f64>load<i32>(ws));
-  return packed + x + act + 2 * r4(<f64>B * mw) + r4(mwt);
+  const x = r4(<f64>B * <f64>load<i32>(ws)), yr = r4(<f64>B * <f64>load<i32>(ws + (<usize>nLayers << 2)));
+  return packed + x + act + 2 * r4(<f64>B * mw) + r4(mwt) + yr;
 }
 
 function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
 
 /** Set the network and its scratch (at `scratch`, mlp_scratch_floats floats) for one solve, and
  *  pack every Wᵀ. */
-export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInput: bool, ws: usize, p: usize, B: i32, scratch: usize): void {
-  K = nLayers; act = activation; D = stateSize; timeIn = timeInput; widths = ws; params = p;
+export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInput: bool, cubeInput: bool, ws: usize, p: usize, B: i32, scratch: usize): void {
+  K = nLayers; act = activation; D = stateSize; timeIn = timeInput; cube = cubeInput; widths = ws; params = p;
   let off: u64 = 0, po: u64 = 0;
   maxW = 0;
   for (let l = 0; l <= K; l++) maxW = max(maxW, w(l));
@@ -76,6 +77,7 @@ export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInp
   for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>B * <f64>w(l));
   gbuf = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
   gin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
+  yraw = f32p(wt, off); off += <u64>r4(<f64>B * <f64>D);
   dwt = f32p(wt, off);
 }
 
@@ -107,6 +109,10 @@ export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
   setRows(rows);
   const w0 = w(0);
   copy2d_f32(rows, D, y, D, xin, w0);
+  if (cube) {
+    memory.copy(yraw, y, <usize>(rows * D) << 2);
+    for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) { const p = xin + (<usize>(r * w0 + d) << 2), v = load<f32>(p); store<f32>(p, v * v * v); }
+  }
   if (timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
   let inp = xin, inW = w0, pwt = wt;
   for (let l = 1; l <= K; l++) {
@@ -201,6 +207,7 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize, perRow:
     g = dst; gW = i;
   }
   copy2d_f32(rows, D, g, w0, gy, D);
+  if (cube) for (let k = 0; k < rows * D; k++) { const v = load<f32>(yraw + (<usize>k << 2)), p = gy + (<usize>k << 2); store<f32>(p, load<f32>(p) * (3 * v * v)); }
 }
 
 /** Per row r: dW [o, i] = g_r ⊗ in_r and db [o] = g_r, written at dst + r·P floats (dst points at

@@ -17,7 +17,7 @@ import {
   OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
   OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
   OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
-  OD_GRADIENT, OD_ADJ_NORM, ODE_GRAD_ADJOINT, ODE_NORM_SEMI,
+  OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
@@ -43,7 +43,7 @@ function check_shape(d: usize): i32 {
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
   if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
   const rtol = getf(d, OD_RTOL), atol = getf(d, OD_ATOL), maxSteps = getf(d, OD_MAX_STEPS);
-  if (!isInt(getf(d, OD_GRADIENT), 0, 1) || !isInt(getf(d, OD_ADJ_NORM), 0, 1)) return ERR_ARGUMENT;
+  if (!isInt(getf(d, OD_GRADIENT), 0, 1) || !isInt(getf(d, OD_ADJ_NORM), 0, 1) || !isInt(getf(d, OD_INPUT_MAP), 0, 1)) return ERR_ARGUMENT;
   if (<i32>method == ODE_DOPRI5 && (!(rtol > 0 && rtol < Infinity) || !(atol > 0 && atol < Infinity) || !isInt(maxSteps, 1, 1e9))) return ERR_ARGUMENT;
   const D = getf(d, OD_D), K = getf(d, OD_LAYERS), B = getf(d, OD_B), S = getf(d, OD_S), n = getf(d, OD_SUBSTEPS);
   if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216) || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
@@ -115,7 +115,7 @@ function setup(d: usize, adjointBackward: bool): void {
       <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
     scratch = mlpBuf;
   }
-  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, widths, <usize>getf(d, OD_PARAMS), B, scratch);
+  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE, widths, <usize>getf(d, OD_PARAMS), B, scratch);
 }
 
 function header(d: usize): usize { return <usize>getf(d, OD_WS); }

@@ -14,6 +14,8 @@ export interface OdeShape {
   rtol: number; atol: number; maxSteps: number;
   /** A.ODE_GRAD_BACKPROP or A.ODE_GRAD_ADJOINT; adjoint dopri5's error norm: A.ODE_NORM_*. */
   gradient: number; adjointNorm: number;
+  /** A.ODE_MAP_IDENTITY or A.ODE_MAP_CUBE (f sees h³). */
+  inputMap: number;
 }
 
 /** Counts of one solve (forward or backward). */
@@ -32,7 +34,7 @@ function writeShape(desc: number, widthsPtr: number, s: OdeShape): number {
   h[o + A.OD_D] = s.stateSize; h[o + A.OD_LAYERS] = s.widths.length - 1; h[o + A.OD_WIDTHS] = widthsPtr;
   h[o + A.OD_B] = s.batch; h[o + A.OD_S] = s.steps; h[o + A.OD_PER_SEQ] = s.perSequence ? 1 : 0; h[o + A.OD_SUBSTEPS] = s.substeps;
   h[o + A.OD_RTOL] = s.rtol; h[o + A.OD_ATOL] = s.atol; h[o + A.OD_MAX_STEPS] = s.maxSteps;
-  h[o + A.OD_GRADIENT] = s.gradient; h[o + A.OD_ADJ_NORM] = s.adjointNorm;
+  h[o + A.OD_GRADIENT] = s.gradient; h[o + A.OD_ADJ_NORM] = s.adjointNorm; h[o + A.OD_INPUT_MAP] = s.inputMap;
   new Int32Array(core().memory.buffer, widthsPtr, s.widths.length).set(s.widths);
   return o;
 }

@@ -6,7 +6,7 @@
 import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
-import { ODE_GRAD_ADJOINT, ODE_GRAD_BACKPROP, ODE_NORM_MIXED, ODE_NORM_SEMI } from "../core/abi.js";
+import { ODE_GRAD_ADJOINT, ODE_GRAD_BACKPROP, ODE_MAP_CUBE, ODE_MAP_IDENTITY, ODE_NORM_MIXED, ODE_NORM_SEMI } from "../core/abi.js";
 import { Rng } from "../core/random.js";
 import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
@@ -23,6 +23,9 @@ export interface NeuralODEOptions {
   activation?: OdeActivation;
   /** f sees [h, t] (the first Linear has D + 1 inputs, t last). Default false. */
   timeInput?: boolean;
+  /** What f's first Linear sees of h: "identity" (default) or "cube", h³ elementwise (the field
+   *  of torchdiffeq's spiral demo, f(t, h) = net(h³)). */
+  inputMap?: "identity" | "cube";
   /** Solver (default "dopri5"). rk4 is the classic one: k1/6 + k2/3 + k3/3 + k4/6. */
   method?: OdeMethod;
   /** dopri5 tolerances (default 1e-7, 1e-9, torchdiffeq's). */
@@ -75,6 +78,7 @@ export class NeuralODE {
   readonly hidden: readonly number[];
   readonly activation: OdeActivation;
   readonly timeInput: boolean;
+  readonly inputMap: "identity" | "cube";
   readonly method: OdeMethod;
   readonly rtol: number;
   readonly atol: number;
@@ -93,13 +97,14 @@ export class NeuralODE {
   constructor(options: NeuralODEOptions) {
     const o = check.object(W, "options", options);
     if (options === undefined) throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
-    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm", "seed"]);
+    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "inputMap", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm", "seed"]);
     this.stateSize = check.int(W, "stateSize", o.stateSize, 1, MAX_DIM);
     const hidden = o.hidden ?? [64];
     if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${W}: hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
     this.hidden = hidden.map((h, i) => check.int(W, `hidden[${i}]`, h, 1, MAX_DIM));
     this.activation = check.oneOf(W, "activation", o.activation ?? "tanh", ACTS);
     this.timeInput = check.bool(W, "timeInput", o.timeInput ?? false);
+    this.inputMap = check.oneOf(W, "inputMap", o.inputMap ?? "identity", ["identity", "cube"] as const);
     this.method = check.oneOf(W, "method", o.method ?? "dopri5", METHODS);
     this.rtol = check.num(W, "rtol", o.rtol ?? 1e-7, 0, Infinity, true);
     this.atol = check.num(W, "atol", o.atol ?? 1e-9, 0, Infinity, true);
@@ -135,6 +140,7 @@ export class NeuralODE {
       stateSize: this.stateSize, widths: [...this.widths], batch, steps, perSequence, substeps: this.substeps,
       rtol: this.rtol, atol: this.atol, maxSteps: this.maxSteps,
       gradient: this.gradient === "adjoint" ? ODE_GRAD_ADJOINT : ODE_GRAD_BACKPROP, adjointNorm: this.adjointNorm === "seminorm" ? ODE_NORM_SEMI : ODE_NORM_MIXED,
+      inputMap: this.inputMap === "cube" ? ODE_MAP_CUBE : ODE_MAP_IDENTITY,
     };
   }
 

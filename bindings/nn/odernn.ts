@@ -36,6 +36,7 @@ export function odeShapeOf(o: { method: string; activation: string; timeInput: b
     method: METHODS.indexOf(o.method), activation: ACTS.indexOf(o.activation), timeInput: o.timeInput, stateSize: widths[widths.length - 1], widths,
     substeps: o.substeps, rtol: o.rtol, atol: o.atol, maxSteps: o.maxSteps,
     gradient: o.gradient === "adjoint" ? A.ODE_GRAD_ADJOINT : A.ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? A.ODE_NORM_SEMI : A.ODE_NORM_MIXED,
+    inputMap: A.ODE_MAP_IDENTITY,
   };
 }
 

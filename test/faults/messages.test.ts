@@ -151,7 +151,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [
   ["NeuralODE.steps adjoint", Error, "NeuralODE.steps: gradient \"adjoint\" keeps no steps (that is its point: memory independent of the steps); use gradient \"backprop\" to inspect them"],
   ["NeuralODE rtol 0", RangeError, "NeuralODE: rtol must be a finite number > 0, got 0"],
   ["NeuralODE stiff past maxSteps", RangeError, "NeuralODE.forward: dopri5 needed more than maxSteps = 50 steps for one sequence; it stopped at t = 0.000009437406907650545 with step size 3.85e-7 (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method"],
-  ["NeuralODE typo", TypeError, "NeuralODE: unknown option \"substep\" (did you mean \"substeps\"?); expected one of stateSize, hidden, activation, timeInput, method, rtol, atol, substeps, maxSteps, gradient, adjointNorm, seed"],
+  ["NeuralODE typo", TypeError, "NeuralODE: unknown option \"substep\" (did you mean \"substeps\"?); expected one of stateSize, hidden, activation, timeInput, inputMap, method, rtol, atol, substeps, maxSteps, gradient, adjointNorm, seed"],
   ["ode.forward h0 size", RangeError, "NeuralODE.forward: h0 must have 4 elements [batch=2, stateSize=2], got 3"],
   ["ode.forward times type", TypeError, "NeuralODE.forward: times must be a Float64Array [S] (one grid) or [batch, S] (one per sequence), got Array(2)"],
   ["ode.forward times not monotonic", RangeError, "NeuralODE.forward: times must be strictly increasing or strictly decreasing"],

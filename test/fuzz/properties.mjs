@@ -499,6 +499,7 @@ function odeProperty(R, canary) {
         hidden: arg(["hidden"], fc.constant(s.hidden), fc.constantFrom([0], [1.5], "8", [-1])),
         activation: arg(["activation"], fc.constant(s.act), fc.constantFrom("gelu", 1)),
         timeInput: arg(["timeInput"], fc.constant(s.timeInput), fc.constantFrom(1, "no")),
+        inputMap: arg(["inputMap"], fc.constantFrom("identity", "cube"), fc.constantFrom("square", 3)),
         method: arg(["method"], fc.constant(s.method), fc.constantFrom("rk45", "Dopri5", null)),
         rtol: arg(["rtol"], fc.constantFrom(1e-3, 1e-5), fc.constantFrom(0, -1, NaN)),
         substeps: arg(["substeps"], fc.constant(s.substeps), badCount()),
