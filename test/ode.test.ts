@@ -229,6 +229,22 @@ describe("NeuralODE dopri5", () => {
     ode.dispose();
   });
 
+  it("a solution that blows up in finite time ends in a RangeError at the blow-up time, not in NaN", () => {
+    // dh/dt = h³, h(0) = 1: h(t) = 1/√(1 − 2t), infinite at t = 1/2
+    const ode = new NeuralODE({ stateSize: 1, hidden: [], inputMap: "cube", rtol: 1e-3 });
+    ode.loadStateDict({ "net.0.weight": Float32Array.of(1), "net.0.bias": Float32Array.of(0) });
+    let msg = "";
+    try { ode.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 }); } catch (e) { expect(e).toBeInstanceOf(RangeError); msg = (e as Error).message; }
+    const m = /underflowed at t = ([\d.]+) \(step ([\d.e+-]+)\)/.exec(msg);
+    expect(m, msg).not.toBeNull();
+    expect(Math.abs(Number(m![1]) - 0.5)).toBeLessThan(1e-4);
+    expect(Number(m![2])).toBeLessThan(1e-12);
+    // before it, the solve is fine: h(0.4) = 1/√0.2
+    const r = ode.forward(Float32Array.of(1), Float64Array.of(0, 0.4), { batch: 1 });
+    expect(Math.abs(r.states[1] - 1 / Math.sqrt(0.2))).toBeLessThan(1e-3);
+    ode.dispose();
+  });
+
   it("converges to the exact solution of a linear system as rtol tightens (and the gradient with it)", () => {
     // dh/dt = W h with W = [[-0.1, 2], [-2, -0.1]]: h(t) = e^{-0.1 t} R(2t) h0
     const errs: number[] = [];

@@ -278,7 +278,7 @@ export function adjoint_dopri5(states: usize, dstates: usize, grads: usize, dh0:
         ratio = max(ratio, Math.sqrt(acc / <f64>D_));
       }
       if (!semi_) ratio = max(ratio, thetaNorm(thRow(errth, r), 0, thRow(ath, b), thRow(incr, r), 1));
-      const factor = ratio == 0 ? 10 : min(10.0, max(0.9 / Math.pow(ratio, 0.2), ratio < 1 ? 1.0 : 0.2));
+      const factor = ratio == 0 ? 10 : !isFinite(ratio) ? 0.2 : min(10.0, max(0.9 / Math.pow(ratio, 0.2), ratio < 1 ? 1.0 : 0.2));
       if (ratio <= 1) {
         const t = f64at(rt, b), sIdx = <i32>f64at(rs, b), next = timeAt(b, sIdx - 1);
         for (let pl = 0; pl < 2; pl++) {

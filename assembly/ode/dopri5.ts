@@ -192,6 +192,7 @@ export function dopri5_forward(h0: usize, states: usize, statsOut: usize): i32 {
       const accept = ratio <= 1;
       let factor: f64;
       if (ratio == 0) factor = 10;
+      else if (!isFinite(ratio)) factor = 0.2; // the trial state overflowed: shrink (a blow-up ends in underflow at its time)
       else factor = min(10.0, max(0.9 / Math.pow(ratio, 0.2), ratio < 1 ? 1.0 : 0.2));
       const t = f64at(rt, b), sIdx = <i32>f64at(rs, b), next = timeAt(b, sIdx + 1);
       if (accept) {
