@@ -63,3 +63,20 @@ describe("examples/protein-ss", () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe("examples/ode-spiral.mjs", () => {
+  const spiral = new URL("../examples/ode-spiral.mjs", import.meta.url).pathname;
+  it("a short run learns (the test trajectory's error falls) and prints its one result line", () => {
+    const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const first = /iteration 0: test mean \|error\| ([\d.]+)/.exec(r.stderr), line = /^spiral: test trajectory mean \|error\| ([\d.]+) over 1000 points \(t 0\.\.25; the truth's mean \|y\| is 0\.530\), after 300 iterations of 20 windows × 10 points, \d+ evaluations per forward solve, [\d.]+ s$/m.exec(r.stdout);
+    expect(first, r.stderr).not.toBeNull();
+    expect(line, r.stdout).not.toBeNull();
+    expect(Number(line![1])).toBeLessThan(0.6 * Number(first![1]));
+  }, 60_000);
+  it("refuses a bad option with the option and the value", () => {
+    const r = spawnSync(process.execPath, [spiral, "--iterations", "-3"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--iterations: expected a non-negative number, got -3");
+  });
+});
