@@ -120,16 +120,18 @@ describe("Model cell odegru (ODE-RNN)", () => {
 });
 
 describe("GRU-Δt (timeGap) and inputMask are the input columns they stand for", () => {
-  it("a timeGap + inputMask GRU equals a plain GRU fed [x ⊙ m, m, Δt], bit for bit (predictions and gradients)", () => {
+  it("a timeGap + inputMask GRU equals a plain GRU fed [x ⊙ m, m, time since the last observation], bit for bit (predictions and gradients)", () => {
     const { data, ySeq } = dataset(19);
     const a = new Model({ cell: "gru", inputSize: I, hiddenSize: H, outputSize: O, readout: "sequence", timeGap: true, inputMask: true, seed: 4 });
     const b = new Model({ cell: "gru", inputSize: 2 * I + 1, hiddenSize: H, outputSize: O, readout: "sequence", seed: 4 });
     b.loadStateDict(a.stateDict());
     const xb = data.x.map((x, i) => {
       const len = x.length / I, t = data.times![i], m = data.mask![i], out = new Float32Array(len * (2 * I + 1));
+      let last = -1;
       for (let k = 0; k < len; k++) {
         for (let j = 0; j < I; j++) { out[k * (2 * I + 1) + j] = m[k * I + j] ? x[k * I + j] : 0; out[k * (2 * I + 1) + I + j] = m[k * I + j]; }
-        out[k * (2 * I + 1) + 2 * I] = k === 0 ? 0 : t[k] - t[k - 1];
+        out[k * (2 * I + 1) + 2 * I] = last < 0 ? 0 : t[k] - t[last];
+        if (m.subarray(k * I, k * I + I).some((v) => v !== 0)) last = k;
       }
       return out;
     });

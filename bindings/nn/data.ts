@@ -151,16 +151,19 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
     const q = data.x[idx[b]], len = q.length / I;
     lv[b] = len;
     if (IR === I) { xv.set(q, b * T * I); continue; }
-    // [x ⊙ m, m, Δt] per step
+    // [x ⊙ m, m, Δt] per step; Δt: the time since the last step with an observation (0 before any)
     const m = spec.inputMask ? data.mask![idx[b]] : null, tt = spec.timeGap ? data.times![idx[b]] : null;
+    let lastObs = -1;
     for (let k = 0; k < len; k++) {
       const o = (b * T + k) * IR;
+      let any = m === null;
       for (let j = 0; j < I; j++) {
         const mj = m ? m[k * I + j] : 1;
         xv[o + j] = mj === 0 ? 0 : q[k * I + j];
-        if (m) xv[o + I + j] = mj;
+        if (m) { xv[o + I + j] = mj; any ||= mj !== 0; }
       }
-      if (tt) xv[o + IR - 1] = k === 0 ? 0 : tt[k] - tt[k - 1];
+      if (tt) xv[o + IR - 1] = lastObs < 0 ? 0 : tt[k] - tt[lastObs];
+      if (any) lastObs = k;
     }
   }
   if (ode) {

@@ -37,8 +37,10 @@ export interface ModelConfig extends RNNOptions {
   cell?: ModelCell;
   /** cell "odegru": the ODE between steps. */
   ode?: OdeCellOptions;
-  /** The time since the previous step as one more input (0 at the first step), from data.times:
-   *  the GRU-Δt baseline of irregularly sampled series (cells rnn, lstm, gru). Default false. */
+  /** The time since the last step with an observation as one more input (0 until there is one;
+   *  without inputMask every step is an observation, so it is the gap to the previous step), from
+   *  data.times: the GRU-Δt baseline of irregularly sampled series (cells rnn, lstm, gru; GRU-D's
+   *  δ, per step rather than per feature). Default false. */
   timeGap?: boolean;
   /** Missing features: data.mask [len, inputSize] of 0/1 says what was observed; the recurrent
    *  input becomes [x ⊙ mask, mask] (2·inputSize wide), and an "odegru" step where nothing was
