@@ -108,8 +108,10 @@ function stageInput(n: i32, i: i32, from: usize, to: usize, A: StaticArray<f64>,
 function axpyRows(n: i32, coef: f64, dts: usize, src: usize, dst: usize): void {
   for (let pl = 0; pl < 2; pl++) {
     for (let r = 0; r < n; r++) {
-      const al = <f32>(coef * f64at(dts, r)), ps = at(src, pl, r), pd = at(dst, pl, r);
-      for (let d = 0; d < D_; d++) store<f32>(pd + (<usize>d << 2), load<f32>(pd + (<usize>d << 2)) + al * load<f32>(ps + (<usize>d << 2)));
+      const al = <f32>(coef * f64at(dts, r)), av = f32x4.splat(al), ps = at(src, pl, r), pd = at(dst, pl, r);
+      let d = 0;
+      for (; d + 4 <= D_; d += 4) { const o = <usize>d << 2; v128.store(pd + o, f32x4.add(v128.load(pd + o), f32x4.mul(av, v128.load(ps + o)))); }
+      for (; d < D_; d++) store<f32>(pd + (<usize>d << 2), load<f32>(pd + (<usize>d << 2)) + al * load<f32>(ps + (<usize>d << 2)));
     }
   }
 }

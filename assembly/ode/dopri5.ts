@@ -90,9 +90,11 @@ function stageInput(n: i32, i: i32, hrows: usize, y: usize, kbase: (j: i32) => u
     if (coef == 0) continue;
     const kj = kbase(j);
     for (let r = 0; r < n; r++) {
-      const al = <f32>(coef * f64at(dts, r));
+      const al = <f32>(coef * f64at(dts, r)), av = f32x4.splat(al);
       const py = y + (<usize>(r * D_) << 2), pk = kj + (<usize>(r * D_) << 2);
-      for (let d = 0; d < D_; d++) store<f32>(py + (<usize>d << 2), load<f32>(py + (<usize>d << 2)) + al * load<f32>(pk + (<usize>d << 2)));
+      let d = 0;
+      for (; d + 4 <= D_; d += 4) { const o = <usize>d << 2; v128.store(py + o, f32x4.add(v128.load(py + o), f32x4.mul(av, v128.load(pk + o)))); }
+      for (; d < D_; d++) store<f32>(py + (<usize>d << 2), load<f32>(py + (<usize>d << 2)) + al * load<f32>(pk + (<usize>d << 2)));
     }
   }
 }

@@ -48,12 +48,17 @@ export class OdeRnn {
   readonly odePass = new Blocks();
   #rows = new Int32Array(0);
 
-  constructor(spec: OdeRnnSpec) { this.#spec = spec; }
+  constructor(spec: OdeRnnSpec) {
+    this.#spec = spec;
+    this.#odeShape = { ...spec.ode, batch: 1, steps: 2, perSequence: true };
+  }
 
   #gru(n: number): RnnShape {
     return { cell: A.CELL_GRU, batch: n, steps: 1, inputSize: this.#spec.inputSize, hiddenSize: this.#spec.hiddenSize, numLayers: 1, directions: 1, checkpoint: false };
   }
-  #ode(n: number): OdeShape { return { ...this.#spec.ode, batch: n, steps: 2, perSequence: true }; }
+  /** The interval solve's shape for n rows (one object, updated: this runs per step). */
+  #ode(n: number): OdeShape { this.#odeShape.batch = n; return this.#odeShape; }
+  readonly #odeShape: OdeShape;
 
   /** The blocks a batch of B sequences × T steps needs, by Blocks (reserve them with the caller's). */
   blocks(B: number, T: number, backward: boolean, paramFloats: number): [Blocks, Record<string, number>][] {
