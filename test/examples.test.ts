@@ -80,3 +80,30 @@ describe("examples/ode-spiral.mjs", () => {
     expect(r.stderr).toContain("--iterations: expected a non-negative number, got -3");
   });
 });
+
+describe("examples/irregular/run.mjs", () => {
+  const script = new URL("../examples/irregular/run.mjs", import.meta.url).pathname;
+  it("a short run prints one line per rate and the theophylline line, every number finite", () => {
+    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    for (const rate of [10, 20, 50]) {
+      expect(r.stdout).toMatch(new RegExp(`^irregular ${rate}%: ODE-RNN interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-dt interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-ffill interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+$`, "m"));
+    }
+    expect(r.stdout).toMatch(/^theoph: RMSE ODE-RNN [\d.]+, GRU-dt [\d.]+, one-compartment [\d.]+ \(with the other subjects' median ke: [\d.]+\) mg\/L over 12 subjects × 6 forecasts, leave-one-subject-out/m);
+  }, 120_000);
+  it("refuses a bad option", () => {
+    const r = spawnSync(process.execPath, [script, "--only", "bogus"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--only: expected toy or theoph, got bogus");
+  });
+  it("the one-compartment fit recovers the parameters of a curve it generated (7 samples over the whole curve)", async () => {
+    const { fitCompartment, oneCompartment } = await import("../examples/irregular/pk.mjs");
+    const p = [1.7, 0.09, 32], D = 320, ts = [0.25, 0.5, 1, 2, 5, 9, 24], cs = ts.map((t) => oneCompartment(p, D, t));
+    const q = fitCompartment(D, ts, cs);
+    q.forEach((v: number, i: number) => expect(Math.abs(v - p[i]) / p[i]).toBeLessThan(1e-4));
+    // with ke given, ka and V alone
+    const q2 = fitCompartment(D, ts, cs, 0.09);
+    expect(Math.abs(q2[0] - 1.7) / 1.7).toBeLessThan(1e-4);
+    expect(Math.abs(q2[2] - 32) / 32).toBeLessThan(1e-4);
+  });
+});
