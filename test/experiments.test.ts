@@ -1,4 +1,4 @@
-// `npm run experiments` reproduces the seven claims: run it into a temporary directory and check
+// `npm run experiments` reproduces the eight claims: run it into a temporary directory and check
 // the key numbers it writes to experiments.json (the same checks the report's text states).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 describe("experiments (experiments/run.mjs)", () => {
-  it("reproduce all seven claims, with plots and a report", () => {
+  it("reproduce all eight claims, with plots and a report", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-experiments-"));
     execFileSync(process.execPath, [new URL("../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir }, stdio: "pipe" });
     const j = JSON.parse(readFileSync(join(dir, "experiments.json"), "utf8"));
@@ -46,8 +46,19 @@ describe("experiments (experiments/run.mjs)", () => {
       if (Math.abs(f) > 1) expect(Math.abs(o.eulerGradient[i])).toBeGreaterThan(5);
     });
     expect(Math.abs(o.dopri5Gradient - o.exact)).toBeLessThan(1e-3 * o.exact);
+    // 8. irregular sampling: both models learn (under predicting 0 once a fifth is observed) and
+    // improve with more observations; the ratios the report states are the ones measured
+    const ir = j.irregular;
+    for (const m of [ir.odeRnn, ir.gruDt]) {
+      for (const t of ["interp", "extrap"]) {
+        m[t].forEach((v: number) => expect(Number.isFinite(v)).toBe(true));
+        expect(m[t][m[t].length - 1]).toBeLessThan(m[t][0]);
+        expect(m[t][2]).toBeLessThan(ir.predictZeroMse);
+      }
+    }
+    ir.gruDtOverOdeRnn.extrap.forEach((r: number, i: number) => expect(r).toBeCloseTo(ir.gruDt.extrap[i] / ir.odeRnn.extrap[i], 10));
     // the report and its plots
-    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg", "ode-stability.svg"]) {
+    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg", "ode-stability.svg", "irregular.svg"]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, "vanishing.svg"), "utf8")).toMatch(/^<svg/);

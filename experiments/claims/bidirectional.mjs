@@ -25,7 +25,7 @@ export default async function ({ json, md, plot, progress }) {
     const tr = makeSet(NTR, T, 1000 + T), te = makeSet(NTE, T, 2000 + T);
     for (const task of ["first", "last"]) {
       for (const bi of [false, true]) {
-        progress(`4/6 recall the ${task} token, T = ${T}, ${bi ? "bidirectional" : "forward"}`);
+        progress(`4/8 recall the ${task} token, T = ${T}, ${bi ? "bidirectional" : "forward"}`);
         const m = new Model({ inputSize: V, hiddenSize: H, bidirectional: bi, outputSize: V, loss: "crossentropy", seed: 1 });
         await m.fit({ x: tr.x, y: tr[task] }, { epochs: EPOCHS, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: 1 });
         res[`${bi ? "bi" : "forward"}${task === "first" ? "First" : "Last"}`].push(m.evaluate({ x: te.x, y: te[task] }).accuracy);

@@ -5,7 +5,7 @@ import { RNN, Model, Rng, SGD } from "../../dist/index.js";
 import { normals, fmt } from "../lib.mjs";
 
 export default async function ({ json, md, plot, progress }) {
-  progress("6/6 exploding gradients and clipping");
+  progress("6/8 exploding gradients and clipping");
   // the adding-style task: predict the mean of the inputs; a relu RNN initialised with
   // W_hh = 1.5·Q (orthogonal Q) amplifies states and gradients by up to 1.5 per step
   const T = 40, N = 256, STEPS = 300, LR = 0.05, CLIP = 1;

@@ -18,7 +18,7 @@ function gradient(options) {
 }
 
 export default async function ({ json, md, plot, progress }) {
-  progress("7/7 ODE-solver stability and gradients");
+  progress("7/8 ODE-solver stability and gradients");
   const hs = [0.1, 0.25, 0.5, 1, 1.5, 2, 2.4, 3];
   const rows = hs.map((h) => {
     const N = Math.round(T / h), factor = 1 + h * LAMBDA;

@@ -4,7 +4,7 @@
 import { compareInitialStates } from "./per-class-data.mjs";
 
 export default async function ({ json, md, plot, progress }) {
-  progress("5/6 per-class initial states (3 seeds x 3 variants)");
+  progress("5/8 per-class initial states (3 seeds x 3 variants)");
   const rows = await compareInitialStates([0, 1, 2]);
   const [z, s, p] = rows;
   json.perClass = Object.fromEntries(rows.map((r) => [r.label === "zeros" ? "zeros" : r.label.startsWith("shared") ? "sharedLearned" : "perClass", { mean: r.mean, std: r.sd, perSeed: r.errs }]));

@@ -5,7 +5,7 @@ import { RNN, Rng, jacobianProducts } from "../../dist/index.js";
 import { normals, fmt, gradientDecay } from "../lib.mjs";
 
 export default async function ({ json, md, plot, progress }) {
-  progress("2/6 perfect memory (T = 1000, Jacobian products and their singular values)");
+  progress("2/8 perfect memory (T = 1000, Jacobian products and their singular values)");
   const T = 1000, H = 64;
   const lin = gradientDecay({ sigma: 1, act: "linear", T, H });
   const tanh = gradientDecay({ sigma: 1, act: "tanh", T, H });

@@ -5,7 +5,7 @@ import { RNN, Rng } from "../../dist/index.js";
 import { normals, fmt } from "../lib.mjs";
 
 export default async function ({ json, md, plot, progress }) {
-  progress("3/6 truncated BPTT");
+  progress("3/8 truncated BPTT");
   const T = 50, k = 10, H = 32, I = 3, B = 4;
   const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 3, init: { recurrent: "orthogonal" } });
   const rng = new Rng(11);

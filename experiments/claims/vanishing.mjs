@@ -5,7 +5,7 @@ import { RNN } from "../../dist/index.js";
 import { fmt, slope, gradientDecay } from "../lib.mjs";
 
 export default async function ({ json, md, plot, progress }) {
-  progress("1/6 vanishing and exploding gradients");
+  progress("1/8 vanishing and exploding gradients");
   const sigmas = [0.5, 0.9, 1.0, 1.5, 3.0], T = 100, FIT = 40;
   const rows = [], values = [];
   for (const sigma of sigmas) {
