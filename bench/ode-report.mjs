@@ -12,8 +12,8 @@ const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
 
 /** The section's markdown (markers included), or "" when no ODE benchmark has run. */
 export function odeSection() {
-  const peer = read("ode-peer.json"), adj = read("ode-adjoint.json");
-  if (!peer && !adj) return "";
+  const peer = read("ode-peer.json"), adj = read("ode-adjoint.json"), acc = read("ode-accuracy.json");
+  if (!peer && !adj && !acc) return "";
   const out = [BEGIN, "## Neural ODE (issue 15)", ""];
   if (peer) {
     out.push(`### One training iteration against torchdiffeq (\`npm run bench:ode\`, ${peer.date.slice(0, 10)})`,
@@ -31,6 +31,16 @@ export function odeSection() {
       `Relative L2 distance between parameter gradients. "Converged": torchdiffeq in float64 at rtol 1e-12 through autograd (${adj.referenceNfe} evaluations). Evaluations are batched calls (ours: forward + backward, the adjoint's each an evaluation of f and its VJP); torchdiffeq's are its float32 odeint_adjoint's, with one step size for the batch.`, "",
       "| rtol | ours fwd | backprop back | adjoint back (mixed / seminorm) | adjoint vs backprop (mixed / seminorm) | vs converged: backprop | adjoint (mixed / seminorm) | torchdiffeq fwd + adjoint back (mixed / seminorm) | torchdiffeq adjoint vs converged |", "|---|---|---|---|---|---|---|---|---|",
       ...adj.tolerance.map((r) => `| ${e(r.rtol)} | ${r.forwardNfe} | ${r.backpropNfe} | ${r.adjointNfe} / ${r.seminormNfe} | ${e(r.adjointVsBackprop)} / ${e(r.seminormVsBackprop)} | ${e(r.backpropVsConverged)} | ${e(r.adjointVsConverged)} / ${e(r.seminormVsConverged)} | ${r.torchdiffeqForwardNfe} + ${r.torchdiffeqAdjointNfe} / ${r.torchdiffeqSeminormNfe} | ${e(r.torchdiffeqAdjointVsConverged)} |`), "");
+  }
+  if (acc) {
+    const tols = acc.rows[0].tolerances;
+    out.push(`### Solver accuracy (\`node bench/ode-accuracy.mjs\`, ${acc.date.slice(0, 10)})`,
+      `Our dopri5 (float32 states, float64 times and step control) against scipy's \`solve_ivp\` DOP853 at rtol 1e-12, atol 1e-14 (float64), beside torchdiffeq's dopri5 in float32 (PyTorch ${acc.torch}; its times float32 too) landing on the same ${acc.times} irregular times. Error: RMS of (solution − reference) over every time and component, relative to the reference's RMS; in brackets the evaluations of f. The DETEST-style problems a NeuralODE field can hold (linear layers, y³), oscillators, the spiral and random MLP fields; the damped oscillator's DOP853 reference is within ${e(acc.referenceVsExpm)} of its matrix exponential.`, "",
+      `| problem | D | ${tols.map((t) => `rtol ${e(t.rtol)}, atol ${e(t.atol)}: ours | torchdiffeq f32`).join(" | ")} |`, `|---|---|${tols.map(() => "---|---|").join("")}`,
+      ...acc.rows.map((r) => `| ${r.problem} | ${r.D} | ${r.tolerances.map((t) => `${e(t.ours)} (${t.oursEvaluations}) | ${e(t.torchdiffeq)} (${t.torchdiffeqEvaluations})`).join(" | ")} |`), "");
+    const worst = Math.max(...acc.rows.flatMap((r) => r.tolerances.map((t) => t.ours / t.torchdiffeq)));
+    const evals = acc.rows.flatMap((r) => r.tolerances.map((t) => t.oursEvaluations / t.torchdiffeqEvaluations));
+    out.push(`Ours ÷ torchdiffeq's error: at most ${worst.toFixed(2)} (the goal: within 3×); evaluations ${Math.min(...evals).toFixed(2)}–${Math.max(...evals).toFixed(2)}× torchdiffeq's.`, "");
   }
   out.push(END);
   return out.join("\n");
