@@ -14,25 +14,15 @@
 // Usage: npm run build && node bench/ode-adjoint.mjs   (needs Debian python3-torch and
 // ../shared/peers/torchdiffeq). Writes bench/ode-adjoint.json and the Neural ODE section of
 // bench/RESULTS.md (bench/ode-report.mjs).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import * as R from "../dist/index.js";
+import { spiralBatch, torchdiffeqPeer } from "./ode-common.mjs";
 import { median } from "./timing.mjs";
 import { writeOdeSection } from "./ode-report.mjs";
 
 await R.init();
-const py = spawn("/usr/bin/python3", [new URL("./peers/torchdiffeq_worker.py", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
-const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
-async function ask(cmd) { py.stdin.write(JSON.stringify(cmd) + "\n"); const { value } = await lines.next(); return JSON.parse(value); }
-
-const B = 20, S = 10, D = 2, dt = 25 / 999;
-const times = Float64Array.from({ length: S }, (_, i) => i * dt);
-let seed = 12345;
-const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
-const h0 = Float32Array.from({ length: B * D }, () => 4 * rnd());
-const g = Float32Array.from({ length: B * S * D }, () => rnd());
-const gTorch = Array.from({ length: S * B * D }, (_, i) => { const s = Math.floor(i / (B * D)), b = Math.floor(i / D) % B, d = i % D; return g[(b * S + s) * D + d]; });
+const peer = torchdiffeqPeer(), ask = peer.ask;
+const { B, S, D, times, h0, g, gTorch } = spiralBatch();
 const flatGrads = (m) => Float64Array.from(m.parameterSlots().flatMap((s) => Array.from(m.grads()[s.name])));
 const relDiff = (a, b) => { let n = 0, d = 0; for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; } return Math.sqrt(d / n); };
 const mk = (o) => new R.NeuralODE({ stateSize: D, hidden: [50], seed: 3, ...o });
@@ -79,7 +69,6 @@ for (const rtol of [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]) {
   console.log(`rtol ${rtol}: forward ${row.forwardNfe}; backward backprop ${row.backpropNfe}, adjoint ${row.adjointNfe} (seminorm ${row.seminormNfe}); adjoint vs backprop ${row.adjointVsBackprop.toExponential(2)}; vs converged: backprop ${row.backpropVsConverged.toExponential(2)}, adjoint ${row.adjointVsConverged.toExponential(2)}; torchdiffeq ${row.torchdiffeqForwardNfe} + ${row.torchdiffeqAdjointNfe} (seminorm ${row.torchdiffeqSeminormNfe}), vs converged ${row.torchdiffeqAdjointVsConverged.toExponential(2)}`);
   ms.forEach((m) => m.dispose());
 }
-await ask({ cmd: "quit" }).catch(() => {});
-py.kill();
+await peer.close();
 writeFileSync(new URL("./ode-adjoint.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, torch, B, S, referenceNfe: ref.nfe, memory, tolerance }, null, 2) + "\n");
 writeOdeSection();

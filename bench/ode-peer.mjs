@@ -7,10 +7,9 @@
 // Usage: npm run build && node bench/ode-peer.mjs [--rounds N]   (needs Debian python3-torch,
 // python3-scipy, and ../shared/peers/torchdiffeq). Writes bench/ode-peer.json, prints a table, and
 // renders the Neural ODE section of bench/RESULTS.md (bench/ode-report.mjs).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import * as R from "../dist/index.js";
+import { spiralBatch, torchdiffeqPeer } from "./ode-common.mjs";
 import { median } from "./timing.mjs";
 import { writeOdeSection } from "./ode-report.mjs";
 
@@ -18,18 +17,8 @@ const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ?
 const ROUNDS = arg("rounds", 15);
 await R.init();
 
-const py = spawn("/usr/bin/python3", [new URL("./peers/torchdiffeq_worker.py", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
-const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
-async function ask(cmd) { py.stdin.write(JSON.stringify(cmd) + "\n"); const { value } = await lines.next(); return JSON.parse(value); }
-
-const B = 20, S = 10, D = 2, dt = 25 / 999;
-const times = Float64Array.from({ length: S }, (_, i) => i * dt);
-let seed = 12345;
-const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
-const h0 = Float32Array.from({ length: B * D }, () => 4 * rnd());
-const g = Float32Array.from({ length: B * S * D }, () => rnd());
-// torchdiffeq's states are [S, B, D]; ours [B, S, D]
-const gTorch = Array.from({ length: S * B * D }, (_, i) => { const s = Math.floor(i / (B * D)), b = Math.floor(i / D) % B, d = i % D; return g[(b * S + s) * D + d]; });
+const peer = torchdiffeqPeer(), ask = peer.ask;
+const { B, S, D, times, h0, g, gTorch } = spiralBatch();
 
 const CASES = [
   { label: "dopri5, backprop (rtol 1e-7, atol 1e-9)", method: "dopri5", rtol: 1e-7, atol: 1e-9, substeps: 1 },
@@ -70,7 +59,6 @@ for (const c of CASES) {
   console.log(`${c.label}: ours ${ms.toFixed(3)} ms (${fs.nfe} evaluations forward, ${bs.nfe} back), torchdiffeq ${pms.toFixed(3)} ms (${setup.nfe_forward} evaluations forward, ${setup.nfe_backward || "autograd"} back); ×${row.ratio.toFixed(1)} per iteration, ×${row.perEvalRatio.toFixed(1)} per forward evaluation`);
   ode.dispose();
 }
-await ask({ cmd: "quit" }).catch(() => {});
-py.kill();
+await peer.close();
 writeFileSync(new URL("./ode-peer.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, B, S, rows }, null, 2) + "\n");
 writeOdeSection();

@@ -162,31 +162,34 @@ describe("NeuralODE dopri5", () => {
     });
   }
 
-  it("per-sequence step control: each row of a batch gets what it gets alone (bitwise), on its own grid", () => {
-    const mk = () => new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, rtol: 1e-6, atol: 1e-8, seed: 4 });
-    const ode = mk(), h0 = Float32Array.of(1, 0, -0.5, 2, 0.3, 0.3);
-    const times = Float64Array.of(0, 0.3, 1.1, 2, /**/ 5, 4.2, 4, 3.1, /**/ 0, 0.01, 0.02, 3);
-    const all = ode.forward(h0, times, { batch: 3, steps: 4 });
-    const g = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
-    ode.zeroGrad();
-    const dAll = ode.backward({ states: g });
-    let steps = 0;
-    const gradSum = new Float64Array(ode.numParams);
-    for (let b = 0; b < 3; b++) {
-      const one = mk();
-      const r = one.forward(h0.subarray(2 * b, 2 * b + 2), times.subarray(4 * b, 4 * b + 4), { batch: 1 });
-      expect(Array.from(all.states.subarray(8 * b, 8 * b + 8))).toEqual(Array.from(r.states));
-      steps += r.stats.steps;
-      const d = one.backward({ states: g.subarray(8 * b, 8 * b + 8) });
-      expect(Array.from(dAll.h0.subarray(2 * b, 2 * b + 2))).toEqual(Array.from(d.h0));
-      const gr = one.parameters.grads ? gradsFlat(one) : new Float32Array();
-      gr.forEach((v, i) => { gradSum[i] += v; });
-      one.dispose();
-    }
-    expect(all.stats.steps).toBe(steps);
-    expectClose("∂θ summed over rows", gradsFlat(ode), gradSum, 1e-6, 1e-5);
-    ode.dispose();
-  });
+  for (const gradient of ["backprop", "adjoint"] as const) {
+    it(`per-sequence step control (gradient ${gradient}): each row of a batch gets what it gets alone (bitwise), on its own grid, forward and backward`, () => {
+      const mk = () => new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, rtol: 1e-6, atol: 1e-8, gradient, seed: 4 });
+      const ode = mk(), h0 = Float32Array.of(1, 0, -0.5, 2, 0.3, 0.3);
+      const times = Float64Array.of(0, 0.3, 1.1, 2, /**/ 5, 4.2, 4, 3.1, /**/ 0, 0.01, 0.02, 3);
+      const all = ode.forward(h0, times, { batch: 3, steps: 4 });
+      const g = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+      ode.zeroGrad();
+      const dAll = ode.backward({ states: g });
+      let steps = 0, backSteps = 0;
+      const gradSum = new Float64Array(ode.numParams);
+      for (let b = 0; b < 3; b++) {
+        const one = mk();
+        const r = one.forward(h0.subarray(2 * b, 2 * b + 2), times.subarray(4 * b, 4 * b + 4), { batch: 1 });
+        expect(Array.from(all.states.subarray(8 * b, 8 * b + 8))).toEqual(Array.from(r.states));
+        steps += r.stats.steps;
+        const d = one.backward({ states: g.subarray(8 * b, 8 * b + 8) });
+        expect(Array.from(dAll.h0.subarray(2 * b, 2 * b + 2))).toEqual(Array.from(d.h0));
+        backSteps += d.stats.steps;
+        gradsFlat(one).forEach((v, i) => { gradSum[i] += v; });
+        one.dispose();
+      }
+      expect(all.stats.steps).toBe(steps);
+      expect(dAll.stats.steps).toBe(backSteps);
+      expectClose("∂θ summed over rows", gradsFlat(ode), gradSum, 1e-6, 1e-5);
+      ode.dispose();
+    });
+  }
 
   for (const act of ["tanh", "softplus", "relu"] as const) {
     it(`${act}: backprop is the exact gradient of the computed solution (central differences in float64 through the same steps, two grids)`, () => {
@@ -341,30 +344,6 @@ describe("NeuralODE gradient adjoint", () => {
     expect(gap[0]).toBeGreaterThan(gap[1]);
     expect(gap[1]).toBeGreaterThan(gap[2]);
     expect(gap[2]).toBeLessThan(2e-6);
-  });
-
-  it("dopri5: per-sequence control in the backward solve too: each row of a batch gets what it gets alone", () => {
-    const mk = () => new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, rtol: 1e-6, atol: 1e-8, gradient: "adjoint", seed: 4 });
-    const ode = mk(), h0 = Float32Array.of(1, 0, -0.5, 2, 0.3, 0.3);
-    const times = Float64Array.of(0, 0.3, 1.1, 2, /**/ 5, 4.2, 4, 3.1, /**/ 0, 0.01, 0.02, 3);
-    ode.forward(h0, times, { batch: 3, steps: 4 });
-    const g = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
-    ode.zeroGrad();
-    const dAll = ode.backward({ states: g });
-    let steps = 0;
-    const gradSum = new Float64Array(ode.numParams);
-    for (let b = 0; b < 3; b++) {
-      const one = mk();
-      one.forward(h0.subarray(2 * b, 2 * b + 2), times.subarray(4 * b, 4 * b + 4), { batch: 1 });
-      const d = one.backward({ states: g.subarray(8 * b, 8 * b + 8) });
-      expect(Array.from(dAll.h0.subarray(2 * b, 2 * b + 2))).toEqual(Array.from(d.h0));
-      steps += d.stats.steps;
-      gradsFlat(one).forEach((v, i) => { gradSum[i] += v; });
-      one.dispose();
-    }
-    expect(dAll.stats.steps).toBe(steps);
-    expectClose("∂θ summed over rows", gradsFlat(ode), gradSum, 1e-6, 1e-5);
-    ode.dispose();
   });
 
   it("dopri5: a backward solve past maxSteps throws a RangeError naming t and changes no gradient", () => {

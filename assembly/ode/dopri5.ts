@@ -11,7 +11,7 @@
 // the solution map of an accepted step is the 6-stage explicit RK whose weights are a's last row,
 // and its reverse is taken per row from the stored step starts, recomputing the stages.
 
-import { mlp_forward, mlp_vjp, mlp_scratch_floats } from "./mlp";
+import { mlp_forward, mlp_vjp, mlp_scratch_floats, mlp_act_floats, mlp_bind } from "./mlp";
 import { ERR_MAX_STEPS, ERR_STEP_UNDERFLOW } from "../constants";
 
 export const DP_C: StaticArray<f64> = [0, 0.2, 0.3, 0.8, 8.0 / 9, 1, 1];
@@ -44,8 +44,8 @@ let idx: usize = 0, tc: usize = 0, dtc: usize = 0, cutc: usize = 0, hc: usize = 
 let mlp_: usize = 0;
 // storage for backprop: per row, per accepted step: start state, t, dt, grid index landed on (−1)
 let sh: usize = 0, st: usize = 0, sdt: usize = 0, sland: usize = 0;
-// backward: ∂k (6 stages), ∂y, ∂h per row (full)
-let gk: usize = 0, gy: usize = 0, gh: usize = 0;
+// backward: ∂y, ∂h per row (full)
+let gy: usize = 0, gh: usize = 0;
 export let failT: f64 = 0, failDt: f64 = 0, walked: f64 = 0;
 
 /** Floats of workspace the solve needs; with `store` (backprop) the accepted steps (room for
@@ -53,8 +53,11 @@ export let failT: f64 = 0, failDt: f64 = 0, walked: f64 = 0;
 export function dopri5_workspace_floats(nLayers: i32, widths: usize, B: i32, S: i32, D: i32, maxSteps: i32, store: bool): f64 {
   const bd = r4(<f64>B * <f64>D), b2 = r4(2 * <f64>B), fB = <f64>B, m = <f64>maxSteps;
   const solve = 5 * b2 + 2 * bd + r4(fB) + 3 * b2 + bd + 7 * bd + bd + mlp_scratch_floats(nLayers, widths, B);
-  return store ? solve + r4(fB * m * <f64>D) + 3 * r4(2 * fB * m) + 6 * bd + bd + bd : solve;
+  return store ? solve + r4(fB * m * <f64>D) + 3 * r4(2 * fB * m) + bd + bd + 6 * mlp_act_floats(nLayers, widths, B) : solve;
 }
+
+// backward: the activations of the 6 recomputed stages of one step (mlp_bind)
+let actBuf: usize = 0, actFloats: usize = 0;
 
 let store_: bool = true;
 
@@ -68,7 +71,8 @@ export function dopri5_layout(B: i32, S: i32, D: i32, times: usize, perSeq: bool
   hc = p; p += <usize>bd << 2; kc = p; p += <usize>(7 * bd) << 2; yc = p; p += <usize>bd << 2;
   mlp_ = p; p += <usize>mlp_scratch_floats(nLayers, widths, B) << 2;
   sh = p; p += <usize>r4(fB * m * <f64>D) << 2; st = p; p += <usize>r4(2 * fB * m) << 2; sdt = p; p += <usize>r4(2 * fB * m) << 2; sland = p; p += <usize>r4(2 * fB * m) << 2;
-  gk = p; p += <usize>(6 * bd) << 2; gy = p; p += <usize>bd << 2; gh = p;
+  gy = p; p += <usize>bd << 2; gh = p; p += <usize>bd << 2;
+  actBuf = p; actFloats = <usize>mlp_act_floats(nLayers, widths, B);
   return mlp_;
 }
 
@@ -80,7 +84,6 @@ export function dopri5_layout(B: i32, S: i32, D: i32, times: usize, perSeq: bool
 @inline function timeAt(b: i32, s: i32): f64 { return load<f64>(times_ + (<usize>((perSeq_ ? b * S_ : <i32>0) + s) << 3)); }
 function kAt(i: i32): usize { return kc + ((<usize>i * <usize>r4(<f64>B_ * <f64>D_)) << 2); }
 function rowOf(n: i32): i32 { return load<i32>(idx + (<usize>n << 2)); }
-function ys(i: i32): usize { return gk + ((<usize>i * <usize>r4(<f64>B_ * <f64>D_)) << 2); }
 
 /** y[n] = h[n] + Σ_{j<i} f32(dt_n·a_ij)·k_j[n] over the n compact rows (stage input i, 0-based). */
 function stageInput(n: i32, i: i32, hrows: usize, y: usize, kbase: (j: i32) => usize, dts: usize): void {
@@ -250,12 +253,13 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       memory.copy(hc + (<usize>(n * D_) << 2), sh + (<usize>(slot * D_) << 2), <usize>D_ << 2);
       n++;
     }
-    // recompute the 6 stages from the step's start: inputs y_i to ys(i) (the gk region), values to
-    // the k slots (which then hold ∂k: the values are needed only to form the later inputs)
+    // recompute the 6 stages from the step's start, keeping each one's activations (mlp_bind) for
+    // its VJP; the values go to the k slots (which then hold ∂k: the values are needed only to form
+    // the later inputs)
     for (let i = 0; i < 6; i++) {
       stageInput(n, i, hc, yc, kAt, dtc);
-      memory.copy(ys(i), yc, <usize>(n * D_) << 2);
       for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(DP_C[i]) * f64at(dtc, r));
+      mlp_bind(actBuf + ((<usize>i * actFloats) << 2));
       mlp_forward(n, yc, tc, kAt(i));
     }
     // ∂k_i = (dt·b_i)·∂h' with b = a's row 7; ∂k kept in the k slots (values no longer needed)
@@ -267,8 +271,7 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       }
     }
     for (let i = 5; i >= 0; i--) {
-      for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, r) + unchecked(DP_C[i]) * f64at(dtc, r));
-      mlp_forward(n, ys(i), tc, yc);
+      mlp_bind(actBuf + ((<usize>i * actFloats) << 2));
       mlp_vjp(n, kAt(i), grads, gy);
       nfe++;
       for (let r = 0; r < n; r++) {
@@ -292,6 +295,7 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       }
     }
   }
+  mlp_bind(0);
   // ∂h0 = the walk's ∂h plus the incoming gradient at t_0
   for (let b = 0; b < B_; b++) {
     const pg = gh + (<usize>(b * D_) << 2), ps = dstates + (<usize>(b * S_ * D_) << 2);

@@ -5,10 +5,11 @@
 // order: W_1 [w1, w0], b_1 [w1], W_2 [w2, w1], ... (net.0, net.2, ...: the activations count as
 // modules). Gradients accumulate into a block of the same layout.
 //
-// Scratch (f32, set by mlp_setup): wt, every Wᵀ packed once per solve; x [B, w0] the input; per
-// layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [B, w_l]; g, gin [B, maxW] for
-// the backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient; yraw [B, D], h
-// itself when the input map is the cube (x = h³, so ∂x/∂h = 3h²).
+// Scratch (f32, set by mlp_setup): wt, every Wᵀ packed once per solve; g, gin [B, maxW] for the
+// backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient; then one
+// evaluation's activations (mlp_act_floats): x [B, w0] the input; per layer l < K: a_l, the
+// pre-activations, and z_l = act(a_l), each [B, w_l]; yraw [B, D], h itself when the input map is
+// the cube (x = h³, so ∂x/∂h = 3h²). mlp_bind moves the activations elsewhere (a stage's own region).
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
@@ -72,13 +73,40 @@ export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInp
     po += <u64>o * <u64>i + <u64>o;
     off += <u64>r4(<f64>o * <f64>i);
   }
-  xin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>w(0));
-  acts = f32p(wt, off);
-  for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>B * <f64>w(l));
+  Bcap = B;
   gbuf = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
   gin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
-  yraw = f32p(wt, off); off += <u64>r4(<f64>B * <f64>D);
-  dwt = f32p(wt, off);
+  dwt = f32p(wt, off); off += <u64>r4(mwtOf());
+  actsHome = f32p(wt, off);
+  mlp_bind(0);
+}
+
+let Bcap: i32 = 0, actsHome: usize = 0;
+
+function mwtOf(): f64 {
+  let m: f64 = 0;
+  for (let l = 1; l <= K; l++) m = max(m, <f64>w(l) * <f64>w(l - 1));
+  return m;
+}
+
+/** Floats of one evaluation's activations for B rows: f's input, every hidden layer's pre- and
+ *  post-activation, and h itself (kept for the cube map's derivative). */
+export function mlp_act_floats(nLayers: i32, ws: usize, B: i32): f64 {
+  let n = r4(<f64>B * <f64>load<i32>(ws)) + r4(<f64>B * <f64>load<i32>(ws + (<usize>nLayers << 2)));
+  for (let l = 1; l < nLayers; l++) n += 2 * r4(<f64>B * <f64>load<i32>(ws + (<usize>l << 2)));
+  return n;
+}
+
+/** Where the next evaluations keep their activations: at `at` (mlp_act_floats(B) floats), or in
+ *  the scratch (0). mlp_vjp differentiates the evaluation whose activations are bound, so a
+ *  backward pass that bound each stage's own region in the forward needs no recomputation. */
+export function mlp_bind(at: usize): void {
+  const base = at != 0 ? at : actsHome;
+  xin = base;
+  acts = f32p(xin, <u64>r4(<f64>Bcap * <f64>w(0)));
+  let off: u64 = 0;
+  for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>Bcap * <f64>w(l));
+  yraw = f32p(acts, off);
 }
 
 // Per-layer offsets, computed once (mlp_setup: weights and packed weights; setRows: activations

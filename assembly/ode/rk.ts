@@ -6,16 +6,16 @@
 // (f64; negative for decreasing grids). A step from h with Butcher tableau (a, b, c), s stages:
 //   y_i = h + Σ_{j<i} (dt·a_ij) k_j,   k_i = f(t + c_i·dt, y_i),   h' = h + Σ_i (dt·b_i) k_i
 // with the coefficients dt·a_ij, dt·b_i formed in f64 and rounded to f32 per row, and the sums
-// taken in j order in f32. The forward pass keeps every stage input y_i; the backward pass walks
-// the steps from last to first:
-//   ∂k_i = (dt·b_i) ∂h';  for i = s..1: ∂y_i = f's VJP at y_i of ∂k_i (f recomputed at y_i),
+// taken in j order in f32. The forward pass keeps f's input and activations at every stage;
+// the backward pass walks the steps from last to first:
+//   ∂k_i = (dt·b_i) ∂h';  for i = s..1: ∂y_i = f's VJP at y_i of ∂k_i (from the kept activations),
 //   ∂h += ∂y_i, ∂k_j += (dt·a_ij) ∂y_i for j < i;   ∂h starts as ∂h'.
 //
 // Workspace regions (floats, set by rk_layout): k [s, B, D], y [B, D], h [B, D], t [B] f64 (as 2
-// floats each), the MLP scratch, and ys [steps, s, B, D] (the stored stage inputs); backward adds
-// gk [s, B, D], gy [B, D], gh [B, D].
+// floats each), the MLP scratch; backprop adds gk [s, B, D], gy [B, D], gh [B, D] and every
+// stage's input and activations [steps, s] (mlp_act_floats each).
 
-import { mlp_forward, mlp_vjp, mlp_scratch_floats } from "./mlp";
+import { mlp_forward, mlp_vjp, mlp_scratch_floats, mlp_act_floats, mlp_bind } from "./mlp";
 import { ODE_EULER, ODE_MIDPOINT, ODE_RK4 } from "../constants";
 
 // Butcher tableaux, lower-triangular a row by row (a21; a31 a32; a41 a42 a43)
@@ -44,7 +44,7 @@ function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
 // the solve's shape and regions (set by rk_layout)
 let S_: i32 = 0, B_: i32 = 0, D_: i32 = 0, n_: i32 = 0, method_: i32 = 0, perSeq_: bool = false;
 let times_: usize = 0;
-export let kBuf: usize = 0, yBuf: usize = 0, hBuf: usize = 0, tBuf: usize = 0, dtBuf: usize = 0, tsBuf: usize = 0, mlpBuf: usize = 0, ysBuf: usize = 0;
+export let kBuf: usize = 0, yBuf: usize = 0, hBuf: usize = 0, tBuf: usize = 0, dtBuf: usize = 0, tsBuf: usize = 0, mlpBuf: usize = 0;
 export let gkBuf: usize = 0, gyBuf: usize = 0, ghBuf: usize = 0;
 
 /** Floats of workspace a fixed-step solve needs; with `store` (backprop) the stored stage inputs
@@ -52,7 +52,7 @@ export let gkBuf: usize = 0, gyBuf: usize = 0, ghBuf: usize = 0;
 export function rk_workspace_floats(method: i32, nLayers: i32, widths: usize, B: i32, S: i32, D: i32, substeps: i32, store: bool): f64 {
   const s = <f64>stagesOf(method), bd = r4(<f64>B * <f64>D), steps = <f64>(S - 1) * <f64>substeps;
   const solve = s * bd + 2 * bd + 3 * r4(2 * <f64>B) + mlp_scratch_floats(nLayers, widths, B);
-  return store ? solve + steps * s * bd + s * bd + 2 * bd : solve;
+  return store ? solve + s * bd + 2 * bd + steps * s * mlp_act_floats(nLayers, widths, B) : solve;
 }
 
 /** Set the solve's shape and carve the workspace (ws, f32-aligned). */
@@ -70,8 +70,13 @@ export function rk_layout(method: i32, B: i32, S: i32, D: i32, substeps: i32, ti
   gkBuf = ws + (<usize>off << 2); off += s * bd;
   gyBuf = ws + (<usize>off << 2); off += bd;
   ghBuf = ws + (<usize>off << 2); off += bd;
-  ysBuf = ws + (<usize>off << 2);
+  actBuf = ws + (<usize>off << 2); actFloats = <usize>mlp_act_floats(nLayers, widths, B);
 }
+
+// backprop: every stage's activations, [steps, s] regions of actFloats (the MLP's, mlp_bind)
+let actBuf: usize = 0, actFloats: usize = 0;
+// @ts-ignore: decorator
+@inline function actSlot(step: i32, i: i32, s: i32): usize { return actBuf + ((<usize>(step * s + i) * actFloats) << 2); }
 
 /** The requested time s of row b. */
 // @ts-ignore: decorator
@@ -121,7 +126,7 @@ export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
       for (let i = 0; i < s; i++) {
         memory.copy(yBuf, hBuf, <usize>bd << 2);
         for (let jj = 0; jj < i; jj++) rowAxpy(aij(a, i, jj), kBuf + (bdr * <usize>jj << 2), yBuf);
-        if (store_) memory.copy(ysBuf + ((<usize>(step * s + i) * bdr) << 2), yBuf, <usize>bd << 2);
+        if (store_) mlp_bind(actSlot(step, i, s)); // f's input and activations at this stage, for backprop
         stageTimes(unchecked(c[i]), tStage);
         mlp_forward(B_, yBuf, tStage, kBuf + (bdr * <usize>i << 2));
         nfe++;
@@ -131,15 +136,15 @@ export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
     }
     for (let b = 0; b < B_; b++) memory.copy(states + (<usize>((b * S_ + si + 1) * D_) << 2), hBuf + (<usize>(b * D_) << 2), <usize>D_ << 2);
   }
+  mlp_bind(0);
   return nfe;
 }
 
 /** Reverse of rk_forward (which must have stored the stage inputs): accumulates parameter
  *  gradients, writes ∂L/∂h0 to dh0 (if not 0). Returns the number of VJP evaluations. */
 export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
-  const s = stagesOf(method_), c = tableauC(method_), bt = tableauB(method_), a = tableauA(method_);
+  const s = stagesOf(method_), bt = tableauB(method_), a = tableauA(method_);
   const bd = B_ * D_, bdr = <usize>r4(<f64>bd);
-  const tStage = tsBuf;
   // ∂h at the last requested time
   for (let b = 0; b < B_; b++) memory.copy(ghBuf + (<usize>(b * D_) << 2), dstates + (<usize>((b * S_ + S_ - 1) * D_) << 2), <usize>D_ << 2);
   let nfe = 0, step = (S_ - 1) * n_;
@@ -151,8 +156,8 @@ export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       for (let i = 0; i < s; i++) rowAxpy(unchecked(bt[i]), ghBuf, gkBuf + (bdr * <usize>i << 2));
       for (let i = s - 1; i >= 0; i--) {
         const gk = gkBuf + (bdr * <usize>i << 2);
-        stageTimes(unchecked(c[i]), tStage);
-        mlp_forward(B_, ysBuf + ((<usize>(step * s + i) * bdr) << 2), tStage, gyBuf);
+        // the stage's activations, kept by the forward: no recomputation
+        mlp_bind(actSlot(step, i, s));
         mlp_vjp(B_, gk, grads, gyBuf);
         nfe++;
         // ∂h += ∂y_i; ∂k_j += (dt·a_ij) ∂y_i
@@ -166,6 +171,7 @@ export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       for (let k = 0; k < D_; k++) store<f32>(pg + (<usize>k << 2), load<f32>(pg + (<usize>k << 2)) + load<f32>(ps + (<usize>k << 2)));
     }
   }
+  mlp_bind(0);
   if (dh0 != 0) memory.copy(dh0, ghBuf, <usize>bd << 2);
   return nfe;
 }

@@ -48,8 +48,9 @@ export interface NeuralODEOptions {
 }
 
 /** Counts of one solve: nfe, the batched evaluations of f (backprop's backward: vector–Jacobian
- *  products of f, each at a recomputed stage; the adjoint's: evaluations of the augmented system,
- *  f and its VJP); steps, accepted and rejected steps, summed over the sequences. */
+ *  products of f, one per stage, from the activations the forward kept (fixed-step) or from a
+ *  recomputation of each step's stages (dopri5); the adjoint's: evaluations of the augmented
+ *  system, f and its VJP); steps, accepted and rejected steps, summed over the sequences. */
 export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
 
 export interface OdeForwardResult {
@@ -145,8 +146,9 @@ export class NeuralODE {
   }
 
   /** Bytes of WebAssembly workspace a solve of `batch` sequences over `steps` requested times
-   *  takes (exact). Backprop keeps every stage's input (fixed-step) or room for maxSteps steps per
-   *  sequence (dopri5); the adjoint keeps nothing, so its workspace does not depend on the steps. */
+   *  takes (exact). Backprop keeps f's input and activations at every stage (fixed-step) or room
+   *  for maxSteps step starts per sequence (dopri5); the adjoint keeps nothing, so its workspace
+   *  does not depend on the steps. */
   workspaceBytes(batch: number, steps: number): number {
     const M = `${W}.workspaceBytes`;
     return odeWorkspaceBytes(this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM), false));
