@@ -23,7 +23,7 @@ export function odeSection() {
   }
   if (adj) {
     out.push(`### The adjoint's memory as the steps grow (\`node bench/ode-adjoint.mjs\`, ${adj.date.slice(0, 10)})`,
-      "Workspace bytes of one solve (exact, `NeuralODE.workspaceBytes`) and the median time of a training iteration (forward + backward), the two modes alternated. Backprop keeps every stage input (fixed-step) or room for `maxSteps` steps per sequence (dopri5); the adjoint keeps nothing but the states.", "",
+      "Workspace bytes of one solve (exact, `NeuralODE.workspaceBytes`) and the median time of a training iteration (forward + backward), the two modes alternated. Backprop keeps f's input and activations at every stage (fixed-step: its backward recomputes nothing) or room for `maxSteps` step starts per sequence (dopri5); the adjoint keeps nothing but the states.", "",
       "| case | steps per sequence | backprop workspace | adjoint workspace | backprop ms | adjoint ms | backward evaluations: backprop / adjoint |", "|---|---|---|---|---|---|---|",
       ...adj.memory.map((m) => `| ${m.label} | ${m.stepsPerSequence} | ${kib(m.backpropBytes)} | ${kib(m.adjointBytes)} | ${m.backpropMs.toFixed(2)} | ${m.adjointMs.toFixed(2)} | ${m.backpropBackwardNfe} / ${m.adjointBackwardNfe} |`), "",
       "### The adjoint gradient as the tolerance tightens (dopri5, atol = rtol/100)",
