@@ -12,10 +12,11 @@
 //     model with first-order absorption, C(t) = D·ka / (V·(ka − ke)) · (e^(−ke·t) − e^(−ka·t)),
 //     fitted by least squares to the same 5 samples (Levenberg–Marquardt on log ka, log ke, log V),
 //     and the same with ke fixed at the median of the other subjects' full-series fits.
-// Prints one line per result to stdout (progress to stderr) and writes reports/irregular.json:
+// Prints one line per result to stdout (progress to stderr), writes reports/irregular.json and
+// plots reports/irregular-toy.svg and reports/theoph.svg (--no-plot: not):
 //   irregular <rate>%: ODE-RNN interp MSE …, extrap MSE …; GRU-dt …; GRU-ffill …
 //   theoph: RMSE ODE-RNN …, GRU-dt …, one-compartment …
-// Usage: npm run example:irregular [-- --seeds 3 --epochs 25 --train 256 --only toy|theoph]
+// Usage: npm run example:irregular [-- --seeds 3 --epochs 25 --train 256 --only toy|theoph --no-plot]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Model, init } from "../../dist/index.js";
 import { forwardFill, sinusoids, theophylline } from "./data.mjs";
@@ -67,6 +68,7 @@ async function trainPredict(kind, seed, train, test, epochs, opts = {}) {
 }
 
 const results = { toy: [], theoph: null, settings: { seeds: SEEDS, epochs: EPOCHS, train: TRAIN, test: TEST, hidden: H } };
+const plots = [], toyPoints = [];
 
 if (ONLY !== "theoph") {
   for (const rate of [0.1, 0.2, 0.5]) {
@@ -83,6 +85,7 @@ if (ONLY !== "theoph") {
       }
     }
     results.toy.push(row);
+    for (const kind of Object.keys(KINDS)) for (const task of ["interp", "extrap"]) toyPoints.push({ rate: 100 * rate, task, kind, mse: mean(row.models[kind][task]), lo: mean(row.models[kind][task]) - sd(row.models[kind][task]), hi: mean(row.models[kind][task]) + sd(row.models[kind][task]) });
     const f = (k) => `interp MSE ${mean(row.models[k].interp).toFixed(4)} ± ${sd(row.models[k].interp).toFixed(4)}, extrap MSE ${mean(row.models[k].extrap).toFixed(4)} ± ${sd(row.models[k].extrap).toFixed(4)}`;
     console.log(`irregular ${(rate * 100).toFixed(0)}%: ODE-RNN ${f("ODE-RNN")}; GRU-dt ${f("GRU-dt")}; GRU-ffill ${f("GRU-ffill")}`);
   }
@@ -98,6 +101,7 @@ if (ONLY !== "toy") {
   });
   const join = (list) => ({ x: list.flatMap((d) => d.x), y: list.flatMap((d) => d.y), times: list.flatMap((d) => d.times), mask: list.flatMap((d) => d.mask), query: list.flatMap((d) => d.query) });
   const sq = { "ODE-RNN": [], "GRU-dt": [], "one-compartment": [], "one-compartment, population ke": [] };
+  const curves = []; // for the plot: data, seed 0's forecasts, the fitted curves
   // each subject's full-series fit, for the population ke of the others
   const fullKe = subjects.map((s) => fitCompartment(s.dose * s.weight, s.time, s.conc)[1]);
   for (const [i, s] of subjects.entries()) {
@@ -106,12 +110,18 @@ if (ONLY !== "toy") {
       for (let r = 0; r < SEEDS; r++) {
         const pred = await trainPredict(kind, r, train, test, THEOPH_EPOCHS, { hidden: 16, batchSize: 11, learningRate: 1e-2 });
         pred[0].forEach((v, k) => { if (k >= OBS) sq[kind].push(((v - test.y[0][k]) * CS) ** 2); });
+        if (r === 0) pred[0].forEach((v, k) => { if (k >= OBS - 1) curves.push({ subject: s.subject, t: s.time[k], conc: v * CS, series: kind }); });
       }
     }
     const D = s.dose * s.weight, ts = s.time.slice(0, OBS), cs = s.conc.slice(0, OBS);
     const p = fitCompartment(D, ts, cs);
     const others = fullKe.filter((_, j) => j !== i).sort((a, b) => a - b), keMed = others[Math.floor(others.length / 2)];
     const pPop = fitCompartment(D, ts, cs, keMed);
+    s.time.forEach((t, k) => curves.push({ subject: s.subject, t, conc: s.conc[k], series: k < OBS ? "observed (the model sees these)" : "held out (to forecast)" }));
+    for (let t = 0; t <= 25; t += 0.25) {
+      curves.push({ subject: s.subject, t, conc: oneCompartment(p, D, t), series: "one-compartment, fitted to the 5" });
+      curves.push({ subject: s.subject, t, conc: oneCompartment(pPop, D, t), series: "one-compartment, population ke" });
+    }
     for (let k = OBS; k < s.time.length; k++) {
       sq["one-compartment"].push((oneCompartment(p, D, s.time[k]) - s.conc[k]) ** 2);
       sq["one-compartment, population ke"].push((oneCompartment(pPop, D, s.time[k]) - s.conc[k]) ** 2);
@@ -120,9 +130,37 @@ if (ONLY !== "toy") {
   }
   const rmse = Object.fromEntries(Object.entries(sq).map(([k, v]) => [k, Math.sqrt(mean(v))]));
   results.theoph = { rmse, forecasts: 12 * 6, seeds: SEEDS, epochs: THEOPH_EPOCHS };
+  plots.push(["theoph", {
+    title: `Theophylline: forecasts from each subject's first ${OBS} samples (leave-one-subject-out; networks: seed 0)`,
+    data: { values: curves.map((c) => ({ ...c, conc: Math.max(-1, Math.min(15, c.conc)) })) }, width: 150, height: 110,
+    facet: { field: "subject", type: "ordinal", title: "subject" }, columns: 4,
+    spec: {
+      width: 150, height: 110,
+      layer: [
+        { mark: { type: "line", strokeWidth: 1.2 }, transform: [{ filter: "indexof(datum.series, 'one-compartment') === 0 || datum.series === 'ODE-RNN' || datum.series === 'GRU-dt'" }], encoding: { x: { field: "t", type: "quantitative", title: "hours" }, y: { field: "conc", type: "quantitative", title: "mg/L", scale: { domain: [-1, 15] } }, color: { field: "series", type: "nominal", title: null } } },
+        { mark: { type: "point", filled: true, size: 22 }, transform: [{ filter: "indexof(datum.series, 'observed') === 0 || indexof(datum.series, 'held out') === 0" }], encoding: { x: { field: "t", type: "quantitative" }, y: { field: "conc", type: "quantitative" }, color: { field: "series", type: "nominal", title: null } } },
+      ],
+    },
+  }]);
   console.log(`theoph: RMSE ODE-RNN ${rmse["ODE-RNN"].toFixed(3)}, GRU-dt ${rmse["GRU-dt"].toFixed(3)}, one-compartment ${rmse["one-compartment"].toFixed(3)} (with the other subjects' median ke: ${rmse["one-compartment, population ke"].toFixed(3)}) mg/L over 12 subjects × 6 forecasts, leave-one-subject-out, the networks' errors pooled over ${SEEDS} seeds`);
 }
 
 mkdirSync(new URL("../../reports/", import.meta.url), { recursive: true });
+if (toyPoints.length) plots.push(["irregular-toy", {
+  title: `Sinusoids observed at a random fraction of 100 points: test MSE (mean ± sd over ${SEEDS} seeds)`,
+  data: { values: toyPoints }, facet: { field: "task", type: "nominal", title: null, sort: ["interp", "extrap"] }, columns: 2,
+  spec: {
+    width: 260, height: 200,
+    layer: [
+      { mark: { type: "line", point: true }, encoding: { x: { field: "rate", type: "quantitative", scale: { type: "log", domain: [8, 60] }, title: "% observed", axis: { values: [10, 20, 50] } }, y: { field: "mse", type: "quantitative", scale: { type: "log" }, title: "MSE" }, color: { field: "kind", type: "nominal", title: null } } },
+      { mark: "rule", encoding: { x: { field: "rate", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { field: "kind", type: "nominal" } } },
+    ],
+  },
+}]);
 if (!ONLY) writeFileSync(new URL("../../reports/irregular.json", import.meta.url), JSON.stringify({ date: new Date().toISOString().slice(0, 10), seconds: (performance.now() - t0) / 1000, ...results }, null, 1) + "\n");
+if (!process.argv.includes("--no-plot") && plots.length) {
+  const { reportWriter } = await import("../../experiments/report.mjs");
+  const w = reportWriter(new URL("../../reports/", import.meta.url));
+  for (const [name, spec] of plots) { await w.plot(name, spec); log(`wrote reports/${name}.svg`); }
+}
 log("done");

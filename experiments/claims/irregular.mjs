@@ -53,7 +53,7 @@ export default async function ({ json, md, plot, progress }) {
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "rate", type: "quantitative", scale: { type: "log" }, title: "% of the points observed", axis: { values: RATES.map((r) => 100 * r) } },
+      x: { field: "rate", type: "quantitative", scale: { type: "log", domain: [4, 60] }, title: "% of the points observed", axis: { values: RATES.map((r) => 100 * r) } },
       y: { field: "mse", type: "quantitative", scale: { type: "log" }, title: "MSE at the scored points" },
       color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", direction: "vertical" } },
     },
