@@ -23,6 +23,7 @@ export const ERR_NO_FORWARD = -7;    // backward: the workspace does not hold a 
 export const ERR_ARGUMENT = -8;      // another argument is out of range (truncate < 0, checkpoint not 0/1)
 export const ERR_MAX_STEPS = -9;     // dopri5: a sequence needed more steps than maxSteps (stats: t, dt)
 export const ERR_STEP_UNDERFLOW = -10; // dopri5: the step size underflowed (stats: t, dt)
+export const ERR_ZERO_PROBABILITY = -11; // HMM: a sequence has probability 0 under the model (out[1]: the step)
 
 // The recurrent pass descriptor: RD_FIELDS consecutive 32-bit fields in linear memory, written by
 // the host once per call and passed to rnn_forward / rnn_backward / rnn_workspace_bytes by address.

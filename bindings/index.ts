@@ -26,3 +26,5 @@ export { orthogonal } from "./functional/init.js";
 export { NeuralODE } from "./nn/ode.js";
 export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult, OdeStats } from "./nn/ode.js";
 export type { InitOptions, InitName } from "./functional/init.js";
+export { CategoricalHMM } from "./nn/hmm.js";
+export type { CategoricalHMMOptions, CategoricalParams, HmmFitResult } from "./nn/hmm.js";

@@ -30,6 +30,7 @@ typedef uint32_t rw_ptr;
 #define RW_ERR_ARGUMENT (-8) /* another argument is out of range (truncate < 0, checkpoint not 0/1) */
 #define RW_ERR_MAX_STEPS (-9) /* dopri5: a sequence needed more steps than maxSteps (stats: t, dt) */
 #define RW_ERR_STEP_UNDERFLOW (-10) /* dopri5: the step size underflowed (stats: t, dt) */
+#define RW_ERR_ZERO_PROBABILITY (-11) /* HMM: a sequence has probability 0 under the model (out[1]: the step) */
 #define RW_ODE_EULER (0)
 #define RW_ODE_MIDPOINT (1)
 #define RW_ODE_RK4 (2)
@@ -144,6 +145,17 @@ typedef void rw_gemm_ref_fn(int32_t M, int32_t N, int32_t K, rw_ptr a, int32_t r
 /* y[M] = (accumulate ? y : 0) + A[M,N]·x[N], A row-major with leading dimension lda. */
 typedef void rw_gemv_f32_wasmsimd_fn(int32_t M, int32_t N, rw_ptr a, int32_t lda, rw_ptr x, rw_ptr y, int32_t accumulate);
 typedef void rw_gemv_ref_fn(int32_t M, int32_t N, rw_ptr a, int32_t lda, rw_ptr x, rw_ptr y, int32_t accumulate);
+/* Categorical M-step statistics: counts [K, M] += Σ_t gamma[t, k]·[x_t = m]. */
+typedef int32_t rw_hmm_categorical_counts_fn(int32_t K, int32_t M, int32_t N, rw_ptr x, rw_ptr gamma, rw_ptr counts);
+/* Categorical emissions: out [N, K] = logB[k, x_t] (logB [K, M]); ERR_ARGUMENT if a symbol is outside 0..M−1, with its index in bad[0] (i32). */
+typedef int32_t rw_hmm_categorical_log_emissions_fn(int32_t K, int32_t M, int32_t N, rw_ptr x, rw_ptr logB, rw_ptr out, rw_ptr bad);
+/* Forward–backward over nSeq sequences (lengths i32 [nSeq], concatenated in logE [N, K]) under start [K] and trans [K, K]. Writes the total log-likelihood to out[0]. Optional (0 = not wanted): gamma [N, K] posteriors; xi [K, K] and first [K] accumulate (+=) the expected transition counts and the posteriors at each sequence's first step. work: hmm_work_bytes. A sequence of probability 0 returns ERR_ZERO_PROBABILITY with its step (global index) in out[1]. */
+typedef int32_t rw_hmm_forward_backward_fn(int32_t K, int32_t N, int32_t nSeq, rw_ptr lengths, rw_ptr logE, rw_ptr start, rw_ptr trans, rw_ptr gamma, rw_ptr xi, rw_ptr first, rw_ptr work, double workBytes, rw_ptr out);
+/* Viterbi over nSeq sequences in log space: logStart [K], logTrans [K, K] (−∞ allowed), logE [N, K]. Writes the most probable state path to states i32 [N] and the sum of the sequences' path log-probabilities to out[0]. work: (2·K + maxLen·K) f64 + maxLen·K i32 bytes, as hmm_viterbi_work_bytes. Ties go to the lowest state. */
+typedef int32_t rw_hmm_viterbi_fn(int32_t K, int32_t N, int32_t nSeq, rw_ptr lengths, rw_ptr logE, rw_ptr logStart, rw_ptr logTrans, rw_ptr states, rw_ptr work, double workBytes, rw_ptr out);
+typedef double rw_hmm_viterbi_work_bytes_fn(int32_t K, int32_t maxLen);
+/* Bytes of work hmm_forward_backward needs: α̂, β̂ and e for the longest sequence, c, and one row of K for the backward sweep. */
+typedef double rw_hmm_work_bytes_fn(int32_t K, int32_t maxLen);
 /* dst[ld, b, :] = table[classes[b], ld, :] for a batch; dst is [LD, B, H]. */
 typedef void rw_init_state_gather_fn(rw_ptr dst, rw_ptr table, rw_ptr classes, int32_t B, int32_t LD, int32_t H);
 /* dtable[classes[b], ld, :] += src[ld, b, :]: the gradient of the table from ∂L/∂h0 [LD, B, H]. */

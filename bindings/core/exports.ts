@@ -21,6 +21,12 @@ export const SIGNATURES = {
   gemm_ref: { params: [["M", "i32"], ["N", "i32"], ["K", "i32"], ["a", "ptr"], ["rsa", "i32"], ["csa", "i32"], ["b", "ptr"], ["ldb", "i32"], ["c", "ptr"], ["ldc", "i32"], ["accumulate", "bool"]], result: "void" },
   gemv_f32_wasmsimd: { params: [["M", "i32"], ["N", "i32"], ["a", "ptr"], ["lda", "i32"], ["x", "ptr"], ["y", "ptr"], ["accumulate", "bool"]], result: "void" },
   gemv_ref: { params: [["M", "i32"], ["N", "i32"], ["a", "ptr"], ["lda", "i32"], ["x", "ptr"], ["y", "ptr"], ["accumulate", "bool"]], result: "void" },
+  hmm_categorical_counts: { params: [["K", "i32"], ["M", "i32"], ["N", "i32"], ["x", "ptr"], ["gamma", "ptr"], ["counts", "ptr"]], result: "i32" },
+  hmm_categorical_log_emissions: { params: [["K", "i32"], ["M", "i32"], ["N", "i32"], ["x", "ptr"], ["logB", "ptr"], ["out", "ptr"], ["bad", "ptr"]], result: "i32" },
+  hmm_forward_backward: { params: [["K", "i32"], ["N", "i32"], ["nSeq", "i32"], ["lengths", "ptr"], ["logE", "ptr"], ["start", "ptr"], ["trans", "ptr"], ["gamma", "ptr"], ["xi", "ptr"], ["first", "ptr"], ["work", "ptr"], ["workBytes", "f64"], ["out", "ptr"]], result: "i32" },
+  hmm_viterbi: { params: [["K", "i32"], ["N", "i32"], ["nSeq", "i32"], ["lengths", "ptr"], ["logE", "ptr"], ["logStart", "ptr"], ["logTrans", "ptr"], ["states", "ptr"], ["work", "ptr"], ["workBytes", "f64"], ["out", "ptr"]], result: "i32" },
+  hmm_viterbi_work_bytes: { params: [["K", "i32"], ["maxLen", "i32"]], result: "f64" },
+  hmm_work_bytes: { params: [["K", "i32"], ["maxLen", "i32"]], result: "f64" },
   init_state_gather: { params: [["dst", "ptr"], ["table", "ptr"], ["classes", "ptr"], ["B", "i32"], ["LD", "i32"], ["H", "i32"]], result: "void" },
   init_state_scatter_add: { params: [["dtable", "ptr"], ["src", "ptr"], ["classes", "ptr"], ["B", "i32"], ["LD", "i32"], ["H", "i32"]], result: "void" },
   linear_backward: { params: [["M", "i32"], ["In", "i32"], ["O", "i32"], ["x", "ptr"], ["w", "ptr"], ["dy", "ptr"], ["dw", "ptr"], ["db", "ptr"], ["dx", "ptr"]], result: "void" },
@@ -71,4 +77,5 @@ export const ERROR_TEXTS: Record<number, string> = {
   [-8]: "another argument is out of range (truncate < 0, checkpoint not 0/1)",
   [-9]: "dopri5: a sequence needed more steps than maxSteps (stats: t, dt)",
   [-10]: "dopri5: the step size underflowed (stats: t, dt)",
+  [-11]: "HMM: a sequence has probability 0 under the model (out[1]: the step)",
 };

@@ -603,6 +603,60 @@ function odeRnnProperty(R, canary) {
   });
 }
 
+// ---- CategoricalHMM: parameters, every pass, fit and sample -------------------------------------------
+function hmmProperty(R, canary) {
+  const stochastic = (rows, cols) => fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: rows * cols, maxLength: rows * cols }).map((a) => {
+    const v = Float64Array.from(a);
+    for (let r = 0; r < rows; r++) { let s = 0; for (let c = 0; c < cols; c++) s += v[r * cols + c]; for (let c = 0; c < cols; c++) v[r * cols + c] /= s; }
+    return v;
+  });
+  const cases = fc.record({ K: fc.integer({ min: 1, max: 6 }), M: fc.integer({ min: 1, max: 7 }), lens: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }) }).chain((s) => {
+    const N = s.lens.reduce((a, b) => a + b, 0);
+    return fc.record({
+      s: fc.constant(s),
+      startprob: arg(["startprob"], stochastic(1, s.K), fc.constant(new Float64Array(s.K)), fc.constant(new Float64Array(s.K + 1).fill(1 / (s.K + 1))), junk),
+      transmat: arg(["transmat"], stochastic(s.K, s.K), fc.constant(new Float64Array(s.K * s.K).fill(-1)), junk),
+      emissionprob: arg(["emissionprob"], stochastic(s.K, s.M), fc.constant(new Float64Array(s.K * s.M).fill(2)), junk),
+      X: arg(["X"], fc.array(fc.integer({ min: 0, max: s.M - 1 }), { minLength: N, maxLength: N }).map((a) => Int32Array.from(a)),
+        fc.constant(Int32Array.from({ length: N }, (_, i) => (i === N - 1 ? s.M : 0))), fc.constant(Int32Array.from({ length: N }, () => -1)), fc.constant(new Float64Array(N)), fc.constant(new Int32Array(0)), junk),
+      lengths: arg(["lengths"], fc.constant(Int32Array.from(s.lens)), fc.constant(Int32Array.from([...s.lens, 1])), fc.constant(Int32Array.from(s.lens, (l, i) => (i === 0 ? 0 : l))), fc.constant([N])),
+      method: fc.constantFrom("score", "predictProba", "decode", "fit", "sample", "aic"),
+    });
+  });
+  return fc.property(cases, ({ s, startprob, transmat, emissionprob, X, lengths, method }) => {
+    const hmm = new R.CategoricalHMM({ nComponents: s.K, nFeatures: s.M, nIter: 3, seed: 1 });
+    const target = { parameters: { flat: () => { try { const p = hmm.params(); return Float32Array.from([...p.startprob, ...p.transmat, ...p.emissionprob]); } catch { return new Float32Array(0); } } } };
+    try {
+      const pbads = [startprob.bad, transmat.bad, emissionprob.bad].filter(Boolean);
+      let set = false;
+      expectOutcome(R, canary, "CategoricalHMM.setParams", pbads, () => hmm.setParams({ startprob: startprob.value, transmat: transmat.value, emissionprob: emissionprob.value }), () => { set = true; });
+      if (!set && method !== "fit") return;
+      const bads = [X.bad, lengths.bad].filter(Boolean);
+      const N = X.value?.length ?? 0;
+      const call = {
+        score: () => hmm.score(X.value, lengths.value),
+        predictProba: () => hmm.predictProba(X.value, lengths.value),
+        decode: () => hmm.decode(X.value, lengths.value),
+        fit: () => hmm.fit(X.value, lengths.value, { initParams: set ? "" : "ste" }),
+        sample: () => hmm.sample(Math.max(1, N)),
+        aic: () => hmm.aic(X.value, lengths.value),
+      }[method];
+      expectOutcome(R, canary, `CategoricalHMM.${method}`, method === "sample" ? [] : bads, call, (r) => {
+        if (method === "score" || method === "aic") must(typeof r === "number" && !Number.isNaN(r), "score");
+        else if (method === "predictProba") { must(r.length === N * s.K && allFinite(r), "posteriors"); for (let t = 0; t < N; t++) { let q = 0; for (let k = 0; k < s.K; k++) q += r[t * s.K + k]; must(Math.abs(q - 1) < 1e-9, "posteriors sum to 1"); } }
+        else if (method === "decode") must(r.states.length === N && r.states.every((z) => z >= 0 && z < s.K), "states");
+        else if (method === "fit") { must(r.logLikelihood.every((v) => !Number.isNaN(v)), "fit"); const p = hmm.params(); must([...p.startprob, ...p.transmat, ...p.emissionprob].every((v) => Number.isFinite(v) && v >= 0), "fitted parameters"); }
+        else must(r.X.every((x) => x >= 0 && x < s.M), "sample");
+      }, target);
+    } catch (e) {
+      // a zero-probability sequence is a RangeError by right (random parameters may forbid X)
+      if (!(e instanceof Error && /X has probability 0 under the model/.test(e.message))) throw e;
+    } finally {
+      hmm.dispose();
+    }
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -615,5 +669,6 @@ export function properties(R, canary) {
     fit: fitProperty(R, canary),
     ode: odeProperty(R, canary),
     odernn: odeRnnProperty(R, canary),
+    hmm: hmmProperty(R, canary),
   };
 }

@@ -1,0 +1,175 @@
+// CategoricalHMM against brute-force enumeration of every state path on tiny models (score,
+// posteriors, Viterbi path and log-probability, one exact Baum–Welch step), a float64 log-space
+// forward pass on a sequence of 10⁵ steps, EM's monotonicity, sampling against the stationary law,
+// and bad input.
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, CategoricalHMM, Rng } from "../dist/index.js";
+import { expectClose } from "./helpers";
+
+beforeAll(async () => { await init(); });
+
+/** A random row-stochastic [rows, cols], rows strictly positive. */
+function stoch(rng: InstanceType<typeof Rng>, rows: number, cols: number): Float64Array {
+  const a = Float64Array.from({ length: rows * cols }, () => 0.05 + rng.uniform());
+  for (let r = 0; r < rows; r++) { let s = 0; for (let c = 0; c < cols; c++) s += a[r * cols + c]; for (let c = 0; c < cols; c++) a[r * cols + c] /= s; }
+  return a;
+}
+
+/** Every state path of one sequence with its joint probability P(x, z). */
+function paths(K: number, M: number, p: { startprob: Float64Array; transmat: Float64Array; emissionprob: Float64Array }, x: ArrayLike<number>) {
+  const T = x.length, out: { z: number[]; pr: number }[] = [];
+  const z = new Array(T).fill(0);
+  for (let n = 0; n < K ** T; n++) {
+    let v = n;
+    for (let t = 0; t < T; t++) { z[t] = v % K; v = Math.floor(v / K); }
+    let pr = p.startprob[z[0]] * p.emissionprob[z[0] * M + x[0]];
+    for (let t = 1; t < T; t++) pr *= p.transmat[z[t - 1] * K + z[t]] * p.emissionprob[z[t] * M + x[t]];
+    out.push({ z: z.slice(), pr });
+  }
+  return out;
+}
+
+describe("CategoricalHMM against brute force (every state path of tiny models)", () => {
+  for (const [K, M, lens] of [[2, 3, [1, 3, 4]], [3, 2, [5, 2]], [3, 4, [6]]] as const) {
+    it(`K = ${K}, M = ${M}, lengths ${lens.join(", ")}: score, posteriors, Viterbi, one Baum–Welch step`, () => {
+      const rng = new Rng(K * 10 + M);
+      const p = { startprob: stoch(rng, 1, K), transmat: stoch(rng, K, K), emissionprob: stoch(rng, K, M) };
+      const N = lens.reduce((a, b) => a + b, 0);
+      const X = Int32Array.from({ length: N }, () => rng.int(M)), L = Int32Array.from(lens);
+      const hmm = new CategoricalHMM({ nComponents: K, nFeatures: M, nIter: 1 });
+      hmm.setParams(p);
+      // brute force per sequence
+      let score = 0, vit = 0;
+      const post = new Float64Array(N * K), best: number[] = [];
+      const first = new Float64Array(K), xi = new Float64Array(K * K), counts = new Float64Array(K * M);
+      let t0 = 0;
+      for (const T of lens) {
+        const x = X.subarray(t0, t0 + T), all = paths(K, M, p, x), Z = all.reduce((a, q) => a + q.pr, 0);
+        score += Math.log(Z);
+        let top = all[0];
+        for (const q of all) if (q.pr > top.pr) top = q;
+        vit += Math.log(top.pr); best.push(...top.z);
+        for (const q of all) {
+          const w = q.pr / Z;
+          first[q.z[0]] += w;
+          q.z.forEach((k, t) => { post[(t0 + t) * K + k] += w; counts[k * M + x[t]] += w; if (t > 0) xi[q.z[t - 1] * K + k] += w; });
+        }
+        t0 += T;
+      }
+      expect(Math.abs(hmm.score(X, L) - score)).toBeLessThan(1e-12 * Math.abs(score) + 1e-12);
+      expectClose("posteriors", hmm.predictProba(X, L), post, 1e-12, 1e-10);
+      const d = hmm.decode(X, L);
+      expect(Array.from(d.states)).toEqual(best);
+      expect(Math.abs(d.logProb - vit)).toBeLessThan(1e-12 * Math.abs(vit));
+      // one EM iteration: the M-step normalizes the brute-force expected counts
+      const r = hmm.fit(X, L, { initParams: "" });
+      expect(r.iterations).toBe(1);
+      expect(Math.abs(r.logLikelihood[0] - score)).toBeLessThan(1e-12 * Math.abs(score));
+      const norm = (a: Float64Array, rows: number, cols: number) => { const o = a.slice(); for (let i = 0; i < rows; i++) { let s = 0; for (let j = 0; j < cols; j++) s += a[i * cols + j]; for (let j = 0; j < cols; j++) o[i * cols + j] /= s; } return o; };
+      const q = hmm.params();
+      expectClose("startprob", q.startprob, norm(first, 1, K), 1e-12, 1e-10);
+      expectClose("transmat", q.transmat, norm(xi, K, K), 1e-12, 1e-10);
+      expectClose("emissionprob", q.emissionprob, norm(counts, K, M), 1e-12, 1e-10);
+      hmm.dispose();
+    });
+  }
+});
+
+describe("CategoricalHMM at scale and in EM", () => {
+  it("10⁵ steps: no underflow; the score equals a float64 log-space forward pass", () => {
+    const K = 4, M = 6, rng = new Rng(3);
+    const hmm = new CategoricalHMM({ nComponents: K, nFeatures: M, seed: 1 });
+    const p = { startprob: stoch(rng, 1, K), transmat: stoch(rng, K, K), emissionprob: stoch(rng, K, M) };
+    hmm.setParams(p);
+    const { X } = hmm.sample(100_000, { seed: 2 });
+    // log-space forward in JS
+    const lse = (a: number[]) => { const m = Math.max(...a); return m + Math.log(a.reduce((s, v) => s + Math.exp(v - m), 0)); };
+    let la = Array.from({ length: K }, (_, k) => Math.log(p.startprob[k]) + Math.log(p.emissionprob[k * M + X[0]]));
+    for (let t = 1; t < X.length; t++) la = Array.from({ length: K }, (_, j) => lse(la.map((v, i) => v + Math.log(p.transmat[i * K + j]))) + Math.log(p.emissionprob[j * M + X[t]]));
+    const want = lse(la), got = hmm.score(X);
+    expect(want).toBeLessThan(-1e5 * 0.5); // far below what exp() can represent
+    expect(Math.abs(got - want)).toBeLessThan(1e-9 * Math.abs(want));
+    hmm.dispose();
+  });
+
+  it("EM never lowers the likelihood, and stops when it rises by less than tol", () => {
+    const truth = new CategoricalHMM({ nComponents: 3, nFeatures: 5 }), rng = new Rng(9);
+    truth.setParams({ startprob: stoch(rng, 1, 3), transmat: stoch(rng, 3, 3), emissionprob: stoch(rng, 3, 5) });
+    const parts = Array.from({ length: 20 }, (_, i) => truth.sample(30 + i, { seed: 100 + i }).X);
+    const X = Int32Array.from(parts.flatMap((a) => Array.from(a))), L = Int32Array.from(parts.map((a) => a.length));
+    for (const seed of [1, 2, 3]) {
+      const hmm = new CategoricalHMM({ nComponents: 4, nFeatures: 5, nIter: 200, tol: 1e-6, seed });
+      const r = hmm.fit(X, L);
+      for (let i = 1; i < r.logLikelihood.length; i++) expect(r.logLikelihood[i]).toBeGreaterThanOrEqual(r.logLikelihood[i - 1] - 1e-9 * Math.abs(r.logLikelihood[i - 1]));
+      if (r.converged) expect(r.logLikelihood[r.iterations - 1] - r.logLikelihood[r.iterations - 2]).toBeLessThan(1e-6);
+      // the fitted model scores the data as the last E-step did, up to one M-step's gain
+      expect(hmm.score(X, L)).toBeGreaterThanOrEqual(r.logLikelihood[r.iterations - 1] - 1e-9);
+      hmm.dispose();
+    }
+    truth.dispose();
+  });
+
+  it("sampling follows the stationary law of the chain and the emission rows", () => {
+    const K = 3, M = 4;
+    const hmm = new CategoricalHMM({ nComponents: K, nFeatures: M });
+    const transmat = Float64Array.of(0.8, 0.15, 0.05, 0.1, 0.7, 0.2, 0.3, 0.1, 0.6);
+    const emissionprob = Float64Array.of(0.7, 0.1, 0.1, 0.1, 0.1, 0.6, 0.2, 0.1, 0.25, 0.25, 0.25, 0.25);
+    hmm.setParams({ startprob: Float64Array.of(1, 0, 0), transmat, emissionprob });
+    // stationary π: power iteration
+    let pi = [1 / 3, 1 / 3, 1 / 3];
+    for (let i = 0; i < 1000; i++) pi = pi.map((_, j) => pi.reduce((s, v, k) => s + v * transmat[k * K + j], 0));
+    const n = 200_000, { X, states } = hmm.sample(n, { seed: 5 });
+    const freq = new Float64Array(K), em = new Float64Array(K * M);
+    for (let t = 0; t < n; t++) { freq[states[t]]++; em[states[t] * M + X[t]]++; }
+    for (let k = 0; k < K; k++) {
+      expect(Math.abs(freq[k] / n - pi[k])).toBeLessThan(0.01);
+      for (let m = 0; m < M; m++) expect(Math.abs(em[k * M + m] / freq[k] - emissionprob[k * M + m])).toBeLessThan(0.01);
+    }
+    // the same seed gives the same sequence
+    expect(Array.from(hmm.sample(50, { seed: 5 }).X)).toEqual(Array.from(X.subarray(0, 50)));
+    hmm.dispose();
+  });
+
+  it("a state that gets no responsibility keeps its rows: parameters stay stochastic, never NaN", () => {
+    const hmm = new CategoricalHMM({ nComponents: 3, nFeatures: 2, nIter: 5, tol: 0 });
+    // state 2 can never be reached and emits nothing seen
+    hmm.setParams({ startprob: Float64Array.of(0.5, 0.5, 0), transmat: Float64Array.of(0.5, 0.5, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5), emissionprob: Float64Array.of(0.6, 0.4, 0.3, 0.7, 0.5, 0.5) });
+    hmm.fit(Int32Array.of(0, 1, 1, 0, 1, 0, 0), undefined, { initParams: "" });
+    const p = hmm.params();
+    for (const v of [...p.startprob, ...p.transmat, ...p.emissionprob]) expect(Number.isFinite(v)).toBe(true);
+    expect(Array.from(p.transmat.subarray(6))).toEqual([0.2, 0.3, 0.5]);
+    expect(Array.from(p.emissionprob.subarray(4))).toEqual([0.5, 0.5]);
+    hmm.dispose();
+  });
+});
+
+describe("CategoricalHMM: bad input", () => {
+  const mk = () => {
+    const h = new CategoricalHMM({ nComponents: 2, nFeatures: 3 });
+    h.setParams({ startprob: Float64Array.of(0.5, 0.5), transmat: Float64Array.of(0.9, 0.1, 0.2, 0.8), emissionprob: Float64Array.of(0.5, 0.5, 0, 0.2, 0.3, 0.5) });
+    return h;
+  };
+  it.each([
+    ["a symbol outside 0..M−1", (h: CategoricalHMM) => h.score(Int32Array.of(0, 3, 1)), RangeError, "CategoricalHMM.score: X[1] is 3; symbols must be in 0..2 (nFeatures = 3)"],
+    ["lengths that do not sum to N", (h: CategoricalHMM) => h.score(Int32Array.of(0, 1, 1), Int32Array.of(2, 2)), RangeError, "CategoricalHMM.score: lengths sum to 4, but X has 3 symbols"],
+    ["a zero length", (h: CategoricalHMM) => h.decode(Int32Array.of(0, 1), Int32Array.of(2, 0)), RangeError, "CategoricalHMM.decode: lengths[1] is 0; every length must be at least 1"],
+    ["a row that is not stochastic", (h: CategoricalHMM) => h.setParams({ transmat: Float64Array.of(0.9, 0.2, 0.2, 0.8) }), RangeError, "CategoricalHMM.setParams: transmat row 0 sums to 1.1, not 1 (±0.000001)"],
+    ["a negative probability", (h: CategoricalHMM) => h.setParams({ startprob: Float64Array.of(1.5, -0.5) }), RangeError, "CategoricalHMM.setParams: startprob[0] is 1.5; probabilities must be in [0, 1]"],
+    ["a plain array", (h: CategoricalHMM) => h.setParams({ startprob: [0.5, 0.5] as never }), TypeError, "CategoricalHMM.setParams: startprob must be a Float64Array [2], got"],
+    ["a sequence of probability 0", (h: CategoricalHMM) => { h.setParams({ emissionprob: Float64Array.of(1, 0, 0, 1, 0, 0) }); return h.score(Int32Array.of(0, 2)); }, RangeError, "CategoricalHMM.score: X has probability 0 under the model (at X[1]"],
+    ["X not an Int32Array", (h: CategoricalHMM) => h.score([0, 1] as never), TypeError, "CategoricalHMM.score: X must be an Int32Array of symbols 0..2"],
+    ["initParams with another letter", (h: CategoricalHMM) => h.fit(Int32Array.of(0, 1), undefined, { initParams: "stx" }), TypeError, "CategoricalHMM.fit: initParams must be a string of the letters s, t, e"],
+  ])("%s", (_, call, cls, msg) => {
+    const h = mk();
+    const before = h.params();
+    expect(() => call(h)).toThrow(cls as ErrorConstructor);
+    expect(() => call(mk())).toThrow(msg as string);
+    if (_ !== "a sequence of probability 0") expect(h.params()).toEqual(before); // nothing changed
+    h.dispose();
+  });
+  it("a model without parameters says what is missing", () => {
+    const h = new CategoricalHMM({ nComponents: 2, nFeatures: 2 });
+    expect(() => h.score(Int32Array.of(0))).toThrow("CategoricalHMM.score: the model has no startprob, transmat, emissionprob yet (call setParams or fit)");
+    h.dispose();
+  });
+});
