@@ -44,6 +44,19 @@ async function trainTinyOde(R: any) {
   return { loss: h.loss, pred: p };
 }
 
+// A categorical HMM: sample, fit by Baum–Welch, score, decode.
+async function tinyHmm(R: any) {
+  await R.init();
+  const truth = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3 });
+  truth.setParams({ startprob: Float64Array.of(0.6, 0.4), transmat: Float64Array.of(0.9, 0.1, 0.2, 0.8), emissionprob: Float64Array.of(0.7, 0.2, 0.1, 0.1, 0.3, 0.6) });
+  const { X } = truth.sample(400, { seed: 3 });
+  const hmm = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3, nIter: 20, seed: 4 });
+  const r = hmm.fit(X, Int32Array.of(200, 200));
+  const out = { ll: r.logLikelihood, score: hmm.score(X), path: Array.from(hmm.decode(X).states.subarray(0, 40)) };
+  truth.dispose(); hmm.dispose();
+  return out;
+}
+
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 // playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
 let server: Server, browser: Browser, base = "";
@@ -93,6 +106,19 @@ describe("<script> bundle in headless Chromium", () => {
     const inNode = await trainTinyOde(Recurrent);
     expect(errors).toEqual([]);
     expect(inNode.loss.every(Number.isFinite)).toBe(true);
+    expect(inBrowser).toEqual(inNode);
+    await page.close();
+  });
+
+  it("fits a CategoricalHMM and matches Node bitwise", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/");
+    const inBrowser = await page.evaluate(`(${tinyHmm.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof tinyHmm>>;
+    const inNode = await tinyHmm(Recurrent);
+    expect(errors).toEqual([]);
+    expect(inNode.ll.length).toBeGreaterThan(1);
     expect(inBrowser).toEqual(inNode);
     await page.close();
   });

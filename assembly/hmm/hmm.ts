@@ -223,3 +223,12 @@ export function hmm_categorical_counts(K: i32, M: i32, N: i32, x: usize, gamma: 
   }
   return OK;
 }
+
+/** dst[i] = ln src[i] for n doubles (ln 0 = −∞): the host's logs of probabilities, computed here so
+ *  that every host gets the same bits (JavaScript engines' Math.log may differ in the last bit). */
+export function hmm_log(n: i32, src: usize, dst: usize): i32 {
+  if (n < 1) return ERR_SIZE;
+  if (!inside(src, <f64>n * 8) || !inside(dst, <f64>n * 8)) return ERR_BOUNDS;
+  for (let i = 0; i < n; i++) store<f64>(f64p(dst, i), Math.log(load<f64>(f64p(src, i))));
+  return OK;
+}

@@ -52,3 +52,9 @@ export function categoricalCounts(where: string, K: number, M: number, N: number
   const code = core().hmm_categorical_counts(K, M, N, x, gamma, counts);
   if (code !== A.OK) fail(where, code, "the emission counts");
 }
+
+/** dst = ln src elementwise (n doubles), in the core: the same bits on every host. */
+export function logInto(n: number, src: number, dst: number): void {
+  const code = core().hmm_log(n, src, dst);
+  if (code !== A.OK) fail("recurrent-wasm", code, "the logarithms");
+}

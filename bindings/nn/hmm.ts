@@ -8,7 +8,7 @@ import * as check from "../core/check.js";
 import { Blocks, reserveAll, untrack, track } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
-import { HmmPass, categoricalCounts, categoricalLogEmissions, forwardBackward, hmmWorkBytes, viterbi } from "../functional/hmm.js";
+import { HmmPass, categoricalCounts, categoricalLogEmissions, forwardBackward, hmmWorkBytes, logInto, viterbi } from "../functional/hmm.js";
 
 export interface CategoricalHMMOptions {
   /** Number of hidden states K. */
@@ -51,25 +51,6 @@ function stochastic(where: string, name: string, v: unknown, rows: number, cols:
     if (Math.abs(s - 1) > ROW_TOL) throw new RangeError(`${where}: ${name}${rows === 1 ? "" : ` row ${r}`} sums to ${s}, not 1 (±${ROW_TOL})`);
   }
   return Float64Array.from(v);
-}
-
-/** Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 through Gamma(shape + 1)·U^{1/shape}). */
-function gammaVariate(rng: Rng, shape: number): number {
-  if (shape < 1) return gammaVariate(rng, shape + 1) * Math.pow(rng.uniform() || 1e-300, 1 / shape);
-  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number, v: number;
-    do { x = rng.normal(); v = 1 + c * x; } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-/** A Dirichlet(α, …, α) draw of length n. */
-function dirichlet(rng: Rng, n: number, alpha: number): Float64Array {
-  const g = Float64Array.from({ length: n }, () => gammaVariate(rng, alpha));
-  const s = g.reduce((a, b) => a + b, 0);
-  return g.map((v) => v / s);
 }
 
 export class CategoricalHMM {
@@ -161,10 +142,11 @@ export class CategoricalHMM {
     const buf = core().memory.buffer;
     new Int32Array(buf, sizes.x, N).set(X);
     new Int32Array(buf, sizes.lengths, L.length).set(L);
-    const put = (ptr: number, v: Float64Array) => { const d = new Float64Array(buf, ptr, v.length); if (logParams) for (let i = 0; i < v.length; i++) d[i] = Math.log(v[i]); else d.set(v); };
+    // logs in the core (not Math.log): the same bits in every JavaScript engine
+    const put = (ptr: number, v: Float64Array) => { new Float64Array(buf, ptr, v.length).set(v); if (logParams) logInto(v.length, ptr, ptr); };
     put(sizes.start, p.startprob); put(sizes.trans, p.transmat);
-    const lb = new Float64Array(buf, sizes.logB, K * Mf);
-    for (let i = 0; i < K * Mf; i++) lb[i] = Math.log(p.emissionprob[i]);
+    new Float64Array(buf, sizes.logB, K * Mf).set(p.emissionprob);
+    logInto(K * Mf, sizes.logB, sizes.logB);
     categoricalLogEmissions(where, K, Mf, N, sizes.x, sizes.logB, sizes.logE, sizes.bad);
     return { pass: { K, N, nSeq: L.length, lengths: sizes.lengths, logE: sizes.logE, start: sizes.start, trans: sizes.trans, work: sizes.work, workBytes: this.#mem.bytes("work"), out: sizes.out }, p, x: sizes.x, N };
   }
@@ -212,16 +194,14 @@ export class CategoricalHMM {
     check.known(M, o, ["initParams"]);
     const init = o.initParams ?? "ste";
     if (typeof init !== "string" || !/^[ste]*$/.test(init)) throw new TypeError(`${M}: initParams must be a string of the letters s, t, e (or ""), got ${check.show(init)}`);
-    const K = this.nComponents, Mf = this.nFeatures, a = 1 / K;
-    // initialize into copies: a failure below leaves the model as it was
-    const start = init.includes("s") ? dirichlet(this.#rng, K, a) : this.#start;
-    const trans = init.includes("t") ? Float64Array.from({ length: K * K }, () => 0) : this.#trans;
-    if (init.includes("t")) for (let k = 0; k < K; k++) trans!.set(dirichlet(this.#rng, K, a), k * K);
-    let emit = this.#emit;
-    if (init.includes("e")) {
-      emit = Float64Array.from({ length: K * Mf }, () => this.#rng.uniform());
-      for (let k = 0; k < K; k++) { let s = 0; for (let m = 0; m < Mf; m++) s += emit[k * Mf + m]; for (let m = 0; m < Mf; m++) emit[k * Mf + m] /= s; }
-    }
+    const K = this.nComponents, Mf = this.nFeatures;
+    // initialize into copies (a failure below leaves the model as it was): every row uniform
+    // random, normalized (hmmlearn draws start and transition rows from Dirichlet(1/K); uniform
+    // rows need no transcendental functions, so every JavaScript engine draws the same bits)
+    const rows = (r: number, c: number) => normalizeRows(Float64Array.from({ length: r * c }, () => 0.05 + this.#rng.uniform()), r, c, new Float64Array(r * c));
+    const start = init.includes("s") ? rows(1, K) : this.#start;
+    const trans = init.includes("t") ? rows(K, K) : this.#trans;
+    const emit = init.includes("e") ? rows(K, Mf) : this.#emit;
     const saved = [this.#start, this.#trans, this.#emit];
     [this.#start, this.#trans, this.#emit] = [start, trans, emit];
     try {
