@@ -97,30 +97,29 @@ describe("<script> bundle in headless Chromium", () => {
     await page.close();
   });
 
-  it("trains an ODE-RNN (odegru) and matches Node bitwise", async () => {
+  /** Run fn in a fresh page and in Node; the page must log no error. */
+  async function inPageAndNode<T>(fn: (R: any) => Promise<T>): Promise<{ inBrowser: T; inNode: T }> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(base + "/");
-    const inBrowser = await page.evaluate(`(${trainTinyOde.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTinyOde>>;
-    const inNode = await trainTinyOde(Recurrent);
+    const inBrowser = await page.evaluate(`(${fn.toString()})(globalThis.Recurrent)`) as T;
+    const inNode = await fn(Recurrent);
     expect(errors).toEqual([]);
+    await page.close();
+    return { inBrowser, inNode };
+  }
+
+  it("trains an ODE-RNN (odegru) and matches Node bitwise", async () => {
+    const { inBrowser, inNode } = await inPageAndNode(trainTinyOde);
     expect(inNode.loss.every(Number.isFinite)).toBe(true);
     expect(inBrowser).toEqual(inNode);
-    await page.close();
   });
 
   it("fits a CategoricalHMM and matches Node bitwise", async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(base + "/");
-    const inBrowser = await page.evaluate(`(${tinyHmm.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof tinyHmm>>;
-    const inNode = await tinyHmm(Recurrent);
-    expect(errors).toEqual([]);
+    const { inBrowser, inNode } = await inPageAndNode(tinyHmm);
     expect(inNode.ll.length).toBeGreaterThan(1);
     expect(inBrowser).toEqual(inNode);
-    await page.close();
   });
 
   it("runs the relaxed-SIMD build when asked (Chromium has relaxed SIMD on), close to the default build", async () => {
