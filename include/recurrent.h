@@ -151,6 +151,10 @@ typedef int32_t rw_hmm_categorical_counts_fn(int32_t K, int32_t M, int32_t N, rw
 typedef int32_t rw_hmm_categorical_log_emissions_fn(int32_t K, int32_t M, int32_t N, rw_ptr x, rw_ptr logB, rw_ptr out, rw_ptr bad);
 /* Forward–backward over nSeq sequences (lengths i32 [nSeq], concatenated in logE [N, K]) under start [K] and trans [K, K]. Writes the total log-likelihood to out[0]. Optional (0 = not wanted): gamma [N, K] posteriors; xi [K, K] and first [K] accumulate (+=) the expected transition counts and the posteriors at each sequence's first step. work: hmm_work_bytes. A sequence of probability 0 returns ERR_ZERO_PROBABILITY with its step (global index) in out[1]. */
 typedef int32_t rw_hmm_forward_backward_fn(int32_t K, int32_t N, int32_t nSeq, rw_ptr lengths, rw_ptr logE, rw_ptr start, rw_ptr trans, rw_ptr gamma, rw_ptr xi, rw_ptr first, rw_ptr work, double workBytes, rw_ptr out);
+/* Diagonal Gaussian emissions: out [N, K] = −½ Σ_f (ln(2π·v_kf) + (x_tf − μ_kf)²/v_kf) for x [N, F], means and vars [K, F]. ERR_ARGUMENT if a variance is not positive and finite, or an x is not finite (its index in bad[0], i32). scratch: 2·K·F doubles. */
+typedef int32_t rw_hmm_gaussian_log_emissions_fn(int32_t K, int32_t F, int32_t N, rw_ptr x, rw_ptr means, rw_ptr vars, rw_ptr out, rw_ptr scratch, rw_ptr bad);
+/* Gaussian M-step statistics: post [K] += Σ_t γ[t, k]; obs [K, F] += Σ_t γ[t, k]·x_t; obs2 [K, F] += Σ_t γ[t, k]·x_t². */
+typedef int32_t rw_hmm_gaussian_moments_fn(int32_t K, int32_t F, int32_t N, rw_ptr x, rw_ptr gamma, rw_ptr post, rw_ptr obs, rw_ptr obs2);
 /* dst[i] = ln src[i] for n doubles (ln 0 = −∞): the host's logs of probabilities, computed here so that every host gets the same bits (JavaScript engines' Math.log may differ in the last bit). */
 typedef int32_t rw_hmm_log_fn(int32_t n, rw_ptr src, rw_ptr dst);
 /* Viterbi over nSeq sequences in log space: logStart [K], logTrans [K, K] (−∞ allowed), logE [N, K]. Writes the most probable state path to states i32 [N] and the sum of the sequences' path log-probabilities to out[0]. work: (2·K + maxLen·K) f64 + maxLen·K i32 bytes, as hmm_viterbi_work_bytes. Ties go to the lowest state. */

@@ -3,7 +3,7 @@
 // forward pass on a sequence of 10⁵ steps, EM's monotonicity, sampling against the stationary law,
 // and bad input.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, CategoricalHMM, Rng } from "../dist/index.js";
+import { init, CategoricalHMM, GaussianHMM, Rng } from "../dist/index.js";
 import { expectClose } from "./helpers";
 
 beforeAll(async () => { await init(); });
@@ -15,18 +15,35 @@ function stoch(rng: InstanceType<typeof Rng>, rows: number, cols: number): Float
   return a;
 }
 
-/** Every state path of one sequence with its joint probability P(x, z). */
-function paths(K: number, M: number, p: { startprob: Float64Array; transmat: Float64Array; emissionprob: Float64Array }, x: ArrayLike<number>) {
-  const T = x.length, out: { z: number[]; pr: number }[] = [];
-  const z = new Array(T).fill(0);
-  for (let n = 0; n < K ** T; n++) {
-    let v = n;
-    for (let t = 0; t < T; t++) { z[t] = v % K; v = Math.floor(v / K); }
-    let pr = p.startprob[z[0]] * p.emissionprob[z[0] * M + x[0]];
-    for (let t = 1; t < T; t++) pr *= p.transmat[z[t - 1] * K + z[t]] * p.emissionprob[z[t] * M + x[t]];
-    out.push({ z: z.slice(), pr });
+/** Brute force over every state path of each sequence (concatenated, lengths lens): the total
+ *  log-likelihood, the best path and its log-probability, posteriors [N, K], the first-step and
+ *  transition posteriors, and onStep(w, k, t) for every step of every path (w: the path's
+ *  posterior weight). dens(k, t): the emission density of global step t in state k. */
+function bruteForce(K: number, lens: readonly number[], start: Float64Array, trans: Float64Array, dens: (k: number, t: number) => number, onStep: (w: number, k: number, t: number) => void) {
+  const N = lens.reduce((a, b) => a + b, 0);
+  let score = 0, vit = 0, t0 = 0;
+  const best: number[] = [], post = new Float64Array(N * K), first = new Float64Array(K), xi = new Float64Array(K * K);
+  for (const T of lens) {
+    const all: { z: number[]; pr: number }[] = [];
+    for (let n = 0; n < K ** T; n++) {
+      const z = Array.from({ length: T }, (_, t) => Math.floor(n / K ** t) % K);
+      let pr = start[z[0]] * dens(z[0], t0);
+      for (let t = 1; t < T; t++) pr *= trans[z[t - 1] * K + z[t]] * dens(z[t], t0 + t);
+      all.push({ z, pr });
+    }
+    const Z = all.reduce((a, q) => a + q.pr, 0);
+    score += Math.log(Z);
+    let top = all[0];
+    for (const q of all) if (q.pr > top.pr) top = q;
+    vit += Math.log(top.pr); best.push(...top.z);
+    for (const q of all) {
+      const w = q.pr / Z;
+      first[q.z[0]] += w;
+      q.z.forEach((k, t) => { post[(t0 + t) * K + k] += w; onStep(w, k, t0 + t); if (t > 0) xi[q.z[t - 1] * K + k] += w; });
+    }
+    t0 += T;
   }
-  return out;
+  return { score, vit, best, post, first, xi };
 }
 
 describe("CategoricalHMM against brute force (every state path of tiny models)", () => {
@@ -39,23 +56,8 @@ describe("CategoricalHMM against brute force (every state path of tiny models)",
       const hmm = new CategoricalHMM({ nComponents: K, nFeatures: M, nIter: 1 });
       hmm.setParams(p);
       // brute force per sequence
-      let score = 0, vit = 0;
-      const post = new Float64Array(N * K), best: number[] = [];
-      const first = new Float64Array(K), xi = new Float64Array(K * K), counts = new Float64Array(K * M);
-      let t0 = 0;
-      for (const T of lens) {
-        const x = X.subarray(t0, t0 + T), all = paths(K, M, p, x), Z = all.reduce((a, q) => a + q.pr, 0);
-        score += Math.log(Z);
-        let top = all[0];
-        for (const q of all) if (q.pr > top.pr) top = q;
-        vit += Math.log(top.pr); best.push(...top.z);
-        for (const q of all) {
-          const w = q.pr / Z;
-          first[q.z[0]] += w;
-          q.z.forEach((k, t) => { post[(t0 + t) * K + k] += w; counts[k * M + x[t]] += w; if (t > 0) xi[q.z[t - 1] * K + k] += w; });
-        }
-        t0 += T;
-      }
+      const counts = new Float64Array(K * M);
+      const { score, vit, best, post, first, xi } = bruteForce(K, lens, p.startprob, p.transmat, (k, t) => p.emissionprob[k * M + X[t]], (w, k, t) => { counts[k * M + X[t]] += w; });
       expect(Math.abs(hmm.score(X, L) - score)).toBeLessThan(1e-12 * Math.abs(score) + 1e-12);
       expectClose("posteriors", hmm.predictProba(X, L), post, 1e-12, 1e-10);
       const d = hmm.decode(X, L);
@@ -151,7 +153,7 @@ describe("CategoricalHMM: bad input", () => {
   };
   it.each([
     ["a symbol outside 0..M−1", (h: CategoricalHMM) => h.score(Int32Array.of(0, 3, 1)), RangeError, "CategoricalHMM.score: X[1] is 3; symbols must be in 0..2 (nFeatures = 3)"],
-    ["lengths that do not sum to N", (h: CategoricalHMM) => h.score(Int32Array.of(0, 1, 1), Int32Array.of(2, 2)), RangeError, "CategoricalHMM.score: lengths sum to 4, but X has 3 symbols"],
+    ["lengths that do not sum to N", (h: CategoricalHMM) => h.score(Int32Array.of(0, 1, 1), Int32Array.of(2, 2)), RangeError, "CategoricalHMM.score: lengths sum to 4, but X has 3 steps"],
     ["a zero length", (h: CategoricalHMM) => h.decode(Int32Array.of(0, 1), Int32Array.of(2, 0)), RangeError, "CategoricalHMM.decode: lengths[1] is 0; every length must be at least 1"],
     ["a row that is not stochastic", (h: CategoricalHMM) => h.setParams({ transmat: Float64Array.of(0.9, 0.2, 0.2, 0.8) }), RangeError, "CategoricalHMM.setParams: transmat row 0 sums to 1.1, not 1 (±0.000001)"],
     ["a negative probability", (h: CategoricalHMM) => h.setParams({ startprob: Float64Array.of(1.5, -0.5) }), RangeError, "CategoricalHMM.setParams: startprob[0] is 1.5; probabilities must be in [0, 1]"],
@@ -171,5 +173,55 @@ describe("CategoricalHMM: bad input", () => {
     const h = new CategoricalHMM({ nComponents: 2, nFeatures: 2 });
     expect(() => h.score(Int32Array.of(0))).toThrow("CategoricalHMM.score: the model has no startprob, transmat, emissionprob yet (call setParams or fit)");
     h.dispose();
+  });
+});
+
+describe("GaussianHMM (diagonal) against brute force", () => {
+  it("K = 2, F = 2, lengths 3 and 2: score, posteriors, Viterbi, one Baum–Welch step (hmmlearn's M-step with covars_prior 1e-2)", () => {
+    const K = 2, F = 2, rng = new Rng(21), lens = [3, 2], N = 5;
+    const p = { startprob: stoch(rng, 1, K), transmat: stoch(rng, K, K), means: Float64Array.of(-1, 0.5, 1.2, -0.3), covars: Float64Array.of(0.5, 1.3, 0.8, 0.4) };
+    const X = Float64Array.from({ length: N * F }, () => 2 * rng.normal());
+    const dens = (k: number, t: number) => { let l = 0; for (let f = 0; f < F; f++) { const v = p.covars[k * F + f], d = X[t * F + f] - p.means[k * F + f]; l += -0.5 * (Math.log(2 * Math.PI * v) + (d * d) / v); } return Math.exp(l); };
+    const hmm = new GaussianHMM({ nComponents: K, nFeatures: F, nIter: 1 });
+    hmm.setParams(p);
+    const w0 = new Float64Array(K), w1 = new Float64Array(K * F), w2 = new Float64Array(K * F);
+    const { score, vit, best, post, xi } = bruteForce(K, lens, p.startprob, p.transmat, dens, (w, k, t) => {
+      w0[k] += w;
+      for (let f = 0; f < F; f++) { const x = X[t * F + f]; w1[k * F + f] += w * x; w2[k * F + f] += w * x * x; }
+    });
+    const L = Int32Array.from(lens);
+    expect(Math.abs(hmm.score(X, L) - score)).toBeLessThan(1e-12 * Math.abs(score) + 1e-12);
+    expectClose("posteriors", hmm.predictProba(X, L), post, 1e-12, 1e-10);
+    const d = hmm.decode(X, L);
+    expect(Array.from(d.states)).toEqual(best);
+    expect(Math.abs(d.logProb - vit)).toBeLessThan(1e-12 * Math.abs(vit));
+    hmm.fit(X, L, { initParams: "" });
+    const q = hmm.params();
+    const mu = Float64Array.from(w1, (v, i) => v / w0[Math.floor(i / F)]);
+    const cv = Float64Array.from(w2, (v, i) => { const k = Math.floor(i / F); return (1e-2 + v - 2 * mu[i] * w1[i] + mu[i] * mu[i] * w0[k]) / Math.max(w0[k], 1e-5); });
+    expectClose("means", q.means, mu, 1e-12, 1e-10);
+    expectClose("covars", q.covars, cv, 1e-12, 1e-10);
+    expectClose("transmat", q.transmat, Float64Array.from(xi, (v, i) => v / (xi[Math.floor(i / K) * K] + xi[Math.floor(i / K) * K + 1])), 1e-12, 1e-10);
+    hmm.dispose();
+  });
+
+  it("fit recovers two well-separated states; sampling follows the means and variances; bad input is named", () => {
+    const truth = new GaussianHMM({ nComponents: 2, nFeatures: 1 });
+    truth.setParams({ startprob: Float64Array.of(0.5, 0.5), transmat: Float64Array.of(0.95, 0.05, 0.1, 0.9), means: Float64Array.of(-3, 4), covars: Float64Array.of(0.25, 1) });
+    const { X, states } = truth.sample(20000, { seed: 7 });
+    let m0 = 0, n0 = 0;
+    states.forEach((z, t) => { if (z === 0) { m0 += X[t]; n0++; } });
+    expect(Math.abs(m0 / n0 + 3)).toBeLessThan(0.02);
+    const hmm = new GaussianHMM({ nComponents: 2, nFeatures: 1, nIter: 50, tol: 1e-4, seed: 3 });
+    const r = hmm.fit(X as Float64Array);
+    expect(r.converged).toBe(true);
+    const p = hmm.params(), lo = p.means[0] < p.means[1] ? 0 : 1;
+    expect(Math.abs(p.means[lo] + 3)).toBeLessThan(0.05);
+    expect(Math.abs(p.means[1 - lo] - 4)).toBeLessThan(0.05);
+    expect(Math.abs(p.covars[lo] - 0.25)).toBeLessThan(0.02);
+    expect(() => hmm.setParams({ covars: Float64Array.of(1, 0) })).toThrow("GaussianHMM.setParams: covars[1, 0] is 0; variances must be positive and finite");
+    expect(() => hmm.score(Float64Array.of(1, NaN))).toThrow("GaussianHMM.score: X[1, 0] is NaN; observations must be finite");
+    expect(() => hmm.score(Int32Array.of(1) as never)).toThrow("GaussianHMM.score: X must be a Float64Array [N, nFeatures=1]");
+    truth.dispose(); hmm.dispose();
   });
 });

@@ -232,3 +232,53 @@ export function hmm_log(n: i32, src: usize, dst: usize): i32 {
   for (let i = 0; i < n; i++) store<f64>(f64p(dst, i), Math.log(load<f64>(f64p(src, i))));
   return OK;
 }
+
+/** Diagonal Gaussian emissions: out [N, K] = −½ Σ_f (ln(2π·v_kf) + (x_tf − μ_kf)²/v_kf) for x [N, F],
+ *  means and vars [K, F]. ERR_ARGUMENT if a variance is not positive and finite, or an x is not
+ *  finite (its index in bad[0], i32). scratch: 2·K·F doubles. */
+export function hmm_gaussian_log_emissions(K: i32, F: i32, N: i32, x: usize, means: usize, vars: usize, out: usize, scratch: usize, bad: usize): i32 {
+  if (K < 1 || F < 1 || N < 1) return ERR_SIZE;
+  const KF = <f64>K * <f64>F;
+  if (!inside(x, <f64>N * <f64>F * 8) || !inside(means, KF * 8) || !inside(vars, KF * 8) || !inside(out, <f64>N * <f64>K * 8) || !inside(scratch, 2 * KF * 8) || !inside(bad, 4)) return ERR_BOUNDS;
+  const n = K * F, lc = scratch, iv = scratch + (<usize>n << 3);
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(f64p(vars, i));
+    if (!(v > 0 && v < Infinity)) { store<i32>(bad, -1 - i); return ERR_ARGUMENT; }
+    store<f64>(f64p(lc, i), Math.log(2 * Math.PI * v)); store<f64>(f64p(iv, i), 1 / v);
+  }
+  for (let t = 0; t < N; t++) {
+    const xr = x + (<usize>(t * F) << 3), orow = out + (<usize>(t * K) << 3);
+    for (let f = 0; f < F; f++) if (!isFinite(load<f64>(f64p(xr, f)))) { store<i32>(bad, t * F + f); return ERR_ARGUMENT; }
+    for (let k = 0; k < K; k++) {
+      let s: f64 = 0;
+      for (let f = 0; f < F; f++) {
+        const d = load<f64>(f64p(xr, f)) - load<f64>(f64p(means, k * F + f));
+        s += load<f64>(f64p(lc, k * F + f)) + d * d * load<f64>(f64p(iv, k * F + f));
+      }
+      store<f64>(f64p(orow, k), -0.5 * s);
+    }
+  }
+  return OK;
+}
+
+/** Gaussian M-step statistics: post [K] += Σ_t γ[t, k]; obs [K, F] += Σ_t γ[t, k]·x_t; obs2 [K, F]
+ *  += Σ_t γ[t, k]·x_t². */
+export function hmm_gaussian_moments(K: i32, F: i32, N: i32, x: usize, gamma: usize, post: usize, obs: usize, obs2: usize): i32 {
+  if (K < 1 || F < 1 || N < 1) return ERR_SIZE;
+  const KF = <f64>K * <f64>F;
+  if (!inside(x, <f64>N * <f64>F * 8) || !inside(gamma, <f64>N * <f64>K * 8) || !inside(post, <f64>K * 8) || !inside(obs, KF * 8) || !inside(obs2, KF * 8)) return ERR_BOUNDS;
+  for (let t = 0; t < N; t++) {
+    const xr = x + (<usize>(t * F) << 3), g = gamma + (<usize>(t * K) << 3);
+    for (let k = 0; k < K; k++) {
+      const w = load<f64>(f64p(g, k));
+      if (w == 0) continue;
+      store<f64>(f64p(post, k), load<f64>(f64p(post, k)) + w);
+      for (let f = 0; f < F; f++) {
+        const v = load<f64>(f64p(xr, f)), po = obs + (<usize>(k * F + f) << 3), p2 = obs2 + (<usize>(k * F + f) << 3);
+        store<f64>(po, load<f64>(po) + w * v);
+        store<f64>(p2, load<f64>(p2) + w * v * v);
+      }
+    }
+  }
+  return OK;
+}

@@ -58,3 +58,20 @@ export function logInto(n: number, src: number, dst: number): void {
   const code = core().hmm_log(n, src, dst);
   if (code !== A.OK) fail("recurrent-wasm", code, "the logarithms");
 }
+
+/** Diagonal Gaussian log-emissions logE [N, K] from x [N, F], means and vars [K, F]; scratch
+ *  2·K·F doubles, bad 4 bytes. A bad variance or observation is a RangeError naming it. */
+export function gaussianLogEmissions(where: string, K: number, F: number, N: number, x: number, means: number, vars: number, logE: number, scratch: number, bad: number): void {
+  const code = core().hmm_gaussian_log_emissions(K, F, N, x, means, vars, logE, scratch, bad);
+  if (code === A.ERR_ARGUMENT) {
+    const i = new Int32Array(core().memory.buffer, bad, 1)[0];
+    throw new RangeError(i < 0 ? `${where}: covars[${-1 - i}] is not a positive finite variance` : `${where}: X[${Math.floor(i / F)}, ${i % F}] is not finite`);
+  }
+  if (code !== A.OK) fail(where, code, "the emissions");
+}
+
+/** post [K] += Σ_t γ[t, k]; obs, obs2 [K, F] += Σ_t γ[t, k]·x_t, ·x_t². */
+export function gaussianMoments(where: string, K: number, F: number, N: number, x: number, gamma: number, post: number, obs: number, obs2: number): void {
+  const code = core().hmm_gaussian_moments(K, F, N, x, gamma, post, obs, obs2);
+  if (code !== A.OK) fail(where, code, "the emission moments");
+}

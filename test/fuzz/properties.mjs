@@ -657,6 +657,42 @@ function hmmProperty(R, canary) {
   });
 }
 
+// ---- GaussianHMM (diag): parameters, every pass, fit -------------------------------------------------
+function gaussianHmmProperty(R, canary) {
+  const cases = fc.record({ K: fc.integer({ min: 1, max: 4 }), F: fc.integer({ min: 1, max: 3 }), lens: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 3 }) }).chain((s) => {
+    const N = s.lens.reduce((a, b) => a + b, 0), KF = s.K * s.F;
+    return fc.record({
+      s: fc.constant(s),
+      means: arg(["means"], fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: KF, maxLength: KF }).map((a) => Float64Array.from(a)), fc.constant(new Float64Array(KF).fill(NaN)), fc.constant(new Float64Array(KF + 1)), junk),
+      covars: arg(["covars"], fc.array(fc.double({ min: 0.05, max: 4, noNaN: true }), { minLength: KF, maxLength: KF }).map((a) => Float64Array.from(a)), fc.constant(new Float64Array(KF)), fc.constant(new Float64Array(KF).fill(-1)), junk),
+      X: arg(["X"], fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: N * s.F, maxLength: N * s.F }).map((a) => Float64Array.from(a)),
+        ...(s.F > 1 ? [fc.constant(new Float64Array(N * s.F + 1))] : []), fc.constant(Float64Array.from({ length: N * s.F }, (_, i) => (i === 0 ? Infinity : 0))), fc.constant(new Int32Array(N * s.F)), junk),
+      method: fc.constantFrom("score", "predictProba", "decode", "fit", "sample"),
+    });
+  });
+  return fc.property(cases, ({ s, means, covars, X, method }) => {
+    const hmm = new R.GaussianHMM({ nComponents: s.K, nFeatures: s.F, nIter: 3, seed: 1 });
+    const target = { parameters: { flat: () => { try { const p = hmm.params(); return Float32Array.from([...p.startprob, ...p.transmat, ...p.means, ...p.covars]); } catch { return new Float32Array(0); } } } };
+    try {
+      const K = s.K, uniform = (n) => new Float64Array(n).fill(1 / K);
+      let set = false;
+      expectOutcome(R, canary, "GaussianHMM.setParams", [means.bad, covars.bad].filter(Boolean), () => hmm.setParams({ startprob: uniform(K), transmat: uniform(K * K), means: means.value, covars: covars.value }), () => { set = true; });
+      if (!set && method !== "fit") return;
+      const L = Int32Array.from(s.lens), N = X.value?.length / s.F;
+      const call = { score: () => hmm.score(X.value, L), predictProba: () => hmm.predictProba(X.value, L), decode: () => hmm.decode(X.value, L), fit: () => hmm.fit(X.value, L, { initParams: set ? "" : "stmc" }), sample: () => hmm.sample(5) }[method];
+      expectOutcome(R, canary, `GaussianHMM.${method}`, method === "sample" ? [] : [X.bad].filter(Boolean), call, (r) => {
+        if (method === "score") must(Number.isFinite(r), "score");
+        else if (method === "predictProba") must(r.length === N * K && allFinite(r), "posteriors");
+        else if (method === "decode") must(r.states.every((z) => z >= 0 && z < K), "states");
+        else if (method === "fit") { const p = hmm.params(); must([...p.means, ...p.covars, ...p.transmat].every(Number.isFinite) && p.covars.every((v) => v > 0), "fitted parameters"); }
+        else must(r.X.length === 5 * s.F && allFinite(r.X), "sample");
+      }, target);
+    } finally {
+      hmm.dispose();
+    }
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -670,5 +706,6 @@ export function properties(R, canary) {
     ode: odeProperty(R, canary),
     odernn: odeRnnProperty(R, canary),
     hmm: hmmProperty(R, canary),
+    "hmm.gaussian": gaussianHmmProperty(R, canary),
   };
 }
