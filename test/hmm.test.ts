@@ -225,3 +225,21 @@ describe("GaussianHMM (diagonal) against brute force", () => {
     truth.dispose(); hmm.dispose();
   });
 });
+
+describe("HMM restarts", () => {
+  it("nInit: fit keeps the restart with the highest final log-likelihood", () => {
+    const truth = new CategoricalHMM({ nComponents: 3, nFeatures: 4 }), rng = new Rng(31);
+    truth.setParams({ startprob: stoch(rng, 1, 3), transmat: Float64Array.of(0.9, 0.05, 0.05, 0.05, 0.9, 0.05, 0.05, 0.05, 0.9), emissionprob: stoch(rng, 3, 4) });
+    const { X } = truth.sample(600, { seed: 4 });
+    const many = new CategoricalHMM({ nComponents: 3, nFeatures: 4, nIter: 40, tol: 1e-3, nInit: 6, seed: 2 });
+    const r = many.fit(X);
+    expect(r.restarts).toHaveLength(6);
+    expect(many.score(X)).toBe(Math.max(...r.restarts!));
+    // a single run from the same seed is the first restart
+    const one = new CategoricalHMM({ nComponents: 3, nFeatures: 4, nIter: 40, tol: 1e-3, seed: 2 });
+    one.fit(X);
+    expect(one.score(X)).toBe(r.restarts![0]);
+    expect(() => new CategoricalHMM({ nComponents: 2, nFeatures: 2, nInit: 0 })).toThrow("CategoricalHMM: nInit must be an integer in 1..1000000, got 0");
+    truth.dispose(); many.dispose(); one.dispose();
+  });
+});

@@ -17,8 +17,14 @@ export interface HmmFitResult {
    *  reports convergence when nIter is reached; this flag does not). */
   converged: boolean;
   iterations: number;
+  /** With nInit > 1: each restart's final log-likelihood (the result above is the best one's). */
+  restarts?: number[];
 }
-export interface HmmOptions { nComponents: number; nIter?: number; tol?: number; seed?: number }
+export interface HmmOptions {
+  nComponents: number; nIter?: number; tol?: number; seed?: number;
+  /** Restarts of fit from fresh random initializations, keeping the best (default 1). */
+  nInit?: number;
+}
 /** Where a call's named blocks are: their offsets in the module's memory and their sizes. */
 export interface HmmBlocks { get(name: string): number; bytes(name: string): number }
 
@@ -57,6 +63,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   readonly nComponents: number;
   nIter: number;
   tol: number;
+  nInit: number;
   protected rng: Rng;
   protected start: Float64Array | null = null;
   protected trans: Float64Array | null = null;
@@ -70,7 +77,8 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const W = kind;
     const o = check.object(W, "options", options);
     if (options === undefined) throw new TypeError(`${W}: options must be an object with at least nComponents, got undefined`);
-    check.known(W, o, ["nComponents", "nIter", "tol", "seed", ...extra]);
+    check.known(W, o, ["nComponents", "nIter", "tol", "seed", "nInit", ...extra]);
+    this.nInit = check.int(W, "nInit", o.nInit ?? 1, 1, 1e6);
     this.nComponents = check.int(W, "nComponents", o.nComponents, 1, 4096);
     this.nIter = check.int(W, "nIter", o.nIter ?? 10, 1, 1e9);
     this.tol = check.num(W, "tol", o.tol ?? 1e-2, 0);
@@ -204,7 +212,9 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
    *  the emission letters of the model; default all); "" keeps the current ones. Each iteration's
    *  E-step gives the log-likelihood; fit stops when it rose by less than tol, or after nIter
    *  iterations. A state with no responsibility keeps its previous rows (hmmlearn would leave
-   *  zeros): the parameters never turn NaN. A failure leaves the model as it was. */
+   *  zeros): the parameters never turn NaN. With nInit > 1, fit restarts that many times from
+   *  fresh initializations and keeps the run whose final log-likelihood is highest. A failure
+   *  leaves the model as it was. */
   fit(X: unknown, lengths?: Int32Array, options: { initParams?: string } = {}): HmmFitResult {
     const M = `${this.kind}.fit`;
     this.alive(M);
@@ -217,31 +227,49 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     // Dirichlet(1/K); uniform rows need no transcendental functions, so every engine agrees)
     const rows = (r: number, c: number) => normalizeRows(Float64Array.from({ length: r * c }, () => 0.05 + this.rng.uniform()), r, c, new Float64Array(r * c));
     const saved = [this.start, this.trans, this.emission] as const;
+    // nInit restarts from fresh initializations (with something to initialize); the best final
+    // log-likelihood wins
+    const runs = init === "" ? 1 : this.nInit;
+    let best: { result: HmmFitResult; score: number; params: readonly [Float64Array | null, Float64Array | null, E | null] } | null = null;
+    const scores: number[] = [];
     try {
-      if (init.includes("s")) this.start = rows(1, K);
-      if (init.includes("t")) this.trans = rows(K, K);
-      if ([...this.initLetters].some((l) => init.includes(l))) this.emission = this.initEmission(X, N, init, this.emission);
-      const history: number[] = [];
-      let converged = false;
-      for (let it = 0; it < this.nIter; it++) {
-        const { pass } = this.stage(M, X, lengths, false, true);
-        const buf = core().memory.buffer, xi = this.mem.get("xi"), first = this.mem.get("first");
-        new Float64Array(buf, xi, K * K).fill(0); new Float64Array(buf, first, K).fill(0);
-        this.zeroStats();
-        const ll = forwardBackward(M, pass, this.mem.get("gamma"), xi, first);
-        this.accumulate(M, N);
-        history.push(ll);
-        if (history.length >= 2 && ll - history[history.length - 2] < this.tol) { converged = true; break; }
-        const mem = core().memory.buffer;
-        this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!);
-        this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!);
-        this.emission = this.mstep(this.emission!);
+      for (let run = 0; run < runs; run++) {
+        [this.start, this.trans, this.emission] = saved;
+        if (init.includes("s")) this.start = rows(1, K);
+        if (init.includes("t")) this.trans = rows(K, K);
+        if ([...this.initLetters].some((l) => init.includes(l))) this.emission = this.initEmission(X, N, init, this.emission);
+        const result = this.em(M, X, lengths, N);
+        const score = runs > 1 ? this.scoreAt(M, X, lengths) : 0;
+        scores.push(score);
+        if (!best || score > best.score) best = { result, score, params: [this.start, this.trans, this.emission] };
       }
-      return { logLikelihood: history, converged, iterations: history.length };
+      [this.start, this.trans, this.emission] = best!.params;
+      return runs > 1 ? { ...best!.result, restarts: scores } : best!.result;
     } catch (e) {
       [this.start, this.trans, this.emission] = saved;
       throw e;
     }
+  }
+
+  /** EM from the current parameters. */
+  private em(M: string, X: unknown, lengths: Int32Array | undefined, N: number): HmmFitResult {
+    const K = this.nComponents, history: number[] = [];
+    let converged = false;
+    for (let it = 0; it < this.nIter; it++) {
+      const { pass } = this.stage(M, X, lengths, false, true);
+      const buf = core().memory.buffer, xi = this.mem.get("xi"), first = this.mem.get("first");
+      new Float64Array(buf, xi, K * K).fill(0); new Float64Array(buf, first, K).fill(0);
+      this.zeroStats();
+      const ll = forwardBackward(M, pass, this.mem.get("gamma"), xi, first);
+      this.accumulate(M, N);
+      history.push(ll);
+      if (history.length >= 2 && ll - history[history.length - 2] < this.tol) { converged = true; break; }
+      const mem = core().memory.buffer;
+      this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!);
+      this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!);
+      this.emission = this.mstep(this.emission!);
+    }
+    return { logLikelihood: history, converged, iterations: history.length };
   }
 
   /** A sequence of n steps drawn from the model: { X, states }. Seeded (default: the model's own
