@@ -337,6 +337,7 @@ function start(n: i32, states: usize, dstates: usize): i32 {
     const h0s = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
     const dir: f64 = timeAt(b, <i32>f64at(rs, b) - 1) > f64at(rt, b) ? 1 : -1;
     setf64(rdt, b, h0s); setf64(dtc, r, dir * h0s);
+    setf64(cutc, r, d1); // kept for h1 below (cutc is free until the attempts)
     setf64(tc, r, f64at(rt, b) + dir * h0s);
   }
   // f1 = F(t0 + h0, z0 + h0·f0); d2 = ‖(f1 − f0)/scale‖ / h0
@@ -345,12 +346,9 @@ function start(n: i32, states: usize, dstates: usize): i32 {
   aug(n, zi, tc, kAt(1));
   for (let r = 0; r < n; r++) {
     const b = rowOf(r), h0s = f64at(rdt, b);
-    let d1 = max(rmsPlane(r, 0, kAt(0), 0, scl, 1), rmsPlane(r, 1, kAt(0), 0, scl, 1));
+    const d1 = f64at(cutc, r);
     let d2 = max(rmsPlane(r, 0, kAt(1), kAt(0), scl, 1), rmsPlane(r, 1, kAt(1), kAt(0), scl, 1));
-    if (!semi_) {
-      d1 = max(d1, thetaNorm(thRow(k1th, b), 0, thRow(ath, b), 0, 1));
-      d2 = max(d2, thetaNorm(thRow(kth, r), thRow(k1th, b), thRow(ath, b), 0, 1));
-    }
+    if (!semi_) d2 = max(d2, thetaNorm(thRow(kth, r), thRow(k1th, b), thRow(ath, b), 0, 1));
     d2 /= h0s;
     const h1 = d1 <= 1e-15 && d2 <= 1e-15 ? max(1e-6, h0s * 1e-3) : Math.pow(0.01 / max(d1, d2), 1.0 / 5);
     const dir: f64 = timeAt(b, <i32>f64at(rs, b) - 1) > f64at(rt, b) ? 1 : -1;

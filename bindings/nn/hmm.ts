@@ -143,10 +143,10 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   }
 
   /** Check X and lengths; stage X, the emissions and the parameters (logs for Viterbi). */
-  protected stage(where: string, X: unknown, lengths: unknown, logParams: boolean, fit = false): { pass: HmmPass; N: number } {
+  protected stage(where: string, X: unknown, lengths: unknown, logParams: boolean, fit = false, checkedN = 0): { pass: HmmPass; N: number } {
     this.alive(where);
     const p = this.ready(where);
-    const N = this.stepsOf(where, X);
+    const N = checkedN || this.stepsOf(where, X); // fit checks X once, not every iteration
     let L: Int32Array;
     if (lengths === undefined) L = Int32Array.of(N);
     else {
@@ -256,7 +256,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const K = this.nComponents, history: number[] = [];
     let converged = false;
     for (let it = 0; it < this.nIter; it++) {
-      const { pass } = this.stage(M, X, lengths, false, true);
+      const { pass } = this.stage(M, X, lengths, false, true, N);
       const buf = core().memory.buffer, xi = this.mem.get("xi"), first = this.mem.get("first");
       new Float64Array(buf, xi, K * K).fill(0); new Float64Array(buf, first, K).fill(0);
       this.zeroStats();

@@ -13,7 +13,8 @@ import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks 
 import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
-import { OdeRnn, odeShapeOf } from "./odernn.js";
+import { OdeRnn } from "./odernn.js";
+import { odeShapeOf } from "./ode.js";
 import { ModelConfig, ModelSettings, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
 

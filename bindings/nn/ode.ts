@@ -136,13 +136,7 @@ export class NeuralODE {
   }
 
   #shape(batch: number, steps: number, perSequence: boolean): OdeShape {
-    return {
-      method: METHODS.indexOf(this.method), activation: ACTS.indexOf(this.activation), timeInput: this.timeInput,
-      stateSize: this.stateSize, widths: [...this.widths], batch, steps, perSequence, substeps: this.substeps,
-      rtol: this.rtol, atol: this.atol, maxSteps: this.maxSteps,
-      gradient: this.gradient === "adjoint" ? ODE_GRAD_ADJOINT : ODE_GRAD_BACKPROP, adjointNorm: this.adjointNorm === "seminorm" ? ODE_NORM_SEMI : ODE_NORM_MIXED,
-      inputMap: this.inputMap === "cube" ? ODE_MAP_CUBE : ODE_MAP_IDENTITY,
-    };
+    return { ...odeShapeOf(this, [...this.widths]), batch, steps, perSequence };
   }
 
   /** Bytes of WebAssembly workspace a solve of `batch` sequences over `steps` requested times
@@ -223,6 +217,17 @@ export class NeuralODE {
     this.#last = null;
   }
   [Symbol.dispose](): void { this.dispose(); }
+}
+
+/** The solve's fields of OdeShape (all but batch, steps, perSequence) from a NeuralODE's options
+ *  (checked) and f's layer widths: the ids the core takes. */
+export function odeShapeOf(o: { method: OdeMethod; activation: OdeActivation; timeInput: boolean; rtol: number; atol: number; substeps: number; maxSteps: number; gradient: "backprop" | "adjoint"; adjointNorm: "mixed" | "seminorm"; inputMap?: "identity" | "cube" }, widths: number[]): Omit<OdeShape, "batch" | "steps" | "perSequence"> {
+  return {
+    method: METHODS.indexOf(o.method), activation: ACTS.indexOf(o.activation), timeInput: o.timeInput, stateSize: widths[widths.length - 1], widths,
+    substeps: o.substeps, rtol: o.rtol, atol: o.atol, maxSteps: o.maxSteps,
+    gradient: o.gradient === "adjoint" ? ODE_GRAD_ADJOINT : ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? ODE_NORM_SEMI : ODE_NORM_MIXED,
+    inputMap: o.inputMap === "cube" ? ODE_MAP_CUBE : ODE_MAP_IDENTITY,
+  };
 }
 
 /** A shared grid [S] or per-sequence grids [B, S]: finite and strictly monotonic per row. */

@@ -28,18 +28,6 @@ export interface OdeRnnSpec {
   gruOffset: number; odeOffset: number;
 }
 
-const METHODS = ["euler", "midpoint", "rk4", "dopri5"], ACTS = ["tanh", "relu", "softplus"];
-
-/** The ODE part of an OdeRnnSpec from a model's ode options. */
-export function odeShapeOf(o: { method: string; activation: string; timeInput: boolean; rtol: number; atol: number; substeps: number; maxSteps: number; gradient: string; adjointNorm: string }, widths: number[]): OdeRnnSpec["ode"] {
-  return {
-    method: METHODS.indexOf(o.method), activation: ACTS.indexOf(o.activation), timeInput: o.timeInput, stateSize: widths[widths.length - 1], widths,
-    substeps: o.substeps, rtol: o.rtol, atol: o.atol, maxSteps: o.maxSteps,
-    gradient: o.gradient === "adjoint" ? A.ODE_GRAD_ADJOINT : A.ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? A.ODE_NORM_SEMI : A.ODE_NORM_MIXED,
-    inputMap: A.ODE_MAP_IDENTITY,
-  };
-}
-
 export class OdeRnn {
   readonly #spec: OdeRnnSpec;
   /** States of every step and compact per-step buffers; the GRU's and the ODE's pass memory. */
