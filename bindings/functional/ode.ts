@@ -18,6 +18,21 @@ export interface OdeShape {
   inputMap: number;
 }
 
+/** The core's method and activation ids are the indices in these lists (constants.ts ODE_*, ACT_*). */
+export const ODE_METHODS = ["euler", "midpoint", "rk4", "dopri5"] as const;
+export const ODE_ACTIVATIONS = ["tanh", "relu", "softplus"] as const;
+
+/** The solve's fields of OdeShape (all but batch, steps, perSequence) from checked NeuralODE-style
+ *  options and f's layer widths: the ids the core takes. */
+export function odeShapeOf(o: { method: string; activation: string; timeInput: boolean; rtol: number; atol: number; substeps: number; maxSteps: number; gradient: string; adjointNorm: string; inputMap?: string }, widths: number[]): Omit<OdeShape, "batch" | "steps" | "perSequence"> {
+  return {
+    method: (ODE_METHODS as readonly string[]).indexOf(o.method), activation: (ODE_ACTIVATIONS as readonly string[]).indexOf(o.activation), timeInput: o.timeInput,
+    stateSize: widths[widths.length - 1], widths, substeps: o.substeps, rtol: o.rtol, atol: o.atol, maxSteps: o.maxSteps,
+    gradient: o.gradient === "adjoint" ? A.ODE_GRAD_ADJOINT : A.ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? A.ODE_NORM_SEMI : A.ODE_NORM_MIXED,
+    inputMap: o.inputMap === "cube" ? A.ODE_MAP_CUBE : A.ODE_MAP_IDENTITY,
+  };
+}
+
 /** Counts of one solve (forward or backward). */
 export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
 

@@ -14,7 +14,7 @@ import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSi
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
 import { OdeRnn } from "./odernn.js";
-import { odeShapeOf } from "./ode.js";
+import { odeShapeOf } from "../functional/ode.js";
 import { ModelConfig, ModelSettings, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
 

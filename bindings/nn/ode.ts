@@ -6,9 +6,8 @@
 import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
-import { ODE_GRAD_ADJOINT, ODE_GRAD_BACKPROP, ODE_MAP_CUBE, ODE_MAP_IDENTITY, ODE_NORM_MIXED, ODE_NORM_SEMI } from "../core/abi.js";
 import { Rng } from "../core/random.js";
-import { OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
+import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeShapeOf, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
 export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";
@@ -60,8 +59,8 @@ export interface OdeForwardResult {
 }
 export interface OdeBackwardResult { h0: Float32Array; stats: OdeStats }
 
-const METHODS: readonly OdeMethod[] = ["euler", "midpoint", "rk4", "dopri5"];
-const ACTS: readonly OdeActivation[] = ["tanh", "relu", "softplus"];
+const METHODS = ODE_METHODS as readonly OdeMethod[];
+const ACTS = ODE_ACTIVATIONS as readonly OdeActivation[];
 const MAX_DIM = 1 << 20;
 const W = "NeuralODE";
 
@@ -217,17 +216,6 @@ export class NeuralODE {
     this.#last = null;
   }
   [Symbol.dispose](): void { this.dispose(); }
-}
-
-/** The solve's fields of OdeShape (all but batch, steps, perSequence) from a NeuralODE's options
- *  (checked) and f's layer widths: the ids the core takes. */
-export function odeShapeOf(o: { method: OdeMethod; activation: OdeActivation; timeInput: boolean; rtol: number; atol: number; substeps: number; maxSteps: number; gradient: "backprop" | "adjoint"; adjointNorm: "mixed" | "seminorm"; inputMap?: "identity" | "cube" }, widths: number[]): Omit<OdeShape, "batch" | "steps" | "perSequence"> {
-  return {
-    method: METHODS.indexOf(o.method), activation: ACTS.indexOf(o.activation), timeInput: o.timeInput, stateSize: widths[widths.length - 1], widths,
-    substeps: o.substeps, rtol: o.rtol, atol: o.atol, maxSteps: o.maxSteps,
-    gradient: o.gradient === "adjoint" ? ODE_GRAD_ADJOINT : ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? ODE_NORM_SEMI : ODE_NORM_MIXED,
-    inputMap: o.inputMap === "cube" ? ODE_MAP_CUBE : ODE_MAP_IDENTITY,
-  };
 }
 
 /** A shared grid [S] or per-sequence grids [B, S]: finite and strictly monotonic per row. */
