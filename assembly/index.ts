@@ -18,7 +18,7 @@ export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
 export { rnn_forward, rnn_backward, rnn_workspace_bytes, rnn_param_count } from "./rnn/pass";
 export { init_state_gather, init_state_scatter_add } from "./rnn/state";
 export { ode_forward, ode_backward, ode_workspace_bytes, ode_param_count, ode_steps } from "./ode/pass";
-export { hmm_forward_backward, hmm_work_bytes, hmm_viterbi, hmm_viterbi_work_bytes, hmm_categorical_log_emissions, hmm_categorical_counts, hmm_log, hmm_gaussian_log_emissions, hmm_gaussian_moments } from "./hmm/hmm";
+export { hmm_forward_backward, hmm_work_bytes, hmm_viterbi, hmm_viterbi_work_bytes, hmm_categorical_log_emissions, hmm_categorical_counts, hmm_log, hmm_gaussian_log_emissions, hmm_gaussian_moments, hmm_label_counts } from "./hmm/hmm";
 
 import { alloc, free } from "./memory";
 import { gemm_f32_4x8_wasmsimd, gemm_ref } from "./linalg";

@@ -155,6 +155,8 @@ typedef int32_t rw_hmm_forward_backward_fn(int32_t K, int32_t N, int32_t nSeq, r
 typedef int32_t rw_hmm_gaussian_log_emissions_fn(int32_t K, int32_t F, int32_t N, rw_ptr x, rw_ptr means, rw_ptr vars, rw_ptr out, rw_ptr scratch, rw_ptr bad);
 /* Gaussian M-step statistics: post [K] += Σ_t γ[t, k]; obs [K, F] += Σ_t γ[t, k]·x_t; obs2 [K, F] += Σ_t γ[t, k]·x_t². */
 typedef int32_t rw_hmm_gaussian_moments_fn(int32_t K, int32_t F, int32_t N, rw_ptr x, rw_ptr gamma, rw_ptr post, rw_ptr obs, rw_ptr obs2);
+/* A supervised fit's statistics from labelled state paths states i32 [N] (sequences of lengths i32 [nSeq]): first [K] += each sequence's first state, trans [K, K] += its transitions (i → j within a sequence), and, when gamma ≠ 0, gamma [N, K] = the one-hot rows of the states, so the emission statistics of Baum–Welch (hmm_categorical_counts, hmm_gaussian_moments) count them. A state outside 0..K−1 returns ERR_ARGUMENT with its index in bad[0] (i32). */
+typedef int32_t rw_hmm_label_counts_fn(int32_t K, int32_t N, int32_t nSeq, rw_ptr lengths, rw_ptr states, rw_ptr gamma, rw_ptr first, rw_ptr trans, rw_ptr bad);
 /* dst[i] = ln src[i] for n doubles (ln 0 = −∞): the host's logs of probabilities, computed here so that every host gets the same bits (JavaScript engines' Math.log may differ in the last bit). */
 typedef int32_t rw_hmm_log_fn(int32_t n, rw_ptr src, rw_ptr dst);
 /* Viterbi over nSeq sequences in log space: logStart [K], logTrans [K, K] (−∞ allowed), logE [N, K]. Writes the most probable state path to states i32 [N] and the sum of the sequences' path log-probabilities to out[0]. work: (2·K + maxLen·K) f64 + maxLen·K i32 bytes, as hmm_viterbi_work_bytes. Ties go to the lowest state. */

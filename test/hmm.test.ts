@@ -243,3 +243,116 @@ describe("HMM restarts", () => {
     truth.dispose(); many.dispose(); one.dispose();
   });
 });
+
+/** Independent counts of labelled paths: first states, transitions within sequences, and per
+ *  state the steps' indices. */
+function labelled(states: Int32Array, lens: readonly number[], K: number) {
+  const first = new Float64Array(K), trans = new Float64Array(K * K), steps: number[][] = Array.from({ length: K }, () => []);
+  let t0 = 0;
+  for (const T of lens) {
+    first[states[t0]]++;
+    for (let t = 0; t < T; t++) { steps[states[t0 + t]].push(t0 + t); if (t > 0) trans[states[t0 + t - 1] * K + states[t0 + t]]++; }
+    t0 += T;
+  }
+  return { first, trans, steps };
+}
+function smoothed(counts: Float64Array, rows: number, cols: number, alpha: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += counts[r * cols + c] + alpha;
+    for (let c = 0; c < cols; c++) out[r * cols + c] = (counts[r * cols + c] + alpha) / s;
+  }
+  return out;
+}
+
+describe("HMM supervised fit (labelled state paths)", () => {
+  it("CategoricalHMM: counts with additive smoothing, against independent counts", () => {
+    const K = 3, M = 5, lens = [7, 1, 12, 4], rng = new Rng(77);
+    const N = lens.reduce((a, b) => a + b, 0);
+    const X = Int32Array.from({ length: N }, () => Math.floor(rng.uniform() * M));
+    const S = Int32Array.from({ length: N }, () => Math.floor(rng.uniform() * K));
+    const { first, trans, steps } = labelled(S, lens, K);
+    const em = new Float64Array(K * M);
+    for (let k = 0; k < K; k++) for (const t of steps[k]) em[k * M + X[t]]++;
+    for (const alpha of [0.5, 1, 0]) {
+      const h = new CategoricalHMM({ nComponents: K, nFeatures: M });
+      if (alpha === 0) {
+        // every row has counts here unless a state is never followed / never labelled: check
+        const rows = [...Array(K).keys()];
+        if (rows.some((k) => trans.subarray(k * K, k * K + K).every((v) => v === 0) || em.subarray(k * M, k * M + M).every((v) => v === 0))) continue;
+      }
+      alpha === 1 ? h.fitSupervised(X, S, Int32Array.from(lens)) : h.fitSupervised(X, S, Int32Array.from(lens), { smoothing: alpha });
+      const p = h.params();
+      expectClose(`startprob α=${alpha}`, p.startprob, smoothed(first, 1, K, alpha), 1e-15, 0);
+      expectClose(`transmat α=${alpha}`, p.transmat, smoothed(trans, K, K, alpha), 1e-15, 0);
+      expectClose(`emissionprob α=${alpha}`, p.emissionprob, smoothed(em, K, M, alpha), 1e-15, 0);
+      h.dispose();
+    }
+  });
+
+  it("GaussianHMM: each state's mean and variance (with fit's floor 1e-2) from its labelled steps", () => {
+    const K = 2, F = 3, lens = [6, 9], rng = new Rng(5);
+    const N = 15, X = Float64Array.from({ length: N * F }, () => rng.normal() * 2 + 1);
+    const S = Int32Array.from({ length: N }, (_, t) => (t * 7 + 3) % 5 < 2 ? 0 : 1);
+    const { first, trans, steps } = labelled(S, lens, K);
+    const h = new GaussianHMM({ nComponents: K, nFeatures: F });
+    h.fitSupervised(X, S, Int32Array.from(lens), { smoothing: 0.25 });
+    const p = h.params();
+    expectClose("startprob", p.startprob, smoothed(first, 1, K, 0.25), 1e-15, 0);
+    expectClose("transmat", p.transmat, smoothed(trans, K, K, 0.25), 1e-15, 0);
+    for (let k = 0; k < K; k++) for (let f = 0; f < F; f++) {
+      const xs = steps[k].map((t) => X[t * F + f]);
+      const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const v = (1e-2 + xs.reduce((a, x) => a + (x - mu) ** 2, 0)) / xs.length;
+      expect(p.means[k * F + f]).toBeCloseTo(mu, 12);
+      expect(p.covars[k * F + f]).toBeCloseTo(v, 12);
+    }
+    h.dispose();
+  });
+
+  it("a tagger: parameters fitted from 20 000 labelled steps approach the truth, and decode tags nearly as well as the true model", () => {
+    const K = 3, M = 6, rng = new Rng(8);
+    const truth = new CategoricalHMM({ nComponents: K, nFeatures: M });
+    // each state prefers two symbols of its own
+    const em = Float64Array.from({ length: K * M }, (_, i) => (Math.floor((i % M) / 2) === Math.floor(i / M) ? 0.4 : 0.05) + 0.01 * rng.uniform());
+    truth.setParams({ startprob: stoch(rng, 1, K), transmat: Float64Array.of(0.8, 0.15, 0.05, 0.1, 0.8, 0.1, 0.05, 0.15, 0.8), emissionprob: smoothed(em, K, M, 0) });
+    const train = truth.sample(20000, { seed: 1 }), test = truth.sample(5000, { seed: 2 });
+    const tagger = new CategoricalHMM({ nComponents: K, nFeatures: M });
+    tagger.fitSupervised(train.X as Int32Array, train.states);
+    const p = tagger.params(), q = truth.params();
+    for (let i = 0; i < K * K; i++) expect(Math.abs(p.transmat[i] - q.transmat[i])).toBeLessThan(0.02);
+    for (let i = 0; i < K * M; i++) expect(Math.abs(p.emissionprob[i] - q.emissionprob[i])).toBeLessThan(0.02);
+    const acc = (h: CategoricalHMM) => { const z = h.decode(test.X).states; let c = 0; for (let t = 0; t < z.length; t++) c += +(z[t] === test.states[t]); return c / z.length; };
+    const ours = acc(tagger), best = acc(truth);
+    expect(best).toBeGreaterThan(1 / K + 0.2); // the tags are learnable at all
+    expect(ours).toBeGreaterThan(best - 0.01);
+    truth.dispose(); tagger.dispose();
+  });
+
+  it("bad input is named, and a failed fit leaves the model as it was", () => {
+    const h = new CategoricalHMM({ nComponents: 2, nFeatures: 3 });
+    const X = Int32Array.of(0, 1, 2, 1), S = Int32Array.of(0, 0, 1, 1);
+    h.fitSupervised(X, S);
+    const before = h.params();
+    const cases: [string, () => void, new (...a: never[]) => Error, string][] = [
+      ["states not Int32Array", () => h.fitSupervised(X, [0, 0, 1, 1] as unknown as Int32Array), TypeError, "CategoricalHMM.fitSupervised: states must be an Int32Array of states 0..1, one per step of X, got Array(4)"],
+      ["states too short", () => h.fitSupervised(X, Int32Array.of(0, 1)), RangeError, "CategoricalHMM.fitSupervised: states has 2 elements, but X has 4 steps"],
+      ["a state out of range", () => h.fitSupervised(X, Int32Array.of(0, 2, 1, 1)), RangeError, "CategoricalHMM.fitSupervised: states[1] is 2; states must be in 0..1 (nComponents = 2)"],
+      ["a symbol out of range", () => h.fitSupervised(Int32Array.of(0, 3, 1, 1), S), RangeError, "CategoricalHMM.fitSupervised: X[1] is 3; symbols must be in 0..2 (nFeatures = 3)"],
+      ["negative smoothing", () => h.fitSupervised(X, S, undefined, { smoothing: -1 }), RangeError, "CategoricalHMM.fitSupervised: smoothing must be"],
+      ["lengths not summing to N", () => h.fitSupervised(X, S, Int32Array.of(1, 2)), RangeError, "CategoricalHMM.fitSupervised: lengths sum to 3, but X has 4 steps"],
+    ];
+    for (const [, f, type, msg] of cases) { expect(f).toThrow(type); expect(f).toThrow(msg); }
+    expect(h.params()).toEqual(before);
+    // no smoothing and a state never followed by a step: kept from the current model, or an error
+    h.fitSupervised(Int32Array.of(0, 1, 2), Int32Array.of(0, 0, 1), undefined, { smoothing: 0 });
+    expect(Array.from(h.params().transmat.subarray(2))).toEqual(Array.from(before.transmat.subarray(2)));
+    const fresh = new CategoricalHMM({ nComponents: 2, nFeatures: 3 });
+    expect(() => fresh.fitSupervised(Int32Array.of(0, 1, 2), Int32Array.of(0, 0, 1), undefined, { smoothing: 0 })).toThrow("CategoricalHMM.fitSupervised: transmat row 1 (state 1 is never followed by another step) has no counts (smoothing 0) and the model has no current value to keep; pass smoothing > 0 or setParams first");
+    expect(() => fresh.params()).toThrow("no startprob");
+    const g = new GaussianHMM({ nComponents: 2, nFeatures: 1 });
+    expect(() => g.fitSupervised(Float64Array.of(1, 2, 3), Int32Array.of(0, 0, 0))).toThrow("GaussianHMM.fitSupervised: state 1 is never labelled and the model has no means and covars to keep for it; label it or setParams first");
+    h.dispose(); fresh.dispose(); g.dispose();
+  });
+});

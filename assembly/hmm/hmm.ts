@@ -224,6 +224,43 @@ export function hmm_categorical_counts(K: i32, M: i32, N: i32, x: usize, gamma: 
   return OK;
 }
 
+/** A supervised fit's statistics from labelled state paths states i32 [N] (sequences of lengths
+ *  i32 [nSeq]): first [K] += each sequence's first state, trans [K, K] += its transitions (i → j
+ *  within a sequence), and, when gamma ≠ 0, gamma [N, K] = the one-hot rows of the states, so the
+ *  emission statistics of Baum–Welch (hmm_categorical_counts, hmm_gaussian_moments) count them. A
+ *  state outside 0..K−1 returns ERR_ARGUMENT with its index in bad[0] (i32). */
+export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, states: usize, gamma: usize, first: usize, trans: usize, bad: usize): i32 {
+  if (K < 1 || K > 65536 || N < 1 || nSeq < 1 || nSeq > N) return ERR_SIZE;
+  if (!inside(lengths, <f64>nSeq * 4) || !inside(states, <f64>N * 4) || !inside(first, <f64>K * 8) || !inside(trans, <f64>K * <f64>K * 8) || !inside(bad, 4)) return ERR_BOUNDS;
+  if (gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) return ERR_BOUNDS;
+  let sum: i64 = 0;
+  for (let s = 0; s < nSeq; s++) {
+    const l = load<i32>(lengths + (<usize>s << 2));
+    if (l < 1) return ERR_LENGTHS;
+    sum += l;
+  }
+  if (sum != <i64>N) return ERR_LENGTHS;
+  for (let t = 0; t < N; t++) {
+    const z = load<i32>(states + (<usize>t << 2));
+    if (z < 0 || z >= K) { store<i32>(bad, t); return ERR_ARGUMENT; }
+  }
+  if (gamma != 0) memory.fill(gamma, 0, <usize>N * <usize>K * 8);
+  let t0 = 0;
+  for (let s = 0; s < nSeq; s++) {
+    const T = load<i32>(lengths + (<usize>s << 2));
+    let prev = load<i32>(states + (<usize>t0 << 2));
+    store<f64>(f64p(first, prev), load<f64>(f64p(first, prev)) + 1);
+    for (let t = 0; t < T; t++) {
+      const z = load<i32>(states + (<usize>(t0 + t) << 2));
+      if (gamma != 0) store<f64>(f64p(gamma, (t0 + t) * K + z), 1);
+      if (t > 0) { const p = f64p(trans, prev * K + z); store<f64>(p, load<f64>(p) + 1); }
+      prev = z;
+    }
+    t0 += T;
+  }
+  return OK;
+}
+
 /** dst[i] = ln src[i] for n doubles (ln 0 = −∞): the host's logs of probabilities, computed here so
  *  that every host gets the same bits (JavaScript engines' Math.log may differ in the last bit). */
 export function hmm_log(n: i32, src: usize, dst: usize): i32 {

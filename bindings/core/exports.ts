@@ -26,6 +26,7 @@ export const SIGNATURES = {
   hmm_forward_backward: { params: [["K", "i32"], ["N", "i32"], ["nSeq", "i32"], ["lengths", "ptr"], ["logE", "ptr"], ["start", "ptr"], ["trans", "ptr"], ["gamma", "ptr"], ["xi", "ptr"], ["first", "ptr"], ["work", "ptr"], ["workBytes", "f64"], ["out", "ptr"]], result: "i32" },
   hmm_gaussian_log_emissions: { params: [["K", "i32"], ["F", "i32"], ["N", "i32"], ["x", "ptr"], ["means", "ptr"], ["vars", "ptr"], ["out", "ptr"], ["scratch", "ptr"], ["bad", "ptr"]], result: "i32" },
   hmm_gaussian_moments: { params: [["K", "i32"], ["F", "i32"], ["N", "i32"], ["x", "ptr"], ["gamma", "ptr"], ["post", "ptr"], ["obs", "ptr"], ["obs2", "ptr"]], result: "i32" },
+  hmm_label_counts: { params: [["K", "i32"], ["N", "i32"], ["nSeq", "i32"], ["lengths", "ptr"], ["states", "ptr"], ["gamma", "ptr"], ["first", "ptr"], ["trans", "ptr"], ["bad", "ptr"]], result: "i32" },
   hmm_log: { params: [["n", "i32"], ["src", "ptr"], ["dst", "ptr"]], result: "i32" },
   hmm_viterbi: { params: [["K", "i32"], ["N", "i32"], ["nSeq", "i32"], ["lengths", "ptr"], ["logE", "ptr"], ["logStart", "ptr"], ["logTrans", "ptr"], ["states", "ptr"], ["work", "ptr"], ["workBytes", "f64"], ["out", "ptr"]], result: "i32" },
   hmm_viterbi_work_bytes: { params: [["K", "i32"], ["maxLen", "i32"]], result: "f64" },

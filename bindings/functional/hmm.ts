@@ -75,3 +75,15 @@ export function gaussianMoments(where: string, K: number, F: number, N: number, 
   const code = core().hmm_gaussian_moments(K, F, N, x, gamma, post, obs, obs2);
   if (code !== A.OK) fail(where, code, "the emission moments");
 }
+
+/** A supervised fit's statistics from labelled paths states i32 [N]: first [K] and trans [K, K]
+ *  accumulate (+=) the first states and the transitions; gamma [N, K] (0: not wanted) gets the
+ *  states' one-hot rows. A state outside 0..K−1 is a RangeError naming it. bad: 4 bytes. */
+export function labelCounts(where: string, K: number, N: number, nSeq: number, lengths: number, states: number, gamma: number, first: number, trans: number, bad: number): void {
+  const code = core().hmm_label_counts(K, N, nSeq, lengths, states, gamma, first, trans, bad);
+  if (code === A.ERR_ARGUMENT) {
+    const t = new Int32Array(core().memory.buffer, bad, 1)[0];
+    throw new RangeError(`${where}: states[${t}] is ${new Int32Array(core().memory.buffer, states, N)[t]}; states must be in 0..${K - 1} (nComponents = ${K})`);
+  }
+  if (code !== A.OK) fail(where, code, "the labelled counts");
+}

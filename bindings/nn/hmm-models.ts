@@ -48,9 +48,15 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
   protected accumulate(where: string, N: number): void {
     categoricalCounts(where, this.nComponents, this.nFeatures, N, this.mem.get("x"), this.mem.get("gamma"), this.mem.get("counts"));
   }
-  protected mstep(previous: CategoricalEmission): CategoricalEmission {
+  protected mstep(where: string, previous: CategoricalEmission | null, alpha: number): CategoricalEmission {
     const K = this.nComponents, M = this.nFeatures;
-    return { emissionprob: normalizeRows(new Float64Array(core().memory.buffer, this.mem.get("counts"), K * M), K, M, previous.emissionprob) };
+    return { emissionprob: normalizeRows(new Float64Array(core().memory.buffer, this.mem.get("counts"), K * M), K, M, previous?.emissionprob ?? null, alpha,
+      (k) => `${where}: emissionprob row ${k} has no counts (state ${k} is never labelled, smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`) };
+  }
+  protected stageX(where: string, X: Int32Array, N: number): void {
+    const M = this.nFeatures;
+    for (let t = 0; t < N; t++) if (!(X[t] >= 0 && X[t] < M)) throw new RangeError(`${where}: X[${t}] is ${X[t]}; symbols must be in 0..${M - 1} (nFeatures = ${M})`);
+    new Int32Array(core().memory.buffer, this.mem.get("x"), N).set(X);
   }
   protected initEmission(): CategoricalEmission {
     const K = this.nComponents, M = this.nFeatures;
@@ -124,12 +130,15 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     const m = this.mem;
     gaussianMoments(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("gamma"), m.get("post"), m.get("obs"), m.get("obs2"));
   }
-  protected mstep(previous: GaussianEmission): GaussianEmission {
+  protected mstep(where: string, previous: GaussianEmission | null): GaussianEmission {
     const K = this.nComponents, F = this.nFeatures, buf = core().memory.buffer;
     const post = new Float64Array(buf, this.mem.get("post"), K), obs = new Float64Array(buf, this.mem.get("obs"), K * F), obs2 = new Float64Array(buf, this.mem.get("obs2"), K * F);
-    const means = previous.means.slice(), covars = previous.covars.slice();
+    const means = previous?.means.slice() ?? new Float64Array(K * F), covars = previous?.covars.slice() ?? new Float64Array(K * F);
     for (let k = 0; k < K; k++) {
-      if (!(post[k] > 0)) continue; // no responsibility: keep the state's rows
+      if (!(post[k] > 0)) { // no responsibility: keep the state's rows
+        if (!previous) throw new RangeError(`${where}: state ${k} is never labelled and the model has no means and covars to keep for it; label it or setParams first`);
+        continue;
+      }
       for (let f = 0; f < F; f++) {
         const i = k * F + f, mu = obs[i] / post[k];
         means[i] = mu;
@@ -172,6 +181,7 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     }
     return { means, covars };
   }
+  protected stageX(_where: string, X: Float64Array): void { new Float64Array(core().memory.buffer, this.mem.get("x"), X.length).set(X); }
   protected sampleArray(n: number): Float64Array { return new Float64Array(n * this.nFeatures); }
   protected sampleInto(out: Float64Array, t: number, k: number, rng: Rng): void {
     const F = this.nFeatures, e = this.emission!;

@@ -8,7 +8,7 @@ import * as check from "../core/check.js";
 import { Blocks, reserveAll, untrack, track } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
-import { HmmPass, forwardBackward, hmmWorkBytes, logInto, viterbi } from "../functional/hmm.js";
+import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../functional/hmm.js";
 
 export interface HmmFitResult {
   /** The total log-likelihood before each iteration's M-step. */
@@ -47,13 +47,15 @@ export function stochastic(where: string, name: string, v: unknown, rows: number
   return Float64Array.from(v);
 }
 
-/** Rows of counts [rows, cols] normalized to sum 1; a row summing to 0 keeps `previous`'s row. */
-export function normalizeRows(counts: Float64Array, rows: number, cols: number, previous: Float64Array): Float64Array {
+/** Rows of counts [rows, cols] plus alpha (additive smoothing), normalized to sum 1. A row
+ *  summing to 0 keeps `previous`'s row; with no previous, `missing(row)` explains the error. */
+export function normalizeRows(counts: Float64Array, rows: number, cols: number, previous: Float64Array | null, alpha = 0, missing?: (row: number) => string): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     let s = 0;
-    for (let c = 0; c < cols; c++) s += counts[r * cols + c];
-    for (let c = 0; c < cols; c++) out[r * cols + c] = s > 0 ? counts[r * cols + c] / s : previous[r * cols + c];
+    for (let c = 0; c < cols; c++) s += counts[r * cols + c] + alpha;
+    if (!(s > 0) && !previous) throw new RangeError(missing ? missing(r) : `row ${r} has no counts`);
+    for (let c = 0; c < cols; c++) out[r * cols + c] = s > 0 ? (counts[r * cols + c] + alpha) / s : previous![r * cols + c];
   }
   return out;
 }
@@ -101,7 +103,12 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   /** Zero the statistics, accumulate them from gamma [N, K] (block "gamma"), M-step them. */
   protected abstract zeroStats(): void;
   protected abstract accumulate(where: string, N: number): void;
-  protected abstract mstep(previous: E): E;
+  /** The M-step from the statistics. previous: the current parameters (kept for a state with no
+   *  responsibility), or null in a supervised fit of a new model (such a state is then a
+   *  RangeError from where). alpha: additive smoothing of probabilities. */
+  protected abstract mstep(where: string, previous: E | null, alpha: number): E;
+  /** Stage X (checked) at the "x" block, without emissions: a supervised fit's X. */
+  protected abstract stageX(where: string, X: unknown, N: number): void;
   /** Initial emission parameters for X (letters of initParams given). */
   protected abstract initEmission(X: unknown, N: number, letters: string, current: E | null): E;
   /** One emission of state k into X's sample at step t. */
@@ -147,18 +154,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     this.alive(where);
     const p = this.ready(where);
     const N = checkedN || this.stepsOf(where, X); // fit checks X once, not every iteration
-    let L: Int32Array;
-    if (lengths === undefined) L = Int32Array.of(N);
-    else {
-      if (!(lengths instanceof Int32Array) || lengths.length === 0) throw new TypeError(`${where}: lengths must be a non-empty Int32Array of sequence lengths summing to the ${N} steps of X, got ${check.show(lengths)}`);
-      let sum = 0;
-      for (let i = 0; i < lengths.length; i++) {
-        if (!(lengths[i] >= 1)) throw new RangeError(`${where}: lengths[${i}] is ${lengths[i]}; every length must be at least 1`);
-        sum += lengths[i];
-      }
-      if (sum !== N) throw new RangeError(`${where}: lengths sum to ${sum}, but X has ${N} steps`);
-      L = lengths;
-    }
+    const L = lengthsOf(where, lengths, N);
     const K = this.nComponents;
     let maxLen = 0;
     for (const l of L) maxLen = Math.max(maxLen, l);
@@ -267,9 +263,46 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
       const mem = core().memory.buffer;
       this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!);
       this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!);
-      this.emission = this.mstep(this.emission!);
+      this.emission = this.mstep(M, this.emission!, 0);
     }
     return { logLikelihood: history, converged, iterations: history.length };
+  }
+
+  /** Supervised fit from labelled state paths (an HMM tagger): the maximum-likelihood counts of
+   *  first states, transitions and emissions, each probability row with `smoothing` added to
+   *  every count first (additive smoothing; default 1, Laplace; 0: plain maximum likelihood).
+   *  states: Int32Array [N] of 0..nComponents−1 aligned with X. GaussianHMM fits each state's
+   *  means and variances to its observations with the variance floor of fit (smoothing does not
+   *  apply to them). A row with no counts at all (smoothing 0, or a Gaussian state never
+   *  labelled) keeps the model's current parameters, and without any it is a RangeError. A failure
+   *  leaves the model as it was. */
+  fitSupervised(X: unknown, states: Int32Array, lengths?: Int32Array, options: { smoothing?: number } = {}): void {
+    const W = `${this.kind}.fitSupervised`;
+    this.alive(W);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["smoothing"]);
+    const alpha = check.num(W, "smoothing", o.smoothing ?? 1, 0);
+    const N = this.stepsOf(W, X), K = this.nComponents;
+    if (!(states instanceof Int32Array)) throw new TypeError(`${W}: states must be an Int32Array of states 0..${K - 1}, one per step of X, got ${check.show(states)}`);
+    if (states.length !== N) throw new RangeError(`${W}: states has ${states.length} elements, but X has ${N} steps`);
+    const L = lengthsOf(W, lengths, N);
+    reserveAll(W, [[this.#blocks, { lengths: 4 * L.length, states: 4 * N, gamma: 8 * N * K, first: 8 * K, xi: 8 * K * K, bad: 4, ...this.emissionBlocks(N, true) }]],
+      { what: `HMM supervised fit (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" });
+    const m = this.mem, buf = core().memory.buffer;
+    new Int32Array(buf, m.get("lengths"), L.length).set(L);
+    new Int32Array(buf, m.get("states"), N).set(states);
+    new Float64Array(buf, m.get("first"), K).fill(0);
+    new Float64Array(buf, m.get("xi"), K * K).fill(0);
+    labelCounts(W, K, N, L.length, m.get("lengths"), m.get("states"), m.get("gamma"), m.get("first"), m.get("xi"), m.get("bad"));
+    this.stageX(W, X, N);
+    this.zeroStats();
+    this.accumulate(W, N);
+    const none = (what: (r: number) => string) => (r: number) => `${W}: ${what(r)} has no counts (smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`;
+    const mem = core().memory.buffer;
+    const start = normalizeRows(new Float64Array(mem, m.get("first"), K), 1, K, this.start, alpha, none(() => "startprob"));
+    const trans = normalizeRows(new Float64Array(mem, m.get("xi"), K * K), K, K, this.trans, alpha, none((r) => `transmat row ${r} (state ${r} is never followed by another step)`));
+    const emission = this.mstep(W, this.emission, alpha);
+    this.start = start; this.trans = trans; this.emission = emission;
   }
 
   /** A sequence of n steps drawn from the model: { X, states }. Seeded (default: the model's own
@@ -298,6 +331,19 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     this.disposed = true;
   }
   [Symbol.dispose](): void { this.dispose(); }
+}
+
+/** lengths checked against the N steps of X (undefined: one sequence). */
+function lengthsOf(where: string, lengths: unknown, N: number): Int32Array {
+  if (lengths === undefined) return Int32Array.of(N);
+  if (!(lengths instanceof Int32Array) || lengths.length === 0) throw new TypeError(`${where}: lengths must be a non-empty Int32Array of sequence lengths summing to the ${N} steps of X, got ${check.show(lengths)}`);
+  let sum = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    if (!(lengths[i] >= 1)) throw new RangeError(`${where}: lengths[${i}] is ${lengths[i]}; every length must be at least 1`);
+    sum += lengths[i];
+  }
+  if (sum !== N) throw new RangeError(`${where}: lengths sum to ${sum}, but X has ${N} steps`);
+  return lengths;
 }
 
 /** An index drawn from probs[off .. off + count) (rounding: the last possible one). */
