@@ -26,7 +26,7 @@ export { orthogonal } from "./functional/init.js";
 export { NeuralODE } from "./nn/ode.js";
 export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult, OdeStats } from "./nn/ode.js";
 export type { InitOptions, InitName } from "./functional/init.js";
-export { CategoricalHMM, GaussianHMM } from "./nn/hmm-models.js";
+export { CategoricalHMM, GaussianHMM } from "./hmm.js";
 export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions, GaussianEmission } from "./nn/hmm-models.js";
 export { BaseHMM } from "./nn/hmm.js";
 export type { HmmFitResult, HmmOptions } from "./nn/hmm.js";

@@ -44,7 +44,7 @@ async function trainTinyOde(R: any) {
   return { loss: h.loss, pred: p };
 }
 
-// A categorical HMM: sample, fit by Baum–Welch, score, decode.
+// A categorical HMM: sample, fit by Baum–Welch, score, decode, save and load (the file's bytes).
 async function tinyHmm(R: any) {
   await R.init();
   const truth = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3 });
@@ -52,8 +52,9 @@ async function tinyHmm(R: any) {
   const { X } = truth.sample(400, { seed: 3 });
   const hmm = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3, nIter: 20, seed: 4 });
   const r = hmm.fit(X, Int32Array.of(200, 200));
-  const out = { ll: r.logLikelihood, score: hmm.score(X), path: Array.from(hmm.decode(X).states.subarray(0, 40)) };
-  truth.dispose(); hmm.dispose();
+  const file = hmm.save(), back = R.CategoricalHMM.load(file);
+  const out = { ll: r.logLikelihood, score: hmm.score(X), path: Array.from(hmm.decode(X).states.subarray(0, 40)), file: Array.from(file), loadedScore: back.score(X) };
+  truth.dispose(); hmm.dispose(); back.dispose();
   return out;
 }
 
@@ -119,6 +120,7 @@ describe("<script> bundle in headless Chromium", () => {
   it("fits a CategoricalHMM and matches Node bitwise", async () => {
     const { inBrowser, inNode } = await inPageAndNode(tinyHmm);
     expect(inNode.ll.length).toBeGreaterThan(1);
+    expect(inNode.loadedScore).toBe(inNode.score);
     expect(inBrowser).toEqual(inNode);
   });
 

@@ -356,3 +356,49 @@ describe("HMM supervised fit (labelled state paths)", () => {
     h.dispose(); fresh.dispose(); g.dispose();
   });
 });
+
+describe("HMM files (safetensors, F64)", () => {
+  it("save and load keep every bit and the options; the file is checked before anything is set", async () => {
+    const { safetensors } = await import("../dist/index.js");
+    const rng = new Rng(12);
+    const c = new CategoricalHMM({ nComponents: 3, nFeatures: 4, nIter: 7, tol: 1e-3, seed: 9 });
+    c.setParams({ startprob: stoch(rng, 1, 3), transmat: stoch(rng, 3, 3), emissionprob: stoch(rng, 3, 4) });
+    const X = c.sample(200, { seed: 1 }).X as Int32Array;
+    const back = CategoricalHMM.load(c.save({ note: "hi" }));
+    expect(back.params()).toEqual(c.params());
+    expect(back.config).toEqual(c.config);
+    expect(back.metadata.note).toBe("hi");
+    expect(back.score(X)).toBe(c.score(X));
+    const g = new GaussianHMM({ nComponents: 2, nFeatures: 2, seed: 3 });
+    g.setParams({ startprob: Float64Array.of(0.3, 0.7), transmat: Float64Array.of(0.9, 0.1, 0.2, 0.8), means: Float64Array.of(0.1, -1 / 3, 2, Math.PI), covars: Float64Array.of(0.5, 1e-7, 2, 1 / 7) });
+    const gb = GaussianHMM.load(g.save());
+    expect(gb.params()).toEqual(g.params());
+    expect(gb.config).toEqual(g.config);
+
+    // hostile files: each names its problem
+    const file = c.save(), { tensors, metadata } = safetensors.read(file, { float64: true });
+    const rewrite = (edit: (t: Record<string, { dtype: string; shape: number[]; data: any }>, m: Record<string, string>) => void) => {
+      const t: Record<string, { dtype: string; shape: number[]; data: any }> = {}, m = { ...metadata };
+      for (const [k, v] of Object.entries(tensors)) t[k] = { dtype: v.dtype, shape: [...v.shape], data: v.data.slice() };
+      edit(t, m);
+      return safetensors.write(t as any, m);
+    };
+    const bad: [string, Uint8Array, string][] = [
+      ["kind", rewrite((_, m) => { m.kind = "GaussianHMM"; }), 'CategoricalHMM.load: the file holds a "GaussianHMM", not a CategoricalHMM'],
+      ["format", rewrite((_, m) => { m.format = "x"; }), "CategoricalHMM.load: __metadata__ has no recurrent-wasm HMM options"],
+      ["options", rewrite((_, m) => { m.config = JSON.stringify({ nComponents: 0, nFeatures: 4 }); }), "CategoricalHMM.load: the file's options are invalid: CategoricalHMM: nComponents must be"],
+      ["missing", rewrite((t) => { delete t.transmat; }), 'CategoricalHMM.load: missing tensor "transmat" [3,3]'],
+      ["shape", rewrite((t) => { t.emissionprob.shape = [4, 3]; }), 'CategoricalHMM.load: tensor "emissionprob" has shape [4,3], expected [3,4]'],
+      ["dtype", rewrite((t) => { t.startprob = { dtype: "F32", shape: [3], data: Float32Array.from(t.startprob.data) }; }), 'CategoricalHMM.load: tensor "startprob" has dtype F32, expected F64'],
+      ["extra", rewrite((t) => { t.more = { dtype: "F64", shape: [1], data: Float64Array.of(1) }; }), 'CategoricalHMM.load: unexpected tensor "more"'],
+      ["values", rewrite((t) => { t.transmat.data[0] += 0.01; }), "CategoricalHMM.load: the file's parameters are invalid: CategoricalHMM.setParams: transmat row 0 sums to"],
+    ];
+    for (const [, bytes, msg] of bad) expect(() => CategoricalHMM.load(bytes)).toThrow(msg);
+    expect(() => GaussianHMM.load(file)).toThrow('GaussianHMM.load: the file holds a "CategoricalHMM", not a GaussianHMM');
+    expect(() => safetensors.read(file, { float32: true } as any)).toThrow('safetensors: unknown option "float32" (known: float64)');
+    // without the option, F64 reads as Float32Array (as before)
+    expect(safetensors.read(file).tensors.startprob.data).toBeInstanceOf(Float32Array);
+    expect(() => new CategoricalHMM({ nComponents: 2, nFeatures: 2 }).save()).toThrow("no startprob, transmat, emissionprob yet");
+    for (const h of [c, back, g, gb]) h.dispose();
+  });
+});

@@ -10,9 +10,13 @@ export type DType = "F32" | "F64" | "F16" | "BF16" | "I32";
 /** A tensor to write. `data` holds the values (rounded to the dtype: F16/BF16 to nearest even,
  *  I32 must be integers in range); for F16/BF16 a Uint16Array holds raw bit patterns instead. */
 export interface Tensor { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array | Uint16Array | ArrayLike<number> }
-/** What read() returns: null-prototype records of tensors (F32, F64, F16 and BF16 as
- *  Float32Array, I32 as Int32Array) and of metadata strings. */
-export interface ReadResult { tensors: Record<string, { dtype: DType; shape: number[]; data: Float32Array | Int32Array }>; metadata: Record<string, string> }
+/** What read() returns: null-prototype records of tensors (F32, F16 and BF16 as Float32Array, F64
+ *  as Float32Array or, with `float64: true`, Float64Array, I32 as Int32Array) and of metadata
+ *  strings. */
+export interface ReadResult { tensors: Record<string, { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array }>; metadata: Record<string, string> }
+/** read()'s options. float64: F64 tensors come back as Float64Array, every bit kept (default:
+ *  converted to Float32Array like the other float types). */
+export interface ReadOptions { float64?: boolean }
 
 const SIZE = new Map<string, number>([["F32", 4], ["F64", 8], ["F16", 2], ["BF16", 2], ["I32", 4]]);
 const SUPPORTED = [...SIZE.keys()].join(", ");
@@ -136,11 +140,15 @@ function f16ToF32(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
-/** Parse safetensors bytes. F32 and I32 tensors come back as Float32Array / Int32Array; F64, F16
- *  and BF16 are converted to Float32Array. Throws an Error naming the tensor and the problem for
- *  any malformed input. */
-export function read(bytes: Uint8Array): ReadResult {
+/** Parse safetensors bytes. F32 and I32 tensors come back as Float32Array / Int32Array; F16 and
+ *  BF16 are converted to Float32Array, and F64 too unless options.float64. Throws an Error naming
+ *  the tensor and the problem for any malformed input. */
+export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
   if (!(bytes instanceof Uint8Array)) fail(`input must be a Uint8Array, got ${show(bytes)}`);
+  if (options === null || typeof options !== "object") fail(`options must be an object, got ${show(options)}`);
+  for (const k of Object.keys(options)) if (k !== "float64") fail(`unknown option ${q(k)} (known: float64)`);
+  if (options.float64 !== undefined && typeof options.float64 !== "boolean") fail(`options.float64 must be a boolean, got ${show(options.float64)}`);
+  const keep64 = options.float64 === true;
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
@@ -204,10 +212,13 @@ export function read(bytes: Uint8Array): ReadResult {
     const size = SIZE.get(e.dtype)!;
     const src = new DataView(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
     const count = (e.end - e.begin) / size;
-    let data: Float32Array | Int32Array;
+    let data: Float32Array | Float64Array | Int32Array;
     if (e.dtype === "I32") {
       data = new Int32Array(count);
       for (let i = 0; i < count; i++) data[i] = src.getInt32(4 * i, true);
+    } else if (e.dtype === "F64" && keep64) {
+      data = new Float64Array(count);
+      for (let i = 0; i < count; i++) data[i] = src.getFloat64(8 * i, true);
     } else {
       const f = new Float32Array(count);
       for (let i = 0; i < count; i++) {

@@ -26,6 +26,9 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
     super("CategoricalHMM", options, ["nFeatures"]);
     this.nFeatures = check.int("CategoricalHMM", "nFeatures", (options as unknown as Record<string, unknown>).nFeatures, 1, 1 << 20);
   }
+  get config(): CategoricalHMMOptions {
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed };
+  }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<CategoricalEmission> {
     return o.emissionprob !== undefined ? { emissionprob: stochastic(where, "emissionprob", o.emissionprob, this.nComponents, this.nFeatures) } : {};
   }
@@ -88,6 +91,9 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     const o = options as unknown as Record<string, unknown>;
     this.nFeatures = check.int("GaussianHMM", "nFeatures", o.nFeatures, 1, 1 << 16);
     check.oneOf("GaussianHMM", "covarianceType", o.covarianceType ?? "diag", ["diag"] as const);
+  }
+  get config(): GaussianHMMOptions {
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, covarianceType: this.covarianceType, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed };
   }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<GaussianEmission> {
     const KF = this.nComponents * this.nFeatures, out: Partial<GaussianEmission> = {};

@@ -63,6 +63,8 @@ export function normalizeRows(counts: Float64Array, rows: number, cols: number, 
 /** What an emission model adds to BaseHMM. E: its parameters by name (Float64Arrays). */
 export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   readonly nComponents: number;
+  /** The seed of the model's random stream (initializations, restarts, sample without a seed). */
+  readonly seed: number;
   nIter: number;
   tol: number;
   nInit: number;
@@ -84,7 +86,8 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     this.nComponents = check.int(W, "nComponents", o.nComponents, 1, 4096);
     this.nIter = check.int(W, "nIter", o.nIter ?? 10, 1, 1e9);
     this.tol = check.num(W, "tol", o.tol ?? 1e-2, 0);
-    this.rng = new Rng(check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff));
+    this.seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
+    this.rng = new Rng(this.seed);
     track(this, this.#blocks);
   }
 
@@ -115,6 +118,11 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   protected abstract sampleInto(out: Float64Array | Int32Array, t: number, k: number, rng: Rng): void;
   protected abstract sampleArray(n: number): Float64Array | Int32Array;
   protected abstract freeEmissionParams(): number;
+
+  /** The options this model was built with (what a file stores; the constructor takes them). */
+  abstract get config(): HmmOptions;
+  /** The emission parameters' names, in the order files store them. */
+  get emissionParamNames(): readonly string[] { return this.emissionNames; }
 
   protected alive(where: string): void { if (this.disposed) throw new Error(`${where}: this HMM was disposed`); }
 

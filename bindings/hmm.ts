@@ -1,0 +1,33 @@
+// The public HMMs: the models of nn/ with the files of io/ (the top level is the one place that
+// may join the layers).
+import * as nn from "./nn/hmm-models.js";
+import type { CategoricalHMMOptions, GaussianHMMOptions } from "./nn/hmm-models.js";
+import { loadHmm, saveHmm } from "./io/hmm-file.js";
+
+export class CategoricalHMM extends nn.CategoricalHMM {
+  /** __metadata__ of the file this model was loaded from (empty for a new model). */
+  metadata: Record<string, string> = {};
+  /** The model as safetensors bytes: startprob, transmat and emissionprob as F64 (every bit
+   *  kept), the kind and options in __metadata__. */
+  save(metadata: Record<string, string> = {}): Uint8Array { return saveHmm(this, "CategoricalHMM", metadata); }
+  /** Rebuild a model saved by save(); every tensor is checked against the file's options first. */
+  static load(bytes: Uint8Array): CategoricalHMM {
+    const { hmm, metadata } = loadHmm(bytes, "CategoricalHMM", (o) => new CategoricalHMM(o as CategoricalHMMOptions));
+    hmm.metadata = metadata;
+    return hmm;
+  }
+}
+
+export class GaussianHMM extends nn.GaussianHMM {
+  /** __metadata__ of the file this model was loaded from (empty for a new model). */
+  metadata: Record<string, string> = {};
+  /** The model as safetensors bytes: startprob, transmat, means and covars as F64 (every bit
+   *  kept), the kind and options in __metadata__. */
+  save(metadata: Record<string, string> = {}): Uint8Array { return saveHmm(this, "GaussianHMM", metadata); }
+  /** Rebuild a model saved by save(); every tensor is checked against the file's options first. */
+  static load(bytes: Uint8Array): GaussianHMM {
+    const { hmm, metadata } = loadHmm(bytes, "GaussianHMM", (o) => new GaussianHMM(o as GaussianHMMOptions));
+    hmm.metadata = metadata;
+    return hmm;
+  }
+}
