@@ -2,8 +2,9 @@
 // (bench/ode-peer.json, bench/ode-adjoint.json), between two markers so that bench/report.mjs (the
 // recurrent rows) and these benchmarks can each rewrite their part. Run alone to re-render:
 // node bench/ode-report.mjs
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./sections.mjs";
 
 const BEGIN = "<!-- neural-ode:begin (bench/ode-report.mjs) -->", END = "<!-- neural-ode:end -->";
 const read = (name) => { const u = new URL(`./${name}`, import.meta.url); return existsSync(u) ? JSON.parse(readFileSync(u, "utf8")) : null; };
@@ -47,13 +48,6 @@ export function odeSection() {
 }
 
 /** Replace (or append) the section in bench/RESULTS.md. */
-export function writeOdeSection() {
-  const url = new URL("./RESULTS.md", import.meta.url);
-  const text = existsSync(url) ? readFileSync(url, "utf8") : "# Benchmark results\n";
-  const sec = odeSection();
-  const i = text.indexOf(BEGIN), j = text.indexOf(END);
-  const next = i >= 0 && j > i ? text.slice(0, i) + sec + text.slice(j + END.length) : `${text.trimEnd()}\n\n${sec}\n`;
-  writeFileSync(url, next);
-}
+export function writeOdeSection() { writeSection(BEGIN, END, odeSection()); }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) { writeOdeSection(); console.log("wrote the Neural ODE section of bench/RESULTS.md"); }

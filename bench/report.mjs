@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GATES } from "./suites/common.mjs";
 import { odeSection } from "./ode-report.mjs";
+import { hmmSection } from "./hmm-report.mjs";
 
 const f = (v, d = 2) => v.toFixed(d);
 const MiB = (floats) => (4 * floats / 2 ** 20);
@@ -180,6 +181,8 @@ ${n.gaps}
 ${peerTables(res, res.peers, n.peers)}
 
 ${odeSection()}
+
+${hmmSection()}
 `;
 }
 

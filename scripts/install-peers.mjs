@@ -1,18 +1,19 @@
 // npm run bench:peers — install the benchmark peers outside recurrent-wasm's own dependencies:
 // TF.js 4.22 (wasm + cpu backends) and brain.js 2.0.0-beta.24 into bench/peers/node_modules (from
 // its lockfile, install scripts off: brain.js's optional GPU packages would build native code),
-// and PyTorch (Debian python3-torch with OpenBLAS) through apt-get when running as root.
+// and PyTorch (Debian python3-torch with OpenBLAS), scipy (the ODE accuracy reference) and
+// pomegranate (the HMM peer) through apt-get when running as root.
 import { execFileSync, execSync } from "node:child_process";
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: "inherit", ...opts });
 run("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: new URL("../bench/peers/", import.meta.url).pathname });
-let torch = false;
-try { execFileSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }); torch = true; } catch {}
-if (!torch) {
+const has = (mod) => { try { execFileSync("/usr/bin/python3", ["-c", `import ${mod}`], { stdio: "ignore" }); return true; } catch { return false; } };
+const missing = [["torch", "python3-torch libopenblas0-pthread"], ["scipy", "python3-scipy"], ["pomegranate", "python3-pomegranate"]].filter(([m]) => !has(m)).map(([, p]) => p);
+if (missing.length) {
   if (process.getuid?.() === 0) {
-    execSync("apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch libopenblas0-pthread", { stdio: "inherit" });
+    execSync(`apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(" ")}`, { stdio: "inherit" });
   } else {
-    console.error("bench:peers: PyTorch is missing; as root: apt-get install python3-torch libopenblas0-pthread");
+    console.error(`bench:peers: missing Python peers; as root: apt-get install ${missing.join(" ")}`);
   }
 }
 console.log("bench:peers: installed; `npm run bench` now runs them alongside recurrent-wasm");

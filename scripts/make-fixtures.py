@@ -484,7 +484,57 @@ def adjoint_cases():
     return cases
 
 
+def hmm_cases():
+    """pomegranate 0.14 (Debian python3-pomegranate) on categorical HMMs larger than brute force
+    reaches: score, posteriors, Viterbi, and one Baum–Welch step, through the benchmark's peer."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "peers"))
+    import numpy as np
+    import pomegranate
+    import pomegranate_worker as peer
+    rng = np.random.default_rng(16)
+    cases = []
+    for K, M, lengths in ((5, 7, [150, 80, 200, 1]), (12, 20, [300, 250])):
+        start = rng.random(K) + 0.05; start /= start.sum()
+        trans = rng.random((K, K)) + 0.05 + 3 * np.eye(K); trans /= trans.sum(1, keepdims=True)
+        emission = rng.random((K, M)) ** 3 + 0.01; emission /= emission.sum(1, keepdims=True)
+        X = []
+        for T in lengths:
+            z = rng.choice(K, p=start)
+            for t in range(T):
+                if t > 0:
+                    z = rng.choice(K, p=trans[z])
+                X.append(int(rng.choice(M, p=emission[z])))
+        model = peer.build(K, M, start.tolist(), trans.ravel().tolist(), emission.ravel().tolist())
+        order, s0, t0, e0 = peer.params_of(model, K, M)
+        assert np.allclose(s0, start) and np.allclose(t0, trans) and np.allclose(e0, emission)
+        seqs, at = [], 0
+        for T in lengths:
+            seqs.append(np.array(X[at:at + T])); at += T
+        vit_lp, path = 0.0, []
+        for s in seqs:
+            lp, p = model.viterbi(s)
+            vit_lp += lp
+            path += [order.index(i) for i, st in p if st.distribution is not None]
+        em = peer.build(K, M, start.tolist(), trans.ravel().tolist(), emission.ravel().tolist())
+        em.summarize(seqs)
+        em.from_summaries()
+        _, s2, t2, e2 = peer.params_of(em, K, M)
+        cases.append({
+            "K": K, "M": M, "lengths": lengths, "X": X,
+            "startprob": start.tolist(), "transmat": trans.ravel().tolist(), "emissionprob": emission.ravel().tolist(),
+            "score": float(sum(model.log_probability(s) for s in seqs)),
+            "posteriors": np.concatenate([model.predict_proba(s) for s in seqs]).ravel().tolist(),
+            "viterbi": {"logProb": float(vit_lp), "states": path},
+            "step": {"startprob": s2.tolist(), "transmat": t2.ravel().tolist(), "emissionprob": e2.ravel().tolist()},
+        })
+    return {"pomegranate": pomegranate.__version__, "cases": cases}
+
+
 def main():
+    if sys.argv[1:] == ["--only", "hmm"]:
+        with open(os.path.join(OUT, "hmm-pomegranate.json"), "w") as f:
+            json.dump(hmm_cases(), f)
+        return
     if sys.argv[1:] == ["--only", "ode"]:
         with open(os.path.join(OUT, "ode.json"), "w") as f:
             json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases(), "adjoint": adjoint_cases()}, f)
@@ -523,7 +573,9 @@ def main():
     with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
         json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
     with open(os.path.join(OUT, "ode.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases()}, f)
+        json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases(), "adjoint": adjoint_cases()}, f)
+    with open(os.path.join(OUT, "hmm-pomegranate.json"), "w") as f:
+        json.dump(hmm_cases(), f)
     print("wrote", OUT, file=sys.stderr)
 
 

@@ -4,6 +4,7 @@
 // and bad input.
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, CategoricalHMM, GaussianHMM, Rng } from "../dist/index.js";
+import { readFileSync } from "node:fs";
 import { expectClose } from "./helpers";
 
 beforeAll(async () => { await init(); });
@@ -72,9 +73,25 @@ describe("CategoricalHMM against brute force (every state path of tiny models)",
       expectClose("startprob", q.startprob, norm(first, 1, K), 1e-12, 1e-10);
       expectClose("transmat", q.transmat, norm(xi, K, K), 1e-12, 1e-10);
       expectClose("emissionprob", q.emissionprob, norm(counts, K, M), 1e-12, 1e-10);
-      hmm.dispose();
+      // the same step with Dirichlet priors (hmmlearn's MAP M-step): prior − 1 added to every
+      // expected count, clipped at 0 (a prior below 1 can zero a rare entry)
+      const priors = { startprobPrior: 2.5, transmatPrior: 1.5, emissionprobPrior: 0.9 };
+      const map = new CategoricalHMM({ nComponents: K, nFeatures: M, nIter: 1, ...priors });
+      map.setParams(p);
+      map.fit(X, L, { initParams: "" });
+      const plus = (a: Float64Array, c: number) => a.map((v) => Math.max(v + c, 0));
+      const m = map.params();
+      expectClose("startprob (prior 2.5)", m.startprob, norm(plus(first, 1.5), 1, K), 1e-12, 1e-10);
+      expectClose("transmat (prior 1.5)", m.transmat, norm(plus(xi, 0.5), K, K), 1e-12, 1e-10);
+      expectClose("emissionprob (prior 0.9)", m.emissionprob, norm(plus(counts, -0.1), K, M), 1e-12, 1e-10);
+      expect(map.config).toMatchObject(priors);
+      hmm.dispose(); map.dispose();
     });
   }
+  it("priors must be positive", () => {
+    expect(() => new CategoricalHMM({ nComponents: 2, nFeatures: 2, emissionprobPrior: 0 })).toThrow("CategoricalHMM: emissionprobPrior must be a finite number > 0, got 0");
+    expect(() => new GaussianHMM({ nComponents: 2, nFeatures: 2, transmatPrior: -1 })).toThrow("GaussianHMM: transmatPrior must be a finite number > 0, got -1");
+  });
 });
 
 describe("CategoricalHMM at scale and in EM", () => {
@@ -401,4 +418,27 @@ describe("HMM files (safetensors, F64)", () => {
     expect(() => new CategoricalHMM({ nComponents: 2, nFeatures: 2 }).save()).toThrow("no startprob, transmat, emissionprob yet");
     for (const h of [c, back, g, gb]) h.dispose();
   });
+});
+
+describe("CategoricalHMM against pomegranate 0.14 (committed outputs, scripts/make-fixtures.py --only hmm)", () => {
+  const fx = JSON.parse(readFileSync(new URL("./fixtures/hmm-pomegranate.json", import.meta.url), "utf8"));
+  for (const c of fx.cases as any[]) {
+    it(`K = ${c.K}, M = ${c.M}, lengths ${c.lengths.join(", ")}: score, posteriors, Viterbi, one Baum–Welch step`, () => {
+      const h = new CategoricalHMM({ nComponents: c.K, nFeatures: c.M, nIter: 1 });
+      h.setParams({ startprob: Float64Array.from(c.startprob), transmat: Float64Array.from(c.transmat), emissionprob: Float64Array.from(c.emissionprob) });
+      const X = Int32Array.from(c.X), L = Int32Array.from(c.lengths);
+      // float64 on both sides, different summation orders: relative 1e-12 on the score
+      expect(Math.abs(h.score(X, L) - c.score)).toBeLessThan(1e-12 * Math.abs(c.score));
+      expectClose("posteriors", h.predictProba(X, L), c.posteriors, 1e-10, 0);
+      const v = h.decode(X, L);
+      expect(Math.abs(v.logProb - c.viterbi.logProb)).toBeLessThan(1e-12 * Math.abs(c.viterbi.logProb));
+      expect(Array.from(v.states)).toEqual(c.viterbi.states);
+      h.fit(X, L, { initParams: "" });
+      const p = h.params();
+      expectClose("startprob after one step", p.startprob, c.step.startprob, 1e-10, 0);
+      expectClose("transmat after one step", p.transmat, c.step.transmat, 1e-10, 0);
+      expectClose("emissionprob after one step", p.emissionprob, c.step.emissionprob, 1e-10, 0);
+      h.dispose();
+    });
+  }
 });

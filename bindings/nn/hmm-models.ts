@@ -13,6 +13,9 @@ import { BaseHMM, HmmOptions, draw, normalizeRows, stochastic } from "./hmm.js";
 export interface CategoricalHMMOptions extends HmmOptions {
   /** Number of symbols M (X holds 0..M−1). */
   nFeatures: number;
+  /** Dirichlet prior of the emission rows (hmmlearn's emissionprob_prior; default 1: maximum
+   *  likelihood). Baum–Welch adds prior − 1 to every expected count. */
+  emissionprobPrior?: number;
 }
 export type CategoricalEmission = { emissionprob: Float64Array };
 export type CategoricalParams = { startprob: Float64Array; transmat: Float64Array } & CategoricalEmission;
@@ -23,11 +26,15 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
   protected readonly initLetters = "e";
 
   constructor(options: CategoricalHMMOptions) {
-    super("CategoricalHMM", options, ["nFeatures"]);
-    this.nFeatures = check.int("CategoricalHMM", "nFeatures", (options as unknown as Record<string, unknown>).nFeatures, 1, 1 << 20);
+    super("CategoricalHMM", options, ["nFeatures", "emissionprobPrior"]);
+    const o = options as unknown as Record<string, unknown>;
+    this.nFeatures = check.int("CategoricalHMM", "nFeatures", o.nFeatures, 1, 1 << 20);
+    this.emissionprobPrior = check.num("CategoricalHMM", "emissionprobPrior", o.emissionprobPrior ?? 1, 0, Infinity, true);
+    this.emissionPseudocount = this.emissionprobPrior - 1;
   }
+  readonly emissionprobPrior: number;
   get config(): CategoricalHMMOptions {
-    return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed };
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior, emissionprobPrior: this.emissionprobPrior };
   }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<CategoricalEmission> {
     return o.emissionprob !== undefined ? { emissionprob: stochastic(where, "emissionprob", o.emissionprob, this.nComponents, this.nFeatures) } : {};
@@ -93,7 +100,7 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     check.oneOf("GaussianHMM", "covarianceType", o.covarianceType ?? "diag", ["diag"] as const);
   }
   get config(): GaussianHMMOptions {
-    return { nComponents: this.nComponents, nFeatures: this.nFeatures, covarianceType: this.covarianceType, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed };
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, covarianceType: this.covarianceType, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior };
   }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<GaussianEmission> {
     const KF = this.nComponents * this.nFeatures, out: Partial<GaussianEmission> = {};

@@ -24,6 +24,11 @@ export interface HmmOptions {
   nComponents: number; nIter?: number; tol?: number; seed?: number;
   /** Restarts of fit from fresh random initializations, keeping the best (default 1). */
   nInit?: number;
+  /** Dirichlet priors (hmmlearn's startprob_prior, transmat_prior; default 1: the plain
+   *  maximum-likelihood M-step): Baum–Welch adds prior − 1 to every expected count (clipped at 0)
+   *  before normalizing, a MAP estimate. */
+  startprobPrior?: number;
+  transmatPrior?: number;
 }
 /** Where a call's named blocks are: their offsets in the module's memory and their sizes. */
 export interface HmmBlocks { get(name: string): number; bytes(name: string): number }
@@ -47,15 +52,16 @@ export function stochastic(where: string, name: string, v: unknown, rows: number
   return Float64Array.from(v);
 }
 
-/** Rows of counts [rows, cols] plus alpha (additive smoothing), normalized to sum 1. A row
+/** Rows of counts [rows, cols] plus alpha (additive smoothing; a negative alpha, from a Dirichlet
+ *  prior below 1, clips at 0), normalized to sum 1. A row
  *  summing to 0 keeps `previous`'s row; with no previous, `missing(row)` explains the error. */
 export function normalizeRows(counts: Float64Array, rows: number, cols: number, previous: Float64Array | null, alpha = 0, missing?: (row: number) => string): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     let s = 0;
-    for (let c = 0; c < cols; c++) s += counts[r * cols + c] + alpha;
+    for (let c = 0; c < cols; c++) s += Math.max(counts[r * cols + c] + alpha, 0);
     if (!(s > 0) && !previous) throw new RangeError(missing ? missing(r) : `row ${r} has no counts`);
-    for (let c = 0; c < cols; c++) out[r * cols + c] = s > 0 ? (counts[r * cols + c] + alpha) / s : previous![r * cols + c];
+    for (let c = 0; c < cols; c++) out[r * cols + c] = s > 0 ? Math.max(counts[r * cols + c] + alpha, 0) / s : previous![r * cols + c];
   }
   return out;
 }
@@ -68,6 +74,10 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   nIter: number;
   tol: number;
   nInit: number;
+  readonly startprobPrior: number;
+  readonly transmatPrior: number;
+  /** What Baum–Welch adds to the emission statistics (the model's prior − 1; 0 by default). */
+  protected emissionPseudocount = 0;
   protected rng: Rng;
   protected start: Float64Array | null = null;
   protected trans: Float64Array | null = null;
@@ -81,7 +91,9 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const W = kind;
     const o = check.object(W, "options", options);
     if (options === undefined) throw new TypeError(`${W}: options must be an object with at least nComponents, got undefined`);
-    check.known(W, o, ["nComponents", "nIter", "tol", "seed", "nInit", ...extra]);
+    check.known(W, o, ["nComponents", "nIter", "tol", "seed", "nInit", "startprobPrior", "transmatPrior", ...extra]);
+    this.startprobPrior = check.num(W, "startprobPrior", o.startprobPrior ?? 1, 0, Infinity, true);
+    this.transmatPrior = check.num(W, "transmatPrior", o.transmatPrior ?? 1, 0, Infinity, true);
     this.nInit = check.int(W, "nInit", o.nInit ?? 1, 1, 1e6);
     this.nComponents = check.int(W, "nComponents", o.nComponents, 1, 4096);
     this.nIter = check.int(W, "nIter", o.nIter ?? 10, 1, 1e9);
@@ -269,9 +281,9 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
       history.push(ll);
       if (history.length >= 2 && ll - history[history.length - 2] < this.tol) { converged = true; break; }
       const mem = core().memory.buffer;
-      this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!);
-      this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!);
-      this.emission = this.mstep(M, this.emission!, 0);
+      this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!, this.startprobPrior - 1);
+      this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!, this.transmatPrior - 1);
+      this.emission = this.mstep(M, this.emission!, this.emissionPseudocount);
     }
     return { logLikelihood: history, converged, iterations: history.length };
   }
