@@ -13,6 +13,7 @@ import perClassH0 from "./claims/per-class-h0.mjs";
 import clipping from "./claims/clipping.mjs";
 import odeStability from "./claims/ode-stability.mjs";
 import irregular from "./claims/irregular.mjs";
+import crossover from "./claims/crossover.mjs";
 
 // REPORTS_DIR (a directory path) redirects the output, e.g. for the test that re-runs the claims
 const OUT = process.env.REPORTS_DIR ? new URL(`file://${process.env.REPORTS_DIR.replace(/\/?$/, "/")}`) : new URL("../reports/", import.meta.url);
@@ -22,7 +23,7 @@ const report = reportWriter(OUT);
 const ctx = { json: {}, md: [], plot: report.plot, progress };
 
 await init();
-for (const claim of [vanishing, perfectMemory, truncation, bidirectional, perClassH0, clipping, odeStability, irregular]) await claim(ctx);
+for (const claim of [vanishing, perfectMemory, truncation, bidirectional, perClassH0, clipping, odeStability, irregular, crossover]) await claim(ctx);
 const seconds = (Date.now() - t0) / 1000;
 report.write(ctx.json, ctx.md, seconds);
 progress(`done: reports/experiments.md, reports/*.svg, reports/experiments.json (${seconds.toFixed(0)} s)`);

@@ -620,18 +620,20 @@ function hmmProperty(R, canary) {
       X: arg(["X"], fc.array(fc.integer({ min: 0, max: s.M - 1 }), { minLength: N, maxLength: N }).map((a) => Int32Array.from(a)),
         fc.constant(Int32Array.from({ length: N }, (_, i) => (i === N - 1 ? s.M : 0))), fc.constant(Int32Array.from({ length: N }, () => -1)), fc.constant(new Float64Array(N)), fc.constant(new Int32Array(0)), junk),
       lengths: arg(["lengths"], fc.constant(Int32Array.from(s.lens)), fc.constant(Int32Array.from([...s.lens, 1])), fc.constant(Int32Array.from(s.lens, (l, i) => (i === 0 ? 0 : l))), fc.constant([N])),
-      method: fc.constantFrom("score", "predictProba", "decode", "fit", "sample", "aic"),
+      states: arg(["states"], fc.array(fc.integer({ min: 0, max: s.K - 1 }), { minLength: N, maxLength: N }).map((a) => Int32Array.from(a)),
+        fc.constant(Int32Array.from({ length: N }, (_, i) => (i === 0 ? s.K : 0))), fc.constant(new Int32Array(N + 1)), junk),
+      method: fc.constantFrom("score", "predictProba", "decode", "fit", "sample", "aic", "fitSupervised", "save"),
     });
   });
-  return fc.property(cases, ({ s, startprob, transmat, emissionprob, X, lengths, method }) => {
+  return fc.property(cases, ({ s, startprob, transmat, emissionprob, X, lengths, states, method }) => {
     const hmm = new R.CategoricalHMM({ nComponents: s.K, nFeatures: s.M, nIter: 3, seed: 1 });
     const target = { parameters: { flat: () => { try { const p = hmm.params(); return Float32Array.from([...p.startprob, ...p.transmat, ...p.emissionprob]); } catch { return new Float32Array(0); } } } };
     try {
       const pbads = [startprob.bad, transmat.bad, emissionprob.bad].filter(Boolean);
       let set = false;
       expectOutcome(R, canary, "CategoricalHMM.setParams", pbads, () => hmm.setParams({ startprob: startprob.value, transmat: transmat.value, emissionprob: emissionprob.value }), () => { set = true; });
-      if (!set && method !== "fit") return;
-      const bads = [X.bad, lengths.bad].filter(Boolean);
+      if (!set && method !== "fit" && method !== "fitSupervised") return;
+      const bads = [X.bad, lengths.bad, ...(method === "fitSupervised" ? [states.bad] : [])].filter(Boolean);
       const N = X.value?.length ?? 0;
       const call = {
         score: () => hmm.score(X.value, lengths.value),
@@ -640,12 +642,16 @@ function hmmProperty(R, canary) {
         fit: () => hmm.fit(X.value, lengths.value, { initParams: set ? "" : "ste" }),
         sample: () => hmm.sample(Math.max(1, N)),
         aic: () => hmm.aic(X.value, lengths.value),
+        fitSupervised: () => hmm.fitSupervised(X.value, states.value, lengths.value),
+        save: () => { const back = R.CategoricalHMM.load(hmm.save()); try { return [back.params(), hmm.params()]; } finally { back.dispose(); } },
       }[method];
-      expectOutcome(R, canary, `CategoricalHMM.${method}`, method === "sample" ? [] : bads, call, (r) => {
+      expectOutcome(R, canary, `CategoricalHMM.${method}`, method === "sample" || method === "save" ? [] : bads, call, (r) => {
         if (method === "score" || method === "aic") must(typeof r === "number" && !Number.isNaN(r), "score");
         else if (method === "predictProba") { must(r.length === N * s.K && allFinite(r), "posteriors"); for (let t = 0; t < N; t++) { let q = 0; for (let k = 0; k < s.K; k++) q += r[t * s.K + k]; must(Math.abs(q - 1) < 1e-9, "posteriors sum to 1"); } }
         else if (method === "decode") must(r.states.length === N && r.states.every((z) => z >= 0 && z < s.K), "states");
         else if (method === "fit") { must(r.logLikelihood.every((v) => !Number.isNaN(v)), "fit"); const p = hmm.params(); must([...p.startprob, ...p.transmat, ...p.emissionprob].every((v) => Number.isFinite(v) && v >= 0), "fitted parameters"); }
+        else if (method === "fitSupervised") { const p = hmm.params(); must([...p.startprob, ...p.transmat, ...p.emissionprob].every((v) => Number.isFinite(v) && v > 0), "supervised parameters (add-one smoothing: all positive)"); }
+        else if (method === "save") { const [a, b] = r; for (const k of Object.keys(b)) must(a[k].length === b[k].length && a[k].every((v, i) => Object.is(v, b[k][i])), `loaded ${k} bitwise`); }
         else must(r.X.every((x) => x >= 0 && x < s.M), "sample");
       }, target);
     } catch (e) {
