@@ -8,6 +8,8 @@ export { Rng } from "./core/random.js";
 export { RNN, LSTM, GRU, RecurrentLayer, GATES } from "./nn/rnn.js";
 export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType } from "./nn/rnn.js";
 export { ParameterBlock } from "./nn/params.js";
+export { LayerStream } from "./nn/stream.js";
+export type { StreamOptions, StreamStepOptions, StreamStepResult } from "./nn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
 export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";

@@ -10,6 +10,8 @@ import { checkInit, initializeBlock } from "../functional/init.js";
 import type { InitOptions } from "../functional/init.js";
 import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
+import { LayerStream } from "./stream.js";
+import type { StreamOptions } from "./stream.js";
 
 /** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
  *  for experiments on gradient flow). */
@@ -235,6 +237,17 @@ export class RecurrentLayer {
     const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
     if (lstm) r.cN = f32(p.cn, LD * B * H).slice();
     return r;
+  }
+
+  /** A stream over this layer: state carried from one step() call to the next, for data that
+   *  arrives a step (or a chunk) at a time. Stepping in chunks gives outputs and state bitwise
+   *  equal to one forward() over the whole sequence. Unidirectional layers only (a bidirectional
+   *  layer needs the whole sequence: a TypeError). The stream reads the layer's current weights
+   *  at every step; dispose it when done (disposing the layer makes it throw). */
+  stream(options: StreamOptions = {}): LayerStream {
+    const W = `${NAMES[this.mode]}.stream`;
+    if (this.bidirectional) throw new TypeError(`${W}: a bidirectional layer cannot stream (its reverse direction reads each sequence from its end); use forward() on whole sequences`);
+    return new LayerStream(this, NAMES[this.mode], options);
   }
 
   /** Backward through the last successful forward call; parameter gradients accumulate into

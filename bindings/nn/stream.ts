@@ -1,0 +1,163 @@
+// Streaming inference over a unidirectional recurrent layer (the "Streaming" contract of
+// ../shared/API.md): a stream holds the state [L, B, H] (and c for LSTM) in WebAssembly memory
+// and carries it from one step() call to the next. Each call runs the same core forward pass as
+// RecurrentLayer.forward over its k steps, from the carried state, so stepping a sequence in
+// chunks of any sizes gives outputs and final state bitwise equal to one forward() over the whole
+// of it. The state lives in two buffers used in turn (read one, write the other), so a call that
+// fails leaves the state as it was. Memory is reserved on the first call (and again only when a
+// call asks for more steps than any before); later calls allocate no WebAssembly memory.
+import * as check from "../core/check.js";
+import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
+import { RnnShape, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import type { ParameterBlock } from "./params.js";
+
+export interface StreamOptions {
+  /** Sequences stepped side by side (default 1). */
+  batch?: number;
+  /** Initial state [numLayers, batch, hidden] (default zeros); c0 for LSTM only. */
+  h0?: Float32Array;
+  c0?: Float32Array;
+}
+export interface StreamStepOptions {
+  /** Steps in this call (default 1): x is [batch, steps, inputSize]. */
+  steps?: number;
+  /** Arrays to write the results into instead of new ones (any of them; their sizes must match):
+   *  with all given, a step allocates nothing at all. */
+  out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array };
+}
+export interface StreamStepResult {
+  /** [batch, steps, hidden]: the last layer's output at each step of this call. */
+  output: Float32Array;
+  /** [numLayers, batch, hidden]: the state after this call's steps. */
+  hN: Float32Array;
+  cN?: Float32Array;
+}
+
+/** What a stream needs of its layer (RecurrentLayer). */
+export interface StreamableLayer {
+  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number;
+  readonly mode: "rnn" | "lstm" | "gru"; readonly cell: number; readonly parameters: ParameterBlock;
+}
+
+const MAX_STEPS = 1 << 20;
+
+export class LayerStream {
+  readonly batch: number;
+  readonly #layer: StreamableLayer;
+  readonly #name: string;
+  readonly #lstm: boolean;
+  readonly #state = new Blocks();
+  readonly #mem = new Blocks();
+  readonly #pass = new Blocks();
+  /** Which of the two state buffers holds the current state (0: "h0"/"c0", 1: "h1"/"c1"). */
+  #cur = 0;
+  /** The steps the staging blocks were reserved for (0: none yet). */
+  #reserved = 0;
+  #disposed = false;
+
+  /** @internal Use layer.stream(options). */
+  constructor(layer: StreamableLayer, name: string, options: StreamOptions) {
+    const W = `${name}.stream`;
+    this.#layer = layer; this.#name = name; this.#lstm = layer.mode === "lstm";
+    layer.parameters.paramsAt(W); // throws after the layer's dispose()
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["batch", "h0", ...(this.#lstm ? ["c0"] : [])]);
+    this.batch = check.int(W, "batch", o.batch ?? 1, 1, MAX_STEPS);
+    const n = this.#stateSize, shape = this.#stateShape;
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, n, shape);
+    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, n, shape);
+    reserveAll(W, [[this.#state, { h0: 4 * n, h1: 4 * n, c0: this.#lstm ? 4 * n : 0, c1: this.#lstm ? 4 * n : 0 }]], { what: `stream state (${shape})` });
+    track(this, { release: () => this.#release() });
+    this.#setState(h0, c0);
+  }
+
+  get #stateSize(): number { return this.#layer.numLayers * this.batch * this.#layer.hiddenSize; }
+  get #stateShape(): string { return `[numLayers=${this.#layer.numLayers}, batch=${this.batch}, hidden=${this.#layer.hiddenSize}]`; }
+  #alive(where: string): void {
+    if (this.#disposed) throw new Error(`${where}: this stream was disposed`);
+    this.#layer.parameters.paramsAt(where);
+  }
+  #setState(h0: Float32Array | null, c0: Float32Array | null): void {
+    const n = this.#stateSize;
+    this.#cur = 0;
+    const h = f32(this.#state.get("h0"), n);
+    if (h0) h.set(h0); else h.fill(0);
+    if (this.#lstm) { const c = f32(this.#state.get("c0"), n); if (c0) c.set(c0); else c.fill(0); }
+  }
+  #shape(steps: number): RnnShape {
+    const L = this.#layer;
+    return { cell: L.cell, batch: this.batch, steps, inputSize: L.inputSize, hiddenSize: L.hiddenSize, numLayers: L.numLayers, directions: 1, checkpoint: false };
+  }
+
+  /** Run k more steps (x [batch, k, inputSize]) from the carried state; the state after them is
+   *  carried into the next call. */
+  step(x: Float32Array, options: StreamStepOptions = {}): StreamStepResult {
+    const W = `${this.#name}.stream.step`;
+    this.#alive(W);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["steps", "out"]);
+    const k = check.int(W, "steps", o.steps ?? 1, 1, MAX_STEPS);
+    const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize, n = this.#stateSize;
+    check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
+    let out: StreamStepOptions["out"] | undefined;
+    if (o.out !== undefined) {
+      const u = check.object(W, "out", o.out);
+      check.known(W, u, ["output", "hN", ...(this.#lstm ? ["cN"] : [])], "out");
+      const want = (name: string, v: unknown, len: number, shape: string) => {
+        if (v === undefined) return;
+        if (!(v instanceof Float32Array)) throw new TypeError(`${W}: out.${name} must be a Float32Array ${shape}, got ${check.show(v)}`);
+        if (v.length !== len) throw new RangeError(`${W}: out.${name} must have ${len} elements ${shape}, got ${v.length}`);
+      };
+      want("output", u.output, B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`);
+      want("hN", u.hN, n, this.#stateShape);
+      want("cN", u.cN, n, this.#stateShape);
+      out = u as StreamStepOptions["out"];
+    }
+    if (k > this.#reserved) {
+      reserveAll(W, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
+      this.#reserved = k;
+    }
+    const xp = this.#mem.get("x"), op = this.#mem.get("out"), cur = this.#cur, next = 1 - cur;
+    f32(xp, B * k * I).set(x);
+    rnnForward(W, this.#pass, this.#shape(k), {
+      params: this.#layer.parameters.paramsAt(W), x: xp, lengths: 0,
+      h0: this.#state.get(`h${cur}`), c0: this.#lstm ? this.#state.get(`c${cur}`) : 0, out: op,
+      hn: this.#state.get(`h${next}`), cn: this.#lstm ? this.#state.get(`c${next}`) : 0,
+    });
+    this.#cur = next;
+    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
+    const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(this.#state.get(`h${next}`), n, out?.hN) };
+    if (this.#lstm) r.cN = copy(this.#state.get(`c${next}`), n, out?.cN);
+    return r;
+  }
+
+  /** Copies of the current state: h [numLayers, batch, hidden] (and c for LSTM). */
+  state(): { h: Float32Array; c?: Float32Array } {
+    const W = `${this.#name}.stream.state`;
+    this.#alive(W);
+    const n = this.#stateSize, r: { h: Float32Array; c?: Float32Array } = { h: f32(this.#state.get(`h${this.#cur}`), n).slice() };
+    if (this.#lstm) r.c = f32(this.#state.get(`c${this.#cur}`), n).slice();
+    return r;
+  }
+
+  /** Back to the given state (default zeros). */
+  reset(options: { h0?: Float32Array; c0?: Float32Array } = {}): void {
+    const W = `${this.#name}.stream.reset`;
+    this.#alive(W);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["h0", ...(this.#lstm ? ["c0"] : [])]);
+    const n = this.#stateSize, shape = this.#stateShape;
+    const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, n, shape);
+    const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, n, shape);
+    this.#setState(h0, c0);
+  }
+
+  #release(): void { this.#state.release(); this.#mem.release(); this.#pass.release(); }
+  /** Free the stream's memory (the layer stays); later calls throw. */
+  dispose(): void {
+    untrack(this);
+    this.#release();
+    this.#disposed = true;
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}

@@ -1,0 +1,105 @@
+// Streaming (layer.stream, ../shared/API.md "Streaming"): stepping a sequence in chunks of any
+// sizes gives outputs and final state BITWISE equal to one forward() over the whole sequence, for
+// every cell and 1–3 layers, from zero or given initial states; state(), reset(), caller-provided
+// output arrays; no WebAssembly allocation after the first step; bad input named; a bidirectional
+// layer refused.
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, RNN, LSTM, GRU, Rng } from "../dist/index.js";
+import { liveBlocks, core } from "../dist/core.js";
+
+beforeAll(async () => { await init(); });
+
+const normals = (n: number, rng: InstanceType<typeof Rng>) => Float32Array.from({ length: n }, () => rng.normal());
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+const make = (cell: string, o: Record<string, unknown>) => cell === "lstm" ? new LSTM(o as any) : cell === "gru" ? new GRU(o as any) : new RNN({ ...o, nonlinearity: cell === "relu" ? "relu" : "tanh" } as any);
+
+describe("layer.stream: chunked stepping equals one forward pass, bitwise", () => {
+  for (const cell of ["tanh", "relu", "lstm", "gru"]) {
+    for (const L of [1, 2, 3]) {
+      it(`${cell}, ${L} layer(s): chunks of random sizes, zero and given initial states`, () => {
+        const I = 5, H = 7, B = 3, T = 23, rng = new Rng(L * 31 + cell.length);
+        const layer = make(cell, { inputSize: I, hiddenSize: H, numLayers: L, seed: 3 });
+        const x = normals(B * T * I, rng);
+        for (const given of [false, true]) {
+          const h0 = given ? normals(L * B * H, rng) : undefined, c0 = given && cell === "lstm" ? normals(L * B * H, rng) : undefined;
+          const full = layer.forward(x, { batch: B, steps: T, ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}) });
+          const s = layer.stream({ batch: B, ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}) });
+          const outs: number[][] = Array.from({ length: B }, () => []);
+          let t = 0, last: any = null;
+          while (t < T) {
+            const k = Math.min(T - t, 1 + rng.int(6));
+            // x [B, k, I] for steps t..t+k
+            const chunk = new Float32Array(B * k * I);
+            for (let b = 0; b < B; b++) chunk.set(x.subarray((b * T + t) * I, (b * T + t + k) * I), b * k * I);
+            last = k === 1 && rng.uniform() < 0.5 ? s.step(chunk) : s.step(chunk, { steps: k });
+            for (let b = 0; b < B; b++) outs[b].push(...bits(last.output.subarray(b * k * H, (b + 1) * k * H)));
+            t += k;
+          }
+          expect(outs.flat()).toEqual(bits(full.output));
+          expect(bits(last.hN)).toEqual(bits(full.hN));
+          expect(bits(s.state().h)).toEqual(bits(full.hN));
+          if (cell === "lstm") { expect(bits(last.cN)).toEqual(bits(full.cN!)); expect(bits(s.state().c!)).toEqual(bits(full.cN!)); }
+          else expect(last.cN).toBeUndefined();
+          s.dispose();
+        }
+        layer.dispose();
+      });
+    }
+  }
+});
+
+describe("layer.stream: state, reset, output arrays, memory, bad input", () => {
+  it("reset() goes back to zeros or a given state; out arrays are filled and returned; after the first step nothing is allocated", () => {
+    const I = 3, H = 4, B = 2, rng = new Rng(9);
+    const lstm = new LSTM({ inputSize: I, hiddenSize: H, numLayers: 2, seed: 1 });
+    const s = lstm.stream({ batch: B });
+    const xs = Array.from({ length: 6 }, () => normals(B * I, rng));
+    const first = xs.map((x) => s.step(x));
+    s.reset();
+    expect(Array.from(s.state().h)).toEqual(new Array(2 * B * H).fill(0));
+    const out = { output: new Float32Array(B * H), hN: new Float32Array(2 * B * H), cN: new Float32Array(2 * B * H) };
+    s.step(xs[0], { out }); // the first call at this size reserves; the rest must not
+    const blocks = liveBlocks(), bytes = core().memory.buffer.byteLength;
+    for (let i = 1; i < xs.length; i++) {
+      const r = s.step(xs[i], { out });
+      expect(r.output).toBe(out.output); expect(r.hN).toBe(out.hN); expect(r.cN).toBe(out.cN);
+      expect(bits(out.output)).toEqual(bits(first[i].output));
+      expect(bits(out.cN)).toEqual(bits(first[i].cN!));
+    }
+    expect(liveBlocks()).toEqual(blocks);
+    expect(core().memory.buffer.byteLength).toBe(bytes);
+    // reset to a given state: the same as a new stream from it
+    const { h, c } = s.state();
+    const fresh = lstm.stream({ batch: B, h0: h, c0: c });
+    s.reset({ h0: h, c0: c });
+    expect(bits(s.step(xs[2]).output)).toEqual(bits(fresh.step(xs[2]).output));
+    fresh.dispose(); s.dispose();
+    expect(() => s.step(xs[0])).toThrow("LSTM.stream.step: this stream was disposed");
+    lstm.dispose();
+  });
+
+  it("bad input is named and leaves the state unchanged; a bidirectional layer cannot stream", () => {
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, seed: 2 });
+    const s = gru.stream({ batch: 2 });
+    s.step(Float32Array.of(1, 2, 3, 4));
+    const before = s.state().h;
+    const cases: [() => unknown, string][] = [
+      [() => s.step(new Float32Array(3)), "GRU.stream.step: x must have 4 elements [batch=2, steps=1, inputSize=2], got 3"],
+      [() => s.step(new Float32Array(8), { steps: 0 }), "GRU.stream.step: steps must be an integer in 1..1048576, got 0"],
+      [() => s.step(Float32Array.of(1, NaN, 3, 4)), "GRU.stream.step: x[1] is NaN; it must be finite"],
+      [() => s.step(new Float32Array(4), { out: { output: new Float32Array(5) } }), "GRU.stream.step: out.output must have 6 elements [batch=2, steps=1, hidden=3], got 5"],
+      [() => s.step(new Float32Array(4), { out: { cN: new Float32Array(6) } } as any), 'GRU.stream.step: unknown option "out.cN"'],
+      [() => s.reset({ h0: new Float32Array(5) }), "GRU.stream.reset: h0 must have 6 elements [numLayers=1, batch=2, hidden=3], got 5"],
+      [() => gru.stream({ batch: 0 }), "GRU.stream: batch must be an integer in 1..1048576, got 0"],
+      [() => gru.stream({ c0: new Float32Array(3) } as any), 'GRU.stream: unknown option "c0"'],
+    ];
+    for (const [f, msg] of cases) expect(f).toThrow(msg);
+    expect(bits(s.state().h)).toEqual(bits(before));
+    const bi = new LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: true });
+    expect(() => bi.stream()).toThrow(TypeError);
+    expect(() => bi.stream()).toThrow("LSTM.stream: a bidirectional layer cannot stream");
+    gru.dispose();
+    expect(() => s.step(new Float32Array(4))).toThrow("GRU.stream.step: ");
+    s.dispose(); bi.dispose();
+  });
+});
