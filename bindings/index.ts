@@ -9,6 +9,8 @@ export { RNN, LSTM, GRU, RecurrentLayer, GATES } from "./nn/rnn.js";
 export type { RNNOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType } from "./nn/rnn.js";
 export { ParameterBlock } from "./nn/params.js";
 export { LayerStream } from "./nn/stream.js";
+export { ModelStream } from "./nn/model-stream.js";
+export type { ModelStreamStepResult } from "./nn/model-stream.js";
 export type { StreamOptions, StreamStepOptions, StreamStepResult } from "./nn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";

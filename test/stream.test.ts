@@ -4,7 +4,7 @@
 // output arrays; no WebAssembly allocation after the first step; bad input named; a bidirectional
 // layer refused.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Rng } from "../dist/index.js";
+import { init, RNN, LSTM, GRU, Rng, Model } from "../dist/index.js";
 import { liveBlocks, core } from "../dist/core.js";
 
 beforeAll(async () => { await init(); });
@@ -101,5 +101,59 @@ describe("layer.stream: state, reset, output arrays, memory, bad input", () => {
     gru.dispose();
     expect(() => s.step(new Float32Array(4))).toThrow("GRU.stream.step: ");
     s.dispose(); bi.dispose();
+  });
+});
+
+describe("model.stream: the readout at every step", () => {
+  for (const cell of ["rnn", "lstm", "gru"]) {
+    for (const initialState of ["zeros", "learned", { perClass: 3 }] as const) {
+      it(`${cell}, initialState ${JSON.stringify(initialState)}: bitwise what predict() gives per step (readout "sequence"); the last step of a readout-"last" model is its prediction`, () => {
+        const I = 4, H = 6, O = 3, B = 3, T = 11, rng = new Rng(5);
+        for (const readout of ["sequence", "last"] as const) {
+          const m = new Model({ cell, inputSize: I, hiddenSize: H, numLayers: 2, outputSize: O, readout, initialState, seed: 4 });
+          // learned initial states start at zero: give them values
+          const sd = m.stateDict();
+          for (const k of Object.keys(sd)) if (k === "h0" || k === "c0") sd[k] = normals(sd[k].length, rng);
+          m.loadStateDict(sd);
+          const xs = Array.from({ length: B }, () => normals(T * I, rng));
+          const classes = Int32Array.of(2, 0, 1);
+          const per = typeof initialState === "object";
+          const pred = m.predict(xs, per ? { classes } : {});
+          const s = m.stream({ batch: B, ...(per ? { classes } : {}) });
+          const got: number[][] = Array.from({ length: B }, () => []);
+          let t = 0;
+          while (t < T) {
+            const k = Math.min(T - t, 1 + rng.int(4)), x = new Float32Array(B * k * I);
+            for (let b = 0; b < B; b++) x.set(xs[b].subarray(t * I, (t + k) * I), b * k * I);
+            const r = s.step(x, { steps: k });
+            for (let b = 0; b < B; b++) got[b].push(...bits(r.output.subarray(b * k * O, (b + 1) * k * O)));
+            t += k;
+          }
+          if (readout === "sequence") (pred as Float32Array[]).forEach((p, b) => expect(got[b]).toEqual(bits(p)));
+          else for (let b = 0; b < B; b++) expect(got[b].slice(-O)).toEqual(bits((pred as Float32Array).subarray(b * O, (b + 1) * O)));
+          // reset: back to the model's initial state, the same outputs again
+          s.reset();
+          const x0 = new Float32Array(B * I);
+          for (let b = 0; b < B; b++) x0.set(xs[b].subarray(0, I), b * I);
+          const again = s.step(x0).output;
+          for (let b = 0; b < B; b++) expect(bits(again.subarray(b * O, (b + 1) * O))).toEqual(got[b].slice(0, O));
+          s.dispose(); m.dispose();
+        }
+      });
+    }
+  }
+  it("refuses what it cannot stream, naming why", () => {
+    const bi = new Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, bidirectional: true });
+    expect(() => bi.stream()).toThrow("Model.stream: a bidirectional model cannot stream");
+    const gap = new Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, timeGap: true });
+    expect(() => gap.stream()).toThrow("Model.stream: timeGap models read data.times or data.mask, which stream steps do not take yet; use predict()");
+    const per = new Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perClass: 2 } });
+    expect(() => per.stream({ batch: 2 })).toThrow("Model.stream: initialState { perClass: 2 } needs classes, an Int32Array of 2 class ids");
+    expect(() => per.stream({ batch: 1, classes: Int32Array.of(2) })).toThrow("Model.stream: classes[0] is 2; class ids must be in 0..1");
+    const s = per.stream({ batch: 1, classes: Int32Array.of(1) });
+    expect(() => s.step(new Float32Array(3))).toThrow("Model.stream.step: x must have 2 elements [batch=1, steps=1, inputSize=2], got 3");
+    per.dispose();
+    expect(() => s.step(new Float32Array(2))).toThrow("Model.stream.step: ");
+    s.dispose(); bi.dispose(); gap.dispose();
   });
 });

@@ -14,6 +14,9 @@ import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSi
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
 import { OdeRnn } from "./odernn.js";
+import { ModelStream } from "./model-stream.js";
+import type { StreamedModel } from "./model-stream.js";
+import { MAX_STEPS } from "./stream.js";
 import { odeShapeOf } from "../functional/ode.js";
 import { ModelConfig, ModelSettings, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
@@ -102,6 +105,47 @@ export class RecurrentModel {
   set checkpoint(on: boolean) {
     this.rnn.checkpoint = on; // validates
     (this.config as { checkpoint: boolean }).checkpoint = on;
+  }
+
+  /** A stream over this model: the recurrent state carried from one step() call to the next and
+   *  the readout at every step ([batch, steps, outputSize]; bitwise what predict() gives at those
+   *  steps for readout "sequence"). It starts from the model's initial state: zeros, the learned
+   *  h0, or the rows of `classes` (initialState { perClass }). Unidirectional stacks of RNN, LSTM
+   *  and GRU cells without timeGap or inputMask (those read data.times and data.mask, which a
+   *  stream step does not take yet): others are a TypeError. */
+  stream(options: { batch?: number; classes?: Int32Array } = {}): ModelStream {
+    const M = "Model.stream", cfg = this.config;
+    this.parameters.paramsAt(M);
+    const o = check.object(M, "options", options);
+    check.known(M, o, ["batch", "classes"]);
+    if (cfg.bidirectional) throw new TypeError(`${M}: a bidirectional model cannot stream (its reverse direction reads each sequence from its end)`);
+    if (cfg.cell === "odegru" || cfg.timeGap || cfg.inputMask) throw new TypeError(`${M}: ${cfg.cell === "odegru" ? 'cell "odegru"' : cfg.timeGap ? "timeGap" : "inputMask"} models read data.times or data.mask, which stream steps do not take yet; use predict()`);
+    const B = check.int(M, "batch", o.batch ?? 1, 1, MAX_STEPS);
+    const per = typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0;
+    let classes: Int32Array | null = null;
+    if (per > 0) {
+      if (!(o.classes instanceof Int32Array) || o.classes.length !== B) throw new TypeError(`${M}: initialState { perClass: ${per} } needs classes, an Int32Array of ${B} class ids (one per sequence), got ${check.show(o.classes)}`);
+      for (let b = 0; b < B; b++) if (!(o.classes[b] >= 0 && o.classes[b] < per)) throw new RangeError(`${M}: classes[${b}] is ${o.classes[b]}; class ids must be in 0..${per - 1}`);
+      classes = Int32Array.from(o.classes);
+    } else if (o.classes !== undefined) throw new TypeError(`${M}: classes applies to initialState { perClass: n } only (this model's is ${JSON.stringify(cfg.initialState)})`);
+    const lstm = cfg.cell === "lstm", H = cfg.hiddenSize, L = cfg.numLayers;
+    const model: StreamedModel = {
+      inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, lstm,
+      readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
+      initialState: (where, cls, batch) => {
+        if (this.#stateRows === 0) return null;
+        const rows = this.#stateRows, tab = this.parameters.paramsAt(where) + 4 * this.#stateOffset, n = L * batch * H;
+        const gather = (ptr: number) => {
+          const t = f32(ptr, rows * L * H), dst = new Float32Array(n);
+          for (let b = 0; b < batch; b++) for (let l = 0; l < L; l++) dst.set(t.subarray(((cls ? cls[b] : 0) * L + l) * H, ((cls ? cls[b] : 0) * L + l + 1) * H), (l * batch + b) * H);
+          return dst;
+        };
+        return lstm ? { h0: gather(tab), c0: gather(tab + 4 * rows * L * H) } : { h0: gather(tab) };
+      },
+    };
+    const init = model.initialState(M, classes, B);
+    const inner = this.rnn.stream({ batch: B, ...(init ?? {}) });
+    return new ModelStream(model, inner, classes);
   }
 
   /** Names, shapes and offsets of all parameters. */

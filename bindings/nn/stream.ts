@@ -39,7 +39,22 @@ export interface StreamableLayer {
   readonly mode: "rnn" | "lstm" | "gru"; readonly cell: number; readonly parameters: ParameterBlock;
 }
 
-const MAX_STEPS = 1 << 20;
+export const MAX_STEPS = 1 << 20;
+
+/** A step's `out` option checked: each given array a Float32Array of its length (specs: name,
+ *  length, shape). */
+export function outArrays(W: string, value: unknown, specs: [string, number, string][]): Record<string, Float32Array | undefined> | undefined {
+  if (value === undefined) return undefined;
+  const u = check.object(W, "out", value);
+  check.known(W, u, specs.map(([n]) => n), "out");
+  for (const [name, len, shape] of specs) {
+    const v = u[name];
+    if (v === undefined) continue;
+    if (!(v instanceof Float32Array)) throw new TypeError(`${W}: out.${name} must be a Float32Array ${shape}, got ${check.show(v)}`);
+    if (v.length !== len) throw new RangeError(`${W}: out.${name} must have ${len} elements ${shape}, got ${v.length}`);
+  }
+  return u as Record<string, Float32Array | undefined>;
+}
 
 export class LayerStream {
   readonly batch: number;
@@ -99,37 +114,36 @@ export class LayerStream {
     const k = check.int(W, "steps", o.steps ?? 1, 1, MAX_STEPS);
     const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize, n = this.#stateSize;
     check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
-    let out: StreamStepOptions["out"] | undefined;
-    if (o.out !== undefined) {
-      const u = check.object(W, "out", o.out);
-      check.known(W, u, ["output", "hN", ...(this.#lstm ? ["cN"] : [])], "out");
-      const want = (name: string, v: unknown, len: number, shape: string) => {
-        if (v === undefined) return;
-        if (!(v instanceof Float32Array)) throw new TypeError(`${W}: out.${name} must be a Float32Array ${shape}, got ${check.show(v)}`);
-        if (v.length !== len) throw new RangeError(`${W}: out.${name} must have ${len} elements ${shape}, got ${v.length}`);
-      };
-      want("output", u.output, B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`);
-      want("hN", u.hN, n, this.#stateShape);
-      want("cN", u.cN, n, this.#stateShape);
-      out = u as StreamStepOptions["out"];
-    }
+    const out = outArrays(W, o.out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#lstm ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
+    const op = this.run(W, x, k);
+    const n2 = this.#stateSize, next = this.#cur;
+    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
+    const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(this.#state.get(`h${next}`), n2, out?.hN) };
+    if (this.#lstm) r.cN = copy(this.#state.get(`c${next}`), n2, out?.cN);
+    return r;
+  }
+
+  /** @internal Run k steps of x (checked by the caller) from the carried state; returns the
+   *  pointer of the output [B, k, H] (valid until the next call). */
+  run(where: string, x: Float32Array, k: number): number {
+    const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize;
     if (k > this.#reserved) {
-      reserveAll(W, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
+      reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
       this.#reserved = k;
     }
     const xp = this.#mem.get("x"), op = this.#mem.get("out"), cur = this.#cur, next = 1 - cur;
     f32(xp, B * k * I).set(x);
-    rnnForward(W, this.#pass, this.#shape(k), {
-      params: this.#layer.parameters.paramsAt(W), x: xp, lengths: 0,
+    rnnForward(where, this.#pass, this.#shape(k), {
+      params: this.#layer.parameters.paramsAt(where), x: xp, lengths: 0,
       h0: this.#state.get(`h${cur}`), c0: this.#lstm ? this.#state.get(`c${cur}`) : 0, out: op,
       hn: this.#state.get(`h${next}`), cn: this.#lstm ? this.#state.get(`c${next}`) : 0,
     });
     this.#cur = next;
-    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
-    const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(this.#state.get(`h${next}`), n, out?.hN) };
-    if (this.#lstm) r.cN = copy(this.#state.get(`c${next}`), n, out?.cN);
-    return r;
+    return op;
   }
+
+  /** @internal The current state's pointers. */
+  statePointers(): { h: number; c: number } { return { h: this.#state.get(`h${this.#cur}`), c: this.#lstm ? this.#state.get(`c${this.#cur}`) : 0 }; }
 
   /** Copies of the current state: h [numLayers, batch, hidden] (and c for LSTM). */
   state(): { h: Float32Array; c?: Float32Array } {

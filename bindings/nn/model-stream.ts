@@ -1,0 +1,91 @@
+// Streaming a Model (RecurrentModel.stream): its recurrent stack's LayerStream, then the readout
+// at every step, so each call returns the readout per step ([B, k, O]: what a readout-"sequence"
+// model predicts at those steps, bitwise; for a readout-"last" model, what it would predict if the
+// sequences ended there). The initial state is the model's: zeros, its learned h0 (c0), or the rows
+// of the given classes (initialState { perClass }).
+import * as check from "../core/check.js";
+import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
+import * as R from "../functional/readout.js";
+import { LayerStream, MAX_STEPS, outArrays } from "./stream.js";
+
+export interface ModelStreamStepResult {
+  /** [batch, steps, outputSize]: the readout at each step (raw logits for crossentropy). */
+  output: Float32Array;
+  /** [numLayers, batch, hidden]: the state after this call's steps (c for LSTM). */
+  hN: Float32Array;
+  cN?: Float32Array;
+}
+
+/** What the stream needs of its model. */
+export interface StreamedModel {
+  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number; readonly outputSize: number; readonly lstm: boolean;
+  /** The readout's weights [O, H] then bias [O] (a pointer, read at every step). */
+  readoutWeights(where: string): number;
+  /** The initial state for the given classes (null: zeros). */
+  initialState(where: string, classes: Int32Array | null, batch: number): { h0: Float32Array; c0?: Float32Array } | null;
+}
+
+export class ModelStream {
+  readonly batch: number;
+  readonly #inner: LayerStream;
+  readonly #model: StreamedModel;
+  readonly #mem = new Blocks();
+  readonly #classes: Int32Array | null;
+  #reserved = 0;
+  #disposed = false;
+
+  /** @internal Use model.stream(options). */
+  constructor(model: StreamedModel, inner: LayerStream, classes: Int32Array | null) {
+    this.#model = model; this.#inner = inner; this.#classes = classes; this.batch = inner.batch;
+    track(this, { release: () => { this.#mem.release(); inner.dispose(); } });
+  }
+
+  #alive(where: string): void { if (this.#disposed) throw new Error(`${where}: this stream was disposed`); }
+
+  /** Run k more steps (x [batch, k, inputSize]) from the carried state and read out every step. */
+  step(x: Float32Array, options: { steps?: number; out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array } } = {}): ModelStreamStepResult {
+    const W = "Model.stream.step", m = this.#model;
+    this.#alive(W);
+    const o = check.object(W, "options", options);
+    check.known(W, o, ["steps", "out"]);
+    const k = check.int(W, "steps", o.steps ?? 1, 1, MAX_STEPS);
+    const B = this.batch, I = m.inputSize, H = m.hiddenSize, O = m.outputSize, n = m.numLayers * B * H;
+    m.readoutWeights(W); // throws after the model's dispose()
+    check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
+    const st = `[numLayers=${m.numLayers}, batch=${B}, hidden=${H}]`;
+    const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st], ...(m.lstm ? [["cN", n, st] as [string, number, string]] : [])]);
+    if (k > this.#reserved) {
+      reserveAll(W, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H }]], { what: `stream readout (batch ${B} × ${k} steps)` });
+      this.#reserved = k;
+    }
+    const feat = this.#inner.run(W, x, k), pred = this.#mem.get("pred");
+    R.readoutForward({ rows: B * k, features: H, outputs: O, loss: "mse" }, feat, m.readoutWeights(W), pred, this.#mem.get("wt"));
+    const s = this.#inner.statePointers();
+    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
+    const r: ModelStreamStepResult = { output: copy(pred, B * k * O, out?.output), hN: copy(s.h, n, out?.hN) };
+    if (m.lstm) r.cN = copy(s.c, n, out?.cN);
+    return r;
+  }
+
+  /** Copies of the current state. */
+  state(): { h: Float32Array; c?: Float32Array } { this.#alive("Model.stream.state"); return this.#inner.state(); }
+
+  /** Back to the model's initial state (zeros, learned, or the classes' rows), or a given one. */
+  reset(options: { h0?: Float32Array; c0?: Float32Array } = {}): void {
+    const W = "Model.stream.reset";
+    this.#alive(W);
+    const o = check.object(W, "options", options);
+    if (o.h0 === undefined && o.c0 === undefined) {
+      const init = this.#model.initialState(W, this.#classes, this.batch);
+      this.#inner.reset(init ?? {});
+    } else this.#inner.reset(options);
+  }
+
+  dispose(): void {
+    untrack(this);
+    this.#mem.release();
+    this.#inner.dispose();
+    this.#disposed = true;
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}
