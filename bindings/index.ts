@@ -11,6 +11,7 @@ export { ParameterBlock } from "./nn/params.js";
 export { LayerStream } from "./nn/stream.js";
 export { ModelStream } from "./nn/model-stream.js";
 export type { ModelStreamStepResult } from "./nn/model-stream.js";
+export type { GenerateOptions } from "./nn/generate.js";
 export type { StreamOptions, StreamStepOptions, StreamStepResult } from "./nn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";

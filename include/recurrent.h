@@ -206,6 +206,8 @@ typedef double rw_rnn_param_count_fn(int32_t cell, int32_t I, int32_t H, int32_t
 typedef double rw_rnn_workspace_bytes_fn(rw_ptr d);
 /* out[r] = sqrt(Σ_j src[r·ld + j]²) for r < R, j < C, accumulated in f64, rounded to f32. */
 typedef void rw_row_norms_f32_fn(int32_t R, int32_t C, rw_ptr src, int32_t ld, rw_ptr out);
+/* out [n] f64 = exp((logits[i] − max) · invT) for f32 logits [n]; returns the argmax (ties: the lowest index). invT = 1/temperature (> 0). */
+typedef int32_t rw_sample_weights_fn(int32_t n, rw_ptr logits, double invT, rw_ptr out);
 /* x *= alpha. Bitwise equal to scale_ref. */
 typedef void rw_scale_f32_wasmsimd_fn(int32_t n, float alpha, rw_ptr x);
 typedef void rw_scale_ref_fn(int32_t n, float alpha, rw_ptr x);

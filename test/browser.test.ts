@@ -58,6 +58,19 @@ async function tinyHmm(R: any) {
   return out;
 }
 
+// Generation: a GRU next-token model with seeded random weights, sampled with temperature, top-k
+// and top-p.
+async function tinyGenerate(R: any) {
+  await R.init();
+  const V = 9, m = new R.Model({ cell: "gru", inputSize: V + 1, hiddenSize: 12, numLayers: 2, outputSize: V, readout: "sequence", loss: "crossentropy", seed: 6 });
+  const sd = m.stateDict(), rng = new R.Rng(8);
+  for (const k of Object.keys(sd)) sd[k] = sd[k].map(() => 1.5 * rng.normal());
+  m.loadStateDict(sd);
+  const out = { a: Array.from(m.generate({ prime: [V], length: 300, temperature: 0.8, topK: 6, topP: 0.9, seed: 4 })), b: Array.from(m.generate({ prime: [V, 2], length: 100, temperature: 1.3, seed: 5 })) };
+  m.dispose();
+  return out;
+}
+
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 // playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
 let server: Server, browser: Browser, base = "";
@@ -121,6 +134,13 @@ describe("<script> bundle in headless Chromium", () => {
     const { inBrowser, inNode } = await inPageAndNode(tinyHmm);
     expect(inNode.ll.length).toBeGreaterThan(1);
     expect(inNode.loadedScore).toBe(inNode.score);
+    expect(inBrowser).toEqual(inNode);
+  });
+
+  it("generates the same tokens as Node from the same seed", async () => {
+    const { inBrowser, inNode } = await inPageAndNode(tinyGenerate);
+    expect(inNode.a.length).toBe(300);
+    expect(new Set(inNode.a).size).toBeGreaterThan(2);
     expect(inBrowser).toEqual(inNode);
   });
 

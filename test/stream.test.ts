@@ -78,6 +78,21 @@ describe("layer.stream: state, reset, output arrays, memory, bad input", () => {
     lstm.dispose();
   });
 
+  it("20 000 single steps (B = 1) allocate nothing after the first: the same blocks, the same memory", () => {
+    for (const [Layer, cell] of [[LSTM, "lstm"], [GRU, "gru"], [RNN, "rnn"]] as const) {
+      const layer = new (Layer as any)({ inputSize: 8, hiddenSize: 32, numLayers: 2, seed: 1 });
+      const s = layer.stream(), rng = new Rng(3), x = normals(8, rng);
+      const out = { output: new Float32Array(32), hN: new Float32Array(64), ...(cell === "lstm" ? { cN: new Float32Array(64) } : {}) };
+      s.step(x, { out });
+      const blocks = liveBlocks(), bytes = core().memory.buffer.byteLength;
+      for (let i = 0; i < 20000; i++) { x[i & 7] = Math.sin(i); s.step(x, { out }); }
+      expect(liveBlocks(), cell).toEqual(blocks);
+      expect(core().memory.buffer.byteLength, cell).toBe(bytes);
+      expect(out.hN.every(Number.isFinite)).toBe(true);
+      s.dispose(); layer.dispose();
+    }
+  });
+
   it("bad input is named and leaves the state unchanged; a bidirectional layer cannot stream", () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 3, seed: 2 });
     const s = gru.stream({ batch: 2 });

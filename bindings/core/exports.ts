@@ -52,6 +52,7 @@ export const SIGNATURES = {
   rnn_param_count: { params: [["cell", "i32"], ["I", "i32"], ["H", "i32"], ["L", "i32"], ["D", "i32"]], result: "f64" },
   rnn_workspace_bytes: { params: [["d", "ptr"]], result: "f64" },
   row_norms_f32: { params: [["R", "i32"], ["C", "i32"], ["src", "ptr"], ["ld", "i32"], ["out", "ptr"]], result: "void" },
+  sample_weights: { params: [["n", "i32"], ["logits", "ptr"], ["invT", "f64"], ["out", "ptr"]], result: "i32" },
   scale_f32_wasmsimd: { params: [["n", "i32"], ["alpha", "f32"], ["x", "ptr"]], result: "void" },
   scale_ref: { params: [["n", "i32"], ["alpha", "f32"], ["x", "ptr"]], result: "void" },
   selftest_gemm: { params: [], result: "i32" },

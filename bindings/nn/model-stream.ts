@@ -54,18 +54,28 @@ export class ModelStream {
     check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
     const st = `[numLayers=${m.numLayers}, batch=${B}, hidden=${H}]`;
     const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st], ...(m.lstm ? [["cN", n, st] as [string, number, string]] : [])]);
-    if (k > this.#reserved) {
-      reserveAll(W, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H }]], { what: `stream readout (batch ${B} × ${k} steps)` });
-      this.#reserved = k;
-    }
-    const feat = this.#inner.run(W, x, k), pred = this.#mem.get("pred");
-    R.readoutForward({ rows: B * k, features: H, outputs: O, loss: "mse" }, feat, m.readoutWeights(W), pred, this.#mem.get("wt"));
+    const pred = this.run(W, x, k);
     const s = this.#inner.statePointers();
     const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
     const r: ModelStreamStepResult = { output: copy(pred, B * k * O, out?.output), hN: copy(s.h, n, out?.hN) };
     if (m.lstm) r.cN = copy(s.c, n, out?.cN);
     return r;
   }
+
+  /** @internal Run k steps of x (checked by the caller) and the readout; returns the pointer of
+   *  the readout [B, k, O] (valid until the next call). */
+  run(where: string, x: Float32Array, k: number): number {
+    const m = this.#model, B = this.batch, H = m.hiddenSize, O = m.outputSize;
+    if (k > this.#reserved) {
+      reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H, weights: 8 * O }]], { what: `stream readout (batch ${B} × ${k} steps)` });
+      this.#reserved = k;
+    }
+    const feat = this.#inner.run(where, x, k), pred = this.#mem.get("pred");
+    R.readoutForward({ rows: B * k, features: H, outputs: O, loss: "mse" }, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
+    return pred;
+  }
+  /** @internal O f64 of scratch (after the first run). */
+  get weightsScratch(): number { return this.#mem.get("weights"); }
 
   /** Copies of the current state. */
   state(): { h: Float32Array; c?: Float32Array } { this.#alive("Model.stream.state"); return this.#inner.state(); }

@@ -17,6 +17,8 @@ import { OdeRnn } from "./odernn.js";
 import { ModelStream } from "./model-stream.js";
 import type { StreamedModel } from "./model-stream.js";
 import { MAX_STEPS } from "./stream.js";
+import { generateTokens } from "./generate.js";
+import type { GenerateOptions } from "./generate.js";
 import { odeShapeOf } from "../functional/ode.js";
 import { ModelConfig, ModelSettings, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
@@ -147,6 +149,12 @@ export class RecurrentModel {
     const inner = this.rnn.stream({ batch: B, ...(init ?? {}) });
     return new ModelStream(model, inner, classes);
   }
+
+  /** Generate tokens from a next-token model (loss "crossentropy", the previous token's one-hot
+   *  as input): feed `prime`, then draw up to `length` tokens, each fed back, with temperature,
+   *  top-k and top-p, seeded; `stop` tokens end it. Returns the drawn tokens (without the prime).
+   *  The same seed gives the same tokens in Node and in browsers. */
+  generate(options: GenerateOptions): Int32Array { return generateTokens(this, options); }
 
   /** Names, shapes and offsets of all parameters. */
   parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
