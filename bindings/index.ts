@@ -15,7 +15,7 @@ export type { GenerateOptions } from "./nn/generate.js";
 export type { StreamOptions, StreamStepOptions, StreamStepResult } from "./nn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
-export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState, GradientFlow } from "./nn/model.js";
+export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState, GradientFlow, CarriedState } from "./nn/model.js";
 export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
 export { FitError } from "./train/fit.js";

@@ -1,7 +1,7 @@
 // The public Model: the recurrent sequence model of nn/ with the training of train/ and the files
 // of io/ (the top level is the one place that may join the layers).
 import { RecurrentModel } from "./nn/model.js";
-import type { ModelConfig } from "./nn/model.js";
+import type { ModelConfig, CarriedState } from "./nn/model.js";
 import type { SequenceData } from "./nn/data.js";
 import { fit, trainBatch } from "./train/fit.js";
 import type { FitOptions, History, Logs } from "./train/fit.js";
@@ -21,8 +21,12 @@ export class Model extends RecurrentModel {
     return fit(this, data, options);
   }
 
-  /** One optimization step on a batch of sequences: zero grads, forward, loss, BPTT, clip, step. */
-  trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
+  /** One optimization step on a batch of sequences: zero grads, forward, loss, BPTT, clip, step.
+   *  `state` ({ h, c } [layers·directions, B, H], initialState "zeros" models) carries the
+   *  recurrent state across batches, for truncated BPTT over streams longer than a batch: it is
+   *  read as the batch's initial state and overwritten with its final state (gradients stop at
+   *  the batch's start). */
+  trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
     return trainBatch(this, data, optimizer, options);
   }
 

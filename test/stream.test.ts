@@ -172,3 +172,36 @@ describe("model.stream: the readout at every step", () => {
     s.dispose(); bi.dispose(); gap.dispose();
   });
 });
+
+describe("trainBatch({ state }): the state carried across batches (truncated BPTT over long streams)", () => {
+  for (const cell of ["rnn", "lstm", "gru"]) {
+    it(`${cell}: chunks of a stream, state carried, end where one forward over the whole stream ends (bitwise); bad state is named`, async () => {
+      const { SGD } = await import("../dist/index.js");
+      const I = 3, H = 5, O = 4, B = 2, T = 24, k = 6, rng = new Rng(4);
+      const m = new Model({ cell, inputSize: I, hiddenSize: H, numLayers: 2, outputSize: O, readout: "sequence", loss: "crossentropy", seed: 2 });
+      const xs = Array.from({ length: B }, () => normals(T * I, rng)), ys = Array.from({ length: B }, () => Int32Array.from({ length: T }, () => rng.int(O)));
+      // a step too small to move any weight in f32 (checked below): the states stay comparable
+      const sgd = new SGD({ learningRate: 1e-30 });
+      const w0 = m.stateDict();
+      const state = { h: new Float32Array(2 * B * H), ...(cell === "lstm" ? { c: new Float32Array(2 * B * H) } : {}) };
+      for (let t = 0; t < T; t += k) {
+        const r = m.trainBatch({ x: xs.map((x) => x.slice(t * I, (t + k) * I)), y: ys.map((y) => y.slice(t, t + k)) }, sgd, { state });
+        expect(Number.isFinite(r.loss)).toBe(true);
+      }
+      const x = new Float32Array(B * T * I);
+      xs.forEach((v, b) => x.set(v, b * T * I));
+      for (const [name, v] of Object.entries(m.stateDict())) expect(bits(v), name).toEqual(bits(w0[name]));
+      const full = m.rnn.forward(x, { batch: B, steps: T });
+      expect(bits(state.h)).toEqual(bits(full.hN));
+      if (cell === "lstm") expect(bits(state.c!)).toEqual(bits(full.cN!));
+      const before = state.h.slice();
+      const chunk = { x: xs.map((v) => v.slice(0, k * I)), y: ys.map((y) => y.slice(0, k)) };
+      expect(() => m.trainBatch(chunk, sgd, { state: { h: new Float32Array(3) } as any })).toThrow(`Model.trainBatch: state.h must have ${2 * B * H} elements [layers*directions=2, batch=2, hidden=5], got 3`);
+      expect(bits(state.h)).toEqual(bits(before));
+      m.dispose();
+      const learned = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: O, initialState: "learned" });
+      expect(() => learned.trainBatch({ x: [normals(I, rng)], y: Float32Array.of(0, 0, 0, 0) }, sgd, { state: { h: new Float32Array(H) } })).toThrow('Model.trainBatch: state replaces the initial state, so the model\'s initialState must be "zeros", got "learned"');
+      learned.dispose();
+    });
+  }
+});

@@ -37,6 +37,10 @@ export interface GradientFlow {
   dh: Float32Array;
 }
 
+/** A state carried from one batch to the next (trainBatch's `state`): read as the batch's initial
+ *  state, overwritten with its final one. h (and c for LSTM) [layers·directions, B, H]. */
+export interface CarriedState { h: Float32Array; c?: Float32Array }
+
 /** Loss and metric sums of one batch. */
 export interface BatchResult { loss: number; sq: number; correct: number; count: number }
 
@@ -177,14 +181,14 @@ export class RecurrentModel {
   /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
    *  sequences idx of a checked data set; every block the batch needs is reserved first, so a
    *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). */
-  runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward", truncate = 0, dhs = false): BatchResult & { staged: Staged; pred: number } {
+  runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward", truncate = 0, dhs = false, state: CarriedState | null = null): BatchResult & { staged: Staged; pred: number } {
     const cfg = this.config, withTargets = mode !== "predict", backward = mode === "backward";
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H, O = cfg.outputSize;
     const { B, T } = batchShape(this.#spec, data, idx);
     const s = this.#shape(B, T), last = cfg.readout === "last", rows = last ? B : B * T;
     const st = 4 * LD * B * H, lstm = cfg.cell === "lstm", learned = this.#stateRows > 0;
     const p = {
-      h0: learned ? st : 0, c0: learned && lstm ? st : 0, out: 4 * B * T * F, hn: st, cn: lstm ? st : 0,
+      h0: learned || state ? st : 0, c0: (learned || state) && lstm ? st : 0, out: 4 * B * T * F, hn: st, cn: lstm ? st : 0,
       feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
       dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
       dh0: backward && learned ? st : 0, dc0: backward && learned && lstm ? st : 0,
@@ -202,7 +206,10 @@ export class RecurrentModel {
     reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...passes], { what: `batch (${B} sequences × ${T} steps)`, advice: odeRnn ? "use smaller batches or shorter sequences" : ADVICE });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
-    if (learned) {
+    if (state) {
+      f32(p.h0, LD * B * H).set(state.h);
+      if (lstm) f32(p.c0, LD * B * H).set(state.c!);
+    } else if (learned) {
       const tab = params + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
       if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
@@ -214,7 +221,9 @@ export class RecurrentModel {
     const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
     const w = params + 4 * this.#rnnParams;
     R.readoutForward(rs, feat, w, p.pred, p.wt);
-    if (!withTargets) return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred };
+    // the carried state leaves with the batch's final states, once nothing can fail any more
+    const carry = () => { if (state) { state.h.set(f32(p.hn, LD * B * H)); if (lstm) state.c!.set(f32(p.cn, LD * B * H)); } };
+    if (!withTargets) { carry(); return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred }; }
     const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
     const m = R.metrics(rs, p.pred, staged.target, staged.mask);
     if (backward) {
@@ -225,13 +234,27 @@ export class RecurrentModel {
         params, grads, x: staged.x, lengths: staged.lengths, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dcn: 0,
         dx: 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate,
       }, this.parameters.numParams);
-      if (learned) {
+      if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
         if (lstm) R.scatterStates(g + 4 * table, p.dc0, staged.classes, B, LD, H);
       }
     }
+    carry();
     return { loss, ...m, staged, pred: p.pred };
+  }
+
+  /** @internal Check a carried state for a batch of B sequences (trainBatch's `state`). */
+  checkState(where: string, state: unknown, B: number): CarriedState {
+    const cfg = this.config, lstm = cfg.cell === "lstm";
+    if (cfg.cell === "odegru") throw new TypeError(`${where}: state applies to the recurrent stacks; cell "odegru" has none to carry`);
+    if (cfg.initialState !== "zeros") throw new TypeError(`${where}: state replaces the initial state, so the model's initialState must be "zeros", got ${JSON.stringify(cfg.initialState)}`);
+    const o = check.object(where, "state", state);
+    check.known(where, o, ["h", ...(lstm ? ["c"] : [])], "state");
+    const n = cfg.numLayers * (cfg.bidirectional ? 2 : 1) * B * cfg.hiddenSize, shape = `[layers*directions=${cfg.numLayers * (cfg.bidirectional ? 2 : 1)}, batch=${B}, hidden=${cfg.hiddenSize}]`;
+    const h = check.f32(where, "state.h", o.h, n, shape);
+    const c = lstm ? check.f32(where, "state.c", o.c, n, shape) : undefined;
+    return { h, c };
   }
 
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for

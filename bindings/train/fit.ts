@@ -9,7 +9,7 @@
 import * as check from "../core/check.js";
 import { Rng } from "../core/random.js";
 import { SequenceData, subset } from "../nn/data.js";
-import type { RecurrentModel } from "../nn/model.js";
+import type { RecurrentModel, CarriedState } from "../nn/model.js";
 import { Adam, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
 
 export interface Logs {
@@ -82,9 +82,9 @@ function notTraining(where: string, model: RecurrentModel): void {
 export type FitModel = RecurrentModel & { optimizer: Optimizer | null };
 
 /** One optimization step on the sequences idx of checked data. */
-export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number): Logs & { sq: number; correct: number; count: number } {
+export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number, state: CarriedState | null = null): Logs & { sq: number; correct: number; count: number } {
   model.zeroGrad();
-  const r = model.runBatch(where, data, idx, "backward", k);
+  const r = model.runBatch(where, data, idx, "backward", k, false, state);
   // the pre-clip global norm, always (one pass over the gradient block)
   const norm = clip > 0 ? clipGradNorm(model, clip) : gradNorm(model);
   // a non-finite loss leaves the weights as they were (fit reports it)
@@ -93,16 +93,17 @@ export function step(where: string, model: RecurrentModel, data: SequenceData, i
 }
 
 /** One optimization step on a batch of sequences (all of `data`). */
-export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number } = {}): Logs {
+export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
   const M = "Model.trainBatch";
   notTraining(M, model);
   const N = model.checkData(M, data, true);
   const o = check.object(M, "options", options);
-  check.known(M, o, ["clipNorm", "truncate"]);
+  check.known(M, o, ["clipNorm", "truncate", "state"]);
+  const state = o.state === undefined ? null : model.checkState(M, o.state, N);
   const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
   const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
   if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam or SGD instance, got ${check.show(optimizer)}`);
-  const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip, k);
+  const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip, k, state);
   return { loss, gradNorm: g, clipped };
 }
 
