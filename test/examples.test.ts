@@ -3,6 +3,9 @@
 // the cascade (with global features and cross-fitting) runs too; a bad option is refused clearly.
 // The full runs and their Q3 are in the README (minutes each), not here.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const script = new URL("../examples/protein-ss/train.mjs", import.meta.url).pathname;
@@ -106,4 +109,43 @@ describe("examples/irregular/run.mjs", () => {
     expect(Math.abs(q2[0] - 1.7) / 1.7).toBeLessThan(1e-4);
     expect(Math.abs(q2[2] - 32) / 32).toBeLessThan(1e-4);
   });
+});
+
+describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
+  it("the code model prints its line: held-out bits/char, the n-gram and xz references, parsed samples", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-code-"));
+    const r = spawnSync(process.execPath, [new URL("../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const m = /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(m![2]).toBe("2.006"); // the order-5 Kneser–Ney n-gram on the first 3 MB, deterministic
+    const j = JSON.parse(readFileSync(join(dir, "code.json"), "utf8"));
+    expect(j.heldOutBitsPerChar).toBeCloseTo(Number(m![1]), 3);
+    expect(j.heldOutBitsPerChar).toBeLessThan(Math.log2(j.vocabulary) + 0.5); // learned something
+    expect(existsSync(join(dir, "code-samples.txt"))).toBe(true);
+  }, 120_000);
+
+  it("the n-gram's probabilities sum to 1 over the vocabulary in every context", async () => {
+    const { kneserNey } = await import("../examples/code/ngram.mjs");
+    const text = "function f(a, b) { return a + b; }\nfunction g(x) { return f(x, x); }\n".repeat(3);
+    const tokens = Int32Array.from(text, (c) => c.charCodeAt(0));
+    const vocab = new Set(tokens), kn = kneserNey(tokens, 5, 128);
+    for (const h of [[], [102], [117, 110], [40, 120, 44, 32], [1, 2, 3, 4]]) {
+      let s = 0;
+      for (let w = 0; w < 128; w++) s += kn.prob(h, w);
+      expect(Math.abs(s - 1)).toBeLessThan(1e-12);
+    }
+    expect(vocab.size).toBeGreaterThan(10);
+  });
+
+  it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should", async () => {
+    const { validSmiles } = await import("../examples/smiles-grammar.mjs");
+    for (const s of ["CCO", "c1ccccc1", "OCC3OC(OCC2OC(OC(C#N)c1ccccc1)C(O)C(O)C2O)C(O)C(O)C3O", "C[N+](C)(C)C", "C%12CC%12", "C1CC1C1CC1"]) expect(validSmiles(s), s).toBe(true);
+    for (const s of ["", "C(C", "CC)", "c1cccc", "C[NH", "C]", "C%1CC"]) expect(validSmiles(s), s).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), "rw-smiles-"));
+    const r = spawnSync(process.execPath, [new URL("../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^smiles: \d+\.\d% of 20 samples valid, \d+\.\d% of the valid ones novel, \d+ distinct$/m);
+    expect(r.stderr).toMatch(/1128 molecules \((\d+) pass the check themselves\)/);
+  }, 120_000);
 });
