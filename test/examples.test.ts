@@ -87,7 +87,10 @@ describe("examples/ode-spiral.mjs", () => {
 describe("examples/irregular/run.mjs", () => {
   const script = new URL("../examples/irregular/run.mjs", import.meta.url).pathname;
   it("a short run prints one line per rate and the theophylline line, every number finite", () => {
-    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3", "--no-plot"], { encoding: "utf8" });
+    // into a temporary directory: the committed reports/irregular.json is the full run's
+    const dir = mkdtempSync(join(tmpdir(), "rw-irregular-"));
+    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3", "--no-plot", "--out", dir], { encoding: "utf8" });
+    expect(existsSync(join(dir, "irregular.json"))).toBe(true);
     expect(r.status, r.stderr).toBe(0);
     for (const rate of [10, 20, 50]) {
       expect(r.stdout).toMatch(new RegExp(`^irregular ${rate}%: ODE-RNN interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-dt interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-ffill interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+$`, "m"));

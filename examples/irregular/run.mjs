@@ -16,7 +16,8 @@
 // plots reports/irregular-toy.svg and reports/theoph.svg (--no-plot: not):
 //   irregular <rate>%: ODE-RNN interp MSE …, extrap MSE …; GRU-dt …; GRU-ffill …
 //   theoph: RMSE ODE-RNN …, GRU-dt …, one-compartment …
-// Usage: npm run example:irregular [-- --seeds 3 --epochs 25 --train 256 --only toy|theoph --no-plot]
+// Usage: npm run example:irregular [-- --seeds 3 --epochs 25 --train 256 --only toy|theoph --no-plot
+//        --out DIR (where irregular.json and the plots go; default reports/)]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Model, init } from "../../dist/index.js";
 import { forwardFill, sinusoids, theophylline } from "./data.mjs";
@@ -145,7 +146,9 @@ if (ONLY !== "toy") {
   console.log(`theoph: RMSE ODE-RNN ${rmse["ODE-RNN"].toFixed(3)}, GRU-dt ${rmse["GRU-dt"].toFixed(3)}, one-compartment ${rmse["one-compartment"].toFixed(3)} (with the other subjects' median ke: ${rmse["one-compartment, population ke"].toFixed(3)}) mg/L over 12 subjects × 6 forecasts, leave-one-subject-out, the networks' errors pooled over ${SEEDS} seeds`);
 }
 
-mkdirSync(new URL("../../reports/", import.meta.url), { recursive: true });
+const outAt = process.argv.indexOf("--out");
+const OUT = outAt > 0 ? new URL(`file://${process.argv[outAt + 1].replace(/\/?$/, "/")}`) : new URL("../../reports/", import.meta.url);
+mkdirSync(OUT, { recursive: true });
 if (toyPoints.length) plots.push(["irregular-toy", {
   title: `Sinusoids observed at a random fraction of 100 points: test MSE (mean ± sd over ${SEEDS} seeds)`,
   data: { values: toyPoints }, facet: { field: "task", type: "nominal", title: null, sort: ["interp", "extrap"] }, columns: 2,
@@ -157,10 +160,10 @@ if (toyPoints.length) plots.push(["irregular-toy", {
     ],
   },
 }]);
-if (!ONLY) writeFileSync(new URL("../../reports/irregular.json", import.meta.url), JSON.stringify({ date: new Date().toISOString().slice(0, 10), seconds: (performance.now() - t0) / 1000, ...results }, null, 1) + "\n");
+if (!ONLY) writeFileSync(new URL("irregular.json", OUT), JSON.stringify({ date: new Date().toISOString().slice(0, 10), seconds: (performance.now() - t0) / 1000, ...results }, null, 1) + "\n");
 if (!process.argv.includes("--no-plot") && plots.length) {
   const { reportWriter } = await import("../../experiments/report.mjs");
-  const w = reportWriter(new URL("../../reports/", import.meta.url));
+  const w = reportWriter(OUT);
   for (const [name, spec] of plots) { await w.plot(name, spec); log(`wrote reports/${name}.svg`); }
 }
 log("done");
