@@ -11,14 +11,9 @@
 // and draws reports/ode-spiral.svg (true and learned spirals).
 // Usage: npm run example:spiral [-- --iterations 2000 --seed 0 --lr 0.001 --no-plot]
 import { Adam, NeuralODE, Rng, init } from "../dist/index.js";
+import { numberArg } from "./args.mjs";
 
-const opt = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) { console.error(`--${name}: expected a non-negative number, got ${process.argv[i + 1]}`); process.exit(2); }
-  return v;
-};
+const opt = numberArg;
 const ITER = opt("iterations", 2000), SEED = opt("seed", 0), LR = opt("lr", 1e-3), EVERY = opt("every", 200);
 const PLOT = !process.argv.includes("--no-plot");
 

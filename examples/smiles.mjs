@@ -10,16 +10,9 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { init, Model } from "../dist/index.js";
 import { validSmiles } from "./smiles-grammar.mjs";
+import { numberArg, outDir } from "./args.mjs";
 
-const arg = (k, d) => {
-  const i = process.argv.indexOf(`--${k}`);
-  if (i < 0) return d;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) { console.error(`--${k}: expected a non-negative number, got ${process.argv[i + 1]}`); process.exit(2); }
-  return v;
-};
-/** --out DIR (default: the repository's reports/), as a directory URL. */
-const outArg = (d) => { const i = process.argv.indexOf("--out"); return i < 0 ? new URL(d, import.meta.url) : new URL(`file://${process.argv[i + 1].replace(/\/?$/, "/")}`); };
+const arg = numberArg;
 const EPOCHS = arg("epochs", 60), H = arg("hidden", 128), SAMPLES = arg("samples", 1000), TEMP = arg("temperature", 0.8), SEED = arg("seed", 0);
 const t0 = Date.now(), log = (m) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 
@@ -49,8 +42,8 @@ for (let i = 0; i < SAMPLES; i++) {
   out.push(`${ok ? (known.has(s) ? "valid, in training" : "valid, novel") : "invalid"}\t${s}`);
 }
 model.dispose();
-const outDir = outArg("../reports/");
-mkdirSync(outDir, { recursive: true });
-writeFileSync(new URL("smiles-samples.txt", outDir), out.join("\n") + "\n");
-writeFileSync(new URL("smiles.json", outDir), JSON.stringify({ molecules: smiles.length, epochs: EPOCHS, hidden: H, samples: SAMPLES, temperature: TEMP, valid, novel, distinct: seen.size, seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
+const dir = outDir();
+mkdirSync(dir, { recursive: true });
+writeFileSync(new URL("smiles-samples.txt", dir), out.join("\n") + "\n");
+writeFileSync(new URL("smiles.json", dir), JSON.stringify({ molecules: smiles.length, epochs: EPOCHS, hidden: H, samples: SAMPLES, temperature: TEMP, valid, novel, distinct: seen.size, seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
 console.log(`smiles: ${(100 * valid / SAMPLES).toFixed(1)}% of ${SAMPLES} samples valid, ${valid ? (100 * novel / valid).toFixed(1) : "0.0"}% of the valid ones novel, ${seen.size} distinct`);

@@ -28,18 +28,11 @@ import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { init, Model, Adam, coreInfo } from "../../dist/index.js";
 import { kneserNey } from "./ngram.mjs";
+import { numberArg, stringArg, outDir } from "../args.mjs";
 
 const require = createRequire(import.meta.url);
 const ts = require("typescript");
-const arg = (k, d) => {
-  const i = process.argv.indexOf(`--${k}`);
-  if (i < 0) return d;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) { console.error(`--${k}: expected a non-negative number, got ${process.argv[i + 1]}`); process.exit(2); }
-  return v;
-};
-/** --out DIR (default: the repository's reports/), as a directory URL. */
-const outArg = (d) => { const i = process.argv.indexOf("--out"); return i < 0 ? new URL(d, import.meta.url) : new URL(`file://${process.argv[i + 1].replace(/\/?$/, "/")}`); };
+const arg = numberArg;
 const TRAIN_MB = arg("train-mb", 3), CHARS = arg("chars", 12e6), H = arg("hidden", 256), THREADS = arg("threads", 2);
 const SAMPLES = arg("samples", 200), TEMP = arg("temperature", 0.5), SEED = arg("seed", 0), HELD = 200_000, VALID = 100_000, EVAL_EVERY = arg("eval-every", 250);
 const B = 32, T = 128, LOG2 = Math.log(2);
@@ -67,8 +60,7 @@ try { xz = (xzBytes(trainText + heldText) - xzBytes(trainText)) * 8 / held.lengt
 log(`order-5 Kneser–Ney n-gram: ${ngram.toFixed(3)} bits/char held out (${kn.bits(valid).toFixed(3)} on the validation part); xz -9: ${xz.toFixed(3)} bits/char`);
 
 await init({ threads: THREADS });
-const path = (k) => { const i = process.argv.indexOf(`--${k}`); return i < 0 ? null : process.argv[i + 1]; };
-const LOAD = path("load"), SAVE = path("save");
+const LOAD = stringArg("load"), SAVE = stringArg("save");
 const model = LOAD ? Model.load(readFileSync(LOAD)) : new Model({ cell: "gru", inputSize: V, hiddenSize: H, outputSize: V, readout: "sequence", loss: "crossentropy", seed: SEED + 1 });
 const adam = new Adam({ learningRate: 2e-3 });
 // 32 streams: the training text cut into 32 contiguous segments read side by side
@@ -151,12 +143,12 @@ for (let i = 0; i < SAMPLES; i++) {
 }
 const pct = (100 * parsed) / SAMPLES;
 log(`${parsed} of ${SAMPLES} generated functions parse`);
-const outDir = outArg("../../reports/");
-mkdirSync(outDir, { recursive: true });
-writeFileSync(new URL("code.json", outDir), JSON.stringify({
+const dir = outDir();
+mkdirSync(dir, { recursive: true });
+writeFileSync(new URL("code.json", dir), JSON.stringify({
   typescript: version, trainChars: train.length, heldOutChars: held.length, vocabulary: V, hidden: H, threads: coreInfo().threads, trainedChars: steps * B * T,
   heldOutBitsPerChar: bpc, validationBitsPerChar: best.bits, keptBatch: best.batch, curve, ngramBitsPerChar: ngram, ngramValidationBitsPerChar: kn.bits(valid), xzBitsPerChar: xz, samples: SAMPLES, temperature: TEMP, parsed, parsedPercent: pct, seconds: (Date.now() - t0) / 1000,
 }, null, 1) + "\n");
-writeFileSync(new URL("code-samples.txt", outDir), samples.slice(0, 20).map((s, i) => `// sample ${i} (${s.ok ? "parses" : "does not parse"})\n${s.src}\n`).join("\n"));
+writeFileSync(new URL("code-samples.txt", dir), samples.slice(0, 20).map((s, i) => `// sample ${i} (${s.ok ? "parses" : "does not parse"})\n${s.src}\n`).join("\n"));
 model.dispose();
 console.log(`code: held-out ${bpc.toFixed(3)} bits/char (n-gram ${ngram.toFixed(3)}, xz -9 ${xz.toFixed(3)}); ${pct.toFixed(0)}% of ${SAMPLES} samples parse`);

@@ -19,6 +19,7 @@
 // Usage: npm run example:irregular [-- --seeds 3 --epochs 25 --train 256 --only toy|theoph --no-plot
 //        --out DIR (where irregular.json and the plots go; default reports/)]
 import { mkdirSync, writeFileSync } from "node:fs";
+import { outDir } from "../args.mjs";
 import { Model, init } from "../../dist/index.js";
 import { forwardFill, sinusoids, theophylline } from "./data.mjs";
 import { fitCompartment, oneCompartment } from "./pk.mjs";
@@ -146,8 +147,7 @@ if (ONLY !== "toy") {
   console.log(`theoph: RMSE ODE-RNN ${rmse["ODE-RNN"].toFixed(3)}, GRU-dt ${rmse["GRU-dt"].toFixed(3)}, one-compartment ${rmse["one-compartment"].toFixed(3)} (with the other subjects' median ke: ${rmse["one-compartment, population ke"].toFixed(3)}) mg/L over 12 subjects × 6 forecasts, leave-one-subject-out, the networks' errors pooled over ${SEEDS} seeds`);
 }
 
-const outAt = process.argv.indexOf("--out");
-const OUT = outAt > 0 ? new URL(`file://${process.argv[outAt + 1].replace(/\/?$/, "/")}`) : new URL("../../reports/", import.meta.url);
+const OUT = outDir();
 mkdirSync(OUT, { recursive: true });
 if (toyPoints.length) plots.push(["irregular-toy", {
   title: `Sinusoids observed at a random fraction of 100 points: test MSE (mean ± sd over ${SEEDS} seeds)`,

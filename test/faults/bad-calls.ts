@@ -190,6 +190,23 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["ode.backward typo", () => ode.backward({ state: f(8) } as any)],
     ["ode.steps on rk4", () => ode.steps(0)],
     ["ode.steps row", () => { const o = new R.NeuralODE({ stateSize: 2, hidden: [2] }); try { o.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return o.steps(2); } finally { o.dispose(); } }],
+    // streaming and generation
+    ["stream bidirectional", () => { const l = new R.LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: true }); try { return l.stream(); } finally { l.dispose(); } }],
+    ["stream.step x size", () => { const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream({ batch: 2 }); try { return s.step(f(3)); } finally { s.dispose(); l.dispose(); } }],
+    ["stream.step out size", () => { const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream(); try { return s.step(f(2), { out: { hN: f(2) } }); } finally { s.dispose(); l.dispose(); } }],
+    ["Model.stream timeGap", () => { const g = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, timeGap: true }); try { return g.stream(); } finally { g.dispose(); } }],
+    ["trainBatch state size", () => m.trainBatch(data, adam, { state: { h: f(1) } })],
+    ["generate on mse", () => m.generate({ prime: [0], length: 3 })],
+    ["generate prime token", () => { const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" }); try { return g.generate({ prime: [3], length: 3 }); } finally { g.dispose(); } }],
+    ["generate topP 0", () => { const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" }); try { return g.generate({ prime: [0], length: 3, topP: 0 }); } finally { g.dispose(); } }],
+    // hidden Markov models
+    ["CategoricalHMM nComponents 0", () => new R.CategoricalHMM({ nComponents: 0, nFeatures: 2 })],
+    ["CategoricalHMM transmat row", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).setParams({ transmat: Float64Array.of(0.5, 0.6, 0.5, 0.5) })],
+    ["CategoricalHMM.score X symbol", () => { const h = new R.CategoricalHMM({ nComponents: 1, nFeatures: 2 }); h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), emissionprob: Float64Array.of(0.5, 0.5) }); try { return h.score(Int32Array.of(0, 2)); } finally { h.dispose(); } }],
+    ["CategoricalHMM.fit lengths", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fit(Int32Array.of(0, 1, 1), Int32Array.of(2))],
+    ["CategoricalHMM.fitSupervised state", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fitSupervised(Int32Array.of(0, 1), Int32Array.of(0, 2))],
+    ["CategoricalHMM.load kind", () => { const h = new R.GaussianHMM({ nComponents: 1, nFeatures: 1 }); h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), means: Float64Array.of(0), covars: Float64Array.of(1) }); try { return R.CategoricalHMM.load(h.save()); } finally { h.dispose(); } }],
+    ["GaussianHMM covars", () => new R.GaussianHMM({ nComponents: 1, nFeatures: 2 }).setParams({ covars: Float64Array.of(1, 0) })],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];
