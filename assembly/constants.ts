@@ -55,7 +55,10 @@ export const RD_DX = 23;         // ptr: backward: ∂L/∂x [B, T, I] or 0 (not
 export const RD_DH0 = 24;        // ptr: backward: ∂L/∂h0 or 0
 export const RD_DC0 = 25;        // ptr: backward: ∂L/∂c0 or 0
 export const RD_DHS = 26;        // ptr: backward: [L·D, T, B, H] per-step ∂L/∂h_t, or 0
-export const RD_FIELDS = 27;
+export const RD_PACKED = 27;      // i32: forward: 1 = reuse the packed weights the workspace holds from the previous
+                                 // forward of the same shape (one layer, one direction; the host vouches the
+                                 // parameters have not changed since); 0 = pack them (always safe)
+export const RD_FIELDS = 28;
 
 // Neural ODE: solver methods (OD_METHOD) and activations of the vector field's MLP (OD_ACT).
 export const ODE_EULER = 0;

@@ -205,3 +205,39 @@ describe("trainBatch({ state }): the state carried across batches (truncated BPT
     });
   }
 });
+
+describe("streams reuse their packed weights only while the parameters are unchanged", () => {
+  for (const cell of ["rnn", "lstm", "gru"]) {
+    it(`${cell}: after loadStateDict, resetParameters or an optimizer step, the next step uses the new weights`, async () => {
+      const { Adam } = await import("../dist/index.js");
+      const I = 4, H = 6, rng = new Rng(12);
+      const m = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 2, readout: "sequence", seed: 3 });
+      const s = m.stream(), x = normals(I, rng);
+      for (let i = 0; i < 3; i++) s.step(x); // packed from the second step on (fresh streams: packed on their first)
+      const before = s.step(x).output;
+      // 1. loadStateDict
+      const sd = m.stateDict();
+      for (const k of Object.keys(sd)) if (k.startsWith("rnn.")) sd[k] = sd[k].map((v) => v * 0.5);
+      m.loadStateDict(sd);
+      const st1 = s.state(), ref1 = m.rnn.stream({ h0: st1.h, ...(st1.c ? { c0: st1.c } : {}) });
+      const r1 = ref1.step(x), g1 = s.step(x);
+      ref1.dispose();
+      expect(g1.hN).not.toEqual(before);
+      expect(bits(g1.hN)).toEqual(bits(r1.hN));
+      // 2. an optimizer step through the model
+      const adam = new Adam({ learningRate: 0.1 });
+      m.trainBatch({ x: [normals(3 * I, rng)], y: [normals(6, rng)] }, adam);
+      const st2 = s.state(), ref2 = m.rnn.stream({ h0: st2.h, ...(st2.c ? { c0: st2.c } : {}) });
+      const r2 = ref2.step(x), g2 = s.step(x);
+      ref2.dispose();
+      expect(bits(g2.hN)).toEqual(bits(r2.hN));
+      // 3. resetParameters on the layer itself
+      m.rnn.resetParameters(99);
+      const st3 = s.state(), ref3 = m.rnn.stream({ h0: st3.h, ...(st3.c ? { c0: st3.c } : {}) });
+      const r3 = ref3.step(x), g3 = s.step(x);
+      ref3.dispose();
+      expect(bits(g3.hN)).toEqual(bits(r3.hN));
+      s.dispose(); m.dispose();
+    });
+  }
+});

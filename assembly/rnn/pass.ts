@@ -13,7 +13,7 @@
 import {
   CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT,
   RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE, RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES,
-  RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_FIELDS,
+  RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS,
 } from "../constants";
 import { gatesOf, paramCount, sharedLayout, shHeader, shTotal, WS_HEADER } from "./layout";
 import { stack_forward, stack_backward } from "./stack";
@@ -35,7 +35,7 @@ function check_shape(d: usize): i32 {
   const B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H), L = geti(d, RD_L), D = geti(d, RD_D);
   if (B < 1 || T < 1 || I < 1 || H < 1 || L < 1 || L > 4096 || D < 1 || D > 2) return ERR_SIZE;
   const ck = geti(d, RD_CHECKPOINT);
-  if (ck < 0 || ck > 1 || geti(d, RD_TRUNCATE) < 0) return ERR_ARGUMENT;
+  if (ck < 0 || ck > 1 || geti(d, RD_TRUNCATE) < 0 || geti(d, RD_PACKED) < 0 || geti(d, RD_PACKED) > 1) return ERR_ARGUMENT;
   const fB = <f64>B, fT = <f64>T, fH = <f64>H, G = <f64>gatesOf(cell), LD = <f64>L * <f64>D;
   const maxIn = max(<f64>I, L > 1 ? <f64>D * fH : 0);
   // the largest tensors of the pass, in f64 (exact far beyond 2^30): inputs, outputs, states, gates,
@@ -126,10 +126,14 @@ export function rnn_forward(d: usize): i32 {
   const r = validate(d, false);
   if (r != OK) return r;
   const ws = getp(d, RD_WS), hd = ws + (shHeader << 2);
+  // reuse the packed weights only after a completed forward of this very shape (the header says
+  // so) on a one-layer, one-direction stack (whose packing region holds its only weights)
+  let packed = geti(d, RD_PACKED) == 1 && geti(d, RD_L) * geti(d, RD_D) == 1;
+  for (let i = 0; packed && i < WS_HEADER; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) packed = false;
   store<i32>(hd, 0); // no valid forward while the pass runs
   stack_forward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
     getp(d, RD_PARAMS), ws, getp(d, RD_X), getp(d, RD_LENGTHS), getp(d, RD_H0), getp(d, RD_C0),
-    getp(d, RD_OUT), getp(d, RD_HN), getp(d, RD_CN), geti(d, RD_CHECKPOINT));
+    getp(d, RD_OUT), getp(d, RD_HN), getp(d, RD_CN), geti(d, RD_CHECKPOINT), packed);
   for (let i = WS_HEADER - 1; i >= 0; i--) store<i32>(hd + (<usize>i << 2), header(d, i));
   return OK;
 }

@@ -72,7 +72,7 @@ function segment_forward(
 export function stack_forward(
   cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, D: i32,
   params: usize, ws: usize, x: usize, lengths: usize, h0: usize, c0: usize, out: usize, hn: usize, cn: usize,
-  checkpoint: i32,
+  checkpoint: i32, packed: bool = false,
 ): void {
   const G = gatesOf(cell), GH = G * H, ck = checkpoint != 0;
   sharedLayout(cell, B, T, I, H, L, D, ck);
@@ -104,7 +104,8 @@ export function stack_forward(
       if (cell == CELL_LSTM) {
         if (c0 != 0) memory.copy(cs, f(c0, ld * BH), <usize>BH << 2); else memory.fill(cs, 0, <usize>BH << 2);
       }
-      pack_weights(cell, GH, In, H, wih, whh, bih, bhh, pk1, pk2, bsum);
+      // packed: the caller checked that this one-layer, one-direction workspace still holds them
+      if (!packed) pack_weights(cell, GH, In, H, wih, whh, bih, bhh, pk1, pk2, bsum);
       for (let j = 0; j < N; j++) {
         const s0 = j * S, s1 = min(T, s0 + S), n = s1 - s0;
         if (ck) {

@@ -16,7 +16,13 @@ export interface RnnShape {
 
 /** Pointers of a forward pass (0 = absent): x [B,T,I], lengths i32 [B], h0/c0/hn/cn [L·D,B,H],
  *  out [B,T,D·H]. */
-export interface RnnForwardTensors { params: number; x: number; lengths: number; h0: number; c0: number; out: number; hn: number; cn: number }
+export interface RnnForwardTensors {
+  params: number; x: number; lengths: number; h0: number; c0: number; out: number; hn: number; cn: number;
+  /** Reuse the packed weights the workspaces hold from the previous forward of the same shape
+   *  (RD_PACKED: the core does so only for one layer and one direction, and only after a completed
+   *  forward of that shape). The caller vouches the parameters have not changed since. */
+  packed?: boolean;
+}
 
 /** Pointers of a backward pass (0 = absent / not wanted); x and lengths as given to the forward. */
 export interface RnnBackwardTensors {
@@ -163,6 +169,7 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
   const descs = parts.map(([b0, b1], k) => {
     const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
     h[o + A.RD_OUT] = t.out + 4 * b0 * T * D * H;
+    h[o + A.RD_PACKED] = t.packed ? 1 : 0;
     h[o + A.RD_H0] = partTensor(mem, "h0", k, split, t.h0); h[o + A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
     h[o + A.RD_HN] = partTensor(mem, "hn", k, split, t.hn); h[o + A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
     if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));

@@ -102,6 +102,7 @@ export class RecurrentModel {
           for (let i = 0; i < sl.size; i++) all[sl.offset + i] = (2 * orng.uniform() - 1) * kk;
         }
       }
+      this.parameters.touch();
     });
     this.rnn = rnn!;
   }

@@ -10,7 +10,7 @@ import type { Releasable } from "../core/arena.js";
 export interface TensorSlot { name: string; shape: number[]; offset: number; size: number }
 
 /** The memory behind a block and its views. */
-interface Store { params: number; grads: number; numParams: number; live: boolean; listeners: Set<() => void> }
+interface Store { params: number; grads: number; numParams: number; live: boolean; listeners: Set<() => void>; version: number }
 
 export class ParameterBlock {
   /** Number of f32 parameters. */
@@ -39,7 +39,7 @@ export class ParameterBlock {
       throw new RangeError(`${where}: ${numParams} parameters need ${formatBytes(2 * bytes)} of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers`);
     }
     const [params, grads] = allocAll(where, [bytes, bytes], { what: `model (${numParams} parameters and their gradients)`, advice: "use a smaller hiddenSize or fewer layers" });
-    this.#store = { params, grads, numParams, live: true, listeners: new Set() };
+    this.#store = { params, grads, numParams, live: true, listeners: new Set(), version: 0 };
     this.#offset = 0;
     this.#owner = true;
   }
@@ -52,7 +52,14 @@ export class ParameterBlock {
   /** Whether the memory is still there (false after the owner's dispose()). */
   get live(): boolean { return this.#store.live; }
 
-  /** @internal Byte offset of the parameters in core memory. */
+  /** A counter that every write of the parameters raises (setFlat, loadStateDict, optimizer steps,
+   *  shared by a block and its views): what streams check before they reuse weights they packed. */
+  get version(): number { return this.#store.version; }
+  /** @internal Record a write of the parameters made through paramsAt(). */
+  touch(): void { this.#store.version++; }
+
+  /** @internal Byte offset of the parameters in core memory. Whoever writes through it calls
+   *  touch(). */
   paramsAt(where: string): number { this.#check(where); return this.#store.params + 4 * this.#offset; }
   /** @internal Byte offset of the gradients in core memory. */
   gradsAt(where: string): number { this.#check(where); return this.#store.grads + 4 * this.#offset; }
@@ -74,7 +81,7 @@ export class ParameterBlock {
   #all(where: string, grads: boolean, from?: Float32Array): Float32Array {
     if (from) check.f32(where, grads ? "grads" : "parameters", from, this.numParams, `[${this.numParams}]`, "allow");
     const v = f32(grads ? this.gradsAt(where) : this.paramsAt(where), this.numParams);
-    if (from) v.set(from);
+    if (from) { v.set(from); if (!grads) this.touch(); }
     return v;
   }
 
@@ -103,6 +110,7 @@ export class ParameterBlock {
       if (!this.slots.some((s) => s.name === k)) throw new RangeError(`${where}: unexpected tensor ${JSON.stringify(k)} (expected ${this.slots.map((s) => s.name).join(", ")})`);
     }
     for (const s of this.slots) f32(p + 4 * s.offset, s.size).set(d[s.name] as Float32Array);
+    this.touch();
   }
 
   /** Set every gradient to zero. */

@@ -68,6 +68,10 @@ export class LayerStream {
   #cur = 0;
   /** The steps the staging blocks were reserved for (0: none yet). */
   #reserved = 0;
+  /** The parameters' version and the steps of the last forward (whose workspace then holds its
+   *  packed weights: a call of the same steps at the same version reuses them); -1: none. */
+  #packedVersion = -1;
+  #packedSteps = 0;
   #disposed = false;
 
   /** @internal Use layer.stream(options). */
@@ -130,14 +134,19 @@ export class LayerStream {
     if (k > this.#reserved) {
       reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
       this.#reserved = k;
+      this.#packedVersion = -1; // new workspaces: nothing packed in them
     }
     const xp = this.#mem.get("x"), op = this.#mem.get("out"), cur = this.#cur, next = 1 - cur;
     f32(xp, B * k * I).set(x);
+    const params = this.#layer.parameters, version = params.version;
+    const packed = version === this.#packedVersion && k === this.#packedSteps;
+    this.#packedVersion = -1; // until this call completes
     rnnForward(where, this.#pass, this.#shape(k), {
-      params: this.#layer.parameters.paramsAt(where), x: xp, lengths: 0,
+      params: params.paramsAt(where), x: xp, lengths: 0,
       h0: this.#state.get(`h${cur}`), c0: this.#lstm ? this.#state.get(`c${cur}`) : 0, out: op,
-      hn: this.#state.get(`h${next}`), cn: this.#lstm ? this.#state.get(`c${next}`) : 0,
+      hn: this.#state.get(`h${next}`), cn: this.#lstm ? this.#state.get(`c${next}`) : 0, packed,
     });
+    this.#packedVersion = version; this.#packedSteps = k;
     this.#cur = next;
     return op;
   }

@@ -109,6 +109,7 @@ export class Adam extends StatefulOptimizer {
     const bc2Sqrt = Math.sqrt(1 - s.b2t);
     core().adam_step(block.numParams, block.paramsAt("Adam.step"), block.gradsAt("Adam.step"), s.blocks[0], s.blocks[1],
       this.beta1, this.beta2, this.epsilon, this.weightDecay, stepSize, bc2Sqrt);
+    block.touch();
   }
 }
 
@@ -137,6 +138,7 @@ export class SGD extends StatefulOptimizer {
     s.t++;
     core().sgd_step(block.numParams, block.paramsAt("SGD.step"), block.gradsAt("SGD.step"), this.momentum !== 0 ? s.blocks[0] : 0,
       this.learningRate, this.momentum, this.weightDecay, this.nesterov);
+    block.touch();
   }
 }
 
