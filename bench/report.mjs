@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { GATES } from "./suites/common.mjs";
 import { odeSection } from "./ode-report.mjs";
 import { hmmSection } from "./hmm-report.mjs";
+import { streamSection } from "./stream-report.mjs";
 
 const f = (v, d = 2) => v.toFixed(d);
 const MiB = (floats) => (4 * floats / 2 ** 20);
@@ -183,6 +184,8 @@ ${peerTables(res, res.peers, n.peers)}
 ${odeSection()}
 
 ${hmmSection()}
+
+${streamSection()}
 `;
 }
 

@@ -1,5 +1,5 @@
 // npm run bench:peers — install the benchmark peers outside recurrent-wasm's own dependencies:
-// TF.js 4.22 (wasm + cpu backends) and brain.js 2.0.0-beta.24 into bench/peers/node_modules (from
+// TF.js 4.22 (wasm + cpu backends), brain.js 2.0.0-beta.24 and onnxruntime-web 1.30 into bench/peers/node_modules (from
 // its lockfile, install scripts off: brain.js's optional GPU packages would build native code),
 // and PyTorch (Debian python3-torch with OpenBLAS), scipy (the ODE accuracy reference) and
 // pomegranate (the HMM peer) through apt-get when running as root.

@@ -17,7 +17,7 @@
 // required (v128.load is unaligned-safe in WebAssembly).
 
 import { KC, gemm_ref_block } from "./gemm-ref";
-import { tile4x8, tile4x4, tile1x8, tile1x4 } from "./gemm-tiles";
+import { tile4x8, tile4x4, tile1x8, tile1x4, tile1x32p } from "./gemm-tiles";
 
 /** C[M,N] = (accumulate ? C : 0) + A·B; f32x4, 4×8 register tiles, K blocks of KC. See the file comment. */
 export function gemm_f32_4x8_wasmsimd(
@@ -84,9 +84,13 @@ export function gemm_f32_4x8_packed(
       for (let i = 0; i < M4; i += 4) {
         tile4x8(kb, ak + ((<usize>i * rs) << 2), rs, cs, pb, 8, c + ((<usize>i * lc + j) << 2), lc, acc);
       }
-      for (let i = M4; i < M; i++) {
-        tile1x8(kb, ak + ((<usize>i * rs) << 2), cs, pb, 8, c + ((<usize>i * lc + j) << 2), acc);
-      }
+    }
+    // the rows past the last 4-row tile (all of them at B = 1): four panels at a time
+    for (let i = M4; i < M; i++) {
+      const ai = ak + ((<usize>i * rs) << 2), ci = c + ((<usize>i * lc) << 2);
+      let j = 0;
+      for (; j + 32 <= N8; j += 32) tile1x32p(kb, ai, cs, bp + (<usize>(j * K + k0 * 8) << 2), <usize>(8 * K), ci + (<usize>j << 2), acc);
+      for (; j < N8; j += 8) tile1x8(kb, ai, cs, bp + (<usize>(j * K + k0 * 8) << 2), 8, ci + (<usize>j << 2), acc);
     }
     if (R > 0) {
       gemm_block(M, R, kb, ak, rsa, csa, bp + (<usize>(N8 * K + k0 * R) << 2), R, c + (<usize>N8 << 2), ldc, acc);
