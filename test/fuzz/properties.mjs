@@ -699,6 +699,60 @@ function gaussianHmmProperty(R, canary) {
   });
 }
 
+// ---- streams: chunked stepping with bad calls in between, weights rewritten after a warm-up ------
+function streamProperty(R, canary) {
+  const chunk = fc.record({ k: fc.integer({ min: 1, max: 6 }), bad: fc.constantFrom("none", "none", "none", "x size", "x NaN", "steps 0", "out size") });
+  const cases = fc.record({
+    cell: fc.constantFrom("rnn", "lstm", "gru"), L: fc.integer({ min: 1, max: 3 }), I: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 9 }),
+    B: fc.integer({ min: 1, max: 3 }), h0: fc.boolean(), rewrite: fc.boolean(), seed: fc.integer({ min: 0, max: 1000 }),
+    chunks: fc.array(chunk, { minLength: 1, maxLength: 8 }),
+  });
+  return fc.property(cases, ({ cell, L, I, H, B, h0, rewrite, seed, chunks }) => {
+    const Layer = cell === "lstm" ? R.LSTM : cell === "gru" ? R.GRU : R.RNN, name = cell === "lstm" ? "LSTM" : cell === "gru" ? "GRU" : "RNN";
+    const layer = new Layer({ inputSize: I, hiddenSize: H, numLayers: L, seed });
+    const rng = new R.Rng(seed + 1), normal = (n) => Float32Array.from({ length: n }, () => rng.normal());
+    const n = L * B * H, init = h0 ? { h0: normal(n), ...(cell === "lstm" ? { c0: normal(n) } : {}) } : {};
+    const s = layer.stream({ batch: B, ...init });
+    try {
+      // warm up (the stream packs its weights), rewind, and rewrite the weights: the steps below must use the new ones
+      s.step(normal(B * I));
+      s.reset(init);
+      if (rewrite) { const sd = layer.stateDict(); for (const k of Object.keys(sd)) sd[k] = sd[k].map((v) => -0.5 * v); layer.loadStateDict(sd); }
+      const T = chunks.filter((c) => c.bad === "none").reduce((a, c) => a + c.k, 0);
+      const x = new Float32Array(B * Math.max(T, 1) * I), outs = Array.from({ length: B }, () => []);
+      let t = 0, last = null;
+      for (const { k, bad } of chunks) {
+        const xs = normal(B * k * I);
+        if (bad !== "none") {
+          const before = bitsOf(s.state().h);
+          const call = {
+            "x size": () => s.step(xs.subarray(1), { steps: k }),
+            "x NaN": () => { const v = xs.slice(); v[v.length - 1] = NaN; return s.step(v, { steps: k }); },
+            "steps 0": () => s.step(xs, { steps: 0 }),
+            "out size": () => s.step(xs, { steps: k, out: { hN: new Float32Array(n + 1) } }),
+          }[bad];
+          expectOutcome(R, canary, `${name}.stream.step`, [[bad === "steps 0" ? "steps" : bad === "out size" ? "out.hN" : "x"]], call);
+          must(bitsOf(s.state().h) === before, `${bad}: the stream's state changed`);
+          continue;
+        }
+        for (let b = 0; b < B; b++) x.set(xs.subarray(b * k * I, (b + 1) * k * I), (b * T + t) * I);
+        last = s.step(xs, { steps: k });
+        for (let b = 0; b < B; b++) outs[b].push(...last.output.subarray(b * k * H, (b + 1) * k * H));
+        t += k;
+      }
+      if (T > 0) {
+        const full = layer.forward(x, { batch: B, steps: T, ...init });
+        must(bitsOf(Float32Array.from(outs.flat())) === bitsOf(full.output), "chunked outputs differ from forward()");
+        must(bitsOf(last.hN) === bitsOf(full.hN), "the stream's state differs from forward()'s hN");
+      }
+      canary.check();
+      stats.valid++;
+    } finally {
+      s.dispose(); layer.dispose();
+    }
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -713,5 +767,6 @@ export function properties(R, canary) {
     odernn: odeRnnProperty(R, canary),
     hmm: hmmProperty(R, canary),
     "hmm.gaussian": gaussianHmmProperty(R, canary),
+    stream: streamProperty(R, canary),
   };
 }
