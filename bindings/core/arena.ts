@@ -27,6 +27,16 @@ export function heap32(): Int32Array {
   return heap;
 }
 
+let heapF32Buffer: ArrayBuffer | SharedArrayBuffer | null = null;
+let heapF: Float32Array = new Float32Array(0);
+/** A Float32Array over all of memory (re-created only when memory has grown): for copying a few
+ *  floats in a hot path without a new view per call. Index = byte offset / 4. */
+export function heapf32(): Float32Array {
+  const b = core().memory.buffer;
+  if (b !== heapF32Buffer) { heapF32Buffer = b; heapF = new Float32Array(b); }
+  return heapF;
+}
+
 /** A Float32Array view of n floats at ptr (valid until memory grows). */
 export function f32(ptr: number, n: number): Float32Array {
   return new Float32Array(core().memory.buffer, ptr, n);

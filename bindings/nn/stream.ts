@@ -7,8 +7,10 @@
 // fails leaves the state as it was. Memory is reserved on the first call (and again only when a
 // call asks for more steps than any before); later calls allocate no WebAssembly memory.
 import * as check from "../core/check.js";
-import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
-import { RnnShape, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import * as A from "../core/abi.js";
+import { Blocks, f32, heap32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
+import { core } from "../core/loader.js";
+import { RnnShape, batchParts, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
 import type { ParameterBlock } from "./params.js";
 
 export interface StreamOptions {
@@ -40,6 +42,16 @@ export interface StreamableLayer {
 }
 
 export const MAX_STEPS = 1 << 20;
+const NO_OPTIONS: StreamStepOptions = Object.freeze({});
+/** Absent, or a Float32Array of len floats. */
+function fits(v: unknown, len: number): boolean { return v === undefined || (v instanceof Float32Array && v.length === len); }
+/** len floats of memory at ptr into `into` (no allocation), or a new array. */
+function copy(ptr: number, len: number, into: Float32Array | undefined): Float32Array {
+  const hf = heapf32();
+  if (!into) return hf.slice(ptr >>> 2, (ptr >>> 2) + len);
+  for (let i = 0, j = ptr >>> 2; i < len; i++, j++) into[i] = hf[j];
+  return into;
+}
 
 /** A step's `out` option checked: each given array a Float32Array of its length (specs: name,
  *  length, shape). */
@@ -73,11 +85,17 @@ export class LayerStream {
   #packedVersion = -1;
   #packedSteps = 0;
   #disposed = false;
+  readonly #stepName: string;
+  /** The result of steps given every output array (the same object each call). */
+  readonly #result: StreamStepResult = { output: new Float32Array(0), hN: new Float32Array(0) };
+  /** The descriptor of the last single-part forward and its steps: the next call of the same steps
+   *  rewrites only its state pointers and calls the core (no allocation); null: none. */
+  #fast: { k: number; desc: number } | null = null;
 
   /** @internal Use layer.stream(options). */
   constructor(layer: StreamableLayer, name: string, options: StreamOptions) {
     const W = `${name}.stream`;
-    this.#layer = layer; this.#name = name; this.#lstm = layer.mode === "lstm";
+    this.#layer = layer; this.#name = name; this.#lstm = layer.mode === "lstm"; this.#stepName = `${name}.stream.step`;
     layer.parameters.paramsAt(W); // throws after the layer's dispose()
     const o = check.object(W, "options", options);
     check.known(W, o, ["batch", "h0", ...(this.#lstm ? ["c0"] : [])]);
@@ -109,22 +127,45 @@ export class LayerStream {
   }
 
   /** Run k more steps (x [batch, k, inputSize]) from the carried state; the state after them is
-   *  carried into the next call. */
-  step(x: Float32Array, options: StreamStepOptions = {}): StreamStepResult {
-    const W = `${this.#name}.stream.step`;
+   *  carried into the next call. With every output in `out` (output, hN, and cN for LSTM) and the
+   *  same options object each time, a step allocates nothing: the result is then the same object
+   *  every call, holding your arrays. */
+  step(x: Float32Array, options?: StreamStepOptions): StreamStepResult {
+    const W = this.#stepName;
     this.#alive(W);
-    const o = check.object(W, "options", options);
-    check.known(W, o, ["steps", "out"]);
-    const k = check.int(W, "steps", o.steps ?? 1, 1, MAX_STEPS);
+    const o = options === undefined ? NO_OPTIONS : options;
+    // the checks of check.ts, inlined so that a valid call allocates nothing; any failure goes
+    // through them for the message
+    if (o === null || typeof o !== "object") check.object(W, "options", o);
+    for (const key in o) if (key !== "steps" && key !== "out") check.known(W, o as Record<string, unknown>, ["steps", "out"]);
+    const k = o.steps === undefined ? 1 : o.steps;
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_STEPS)) check.int(W, "steps", k, 1, MAX_STEPS);
     const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize, n = this.#stateSize;
-    check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
-    const out = outArrays(W, o.out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#lstm ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
-    const op = this.run(W, x, k);
-    const n2 = this.#stateSize, next = this.#cur;
-    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
-    const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(this.#state.get(`h${next}`), n2, out?.hN) };
-    if (this.#lstm) r.cN = copy(this.#state.get(`c${next}`), n2, out?.cN);
+    let bad = !(x instanceof Float32Array) || x.length !== B * k * I;
+    for (let i = 0; !bad && i < x.length; i++) { const v = x[i]; if (v - v !== 0) bad = true; }
+    if (bad) check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
+    const out = o.out;
+    if (out !== undefined && !this.#outOk(out, B * k * H, n)) {
+      outArrays(W, out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#lstm ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
+    }
+    const op = this.run(W, x, k), s = this.statePointers();
+    if (out?.output && out.hN && (!this.#lstm || out.cN)) {
+      const r = this.#result;
+      r.output = copy(op, B * k * H, out.output); r.hN = copy(s.h, n, out.hN);
+      if (this.#lstm) r.cN = copy(s.c, n, out.cN);
+      return r;
+    }
+    const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(s.h, n, out?.hN) };
+    if (this.#lstm) r.cN = copy(s.c, n, out?.cN);
     return r;
+  }
+
+  /** Every array in out a Float32Array of its length, and no other key (no allocation). */
+  #outOk(out: unknown, lenOut: number, n: number): boolean {
+    if (out === null || typeof out !== "object") return false;
+    const u = out as Record<string, unknown>;
+    for (const key in u) if (key !== "output" && key !== "hN" && !(this.#lstm && key === "cN")) return false;
+    return fits(u.output, lenOut) && fits(u.hN, n) && fits(u.cN, n);
   }
 
   /** @internal Run k steps of x (checked by the caller) from the carried state; returns the
@@ -135,24 +176,45 @@ export class LayerStream {
       reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
       this.#reserved = k;
       this.#packedVersion = -1; // new workspaces: nothing packed in them
+      this.#fast = null;
     }
     const xp = this.#mem.get("x"), op = this.#mem.get("out"), cur = this.#cur, next = 1 - cur;
-    f32(xp, B * k * I).set(x);
+    heapf32().set(x, xp >>> 2);
     const params = this.#layer.parameters, version = params.version;
     const packed = version === this.#packedVersion && k === this.#packedSteps;
     this.#packedVersion = -1; // until this call completes
-    rnnForward(where, this.#pass, this.#shape(k), {
-      params: params.paramsAt(where), x: xp, lengths: 0,
-      h0: this.#state.get(`h${cur}`), c0: this.#lstm ? this.#state.get(`c${cur}`) : 0, out: op,
-      hn: this.#state.get(`h${next}`), cn: this.#lstm ? this.#state.get(`c${next}`) : 0, packed,
-    });
+    const st = this.#state, lstm = this.#lstm;
+    const fast = this.#fast;
+    if (fast && fast.k === k) {
+      // the same descriptor as the last call but for the state buffers, swapped, and the flag
+      const h = heap32(), d = fast.desc >>> 2;
+      h[d + A.RD_H0] = st.get(cur ? "h1" : "h0"); h[d + A.RD_HN] = st.get(next ? "h1" : "h0");
+      h[d + A.RD_C0] = lstm ? st.get(cur ? "c1" : "c0") : 0; h[d + A.RD_CN] = lstm ? st.get(next ? "c1" : "c0") : 0;
+      h[d + A.RD_PACKED] = packed ? 1 : 0;
+      params.paramsAt(where); // throws after dispose
+      const code = core().rnn_forward(fast.desc);
+      if (code !== A.OK) { this.#fast = null; throw new Error(`${where}: the WebAssembly core refused the pass: ${A.errorText(code)} (code ${code})`); }
+    } else {
+      rnnForward(where, this.#pass, this.#shape(k), {
+        params: params.paramsAt(where), x: xp, lengths: 0,
+        h0: st.get(`h${cur}`), c0: lstm ? st.get(`c${cur}`) : 0, out: op,
+        hn: st.get(`h${next}`), cn: lstm ? st.get(`c${next}`) : 0, packed,
+      });
+      // one part (no threads split this batch): its descriptor serves the next calls of k steps
+      this.#fast = batchParts(B).length === 1 ? { k, desc: this.#pass.get("desc0") } : null;
+    }
     this.#packedVersion = version; this.#packedSteps = k;
     this.#cur = next;
     return op;
   }
 
   /** @internal The current state's pointers. */
-  statePointers(): { h: number; c: number } { return { h: this.#state.get(`h${this.#cur}`), c: this.#lstm ? this.#state.get(`c${this.#cur}`) : 0 }; }
+  statePointers(): { h: number; c: number } {
+    const p = this.#pointers, c = this.#cur;
+    p.h = this.#state.get(c ? "h1" : "h0"); p.c = this.#lstm ? this.#state.get(c ? "c1" : "c0") : 0;
+    return p;
+  }
+  readonly #pointers = { h: 0, c: 0 };
 
   /** Copies of the current state: h [numLayers, batch, hidden] (and c for LSTM). */
   state(): { h: Float32Array; c?: Float32Array } {
