@@ -17,25 +17,21 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-let heapBuffer: ArrayBuffer | SharedArrayBuffer | null = null;
-let heap: Int32Array = new Int32Array(0);
-/** An Int32Array over all of memory (re-created only when memory has grown): for writing a few
- *  fields, e.g. a descriptor, without a new view per call. Index = byte offset / 4. */
-export function heap32(): Int32Array {
-  const b = core().memory.buffer;
-  if (b !== heapBuffer) { heapBuffer = b; heap = new Int32Array(b); }
-  return heap;
+/** A view of one type over all of memory, re-created only when memory has grown. */
+function wholeMemory<T>(make: (b: ArrayBuffer | SharedArrayBuffer) => T): () => T {
+  let buffer: ArrayBuffer | SharedArrayBuffer | null = null, view: T;
+  return () => {
+    const b = core().memory.buffer;
+    if (b !== buffer) { buffer = b; view = make(b); }
+    return view;
+  };
 }
-
-let heapF32Buffer: ArrayBuffer | SharedArrayBuffer | null = null;
-let heapF: Float32Array = new Float32Array(0);
-/** A Float32Array over all of memory (re-created only when memory has grown): for copying a few
- *  floats in a hot path without a new view per call. Index = byte offset / 4. */
-export function heapf32(): Float32Array {
-  const b = core().memory.buffer;
-  if (b !== heapF32Buffer) { heapF32Buffer = b; heapF = new Float32Array(b); }
-  return heapF;
-}
+/** An Int32Array over all of memory: for writing a few fields, e.g. a descriptor, without a new
+ *  view per call. Index = byte offset / 4. */
+export const heap32: () => Int32Array = wholeMemory((b) => new Int32Array(b));
+/** A Float32Array over all of memory: for copying a few floats in a hot path without a new view
+ *  per call. Index = byte offset / 4. */
+export const heapf32: () => Float32Array = wholeMemory((b) => new Float32Array(b));
 
 /** A Float32Array view of n floats at ptr (valid until memory grows). */
 export function f32(ptr: number, n: number): Float32Array {
