@@ -156,6 +156,23 @@ function run(where: string, fn: "rnn_forward" | "rnn_backward", descs: number[])
   if (code !== A.OK) fail(where, code);
 }
 
+/** The descriptor the last rnnForward over `mem` wrote, when that pass ran as one part (no thread
+ *  split its batch): rnnForwardAgain can run it again. 0 when the batch is split. */
+export function rnnForwardDesc(mem: Blocks, batch: number): number {
+  return batchParts(batch).length === 1 ? mem.get("desc0") : 0;
+}
+
+/** Run a one-part forward again from its descriptor (rnnForwardDesc), with only the state
+ *  pointers and the packed flag changed: the same shape, parameters, x, out and workspace as the
+ *  call that wrote it. Allocates nothing (a stream's hot path). */
+export function rnnForwardAgain(where: string, desc: number, h0: number, c0: number, hn: number, cn: number, packed: boolean): void {
+  const h = heap32(), d = desc >>> 2;
+  h[d + A.RD_H0] = h0; h[d + A.RD_C0] = c0; h[d + A.RD_HN] = hn; h[d + A.RD_CN] = cn;
+  h[d + A.RD_PACKED] = packed ? 1 : 0;
+  const code = core().rnn_forward(desc);
+  if (code !== A.OK) fail(where, code);
+}
+
 /** The sizes a pass uses, and how its batch is split across threads. */
 function passShape(s: RnnShape) {
   const parts = batchParts(s.batch);

@@ -7,10 +7,8 @@
 // fails leaves the state as it was. Memory is reserved on the first call (and again only when a
 // call asks for more steps than any before); later calls allocate no WebAssembly memory.
 import * as check from "../core/check.js";
-import * as A from "../core/abi.js";
-import { Blocks, f32, heap32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { RnnShape, batchParts, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
+import { RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
 import type { ParameterBlock } from "./params.js";
 
 export interface StreamOptions {
@@ -186,14 +184,11 @@ export class LayerStream {
     const st = this.#state, lstm = this.#lstm;
     const fast = this.#fast;
     if (fast && fast.k === k) {
-      // the same descriptor as the last call but for the state buffers, swapped, and the flag
-      const h = heap32(), d = fast.desc >>> 2;
-      h[d + A.RD_H0] = st.get(cur ? "h1" : "h0"); h[d + A.RD_HN] = st.get(next ? "h1" : "h0");
-      h[d + A.RD_C0] = lstm ? st.get(cur ? "c1" : "c0") : 0; h[d + A.RD_CN] = lstm ? st.get(next ? "c1" : "c0") : 0;
-      h[d + A.RD_PACKED] = packed ? 1 : 0;
+      // the last call's descriptor, with the state buffers swapped
       params.paramsAt(where); // throws after dispose
-      const code = core().rnn_forward(fast.desc);
-      if (code !== A.OK) { this.#fast = null; throw new Error(`${where}: the WebAssembly core refused the pass: ${A.errorText(code)} (code ${code})`); }
+      this.#fast = null; // until it succeeds
+      rnnForwardAgain(where, fast.desc, st.get(cur ? "h1" : "h0"), lstm ? st.get(cur ? "c1" : "c0") : 0, st.get(next ? "h1" : "h0"), lstm ? st.get(next ? "c1" : "c0") : 0, packed);
+      this.#fast = fast;
     } else {
       rnnForward(where, this.#pass, this.#shape(k), {
         params: params.paramsAt(where), x: xp, lengths: 0,
@@ -201,7 +196,8 @@ export class LayerStream {
         hn: st.get(`h${next}`), cn: lstm ? st.get(`c${next}`) : 0, packed,
       });
       // one part (no threads split this batch): its descriptor serves the next calls of k steps
-      this.#fast = batchParts(B).length === 1 ? { k, desc: this.#pass.get("desc0") } : null;
+      const desc = rnnForwardDesc(this.#pass, B);
+      this.#fast = desc ? { k, desc } : null;
     }
     this.#packedVersion = version; this.#packedSteps = k;
     this.#cur = next;
