@@ -12,7 +12,7 @@ export {
   gemv_f32_wasmsimd, gemv_ref, colsum_f32_wasmsimd, transpose_f32, copy2d_f32,
 } from "./linalg";
 export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_max_ulp, activation_worst_x } from "./nn/activations";
-export { linear_forward, linear_backward } from "./nn/linear";
+export { linear_forward, linear_forward_t, linear_backward } from "./nn/linear";
 export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sample_weights } from "./nn/sample";
 export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";

@@ -3,8 +3,12 @@
 // weights reused (the stream's default while the parameters are unchanged) and with them packed
 // again at every step (forced by raising the parameters' version before each step, what every
 // call did before streams kept them), samples alternated in one run, medians of 15 rounds.
+// Then: model.generate per token (a GRU next-character model, V = 97), and the garbage
+// collections of 200 000 zero-allocation steps (every output in `out`), counted by a
+// PerformanceObserver.
 // Usage: npm run build && node bench/stream-b1.mjs
-import { init, RNN, LSTM, GRU } from "../dist/index.js";
+import { PerformanceObserver } from "node:perf_hooks";
+import { init, RNN, LSTM, GRU, Model } from "../dist/index.js";
 import { median } from "./timing.mjs";
 
 await init();
@@ -28,4 +32,29 @@ for (const [name, Layer] of [["Elman", RNN], ["LSTM", LSTM], ["GRU", GRU]]) {
     console.log(`${name} H = ${H}: ${row.reusedUs.toFixed(1)} µs per step with the packed weights reused, ${row.repackedUs.toFixed(1)} µs packing every step (×${(row.repackedUs / row.reusedUs).toFixed(1)})`);
     s.dispose(); layer.dispose();
   }
+}
+
+for (const H of [128, 256]) {
+  const m = new Model({ cell: "gru", inputSize: I, hiddenSize: H, outputSize: I, readout: "sequence", loss: "crossentropy", seed: 1 });
+  m.generate({ prime: [1], length: 200, temperature: 0.5 });
+  const n = 20000, t0 = performance.now();
+  m.generate({ prime: [1], length: n, temperature: 0.5, seed: 2 });
+  console.log(`generate, GRU H = ${H}, 97 tokens: ${((performance.now() - t0) / n * 1000).toFixed(1)} µs per token`);
+  m.dispose();
+}
+
+{
+  const g = new GRU({ inputSize: 8, hiddenSize: 32, seed: 1 }), s = g.stream(), x = new Float32Array(8);
+  const opts = { out: { output: new Float32Array(32), hN: new Float32Array(32) } };
+  for (let i = 0; i < 1000; i++) s.step(x, opts);
+  let gcs = 0;
+  const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
+  obs.observe({ entryTypes: ["gc"] });
+  const N2 = 200000, t0 = performance.now();
+  for (let i = 0; i < N2; i++) s.step(x, opts);
+  const dt = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  console.log(`${N2} GRU steps (I = 8, H = 32) with every output in out: ${(dt / N2 * 1000).toFixed(2)} µs per step, ${gcs} garbage collections`);
+  s.dispose(); g.dispose();
 }

@@ -173,6 +173,8 @@ typedef void rw_init_state_scatter_add_fn(rw_ptr dtable, rw_ptr src, rw_ptr clas
 typedef void rw_linear_backward_fn(int32_t M, int32_t In, int32_t O, rw_ptr x, rw_ptr w, rw_ptr dy, rw_ptr dw, rw_ptr db, rw_ptr dx);
 /* y = x·Wᵀ + b. wt: scratch of In·O floats for the packed Wᵀ. */
 typedef void rw_linear_forward_fn(int32_t M, int32_t In, int32_t O, rw_ptr x, rw_ptr w, rw_ptr b, rw_ptr y, rw_ptr wt);
+/* y = x·Wᵀ + b with wt = Wᵀ [In, O] already written (by an earlier linear_forward with the same weights): a caller that runs one row at a time (a stream) transposes once, not every call. */
+typedef void rw_linear_forward_t_fn(int32_t M, int32_t In, int32_t O, rw_ptr x, rw_ptr wt, rw_ptr b, rw_ptr y);
 /* mask[b·T + t] = 1 if t < lengths[b] else 0 (rows in batch-first order). */
 typedef void rw_mask_from_lengths_fn(rw_ptr mask, rw_ptr lengths, int32_t B, int32_t T);
 /* The size of the memory in bytes (as f64: 4 GiB does not fit an i32). */

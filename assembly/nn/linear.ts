@@ -6,6 +6,12 @@ import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd } fro
 /** y = x·Wᵀ + b. wt: scratch of In·O floats for the packed Wᵀ. */
 export function linear_forward(M: i32, In: i32, O: i32, x: usize, w: usize, b: usize, y: usize, wt: usize): void {
   transpose_f32(O, In, w, In, wt, O);
+  linear_forward_t(M, In, O, x, wt, b, y);
+}
+
+/** y = x·Wᵀ + b with wt = Wᵀ [In, O] already written (by an earlier linear_forward with the same
+ *  weights): a caller that runs one row at a time (a stream) transposes once, not every call. */
+export function linear_forward_t(M: i32, In: i32, O: i32, x: usize, wt: usize, b: usize, y: usize): void {
   gemm(M, O, In, x, In, 1, wt, O, y, O, false);
   for (let r = 0; r < M; r++) {
     for (let j = 0; j < O; j++) {

@@ -32,6 +32,8 @@ export const heap32: () => Int32Array = wholeMemory((b) => new Int32Array(b));
 /** A Float32Array over all of memory: for copying a few floats in a hot path without a new view
  *  per call. Index = byte offset / 4. */
 export const heapf32: () => Float32Array = wholeMemory((b) => new Float32Array(b));
+/** A Float64Array over all of memory. Index = byte offset / 8. */
+export const heapf64: () => Float64Array = wholeMemory((b) => new Float64Array(b));
 
 /** A Float32Array view of n floats at ptr (valid until memory grows). */
 export function f32(ptr: number, n: number): Float32Array {

@@ -35,6 +35,7 @@ export const SIGNATURES = {
   init_state_scatter_add: { params: [["dtable", "ptr"], ["src", "ptr"], ["classes", "ptr"], ["B", "i32"], ["LD", "i32"], ["H", "i32"]], result: "void" },
   linear_backward: { params: [["M", "i32"], ["In", "i32"], ["O", "i32"], ["x", "ptr"], ["w", "ptr"], ["dy", "ptr"], ["dw", "ptr"], ["db", "ptr"], ["dx", "ptr"]], result: "void" },
   linear_forward: { params: [["M", "i32"], ["In", "i32"], ["O", "i32"], ["x", "ptr"], ["w", "ptr"], ["b", "ptr"], ["y", "ptr"], ["wt", "ptr"]], result: "void" },
+  linear_forward_t: { params: [["M", "i32"], ["In", "i32"], ["O", "i32"], ["x", "ptr"], ["wt", "ptr"], ["b", "ptr"], ["y", "ptr"]], result: "void" },
   mask_from_lengths: { params: [["mask", "ptr"], ["lengths", "ptr"], ["B", "i32"], ["T", "i32"]], result: "void" },
   memory_bytes: { params: [], result: "f64" },
   mse_loss: { params: [["R", "i32"], ["C", "i32"], ["pred", "ptr"], ["target", "ptr"], ["w", "ptr"], ["dpred", "ptr"]], result: "f32" },

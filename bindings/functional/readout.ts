@@ -32,6 +32,13 @@ export function readoutForward(s: ReadoutShape, feat: number, weights: number, p
   core().linear_forward(rows, F, O, feat, weights, weights + 4 * O * F, pred, wt);
 }
 
+/** readoutForward with wt already holding Wᵀ (left by an earlier readoutForward with the same
+ *  weights): no transposition. */
+export function readoutForwardT(s: ReadoutShape, feat: number, weights: number, pred: number, wt: number): void {
+  const { rows, features: F, outputs: O } = s;
+  core().linear_forward_t(rows, F, O, feat, wt, weights + 4 * O * F, pred);
+}
+
 /** The mean loss, and writes ∂L/∂pred unless dpred is 0. target: f32 [rows, O] (mse; mask f32
  *  [rows] or 0) or i32 [rows] class ids (crossentropy; −1 = ignored row). */
 export function loss(s: ReadoutShape, pred: number, target: number, mask: number, dpred: number): number {

@@ -1,6 +1,7 @@
 // Drawing a token from logits: the weights exp((l − max)/T) come from the core (the same bits on
 // every host), then top-k and top-p (nucleus) filtering and the draw run in JavaScript on those
 // weights with additions and comparisons only (exact and identical everywhere).
+import { heapf64 } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
 export interface TokenSampling {
@@ -18,26 +19,26 @@ export function drawToken(n: number, logits: number, weights: number, s: TokenSa
   const c = core();
   if (s.temperature === 0) return c.sample_weights(n, logits, 1, weights);
   c.sample_weights(n, logits, 1 / s.temperature, weights);
-  const w = new Float64Array(c.memory.buffer, weights, n);
+  const w = heapf64(), w0 = weights >>> 3; // token i's weight: w[w0 + i]
   let kept = n;
   const filter = (s.topK > 0 && s.topK < n) || s.topP < 1;
+  for (let i = 0; i < n; i++) order[i] = i;
   if (filter) {
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.subarray(0, n).sort((a, b) => w[b] - w[a] || a - b);
+    order.subarray(0, n).sort((a, b) => w[w0 + b] - w[w0 + a] || a - b);
     if (s.topK > 0) kept = Math.min(s.topK, n);
     if (s.topP < 1) {
       let total = 0;
-      for (let j = 0; j < kept; j++) total += w[order[j]];
+      for (let j = 0; j < kept; j++) total += w[w0 + order[j]];
       let acc = 0;
-      for (let j = 0; j < kept; j++) { acc += w[order[j]]; if (acc >= s.topP * total) { kept = j + 1; break; } }
+      for (let j = 0; j < kept; j++) { acc += w[w0 + order[j]]; if (acc >= s.topP * total) { kept = j + 1; break; } }
     }
   }
-  const at = (j: number) => (filter ? order[j] : j);
+  // the draw over order[0 .. kept) (the identity without a filter)
   let total = 0;
-  for (let j = 0; j < kept; j++) total += w[at(j)];
+  for (let j = 0; j < kept; j++) total += w[w0 + order[j]];
   const target = u * total;
   let acc = 0;
-  for (let j = 0; j < kept; j++) { acc += w[at(j)]; if (target < acc) return at(j); }
-  for (let j = kept - 1; j >= 0; j--) if (w[at(j)] > 0) return at(j); // rounding: the last possible one
-  return at(0);
+  for (let j = 0; j < kept; j++) { acc += w[w0 + order[j]]; if (target < acc) return order[j]; }
+  for (let j = kept - 1; j >= 0; j--) if (w[w0 + order[j]] > 0) return order[j]; // rounding: the last possible one
+  return order[0];
 }

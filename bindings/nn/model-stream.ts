@@ -21,6 +21,8 @@ export interface StreamedModel {
   readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number; readonly outputSize: number; readonly lstm: boolean;
   /** The readout's weights [O, H] then bias [O] (a pointer, read at every step). */
   readoutWeights(where: string): number;
+  /** The version of the parameters (raised by every write of them). */
+  paramsVersion(): number;
   /** The initial state for the given classes (null: zeros). */
   initialState(where: string, classes: Int32Array | null, batch: number): { h0: Float32Array; c0?: Float32Array } | null;
 }
@@ -32,6 +34,8 @@ export class ModelStream {
   readonly #mem = new Blocks();
   readonly #classes: Int32Array | null;
   #reserved = 0;
+  /** The parameters' version whose Wᵀ the wt block holds (-1: none). */
+  #wtVersion = -1;
   #disposed = false;
 
   /** @internal Use model.stream(options). */
@@ -69,9 +73,13 @@ export class ModelStream {
     if (k > this.#reserved) {
       reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H, weights: 8 * O }]], { what: `stream readout (batch ${B} × ${k} steps)` });
       this.#reserved = k;
+      this.#wtVersion = -1; // a new wt block: nothing transposed in it
     }
     const feat = this.#inner.run(where, x, k), pred = this.#mem.get("pred");
-    R.readoutForward({ rows: B * k, features: H, outputs: O, loss: "mse" }, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
+    // Wᵀ is transposed once per version of the parameters (every write raises it), not every step
+    const version = m.paramsVersion(), shape = { rows: B * k, features: H, outputs: O, loss: "mse" as const };
+    if (version === this.#wtVersion) R.readoutForwardT(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
+    else { R.readoutForward(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt")); this.#wtVersion = version; }
     return pred;
   }
   /** @internal O f64 of scratch (after the first run). */

@@ -139,6 +139,7 @@ export class RecurrentModel {
     const model: StreamedModel = {
       inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, lstm,
       readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
+      paramsVersion: () => this.parameters.version,
       initialState: (where, cls, batch) => {
         if (this.#stateRows === 0) return null;
         const rows = this.#stateRows, tab = this.parameters.paramsAt(where) + 4 * this.#stateOffset, n = L * batch * H;
