@@ -234,35 +234,32 @@ describe("streams reuse their packed weights only while the parameters are uncha
       const m = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 2, readout: "sequence", seed: 3 });
       const s = m.stream(), x = normals(I, rng);
       for (let i = 0; i < 3; i++) s.step(x); // packed from the second step on (fresh streams: packed on their first)
-      const before = s.step(x).output;
-      // 1. loadStateDict
+      /** The stream's next step against fresh streams (which pack) from the same state. */
+      const nextStepIsFresh = () => {
+        const st = s.state(), init = { h0: st.h, ...(st.c ? { c0: st.c } : {}) };
+        const ref = m.rnn.stream(init), mref = m.stream();
+        mref.reset(init);
+        const r = ref.step(x), mr = mref.step(x), g = s.step(x);
+        ref.dispose(); mref.dispose();
+        expect(bits(g.output)).toEqual(bits(mr.output)); // the readout: its Wᵀ transposed anew
+        expect(bits(g.hN)).toEqual(bits(r.hN));
+        return g;
+      };
+      // 1. loadStateDict: the next step differs from what the old weights would give
+      const st0 = s.state(), old = m.rnn.stream({ h0: st0.h, ...(st0.c ? { c0: st0.c } : {}) });
+      const withOld = old.step(x).hN;
+      old.dispose();
       const sd = m.stateDict();
       for (const k of Object.keys(sd)) if (k.startsWith("rnn.")) sd[k] = sd[k].map((v) => v * 0.5);
       m.loadStateDict(sd);
-      const st1 = s.state(), ref1 = m.rnn.stream({ h0: st1.h, ...(st1.c ? { c0: st1.c } : {}) }), mref1 = m.stream();
-      mref1.reset({ h0: st1.h, ...(st1.c ? { c0: st1.c } : {}) });
-      const r1 = ref1.step(x), mr1 = mref1.step(x), g1 = s.step(x);
-      ref1.dispose(); mref1.dispose();
-      expect(bits(g1.output)).toEqual(bits(mr1.output)); // the readout: its Wᵀ transposed anew
-      expect(g1.hN).not.toEqual(before);
-      expect(bits(g1.hN)).toEqual(bits(r1.hN));
+      expect(bits(nextStepIsFresh().hN)).not.toEqual(bits(withOld));
       // 2. an optimizer step through the model
       const adam = new Adam({ learningRate: 0.1 });
       m.trainBatch({ x: [normals(3 * I, rng)], y: [normals(6, rng)] }, adam);
-      const st2 = s.state(), ref2 = m.rnn.stream({ h0: st2.h, ...(st2.c ? { c0: st2.c } : {}) }), mref2 = m.stream();
-      mref2.reset({ h0: st2.h, ...(st2.c ? { c0: st2.c } : {}) });
-      const r2 = ref2.step(x), mr2 = mref2.step(x), g2 = s.step(x);
-      ref2.dispose(); mref2.dispose();
-      expect(bits(g2.output)).toEqual(bits(mr2.output)); // the readout: its Wᵀ transposed anew
-      expect(bits(g2.hN)).toEqual(bits(r2.hN));
+      nextStepIsFresh();
       // 3. resetParameters on the layer itself
       m.rnn.resetParameters(99);
-      const st3 = s.state(), ref3 = m.rnn.stream({ h0: st3.h, ...(st3.c ? { c0: st3.c } : {}) }), mref3 = m.stream();
-      mref3.reset({ h0: st3.h, ...(st3.c ? { c0: st3.c } : {}) });
-      const r3 = ref3.step(x), mr3 = mref3.step(x), g3 = s.step(x);
-      ref3.dispose(); mref3.dispose();
-      expect(bits(g3.output)).toEqual(bits(mr3.output)); // the readout: its Wᵀ transposed anew
-      expect(bits(g3.hN)).toEqual(bits(r3.hN));
+      nextStepIsFresh();
       s.dispose(); m.dispose();
     });
   }
