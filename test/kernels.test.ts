@@ -97,8 +97,11 @@ describe("gemm_f32_4x8_wasmsimd equals gemm_ref bitwise", () => {
 describe("gemm_f32_4x8_packed (B packed into K×8 panels) equals gemm_ref bitwise", () => {
   const rnd = lcg(5);
   // N = 8, 16, 24 (panels only), 5, 13, 30 (remainder block), 130; K across the KC = 256 boundary;
-  // B read through strides (rs, cs) = (N, 1) row-major and (1, K) transposed, as the RNN packs it
-  const cases: [number, number, number][] = [[1, 8, 3], [5, 16, 17], [9, 24, 33], [4, 5, 7], [7, 13, 257], [33, 30, 5], [3, 130, 600], [32, 512, 128]];
+  // B read through strides (rs, cs) = (N, 1) row-major and (1, K) transposed, as the RNN packs it;
+  // rows past the last 4-row tile with N ≥ 32 take the 1×32 strips (K blocks even, A rows
+  // contiguous) or fall back to 1×8 tiles (an odd K block: 257 = 256 + 1; Aᵀ)
+  const cases: [number, number, number][] = [[1, 8, 3], [5, 16, 17], [9, 24, 33], [4, 5, 7], [7, 13, 257], [33, 30, 5], [3, 130, 600], [32, 512, 128],
+    [1, 512, 128], [1, 72, 257], [2, 40, 2], [6, 101, 31], [1, 64, 1]];
   for (const [M, N, K] of cases) {
     it(`M=${M} N=${N} K=${K}: A·B and Aᵀ·B, accumulate, row-major and transposed source`, () => {
       const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);

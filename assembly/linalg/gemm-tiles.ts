@@ -83,24 +83,32 @@
   put(c, c0, accumulate); put(c + 16, c1, accumulate);
 }
 
-/** One 1×32 strip of C from four consecutive packed K×8 panels (panel stride ps floats): eight
- *  independent accumulators, so that a single row (B = 1: the per-step product of a stream) is not
- *  bound by the latency of one accumulator chain. Each element still sums in k order: the same
- *  bits as four tile1x8 calls. */
+/** One 1×32 strip of C from four consecutive packed K×8 panels (panel stride ps floats), K even:
+ *  eight independent accumulators, so that a single row (B = 1: the per-step product of a stream)
+ *  is not bound by the latency of one accumulator chain, and k unrolled by two. Each element still
+ *  sums in k order: the same bits as four tile1x8 calls. An odd-K tail inside this function made
+ *  V8 run the whole loop 1.5–2× slower (register allocation over the function), so callers take
+ *  tile1x8 for odd K instead. */
 // @ts-ignore: decorator
 @inline export function tile1x32p(K: i32, a: usize, csa: usize, b: usize, ps: usize, c: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
   const ka = csa << 2, p4 = ps << 2;
   let pa = a, pb = b;
-  for (let k = 0; k < K; k++) {
-    const a0 = v128.load32_splat(pa);
+  const end = a + <usize>K * ka;
+  while (pa != end) {
     const q1 = pb + p4, q2 = q1 + p4, q3 = q2 + p4;
+    const a0 = v128.load32_splat(pa);
     c0 = madd(a0, v128.load(pb), c0); c1 = madd(a0, v128.load(pb, 16), c1);
     c2 = madd(a0, v128.load(q1), c2); c3 = madd(a0, v128.load(q1, 16), c3);
     c4 = madd(a0, v128.load(q2), c4); c5 = madd(a0, v128.load(q2, 16), c5);
     c6 = madd(a0, v128.load(q3), c6); c7 = madd(a0, v128.load(q3, 16), c7);
-    pa += ka; pb += 32;
+    const a1 = v128.load32_splat(pa + ka);
+    c0 = madd(a1, v128.load(pb, 32), c0); c1 = madd(a1, v128.load(pb, 48), c1);
+    c2 = madd(a1, v128.load(q1, 32), c2); c3 = madd(a1, v128.load(q1, 48), c3);
+    c4 = madd(a1, v128.load(q2, 32), c4); c5 = madd(a1, v128.load(q2, 48), c5);
+    c6 = madd(a1, v128.load(q3, 32), c6); c7 = madd(a1, v128.load(q3, 48), c7);
+    pa += ka << 1; pb += 64;
   }
   put(c, c0, accumulate); put(c + 16, c1, accumulate); put(c + 32, c2, accumulate); put(c + 48, c3, accumulate);
   put(c + 64, c4, accumulate); put(c + 80, c5, accumulate); put(c + 96, c6, accumulate); put(c + 112, c7, accumulate);
