@@ -264,3 +264,50 @@ describe("streams reuse their packed weights only while the parameters are uncha
     });
   }
 });
+
+describe("forward() and predict() reuse their packed weights only while the parameters are unchanged", () => {
+  for (const cell of ["rnn", "lstm", "gru"]) {
+    it(`${cell}: a layer's forward after loadStateDict, resetParameters or an optimizer step equals a fresh layer's; so does a model's predict after training`, async () => {
+      const { Adam } = await import("../dist/index.js");
+      const I = 4, H = 6, T = 5, rng = new Rng(21);
+      const layer = make(cell, { inputSize: I, hiddenSize: H, seed: 3 });
+      const x = normals(T * I, rng), opts = { batch: 1, steps: T };
+      /** This layer's forward (which may reuse what it packed) against a fresh layer's (which packs). */
+      const forwardIsFresh = () => {
+        const fresh = make(cell, { inputSize: I, hiddenSize: H });
+        fresh.loadStateDict(layer.stateDict());
+        const want = fresh.forward(x, opts), got = layer.forward(x, opts);
+        fresh.dispose();
+        expect(bits(got.output)).toEqual(bits(want.output));
+        expect(bits(got.hN)).toEqual(bits(want.hN));
+        return got.hN;
+      };
+      const before = forwardIsFresh();
+      expect(bits(forwardIsFresh())).toEqual(bits(before)); // reused: the same bits
+      const sd = layer.stateDict();
+      for (const k of Object.keys(sd)) sd[k] = sd[k].map((v) => v * 0.5);
+      layer.loadStateDict(sd);
+      expect(bits(forwardIsFresh())).not.toEqual(bits(before));
+      layer.resetParameters(77);
+      forwardIsFresh();
+      const adam = new Adam({ learningRate: 0.1 });
+      layer.forward(x, opts);
+      layer.backward({ output: normals(T * H, rng) });
+      adam.step(layer);
+      forwardIsFresh();
+      adam.dispose?.(); layer.dispose();
+
+      const m = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 2, readout: "sequence", seed: 3 });
+      const data = { x: [normals(T * I, rng)] };
+      const p0 = m.predict(data.x), again = m.predict(data.x);
+      expect(bits(again[0] as Float32Array)).toEqual(bits(p0[0] as Float32Array));
+      m.trainBatch({ x: data.x, y: [normals(2 * T, rng)] }, adam);
+      const fresh = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 2, readout: "sequence" });
+      fresh.loadStateDict(m.stateDict());
+      const p1 = m.predict(data.x);
+      expect(bits(p1[0] as Float32Array)).toEqual(bits(fresh.predict(data.x)[0] as Float32Array));
+      expect(bits(p1[0] as Float32Array)).not.toEqual(bits(p0[0] as Float32Array));
+      m.dispose(); fresh.dispose();
+    });
+  }
+});

@@ -100,10 +100,14 @@ export let rgKh: usize = 0, rgKc: usize = 0;
 // @ts-ignore: decorator
 @inline function p3(a: i32, b: i32, c: i32): f64 { return <f64>a * <f64>b * <f64>c; }
 
-/** Floats at the end of the workspace that stamp the shape of the last forward pass (so that a
- *  backward pass can refuse a workspace that holds no forward of its shape). At the end, not the
- *  start: shifting every region by the header's size made small passes measurably slower. */
+/** Floats at the start of the workspace that stamp the shape of the last forward pass (so that a
+ *  backward pass can refuse a workspace that holds no forward of its shape, and a forward reuse
+ *  the packed weights only after one of its shape). */
 export const WS_HEADER: i32 = 8;
+/** Floats the header occupies: one 64-byte cache line, so that every region keeps the alignment
+ *  it had when the header was at the end (shifting the regions by 32 bytes made small passes
+ *  measurably slower). */
+const WS_HEADER_SLOT: i32 = 16;
 
 function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: bool): f64 {
   if (ck) {
@@ -121,7 +125,7 @@ function ldSize(k: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: b
 /** Sets rg* for layer-direction ld (after sharedLayout with the same arguments, whose total the
  *  caller has checked to fit in memory). */
 export function ldRegions(ld: i32, cell: i32, B: i32, T: i32, I: i32, H: i32, D: i32, ck: bool): void {
-  let o: f64 = 0;
+  let o: f64 = WS_HEADER_SLOT; // the header first (sharedLayout)
   for (let k = 0; k < ld; k++) o += ldSize(k, cell, B, T, I, H, D, ck);
   if (ck) {
     rgKh = <usize>o; rgKc = <usize>(o + r4(p3(segN, B, H)));
@@ -142,7 +146,7 @@ export let shSx: usize = 0, shSh: usize = 0, shSg: usize = 0, shSc: usize = 0, s
 export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shPk3: usize = 0, shPk4: usize = 0, shBsum: usize = 0, shRec: usize = 0;
 export let shDys: usize = 0, shDA: usize = 0, shDAh: usize = 0, shDh: usize = 0, shDhp: usize = 0;
 export let shDc: usize = 0, shDcp: usize = 0, shDxs: usize = 0, shDy0: usize = 0, shDy1: usize = 0;
-/** Offset (floats) of the header that stamps the last completed forward pass. */
+/** Offset (floats) of the header that stamps the last completed forward pass: 0. */
 export let shHeader: usize = 0;
 /** Total workspace floats of the last sharedLayout (f64: may exceed what memory can hold). */
 export let shTotal: f64 = 0;
@@ -154,7 +158,11 @@ export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, 
   const maxIn = max(I, L > 1 ? D * H : 0);
   const S = segSteps(T);
   segS = S; segN = (T + S - 1) / S;
-  let o: f64 = 0;
+  // the header first, at the same place for every shape: a pass of one shape overwrites the stamp
+  // of a pass of another (at the end, a stamp could outlive the activations and packed weights
+  // that a pass of another shape overwrote, and vouch for them)
+  shHeader = 0;
+  let o: f64 = WS_HEADER_SLOT;
   for (let k = 0; k < L * D; k++) o += ldSize(k, cell, B, T, I, H, D, ck);
   const yn: f64 = L > 1 ? r4(p3(T, B, D) * <f64>H) : 0;
   if (ck) {
@@ -185,6 +193,5 @@ export function sharedLayout(cell: i32, B: i32, T: i32, I: i32, H: i32, L: i32, 
   shDxs = <usize>o; o += r4(p3(S, B, maxIn));
   shDy0 = <usize>o; o += yn;
   shDy1 = <usize>o; o += yn;
-  shHeader = <usize>o; o += WS_HEADER;
   shTotal = o;
 }

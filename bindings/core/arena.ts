@@ -112,6 +112,9 @@ export function free(ptr: number): void {
  *  was. Names should be string constants (sizes are object literals): this is on every call's path. */
 export class Blocks {
   private slots: Record<string, { ptr: number; bytes: number }> = Object.create(null);
+  /** Raised whenever a block is replaced or released: what was written into the blocks before
+   *  is gone once it changes (the packed weights a pass keeps in its workspace, for one). */
+  generation = 0;
 
   /** The pointer of a block reserved earlier (0 if none). */
   get(name: string): number { return this.slots[name]?.ptr ?? 0; }
@@ -122,6 +125,7 @@ export class Blocks {
   release(): void {
     for (const k in this.slots) free(this.slots[k].ptr);
     this.slots = Object.create(null);
+    this.generation++;
   }
 
   /** @internal The blocks of `sizes` that must grow: [name, bytes][]. */
@@ -138,6 +142,7 @@ export class Blocks {
     const old = this.slots[name];
     if (old) free(old.ptr);
     this.slots[name] = { ptr, bytes };
+    this.generation++;
   }
 }
 

@@ -173,6 +173,23 @@ export function rnnForwardAgain(where: string, desc: number, h0: number, c0: num
   if (code !== A.OK) fail(where, code);
 }
 
+/** When a forward may reuse the packed weights its workspaces hold (RnnForwardTensors.packed):
+ *  the parameters unchanged since the last completed forward over the same blocks (their version,
+ *  ParameterBlock.version) and the blocks not replaced since (Blocks.generation). The core adds
+ *  the shape: it reuses only after a completed forward of this very shape, one layer, one
+ *  direction. Use: `const packed = reuse.begin(version, mem)`, the forward, then
+ *  `reuse.done(version, mem)` (a forward that throws leaves nothing to reuse). */
+export class PackedReuse {
+  #version = -1;
+  #generation = -1;
+  begin(version: number, mem: Blocks): boolean {
+    const ok = version === this.#version && mem.generation === this.#generation;
+    this.#version = -1;
+    return ok;
+  }
+  done(version: number, mem: Blocks): void { this.#version = version; this.#generation = mem.generation; }
+}
+
 /** The sizes a pass uses, and how its batch is split across threads. */
 function passShape(s: RnnShape) {
   const parts = batchParts(s.batch);

@@ -9,7 +9,7 @@ import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import * as R from "../functional/readout.js";
-import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
 import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
@@ -58,6 +58,8 @@ export class RecurrentModel {
   readonly #data = new Blocks();
   readonly #mem = new Blocks();
   readonly #pass = new Blocks();
+  /** Whether the next forward may reuse the weights the last one packed (predict, evaluate). */
+  readonly #packed = new PackedReuse();
   readonly #spec: DataSpec;
   readonly #rnnParams: number;
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
@@ -217,7 +219,11 @@ export class RecurrentModel {
       if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
     if (odeRnn) odeRnn.forward(where, staged, params, p.h0, p.out, p.hn);
-    else rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    else {
+      const version = this.parameters.version, packed = this.#packed.begin(version, this.#pass);
+      rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn, packed });
+      this.#packed.done(version, this.#pass);
+    }
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
     const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };

@@ -8,7 +8,7 @@ import { Blocks, f32, i32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { checkInit, initializeBlock } from "../functional/init.js";
 import type { InitOptions } from "../functional/init.js";
-import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 import { LayerStream } from "./stream.js";
 import type { StreamOptions } from "./stream.js";
@@ -145,6 +145,8 @@ export class RecurrentLayer {
   readonly #pass = new Blocks();
   /** Shape of the last successful forward pass (what backward differentiates), or null. */
   #last: { shape: RnnShape; lengths: boolean } | null = null;
+  /** Whether the next forward may reuse the weights the last one packed. */
+  readonly #packed = new PackedReuse();
   #ck: boolean;
 
   protected constructor(mode: CellType, options: RNNOptions) {
@@ -232,7 +234,9 @@ export class RecurrentLayer {
     if (lens) i32(p.lengths, B).set(lens);
     if (h0) f32(p.h0, h0.length).set(h0);
     if (c0) f32(p.c0, c0.length).set(c0);
-    rnnForward(W, this.#pass, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    const version = this.parameters.version, packed = this.#packed.begin(version, this.#pass);
+    rnnForward(W, this.#pass, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn, packed });
+    this.#packed.done(version, this.#pass);
     this.#last = { shape: s, lengths: lens !== null };
     const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
     if (lstm) r.cN = f32(p.cn, LD * B * H).slice();

@@ -8,7 +8,7 @@
 // call asks for more steps than any before); later calls allocate no WebAssembly memory.
 import * as check from "../core/check.js";
 import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
-import { RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
 import type { ParameterBlock } from "./params.js";
 
 export interface StreamOptions {
@@ -78,10 +78,9 @@ export class LayerStream {
   #cur = 0;
   /** The steps the staging blocks were reserved for (0: none yet). */
   #reserved = 0;
-  /** The parameters' version and the steps of the last forward (whose workspace then holds its
-   *  packed weights: a call of the same steps at the same version reuses them); -1: none. */
-  #packedVersion = -1;
-  #packedSteps = 0;
+  /** Whether the next call may reuse the weights the last one packed (the core also requires the
+   *  same steps: the shape in the workspace's header). */
+  readonly #packed = new PackedReuse();
   #disposed = false;
   readonly #stepName: string;
   /** The result of steps given every output array (the same object each call). */
@@ -173,14 +172,12 @@ export class LayerStream {
     if (k > this.#reserved) {
       reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
       this.#reserved = k;
-      this.#packedVersion = -1; // new workspaces: nothing packed in them
       this.#fast = null;
     }
     const xp = this.#mem.get("x"), op = this.#mem.get("out"), cur = this.#cur, next = 1 - cur;
     heapf32().set(x, xp >>> 2);
     const params = this.#layer.parameters, version = params.version;
-    const packed = version === this.#packedVersion && k === this.#packedSteps;
-    this.#packedVersion = -1; // until this call completes
+    const packed = this.#packed.begin(version, this.#pass);
     const st = this.#state, lstm = this.#lstm;
     const fast = this.#fast;
     if (fast && fast.k === k) {
@@ -199,7 +196,7 @@ export class LayerStream {
       const desc = rnnForwardDesc(this.#pass, B);
       this.#fast = desc ? { k, desc } : null;
     }
-    this.#packedVersion = version; this.#packedSteps = k;
+    this.#packed.done(version, this.#pass);
     this.#cur = next;
     return op;
   }
