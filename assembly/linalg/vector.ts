@@ -22,6 +22,20 @@ export function axpy_ref(n: i32, alpha: f32, x: usize, y: usize): void {
   }
 }
 
+/** y += x (n elements). */
+export function add_f32_wasmsimd(n: i32, x: usize, y: usize): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
+  }
+}
+
 /** x *= alpha. Bitwise equal to scale_ref. */
 export function scale_f32_wasmsimd(n: i32, alpha: f32, x: usize): void {
   const va = f32x4.splat(alpha);

@@ -6,7 +6,7 @@
 // truncation use the absolute step s.
 
 import { CELL_RNN_TANH, CELL_RNN_RELU } from "../constants";
-import { gemm_f32_4x8_packed as gemmp } from "../linalg";
+import { gemm_f32_4x8_packed as gemmp, add_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
@@ -15,13 +15,16 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 /** hs[1..n] holds the input projections (+ both biases) on entry and the states on return.
- *  wt = W_hhᵀ [H, H] as panels (pack_panels). Finished sequences keep their state. */
-/** act: the cell id (CELL_RNN_TANH, CELL_RNN_RELU or CELL_RNN_LINEAR). */
-export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize): void {
+ *  wt = W_hhᵀ [H, H] as panels (pack_panels); rec: scratch [B, H]. Finished sequences keep their
+ *  state. act: the cell id (CELL_RNN_TANH, CELL_RNN_RELU or CELL_RNN_LINEAR).
+ *  The recurrent product goes to rec and is then added (rather than accumulated into hs by the
+ *  GEMM): V8 compiles the accumulating 1×32 strip of B = 1 with spills, 1.5× slower. */
+export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize, rec: usize): void {
   const BH = B * H;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
-    gemmp(B, H, H, hp, H, 1, wt, hc, H, true);
+    gemmp(B, H, H, hp, H, 1, wt, rec, H, false);
+    add_f32_wasmsimd(BH, rec, hc);
     if (act == CELL_RNN_RELU) relu_f32_wasmsimd(BH, hc, hc);
     else if (act == CELL_RNN_TANH) tanh_f32_wasmsimd(BH, hc, hc);
     for (let b = 0; b < B; b++) {

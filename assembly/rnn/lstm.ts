@@ -16,11 +16,11 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 // @ts-ignore: decorator
-@inline function fwdAt(g: usize, H: i32, cp: usize, cc: usize, hc: usize, vec: bool): void {
-  const i = sigmoid4(ld4(g, vec));
-  const fg = sigmoid4(ld4(f(g, H), vec));
-  const gg = tanh4(ld4(f(g, 2 * H), vec));
-  const o = sigmoid4(ld4(f(g, 3 * H), vec));
+@inline function fwdAt(g: usize, rc: usize, H: i32, cp: usize, cc: usize, hc: usize, vec: bool): void {
+  const i = sigmoid4(f32x4.add(ld4(g, vec), ld4(rc, vec)));
+  const fg = sigmoid4(f32x4.add(ld4(f(g, H), vec), ld4(f(rc, H), vec)));
+  const gg = tanh4(f32x4.add(ld4(f(g, 2 * H), vec), ld4(f(rc, 2 * H), vec)));
+  const o = sigmoid4(f32x4.add(ld4(f(g, 3 * H), vec), ld4(f(rc, 3 * H), vec)));
   st4(g, i, vec); st4(f(g, H), fg, vec); st4(f(g, 2 * H), gg, vec); st4(f(g, 3 * H), o, vec);
   const c = f32x4.add(f32x4.mul(fg, ld4(cp, vec)), f32x4.mul(i, gg));
   st4(cc, c, vec);
@@ -28,14 +28,16 @@ import { carry_and_cut, record_dh, seqLen } from "./steps";
 }
 
 /** gz [n,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
- *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ [H, 4H] as panels (pack_panels). Finished sequences keep h and c. */
-export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize): void {
+ *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ [H, 4H] as panels (pack_panels); rec: scratch
+ *  [B, 4H] for the recurrent product, added to gz as the gates are read (an accumulating GEMM
+ *  runs 1.5× slower at B = 1: see elman_steps_forward). Finished sequences keep h and c. */
+export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize, rec: usize): void {
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0;
     const hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH);
     const gs = f(gz, q * B * G);
-    gemmp(B, G, H, hp, H, 1, wt, gs, G, true);
+    gemmp(B, G, H, hp, H, 1, wt, rec, G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) {
@@ -43,10 +45,10 @@ export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, len
         memory.copy(f(cc, r), f(cp, r), <usize>H << 2);
         continue;
       }
-      const g = f(gs, b * G);
+      const g = f(gs, b * G), rc = f(rec, b * G);
       let j = 0;
-      for (; j < H4; j += 4) fwdAt(f(g, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), true);
-      for (; j < H; j++) fwdAt(f(g, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), false);
+      for (; j < H4; j += 4) fwdAt(f(g, j), f(rc, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), true);
+      for (; j < H; j++) fwdAt(f(g, j), f(rc, j), H, f(cp, r + j), f(cc, r + j), f(hc, r + j), false);
     }
   }
 }

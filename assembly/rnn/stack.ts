@@ -60,9 +60,9 @@ function segment_forward(
     for (; j + 4 <= GH; j += 4) v128.store(f(row, j), f32x4.add(v128.load(f(row, j)), v128.load(f(bsum, j))));
     for (; j < GH; j++) store<f32>(f(row, j), load<f32>(f(row, j)) + load<f32>(f(bsum, j)));
   }
-  if (cell == CELL_LSTM) lstm_steps_forward(B, T, s0, s1, H, lengths, hs, cs, gz, pk2);
+  if (cell == CELL_LSTM) lstm_steps_forward(B, T, s0, s1, H, lengths, hs, cs, gz, pk2, rec);
   else if (cell == CELL_GRU) gru_steps_forward(B, T, s0, s1, H, lengths, hs, gz, hl, pk2, bhh, rec);
-  else elman_steps_forward(cell, B, T, s0, s1, H, lengths, hs, pk2);
+  else elman_steps_forward(cell, B, T, s0, s1, H, lengths, hs, pk2, rec);
 }
 
 /** Forward pass. x [B,T,I] batch-first; lengths i32[B] or 0; h0, c0 [L·D,B,H] or 0 (c0: LSTM);
