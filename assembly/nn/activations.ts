@@ -123,13 +123,11 @@ export function relu_f32_wasmsimd(n: i32, x: usize, y: usize): void {
 
 // --- accuracy sweep, exported for the test suite -------------------------------------------------
 
-let worstX: f32 = 0;
-
 /** Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose
- *  bit pattern is in [loBits, hiBits), against the f64 function. The argument of the worst case is
- *  kept for activation_worst_x(). */
-export function activation_max_ulp(fn: i32, loBits: u32, hiBits: u32): f64 {
-  let worst: f64 = 0;
+ *  bit pattern is in [loBits, hiBits), against the f64 function. worst: 0, or where to store the
+ *  f32 argument of the largest error. */
+export function activation_max_ulp(fn: i32, loBits: u32, hiBits: u32, worst: usize): f64 {
+  let most: f64 = 0, at: f32 = 0;
   for (let bits = loBits; bits < hiBits; bits++) {
     const x = reinterpret<f32>(bits);
     const ref = fn == 0 ? Math.tanh(<f64>x) : 1.0 / (1.0 + Math.exp(-<f64>x));
@@ -141,8 +139,8 @@ export function activation_max_ulp(fn: i32, loBits: u32, hiBits: u32): f64 {
     const up = <f64>reinterpret<f32>(b + 1) - <f64>r32;
     const down = b > 0 ? <f64>r32 - <f64>reinterpret<f32>(b - 1) : up;
     const err = Math.abs(got - ref) / min(up, down);
-    if (err > worst) { worst = err; worstX = x; }
+    if (err > most) { most = err; at = x; }
   }
-  return worst;
+  if (worst != 0) store<f32>(worst, at);
+  return most;
 }
-export function activation_worst_x(): f32 { return worstX; }
