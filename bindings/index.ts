@@ -34,4 +34,7 @@ export type { InitOptions, InitName } from "./functional/init.js";
 export { CategoricalHMM, GaussianHMM } from "./hmm.js";
 export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions, GaussianEmission } from "./nn/hmm-models.js";
 export { BaseHMM } from "./nn/hmm.js";
+export { WorkerModel } from "./worker/client.js";
+export type { WorkerModelOptions, WorkerFitOptions, TransferOption } from "./worker/client.js";
+import "./worker/auto.js"; // browsers: a bundle loaded as a WorkerModel's trainer serves
 export type { HmmFitResult, HmmOptions } from "./nn/hmm.js";

@@ -34,12 +34,15 @@ const browserSource = {
 };
 const common = { bundle: true, target: "es2022", logLevel: "warning", legalComments: "none" };
 
+// RW_BUILD: which build a module is in (bindings/worker/spawn.ts starts its trainer by it)
 await build({
-  ...common, entryPoints: { index: root + "bindings/index.ts", core: root + "bindings/core/index.ts" },
-  outdir: root + "dist", format: "esm", platform: "node", splitting: true, chunkNames: "chunk-[hash]",
+  ...common, entryPoints: { index: root + "bindings/index.ts", core: root + "bindings/core/index.ts", worker: root + "bindings/worker/index.ts", "worker-entry": root + "bindings/worker/entry-node.ts" },
+  outdir: root + "dist", format: "esm", platform: "node", splitting: true, chunkNames: "chunk-[hash]", define: { RW_BUILD: '"node"' },
 });
-await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.iife.js", format: "iife", globalName: "Recurrent", platform: "browser", plugins: [browserSource] });
-await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.browser.js", format: "esm", platform: "browser", plugins: [browserSource] });
+await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.iife.js", format: "iife", globalName: "Recurrent", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"iife"' },
+  // spawn.ts reads import.meta.url only on the ESM builds' paths (RW_BUILD), dead code here
+  logOverride: { "empty-import-meta": "silent" } });
+await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.browser.js", format: "esm", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"esm"' } });
 await build({
   ...common, entryPoints: [root + "bindings/cli/main.ts"], outfile: root + "dist/cli.js", format: "esm", platform: "node",
   banner: { js: "#!/usr/bin/env node" },

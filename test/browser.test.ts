@@ -71,6 +71,32 @@ async function tinyGenerate(R: any) {
   return out;
 }
 
+// A WorkerModel: the bundle starts itself in a dedicated Worker and trains there.
+async function tinyWorker(R: any, threads = 1) {
+  await R.init();
+  const rng = new R.Rng(11), x: Float32Array[] = [], y: number[] = [];
+  for (let i = 0; i < 32; i++) {
+    const T = 2 + rng.int(6), a = new Float32Array(T * 2);
+    for (let k = 0; k < a.length; k++) a[k] = rng.uniform() - 0.5;
+    x.push(a); y.push(a[0] - a[1]);
+  }
+  const test = x.map((a) => a.slice());
+  const w = await R.WorkerModel.create({ cell: "gru", inputSize: 2, hiddenSize: 8, outputSize: 1, seed: 5 }, threads > 1 ? { threads } : {});
+  const epochs: number[] = [];
+  const h = await w.fit({ x, y: Float32Array.from(y) }, { epochs: 4, batchSize: 8, learningRate: 0.01, seed: 2, onEpochEnd: (e: number) => { epochs.push(e); } });
+  const pred = Array.from(await w.predict(test) as Float32Array);
+  const out = { loss: h.loss, pred, epochs: epochs.length, threads: w.info.threads, transferred: x[0].length === 0 };
+  await w.dispose();
+  return out;
+}
+/** The first html block of the README's browser section (its copy-paste Worker example). */
+function readmeExample(): string {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## In the browser"));
+  const m = section.match(/```html\n([\s\S]*?)```/);
+  if (!m) throw new Error("README: no html block in the browser section");
+  return m[1];
+}
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 // playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
 let server: Server, browser: Browser, base = "";
@@ -82,6 +108,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const isolated = req.url?.startsWith("/isolated/") ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
     if (req.url?.endsWith("/recurrent.iife.js")) { res.writeHead(200, { "content-type": "text/javascript", ...isolated }); res.end(bundle); }
+    else if (req.url === "/readme/") { res.writeHead(200, { "content-type": "text/html" }); res.end(readmeExample()); }
     else { res.writeHead(200, { "content-type": "text/html", ...isolated }); res.end(`<!doctype html><script src="recurrent.iife.js"></script>`); }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -144,6 +171,40 @@ describe("<script> bundle in headless Chromium", () => {
     expect(inBrowser).toEqual(inNode);
   });
 
+  it("the README's browser example, as written, trains in a Worker and prints its result", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(base + "/readme/");
+    await page.waitForFunction(() => document.getElementById("log")?.textContent?.includes("done:"), undefined, { timeout: 60_000 });
+    const log = await page.evaluate(() => document.getElementById("log")!.textContent!);
+    expect(errors).toEqual([]);
+    expect(log.match(/^epoch \d+:/gm)?.length).toBe(30);
+    const [, rmse, zero] = log.match(/test RMSE ([\d.]+) \(predicting 0 gives ([\d.]+)\)/)!.map(Number);
+    expect(rmse).toBeLessThan(0.5 * zero); // it learned the sum
+    console.log(`README example in Chromium: ${log.split("\n").pop()}`);
+    await page.close();
+  });
+  it("WorkerModel: the bundle trains in a dedicated Worker it starts from its own URL, bitwise like Node's WorkerModel", async () => {
+    const { inBrowser, inNode } = await inPageAndNode(tinyWorker);
+    expect(inNode).toMatchObject({ epochs: 4, threads: 1, transferred: true });
+    expect(inNode.loss[3]).toBeLessThan(inNode.loss[0]);
+    expect(inBrowser).toEqual(inNode);
+  });
+  it("WorkerModel with 2 threads on a cross-origin isolated page: workers nested in the trainer, training close to 1 thread's", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base + "/isolated/");
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const two = await page.evaluate(`(${tinyWorker.toString()})(globalThis.Recurrent, 2)`) as Awaited<ReturnType<typeof tinyWorker>>;
+    const one = await tinyWorker(Recurrent);
+    expect(errors).toEqual([]);
+    expect(two.threads).toBe(2);
+    two.loss.forEach((v, i) => expect(Math.abs(v - one.loss[i])).toBeLessThan(1e-5 * Math.abs(one.loss[i])));
+    await page.close();
+  });
   it("runs the relaxed-SIMD build when asked (Chromium has relaxed SIMD on), close to the default build", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];

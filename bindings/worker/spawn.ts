@@ -1,0 +1,42 @@
+// Starting a trainer Worker. Node: a worker_threads Worker on dist/worker-entry.js. Browsers: a
+// dedicated Worker on the bundle this code came from, named TRAINER_NAME (the bundle serves when it
+// loads in a Worker of that name): the <script> bundle's own URL (captured when it loaded) as a
+// classic Worker, the ESM build's import.meta.url as a module Worker. `url` overrides either.
+import { TRAINER_NAME } from "./protocol.js";
+
+/** Which build this is (esbuild define in scripts/build-js.mjs). */
+declare const RW_BUILD: "node" | "iife" | "esm";
+
+/** The <script> bundle's URL, read while it runs (document.currentScript is null later). */
+const SCRIPT_URL: string | undefined = RW_BUILD === "iife" && typeof document !== "undefined" ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
+
+/** A started trainer: post requests, receive replies and errors, terminate. */
+export interface Endpoint {
+  post(message: unknown, transfer: Transferable[]): void;
+  onMessage(handler: (message: any) => void): void;
+  onError(handler: (error: Error) => void): void;
+  terminate(): Promise<void>;
+}
+
+export async function spawnTrainer(url?: string | URL): Promise<Endpoint> {
+  if (RW_BUILD === "node") {
+    const wt = "node:worker_threads"; // computed: browser bundles never resolve it
+    const { Worker } = await import(/* @vite-ignore */ wt);
+    const w = new Worker(url ?? new URL("./worker-entry.js", import.meta.url), { name: TRAINER_NAME });
+    return {
+      post: (m, t) => w.postMessage(m, t),
+      onMessage: (h) => w.on("message", h),
+      onError: (h) => w.on("error", h),
+      terminate: async () => { await w.terminate(); },
+    };
+  }
+  const src = url ?? (RW_BUILD === "iife" ? SCRIPT_URL : import.meta.url);
+  if (!src) throw new TypeError("WorkerModel: no URL to start the trainer from (the <script> bundle records its own src when it loads; pass { url } to name it)");
+  const w = new Worker(src, { name: TRAINER_NAME, type: RW_BUILD === "esm" ? "module" : "classic" });
+  return {
+    post: (m, t) => w.postMessage(m, t),
+    onMessage: (h) => { w.onmessage = (e) => h(e.data); },
+    onError: (h) => { w.onerror = (e) => { e.preventDefault(); h(new Error(`WorkerModel: the trainer failed to start or crashed: ${e.message || "see the console"} (${String(src)})`)); }; },
+    terminate: async () => { w.terminate(); },
+  };
+}

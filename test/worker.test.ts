@@ -1,0 +1,93 @@
+// WorkerModel (recurrent-wasm/worker): a Model in a dedicated Worker (worker_threads here; the
+// browser test runs it in Chromium). Same results as a Model in this thread, bit for bit; progress
+// events; typed arrays transferred; abort; errors with their classes; threads nested in the Worker.
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, Model, Rng, FitError } from "../dist/index.js";
+import { WorkerModel } from "../dist/worker.js";
+
+function data(seed = 4, n = 40) {
+  const r = new Rng(seed), x: Float32Array[] = [], y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const T = 3 + r.int(5), a = Float32Array.from({ length: T * 2 }, () => r.normal());
+    x.push(a); y.push(a[0] * 0.5 - a[1]);
+  }
+  return { x, y: Float32Array.from(y) };
+}
+const cfg = { cell: "gru" as const, inputSize: 2, hiddenSize: 8, outputSize: 1, seed: 3 };
+const opts = { epochs: 3, batchSize: 8, learningRate: 0.01, seed: 1, validationSplit: 0.25 };
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+beforeAll(async () => { await init(); });
+
+describe("WorkerModel", () => {
+  it("trains, predicts, evaluates, saves and loads in a Worker bit for bit like a Model here; progress events arrive; the caller's arrays are transferred", async () => {
+    const m = new Model(cfg);
+    const h1 = await m.fit(data(), opts);
+    const p1 = m.predict(data().x) as Float32Array, e1 = m.evaluate(data());
+    const w = await WorkerModel.create(cfg);
+    expect(w.info.threads).toBe(1);
+    expect(w.config.cell).toBe("gru");
+    const epochs: number[] = [], batches: number[] = [], d = data();
+    const h2 = await w.fit(d, { ...opts, onEpochEnd: (i, logs) => { epochs.push(i); expect(Number.isFinite(logs.loss)).toBe(true); }, onBatchEnd: (i) => batches.push(i) });
+    expect(h2.loss).toEqual(h1.loss);
+    expect(h2.valLoss).toEqual(h1.valLoss);
+    expect(epochs.length).toBe(3);
+    expect(epochs).toEqual([0, 1, 2].map((k) => epochs[0] + k)); // in order, one per epoch
+    expect(batches.length).toBe(3 * 4); // 30 training sequences in batches of 8
+    // transferred: the caller's arrays are detached; { copy: true } keeps them
+    expect(d.x[0].length).toBe(0);
+    expect(d.y.length).toBe(0);
+    const kept = data();
+    const p2 = await w.predict(kept.x, { copy: true }) as Float32Array;
+    expect(kept.x[0].length).toBeGreaterThan(0);
+    expect(bits(p2)).toEqual(bits(p1));
+    expect(await w.evaluate(data())).toEqual(e1);
+    const bytes = await w.save({ note: "worker" });
+    const w2 = await WorkerModel.load(bytes);
+    expect(bits(await w2.predict(data().x) as Float32Array)).toEqual(bits(p1));
+    expect(Array.from(bytes)).toEqual(Array.from(m.save({ note: "worker" })));
+    await w.dispose(); await w2.dispose(); m.dispose();
+  });
+
+  it("an AbortSignal stops fit between batches (FitError kind \"aborted\"), and the model stays usable", async () => {
+    const w = await WorkerModel.create(cfg);
+    const ac = new AbortController();
+    const started = Date.now();
+    const run = w.fit(data(5, 400), { epochs: 200, batchSize: 4, signal: ac.signal, onBatchEnd: (i) => { if (i === 3) ac.abort(); } });
+    const err = await run.then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(FitError);
+    expect(err.kind).toBe("aborted");
+    expect(err.name).toBe("AbortError");
+    expect(err.epoch).toBeLessThan(200);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(Number.isFinite((await w.evaluate(data())).loss)).toBe(true);
+    const gone = new AbortController(); gone.abort();
+    await expect(w.fit(data(), { signal: gone.signal })).rejects.toThrow("WorkerModel.fit: aborted before it started");
+    await w.dispose();
+  });
+
+  it("errors keep their class and message; after dispose every call rejects", async () => {
+    await expect(WorkerModel.create({ ...cfg, cell: "foo" as any })).rejects.toThrow(new TypeError('Model: cell must be one of "rnn", "lstm", "gru", "odegru", got "foo"'));
+    await expect(WorkerModel.create(cfg, null as any)).rejects.toThrow("WorkerModel.create: options must be an object, got null");
+    await expect(WorkerModel.load("nope" as any)).rejects.toThrow("WorkerModel.load: bytes must be a Uint8Array (what save() returns), got string");
+    const w = await WorkerModel.create(cfg);
+    await expect(w.fit(data(), { optimizer: {} as any })).rejects.toThrow(TypeError);
+    await expect(w.fit(data(), { epochs: 0 })).rejects.toThrow(RangeError);
+    await expect(w.predict([new Float32Array(3)])).rejects.toThrow(RangeError); // 3 floats is not a multiple of inputSize 2
+    expect((await w.fit(data(), { epochs: 1 })).loss.length).toBe(1); // still usable
+    await w.dispose();
+    await expect(w.predict(data().x)).rejects.toThrow("WorkerModel: disposed");
+  });
+
+  it("threads inside the Worker (nested workers): 2 threads, the same training as 1 up to summation order", async () => {
+    const one = await WorkerModel.create(cfg), two = await WorkerModel.create(cfg, { threads: 2 });
+    expect(two.info.threads).toBe(2);
+    expect(one.info.threads).toBe(1);
+    const [h1, h2] = await Promise.all([one.fit(data(), opts), two.fit(data(), opts)]);
+    // the batch is split across the threads and the gradient parts summed: as test/threads.test.ts
+    h2.loss.forEach((v, i) => expect(Math.abs(v - h1.loss[i])).toBeLessThan(1e-5 * Math.abs(h1.loss[i])));
+    const p1 = await one.predict(data().x) as Float32Array, p2 = await two.predict(data().x) as Float32Array;
+    p2.forEach((v, i) => expect(Math.abs(v - p1[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(p1[i])));
+    await one.dispose(); await two.dispose();
+  });
+});
