@@ -3,7 +3,7 @@
 // Model, each returning a promise. Typed arrays given to it are transferred, not copied: after
 // the call the caller's arrays are detached (length 0); pass { copy: true } to keep them.
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
-import type { ModelConfig, ModelSettings } from "../nn/model.js";
+import type { GradientFlow, ModelConfig, ModelSettings } from "../nn/model.js";
 import type { SequenceData } from "../nn/data.js";
 import { FitError } from "../train/fit.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
@@ -128,6 +128,13 @@ export class WorkerModel {
   predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } & TransferOption = {}): Promise<Float32Array | Float32Array[]> {
     const { copy, ...rest } = options ?? {};
     return this.#call({ op: "predict", x, options: rest }, copy ? [] : buffersOf([x, rest]));
+  }
+
+  /** Gradient-flow diagnostics for a batch (Model.gradientFlow: ‖∂L/∂h_t‖ per step and sequence;
+   *  the weights do not change). */
+  gradientFlow(data: SequenceData, options: { truncate?: number } & TransferOption = {}): Promise<GradientFlow> {
+    const { copy, ...rest } = options ?? {};
+    return this.#call({ op: "gradientFlow", data, options: rest }, copy ? [] : buffersOf(data));
   }
 
   /** The model as safetensors bytes (Model.save). */

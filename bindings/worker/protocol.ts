@@ -20,6 +20,7 @@ export type Request =
   | { id: number; op: "evaluate"; data: SequenceData; options: { batchSize?: number } }
   | { id: number; op: "predict"; x: Float32Array[]; options: Record<string, unknown> }
   | { id: number; op: "save"; metadata: Record<string, string> }
+  | { id: number; op: "gradientFlow"; data: SequenceData; options: { truncate?: number } }
   | { id: number; op: "abort"; target: number };
 
 /** An error as it crosses: its class by name, and a FitError's fields. */
