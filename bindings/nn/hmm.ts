@@ -84,7 +84,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   protected emission: E | null = null;
   readonly #blocks = new Blocks();
   private disposed = false;
-  /** The named blocks of the current call (reserved by stage()). */
+  /** @internal The named blocks of the current call (reserved by stage()). */
   protected get mem(): HmmBlocks { return this.#blocks; }
 
   protected constructor(protected readonly kind: string, options: HmmOptions, extra: readonly string[]) {
@@ -169,7 +169,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     return { start: this.start!, trans: this.trans!, e: this.emission! };
   }
 
-  /** Check X and lengths; stage X, the emissions and the parameters (logs for Viterbi). */
+  /** @internal Check X and lengths; stage X, the emissions and the parameters (logs for Viterbi). */
   protected stage(where: string, X: unknown, lengths: unknown, logParams: boolean, fit = false, checkedN = 0): { pass: HmmPass; N: number } {
     this.alive(where);
     const p = this.ready(where);

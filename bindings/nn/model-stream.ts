@@ -9,9 +9,9 @@ import * as R from "../functional/readout.js";
 import { LayerStream, MAX_STEPS, outArrays } from "./stream.js";
 
 export interface ModelStreamStepResult {
-  /** [batch, steps, outputSize]: the readout at each step (raw logits for crossentropy). */
+  /** Shape [batch, steps, outputSize]: the readout at each step (raw logits for crossentropy). */
   output: Float32Array;
-  /** [numLayers, batch, hidden]: the state after this call's steps (c for LSTM). */
+  /** Shape [numLayers, batch, hidden]: the state after this call's steps (c for LSTM). */
   hN: Float32Array;
   cN?: Float32Array;
 }

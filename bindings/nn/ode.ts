@@ -53,7 +53,7 @@ export interface NeuralODEOptions {
 export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
 
 export interface OdeForwardResult {
-  /** [B, S, D]: the state at every requested time; states[b, 0] = h0[b]. */
+  /** Shape [B, S, D]: the state at every requested time; states[b, 0] = h0[b]. */
   states: Float32Array;
   stats: OdeStats;
 }

@@ -58,9 +58,9 @@ export interface ForwardOptions {
 export interface ForwardResult {
   /** [B, T, D·H]; zero at t >= lengths[b]. */
   output: Float32Array;
-  /** [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
+  /** Shape [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
   hN: Float32Array;
-  /** [L·D, B, H]: the cell state likewise (LSTM only). */
+  /** Shape [L·D, B, H]: the cell state likewise (LSTM only). */
   cN?: Float32Array;
 }
 

@@ -26,9 +26,9 @@ export interface StreamStepOptions {
   out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array };
 }
 export interface StreamStepResult {
-  /** [batch, steps, hidden]: the last layer's output at each step of this call. */
+  /** Shape [batch, steps, hidden]: the last layer's output at each step of this call. */
   output: Float32Array;
-  /** [numLayers, batch, hidden]: the state after this call's steps. */
+  /** Shape [numLayers, batch, hidden]: the state after this call's steps. */
   hN: Float32Array;
   cN?: Float32Array;
 }

@@ -12,29 +12,68 @@ import { SequenceData, subset } from "../nn/data.js";
 import type { RecurrentModel, CarriedState } from "../nn/model.js";
 import { Adam, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
 
+/** What onBatchEnd and onEpochEnd receive: a batch's loss and gradient norm, or an epoch's running
+ *  averages, validation figures and time. */
 export interface Logs {
-  loss: number; rmse?: number; accuracy?: number; valLoss?: number; valRmse?: number; valAccuracy?: number;
+  /** The loss: the batch's, or the epoch's running average over its batches. */
+  loss: number;
+  /** Epoch, mse models: the training RMSE (running average). */
+  rmse?: number;
+  /** Epoch, crossentropy models: the training accuracy (running average). */
+  accuracy?: number;
+  /** Epoch: the validation loss (with validationSplit or validationData). */
+  valLoss?: number;
+  /** Epoch, mse models: the validation RMSE. */
+  valRmse?: number;
+  /** Epoch, crossentropy models: the validation accuracy. */
+  valAccuracy?: number;
   /** Batch: the global gradient norm before clipping (as clip_grad_norm_ returns it). Epoch: its mean. */
   gradNorm?: number;
   /** Batch: whether clipNorm scaled the gradients. */
   clipped?: boolean;
-  /** Epoch: the largest pre-clip norm and how many batches were clipped. */
+  /** Epoch: the largest pre-clip norm. */
   gradNormMax?: number;
+  /** Epoch: how many batches clipNorm scaled. */
   clippedBatches?: number;
+  /** Epoch: seconds since fit() started. */
   seconds?: number;
 }
+
+/** What fit() resolves with: one entry per finished epoch in every array. */
 export interface History {
-  epoch: number[]; loss: number[]; valLoss: number[]; metric: string; train: number[]; val: number[]; bestEpoch: number;
-  /** Per epoch: mean and largest pre-clip global gradient norm, and the number of clipped batches. */
-  gradNorm: number[]; gradNormMax: number[]; clippedBatches: number[];
+  /** The epochs, 1-based. */
+  epoch: number[];
+  /** Training loss per epoch (running average over its batches). */
+  loss: number[];
+  /** Validation loss per epoch (empty without validation data). */
+  valLoss: number[];
+  /** The metric of `train` and `val`: "rmse" (mse models) or "accuracy" (crossentropy). */
+  metric: string;
+  /** The training metric per epoch. */
+  train: number[];
+  /** The validation metric per epoch. */
+  val: number[];
+  /** The epoch with the lowest validation loss (1-based; -1 without validation). */
+  bestEpoch: number;
+  /** Per epoch: the mean pre-clip global gradient norm. */
+  gradNorm: number[];
+  /** Per epoch: the largest pre-clip global gradient norm. */
+  gradNormMax: number[];
+  /** Per epoch: how many batches clipNorm scaled. */
+  clippedBatches: number[];
 }
 
+/** Options of Model.fit (WorkerModel.fit takes the same, the optimizer named). */
 export interface FitOptions {
+  /** Passes over the training data (default 10). */
   epochs?: number;
+  /** Sequences per optimizer step (default 32). */
   batchSize?: number;
   /** An optimizer instance, or "adam" / "sgd" (created with `learningRate`). Default: the model's
    *  optimizer from an earlier fit(), else a new Adam. */
   optimizer?: Optimizer | "adam" | "sgd";
+  /** The learning rate of a new optimizer, or a new rate for the model's current one (default:
+   *  the optimizer's own; Adam 1e-3). */
   learningRate?: number;
   /** Global-norm gradient clipping threshold (default: none). */
   clipNorm?: number;
@@ -42,13 +81,17 @@ export interface FitOptions {
   truncate?: number;
   /** Seed of the shuffling and of the validation split (default 0). */
   seed?: number;
+  /** Shuffle the training sequences every epoch (default true; seeded by `seed`). */
   shuffle?: boolean;
   /** Fraction of `data` held out for validation (default 0), taken after a seeded shuffle. */
   validationSplit?: number;
+  /** Validation sequences given apart (instead of validationSplit). */
   validationData?: SequenceData;
   /** Keep the weights of the epoch with the lowest validation loss (default false). */
   restoreBest?: boolean;
+  /** Called after every epoch with its number (1-based) and its logs; fit awaits a returned promise. */
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** Called after every batch with its index in the epoch (0-based), its loss and gradient norm. */
   onBatchEnd?: (batch: number, logs: Logs) => void;
   /** Cancels training between batches: fit rejects with a FitError of kind "aborted" (the best
    *  weights restored first when restoreBest is set). */

@@ -50,7 +50,7 @@ abstract class StatefulOptimizer implements Optimizer {
   get learningRate(): number { return this.#lr; }
   set learningRate(v: number) { this.#lr = check.num(this.name === "adam" ? "Adam" : "SGD", "learningRate", v, 0, Infinity, true); }
 
-  /** The state for a module's block, created (zeroed) on first use. */
+  /** @internal The state for a module's block, created (zeroed) on first use. */
   protected state(where: string, m: Trainable): { state: State; block: ParameterBlock } {
     const block = m?.parameters;
     if (!(block instanceof ParameterBlock)) throw new TypeError(`${where}: expected a module with parameters (RNN, LSTM, GRU, Model), got ${check.show(m)}`);
