@@ -3,6 +3,8 @@
 //                                                   "recurrent-wasm/core" share one core instance
 //   dist/recurrent.iife.js     <script> bundle, global `Recurrent`, wasm inlined as base64
 //   dist/recurrent.browser.js  ESM for browsers and bundlers (the "browser" condition), wasm inlined
+//   dist/recurrent.url.js      the same ESM without the inlined builds ("recurrent-wasm/url"):
+//                              each compiled as it downloads from the package's build/
 //   dist/cli.js                the `recurrent-wasm` command line
 // First it regenerates the typed ABI (scripts/gen-abi.mjs). Type declarations come from
 // `tsc --emitDeclarationOnly` (see package.json).
@@ -32,6 +34,12 @@ const browserSource = {
     b.onResolve({ filter: /\/wasm-source\.js$/ }, () => ({ path: root + "bindings/core/wasm-source.browser.ts" }));
   },
 };
+const urlSource = {
+  name: "url-wasm-source",
+  setup(b) {
+    b.onResolve({ filter: /\/wasm-source\.js$/ }, () => ({ path: root + "bindings/core/wasm-source.url.ts" }));
+  },
+};
 const common = { bundle: true, target: "es2022", logLevel: "warning", legalComments: "none" };
 
 // RW_BUILD: which build a module is in (bindings/worker/spawn.ts starts its trainer by it)
@@ -43,6 +51,8 @@ await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: roo
   // spawn.ts reads import.meta.url only on the ESM builds' paths (RW_BUILD), dead code here
   logOverride: { "empty-import-meta": "silent" } });
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.browser.js", format: "esm", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"esm"' } });
+// the same without the inlined builds: compiled as they download from ../build/ (or init's wasmUrl)
+await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.url.js", format: "esm", platform: "browser", plugins: [urlSource], define: { RW_BUILD: '"esm"' } });
 await build({
   ...common, entryPoints: [root + "bindings/cli/main.ts"], outfile: root + "dist/cli.js", format: "esm", platform: "node",
   banner: { js: "#!/usr/bin/env node" },

@@ -1,7 +1,7 @@
 // Instantiates recurrent.wasm once (Node reads the file beside the package, browsers use the copy
 // inlined into the bundle) and hands out the typed core. Views of memory are re-created from
 // memory.buffer on every use, because memory.grow detaches old ones.
-import { wasmBytes } from "./wasm-source.js";
+import { wasmModule } from "./wasm-source.js";
 import { ThreadPool } from "./threads.js";
 import type { Core } from "./abi.js";
 import { known, show } from "./check.js";
@@ -20,6 +20,12 @@ export interface CoreOptions {
    *  without it the library runs on one thread (see coreInfo()). Results equal the
    *  single-thread ones up to the summation order of the weight gradients. */
   threads?: number;
+  /** A folder URL holding the package's builds (its `build/` folder: recurrent.wasm,
+   *  recurrent.relaxed.wasm, recurrent.threads.wasm, recurrent.threads-relaxed.wasm), to compile
+   *  the core from with WebAssembly.compileStreaming instead of the copies inlined in the browser
+   *  bundles (or, in Node, the files beside the package). Relative URLs resolve against the
+   *  page. Only the build that runs is downloaded. */
+  wasmUrl?: string | URL;
 }
 
 /** Which build runs, on how many threads, and how large its memory is now. */
@@ -42,7 +48,7 @@ let pending: Promise<Core> | null = null;
 let relaxed = false;
 let pool: ThreadPool | null = null;
 // The options of the first init() call, defaults filled in: they hold for the process (or page).
-let settled: { relaxedSimd: boolean; threads: number } | null = null;
+let settled: { relaxedSimd: boolean; threads: number; wasmUrl: string } | null = null;
 let threadsFallback: string | null = null, relaxedFallback: string | null = null;
 let warned = false;
 
@@ -86,31 +92,38 @@ function typed(exports: WebAssembly.Exports, memory: WebAssembly.Memory): Core {
 
 const NO_RELAXED = "this host does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)";
 
+/** The module of a build, or null when this host cannot compile it (relaxed SIMD, threads). */
+async function compiled(variant: "simd" | "relaxed" | "threads" | "threads-relaxed"): Promise<WebAssembly.Module | null> {
+  const base = settled!.wasmUrl ? new URL(settled!.wasmUrl, (globalThis as any).location?.href) : undefined;
+  try {
+    return await wasmModule(variant, base);
+  } catch (e) {
+    if (variant !== "simd" && e instanceof WebAssembly.CompileError) return null;
+    throw e;
+  }
+}
+
 async function instantiate(): Promise<Core> {
   const { threads, relaxedSimd } = settled!;
   const noShared = threads > 1 ? noSharedMemory() : null;
   if (noShared) fallback("threads", noShared);
   if (threads > 1 && !noShared) {
-    let bytes = await wasmBytes("threads");
-    if (relaxedSimd) {
-      const r = await wasmBytes("threads-relaxed");
-      if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; } else fallback("relaxedSimd", NO_RELAXED);
-    }
-    if (!WebAssembly.validate(bytes as BufferSource)) fallback("threads", "this host does not support WebAssembly threads");
+    let module = relaxedSimd ? await compiled("threads-relaxed") : null;
+    if (module) relaxed = true; else if (relaxedSimd) fallback("relaxedSimd", NO_RELAXED);
+    module ??= await compiled("threads");
+    if (!module) fallback("threads", "this host does not support WebAssembly threads");
     else {
-      const module = await WebAssembly.compile(bytes as BufferSource);
       const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
       const inst = await WebAssembly.instantiate(module, { env: { memory, abort } });
       pool = await ThreadPool.create(threads, module, memory);
       return typed(inst.exports, memory);
     }
   }
-  let bytes = await wasmBytes();
-  if (relaxedSimd) {
-    const r = await wasmBytes("relaxed");
-    if (WebAssembly.validate(r as BufferSource)) { bytes = r; relaxed = true; relaxedFallback = null; } else if (!relaxedFallback) fallback("relaxedSimd", NO_RELAXED);
-  }
-  const { instance: inst } = await WebAssembly.instantiate(bytes as BufferSource, { env: { abort } });
+  relaxed = false;
+  let module = relaxedSimd ? await compiled("relaxed") : null;
+  if (module) { relaxed = true; relaxedFallback = null; } else if (relaxedSimd && !relaxedFallback) fallback("relaxedSimd", NO_RELAXED);
+  module ??= (await compiled("simd"))!;
+  const inst = await WebAssembly.instantiate(module, { env: { abort } });
   return typed(inst.exports, inst.exports.memory as WebAssembly.Memory);
 }
 
@@ -124,16 +137,18 @@ export function init(options: CoreOptions = {}): Promise<CoreInfo> {
   try {
     const o = options === undefined ? {} : options;
     if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`init: options must be an object, got ${show(o)}`);
-    known("init", o as Record<string, unknown>, ["relaxedSimd", "threads"]);
+    known("init", o as Record<string, unknown>, ["relaxedSimd", "threads", "wasmUrl"]);
+    if (o.wasmUrl !== undefined && typeof o.wasmUrl !== "string" && !(o.wasmUrl instanceof URL)) throw new TypeError(`init: options.wasmUrl must be a string or a URL (the folder holding recurrent.wasm), got ${show(o.wasmUrl)}`);
     if (o.relaxedSimd !== undefined && typeof o.relaxedSimd !== "boolean") throw new TypeError(`init: options.relaxedSimd must be a boolean, got ${show(o.relaxedSimd)}`);
     if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new RangeError(`init: options.threads must be an integer in 1..64, got ${show(o.threads)}`);
+    const asked = { ...o, ...(o.wasmUrl !== undefined ? { wasmUrl: String(o.wasmUrl) } : {}) };
     if (settled) {
-      for (const k of ["relaxedSimd", "threads"] as const) {
-        if (o[k] !== undefined && o[k] !== settled[k]) {
+      for (const k of ["relaxedSimd", "threads", "wasmUrl"] as const) {
+        if (asked[k] !== undefined && asked[k] !== settled[k]) {
           throw new Error(`init: the core was already initialized with ${k}: ${settled[k]}${settled[k] === DEFAULTS[k] ? " (the default)" : ""}; a later init() cannot change it (one process or page runs one build): pass the options to the first init()`);
         }
       }
-    } else settled = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
+    } else settled = { ...DEFAULTS, ...Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined)) };
   } catch (e) {
     return Promise.reject(e);
   }
@@ -145,7 +160,7 @@ export function init(options: CoreOptions = {}): Promise<CoreInfo> {
   }
   return pending.then(() => coreInfo());
 }
-const DEFAULTS = { relaxedSimd: false, threads: 1 };
+const DEFAULTS = { relaxedSimd: false, threads: 1, wasmUrl: "" };
 
 /** @internal The instantiated core; throws if init() has not completed (public as
  *  recurrent-wasm/core's core()). */
