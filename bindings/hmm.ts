@@ -4,6 +4,7 @@ import * as nn from "./nn/hmm-models.js";
 import type { CategoricalHMMOptions, GaussianHMMOptions } from "./nn/hmm-models.js";
 import { loadHmm, saveHmm } from "./io/hmm-file.js";
 
+/** A hidden Markov model with categorical emissions (hmmlearn's CategoricalHMM), with save() and CategoricalHMM.load(). */
 export class CategoricalHMM extends nn.CategoricalHMM {
   /** __metadata__ of the file this model was loaded from (empty for a new model). */
   metadata: Record<string, string> = {};
@@ -18,6 +19,7 @@ export class CategoricalHMM extends nn.CategoricalHMM {
   }
 }
 
+/** A hidden Markov model with Gaussian emissions (hmmlearn's GaussianHMM, diagonal covariances), with save() and GaussianHMM.load(). */
 export class GaussianHMM extends nn.GaussianHMM {
   /** __metadata__ of the file this model was loaded from (empty for a new model). */
   metadata: Record<string, string> = {};

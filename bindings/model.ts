@@ -8,6 +8,8 @@ import type { FitOptions, History, Logs } from "./train/fit.js";
 import type { Optimizer } from "./train/optim.js";
 import { loadModel, saveModel } from "./io/model-file.js";
 
+/** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
+ *  with fit() (or trainBatch()), saved as safetensors. */
 export class Model extends RecurrentModel {
   /** The optimizer fit() trains with, kept across fit() calls (null before the first). Set it, or
    *  pass `optimizer` to fit(), to replace it; a new optimizer starts with fresh state. */

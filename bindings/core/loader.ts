@@ -6,6 +6,7 @@ import { ThreadPool } from "./threads.js";
 import type { Core } from "./abi.js";
 import { known, show } from "./check.js";
 
+/** Options of init(): which build runs, on how many threads, from where. */
 export interface CoreOptions {
   /** Use the relaxed-SIMD build if the host supports it (default false): its GEMM uses
    *  f32x4.relaxed_madd, which hosts with FMA fuse (about 30% faster here). Results then differ
@@ -30,7 +31,9 @@ export interface CoreOptions {
 
 /** Which build runs, on how many threads, and how large its memory is now. */
 export interface CoreInfo {
+  /** Whether the relaxed-SIMD build runs. */
   relaxedSimd: boolean;
+  /** Threads every pass is split across (1: no worker threads). */
   threads: number;
   /** The current size of the WebAssembly memory in bytes (it grows on demand, up to 4 GiB, and
    *  never shrinks; freed blocks are reused). */

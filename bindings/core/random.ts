@@ -1,5 +1,6 @@
 // Seeded pseudo-random numbers with integer arithmetic only (mulberry32), so the same seed gives
 // bitwise-identical weights and shuffles in every JavaScript engine.
+/** A seeded random stream (mulberry32, integer arithmetic only): the same seed gives the same numbers in every JavaScript engine. */
 export class Rng {
   private s: number;
   constructor(seed: number) {

@@ -10,8 +10,10 @@ import { allocAll, f32, free } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 
+/** An initializer: uniform U(−1/√H, 1/√H) (PyTorch's), orthogonal (QR of a Gaussian matrix, per gate block), identity, or Xavier-uniform. */
 export type InitName = "uniform" | "orthogonal" | "identity" | "xavier";
 
+/** How a layer's parameters are initialized, by kind (InitName each). */
 export interface InitOptions {
   /** Recurrent weights W_hh, per gate block [H, H] (default "uniform"). */
   recurrent?: InitName;

@@ -5,6 +5,7 @@ import * as check from "../core/check.js";
 import { f32, withBlocks } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
+/** Options of singularValues(). */
 export interface SingularValueOptions {
   /** Only the k largest, by subspace iteration (default: all, exactly, by Jacobi). */
   topK?: number;
@@ -42,9 +43,17 @@ export function singularValues(a: Float32Array, rows: number, cols: number, opti
   return svdMany(W, 1, M, N, a, o as SingularValueOptions).values;
 }
 
+/** What eigenvalues() returns: n values as real and imaginary parts. */
+export interface Eigenvalues {
+  /** Real parts, [n]. */
+  re: Float32Array;
+  /** Imaginary parts, [n]. */
+  im: Float32Array;
+}
+
 /** Eigenvalues of a square row-major matrix [n, n] (Francis double-shift QR in f64), as real and
  *  imaginary parts; conjugate pairs are adjacent. */
-export function eigenvalues(a: Float32Array, n: number, W = "eigenvalues"): { re: Float32Array; im: Float32Array } {
+export function eigenvalues(a: Float32Array, n: number, W = "eigenvalues"): Eigenvalues {
   check.int(W, "n", n, 1, 1 << 13);
   check.f32(W, "a", a, n * n, `[n=${n}, n=${n}]`);
   return withBlocks(W, [4 * n * n, 4 * n, 4 * n, 8 * n * (n + 2)], ([p, re, im, work]) => {

@@ -6,17 +6,42 @@
 // "constructor" or "toString" are names like any other.
 import { show } from "../core/check.js";
 
+/** The element types this reader and writer know (safetensors' names). */
 export type DType = "F32" | "F64" | "F16" | "BF16" | "I32";
 /** A tensor to write. `data` holds the values (rounded to the dtype: F16/BF16 to nearest even,
  *  I32 must be integers in range); for F16/BF16 a Uint16Array holds raw bit patterns instead. */
-export interface Tensor { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array | Uint16Array | ArrayLike<number> }
+export interface Tensor {
+  /** The element type in the file. */
+  dtype: DType;
+  /** The dimensions (row-major). */
+  shape: number[];
+  /** The values, as many as the shape's product. */
+  data: Float32Array | Float64Array | Int32Array | Uint16Array | ArrayLike<number>;
+}
 /** What read() returns: null-prototype records of tensors (F32, F16 and BF16 as Float32Array, F64
  *  as Float32Array or, with `float64: true`, Float64Array, I32 as Int32Array) and of metadata
  *  strings. */
-export interface ReadResult { tensors: Record<string, { dtype: DType; shape: number[]; data: Float32Array | Float64Array | Int32Array }>; metadata: Record<string, string> }
+export interface ReadResult {
+  /** The tensors by name. */
+  tensors: Record<string, ReadTensor>;
+  /** The __metadata__ strings by key. */
+  metadata: Record<string, string>;
+}
+/** A tensor as read(): its type in the file, its shape and its values. */
+export interface ReadTensor {
+  /** The element type in the file. */
+  dtype: DType;
+  /** The dimensions (row-major). */
+  shape: number[];
+  /** The values (see ReadResult for the array type of each dtype). */
+  data: Float32Array | Float64Array | Int32Array;
+}
 /** read()'s options. float64: F64 tensors come back as Float64Array, every bit kept (default:
  *  converted to Float32Array like the other float types). */
-export interface ReadOptions { float64?: boolean }
+export interface ReadOptions {
+  /** F64 tensors as Float64Array (default false). */
+  float64?: boolean;
+}
 
 const SIZE = new Map<string, number>([["F32", 4], ["F64", 8], ["F16", 2], ["BF16", 2], ["I32", 4]]);
 const SUPPORTED = [...SIZE.keys()].join(", ");

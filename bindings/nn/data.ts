@@ -8,7 +8,9 @@ import { core } from "../core/loader.js";
  *  readout "last":     mse → Float32Array [N·outputSize];  crossentropy → Int32Array [N] class ids
  *  readout "sequence": mse → Float32Array[] with [len_i·outputSize] each; crossentropy → Int32Array[] with [len_i] */
 export interface SequenceData {
+  /** The sequences: x[i] holds [len_i, inputSize] row-major. */
   x: Float32Array[];
+  /** The targets (see above; absent for predict-only data). */
   y?: Float32Array | Int32Array | Float32Array[] | Int32Array[];
   /** Class id of each sequence, 0..n−1 (only with initialState { perClass: n }). */
   classes?: Int32Array;

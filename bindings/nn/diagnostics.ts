@@ -9,21 +9,26 @@ import { RecurrentLayer } from "./rnn.js";
 
 const EXACT_MAX = 128;
 
+/** Options of jacobianProducts(). */
 export interface JacobianOptions {
   /** Time steps T of the sequence x [T, I]. */
   steps: number;
-  /** Which layer (default the last) and direction (0 forward, 1 reverse; default 0). */
+  /** Which layer (default the last). */
   layer?: number;
+  /** Which direction: 0 forward, 1 reverse (default 0). */
   direction?: number;
-  /** Initial state of the sequence [L·D, H] (default zeros); c0 likewise (LSTM). */
+  /** Initial state of the sequence [L·D, H] (default zeros). */
   h0?: Float32Array;
+  /** Initial cell state [L·D, H] (LSTM; default zeros). */
   c0?: Float32Array;
   /** Also the singular values of every product (default true): exactly for H <= 128, otherwise the
    *  `topK` largest (default 8) by subspace iteration. */
   singularValues?: boolean;
+  /** How many of the largest singular values when H > 128 (default 8). */
   topK?: number;
 }
 
+/** What jacobianProducts() returns. */
 export interface JacobianResult {
   /** P_t = ∂h_final/∂h_t for t = 0..T−1, [T, H, H] (row i: output unit, column j: unit of h_t).
    *  h_final is the layer-direction's last state: h_{T−1} forward, h_0 reverse (P = I there). */
@@ -32,7 +37,9 @@ export interface JacobianResult {
   singularValues?: Float32Array;
   /** k: how many singular values per step. */
   k: number;
+  /** Hidden size of the products (each is H × H). */
   H: number;
+  /** Steps: one product per step. */
   T: number;
 }
 
@@ -91,10 +98,11 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   return res;
 }
 
+/** The spectrum of one gate block of a recurrent weight matrix (weightSpectrum()). */
 export interface WeightSpectrum {
-  /** state_dict name of the recurrent matrix, e.g. "weight_hh_l0", and the gate ("" for Elman;
-   *  "i", "f", "g", "o" for LSTM; "r", "z", "n" for GRU). */
+  /** state_dict name of the recurrent matrix, e.g. "weight_hh_l0". */
   name: string;
+  /** The gate: "" for Elman; "i", "f", "g", "o" for LSTM; "r", "z", "n" for GRU. */
   gate: string;
   /** Singular values of the H×H block, largest first (all for H <= 128, else the top 8). */
   singularValues: Float32Array;

@@ -9,6 +9,7 @@ import { Rng } from "../core/random.js";
 import { drawToken } from "../functional/sample.js";
 import type { ModelStream } from "./model-stream.js";
 
+/** Options of Model.generate(). */
 export interface GenerateOptions {
   /** Token ids fed first (at least one; each in 0..inputSize−1), e.g. a start symbol or a prompt. */
   prime: Int32Array | readonly number[];

@@ -8,7 +8,7 @@ import * as check from "../core/check.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments, logInto } from "../functional/hmm.js";
-import { BaseHMM, HmmOptions, draw, normalizeRows, stochastic } from "./hmm.js";
+import { BaseHMM, HmmOptions, HmmParams, draw, normalizeRows, stochastic } from "./hmm.js";
 
 export interface CategoricalHMMOptions extends HmmOptions {
   /** Number of symbols M (X holds 0..M−1). */
@@ -17,10 +17,17 @@ export interface CategoricalHMMOptions extends HmmOptions {
    *  likelihood). Baum–Welch adds prior − 1 to every expected count. */
   emissionprobPrior?: number;
 }
-export type CategoricalEmission = { emissionprob: Float64Array };
-export type CategoricalParams = { startprob: Float64Array; transmat: Float64Array } & CategoricalEmission;
+/** The emission parameters of a CategoricalHMM. */
+export type CategoricalEmission = {
+  /** P(symbol | state), [K, M] row-major. */
+  emissionprob: Float64Array;
+};
+/** Every parameter of a CategoricalHMM (params(), setParams()). */
+export type CategoricalParams = HmmParams & CategoricalEmission;
 
+/** A hidden Markov model with categorical emissions (the nn layer; the public class adds save and load). */
 export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
+  /** Symbols M (observations are 0..M−1). */
   readonly nFeatures: number;
   protected readonly emissionNames = ["emissionprob"] as const;
   protected readonly initLetters = "e";
@@ -32,6 +39,7 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
     this.emissionprobPrior = check.num("CategoricalHMM", "emissionprobPrior", o.emissionprobPrior ?? 1, 0, Infinity, true);
     this.emissionPseudocount = this.emissionprobPrior - 1;
   }
+  /** The Dirichlet prior of every emission row. */
   readonly emissionprobPrior: number;
   get config(): CategoricalHMMOptions {
     return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior, emissionprobPrior: this.emissionprobPrior };
@@ -83,12 +91,21 @@ export interface GaussianHMMOptions extends HmmOptions {
   /** "diag" (the only one for now). */
   covarianceType?: "diag";
 }
-export type GaussianEmission = { means: Float64Array; covars: Float64Array };
+/** The emission parameters of a GaussianHMM. */
+export type GaussianEmission = {
+  /** The means, [K, F]. */
+  means: Float64Array;
+  /** The diagonal covariances, [K, F]. */
+  covars: Float64Array;
+};
 
 const COVARS_PRIOR = 1e-2, MIN_COVAR = 1e-3;
 
+/** A hidden Markov model with Gaussian emissions, diagonal covariances (the nn layer; the public class adds save and load). */
 export class GaussianHMM extends BaseHMM<GaussianEmission> {
+  /** Dimension F of each observation. */
   readonly nFeatures: number;
+  /** "diag": diagonal covariances. */
   readonly covarianceType = "diag" as const;
   protected readonly emissionNames = ["means", "covars"] as const;
   protected readonly initLetters = "mc";

@@ -10,26 +10,8 @@ import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../functional/hmm.js";
 
-export interface HmmFitResult {
-  /** The total log-likelihood before each iteration's M-step. */
-  logLikelihood: number[];
-  /** The last iteration raised the log-likelihood by less than tol (hmmlearn's monitor also
-   *  reports convergence when nIter is reached; this flag does not). */
-  converged: boolean;
-  iterations: number;
-  /** With nInit > 1: each restart's final log-likelihood (the result above is the best one's). */
-  restarts?: number[];
-}
-export interface HmmOptions {
-  nComponents: number; nIter?: number; tol?: number; seed?: number;
-  /** Restarts of fit from fresh random initializations, keeping the best (default 1). */
-  nInit?: number;
-  /** Dirichlet priors (hmmlearn's startprob_prior, transmat_prior; default 1: the plain
-   *  maximum-likelihood M-step): Baum–Welch adds prior − 1 to every expected count (clipped at 0)
-   *  before normalizing, a MAP estimate. */
-  startprobPrior?: number;
-  transmatPrior?: number;
-}
+export type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./hmm-types.js";
+import type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./hmm-types.js";
 /** Where a call's named blocks are: their offsets in the module's memory and their sizes. */
 export interface HmmBlocks { get(name: string): number; bytes(name: string): number }
 
@@ -68,13 +50,19 @@ export function normalizeRows(counts: Float64Array, rows: number, cols: number, 
 
 /** What an emission model adds to BaseHMM. E: its parameters by name (Float64Arrays). */
 export abstract class BaseHMM<E extends Record<string, Float64Array>> {
+  /** Hidden states K. */
   readonly nComponents: number;
   /** The seed of the model's random stream (initializations, restarts, sample without a seed). */
   readonly seed: number;
+  /** Baum–Welch iterations at most. */
   nIter: number;
+  /** The convergence threshold on the log-likelihood's rise. */
   tol: number;
+  /** Restarts of fit (the best kept). */
   nInit: number;
+  /** The Dirichlet prior of the start probabilities. */
   readonly startprobPrior: number;
+  /** The Dirichlet prior of every transition row. */
   readonly transmatPrior: number;
   /** What Baum–Welch adds to the emission statistics (the model's prior − 1; 0 by default). */
   protected emissionPseudocount = 0;
@@ -140,7 +128,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
 
   /** Set any of the parameters (validated: start and transition probabilities non-negative, rows
    *  summing to 1 within 1e-6; the emissions as the model says). */
-  setParams(params: Partial<{ startprob: Float64Array; transmat: Float64Array } & E>): void {
+  setParams(params: Partial<HmmParams & E>): void {
     const M = `${this.kind}.setParams`;
     this.alive(M);
     const o = check.object(M, "params", params);
@@ -155,7 +143,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   }
 
   /** Copies of the parameters. */
-  params(): { startprob: Float64Array; transmat: Float64Array } & E {
+  params(): HmmParams & E {
     const M = `${this.kind}.params`;
     this.alive(M);
     const p = this.ready(M);
@@ -209,7 +197,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   }
 
   /** The most probable state path (Viterbi) and its log-probability (summed over the sequences). */
-  decode(X: unknown, lengths?: Int32Array): { logProb: number; states: Int32Array } {
+  decode(X: unknown, lengths?: Int32Array): HmmDecoded {
     const M = `${this.kind}.decode`;
     const { pass } = this.stage(M, X, lengths, true);
     const logProb = viterbi(M, pass, this.mem.get("states"));
@@ -218,6 +206,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
 
   /** Akaike and Bayesian information criteria (hmmlearn's counts of free parameters). */
   aic(X: unknown, lengths?: Int32Array): number { return -2 * this.scoreAt(`${this.kind}.aic`, X, lengths) + 2 * this.freeParams(); }
+  /** The Bayesian information criterion: −2 log L + (free parameters) · log N. */
   bic(X: unknown, lengths?: Int32Array): number {
     const ll = this.scoreAt(`${this.kind}.bic`, X, lengths);
     return -2 * ll + this.freeParams() * Math.log(this.stepsOf(`${this.kind}.bic`, X));
@@ -327,7 +316,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
 
   /** A sequence of n steps drawn from the model: { X, states }. Seeded (default: the model's own
    *  stream). */
-  sample(n: number, options: { seed?: number } = {}): { X: Float64Array | Int32Array; states: Int32Array } {
+  sample(n: number, options: { seed?: number } = {}): HmmSample {
     const M = `${this.kind}.sample`;
     this.alive(M);
     const len = check.int(M, "n", n, 1, 1 << 30);
@@ -345,11 +334,13 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     return { X, states };
   }
 
+  /** Free the model's WebAssembly memory; later calls throw. */
   dispose(): void {
     untrack(this);
     this.#blocks.release();
     this.disposed = true;
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }
 

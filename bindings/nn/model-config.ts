@@ -9,12 +9,17 @@ import { CellType, RNNOptions, rnnSlots, GATES } from "./rnn.js";
 import { OdeActivation, OdeMethod, odeSlots } from "./ode.js";
 
 const W = "Model";
+/** "last": one output per sequence; "sequence": one per step (see ModelConfig.readout). */
 export type Readout = "last" | "sequence";
+/** "mse": regression (mean squared error); "crossentropy": classification (softmax over outputSize classes). */
 export type Loss = "mse" | "crossentropy";
 /** Initial state of the recurrence: zeros, one learned state (per layer and direction; for LSTM
  *  also the cell state), or a table of n learned states, one per class: each sequence picks its
  *  row by `data.classes` (e.g. a cell type or a patient group). */
-export type InitialState = "zeros" | "learned" | { perClass: number };
+export type InitialState = "zeros" | "learned" | {
+  /** How many classes (rows of the table). */
+  perClass: number;
+};
 
 /** Cells of a Model: the recurrent layers' (rnn, lstm, gru) and "odegru", the ODE-RNN of
  *  Rubanova, Chen & Duvenaud (2019): between two steps the state follows dh/dt = f_θ(h) (a Neural
@@ -25,9 +30,26 @@ export type ModelCell = CellType | "odegru";
  *  Defaults: hidden [hiddenSize], tanh, no time input, dopri5 with rtol 1e-3 and atol 1e-4
  *  (Rubanova et al.'s), substeps 1, maxSteps 10000, gradient "backprop". */
 export interface OdeCellOptions {
-  hidden?: number[]; activation?: OdeActivation; timeInput?: boolean; method?: OdeMethod;
-  rtol?: number; atol?: number; substeps?: number; maxSteps?: number;
-  gradient?: "backprop" | "adjoint"; adjointNorm?: "mixed" | "seminorm";
+  /** Widths of f's hidden layers. */
+  hidden?: number[];
+  /** Between f's Linear layers. */
+  activation?: OdeActivation;
+  /** f sees [h, t]. */
+  timeInput?: boolean;
+  /** The solver. */
+  method?: OdeMethod;
+  /** dopri5's relative tolerance. */
+  rtol?: number;
+  /** dopri5's absolute tolerance. */
+  atol?: number;
+  /** Fixed-step methods: equal steps per interval. */
+  substeps?: number;
+  /** dopri5: most steps in one solve. */
+  maxSteps?: number;
+  /** "backprop" or "adjoint" (NeuralODEOptions.gradient). */
+  gradient?: "backprop" | "adjoint";
+  /** The adjoint's error norm (NeuralODEOptions.adjointNorm). */
+  adjointNorm?: "mixed" | "seminorm";
 }
 
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
@@ -51,13 +73,17 @@ export interface ModelConfig extends RNNOptions {
   /** "last": one output per sequence, from the state at its end (bidirectional: forward state at
    *  the end ⧺ reverse state at the start, PyTorch's h_n); "sequence": one output per step. */
   readout?: Readout;
+  /** "mse" (default) or "crossentropy". */
   loss?: Loss;
   /** Default "zeros". */
   initialState?: InitialState;
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
-export type ModelSettings = Required<Omit<ModelConfig, "ode">> & { ode?: Required<OdeCellOptions> };
+export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
+  /** cell "odegru": the ODE's options, filled in. */
+  ode?: Required<OdeCellOptions>;
+};
 
 /** Validate a model config (defaults filled in). Pure: allocates nothing. */
 export function checkConfig(config: ModelConfig): ModelSettings {

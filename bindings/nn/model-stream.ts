@@ -7,12 +7,15 @@ import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
 import * as R from "../functional/readout.js";
 import { LayerStream, MAX_STEPS, outArrays } from "./stream.js";
+import type { CarriedState } from "./model.js";
 
+/** What a model stream's step() returns (the `out` arrays when given). */
 export interface ModelStreamStepResult {
   /** Shape [batch, steps, outputSize]: the readout at each step (raw logits for crossentropy). */
   output: Float32Array;
-  /** Shape [numLayers, batch, hidden]: the state after this call's steps (c for LSTM). */
+  /** Shape [numLayers, batch, hidden]: the state after this call's steps. */
   hN: Float32Array;
+  /** The cell state likewise (LSTM). */
   cN?: Float32Array;
 }
 
@@ -27,7 +30,10 @@ export interface StreamedModel {
   initialState(where: string, classes: Int32Array | null, batch: number): { h0: Float32Array; c0?: Float32Array } | null;
 }
 
+/** A Model run step by step with its state carried between calls (model.stream()): the readout
+ *  at every step, the same bits as predict() over the whole sequence. */
 export class ModelStream {
+  /** Sequences stepped side by side. */
   readonly batch: number;
   readonly #inner: LayerStream;
   readonly #model: StreamedModel;
@@ -86,7 +92,7 @@ export class ModelStream {
   get weightsScratch(): number { return this.#mem.get("weights"); }
 
   /** Copies of the current state. */
-  state(): { h: Float32Array; c?: Float32Array } { this.#alive("Model.stream.state"); return this.#inner.state(); }
+  state(): CarriedState { this.#alive("Model.stream.state"); return this.#inner.state(); }
 
   /** Back to the model's initial state (zeros, learned, or the classes' rows), or a given one. */
   reset(options: { h0?: Float32Array; c0?: Float32Array } = {}): void {
@@ -99,11 +105,13 @@ export class ModelStream {
     } else this.#inner.reset(options);
   }
 
+  /** Free the stream's memory; later steps throw. */
   dispose(): void {
     untrack(this);
     this.#mem.release();
     this.#inner.dispose();
     this.#disposed = true;
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }

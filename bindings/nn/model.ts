@@ -26,9 +26,14 @@ export * from "./model-config.js";
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
  *  reverse direction too); steps past a sequence's length are zero. */
 export interface GradientFlow {
+  /** The batch's loss. */
   loss: number;
-  /** T (the longest sequence) and B (the batch), L·D (layers × directions). */
-  steps: number; batch: number; layersDirections: number;
+  /** T, the longest sequence. */
+  steps: number;
+  /** B, the sequences in the batch. */
+  batch: number;
+  /** L·D, layers × directions. */
+  layersDirections: number;
   /** ‖∂L/∂h_t‖ over the batch and the hidden units, [L·D, T]. */
   stepNorms: Float32Array;
   /** ‖∂L/∂h_t‖ per sequence, [L·D, T, B]. */
@@ -39,7 +44,22 @@ export interface GradientFlow {
 
 /** A state carried from one batch to the next (trainBatch's `state`): read as the batch's initial
  *  state, overwritten with its final one. h (and c for LSTM) [layers·directions, B, H]. */
-export interface CarriedState { h: Float32Array; c?: Float32Array }
+export interface CarriedState {
+  /** The hidden state, [layers·directions, B, H]. */
+  h: Float32Array;
+  /** The cell state (LSTM), same shape. */
+  c?: Float32Array;
+}
+
+/** What evaluate() returns. */
+export interface Evaluation {
+  /** The mean loss over the data. */
+  loss: number;
+  /** mse models: the root mean squared error. */
+  rmse?: number;
+  /** crossentropy models: the share of correct classes. */
+  accuracy?: number;
+}
 
 /** Loss and metric sums of one batch. */
 export interface BatchResult { loss: number; sq: number; correct: number; count: number }
@@ -47,10 +67,14 @@ export interface BatchResult { loss: number; sq: number; correct: number; count:
 const W = "Model";
 const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
 
+/** The sequence model of nn/ (Model adds fit, save and load): a recurrent stack and a linear
+ *  readout. Use Model. */
 export class RecurrentModel {
+  /** The model's settings, every default filled in. */
   readonly config: ModelSettings;
   /** The recurrent stack; its parameters are a view of the model's block. */
   readonly rnn: RecurrentLayer;
+  /** Number of f32 parameters (recurrent stack, initial states, readout). */
   readonly numParams: number;
   /** All parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
@@ -111,6 +135,7 @@ export class RecurrentModel {
 
   /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
   get checkpoint(): boolean { return this.config.checkpoint; }
+  /** Turn gradient checkpointing on or off for the next passes. */
   set checkpoint(on: boolean) {
     this.rnn.checkpoint = on; // validates
     (this.config as { checkpoint: boolean }).checkpoint = on;
@@ -166,9 +191,13 @@ export class RecurrentModel {
 
   /** Names, shapes and offsets of all parameters. */
   parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+  /** Parameters by name (copies; PyTorch's names: "rnn.weight_ih_l0", …, "fc.weight", "fc.bias"). */
   stateDict(): Record<string, Float32Array> { return this.parameters.stateDict("Model.stateDict"); }
+  /** Load parameters by name (every entry checked before anything is written). */
   loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict("Model.loadStateDict", dict); }
+  /** Gradients by name (copies). */
   grads(): Record<string, Float32Array> { return this.parameters.grads("Model.grads"); }
+  /** Set every gradient to zero. */
   zeroGrad(): void { this.parameters.zeroGrad("Model.zeroGrad"); }
 
   /** Validate a data set against this model; returns the number of sequences. */
@@ -291,7 +320,7 @@ export class RecurrentModel {
   }
 
   /** Mean loss and metric (rmse for mse, accuracy for crossentropy) over a data set. */
-  evaluate(data: SequenceData, options: { batchSize?: number } = {}): { loss: number; rmse?: number; accuracy?: number } {
+  evaluate(data: SequenceData, options: { batchSize?: number } = {}): Evaluation {
     const M = "Model.evaluate";
     const N = this.checkData(M, data, true);
     const o = check.object(M, "options", options);
@@ -345,6 +374,7 @@ export class RecurrentModel {
     this.#odeRnn?.release();
     this.parameters.dispose();
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }
 

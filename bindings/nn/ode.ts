@@ -10,9 +10,12 @@ import { Rng } from "../core/random.js";
 import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeShapeOf, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
+/** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
 export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";
+/** The activation between f's Linear layers. */
 export type OdeActivation = "tanh" | "relu" | "softplus";
 
+/** Options of NeuralODE. */
 export interface NeuralODEOptions {
   /** Dimension D of the state h. */
   stateSize: number;
@@ -29,6 +32,7 @@ export interface NeuralODEOptions {
   method?: OdeMethod;
   /** dopri5 tolerances (default 1e-7, 1e-9, torchdiffeq's). */
   rtol?: number;
+  /** dopri5's absolute tolerance (default 1e-9). */
   atol?: number;
   /** Fixed-step methods: equal steps per interval between consecutive requested times (default 1). */
   substeps?: number;
@@ -43,6 +47,7 @@ export interface NeuralODEOptions {
    *  (default, torchdiffeq's): max of the RMS norms of the state, its adjoint and each parameter
    *  tensor's adjoint; "seminorm": without the parameter terms (fewer steps; Kidger et al. 2021). */
   adjointNorm?: "mixed" | "seminorm";
+  /** Seed of the deterministic initialization (default 0). */
   seed?: number;
 }
 
@@ -50,14 +55,31 @@ export interface NeuralODEOptions {
  *  products of f, one per stage, from the activations the forward kept (fixed-step) or from a
  *  recomputation of each step's stages (dopri5); the adjoint's: evaluations of the augmented
  *  system, f and its VJP); steps, accepted and rejected steps, summed over the sequences. */
-export interface OdeStats { nfe: number; steps: number; accepted: number; rejected: number }
+export interface OdeStats {
+  /** Evaluations of f (batched over the sequences). */
+  nfe: number;
+  /** Steps taken (accepted + rejected). */
+  steps: number;
+  /** Accepted steps. */
+  accepted: number;
+  /** Rejected steps (dopri5). */
+  rejected: number;
+}
 
+/** What NeuralODE.forward returns. */
 export interface OdeForwardResult {
   /** Shape [B, S, D]: the state at every requested time; states[b, 0] = h0[b]. */
   states: Float32Array;
+  /** The solve's counts. */
   stats: OdeStats;
 }
-export interface OdeBackwardResult { h0: Float32Array; stats: OdeStats }
+/** What NeuralODE.backward returns; the parameter gradients accumulate into grads(). */
+export interface OdeBackwardResult {
+  /** ∂L/∂h0, [B, D]. */
+  h0: Float32Array;
+  /** The backward solve's counts. */
+  stats: OdeStats;
+}
 
 const METHODS = ODE_METHODS as readonly OdeMethod[];
 const ACTS = ODE_ACTIVATIONS as readonly OdeActivation[];
@@ -73,22 +95,39 @@ export function odeSlots(widths: number[]): TensorSlot[] {
   return layoutSlots(entries);
 }
 
+/** A Neural ODE dh/dt = f_θ(h, t) (Chen et al. 2018): f an MLP, solved by a fixed-step or an
+ *  adaptive method, differentiated by backprop through the solver or by the adjoint method
+ *  (torchdiffeq's odeint / odeint_adjoint). */
 export class NeuralODE {
+  /** Dimension D of the state. */
   readonly stateSize: number;
+  /** Widths of f's hidden layers. */
   readonly hidden: readonly number[];
+  /** Between f's Linear layers. */
   readonly activation: OdeActivation;
+  /** Whether f sees t. */
   readonly timeInput: boolean;
+  /** What f's first Linear sees of h. */
   readonly inputMap: "identity" | "cube";
+  /** The solver. */
   readonly method: OdeMethod;
+  /** dopri5's relative tolerance. */
   readonly rtol: number;
+  /** dopri5's absolute tolerance. */
   readonly atol: number;
+  /** Fixed-step methods: steps per interval. */
   readonly substeps: number;
+  /** dopri5: most steps in one solve. */
   readonly maxSteps: number;
+  /** How gradients are computed. */
   readonly gradient: "backprop" | "adjoint";
+  /** The adjoint's error norm. */
   readonly adjointNorm: "mixed" | "seminorm";
   /** Widths of f's layers: [D (+1), ...hidden, D]. */
   readonly widths: readonly number[];
+  /** Number of f32 parameters. */
   readonly numParams: number;
+  /** The parameters and their gradients. */
   readonly parameters: ParameterBlock;
   readonly #mem = new Blocks();
   readonly #pass = new Blocks();
@@ -191,7 +230,12 @@ export class NeuralODE {
 
   /** dopri5: the accepted steps of sequence `row` in the last forward solve, as their start times
    *  and sizes (for plots of the step size, and to check gradients with the steps held fixed). */
-  steps(row = 0): { t: Float64Array; dt: Float64Array } {
+  steps(row = 0): {
+    /** Start time of each accepted step. */
+    t: Float64Array;
+    /** Size of each accepted step. */
+    dt: Float64Array;
+  } {
     const M = `${W}.steps`;
     this.parameters.paramsAt(M);
     const last = this.#last;
@@ -202,12 +246,18 @@ export class NeuralODE {
     return odeSteps(M, this.#pass, last, { params: this.parameters.paramsAt(M), times: this.#mem.get("times") }, r);
   }
 
+  /** Parameters by name (copies; torchdiffeq's ODEFunc names: "net.0.weight", …). */
   stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${W}.stateDict`); }
+  /** Load parameters by name (every entry checked before anything is written). */
   loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${W}.loadStateDict`, dict); }
+  /** Gradients by name (copies). */
   grads(): Record<string, Float32Array> { return this.parameters.grads(`${W}.grads`); }
+  /** Set every gradient to zero. */
   zeroGrad(): void { this.parameters.zeroGrad(`${W}.zeroGrad`); }
+  /** The parameter tensors: names, shapes and offsets in the flat block. */
   parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
 
+  /** Free the module's WebAssembly memory; later calls throw. */
   dispose(): void {
     untrack(this);
     this.#mem.release();
@@ -215,6 +265,7 @@ export class NeuralODE {
     this.parameters.dispose();
     this.#last = null;
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }
 

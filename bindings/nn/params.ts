@@ -7,11 +7,22 @@ import { allocAll, f32, formatBytes, free, track, MEMORY_LIMIT } from "../core/a
 import type { Releasable } from "../core/arena.js";
 
 /** A named tensor inside a flat block: shape, offset and size in floats. */
-export interface TensorSlot { name: string; shape: number[]; offset: number; size: number }
+export interface TensorSlot {
+  /** The tensor's state_dict name. */
+  name: string;
+  /** Its dimensions (row-major). */
+  shape: number[];
+  /** Where it starts in the block, in floats. */
+  offset: number;
+  /** Its number of floats. */
+  size: number;
+}
 
 /** The memory behind a block and its views. */
 interface Store { params: number; grads: number; numParams: number; live: boolean; listeners: Set<() => void>; version: number }
 
+/** A module's parameters and gradients: two flat f32 blocks in WebAssembly memory (or a view of
+ *  another block's range), with named tensors (slots). */
 export class ParameterBlock {
   /** Number of f32 parameters. */
   readonly numParams: number;

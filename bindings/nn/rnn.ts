@@ -16,10 +16,14 @@ import type { StreamOptions } from "./stream.js";
 /** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
  *  for experiments on gradient flow). */
 export type Nonlinearity = "tanh" | "relu" | "linear";
+/** The recurrent cell: Elman, LSTM or GRU (PyTorch's equations). */
 export type CellType = "rnn" | "lstm" | "gru";
 
+/** Options of every recurrent layer (torch.nn.RNN's, camel-cased). */
 export interface LayerOptions {
+  /** Features per step, I. */
   inputSize: number;
+  /** Hidden units per layer and direction, H. */
   hiddenSize: number;
   /** Stacked layers (default 1). */
   numLayers?: number;
@@ -37,13 +41,17 @@ export interface LayerOptions {
   checkpoint?: boolean;
 }
 
+/** Options of RNN (the Elman layer). */
 export interface RNNOptions extends LayerOptions {
   /** Elman nonlinearity φ (default "tanh"). */
   nonlinearity?: Nonlinearity;
 }
 
+/** Options of forward(): the shape of x and the optional inputs. */
 export interface ForwardOptions {
+  /** Sequences in x, B. */
   batch: number;
+  /** Steps per sequence in x, T (shorter sequences: lengths). */
   steps: number;
   /** Int32Array [B], 1 <= lengths[b] <= steps (default: all `steps`). */
   lengths?: Int32Array | number[];
@@ -55,8 +63,9 @@ export interface ForwardOptions {
   allowNonFinite?: boolean;
 }
 
+/** What forward() returns (copies). */
 export interface ForwardResult {
-  /** [B, T, D·H]; zero at t >= lengths[b]. */
+  /** The last layer's output, [B, T, D·H]; zero at t >= lengths[b]. */
   output: Float32Array;
   /** Shape [L·D, B, H]: each sequence's state at its own last step (reverse direction: at t = 0). */
   hN: Float32Array;
@@ -64,6 +73,7 @@ export interface ForwardResult {
   cN?: Float32Array;
 }
 
+/** The upstream gradients backward() takes. */
 export interface BackwardGrads {
   /** ∂L/∂output [B, T, D·H] (default zeros). */
   output?: Float32Array;
@@ -73,6 +83,7 @@ export interface BackwardGrads {
   cN?: Float32Array;
 }
 
+/** Options of backward(). */
 export interface BackwardOptions {
   /** Truncated BPTT(k), integer k >= 1 (default: full BPTT). The README's "Truncated BPTT"
    *  section gives the exact definition. */
@@ -81,6 +92,7 @@ export interface BackwardOptions {
   stateGrads?: boolean;
 }
 
+/** What backward() returns; the parameter gradients accumulate into grads(). */
 export interface BackwardResult {
   /** ∂L/∂x [B, T, I]. */
   x: Float32Array;
@@ -127,12 +139,17 @@ let lent: ParameterBlock | null = null;
 
 /** What RNN, LSTM and GRU share. Use those classes. */
 export class RecurrentLayer {
+  /** Features per step, I. */
   readonly inputSize: number;
+  /** Hidden units per layer and direction, H. */
   readonly hiddenSize: number;
+  /** Stacked layers, L. */
   readonly numLayers: number;
+  /** Two directions per layer (D = 2). */
   readonly bidirectional: boolean;
   /** Elman nonlinearity ("tanh" for LSTM and GRU, whose gates are fixed). */
   readonly nonlinearity: Nonlinearity;
+  /** The cell: "rnn", "lstm" or "gru". */
   readonly mode: CellType;
   /** Number of f32 parameters. */
   readonly numParams: number;
@@ -180,6 +197,7 @@ export class RecurrentLayer {
 
   /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
   get checkpoint(): boolean { return this.#ck; }
+  /** Turn gradient checkpointing on or off for the next passes. */
   set checkpoint(on: boolean) { this.#ck = check.bool(`${NAMES[this.mode]}.checkpoint`, "checkpoint", on); }
 
   #shape(batch: number, steps: number, checkpoint = this.#ck): RnnShape {
@@ -318,6 +336,7 @@ export class RecurrentLayer {
     this.parameters.dispose();
     this.#last = null;
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }
 

@@ -10,26 +10,41 @@ import * as check from "../core/check.js";
 import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
 import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
 import type { ParameterBlock } from "./params.js";
+import type { CarriedState } from "./model.js";
 
+/** Options of layer.stream(). */
 export interface StreamOptions {
   /** Sequences stepped side by side (default 1). */
   batch?: number;
-  /** Initial state [numLayers, batch, hidden] (default zeros); c0 for LSTM only. */
+  /** Initial state [numLayers, batch, hidden] (default zeros). */
   h0?: Float32Array;
+  /** Initial cell state, same shape (LSTM only; default zeros). */
   c0?: Float32Array;
 }
+/** Options of a stream's step(). */
 export interface StreamStepOptions {
   /** Steps in this call (default 1): x is [batch, steps, inputSize]. */
   steps?: number;
   /** Arrays to write the results into instead of new ones (any of them; their sizes must match):
    *  with all given, a step allocates nothing at all. */
-  out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array };
+  out?: StreamOutputs;
 }
+/** Caller-provided arrays for step()'s results. */
+export interface StreamOutputs {
+  /** For the output, [batch, steps, hidden]. */
+  output?: Float32Array;
+  /** For the state, [numLayers, batch, hidden]. */
+  hN?: Float32Array;
+  /** For the cell state (LSTM), same shape. */
+  cN?: Float32Array;
+}
+/** What step() returns (the `out` arrays when given). */
 export interface StreamStepResult {
   /** Shape [batch, steps, hidden]: the last layer's output at each step of this call. */
   output: Float32Array;
   /** Shape [numLayers, batch, hidden]: the state after this call's steps. */
   hN: Float32Array;
+  /** The cell state after this call's steps (LSTM), same shape. */
   cN?: Float32Array;
 }
 
@@ -66,7 +81,10 @@ export function outArrays(W: string, value: unknown, specs: [string, number, str
   return u as Record<string, Float32Array | undefined>;
 }
 
+/** A layer run step by step with its state carried between calls (layer.stream()). Stepping in
+ *  chunks gives the same bits as one forward() over the whole sequence. */
 export class LayerStream {
+  /** Sequences stepped side by side. */
   readonly batch: number;
   readonly #layer: StreamableLayer;
   readonly #name: string;
@@ -210,7 +228,7 @@ export class LayerStream {
   readonly #pointers = { h: 0, c: 0 };
 
   /** Copies of the current state: h [numLayers, batch, hidden] (and c for LSTM). */
-  state(): { h: Float32Array; c?: Float32Array } {
+  state(): CarriedState {
     const W = `${this.#name}.stream.state`;
     this.#alive(W);
     const n = this.#stateSize, r: { h: Float32Array; c?: Float32Array } = { h: f32(this.#state.get(`h${this.#cur}`), n).slice() };
@@ -237,5 +255,6 @@ export class LayerStream {
     this.#release();
     this.#disposed = true;
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }

@@ -106,7 +106,9 @@ export class FitError extends Error {
   readonly kind: "nonFinite" | "aborted";
   /** 1-based epoch and batch: where the loss became non-finite, or the batch that did not run. */
   readonly epoch: number;
+  /** The batch (1-based) within that epoch. */
   readonly batch: number;
+  /** Every finished epoch. */
   readonly history: History;
   constructor(message: string, kind: "nonFinite" | "aborted", epoch: number, batch: number, history: History, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });

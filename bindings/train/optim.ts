@@ -10,9 +10,14 @@ import { core } from "../core/loader.js";
 import { ParameterBlock } from "../nn/params.js";
 
 /** Anything with a parameter block: RNN, LSTM, GRU, Model. */
-export interface Trainable { readonly parameters: ParameterBlock }
+export interface Trainable {
+  /** The module's parameters and gradients. */
+  readonly parameters: ParameterBlock;
+}
 
+/** What fit() and trainBatch() need of an optimizer (Adam and SGD are the two). */
 export interface Optimizer {
+  /** "adam" or "sgd". */
   readonly name: string;
   /** The learning rate of the next steps (may be changed between steps). */
   learningRate: number;
@@ -22,6 +27,7 @@ export interface Optimizer {
   stepCount(module: Trainable): number;
   /** Forget all state (moments and step counts) and free its memory. */
   reset(): void;
+  /** reset(), and the optimizer is no longer tracked for garbage collection. */
   dispose(): void;
 }
 
@@ -66,29 +72,51 @@ abstract class StatefulOptimizer implements Optimizer {
     return { state: s, block };
   }
 
+  /** One update of the module's parameters from its gradients. */
   abstract step(module: Trainable): void;
 
+  /** How many steps this optimizer has taken on the module (0 if none). */
   stepCount(module: Trainable): number { return this.#states.get(module?.parameters)?.t ?? 0; }
 
+  /** Forget all state (moments and step counts) and free its memory. */
   reset(): void {
     for (const [block, s] of [...this.#states]) { s.detach(); dropState(this.#states, block); }
   }
 
+  /** reset(), and the optimizer is no longer tracked for garbage collection. */
   dispose(): void {
     this.reset();
     untrack(this);
   }
+  /** dispose(), for `using`. */
   [Symbol.dispose](): void { this.dispose(); }
 }
 
-export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
+/** Options of Adam (torch.optim.Adam's). */
+export interface AdamOptions {
+  /** Step size (default 1e-3). */
+  learningRate?: number;
+  /** Decay of the first moment (default 0.9). */
+  beta1?: number;
+  /** Decay of the second moment (default 0.999). */
+  beta2?: number;
+  /** Added to the second moment's square root (default 1e-8). */
+  epsilon?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+}
 
 /** Adam, PyTorch's update rule (torch.optim.Adam, L2 weight decay added to the gradient). */
 export class Adam extends StatefulOptimizer {
+  /** "adam". */
   readonly name = "adam";
+  /** Decay of the first moment. */
   readonly beta1: number;
+  /** Decay of the second moment. */
   readonly beta2: number;
+  /** Added to the second moment's square root. */
   readonly epsilon: number;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
   protected readonly moments = 2;
   constructor(o: AdamOptions = {}) {
@@ -102,6 +130,7 @@ export class Adam extends StatefulOptimizer {
     this.epsilon = check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true);
     this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0, 0);
   }
+  /** One Adam update of the module's parameters from its gradients. */
   step(module: Trainable): void {
     const { state: s, block } = this.state("Adam.step", module);
     s.t++; s.b1t *= this.beta1; s.b2t *= this.beta2;
@@ -113,13 +142,27 @@ export class Adam extends StatefulOptimizer {
   }
 }
 
-export interface SGDOptions { learningRate?: number; momentum?: number; weightDecay?: number; nesterov?: boolean }
+/** Options of SGD (torch.optim.SGD's, dampening 0). */
+export interface SGDOptions {
+  /** Step size (default 1e-2). */
+  learningRate?: number;
+  /** Momentum factor (default 0: none). */
+  momentum?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Nesterov momentum (default false; needs momentum > 0). */
+  nesterov?: boolean;
+}
 
 /** SGD with optional momentum (torch.optim.SGD, dampening 0). */
 export class SGD extends StatefulOptimizer {
+  /** "sgd". */
   readonly name = "sgd";
+  /** Momentum factor. */
   readonly momentum: number;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** Nesterov momentum. */
   readonly nesterov: boolean;
   protected readonly moments: number;
   constructor(o: SGDOptions = {}) {
@@ -133,6 +176,7 @@ export class SGD extends StatefulOptimizer {
     if (this.nesterov && this.momentum === 0) throw new RangeError(`${W}: nesterov needs momentum > 0`);
     this.moments = this.momentum !== 0 ? 1 : 0;
   }
+  /** One SGD update of the module's parameters from its gradients. */
   step(module: Trainable): void {
     const { state: s, block } = this.state("SGD.step", module);
     s.t++;

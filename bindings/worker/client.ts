@@ -3,7 +3,7 @@
 // Model, each returning a promise. Typed arrays given to it are transferred, not copied: after
 // the call the caller's arrays are detached (length 0); pass { copy: true } to keep them.
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
-import type { GradientFlow, ModelConfig, ModelSettings } from "../nn/model.js";
+import type { Evaluation, GradientFlow, ModelConfig, ModelSettings } from "../nn/model.js";
 import type { SequenceData } from "../nn/data.js";
 import { FitError } from "../train/fit.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
@@ -20,12 +20,18 @@ export interface WorkerModelOptions extends CoreOptions {
 }
 
 /** Whether the typed arrays of a call are copied (default false: transferred, the caller's detached). */
-export interface TransferOption { copy?: boolean }
+export interface TransferOption {
+  /** Copy the call's typed arrays instead of transferring them (default false). */
+  copy?: boolean;
+}
 
 /** fit()'s options for a WorkerModel: those of Model.fit, the optimizer named ("adam" or "sgd":
  *  optimizer objects stay in their thread); callbacks run on the caller's thread, and training does
  *  not wait for them. */
-export type WorkerFitOptions = Omit<FitOptions, "optimizer"> & { optimizer?: "adam" | "sgd" } & TransferOption;
+export type WorkerFitOptions = Omit<FitOptions, "optimizer"> & {
+  /** "adam" or "sgd", created in the Worker (default: the model's, else a new Adam). */
+  optimizer?: "adam" | "sgd";
+} & TransferOption;
 
 type Pending = { resolve: (v: any) => void; reject: (e: Error) => void; onEpoch?: (i: number, l: Logs) => void; onBatch?: (i: number, l: Logs) => void };
 
@@ -35,6 +41,9 @@ function rebuild(e: WireError): Error {
   return new C(e.message);
 }
 
+/** A Model in a dedicated Worker (worker_threads in Node): Model's operations as promises, so that
+ *  training never blocks the caller's thread. Create one with WorkerModel.create or
+ *  WorkerModel.load. */
 export class WorkerModel {
   #end: Endpoint;
   #next = 1;
@@ -119,7 +128,7 @@ export class WorkerModel {
   }
 
   /** Loss and metrics on data (Model.evaluate). */
-  evaluate(data: SequenceData, options: { batchSize?: number } & TransferOption = {}): Promise<{ loss: number; rmse?: number; accuracy?: number }> {
+  evaluate(data: SequenceData, options: { batchSize?: number } & TransferOption = {}): Promise<Evaluation> {
     const { copy, ...rest } = options ?? {};
     return this.#call({ op: "evaluate", data, options: rest }, copy ? [] : buffersOf(data));
   }
