@@ -76,6 +76,17 @@ describe("playground (site/dist)", () => {
       await page.waitForFunction(() => /: -?\d+\.\d\d/.test(document.getElementById("prediction")!.textContent!));
       expect(errors).toEqual([]);
       console.log(`playground (${mode}): ${r.threads} thread(s), loss ${r.train[0].toFixed(3)} → ${r.train[7].toFixed(3)}, longest frame gap ${r.longestGapMs.toFixed(0)} ms; ${await page.textContent("#prediction")}`);
+      // generation: a next-character model in its own Worker, sampled through WorkerModel.generate
+      await page.fill("#genEpochs", "3");
+      await page.click("#genTrain");
+      await page.waitForFunction(() => (globalThis as any).playground.generator.trained || (globalThis as any).playground.generator.error, undefined, { timeout: 120_000 });
+      expect(await page.evaluate(() => (globalThis as any).playground.generator.error)).toBeNull();
+      await page.click("#genSample");
+      await page.waitForFunction(() => (globalThis as any).playground.generator.samples.length === 10, undefined, { timeout: 60_000 });
+      const samples = await page.evaluate(() => (globalThis as any).playground.generator.samples);
+      expect(samples.some((x: { s: string }) => x.s.length > 0)).toBe(true);
+      expect((await page.textContent("#samples"))!.split("\n").length).toBe(10);
+      expect(errors).toEqual([]);
       if (mode === "isolated") await page.screenshot({ path: join(root, "reports/playground.png"), fullPage: true });
       await page.close();
     });

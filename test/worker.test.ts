@@ -79,6 +79,17 @@ describe("WorkerModel", () => {
     await expect(w.predict(data().x)).rejects.toThrow("WorkerModel: disposed");
   });
 
+  it("generate in the Worker gives the tokens Model.generate gives here, from the same seed", async () => {
+    const V = 7, gcfg = { cell: "gru" as const, inputSize: V + 1, hiddenSize: 10, outputSize: V, readout: "sequence" as const, loss: "crossentropy" as const, seed: 4 };
+    const m = new Model(gcfg), w = await WorkerModel.create(gcfg);
+    const opts = { prime: [V], length: 60, temperature: 0.9, topK: 5, seed: 11 };
+    const here = m.generate(opts), there = await w.generate(opts);
+    expect(there).toBeInstanceOf(Int32Array);
+    expect(Array.from(there)).toEqual(Array.from(here));
+    await expect(w.generate({ ...opts, temperature: -1 })).rejects.toThrow(RangeError);
+    m.dispose(); await w.dispose();
+  });
+
   it("threads inside the Worker (nested workers): 2 threads, the same training as 1 up to summation order", async () => {
     const one = await WorkerModel.create(cfg), two = await WorkerModel.create(cfg, { threads: 2 });
     expect(two.info.threads).toBe(2);

@@ -7,6 +7,7 @@ import type { Evaluation, GradientFlow, ModelConfig, ModelSettings } from "../nn
 import type { SequenceData } from "../nn/data.js";
 import { FitError } from "../train/fit.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
+import type { GenerateOptions } from "../nn/generate.js";
 import { buffersOf } from "./protocol.js";
 import type { Reply, Request, WireError } from "./protocol.js";
 import { spawnTrainer } from "./spawn.js";
@@ -144,6 +145,12 @@ export class WorkerModel {
   gradientFlow(data: SequenceData, options: { truncate?: number } & TransferOption = {}): Promise<GradientFlow> {
     const { copy, ...rest } = options ?? {};
     return this.#call({ op: "gradientFlow", data, options: rest }, copy ? [] : buffersOf(data));
+  }
+
+  /** Tokens sampled from a next-token model (Model.generate: seeded, the same tokens as in this
+   *  thread). */
+  generate(options: GenerateOptions): Promise<Int32Array> {
+    return this.#call({ op: "generate", options }, []);
   }
 
   /** The model as safetensors bytes (Model.save). */

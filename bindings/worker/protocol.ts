@@ -6,6 +6,7 @@ import type { CoreInfo, CoreOptions } from "../core/loader.js";
 import type { ModelConfig, ModelSettings } from "../nn/model.js";
 import type { SequenceData } from "../nn/data.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
+import type { GenerateOptions } from "../nn/generate.js";
 
 /** The name a trainer Worker is started with: a bundle loaded in a Worker of this name serves. */
 export const TRAINER_NAME = "recurrent-wasm-trainer";
@@ -21,6 +22,7 @@ export type Request =
   | { id: number; op: "predict"; x: Float32Array[]; options: Record<string, unknown> }
   | { id: number; op: "save"; metadata: Record<string, string> }
   | { id: number; op: "gradientFlow"; data: SequenceData; options: { truncate?: number } }
+  | { id: number; op: "generate"; options: GenerateOptions }
   | { id: number; op: "abort"; target: number };
 
 /** An error as it crosses: its class by name, and a FitError's fields. */

@@ -57,6 +57,7 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
         case "predict": result = live(model).predict(r.x, r.options as any); break;
         case "save": result = live(model).save(r.metadata); break;
         case "gradientFlow": result = live(model).gradientFlow(r.data, r.options); break;
+        case "generate": result = live(model).generate(r.options); break;
       }
       post({ id: r.id, ok: true, result }, buffersOf(result));
     } catch (e) {
