@@ -92,6 +92,26 @@ describe("playground (site/dist)", () => {
     });
   }
 
+  it("a dropped CSV becomes the data set (its sequence and last numeric columns) and trains", async () => {
+    const { page, errors } = await open("plain");
+    await page.evaluate(() => {
+      const rows = ["name,seq,score"];
+      for (let i = 0; i < 60; i++) { const s = "AB".repeat(1 + (i % 5)) + "C".repeat(i % 3); rows.push(`m${i},${s},${(s.length / 10).toFixed(2)}`); }
+      const dt = new DataTransfer();
+      dt.items.add(new File([rows.join("\n")], "toy.csv", { type: "text/csv" }));
+      document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => document.getElementById("dataset")!.textContent!.startsWith("toy.csv"));
+    // no smiles column: the first column is taken as the sequences, the last numeric one as the target
+    expect(await page.textContent("#dataset")).toBe("toy.csv: 60 sequences (name, 11 tokens) → score");
+    await page.fill("#epochs", "3");
+    await page.click("#train");
+    await page.waitForFunction(() => (globalThis as any).playground.done || (globalThis as any).playground.error, undefined, { timeout: 60_000 });
+    expect(await page.evaluate(() => (globalThis as any).playground.error)).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("cancel stops training between batches and leaves a usable model", async () => {
     const { page, errors } = await open("plain");
     await page.fill("#epochs", "300");
