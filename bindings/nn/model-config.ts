@@ -7,6 +7,7 @@ import { recurrentInputSize } from "./data.js";
 import type { TensorSlot } from "./params.js";
 import { CellType, RNNOptions, rnnSlots, GATES } from "./rnn.js";
 import { OdeActivation, OdeMethod, odeSlots } from "./ode.js";
+import type { NeuralODEOptions } from "./ode.js";
 
 const W = "Model";
 /** "last": one output per sequence; "sequence": one per step (see ModelConfig.readout). */
@@ -29,28 +30,7 @@ export type ModelCell = CellType | "odegru";
 /** The ODE of cell "odegru" (NeuralODEOptions without stateSize: the state is the hidden state).
  *  Defaults: hidden [hiddenSize], tanh, no time input, dopri5 with rtol 1e-3 and atol 1e-4
  *  (Rubanova et al.'s), substeps 1, maxSteps 10000, gradient "backprop". */
-export interface OdeCellOptions {
-  /** Widths of f's hidden layers. */
-  hidden?: number[];
-  /** Between f's Linear layers. */
-  activation?: OdeActivation;
-  /** f sees [h, t]. */
-  timeInput?: boolean;
-  /** The solver. */
-  method?: OdeMethod;
-  /** dopri5's relative tolerance. */
-  rtol?: number;
-  /** dopri5's absolute tolerance. */
-  atol?: number;
-  /** Fixed-step methods: equal steps per interval. */
-  substeps?: number;
-  /** dopri5: most steps in one solve. */
-  maxSteps?: number;
-  /** "backprop" or "adjoint" (NeuralODEOptions.gradient). */
-  gradient?: "backprop" | "adjoint";
-  /** The adjoint's error norm (NeuralODEOptions.adjointNorm). */
-  adjointNorm?: "mixed" | "seminorm";
-}
+export type OdeCellOptions = Omit<NeuralODEOptions, "stateSize" | "inputMap" | "seed">;
 
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
  *  seed, init, checkpoint: see RNNOptions), the cell, the readout and the loss. */
