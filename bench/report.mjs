@@ -6,6 +6,7 @@ import { GATES } from "./suites/common.mjs";
 import { odeSection } from "./ode-report.mjs";
 import { hmmSection } from "./hmm-report.mjs";
 import { streamSection } from "./stream-report.mjs";
+import { torchSection } from "./torch-report.mjs";
 
 const f = (v, d = 2) => v.toFixed(d);
 const MiB = (floats) => (4 * floats / 2 ** 20);
@@ -186,6 +187,8 @@ ${odeSection()}
 ${hmmSection()}
 
 ${streamSection()}
+
+${torchSection()}
 `;
 }
 
