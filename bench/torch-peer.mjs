@@ -5,7 +5,9 @@
 // steps.mjs and a forward pass). Rows give the median of the per-round ratios and their spread
 // (marked when the rounds disagree by more than 15%). The same run alternates the GEMM peaks (ours:
 // the packed f32x4 GEMM at 128³ and 1024³, the better; PyTorch: torch.mm 1024³), so the bound the
-// SIMD width sets, native peak ÷ ours, comes from one run.
+// SIMD width sets, native peak ÷ ours, comes from one run. Ours on 2 threads runs as a child process
+// (bench/peers/ours_worker.mjs) alternated the same way: its ratio, 1 thread's time ÷ 2 threads',
+// is the speed-up.
 // Peers: Debian's torch 1.13 (/usr/bin/python3, OpenBLAS) and torch 2.x in bench/peers/.venv
 // (`npm run bench:peers`), whichever are there. Usage: npm run build && node bench/torch-peer.mjs
 // [--rounds N] [--configs small,medium,large] [--cells rnn,lstm,gru]
@@ -26,10 +28,10 @@ const configs = CONFIGS.filter((c) => opt("--configs", "small,medium,large").spl
 const cells = CELLS.filter(([c]) => opt("--cells", "rnn,lstm,gru").split(",").includes(c));
 const SAMPLE_MS = 150;
 
-/** A persistent PyTorch process: ask(command) → its JSON answer. */
-function peer(python, name) {
+/** A persistent peer process (PyTorch, or ours on 2 threads): ask(command) → its JSON answer. */
+function peer(cmd, name, argv = [fileURLToPath(new URL("./peers/torch_worker.py", import.meta.url))]) {
   const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  const p = spawn(python, [fileURLToPath(new URL("./peers/torch_worker.py", import.meta.url))], { env, stdio: ["pipe", "pipe", "inherit"] });
+  const p = spawn(cmd, argv, { env, stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: p.stdout });
   const waiting = [];
   lines.on("line", (l) => waiting.shift()?.(JSON.parse(l)));
@@ -41,6 +43,11 @@ const peers = [];
 if (existsSync(venv) && hasTorch(venv)) peers.push(peer(venv, "torch2"));
 if (hasTorch("/usr/bin/python3")) peers.push(peer("/usr/bin/python3", "torch113"));
 if (!peers.length) { console.error("no PyTorch found: npm run bench:peers"); process.exit(2); }
+// ours on 2 threads: a child process of its own (one process runs one thread count), alternated
+// like a peer; its ratio is 2 threads ÷ 1 thread (this process)
+const ours2 = peer(process.execPath, "ours2", [fileURLToPath(new URL("./peers/ours_worker.mjs", import.meta.url)), "2"]);
+ours2.info = await ours2.ask({ cmd: "info" });
+const timed = [...peers, ours2];
 for (const p of peers) p.info = await p.ask({ cmd: "info" });
 await init();
 const c = core();
@@ -75,18 +82,18 @@ async function row(cell, cellName, G, Layer, cfg) {
   const adam = new Adam({ learningRate: 1e-4 }), data = batch(B, T, I);
   const layer = new Layer({ inputSize: I, hiddenSize: H, seed: 1 }), x = Float32Array.from({ length: B * T * I }, rnd);
   const ours = { train: () => model.trainBatch(data, adam), forward: () => layer.forward(x, { batch: B, steps: T }) };
-  for (const p of peers) await p.ask({ cmd: "setup", cell, B, T, I, H });
+  for (const p of timed) await p.ask({ cmd: "setup", cell, B, T, I, H });
   const out = { cell: cellName, config: cfg.name, B, T, I, H, flops: forwardFlops(B, T, I, H, G) };
   for (const what of ["train", "forward"]) {
     const reps = repsFor(perCall(ours[what], 1));
     const peerReps = {};
-    for (const p of peers) peerReps[p.name] = repsFor((await p.ask({ cmd: "time", what, reps: 1 })).ms);
-    const mine = [], theirs = Object.fromEntries(peers.map((p) => [p.name, []]));
+    for (const p of timed) peerReps[p.name] = repsFor((await p.ask({ cmd: "time", what, reps: 1 })).ms);
+    const mine = [], theirs = Object.fromEntries(timed.map((p) => [p.name, []]));
     for (let r = 0; r < ROUNDS; r++) {
       mine.push(perCall(ours[what], reps));
-      for (const p of peers) theirs[p.name].push((await p.ask({ cmd: "time", what, reps: peerReps[p.name] })).ms);
+      for (const p of timed) theirs[p.name].push((await p.ask({ cmd: "time", what, reps: peerReps[p.name] })).ms);
     }
-    out[what] = { ours: median(mine), ...Object.fromEntries(peers.map((p) => {
+    out[what] = { ours: median(mine), ...Object.fromEntries(timed.map((p) => {
       const ratios = mine.map((m, i) => m / theirs[p.name][i]);
       const med = median(ratios), spread = (Math.max(...ratios) - Math.min(...ratios)) / med;
       return [p.name, { ms: median(theirs[p.name]), ratio: med, min: Math.min(...ratios), max: Math.max(...ratios), disagree: spread > 0.15 }];
@@ -103,9 +110,9 @@ const rows = [];
 for (const cfg of configs) for (const [cell, cellName, G, Layer] of cells) {
   const r = await row(cell, cellName, G, Layer, cfg);
   rows.push(r);
-  const f = (w) => `${r[w].ours.toFixed(2)} ms, ${peers.map((p) => `÷ ${p.name} ${r[w][p.name].ratio.toFixed(2)} (${r[w][p.name].min.toFixed(2)}–${r[w][p.name].max.toFixed(2)})${r[w][p.name].disagree ? " !" : ""}`).join(", ")}`;
+  const f = (w) => `${r[w].ours.toFixed(2)} ms, 2 threads ×${r[w].ours2.ratio.toFixed(2)}, ${peers.map((p) => `÷ ${p.name} ${r[w][p.name].ratio.toFixed(2)} (${r[w][p.name].min.toFixed(2)}–${r[w][p.name].max.toFixed(2)})${r[w][p.name].disagree ? " !" : ""}`).join(", ")}`;
   console.log(`${cellName} ${cfg.name}: train ${f("train")}; forward ${f("forward")}`);
 }
-for (const p of peers) p.close();
+for (const p of timed) p.close();
 writeFileSync(new URL("./torch-peer.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, seconds: (Date.now() - t0) / 1000, peers: peers.map((p) => ({ name: p.name, ...p.info })), peak, rows }, null, 1) + "\n");
 writeTorchSection();
