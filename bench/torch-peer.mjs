@@ -47,7 +47,14 @@ if (!peers.length) { console.error("no PyTorch found: npm run bench:peers"); pro
 // like a peer; its ratio is 2 threads ÷ 1 thread (this process)
 const ours2 = peer(process.execPath, "ours2", [fileURLToPath(new URL("./peers/ours_worker.mjs", import.meta.url)), "2"]);
 ours2.info = await ours2.ask({ cmd: "info" });
-const timed = [...peers, ours2];
+// TF.js's wasm backend, the fastest JavaScript peer, alternated the same way (--no-tfjs to skip;
+// only on the configurations in --tfjs-configs, default small and medium: a large LSTM step takes
+// it about 12 s)
+const tfjsConfigs = opt("--tfjs-configs", "small,medium").split(",");
+const tfjsDir = new URL("./peers/node_modules/@tensorflow/tfjs/", import.meta.url);
+const tfjs = !args.includes("--no-tfjs") && existsSync(tfjsDir) ? peer(process.execPath, "tfjs", [fileURLToPath(new URL("./peers/tfjs_worker.mjs", import.meta.url)), "wasm"]) : null;
+if (tfjs) tfjs.info = await tfjs.ask({ cmd: "info" });
+const allTimed = [...peers, ours2, ...(tfjs ? [tfjs] : [])];
 for (const p of peers) p.info = await p.ask({ cmd: "info" });
 await init();
 const c = core();
@@ -77,6 +84,7 @@ async function peaks() {
 
 // --- training step and forward pass, alternated ---------------------------------------------------
 async function row(cell, cellName, G, Layer, cfg) {
+  const timed = allTimed.filter((p) => p !== tfjs || tfjsConfigs.includes(cfg.name));
   const { B, T, I, H } = cfg;
   const model = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
   const adam = new Adam({ learningRate: 1e-4 }), data = batch(B, T, I);
@@ -110,9 +118,9 @@ const rows = [];
 for (const cfg of configs) for (const [cell, cellName, G, Layer] of cells) {
   const r = await row(cell, cellName, G, Layer, cfg);
   rows.push(r);
-  const f = (w) => `${r[w].ours.toFixed(2)} ms, 2 threads ×${r[w].ours2.ratio.toFixed(2)}, ${peers.map((p) => `÷ ${p.name} ${r[w][p.name].ratio.toFixed(2)} (${r[w][p.name].min.toFixed(2)}–${r[w][p.name].max.toFixed(2)})${r[w][p.name].disagree ? " !" : ""}`).join(", ")}`;
+  const f = (w) => `${r[w].ours.toFixed(2)} ms, 2 threads ×${r[w].ours2.ratio.toFixed(2)}, ${r[w].tfjs ? `TF.js wasm ×${(1 / r[w].tfjs.ratio).toFixed(1)} slower, ` : ""}${peers.map((p) => `÷ ${p.name} ${r[w][p.name].ratio.toFixed(2)} (${r[w][p.name].min.toFixed(2)}–${r[w][p.name].max.toFixed(2)})${r[w][p.name].disagree ? " !" : ""}`).join(", ")}`;
   console.log(`${cellName} ${cfg.name}: train ${f("train")}; forward ${f("forward")}`);
 }
-for (const p of timed) p.close();
-writeFileSync(new URL("./torch-peer.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, seconds: (Date.now() - t0) / 1000, peers: peers.map((p) => ({ name: p.name, ...p.info })), peak, rows }, null, 1) + "\n");
+for (const p of allTimed) p.close();
+writeFileSync(new URL("./torch-peer.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, seconds: (Date.now() - t0) / 1000, peers: peers.map((p) => ({ name: p.name, ...p.info })), ...(tfjs ? { tfjs: tfjs.info } : {}), peak, rows }, null, 1) + "\n");
 writeTorchSection();

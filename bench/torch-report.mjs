@@ -20,19 +20,22 @@ export function torchSection() {
   const goalRows = r.rows.filter((x) => x.config !== "small");
   const speedOk = goalRows.every((x) => ["train", "forward"].every((w) => x[w][native.name].ratio <= 1.15 * bound));
   const peakOk = goalRows.every((x) => +pct(x, "train") >= 90 && +pct(x, "forward") >= 85);
+  const js = r.rows.some((x) => x.train.tfjs), jsCell = (x) => (x ? `×${(1 / x.ratio).toFixed(1)}${x.disagree ? " ⚠" : ""}` : "");
+  const jsOk = r.rows.every((x) => ["train", "forward"].every((w) => !x[w].tfjs || x[w].tfjs.ratio < 1));
   const two = r.rows[0]?.train.ours2 !== undefined, twoOk = two && goalRows.every((x) => x.train.ours2.ratio >= 1.85 && x.forward.ours2.ratio >= 1.85);
   return [
     BEGIN, "## Against PyTorch, alternated in one run (issue 18)", "",
     `\`node bench/torch-peer.mjs\` (${r.date.slice(0, 10)}, ${r.seconds.toFixed(0)} s): ${peers.map(label).join(" and ")} each as a persistent child process on one thread (bench/peers/torch_worker.py), ours in the same run; every round times ours, then each PyTorch, on the same configuration; ${r.rounds} rounds, samples of about 150 ms. A ratio is ours ÷ PyTorch (time; < 1: ours faster): the median of the per-round ratios, with their range; ⚠ marks rows whose rounds disagree by more than 15%.`, "",
     `GEMM peaks, alternated: ours ${r.peak.ours.toFixed(1)} GFLOP/s (the packed f32x4 GEMM, the better of 128³ and 1024³), ${peers.map((p) => `${label(p)} ${r.peak[p.name].toFixed(1)} (torch.mm 1024³)`).join(", ")}. The bound the SIMD width sets: ${label(native)}'s peak ÷ ours = **${f2(bound)}**.`, "",
-    `| cell | config | train: ours ms | % of our peak | ${two ? "2 threads × | " : ""}${peers.map((p) => `÷ ${NAMES[p.name] ?? p.name}`).join(" | ")} | forward: ours ms | % of our peak | ${two ? "2 threads × | " : ""}${peers.map((p) => `÷ ${NAMES[p.name] ?? p.name}`).join(" | ")} |`,
-    `|---|---|---|---|${two ? "---|" : ""}${peers.map(() => "---|").join("")}---|---|${two ? "---|" : ""}${peers.map(() => "---|").join("")}`,
-    ...r.rows.map((x) => `| ${x.cell} | ${x.config} | ${f2(x.train.ours)} | ${pct(x, "train")} | ${two ? cell(x.train.ours2) + " | " : ""}${peers.map((p) => cell(x.train[p.name])).join(" | ")} | ${f2(x.forward.ours)} | ${pct(x, "forward")} | ${two ? cell(x.forward.ours2) + " | " : ""}${peers.map((p) => cell(x.forward[p.name])).join(" | ")} |`),
+    `| cell | config | train: ours ms | % of our peak | ${two ? "2 threads × | " : ""}${peers.map((p) => `÷ ${NAMES[p.name] ?? p.name}`).join(" | ")} | ${js ? "TF.js wasm slower | " : ""}forward: ours ms | % of our peak | ${two ? "2 threads × | " : ""}${peers.map((p) => `÷ ${NAMES[p.name] ?? p.name}`).join(" | ")} |${js ? " TF.js wasm slower |" : ""}`,
+    `|---|---|---|---|${two ? "---|" : ""}${peers.map(() => "---|").join("")}${js ? "---|" : ""}---|---|${two ? "---|" : ""}${peers.map(() => "---|").join("")}${js ? "---|" : ""}`,
+    ...r.rows.map((x) => `| ${x.cell} | ${x.config} | ${f2(x.train.ours)} | ${pct(x, "train")} | ${two ? cell(x.train.ours2) + " | " : ""}${peers.map((p) => cell(x.train[p.name])).join(" | ")} | ${js ? jsCell(x.train.tfjs) + " | " : ""}${f2(x.forward.ours)} | ${pct(x, "forward")} | ${two ? cell(x.forward.ours2) + " | " : ""}${peers.map((p) => cell(x.forward[p.name])).join(" | ")} |${js ? ` ${jsCell(x.forward.tfjs)} |` : ""}`),
     "", "Goals of issue 18 (medium and large rows, one thread):",
     `- ours ÷ ${label(native)} ≤ 1.15 × ${f2(bound)} = ${f2(1.15 * bound)}: **${speedOk ? "met" : "not met"}**${speedOk ? "" : ` (over: ${goalRows.flatMap((x) => ["train", "forward"].filter((w) => x[w][native.name].ratio > 1.15 * bound).map((w) => `${x.cell} ${x.config} ${w} ${f2(x[w][native.name].ratio)}`)).join(", ")})`};`,
     `- training ≥ 90% and forward ≥ 85% of our GEMM peak: **${peakOk ? "met" : "not met"}**${peakOk ? "" : ` (below: ${goalRows.flatMap((x) => [["train", 90], ["forward", 85]].filter(([w, g]) => +pct(x, w) < g).map(([w]) => `${x.cell} ${x.config} ${w} ${pct(x, w)}%`)).join(", ")})`}.`,
     ...(two ? [`- 2 threads ≥ 1.85× on medium and large (ours on 2 threads is a child process alternated like the peers; "2 threads ×" is 1 thread's time ÷ 2 threads'): **${twoOk ? "met" : "not met"}**${twoOk ? "" : ` (below: ${goalRows.flatMap((x) => ["train", "forward"].filter((w) => x[w].ours2.ratio < 1.85).map((w) => `${x.cell} ${x.config} ${w} ×${f2(x[w].ours2.ratio)}`)).join(", ")})`}.`] : []),
-    "", `Not yet in this run: ${two ? "" : "2 threads alternated with 1 (the script has them since; see the README), "}the JavaScript peers (TF.js, brain.js, ORT-web) alternated, the profile behind each gap.`,
+    ...(js ? [`- TF.js ${r.tfjs?.tfjs ?? ""} (wasm backend, a persistent child process alternated like the others, on ${[...new Set(r.rows.filter((x) => x.train.tfjs).map((x) => x.config))].join(" and ")}) behind us on every row it ran: **${jsOk ? "met" : "not met"}**.`] : []),
+    "", `Not yet in this run: ${two ? "" : "2 threads alternated with 1 (the script has them since; see the README), "}${js ? "" : "TF.js alternated (likewise), "}brain.js and ORT-web alternated, the profile behind each gap.`,
     END].join("\n");
 }
 export function writeTorchSection() { writeSection(BEGIN, END, torchSection()); }
