@@ -11,7 +11,17 @@
  *  N mod 8 columns as a row-major K×(N mod 8) block. Same size as B: K·N floats. */
 export function pack_panels(K: i32, N: i32, src: usize, rs: i32, cs: i32, dst: usize): void {
   const N8 = N & ~7, R = N - N8;
-  for (let j = 0; j < N8; j += 8) {
+  if (cs == 1) {
+    // row-major B (a row of a panel is 8 consecutive floats): two f32x4 copies per row
+    const rb = <usize>rs << 2;
+    for (let j = 0; j < N8; j += 8) {
+      let ps = src + (<usize>j << 2), q = dst + (<usize>(j * K) << 2);
+      for (let k = 0; k < K; k++) {
+        v128.store(q, v128.load(ps)); v128.store(q, v128.load(ps, 16), 16);
+        ps += rb; q += 32;
+      }
+    }
+  } else for (let j = 0; j < N8; j += 8) {
     const pd = dst + (<usize>(j * K) << 2);
     for (let k = 0; k < K; k++) {
       const ps = src + (<usize>(k * rs + j * cs) << 2), q = pd + (<usize>(k * 8) << 2), c4 = <usize>cs << 2;

@@ -201,9 +201,14 @@ export function stack_backward(
         } else {
           elman_steps_backward(cell, B, T, s0, s1, H, lengths, truncate, hj, pk3, dys, dA, dh, dhp, rec, rev);
         }
-        // parameter gradients of the segment: four GEMMs over its rows (dAh = dA except for GRU)
-        gemm(GH, H, rows, dAh, 1, GH, hj, H, ghh, H, true);
-        gemm(GH, In, rows, dA, 1, GH, xj, In, gih, In, true);
+        // parameter gradients of the segment: four GEMMs over its rows (dAh = dA except for GRU).
+        // h and x are packed into K×8 panels first (into dys and dxs, free until the next
+        // segment's gather and the ∂x GEMM below): their rows are 128–1024 B apart, a power of two
+        // that keeps a panel out of L1, and the packed kernel gives the same bits 1.25× faster
+        pack_panels(rows, H, hj, H, 1, dys);
+        gemmp(GH, H, rows, dAh, 1, GH, dys, ghh, H, true);
+        pack_panels(rows, In, xj, In, 1, dxs);
+        gemmp(GH, In, rows, dA, 1, GH, dxs, gih, In, true);
         colsum_f32_wasmsimd(rows, GH, dA, GH, gbih, true);
         colsum_f32_wasmsimd(rows, GH, dAh, GH, gbhh, true);
         if (dst != 0) {
