@@ -3,33 +3,18 @@
 MSE) and one forward pass (no grad) for a cell and configuration given as JSON on argv, on ONE
 thread. Run with Debian's torch (/usr/bin/python3) and OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1;
 bench/run.mjs does. Prints {"train": ms, "forward": ms, "samples": n} (medians)."""
-import json, sys, time
+import json, os, sys, time
 import torch
 
 torch.set_num_threads(1)
 o = json.loads(sys.argv[1])
-B, T, I, H = o["B"], o["T"], o["I"], o["H"]
 budget = o.get("budget", 8)
-torch.manual_seed(1)
-rnn = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[o["cell"]](I, H, batch_first=True)
-head = torch.nn.Linear(H, 1)
-opt = torch.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-4)
-x = torch.rand(B, T, I) - 0.5
-y = torch.rand(B, 1) - 0.5
+# the model, its training step and forward pass: the same as the alternated peer's
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_worker import setup, state  # noqa: E402
 
-
-def train():
-    opt.zero_grad()
-    out, _ = rnn(x)
-    loss = torch.nn.functional.mse_loss(head(out[:, -1]), y)
-    loss.backward()
-    opt.step()
-
-
-def forward():
-    with torch.no_grad():
-        out, _ = rnn(x)
-        head(out[:, -1])
+setup(o)
+train, forward = state["train"], state["forward"]
 
 
 def time_it(fn):
