@@ -90,6 +90,15 @@ describe("WorkerModel", () => {
     m.dispose(); await w.dispose();
   });
 
+  it("a trainer that ends by itself fails the waiting call instead of leaving it pending", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "rw-worker-"));
+    writeFileSync(join(dir, "exits.mjs"), "process.exit(3);\n");
+    await expect(WorkerModel.create(cfg, { url: join(dir, "exits.mjs") })).rejects.toThrow(/WorkerModel: the trainer exited \(code 3\)/);
+  });
+
   it("threads inside the Worker (nested workers): 2 threads, the same training as 1 up to summation order", async () => {
     const one = await WorkerModel.create(cfg), two = await WorkerModel.create(cfg, { threads: 2 });
     expect(two.info.threads).toBe(2);

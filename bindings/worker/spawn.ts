@@ -23,11 +23,13 @@ export async function spawnTrainer(url?: string | URL): Promise<Endpoint> {
     const wt = "node:worker_threads"; // computed: browser bundles never resolve it
     const { Worker } = await import(/* @vite-ignore */ wt);
     const w = new Worker(url ?? new URL("./worker-entry.js", import.meta.url), { name: TRAINER_NAME });
+    let ending = false;
     return {
       post: (m, t) => w.postMessage(m, t),
       onMessage: (h) => w.on("message", h),
-      onError: (h) => w.on("error", h),
-      terminate: async () => { await w.terminate(); },
+      // a Worker that ends by itself (a crash, process.exit) fails every call waiting on it
+      onError: (h) => { w.on("error", h); w.on("exit", (code: number) => { if (!ending) h(new Error(`WorkerModel: the trainer exited (code ${code}) (${String(url ?? "worker-entry.js")})`)); }); },
+      terminate: async () => { ending = true; await w.terminate(); },
     };
   }
   const src = url ?? (RW_BUILD === "iife" ? SCRIPT_URL : import.meta.url);
