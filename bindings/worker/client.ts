@@ -77,9 +77,8 @@ export class WorkerModel {
     this.#pending.clear();
   }
 
-  #call<T>(req: Omit<Request, "id"> & Record<string, unknown>, transfer: Transferable[], hooks: Partial<Pending> = {}): Promise<T> {
+  #call<T>(req: Omit<Request, "id"> & Record<string, unknown>, transfer: Transferable[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
-    const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, ...hooks });
       try { this.#end.post({ ...req, id }, transfer); } catch (e) { this.#pending.delete(id); reject(e as Error); }
@@ -120,11 +119,11 @@ export class WorkerModel {
       return Promise.reject(new TypeError('WorkerModel.fit: optimizer must be "adam" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)'));
     }
     if (signal?.aborted) return Promise.reject(new FitError("WorkerModel.fit: aborted before it started", "aborted", 1, 1, emptyHistory()));
-    const id = this.#next;
+    const id = this.#next++; // the fit's request id, which its abort message names
     const onAbort = () => { try { this.#end.post({ op: "abort", id: 0, target: id }, []); } catch { /* the trainer is gone */ } };
     signal?.addEventListener("abort", onAbort, { once: true });
     const done = this.#call<History>({ op: "fit", data, options: rest, epochEvents: !!onEpochEnd, batchEvents: !!onBatchEnd },
-      copy ? [] : buffersOf(data), { onEpoch: onEpochEnd as any, onBatch: onBatchEnd as any });
+      copy ? [] : buffersOf(data), { onEpoch: onEpochEnd as any, onBatch: onBatchEnd as any }, id);
     return done.finally(() => signal?.removeEventListener("abort", onAbort));
   }
 
