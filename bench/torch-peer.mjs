@@ -15,9 +15,9 @@ import { spawn, execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { init, Model, Adam } from "../dist/index.js";
+import { init } from "../dist/index.js";
 import { core } from "../dist/core.js";
-import { CONFIGS, CELLS, batch, forwardFlops, rnd } from "./suites/common.mjs";
+import { CONFIGS, CELLS, forwardFlops, oursSteps, rnd } from "./suites/common.mjs";
 import { median } from "./timing.mjs";
 import { writeTorchSection } from "./torch-report.mjs";
 
@@ -83,13 +83,10 @@ async function peaks() {
 }
 
 // --- training step and forward pass, alternated ---------------------------------------------------
-async function row(cell, cellName, G, Layer, cfg) {
+async function row(cell, cellName, G, cfg) {
   const timed = allTimed.filter((p) => p !== tfjs || tfjsConfigs.includes(cfg.name));
   const { B, T, I, H } = cfg;
-  const model = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 });
-  const adam = new Adam({ learningRate: 1e-4 }), data = batch(B, T, I);
-  const layer = new Layer({ inputSize: I, hiddenSize: H, seed: 1 }), x = Float32Array.from({ length: B * T * I }, rnd);
-  const ours = { train: () => model.trainBatch(data, adam), forward: () => layer.forward(x, { batch: B, steps: T }) };
+  const ours = oursSteps(cell, cfg);
   for (const p of timed) await p.ask({ cmd: "setup", cell, B, T, I, H });
   const out = { cell: cellName, config: cfg.name, B, T, I, H, flops: forwardFlops(B, T, I, H, G) };
   for (const what of ["train", "forward"]) {
@@ -107,7 +104,7 @@ async function row(cell, cellName, G, Layer, cfg) {
       return [p.name, { ms: median(theirs[p.name]), ratio: med, min: Math.min(...ratios), max: Math.max(...ratios), disagree: spread > 0.15 }];
     })) };
   }
-  model.dispose(); adam.dispose(); layer.dispose();
+  ours.dispose();
   return out;
 }
 
@@ -115,8 +112,8 @@ const t0 = Date.now();
 const peak = await peaks();
 console.log(`GEMM peaks (GFLOP/s, medians of ${ROUNDS} alternated rounds): ours ${peak.ours.toFixed(1)}, ${peers.map((p) => `${p.name} ${peak[p.name].toFixed(1)}`).join(", ")}`);
 const rows = [];
-for (const cfg of configs) for (const [cell, cellName, G, Layer] of cells) {
-  const r = await row(cell, cellName, G, Layer, cfg);
+for (const cfg of configs) for (const [cell, cellName, G] of cells) {
+  const r = await row(cell, cellName, G, cfg);
   rows.push(r);
   const f = (w) => `${r[w].ours.toFixed(2)} ms, 2 threads ×${r[w].ours2.ratio.toFixed(2)}, ${r[w].tfjs ? `TF.js wasm ×${(1 / r[w].tfjs.ratio).toFixed(1)} slower, ` : ""}${peers.map((p) => `÷ ${p.name} ${r[w][p.name].ratio.toFixed(2)} (${r[w][p.name].min.toFixed(2)}–${r[w][p.name].max.toFixed(2)})${r[w][p.name].disagree ? " !" : ""}`).join(", ")}`;
   console.log(`${cellName} ${cfg.name}: train ${f("train")}; forward ${f("forward")}`);

@@ -1,5 +1,5 @@
 // What the suites share: the fixed configurations, the cells, a seeded generator, FLOP counts.
-import { RNN, LSTM, GRU } from "../../dist/index.js";
+import { RNN, LSTM, GRU, Model, Adam } from "../../dist/index.js";
 
 export const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },
@@ -25,3 +25,17 @@ export function batch(B, T, I) {
 /** FLOPs of a forward pass, 2·B·T·G·(I·H + H·H); a training step counts 3× that. */
 export function forwardFlops(B, T, I, H, G) { return 2 * B * T * G * (I * H + H * H); }
 export const gflops = (flops, ms) => flops / (ms * 1e-3) / 1e9;
+
+/** Our two timed steps for a cell and configuration, as steps.mjs times them: a training step
+ *  (Model.trainBatch: forward, BPTT, Adam; linear readout from the last state, MSE) and a layer's
+ *  forward pass. { train, forward, dispose }. */
+export function oursSteps(cell, { B, T, I, H }) {
+  const Layer = { rnn: RNN, lstm: LSTM, gru: GRU }[cell];
+  const model = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 1, seed: 1 }), adam = new Adam({ learningRate: 1e-4 }), data = batch(B, T, I);
+  const layer = new Layer({ inputSize: I, hiddenSize: H, seed: 1 }), x = Float32Array.from({ length: B * T * I }, rnd);
+  return {
+    train: () => model.trainBatch(data, adam),
+    forward: () => layer.forward(x, { batch: B, steps: T }),
+    dispose: () => { model.dispose(); adam.dispose(); layer.dispose(); },
+  };
+}

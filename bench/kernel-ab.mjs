@@ -1,0 +1,31 @@
+// A/B of the packed GEMM of two builds' .wasm files in one process, samples alternated: per shape
+// M×N×K (A row-major, B packed by pack_panels), the medians, the median of per-round A/B time
+// ratios (> 1: B faster) and whether both give the same bits. This is how the GEMM changes of
+// issue 17 were measured (the 1×N×K rows of a stream step).
+//   git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)
+//   node bench/kernel-ab.mjs /tmp/a/build/recurrent.wasm build/recurrent.wasm [1x512x128,32x512x128,...] [--acc]
+import { readFileSync } from "node:fs";
+import { alternate, median } from "./timing.mjs";
+
+const [fa, fb, list] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+if (!fa || !fb) { console.error("usage: node bench/kernel-ab.mjs A.wasm B.wasm [MxNxK,...] [--acc]"); process.exit(2); }
+const acc = process.argv.includes("--acc");
+const mods = [];
+for (const f of [fa, fb]) mods.push((await WebAssembly.instantiate(readFileSync(f), { env: { abort() { throw new Error("abort"); } } })).instance.exports);
+const shapes = (list ?? "1x512x128,1x384x128,1x128x128,5x512x128,3x512x130,1x512x300,32x512x128,100x512x128").split(",").map((s) => s.split("x").map(Number));
+for (const [M, N, K] of shapes) {
+  const runs = mods.map((e) => {
+    const a = e.alloc(4 * M * K), b = e.alloc(4 * K * N), bp = e.alloc(4 * K * N), c = e.alloc(4 * M * N);
+    const f = new Float32Array(e.memory.buffer);
+    let s = 1; const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5;
+    for (let i = 0; i < M * K; i++) f[a / 4 + i] = rnd();
+    for (let i = 0; i < K * N; i++) f[b / 4 + i] = rnd();
+    e.pack_panels(K, N, b, N, 1, bp);
+    return { run: () => e.gemm_f32_4x8_packed(M, N, K, a, K, 1, bp, c, N, acc), out: () => new Float32Array(e.memory.buffer, c, M * N).slice() };
+  });
+  const r = await alternate(runs.map((x) => x.run), { rounds: 21, minSampleMs: 3 });
+  // bitwise check only without --acc (accumulating runs differ by how often each side ran)
+  const o1 = runs[1].out(), same = acc || runs[0].out().every((v, i) => Object.is(v, o1[i]));
+  const gf = (ms) => (2 * M * N * K / ms / 1e6).toFixed(1);
+  console.log(`${M}x${N}x${K}: A ${(r[0].ms * 1e3).toFixed(2)} µs (${gf(r[0].ms)} GFLOP/s), B ${(r[1].ms * 1e3).toFixed(2)} µs (${gf(r[1].ms)}); A/B paired ${median(r[0].all.map((t, i) => t / r[1].all[i])).toFixed(2)}${acc ? "" : `; bitwise ${same}`}`);
+}
