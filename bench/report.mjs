@@ -2,11 +2,9 @@
 // the hand-kept prose of bench/NOTES.md. Run alone to re-render: node bench/report.mjs
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { GATES } from "./suites/common.mjs";
 import { odeSection } from "./ode-report.mjs";
 import { hmmSection } from "./hmm-report.mjs";
 import { streamSection } from "./stream-report.mjs";
-import { torchSection } from "./torch-report.mjs";
 
 const f = (v, d = 2) => v.toFixed(d);
 const MiB = (floats) => (4 * floats / 2 ** 20);
@@ -25,125 +23,150 @@ function notes(vars) {
   return out;
 }
 
-/** Rows whose two rounds differ by more than 15% (one of them was disturbed). */
-function roundNote(rounds) {
-  if (!rounds?.length) return "";
-  const off = [];
-  const chk = (what, v) => { if (v && Math.max(...v) / Math.min(...v) > 1.15) off.push(`${what} ${v.map((x) => x.toFixed(2)).join(" / ")}`); };
-  for (const r of rounds) { chk(r.row.startsWith("GEMM") ? r.row : `${r.row} train`, r.train); chk(`${r.row} forward`, r.fwd); chk(`${r.row} PyTorch train`, r.torchTrain); chk(`${r.row} PyTorch forward`, r.torchFwd); }
-  return `Our single-thread rows, PyTorch's and the GEMM peak were measured twice, minutes apart (the peers
-and the other sections ran in between); every such number here is the lower of the two medians. Rounds
-that differed by more than 15% (ms, first / second): ${off.length ? off.join("; ") : "none"}.
-`;
+const KEYS = { torch2: "PyTorch 2", torch113: "PyTorch 1.13", tfwasm: "TF.js wasm", tfcpu: "TF.js cpu", brain: "brain.js", ort: "ONNX Runtime Web" };
+const JS_PEERS = ["tfwasm", "tfcpu", "brain", "ort"];
+const WHATS = [["train", "training step"], ["forward", "forward"]];
+const ok = (v) => (v ? "**met**" : "**not met**");
+/** met / not met over a goal's measured cases; "not measured" when there are none (a partial run). */
+const verdict = (cases, pred) => (cases.length ? ok(cases.every(pred)) : "not measured");
+const range = (x, inv = false) => (inv ? `${f(1 / x.max)}–${f(1 / x.min)}` : `${f(x.min)}–${f(x.max)}`);
+/** A ratio cell: the median, its range, ⚠ when the rounds disagree by more than 15%; inv: peer ÷
+ *  ours instead of ours ÷ peer. */
+const ratioCell = (x, inv = false) => (!x ? "—" : x.error ? (/NaN/i.test(x.error) ? "NaN error" : "error") : `${f(inv ? 1 / x.ratio : x.ratio)} (${range(x, inv)})${x.disagree ? " ⚠" : ""}`);
+const goalRowsOf = (rows) => rows.filter((r) => r.name !== "small");
+const label = (res, key) => { const p = res.peers.find((q) => q.key === key), name = KEYS[key] ?? p?.name ?? key; return p?.version ? `${name.startsWith("PyTorch") ? "PyTorch" : name} ${p.version}` : name; };
+const has = (res, key) => res.peers.some((p) => p.key === key);
+
+/** The native reference's bound for a row: what ours ÷ PyTorch would be at 100% of our GEMM peak
+ *  if PyTorch ran at its own torch.mm peak (the SIMD width's bound), or at the GFLOP/s it measured
+ *  on that row if that is higher (a fused kernel beyond its GEMM: oneDNN's LSTM). */
+function rowBound(res, r, what, native) {
+  const peakBound = res.gemm.peers[native].ratio, x = r[what].peers[native];
+  if (!x || x.error) return null;
+  const theirGflops = ((what === "train" ? 3 : 1) * r.flops) / (x.ms * 1e6);
+  const fused = theirGflops / res.gemm.peers[native].gflops;
+  return fused > 1 ? { bound: theirGflops / res.gemm.ours, fused: true } : { bound: peakBound, fused: false };
 }
 
-/** The targets of the speed issue, each computed from the run: met or not, and the best ratio
- *  possible at 100% of the measured GEMM peak. */
-function targets(res, N) {
-  const { rows, threaded } = res, peak = res.gemm.peak;
-  const flops = (r, train) => (train ? 3 : 1) * 2 * r.B * r.T * GATES[r.cellName] * (r.I * r.H + r.H * r.H);
-  const atPeak = (r, train) => flops(r, train) / (peak * 1e9) * 1e3; // ms
-  const ok = (v) => (v ? "**met**" : "not met");
-  const pct = (r, k) => 100 * r[k] / peak;
-  const ml = rows.filter((r) => r.name !== "small"), sm = rows.filter((r) => r.name === "small");
-  const peer = (r, key, k) => { const p = r.peers?.[key]; return p && !p.error ? p[k] : null; };
-  const lines = [];
-  const list = (rs, fn) => rs.map((r) => `${r.cellName} ${r.name} ${fn(r)}`).join(", ");
-  for (const [k, label] of [["trainGflops", "training step"], ["fwdGflops", "forward"]]) {
-    const v = ml.map((r) => pct(r, k));
-    lines.push(`| ≥ 80% of the GEMM peak on medium and large, ${label} | ${list(ml, (r) => `${pct(r, k).toFixed(0)}%`)} | ${ok(Math.min(...v) >= 80)} | 100% |`);
+/** The goals of issue 18 (and the earlier speed issue's), each computed from the run's ratios. */
+function targets(res) {
+  const { rows } = res, ml = goalRowsOf(rows), lines = [], list = (xs) => xs.join(", ");
+  const named = (r) => `${r.cellName} ${r.name}`;
+  for (const [what, lbl, goal] of [["train", "training steps", 90], ["forward", "forward passes", 85]]) {
+    lines.push(`| ${lbl} ≥ ${goal}% of our GEMM peak, medium and large | ${list(ml.map((r) => `${named(r)} ${f(r[what].pctOfPeak, 0)}%`))} | ${verdict(ml, (r) => r[what].pctOfPeak >= goal)} |`);
   }
-  for (const [k, label, msk] of [["train", "training step", "trainMs"], ["forward", "forward", "fwdMs"]]) {
-    const have = rows.filter((r) => peer(r, "tfwasm", k) != null);
-    if (have.length) {
-      const ratios = have.map((r) => peer(r, "tfwasm", k) / r[msk]);
-      lines.push(`| ≥ 8× faster than TF.js wasm everywhere, ${label} | ${list(have, (r) => `${(peer(r, "tfwasm", k) / r[msk]).toFixed(1)}×`)} | ${ok(Math.min(...ratios) >= 8)} | ${list(have, (r) => `${(peer(r, "tfwasm", k) / atPeak(r, k === "train")).toFixed(0)}×`)} |`);
-    }
-    const hs = sm.filter((r) => peer(r, "torch", k) != null);
-    if (hs.length) {
-      const ratios = hs.map((r) => peer(r, "torch", k) / r[msk]);
-      lines.push(`| faster than PyTorch on small, ${label} (PyTorch / ours) | ${list(hs, (r) => `${(peer(r, "torch", k) / r[msk]).toFixed(2)}×`)} | ${ok(Math.min(...ratios) > 1)} | ${list(hs, (r) => `${(peer(r, "torch", k) / atPeak(r, k === "train")).toFixed(1)}×`)} |`);
-    }
-    const hm = ml.filter((r) => peer(r, "torch", k) != null);
-    if (hm.length) {
-      const ratios = hm.map((r) => r[msk] / peer(r, "torch", k));
-      lines.push(`| ≤ 2× PyTorch's time on medium and large, ${label} (ours / PyTorch) | ${list(hm, (r) => `${(r[msk] / peer(r, "torch", k)).toFixed(2)}×`)} | ${ok(Math.max(...ratios) <= 2)} | ${list(hm, (r) => `${(atPeak(r, k === "train") / peer(r, "torch", k)).toFixed(2)}×`)} |`);
+  const native = has(res, "torch2") ? "torch2" : has(res, "torch113") ? "torch113" : null;
+  if (native && !res.gemm.peers[native]?.error) {
+    for (const [what, lbl] of WHATS) {
+      const cells = ml.map((r) => ({ r, b: rowBound(res, r, what, native), x: r[what].peers[native] })).filter((c) => c.b);
+      lines.push(`| ${lbl}: ours ÷ ${label(res, native)} ≤ 1.15 × bound, medium and large (bound: its torch.mm peak ÷ ours = ${f(res.gemm.peers[native].ratio)}, or †: its own GFLOP/s on the row ÷ our peak) | ${list(cells.map((c) => `${named(c.r)} ${f(c.x.ratio)} ≤ ${f(1.15 * c.b.bound)}${c.b.fused ? "†" : ""}${c.x.ratio <= 1.15 * c.b.bound ? "" : " ✗"}`))} | ${verdict(cells, (c) => c.x.ratio <= 1.15 * c.b.bound)} |`);
     }
   }
-  if (threaded) {
-    const sp = ml.map((r) => { const i = rows.indexOf(r); return [rows[i].trainMs / threaded.rows[i].trainMs, rows[i].fwdMs / threaded.rows[i].fwdMs]; });
-    lines.push(`| ≥ 1.7× on 2 threads, medium and large (train / forward) | ${ml.map((r, j) => `${r.cellName} ${r.name} ${sp[j][0].toFixed(2)}× / ${sp[j][1].toFixed(2)}×`).join(", ")} | ${ok(Math.min(...sp.flat()) >= 1.7)} | 2× |`);
-    const med = rows.map((r, i) => [r, i]).filter(([r]) => r.name === "medium" && peer(r, "torch", "train") != null);
-    if (med.length) {
-      const q = med.map(([r, i]) => threaded.rows[i].trainMs / peer(r, "torch", "train"));
-      lines.push(`| 2 threads within 1.1× of PyTorch (1 thread) on medium, training (ours / PyTorch) | ${med.map(([r], j) => `${r.cellName} ${q[j].toFixed(2)}×`).join(", ")} | ${ok(Math.max(...q) <= 1.1)} | |`);
-    }
+  if (has(res, "threads2")) {
+    const sp = ml.flatMap((r) => WHATS.map(([w]) => [r, w, r[w].peers.threads2])).filter(([, , x]) => x && !x.error);
+    lines.push(`| 2 threads ≥ 1.85× on medium and large (train / forward, 1 thread's time ÷ 2 threads') | ${list(ml.map((r) => `${named(r)} ${f(r.train.peers.threads2?.ratio ?? NaN)}× / ${f(r.forward.peers.threads2?.ratio ?? NaN)}×`))} | ${verdict(sp, ([, , x]) => x.ratio >= 1.85)} |`);
   }
-  const lg = rows.filter((r) => r.name === "large" && peer(r, "torch", "train") != null).map((r) => atPeak(r, true) / peer(r, "torch", "train"));
-  const largeAtPeak = lg.length ? `${Math.min(...lg).toFixed(1)}–${Math.max(...lg).toFixed(1)}×` : "(PyTorch not measured)";
-  return { table: lines.join("\n"), largeAtPeak };
+  const js = JS_PEERS.filter((k) => has(res, k));
+  if (js.length) {
+    const cells = rows.flatMap((r) => WHATS.flatMap(([w]) => js.map((k) => [r, w, k, r[w].peers[k]]))).filter(([, , , x]) => x && !x.error);
+    const behind = cells.filter(([, , , x]) => x.ratio >= 1);
+    const slowest = js.map((k) => { const v = cells.filter((c) => c[2] === k).map((c) => 1 / c[3].ratio); return v.length ? `${label(res, k)} ${f(Math.min(...v), 1)}–${f(Math.max(...v), 0)}×` : null; }).filter(Boolean);
+    lines.push(`| every WebAssembly and JavaScript peer behind us on every row (peer's time ÷ ours: ${list(slowest)}) | ${behind.length ? `ahead of us: ${list(behind.map(([r, w, k, x]) => `${label(res, k)} on ${named(r)} ${w} (${f(1 / x.ratio)}×)`))}` : "behind on every row"} | ${verdict(cells, ([, , , x]) => x.ratio < 1)} |`);
+  }
+  const t113 = has(res, "torch113");
+  const earlier = [];
+  if (has(res, "tfwasm")) for (const [w, lbl] of WHATS) {
+    const v = rows.filter((r) => r[w].peers.tfwasm && !r[w].peers.tfwasm.error);
+    earlier.push(`| ≥ 8× faster than TF.js wasm everywhere, ${lbl} | ${list(v.map((r) => `${named(r)} ${f(1 / r[w].peers.tfwasm.ratio, 1)}×`))} | ${verdict(v, (r) => 1 / r[w].peers.tfwasm.ratio >= 8)} |`);
+  }
+  if (t113) for (const [w, lbl] of WHATS) {
+    const sm = rows.filter((r) => r.name === "small" && r[w].peers.torch113 && !r[w].peers.torch113.error);
+    earlier.push(`| faster than PyTorch 1.13 on small, ${lbl} (ours ÷ PyTorch) | ${list(sm.map((r) => `${r.cellName} ${f(r[w].peers.torch113.ratio)}`))} | ${verdict(sm, (r) => r[w].peers.torch113.ratio < 1)} |`);
+    const big = ml.filter((r) => r[w].peers.torch113 && !r[w].peers.torch113.error);
+    earlier.push(`| ≤ 2× PyTorch 1.13's time on medium and large, ${lbl} (ours ÷ PyTorch) | ${list(big.map((r) => `${named(r)} ${f(r[w].peers.torch113.ratio)}`))} | ${verdict(big, (r) => r[w].peers.torch113.ratio <= 2)} |`);
+  }
+  return { table: lines.join("\n"), earlier: earlier.join("\n") };
 }
 
-function peerTables(res, on, text) {
-  if (!on.length) return "No peers were installed for this run (`npm run bench:peers` installs them).\n";
-  const cellOf = (p, k) => (p ? (p.error ? (/NaN/.test(p.error) ? "NaN error" : "error") : p[k].toFixed(p[k] < 10 ? 2 : p[k] < 100 ? 1 : 0)) : "—");
-  const ratio = (a, b) => (b && !b.error ? (b[a.k] / a.v).toFixed(2) + "×" : "—");
-  const table = (k) => `| cell | config | ours | ${on.map((p) => p.name).join(" | ")} | ${on.map((p) => `${p.name} / ours`).join(" | ")} |
-|---|---|---|${on.map(() => "---|").join("")}${on.map(() => "---|").join("")}
-${res.rows.map((r) => `| ${r.cellName} | ${r.name} | ${(k === "train" ? r.trainMs : r.fwdMs).toFixed(2)} | ${on.map((p) => cellOf(r.peers[p.key], k)).join(" | ")} | ${on.map((p) => ratio({ k, v: k === "train" ? r.trainMs : r.fwdMs }, r.peers[p.key])).join(" | ")} |`).join("\n")}`;
-  return `## Against the peers, same run (median ms; ratio > 1: the peer is slower)
-${text}
-
-### Training step
+/** The peers' tables: peer's time ÷ ours per row (> 1: we are faster), medians of the per-round
+ *  ratios with their range. */
+function peerTables(res) {
+  const ps = Object.keys(KEYS).filter((k) => has(res, k));
+  if (!ps.length) return "No peers were installed for this run (`npm run bench:peers` installs them).\n";
+  const table = (w) => {
+    const cols = ps.filter((k) => res.rows.some((r) => r[w].peers[k]));
+    return `| cell | config | ours ms | ${cols.map((k) => `${KEYS[k]} ms`).join(" | ")} | ${cols.map((k) => `${KEYS[k]} ÷ ours`).join(" | ")} |
+|---|---|---|${cols.map(() => "---|").join("")}${cols.map(() => "---|").join("")}
+${res.rows.map((r) => `| ${r.cellName} | ${r.name} | ${f(r[w].ms)} | ${cols.map((k) => { const x = r[w].peers[k]; return !x ? "—" : x.error ? "error" : f(x.ms, x.ms < 10 ? 2 : x.ms < 100 ? 1 : 0); }).join(" | ")} | ${cols.map((k) => ratioCell(r[w].peers[k], true)).join(" | ")} |`).join("\n")}`;
+  };
+  const errs = [...new Set(res.rows.flatMap((r) => WHATS.flatMap(([w]) => ps.filter((k) => r[w].peers[k]?.error).map((k) => `${KEYS[k]} (${r.cellName}): ${r[w].peers[k].error}`))))];
+  return `### Training step
 ${table("train")}
 
 ### Forward only
 ${table("forward")}
-`;
+${errs.length ? `\nErrors reported by peers: ${errs.join("; ")}.\n` : ""}`;
 }
 
 /** The whole report. */
 export function report(res) {
-  const { rows, threaded, threadedRelaxed, relaxed, gemm } = res, peak = gemm.peak;
-  const gf = (ms) => (2 * 128 ** 3) / (ms * 1e-3) / 1e9;
+  const { rows, gemm } = res, peak = gemm.ours;
   const units = res.scaling.map((r) => 1e6 * r.ms / (r.T * (32 * r.H + r.H * r.H)));
   const unitMean = units.reduce((a, b) => a + b, 0) / units.length;
   const unitSpread = 100 * Math.max(...units.map((u) => Math.abs(u / unitMean - 1)));
   const tg = targets(res);
-  const torchVersion = rows.find((r) => r.peers.torch && !r.peers.torch.error)?.peers.torch.torch ?? "";
-  const n = notes({ peak: f(peak, 1), relaxedPeak: relaxed ? f(relaxed.peak, 1) : "—", unitSpread: f(unitSpread, 0), unitMean: f(unitMean, 1), largeAtPeak: tg.largeAtPeak, torchVersion, budget: res.quick ? 2 : 6 });
-  const torchOf = (r) => (r.peers.torch && !r.peers.torch.error ? r.peers.torch.train : null);
+  const peerList = res.peers.map((p) => `${p.name}${p.version ? ` ${p.version}` : ""}`).join(", ");
+  const n = notes({ peak: f(peak, 1), unitSpread: f(unitSpread, 0), unitMean: f(unitMean, 1), rounds: res.rounds });
+  const mm = Object.entries(gemm.peers).filter(([, v]) => !v.error);
+  const gemmLine = mm.map(([k, v]) => `${k === "relaxed" ? "our relaxed-SIMD build (its packed GEMM at 128³)" : `${label(res, k)} (torch.mm 1024³)`} ${f(v.gflops, 1)}, ${f(v.ratio)}× ours (${range(v)})${v.disagree ? " ⚠" : ""}`).join("; ");
+  const byKey = (k) => rows.some((r) => r.train.peers[k]);
+  const speedupTable = (k) => `| cell | config | train ms, 1 thread | speed-up | forward ms, 1 thread | speed-up |
+|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.cellName} | ${r.name} | ${f(r.train.ms)} | ${ratioCell(r.train.peers[k])} | ${f(r.forward.ms)} | ${ratioCell(r.forward.peers[k])} |`).join("\n")}`;
   return `# Benchmark results
 
-Command: \`npm run bench\` (bench/run.mjs, timing by bench/timing.mjs; median of ≥ 20 samples per row).
-Machine: ${res.cpu}, ${res.cores} cores, Node ${res.node}, single thread.
-Date: ${res.date}.
+Command: \`npm run bench\` (bench/run.mjs; alternation in bench/suites/alternated.mjs, timing helpers in
+bench/timing.mjs). ${res.seconds ? `The run took ${f(res.seconds / 60, 0)} minutes. ` : ""}Machine: ${res.cpu}, ${res.cores} cores, Node ${res.node}.
+Date: ${res.date.slice(0, 10)}. Alternated with: ${peerList || "nothing (no peers installed)"}; ${res.rounds} rounds per row.
 
 ${n.intro}
 
-${roundNote(res.rounds)}
-GEMM 128×128×128: \`gemm_f32_4x8_wasmsimd\` (B row-major) ${f(gemm.rowMs, 4)} ms = ${f(gf(gemm.rowMs), 1)} GFLOP/s;
-\`gemm_f32_4x8_packed\` (B in K×8 panels, the kernel of the recurrences) ${f(gemm.packedMs, 4)} ms = ${f(gf(gemm.packedMs), 1)} GFLOP/s.
-**Peak = ${f(peak, 1)} GFLOP/s**, the faster of the two.
+**GEMM peak**, alternated: ours ${f(peak, 1)} GFLOP/s (the packed f32x4 GEMM on 128³, median of ${gemm.samples} samples)${gemmLine ? `; ${gemmLine}` : ""}.${gemm.peers.torch2 && !gemm.peers.torch2.error ? ` The bound the SIMD width sets against the native reference, PyTorch 2's peak ÷ ours: **${f(gemm.peers.torch2.ratio)}**.` : ""}
 
 ## Single thread
+GFLOP/s from the median time; % of peak: the median over rounds of the row's speed ÷ a GEMM sample
+taken right after it (with its range).
+
 | cell | config (B,T,I,H) | train step ms | GFLOP/s | % of peak | forward ms | GFLOP/s | % of peak |
 |---|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.trainMs)} | ${f(r.trainGflops, 1)} | ${f(100 * r.trainGflops / peak, 0)}% | ${f(r.fwdMs)} | ${f(r.fwdGflops, 1)} | ${f(100 * r.fwdGflops / peak, 0)}% |`).join("\n")}
+${rows.map((r) => `| ${r.cellName} | ${r.name} ${r.B},${r.T},${r.I},${r.H} | ${f(r.train.ms)} | ${f(r.train.gflops, 1)} | ${f(r.train.pctOfPeak, 0)}% (${f(r.train.pctMin, 0)}–${f(r.train.pctMax, 0)}) | ${f(r.forward.ms)} | ${f(r.forward.gflops, 1)} | ${f(r.forward.pctOfPeak, 0)}% (${f(r.forward.pctMin, 0)}–${f(r.forward.pctMax, 0)}) |`).join("\n")}
 
-${threaded ? `## Two threads (\`init({ threads: 2 })\`)
+## The goals of the speed issues, from this run
+${n.targets}
+
+| goal (issue 18) | measured | |
+|---|---|---|
+${tg.table}
+${tg.earlier ? `
+| earlier goal (the first speed issue; ratios from this run) | measured | |
+|---|---|---|
+${tg.earlier}
+` : ""}
+${n.gaps}
+
+## Against the peers, alternated (peer's time ÷ ours: > 1, we are faster)
+${n.peers}
+
+${peerTables(res)}
+${byKey("threads2") ? `## Two threads (\`init({ threads: 2 })\`)
 ${n.threads}
 
-| cell | config | train ms 1 / 2 threads | speed-up | forward ms 1 / 2 threads | speed-up | PyTorch (1 thread) / ours on 2 threads, train |${threadedRelaxed ? " 2 threads + relaxed SIMD (also twice): train ms (PyTorch / ours) |" : ""}
-|---|---|---|---|---|---|---|${threadedRelaxed ? "---|" : ""}
-${rows.map((r, i) => { const x = threaded.rows[i], torch = torchOf(r), z = threadedRelaxed?.rows[i]; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× | ${torch ? f(torch / x.trainMs) + "×" : "—"} |${z ? ` ${f(z.trainMs)} (${torch ? f(torch / z.trainMs) + "×" : "—"}) |` : ""}`; }).join("\n")}
+${speedupTable("threads2")}
 
-` : ""}${relaxed ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
+` : ""}${byKey("relaxed") ? `## Relaxed SIMD (opt-in: \`init({ relaxedSimd: true })\`)
 ${n.relaxed}
 
-| cell | config | train ms default / relaxed | speed-up | forward ms default / relaxed | speed-up |
-|---|---|---|---|---|---|
-${rows.map((r, i) => { const x = relaxed.rows[i]; return `| ${r.cellName} | ${r.name} | ${f(r.trainMs)} / ${f(x.trainMs)} | ${f(r.trainMs / x.trainMs)}× | ${f(r.fwdMs)} / ${f(x.fwdMs)} | ${f(r.fwdMs / x.fwdMs)}× |`; }).join("\n")}
+${speedupTable("relaxed")}
 
 ` : ""}## Diagnostics and initialization (median ms, at least 5 samples)
 | what | ms |
@@ -171,24 +194,11 @@ ${res.scaling.map((r) => `| ${r.T} | ${r.H} | ${f(r.ms)} | ${f(r.gflops, 1)} | $
 
 ${n.scaling}
 
-## The targets of the speed issue, from this run
-${n.targets}
-
-| target | measured | | at 100% of peak |
-|---|---|---|---|
-${tg.table}
-
-${n.gaps}
-
-${peerTables(res, res.peers, n.peers)}
-
 ${odeSection()}
 
 ${hmmSection()}
 
 ${streamSection()}
-
-${torchSection()}
 `;
 }
 

@@ -1,53 +1,73 @@
-// recurrent-wasm benchmarks. Runs the suites (bench/suites/) in order — GEMM peak; for Elman, LSTM
-// and GRU the training step and forward pass on fixed configurations, each followed by the same
-// step in every installed peer (PyTorch CPU on one thread, TF.js wasm and cpu, brain.js; `npm run
-// bench:peers` installs them into bench/peers); the threaded and relaxed-SIMD builds in child
-// processes; diagnostics; memory; scaling; checkpointing; a second round of the single-thread
-// rows — then writes bench/results.json and, from it and bench/NOTES.md, bench/RESULTS.md
-// (bench/report.mjs). Timing: bench/timing.mjs.
-// Run: npm run bench [-- --quick] [-- --no-peers]   (about 30 minutes with peers; --quick: a few)
+// recurrent-wasm benchmarks: `npm run bench` writes bench/results.json and, from it and the
+// hand-kept prose of bench/NOTES.md, bench/RESULTS.md (bench/report.mjs). In order:
+//   - the GEMM peaks, alternated: ours, the relaxed-SIMD build's and torch.mm's;
+//   - for Elman, LSTM and GRU on three configurations, the training step (forward + BPTT + Adam) and
+//     the forward pass, every sample of a peer or of another build of ours right after one of ours
+//     (bench/suites/alternated.mjs): ours on 2 threads, ours with relaxed SIMD, PyTorch 2 and 1.13
+//     (one thread), TF.js wasm and cpu, brain.js, ONNX Runtime Web (forward); whichever
+//     `npm run bench:peers` installed;
+//   - diagnostics, memory, scaling and checkpointing (ours alone).
+// Run: npm run bench [-- options]   (about 30 minutes with every peer)
+//   --quick              3 rounds, small configuration only, no other sections: checks the script
+//   --no-peers           ours alone
+//   --peers k1,k2        only these peers (keys in bench/suites/alternated.mjs PEERS)
+//   --rounds N           rounds per row (default 7)
+//   --configs a,b --cells a,b --steps-only    a part of the run
+// Anything but a full run writes bench/results.partial.json and leaves RESULTS.md alone.
 import { execSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { init, coreInfo } from "../dist/index.js";
 import { core } from "../dist/core.js";
-import { gemmPeak, stepRows } from "./suites/steps.mjs";
-import { peers as listPeers } from "./suites/peers.mjs";
-import { otherBuilds } from "./suites/builds.mjs";
+import { CONFIGS, CELLS } from "./suites/common.mjs";
+import { startPeers, gemmSampler, gemmPeaks, alternatedRow } from "./suites/alternated.mjs";
 import { diagnostics } from "./suites/diagnostics.mjs";
 import { memory, scaling } from "./suites/memory.mjs";
 import { checkpointing } from "./suites/checkpoint.mjs";
-import { secondRound } from "./suites/rounds.mjs";
 import { report } from "./report.mjs";
 
-const quick = process.argv.includes("--quick");
-// --relaxed-child / --threads-child: run by suites/builds.mjs to measure another build on the same
-// configurations; prints JSON and exits
-const relaxedChild = process.argv.includes("--relaxed-child"), threadsChild = process.argv.includes("--threads-child");
-const child = relaxedChild || threadsChild;
-await init({ ...(relaxedChild ? { relaxedSimd: true } : {}), ...(threadsChild ? { threads: 2 } : {}) });
-const c = core();
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const quick = args.includes("--quick"), stepsOnly = args.includes("--steps-only") || quick;
+const rounds = +opt("--rounds", quick ? 3 : 7);
+const configs = CONFIGS.filter((c) => opt("--configs", quick ? "small" : "small,medium,large").split(",").includes(c.name));
+const cells = CELLS.filter(([c]) => opt("--cells", "rnn,lstm,gru").split(",").includes(c));
+const partial = stepsOnly || args.some((a) => ["--no-peers", "--peers", "--rounds", "--configs", "--cells"].includes(a));
 
-const gemm = await gemmPeak(c, quick);
-console.log(`gemm 128x128x128: ${gemm.rowMs.toFixed(4)} ms row-major, ${gemm.packedMs.toFixed(4)} ms packed; peak ${gemm.peak.toFixed(1)} GFLOP/s`);
-const peers = child ? [] : listPeers(!process.argv.includes("--no-peers")).filter((p) => p.on);
-const rows = await stepRows(peers, quick, gemm.peak);
-if (child) {
-  console.log(JSON.stringify({ ...coreInfo(), peak: gemm.peak, rows: rows.map((r) => ({ cellName: r.cellName, name: r.name, trainMs: r.trainMs, fwdMs: r.fwdMs })) }));
-  process.exit(0);
+const t0 = Date.now();
+await init();
+const c = core();
+const peers = args.includes("--no-peers") ? [] : await startPeers(opt("--peers", null)?.split(","));
+console.log(`alternating with: ${peers.length ? peers.map((p) => `${p.name}${p.info.version ? ` ${p.info.version}` : ""}`).join(", ") : "nothing (ours alone)"}; ${rounds} rounds`);
+
+const sampler = gemmSampler(c);
+const gemm = await gemmPeaks(sampler, peers, rounds);
+console.log(`GEMM peak (GFLOP/s): ours ${gemm.ours.toFixed(1)}${Object.entries(gemm.peers).map(([k, v]) => `, ${peers.find((p) => p.key === k).name} ${v.error ? v.error : v.gflops.toFixed(1)}`).join("")}`);
+
+const rows = [];
+for (const [cell, cellName, G] of cells) for (const cfg of configs) {
+  const r = await alternatedRow(cell, cellName, G, cfg, peers, { rounds, gemm: sampler });
+  rows.push(r);
+  const line = (w) => `${r[w].ms.toFixed(2)} ms (${r[w].pctOfPeak.toFixed(0)}% of peak)${peers.filter((p) => r[w].peers[p.key]).map((p) => { const x = r[w].peers[p.key]; return `, ${p.key} ${x.error ? "error" : `${x.ratio.toFixed(2)}${x.disagree ? "!" : ""}`}`; }).join("")}`;
+  console.log(`${cellName} ${cfg.name}: train ${line("train")}; forward ${line("forward")}   (ratios: ours ÷ peer, time)`);
 }
-const builds = otherBuilds(quick);
-if (builds.threaded) console.log(`2 threads: ${builds.threaded.rows.map((r, i) => `${r.cellName} ${r.name} train ${r.trainMs.toFixed(2)} ms (${(rows[i].trainMs / r.trainMs).toFixed(2)}x)`).join(", ")}`);
-if (builds.relaxed) console.log(`relaxed SIMD: GEMM ${builds.relaxed.peak.toFixed(1)} GFLOP/s; ${builds.relaxed.rows.map((r) => `${r.cellName} ${r.name} train ${r.trainMs.toFixed(2)} ms`).join(", ")}`);
+for (const p of peers) p.close();
+sampler.free();
+
 const res = {
-  date: new Date().toISOString().slice(0, 10), quick, node: process.version, cores: execSync("nproc", { encoding: "utf8" }).trim(), cpu: "unknown",
-  gemm, rows, ...builds, peers: peers.map(({ key, name }) => ({ key, name })),
-  diag: await diagnostics(quick), memory: memory(), scaling: await scaling(quick), checkpoint: await checkpointing(quick), rounds: [],
+  date: new Date().toISOString(), quick, partial, node: process.version, cores: execSync("nproc", { encoding: "utf8" }).trim(), cpu: "unknown", rounds,
+  peers: peers.map(({ key, name, info }) => ({ key, name, ...info })), gemm, rows, ...coreInfo(),
 };
 try { res.cpu = execSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? res.cpu; } catch {}
-if (!quick) res.rounds = await secondRound(c, res, peers.find((p) => p.key === "torch"));
-writeFileSync(new URL(quick ? "./results.quick.json" : "./results.json", import.meta.url), JSON.stringify(res, null, 1));
-if (quick) console.log("--quick: wrote bench/results.quick.json (RESULTS.md and results.json come from full runs only)");
+if (!stepsOnly) {
+  res.diag = await diagnostics(quick);
+  res.memory = memory();
+  res.scaling = await scaling(quick);
+  res.checkpoint = await checkpointing(quick);
+}
+res.seconds = (Date.now() - t0) / 1000;
+writeFileSync(new URL(partial ? "./results.partial.json" : "./results.json", import.meta.url), JSON.stringify(res, null, 1) + "\n");
+if (partial) console.log(`a partial run (${res.seconds.toFixed(0)} s): wrote bench/results.partial.json (RESULTS.md and results.json come from full runs only)`);
 else {
   writeFileSync(new URL("./RESULTS.md", import.meta.url), report(res));
-  console.log("wrote bench/results.json and bench/RESULTS.md");
+  console.log(`wrote bench/results.json and bench/RESULTS.md (${res.seconds.toFixed(0)} s)`);
 }

@@ -16,7 +16,7 @@ if (missing.length) {
     console.error(`bench:peers: missing Python peers; as root: apt-get install ${missing.join(" ")}`);
   }
 }
-// PyTorch 2.x (MKL + oneDNN), the native reference of bench/torch-peer.mjs, in a virtual environment
+// PyTorch 2.x (MKL + oneDNN), the native reference of `npm run bench`, in a virtual environment
 // of the first python3 on PATH, when pip can get it: the CPU build first (torch==2.13.0+cpu, a local
 // wheel on the benchmark machine), else whatever `pip install torch` resolves to
 const venv = new URL("../bench/peers/.venv/", import.meta.url).pathname, py = venv + "bin/python";
@@ -27,6 +27,6 @@ try {
     try { run(py, ["-m", "pip", "install", "--quiet", "torch==2.13.0+cpu", "numpy"]); } catch { run(py, ["-m", "pip", "install", "--quiet", "torch", "numpy"]); }
   }
 } catch (e) {
-  console.error(`bench:peers: PyTorch 2 not installed (${e.message.split("\n")[0]}); bench/torch-peer.mjs runs with PyTorch 1.13 alone`);
+  console.error(`bench:peers: PyTorch 2 not installed (${e.message.split("\n")[0]}); npm run bench runs with PyTorch 1.13 alone`);
 }
 console.log("bench:peers: installed; `npm run bench` now runs them alongside recurrent-wasm");

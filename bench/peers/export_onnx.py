@@ -2,7 +2,11 @@
 """Export one-layer RNN (tanh), LSTM and GRU models from PyTorch to ONNX for the B = 1 benchmark
 (bench/stream-peer.mjs), with their weights as JSON (PyTorch state_dict names, which recurrent-wasm
 loads as they are). Run with Debian's torch: /usr/bin/python3 bench/peers/export_onnx.py
-Writes bench/peers/onnx/{rnn,lstm,gru}.onnx and .json (generated files, not committed)."""
+Writes bench/peers/onnx/{rnn,lstm,gru}.onnx and .json (generated files, not committed).
+
+With arguments, `export_onnx.py batched CELL I H`: the forward pass of `npm run bench` instead
+(bench/peers/ort_worker.mjs runs it on demand): one layer, batch_first, input x [B, T, I] with B and
+T dynamic, zero initial state, output y [B, T, H]; written to onnx/batched-CELL-I-H.onnx."""
 import json, os, sys
 import torch
 
@@ -25,6 +29,24 @@ class Wrap(torch.nn.Module):
         y, h = self.rnn(x, h0)
         return y, h
 
+
+if len(sys.argv) == 5 and sys.argv[1] == "batched":
+    mode, I, H = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    rnn = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[mode](I, H, batch_first=True).eval()
+
+    class Seq(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = rnn
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    path = os.path.join(OUT, f"batched-{mode}-{I}-{H}.onnx")
+    torch.onnx.export(Seq(), (torch.randn(2, 3, I),), path, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "B", 1: "T"}, "y": {0: "B", 1: "T"}}, opset_version=14)
+    print(path)
+    sys.exit(0)
 
 for mode in ("rnn", "lstm", "gru"):
     m = Wrap(mode).eval()

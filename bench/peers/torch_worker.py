@@ -1,8 +1,9 @@
-"""PyTorch as a persistent peer for alternated timing (bench/torch-peer.mjs): reads one JSON
-command per line on stdin, answers one JSON line on stdout. Run by any Python with torch: Debian's
+"""PyTorch as a peer process of bench/suites/alternated.mjs (`npm run bench`): reads one JSON
+command per line on stdin, answers one JSON line on stdout (the protocol of serve.mjs; a command
+that raises answers {"error": message}). Run by any Python with torch: Debian's
 (/usr/bin/python3, torch 1.13 + OpenBLAS) or the venv of `npm run bench:peers` (torch 2.x, MKL +
 oneDNN). Commands:
-  {"cmd": "info"}                                   -> {"torch", "threads", "mkldnn"}
+  {"cmd": "info"}                                   -> {"version", "threads", "mkldnn"}
   {"cmd": "threads", "n": k}                        -> torch.set_num_threads(k)
   {"cmd": "setup", "cell", "B", "T", "I", "H"}      -> builds the model of bench/suites/steps.mjs:
         nn.RNN/LSTM/GRU (batch_first) + Linear(H, 1) from the last step, MSE, Adam(lr 1e-4)
@@ -51,28 +52,34 @@ def per_call(fn, reps):
     return (time.perf_counter() - t0) * 1000 / reps
 
 
+def command(o):
+    cmd = o["cmd"]
+    if cmd == "info":
+        return {"version": torch.__version__, "threads": torch.get_num_threads(), "mkldnn": torch.backends.mkldnn.is_available()}
+    if cmd == "threads":
+        torch.set_num_threads(o["n"])
+        return {"threads": torch.get_num_threads()}
+    if cmd == "setup":
+        setup(o)
+        return {"ok": True}
+    if cmd == "time":
+        return {"ms": per_call(state[o["what"]], o["reps"])}
+    if cmd == "mm":
+        n = o["n"]
+        a, b = torch.rand(n, n), torch.rand(n, n)
+        torch.mm(a, b)
+        ms = per_call(lambda: torch.mm(a, b), o["reps"])
+        return {"ms": ms, "gflops": 2 * n ** 3 / (ms * 1e6)}
+    raise ValueError(f"unknown command {cmd}")
+
+
 def main():
     for line in sys.stdin:
         o = json.loads(line)
-        cmd = o["cmd"]
-        if cmd == "info":
-            r = {"torch": torch.__version__, "threads": torch.get_num_threads(), "mkldnn": torch.backends.mkldnn.is_available()}
-        elif cmd == "threads":
-            torch.set_num_threads(o["n"])
-            r = {"threads": torch.get_num_threads()}
-        elif cmd == "setup":
-            setup(o)
-            r = {"ok": True}
-        elif cmd == "time":
-            r = {"ms": per_call(state[o["what"]], o["reps"])}
-        elif cmd == "mm":
-            n = o["n"]
-            a, b = torch.rand(n, n), torch.rand(n, n)
-            torch.mm(a, b)
-            ms = per_call(lambda: torch.mm(a, b), o["reps"])
-            r = {"ms": ms, "gflops": 2 * n ** 3 / (ms * 1e6)}
-        else:
-            r = {"error": f"unknown command {cmd}"}
+        try:
+            r = command(o)
+        except Exception as e:  # answered, not fatal: the bench records it for this row
+            r = {"error": f"{type(e).__name__}: {e}".split("\n")[0]}
         sys.stdout.write(json.dumps(r) + "\n")
         sys.stdout.flush()
 

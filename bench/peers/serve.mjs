@@ -1,0 +1,41 @@
+// The command loop of every JavaScript peer process of bench/suites/alternated.mjs, the protocol of
+// torch_worker.py: one JSON command per line on stdin, one JSON answer per line on stdout.
+//   {"cmd":"info"}                                 -> info()
+//   {"cmd":"setup","cell","B","T","I","H"}         -> setup(o) builds { train?, forward, dispose? };
+//                                                     each step runs once (warm-up) before {"ok":true}
+//   {"cmd":"time","what":"train"|"forward","reps"} -> {"ms": per call over reps calls}
+//   {"cmd":"mm","n","reps"}                        -> mm(o): {"gflops"} (peers with a GEMM peak)
+// A command that throws answers {"error": message} (brain.js's Elman diverges to NaN, for one).
+import { createInterface } from "node:readline";
+
+async function perCall(fn, reps) {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) { const r = fn(); if (r && typeof r.then === "function") await r; }
+  return (performance.now() - t0) / reps;
+}
+
+export async function serve({ info, setup, mm }) {
+  let steps = null;
+  for await (const line of createInterface({ input: process.stdin })) {
+    const o = JSON.parse(line);
+    let r;
+    try {
+      if (o.cmd === "info") r = await info();
+      else if (o.cmd === "setup") {
+        await steps?.dispose?.();
+        steps = null;
+        steps = await setup(o);
+        if (steps.train) await perCall(steps.train, 1);
+        await perCall(steps.forward, 1);
+        r = { ok: true };
+      } else if (o.cmd === "time") {
+        if (!steps?.[o.what]) throw new Error(`no ${o.what} step set up`);
+        r = { ms: await perCall(steps[o.what], o.reps) };
+      } else if (o.cmd === "mm" && mm) r = await mm(o);
+      else throw new Error(`unknown command ${o.cmd}`);
+    } catch (e) {
+      r = { error: String(e?.message ?? e).split("\n")[0] };
+    }
+    process.stdout.write(JSON.stringify(r) + "\n");
+  }
+}
