@@ -1,9 +1,12 @@
 // A/B of the packed GEMM of two builds' .wasm files in one process, samples alternated: per shape
 // M×N×K (A row-major, B packed by pack_panels), the medians, the median of per-round A/B time
 // ratios (> 1: B faster) and whether both give the same bits. This is how the GEMM changes of
-// issue 17 were measured (the 1×N×K rows of a stream step).
+// issue 17 were measured (the 1×N×K rows of a stream step). With `act` for the shapes: tanh and
+// sigmoid over 8192 values in [−4, 4] (the activations of issue 18), ns per value; with `act
+// --all-bits`, every one of the 2^32 f32 bit patterns through both builds' tanh and sigmoid
+// instead, counting results that differ in any bit (NaN against NaN counts as equal; 2 minutes).
 //   git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)
-//   node bench/kernel-ab.mjs /tmp/a/build/recurrent.wasm build/recurrent.wasm [1x512x128,32x512x128,...] [--acc]
+//   node bench/kernel-ab.mjs /tmp/a/build/recurrent.wasm build/recurrent.wasm [1x512x128,32x512x128,...|act] [--acc]
 import { readFileSync } from "node:fs";
 import { alternate, median } from "./timing.mjs";
 
@@ -12,6 +15,34 @@ if (!fa || !fb) { console.error("usage: node bench/kernel-ab.mjs A.wasm B.wasm [
 const acc = process.argv.includes("--acc");
 const mods = [];
 for (const f of [fa, fb]) mods.push((await WebAssembly.instantiate(readFileSync(f), { env: { abort() { throw new Error("abort"); } } })).instance.exports);
+if (list === "act" && process.argv.includes("--all-bits")) {
+  const N = 1 << 20, bufs = mods.map((e) => ({ e, x: e.alloc(4 * N), y: e.alloc(4 * N) }));
+  let differ = 0;
+  for (let hi = 0; hi < 4096; hi++) {
+    for (const b of bufs) { const u = new Uint32Array(b.e.memory.buffer, b.x, N); for (let i = 0; i < N; i++) u[i] = hi * N + i; }
+    for (const fn of ["tanh_f32_wasmsimd", "sigmoid_f32_wasmsimd"]) {
+      for (const b of bufs) b.e[fn](N, b.x, b.y);
+      const [ua, ub] = bufs.map((b) => new Uint32Array(b.e.memory.buffer, b.y, N)), [fa, fb] = bufs.map((b) => new Float32Array(b.e.memory.buffer, b.y, N));
+      for (let i = 0; i < N; i++) if (ua[i] !== ub[i] && !(fa[i] !== fa[i] && fb[i] !== fb[i]) && differ++ < 5) console.log(`${fn}(bits 0x${(hi * N + i).toString(16)}): ${fa[i]} vs ${fb[i]}`);
+    }
+  }
+  console.log(`every f32 bit pattern through tanh and sigmoid: ${differ} results differ`);
+  process.exit(differ ? 1 : 0);
+}
+if (list === "act") {
+  const n = 8192;
+  for (const fn of ["tanh_f32_wasmsimd", "sigmoid_f32_wasmsimd"]) {
+    const runs = mods.map((e) => {
+      const x = e.alloc(4 * n), y = e.alloc(4 * n), v = new Float32Array(e.memory.buffer, x, n);
+      for (let i = 0; i < n; i++) v[i] = -4 + (8 * i) / n;
+      return { run: () => e[fn](n, x, y), out: () => new Float32Array(e.memory.buffer, y, n).slice() };
+    });
+    const r = await alternate(runs.map((x) => x.run), { rounds: 41, minSampleMs: 3 });
+    const o1 = runs[1].out(), same = runs[0].out().every((v, i) => Object.is(v, o1[i]));
+    console.log(`${fn}: A ${(r[0].ms * 1e6 / n).toFixed(3)} ns/value, B ${(r[1].ms * 1e6 / n).toFixed(3)}; A/B paired ${median(r[0].all.map((t, i) => t / r[1].all[i])).toFixed(2)}; bitwise ${same}`);
+  }
+  process.exit(0);
+}
 const shapes = (list ?? "1x512x128,1x384x128,1x128x128,5x512x128,3x512x130,1x512x300,32x512x128,100x512x128").split(",").map((s) => s.split("x").map(Number));
 for (const [M, N, K] of shapes) {
   const runs = mods.map((e) => {

@@ -7,12 +7,27 @@
 
 import { CELL_RNN_TANH, CELL_RNN_RELU } from "../constants";
 import { gemm_f32_4x8_packed as gemmp, add_f32_wasmsimd } from "../linalg";
-import { tanh_f32_wasmsimd, relu_f32_wasmsimd } from "../nn/activations";
+import { tanh4, tanh1, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
+
+/** y[i] = tanh(y[i] + a[i]) for n elements: the add and the activation in one pass over the step's
+ *  states (bitwise the same as adding, then tanh_f32_wasmsimd). */
+function addTanh(n: i32, a: usize, y: usize): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, tanh4(f32x4.add(v128.load(y + o), v128.load(a + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, tanh1(load<f32>(y + o) + load<f32>(a + o)));
+  }
+}
 
 /** hs[1..n] holds the input projections (+ both biases) on entry and the states on return.
  *  wt = W_hhᵀ [H, H] as panels (pack_panels); rec: scratch [B, H]. Finished sequences keep their
@@ -24,9 +39,11 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
     gemmp(B, H, H, hp, H, 1, wt, rec, H, false);
-    add_f32_wasmsimd(BH, rec, hc);
-    if (act == CELL_RNN_RELU) relu_f32_wasmsimd(BH, hc, hc);
-    else if (act == CELL_RNN_TANH) tanh_f32_wasmsimd(BH, hc, hc);
+    if (act == CELL_RNN_TANH) addTanh(BH, rec, hc);
+    else {
+      add_f32_wasmsimd(BH, rec, hc);
+      if (act == CELL_RNN_RELU) relu_f32_wasmsimd(BH, hc, hc);
+    }
     for (let b = 0; b < B; b++) {
       if (s >= seqLen(lengths, b, T)) memory.copy(f(hc, b * H), f(hp, b * H), <usize>H << 2);
     }
