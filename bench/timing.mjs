@@ -1,5 +1,6 @@
 // The one timing helper of bench/: every script here and the JavaScript peers (bench/peers/) time
-// with it. Two ways to measure:
+// with it (the peer processes of bench/suites/alternated.mjs take their samples with `call`). Two ways
+// to measure:
 //   measure(fn)            the median of repeated samples of one function (each sample long
 //                          enough for the timer: calls are batched to at least minSampleMs);
 //   alternate([f, g, …])   samples taken in turn (f, g, f, g, …), so that the machine's drift
@@ -15,7 +16,15 @@ export function median(a) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function call(fn, reps) {
+/** ms per call of a synchronous fn over reps calls (one sample). */
+export function perCall(fn, reps) {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t0) / reps;
+}
+
+/** ms per call of fn over reps calls, awaiting any promise it returns (one sample). */
+export async function call(fn, reps) {
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) {
     const r = fn();

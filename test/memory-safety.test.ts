@@ -48,7 +48,7 @@ describe("a legal shape too large for wasm32", () => {
     // gz, hl; then the shared scratch
     const floats = 16 + r4(T * B * I) + r4((T + 1) * B * H) + r4(T * B * GH) + r4(T * B * H)
       + r4(I * GH) + r4(H * GH) + r4(GH * H) + r4(GH * I) + r4(GH) + r4(B * GH)
-      + r4(S * B * H) + 2 * r4(S * B * GH) + 4 * r4(B * H) + r4(S * B * I);
+      + r4(S * B * H) + 2 * r4(S * B * (GH + 16)) + 4 * r4(B * H) + r4(S * B * I); // dA, dAh: rows GH + 16 apart (layout.ts dAStride)
     expect(gru.workspaceBytes(B, T)).toBe(4 * floats);
     expect(gru.workspaceBytes(B, T)).toBeGreaterThan(2 ** 32);
     const nb = neighbour();

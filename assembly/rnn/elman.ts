@@ -10,6 +10,7 @@ import { gemm_f32_4x8_packed as gemmp, add_f32_wasmsimd } from "../linalg";
 import { tanh4, tanh1, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
+import { dAStride } from "./layout";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -59,26 +60,26 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
 }
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step (step order);
- *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] = ∂L/∂(pre-activation),
+ *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] (rows dAStride(H) floats apart) = ∂L/∂(pre-activation),
  *  zero at inactive steps. whh = W_hh [H, H] as panels (pack_panels). dhp: scratch [B,H]. rec: 0, or [n,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
   act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize, rec: usize, reverse: bool,
 ): void {
-  const BH = B * H, H4 = H & ~3;
+  const BH = B * H, LA = dAStride(H), H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = s1 - 1; s >= s0; s--) {
-    const q = s - s0, hc = f(hs, (q + 1) * BH), da = f(dA, q * BH), dy = f(dys, q * BH);
+    const q = s - s0, hc = f(hs, (q + 1) * BH), da = f(dA, q * B * LA), dy = f(dys, q * BH);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
-      const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, r), 0, <usize>H << 2); continue; }
+      const r = b * H, ra = b * LA;
+      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, ra), 0, <usize>H << 2); continue; }
       let j = 0;
-      for (; j < H4; j += 4) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), true);
-      for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, r + j), false);
+      for (; j < H4; j += 4) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, ra + j), true);
+      for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, ra + j), false);
     }
-    gemmp(B, H, H, da, H, 1, whh, nxt, H, false);
+    gemmp(B, H, H, da, LA, 1, whh, nxt, H, false);
     carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }

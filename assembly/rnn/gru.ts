@@ -12,6 +12,7 @@ import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
+import { dAStride } from "./layout";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -69,34 +70,35 @@ export function gru_steps_forward(
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh [B,H]: ∂L/∂h_n
  *  on entry, ∂L/∂h0 on return. Writes dA [n,B,3H] (∂L/∂ of W_ih x + b_ih, for W_ih, b_ih and the
- *  input) and dAh [n,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), zero at inactive steps.
+ *  input) and dAh [n,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), rows dAStride(3H) floats apart,
+ *  zero at inactive steps.
  *  whh = W_hh [3H, H] as panels (pack_panels). dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function gru_steps_backward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
   rec: usize, reverse: bool,
 ): void {
-  const BH = B * H, G = 3 * H, H4 = H & ~3;
+  const BH = B * H, G = 3 * H, LA = dAStride(G), H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = s1 - 1; s >= s0; s--) {
     const q = s - s0, hp = f(hs, q * BH), dy = f(dys, q * BH), hls = f(hl, q * BH);
-    const gs = f(gz, q * B * G), dax = f(dA, q * B * G), dah = f(dAh, q * B * G);
+    const gs = f(gz, q * B * G), dax = f(dA, q * B * LA), dah = f(dAh, q * B * LA);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) {
-        memory.fill(f(dax, b * G), 0, <usize>G << 2);
-        memory.fill(f(dah, b * G), 0, <usize>G << 2);
+        memory.fill(f(dax, b * LA), 0, <usize>G << 2);
+        memory.fill(f(dah, b * LA), 0, <usize>G << 2);
         memory.fill(f(nxt, r), 0, <usize>H << 2); // carry_and_cut copies dh in after the GEMM
         continue;
       }
       const g = f(gs, b * G);
       let j = 0;
-      for (; j < H4; j += 4) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * G + j), f(dah, b * G + j), f(nxt, r + j), true);
-      for (; j < H; j++) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * G + j), f(dah, b * G + j), f(nxt, r + j), false);
+      for (; j < H4; j += 4) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j), f(dah, b * LA + j), f(nxt, r + j), true);
+      for (; j < H; j++) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j), f(dah, b * LA + j), f(nxt, r + j), false);
     }
     // ∂L/∂h_{s−1} = z ⊙ g (written above) + dAh[s]·W_hh
-    gemmp(B, H, G, dah, G, 1, whh, nxt, H, true);
+    gemmp(B, H, G, dah, LA, 1, whh, nxt, H, true);
     carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }

@@ -11,6 +11,7 @@ import { gemm_f32_4x8_packed as gemmp } from "../linalg";
 import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
+import { dAStride } from "./layout";
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
@@ -70,29 +71,30 @@ export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, len
 }
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
- *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H] (zero at inactive
+ *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H], rows dAStride(4H)
+ *  floats apart (zero at inactive
  *  steps). whh = W_hh [4H, H] as panels (pack_panels). dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function lstm_steps_backward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
   dh: usize, dhp: usize, dc: usize, dcp: usize, rec: usize, reverse: bool,
 ): void {
-  const BH = B * H, G = 4 * H, H4 = H & ~3;
+  const BH = B * H, G = 4 * H, LA = dAStride(G), H4 = H & ~3;
   let ch = dh, nh = dhp, cc_ = dc, nc = dcp;
   for (let s = s1 - 1; s >= s0; s--) {
     const q = s - s0;
     const cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH), dy = f(dys, q * BH);
-    const gs = f(gz, q * B * G), da = f(dA, q * B * G);
+    const gs = f(gz, q * B * G), da = f(dA, q * B * LA);
     if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, ch, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * G), 0, <usize>G << 2); continue; }
-      const g = f(gs, b * G), a = f(da, b * G);
+      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * LA), 0, <usize>G << 2); continue; }
+      const g = f(gs, b * G), a = f(da, b * LA);
       let j = 0;
       for (; j < H4; j += 4) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), true);
       for (; j < H; j++) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), false);
     }
-    gemmp(B, H, G, da, G, 1, whh, nh, H, false);
+    gemmp(B, H, G, da, LA, 1, whh, nh, H, false);
     carry_and_cut(B, H, T, s, lengths, truncate, ch, nh, cc_, nc);
     let t = ch; ch = nh; nh = t;
     t = cc_; cc_ = nc; nc = t;

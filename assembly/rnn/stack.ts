@@ -24,7 +24,7 @@ import { gemm_f32_4x8_wasmsimd as gemm, gemm_f32_4x8_packed as gemmp, pack_panel
 import { CELL_GRU, CELL_LSTM } from "../constants";
 import {
   gatesOf, layerIn, ldRegions, paramOffset, sharedLayout, segS, segN,
-  rgXs, rgHs, rgGz, rgCs, rgHl, rgKh, rgKc, shY, shYk, shPk1, shPk2, shPk3, shPk4, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1,
+  rgXs, rgHs, rgGz, rgCs, rgHl, rgKh, rgKc, shY, shYk, shPk1, shPk2, shPk3, shPk4, shBsum, shRec, shDys, shDA, shDAh, shDh, shDhp, shDc, shDcp, shDxs, shDy0, shDy1, dAStride,
 } from "./layout";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
 import { elman_steps_backward, elman_steps_forward } from "./elman";
@@ -145,7 +145,7 @@ export function stack_backward(
   dOut: usize, dhn: usize, dcn: usize, dx: usize, dh0: usize, dc0: usize, truncate: i32, dhs: usize,
   x: usize, checkpoint: i32,
 ): void {
-  const G = gatesOf(cell), GH = G * H, ck = checkpoint != 0;
+  const G = gatesOf(cell), GH = G * H, LA = dAStride(GH), ck = checkpoint != 0;
   sharedLayout(cell, B, T, I, H, L, D, ck);
   const S = segS, N = segN;
   const dys = f(ws, shDys), dA = f(ws, shDA), dAh = f(ws, shDAh), dxs = f(ws, shDxs);
@@ -206,13 +206,13 @@ export function stack_backward(
         // segment's gather and the ∂x GEMM below): their rows are 128–1024 B apart, a power of two
         // that keeps a panel out of L1, and the packed kernel gives the same bits 1.25× faster
         pack_panels(rows, H, hj, H, 1, dys);
-        gemmp(GH, H, rows, dAh, 1, GH, dys, ghh, H, true);
+        gemmp(GH, H, rows, dAh, 1, LA, dys, ghh, H, true);
         pack_panels(rows, In, xj, In, 1, dxs);
-        gemmp(GH, In, rows, dA, 1, GH, dxs, gih, In, true);
-        colsum_f32_wasmsimd(rows, GH, dA, GH, gbih, true);
-        colsum_f32_wasmsimd(rows, GH, dAh, GH, gbhh, true);
+        gemmp(GH, In, rows, dA, 1, LA, dxs, gih, In, true);
+        colsum_f32_wasmsimd(rows, GH, dA, LA, gbih, true);
+        colsum_f32_wasmsimd(rows, GH, dAh, LA, gbhh, true);
         if (dst != 0) {
-          gemmp(rows, In, GH, dA, GH, 1, pk4, dxs, In, false);
+          gemmp(rows, In, GH, dA, LA, 1, pk4, dxs, In, false);
           scatter_steps(dst, nT, nB, 0, dxs, In, lengths, T, B, rev, true, s0, s1);
         }
       }

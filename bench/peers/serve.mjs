@@ -7,12 +7,7 @@
 //   {"cmd":"mm","n","reps"}                        -> mm(o): {"gflops"} (peers with a GEMM peak)
 // A command that throws answers {"error": message} (brain.js's Elman diverges to NaN, for one).
 import { createInterface } from "node:readline";
-
-async function perCall(fn, reps) {
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) { const r = fn(); if (r && typeof r.then === "function") await r; }
-  return (performance.now() - t0) / reps;
-}
+import { call } from "../timing.mjs";
 
 export async function serve({ info, setup, mm }) {
   let steps = null;
@@ -25,12 +20,12 @@ export async function serve({ info, setup, mm }) {
         await steps?.dispose?.();
         steps = null;
         steps = await setup(o);
-        if (steps.train) await perCall(steps.train, 1);
-        await perCall(steps.forward, 1);
+        if (steps.train) await call(steps.train, 1);
+        await call(steps.forward, 1);
         r = { ok: true };
       } else if (o.cmd === "time") {
         if (!steps?.[o.what]) throw new Error(`no ${o.what} step set up`);
-        r = { ms: await perCall(steps[o.what], o.reps) };
+        r = { ms: await call(steps[o.what], o.reps) };
       } else if (o.cmd === "mm" && mm) r = await mm(o);
       else throw new Error(`unknown command ${o.cmd}`);
     } catch (e) {

@@ -12,7 +12,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { median } from "../timing.mjs";
+import { median, perCall } from "../timing.mjs";
 import { forwardFlops, oursSteps, rnd } from "./common.mjs";
 
 const PEERS_DIR = new URL("../peers/", import.meta.url);
@@ -64,7 +64,6 @@ export async function startPeers(only) {
 }
 
 const SAMPLE_MS = 150;
-const perCall = (fn, reps) => { const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / reps; };
 const repsFor = (ms, sampleMs) => Math.max(1, Math.round(sampleMs / ms));
 
 /** { ms, ratio, min, max, disagree } from paired samples: ratio = ours ÷ theirs per round. */
