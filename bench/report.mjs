@@ -115,7 +115,7 @@ export function report(res) {
   const unitMean = units.reduce((a, b) => a + b, 0) / units.length;
   const unitSpread = 100 * Math.max(...units.map((u) => Math.abs(u / unitMean - 1)));
   const tg = targets(res);
-  const peerList = res.peers.map((p) => `${p.name}${p.version ? ` ${p.version}` : ""}`).join(", ");
+  const peerList = res.peers.map((p) => label(res, p.key)).join(", ");
   const n = notes({ peak: f(peak, 1), unitSpread: f(unitSpread, 0), unitMean: f(unitMean, 1), rounds: res.rounds });
   const mm = Object.entries(gemm.peers).filter(([, v]) => !v.error);
   const gemmLine = mm.map(([k, v]) => `${k === "relaxed" ? "our relaxed-SIMD build (its packed GEMM at 128³)" : `${label(res, k)} (torch.mm 1024³)`} ${f(v.gflops, 1)}, ${f(v.ratio)}× ours (${range(v)})${v.disagree ? " ⚠" : ""}`).join("; ");

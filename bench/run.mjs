@@ -7,7 +7,7 @@
 //     (one thread), TF.js wasm and cpu, brain.js, ONNX Runtime Web (forward); whichever
 //     `npm run bench:peers` installed;
 //   - diagnostics, memory, scaling and checkpointing (ours alone).
-// Run: npm run bench [-- options]   (about 30 minutes with every peer)
+// Run: npm run bench [-- options]   (about 20 minutes with every peer)
 //   --quick              3 rounds, small configuration only, no other sections: checks the script
 //   --no-peers           ours alone
 //   --peers k1,k2        only these peers (keys in bench/suites/alternated.mjs PEERS)
