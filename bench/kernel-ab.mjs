@@ -2,7 +2,8 @@
 // M×N×K (A row-major, B packed by pack_panels), the medians, the median of per-round A/B time
 // ratios (> 1: B faster) and whether both give the same bits. This is how the GEMM changes of
 // issue 17 were measured (the 1×N×K rows of a stream step). With `act` for the shapes: tanh and
-// sigmoid over 8192 values in [−4, 4] (the activations of issue 18), ns per value; with `act
+// sigmoid over 8192 values (uniform in [−4, 4]; tanh also in [−0.5, 0.5] and normal) (the activations
+// of issue 18), ns per value; with `act
 // --all-bits`, every one of the 2^32 f32 bit patterns through both builds' tanh and sigmoid
 // instead, counting results that differ in any bit (NaN against NaN counts as equal; 2 minutes).
 //   git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)
@@ -31,15 +32,17 @@ if (list === "act" && process.argv.includes("--all-bits")) {
 }
 if (list === "act") {
   const n = 8192;
-  for (const fn of ["tanh_f32_wasmsimd", "sigmoid_f32_wasmsimd"]) {
+  for (const [fn, w] of [["tanh_f32_wasmsimd", 4], ["tanh_f32_wasmsimd", 0.5], ["tanh_f32_wasmsimd", -1], ["sigmoid_f32_wasmsimd", 4]]) {
     const runs = mods.map((e) => {
       const x = e.alloc(4 * n), y = e.alloc(4 * n), v = new Float32Array(e.memory.buffer, x, n);
-      for (let i = 0; i < n; i++) v[i] = -4 + (8 * i) / n;
+      let s = 7; const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216;
+      // w > 0: uniform in [−w, w]; −1: normal, σ = 1 (a mix of both tanh paths in most vectors)
+      for (let i = 0; i < n; i++) v[i] = w > 0 ? w * (2 * rnd() - 1) : Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
       return { run: () => e[fn](n, x, y), out: () => new Float32Array(e.memory.buffer, y, n).slice() };
     });
     const r = await alternate(runs.map((x) => x.run), { rounds: 41, minSampleMs: 3 });
     const o1 = runs[1].out(), same = runs[0].out().every((v, i) => Object.is(v, o1[i]));
-    console.log(`${fn}: A ${(r[0].ms * 1e6 / n).toFixed(3)} ns/value, B ${(r[1].ms * 1e6 / n).toFixed(3)}; A/B paired ${median(r[0].all.map((t, i) => t / r[1].all[i])).toFixed(2)}; bitwise ${same}`);
+    console.log(`${fn} ${w > 0 ? `U(−${w}, ${w})` : "N(0, 1)"}: A ${(r[0].ms * 1e6 / n).toFixed(3)} ns/value, B ${(r[1].ms * 1e6 / n).toFixed(3)}; A/B paired ${median(r[0].all.map((t, i) => t / r[1].all[i])).toFixed(2)}; bitwise ${same}`);
   }
   process.exit(0);
 }
