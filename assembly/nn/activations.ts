@@ -33,7 +33,7 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
   // 2^n from n's bits: n + 1.5·2^23 is exact for |n| < 2^22 and holds n in its low mantissa bits,
   // so its bits − the bits of 1.5·2^23 are n as an integer (the same as truncating n, which V8
-  // lowers to a saturating conversion of about eight instructions; this is three)
+  // lowers to a saturating conversion of five instructions and a constant load; this is two)
   const nBits = i32x4.sub(f32x4.add(n, f32x4.splat(EXP_SHIFTER)), i32x4.splat(EXP_SHIFTER_BITS));
   const scale = i32x4.shl(i32x4.add(nBits, i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
@@ -54,7 +54,7 @@
   p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(<f32>-0.33333319425582886));
   const small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, x2), p));
   // large |x|: 1 − 2/(e^{2|x|}+1). pmin(a, b) = b < a ? b : a keeps a NaN first operand, and is
-  // one instruction where min (NaN-propagating in both operands, ±0-ordered) is about seven in V8
+  // one instruction where min (NaN-propagating in both operands, ±0-ordered) is seven in V8
   const e = exp4(f32x4.mul(f32x4.pmin(ax, f32x4.splat(10)), f32x4.splat(2)));
   const one = f32x4.splat(1);
   const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
@@ -67,7 +67,7 @@
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
   // pmin/pmax (b < a ? b : a, a < b ? b : a) keep a NaN first operand and cost one instruction
-  // each (min/max about seven in V8); the clamp's bounds are not zero, so ±0 order cannot matter
+  // each (min and max are seven and eight in V8); the bounds are not zero, so ±0 order cannot matter
   const e = exp4(f32x4.pmax(f32x4.pmin(f32x4.neg(x), f32x4.splat(88)), f32x4.splat(-88)));
   const one = f32x4.splat(1);
   return f32x4.div(one, f32x4.add(one, e));

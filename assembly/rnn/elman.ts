@@ -60,8 +60,8 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
 }
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step (step order);
- *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] (rows dAStride(H) floats apart) = ∂L/∂(pre-activation),
- *  zero at inactive steps. whh = W_hh [H, H] as panels (pack_panels). dhp: scratch [B,H]. rec: 0, or [n,B,H]
+ *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] = ∂L/∂(pre-activation), rows
+ *  dAStride(H) floats apart, zero at inactive steps. whh = W_hh [H, H] as panels (pack_panels). dhp: scratch [B,H]. rec: 0, or [n,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
 export function elman_steps_backward(
   act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,

@@ -148,8 +148,9 @@ export let shY: usize = 0, shPk1: usize = 0, shPk2: usize = 0, shPk3: usize = 0,
 /** Floats between rows of dA and dAh: G·H and one cache line more. The weight-gradient GEMMs read
  *  dA transposed, one row per k; G·H floats apart (2 KiB for an LSTM of H = 128, a power of two)
  *  those rows fall into two of L1's 64 sets, so the 4×8 tiles that follow each other along dA's
- *  columns re-fetched every line from L2: 20.7 GFLOP/s on 512×128×320 against 28.9–30.1 with the
- *  rows 16 floats further apart, as fast as reading A row-major (the same kernel, alternated). */
+ *  columns re-fetched every line from L2. 16 floats further apart they run about as fast as with A
+ *  row-major: `node bench/gemm-wgrad.mjs` (alternated) 1024×256×640 14.1 → 25.0 GFLOP/s, row-major
+ *  27.2; 512×128×320 16.1 → 19.6, row-major 19.1. */
 // @ts-ignore: decorator
 @inline export function dAStride(GH: i32): i32 { return GH + 16; }
 

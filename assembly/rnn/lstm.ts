@@ -72,8 +72,7 @@ export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, len
 
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
  *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H], rows dAStride(4H)
- *  floats apart (zero at inactive
- *  steps). whh = W_hh [4H, H] as panels (pack_panels). dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
+ *  floats apart (zero at inactive steps). whh = W_hh [4H, H] as panels (pack_panels). dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
 export function lstm_steps_backward(
   B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
   hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,

@@ -18,8 +18,6 @@
   return reverse ? len - 1 - s : s;
 }
 
-/** dst[s−s0,b,0..F) = src(t(s,b), b, off..off+F) for the active steps s0 <= s < s1, 0 for the
- *  others. dst is [s1−s0,B,F]. */
 /** Copy n floats (rows of a step: F = I, H or D·H floats, 16 to a few thousand bytes) with f32x4
  *  moves: V8 runs memory.copy as a call into its runtime, whose fixed cost dominated rows this
  *  short (the output scatter was 6% of a medium Elman forward pass). */
@@ -30,6 +28,8 @@
   for (; j < n; j++) { const o = <usize>j << 2; store<f32>(dst + o, load<f32>(src + o)); }
 }
 
+/** dst[s−s0,b,0..F) = src(t(s,b), b, off..off+F) for the active steps s0 <= s < s1, 0 for the
+ *  others. dst is [s1−s0,B,F]. */
 export function gather_steps(
   dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32,
   lengths: usize, T: i32, B: i32, reverse: bool, s0: i32, s1: i32,
