@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { median, perCall } from "../timing.mjs";
-import { forwardFlops, oursSteps, rnd } from "./common.mjs";
+import { forwardFlops, oursSteps, repsFor, SAMPLE_MS } from "./common.mjs";
 
 const PEERS_DIR = new URL("../peers/", import.meta.url);
 const peerPath = (f) => fileURLToPath(new URL(f, PEERS_DIR));
@@ -63,26 +63,12 @@ export async function startPeers(only) {
   return started;
 }
 
-const SAMPLE_MS = 150;
-const repsFor = (ms, sampleMs) => Math.max(1, Math.round(sampleMs / ms));
 
 /** { ms, ratio, min, max, disagree } from paired samples: ratio = ours ÷ theirs per round. */
 function pairStats(mine, theirs) {
   const ratios = mine.map((m, i) => m / theirs[i]);
   const ratio = median(ratios), min = Math.min(...ratios), max = Math.max(...ratios);
   return { ms: median(theirs), ratio, min, max, rounds: ratios.length, disagree: (max - min) / ratio > 0.15 };
-}
-
-/** Our GEMM peak as a sampler: the packed f32x4 GEMM on 128×128×128 (B in K×8 panels, the
- *  recurrences' kernel), one sample of about `sampleMs`; returns GFLOP/s. free() releases it. */
-export function gemmSampler(c, sampleMs = SAMPLE_MS) {
-  const N = 128, [pa, pb, pc, pp] = [0, 1, 2, 3].map(() => c.alloc(4 * N * N));
-  for (const p of [pa, pb]) { const v = new Float32Array(c.memory.buffer, p, N * N); for (let i = 0; i < v.length; i++) v[i] = rnd(); }
-  c.pack_panels(N, N, pb, N, 1, pp);
-  const fn = () => c.gemm_f32_4x8_packed(N, N, N, pa, N, 1, pp, pc, N, false);
-  for (const w0 = performance.now(); performance.now() - w0 < 300;) fn(); // past V8's tier-up
-  const reps = repsFor(perCall(fn, 10), sampleMs);
-  return { sample: () => (2 * N ** 3) / (perCall(fn, reps) * 1e6), free: () => [pa, pb, pc, pp].forEach((p) => c.free(p)) };
 }
 
 /** GEMM peaks, alternated: ours (gemmSampler) against every peer that answers "mm" (torch.mm

@@ -1,5 +1,6 @@
 // What the suites share: the fixed configurations, the cells, a seeded generator, FLOP counts.
 import { RNN, LSTM, GRU, Model, Adam } from "../../dist/index.js";
+import { perCall } from "../timing.mjs";
 
 export const CONFIGS = [
   { name: "small", B: 32, T: 50, I: 16, H: 64 },
@@ -38,4 +39,24 @@ export function oursSteps(cell, { B, T, I, H }) {
     forward: () => layer.forward(x, { batch: B, steps: T }),
     dispose: () => { model.dispose(); adam.dispose(); layer.dispose(); },
   };
+}
+
+/** A sample of about this many ms (at least one call) in the alternated rows and GEMM peaks. */
+export const SAMPLE_MS = 150;
+/** Calls per sample of a function that takes ms per call. */
+export const repsFor = (ms, sampleMs = SAMPLE_MS) => Math.max(1, Math.round(sampleMs / ms));
+
+/** The packed f32x4 GEMM on N×N×N (B in K×8 panels, the recurrences' kernel) of the core c, as a
+ *  sampler: sample() times about sampleMs of calls and returns GFLOP/s; free() releases it. It
+ *  first runs 300 ms of untimed calls (V8 starts a function in its baseline compiler and swaps in
+ *  the optimized code when a background thread has it). Our GEMM peak in bench/suites/alternated.mjs
+ *  (N = 128) and the relaxed build's in bench/peers/ours_worker.mjs. */
+export function gemmSampler(c, { N = 128, sampleMs = SAMPLE_MS } = {}) {
+  const [pa, pb, pc, pp] = [0, 1, 2, 3].map(() => c.alloc(4 * N * N));
+  for (const p of [pa, pb]) { const v = new Float32Array(c.memory.buffer, p, N * N); for (let i = 0; i < v.length; i++) v[i] = rnd(); }
+  c.pack_panels(N, N, pb, N, 1, pp);
+  const fn = () => c.gemm_f32_4x8_packed(N, N, N, pa, N, 1, pp, pc, N, false);
+  for (const w0 = performance.now(); performance.now() - w0 < 300;) fn();
+  const reps = repsFor(perCall(fn, 10), sampleMs);
+  return { sample: () => (2 * N ** 3) / (perCall(fn, reps) * 1e6), free: () => [pa, pb, pc, pp].forEach((p) => c.free(p)) };
 }
