@@ -141,9 +141,9 @@ $("train").addEventListener("click", async () => {
     longestGap = 0; lastFrame = 0; watching = true;
     const t0 = performance.now();
     for (let e = 0; e < epochs; e++) {
-      const h = await model.fit({ x, y }, { epochs: 1, batchSize: 32, learningRate: +$("lr").value, validationSplit: 0.1, seed: 1, copy: true, signal: abort.signal });
+      const h = await model.fit({ x, y }, { epochs: 1, batchSize: 32, learningRate: +$("lr").value, validationSplit: 0.1, seed: 1, signal: abort.signal });
       report.train.push(h.loss[0]); report.val.push(h.valLoss[0]); report.epochs = e + 1;
-      const flow = await model.gradientFlow(probeData, { copy: true });
+      const flow = await model.gradientFlow(probeData);
       report.heat.push(Array.from(flow.stepNorms));
       drawCurves(report.train, report.val); drawHeatmap(report.heat);
       report.longestGapMs = longestGap;

@@ -83,9 +83,14 @@ async function tinyWorker(R: any, threads = 1) {
   const test = x.map((a) => a.slice());
   const w = await R.WorkerModel.create({ cell: "gru", inputSize: 2, hiddenSize: 8, outputSize: 1, seed: 5 }, threads > 1 ? { threads } : {});
   const epochs: number[] = [];
-  const h = await w.fit({ x, y: Float32Array.from(y) }, { epochs: 4, batchSize: 8, learningRate: 0.01, seed: 2, onEpochEnd: (e: number) => { epochs.push(e); } });
+  const yy = Float32Array.from(y);
+  const h = await w.fit({ x, y: yy }, { epochs: 4, batchSize: 8, learningRate: 0.01, seed: 2, transfer: true, onEpochEnd: (e: number) => { epochs.push(e); } });
   const pred = Array.from(await w.predict(test) as Float32Array);
-  const out = { loss: h.loss, pred, epochs: epochs.length, threads: w.info.threads, transferred: x[0].length === 0 };
+  // the moved arrays are empty now: a second call on them is refused by name, before any posting
+  const again = await w.fit({ x, y: yy }, { epochs: 1, transfer: true }).then(() => "resolved", (e: Error) => `${e.name}: ${e.message}`);
+  const copied = test.map((a) => a.slice());
+  await w.predict(copied); // copied by default: the caller keeps its arrays
+  const out = { loss: h.loss, pred, epochs: epochs.length, threads: w.info.threads, transferred: x[0].length === 0, again, kept: copied[0].length > 0 };
   await w.dispose();
   return out;
 }
@@ -188,7 +193,8 @@ describe("<script> bundle in headless Chromium", () => {
   });
   it("WorkerModel: the bundle trains in a dedicated Worker it starts from its own URL, bitwise like Node's WorkerModel", async () => {
     const { inBrowser, inNode } = await inPageAndNode(tinyWorker);
-    expect(inNode).toMatchObject({ epochs: 4, threads: 1, transferred: true });
+    expect(inNode).toMatchObject({ epochs: 4, threads: 1, transferred: true, kept: true });
+    expect(inNode.again).toMatch(/^RangeError: WorkerModel\.fit: data\.x\[0\] has 0 elements, .*was it transferred to a Worker\?/);
     expect(inNode.loss[3]).toBeLessThan(inNode.loss[0]);
     expect(inBrowser).toEqual(inNode);
   });

@@ -6,9 +6,14 @@ function show(v: unknown): string {
   if (v === undefined) return "undefined";
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})${emptied(v)}`;
   if (Array.isArray(v)) return `Array(${v.length})`;
   return typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
+}
+
+/** A hint for a typed array with no buffer left: one transferred (to a Worker) reads as empty. */
+export function emptied(v: unknown): string {
+  return ArrayBuffer.isView(v) && v.byteLength === 0 && v.buffer.byteLength === 0 ? " (its buffer is empty: was it transferred to a Worker?)" : "";
 }
 
 /** An integer in [min, max]. */
@@ -49,7 +54,7 @@ export function f32(where: string, name: string, v: unknown, n: number, shape: s
   if (!(v instanceof Float32Array)) {
     throw new TypeError(`${where}: ${name} must be a Float32Array of ${n} elements ${shape}, got ${show(v)}`);
   }
-  if (v.length !== n) throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}`);
+  if (v.length !== n) throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}${emptied(v)}`);
   if (nonFinite !== "allow") {
     for (let i = 0; i < n; i++) {
       const x = v[i];

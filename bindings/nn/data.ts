@@ -31,6 +31,12 @@ export interface DataSpec {
   times: "" | "odegru" | "timeGap"; inputMask: boolean; timeGap: boolean;
 }
 
+/** @internal The DataSpec of a model's settings. */
+export function dataSpec(cfg: Omit<DataSpec, "perClass" | "times"> & { cell: string; timeGap: boolean }): DataSpec {
+  const perClass = typeof cfg.initialState === "object" && cfg.initialState !== null ? (cfg.initialState as { perClass: number }).perClass : 0;
+  return { ...cfg, perClass, times: cfg.cell === "odegru" ? "odegru" : cfg.timeGap ? "timeGap" : "" };
+}
+
 /** @internal Width of the recurrent input: the features, their mask, the time gap. */
 export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask" | "timeGap">): number {
   return spec.inputSize * (spec.inputMask ? 2 : 1) + (spec.timeGap ? 1 : 0);
@@ -45,7 +51,7 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
   for (let i = 0; i < N; i++) {
     const x = d.x[i];
     if (!(x instanceof Float32Array)) throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
-    if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}`);
+    if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}${check.emptied(x)}`);
     // with a mask, a missing value may be anything (NaN too): checked where observed below
     check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`, spec.inputMask ? "allow" : "reject");
   }

@@ -10,7 +10,7 @@ import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import * as R from "../functional/readout.js";
 import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
-import { DataSpec, SequenceData, Staged, batchShape, checkData, recurrentInputSize, stage, stageBlocks } from "./data.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "./params.js";
 import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
 import { OdeRnn } from "./odernn.js";
@@ -101,7 +101,7 @@ export class RecurrentModel {
     this.#stateRows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
     this.#stateOffset = this.#rnnParams + cfg.outputSize * (D * cfg.hiddenSize + 1);
     const ode = cfg.cell === "odegru";
-    this.#spec = { ...cfg, perClass: typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0, times: ode ? "odegru" : cfg.timeGap ? "timeGap" : "" };
+    this.#spec = dataSpec(cfg);
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
     const odeOffset = ode ? slots.find((s) => s.name === "ode.net.0.weight")!.offset : 0;

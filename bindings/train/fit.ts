@@ -152,16 +152,6 @@ export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer:
   return { loss, gradNorm: g, clipped };
 }
 
-/** Check the optimizer options; returns the function that picks (or creates) the optimizer. */
-function optimizerChoice(M: string, model: FitModel, o: Record<string, unknown>): () => Optimizer {
-  const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
-  const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
-  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "sgd" && !instance) {
-    throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
-  }
-  return () => chooseOptimizer(model, o, lr);
-}
-
 function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number | undefined): Optimizer {
   if (o.optimizer === undefined && model.optimizer) {
     if (lr !== undefined) model.optimizer.learningRate = lr;
@@ -174,13 +164,23 @@ function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number
   return opt;
 }
 
-/** Train on sequences. Resolves to the history of losses and metrics per epoch. */
-export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
-  const M = "Model.fit";
+/** Model.fit's option names. */
+export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd", "signal"] as const;
+
+/** @internal fit()'s arguments, checked. */
+export interface FitArgs {
+  o: Record<string, unknown>; N: number; epochs: number; bs: number; clip: number; k: number; seed: number;
+  shuffle: boolean; split: number; restoreBest: boolean; signal: AbortSignal | undefined; lr: number | undefined;
+}
+
+/** @internal Check fit()'s arguments without touching any model: `checkData` validates a data set
+ *  against the model's config (Model.checkData, or checkData with a DataSpec in another thread);
+ *  `extra` names options the caller adds. An aborted signal is not an error here: fit() reports it
+ *  after every argument has passed. */
+export function checkFitArgs(M: string, checkData: (where: string, data: SequenceData) => number, data: SequenceData, options: unknown, extra: readonly string[] = []): FitArgs {
   const o = check.object(M, "options", options);
-  check.known(M, o, ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd", "signal"]);
-  notTraining(M, model);
-  const N = model.checkData(M, data, true);
+  check.known(M, o, [...FIT_OPTIONS, ...extra]);
+  const N = checkData(M, data);
   const epochs = check.int(M, "epochs", o.epochs ?? 10, 1);
   const bs = check.int(M, "batchSize", o.batchSize ?? 32, 1);
   const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
@@ -199,17 +199,29 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   if (restoreBest && o.validationData === undefined && split === 0) {
     throw new Error(`${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`);
   }
-  const pickOptimizer = optimizerChoice(M, model, o);
+  const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
+  const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
+  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "sgd" && !instance) {
+    throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  }
+  if (o.validationData !== undefined) checkData(M + " (validationData)", o.validationData as SequenceData);
+  else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
+  return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr };
+}
+
+/** Train on sequences. Resolves to the history of losses and metrics per epoch. */
+export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
+  const M = "Model.fit";
+  if (options !== null && typeof options === "object") notTraining(M, model);
+  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
   let valData: SequenceData | null = null;
   if (o.validationData !== undefined) {
     valData = o.validationData as SequenceData;
-    model.checkData(M + " (validationData)", valData, true);
   } else if (split > 0) {
     rng.shuffle(trainIdx);
     const nv = Math.max(1, Math.round(N * split));
-    if (nv >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
     valData = subset(data, trainIdx.slice(0, nv));
     trainIdx = trainIdx.slice(nv);
   }
@@ -217,7 +229,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
   if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
   // every argument checked: from here on the model trains, and is restored on any exit
-  const opt = pickOptimizer();
+  const opt = chooseOptimizer(model, o, lr);
   model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
   const restored = () => restoreBest ? (bestParams ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)` : "; no epoch finished, so there were no best weights to restore") : "";

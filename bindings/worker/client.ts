@@ -1,29 +1,36 @@
 // WorkerModel: a Model that lives in a dedicated Worker (a worker_threads Worker in Node), so that
 // training never blocks the caller's thread (a page's frames keep coming). The same operations as
-// Model, each returning a promise. Typed arrays given to it are transferred, not copied: after
-// the call the caller's arrays are detached (length 0); pass { copy: true } to keep them.
+// Model, each returning a promise. Arguments are checked here, with Model's messages, before
+// anything is posted; typed arrays are then copied to the trainer (structured clone), or moved
+// with { transfer: true }, which leaves the caller's arrays detached (length 0).
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
+import * as check from "../core/check.js";
 import type { Evaluation, GradientFlow, ModelConfig, ModelSettings } from "../nn/model.js";
-import type { SequenceData } from "../nn/data.js";
-import { FitError } from "../train/fit.js";
+import { checkData, dataSpec } from "../nn/data.js";
+import type { DataSpec, SequenceData } from "../nn/data.js";
+import { FitError, checkFitArgs } from "../train/fit.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
 import type { GenerateOptions } from "../nn/generate.js";
-import { buffersOf } from "./protocol.js";
+import { buffersOf, emptyHistory } from "./protocol.js";
 import type { Reply, Request, WireError } from "./protocol.js";
 import { spawnTrainer } from "./spawn.js";
-import type { Endpoint } from "./spawn.js";
+import type { Endpoint, NodeResourceLimits } from "./spawn.js";
 
 /** How the trainer starts: the core's options inside it (threads there are nested workers and need
  *  SharedArrayBuffer: a cross-origin isolated page in browsers), and the script to start it from. */
 export interface WorkerModelOptions extends CoreOptions {
   /** The script the trainer Worker runs (default: this package's own; see the README). */
   url?: string | URL;
+  /** Node only: the trainer's JavaScript heap limits (worker_threads resourceLimits). A trainer
+   *  that passes them ends, and its waiting calls reject. WebAssembly memory is not counted. */
+  resourceLimits?: NodeResourceLimits;
 }
 
-/** Whether the typed arrays of a call are copied (default false: transferred, the caller's detached). */
+/** Whether the typed arrays of a call are moved to the trainer instead of copied. */
 export interface TransferOption {
-  /** Copy the call's typed arrays instead of transferring them (default false). */
-  copy?: boolean;
+  /** Transfer the call's typed arrays (no copy; the caller's arrays are left detached, length 0)
+   *  instead of copying them (default false). */
+  transfer?: boolean;
 }
 
 /** fit()'s options for a WorkerModel: those of Model.fit, the optimizer named ("adam" or "sgd":
@@ -34,7 +41,7 @@ export type WorkerFitOptions = Omit<FitOptions, "optimizer"> & {
   optimizer?: "adam" | "sgd";
 } & TransferOption;
 
-type Pending = { resolve: (v: any) => void; reject: (e: Error) => void; onEpoch?: (i: number, l: Logs) => void; onBatch?: (i: number, l: Logs) => void };
+type Pending = { where: string; resolve: (v: any) => void; reject: (e: Error) => void; onEpoch?: (i: number, l: Logs) => unknown; onBatch?: (i: number, l: Logs) => unknown };
 
 function rebuild(e: WireError): Error {
   if (e.kind) return new FitError(e.message, e.kind, e.epoch!, e.batch!, e.history!);
@@ -44,12 +51,15 @@ function rebuild(e: WireError): Error {
 
 /** A Model in a dedicated Worker (worker_threads in Node): Model's operations as promises, so that
  *  training never blocks the caller's thread. Create one with WorkerModel.create or
- *  WorkerModel.load. */
+ *  WorkerModel.load. Every call settles: a trainer that crashes, runs out of memory or is ended
+ *  rejects every call waiting on it. */
 export class WorkerModel {
   #end: Endpoint;
   #next = 1;
   #pending = new Map<number, Pending>();
-  #dead: Error | null = null;
+  /** Why the trainer can no longer answer (null while it can). */
+  #dead: string | null = null;
+  #spec!: DataSpec;
   /** The model's settings (defaults filled in), as the trainer holds them. */
   config!: ModelSettings;
   /** The core inside the trainer: its build, threads and memory at creation. */
@@ -60,35 +70,71 @@ export class WorkerModel {
     end.onMessage((m: Reply) => {
       const p = this.#pending.get(m.id);
       if (!p) return;
-      if ("event" in m) { (m.event === "epoch" ? p.onEpoch : p.onBatch)?.(m.index, m.logs); return; }
+      if ("event" in m) { this.#progress(m.id, p, m.event === "epoch" ? p.onEpoch : p.onBatch, m.index, m.logs); return; }
       this.#pending.delete(m.id);
       if (m.ok) {
         if (m.info) this.info = m.info;
-        if (m.config) this.config = m.config;
+        if (m.config) { this.config = m.config; this.#spec = dataSpec(m.config); }
         p.resolve(m.result);
       } else p.reject(rebuild(m.error));
     });
-    end.onError((e) => this.#fail(e instanceof Error ? e : new Error(String(e))));
+    end.onError((why) => {
+      this.#fail(why);
+      void end.terminate().catch(() => { /* already gone */ });
+    });
   }
 
-  #fail(e: Error): void {
-    this.#dead ??= e;
-    for (const p of this.#pending.values()) p.reject(e);
+  /** A progress callback of fit `id`: one that throws (or returns a promise that rejects) ends
+   *  the fit with its error, as in Model.fit; the trainer is told to stop and stays usable. */
+  #progress(id: number, p: Pending, cb: Pending["onEpoch"], index: number, logs: Logs): void {
+    if (!cb) return;
+    const stop = (e: unknown) => {
+      if (this.#pending.get(id) !== p) return;
+      this.#pending.delete(id);
+      this.#abort(id);
+      p.reject(e instanceof Error ? e : new Error(`${p.where}: a progress callback threw ${check.show(e)}`));
+    };
+    try {
+      const r = cb(index, logs) as PromiseLike<unknown> | undefined;
+      if (r && typeof r.then === "function") r.then(undefined, stop);
+    } catch (e) { stop(e); }
+  }
+
+  #abort(target: number): void {
+    try { this.#end.post({ op: "abort", id: 0, target }, []); } catch { /* the trainer is gone */ }
+  }
+
+  #fail(why: string): void {
+    this.#dead ??= why;
+    for (const p of this.#pending.values()) p.reject(new Error(`${p.where}: ${why}`));
     this.#pending.clear();
   }
 
-  #call<T>(req: Omit<Request, "id"> & Record<string, unknown>, transfer: Transferable[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
-    if (this.#dead) return Promise.reject(this.#dead);
+  #call<T>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, transfer: Transferable[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
+    if (this.#dead) return Promise.reject(new Error(`${where}: ${this.#dead}`));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, ...hooks });
+      this.#pending.set(id, { where, resolve, reject, ...hooks });
       try { this.#end.post({ ...req, id }, transfer); } catch (e) { this.#pending.delete(id); reject(e as Error); }
     });
   }
 
-  static async #start(req: Omit<Request, "id"> & Record<string, unknown>, url: string | URL | undefined): Promise<WorkerModel> {
-    const m = new WorkerModel(await spawnTrainer(url));
+  /** Run `checks` (the caller's side of a call); a failure rejects the call, and nothing is posted. */
+  #checked<T>(checks: () => () => Promise<T>): Promise<T> {
+    let go: () => Promise<T>;
+    try { go = checks(); } catch (e) { return Promise.reject(e); }
+    return go();
+  }
+
+  #data(where: string, data: SequenceData, needTargets: boolean): number {
+    if (this.#dead) throw new Error(`${where}: ${this.#dead}`);
+    return checkData(where, this.#spec, data, needTargets);
+  }
+
+  static async #start(where: string, req: Omit<Request, "id"> & Record<string, unknown>, options: WorkerModelOptions): Promise<WorkerModel> {
+    const { url, resourceLimits, ...init } = options;
+    const m = new WorkerModel(await spawnTrainer(url, resourceLimits));
     try {
-      await m.#call(req, []);
+      await m.#call(where, { ...req, init }, []);
     } catch (e) {
       await m.#end.terminate();
       throw e;
@@ -98,78 +144,103 @@ export class WorkerModel {
 
   /** A new model (the options of `new Model(config)`) in a new trainer Worker. */
   static async create(config: ModelConfig, options: WorkerModelOptions = {}): Promise<WorkerModel> {
-    const { url, ...init } = checkOptions("WorkerModel.create", options);
-    return WorkerModel.#start({ op: "create", config, init }, url);
+    return WorkerModel.#start("WorkerModel.create", { op: "create", config }, checkOptions("WorkerModel.create", options));
   }
 
   /** A model from save()'s bytes (as Model.load) in a new trainer Worker. The bytes are copied. */
   static async load(bytes: Uint8Array, options: WorkerModelOptions = {}): Promise<WorkerModel> {
-    const { url, ...init } = checkOptions("WorkerModel.load", options);
+    const o = checkOptions("WorkerModel.load", options);
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`WorkerModel.load: bytes must be a Uint8Array (what save() returns), got ${bytes === null ? "null" : typeof bytes}`);
-    return WorkerModel.#start({ op: "load", bytes, init }, url);
+    return WorkerModel.#start("WorkerModel.load", { op: "load", bytes }, o);
   }
 
   /** Train in the Worker (Model.fit's options; onEpochEnd / onBatchEnd are called here as the
-   *  trainer reports, signal aborts between batches). Resolves with the history, or rejects as
-   *  Model.fit does (FitError, TypeError, RangeError). */
+   *  trainer reports, signal aborts between batches, also while the fit waits behind another
+   *  call). Resolves with the history, or rejects as Model.fit does (FitError, TypeError,
+   *  RangeError, a callback's own error). */
   fit(data: SequenceData, options: WorkerFitOptions = {}): Promise<History> {
-    if (options === null || typeof options !== "object") return Promise.reject(new TypeError(`WorkerModel.fit: options must be an object, got ${options === null ? "null" : typeof options}`));
-    const { onEpochEnd, onBatchEnd, signal, copy, ...rest } = options;
-    if (rest.optimizer !== undefined && typeof rest.optimizer !== "string") {
-      return Promise.reject(new TypeError('WorkerModel.fit: optimizer must be "adam" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)'));
-    }
-    if (signal?.aborted) return Promise.reject(new FitError("WorkerModel.fit: aborted before it started", "aborted", 1, 1, emptyHistory()));
-    const id = this.#next++; // the fit's request id, which its abort message names
-    const onAbort = () => { try { this.#end.post({ op: "abort", id: 0, target: id }, []); } catch { /* the trainer is gone */ } };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = this.#call<History>({ op: "fit", data, options: rest, epochEvents: !!onEpochEnd, batchEvents: !!onBatchEnd },
-      copy ? [] : buffersOf(data), { onEpoch: onEpochEnd as any, onBatch: onBatchEnd as any }, id);
-    return done.finally(() => signal?.removeEventListener("abort", onAbort));
+    const M = "WorkerModel.fit";
+    return this.#checked(() => {
+      if (options !== null && typeof options === "object" && options.optimizer !== undefined && typeof options.optimizer !== "string") {
+        throw new TypeError(`${M}: optimizer must be "adam" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)`);
+      }
+      const { o, signal } = checkFitArgs(M, (w, d) => this.#data(w, d, true), data, options, ["transfer"]);
+      const transfer = check.bool(M, "transfer", o.transfer ?? false);
+      if (signal?.aborted) throw new FitError(`${M}: aborted before it started`, "aborted", 1, 1, emptyHistory(), signal.reason);
+      const { onEpochEnd, onBatchEnd, signal: _, transfer: __, ...rest } = o as WorkerFitOptions;
+      return () => {
+        const id = this.#next++; // the fit's request id, which its abort message names
+        const onAbort = () => this.#abort(id);
+        signal?.addEventListener("abort", onAbort, { once: true });
+        const done = this.#call<History>(M, { op: "fit", data, options: rest, epochEvents: !!onEpochEnd, batchEvents: !!onBatchEnd },
+          transfer ? buffersOf([data, rest.validationData]) : [], { onEpoch: onEpochEnd, onBatch: onBatchEnd }, id);
+        return done.finally(() => signal?.removeEventListener("abort", onAbort));
+      };
+    });
   }
 
   /** Loss and metrics on data (Model.evaluate). */
   evaluate(data: SequenceData, options: { batchSize?: number } & TransferOption = {}): Promise<Evaluation> {
-    const { copy, ...rest } = options ?? {};
-    return this.#call({ op: "evaluate", data, options: rest }, copy ? [] : buffersOf(data));
+    const M = "WorkerModel.evaluate";
+    return this.#checked(() => {
+      this.#data(M, data, true);
+      const { transfer, rest } = callOptions(M, options, ["batchSize"]);
+      if (rest.batchSize !== undefined) check.int(M, "batchSize", rest.batchSize, 1);
+      return () => this.#call(M, { op: "evaluate", data, options: rest }, transfer ? buffersOf(data) : []);
+    });
   }
 
   /** Predictions (Model.predict); the result's arrays come back transferred. */
   predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } & TransferOption = {}): Promise<Float32Array | Float32Array[]> {
-    const { copy, ...rest } = options ?? {};
-    return this.#call({ op: "predict", x, options: rest }, copy ? [] : buffersOf([x, rest]));
+    const M = "WorkerModel.predict";
+    return this.#checked(() => {
+      const { transfer, rest } = callOptions(M, options, ["batchSize", "classes", "times", "mask"]);
+      this.#data(M, { x, ...rest } as SequenceData, false);
+      if (rest.batchSize !== undefined) check.int(M, "batchSize", rest.batchSize, 1);
+      return () => this.#call(M, { op: "predict", x, options: rest }, transfer ? buffersOf([x, rest]) : []);
+    });
   }
 
   /** Gradient-flow diagnostics for a batch (Model.gradientFlow: ‖∂L/∂h_t‖ per step and sequence;
    *  the weights do not change). */
   gradientFlow(data: SequenceData, options: { truncate?: number } & TransferOption = {}): Promise<GradientFlow> {
-    const { copy, ...rest } = options ?? {};
-    return this.#call({ op: "gradientFlow", data, options: rest }, copy ? [] : buffersOf(data));
+    const M = "WorkerModel.gradientFlow";
+    return this.#checked(() => {
+      this.#data(M, data, true);
+      const { transfer, rest } = callOptions(M, options, ["truncate"]);
+      if (rest.truncate !== undefined) check.int(M, "truncate", rest.truncate, 1);
+      return () => this.#call(M, { op: "gradientFlow", data, options: rest }, transfer ? buffersOf(data) : []);
+    });
   }
 
   /** Tokens sampled from a next-token model (Model.generate: seeded, the same tokens as in this
    *  thread). */
   generate(options: GenerateOptions): Promise<Int32Array> {
-    return this.#call({ op: "generate", options }, []);
+    return this.#call("WorkerModel.generate", { op: "generate", options }, []);
   }
 
   /** The model as safetensors bytes (Model.save). */
   save(metadata: Record<string, string> = {}): Promise<Uint8Array> {
-    return this.#call({ op: "save", metadata }, []);
+    return this.#call("WorkerModel.save", { op: "save", metadata }, []);
   }
 
-  /** End the trainer Worker (its memory goes with it). Calls after this reject. */
+  /** End the trainer Worker (its memory goes with it). Waiting calls and calls after this reject. */
   async dispose(): Promise<void> {
     if (this.#dead) return;
-    this.#fail(new Error("WorkerModel: disposed"));
+    this.#fail("the model was disposed (WorkerModel.dispose ended its trainer)");
     await this.#end.terminate();
   }
+}
+
+/** A call's options object: `transfer` taken out, the rest checked against `names`. */
+function callOptions(where: string, options: unknown, names: readonly string[]): { transfer: boolean; rest: Record<string, any> } {
+  const o = check.object(where, "options", options ?? {});
+  check.known(where, o, [...names, "transfer"]);
+  const { transfer, ...rest } = o;
+  return { transfer: check.bool(where, "transfer", transfer ?? false), rest };
 }
 
 function checkOptions(where: string, options: WorkerModelOptions): WorkerModelOptions {
   if (options === null || typeof options !== "object") throw new TypeError(`${where}: options must be an object, got ${options === null ? "null" : typeof options}`);
   return options;
-}
-
-function emptyHistory(): History {
-  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [] };
 }

@@ -33,6 +33,11 @@ export type Reply =
   | { id: number; ok: false; error: WireError }
   | { id: number; event: "epoch" | "batch"; index: number; logs: Logs };
 
+/** The history of a fit that never trained. */
+export function emptyHistory(): History {
+  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [] };
+}
+
 /** The ArrayBuffers under the typed arrays of a value (arrays and plain objects searched), for a
  *  transfer list: each once; shared memory is never transferred. */
 export function buffersOf(value: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {

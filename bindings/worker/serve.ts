@@ -1,10 +1,11 @@
 // The trainer: the Worker side of a WorkerModel. One model per Worker; requests run one after
-// another, except "abort", which fires the running fit's AbortController at once (fit yields to
-// the event loop between batches, so the message is seen).
+// another, except "abort", which fires its fit's AbortController at once: a running fit stops
+// between batches (fit yields to the event loop, so the message is seen), a queued one rejects
+// when its turn comes, before it trains.
 import { init, coreInfo } from "../core/loader.js";
 import { Model } from "../model.js";
 import { FitError } from "../train/fit.js";
-import { buffersOf } from "./protocol.js";
+import { buffersOf, emptyHistory } from "./protocol.js";
 import type { Reply, Request, WireError } from "./protocol.js";
 
 /** Where the trainer reads requests and posts replies: a Worker's global scope or Node's parentPort. */
@@ -21,7 +22,8 @@ function wire(e: unknown): WireError {
 /** Serve requests arriving through `listen` on `port` until the Worker ends. */
 export function serveTrainer(port: TrainerPort, listen: (handler: (request: Request) => void) => void): void {
   let model: Model | null = null;
-  const running = new Map<number, AbortController>();
+  /** The AbortController of every fit received and not yet settled, running or queued. */
+  const fits = new Map<number, AbortController>();
   let queue: Promise<void> = Promise.resolve();
   const post = (reply: Reply, transfer: Transferable[] = []) => port.postMessage(reply, transfer);
 
@@ -38,18 +40,17 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
           return;
         }
         case "fit": {
-          const m = live(model);
-          const ctl = new AbortController();
-          running.set(r.id, ctl);
+          const ctl = fits.get(r.id)!;
           try {
-            result = await m.fit(r.data, {
+            if (ctl.signal.aborted) throw new FitError("WorkerModel.fit: aborted while it waited for an earlier call (it did not train)", "aborted", 1, 1, emptyHistory(), ctl.signal.reason);
+            result = await live(model).fit(r.data, {
               ...r.options,
               signal: ctl.signal,
               ...(r.epochEvents ? { onEpochEnd: (index: number, logs: any) => post({ id: r.id, event: "epoch", index, logs }) } : {}),
               ...(r.batchEvents ? { onBatchEnd: (index: number, logs: any) => post({ id: r.id, event: "batch", index, logs }) } : {}),
             });
           } finally {
-            running.delete(r.id);
+            fits.delete(r.id);
           }
           break;
         }
@@ -66,10 +67,12 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
   }
 
   listen((r) => {
-    if (r.op === "abort") { running.get(r.target)?.abort(); return; }
+    if (r.op === "abort") { fits.get(r.target)?.abort(); return; }
+    if (r.op === "fit") fits.set(r.id, new AbortController());
     queue = queue.then(() => handle(r));
   });
 }
+
 
 function live(m: Model | null): Model {
   if (!m) throw new Error("WorkerModel: no model in this trainer (create or load one first)");
