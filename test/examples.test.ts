@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const script = new URL("../examples/protein-ss/train.mjs", import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8" });
+// every run in a temporary folder of its own: nothing lands in the repository
+const cwd = () => mkdtempSync(join(tmpdir(), "rw-example-"));
+const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { cwd: cwd(), encoding: "utf8" });
 
 /** Parses the example's output and checks Q3 = trace / total of the printed confusion matrix. */
 function checkReport(stdout: string) {
@@ -70,7 +72,7 @@ describe("examples/protein-ss", () => {
 describe("examples/ode-spiral.mjs", () => {
   const spiral = new URL("../examples/ode-spiral.mjs", import.meta.url).pathname;
   it("a short run learns (the test trajectory's error falls) and prints its one result line", () => {
-    const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const first = /iteration 0: test mean \|error\| ([\d.]+)/.exec(r.stderr), line = /^spiral: test trajectory mean \|error\| ([\d.]+) over 1000 points \(t 0\.\.25; the truth's mean \|y\| is 0\.530\), after 300 iterations of 20 windows × 10 points, \d+ evaluations per forward solve, [\d.]+ s$/m.exec(r.stdout);
     expect(first, r.stderr).not.toBeNull();
@@ -78,7 +80,7 @@ describe("examples/ode-spiral.mjs", () => {
     expect(Number(line![1])).toBeLessThan(0.6 * Number(first![1]));
   }, 60_000);
   it("refuses a bad option with the option and the value", () => {
-    const r = spawnSync(process.execPath, [spiral, "--iterations", "-3"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [spiral, "--iterations", "-3"], { cwd: cwd(), encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--iterations: expected a non-negative number, got -3");
   });
@@ -89,7 +91,7 @@ describe("examples/irregular/run.mjs", () => {
   it("a short run prints one line per rate and the theophylline line, every number finite", () => {
     // into a temporary directory: the committed reports/irregular.json is the full run's
     const dir = mkdtempSync(join(tmpdir(), "rw-irregular-"));
-    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3", "--no-plot", "--out", dir], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3", "--no-plot", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(existsSync(join(dir, "irregular.json"))).toBe(true);
     expect(r.status, r.stderr).toBe(0);
     for (const rate of [10, 20, 50]) {
@@ -98,7 +100,7 @@ describe("examples/irregular/run.mjs", () => {
     expect(r.stdout).toMatch(/^theoph: RMSE ODE-RNN [\d.]+, GRU-dt [\d.]+, one-compartment [\d.]+ \(with the other subjects' median ke: [\d.]+\) mg\/L over 12 subjects × 6 forecasts, leave-one-subject-out/m);
   }, 120_000);
   it("refuses a bad option", () => {
-    const r = spawnSync(process.execPath, [script, "--only", "bogus"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [script, "--only", "bogus"], { cwd: cwd(), encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--only: expected toy or theoph, got bogus");
   });
@@ -117,7 +119,7 @@ describe("examples/irregular/run.mjs", () => {
 describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
   it("the code model prints its line: held-out bits/char, the n-gram and xz references, parsed samples", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-code-"));
-    const r = spawnSync(process.execPath, [new URL("../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const m = /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
@@ -146,7 +148,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     for (const s of ["CCO", "c1ccccc1", "OCC3OC(OCC2OC(OC(C#N)c1ccccc1)C(O)C(O)C2O)C(O)C(O)C3O", "C[N+](C)(C)C", "C%12CC%12", "C1CC1C1CC1"]) expect(validSmiles(s), s).toBe(true);
     for (const s of ["", "C(C", "CC)", "c1cccc", "C[NH", "C]", "C%1CC"]) expect(validSmiles(s), s).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), "rw-smiles-"));
-    const r = spawnSync(process.execPath, [new URL("../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^smiles: \d+\.\d% of 20 samples valid, \d+\.\d% of the valid ones novel, \d+ distinct$/m);
     expect(r.stderr).toMatch(/1128 molecules \((\d+) pass the check themselves\)/);

@@ -1,13 +1,14 @@
 // The playground (npm run site → site/dist/) in headless Chromium, served as static files without
 // and with COOP/COEP: no console errors; training in the Worker lowers the loss; the curves and the
 // gradient heatmap are drawn (pixels read back); the main thread's longest frame gap while training
-// stays under 100 ms; predict answers; cancel stops training. The isolated run's screenshot is
-// kept as reports/playground.png.
+// stays under 100 ms; predict answers; cancel stops training. The isolated run's screenshot goes
+// to a temporary folder (its path is printed), or to PLAYGROUND_PNG when set:
+// `PLAYGROUND_PNG=reports/playground.png npx vitest run test/site.test.ts` refreshes the README's.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, Browser, Page } from "playwright-core";
@@ -15,10 +16,10 @@ import { chromium, Browser, Page } from "playwright-core";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-let server: Server, browser: Browser, base = "";
+let server: Server, browser: Browser, base = "", out = "";
 
 beforeAll(async () => {
-  const out = mkdtempSync(join(tmpdir(), "rw-site-"));
+  out = mkdtempSync(join(tmpdir(), "rw-site-"));
   execFileSync(process.execPath, [join(root, "scripts/build-site.mjs"), "--out", out], { stdio: "pipe" });
   // /plain/… as files are served by any static server; /isolated/… with COOP + COEP
   server = createServer((req, res) => {
@@ -87,7 +88,11 @@ describe("playground (site/dist)", () => {
       expect(samples.some((x: { s: string }) => x.s.length > 0)).toBe(true);
       expect((await page.textContent("#samples"))!.split("\n").length).toBe(10);
       expect(errors).toEqual([]);
-      if (mode === "isolated") await page.screenshot({ path: join(root, "reports/playground.png"), fullPage: true });
+      if (mode === "isolated") {
+        const png = process.env.PLAYGROUND_PNG ? resolve(root, process.env.PLAYGROUND_PNG) : join(out, "playground.png");
+        await page.screenshot({ path: png, fullPage: true });
+        console.log(`playground screenshot: ${png}`);
+      }
       await page.close();
     });
   }

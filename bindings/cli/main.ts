@@ -1,7 +1,8 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
 // A user error prints one line (the stack trace only with --verbose) and exits with code 2.
-import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { init, coreInfo, FitError, Model, Rng } from "../index.js";
 import { suggest } from "../core/check.js";
@@ -38,7 +39,8 @@ predict options:
   --data FILE --x COLUMN   sequences from a CSV column [the column the model was trained on]
 
 Errors print one line and exit with code 2 (1 if training diverged). Ctrl-C during training
-stops after the current batch and saves the best weights so far (a second Ctrl-C quits at once).
+(until the model file is written) stops after the current batch and saves the best weights so
+far, exit code 130 (a second Ctrl-C quits at once).
 `;
 
 const TRAIN: Spec = {
@@ -98,29 +100,69 @@ class Progress {
   end() { if (!this.quiet && this.tty) process.stderr.write("\n"); }
 }
 
-/** Where the model goes: its folder must exist and be writable, and an existing file needs
- *  --force. Checked before training, so a long run never ends in a failed save. */
+/** What a path is, when it is not a regular file (which alone may be replaced). */
+function notRegular(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return "a folder";
+  if (st.isSymbolicLink()) return "a symbolic link";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** The path's status without following a symbolic link, or null when nothing is there. */
+function lstatOrNull(path: string, out: string): Stats | null {
+  try { return lstatSync(path); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    throw new UsageError(`--out ${out}: cannot inspect it (${code ?? (e as Error).message})`);
+  }
+}
+
+/** Where the model goes: its folder must exist and be writable, and it must be absent or a
+ *  regular file (--force to replace one; never a device, FIFO, socket, link or folder). Checked
+ *  before training, so a long run never ends in a failed save. */
 function checkOut(out: string, force: boolean): boolean {
   const path = resolve(out), dir = dirname(path);
   let st;
   try { st = statSync(dir); } catch { throw new UsageError(`--out ${out}: the folder ${dir} does not exist`); }
   if (!st.isDirectory()) throw new UsageError(`--out ${out}: ${dir} is not a folder`);
   try { accessSync(dir, constants.W_OK); } catch { throw new UsageError(`--out ${out}: cannot write in ${dir}`); }
-  if (!existsSync(path)) return false;
-  if (statSync(path).isDirectory()) throw new UsageError(`--out ${out} is a folder`);
+  const there = lstatOrNull(path, out);
+  if (!there) return false;
+  const kind = notRegular(there);
+  if (kind) throw new UsageError(`--out ${out} is ${kind}, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`);
   if (!force) throw new UsageError(`--out ${out} exists; pass --force to replace it, or choose another file`);
   return true;
 }
 
-/** Write through a temporary file in the same folder and rename: the file is whole or absent. */
-function writeAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+/** Write through a temporary file of this process's own in the same folder, flushed, then renamed:
+ *  the file is whole or as it was. Only a temporary file this call created is ever deleted. */
+function writeAtomic(path: string, out: string, bytes: Uint8Array): void {
+  const fail = (e: unknown, what = "") => new UsageError(`cannot write ${path}${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  let tmp = "", fd = -1;
+  for (let k = 0; fd < 0; k++) {
+    tmp = `${path}.${process.pid}${k ? `.${k}` : ""}.tmp`;
+    try { fd = openSync(tmp, "wx", 0o644); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && k < 100) continue; // someone else's: leave it
+      throw fail(e, ` (creating ${tmp})`);
+    }
+  }
   try {
-    writeFileSync(tmp, bytes, { flag: "wx" });
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+    fsyncSync(fd);
+    closeSync(fd); fd = -1;
+    // what is at the path now (it may have changed since checkOut) must still be absent or a file
+    const there = lstatOrNull(path, out), kind = there && notRegular(there);
+    if (kind) throw new UsageError(`--out ${out} became ${kind} during training; not replacing it (the model is in ${tmp})`);
     renameSync(tmp, path);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* never created */ }
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (fd >= 0) try { closeSync(fd); } catch { /* closing is all that is left */ }
+    if (e instanceof UsageError) throw e;
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw fail(e);
   }
 }
 
@@ -141,7 +183,6 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   const threads = numberOption(opts, "threads", 1, { max: 64 });
   const out = opts.out ?? "model.safetensors";
   const quiet = flags.has("quiet");
-  const replacing = checkOut(out, flags.has("force"));
 
   const { header, rows, lines } = parseCsv(readText(file, "--data"), file);
   const xi = column(header, xCol, file, "--x"), yi = column(header, yCol, file, "--y");
@@ -162,6 +203,7 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   });
   const N = seqs.length;
   if (N < 10) throw new UsageError(`${file} has ${N} rows; need at least 10 for an 80/10/10 split`);
+  const replacing = checkOut(out, flags.has("force"));
 
   // seeded 80/10/10 split
   const idx = Array.from({ length: N }, (_, i) => i);
@@ -192,13 +234,14 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
     process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""}\n`);
   }
   const save = () => {
-    writeAtomic(resolve(out), model.save({
+    writeAtomic(resolve(out), out, model.save({
       vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol,
       targetMean: String(mean), targetStd: String(std), tokenizer: "smiles-chars",
     }));
     return `${out}${replacing ? " (replaced the existing file)" : ""}`;
   };
-  // Ctrl-C: stop after the current batch and save the best weights; a second one quits at once
+  // Ctrl-C, from the first epoch until the file is written: stop after the current batch and save
+  // the best weights (exit 130); a second one quits at once
   const stop = new AbortController();
   const onInt = () => {
     process.stderr.write("\nrecurrent-wasm: stopping after this batch (Ctrl-C again to quit now)\n");
@@ -206,45 +249,59 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
     process.once("SIGINT", () => process.exit(130));
   };
   process.once("SIGINT", onInt);
+  // a signal that came during synchronous work is seen here
+  const interrupted = async () => { await new Promise((r) => setImmediate(r)); return stop.signal.aborted; };
   const prog = new Progress(epochs, quiet);
   const nb = Math.ceil(tr.length / batch);
   const t0 = Date.now();
   let epochNow = 1;
-  let hist;
   try {
-    hist = await model.fit(set(tr), {
-      epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed, validationData: set(val), restoreBest: true, signal: stop.signal,
-      onBatchEnd: (b, logs) => prog.batch(epochNow, (b + 1) / nb, `loss ${logs.loss.toFixed(4)}`),
-      onEpochEnd: (e, logs) => {
-        prog.epoch(e, `train rmse ${(logs.rmse! * std).toFixed(3)} val rmse ${(logs.valRmse! * std).toFixed(3)}`);
-        epochNow = e + 1;
-      },
-    });
-  } catch (e) {
+    let hist;
+    try {
+      hist = await model.fit(set(tr), {
+        epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed, validationData: set(val), restoreBest: true, signal: stop.signal,
+        onBatchEnd: (b, logs) => prog.batch(epochNow, (b + 1) / nb, `loss ${logs.loss.toFixed(4)}`),
+        onEpochEnd: (e, logs) => {
+          prog.epoch(e, `train rmse ${(logs.rmse! * std).toFixed(3)} val rmse ${(logs.valRmse! * std).toFixed(3)}`);
+          epochNow = e + 1;
+        },
+      });
+    } catch (e) {
+      prog.end();
+      if (!(e instanceof FitError)) throw e;
+      const best = e.history.bestEpoch;
+      const saved = best >= 1 ? `; saved the weights of epoch ${best} (best validation loss) to ${save()}` : "; no epoch finished, nothing saved";
+      const what = e.kind === "aborted" ? `interrupted at epoch ${e.epoch}` : `training diverged: the loss became non-finite at epoch ${e.epoch}, batch ${e.batch} (lower --lr or --clip)`;
+      process.stderr.write(`recurrent-wasm: ${what}${saved}\n`);
+      return e.kind === "aborted" ? 130 : 1;
+    }
     prog.end();
-    if (!(e instanceof FitError)) throw e;
-    const best = e.history.bestEpoch;
-    const saved = best >= 1 ? `; saved the weights of epoch ${best} (best validation loss) to ${save()}` : "; no epoch finished, nothing saved";
-    const what = e.kind === "aborted" ? `interrupted at epoch ${e.epoch}` : `training diverged: the loss became non-finite at epoch ${e.epoch}, batch ${e.batch} (lower --lr or --clip)`;
-    process.stderr.write(`recurrent-wasm: ${what}${saved}\n`);
-    model.dispose();
-    return e.kind === "aborted" ? 130 : 1;
+    // every epoch ran: the model holds the best epoch's weights (restoreBest)
+    const lateStop = () => {
+      process.stderr.write(`recurrent-wasm: interrupted after the last epoch; saved the weights of epoch ${hist.bestEpoch} (best validation loss) to ${save()}; no test result\n`);
+      return 130;
+    };
+    if (await interrupted()) return lateStop();
+    const testSet = set(test);
+    const pred = Array.from(model.predict(testSet.x) as Float32Array, (v) => v * std + mean);
+    if (await interrupted()) return lateStop();
+    const truth = test.map((i) => ys[i]);
+    const r = rmse(pred, truth);
+    const meanR = rmse(test.map(() => mean), truth);
+    const where = save();
+    if (await interrupted()) {
+      process.stderr.write(`recurrent-wasm: interrupted while saving; the model (best validation epoch ${hist.bestEpoch}) was saved to ${where}\n`);
+      return 130;
+    }
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    if (!quiet) process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${where}\n`);
+    const extra = bi >= 0 ? `, ${defaultData ? "ESOL equation" : bCol} ${rmse(test.map((i) => base[i]), truth).toFixed(3)}` : "";
+    process.stdout.write(`test RMSE ${r.toFixed(3)} (mean predictor ${meanR.toFixed(3)}${extra})\n`);
+    return 0;
   } finally {
     process.removeListener("SIGINT", onInt);
+    model.dispose();
   }
-  prog.end();
-  const testSet = set(test);
-  const pred = Array.from(model.predict(testSet.x) as Float32Array, (v) => v * std + mean);
-  const truth = test.map((i) => ys[i]);
-  const r = rmse(pred, truth);
-  const meanR = rmse(test.map(() => mean), truth);
-  const where = save();
-  const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  if (!quiet) process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${where}\n`);
-  const extra = bi >= 0 ? `, ${defaultData ? "ESOL equation" : bCol} ${rmse(test.map((i) => base[i]), truth).toFixed(3)}` : "";
-  process.stdout.write(`test RMSE ${r.toFixed(3)} (mean predictor ${meanR.toFixed(3)}${extra})\n`);
-  model.dispose();
-  return 0;
 }
 
 /** The metadata `train` writes, checked against the model it came with. */
