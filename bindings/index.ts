@@ -15,7 +15,7 @@ export type { GenerateOptions } from "./nn/generate.js";
 export type { StreamOptions, StreamStepOptions, StreamStepResult, StreamOutputs } from "./nn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
-export type { Evaluation, ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState, GradientFlow, CarriedState } from "./nn/model.js";
+export type { Evaluation, ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Prediction, Loss, InitialState, GradientFlow, CarriedState } from "./nn/model.js";
 export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
 export { FitError } from "./train/fit.js";
@@ -36,5 +36,6 @@ export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, Gau
 export { BaseHMM } from "./nn/hmm.js";
 export { WorkerModel } from "./worker/client.js";
 export type { WorkerModelOptions, WorkerFitOptions, TransferOption } from "./worker/client.js";
+export type { NodeResourceLimits } from "./worker/spawn.js";
 import "./worker/auto.js"; // browsers: a bundle loaded as a WorkerModel's trainer serves
 export type { HmmFitResult, HmmOptions, HmmParams, HmmDecoded, HmmSample } from "./nn/hmm.js";

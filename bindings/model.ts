@@ -1,7 +1,7 @@
 // The public Model: the recurrent sequence model of nn/ with the training of train/ and the files
 // of io/ (the top level is the one place that may join the layers).
 import { RecurrentModel } from "./nn/model.js";
-import type { ModelConfig, CarriedState } from "./nn/model.js";
+import type { ModelConfig, CarriedState, Readout } from "./nn/model.js";
 import type { SequenceData } from "./nn/data.js";
 import { fit, trainBatch } from "./train/fit.js";
 import type { FitOptions, History, Logs } from "./train/fit.js";
@@ -9,8 +9,9 @@ import type { Optimizer } from "./train/optim.js";
 import { loadModel, saveModel } from "./io/model-file.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
- *  with fit() (or trainBatch()), saved as safetensors. */
-export class Model extends RecurrentModel {
+ *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
+ *  config ("last" when it names none), so that predict() returns the matching type. */
+export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
   /** The optimizer fit() trains with, kept across fit() calls (null before the first). Set it, or
    *  pass `optimizer` to fit(), to replace it; a new optimizer starts with fresh state. */
   optimizer: Optimizer | null = null;
@@ -39,8 +40,8 @@ export class Model extends RecurrentModel {
 
   /** Rebuild a model saved by save() (or written by PyTorch with the same names). The file is
    *  checked against its config before anything is allocated. */
-  static load(bytes: Uint8Array): Model {
-    const { model, metadata } = loadModel(bytes, (cfg: ModelConfig) => new Model(cfg));
+  static load(bytes: Uint8Array): Model<Readout> {
+    const { model, metadata } = loadModel(bytes, (cfg: ModelConfig) => new Model<Readout>(cfg));
     model.metadata = metadata;
     return model;
   }

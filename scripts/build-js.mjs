@@ -5,7 +5,10 @@
 //   dist/recurrent.browser.js  ESM for browsers and bundlers (the "browser" condition), wasm inlined
 //   dist/recurrent.url.js      the same ESM without the inlined builds ("recurrent-wasm/url"):
 //                              each compiled as it downloads from the package's build/
+//   dist/index.cjs             CommonJS for require() (Node), with dist/core.cjs and dist/worker.cjs
+//                              re-exporting it: one core whichever entry point is required
 //   dist/cli.js                the `recurrent-wasm` command line
+// Every JS file gets a source map (paths into bindings/, no sources inlined).
 // First it regenerates the typed ABI (scripts/gen-abi.mjs). Type declarations come from
 // `tsc --emitDeclarationOnly` (see package.json).
 import { build } from "esbuild";
@@ -40,7 +43,7 @@ const urlSource = {
     b.onResolve({ filter: /\/wasm-source\.js$/ }, () => ({ path: root + "bindings/core/wasm-source.url.ts" }));
   },
 };
-const common = { bundle: true, target: "es2022", logLevel: "warning", legalComments: "none" };
+const common = { bundle: true, target: "es2022", logLevel: "warning", legalComments: "none", sourcemap: true, sourcesContent: false };
 
 // RW_BUILD: which build a module is in (bindings/worker/spawn.ts starts its trainer by it)
 await build({
@@ -53,6 +56,15 @@ await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: roo
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.browser.js", format: "esm", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"esm"' } });
 // the same without the inlined builds: compiled as they download from ../build/ (or init's wasmUrl)
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.url.js", format: "esm", platform: "browser", plugins: [urlSource], define: { RW_BUILD: '"esm"' } });
+// CommonJS: import.meta.url becomes the file's own URL
+await build({
+  ...common, entryPoints: [root + "bindings/index-cjs.ts"], outfile: root + "dist/index.cjs", format: "cjs", platform: "node",
+  define: { RW_BUILD: '"node"', "import.meta.url": "__rw_module_url" },
+  banner: { js: 'var __rw_module_url = require("node:url").pathToFileURL(__filename).href;' },
+});
+for (const entry of ["core", "worker"]) {
+  writeFileSync(root + `dist/${entry}.cjs`, `// recurrent-wasm/${entry} for require(): the one CommonJS build (types: cjs-types/bindings/${entry}/index.d.ts)\nmodule.exports = require("./index.cjs");\n`);
+}
 await build({
   ...common, entryPoints: [root + "bindings/cli/main.ts"], outfile: root + "dist/cli.js", format: "esm", platform: "node",
   banner: { js: "#!/usr/bin/env node" },

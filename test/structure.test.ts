@@ -50,7 +50,7 @@ describe("the layers", () => {
         const spec = m[1];
         if (!spec.startsWith(".")) { expect(spec.startsWith("node:"), `${rel} imports ${spec}`).toBe(true); continue; }
         const target = relative(join(root, "bindings"), resolve(dirname(f), spec));
-        if (target.startsWith("../assembly/")) { expect(target, rel).toBe("../assembly/constants"); continue; }
+        if (target.startsWith("../assembly/")) { expect(target, rel).toBe("../assembly/constants.js"); continue; }
         const tl = target.includes("/") ? target.split("/")[0] : "top";
         // cli runs the public API; worker serves the top-level Model (train and io joined)
         const ok = tl !== "top" && LAYERS.indexOf(tl) <= rank || (layer === "cli" && target === "index.js") || (layer === "worker" && target === "model.js");
@@ -90,10 +90,11 @@ export { info, p };
     execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--target", "es2022", "--module", "es2022",
       "--moduleResolution", "bundler", "--lib", "es2022,dom,esnext.disposable", "--skipLibCheck", join(dir, "page.ts")], { stdio: "pipe" });
   });
-  it("package.json maps the browser condition to the ESM browser build and core to its own entry", () => {
+  it("package.json maps the browser condition to the ESM browser build, core to its own entry, require to the CommonJS build", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    expect(pkg.exports["."].browser).toBe("./dist/recurrent.browser.js");
-    expect(pkg.exports["./core"].import).toBe("./dist/core.js");
+    expect(pkg.exports["."].import.browser).toBe("./dist/recurrent.browser.js");
+    expect(pkg.exports["."].require.default).toBe("./dist/index.cjs");
+    expect(pkg.exports["./core"].import.default).toBe("./dist/core.js");
     expect(pkg.scripts.prepack).toBe("npm run build");
     expect(readFileSync(join(root, "dist/recurrent.browser.js"), "utf8")).not.toMatch(/node:fs/);
   });

@@ -2,9 +2,9 @@
 // scripts/gen-abi.mjs generates from the AssemblyScript declarations) and the constants that the
 // core and this layer share (assembly/constants.ts, imported here, never copied).
 import { ERROR_TEXTS, SIGNATURES } from "./exports.js";
-import * as K from "../../assembly/constants";
+import * as K from "../../assembly/constants.js";
 
-export * from "../../assembly/constants";
+export * from "../../assembly/constants.js";
 export { SIGNATURES };
 
 type ParamOf<Kind> = Kind extends "bool" ? boolean | number : number;
@@ -16,8 +16,17 @@ type Signatures = typeof SIGNATURES;
 export type CoreFunctions = {
   [N in keyof Signatures]: (...args: ArgsOf<Signatures[N]["params"]>) => ResultOf<Signatures[N]["result"]>;
 };
+/** The core's linear memory: a WebAssembly.Memory, typed by what this package uses of it, so that
+ *  a Node project's types need no DOM lib. */
+export interface CoreMemory {
+  /** The memory's bytes (a SharedArrayBuffer in the threads build); replaced when it grows. */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Grow by `delta` 64 KiB pages; returns the previous size in pages. */
+  grow(delta: number): number;
+}
+
 /** The instantiated core: its functions and its memory (see docs/ABI.md). */
-export interface Core extends CoreFunctions { readonly memory: WebAssembly.Memory }
+export interface Core extends CoreFunctions { readonly memory: CoreMemory }
 
 /** The text of a core error code. */
 export function errorText(code: number): string {

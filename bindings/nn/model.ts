@@ -20,7 +20,7 @@ import { MAX_STEPS } from "./stream.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
 import { odeShapeOf } from "../functional/ode.js";
-import { ModelConfig, ModelSettings, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
+import { ModelConfig, ModelSettings, Readout, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
 
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
@@ -69,7 +69,11 @@ const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter se
 
 /** The sequence model of nn/ (Model adds fit, save and load): a recurrent stack and a linear
  *  readout. Use Model. */
-export class RecurrentModel {
+/** What predict() returns for a readout: one Float32Array [N·O] for "last", one array per sequence
+ *  for "sequence" (both when the readout is not known until run time). */
+export type Prediction<R extends Readout> = R extends "sequence" ? Float32Array[] : Float32Array;
+
+export class RecurrentModel<R extends Readout = Readout> {
   /** The model's settings, every default filled in. */
   readonly config: ModelSettings;
   /** The recurrent stack; its parameters are a view of the model's block. */
@@ -92,7 +96,7 @@ export class RecurrentModel {
   /** cell "odegru": the ODE-RNN's per-step passes (null for the other cells). */
   readonly #odeRnn: OdeRnn | null = null;
 
-  constructor(config: ModelConfig) {
+  constructor(config: ModelConfig & { readout?: R }) {
     const cfg = checkConfig(config);
     this.config = cfg;
     const slots = modelSlots(cfg);
@@ -297,7 +301,7 @@ export class RecurrentModel {
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
    *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). Give `times`
    *  and `mask` (as data.times, data.mask) when the model reads them. */
-  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } = {}): Float32Array | Float32Array[] {
+  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } = {}): Prediction<R> {
     const M = "Model.predict";
     const o = check.object(M, "options", options);
     check.known(M, o, ["batchSize", "classes", "times", "mask"]);
@@ -316,7 +320,7 @@ export class RecurrentModel {
       if (last) flat.set(f32(pred, s.B * O), i0 * O);
       else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
     }
-    return last ? flat : seqs;
+    return (last ? flat : seqs) as Prediction<R>;
   }
 
   /** Mean loss and metric (rmse for mse, accuracy for crossentropy) over a data set. */

@@ -90,9 +90,9 @@ export interface FitOptions {
   /** Keep the weights of the epoch with the lowest validation loss (default false). */
   restoreBest?: boolean;
   /** Called after every epoch with its number (1-based) and its logs; fit awaits a returned promise. */
-  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => unknown;
   /** Called after every batch with its index in the epoch (0-based), its loss and gradient norm. */
-  onBatchEnd?: (batch: number, logs: Logs) => void;
+  onBatchEnd?: (batch: number, logs: Logs) => unknown;
   /** Cancels training between batches: fit rejects with a FitError of kind "aborted" (the best
    *  weights restored first when restoreBest is set). */
   signal?: AbortSignal;

@@ -5,7 +5,7 @@
 // with { transfer: true }, which leaves the caller's arrays detached (length 0).
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
 import * as check from "../core/check.js";
-import type { Evaluation, GradientFlow, ModelConfig, ModelSettings } from "../nn/model.js";
+import type { Evaluation, GradientFlow, ModelConfig, ModelSettings, Prediction, Readout } from "../nn/model.js";
 import { checkData, dataSpec } from "../nn/data.js";
 import type { DataSpec, SequenceData } from "../nn/data.js";
 import { FitError, checkFitArgs } from "../train/fit.js";
@@ -52,8 +52,8 @@ function rebuild(e: WireError): Error {
 /** A Model in a dedicated Worker (worker_threads in Node): Model's operations as promises, so that
  *  training never blocks the caller's thread. Create one with WorkerModel.create or
  *  WorkerModel.load. Every call settles: a trainer that crashes, runs out of memory or is ended
- *  rejects every call waiting on it. */
-export class WorkerModel {
+ *  rejects every call waiting on it. `R` is the readout, as for Model. */
+export class WorkerModel<R extends Readout = "last"> {
   #end: Endpoint;
   #next = 1;
   #pending = new Map<number, Pending>();
@@ -110,7 +110,7 @@ export class WorkerModel {
     this.#pending.clear();
   }
 
-  #call<T>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, transfer: Transferable[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
+  #call<T>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, transfer: ArrayBuffer[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
     if (this.#dead) return Promise.reject(new Error(`${where}: ${this.#dead}`));
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { where, resolve, reject, ...hooks });
@@ -130,9 +130,9 @@ export class WorkerModel {
     return checkData(where, this.#spec, data, needTargets);
   }
 
-  static async #start(where: string, req: Omit<Request, "id"> & Record<string, unknown>, options: WorkerModelOptions): Promise<WorkerModel> {
+  static async #start<R extends Readout>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, options: WorkerModelOptions): Promise<WorkerModel<R>> {
     const { url, resourceLimits, ...init } = options;
-    const m = new WorkerModel(await spawnTrainer(url, resourceLimits));
+    const m = new WorkerModel<R>(await spawnTrainer(url, resourceLimits));
     try {
       await m.#call(where, { ...req, init }, []);
     } catch (e) {
@@ -143,15 +143,15 @@ export class WorkerModel {
   }
 
   /** A new model (the options of `new Model(config)`) in a new trainer Worker. */
-  static async create(config: ModelConfig, options: WorkerModelOptions = {}): Promise<WorkerModel> {
-    return WorkerModel.#start("WorkerModel.create", { op: "create", config }, checkOptions("WorkerModel.create", options));
+  static async create<R extends Readout = "last">(config: ModelConfig & { readout?: R }, options: WorkerModelOptions = {}): Promise<WorkerModel<R>> {
+    return WorkerModel.#start<R>("WorkerModel.create", { op: "create", config }, checkOptions("WorkerModel.create", options));
   }
 
   /** A model from save()'s bytes (as Model.load) in a new trainer Worker. The bytes are copied. */
-  static async load(bytes: Uint8Array, options: WorkerModelOptions = {}): Promise<WorkerModel> {
+  static async load(bytes: Uint8Array, options: WorkerModelOptions = {}): Promise<WorkerModel<Readout>> {
     const o = checkOptions("WorkerModel.load", options);
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`WorkerModel.load: bytes must be a Uint8Array (what save() returns), got ${bytes === null ? "null" : typeof bytes}`);
-    return WorkerModel.#start("WorkerModel.load", { op: "load", bytes }, o);
+    return WorkerModel.#start<Readout>("WorkerModel.load", { op: "load", bytes }, o);
   }
 
   /** Train in the Worker (Model.fit's options; onEpochEnd / onBatchEnd are called here as the
@@ -191,7 +191,7 @@ export class WorkerModel {
   }
 
   /** Predictions (Model.predict); the result's arrays come back transferred. */
-  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } & TransferOption = {}): Promise<Float32Array | Float32Array[]> {
+  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } & TransferOption = {}): Promise<Prediction<R>> {
     const M = "WorkerModel.predict";
     return this.#checked(() => {
       const { transfer, rest } = callOptions(M, options, ["batchSize", "classes", "times", "mask"]);

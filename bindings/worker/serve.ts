@@ -10,7 +10,7 @@ import type { Reply, Request, WireError } from "./protocol.js";
 
 /** Where the trainer reads requests and posts replies: a Worker's global scope or Node's parentPort. */
 export interface TrainerPort {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
 }
 
 function wire(e: unknown): WireError {
@@ -25,7 +25,7 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
   /** The AbortController of every fit received and not yet settled, running or queued. */
   const fits = new Map<number, AbortController>();
   let queue: Promise<void> = Promise.resolve();
-  const post = (reply: Reply, transfer: Transferable[] = []) => port.postMessage(reply, transfer);
+  const post = (reply: Reply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
   async function handle(r: Exclude<Request, { op: "abort" }>): Promise<void> {
     try {

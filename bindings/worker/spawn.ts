@@ -12,16 +12,20 @@ const SCRIPT_URL: string | undefined = RW_BUILD === "iife" && typeof document !=
 
 /** Node's worker_threads resourceLimits (megabytes), for the trainer's JavaScript heap. */
 export interface NodeResourceLimits {
+  /** The main heap's limit. */
   maxOldGenerationSizeMb?: number;
+  /** The young generation's limit. */
   maxYoungGenerationSizeMb?: number;
+  /** The space for generated code. */
   codeRangeSizeMb?: number;
+  /** The thread's stack (default 4). */
   stackSizeMb?: number;
 }
 
 /** A started trainer: post requests, receive replies, learn why it can no longer answer (it
  *  crashed, ran out of memory, exited, or sent a message that could not be read), terminate. */
 export interface Endpoint {
-  post(message: unknown, transfer: Transferable[]): void;
+  post(message: unknown, transfer: ArrayBuffer[]): void;
   onMessage(handler: (message: any) => void): void;
   onError(handler: (why: string) => void): void;
   terminate(): Promise<void>;
