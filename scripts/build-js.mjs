@@ -2,9 +2,11 @@
 //   dist/index.js, dist/core.js (+ shared chunks)   ESM for Node: "recurrent-wasm" and
 //                                                   "recurrent-wasm/core" share one core instance
 //   dist/recurrent.iife.js     <script> bundle, global `Recurrent`, wasm inlined as base64
-//   dist/recurrent.browser.js  ESM for browsers and bundlers (the "browser" condition), wasm inlined
-//   dist/recurrent.url.js      the same ESM without the inlined builds ("recurrent-wasm/url"):
-//                              each compiled as it downloads from the package's build/
+//   dist/recurrent.url.js      ESM for browsers and bundlers (the "browser" condition and
+//                              "recurrent-wasm/url"): nothing inlined, each wasm build compiled
+//                              as it downloads from the package's build/ (new URL(…,
+//                              import.meta.url): an asset to Vite and webpack 5)
+//   dist/recurrent.trainer.js  the WorkerModel trainer that build starts as a module Worker
 //   dist/index.cjs             CommonJS for require() (Node), with dist/core.cjs and dist/worker.cjs
 //                              re-exporting it: one core whichever entry point is required
 //   dist/cli.js                the `recurrent-wasm` command line
@@ -53,9 +55,9 @@ await build({
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.iife.js", format: "iife", globalName: "Recurrent", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"iife"' },
   // spawn.ts reads import.meta.url only on the ESM builds' paths (RW_BUILD), dead code here
   logOverride: { "empty-import-meta": "silent" } });
-await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.browser.js", format: "esm", platform: "browser", plugins: [browserSource], define: { RW_BUILD: '"esm"' } });
-// the same without the inlined builds: compiled as they download from ../build/ (or init's wasmUrl)
+// ESM for browsers and bundlers: compiled as they download from ../build/ (or init's wasmUrl)
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.url.js", format: "esm", platform: "browser", plugins: [urlSource], define: { RW_BUILD: '"esm"' } });
+await build({ ...common, entryPoints: [root + "bindings/worker/entry-browser.ts"], outfile: root + "dist/recurrent.trainer.js", format: "esm", platform: "browser", plugins: [urlSource], define: { RW_BUILD: '"esm"' } });
 // CommonJS: import.meta.url becomes the file's own URL
 await build({
   ...common, entryPoints: [root + "bindings/index-cjs.ts"], outfile: root + "dist/index.cjs", format: "cjs", platform: "node",

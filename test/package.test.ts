@@ -33,7 +33,7 @@ describe("the packed package", () => {
       /^build\/recurrent(\.standalone|\.relaxed|\.threads|\.threads-relaxed)?\.wasm$/,
       /^data\/(SOURCES\.md|esol-delaney\.csv|protein-ss\.(train|test))$/,
       /^docs\/ABI\.md$/, /^include\/recurrent\.h$/, /^types\/global\.d\.ts$/,
-      /^dist\/(index|core|worker|worker-entry|cli|chunk-[A-Z0-9]+|recurrent\.(browser|url|iife))\.js(\.map)?$/,
+      /^dist\/(index|core|worker|worker-entry|cli|chunk-[A-Z0-9]+|recurrent\.(trainer|url|iife))\.js(\.map)?$/,
       /^dist\/index\.cjs(\.map)?$/, /^dist\/(core|worker)\.cjs$/,
       /^dist\/types\/(bindings|assembly)\/[\w/.-]+\.d\.ts$/,
       /^dist\/cjs-types\/package\.json$/, /^dist\/cjs-types\/(bindings|assembly)\/[\w/.-]+\.d\.ts$/,

@@ -92,11 +92,11 @@ export { info, p };
   });
   it("package.json maps the browser condition to the ESM browser build, core to its own entry, require to the CommonJS build", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    expect(pkg.exports["."].import.browser).toBe("./dist/recurrent.browser.js");
+    expect(pkg.exports["."].import.browser).toBe("./dist/recurrent.url.js");
     expect(pkg.exports["."].require.default).toBe("./dist/index.cjs");
     expect(pkg.exports["./core"].import.default).toBe("./dist/core.js");
     expect(pkg.scripts.prepack).toBe("npm run build");
-    expect(readFileSync(join(root, "dist/recurrent.browser.js"), "utf8")).not.toMatch(/node:fs/);
+    for (const f of ["recurrent.url.js", "recurrent.trainer.js"]) expect(readFileSync(join(root, "dist", f), "utf8")).not.toMatch(/node:fs/);
   });
 });
 

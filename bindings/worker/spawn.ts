@@ -1,7 +1,8 @@
-// Starting a trainer Worker. Node: a worker_threads Worker on dist/worker-entry.js. Browsers: a
-// dedicated Worker on the bundle this code came from, named TRAINER_NAME (the bundle serves when it
-// loads in a Worker of that name): the <script> bundle's own URL (captured when it loaded) as a
-// classic Worker, the ESM build's import.meta.url as a module Worker. `url` overrides either.
+// Starting a trainer Worker. Node: a worker_threads Worker on dist/worker-entry.js. Browsers: the
+// ESM build starts dist/recurrent.trainer.js beside it as a module Worker (in the one form bundlers
+// rewrite, so it works in built apps); the <script> bundle starts itself from its own URL
+// (captured when it loaded) as a classic Worker named TRAINER_NAME, in which it serves. `url`
+// overrides either.
 import { TRAINER_NAME } from "./protocol.js";
 
 /** Which build this is (esbuild define in scripts/build-js.mjs). */
@@ -53,9 +54,19 @@ export async function spawnTrainer(url?: string | URL, resourceLimits?: NodeReso
       terminate: async () => { ending = true; await w.terminate(); },
     };
   }
-  const src = url ?? (RW_BUILD === "iife" ? SCRIPT_URL : import.meta.url);
-  if (!src) throw new TypeError("WorkerModel: no URL to start the trainer from (the <script> bundle records its own src when it loads; pass { url } to name it)");
-  const w = new Worker(src, { name: TRAINER_NAME, type: RW_BUILD === "esm" ? "module" : "classic" });
+  let w: Worker, src: string;
+  if (url !== undefined) {
+    src = String(url);
+    w = new Worker(url, { name: TRAINER_NAME, type: RW_BUILD === "esm" ? "module" : "classic" });
+  } else if (RW_BUILD === "esm") {
+    // literally this form, which bundlers recognise: the trainer becomes a worker bundle of its own
+    src = "recurrent.trainer.js";
+    w = new Worker(new URL("./recurrent.trainer.js", import.meta.url), { type: "module", name: "recurrent-wasm-trainer" });
+  } else {
+    if (!SCRIPT_URL) throw new TypeError("WorkerModel: no URL to start the trainer from (the <script> bundle records its own src when it loads; pass { url } to name it)");
+    src = SCRIPT_URL;
+    w = new Worker(SCRIPT_URL, { name: TRAINER_NAME });
+  }
   return {
     post: (m, t) => w.postMessage(m, t),
     onMessage: (h) => { w.onmessage = (e) => h(e.data); },
