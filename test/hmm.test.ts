@@ -374,6 +374,41 @@ describe("HMM supervised fit (labelled state paths)", () => {
   });
 });
 
+describe("HMM sizes: checked in doubles before anything is allocated", () => {
+  it("a model whose emission table can never be one block of WebAssembly memory is refused at construction", () => {
+    const cat = () => new CategoricalHMM({ nComponents: 4096, nFeatures: 2 ** 20 });
+    expect(cat).toThrow(RangeError);
+    expect(cat).toThrow("CategoricalHMM: nComponents × nFeatures = 4096 × 1048576 = 4294967296 emission probabilities (float64) need 32.0 GiB of WebAssembly memory in one block; the allocator's largest block is 1 GiB: use fewer states or symbols");
+    const gauss = () => new GaussianHMM({ nComponents: 4096, nFeatures: 65536 });
+    expect(gauss).toThrow(RangeError);
+    expect(gauss).toThrow("GaussianHMM: nComponents × nFeatures = 4096 × 65536 = 268435456 means (with the emission pass's scratch of 2 float64 each) need 4.0 GiB of WebAssembly memory in one block");
+    new CategoricalHMM({ nComponents: 64, nFeatures: 2 ** 20 }).dispose(); // 512 MiB: fits
+  });
+  it("a fit whose passes cannot fit fails before it initializes anything: parameters and random stream as they were", () => {
+    const K = 1024, mk = () => {
+      const h = new CategoricalHMM({ nComponents: K, nFeatures: 2, seed: 3 });
+      const rng = new Rng(5);
+      h.setParams({ startprob: stoch(rng, 1, K), transmat: stoch(rng, K, K), emissionprob: stoch(rng, K, 2) });
+      return h;
+    };
+    const h = mk(), twin = mk(), before = h.params();
+    const X = new Int32Array(2 ** 18); // logE and gamma: 2^18 steps × 1024 states × 8 bytes = 2 GiB each
+    expect(() => h.fit(X)).toThrow(RangeError);
+    expect(() => h.fit(X)).toThrow(/^CategoricalHMM\.fit: this HMM pass \(262144 steps, 1024 states\) needs 10\.0 GiB of WebAssembly memory; the limit is 4 GiB \(wasm32 memory\): pass fewer or shorter sequences per call$/);
+    expect(h.params()).toEqual(before);
+    expect(h.sample(20)).toEqual(twin.sample(20)); // the model's own stream was not drawn from
+    h.dispose(); twin.dispose();
+  });
+  it("sample checks n × nFeatures before it allocates X", () => {
+    const F = 65536, g = new GaussianHMM({ nComponents: 1, nFeatures: F });
+    g.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), means: new Float64Array(F), covars: new Float64Array(F).fill(1) });
+    expect(() => g.sample(2 ** 30)).toThrow(RangeError);
+    expect(() => g.sample(2 ** 30)).toThrow("GaussianHMM.sample: n × nFeatures = 1073741824 × 65536 = 70368744177664 values in X; a sample holds at most 1073741824: draw fewer steps per call");
+    expect(g.sample(3).X.length).toBe(3 * F);
+    g.dispose();
+  });
+});
+
 describe("HMM files (safetensors, F64)", () => {
   it("save and load keep every bit and the options; the file is checked before anything is set", async () => {
     const { safetensors } = await import("../dist/index.js");

@@ -72,17 +72,26 @@ function memoryError(where: string, bytes: number, what: string, reason: string,
  *  of the sizes), and what the caller can do about it. */
 export interface MemoryNeed { what?: string; total?: number; advice?: string }
 
-/** Allocate blocks of the given byte sizes, all or none: on any failure every block allocated so
- *  far is freed and a RangeError says what was needed. Sizes must be computed in doubles (never
- *  with 32-bit integer arithmetic); each is checked before anything is allocated. Blocks are
- *  16-byte aligned and zero-filled; pointers are unsigned. */
-export function allocAll(where: string, sizes: number[], need: MemoryNeed = {}): number[] {
+/** Throw the RangeError allocAll would throw for sizes that can never be allocated (not a
+ *  non-negative integer, past 4 GiB in all, a block past the allocator's largest), allocating
+ *  nothing: for a call to check its sizes before work that precedes the allocation. Returns the
+ *  total. */
+export function checkSizes(where: string, sizes: number[], need: MemoryNeed = {}): number {
   for (const b of sizes) {
     if (!Number.isSafeInteger(b) || b < 0) throw new RangeError(`${where}: invalid allocation size ${b}`);
   }
   const total = need.total ?? sizes.reduce((a, b) => a + b, 0);
   const why = tooLarge(sizes, total);
   if (why) throw memoryError(where, total, need.what ?? "", why, need.advice ?? "");
+  return total;
+}
+
+/** Allocate blocks of the given byte sizes, all or none: on any failure every block allocated so
+ *  far is freed and a RangeError says what was needed. Sizes must be computed in doubles (never
+ *  with 32-bit integer arithmetic); each is checked before anything is allocated. Blocks are
+ *  16-byte aligned and zero-filled; pointers are unsigned. */
+export function allocAll(where: string, sizes: number[], need: MemoryNeed = {}): number[] {
+  const total = checkSizes(where, sizes, need);
   const c = core(), got: number[] = [];
   try {
     for (const b of sizes) {

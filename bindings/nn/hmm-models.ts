@@ -8,7 +8,7 @@ import * as check from "../core/check.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments, logInto } from "../functional/hmm.js";
-import { BaseHMM, HmmOptions, HmmParams, draw, normalizeRows, stochastic } from "./hmm.js";
+import { BaseHMM, HmmOptions, HmmParams, checkTable, draw, normalizeRows, stochastic } from "./hmm.js";
 
 export interface CategoricalHMMOptions extends HmmOptions {
   /** Number of symbols M (X holds 0..M−1). */
@@ -36,6 +36,8 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
     super("CategoricalHMM", options, ["nFeatures", "emissionprobPrior"]);
     const o = options as unknown as Record<string, unknown>;
     this.nFeatures = check.int("CategoricalHMM", "nFeatures", o.nFeatures, 1, 1 << 20);
+    // every pass holds log emissionprob, [K, M] float64, in one block
+    checkTable("CategoricalHMM", this.nComponents, this.nFeatures, 8, "emission probabilities (float64)", "use fewer states or symbols");
     this.emissionprobPrior = check.num("CategoricalHMM", "emissionprobPrior", o.emissionprobPrior ?? 1, 0, Infinity, true);
     this.emissionPseudocount = this.emissionprobPrior - 1;
   }
@@ -81,6 +83,7 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
     return { emissionprob: normalizeRows(Float64Array.from({ length: K * M }, () => 0.05 + this.rng.uniform()), K, M, new Float64Array(K * M)) };
   }
   protected sampleArray(n: number): Int32Array { return new Int32Array(n); }
+  protected readonly sampleWidth = 1;
   protected sampleInto(out: Int32Array, t: number, k: number, rng: Rng): void { out[t] = draw(rng, this.emission!.emissionprob, k * this.nFeatures, this.nFeatures); }
   protected freeEmissionParams(): number { return this.nComponents * (this.nFeatures - 1); }
 }
@@ -114,6 +117,8 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     super("GaussianHMM", options, ["nFeatures", "covarianceType"]);
     const o = options as unknown as Record<string, unknown>;
     this.nFeatures = check.int("GaussianHMM", "nFeatures", o.nFeatures, 1, 1 << 16);
+    // every pass's emissions take a scratch block of 2·K·F float64
+    checkTable("GaussianHMM", this.nComponents, this.nFeatures, 16, "means (with the emission pass's scratch of 2 float64 each)", "use fewer states or features");
     check.oneOf("GaussianHMM", "covarianceType", o.covarianceType ?? "diag", ["diag"] as const);
   }
   get config(): GaussianHMMOptions {
@@ -213,6 +218,7 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
   }
   protected stageX(_where: string, X: Float64Array): void { new Float64Array(core().memory.buffer, this.mem.get("x"), X.length).set(X); }
   protected sampleArray(n: number): Float64Array { return new Float64Array(n * this.nFeatures); }
+  protected get sampleWidth(): number { return this.nFeatures; }
   protected sampleInto(out: Float64Array, t: number, k: number, rng: Rng): void {
     const F = this.nFeatures, e = this.emission!;
     for (let f = 0; f < F; f++) out[t * F + f] = e.means[k * F + f] + Math.sqrt(e.covars[k * F + f]) * rng.normal();

@@ -5,7 +5,7 @@
 // (nn/hmm-models.ts) add their emissions. The parameters live in JS as Float64Arrays (they are
 // small); each call stages X and the parameters into WebAssembly memory.
 import * as check from "../core/check.js";
-import { Blocks, reserveAll, untrack, track } from "../core/arena.js";
+import { BLOCK_LIMIT, Blocks, MemoryNeed, checkSizes, formatBytes, reserveAll, untrack, track } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
 import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../functional/hmm.js";
@@ -47,6 +47,18 @@ export function normalizeRows(counts: Float64Array, rows: number, cols: number, 
   }
   return out;
 }
+
+/** A model whose [nComponents, nFeatures] table of `bytesPer` bytes per entry cannot be one block
+ *  of the core's allocator can never run a pass: a RangeError at construction, sizes in doubles. */
+export function checkTable(where: string, K: number, F: number, bytesPer: number, what: string, advice: string): void {
+  const bytes = bytesPer * K * F;
+  if (bytes > BLOCK_LIMIT) {
+    throw new RangeError(`${where}: nComponents × nFeatures = ${K} × ${F} = ${K * F} ${what} need ${formatBytes(bytes)} of WebAssembly memory in one block; the allocator's largest block is 1 GiB: ${advice}`);
+  }
+}
+
+/** The most values a sample's X holds (n × nFeatures): the bound on n. */
+const SAMPLE_LIMIT = 2 ** 30;
 
 /** What an emission model adds to BaseHMM. E: its parameters by name (Float64Arrays). */
 export abstract class BaseHMM<E extends Record<string, Float64Array>> {
@@ -117,6 +129,8 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   /** One emission of state k into X's sample at step t. */
   protected abstract sampleInto(out: Float64Array | Int32Array, t: number, k: number, rng: Rng): void;
   protected abstract sampleArray(n: number): Float64Array | Int32Array;
+  /** Values of X per sampled step (1 symbol, or nFeatures). */
+  protected abstract readonly sampleWidth: number;
   protected abstract freeEmissionParams(): number;
 
   /** The options this model was built with (what a file stores; the constructor takes them). */
@@ -162,6 +176,21 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     this.alive(where);
     const p = this.ready(where);
     const N = checkedN || this.stepsOf(where, X); // fit checks X once, not every iteration
+    const { L, sizes, need } = this.passSizes(where, lengths, N, fit);
+    const K = this.nComponents;
+    reserveAll(where, [[this.#blocks, sizes]], need);
+    const m = this.mem, buf = core().memory.buffer;
+    new Int32Array(buf, m.get("lengths"), L.length).set(L);
+    // logs in the core (not Math.log): the same bits in every JavaScript engine
+    const put = (name: string, v: Float64Array) => { new Float64Array(buf, m.get(name), v.length).set(v); if (logParams) logInto(v.length, m.get(name), m.get(name)); };
+    put("start", p.start); put("trans", p.trans);
+    this.writeEmissions(where, X, N, p.e);
+    return { pass: { K, N, nSeq: L.length, lengths: m.get("lengths"), logE: m.get("logE"), start: m.get("start"), trans: m.get("trans"), work: m.get("work"), workBytes: m.bytes("work"), out: m.get("out") }, N };
+  }
+
+  /** The checked lengths of a pass over N steps, its blocks' sizes (bytes, in doubles) and how to
+   *  word a failure to allocate them. */
+  private passSizes(where: string, lengths: unknown, N: number, fit: boolean): { L: Int32Array; sizes: Record<string, number>; need: MemoryNeed } {
     const L = lengthsOf(where, lengths, N);
     const K = this.nComponents;
     let maxLen = 0;
@@ -171,14 +200,7 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
       xi: fit ? 8 * K * K : 0, first: fit ? 8 * K : 0, work: hmmWorkBytes(K, maxLen), out: 16, bad: 4, states: 4 * N,
       ...this.emissionBlocks(N, fit),
     };
-    reserveAll(where, [[this.#blocks, sizes]], { what: `HMM pass (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" });
-    const m = this.mem, buf = core().memory.buffer;
-    new Int32Array(buf, m.get("lengths"), L.length).set(L);
-    // logs in the core (not Math.log): the same bits in every JavaScript engine
-    const put = (name: string, v: Float64Array) => { new Float64Array(buf, m.get(name), v.length).set(v); if (logParams) logInto(v.length, m.get(name), m.get(name)); };
-    put("start", p.start); put("trans", p.trans);
-    this.writeEmissions(where, X, N, p.e);
-    return { pass: { K, N, nSeq: L.length, lengths: m.get("lengths"), logE: m.get("logE"), start: m.get("start"), trans: m.get("trans"), work: m.get("work"), workBytes: m.bytes("work"), out: m.get("out") }, N };
+    return { L, sizes, need: { what: `HMM pass (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" } };
   }
 
   /** The total log-likelihood log P(X) (natural log) over the sequences. */
@@ -228,6 +250,9 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const letters = "st" + this.initLetters, init = o.initParams ?? letters;
     if (typeof init !== "string" || !new RegExp(`^[${letters}]*$`).test(init)) throw new TypeError(`${M}: initParams must be a string of the letters ${letters.split("").join(", ")} (or ""), got ${check.show(init)}`);
     const N = this.stepsOf(M, X), K = this.nComponents;
+    // the passes' memory checked before any initialization runs
+    const pass = this.passSizes(M, lengths, N, true);
+    checkSizes(M, Object.values(pass.sizes), pass.need);
     // every row uniform random, normalized (hmmlearn draws start and transition rows from
     // Dirichlet(1/K); uniform rows need no transcendental functions, so every engine agrees)
     const rows = (r: number, c: number) => normalizeRows(Float64Array.from({ length: r * c }, () => 0.05 + this.rng.uniform()), r, c, new Float64Array(r * c));
@@ -324,7 +349,14 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     check.known(M, o, ["seed"]);
     const rng = o.seed === undefined ? this.rng : new Rng(check.int(M, "seed", o.seed, 0, 0xffffffff));
     const p = this.ready(M), K = this.nComponents;
-    const X = this.sampleArray(len), states = new Int32Array(len);
+    const values = len * this.sampleWidth;
+    if (values > SAMPLE_LIMIT) throw new RangeError(`${M}: n × nFeatures = ${len} × ${this.sampleWidth} = ${values} values in X; a sample holds at most ${SAMPLE_LIMIT}: draw fewer steps per call`);
+    let X: Float64Array | Int32Array, states: Int32Array;
+    try {
+      X = this.sampleArray(len); states = new Int32Array(len);
+    } catch (e) {
+      throw new RangeError(`${M}: the host could not allocate the sample of n = ${len} steps (${values} values in X): ${(e as Error).message}; draw fewer steps per call`);
+    }
     let z = draw(rng, p.start, 0, K);
     for (let t = 0; t < len; t++) {
       if (t > 0) z = draw(rng, p.trans, z * K, K);
