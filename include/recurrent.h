@@ -188,7 +188,7 @@ typedef int32_t rw_ode_forward_fn(rw_ptr d);
 typedef double rw_ode_param_count_fn(int32_t nLayers, rw_ptr widths);
 /* dopri5: the accepted steps of sequence `row` in the last forward solve held in the workspace: writes up to `capacity` (t, dt) pairs (f64) to out and returns the number of steps, or an error code (ERR_NO_FORWARD; ERR_ARGUMENT if the method is not dopri5, the gradient is "adjoint" (which keeps no steps) or row is out of range). */
 typedef int32_t rw_ode_steps_fn(rw_ptr d, int32_t row, rw_ptr out, int32_t capacity);
-/* Bytes of workspace a pass of this descriptor needs (f64: may pass 4 GiB), or an error code. */
+/* Bytes of workspace a pass of this descriptor needs, or an error code. Computed in f64, also when it (or a tensor of the shape) passes 4 GiB, so that a host can report it. */
 typedef double rw_ode_workspace_bytes_fn(rw_ptr d);
 /* Packs B(k, n) = src[k·rs + n·cs] (k < K, n < N) for gemm_f32_4x8_packed: ⌊N/8⌋ panels of K×8 floats (panel p holds columns 8p..8p+7; B(k, 8p + q) at p·8K + 8k + q), then the last N mod 8 columns as a row-major K×(N mod 8) block. Same size as B: K·N floats. */
 typedef void rw_pack_panels_fn(int32_t K, int32_t N, rw_ptr src, int32_t rs, int32_t cs, rw_ptr dst);

@@ -264,6 +264,30 @@ describe("NeuralODE dopri5", () => {
   });
 });
 
+describe("NeuralODE: a solve too large for WebAssembly memory", () => {
+  it("names the call, the bytes, and what lowers them for the method; changes nothing", () => {
+    const big = new NeuralODE({ stateSize: 2, hidden: [4], maxSteps: 5e8, seed: 1 });
+    expect(big.workspaceBytes(1, 2)).toBeGreaterThan(2 ** 32); // exact, past 4 GiB
+    const sd = big.stateDict(), h0 = new Float32Array(2), times = Float64Array.of(0, 1);
+    expect(() => big.forward(h0, times, { batch: 1 })).toThrow(RangeError);
+    expect(() => big.forward(h0, times, { batch: 1 })).toThrow('NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1 × 2 times, maxSteps 500000000, stateSize 2) needs 14.9 GiB of WebAssembly memory; the limit is 4 GiB (wasm32 memory): use a smaller batch (1), lower maxSteps (500000000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint" (its memory does not grow with the steps)');
+    expect(big.stateDict()).toEqual(sd);
+    expect(() => big.backward({ states: new Float32Array(4) })).toThrow(/no forward solve/);
+    big.dispose();
+    // the advice holds: the adjoint's workspace does not depend on maxSteps
+    const adj = new NeuralODE({ stateSize: 2, hidden: [4], maxSteps: 5e8, seed: 1, gradient: "adjoint" });
+    expect(adj.forward(h0, times, { batch: 1 }).states.length).toBe(4);
+    adj.dispose();
+    // between 1 and 4 GiB one block passes the allocator's largest: dopri5 names maxSteps, fixed steps the substeps
+    const x = new Float32Array(64 * 1024);
+    const dp = new NeuralODE({ stateSize: 64 });
+    expect(() => dp.forward(x, times, { batch: 1024 })).toThrow('NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1024 × 2 times, maxSteps 10000, stateSize 64) needs 2.7 GiB of WebAssembly memory; one block of it is 2.7 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), lower maxSteps (10000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint"');
+    const rk = new NeuralODE({ stateSize: 64, method: "rk4", substeps: 1000 });
+    expect(() => rk.forward(x, times, { batch: 1024 })).toThrow('NeuralODE.forward: this solve (rk4, gradient "backprop", batch 1024 × 2 times, 1000 steps, stateSize 64) needs 3.9 GiB of WebAssembly memory; one block of it is 3.9 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), request fewer times, lower substeps (1000), or use gradient: "adjoint"');
+    dp.dispose(); rk.dispose();
+  });
+});
+
 describe("NeuralODE gradient adjoint", () => {
   it("the reference's vector–Jacobian product matches central differences of f (float64)", () => {
     for (const act of ["tanh", "relu", "softplus"] as const) {

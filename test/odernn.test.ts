@@ -157,6 +157,15 @@ describe("odegru and timeGap: bad input", () => {
     expect(() => new Model(config as ModelConfig)).toThrow(msg as string);
   });
 
+  it("a batch whose ODE workspace cannot fit names the call, the bytes and the ode options that lower them", () => {
+    const m = new Model({ ...base, cell: "odegru", ode: { maxSteps: 5e8 } });
+    const before = m.stateDict(), x = [Float32Array.of(1, 2, 3, 4)], times = [Float64Array.of(0, 1)];
+    expect(() => m.predict(x, { times })).toThrow(RangeError);
+    expect(() => m.predict(x, { times })).toThrow('Model.predict: this batch (1 sequences × 2 steps) needs 18.6 GiB of WebAssembly memory; the limit is 4 GiB (wasm32 memory): use smaller batches or shorter sequences, lower ode.maxSteps (500000000: backprop keeps room for that many steps per sequence), or use ode.gradient: "adjoint" (its memory does not grow with the steps)');
+    expect(m.stateDict()).toEqual(before);
+    m.dispose();
+  });
+
   it("data: times and mask checked, named, and refused where unused", () => {
     const m = new Model({ ...base, cell: "odegru", inputMask: true, readout: "last" });
     const x = [Float32Array.of(1, 2, 3, 4)], y = Float32Array.of(0, 1), mask = [Float32Array.of(1, 1, 1, 0)];

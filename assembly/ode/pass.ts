@@ -55,14 +55,14 @@ function check_shape(d: usize): i32 {
     if (wl < 1 || wl > (1 << 20)) return ERR_SIZE;
   }
   if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
-  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS) return ERR_TOO_LARGE;
   const adj = getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT;
   const solve = <i32>method == ODE_DOPRI5
     ? dopri5_workspace_floats(<i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>maxSteps, !adj)
     : rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n, !adj);
-  // the adjoint's backward reuses the forward's workspace (it needs only the states)
+  // the adjoint's backward reuses the forward's workspace (it needs only the states); `need` is
+  // set also when a size is too large, for ode_workspace_bytes to report it
   need = HEADER_FLOATS + (adj ? max(solve, adjoint_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>D)) : solve);
-  if (need > MAX_FLOATS) return ERR_TOO_LARGE;
+  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || need > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
 
@@ -83,10 +83,11 @@ function check_tensors(d: usize, backward: bool): i32 {
   return OK;
 }
 
-/** Bytes of workspace a pass of this descriptor needs (f64: may pass 4 GiB), or an error code. */
+/** Bytes of workspace a pass of this descriptor needs, or an error code. Computed in f64, also
+ *  when it (or a tensor of the shape) passes 4 GiB, so that a host can report it. */
 export function ode_workspace_bytes(d: usize): f64 {
   const e = check_shape(d);
-  return e != OK ? <f64>e : need * 4;
+  return e != OK && e != ERR_TOO_LARGE ? <f64>e : need * 4;
 }
 
 /** Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */

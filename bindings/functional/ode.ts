@@ -61,6 +61,22 @@ export function odeParamCount(widths: number[]): number {
   return n;
 }
 
+/** What makes a solve's workspace large and how the caller shrinks it, for a memory error's
+ *  advice: the options as the caller spells them (prefix "ode." for a Model's). Empty for
+ *  gradient "adjoint", whose workspace does not grow with the steps. */
+export function odeRemedies(s: OdeShape, prefix = ""): string[] {
+  if (s.gradient === A.ODE_GRAD_ADJOINT) return [];
+  return [
+    s.method === A.ODE_DOPRI5 ? `lower ${prefix}maxSteps (${s.maxSteps}: backprop keeps room for that many steps per sequence)` : `lower ${prefix}substeps (${s.substeps})`,
+    `use ${prefix}gradient: "adjoint" (its memory does not grow with the steps)`,
+  ];
+}
+
+/** "a", "a or b", "a, b, or c". */
+export function orList(items: string[]): string {
+  return items.length <= 2 ? items.join(" or ") : `${items.slice(0, -1).join(", ")}, or ${items[items.length - 1]}`;
+}
+
 /** Bytes of workspace a solve of this shape needs (exact, may exceed 4 GiB). */
 export function odeWorkspaceBytes(s: OdeShape): number {
   if (!query) query = allocAll("recurrent-wasm", [ODE_DESC_BYTES + 4 * 66])[0];

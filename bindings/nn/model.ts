@@ -19,7 +19,7 @@ import type { StreamedModel } from "./model-stream.js";
 import { MAX_STEPS } from "./stream.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
-import { odeShapeOf } from "../functional/ode.js";
+import { odeShapeOf, orList } from "../functional/ode.js";
 import { ModelConfig, ModelSettings, Readout, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
 export * from "./model-config.js";
 
@@ -240,7 +240,7 @@ export class RecurrentModel<R extends Readout = Readout> {
       if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
       passes.push([this.#pass, pass]);
     }
-    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...passes], { what: `batch (${B} sequences × ${T} steps)`, advice: odeRnn ? "use smaller batches or shorter sequences" : ADVICE });
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...passes], { what: `batch (${B} sequences × ${T} steps)`, advice: odeRnn ? orList(["use smaller batches or shorter sequences", ...odeRnn.remedies(B)]) : ADVICE });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (state) {

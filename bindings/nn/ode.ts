@@ -7,7 +7,7 @@ import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
-import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeShapeOf, odeSteps, odeWorkspaceBytes } from "../functional/ode.js";
+import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
 /** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
@@ -200,7 +200,11 @@ export class NeuralODE {
     const { S, perSequence } = checkTimes(M, times, B, o.steps);
     const shape = this.#shape(B, S, perSequence);
     const p = { times: 8 * times.length, h0: 4 * B * D, states: 4 * B * S * D };
-    reserveAll(M, [[this.#mem, p], [this.#pass, odeBlocks(shape)]], { what: `solve (batch ${B} × ${S} times, ${(S - 1) * this.substeps} steps, stateSize ${D})`, advice: "use fewer substeps, fewer requested times or smaller batches" });
+    const dopri5 = this.method === "dopri5";
+    reserveAll(M, [[this.#mem, p], [this.#pass, odeBlocks(shape)]], {
+      what: `solve (${this.method}, gradient "${this.gradient}", batch ${B} × ${S} times, ${dopri5 ? `maxSteps ${this.maxSteps}` : `${(S - 1) * this.substeps} steps`}, stateSize ${D})`,
+      advice: orList([`use a smaller batch (${B})`, ...(dopri5 && this.gradient === "backprop" ? [] : ["request fewer times"]), ...odeRemedies(shape)]),
+    });
     this.#last = null;
     const c = this.#mem;
     new Float64Array(core().memory.buffer, c.get("times"), times.length).set(times);

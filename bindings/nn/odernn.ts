@@ -15,7 +15,7 @@
 import * as A from "../core/abi.js";
 import { Blocks, i32 } from "../core/arena.js";
 import { core } from "../core/loader.js";
-import { OdeShape, odeBackward, odeBlocks, odeForward } from "../functional/ode.js";
+import { OdeShape, odeBackward, odeBlocks, odeForward, odeRemedies } from "../functional/ode.js";
 import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
 import type { Staged } from "./data.js";
 
@@ -60,6 +60,9 @@ export class OdeRnn {
     if (backward) Object.assign(gru, rnnBackwardBlocks(this.#gru(B), paramFloats, false));
     return [[this.mem, mem], [this.gruPass, gru], [this.odePass, odeBlocks(this.#ode(B))]];
   }
+
+  /** How a batch of B sequences shrinks the ODE's workspace (the Model's ode options). */
+  remedies(B: number): string[] { return odeRemedies(this.#ode(B), "ode."); }
 
   release(): void { for (const b of [this.mem, this.gruPass, this.odePass]) b.release(); }
 
