@@ -264,6 +264,24 @@ describe("NeuralODE dopri5", () => {
   });
 });
 
+describe("NeuralODE: a fixed-step solve that overflows", () => {
+  it("ends in a RangeError naming the time, never in Inf or NaN states; the module is intact", () => {
+    for (const method of ["euler", "midpoint", "rk4"] as const) {
+      const ode = new NeuralODE({ stateSize: 2, hidden: [4], method, seed: 1 });
+      const sd = ode.stateDict(), h0 = Float32Array.of(1, 0.5);
+      const call = () => ode.forward(h0, Float64Array.of(0, 1, 1e300), { batch: 1 });
+      expect(call).toThrow(RangeError);
+      expect(call).toThrow(`NeuralODE.forward: ${method}'s solution is not finite at t = 1e+300 (after the interval from t = 1, in 1 step(s) of 1e+300): the solution may blow up there, or the steps are too large for f: use more substeps, shorter intervals, or dopri5`);
+      // one grid per sequence: the time of the sequence that overflows
+      expect(() => ode.forward(Float32Array.of(1, 0.5, 1, 0.5), Float64Array.of(0, 1, 0, -1e300), { batch: 2, steps: 2 })).toThrow(`NeuralODE.forward: ${method}'s solution is not finite at t = -1e+300 (after the interval from t = 0, in 1 step(s) of -1e+300)`);
+      expect(ode.stateDict()).toEqual(sd);
+      expect(() => ode.backward({ states: new Float32Array(6) })).toThrow(/no forward solve/);
+      expect(ode.forward(h0, Float64Array.of(0, 1), { batch: 1 }).states.every(Number.isFinite)).toBe(true);
+      ode.dispose();
+    }
+  });
+});
+
 describe("NeuralODE: a solve too large for WebAssembly memory", () => {
   it("names the call, the bytes, and what lowers them for the method; changes nothing", () => {
     const big = new NeuralODE({ stateSize: 2, hidden: [4], maxSteps: 5e8, seed: 1 });

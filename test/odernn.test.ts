@@ -166,6 +166,20 @@ describe("odegru and timeGap: bad input", () => {
     m.dispose();
   });
 
+  it("a fixed-step ODE between steps that overflows is a RangeError naming the time, not NaN predictions", () => {
+    const m = new Model({ ...base, cell: "odegru", readout: "last", ode: { method: "euler" } });
+    const before = m.stateDict(), x = [Float32Array.of(1, 2, 3, 4)], times = [Float64Array.of(0, 1e300)];
+    const msg = "euler's solution is not finite at t = 1e+300 (after the interval from t = 0, in 1 step(s) of 1e+300)";
+    expect(() => m.predict(x, { times })).toThrow(RangeError);
+    expect(() => m.predict(x, { times })).toThrow(`Model.predict: ${msg}`);
+    expect(() => m.computeGradients({ x, y: Float32Array.of(0, 1), times })).toThrow(`Model.computeGradients: ${msg}`);
+    expect(m.stateDict()).toEqual(before);
+    const ok = m.predict(x, { times: [Float64Array.of(0, 1)] }) as Float32Array;
+    expect(ok.length).toBe(O);
+    expect(ok.every(Number.isFinite)).toBe(true);
+    m.dispose();
+  });
+
   it("data: times and mask checked, named, and refused where unused", () => {
     const m = new Model({ ...base, cell: "odegru", inputMask: true, readout: "last" });
     const x = [Float32Array.of(1, 2, 3, 4)], y = Float32Array.of(0, 1), mask = [Float32Array.of(1, 1, 1, 0)];

@@ -2,7 +2,7 @@
 // fields): the caller (a module) owns the memory; these write the descriptor, call ode_forward /
 // ode_backward, and turn an error code into an exception.
 import * as A from "../core/abi.js";
-import { Blocks, allocAll, free } from "../core/arena.js";
+import { Blocks, allocAll, free, heapf32 } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
 /** The shape of a solve. method: A.ODE_*, activation: A.ACT_*. */
@@ -108,7 +108,32 @@ export function odeForward(where: string, mem: Blocks, s: OdeShape, t: { params:
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_forward(desc);
   if (code !== A.OK) solveFailed(where, mem, s, code, "");
+  checkFinite(where, s, t.times, t.states);
   return statsOf(mem);
+}
+
+/** A solve whose states are not all finite is a RangeError naming the first requested time where
+ *  a state is not (dopri5 ends a blow-up itself, in a step size underflow; fixed steps just
+ *  overflow). One pass over the states [B, S, D]: little next to the solve that wrote them. */
+function checkFinite(where: string, s: OdeShape, times: number, states: number): void {
+  const { batch: B, steps: S, stateSize: D } = s, v = heapf32(), o = states >>> 2;
+  // the first (time index, then sequence) with a state that is not finite; states[b, 0] = h0,
+  // checked finite by the caller
+  let bad = -1, first = S;
+  for (let b = 0; b < B; b++) {
+    for (let i = 1; i < first; i++) {
+      const row = o + (b * S + i) * D;
+      let d = 0;
+      while (d < D && v[row + d] - v[row + d] === 0) d++;
+      if (d < D) { bad = b; first = i; break; }
+    }
+  }
+  if (bad < 0) return;
+  const t = new Float64Array(core().memory.buffer, times, s.perSequence ? B * S : S), at = s.perSequence ? bad * S + first : first;
+  const t1 = t[at], t0 = t[at - 1], method = ODE_METHODS[s.method];
+  throw new RangeError(s.method === A.ODE_DOPRI5
+    ? `${where}: dopri5's solution is not finite at t = ${t1} (after the interval from t = ${t0}): the solution may blow up there; tighten rtol/atol`
+    : `${where}: ${method}'s solution is not finite at t = ${t1} (after the interval from t = ${t0}, in ${s.substeps} step(s) of ${(t1 - t0) / s.substeps}): the solution may blow up there, or the steps are too large for f: use more substeps, shorter intervals, or dopri5`);
 }
 
 /** A solve's error code as an exception: dopri5's step limits as a RangeError naming t and the step. */

@@ -28,7 +28,9 @@ export interface NeuralODEOptions {
   /** What f's first Linear sees of h: "identity" (default) or "cube", h³ elementwise (the field
    *  of torchdiffeq's spiral demo, f(t, h) = net(h³)). */
   inputMap?: "identity" | "cube";
-  /** Solver (default "dopri5"). rk4 is the classic one: k1/6 + k2/3 + k3/3 + k4/6. */
+  /** Solver (default "dopri5"). rk4 is the classic one: k1/6 + k2/3 + k3/3 + k4/6. A solution
+   *  that blows up is a RangeError naming the time, never Inf or NaN states: dopri5's step size
+   *  underflows there; a fixed-step solve names the first requested time whose state is not finite. */
   method?: OdeMethod;
   /** dopri5 tolerances (default 1e-7, 1e-9, torchdiffeq's). */
   rtol?: number;
