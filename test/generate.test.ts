@@ -80,6 +80,21 @@ describe("Model.generate", () => {
     s.dispose(); m.dispose();
   });
 
+  it("a temperature below 1e-48 is greedy (1e-310 too, whose 1/T overflows): the tokens of temperature 0", () => {
+    const V = 7, m = new Model({ cell: "gru", inputSize: V + 1, hiddenSize: 16, outputSize: V, readout: "sequence", loss: "crossentropy", seed: 5 });
+    const sd = m.stateDict(), rng = new Rng(2);
+    for (const k of Object.keys(sd)) sd[k] = sd[k].map(() => 2 * rng.normal());
+    m.loadStateDict(sd);
+    const greedy = Array.from(m.generate({ prime: [V, 3, 1], length: 50, temperature: 0 }));
+    expect(new Set(greedy).size).toBeGreaterThan(1); // not one token over and over
+    for (const temperature of [5e-324, 1e-310, 1e-300, 1e-49]) {
+      expect(Array.from(m.generate({ prime: [V, 3, 1], length: 50, temperature, seed: 4 })), `temperature ${temperature}`).toEqual(greedy);
+    }
+    // just above it the weights are computed, and are one-hot already: no jump at the threshold
+    expect(Array.from(m.generate({ prime: [V, 3, 1], length: 50, temperature: 1e-47, seed: 4 }))).toEqual(greedy);
+    m.dispose();
+  });
+
   it("bad options are named", () => {
     const m = constantModel([0, 1, 2]);
     const bad: [Record<string, unknown>, string][] = [

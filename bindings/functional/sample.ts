@@ -4,8 +4,16 @@
 import { heapf64 } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
+/** Temperatures below this are greedy. The weights are exp((l − max)/T) in f64 of f32 logits l:
+ *  two distinct f32 logits differ by at least 2⁻¹⁴⁹ (≈ 1.4e-45), and exp(−x) is exactly 0 in f64
+ *  once x > 746, so below 2⁻¹⁴⁹/746 ≈ 1.9e-48 every token under the maximum weighs exactly 0:
+ *  sampling is the argmax already (but for exact ties, which greedy gives to the lowest index).
+ *  Above the threshold 1/T ≤ 1e48 stays finite; far below it 1/T overflows (T < 5.6e-309) and
+ *  (l − max)·∞ is NaN at the maximum, so T is taken as 0 there instead. */
+export const GREEDY_BELOW = 1e-48;
+
 export interface TokenSampling {
-  /** 0: greedy (the argmax, ties to the lowest index). */
+  /** Below GREEDY_BELOW (0 too): greedy (the argmax, ties to the lowest index). */
   temperature: number;
   /** Keep the k most probable tokens (0: all). */
   topK: number;
@@ -17,7 +25,7 @@ export interface TokenSampling {
  *  scratch in the core's memory; order: an Int32Array of at least n (scratch). */
 export function drawToken(n: number, logits: number, weights: number, s: TokenSampling, u: number, order: Int32Array): number {
   const c = core();
-  if (s.temperature === 0) return c.sample_weights(n, logits, 1, weights);
+  if (s.temperature < GREEDY_BELOW) return c.sample_weights(n, logits, 1, weights);
   c.sample_weights(n, logits, 1 / s.temperature, weights);
   const w = heapf64(), w0 = weights >>> 3; // token i's weight: w[w0 + i]
   let kept = n;

@@ -6,7 +6,7 @@
 // (functional/sample.ts), so a seed gives the same tokens in Node and in browsers.
 import * as check from "../core/check.js";
 import { Rng } from "../core/random.js";
-import { drawToken } from "../functional/sample.js";
+import { GREEDY_BELOW, drawToken } from "../functional/sample.js";
 import type { ModelStream } from "./model-stream.js";
 
 /** Options of Model.generate(). */
@@ -15,7 +15,10 @@ export interface GenerateOptions {
   prime: Int32Array | readonly number[];
   /** How many tokens to generate at most. */
   length: number;
-  /** Softmax temperature (default 1); 0 is greedy (the most probable token every time). */
+  /** Softmax temperature (default 1); 0 is greedy (the most probable token every time, ties to
+   *  the lowest id), and so is any temperature below 1e-48, where the float64 weights of float32
+   *  logits are one-hot already (the weights exp((l − max)/T) of every token below the maximum
+   *  are exactly 0 there; far below it 1/T would overflow into NaN weights). */
   temperature?: number;
   /** Sample among the k most probable tokens only (default 0: all). */
   topK?: number;
@@ -67,7 +70,7 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
     const one = new Float32Array(I);
     let n = 0;
     while (n < length) {
-      const t = drawToken(O, pred, s.weightsScratch, sampling, temperature === 0 ? 0 : rng.uniform(), order);
+      const t = drawToken(O, pred, s.weightsScratch, sampling, temperature < GREEDY_BELOW ? 0 : rng.uniform(), order);
       out[n++] = t;
       if (stop.has(t) || n === length) break;
       one.fill(0); one[t] = 1;
