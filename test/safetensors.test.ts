@@ -38,6 +38,8 @@ describe("safetensors", () => {
     expect(Array.from(r.tensors.b.data)).toEqual([1, 3.140625]);
   });
   const four = new Uint8Array(4);
+  /** A one-float F32 entry at [begin, end), as JSON text. */
+  const A = (begin: number, end: number) => `{"dtype":"F32","shape":[1],"data_offsets":[${begin},${end}]}`;
   const hostile: [string, () => Uint8Array, RegExp][] = [
     ["shorter than 8 bytes", () => new Uint8Array(5), /shorter than the 8-byte header length/],
     ["header length past the end", () => file({}, four, 1000), /header length 1000 runs past the end/],
@@ -54,8 +56,21 @@ describe("safetensors", () => {
     ["trailing bytes", () => file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(8)), /data section is 8 bytes but the tensors cover 4/],
     ["huge shape", () => file({ a: { dtype: "F32", shape: [1e9, 1e9], data_offsets: [0, 4] } }, four), /needs more bytes than the file holds/],
     ["metadata not strings", () => file({ __metadata__: { a: 1 } }), /__metadata__ "a" must be a string/],
+    // duplicate keys (JSON.parse keeps the last): named, whatever the offsets of the copies
+    ["a tensor named twice", () => file(`{"a":${A(0, 4)},"a":${A(4, 8)}}`, new Uint8Array(8)), /^safetensors: tensor "a" is named twice in the header \(each name may appear once\)$/],
+    ["a tensor named twice, the same entry", () => file(`{"a":${A(0, 4)},"a":${A(0, 4)}}`, four), /tensor "a" is named twice/],
+    ["a tensor named twice, once escaped", () => file(`{"w\\"x":${A(0, 4)},"\\u0077\\"x":${A(4, 8)}}`, new Uint8Array(8)), /tensor "w\\"x" is named twice/],
+    ["__metadata__ twice", () => file(`{"__metadata__":{},"a":${A(0, 4)},"__metadata__":{"k":"v"}}`, four), /"__metadata__" appears twice in the header/],
+    ["a metadata key twice", () => file(`{"__metadata__":{"k":"v","k":"w"}}`), /__metadata__ "k" appears twice/],
+    ["a field twice", () => file(`{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, four), /tensor "a": field "dtype" appears twice/],
   ];
   for (const [label, make, msg] of hostile) it(`rejects: ${label}`, () => expect(() => safetensors.read(make())).toThrow(msg));
+  it("distinct keys that look alike are not duplicates (escapes, quotes and braces inside strings)", () => {
+    const header = `{"x\\\\":${A(0, 4)},"x":${A(4, 8)},"__metadata__":{"x":"{\\"x\\": [1, 2]}","y":"\\\\"},"y\\"":${A(8, 12)}}`;
+    const r = safetensors.read(file(header, new Uint8Array(12)));
+    expect(Object.keys(r.tensors).sort()).toEqual(["x", "x\\", "y\""]);
+    expect(r.metadata).toEqual({ x: '{"x": [1, 2]}', y: "\\" });
+  });
 });
 
 describe("Model.save / Model.load", () => {

@@ -165,6 +165,34 @@ function f16ToF32(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** The first key that appears twice in one object of `json` (valid JSON text, which JSON.parse
+ *  accepts keeping the last of the duplicates), with the object's own key in its parent ("" at
+ *  the top) and its depth (1 at the top); null if every key is unique. Keys are compared as
+ *  JSON.parse reads them, escapes decoded ("\u0061" is "a"). */
+function duplicateKey(json: string): { key: string; parent: string; depth: number } | null {
+  // per open object: its keys so far, its key in its parent, whether a key comes next; null: an array
+  const stack: ({ keys: Set<string>; name: string; expectKey: boolean } | null)[] = [];
+  let member = ""; // the key of the value that follows
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) { // a string: find its closing quote, stepping over escapes
+      let j = i + 1;
+      while (json.charCodeAt(j) !== 0x22) j += json.charCodeAt(j) === 0x5c ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top && top.expectKey) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return { key, parent: top.name, depth: stack.length };
+        top.keys.add(key); top.expectKey = false; member = key;
+      }
+      i = j;
+    } else if (c === 0x7b) stack.push({ keys: new Set(), name: member, expectKey: true }); // {
+    else if (c === 0x5b) stack.push(null); // [
+    else if (c === 0x7d || c === 0x5d) stack.pop(); // } ]
+    else if (c === 0x2c) { const top = stack[stack.length - 1]; if (top) top.expectKey = true; } // ,
+  }
+  return null;
+}
+
 /** Parse safetensors bytes. F32 and I32 tensors come back as Float32Array / Int32Array; F16 and
  *  BF16 are converted to Float32Array, and F64 too unless options.float64. Throws an Error naming
  *  the tensor and the problem for any malformed input. */
@@ -180,13 +208,22 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
   const n = hi * 2 ** 32 + lo;
   if (n > MAX_HEADER) fail(`header length ${n} is absurdly large (limit ${MAX_HEADER})`);
   if (8 + n > bytes.length) fail(`header length ${n} runs past the end of the file (${bytes.length} bytes)`);
-  let header: unknown;
+  let header: unknown, text = "";
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(text);
   } catch (e) {
     fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail(`header must be a JSON object`);
+  // the format forbids duplicate keys, which JSON.parse would resolve silently to the last one
+  const dup = duplicateKey(text);
+  if (dup) {
+    const { key, parent, depth } = dup;
+    fail(depth === 1 ? (key === "__metadata__" ? `"__metadata__" appears twice in the header` : `tensor ${q(key)} is named twice in the header (each name may appear once)`)
+      : depth === 2 ? (parent === "__metadata__" ? `__metadata__ ${q(key)} appears twice` : `tensor ${q(parent)}: field ${q(key)} appears twice`)
+      : `key ${q(key)} appears twice in the header's object ${q(parent)}`);
+  }
   const dataStart = 8 + n, dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = Object.create(null);
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
