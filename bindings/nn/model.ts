@@ -344,7 +344,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     const M = "Model.computeGradients";
     const N = this.checkData(M, data, true);
     const k = truncateOption(M, options);
-    this.zeroGrad();
+    this.parameters.zeroGrad(M);
     return this.runBatch(M, data, range(0, N), "backward", k).loss;
   }
 
@@ -356,7 +356,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     const N = this.checkData(M, data, true);
     const k = truncateOption(M, options);
     const cfg = this.config, H = cfg.hiddenSize, LD = cfg.numLayers * (cfg.bidirectional ? 2 : 1);
-    this.zeroGrad();
+    this.parameters.zeroGrad(M);
     const r = this.runBatch(M, data, range(0, N), "backward", k, true);
     const { B, T } = r.staged, dhs = this.#mem.get("dhs"), norms = this.#mem.get("norms"), c = core();
     c.row_norms_f32(LD * T, B * H, dhs, B * H, norms);

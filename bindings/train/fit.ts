@@ -128,7 +128,7 @@ export type FitModel = RecurrentModel & { optimizer: Optimizer | null };
 
 /** One optimization step on the sequences idx of checked data. */
 export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number, state: CarriedState | null = null): Logs & { sq: number; correct: number; count: number } {
-  model.zeroGrad();
+  model.parameters.zeroGrad(where);
   const r = model.runBatch(where, data, idx, "backward", k, false, state);
   // the pre-clip global norm, always (one pass over the gradient block)
   const norm = clip > 0 ? clipGradNorm(model, clip) : gradNorm(model);

@@ -142,6 +142,16 @@ describe("one training call at a time per model", () => {
     await m.fit(data, { epochs: 1 });
     m.dispose(); twin.dispose();
   });
+  it("dispose() during a fit makes the fit reject naming Model.fit, and frees the model for nothing else", async () => {
+    for (const when of ["onBatchEnd", "onEpochEnd"] as const) {
+      const { m, data } = setup();
+      const p = m.fit(data, { epochs: 3, batchSize: 8, [when]: () => m.dispose() });
+      await expect(p).rejects.toThrow("Model.fit: the module was disposed (its memory is freed); create a new one");
+    }
+    const { m, data } = setup();
+    m.dispose();
+    expect(() => m.computeGradients(data)).toThrow("Model.computeGradients: the module was disposed");
+  });
   it("two models train concurrently", async () => {
     const a = setup(1), b = setup(2);
     const [ha, hb] = await Promise.all([a.m.fit(a.data, { epochs: 2 }), b.m.fit(b.data, { epochs: 2 })]);
