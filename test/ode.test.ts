@@ -248,6 +248,16 @@ describe("NeuralODE dopri5", () => {
     ode.dispose();
   });
 
+  it("atol below the smallest normal float32 is refused at construction (its error scale would be 0, its first step NaN)", () => {
+    const msg = "NeuralODE: atol must be at least 2^-126 ≈ 1.18e-38 (dopri5 scales its error estimate by atol + rtol·|h| in float32, where a smaller atol can be 0), got 1e-300";
+    expect(() => new NeuralODE({ stateSize: 2, rtol: 1e-300, atol: 1e-300 })).toThrow(RangeError);
+    expect(() => new NeuralODE({ stateSize: 2, rtol: 1e-300, atol: 1e-300 })).toThrow(msg);
+    // at the floor the solve runs, and tolerances too tight end in a message with a finite step
+    const ode = new NeuralODE({ stateSize: 2, hidden: [4], rtol: 1e-300, atol: 2 ** -126, maxSteps: 200 });
+    expect(() => ode.forward(Float32Array.of(1, 0), Float64Array.of(0, 1), { batch: 1 })).toThrow(/^NeuralODE\.forward: dopri5 needed more than maxSteps = 200 steps for one sequence; it stopped at t = [\d.e-]+ with step size [\d.]+e-\d+ /);
+    ode.dispose();
+  });
+
   it("converges to the exact solution of a linear system as rtol tightens (and the gradient with it)", () => {
     // dh/dt = W h with W = [[-0.1, 2], [-2, -0.1]]: h(t) = e^{-0.1 t} R(2t) h0
     const errs: number[] = [];
@@ -399,6 +409,16 @@ describe("NeuralODE gradient adjoint", () => {
     ode.forward(h0, times, { batch: 1 });
     ode.zeroGrad();
     expect(() => ode.backward({ states: g })).toThrow(new RegExp(`^NeuralODE\\.backward: dopri5's adjoint solve needed more than maxSteps = ${fwd} steps for one sequence; it stopped at t = [\\d.e-]+ with step size`));
+    expect(gradsFlat(ode).every((v) => v === 0)).toBe(true);
+    ode.dispose();
+  });
+
+  it("dopri5: an adjoint solve whose step size underflows says so, naming t, and changes no gradient", () => {
+    const ode = new NeuralODE({ stateSize: 2, hidden: [8], gradient: "adjoint", seed: 2 });
+    ode.forward(Float32Array.of(1, -1), Float64Array.of(0, 3), { batch: 1 });
+    ode.zeroGrad();
+    // an incoming gradient of 1e30 overflows the adjoint in float32 at once
+    expect(() => ode.backward({ states: Float32Array.of(0, 0, 1e30, 1e30) })).toThrow(/^NeuralODE\.backward: the step size of dopri5's adjoint solve underflowed at t = 3 \(step -[\d.]+e-\d+\): the solution may blow up there, or rtol\/atol are too tight for float32$/);
     expect(gradsFlat(ode).every((v) => v === 0)).toBe(true);
     ode.dispose();
   });

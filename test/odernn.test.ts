@@ -152,6 +152,7 @@ describe("odegru and timeGap: bad input", () => {
     [{ ...base, cell: "odegru", timeGap: true }, TypeError, 'Model: timeGap is the input of the GRU-Δt baseline; cell "odegru" carries the state across the gap with its ODE (use one or the other)'],
     [{ ...base, cell: "odegru", ode: { method: "rk45" } }, TypeError, 'Model: ode.method must be one of "euler", "midpoint", "rk4", "dopri5", got "rk45"'],
     [{ ...base, cell: "odegru", ode: { substep: 2 } }, TypeError, 'Model: unknown option "ode.substep" (did you mean "ode.substeps"?)'],
+    [{ ...base, cell: "odegru", ode: { rtol: 1e-300, atol: 1e-300 } }, RangeError, "Model: ode.atol must be at least 2^-126 ≈ 1.18e-38 (dopri5 scales its error estimate by atol + rtol·|h| in float32, where a smaller atol can be 0), got 1e-300"],
   ])("config %#", (config, cls, msg) => {
     expect(() => new Model(config as ModelConfig)).toThrow(cls as ErrorConstructor);
     expect(() => new Model(config as ModelConfig)).toThrow(msg as string);

@@ -2,6 +2,7 @@
 // fields): the caller (a module) owns the memory; these write the descriptor, call ode_forward /
 // ode_backward, and turn an error code into an exception.
 import * as A from "../core/abi.js";
+import * as check from "../core/check.js";
 import { Blocks, allocAll, free, heapf32 } from "../core/arena.js";
 import { core } from "../core/loader.js";
 
@@ -31,6 +32,17 @@ export function odeShapeOf(o: { method: string; activation: string; timeInput: b
     gradient: o.gradient === "adjoint" ? A.ODE_GRAD_ADJOINT : A.ODE_GRAD_BACKPROP, adjointNorm: o.adjointNorm === "seminorm" ? A.ODE_NORM_SEMI : A.ODE_NORM_MIXED,
     inputMap: o.inputMap === "cube" ? A.ODE_MAP_CUBE : A.ODE_MAP_IDENTITY,
   };
+}
+
+/** The least atol: dopri5 scales each component's error by atol + rtol·|h| in float32, which must
+ *  not underflow (a zero scale makes the first step 0/0, NaN): the smallest normal float32. */
+export const ATOL_MIN = 2 ** -126;
+
+/** A checked atol (`name` as the caller spells it): finite and at least ATOL_MIN. */
+export function checkAtol(where: string, name: string, v: unknown): number {
+  const a = check.num(where, name, v, 0, Infinity, true);
+  if (a < ATOL_MIN) throw new RangeError(`${where}: ${name} must be at least 2^-126 ≈ 1.18e-38 (dopri5 scales its error estimate by atol + rtol·|h| in float32, where a smaller atol can be 0), got ${a}`);
+  return a;
 }
 
 /** Counts of one solve (forward or backward). */
@@ -107,7 +119,7 @@ export function odeForward(where: string, mem: Blocks, s: OdeShape, t: { params:
   h[o + A.OD_PARAMS] = t.params; h[o + A.OD_TIMES] = t.times; h[o + A.OD_H0] = t.h0; h[o + A.OD_STATES] = t.states;
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_forward(desc);
-  if (code !== A.OK) solveFailed(where, mem, s, code, "");
+  if (code !== A.OK) solveFailed(where, mem, s, code, false);
   checkFinite(where, s, t.times, t.states);
   return statsOf(mem);
 }
@@ -136,13 +148,15 @@ function checkFinite(where: string, s: OdeShape, times: number, states: number):
     : `${where}: ${method}'s solution is not finite at t = ${t1} (after the interval from t = ${t0}, in ${s.substeps} step(s) of ${(t1 - t0) / s.substeps}): the solution may blow up there, or the steps are too large for f: use more substeps, shorter intervals, or dopri5`);
 }
 
-/** A solve's error code as an exception: dopri5's step limits as a RangeError naming t and the step. */
-function solveFailed(where: string, mem: Blocks, s: OdeShape, code: number, what: string): never {
+/** A solve's error code as an exception: dopri5's step limits (of the forward solve, or of the
+ *  adjoint's backward one) as a RangeError naming t and the step. */
+function solveFailed(where: string, mem: Blocks, s: OdeShape, code: number, adjoint: boolean): never {
   if (code === A.ERR_MAX_STEPS || code === A.ERR_STEP_UNDERFLOW) {
     const { nfe: t, steps: dt } = statsOf(mem);
+    const step = Number.isNaN(dt) ? "NaN: the error estimate was not finite" : dt.toPrecision(3);
     throw new RangeError(code === A.ERR_MAX_STEPS
-      ? `${where}: dopri5${what} needed more than maxSteps = ${s.maxSteps} steps for one sequence; it stopped at t = ${t} with step size ${dt.toPrecision(3)} (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method`
-      : `${where}: dopri5's${what} step size underflowed at t = ${t} (step ${dt.toPrecision(3)}): the solution may blow up there, or rtol/atol are too tight for float32`);
+      ? `${where}: dopri5${adjoint ? "'s adjoint solve" : ""} needed more than maxSteps = ${s.maxSteps} steps for one sequence; it stopped at t = ${t} with step size ${dt.toPrecision(3)} (a stiff problem, or tolerances too tight for float32): raise maxSteps, loosen rtol/atol, or use a fixed-step method`
+      : `${where}: ${adjoint ? "the step size of dopri5's adjoint solve" : "dopri5's step size"} underflowed at t = ${t} (step ${step}): the solution may blow up there, or rtol/atol are too tight for float32`);
   }
   fail(where, code);
 }
@@ -156,7 +170,7 @@ export function odeBackward(where: string, mem: Blocks, s: OdeShape, t: { params
   h[o + A.OD_STATES] = t.states; h[o + A.OD_DSTATES] = t.dstates; h[o + A.OD_DH0] = t.dh0;
   h[o + A.OD_WS] = mem.get("ws"); h[o + A.OD_WS_BYTES] = mem.bytes("ws"); h[o + A.OD_STATS] = mem.get("stats");
   const code = core().ode_backward(desc);
-  if (code !== A.OK) solveFailed(where, mem, s, code, "'s adjoint solve");
+  if (code !== A.OK) solveFailed(where, mem, s, code, true);
   return statsOf(mem);
 }
 

@@ -3,6 +3,7 @@
 // functions that allocate nothing, shared by the model (nn/model.ts) and its files (io/).
 import * as check from "../core/check.js";
 import { checkInit } from "../functional/init.js";
+import { checkAtol } from "../functional/ode.js";
 import { recurrentInputSize } from "./data.js";
 import type { TensorSlot } from "./params.js";
 import { CellType, RNNOptions, rnnSlots, GATES } from "./rnn.js";
@@ -119,7 +120,7 @@ function checkOdeCell(v: unknown, H: number): Required<OdeCellOptions> {
     timeInput: check.bool(W, "ode.timeInput", o.timeInput ?? false),
     method: check.oneOf(W, "ode.method", o.method ?? "dopri5", ["euler", "midpoint", "rk4", "dopri5"] as const),
     rtol: check.num(W, "ode.rtol", o.rtol ?? 1e-3, 0, Infinity, true),
-    atol: check.num(W, "ode.atol", o.atol ?? 1e-4, 0, Infinity, true),
+    atol: checkAtol(W, "ode.atol", o.atol ?? 1e-4),
     substeps: check.int(W, "ode.substeps", o.substeps ?? 1, 1, 1 << 20),
     maxSteps: check.int(W, "ode.maxSteps", o.maxSteps ?? 10000, 1, 1e9),
     gradient: check.oneOf(W, "ode.gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const),

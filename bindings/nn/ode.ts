@@ -7,7 +7,7 @@ import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { Rng } from "../core/random.js";
-import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../functional/ode.js";
+import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
 
 /** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
@@ -34,7 +34,8 @@ export interface NeuralODEOptions {
   method?: OdeMethod;
   /** dopri5 tolerances (default 1e-7, 1e-9, torchdiffeq's). */
   rtol?: number;
-  /** dopri5's absolute tolerance (default 1e-9). */
+  /** dopri5's absolute tolerance (default 1e-9; at least 2^-126 ≈ 1.18e-38, the smallest normal
+   *  float32, the type of the error scale atol + rtol·|h|). */
   atol?: number;
   /** Fixed-step methods: equal steps per interval between consecutive requested times (default 1). */
   substeps?: number;
@@ -148,7 +149,7 @@ export class NeuralODE {
     this.inputMap = check.oneOf(W, "inputMap", o.inputMap ?? "identity", ["identity", "cube"] as const);
     this.method = check.oneOf(W, "method", o.method ?? "dopri5", METHODS);
     this.rtol = check.num(W, "rtol", o.rtol ?? 1e-7, 0, Infinity, true);
-    this.atol = check.num(W, "atol", o.atol ?? 1e-9, 0, Infinity, true);
+    this.atol = checkAtol(W, "atol", o.atol ?? 1e-9);
     this.substeps = check.int(W, "substeps", o.substeps ?? 1, 1, MAX_DIM);
     this.maxSteps = check.int(W, "maxSteps", o.maxSteps ?? 10000, 1, 1e9);
     this.gradient = check.oneOf(W, "gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const);
