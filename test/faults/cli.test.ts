@@ -90,7 +90,7 @@ describe("train: bad data and options", () => {
   it("--out is checked before training, refuses to replace without --force, and is written atomically", () => {
     const f = good();
     userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", "/nonexistent/dir/m.st"]), "--out /nonexistent/dir/m.st: the folder /nonexistent/dir does not exist");
-    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", dir]), `--out ${dir} is a folder`);
+    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", dir]), `--out ${dir} is a folder, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`);
     const out = join(dir, "keep.safetensors");
     writeFileSync(out, "precious");
     userError(run(["train", "--data", f, "--x", "s", "--y", "y", ...tiny, "--out", out]), `--out ${out} exists; pass --force to replace it, or choose another file`);
