@@ -100,6 +100,21 @@ describe("the packed package", () => {
   });
 
   const tsc = join(root, "node_modules/typescript/bin/tsc");
+  it("the README's browser page type-checks against recurrent-wasm/global (checkJs, strict but for the implicit-any and null checks a plain-JS page does not meet, DOM lib): no casts needed", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const html = /## In the browser[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)![1];
+    const script = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join("\n");
+    expect(script).toContain("Recurrent.WorkerModel.create");
+    const dir = mkdtempSync(join(app, "page-"));
+    writeFileSync(join(dir, "page.js"), `/// <reference types="recurrent-wasm/global" />\n${script}`);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { target: "es2022", lib: ["es2022", "dom"], types: [], module: "esnext", moduleResolution: "bundler", allowJs: true, checkJs: true, strict: true, noImplicitAny: false, strictNullChecks: false, skipLibCheck: false, noEmit: true },
+      files: ["page.js"],
+    }));
+    const r = spawnSync(process.execPath, [tsc, "-p", dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
   const resolutions: [string, Record<string, unknown>, string][] = [
     ["bundler", { module: "esnext", moduleResolution: "bundler" }, "program.ts"],
     ["node16 (ESM)", { module: "node16", moduleResolution: "node16" }, "program.mts"],
