@@ -121,6 +121,30 @@ describe("the packed package", () => {
     ["node16 (CommonJS)", { module: "node16", moduleResolution: "node16" }, "program.cts"],
     ["node10", { module: "commonjs", moduleResolution: "node10" }, "program.ts"],
   ];
+  // the README's Node samples, each a module; a name a sample uses but does not define is declared
+  // first, as the text around the sample describes it
+  const FREE: Record<string, string> = {
+    seqs: "Float32Array[]", targets: "Float32Array", x: "Float32Array", x1: "Float32Array", g: "Float32Array", B: "number", T: "number",
+    model: 'import("recurrent-wasm").Model',
+  };
+  const prelude = (b: string) => Object.entries(FREE).filter(([n]) => new RegExp(`\\b${n}\\b`).test(b) && !new RegExp(`\\b(const|let)\\s+${n}\\b`).test(b))
+    .map(([n, t]) => `declare const ${n}: ${t};\n`).join("");
+  for (const [name, options] of [resolutions[0], resolutions[1]] as const) {
+    it(`TypeScript, moduleResolution ${name}: the README's Node samples type-check (strict)`, () => {
+      const readme = readFileSync(join(root, "README.md"), "utf8");
+      const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /from "recurrent-wasm/.test(b));
+      expect(blocks.length).toBeGreaterThanOrEqual(2);
+      const dir = mkdtempSync(join(app, "readme-"));
+      const names = blocks.map((b, i) => { const f = `sample${i}.mts`; writeFileSync(join(dir, f), prelude(b) + b + "\nexport {};\n"); return f; });
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+        compilerOptions: { target: "es2022", lib: ["es2022"], types: ["node"], strict: true, skipLibCheck: false, noEmit: true, noUnusedLocals: false, ...options },
+        files: names,
+      }));
+      const r = spawnSync(process.execPath, [tsc, "-p", dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+      expect(r.stdout + r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    });
+  }
   for (const [name, options, file] of resolutions) {
     it(`TypeScript, moduleResolution ${name}: every entry point type-checks (strict, skipLibCheck false, no DOM lib)`, () => {
       const dir = mkdtempSync(join(app, "ts-"));
