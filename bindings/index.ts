@@ -21,7 +21,7 @@ export type { Evaluation, ModelConfig, ModelSettings, ModelCell, OdeCellOptions,
 export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
 export { FitError } from "./train/fit.js";
-export type { FitOptions, History, Logs } from "./train/fit.js";
+export type { FitOptions, History, Logs, EarlyStopping } from "./train/fit.js";
 export { Adam, SGD, clipGradNorm } from "./train/optim.js";
 export type { Optimizer, AdamOptions, SGDOptions, Trainable } from "./train/optim.js";
 export * as safetensors from "./io/safetensors.js";

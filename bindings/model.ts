@@ -1,7 +1,8 @@
 // The public Model: the recurrent sequence model of nn/ with the training of train/ and the files
 // of io/ (the top level is the one place that may join the layers).
 import { RecurrentModel } from "./nn/model.js";
-import type { ModelConfig, CarriedState, Readout } from "./nn/model.js";
+import type { ModelConfig, CarriedState, Readout, Prediction } from "./nn/model.js";
+import { argmaxRows, softmaxRows } from "./nn/outputs.js";
 import type { SequenceData } from "./nn/data.js";
 import { fit, trainBatch } from "./train/fit.js";
 import type { FitOptions, History, Logs } from "./train/fit.js";
@@ -31,6 +32,27 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
    *  the batch's start). */
   trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
     return trainBatch(this, data, optimizer, options);
+  }
+
+  /** Class probabilities of a crossentropy model: the softmax of predict()'s logits over the
+   *  outputSize classes, in predict()'s shapes (predict's options). */
+  predictProba(x: Float32Array[], options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): Prediction<R> {
+    const O = this.#classes("Model.predictProba");
+    const p = this.predict(x, options) as Float32Array | Float32Array[];
+    return (Array.isArray(p) ? p.map((a) => softmaxRows(a, O)) : softmaxRows(p, O)) as Prediction<R>;
+  }
+
+  /** Predicted classes of a crossentropy model: the index of the largest logit (the first of equal
+   *  ones), Int32Array [N] for readout "last", one Int32Array [len_i] per sequence for "sequence". */
+  predictClasses(x: Float32Array[], options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): R extends "sequence" ? Int32Array[] : Int32Array {
+    const O = this.#classes("Model.predictClasses");
+    const p = this.predict(x, options) as Float32Array | Float32Array[];
+    return (Array.isArray(p) ? p.map((a) => argmaxRows(a, O)) : argmaxRows(p, O)) as R extends "sequence" ? Int32Array[] : Int32Array;
+  }
+
+  #classes(where: string): number {
+    if (this.config.loss !== "crossentropy") throw new TypeError(`${where}: the model's loss is "${this.config.loss}"; class probabilities and classes need loss "crossentropy" (use predict)`);
+    return this.config.outputSize;
   }
 
   /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */

@@ -61,6 +61,18 @@ export interface History {
   gradNormMax: number[];
   /** Per epoch: how many batches clipNorm scaled. */
   clippedBatches: number[];
+  /** Why training ended before `epochs`: "" when every epoch ran, else what stopped it (early
+   *  stopping: the epoch, the patience and the best validation loss). */
+  stopReason: string;
+}
+
+/** Keras' EarlyStopping on the validation loss: stop after `patience` epochs in a row that did
+ *  not lower the best validation loss by more than `minDelta`. */
+export interface EarlyStopping {
+  /** Epochs without improvement to allow (an integer >= 0; 0 stops at the first). */
+  patience: number;
+  /** How much lower than the best a validation loss must be to count as an improvement (default 0). */
+  minDelta?: number;
 }
 
 /** Options of Model.fit (WorkerModel.fit takes the same, the optimizer named). */
@@ -89,6 +101,11 @@ export interface FitOptions {
   validationData?: SequenceData;
   /** Keep the weights of the epoch with the lowest validation loss (default false). */
   restoreBest?: boolean;
+  /** Stop when the validation loss stops improving (needs validationData or validationSplit);
+   *  `history.stopReason` says when and why. */
+  earlyStopping?: EarlyStopping;
+  /** Print one line per epoch (its number, losses, metrics and seconds) to the console. */
+  verbose?: boolean;
   /** Called after every epoch with its number (1-based) and its logs; fit awaits a returned promise. */
   onEpochEnd?: (epoch: number, logs: Logs) => unknown;
   /** Called after every batch with its index in the epoch (0-based), its loss and gradient norm. */
@@ -165,12 +182,13 @@ function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number
 }
 
 /** Model.fit's option names. */
-export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "onEpochEnd", "onBatchEnd", "signal"] as const;
+export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "earlyStopping", "verbose", "onEpochEnd", "onBatchEnd", "signal"] as const;
 
 /** @internal fit()'s arguments, checked. */
 export interface FitArgs {
   o: Record<string, unknown>; N: number; epochs: number; bs: number; clip: number; k: number; seed: number;
   shuffle: boolean; split: number; restoreBest: boolean; signal: AbortSignal | undefined; lr: number | undefined;
+  early: { patience: number; minDelta: number } | null; verbose: boolean;
 }
 
 /** @internal Check fit()'s arguments without touching any model: `checkData` validates a data set
@@ -199,6 +217,15 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   if (restoreBest && o.validationData === undefined && split === 0) {
     throw new Error(`${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`);
   }
+  let early: FitArgs["early"] = null;
+  if (o.earlyStopping !== undefined) {
+    const es = check.object(M, "earlyStopping", o.earlyStopping);
+    check.known(M, es, ["patience", "minDelta"], "earlyStopping");
+    if (es.patience === undefined) throw new TypeError(`${M}: earlyStopping.patience is required (epochs without improvement to allow, an integer >= 0)`);
+    early = { patience: check.int(M, "earlyStopping.patience", es.patience, 0), minDelta: es.minDelta === undefined ? 0 : check.num(M, "earlyStopping.minDelta", es.minDelta, 0) };
+    if (o.validationData === undefined && split === 0) throw new Error(`${M}: earlyStopping needs validationData or validationSplit (it watches the validation loss)`);
+  }
+  const verbose = check.bool(M, "verbose", o.verbose ?? false);
   const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
   const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
   if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "sgd" && !instance) {
@@ -206,14 +233,26 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   }
   if (o.validationData !== undefined) checkData(M + " (validationData)", o.validationData as SequenceData);
   else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
-  return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr };
+  return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose };
+}
+
+/** One epoch's line for verbose: "epoch 3/10: loss 0.1234, rmse 0.2345, val loss …, 0.4 s". */
+function epochLine(e: number, epochs: number, l: Logs): string {
+  const f = (v: number | undefined) => (v === undefined ? "" : v.toPrecision(4));
+  const parts = [`loss ${f(l.loss)}`];
+  if (l.rmse !== undefined) parts.push(`rmse ${f(l.rmse)}`);
+  if (l.accuracy !== undefined) parts.push(`accuracy ${f(l.accuracy)}`);
+  if (l.valLoss !== undefined) parts.push(`val loss ${f(l.valLoss)}`);
+  if (l.valRmse !== undefined) parts.push(`val rmse ${f(l.valRmse)}`);
+  if (l.valAccuracy !== undefined) parts.push(`val accuracy ${f(l.valAccuracy)}`);
+  return `epoch ${e}/${epochs}: ${parts.join(", ")}, ${(l.seconds ?? 0).toFixed(1)} s`;
 }
 
 /** Train on sequences. Resolves to the history of losses and metrics per epoch. */
 export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
   const M = "Model.fit";
   if (options !== null && typeof options === "object") notTraining(M, model);
-  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
+  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
   let valData: SequenceData | null = null;
@@ -226,12 +265,13 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
     trainIdx = trainIdx.slice(nv);
   }
   const metric = model.config.loss === "mse" ? "rmse" : "accuracy";
-  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [] };
+  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [], stopReason: "" };
   if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
   // every argument checked: from here on the model trains, and is restored on any exit
   const opt = chooseOptimizer(model, o, lr);
   model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
+  let esBest = Infinity, esWait = 0; // early stopping: its best validation loss, epochs since
   const restored = () => restoreBest ? (bestParams ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)` : "; no epoch finished, so there were no best weights to restore") : "";
   training.add(model);
   try {
@@ -274,8 +314,16 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
         }
       }
       logs.seconds = (Date.now() - t0) / 1000;
+      if (verbose) console.log(epochLine(e + 1, epochs, logs));
       await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
       await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
+      if (early && valData) {
+        if (logs.valLoss! + early.minDelta < esBest) { esBest = logs.valLoss!; esWait = 0; } else esWait++;
+        if (esWait > 0 && esWait >= early.patience) {
+          hist.stopReason = `early stopping after epoch ${e + 1}: the validation loss did not improve by more than ${early.minDelta} for ${esWait} epoch${esWait > 1 ? "s" : ""} (best ${esBest} at epoch ${e + 1 - esWait})`;
+          break;
+        }
+      }
     }
   } catch (err) {
     // a callback threw (or the model was disposed): restore what restoreBest promises, pass it on

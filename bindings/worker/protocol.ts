@@ -35,7 +35,7 @@ export type Reply =
 
 /** The history of a fit that never trained. */
 export function emptyHistory(): History {
-  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [] };
+  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [], stopReason: "" };
 }
 
 /** The ArrayBuffers under the typed arrays of a value (arrays and plain objects searched), for a
