@@ -2,7 +2,7 @@
 // from the same parameters and gradients; clip_grad_norm_'s norm and clipped gradient.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Adam, SGD, clipGradNorm, ParameterBlock, Trainable } from "../dist/index.js";
+import { init, Adam, AdamW, SGD, clipGradNorm, ParameterBlock, Trainable, Model } from "../dist/index.js";
 import { expectClose } from "./helpers";
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/optim.json", import.meta.url), "utf8"));
@@ -23,9 +23,10 @@ function block(p0: number[]): Trainable & { p: () => Float32Array; g: () => Floa
 }
 
 describe(`optimizers vs PyTorch ${fx.torch} (3 steps, f32; tolerance 1e-6 abs + 1e-5 rel)`, () => {
-  const cases: [string, () => Adam | SGD][] = [
+  const cases: [string, () => Adam | AdamW | SGD][] = [
     ["adam", () => new Adam({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })],
     ["adam_wd", () => new Adam({ learningRate: 0.003, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.1 })],
+    ["adamw", () => new AdamW({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.3 })],
     ["sgd_momentum", () => new SGD({ learningRate: 0.1, momentum: 0.9 })],
     ["sgd_nesterov_wd", () => new SGD({ learningRate: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01 })],
   ];
@@ -39,6 +40,26 @@ describe(`optimizers vs PyTorch ${fx.torch} (3 steps, f32; tolerance 1e-6 abs + 
       });
     });
   }
+  it("AdamW: weightDecay 0 is Adam bit for bit; its decay is not Adam's L2 kind; fit takes \"adamw\"; bad options are refused", async () => {
+    const a = block(fx.p0), w = block(fx.p0), l2 = block(fx.p0);
+    const adam = new Adam({ learningRate: 0.01 }), adamw = new AdamW({ learningRate: 0.01, weightDecay: 0 }), adamL2 = new AdamW({ learningRate: 0.01, weightDecay: 0.3 });
+    const adamWd = new Adam({ learningRate: 0.01, weightDecay: 0.3 }), wd = block(fx.p0);
+    for (const g of fx.grads) {
+      for (const b of [a, w, l2, wd]) b.setGrad(g);
+      adam.step(a); adamw.step(w); adamL2.step(l2); adamWd.step(wd);
+    }
+    expect(Array.from(w.p())).toEqual(Array.from(a.p()));
+    expect(Array.from(l2.p())).not.toEqual(Array.from(wd.p()));
+    expect(new AdamW().weightDecay).toBe(0.01); // torch.optim.AdamW's default
+    expect(() => new AdamW({ weightDecay: -1 })).toThrow(RangeError);
+    expect(() => new AdamW({ beta1: 1 })).toThrow("AdamW: beta1 and beta2 must be < 1, got 1, 0.999");
+    expect(() => { new AdamW().learningRate = 0; }).toThrow(/^AdamW: learningRate must be/);
+    const m = new Model({ cell: "gru", inputSize: 1, hiddenSize: 4, outputSize: 1, seed: 1 });
+    await m.fit({ x: [new Float32Array([1, 2]), new Float32Array([3])], y: new Float32Array([1, 0]) }, { epochs: 1, optimizer: "adamw", learningRate: 0.02 });
+    expect(m.optimizer).toBeInstanceOf(AdamW);
+    expect(m.optimizer!.learningRate).toBe(0.02);
+    m.dispose();
+  });
   it("clip_grad_norm_: returns the pre-clip norm and scales by maxNorm / (norm + 1e-6)", () => {
     const b = block(new Array(fx.n).fill(0));
     b.setGrad(fx.clip.grad);

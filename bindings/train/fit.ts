@@ -10,7 +10,7 @@ import * as check from "../core/check.js";
 import { Rng } from "../core/random.js";
 import { SequenceData, subset } from "../nn/data.js";
 import type { RecurrentModel, CarriedState } from "../nn/model.js";
-import { Adam, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
+import { Adam, AdamW, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
 
 /** What onBatchEnd and onEpochEnd receive: a batch's loss and gradient norm, or an epoch's running
  *  averages, validation figures and time. */
@@ -81,9 +81,9 @@ export interface FitOptions {
   epochs?: number;
   /** Sequences per optimizer step (default 32). */
   batchSize?: number;
-  /** An optimizer instance, or "adam" / "sgd" (created with `learningRate`). Default: the model's
+  /** An optimizer instance, or "adam" / "adamw" / "sgd" (created with `learningRate`). Default: the model's
    *  optimizer from an earlier fit(), else a new Adam. */
-  optimizer?: Optimizer | "adam" | "sgd";
+  optimizer?: Optimizer | "adam" | "adamw" | "sgd";
   /** The learning rate of a new optimizer, or a new rate for the model's current one (default:
    *  the optimizer's own; Adam 1e-3). */
   learningRate?: number;
@@ -164,7 +164,7 @@ export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer:
   const state = o.state === undefined ? null : model.checkState(M, o.state, N);
   const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
   const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
-  if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam or SGD instance, got ${check.show(optimizer)}`);
+  if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam, AdamW or SGD instance, got ${check.show(optimizer)}`);
   const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip, k, state);
   return { loss, gradNorm: g, clipped };
 }
@@ -177,6 +177,7 @@ function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number
   let opt: Optimizer;
   if (o.optimizer === undefined || o.optimizer === "adam") opt = new Adam(lr === undefined ? {} : { learningRate: lr });
   else if (o.optimizer === "sgd") opt = new SGD(lr === undefined ? {} : { learningRate: lr });
+  else if (o.optimizer === "adamw") opt = new AdamW(lr === undefined ? {} : { learningRate: lr });
   else opt = o.optimizer as Optimizer;
   return opt;
 }
@@ -228,8 +229,8 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   const verbose = check.bool(M, "verbose", o.verbose ?? false);
   const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
   const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
-  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "sgd" && !instance) {
-    throw new TypeError(`${M}: optimizer must be "adam", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "adamw" && o.optimizer !== "sgd" && !instance) {
+    throw new TypeError(`${M}: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
   }
   if (o.validationData !== undefined) checkData(M + " (validationData)", o.validationData as SequenceData);
   else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);

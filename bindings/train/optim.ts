@@ -5,7 +5,7 @@
 // can step several modules. State is freed by dispose(), when the module's memory is freed, or
 // when the optimizer is garbage-collected.
 import * as check from "../core/check.js";
-import { allocAll, free, track, untrack } from "../core/arena.js";
+import { allocAll, f32, free, track, untrack } from "../core/arena.js";
 import { core } from "../core/loader.js";
 import { ParameterBlock } from "../nn/params.js";
 
@@ -15,9 +15,9 @@ export interface Trainable {
   readonly parameters: ParameterBlock;
 }
 
-/** What fit() and trainBatch() need of an optimizer (Adam and SGD are the two). */
+/** What fit() and trainBatch() need of an optimizer (Adam, AdamW and SGD are the three). */
 export interface Optimizer {
-  /** "adam" or "sgd". */
+  /** "adam", "adamw" or "sgd". */
   readonly name: string;
   /** The learning rate of the next steps (may be changed between steps). */
   learningRate: number;
@@ -54,7 +54,7 @@ abstract class StatefulOptimizer implements Optimizer {
   }
 
   get learningRate(): number { return this.#lr; }
-  set learningRate(v: number) { this.#lr = check.num(this.name === "adam" ? "Adam" : "SGD", "learningRate", v, 0, Infinity, true); }
+  set learningRate(v: number) { this.#lr = check.num(({ adam: "Adam", adamw: "AdamW", sgd: "SGD" } as Record<string, string>)[this.name] ?? this.name, "learningRate", v, 0, Infinity, true); }
 
   /** @internal The state for a module's block, created (zeroed) on first use. */
   protected state(where: string, m: Trainable): { state: State; block: ParameterBlock } {
@@ -138,6 +138,62 @@ export class Adam extends StatefulOptimizer {
     const bc2Sqrt = Math.sqrt(1 - s.b2t);
     core().adam_step(block.numParams, block.paramsAt("Adam.step"), block.gradsAt("Adam.step"), s.blocks[0], s.blocks[1],
       this.beta1, this.beta2, this.epsilon, this.weightDecay, stepSize, bc2Sqrt);
+    block.touch();
+  }
+}
+
+/** Options of AdamW (torch.optim.AdamW's). */
+export interface AdamWOptions {
+  /** Step size (default 1e-3). */
+  learningRate?: number;
+  /** Decay of the first moment (default 0.9). */
+  beta1?: number;
+  /** Decay of the second moment (default 0.999). */
+  beta2?: number;
+  /** Added to the second moment's square root (default 1e-8). */
+  epsilon?: number;
+  /** Decoupled weight decay: each step first scales the weights by 1 − learningRate·weightDecay
+   *  (default 0.01). */
+  weightDecay?: number;
+}
+
+/** AdamW, PyTorch's update rule (torch.optim.AdamW): decoupled weight decay (the weights shrink by
+ *  1 − lr·weightDecay before the Adam step, which sees the plain gradient). */
+export class AdamW extends StatefulOptimizer {
+  /** "adamw". */
+  readonly name = "adamw";
+  /** Decay of the first moment. */
+  readonly beta1: number;
+  /** Decay of the second moment. */
+  readonly beta2: number;
+  /** Added to the second moment's square root. */
+  readonly epsilon: number;
+  /** Decoupled weight decay. */
+  readonly weightDecay: number;
+  protected readonly moments = 2;
+  constructor(o: AdamWOptions = {}) {
+    super();
+    const W = "AdamW";
+    check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
+    this.learningRate = o.learningRate ?? 1e-3;
+    this.beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1);
+    this.beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
+    if (this.beta1 >= 1 || this.beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${this.beta1}, ${this.beta2}`);
+    this.epsilon = check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true);
+    this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0.01, 0);
+  }
+  /** One AdamW update of the module's parameters from its gradients. */
+  step(module: Trainable): void {
+    const { state: s, block } = this.state("AdamW.step", module);
+    s.t++; s.b1t *= this.beta1; s.b2t *= this.beta2;
+    const params = block.paramsAt("AdamW.step");
+    if (this.weightDecay !== 0) {
+      // p ← p·(1 − lr·wd) in float32, as torch's p.mul_(1 - lr * weight_decay)
+      const p = f32(params, block.numParams), k = Math.fround(1 - this.learningRate * this.weightDecay);
+      for (let i = 0; i < p.length; i++) p[i] *= k;
+    }
+    core().adam_step(block.numParams, params, block.gradsAt("AdamW.step"), s.blocks[0], s.blocks[1],
+      this.beta1, this.beta2, this.epsilon, 0, this.learningRate / (1 - s.b1t), Math.sqrt(1 - s.b2t));
     block.touch();
   }
 }

@@ -37,8 +37,8 @@ export interface TransferOption {
  *  optimizer objects stay in their thread); callbacks run on the caller's thread, and training does
  *  not wait for them. */
 export type WorkerFitOptions = Omit<FitOptions, "optimizer"> & {
-  /** "adam" or "sgd", created in the Worker (default: the model's, else a new Adam). */
-  optimizer?: "adam" | "sgd";
+  /** "adam", "adamw" or "sgd", created in the Worker (default: the model's, else a new Adam). */
+  optimizer?: "adam" | "adamw" | "sgd";
 } & TransferOption;
 
 type Pending = { where: string; resolve: (v: any) => void; reject: (e: Error) => void; onEpoch?: (i: number, l: Logs) => unknown; onBatch?: (i: number, l: Logs) => unknown };
@@ -162,7 +162,7 @@ export class WorkerModel<R extends Readout = "last"> {
     const M = "WorkerModel.fit";
     return this.#checked(() => {
       if (options !== null && typeof options === "object" && options.optimizer !== undefined && typeof options.optimizer !== "string") {
-        throw new TypeError(`${M}: optimizer must be "adam" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)`);
+        throw new TypeError(`${M}: optimizer must be "adam", "adamw" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)`);
       }
       const { o, signal } = checkFitArgs(M, (w, d) => this.#data(w, d, true), data, options, ["transfer"]);
       const transfer = check.bool(M, "transfer", o.transfer ?? false);

@@ -12,7 +12,7 @@ import type { GenerateOptions } from "../nn/generate.js";
 export const TRAINER_NAME = "recurrent-wasm-trainer";
 
 /** fit()'s options that cross to the trainer (callbacks and the signal stay with the caller). */
-export type WorkerFitOptions = Omit<FitOptions, "optimizer" | "onEpochEnd" | "onBatchEnd" | "signal"> & { optimizer?: "adam" | "sgd" };
+export type WorkerFitOptions = Omit<FitOptions, "optimizer" | "onEpochEnd" | "onBatchEnd" | "signal"> & { optimizer?: "adam" | "adamw" | "sgd" };
 
 export type Request =
   | { id: number; op: "create"; config: ModelConfig; init: CoreOptions }

@@ -114,7 +114,7 @@ describe("fit: cancel with an AbortSignal", () => {
   });
   it("arguments are checked before the signal (found by fuzzing: an aborted signal hid a bad optimizer)", async () => {
     const { m, data } = setup();
-    await expect(m.fit(data, { optimizer: "rmsprop" as any, signal: AbortSignal.abort() })).rejects.toThrow('Model.fit: optimizer must be "adam", "sgd" or an optimizer instance, got "rmsprop"');
+    await expect(m.fit(data, { optimizer: "rmsprop" as any, signal: AbortSignal.abort() })).rejects.toThrow('Model.fit: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got "rmsprop"');
     m.dispose();
   });
   it("signal must be an AbortSignal", async () => {

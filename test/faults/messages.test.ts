@@ -100,7 +100,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [
   ["computeGradients truncate", RangeError, "Model.computeGradients: truncate must be an integer >= 1, got -1"],
   ["gradientFlow options null", TypeError, "Model.gradientFlow: options must be an object, got null"],
   ["Model after dispose", Error, "Model.predict: the module was disposed (its memory is freed); create a new one"],
-  ["trainBatch optimizer", TypeError, "Model.trainBatch: optimizer must be an Adam or SGD instance, got Object"],
+  ["trainBatch optimizer", TypeError, "Model.trainBatch: optimizer must be an Adam, AdamW or SGD instance, got Object"],
   ["trainBatch options null", TypeError, "Model.trainBatch: options must be an object, got null"],
   ["trainBatch clipnorm typo", TypeError, "Model.trainBatch: unknown option \"clipnorm\" (did you mean \"clipNorm\"?); expected one of clipNorm, truncate, state"],
   ["trainBatch clipNorm 0", RangeError, "Model.trainBatch: clipNorm must be a finite number > 0, got 0"],
