@@ -22,6 +22,7 @@ export { subset } from "./nn/data.js";
 export type { SequenceData } from "./nn/data.js";
 export { FitError } from "./train/fit.js";
 export type { FitOptions, History, Logs, EarlyStopping } from "./train/fit.js";
+export type { Schedule, ConstantSchedule, StepSchedule, ExponentialSchedule, CosineSchedule, PlateauSchedule } from "./train/schedule.js";
 export { Adam, AdamW, SGD, clipGradNorm } from "./train/optim.js";
 export type { Optimizer, AdamOptions, AdamWOptions, SGDOptions, Trainable } from "./train/optim.js";
 export * as safetensors from "./io/safetensors.js";

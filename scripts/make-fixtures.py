@@ -531,7 +531,45 @@ def hmm_cases():
     return {"pomegranate": pomegranate.__version__, "cases": cases}
 
 
+def schedule_cases():
+    """The learning rate of each of 40 optimizer steps under torch.optim.lr_scheduler (stepped after
+    every optimizer step), and ReduceLROnPlateau stepped per epoch on a given validation loss."""
+    def run(make, steps=40, lr0=0.1):
+        p = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=lr0)
+        sched = make(opt)
+        rates = []
+        for _ in range(steps):
+            rates.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return rates
+    lr = torch.optim.lr_scheduler
+    cases = {
+        "step": {"options": {"type": "step", "stepSize": 7, "gamma": 0.5}, "rates": run(lambda o: lr.StepLR(o, step_size=7, gamma=0.5))},
+        "exponential": {"options": {"type": "exponential", "gamma": 0.93}, "rates": run(lambda o: lr.ExponentialLR(o, gamma=0.93))},
+        "cosine": {"options": {"type": "cosine", "totalSteps": 40, "minLearningRate": 0.01},
+                   "rates": run(lambda o: lr.CosineAnnealingLR(o, T_max=40, eta_min=0.01))},
+        "cosine_warmup": {"options": {"type": "cosine", "totalSteps": 40, "warmupSteps": 6, "warmupStart": 0.25, "minLearningRate": 0.001},
+                          "rates": run(lambda o: lr.SequentialLR(o, [lr.LinearLR(o, start_factor=0.25, total_iters=6), lr.CosineAnnealingLR(o, T_max=34, eta_min=0.001)], milestones=[6]))},
+    }
+    losses = [1.0, 0.9, 0.9, 0.9, 0.89995, 0.95, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7]
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.1)
+    plateau = lr.ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=2, threshold=1e-4, min_lr=0.02)
+    rates = []
+    for v in losses:
+        rates.append(opt.param_groups[0]["lr"])
+        plateau.step(v)
+    cases["plateau"] = {"options": {"type": "plateau", "factor": 0.5, "patience": 2, "threshold": 1e-4, "minLearningRate": 0.02}, "losses": losses, "rates": rates}
+    return {"torch": torch.__version__, "lr0": 0.1, **cases}
+
+
 def main():
+    if sys.argv[1:] == ["--only", "schedules"]:
+        with open(os.path.join(OUT, "schedules.json"), "w") as f:
+            json.dump(schedule_cases(), f)
+        return
     if sys.argv[1:] == ["--only", "hmm"]:
         with open(os.path.join(OUT, "hmm-pomegranate.json"), "w") as f:
             json.dump(hmm_cases(), f)

@@ -11,6 +11,8 @@ import { Rng } from "../core/random.js";
 import { SequenceData, subset } from "../nn/data.js";
 import type { RecurrentModel, CarriedState } from "../nn/model.js";
 import { Adam, AdamW, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
+import { checkSchedule } from "./schedule.js";
+import type { Schedule, ScheduleRun } from "./schedule.js";
 
 /** What onBatchEnd and onEpochEnd receive: a batch's loss and gradient norm, or an epoch's running
  *  averages, validation figures and time. */
@@ -35,6 +37,8 @@ export interface Logs {
   gradNormMax?: number;
   /** Epoch: how many batches clipNorm scaled. */
   clippedBatches?: number;
+  /** The learning rate the batch used (epoch: its last batch's; with a schedule it changes). */
+  learningRate?: number;
   /** Epoch: seconds since fit() started. */
   seconds?: number;
 }
@@ -106,6 +110,9 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   /** Print one line per epoch (its number, losses, metrics and seconds) to the console. */
   verbose?: boolean;
+  /** The learning rate per batch step (see Schedule): from the optimizer's rate (or
+   *  `learningRate`) at the start of the fit; each batch's rate is in its logs. */
+  schedule?: Schedule;
   /** Called after every epoch with its number (1-based) and its logs; fit awaits a returned promise. */
   onEpochEnd?: (epoch: number, logs: Logs) => unknown;
   /** Called after every batch with its index in the epoch (0-based), its loss and gradient norm. */
@@ -183,13 +190,13 @@ function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number
 }
 
 /** Model.fit's option names. */
-export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "earlyStopping", "verbose", "onEpochEnd", "onBatchEnd", "signal"] as const;
+export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "earlyStopping", "verbose", "schedule", "onEpochEnd", "onBatchEnd", "signal"] as const;
 
 /** @internal fit()'s arguments, checked. */
 export interface FitArgs {
   o: Record<string, unknown>; N: number; epochs: number; bs: number; clip: number; k: number; seed: number;
   shuffle: boolean; split: number; restoreBest: boolean; signal: AbortSignal | undefined; lr: number | undefined;
-  early: { patience: number; minDelta: number } | null; verbose: boolean;
+  early: { patience: number; minDelta: number } | null; verbose: boolean; sched: ((lr0: number) => ScheduleRun) | null;
 }
 
 /** @internal Check fit()'s arguments without touching any model: `checkData` validates a data set
@@ -234,7 +241,9 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   }
   if (o.validationData !== undefined) checkData(M + " (validationData)", o.validationData as SequenceData);
   else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
-  return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose };
+  const nTrain = o.validationData === undefined && split > 0 ? N - Math.max(1, Math.round(N * split)) : N;
+  const sched = o.schedule === undefined ? null : checkSchedule(M, o.schedule, epochs * Math.ceil(nTrain / bs), o.validationData !== undefined || split > 0);
+  return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched };
 }
 
 /** One epoch's line for verbose: "epoch 3/10: loss 0.1234, rmse 0.2345, val loss …, 0.4 s". */
@@ -253,7 +262,7 @@ function epochLine(e: number, epochs: number, l: Logs): string {
 export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
   const M = "Model.fit";
   if (options !== null && typeof options === "object") notTraining(M, model);
-  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
+  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
   let valData: SequenceData | null = null;
@@ -270,6 +279,8 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
   // every argument checked: from here on the model trains, and is restored on any exit
   const opt = chooseOptimizer(model, o, lr);
+  const run = sched ? sched(opt.learningRate) : null;
+  let t = 0; // batch steps taken (the schedule's clock)
   model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
   let esBest = Infinity, esWait = 0; // early stopping: its best validation loss, epochs since
@@ -288,6 +299,9 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
           throw new FitError(`${M}: aborted at epoch ${e + 1}, batch ${bi + 1} (before it ran)${restored()}`, "aborted", e + 1, bi + 1, hist, signal.reason);
         }
         const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
+        // a rate that underflows to 0 is the smallest positive one (optimizers take rates > 0)
+        if (run) opt.learningRate = Math.max(run.rate(t), Number.MIN_VALUE);
+        t++;
         const logs = step(M, model, data, idx, opt, clip, k);
         if (!Number.isFinite(logs.loss)) {
           if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
@@ -296,11 +310,11 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
         lossSum += logs.loss * idx.length; n += idx.length;
         sq += logs.sq; correct += logs.correct; count += logs.count;
         gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
-        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped });
+        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped, learningRate: opt.learningRate });
         if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
       }
       // training loss and metric: running averages over the epoch's batches (as Keras reports them)
-      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped };
+      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped, learningRate: opt.learningRate };
       hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
       if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize)); else logs.accuracy = correct / count;
       hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
@@ -318,6 +332,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
       if (verbose) console.log(epochLine(e + 1, epochs, logs));
       await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
       await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
+      run?.epochEnd(logs.valLoss);
       if (early && valData) {
         if (logs.valLoss! + early.minDelta < esBest) { esBest = logs.valLoss!; esWait = 0; } else esWait++;
         if (esWait > 0 && esWait >= early.patience) {
