@@ -56,3 +56,95 @@ describe("recurrent.wasm", () => {
     }
   });
 });
+
+// ---- the raw exports of a plain instance (no bindings) ---------------------------------------------
+const K = {
+  OK: 0, ERR_BOUNDS: -6, ERR_NO_FORWARD: -7,
+  OD_METHOD: 0, OD_ACT: 1, OD_TIME_INPUT: 2, OD_D: 3, OD_LAYERS: 4, OD_WIDTHS: 5, OD_B: 6, OD_S: 7, OD_TIMES: 8, OD_PER_SEQ: 9,
+  OD_SUBSTEPS: 10, OD_RTOL: 11, OD_ATOL: 12, OD_MAX_STEPS: 13, OD_PARAMS: 14, OD_GRADS: 15, OD_WS: 16, OD_WS_BYTES: 17, OD_H0: 18,
+  OD_STATES: 19, OD_DSTATES: 20, OD_DH0: 21, OD_STATS: 22, OD_GRADIENT: 23, OD_ADJ_NORM: 24, OD_INPUT_MAP: 25, OD_FIELDS: 26,
+  ODE_RK4: 2, ODE_DOPRI5: 3,
+};
+
+async function rawCore() {
+  const { instance } = await WebAssembly.instantiate(wasmFile("recurrent.wasm"), { env: { abort: () => { throw new Error("abort"); } } });
+  const e = instance.exports as any;
+  const mem = e.memory as WebAssembly.Memory;
+  const alloc = (bytes: number) => e.alloc(bytes) >>> 0;
+  return { e, mem, alloc, f64: (p: number, n: number) => new Float64Array(mem.buffer, p, n), f32: (p: number, n: number) => new Float32Array(mem.buffer, p, n), i32: (p: number, n: number) => new Int32Array(mem.buffer, p, n) };
+}
+
+/** A small ODE solve laid out in a raw instance: S = 3, hidden width `hidden`, B and D 2 unless told. */
+function odeSolve(r: Awaited<ReturnType<typeof rawCore>>, method: number, hidden: number, o: { wsBytes?: number; maxSteps?: number; B?: number; D?: number } = {}) {
+  const B = o.B ?? 2, D = o.D ?? 2, S = 3, widths = [D, hidden, D];
+  const P = hidden * D + hidden + D * hidden + D;
+  const desc = r.alloc(8 * K.OD_FIELDS), wp = r.alloc(4 * widths.length);
+  r.i32(wp, widths.length).set(widths);
+  const d = r.f64(desc, K.OD_FIELDS);
+  d.fill(0);
+  Object.assign(d, { [K.OD_METHOD]: method, [K.OD_D]: D, [K.OD_LAYERS]: 2, [K.OD_WIDTHS]: wp, [K.OD_B]: B, [K.OD_S]: S, [K.OD_SUBSTEPS]: 2,
+    [K.OD_RTOL]: 1e-5, [K.OD_ATOL]: 1e-7, [K.OD_MAX_STEPS]: o.maxSteps ?? 1000 });
+  const need = r.e.ode_workspace_bytes(desc);
+  expect(need).toBeGreaterThan(0);
+  expect(o.wsBytes ?? need).toBeLessThan(2 ** 30); // alloc's largest block
+  const wsBytes = o.wsBytes ?? need;
+  const [params, grads, times, h0, states, dstates, dh0, stats, ws] = [4 * P, 4 * P, 8 * S, 4 * B * D, 4 * B * S * D, 4 * B * S * D, 4 * B * D, 32, wsBytes].map(r.alloc);
+  r.f32(params, P).forEach((_, i, a) => { a[i] = Math.sin(i + 1) * 0.5; });
+  r.f64(times, S).set([0, 0.3, 0.7]);
+  r.f32(h0, B * D).forEach((_, i, a) => { a[i] = Math.cos(3 * i) * 0.6; });
+  r.f32(dstates, B * S * D).fill(1);
+  const dv = r.f64(desc, K.OD_FIELDS);
+  Object.assign(dv, { [K.OD_PARAMS]: params, [K.OD_GRADS]: grads, [K.OD_TIMES]: times, [K.OD_H0]: h0, [K.OD_STATES]: states, [K.OD_DSTATES]: dstates,
+    [K.OD_DH0]: dh0, [K.OD_STATS]: stats, [K.OD_WS]: ws, [K.OD_WS_BYTES]: wsBytes });
+  return { desc, need, ws, wsBytes, grads, P };
+}
+
+describe("the raw ODE exports", () => {
+  for (const [name, method] of [["rk4", K.ODE_RK4], ["dopri5", K.ODE_DOPRI5]] as const) {
+    it(`${name}: ode_backward refuses a workspace whose forward had other MLP widths, activation or input map`, async () => {
+      const r = await rawCore();
+      const big = odeSolve(r, method, 64);
+      const small = odeSolve(r, method, 4, { wsBytes: big.need });
+      // the small forward in a workspace large enough for the wide MLP, the wide backward over it
+      expect(r.e.ode_forward(small.desc)).toBe(K.OK);
+      const dv = r.f64(big.desc, K.OD_FIELDS);
+      dv[K.OD_WS] = small.ws; dv[K.OD_WS_BYTES] = small.wsBytes;
+      expect(r.e.ode_backward(big.desc)).toBe(K.ERR_NO_FORWARD);
+      if (method === K.ODE_DOPRI5) expect(r.e.ode_steps(big.desc, 0, 0, 0)).toBe(K.ERR_NO_FORWARD);
+      // the same shape otherwise: activation and input map also shape the computation
+      for (const [field, value] of [[K.OD_ACT, 1], [K.OD_INPUT_MAP, 1]]) {
+        const sv = r.f64(small.desc, K.OD_FIELDS);
+        sv[field] = value;
+        expect(r.e.ode_backward(small.desc), `field ${field}`).toBe(K.ERR_NO_FORWARD);
+        sv[field] = 0;
+      }
+      expect(r.e.ode_backward(small.desc)).toBe(K.OK);
+    });
+  }
+
+  it("dopri5: max_steps is stamped exactly (2^24 and 2^24 + 1 differ)", async () => {
+    const r = await rawCore();
+    const a = odeSolve(r, K.ODE_DOPRI5, 3, { maxSteps: 2 ** 24 + 1, B: 1, D: 1 }); // a 470 MB workspace
+    expect(r.e.ode_forward(a.desc)).toBe(K.OK);
+    const dv = r.f64(a.desc, K.OD_FIELDS);
+    dv[K.OD_MAX_STEPS] = 2 ** 24; // its workspace is smaller: the larger one passes the size check
+    expect(r.e.ode_backward(a.desc)).toBe(K.ERR_NO_FORWARD);
+    dv[K.OD_MAX_STEPS] = 2 ** 24 + 1;
+    expect(r.e.ode_backward(a.desc)).toBe(K.OK);
+  });
+
+  it("a descriptor at or near the end of memory, or past 4 GiB, is ERR_BOUNDS, not a trap", async () => {
+    const r = await rawCore();
+    const end = r.mem.buffer.byteLength;
+    for (const d of [end - 8, end - 8 * K.OD_FIELDS + 8, end, 0xfffffff8 | 0, 0]) {
+      expect(r.e.ode_forward(d), `ode_forward(${d})`).toBe(K.ERR_BOUNDS);
+      expect(r.e.ode_backward(d), `ode_backward(${d})`).toBe(K.ERR_BOUNDS);
+      expect(r.e.ode_workspace_bytes(d), `ode_workspace_bytes(${d})`).toBe(K.ERR_BOUNDS);
+      expect(r.e.ode_steps(d, 0, 0, 0), `ode_steps(${d})`).toBe(K.ERR_BOUNDS);
+      if (d !== end - 8 * K.OD_FIELDS + 8) expect(r.e.rnn_forward(d), `rnn_forward(${d})`).toBe(K.ERR_BOUNDS); // as the RNN passes do
+    }
+    // the widths pointer of ode_param_count likewise (0 is absent, not address 0)
+    expect(r.e.ode_param_count(2, end - 8)).toBe(K.ERR_BOUNDS);
+    expect(r.e.ode_param_count(2, 0)).toBe(K.ERR_BOUNDS);
+  });
+});

@@ -1,12 +1,14 @@
 // The exported Neural ODE passes: each reads an ODE descriptor (constants.ts, OD_*: f64 fields),
 // validates what is cheap to validate and only then solves. A host that passes nonsense gets an
-// error code, never a write out of bounds:
+// error code, never a trap or a write out of bounds:
+//   - the descriptor itself inside memory (before any field is read);
 //   - method and activation ids, every size >= 1 (S >= 1, substeps >= 1), the MLP's widths (the
 //     first D + time input, the last D);
 //   - every tensor's size and the workspace's in f64 against 4 GiB, every tensor inside memory;
 //   - the workspace bytes the caller passes against what the shape needs;
 //   - backward (backprop): the workspace must hold a forward solve of the same shape (a stamp in its
-//     header); the adjoint's backward needs only the forward's states, given in OD_STATES.
+//     header of every field that shapes the workspace or the computation, widths included); the
+//     adjoint's backward needs only the forward's states, given in OD_STATES.
 //   - adjoint backward: the forward's states (OD_STATES) inside memory too.
 // Times are the host's to check (finite, strictly monotonic per row).
 // Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts). Gradients: "backprop" (the forward
@@ -17,7 +19,7 @@ import {
   OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
   OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
   OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
-  OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
+  OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
@@ -25,8 +27,16 @@ import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward
 import { adjoint_workspace_floats, adjoint_layout, adjoint_fixed, adjoint_dopri5, adjFailT, adjFailDt, adjSteps, adjAccepted, adjRejected } from "./adjoint";
 
 const MAX_FLOATS: f64 = 1073741824;
-const HEADER_FLOATS: f64 = 12; // the stamp and SHAPE_FIELDS (9), rounded up to 4
-const STAMP: f64 = 0x4f444553; // "ODES"
+const STAMP: i32 = 0x4f444553; // "ODES"
+/** Descriptor fields that shape the workspace or the computation of a backprop backward pass: the
+ *  header stamps them (as i32: every one is an integer the checks bound below 2^31), then the K + 1
+ *  widths. The tolerances, adj_norm and the tensors are not in it: the backward reads the forward's
+ *  step sizes from the workspace, and the host vouches for the times and parameters. */
+const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_B, OD_S, OD_PER_SEQ, OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP];
+const SHAPE_WORDS: i32 = 13; // the stamp and SHAPE_FIELDS
+/** Floats of the header: the stamp, SHAPE_FIELDS and up to 65 widths (K <= 64), rounded up to a
+ *  64-byte line. */
+const HEADER_FLOATS: f64 = 80;
 
 // @ts-ignore: decorator
 @inline function getf(d: usize, i: i32): f64 { return load<f64>(d + (<usize>i << 3)); }
@@ -37,9 +47,17 @@ function inside(p: f64, bytes: f64, required: bool): bool {
   return isInt(p, 1, 4294967295) && p + bytes <= <f64>memory.size() * 65536;
 }
 
-/** Shape and widths valid, sizes below 4 GiB; returns OK or an error code. Sets `need` (floats). */
+/** The descriptor itself inside memory (checked before any field is read; in 64 bits, so a
+ *  pointer near 4 GiB cannot wrap). */
+function check_desc(d: usize): bool {
+  return d != 0 && <u64>d + (<u64>OD_FIELDS << 3) <= (<u64>memory.size() << 16);
+}
+
+/** Descriptor inside memory, shape and widths valid, sizes below 4 GiB; returns OK or an error
+ *  code. Sets `need` (floats). */
 let need: f64 = 0;
 function check_shape(d: usize): i32 {
+  if (!check_desc(d)) return ERR_BOUNDS;
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
   if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
   const rtol = getf(d, OD_RTOL), atol = getf(d, OD_ATOL), maxSteps = getf(d, OD_MAX_STEPS);
@@ -93,7 +111,7 @@ export function ode_workspace_bytes(d: usize): f64 {
 /** Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
 export function ode_param_count(nLayers: i32, widths: usize): f64 {
   if (nLayers < 1 || nLayers > 64) return <f64>ERR_SIZE;
-  if (<u64>widths + (<u64>(nLayers + 1) << 2) > (<u64>memory.size() << 16)) return <f64>ERR_BOUNDS;
+  if (widths == 0 || <u64>widths + (<u64>(nLayers + 1) << 2) > (<u64>memory.size() << 16)) return <f64>ERR_BOUNDS;
   return mlp_param_count(nLayers, widths);
 }
 
@@ -120,12 +138,25 @@ function setup(d: usize, adjointBackward: bool): void {
 }
 
 function header(d: usize): usize { return <usize>getf(d, OD_WS); }
+/** Word i of the header for the descriptor d (after check_shape): the stamp, SHAPE_FIELDS, then
+ *  the widths; SHAPE_WORDS + K + 1 words in all. */
+function headerWord(d: usize, i: i32): i32 {
+  if (i == 0) return STAMP;
+  if (i < SHAPE_WORDS) return <i32>getf(d, unchecked(SHAPE_FIELDS[i - 1]));
+  return load<i32>(<usize>getf(d, OD_WIDTHS) + (<usize>(i - SHAPE_WORDS) << 2));
+}
+function headerWords(d: usize): i32 { return SHAPE_WORDS + <i32>getf(d, OD_LAYERS) + 1; }
+/** Stamp the header (the stamp word last: until then no forward is valid). */
 function stampHeader(d: usize): void {
   const h = header(d);
-  store<f32>(h, <f32>STAMP);
-  for (let i = 0; i < SHAPE_FIELDS.length; i++) store<f32>(h + (<usize>(i + 1) << 2), <f32>getf(d, unchecked(SHAPE_FIELDS[i])));
+  for (let i = headerWords(d) - 1; i >= 0; i--) store<i32>(h + (<usize>i << 2), headerWord(d, i));
 }
-const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_B, OD_S, OD_D, OD_SUBSTEPS, OD_LAYERS, OD_PER_SEQ, OD_MAX_STEPS, OD_GRADIENT];
+/** The workspace holds a completed forward of exactly this shape. */
+function stamped(d: usize): bool {
+  const h = header(d), n = headerWords(d);
+  for (let i = 0; i < n; i++) if (load<i32>(h + (<usize>i << 2)) != headerWord(d, i)) return false;
+  return true;
+}
 
 /** Solve forward: states [B, S, D]. Returns OK or an error code (dopri5: ERR_MAX_STEPS or
  *  ERR_STEP_UNDERFLOW with t and the step size in stats[0], stats[1]). */
@@ -135,7 +166,7 @@ export function ode_forward(d: usize): i32 {
   if (e != OK) return e;
   setup(d, false);
   const h = header(d);
-  store<f32>(h, 0); // no valid forward until this one completes
+  store<i32>(h, 0); // no valid forward until this one completes
   if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
     const st = <usize>getf(d, OD_STATS);
     const r = dopri5_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), st);
@@ -171,9 +202,7 @@ export function ode_backward(d: usize): i32 {
     store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
     return OK;
   }
-  const h = header(d);
-  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
-  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
+  if (!stamped(d)) return ERR_NO_FORWARD;
   setup(d, false);
   if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
     const nfe = dopri5_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
@@ -198,9 +227,7 @@ export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
   if (wsb < need * 4) return ERR_WORKSPACE;
   if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
-  const h = header(d);
-  if (load<f32>(h) != <f32>STAMP) return ERR_NO_FORWARD;
-  for (let i = 0; i < SHAPE_FIELDS.length; i++) if (load<f32>(h + (<usize>(i + 1) << 2)) != <f32>getf(d, unchecked(SHAPE_FIELDS[i]))) return ERR_NO_FORWARD;
+  if (!stamped(d)) return ERR_NO_FORWARD;
   setup(d, false);
   return dopri5_steps(row, out, capacity);
 }
