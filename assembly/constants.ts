@@ -24,6 +24,7 @@ export const ERR_ARGUMENT = -8;      // another argument is out of range (trunca
 export const ERR_MAX_STEPS = -9;     // dopri5: a sequence needed more steps than maxSteps (stats: t, dt)
 export const ERR_STEP_UNDERFLOW = -10; // dopri5: the step size underflowed (stats: t, dt)
 export const ERR_ZERO_PROBABILITY = -11; // HMM: a sequence has probability 0 under the model (out[1]: the step)
+export const ERR_OVERLAP = -12;      // a tensor the call writes overlaps its descriptor, lengths, widths or HMM states
 
 // The recurrent pass descriptor: RD_FIELDS consecutive 32-bit fields in linear memory, written by
 // the host once per call and passed to rnn_forward / rnn_backward / rnn_workspace_bytes by address.

@@ -31,6 +31,7 @@ typedef uint32_t rw_ptr;
 #define RW_ERR_MAX_STEPS (-9) /* dopri5: a sequence needed more steps than maxSteps (stats: t, dt) */
 #define RW_ERR_STEP_UNDERFLOW (-10) /* dopri5: the step size underflowed (stats: t, dt) */
 #define RW_ERR_ZERO_PROBABILITY (-11) /* HMM: a sequence has probability 0 under the model (out[1]: the step) */
+#define RW_ERR_OVERLAP (-12) /* a tensor the call writes overlaps its descriptor, lengths, widths or HMM states */
 #define RW_ODE_EULER (0)
 #define RW_ODE_MIDPOINT (1)
 #define RW_ODE_RK4 (2)

@@ -1,6 +1,7 @@
 // The built module: its only import is env.abort, it exports its memory, the no-import build runs
 // with no imports at all, and the hot loops are f32x4 code.
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
 const wasmFile = (n: string) => readFileSync(new URL(`../build/${n}`, import.meta.url));
@@ -66,8 +67,12 @@ const K = {
   ODE_RK4: 2, ODE_DOPRI5: 3,
 };
 
+/** The build the raw tests instantiate: build/recurrent.wasm, or ABI_RAW_WASM (to run them against
+ *  another build, an older one say). */
+const rawBytes = () => (process.env.ABI_RAW_WASM ? readFileSync(process.env.ABI_RAW_WASM) : wasmFile("recurrent.wasm"));
+
 async function rawCore() {
-  const { instance } = await WebAssembly.instantiate(wasmFile("recurrent.wasm"), { env: { abort: () => { throw new Error("abort"); } } });
+  const { instance } = await WebAssembly.instantiate(rawBytes(), { env: { abort: () => { throw new Error("abort"); } } });
   const e = instance.exports as any;
   const mem = e.memory as WebAssembly.Memory;
   const alloc = (bytes: number) => e.alloc(bytes) >>> 0;
@@ -146,5 +151,82 @@ describe("the raw ODE exports", () => {
     // the widths pointer of ode_param_count likewise (0 is absent, not address 0)
     expect(r.e.ode_param_count(2, end - 8)).toBe(K.ERR_BOUNDS);
     expect(r.e.ode_param_count(2, 0)).toBe(K.ERR_BOUNDS);
+  });
+});
+
+describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", () => {
+  const ERR_OVERLAP = -12;
+  it("ode_forward / ode_backward: states, gradients or the workspace over the descriptor or the widths", async () => {
+    const r = await rawCore();
+    for (const method of [0, K.ODE_RK4, K.ODE_DOPRI5]) {
+      const a = odeSolve(r, method, 3);
+      const dv = r.f64(a.desc, K.OD_FIELDS), keep = Float64Array.from(dv);
+      for (const [field, at] of [[K.OD_STATES, a.desc], [K.OD_STATES, dv[K.OD_WIDTHS]], [K.OD_STATS, a.desc + 8 * 20], [K.OD_WS, a.desc]]) {
+        dv.set(keep); dv[field] = at;
+        expect(r.e.ode_forward(a.desc), `method ${method}, field ${field}`).toBe(ERR_OVERLAP);
+      }
+      dv.set(keep);
+      expect(r.e.ode_forward(a.desc)).toBe(K.OK);
+      for (const [field, at] of [[K.OD_GRADS, a.desc + 8], [K.OD_DH0, dv[K.OD_WIDTHS]]]) {
+        dv.set(keep); dv[field] = at;
+        expect(r.e.ode_backward(a.desc), `method ${method}, field ${field}`).toBe(ERR_OVERLAP);
+      }
+      dv.set(keep);
+      if (method === K.ODE_DOPRI5) {
+        expect(r.e.ode_steps(a.desc, 0, a.desc, 4)).toBe(ERR_OVERLAP);
+        expect(r.e.ode_steps(a.desc, 0, a.ws + 64, 4)).toBe(ERR_OVERLAP);
+      }
+      expect(r.e.ode_backward(a.desc)).toBe(K.OK);
+    }
+  });
+
+  it("rnn_forward / rnn_backward: an output over the descriptor or the lengths", async () => {
+    const r = await rawCore();
+    const B = 2, T = 3, I = 2, H = 4, P = r.e.rnn_param_count(3, I, H, 1, 1);
+    const desc = r.alloc(4 * 28), d = r.i32(desc, 28);
+    d.set([3, B, T, I, H, 1, 1]);
+    const wsb = r.e.rnn_workspace_bytes(desc);
+    const [params, grads, ws, x, lengths, out, hn, dx] = [4 * P, 4 * P, wsb, 4 * B * T * I, 4 * B, 4 * B * T * H, 4 * B * H, 4 * B * T * I].map(r.alloc);
+    r.i32(lengths, B).set([3, 1]);
+    const set = (f: Record<number, number>) => { const v = r.i32(desc, 28); v.fill(0); v.set([3, B, T, I, H, 1, 1]); Object.assign(v, { 9: params, 10: grads, 11: ws, 12: wsb, 13: x, 14: lengths, 17: out, 18: hn, 23: dx }, f); return desc; };
+    expect(r.e.rnn_forward(set({ 17: lengths - 4 }))).toBe(ERR_OVERLAP); // out over the lengths
+    expect(r.e.rnn_forward(set({ 18: desc + 8 }))).toBe(ERR_OVERLAP); // hn over the descriptor
+    expect(r.e.rnn_forward(set({}))).toBe(K.OK);
+    expect(r.e.rnn_backward(set({ 23: lengths }))).toBe(ERR_OVERLAP); // dx over the lengths
+    expect(r.e.rnn_backward(set({ 10: desc }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_backward(set({}))).toBe(K.OK);
+  });
+
+  it("hmm_forward_backward, hmm_viterbi, hmm_label_counts: an output over the lengths or the state path", async () => {
+    const r = await rawCore();
+    const Kn = 2, N = 5, nSeq = 2;
+    const [lengths, logE, start, trans, gamma, work, out, states, first, bad] = [8, 8 * N * Kn, 8 * Kn, 8 * Kn * Kn, 8 * N * Kn, 4096, 16, 4 * N, 8 * Kn, 4].map(r.alloc);
+    r.i32(lengths, 2).set([3, 2]);
+    r.f64(start, 2).set([0.5, 0.5]); r.f64(trans, 4).set([0.9, 0.1, 0.2, 0.8]); r.f64(logE, N * Kn).fill(-1);
+    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, lengths, 0, 0, work, 4096, out)).toBe(ERR_OVERLAP);
+    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, gamma, 0, 0, work, 4096, lengths)).toBe(ERR_OVERLAP);
+    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, gamma, 0, 0, work, 4096, out)).toBe(K.OK);
+    expect(r.e.hmm_viterbi(Kn, N, nSeq, lengths, logE, start, trans, lengths - 8, work, 4096, out)).toBe(ERR_OVERLAP);
+    expect(r.e.hmm_viterbi(Kn, N, nSeq, lengths, logE, start, trans, states, work, 4096, out)).toBe(K.OK);
+    expect(r.e.hmm_label_counts(Kn, N, nSeq, lengths, states, states, first, trans, bad)).toBe(ERR_OVERLAP); // gamma over the states
+    expect(r.e.hmm_label_counts(Kn, N, nSeq, lengths, states, gamma, first, lengths, bad)).toBe(ERR_OVERLAP);
+    expect(r.e.hmm_label_counts(Kn, N, nSeq, lengths, states, gamma, first, trans, bad)).toBe(K.OK);
+  });
+});
+
+describe("rnn_workspace_bytes returns for every T (the segment length in 64 bits)", () => {
+  it("T = 2^31 − 1 with checkpointing: a size, not an endless loop", () => {
+    // in a child with a timeout: the old code looped for ever (46341² passes 2^31)
+    const script = `const { readFileSync } = require("node:fs");
+      WebAssembly.instantiate(readFileSync(process.argv[1]), { env: { abort() {} } }).then(({ instance: { exports: e } }) => {
+        const d = e.alloc(112) >>> 0; new Int32Array(e.memory.buffer, d, 28).set([3, 2, 0x7fffffff, 1, 4, 2, 2, 1]);
+        console.log(e.rnn_workspace_bytes(d), e.rnn_forward(d));
+      });`;
+    const file = process.env.ABI_RAW_WASM ?? new URL("../build/recurrent.wasm", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, ["-e", script, file], { encoding: "utf8", timeout: 20_000 });
+    expect(r.signal, "the child was killed: rnn_workspace_bytes did not return").toBeNull();
+    const [bytes, code] = r.stdout.trim().split(" ").map(Number);
+    expect(bytes).toBeGreaterThan(2 ** 32);
+    expect(code).toBe(-3); // ERR_TOO_LARGE
   });
 });

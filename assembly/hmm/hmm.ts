@@ -9,9 +9,12 @@
 //   β̂_{T−1} = 1,   β̂_t(i) = Σ_j A(i, j) e_{t+1}(j) β̂_{t+1}(j) / c_{t+1};
 //   γ_t = α̂_t ⊙ β̂_t (sums to 1),   ξ_t(i, j) = α̂_{t−1}(i) A(i, j) e_t(j) β̂_t(j) / c_t.
 // The sums over states run two lanes at a time (f64x2). Every export checks its sizes and returns
-// OK or an error code; pointers are the host's to get right (every tensor inside memory is checked).
+// OK or an error code; pointers are the host's to get right (every tensor inside memory is checked,
+// and no output may overlap the lengths or a state path the pass reads its loop bounds and indices
+// from: ERR_OVERLAP).
 
-import { OK, ERR_SIZE, ERR_BOUNDS, ERR_LENGTHS, ERR_ARGUMENT, ERR_ZERO_PROBABILITY } from "../constants";
+import { OK, ERR_SIZE, ERR_BOUNDS, ERR_LENGTHS, ERR_ARGUMENT, ERR_ZERO_PROBABILITY, ERR_OVERLAP } from "../constants";
+import { overlaps } from "../overlap";
 
 // @ts-ignore: decorator
 @inline function f64p(p: usize, i: i32): usize { return p + (<usize>i << 3); }
@@ -76,6 +79,9 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
   if (!inside(out, 16) || !inside(work, workBytes)) return ERR_BOUNDS;
   if (workBytes < hmm_work_bytes(K, L)) return ERR_ARGUMENT;
   if ((gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) || (xi != 0 && !inside(xi, <f64>K * <f64>K * 8)) || (first != 0 && !inside(first, <f64>K * 8))) return ERR_BOUNDS;
+  const ln = <f64>nSeq * 4;
+  if (overlaps(<f64>gamma, <f64>N * <f64>K * 8, <f64>lengths, ln) || overlaps(<f64>xi, <f64>K * <f64>K * 8, <f64>lengths, ln) || overlaps(<f64>first, <f64>K * 8, <f64>lengths, ln) ||
+      overlaps(<f64>work, workBytes, <f64>lengths, ln) || overlaps(<f64>out, 16, <f64>lengths, ln)) return ERR_OVERLAP;
   const KK = <usize>K << 3;
   const alpha = work, beta = alpha + <usize>L * KK, ee = beta + <usize>L * KK, c = ee + <usize>L * KK;
   const tmp = c + (<usize>L << 3);
@@ -161,6 +167,8 @@ export function hmm_viterbi(K: i32, N: i32, nSeq: i32, lengths: usize, logE: usi
   const L = maxLength(nSeq, lengths);
   if (!inside(out, 8) || !inside(states, <f64>N * 4) || !inside(work, workBytes)) return ERR_BOUNDS;
   if (workBytes < hmm_viterbi_work_bytes(K, L)) return ERR_ARGUMENT;
+  const ln = <f64>nSeq * 4;
+  if (overlaps(<f64>states, <f64>N * 4, <f64>lengths, ln) || overlaps(<f64>work, workBytes, <f64>lengths, ln) || overlaps(<f64>out, 8, <f64>lengths, ln)) return ERR_OVERLAP;
   const KK = <usize>K << 3;
   const d = work, dn = d + KK, back = dn + KK; // back: i32 [L, K]
   let total: f64 = 0, t0 = 0;
@@ -233,6 +241,12 @@ export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, stat
   if (K < 1 || K > 65536 || N < 1 || nSeq < 1 || nSeq > N) return ERR_SIZE;
   if (!inside(lengths, <f64>nSeq * 4) || !inside(states, <f64>N * 4) || !inside(first, <f64>K * 8) || !inside(trans, <f64>K * <f64>K * 8) || !inside(bad, 4)) return ERR_BOUNDS;
   if (gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) return ERR_BOUNDS;
+  // the lengths and the states steer the writes: no output may overlap them
+  for (let i = 0; i < 4; i++) {
+    const p = i == 0 ? gamma : i == 1 ? first : i == 2 ? trans : bad;
+    const n = i == 0 ? <f64>N * <f64>K * 8 : i == 1 ? <f64>K * 8 : i == 2 ? <f64>K * <f64>K * 8 : 4;
+    if (overlaps(<f64>p, n, <f64>lengths, <f64>nSeq * 4) || overlaps(<f64>p, n, <f64>states, <f64>N * 4)) return ERR_OVERLAP;
+  }
   let sum: i64 = 0;
   for (let s = 0; s < nSeq; s++) {
     const l = load<i32>(lengths + (<usize>s << 2));

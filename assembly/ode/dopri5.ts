@@ -308,7 +308,7 @@ export function dopri5_backward(dstates: usize, grads: usize, dh0: usize): i32 {
 /** The accepted steps of row b in the last forward solve: writes up to `capacity` (t, dt) pairs
  *  (f64) to out and returns how many steps the row took. */
 export function dopri5_steps(b: i32, out: usize, capacity: i32): i32 {
-  const n = <i32>f64at(rn, b);
+  const c = f64at(rn, b), n = c >= 0 && c <= <f64>maxSteps_ ? <i32>c : 0; // a forward's count: 0..maxSteps
   for (let k = 0; k < min(n, capacity); k++) {
     const slot = b * maxSteps_ + k;
     store<f64>(out + (<usize>(2 * k) << 3), f64at(st, slot));

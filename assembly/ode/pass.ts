@@ -9,19 +9,21 @@
 //   - backward (backprop): the workspace must hold a forward solve of the same shape (a stamp in its
 //     header of every field that shapes the workspace or the computation, widths included); the
 //     adjoint's backward needs only the forward's states, given in OD_STATES.
-//   - adjoint backward: the forward's states (OD_STATES) inside memory too.
+//   - adjoint backward: the forward's states (OD_STATES) inside memory too;
+//   - no tensor the pass writes overlaps the descriptor or the widths, which steer it (ERR_OVERLAP).
 // Times are the host's to check (finite, strictly monotonic per row).
 // Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts). Gradients: "backprop" (the forward
 // keeps what reverse mode needs: rk.ts, dopri5.ts) or "adjoint" (adjoint.ts: the forward keeps
 // nothing; the backward solves the augmented system from the forward's states).
 
 import {
-  OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
+  OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
   OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
   OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
   OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
 } from "../constants";
 import { mlp_param_count, mlp_setup } from "./mlp";
+import { overlaps } from "../overlap";
 import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
 import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, dopri5_steps, failT, failDt, walked } from "./dopri5";
 import { adjoint_workspace_floats, adjoint_layout, adjoint_fixed, adjoint_dopri5, adjFailT, adjFailDt, adjSteps, adjAccepted, adjRejected } from "./adjoint";
@@ -98,7 +100,15 @@ function check_tensors(d: usize, backward: bool): i32 {
     if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true) || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
     if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT && !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   }
+  // what the pass writes must not overlap what steers it
+  if (steered(d, getf(d, OD_WS), wsb) || steered(d, getf(d, OD_STATS), 32)) return ERR_OVERLAP;
+  if (!backward ? steered(d, getf(d, OD_STATES), B * S * D * 4) : steered(d, getf(d, OD_GRADS), P * 4) || steered(d, getf(d, OD_DH0), B * D * 4)) return ERR_OVERLAP;
   return OK;
+}
+
+/** [p, p + bytes) overlaps the descriptor or the widths. */
+function steered(d: usize, p: f64, bytes: f64): bool {
+  return overlaps(p, bytes, <f64>d, <f64>(OD_FIELDS << 3)) || overlaps(p, bytes, getf(d, OD_WIDTHS), (getf(d, OD_LAYERS) + 1) * 4);
 }
 
 /** Bytes of workspace a pass of this descriptor needs, or an error code. Computed in f64, also
@@ -227,6 +237,7 @@ export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
   if (wsb < need * 4) return ERR_WORKSPACE;
   if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
+  if (steered(d, <f64>out, <f64>capacity * 16) || overlaps(<f64>out, <f64>capacity * 16, getf(d, OD_WS), wsb)) return ERR_OVERLAP;
   if (!stamped(d)) return ERR_NO_FORWARD;
   setup(d, false);
   return dopri5_steps(row, out, capacity);

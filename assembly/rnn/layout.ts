@@ -85,7 +85,7 @@ export function paramOffset64(ld: i32, G: i32, I: i32, H: i32, D: i32): f64 {
 /** Steps per segment: ⌈√T⌉ (both modes, so that they do the same operations in the same order). */
 export function segSteps(T: i32): i32 {
   let s = <i32>Math.sqrt(<f64>T);
-  while (s * s < T) s++;
+  while (<i64>s * <i64>s < <i64>T) s++; // in 64 bits: 46341² passes 2^31
   return max(s, 1);
 }
 

@@ -7,16 +7,19 @@
 //     the required ones non-zero;
 //   - the workspace bytes the caller passes against what this shape needs;
 //   - lengths in 1..T;
+//   - no tensor the pass writes (ws, out, hn, cn; grads, dx, dh0, dc0, dhs) overlaps the descriptor
+//     or the lengths, which steer it (ERR_OVERLAP);
 //   - backward: the workspace must hold a forward pass of the same shape (a stamp in its header).
-// Not checked: that tensors do not overlap each other.
+// Not checked: that tensors holding only values (x, h0, params, ...) do not overlap the outputs.
 
 import {
-  CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT,
+  CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP,
   RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE, RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES,
   RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS,
 } from "../constants";
 import { gatesOf, paramCount, sharedLayout, shHeader, shTotal, WS_HEADER } from "./layout";
 import { stack_forward, stack_backward } from "./stack";
+import { overlaps } from "../overlap";
 
 /** 4 GiB of f32: no tensor or workspace can be larger in wasm32. */
 const MAX_FLOATS: f64 = 1073741824;
@@ -80,6 +83,20 @@ function check_tensors(d: usize, backward: bool): i32 {
   const ws = getp(d, RD_WS), wsBytes = <u64>load<u32>(d + (<usize>RD_WS_BYTES << 2));
   if (ws == 0 || <u64>ws + wsBytes > (<u64>memory.size() << 16)) return ERR_BOUNDS;
   if (<u64>shTotal * 4 > wsBytes) return ERR_WORKSPACE;
+  // what the pass writes must not overlap what steers it: the descriptor and the lengths
+  const fs = <f64>(state << 2), fw = <f64>wsBytes;
+  for (let i = 0; i < 6; i++) {
+    let p: usize = 0, n: f64 = 0;
+    if (!backward) {
+      if (i == 0) { p = ws; n = fw; } else if (i == 1) { p = getp(d, RD_OUT); n = <f64>(ys << 2); }
+      else if (i == 2) { p = getp(d, RD_HN); n = fs; } else if (i == 3 && lstm) { p = getp(d, RD_CN); n = fs; }
+    } else {
+      if (i == 0) { p = ws; n = fw; } else if (i == 1) { p = getp(d, RD_GRADS); n = <f64>(P << 2); }
+      else if (i == 2) { p = getp(d, RD_DX); n = <f64>(xs << 2); } else if (i == 3) { p = getp(d, RD_DH0); n = fs; }
+      else if (i == 4 && lstm) { p = getp(d, RD_DC0); n = fs; } else if (i == 5) { p = getp(d, RD_DHS); n = fs * <f64>T; }
+    }
+    if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)) return ERR_OVERLAP;
+  }
   return OK;
 }
 

@@ -83,4 +83,5 @@ export const ERROR_TEXTS: Record<number, string> = {
   [-9]: "dopri5: a sequence needed more steps than maxSteps (stats: t, dt)",
   [-10]: "dopri5: the step size underflowed (stats: t, dt)",
   [-11]: "HMM: a sequence has probability 0 under the model (out[1]: the step)",
+  [-12]: "a tensor the call writes overlaps its descriptor, lengths, widths or HMM states",
 };
