@@ -138,6 +138,21 @@ describe("the raw ODE exports", () => {
     expect(r.e.ode_backward(a.desc)).toBe(K.OK);
   });
 
+  it("ode_steps writes nothing but its output and reads no parameters", async () => {
+    const r = await rawCore();
+    const a = odeSolve(r, K.ODE_DOPRI5, 5);
+    expect(r.e.ode_forward(a.desc)).toBe(K.OK);
+    const ws = Uint8Array.from(new Uint8Array(r.mem.buffer, a.ws, a.wsBytes));
+    const n = r.e.ode_steps(a.desc, 1, 0, 0);
+    expect(n).toBeGreaterThan(0);
+    const out = r.alloc(16 * n);
+    expect(r.e.ode_steps(a.desc, 1, out, n)).toBe(n);
+    expect(Buffer.compare(ws, new Uint8Array(r.mem.buffer, a.ws, a.wsBytes))).toBe(0);
+    // the parameters' pointer is not followed: at the end of memory it is no trap
+    r.f64(a.desc, K.OD_FIELDS)[K.OD_PARAMS] = r.mem.buffer.byteLength - 4;
+    expect(r.e.ode_steps(a.desc, 1, out, n)).toBe(n);
+  });
+
   it("a descriptor at or near the end of memory, or past 4 GiB, is ERR_BOUNDS, not a trap", async () => {
     const r = await rawCore();
     const end = r.mem.buffer.byteLength;

@@ -126,8 +126,15 @@ export function ode_param_count(nLayers: i32, widths: usize): f64 {
 }
 
 /** Lay out the workspace for a forward solve, a backprop backward (the same layout) or, with
- *  adjointBackward, the adjoint's backward solve; set up f. */
+ *  adjointBackward, the adjoint's backward solve; set up f (which packs the weights into the
+ *  workspace). */
 function setup(d: usize, adjointBackward: bool): void {
+  const scratch = layout(d, adjointBackward), K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
+  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE, widths, <usize>getf(d, OD_PARAMS), B, scratch);
+}
+
+/** The workspace's layout only (writes nothing); returns where f's scratch goes. */
+function layout(d: usize, adjointBackward: bool): usize {
   const ws = <usize>getf(d, OD_WS) + (<usize>HEADER_FLOATS << 2);
   const K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
   const store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT;
@@ -144,7 +151,7 @@ function setup(d: usize, adjointBackward: bool): void {
       <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
     scratch = mlpBuf;
   }
-  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE, widths, <usize>getf(d, OD_PARAMS), B, scratch);
+  return scratch;
 }
 
 function header(d: usize): usize { return <usize>getf(d, OD_WS); }
@@ -239,6 +246,6 @@ export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
   if (steered(d, <f64>out, <f64>capacity * 16) || overlaps(<f64>out, <f64>capacity * 16, getf(d, OD_WS), wsb)) return ERR_OVERLAP;
   if (!stamped(d)) return ERR_NO_FORWARD;
-  setup(d, false);
+  layout(d, false); // the steps are in the workspace: f is not needed (nor written into it)
   return dopri5_steps(row, out, capacity);
 }
