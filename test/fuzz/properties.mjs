@@ -753,6 +753,357 @@ function streamProperty(R, canary) {
   });
 }
 
+// ---- abi.raw: the raw exports of a plain instance (no bindings), with valid and mutated descriptors --
+// A fresh WebAssembly.instantiate of build/recurrent.wasm; the host grows its memory by ARENA_PAGES
+// and lays every tensor out in that arena, which ends at the end of memory. A valid call is built
+// per docs/ABI.md (rnn_*, ode_*, hmm_*), then 0–3 of its fields or arguments are mutated: sizes,
+// ids and flags, pointers to 0, past the end of memory, into another tensor (overlap) or into the
+// descriptor itself, and the descriptor is moved to straddle the end of memory. Every call must
+//   - return (never trap), an error code or OK;
+//   - write nothing outside the output tensors and the workspace its (mutated) arguments name, and
+//     nothing at all when it refuses the arguments (a validation error);
+//   - unmutated: give the bindings' result bit for bit (RNN, ODE, and the HMM's posteriors, Viterbi
+//     path and its log-probability).
+// The arena is checked byte for byte; the core's own memory below it (its static data) is restored
+// before every run instead, since a mutated pointer may legally name a tensor there.
+const ARENA_PAGES = 32;
+const RAW = { OK: 0, ERR_ARGUMENT: -8, ERR_MAX_STEPS: -9, ERR_STEP_UNDERFLOW: -10, ERR_ZERO_PROBABILITY: -11 };
+/** Codes that mean "refused before writing". */
+const VALIDATION = new Set([-1, -2, -3, -4, -5, -6, -7, -8, -12]);
+const RD = { FIELDS: 28, CELL: 0, B: 1, T: 2, I: 3, H: 4, L: 5, D: 6, CK: 7, TRUNC: 8, PARAMS: 9, GRADS: 10, WS: 11, WSB: 12, X: 13, LEN: 14, H0: 15, C0: 16, OUT: 17, HN: 18, CN: 19, DOUT: 20, DHN: 21, DCN: 22, DX: 23, DH0: 24, DC0: 25, DHS: 26, PACKED: 27 };
+const OD = { FIELDS: 26, METHOD: 0, ACT: 1, TI: 2, D: 3, K: 4, WIDTHS: 5, B: 6, S: 7, TIMES: 8, PER_SEQ: 9, SUB: 10, RTOL: 11, ATOL: 12, MAX: 13, PARAMS: 14, GRADS: 15, WS: 16, WSB: 17, H0: 18, STATES: 19, DSTATES: 20, DH0: 21, STATS: 22, GRAD: 23, NORM: 24, MAP: 25 };
+
+let rawPromise = null;
+function rawInstance() {
+  rawPromise ??= (async () => {
+    const { readFileSync } = await import("node:fs");
+    // ABI_RAW_WASM: another build to fuzz (an older one, to see that the property finds its bugs)
+    const bytes = readFileSync(process.env.ABI_RAW_WASM ?? new URL("../../build/recurrent.wasm", import.meta.url));
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error("abort called"); } } });
+    const e = instance.exports, mem = e.memory;
+    const base = mem.buffer.byteLength;
+    mem.grow(ARENA_PAGES); // the host's: the core's allocator never hands it out
+    // the core's own memory as instantiated: a mutated pointer may name a tensor there (it is inside
+    // memory, so the ABI allows it), so every run starts from this copy
+    return { e, mem, base, end: mem.buffer.byteLength, pristine: new Uint8Array(mem.buffer).slice(0, base) };
+  })();
+  return rawPromise;
+}
+
+function rng32(seed) {
+  let s = seed >>> 0 || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+}
+
+/** Lay out tensors [name, bytes] from the arena's start with random gaps (8-byte aligned). */
+function lay(raw, specs, rnd) {
+  let p = raw.base + 8 * Math.floor(rnd() * 8);
+  const at = {};
+  for (const [name, bytes] of specs) {
+    if (bytes == null) { at[name] = 0; continue; }
+    at[name] = p;
+    p += Math.ceil(bytes / 8) * 8 + 8 * Math.floor(rnd() * 4);
+  }
+  must(p <= raw.end, `arena too small (${p - raw.base} bytes)`);
+  return at;
+}
+
+/** [p, p + bytes) clipped to memory, or null. */
+function region(raw, p, bytes) {
+  p = Number(p) >>> 0;
+  if (p === 0 || !(bytes > 0)) return null;
+  return [p, Math.min(p + bytes, raw.end)];
+}
+
+/** Run one raw call; check it returned, and what it wrote. */
+function rawCall(raw, what, call, allowed) {
+  const before = new Uint8Array(raw.mem.buffer).slice(raw.base, raw.end);
+  let code;
+  try { code = call(); } catch (e) { must(false, `${what} trapped: ${e?.message ?? e}`); }
+  const now = new Uint8Array(raw.mem.buffer, raw.base, raw.end - raw.base);
+  must(raw.mem.buffer.byteLength === raw.end, `${what}: memory grew`);
+  const ok = (a) => allowed.some((r) => r && a >= r[0] && a < r[1]);
+  const refused = VALIDATION.has(code) && !(what.startsWith("hmm_") && code === RAW.ERR_ARGUMENT);
+  for (let i = 0; i < now.length; i++) {
+    if (now[i] === before[i]) continue;
+    const a = raw.base + i;
+    must(!refused && ok(a), `${what} returned ${code} and wrote byte ${a} (${refused ? "after refusing its arguments" : "outside the tensors it names"}; arena ${raw.base}..${raw.end})`);
+  }
+  return code;
+}
+
+/** A mutation: which field, which kind of value. */
+const mutationArb = fc.record({
+  field: fc.nat(64),
+  kind: fc.oneof({ weight: 3, arbitrary: fc.nat(15) }, { weight: 2, arbitrary: fc.constantFrom(5, 7, 8) }),
+  v: fc.integer({ min: -3, max: 40 }), pick: fc.nat(63),
+});
+
+/** The value a mutation puts into a pointer-or-size field. `ptrs`: pointers of this call. */
+function mutated(raw, m, ptrs, current, f64field) {
+  const end = raw.end;
+  switch (m.kind) {
+    case 0: return 0;
+    case 1: return -1;
+    case 2: return m.v;
+    case 3: return 0x7fffffff;
+    case 4: return f64field ? 4294967295 : -1 >>> 0;
+    case 5: return end - Math.abs(m.v) * 4; // at or near the end of memory
+    case 6: return end + Math.abs(m.v) * 4;
+    case 7: return ptrs[m.pick % ptrs.length]; // overlap another tensor or the descriptor
+    case 8: return ptrs[m.pick % ptrs.length] + 4 * (m.v % 5); // partly overlapping
+    case 9: return current + m.v;
+    case 10: return current * (m.v + 2);
+    case 11: return f64field ? [0.5, NaN, Infinity, -0, 1e300, 2 ** 32, -(2 ** 31)][Math.abs(m.v) % 7] : 0x80000000 | m.v;
+    case 12: return 2 ** 24 + m.v;
+    default: return current; // unchanged
+  }
+}
+
+/** Write the descriptor words, apply the mutations; maybe move the descriptor to straddle the end. */
+function placeDesc(raw, descAt, words, f64, muts, ptrs, moveTo) {
+  const n = words.length, size = n * (f64 ? 8 : 4), dv = new DataView(raw.mem.buffer);
+  const w = words.slice();
+  for (const m of muts) w[m.field % n] = mutated(raw, m, ptrs, w[m.field % n], f64);
+  let at = descAt;
+  if (moveTo !== null) at = raw.end - size + moveTo * 8; // moveTo ≤ 0 fits; > 0 passes the end
+  for (let i = 0; i < n; i++) {
+    const o = at + i * (f64 ? 8 : 4);
+    if (o + (f64 ? 8 : 4) > raw.end) break;
+    if (f64) dv.setFloat64(o, w[i], true); else dv.setInt32(o, w[i] | 0, true);
+  }
+  return { at, w };
+}
+
+const f32in = (raw, p, n) => new Float32Array(raw.mem.buffer, p, n);
+const same = (a, b) => a.length === b.length && bitsOf(a) === bitsOf(b);
+
+// ---- rnn_* ----
+function rnnRaw(R, raw, s, muts, phase, moveTo) {
+  const rnd = rng32(s.seed), G = [1, 1, 4, 3, 1][s.cell], lstm = s.cell === 2, LD = s.L * s.D;
+  let P = 0;
+  for (let l = 0; l < s.L; l++) P += s.D * G * s.H * ((l === 0 ? s.I : s.D * s.H) + s.H + 2);
+  const state = LD * s.B * s.H, xs = s.B * s.T * s.I, ys = s.B * s.T * s.D * s.H;
+  const lengths = s.lengths ? Int32Array.from({ length: s.B }, () => 1 + Math.floor(rnd() * s.T)) : null;
+  // the workspace size from the core for the valid shape
+  const q = raw.base;
+  new Int32Array(raw.mem.buffer, q, RD.FIELDS).fill(0).set([s.cell, s.B, s.T, s.I, s.H, s.L, s.D, s.ck]);
+  const wsb = raw.e.rnn_workspace_bytes(q);
+  must(wsb > 0, `rnn_workspace_bytes of a valid shape: ${wsb}`);
+  const at = lay(raw, [["desc", 4 * RD.FIELDS], ["params", 4 * P], ["grads", 4 * P], ["ws", wsb], ["x", 4 * xs], ["len", lengths ? 4 * s.B : null],
+    ["h0", s.h0 ? 4 * state : null], ["c0", s.h0 && lstm ? 4 * state : null], ["out", 4 * ys], ["hn", 4 * state], ["cn", lstm ? 4 * state : null],
+    ["dout", s.dout ? 4 * ys : null], ["dhn", 4 * state], ["dcn", lstm ? 4 * state : null], ["dx", s.dx ? 4 * xs : null], ["dh0", 4 * state],
+    ["dc0", lstm ? 4 * state : null], ["dhs", s.dhs ? 4 * state * s.T : null]], rnd);
+  const fill = (p, n) => { if (p) f32in(raw, p, n).forEach((_, i, a) => { a[i] = rnd() * 2 - 1; }); };
+  f32in(raw, at.grads, P).fill(0); // gradients accumulate
+  fill(at.params, P); fill(at.x, xs); fill(at.h0, state); fill(at.c0, state); fill(at.dout, ys); fill(at.dhn, state); fill(at.dcn, state);
+  if (lengths) new Int32Array(raw.mem.buffer, at.len, s.B).set(lengths);
+  const valid = [s.cell, s.B, s.T, s.I, s.H, s.L, s.D, s.ck, s.trunc, at.params, at.grads, at.ws, wsb, at.x, at.len, at.h0, at.c0, at.out, at.hn, at.cn,
+    at.dout, at.dhn, at.dcn, at.dx, at.dh0, at.dc0, at.dhs, 0];
+  const ptrs = Object.values(at).filter(Boolean);
+  const codes = [];
+  for (const pass of ["forward", "backward"]) {
+    const mine = phase === "both" || phase === pass;
+    const { at: d, w } = placeDesc(raw, at.desc, valid, false, mine ? muts : [], ptrs, mine ? moveTo : null);
+    // what this descriptor names as written, sized by its own (mutated) shape
+    const u = (i) => w[i] >>> 0, sh = { B: w[RD.B] | 0, T: w[RD.T] | 0, I: w[RD.I] | 0, H: w[RD.H] | 0, L: w[RD.L] | 0, D: w[RD.D] | 0 };
+    const g = [1, 1, 4, 3, 1][w[RD.CELL]] ?? 0;
+    let mp = 0;
+    for (let l = 0; l < Math.min(sh.L, 4096); l++) mp += sh.D * g * sh.H * ((l === 0 ? sh.I : sh.D * sh.H) + sh.H + 2);
+    const mstate = 4 * sh.L * sh.D * sh.B * sh.H, mys = 4 * sh.B * sh.T * sh.D * sh.H, mxs = 4 * sh.B * sh.T * sh.I;
+    const ws = region(raw, u(RD.WS), u(RD.WSB));
+    const allowed = pass === "forward"
+      ? [ws, region(raw, u(RD.OUT), mys), region(raw, u(RD.HN), mstate), region(raw, u(RD.CN), mstate)]
+      : [ws, region(raw, u(RD.GRADS), 4 * mp), region(raw, u(RD.DX), mxs), region(raw, u(RD.DH0), mstate), region(raw, u(RD.DC0), mstate), region(raw, u(RD.DHS), mstate * sh.T)];
+    if (pass === "forward") {
+      const need = rawCall(raw, "rnn_workspace_bytes", () => raw.e.rnn_workspace_bytes(d), []);
+      if (!mine) must(need === wsb, "rnn_workspace_bytes changed");
+    }
+    codes.push(rawCall(raw, `rnn_${pass}`, () => raw.e[`rnn_${pass}`](d), allowed));
+  }
+  if (muts.length || moveTo !== null) return;
+  must(codes[0] === 0 && codes[1] === 0, `valid rnn passes returned ${codes}`);
+  // the bindings, same inputs
+  const Cls = { 0: R.RNN, 1: R.RNN, 2: R.LSTM, 3: R.GRU, 4: R.RNN }[s.cell];
+  const layer = new Cls({ inputSize: s.I, hiddenSize: s.H, numLayers: s.L, bidirectional: s.D === 2, checkpoint: s.ck === 1, ...(G === 1 ? { nonlinearity: ["tanh", "relu", "", "", "linear"][s.cell] } : {}) });
+  try {
+    const copy = (p, n) => (p ? Float32Array.from(f32in(raw, p, n)) : undefined);
+    layer.parameters.setFlat("abi.raw", copy(at.params, P));
+    const f = layer.forward(copy(at.x, xs), { batch: s.B, steps: s.T, ...(lengths ? { lengths } : {}), ...(at.h0 ? { h0: copy(at.h0, state) } : {}), ...(at.c0 ? { c0: copy(at.c0, state) } : {}) });
+    must(same(f.output, f32in(raw, at.out, ys)) && same(f.hN, f32in(raw, at.hn, state)), "rnn_forward differs from the bindings");
+    if (lstm) must(same(f.cN, f32in(raw, at.cn, state)), "rnn_forward's cn differs from the bindings");
+    const b = layer.backward({ ...(at.dout ? { output: copy(at.dout, ys) } : {}), hN: copy(at.dhn, state), ...(lstm ? { cN: copy(at.dcn, state) } : {}) }, { ...(s.trunc ? { truncate: s.trunc } : {}), stateGrads: true });
+    must(same(layer.parameters.flatGrads(), f32in(raw, at.grads, P)), "rnn_backward's gradients differ from the bindings");
+    must(same(b.h0, f32in(raw, at.dh0, state)), "rnn_backward's dh0 differs from the bindings");
+    if (at.dx) must(same(b.x, f32in(raw, at.dx, xs)), "rnn_backward's dx differs from the bindings");
+    if (lstm) must(same(b.c0, f32in(raw, at.dc0, state)), "rnn_backward's dc0 differs from the bindings");
+    if (at.dhs) must(same(b.dh, f32in(raw, at.dhs, state * s.T)), "rnn_backward's dhs differs from the bindings");
+  } finally { layer.dispose(); }
+}
+
+// ---- ode_* ----
+function odeRaw(R, raw, s, muts, phase, moveTo) {
+  const rnd = rng32(s.seed), D = s.D, widths = [D + s.ti, ...s.hidden, D], K = widths.length - 1, B = s.B, S = s.S;
+  let P = 0;
+  for (let l = 1; l <= K; l++) P += widths[l] * widths[l - 1] + widths[l];
+  const nt = s.perSeq ? B * S : S;
+  const times = new Float64Array(nt);
+  for (let r = 0; r < nt / S; r++) { let t = rnd() - 0.5; for (let k = 0; k < S; k++) { times[r * S + k] = t; t += 0.05 + rnd() * 0.4; } }
+  const shape = [s.method, s.act, s.ti, D, K, 0, B, S, 0, s.perSeq, s.sub, 1e-4, 1e-6, s.maxSteps];
+  const q = raw.base, dq = new Float64Array(raw.mem.buffer, q, OD.FIELDS).fill(0);
+  const wq = q + 8 * OD.FIELDS;
+  new Int32Array(raw.mem.buffer, wq, K + 1).set(widths);
+  dq.set(shape); dq[OD.WIDTHS] = wq; dq[OD.GRAD] = s.grad; dq[OD.NORM] = s.norm; dq[OD.MAP] = s.map;
+  const wsb = raw.e.ode_workspace_bytes(q);
+  must(wsb > 0, `ode_workspace_bytes of a valid shape: ${wsb}`);
+  const at = lay(raw, [["desc", 8 * OD.FIELDS], ["widths", 4 * (K + 1)], ["times", 8 * nt], ["params", 4 * P], ["grads", 4 * P], ["ws", wsb], ["h0", 4 * B * D],
+    ["states", 4 * B * S * D], ["dstates", 4 * B * S * D], ["dh0", s.dh0 ? 4 * B * D : null], ["stats", 32], ["steps", 16 * 8]], rnd);
+  new Int32Array(raw.mem.buffer, at.widths, K + 1).set(widths);
+  new Float64Array(raw.mem.buffer, at.times, nt).set(times);
+  const fill = (p, n, a = 1) => { if (p) f32in(raw, p, n).forEach((_, i, v) => { v[i] = (rnd() * 2 - 1) * a; }); };
+  f32in(raw, at.grads, P).fill(0); // gradients accumulate
+  fill(at.params, P, 0.7); fill(at.h0, B * D); fill(at.dstates, B * S * D);
+  const valid = [...shape, at.params, at.grads, at.ws, wsb, at.h0, at.states, at.dstates, at.dh0, at.stats, s.grad, s.norm, s.map];
+  valid[OD.WIDTHS] = at.widths; valid[OD.TIMES] = at.times;
+  const ptrs = Object.values(at).filter(Boolean);
+  const codes = [];
+  for (const pass of ["forward", "backward", "steps"]) {
+    const mine = phase === "both" || phase === pass || (phase === "backward" && pass === "steps");
+    const { at: d, w } = placeDesc(raw, at.desc, valid, true, mine ? muts : [], ptrs, mine ? moveTo : null);
+    const u = (i) => (Number.isInteger(w[i]) && w[i] > 0 && w[i] < 2 ** 32 ? w[i] : 0);
+    const n = (i) => (Number.isFinite(w[i]) ? Math.max(0, w[i]) : 0);
+    // P of the (mutated) widths as they are in memory now
+    let mp = 0;
+    const wp = u(OD.WIDTHS), mk = n(OD.K);
+    if (wp && Number.isInteger(mk) && mk <= 64 && wp + 4 * (mk + 1) <= raw.end) { const wv = new Int32Array(raw.mem.buffer.slice(wp, wp + 4 * (mk + 1))); for (let l = 1; l <= mk; l++) mp += wv[l] * wv[l - 1] + wv[l]; }
+    const bsd = 4 * n(OD.B) * n(OD.S) * n(OD.D), bd = 4 * n(OD.B) * n(OD.D);
+    const ws = region(raw, u(OD.WS), n(OD.WSB)), stats = region(raw, u(OD.STATS), 32);
+    if (pass === "forward") {
+      const need = rawCall(raw, "ode_workspace_bytes", () => raw.e.ode_workspace_bytes(d), []);
+      if (!mine) must(need === wsb, "ode_workspace_bytes changed");
+      codes.push(rawCall(raw, "ode_forward", () => raw.e.ode_forward(d), [ws, stats, region(raw, u(OD.STATES), bsd)]));
+    } else if (pass === "backward") {
+      codes.push(rawCall(raw, "ode_backward", () => raw.e.ode_backward(d), [ws, stats, region(raw, u(OD.GRADS), 4 * mp), region(raw, u(OD.DH0), bd)]));
+    } else {
+      const row = s.row % (B + 1), cap = s.cap;
+      const out = s.cap === 0 ? 0 : at.steps;
+      const c = rawCall(raw, "ode_steps", () => raw.e.ode_steps(d, row, out, cap), [region(raw, out, 16 * cap)]);
+      must(c >= -12, `ode_steps returned ${c}`);
+    }
+  }
+  if (muts.length || moveTo !== null) return;
+  const fwdOk = codes[0] === 0 || codes[0] === RAW.ERR_MAX_STEPS || codes[0] === RAW.ERR_STEP_UNDERFLOW;
+  must(fwdOk, `a valid ode_forward returned ${codes[0]}`);
+  const m = new R.NeuralODE({ stateSize: D, hidden: s.hidden, activation: ["tanh", "relu", "softplus"][s.act], timeInput: s.ti === 1, inputMap: s.map ? "cube" : "identity",
+    method: ["euler", "midpoint", "rk4", "dopri5"][s.method], rtol: 1e-4, atol: 1e-6, substeps: s.sub, maxSteps: s.maxSteps, gradient: s.grad ? "adjoint" : "backprop", adjointNorm: s.norm ? "seminorm" : "mixed" });
+  try {
+    m.parameters.setFlat("abi.raw", Float32Array.from(f32in(raw, at.params, P)));
+    let f = null;
+    try { f = m.forward(Float32Array.from(f32in(raw, at.h0, B * D)), times, { batch: B, steps: S }); } catch (e) { must(codes[0] !== 0 && e instanceof RangeError, `the bindings' forward threw where ode_forward returned ${codes[0]}: ${e.message}`); return; }
+    must(codes[0] === 0, `ode_forward returned ${codes[0]}, the bindings solved`);
+    must(same(f.states, f32in(raw, at.states, B * S * D)), "ode_forward's states differ from the bindings");
+    let b = null;
+    try { b = m.backward({ states: Float32Array.from(f32in(raw, at.dstates, B * S * D)) }); } catch (e) { must(codes[1] < 0 && e instanceof RangeError, `the bindings' backward threw where ode_backward returned ${codes[1]}: ${e.message}`); return; }
+    must(codes[1] === 0, `ode_backward returned ${codes[1]}, the bindings' backward did not fail`);
+    must(same(m.parameters.flatGrads(), f32in(raw, at.grads, P)), "ode_backward's gradients differ from the bindings");
+    if (at.dh0) must(same(b.h0, f32in(raw, at.dh0, B * D)), "ode_backward's dh0 differs from the bindings");
+  } finally { m.dispose(); }
+}
+
+// ---- hmm_* ----
+const HMM_CALLS = ["pipeline", "label_counts", "categorical_counts", "gaussian_log_emissions", "gaussian_moments"];
+function hmmRaw(R, raw, s, muts, which, moveTo) {
+  const rnd = rng32(s.seed), K = s.K, M = s.M, F = s.F, lens = s.lens, N = lens.reduce((a, b) => a + b, 0), nSeq = lens.length, Lmax = Math.max(...lens);
+  const stoch = (r, c) => { const v = Float64Array.from({ length: r * c }, () => 0.05 + rnd()); for (let i = 0; i < r; i++) { let t = 0; for (let j = 0; j < c; j++) t += v[i * c + j]; for (let j = 0; j < c; j++) v[i * c + j] /= t; } return v; };
+  const start = stoch(1, K), trans = stoch(K, K), emis = stoch(K, M);
+  const X = Int32Array.from({ length: N }, () => Math.floor(rnd() * M)), Z = Int32Array.from({ length: N }, () => Math.floor(rnd() * K));
+  const wfb = raw.e.hmm_work_bytes(K, Lmax), wvit = raw.e.hmm_viterbi_work_bytes(K, Lmax);
+  const at = lay(raw, [["lengths", 4 * nSeq], ["start", 8 * K], ["trans", 8 * K * K], ["emis", 8 * K * M], ["logStart", 8 * K], ["logTrans", 8 * K * K], ["logB", 8 * K * M],
+    ["x", 4 * N], ["z", 4 * N], ["logE", 8 * N * K], ["gamma", 8 * N * K], ["xi", 8 * K * K], ["first", 8 * K], ["work", Math.max(wfb, wvit)], ["out", 16], ["states", 4 * N],
+    ["bad", 4], ["counts", 8 * K * M], ["xg", 8 * N * F], ["means", 8 * K * F], ["vars", 8 * K * F], ["scratch", 16 * K * F], ["post", 8 * K], ["obs", 8 * K * F], ["obs2", 8 * K * F]], rnd);
+  const H = new Float64Array(raw.mem.buffer);
+  new Int32Array(raw.mem.buffer, at.lengths, nSeq).set(lens);
+  H.set(start, at.start / 8); H.set(trans, at.trans / 8); H.set(emis, at.emis / 8);
+  new Int32Array(raw.mem.buffer, at.x, N).set(X); new Int32Array(raw.mem.buffer, at.z, N).set(Z);
+  for (let i = 0; i < N * F; i++) H[at.xg / 8 + i] = rnd() * 4 - 2;
+  for (let i = 0; i < K * F; i++) { H[at.means / 8 + i] = rnd() * 2 - 1; H[at.vars / 8 + i] = 0.2 + rnd(); }
+  for (let i = 0; i < N * K; i++) H[at.gamma / 8 + i] = rnd();
+  for (const k of ["xi", "first", "counts", "post", "obs", "obs2"]) new Uint8Array(raw.mem.buffer, at[k], { xi: 8 * K * K, first: 8 * K, counts: 8 * K * M, post: 8 * K, obs: 8 * K * F, obs2: 8 * K * F }[k]).fill(0); // accumulated into
+  const ptrs = Object.values(at).filter(Boolean);
+  // each call: its arguments and the [argument index, bytes(args)] of what it writes
+  const calls = which === "pipeline" ? [
+    ["hmm_log", [K * M, at.emis, at.logB], (a) => [[2, 8 * a[0]]]],
+    ["hmm_log", [K, at.start, at.logStart], (a) => [[2, 8 * a[0]]]],
+    ["hmm_log", [K * K, at.trans, at.logTrans], (a) => [[2, 8 * a[0]]]],
+    ["hmm_categorical_log_emissions", [K, M, N, at.x, at.logB, at.logE, at.bad], (a) => [[5, 8 * a[2] * a[0]], [6, 4]]],
+    ["hmm_forward_backward", [K, N, nSeq, at.lengths, at.logE, at.start, at.trans, at.gamma, s.xi ? at.xi : 0, s.xi ? at.first : 0, at.work, wfb, at.out],
+      (a) => [[7, 8 * a[1] * a[0]], [8, 8 * a[0] * a[0]], [9, 8 * a[0]], [10, a[11]], [12, 16]]],
+    ["hmm_viterbi", [K, N, nSeq, at.lengths, at.logE, at.logStart, at.logTrans, at.states, at.work, wvit, at.out], (a) => [[7, 4 * a[1]], [8, a[9]], [10, 8]]],
+  ] : {
+    label_counts: [["hmm_label_counts", [K, N, nSeq, at.lengths, at.z, s.xi ? at.gamma : 0, at.first, at.trans, at.bad], (a) => [[5, 8 * a[1] * a[0]], [6, 8 * a[0]], [7, 8 * a[0] * a[0]], [8, 4]]]],
+    categorical_counts: [["hmm_categorical_counts", [K, M, N, at.x, at.gamma, at.counts], (a) => [[5, 8 * a[0] * a[1]]]]],
+    gaussian_log_emissions: [["hmm_gaussian_log_emissions", [K, F, N, at.xg, at.means, at.vars, at.logE, at.scratch, at.bad], (a) => [[6, 8 * a[2] * a[0]], [7, 16 * a[0] * a[1]], [8, 4]]]],
+    gaussian_moments: [["hmm_gaussian_moments", [K, F, N, at.xg, at.gamma, at.post, at.obs, at.obs2], (a) => [[5, 8 * a[0]], [6, 8 * a[0] * a[1]], [7, 8 * a[0] * a[1]]]]],
+  }[which];
+  const target = muts.length ? Math.abs(muts[0].v) % calls.length : -1;
+  const codes = [];
+  for (let c = 0; c < calls.length; c++) {
+    const [name, args, writes] = calls[c];
+    const a = args.slice();
+    if (c === target) for (const m of muts) { const i = m.field % a.length; a[i] = mutated(raw, m, ptrs, a[i], name.includes("forward_backward") ? i === 11 : name === "hmm_viterbi" ? i === 9 : false); }
+    // i32 arguments as the wasm call converts them (f64 ones stay)
+    const conv = a.map((v, i) => ((name === "hmm_forward_backward" && i === 11) || (name === "hmm_viterbi" && i === 9) ? Number(v) : Number(v) | 0));
+    const sizes = conv.map((v) => v); // sizes for the allowed regions, as the core reads them
+    const allowed = writes(sizes.map((v, i) => (i < 3 ? Math.max(0, v) : v))).map(([i, bytes]) => region(raw, conv[i] >>> 0, Number.isFinite(bytes) ? Math.max(0, bytes) : 0));
+    codes.push(rawCall(raw, name, () => raw.e[name](...conv), allowed));
+  }
+  if (muts.length || which !== "pipeline") return;
+  must(codes.every((c) => c === 0), `a valid HMM pipeline returned ${codes}`);
+  const hmm = new R.CategoricalHMM({ nComponents: K, nFeatures: M, seed: 1 });
+  try {
+    hmm.setParams({ startprob: start, transmat: trans, emissionprob: emis });
+    const L = Int32Array.from(lens);
+    const post = hmm.predictProba(X, L), gamma = new Float64Array(raw.mem.buffer, at.gamma, N * K);
+    must(post.every((v, i) => Object.is(v, gamma[i])), "hmm_forward_backward's posteriors differ from the bindings");
+    const dec = hmm.decode(X, L);
+    must(dec.states.every((z, i) => z === new Int32Array(raw.mem.buffer, at.states, N)[i]), "hmm_viterbi's path differs from the bindings");
+    must(Object.is(dec.logProb, H[at.out / 8]), `hmm_viterbi's log-probability ${H[at.out / 8]} differs from the bindings' ${dec.logProb}`);
+  } finally { hmm.dispose(); }
+}
+
+function abiRawProperty(R, canary) {
+  const rnnCase = fc.record({
+    cell: fc.integer({ min: 0, max: 4 }), B: fc.integer({ min: 1, max: 3 }), T: fc.integer({ min: 1, max: 4 }), I: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 5 }),
+    L: fc.integer({ min: 1, max: 2 }), D: fc.integer({ min: 1, max: 2 }), ck: fc.integer({ min: 0, max: 1 }), trunc: fc.integer({ min: 0, max: 3 }),
+    lengths: fc.boolean(), h0: fc.boolean(), dout: fc.boolean(), dx: fc.boolean(), dhs: fc.boolean(), seed: fc.nat(),
+  });
+  const odeCase = fc.record({
+    method: fc.integer({ min: 0, max: 3 }), act: fc.integer({ min: 0, max: 2 }), ti: fc.integer({ min: 0, max: 1 }), D: fc.integer({ min: 1, max: 3 }),
+    hidden: fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }), B: fc.integer({ min: 1, max: 3 }), S: fc.integer({ min: 1, max: 4 }), perSeq: fc.integer({ min: 0, max: 1 }),
+    sub: fc.integer({ min: 1, max: 3 }), maxSteps: fc.integer({ min: 20, max: 200 }), grad: fc.integer({ min: 0, max: 1 }), norm: fc.integer({ min: 0, max: 1 }), map: fc.integer({ min: 0, max: 1 }),
+    dh0: fc.boolean(), row: fc.nat(4), cap: fc.integer({ min: 0, max: 8 }), seed: fc.nat(),
+  });
+  const hmmCase = fc.record({ K: fc.integer({ min: 1, max: 4 }), M: fc.integer({ min: 1, max: 4 }), F: fc.integer({ min: 1, max: 3 }), lens: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }), xi: fc.boolean(), seed: fc.nat() });
+  const muts = fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) });
+  const move = fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 30 }) });
+  const phase = fc.constantFrom("both", "forward", "backward");
+  const cases = fc.oneof(
+    fc.record({ family: fc.constant("rnn"), s: rnnCase, muts, phase, move }),
+    fc.record({ family: fc.constant("ode"), s: odeCase, muts, phase, move }),
+    fc.record({ family: fc.constant("hmm"), s: hmmCase, muts, phase: fc.constantFrom(...HMM_CALLS), move: fc.constant(null) }),
+  );
+  return fc.asyncProperty(cases, async ({ family, s, muts: m, phase: ph, move: mv }) => {
+    const raw = await rawInstance();
+    if (process.env.ABI_RAW_TRACE) (await import("node:fs")).writeFileSync(process.env.ABI_RAW_TRACE, JSON.stringify({ family, s, muts: m, phase: ph, move: mv }));
+    new Uint8Array(raw.mem.buffer).set(raw.pristine);
+    new Uint32Array(raw.mem.buffer, raw.base, (raw.end - raw.base) / 4).fill(0xa5c3e1f7); // canary bytes
+    if (family === "rnn") rnnRaw(R, raw, s, m, ph, mv);
+    else if (family === "ode") odeRaw(R, raw, s, m, ph, mv);
+    else hmmRaw(R, raw, s, m, ph, mv);
+    if (!m.length && mv === null) { canary.check(); stats.valid++; } else stats.errors++;
+  });
+}
+
 /** The properties, by name. Each closes over a canary model in the same memory. */
 export function properties(R, canary) {
   return {
@@ -768,5 +1119,6 @@ export function properties(R, canary) {
     hmm: hmmProperty(R, canary),
     "hmm.gaussian": gaussianHmmProperty(R, canary),
     stream: streamProperty(R, canary),
+    "abi.raw": abiRawProperty(R, canary),
   };
 }
