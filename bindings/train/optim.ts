@@ -106,6 +106,18 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
+/** Adam's and AdamW's options checked, defaults filled in (weightDecay's differs: 0 and 0.01). */
+function adamOptions(W: string, o: AdamOptions, weightDecay: number): Required<AdamOptions> {
+  check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
+  const beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1), beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
+  if (beta1 >= 1 || beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${beta1}, ${beta2}`);
+  return {
+    learningRate: o.learningRate ?? 1e-3, beta1, beta2,
+    epsilon: check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true),
+    weightDecay: check.num(W, "weightDecay", o.weightDecay ?? weightDecay, 0),
+  };
+}
+
 /** Adam, PyTorch's update rule (torch.optim.Adam, L2 weight decay added to the gradient). */
 export class Adam extends StatefulOptimizer {
   /** "adam". */
@@ -121,14 +133,9 @@ export class Adam extends StatefulOptimizer {
   protected readonly moments = 2;
   constructor(o: AdamOptions = {}) {
     super();
-    const W = "Adam";
-    check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
-    this.learningRate = o.learningRate ?? 1e-3;
-    this.beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1);
-    this.beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
-    if (this.beta1 >= 1 || this.beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${this.beta1}, ${this.beta2}`);
-    this.epsilon = check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true);
-    this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0, 0);
+    const a = adamOptions("Adam", o, 0);
+    this.learningRate = a.learningRate;
+    this.beta1 = a.beta1; this.beta2 = a.beta2; this.epsilon = a.epsilon; this.weightDecay = a.weightDecay;
   }
   /** One Adam update of the module's parameters from its gradients. */
   step(module: Trainable): void {
@@ -173,14 +180,9 @@ export class AdamW extends StatefulOptimizer {
   protected readonly moments = 2;
   constructor(o: AdamWOptions = {}) {
     super();
-    const W = "AdamW";
-    check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
-    this.learningRate = o.learningRate ?? 1e-3;
-    this.beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1);
-    this.beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
-    if (this.beta1 >= 1 || this.beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${this.beta1}, ${this.beta2}`);
-    this.epsilon = check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true);
-    this.weightDecay = check.num(W, "weightDecay", o.weightDecay ?? 0.01, 0);
+    const a = adamOptions("AdamW", o, 0.01);
+    this.learningRate = a.learningRate;
+    this.beta1 = a.beta1; this.beta2 = a.beta2; this.epsilon = a.epsilon; this.weightDecay = a.weightDecay;
   }
   /** One AdamW update of the module's parameters from its gradients. */
   step(module: Trainable): void {
