@@ -2,7 +2,9 @@
 // does the TypeScript layer (bindings/core/abi.ts), so there is no second copy. Plain integer
 // literals only: the file must compile as AssemblyScript (i32 constants) and as TypeScript.
 
-// Recurrent cells (the `cell` field of a pass descriptor). G gates: 1, 1, 4, 3, 1.
+// Recurrent cells (the `cell` field of a pass descriptor), each with its number of gates G (the
+// rows of its weights are G·H): the columns of the table of cells (assembly/rnn/cells.ts,
+// bindings' CELLS).
 export const CELL_RNN_TANH = 0;
 export const CELL_RNN_RELU = 1;
 export const CELL_LSTM = 2;
@@ -10,6 +12,12 @@ export const CELL_GRU = 3;
 /** Elman with the identity as φ (not in PyTorch; for gradient-flow experiments). */
 export const CELL_RNN_LINEAR = 4;
 export const CELL_COUNT = 5;
+/** Elman (tanh, relu, linear): one gate. */
+export const GATES_RNN = 1;
+/** LSTM: i, f, g, o. */
+export const GATES_LSTM = 4;
+/** GRU: r, z, n. */
+export const GATES_GRU = 3;
 
 // Error codes returned by the validating exports (0 = success). docs/ABI.md lists them.
 export const OK = 0;

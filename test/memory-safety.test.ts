@@ -44,9 +44,9 @@ describe("a legal shape too large for wasm32", () => {
     const gru = new GRU({ inputSize: 16, hiddenSize: 512 });
     const B = 64, T = 8000, I = 16, H = 512, G = 3, GH = G * H, S = Math.ceil(Math.sqrt(T));
     const r4 = (n: number) => Math.ceil(n / 4) * 4;
-    // layout.ts, full mode, one layer-direction: the header (8 floats in a 16-float slot); xs, hs,
+    // layout.ts, full mode, one layer-direction: the header (128 floats: stamp, layout, loop records); xs, hs,
     // gz, hl; then the shared scratch
-    const floats = 16 + r4(T * B * I) + r4((T + 1) * B * H) + r4(T * B * GH) + r4(T * B * H)
+    const floats = 128 + r4(T * B * I) + r4((T + 1) * B * H) + r4(T * B * GH) + r4(T * B * H)
       + r4(I * GH) + r4(H * GH) + r4(GH * H) + r4(GH * I) + r4(GH) + r4(B * GH)
       + r4(S * B * H) + 2 * r4(S * B * (GH + 16)) + 4 * r4(B * H) + r4(S * B * I); // dA, dAh: rows GH + 16 apart (layout.ts dAStride)
     expect(gru.workspaceBytes(B, T)).toBe(4 * floats);

@@ -11,9 +11,9 @@ import { tanh4, tanh1, relu_f32_wasmsimd } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
 import { dAStride } from "./layout";
+import { Steps } from "./records";
+import { f } from "../common";
 
-// @ts-ignore: decorator
-@inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 /** y[i] = tanh(y[i] + a[i]) for n elements: the add and the activation in one pass over the step's
  *  states (bitwise the same as adding, then tanh_f32_wasmsimd). */
@@ -35,7 +35,8 @@ function addTanh(n: i32, a: usize, y: usize): void {
  *  state. act: the cell id (CELL_RNN_TANH, CELL_RNN_RELU or CELL_RNN_LINEAR).
  *  The recurrent product goes to rec and is then added (rather than accumulated into hs by the
  *  GEMM): V8 compiles the accumulating 1×32 strip of B = 1 with spills, 1.5× slower. */
-export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, wt: usize, rec: usize): void {
+export function elman_steps_forward(p: Steps): void {
+  const act = p.cell, B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, wt = p.wt, rec = p.rec;
   const BH = B * H;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
@@ -63,15 +64,14 @@ export function elman_steps_forward(act: i32, B: i32, T: i32, s0: i32, s1: i32, 
  *  dh [B,H]: ∂L/∂h_n on entry, ∂L/∂h0 on return. Writes dA [n,B,H] = ∂L/∂(pre-activation), rows
  *  dAStride(H) floats apart, zero at inactive steps. whh = W_hh [H, H] as panels (pack_panels). dhp: scratch [B,H]. rec: 0, or [n,B,H]
  *  receiving the total ∂L/∂h_t in time order (record_dh; reverse: this is the reverse direction). */
-export function elman_steps_backward(
-  act: i32, B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
-  hs: usize, whh: usize, dys: usize, dA: usize, dh: usize, dhp: usize, rec: usize, reverse: bool,
-): void {
+export function elman_steps_backward(p: Steps): void {
+  const act = p.cell, B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths;
+  const hs = p.hs, whh = p.whh, dys = p.dys, dA = p.dA, dh = p.dh, dhp = p.dhp, rec = p.dhs;
   const BH = B * H, LA = dAStride(H), H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = s1 - 1; s >= s0; s--) {
     const q = s - s0, hc = f(hs, (q + 1) * BH), da = f(dA, q * B * LA), dy = f(dys, q * BH);
-    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
+    if (rec != 0) record_dh(p, s, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H, ra = b * LA;
       if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, ra), 0, <usize>H << 2); continue; }
@@ -80,7 +80,7 @@ export function elman_steps_backward(
       for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, ra + j), false);
     }
     gemmp(B, H, H, da, LA, 1, whh, nxt, H, false);
-    carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
+    carry_and_cut(p, s, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }
   if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);

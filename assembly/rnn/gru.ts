@@ -13,9 +13,9 @@ import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
 import { dAStride } from "./layout";
+import { Steps } from "./records";
+import { f } from "../common";
 
-// @ts-ignore: decorator
-@inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 // @ts-ignore: decorator
 @inline function fwdAt(g: usize, rc: usize, H: i32, hp: usize, hc: usize, hl: usize, vec: bool): void {
@@ -30,9 +30,9 @@ import { dAStride } from "./layout";
 
 /** gz [n,B,3H] holds W_ih x + b_ih on entry and the gates r, z, n on return; hl [n,B,H] receives
  *  W_hn h + b_hn. wt = W_hhᵀ [H, 3H] as panels (pack_panels); bhh [3H]; rec: scratch [B, 3H]. */
-export function gru_steps_forward(
-  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, gz: usize, hl: usize, wt: usize, bhh: usize, rec: usize,
-): void {
+export function gru_steps_forward(p: Steps): void {
+  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths;
+  const hs = p.hs, gz = p.gz, hl = p.hl, wt = p.wt, bhh = p.bhh, rec = p.rec;
   const BH = B * H, G = 3 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH), gs = f(gz, q * B * G), hls = f(hl, q * BH);
@@ -73,17 +73,16 @@ export function gru_steps_forward(
  *  input) and dAh [n,B,3H] (∂L/∂ of W_hh h + b_hh, for W_hh, b_hh), rows dAStride(3H) floats apart,
  *  zero at inactive steps.
  *  whh = W_hh [3H, H] as panels (pack_panels). dhp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
-export function gru_steps_backward(
-  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
-  hs: usize, gz: usize, hl: usize, whh: usize, dys: usize, dA: usize, dAh: usize, dh: usize, dhp: usize,
-  rec: usize, reverse: bool,
-): void {
+export function gru_steps_backward(p: Steps): void {
+  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths;
+  const hs = p.hs, gz = p.gz, hl = p.hl, whh = p.whh, dys = p.dys, dA = p.dA, dAh = p.dAh;
+  const dh = p.dh, dhp = p.dhp, rec = p.dhs;
   const BH = B * H, G = 3 * H, LA = dAStride(G), H4 = H & ~3;
   let cur = dh, nxt = dhp;
   for (let s = s1 - 1; s >= s0; s--) {
     const q = s - s0, hp = f(hs, q * BH), dy = f(dys, q * BH), hls = f(hl, q * BH);
     const gs = f(gz, q * B * G), dax = f(dA, q * B * LA), dah = f(dAh, q * B * LA);
-    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, cur, dy);
+    if (rec != 0) record_dh(p, s, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) {
@@ -99,7 +98,7 @@ export function gru_steps_backward(
     }
     // ∂L/∂h_{s−1} = z ⊙ g (written above) + dAh[s]·W_hh
     gemmp(B, H, G, dah, LA, 1, whh, nxt, H, true);
-    carry_and_cut(B, H, T, s, lengths, truncate, cur, nxt, 0, 0);
+    carry_and_cut(p, s, cur, nxt, 0, 0);
     const t = cur; cur = nxt; nxt = t;
   }
   if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);

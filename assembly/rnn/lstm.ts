@@ -12,9 +12,9 @@ import { sigmoid4, tanh4 } from "../nn/activations";
 import { ld4, st4, one4 } from "../nn/lanes";
 import { carry_and_cut, record_dh, seqLen } from "./steps";
 import { dAStride } from "./layout";
+import { Steps } from "./records";
+import { f } from "../common";
 
-// @ts-ignore: decorator
-@inline function f(ptr: usize, floats: i32): usize { return ptr + (<usize>floats << 2); }
 
 // @ts-ignore: decorator
 @inline function fwdAt(g: usize, rc: usize, H: i32, cp: usize, cc: usize, hc: usize, vec: bool): void {
@@ -32,7 +32,8 @@ import { dAStride } from "./layout";
  *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ [H, 4H] as panels (pack_panels); rec: scratch
  *  [B, 4H] for the recurrent product, added to gz as the gates are read (an accumulating GEMM
  *  runs 1.5× slower at B = 1: see elman_steps_forward). Finished sequences keep h and c. */
-export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, hs: usize, cs: usize, gz: usize, wt: usize, rec: usize): void {
+export function lstm_steps_forward(p: Steps): void {
+  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, cs = p.cs, gz = p.gz, wt = p.wt, rec = p.rec;
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0;
@@ -73,18 +74,17 @@ export function lstm_steps_forward(B: i32, T: i32, s0: i32, s1: i32, H: i32, len
 /** BPTT over the steps of one direction. dys [n,B,H]: upstream ∂L/∂h per step; dh, dc [B,H]:
  *  ∂L/∂h_n, ∂L/∂c_n on entry, ∂L/∂h0, ∂L/∂c0 on return. Writes dA [n,B,4H], rows dAStride(4H)
  *  floats apart (zero at inactive steps). whh = W_hh [4H, H] as panels (pack_panels). dhp, dcp: scratch [B,H]. rec, reverse: as elman_steps_backward. */
-export function lstm_steps_backward(
-  B: i32, T: i32, s0: i32, s1: i32, H: i32, lengths: usize, truncate: i32,
-  hs: usize, cs: usize, gz: usize, whh: usize, dys: usize, dA: usize,
-  dh: usize, dhp: usize, dc: usize, dcp: usize, rec: usize, reverse: bool,
-): void {
+export function lstm_steps_backward(p: Steps): void {
+  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths;
+  const cs = p.cs, gz = p.gz, whh = p.whh, dys = p.dys, dA = p.dA;
+  const dh = p.dh, dhp = p.dhp, dc = p.dc, dcp = p.dcp, rec = p.dhs;
   const BH = B * H, G = 4 * H, LA = dAStride(G), H4 = H & ~3;
   let ch = dh, nh = dhp, cc_ = dc, nc = dcp;
   for (let s = s1 - 1; s >= s0; s--) {
     const q = s - s0;
     const cp = f(cs, q * BH), cc = f(cs, (q + 1) * BH), dy = f(dys, q * BH);
     const gs = f(gz, q * B * G), da = f(dA, q * B * LA);
-    if (rec != 0) record_dh(rec, B, H, T, s, lengths, reverse, ch, dy);
+    if (rec != 0) record_dh(p, s, ch, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
       if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * LA), 0, <usize>G << 2); continue; }
@@ -94,7 +94,7 @@ export function lstm_steps_backward(
       for (; j < H; j++) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), false);
     }
     gemmp(B, H, G, da, LA, 1, whh, nh, H, false);
-    carry_and_cut(B, H, T, s, lengths, truncate, ch, nh, cc_, nc);
+    carry_and_cut(p, s, ch, nh, cc_, nc);
     let t = ch; ch = nh; nh = t;
     t = cc_; cc_ = nc; nc = t;
   }

@@ -17,7 +17,9 @@ import {
   RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE, RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES,
   RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS,
 } from "../constants";
-import { gatesOf, paramCount, sharedLayout, shHeader, shTotal, WS_HEADER } from "./layout";
+import { geti, getp } from "../common";
+import { paramCount, rnn_layout, RnnLayout, LAYOUT_AT, STAMP_WORDS } from "./layout";
+import { cellGates, cellHasC } from "./cells";
 import { stack_forward, stack_backward } from "./stack";
 import { overlaps } from "../overlap";
 
@@ -25,13 +27,8 @@ import { overlaps } from "../overlap";
 const MAX_FLOATS: f64 = 1073741824;
 const STAMP: i32 = 0x52574653; // "RWFS"
 
-// @ts-ignore: decorator
-@inline function geti(d: usize, i: i32): i32 { return load<i32>(d + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function getp(d: usize, i: i32): usize { return <usize>load<u32>(d + (<usize>i << 2)); }
-
-/** Shape fields valid and every tensor of the shape (and the parameters) below 4 GiB; sets the
- *  workspace layout (sharedLayout) on success. */
+/** Shape fields valid and every tensor of the shape (and the parameters) below 4 GiB, the
+ *  workspace included. */
 function check_shape(d: usize): i32 {
   const cell = geti(d, RD_CELL);
   if (cell < 0 || cell >= CELL_COUNT) return ERR_CELL;
@@ -39,14 +36,13 @@ function check_shape(d: usize): i32 {
   if (B < 1 || T < 1 || I < 1 || H < 1 || L < 1 || L > 4096 || D < 1 || D > 2) return ERR_SIZE;
   const ck = geti(d, RD_CHECKPOINT);
   if (ck < 0 || ck > 1 || geti(d, RD_TRUNCATE) < 0 || geti(d, RD_PACKED) < 0 || geti(d, RD_PACKED) > 1) return ERR_ARGUMENT;
-  const fB = <f64>B, fT = <f64>T, fH = <f64>H, G = <f64>gatesOf(cell), LD = <f64>L * <f64>D;
+  const fB = <f64>B, fT = <f64>T, fH = <f64>H, G = <f64>cellGates(cell), LD = <f64>L * <f64>D;
   const maxIn = max(<f64>I, L > 1 ? <f64>D * fH : 0);
   // the largest tensors of the pass, in f64 (exact far beyond 2^30): inputs, outputs, states, gates,
   // per-step state gradients, parameters
   if (fB * fT * maxIn > MAX_FLOATS || fB * fT * <f64>D * fH > MAX_FLOATS || (fT + 1) * fB * fH * G > MAX_FLOATS ||
       LD * fT * fB * fH > MAX_FLOATS || LD * G * fH * (maxIn + fH + 2) > MAX_FLOATS) return ERR_TOO_LARGE;
-  sharedLayout(cell, B, T, I, H, L, D, ck != 0);
-  if (shTotal > MAX_FLOATS) return ERR_TOO_LARGE;
+  if (rnn_layout(d, 0) > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
 
@@ -59,9 +55,9 @@ function inside(p: usize, floats: u64, required: bool): bool {
 function check_tensors(d: usize, backward: bool): i32 {
   const cell = geti(d, RD_CELL), B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H);
   const L = geti(d, RD_L), D = geti(d, RD_D);
-  const P = <u64>paramCount(gatesOf(cell), I, H, L, D);
+  const P = <u64>paramCount(cellGates(cell), I, H, L, D);
   const state = <u64>L * <u64>D * <u64>B * <u64>H, xs = <u64>B * <u64>T * <u64>I, ys = <u64>B * <u64>T * <u64>D * <u64>H;
-  const lstm = cell == CELL_LSTM;
+  const lstm = cellHasC(cell);
   if (!inside(getp(d, RD_PARAMS), P, true) || !inside(getp(d, RD_X), xs, !backward || geti(d, RD_CHECKPOINT) != 0)) return ERR_BOUNDS;
   if (!inside(getp(d, RD_H0), state, false) || (lstm && !inside(getp(d, RD_C0), state, false))) return ERR_BOUNDS;
   if (!backward) {
@@ -79,10 +75,10 @@ function check_tensors(d: usize, backward: bool): i32 {
       if (n < 1 || n > T) return ERR_LENGTHS;
     }
   }
-  // the workspace: as large as the layout needs (sharedLayout ran in check_shape)
+  // the workspace: as large as the layout needs (below 4 GiB: check_shape)
   const ws = getp(d, RD_WS), wsBytes = <u64>load<u32>(d + (<usize>RD_WS_BYTES << 2));
   if (ws == 0 || <u64>ws + wsBytes > (<u64>memory.size() << 16)) return ERR_BOUNDS;
-  if (<u64>shTotal * 4 > wsBytes) return ERR_WORKSPACE;
+  if (<u64>rnn_layout(d, 0) * 4 > wsBytes) return ERR_WORKSPACE;
   // what the pass writes must not overlap what steers it: the descriptor and the lengths
   const fs = <f64>(state << 2), fw = <f64>wsBytes;
   for (let i = 0; i < 6; i++) {
@@ -118,8 +114,7 @@ export function rnn_workspace_bytes(d: usize): f64 {
   if (!check_desc(d)) return <f64>ERR_BOUNDS;
   const r = check_shape(d);
   if (r != OK && r != ERR_TOO_LARGE) return <f64>r;
-  sharedLayout(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D), geti(d, RD_CHECKPOINT) != 0);
-  return shTotal * 4;
+  return rnn_layout(d, 0) * 4;
 }
 
 /** Number of f32 parameters of a recurrent stack (64-bit, as f64); a negative error code for an
@@ -127,7 +122,7 @@ export function rnn_workspace_bytes(d: usize): f64 {
 export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): f64 {
   if (cell < 0 || cell >= CELL_COUNT) return <f64>ERR_CELL;
   if (I < 1 || H < 1 || L < 1 || L > 4096 || D < 1 || D > 2) return <f64>ERR_SIZE;
-  return paramCount(gatesOf(cell), I, H, L, D);
+  return paramCount(cellGates(cell), I, H, L, D);
 }
 
 /** The descriptor, its shape and its tensors: OK, or the first error found. */
@@ -142,16 +137,18 @@ function validate(d: usize, backward: bool): i32 {
 export function rnn_forward(d: usize): i32 {
   const r = validate(d, false);
   if (r != OK) return r;
-  const ws = getp(d, RD_WS), hd = ws + (shHeader << 2);
+  // the stamp sits at the start of the workspace, the same place for every shape: a pass of one
+  // shape overwrites the stamp of a pass of another, so no stamp outlives the activations and
+  // packed weights it vouches for
+  const ws = getp(d, RD_WS), hd = ws;
   // reuse the packed weights only after a completed forward of this very shape (the header says
   // so) on a one-layer, one-direction stack (whose packing region holds its only weights)
   let packed = geti(d, RD_PACKED) == 1 && geti(d, RD_L) * geti(d, RD_D) == 1;
-  for (let i = 0; packed && i < WS_HEADER; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) packed = false;
+  for (let i = 0; packed && i < STAMP_WORDS; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) packed = false;
   store<i32>(hd, 0); // no valid forward while the pass runs
-  stack_forward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
-    getp(d, RD_PARAMS), ws, getp(d, RD_X), getp(d, RD_LENGTHS), getp(d, RD_H0), getp(d, RD_C0),
-    getp(d, RD_OUT), getp(d, RD_HN), getp(d, RD_CN), geti(d, RD_CHECKPOINT), packed);
-  for (let i = WS_HEADER - 1; i >= 0; i--) store<i32>(hd + (<usize>i << 2), header(d, i));
+  rnn_layout(d, ws + LAYOUT_AT);
+  stack_forward(d, changetype<RnnLayout>(ws + LAYOUT_AT), ws, packed);
+  for (let i = STAMP_WORDS - 1; i >= 0; i--) store<i32>(hd + (<usize>i << 2), header(d, i));
   return OK;
 }
 
@@ -160,11 +157,9 @@ export function rnn_forward(d: usize): i32 {
 export function rnn_backward(d: usize): i32 {
   const r = validate(d, true);
   if (r != OK) return r;
-  const ws = getp(d, RD_WS), hd = ws + (shHeader << 2);
-  for (let i = 0; i < WS_HEADER; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) return ERR_NO_FORWARD;
-  stack_backward(geti(d, RD_CELL), geti(d, RD_B), geti(d, RD_T), geti(d, RD_I), geti(d, RD_H), geti(d, RD_L), geti(d, RD_D),
-    getp(d, RD_PARAMS), getp(d, RD_GRADS), ws, getp(d, RD_LENGTHS),
-    getp(d, RD_DOUT), getp(d, RD_DHN), getp(d, RD_DCN), getp(d, RD_DX), getp(d, RD_DH0), getp(d, RD_DC0),
-    geti(d, RD_TRUNCATE), getp(d, RD_DHS), getp(d, RD_X), geti(d, RD_CHECKPOINT));
+  const ws = getp(d, RD_WS), hd = ws;
+  for (let i = 0; i < STAMP_WORDS; i++) if (load<i32>(hd + (<usize>i << 2)) != header(d, i)) return ERR_NO_FORWARD;
+  rnn_layout(d, ws + LAYOUT_AT);
+  stack_backward(d, changetype<RnnLayout>(ws + LAYOUT_AT), ws);
   return OK;
 }

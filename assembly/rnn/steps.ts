@@ -8,6 +8,8 @@
 // src[t·sT + b·sB + off + f], so batch-first [B,T,F] (sT = F, sB = T·F) and time-major [T,B,F]
 // (sT = B·F, sB = F) and column slices (off) all go through the same code.
 
+import { Steps } from "./records";
+
 // @ts-ignore: decorator
 @inline export function seqLen(lengths: usize, b: i32, T: i32): i32 {
   return lengths == 0 ? T : load<i32>(lengths + (<usize>b << 2));
@@ -29,11 +31,9 @@
 }
 
 /** dst[s−s0,b,0..F) = src(t(s,b), b, off..off+F) for the active steps s0 <= s < s1, 0 for the
- *  others. dst is [s1−s0,B,F]. */
-export function gather_steps(
-  dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32,
-  lengths: usize, T: i32, B: i32, reverse: bool, s0: i32, s1: i32,
-): void {
+ *  others. dst is [s1−s0,B,F]; p gives B, T, the lengths and the direction. */
+export function gather_steps(p: Steps, s0: i32, s1: i32, dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32): void {
+  const B = p.B, T = p.T, lengths = p.lengths, reverse = p.reverse != 0;
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
@@ -50,11 +50,9 @@ export function gather_steps(
 }
 
 /** dst(t(s,b), b, off..off+F) (+)= src[s−s0,b,0..F) for the active steps s0 <= s < s1; other
- *  positions untouched. src is [s1−s0,B,F]. */
-export function scatter_steps(
-  dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32,
-  lengths: usize, T: i32, B: i32, reverse: bool, accumulate: bool, s0: i32, s1: i32,
-): void {
+ *  positions untouched. src is [s1−s0,B,F]; p gives B, T, the lengths and the direction. */
+export function scatter_steps(p: Steps, s0: i32, s1: i32, dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32, accumulate: bool): void {
+  const B = p.B, T = p.T, lengths = p.lengths, reverse = p.reverse != 0;
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
@@ -93,10 +91,8 @@ export function zero_strided(dst: usize, sT: i32, sB: i32, off: i32, F: i32, T: 
 /** After computing ∂L/∂h_{s−1} into dhp (and ∂L/∂c_{s−1} into dcp, LSTM) for step s: sequences that
  *  are past their length at s pass dh (dc) through unchanged; sequences at a truncation boundary
  *  ((len − s) mod k == 0, k = truncate > 0) are cut to zero. dc/dcp may be 0 (no cell state). */
-export function carry_and_cut(
-  B: i32, H: i32, T: i32, s: i32, lengths: usize, truncate: i32,
-  dh: usize, dhp: usize, dc: usize, dcp: usize,
-): void {
+export function carry_and_cut(p: Steps, s: i32, dh: usize, dhp: usize, dc: usize, dcp: usize): void {
+  const B = p.B, H = p.H, T = p.T, lengths = p.lengths, truncate = p.truncate;
   const row = <usize>H << 2;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
@@ -112,11 +108,10 @@ export function carry_and_cut(
 }
 
 /** Diagnostics: rec[t,b,:] = dh[b,:] + dy[b,:] (the total ∂L/∂h at time t = t(s,b)) for the
- *  sequences active at step s. rec is [T,B,H] in time order; inactive positions are left as they
- *  are (rnn_backward zeroes rec first). */
-export function record_dh(
-  rec: usize, B: i32, H: i32, T: i32, s: i32, lengths: usize, reverse: bool, dh: usize, dy: usize,
-): void {
+ *  sequences active at step s, rec = p.dhs ([T,B,H] in time order); inactive positions are left as
+ *  they are (the stack zeroes rec first). */
+export function record_dh(p: Steps, s: i32, dh: usize, dy: usize): void {
+  const rec = p.dhs, B = p.B, H = p.H, T = p.T, lengths = p.lengths, reverse = p.reverse != 0;
   for (let b = 0; b < B; b++) {
     const len = seqLen(lengths, b, T);
     if (s >= len) continue;
