@@ -11,7 +11,10 @@ export const CELL_LSTM = 2;
 export const CELL_GRU = 3;
 /** Elman with the identity as φ (not in PyTorch; for gradient-flow experiments). */
 export const CELL_RNN_LINEAR = 4;
-export const CELL_COUNT = 5;
+/** GRU with the reset gate applied before the recurrent product: n = tanh(W_in x + b_in +
+ *  W_hn (r ⊙ h) + b_hn) (ONNX's default GRU, Keras reset_after=False, TF.js). */
+export const CELL_GRU_RESET_BEFORE = 5;
+export const CELL_COUNT = 6;
 /** Elman (tanh, relu, linear): one gate. */
 export const GATES_RNN = 1;
 /** LSTM: i, f, g, o. */

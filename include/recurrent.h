@@ -18,7 +18,11 @@ typedef uint32_t rw_ptr;
 #define RW_CELL_LSTM (2)
 #define RW_CELL_GRU (3)
 #define RW_CELL_RNN_LINEAR (4)
-#define RW_CELL_COUNT (5) /* Error codes returned by the validating exports (0 = success). docs/ABI.md lists them. */
+#define RW_CELL_GRU_RESET_BEFORE (5)
+#define RW_CELL_COUNT (6)
+#define RW_GATES_RNN (1)
+#define RW_GATES_LSTM (4)
+#define RW_GATES_GRU (3)
 #define RW_OK (0)
 #define RW_ERR_CELL (-1) /* unknown cell id */
 #define RW_ERR_SIZE (-2) /* a size is < 1, more than 4096 layers, or D is not 1 or 2 */
@@ -46,7 +50,7 @@ typedef uint32_t rw_ptr;
 #define RW_ACT_TANH (0)
 #define RW_ACT_RELU (1)
 #define RW_ACT_SOFTPLUS (2)
-#define RW_ACT_COUNT (3) /* The Neural ODE pass descriptor: OD_FIELDS consecutive f64 fields in linear memory (integers, */
+#define RW_ACT_COUNT (3)
 
 /* The recurrent pass descriptor (RD_* in assembly/constants.ts): 32-bit fields, written into
  * linear memory and passed to rnn_forward / rnn_backward / rnn_workspace_bytes by offset. */

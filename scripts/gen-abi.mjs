@@ -44,7 +44,7 @@ function declarations() {
 
 function constants() {
   const src = readFileSync(root + "assembly/constants.ts", "utf8");
-  return [...src.matchAll(/export const (\w+) = (-?\d+);(?:\s*\/\/\s*(.*))?/g)].map(([, name, value, comment]) => ({ name, value: Number(value), comment: comment ?? "" }));
+  return [...src.matchAll(/export const (\w+) = (-?\d+);(?:[ \t]*\/\/[ \t]*(.*))?/g)].map(([, name, value, comment]) => ({ name, value: Number(value), comment: comment ?? "" }));
 }
 
 export function generate() {

@@ -23,7 +23,9 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+# "gru_rb": the GRU with the reset gate before the recurrent product (ONNX's default GRU); its
+# parameters have torch.nn.GRU's names and shapes, its equation is cell_step's
+MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "gru_rb": torch.nn.GRU}
 
 
 def make(mode, I, H, L, bidir, nonlinearity, scale):
@@ -79,10 +81,61 @@ def cell_step(mode, P, sfx, x, h, c):
         i, f, g, o = (w_ih @ x + b_ih + w_hh @ h + b_hh).chunk(4)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return torch.sigmoid(o) * torch.tanh(c), c
+    if mode == "gru_rb":
+        gi, W, bh = (w_ih @ x + b_ih).chunk(3), w_hh.chunk(3), b_hh.chunk(3)
+        r, z = torch.sigmoid(gi[0] + W[0] @ h + bh[0]), torch.sigmoid(gi[1] + W[1] @ h + bh[1])
+        n = torch.tanh(gi[2] + W[2] @ (r * h) + bh[2])
+        return (1 - z) * n + z * h, c
     gi, gh = (w_ih @ x + b_ih).chunk(3), (w_hh @ h + b_hh).chunk(3)
     r, z = torch.sigmoid(gi[0] + gh[0]), torch.sigmoid(gi[1] + gh[1])
     n = torch.tanh(gi[2] + r * gh[2])
     return (1 - z) * n + z * h, c
+
+
+def onnx_gru_check(case):
+    """The gru_rb reference's forward against onnx's own reference implementation of its GRU
+    operator (linear_before_reset = 0; gates z, r, h in ONNX's order) on a one-layer case whose
+    sequences all have T steps. Returns the largest difference (float64)."""
+    import numpy as np
+    import onnx
+    from onnx import helper, TensorProto
+    from onnx.reference import ReferenceEvaluator
+    B, T, I, H, D = case["B"], case["T"], case["I"], case["H"], 2 if case["bidirectional"] else 1
+    P = {k: np.array(v, dtype=np.float64) for k, v in case["params"].items()}
+    zrh = lambda m: np.concatenate([m[H:2 * H], m[:H], m[2 * H:]])  # r, z, n -> z, r, h
+    sfx = ["_l0", "_l0_reverse"][:D]
+    W = np.stack([zrh(P["weight_ih" + s].reshape(3 * H, I)) for s in sfx])
+    R = np.stack([zrh(P["weight_hh" + s].reshape(3 * H, H)) for s in sfx])
+    Bs = np.stack([np.concatenate([zrh(P["bias_ih" + s]), zrh(P["bias_hh" + s])]) for s in sfx])
+    X = np.array(case["x"]).reshape(B, T, I).transpose(1, 0, 2)
+    h0 = np.array(case["h0"]).reshape(D, B, H)
+    node = helper.make_node("GRU", ["X", "W", "R", "B", "", "initial_h"], ["Y", "Y_h"], hidden_size=H,
+                            direction="bidirectional" if D == 2 else "forward", linear_before_reset=0)
+    dbl = TensorProto.DOUBLE
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info(n, dbl, None) for n in ("X", "W", "R", "B", "initial_h")],
+                              [helper.make_tensor_value_info(n, dbl, None) for n in ("Y", "Y_h")])
+    Y, Yh = ReferenceEvaluator(helper.make_model(graph)).run(None, {"X": X, "W": W, "R": R, "B": Bs, "initial_h": h0})
+    out = Y.transpose(2, 0, 1, 3).reshape(B, T, D * H)  # [T, D, B, H] -> [B, T, D·H]
+    return max(float(np.abs(out.reshape(-1) - np.array(case["output"])).max()),
+               float(np.abs(Yh.reshape(-1) - np.array(case["hN"])).max()))
+
+
+def gru_reset_before_cases():
+    """The GRU with the reset gate before the recurrent product (cell_step "gru_rb"), forward and
+    every gradient in float64 by autograd, on the shapes of the other cells' fixtures; the
+    forward of the equal-length cases also against onnx's reference implementation."""
+    cases = []
+    for L in (1, 2):
+        for bidir in (False, True):
+            cases.append(truncated_case(f"gru_rb_L{L}_{'bi' if bidir else 'uni'}", "gru_rb", L, bidir, 10))
+    for bidir in (False, True):
+        c = truncated_case(f"gru_rb_L1_{'bi' if bidir else 'uni'}_H13_I9_equal", "gru_rb", 1, bidir, 10, B=5, T=4, I=9, H=13, lengths=(4,) * 5)
+        c["onnxMaxDiff"] = onnx_gru_check(c)
+        assert c["onnxMaxDiff"] < 1e-12, c["onnxMaxDiff"]
+        cases.append(c)
+    trunc = [truncated_case("gru_rb_trunc_k3_L1_uni", "gru_rb", 1, False, 3),
+             truncated_case("gru_rb_trunc_k2_L2_bi", "gru_rb", 2, True, 2)]
+    return {"torch": torch.__version__, "cases": cases, "truncated": trunc}
 
 
 def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
@@ -577,6 +630,11 @@ def main():
     if sys.argv[1:] == ["--only", "ode"]:
         with open(os.path.join(OUT, "ode.json"), "w") as f:
             json.dump({"torch": torch.__version__, "cases": ode_cases(), "dopri5": dopri5_cases(), "adjoint": adjoint_cases()}, f)
+        return
+    if sys.argv[1:] == ["--only", "gru-reset-before"]:
+        # needs onnx beside torch (python3 -m pip install onnx): run with python3, not /usr/bin/python3
+        with open(os.path.join(OUT, "gru-reset-before.json"), "w") as f:
+            json.dump(gru_reset_before_cases(), f)
         return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:

@@ -3,6 +3,8 @@
 // for finite-difference gradient checks.
 export interface RefConfig {
   cell?: "rnn" | "lstm" | "gru";
+  /** GRU: false for the reset gate before the recurrent product (ONNX's default GRU) */
+  resetAfter?: boolean;
   inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean;
   nonlinearity?: "tanh" | "relu" | "linear"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
   initialState?: "zeros" | "learned" | { perClass: number };
@@ -50,12 +52,22 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
           matvec(whh, G * H, H, h, gh);
           for (let i = 0; i < G * H; i++) { gi[i] += bih[i]; gh[i] += bhh[i]; }
           const hNew = new Float64Array(H), cNew = new Float64Array(H);
+          // GRU, reset before: n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+          const rh = new Float64Array(H), wrh = new Float64Array(H);
+          if (cell === "gru" && cfg.resetAfter === false) {
+            for (let i = 0; i < H; i++) rh[i] = sig(gi[i] + gh[i]) * h[i];
+            matvec(whh.subarray(2 * H * H), H, H, rh, wrh);
+          }
           for (let i = 0; i < H; i++) {
             if (cell === "rnn") hNew[i] = phi(gi[i] + gh[i]);
             else if (cell === "lstm") {
               const a = (g: number) => gi[g * H + i] + gh[g * H + i];
               cNew[i] = sig(a(1)) * c[i] + sig(a(0)) * Math.tanh(a(2));
               hNew[i] = sig(a(3)) * Math.tanh(cNew[i]);
+            } else if (cfg.resetAfter === false) {
+              const z = sig(gi[H + i] + gh[H + i]);
+              const nn = Math.tanh(gi[2 * H + i] + wrh[i] + bhh[2 * H + i]);
+              hNew[i] = (1 - z) * nn + z * h[i];
             } else {
               const r = sig(gi[i] + gh[i]), z = sig(gi[H + i] + gh[H + i]);
               const nn = Math.tanh(gi[2 * H + i] + r * gh[2 * H + i]);

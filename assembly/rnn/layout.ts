@@ -24,7 +24,7 @@
 //           hs [T+1,B,H]    hs[0] = h0, hs[s+1] = state after step s (step order)
 //           gz [T,B,G·H]    gate activations per step                  (G > 1)
 //           cs [T+1,B,H]    cell states, cs[0] = c0                     (cells with a cell state)
-//           hl [T,B,H]      W_hn·h + b_hn per step                      (split cells: GRU)
+//           hl [T,B,H]      what the cell keeps per step for its backward (cells.ts: hl)
 //   per ld, checkpointed mode:
 //           kh [N,B,H]      state entering each of the N = ⌈T/S⌉ segments
 //           kc [N,B,H]      cell state likewise                         (cells with a cell state)
@@ -44,7 +44,7 @@
 
 import { RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT } from "../constants";
 import { f, geti, r4 } from "../common";
-import { cellGates, cellHasC, cellSplit } from "./cells";
+import { cellGates, cellHasC, cellSplit, cellHl } from "./cells";
 import { Steps, Regions } from "./records";
 
 // @ts-ignore: decorator
@@ -131,12 +131,12 @@ if (REGIONS_AT + offsetof<Regions>() > <usize>HEADER_FLOATS << 2) unreachable();
 export function rnn_layout(d: usize, lay: usize): f64 {
   const cell = geti(d, RD_CELL), B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H);
   const L = geti(d, RD_L), D = geti(d, RD_D), ck = geti(d, RD_CHECKPOINT) != 0;
-  const G = cellGates(cell), GH = G * H, hasC = cellHasC(cell), split = cellSplit(cell);
+  const G = cellGates(cell), GH = G * H, hasC = cellHasC(cell), split = cellSplit(cell), hasHl = cellHl(cell);
   const maxIn = max(I, L > 1 ? D * H : 0);
   const S = segSteps(T), N = (T + S - 1) / S;
   // one layer-direction block
   const hs: f64 = r4(p3(T + 1, B, H)), gz: f64 = G > 1 ? r4(p3(T, B, G) * <f64>H) : 0;
-  const cs: f64 = hasC ? r4(p3(T + 1, B, H)) : 0, hl: f64 = split ? r4(p3(T, B, H)) : 0;
+  const cs: f64 = hasC ? r4(p3(T + 1, B, H)) : 0, hl: f64 = hasHl ? r4(p3(T, B, H)) : 0;
   const xs0 = r4(p3(T, B, I)), xs1 = r4(p3(T, B, D * H)), kh = r4(p3(N, B, H));
   const block0: f64 = ck ? (hasC ? 2 * kh : kh) : xs0 + hs + gz + cs + hl;
   const block1: f64 = ck ? block0 : xs1 + hs + gz + cs + hl;
@@ -148,7 +148,7 @@ export function rnn_layout(d: usize, lay: usize): f64 {
     sh = o; o += r4(p3(S + 1, B, H));
     sg = o; if (G > 1) o += r4(p3(S, B, GH));
     sc = o; if (hasC) o += r4(p3(S + 1, B, H));
-    sl = o; if (split) o += r4(p3(S, B, H));
+    sl = o; if (hasHl) o += r4(p3(S, B, H));
     yk = o; o += <f64>(L - 1) * yn;
   } else {
     y = o; o += yn;

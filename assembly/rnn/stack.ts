@@ -28,7 +28,7 @@ import {
 import { f, getp, geti } from "../common";
 import { RnnLayout, layerIn, paramOffset64, ld_regions, dAStride, STEPS_AT, REGIONS_AT } from "./layout";
 import { Steps, Regions } from "./records";
-import { cellHasC, cellSplit, cell_steps_forward, cell_steps_backward } from "./cells";
+import { cellHasC, cellSplit, cellGatedRows, cell_pack, cell_steps_forward, cell_steps_backward } from "./cells";
 import { gather_steps, scatter_steps, zero_strided } from "./steps";
 
 /** Offset (in floats) of the parameters of layer-direction ld (the block is known to fit). */
@@ -45,7 +45,7 @@ function pack_weights(lay: RnnLayout, ws: usize, In: i32, w: usize): void {
   const wih = w, whh = f(w, GH * In), bih = f(whh, GH * H), bhh = f(bih, GH);
   const bsum = f(ws, lay.bsum);
   pack_panels(In, GH, wih, 1, In, f(ws, lay.pk1));
-  pack_panels(H, GH, whh, 1, H, f(ws, lay.pk2));
+  cell_pack(lay.cell, H, whh, f(ws, lay.pk2), 0);
   for (let j = 0; j < GH; j++) {
     store<f32>(f(bsum, j), load<f32>(f(bih, j)) + (split ? <f32>0 : load<f32>(f(bhh, j))));
   }
@@ -153,7 +153,7 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
  *  x is read only in checkpointed mode, to recompute the segments. */
 export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
   const B = lay.B, T = lay.T, I = lay.I, H = lay.H, L = lay.L, D = lay.D, GH = lay.GH, ck = lay.ck != 0;
-  const hasC = cellHasC(lay.cell), LA = dAStride(GH), S = lay.S, N = lay.N;
+  const hasC = cellHasC(lay.cell), gr = cellGatedRows(lay.cell, H), LA = dAStride(GH), S = lay.S, N = lay.N;
   const params = getp(d, RD_PARAMS), grads = getp(d, RD_GRADS), lengths = getp(d, RD_LENGTHS), x = getp(d, RD_X);
   const dOut = getp(d, RD_DOUT), dhn = getp(d, RD_DHN), dcn = getp(d, RD_DCN);
   const dx = getp(d, RD_DX), dh0 = getp(d, RD_DH0), dc0 = getp(d, RD_DC0), dhs = getp(d, RD_DHS);
@@ -186,7 +186,7 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
       ld_regions(lay, ld, ws, rg);
       if (ck) pack_weights(lay, ws, In, wih);
       // W_hh [GH,H] and W_ih [GH,In] as panels for the backward's ∂h and ∂x GEMMs
-      pack_panels(GH, H, whh, H, 1, pk3);
+      cell_pack(lay.cell, H, whh, 0, pk3);
       if (dst != 0) pack_panels(GH, In, wih, In, 1, pk4);
       const rec: usize = dhs == 0 ? <usize>0 : f(dhs, ld * T * BH);
       if (rec != 0) memory.fill(rec, 0, <usize>(T * BH) << 2);
@@ -215,7 +215,12 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
         // segment's gather and the ∂x GEMM below): their rows are 128–1024 B apart, a power of two
         // that keeps a panel out of L1, and the packed kernel gives the same bits faster
         pack_panels(rows, H, p.hs, H, 1, dys);
-        gemmp(GH, H, rows, dAh, 1, LA, dys, ghh, H, true);
+        gemmp(GH - gr, H, rows, dAh, 1, LA, dys, ghh, H, true);
+        if (gr > 0) {
+          // the gated rows of W_hh multiply hl (cells.ts)
+          pack_panels(rows, H, p.hl, H, 1, dys);
+          gemmp(gr, H, rows, f(dAh, GH - gr), 1, LA, dys, f(ghh, (GH - gr) * H), H, true);
+        }
         pack_panels(rows, In, xj, In, 1, dxs);
         gemmp(GH, In, rows, dA, 1, LA, dxs, gih, In, true);
         colsum_f32_wasmsimd(rows, GH, dA, LA, gbih, true);
