@@ -29,10 +29,8 @@ export function memory_bytes(): f64 {
   return <f64>memory.size() * 65536;
 }
 
-/** Zero-argument self-test for hosts without JavaScript (wasm-interp --run-all-exports):
- *  returns 0 when the f32x4 GEMM equals the scalar reference bitwise on awkward sizes, else the
- *  number of mismatching elements. */
-/** GEMM self-test: 0 = pass, for every build. The f32x4 GEMM against the scalar reference on 36
+/** GEMM self-test for hosts without JavaScript (a zero-argument export: wasm-interp
+ *  --run-all-exports runs it): 0 = pass, for every build. The f32x4 GEMM against the scalar reference on 36
  *  awkward shapes (M, N, K in 1, 3, 5, 8, 17, 33): bitwise in the default builds; in the relaxed-SIMD
  *  builds, whose multiply-adds a host may fuse (one rounding instead of two), within
  *  2K·2⁻²⁴·Σ|a||b| per element, a bound on what fusing can change. Else the count of elements

@@ -1,4 +1,4 @@
-// Eight claims about recurrent networks (the seventh about Neural ODE solvers, the eighth about
+// Nine claims about recurrent networks (among them one about Neural ODE solvers and one about
 // irregularly sampled series), reproduced with recurrent-wasm's own diagnostics, one file per claim
 // in experiments/claims/:
 //   npm run experiments   →   reports/experiments.md, reports/*.svg, reports/experiments.json

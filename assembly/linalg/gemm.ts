@@ -112,9 +112,9 @@ function packedRows(i0: i32, M: i32, N8: i32, K: i32, a: usize, rs: usize, cs: u
 
 /** The first N32 columns of one row of C, 32 at a time: tile1x32p with a contiguous row of A (K
  *  even), C = A·B (set) or C += A·B (add). Two small functions with every flag a constant,
- *  because V8 ran the same strip 1.5–2× slower with a variable stride or accumulate flag, an
- *  odd-K tail or the 4×8 tiles in the same function (13–19 against 31 GFLOP/s on 1×512×128;
- *  node bench/kernel-ab.mjs on the builds before and after: 1.27–1.79× on 1×N×K, bitwise equal). */
+ *  because V8 compiles the same strip much slower (it hoists the loads and spills) with a
+ *  variable stride or accumulate flag, an odd-K tail or the 4×8 tiles in the same function
+ *  (measured: bench/NOTES.md, "Kernel decisions"). */
 function strips32set(N32: i32, K: i32, kb: i32, ai: usize, pb: usize, ci: usize): void {
   for (let j = 0; j < N32; j += 32) tile1x32p(kb, ai, 1, pb + (<usize>(j * K) << 2), <usize>(8 * K), ci + (<usize>j << 2), false);
 }

@@ -2,9 +2,8 @@
 //
 // A row-major B with a leading dimension of a power of two times 256 bytes (the weights, 4H or 3H
 // wide) maps every row of a K×8 panel to one or two of L1's 64 sets, so the panel cannot stay in
-// L1 and each k fetches from L2. Packing B once into contiguous K×8 panels removes that: the
-// per-step GEMMs of the recurrences run 1.05–1.21× faster (bench/gemm-shapes.mjs: 64×1024×256 from
-// 25.5 to 30.9 GFLOP/s).
+// L1 and each k fetches from L2. Packing B once into contiguous K×8 panels removes that, and the
+// per-step GEMMs of the recurrences run faster (bench/NOTES.md, "Kernel decisions").
 
 /** Packs B(k, n) = src[k·rs + n·cs] (k < K, n < N) for gemm_f32_4x8_packed: ⌊N/8⌋ panels of
  *  K×8 floats (panel p holds columns 8p..8p+7; B(k, 8p + q) at p·8K + 8k + q), then the last

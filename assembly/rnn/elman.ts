@@ -34,7 +34,7 @@ function addTanh(n: i32, a: usize, y: usize): void {
  *  wt = W_hhᵀ [H, H] as panels (pack_panels); rec: scratch [B, H]. Finished sequences keep their
  *  state. act: the cell id (CELL_RNN_TANH, CELL_RNN_RELU or CELL_RNN_LINEAR).
  *  The recurrent product goes to rec and is then added (rather than accumulated into hs by the
- *  GEMM): V8 compiles the accumulating 1×32 strip of B = 1 with spills, 1.5× slower. */
+ *  GEMM): V8 compiles the accumulating 1×32 strip of B = 1 with spills. */
 export function elman_steps_forward(p: Steps): void {
   const act = p.cell, B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, wt = p.wt, rec = p.rec;
   const BH = B * H;

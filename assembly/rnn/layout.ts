@@ -77,7 +77,7 @@ export function segSteps(T: i32): i32 {
  *  dA transposed, one row per k; G·H floats apart (2 KiB for an LSTM of H = 128, a power of two)
  *  those rows fall into two of L1's 64 sets, so the 4×8 tiles that follow each other along dA's
  *  columns would re-fetch every line from L2; 16 floats further apart they run about as fast as
- *  with A row-major (bench/NOTES.md, "dA stride"). */
+ *  with A row-major (bench/NOTES.md, "Kernel decisions"). */
 // @ts-ignore: decorator
 @inline export function dAStride(GH: i32): i32 { return GH + 16; }
 

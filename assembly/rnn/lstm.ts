@@ -31,7 +31,7 @@ import { f } from "../common";
 /** gz [n,B,4H] holds the input projections (+ both biases) on entry and the gate activations on
  *  return; hs[0], cs[0] hold h0, c0. wt = W_hhᵀ [H, 4H] as panels (pack_panels); rec: scratch
  *  [B, 4H] for the recurrent product, added to gz as the gates are read (an accumulating GEMM
- *  runs 1.5× slower at B = 1: see elman_steps_forward). Finished sequences keep h and c. */
+ *  runs slower at B = 1: see elman_steps_forward). Finished sequences keep h and c. */
 export function lstm_steps_forward(p: Steps): void {
   const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, cs = p.cs, gz = p.gz, wt = p.wt, rec = p.rec;
   const BH = B * H, G = 4 * H, H4 = H & ~3;
