@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Export one-layer RNN (tanh), LSTM and GRU models from PyTorch to ONNX for the B = 1 benchmark
-(bench/stream-peer.mjs), with their weights as JSON (PyTorch state_dict names, which recurrent-wasm
+(bench/peers/stream-ort.mjs), with their weights as JSON (PyTorch state_dict names, which recurrent-wasm
 loads as they are). Run with Debian's torch: /usr/bin/python3 bench/peers/export_onnx.py
 Writes bench/peers/onnx/{rnn,lstm,gru}.onnx and .json (generated files, not committed).
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The references of bench/ode-accuracy.mjs: reads a JSON list of problems on stdin (an MLP vector
+"""The references of bench/peers/ode-accuracy.mjs: reads a JSON list of problems on stdin (an MLP vector
 field as NeuralODE describes it: widths, activation, timeInput, inputMap, params by state_dict
 name; h0; times) and writes, per problem:
   - "reference": scipy's solve_ivp DOP853 at rtol 1e-12, atol 1e-14 (float64), at every time;

@@ -1,4 +1,4 @@
-// ONNX Runtime Web (wasm backend, one thread) as a peer process of bench/suites/alternated.mjs
+// ONNX Runtime Web (wasm backend, one thread) as a peer process of bench/passes/suites/alternated.mjs
 // (protocol: serve.mjs), forward only (it is an inference engine): one ONNX RNN / LSTM / GRU layer
 // exported from PyTorch (export_onnx.py batched, run here on first use with Debian's torch and
 // kept in bench/peers/onnx/), x [B, T, I] → y [B, T, H] from a zero state, as RNN.forward.
@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { lcg } from "../suites/common.mjs";
+import { lcg } from "../passes/suites/common.mjs";
 import { serve } from "./serve.mjs";
 
 const require = createRequire(import.meta.url);

@@ -1,10 +1,10 @@
-// recurrent-wasm as a peer process of bench/suites/alternated.mjs (protocol: serve.mjs): the steps of
-// bench/suites/common.mjs on the build given by argv: `ours_worker.mjs THREADS [relaxed]` (a process
+// recurrent-wasm as a peer process of bench/passes/suites/alternated.mjs (protocol: serve.mjs): the steps of
+// bench/passes/suites/common.mjs on the build given by argv: `ours_worker.mjs THREADS [relaxed]` (a process
 // runs one build and thread count; relaxed SIMD needs node --experimental-wasm-relaxed-simd on
 // Node 20).
 import { init } from "../../dist/index.js";
 import { core } from "../../dist/core.js";
-import { oursSteps, gemmSampler } from "../suites/common.mjs";
+import { oursSteps, gemmSampler } from "../passes/suites/common.mjs";
 import { serve } from "./serve.mjs";
 
 const threads = +(process.argv[2] ?? 1), relaxedSimd = process.argv[3] === "relaxed";

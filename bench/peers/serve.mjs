@@ -1,4 +1,4 @@
-// The command loop of every JavaScript peer process of bench/suites/alternated.mjs, the protocol of
+// The command loop of every JavaScript peer process of bench/passes/suites/alternated.mjs, the protocol of
 // torch_worker.py: one JSON command per line on stdin, one JSON answer per line on stdout.
 //   {"cmd":"info"}                                 -> info()
 //   {"cmd":"setup","cell","B","T","I","H"}         -> setup(o) builds { train?, forward, dispose? };
@@ -7,7 +7,7 @@
 //   {"cmd":"mm","n","reps"}                        -> mm(o): {"gflops"} (peers with a GEMM peak)
 // A command that throws answers {"error": message} (brain.js's Elman diverges to NaN, for one).
 import { createInterface } from "node:readline";
-import { call } from "../timing.mjs";
+import { call } from "../tools/timing.mjs";
 
 export async function serve({ info, setup, mm }) {
   let steps = null;

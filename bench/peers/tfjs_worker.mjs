@@ -1,4 +1,4 @@
-// TensorFlow.js as a peer process of bench/suites/alternated.mjs (protocol: serve.mjs); backend
+// TensorFlow.js as a peer process of bench/passes/suites/alternated.mjs (protocol: serve.mjs); backend
 // from argv[2] ("wasm" or "cpu"). The model: a Keras-style simpleRNN / lstm / gru layer (its GRU is
 // Keras's variant) and Dense(1) from the last state, MSE, Adam(1e-4); train = trainOnBatch,
 // forward = predict on the whole batch.

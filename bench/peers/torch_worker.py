@@ -1,11 +1,11 @@
-"""PyTorch as a peer process of bench/suites/alternated.mjs (`npm run bench`): reads one JSON
+"""PyTorch as a peer process of bench/passes/suites/alternated.mjs (`npm run bench`): reads one JSON
 command per line on stdin, answers one JSON line on stdout (the protocol of serve.mjs; a command
 that raises answers {"error": message}). Run by any Python with torch: Debian's
 (/usr/bin/python3, torch 1.13 + OpenBLAS) or the venv of `npm run bench:peers` (torch 2.x, MKL +
 oneDNN). Commands:
   {"cmd": "info"}                                   -> {"version", "threads", "mkldnn"}
   {"cmd": "threads", "n": k}                        -> torch.set_num_threads(k)
-  {"cmd": "setup", "cell", "B", "T", "I", "H"}      -> builds the model of bench/suites/steps.mjs:
+  {"cmd": "setup", "cell", "B", "T", "I", "H"}      -> builds the model of bench/passes/suites/steps.mjs:
         nn.RNN/LSTM/GRU (batch_first) + Linear(H, 1) from the last step, MSE, Adam(lr 1e-4)
   {"cmd": "time", "what": "train"|"forward", "reps": n} -> {"ms": per call over n calls}
   {"cmd": "mm", "n": N, "reps": r}                  -> {"ms", "gflops"}: torch.mm N×N×N

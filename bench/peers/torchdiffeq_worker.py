@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A persistent torchdiffeq peer for bench/ode-peer.mjs: reads one JSON command per line on stdin,
+"""A persistent torchdiffeq peer for bench/peers/ode.mjs: reads one JSON command per line on stdin,
 answers one JSON line on stdout, so that the Node side can alternate samples (ours, theirs, ours,
 ...) in one run. PyTorch on one thread; torchdiffeq's source from ../shared/peers (MIT), never
 copied into the project. Commands:
