@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // Solver accuracy (issue 15): our dopri5 (float32) against scipy's DOP853 at rtol 1e-12 (float64)
-// and beside torchdiffeq's dopri5 in float32 with the same tolerances, landing on the same times.
+// and beside JAX's odeint (Dormand–Prince) in float32 with the same tolerances, at the same times
+// (ours lands on each; odeint steps past them and interpolates).
 // Problems are vector fields a NeuralODE can hold (an MLP, optionally on h³): the DETEST-style
 // classes it can express — A1 (y' = −y), A2 (y' = −y³/2), B2 and C1–C3 (linear systems of 3 and 10
 // equations) — a damped and an undamped linear oscillator, the spiral y' = y³A, and three random
 // MLP fields (tanh, softplus with time input). The damped oscillator is also checked against its
 // matrix exponential. Error: the RMS over every requested time and component of (ours − reference),
 // relative to the reference's RMS.
-// Usage: npm run build && node bench/peers/ode-accuracy.mjs   (needs Debian python3-scipy, python3-torch
-// and ../shared/peers/torchdiffeq). Writes bench/results/ode-accuracy.json and the Neural ODE section of
-// bench/RESULTS.md.
+// Usage: npm run build && node bench/peers/ode-accuracy.mjs [--quick]   (JAX and SciPy: npm run
+// bench:peers). Writes bench/results/ode-accuracy.json and the Neural ODE section of
+// bench/RESULTS.md; --quick (the first three problems) writes ode-accuracy.partial.json and leaves
+// RESULTS.md alone.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as R from "../../dist/index.js";
 import { writeOdeSection } from "../tools/ode-report.mjs";
+import { ONE_THREAD, odePython, resultsFile } from "./ode-common.mjs";
 
 await R.init();
 const TOLS = [[1e-3, 1e-6], [1e-6, 1e-9]];
@@ -43,10 +46,12 @@ for (const [name, widths, act, ti, T, seed] of [["MLP 2→16→2 tanh", [2, 16, 
   PROBLEMS.push({ name, widths, activation: act, timeInput: ti, inputMap: "identity", params, h0: Array.from({ length: D }, () => 2 * rng.uniform() - 1), times: grid(T) });
 }
 
-// the references and torchdiffeq, one Python process
-const py = spawnSync("/usr/bin/python3", [new URL("./ode_accuracy.py", import.meta.url).pathname], { input: JSON.stringify(PROBLEMS.map((p) => ({ ...p, tolerances: TOLS }))), encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" }, maxBuffer: 1 << 28 });
+// the references and JAX, one Python process
+const quick = process.argv.includes("--quick");
+if (quick) PROBLEMS.splice(3);
+const py = spawnSync(odePython(), [new URL("./ode_accuracy.py", import.meta.url).pathname], { input: JSON.stringify(PROBLEMS.map((p) => ({ ...p, tolerances: TOLS }))), encoding: "utf8", env: { ...process.env, ...ONE_THREAD }, maxBuffer: 1 << 28 });
 if (py.status !== 0) { console.error(py.stderr); process.exit(1); }
-const { torch, results } = JSON.parse(py.stdout);
+const { peer, scipy, results } = JSON.parse(py.stdout);
 
 const relErr = (got, ref) => { let e = 0, n = 0; ref.forEach((row, s) => row.forEach((v, d) => { e += (got[s][d] - v) ** 2; n += v * v; })); return Math.sqrt(e / n); };
 const rows = [];
@@ -59,17 +64,20 @@ for (const [i, p] of PROBLEMS.entries()) {
     const r = m.forward(Float32Array.from(p.h0), Float64Array.from(p.times), { batch: 1 });
     m.dispose();
     const ours = Array.from({ length: S }, (_, s) => Array.from(r.states.subarray(s * D, s * D + D)));
-    const td = results[i].torchdiffeq[k];
-    row.tolerances.push({ rtol, atol, ours: relErr(ours, ref), oursEvaluations: r.stats.nfe, torchdiffeq: relErr(td.states, ref), torchdiffeqEvaluations: td.evaluations });
+    const q = results[i].peer[k];
+    row.tolerances.push({ rtol, atol, ours: relErr(ours, ref), oursEvaluations: r.stats.nfe, peer: relErr(q.states, ref), peerEvaluations: q.evaluations });
   }
   rows.push(row);
-  console.log(`${p.name}: ${row.tolerances.map((t) => `rtol ${t.rtol}: ours ${t.ours.toExponential(1)} (${t.oursEvaluations}), torchdiffeq f32 ${t.torchdiffeq.toExponential(1)} (${t.torchdiffeqEvaluations})`).join("; ")}`);
+  console.log(`${p.name}: ${row.tolerances.map((t) => `rtol ${t.rtol}: ours ${t.ours.toExponential(1)} (${t.oursEvaluations}), JAX f32 ${t.peer.toExponential(1)} (${t.peerEvaluations})`).join("; ")}`);
 }
 
 // the damped oscillator against its matrix exponential: y(t) = e^{−0.1t}·[2cos 2t, −2 sin 2t]
-const osc = PROBLEMS.findIndex((p) => p.name.startsWith("damped")), ref = results[osc].reference;
-const expm = PROBLEMS[osc].times.map((t) => [2 * Math.exp(-0.1 * t) * Math.cos(2 * t), -2 * Math.exp(-0.1 * t) * Math.sin(2 * t)]);
-const refVsExpm = relErr(ref, expm);
-console.log(`the DOP853 reference of the damped oscillator against expm: ${refVsExpm.toExponential(1)}`);
-writeFileSync(new URL("../results/ode-accuracy.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), torch, times: S, referenceVsExpm: refVsExpm, rows }, null, 1) + "\n");
-writeOdeSection();
+const osc = PROBLEMS.findIndex((p) => p.name.startsWith("damped"));
+let refVsExpm = null;
+if (osc >= 0) {
+  const expm = PROBLEMS[osc].times.map((t) => [2 * Math.exp(-0.1 * t) * Math.cos(2 * t), -2 * Math.exp(-0.1 * t) * Math.sin(2 * t)]);
+  refVsExpm = relErr(results[osc].reference, expm);
+  console.log(`the DOP853 reference of the damped oscillator against expm: ${refVsExpm.toExponential(1)}`);
+}
+writeFileSync(resultsFile("ode-accuracy", quick), JSON.stringify({ date: new Date().toISOString(), peer, scipy, times: S, referenceVsExpm: refVsExpm, rows }, null, 1) + "\n");
+if (!quick) writeOdeSection();
