@@ -1,7 +1,7 @@
-"""The spiral demo setup of torchdiffeq's Neural ODE example, written here from its description, in
-JAX, for the README's comparison with examples/ode-spiral.mjs: dy/dt = y³A, 1000 points on [0, 25],
-MLP 2-50-tanh-2 on y³ (weights N(0, 0.1²), biases 0), 20 windows of 10 points per iteration,
-dopri5 (JAX's odeint at rtol 1e-7, atol 1e-9, the demo's solver defaults), L1 loss, RMSprop lr 1e-3
+"""The setup of the spiral demo that torchdiffeq (the earlier ODE reference) ships, written here
+from its description, in JAX, for the README's comparison with examples/ode-spiral.mjs:
+dy/dt = y³A, 1000 points on [0, 25], MLP 2-50-tanh-2 on y³ (weights N(0, 0.1²), biases 0), 20
+windows of 10 points per iteration, dopri5 (JAX's odeint at rtol 1e-7, atol 1e-9, the demo's solver defaults), L1 loss, RMSprop lr 1e-3
 (PyTorch's: alpha 0.99, eps 1e-8). Prints the whole trajectory's mean |error| every 200 iterations.
 Usage: python3 bench/peers/spiral_demo.py 2000   (jax, jaxlib: npm run bench:peers)"""
 import sys
