@@ -6,7 +6,7 @@
 //     name and names one of the invalid arguments;
 //   - after every throw, the object it was called on and a canary model elsewhere in the same
 //     memory are bitwise unchanged (weights and outputs).
-// Used by test/fuzz.test.ts (fixed seed, about a minute) and scripts/fuzz.mjs (longer, any seed).
+// Used by test/fuzz/fuzz.test.ts (fixed seed, about a minute) and scripts/fuzz.mjs (longer, any seed).
 import fc from "fast-check";
 import { arg, badCount, floats, floatsOrBad, junk, options, place } from "./arbitraries.mjs";
 

@@ -1,4 +1,4 @@
-// Loaded with `node --import` before dist/cli.js by test/cli.test.ts, to act at an exact moment
+// Loaded with `node --import` before dist/cli.js by test/integration/cli.test.ts, to act at an exact moment
 // of a `train` run (CLI_HOOK names which):
 //   sigint-in-predict  the process sends itself SIGINT (a Ctrl-C) inside the test split's predict
 //   sigint-in-save     ... inside Model.save, while the model file is being made
@@ -6,7 +6,7 @@
 //   foreign-tmp        before training, a file "<out>.<pid>.tmp" that this process did not create
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { Model } from "../dist/index.js";
+import { Model } from "../../dist/index.js";
 
 const hook = process.env.CLI_HOOK;
 const spin = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };

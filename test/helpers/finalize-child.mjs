@@ -1,7 +1,7 @@
-// Run by test/finalize.test.ts under `node --expose-gc`: creates layers, models and optimizers
+// Run by test/integration/finalize.test.ts under `node --expose-gc`: creates layers, models and optimizers
 // without dispose() and lets them be collected; prints the WebAssembly memory size before and
 // after, and what the same objects would hold if nothing were freed.
-import { init, coreInfo, LSTM, Model, Adam } from "../dist/index.js";
+import { init, coreInfo, LSTM, Model, Adam } from "../../dist/index.js";
 
 await init();
 const tick = () => new Promise((r) => setTimeout(r, 0));

@@ -3,7 +3,7 @@
 // 1e-3 rel), for child processes that run a different build (relaxed-child.mjs, threads-child.mjs).
 // Returns { cases, failures } (failures: the first mismatching element of each tensor).
 import { readFileSync } from "node:fs";
-import { RNN, LSTM, GRU } from "../dist/index.js";
+import { RNN, LSTM, GRU } from "../../dist/index.js";
 
 const F32 = (a) => Float32Array.from(a);
 
@@ -15,7 +15,7 @@ export function checkAllFixtures({ stateGrads = false } = {}) {
     }
   };
   for (const file of ["elman", "lstm", "gru"]) {
-    const fx = JSON.parse(readFileSync(new URL(`./fixtures/${file}.json`, import.meta.url), "utf8"));
+    const fx = JSON.parse(readFileSync(new URL(`../fixtures/${file}.json`, import.meta.url), "utf8"));
     for (const cs of [...fx.cases, ...fx.truncated]) {
       const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional };
       const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN({ ...base, nonlinearity: cs.nonlinearity });

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { init, core as raw } from "../dist/core.js";
+import { init, core as raw } from "../../dist/core.js";
 
 export async function core() {
   await init();

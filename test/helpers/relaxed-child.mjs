@@ -1,8 +1,8 @@
-// Run by test/relaxed.test.ts as `node --experimental-wasm-relaxed-simd test/relaxed-child.mjs`:
+// Run by test/integration/relaxed.test.ts as `node --experimental-wasm-relaxed-simd test/helpers/relaxed-child.mjs`:
 // the relaxed-SIMD build against the PyTorch fixtures (all cells) at the foundation's tolerances,
 // and its GEMM against the scalar reference. Prints one JSON line.
-import { init, coreInfo } from "../dist/index.js";
-import { core as wasm } from "../dist/core.js";
+import { init, coreInfo } from "../../dist/index.js";
+import { core as wasm } from "../../dist/core.js";
 import { checkAllFixtures } from "./fixture-check.mjs";
 
 await init({ relaxedSimd: true });

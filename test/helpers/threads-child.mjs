@@ -1,7 +1,7 @@
-// Run by test/threads.test.ts: `node test/threads-child.mjs <threads> [relaxed]` trains a small model and runs
+// Run by test/integration/threads.test.ts: `node test/helpers/threads-child.mjs <threads> [relaxed]` trains a small model and runs
 // the PyTorch fixtures with init({ threads }), printing one JSON line, so that the threaded and the
 // single-thread core can be compared across processes.
-import { init, coreInfo, Model, Rng } from "../dist/index.js";
+import { init, coreInfo, Model, Rng } from "../../dist/index.js";
 import { checkAllFixtures } from "./fixture-check.mjs";
 
 const threads = Number(process.argv[2] ?? 1), relaxedSimd = process.argv[3] === "relaxed";

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, Browser } from "playwright-core";
-import * as Recurrent from "../dist/index.js";
+import * as Recurrent from "../../dist/index.js";
 
 // Runs in both Node and the page: must be self-contained.
 async function trainTiny(R: any) {
@@ -96,7 +96,7 @@ async function tinyWorker(R: any, threads = 1) {
 }
 /** The first html block of the README's browser section (its copy-paste Worker example). */
 function readmeExample(): string {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   const section = readme.slice(readme.indexOf("## In the browser"));
   const m = section.match(/```html\n([\s\S]*?)```/);
   if (!m) throw new Error("README: no html block in the browser section");
@@ -107,7 +107,7 @@ const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 let server: Server, browser: Browser, base = "";
 
 beforeAll(async () => {
-  const bundle = readFileSync(new URL("../dist/recurrent.iife.js", import.meta.url));
+  const bundle = readFileSync(new URL("../../dist/recurrent.iife.js", import.meta.url));
   // /isolated/ serves the same page cross-origin isolated (COOP + COEP), which SharedArrayBuffer
   // and so the threaded build need
   server = createServer((req, res) => {

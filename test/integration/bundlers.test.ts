@@ -2,7 +2,7 @@
 // builds them: a Model trains on the page's thread and a WorkerModel created with no options
 // trains in its Worker (the bundler emits the trainer and the wasm as files of its own), in
 // Chromium, served with and without COOP/COEP, with no console error. The bundlers are installed
-// in test/bundlers from its own lockfile (npm ci), not as dependencies of the package.
+// in test/integration/bundlers from its own lockfile (npm ci), not as dependencies of the package.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, Browser } from "playwright-core";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const tools = join(root, "test/bundlers");
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const tools = join(root, "test/integration/bundlers");
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-const cliPath = new URL("../dist/cli.js", import.meta.url).pathname;
-const hook = new URL("./cli-hook.mjs", import.meta.url).href;
+const cliPath = new URL("../../dist/cli.js", import.meta.url).pathname;
+const hook = new URL("../helpers/cli-hook.mjs", import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), "recurrent-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A folder of its own for one run. */
@@ -114,7 +114,7 @@ describe("recurrent-wasm train: the model file", () => {
 
 describe("README example", () => {
   it("examples/quickstart.mjs runs and learns", () => {
-    const out = execFileSync(process.execPath, [new URL("../examples/quickstart.mjs", import.meta.url).pathname], { cwd: fresh(), encoding: "utf8" });
+    const out = execFileSync(process.execPath, [new URL("../../examples/quickstart.mjs", import.meta.url).pathname], { cwd: fresh(), encoding: "utf8" });
     const [first, second] = out.trim().split("\n");
     expect(first).toBe("160 64 40 16");
     const [, a, b] = second.match(/rmse (\d+\.\d+) -> (\d+\.\d+)/)!.map(Number);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const script = new URL("../examples/protein-ss/train.mjs", import.meta.url).pathname;
+const script = new URL("../../examples/protein-ss/train.mjs", import.meta.url).pathname;
 // every run in a temporary folder of its own: nothing lands in the repository
 const cwd = () => mkdtempSync(join(tmpdir(), "rw-example-"));
 const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { cwd: cwd(), encoding: "utf8" });
@@ -70,7 +70,7 @@ describe("examples/protein-ss", () => {
 });
 
 describe("examples/ode-spiral.mjs", () => {
-  const spiral = new URL("../examples/ode-spiral.mjs", import.meta.url).pathname;
+  const spiral = new URL("../../examples/ode-spiral.mjs", import.meta.url).pathname;
   it("a short run learns (the test trajectory's error falls) and prints its one result line", () => {
     const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
@@ -87,7 +87,7 @@ describe("examples/ode-spiral.mjs", () => {
 });
 
 describe("examples/irregular/run.mjs", () => {
-  const script = new URL("../examples/irregular/run.mjs", import.meta.url).pathname;
+  const script = new URL("../../examples/irregular/run.mjs", import.meta.url).pathname;
   it("a short run prints one line per rate and the theophylline line, every number finite", () => {
     // into a temporary directory: the committed reports/irregular.json is the full run's
     const dir = mkdtempSync(join(tmpdir(), "rw-irregular-"));
@@ -105,7 +105,7 @@ describe("examples/irregular/run.mjs", () => {
     expect(r.stderr).toContain("--only: expected toy or theoph, got bogus");
   });
   it("the one-compartment fit recovers the parameters of a curve it generated (7 samples over the whole curve)", async () => {
-    const { fitCompartment, oneCompartment } = await import("../examples/irregular/pk.mjs");
+    const { fitCompartment, oneCompartment } = await import("../../examples/irregular/pk.mjs");
     const p = [1.7, 0.09, 32], D = 320, ts = [0.25, 0.5, 1, 2, 5, 9, 24], cs = ts.map((t) => oneCompartment(p, D, t));
     const q = fitCompartment(D, ts, cs);
     q.forEach((v: number, i: number) => expect(Math.abs(v - p[i]) / p[i]).toBeLessThan(1e-4));
@@ -119,7 +119,7 @@ describe("examples/irregular/run.mjs", () => {
 describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
   it("the code model prints its line: held-out bits/char, the n-gram and xz references, parsed samples", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-code-"));
-    const r = spawnSync(process.execPath, [new URL("../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const m = /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
@@ -131,7 +131,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
   }, 120_000);
 
   it("the n-gram's probabilities sum to 1 over the vocabulary in every context", async () => {
-    const { kneserNey } = await import("../examples/code/ngram.mjs");
+    const { kneserNey } = await import("../../examples/code/ngram.mjs");
     const text = "function f(a, b) { return a + b; }\nfunction g(x) { return f(x, x); }\n".repeat(3);
     const tokens = Int32Array.from(text, (c) => c.charCodeAt(0));
     const vocab = new Set(tokens), kn = kneserNey(tokens, 5, 128);
@@ -144,11 +144,11 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
   });
 
   it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should", async () => {
-    const { validSmiles } = await import("../examples/smiles-grammar.mjs");
+    const { validSmiles } = await import("../../examples/smiles-grammar.mjs");
     for (const s of ["CCO", "c1ccccc1", "OCC3OC(OCC2OC(OC(C#N)c1ccccc1)C(O)C(O)C2O)C(O)C(O)C3O", "C[N+](C)(C)C", "C%12CC%12", "C1CC1C1CC1"]) expect(validSmiles(s), s).toBe(true);
     for (const s of ["", "C(C", "CC)", "c1cccc", "C[NH", "C]", "C%1CC"]) expect(validSmiles(s), s).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), "rw-smiles-"));
-    const r = spawnSync(process.execPath, [new URL("../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^smiles: \d+\.\d% of 20 samples valid, \d+\.\d% of the valid ones novel, \d+ distinct$/m);
     expect(r.stderr).toMatch(/1128 molecules \((\d+) pass the check themselves\)/);

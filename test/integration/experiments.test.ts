@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, CategoricalHMM } from "../dist/index.js";
-import { copySource } from "../experiments/copy-source.mjs";
+import { init, CategoricalHMM } from "../../dist/index.js";
+import { copySource } from "../../experiments/copy-source.mjs";
 
 describe("experiments (experiments/run.mjs)", () => {
   it("reproduce all nine claims, with plots and a report", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-experiments-"));
-    execFileSync(process.execPath, [new URL("../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir, EXPERIMENTS_QUICK: "1" }, stdio: "pipe" });
+    execFileSync(process.execPath, [new URL("../../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir, EXPERIMENTS_QUICK: "1" }, stdio: "pipe" });
     const j = JSON.parse(readFileSync(join(dir, "experiments.json"), "utf8"));
     // 1. the fitted rate never exceeds σ_max·max|φ′|; the linear network attains it
     expect(j.vanishing.boundHolds).toBe(true);

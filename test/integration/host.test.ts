@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("examples/host/train.py: Python on wasmtime", () => {
   it("matches the header, passes every build's self-test and trains bit for bit like the JavaScript bindings", () => {

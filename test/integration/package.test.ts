@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 let app = "", files: string[] = [];
 
 beforeAll(() => {
@@ -50,7 +50,7 @@ describe("the packed package", () => {
   });
 
   it("the README's size figures are those scripts/sizes.mjs measures (within 10%)", async () => {
-    const { sizes } = await import("../scripts/sizes.mjs");
+    const { sizes } = await import("../../scripts/sizes.mjs");
     const s = sizes();
     const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
     const m = /Sizes \(`node scripts\/sizes\.mjs`.*?\): (\d+) kB packed, ([\d.]+) MB unpacked, each WebAssembly build ([\d.]+) kB\./.exec(readme);
@@ -148,7 +148,7 @@ describe("the packed package", () => {
   for (const [name, options, file] of resolutions) {
     it(`TypeScript, moduleResolution ${name}: every entry point type-checks (strict, skipLibCheck false, no DOM lib)`, () => {
       const dir = mkdtempSync(join(app, "ts-"));
-      let src = readFileSync(join(root, "test/package/node-program.ts"), "utf8");
+      let src = readFileSync(join(root, "test/integration/package/node-program.ts"), "utf8");
       // "recurrent-wasm/url" is an ESM browser build: a CommonJS file has nothing to require there
       if (file.endsWith(".cts")) src = src.replace(/^import \* as Url .*\n/m, "").replace(", Url.init", "");
       writeFileSync(join(dir, file), src);

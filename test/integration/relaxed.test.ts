@@ -5,11 +5,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { init, coreInfo } from "../dist/index.js";
+import { init, coreInfo } from "../../dist/index.js";
 
 describe("relaxed-SIMD build", () => {
   it("is used only where the host validates it, otherwise the default build runs", async () => {
-    const bytes = readFileSync(new URL("../build/recurrent.relaxed.wasm", import.meta.url));
+    const bytes = readFileSync(new URL("../../build/recurrent.relaxed.wasm", import.meta.url));
     await init({ relaxedSimd: true });
     expect(coreInfo().relaxedSimd).toBe(WebAssembly.validate(bytes));
     expect(coreInfo().relaxedSimdFallback).toBe(WebAssembly.validate(bytes) ? null : "this host does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)");
@@ -19,7 +19,7 @@ describe("relaxed-SIMD build", () => {
   });
 
   it("with host support: PyTorch fixtures of every cell pass at the usual tolerances; GEMM within rounding of the reference", () => {
-    const out = JSON.parse(execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL("./relaxed-child.mjs", import.meta.url).pathname], { encoding: "utf8" }).trim().split("\n").pop()!);
+    const out = JSON.parse(execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL("../helpers/relaxed-child.mjs", import.meta.url).pathname], { encoding: "utf8" }).trim().split("\n").pop()!);
     expect(out.relaxedSimd).toBe(true);
     expect(out.cases).toBe(28);  // every case of elman.json, lstm.json, gru.json (full and truncated)
     expect(out.failures).toEqual([]);

@@ -3,7 +3,7 @@
 // gradient heatmap are drawn (pixels read back); the main thread's longest frame gap while training
 // stays under 100 ms; predict answers; cancel stops training. The isolated run's screenshot goes
 // to a temporary folder (its path is printed), or to PLAYGROUND_PNG when set:
-// `PLAYGROUND_PNG=reports/playground.png npx vitest run test/site.test.ts` refreshes the README's.
+// `PLAYGROUND_PNG=reports/playground.png npx vitest run test/integration/site.test.ts` refreshes the README's.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, Browser, Page } from "playwright-core";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
 let server: Server, browser: Browser, base = "", out = "";

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const run = (threads: number, relaxed = false) => JSON.parse(execFileSync(process.execPath, [...(relaxed ? ["--experimental-wasm-relaxed-simd"] : []), new URL("./threads-child.mjs", import.meta.url).pathname, String(threads), ...(relaxed ? ["relaxed"] : [])], { encoding: "utf8" }).trim().split("\n").pop()!);
+const run = (threads: number, relaxed = false) => JSON.parse(execFileSync(process.execPath, [...(relaxed ? ["--experimental-wasm-relaxed-simd"] : []), new URL("../helpers/threads-child.mjs", import.meta.url).pathname, String(threads), ...(relaxed ? ["relaxed"] : [])], { encoding: "utf8" }).trim().split("\n").pop()!);
 
 describe("threads", () => {
   it("two threads: every PyTorch fixture passes at the usual tolerances; training equals one thread up to summation order", () => {

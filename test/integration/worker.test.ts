@@ -4,8 +4,8 @@
 // checked before anything is posted; callbacks that throw; trainers that crash or run out of
 // memory; errors with their classes; threads nested in the Worker.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model, Rng, FitError } from "../dist/index.js";
-import { WorkerModel } from "../dist/worker.js";
+import { init, Model, Rng, FitError } from "../../dist/index.js";
+import { WorkerModel } from "../../dist/worker.js";
 
 function data(seed = 4, n = 40) {
   const r = new Rng(seed), x: Float32Array[] = [], y: number[] = [];
@@ -106,7 +106,7 @@ describe("WorkerModel", () => {
     expect(two.info.threads).toBe(2);
     expect(one.info.threads).toBe(1);
     const [h1, h2] = await Promise.all([one.fit(data(), opts), two.fit(data(), opts)]);
-    // the batch is split across the threads and the gradient parts summed: as test/threads.test.ts
+    // the batch is split across the threads and the gradient parts summed: as test/integration/threads.test.ts
     h2.loss.forEach((v, i) => expect(Math.abs(v - h1.loss[i])).toBeLessThan(1e-5 * Math.abs(h1.loss[i])));
     const p1 = await one.predict(data().x) as Float32Array, p2 = await two.predict(data().x) as Float32Array;
     p2.forEach((v, i) => expect(Math.abs(v - p1[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(p1[i])));
@@ -181,7 +181,7 @@ describe("WorkerModel", () => {
     const { join } = await import("node:path");
     const { pathToFileURL } = await import("node:url");
     const dir = mkdtempSync(join(tmpdir(), "rw-worker-"));
-    const entry = pathToFileURL(new URL("../dist/worker-entry.js", import.meta.url).pathname).href;
+    const entry = pathToFileURL(new URL("../../dist/worker-entry.js", import.meta.url).pathname).href;
     // the package's trainer, plus a listener that exhausts the JavaScript heap when a fit arrives
     writeFileSync(join(dir, "hungry.mjs"), `import { parentPort } from "node:worker_threads";\nimport ${JSON.stringify(entry)};\nparentPort.on("message", (m) => { if (m.op === "fit") { const keep = []; for (;;) keep.push(new Array(1 << 16).fill(Math.random())); } });\n`);
     const w = await WorkerModel.create(cfg, { url: join(dir, "hungry.mjs"), resourceLimits: { maxOldGenerationSizeMb: 64 } });

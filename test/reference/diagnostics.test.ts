@@ -7,11 +7,11 @@
 //   the sign-corrected QR against torch.linalg.qr.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum } from "../dist/index.js";
-import { core } from "../dist/core.js";
-import { expectClose, lcg, f32of } from "./helpers";
+import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum } from "../../dist/index.js";
+import { core } from "../../dist/core.js";
+import { expectClose, lcg, f32of } from "../helpers";
 
-const fx = JSON.parse(readFileSync(new URL("./fixtures/diagnostics.json", import.meta.url), "utf8"));
+const fx = JSON.parse(readFileSync(new URL("../fixtures/diagnostics.json", import.meta.url), "utf8"));
 const F32 = (a: number[]) => Float32Array.from(a);
 
 beforeAll(async () => { await init(); });

@@ -1,9 +1,9 @@
 // Finite differences on the full training loss, readout included: the WASM model's gradients
-// against central differences of an independent float64 reference (test/reference.ts), for every
+// against central differences of an independent float64 reference (test/reference/reference.ts), for every
 // parameter of small models — learned and per-class initial-state tables included. Tolerance: |g − g_fd| ≤ 1e-4 + 2e-3·|g_fd| (f32 model vs f64 truth).
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model } from "../dist/index.js";
-import { expectClose, lcg } from "./helpers";
+import { init, Model } from "../../dist/index.js";
+import { expectClose, lcg } from "../helpers";
 import { RefConfig, refLoss } from "./reference";
 
 beforeAll(async () => { await init(); });

@@ -3,9 +3,9 @@
 // forward pass on a sequence of 10⁵ steps, EM's monotonicity, sampling against the stationary law,
 // and bad input.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, CategoricalHMM, GaussianHMM, Rng } from "../dist/index.js";
+import { init, CategoricalHMM, GaussianHMM, Rng } from "../../dist/index.js";
 import { readFileSync } from "node:fs";
-import { expectClose } from "./helpers";
+import { expectClose } from "../helpers";
 
 beforeAll(async () => { await init(); });
 
@@ -411,7 +411,7 @@ describe("HMM sizes: checked in doubles before anything is allocated", () => {
 
 describe("HMM files (safetensors, F64)", () => {
   it("save and load keep every bit and the options; the file is checked before anything is set", async () => {
-    const { safetensors } = await import("../dist/index.js");
+    const { safetensors } = await import("../../dist/index.js");
     const rng = new Rng(12);
     const c = new CategoricalHMM({ nComponents: 3, nFeatures: 4, nIter: 7, tol: 1e-3, seed: 9 });
     c.setParams({ startprob: stoch(rng, 1, 3), transmat: stoch(rng, 3, 3), emissionprob: stoch(rng, 3, 4) });
@@ -456,7 +456,7 @@ describe("HMM files (safetensors, F64)", () => {
 });
 
 describe("CategoricalHMM against pomegranate 0.14 (committed outputs, scripts/make-fixtures.py --only hmm)", () => {
-  const fx = JSON.parse(readFileSync(new URL("./fixtures/hmm-pomegranate.json", import.meta.url), "utf8"));
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/hmm-pomegranate.json", import.meta.url), "utf8"));
   for (const c of fx.cases as any[]) {
     it(`K = ${c.K}, M = ${c.M}, lengths ${c.lengths.join(", ")}: score, posteriors, Viterbi, one Baum–Welch step`, () => {
       const h = new CategoricalHMM({ nComponents: c.K, nFeatures: c.M, nIter: 1 });

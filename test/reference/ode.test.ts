@@ -4,8 +4,8 @@
 // a shared grid and one grid per sequence, increasing and decreasing times, 1 and 3 substeps.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, NeuralODE } from "../dist/index.js";
-import { expectClose, lcg } from "./helpers";
+import { init, NeuralODE } from "../../dist/index.js";
+import { expectClose, lcg } from "../helpers";
 import { OdeRef, adjointFixed, field, fieldVjp, objective, solve, solveSteps } from "./ode-reference";
 
 beforeAll(async () => { await init(); });
@@ -117,7 +117,7 @@ function gradsFlat(ode: InstanceType<typeof NeuralODE>): Float32Array {
 }
 
 describe("NeuralODE against PyTorch (test/fixtures/ode.json: float64 autograd through the same schemes)", () => {
-  const fx = JSON.parse(readFileSync(new URL("./fixtures/ode.json", import.meta.url), "utf8"));
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.cases) {
     it(c.name, () => {
       const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, method: c.method, substeps: c.substeps });
@@ -134,7 +134,7 @@ describe("NeuralODE against PyTorch (test/fixtures/ode.json: float64 autograd th
 });
 
 describe("NeuralODE dopri5", () => {
-  const fx = JSON.parse(readFileSync(new URL("./fixtures/ode.json", import.meta.url), "utf8"));
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.dopri5) {
     it(`${c.name}: states and backprop gradients against torchdiffeq (float64, landing on every time)`, () => {
       const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, method: "dopri5", rtol: c.rtol, atol: c.atol });
@@ -423,7 +423,7 @@ describe("NeuralODE gradient adjoint", () => {
     ode.dispose();
   });
 
-  const fx = JSON.parse(readFileSync(new URL("./fixtures/ode.json", import.meta.url), "utf8"));
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.adjoint) {
     it(`${c.name}: gradients against torchdiffeq's odeint_adjoint (float64, the same tolerances and norm)`, () => {
       const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, rtol: c.rtol, atol: c.atol, gradient: "adjoint", adjointNorm: c.adjointNorm });

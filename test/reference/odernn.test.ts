@@ -1,12 +1,12 @@
 // The ODE-RNN cell of Model ("odegru", Rubanova et al. 2019) against an independent float64
-// reference (test/odernn-reference.ts): predictions, the loss, and every parameter's gradient
+// reference (test/reference/odernn-reference.ts): predictions, the loss, and every parameter's gradient
 // against central differences of the reference; fixed-step ODEs through the same scheme, dopri5
 // against the converged reference; the adjoint against backprop; GRU-Δt (timeGap) and inputMask
 // as the input columns they stand for; fit, predict, save and load; bad input.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model } from "../dist/index.js";
-import type { ModelConfig, SequenceData } from "../dist/index.js";
-import { expectClose, lcg } from "./helpers";
+import { init, Model } from "../../dist/index.js";
+import type { ModelConfig, SequenceData } from "../../dist/index.js";
+import { expectClose, lcg } from "../helpers";
 import { OdeRnnRef, RefSeq, loss, predict } from "./odernn-reference";
 
 beforeAll(async () => { await init(); });

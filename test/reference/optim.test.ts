@@ -2,11 +2,11 @@
 // from the same parameters and gradients; clip_grad_norm_'s norm and clipped gradient.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Adam, AdamW, SGD, clipGradNorm, ParameterBlock, Trainable, Model } from "../dist/index.js";
-import { expectClose } from "./helpers";
+import { init, Adam, AdamW, SGD, clipGradNorm, ParameterBlock, Trainable, Model } from "../../dist/index.js";
+import { expectClose } from "../helpers";
 
-const fx = JSON.parse(readFileSync(new URL("./fixtures/optim.json", import.meta.url), "utf8"));
-const rx = JSON.parse(readFileSync(new URL("./fixtures/optim-restart.json", import.meta.url), "utf8"));
+const fx = JSON.parse(readFileSync(new URL("../fixtures/optim.json", import.meta.url), "utf8"));
+const rx = JSON.parse(readFileSync(new URL("../fixtures/optim-restart.json", import.meta.url), "utf8"));
 beforeAll(async () => { await init(); });
 
 /** A bare parameter block that optimizers can step. */

@@ -4,10 +4,10 @@
 // sequence of validation losses; fit applies them per batch and reports each batch's rate.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model, Rng } from "../dist/index.js";
-import { checkSchedule } from "../bindings/train/schedule.js";
+import { init, Model, Rng } from "../../dist/index.js";
+import { checkSchedule } from "../../bindings/train/schedule.js";
 
-const fx = JSON.parse(readFileSync(new URL("./fixtures/schedules.json", import.meta.url), "utf8"));
+const fx = JSON.parse(readFileSync(new URL("../fixtures/schedules.json", import.meta.url), "utf8"));
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
 beforeAll(async () => { await init(); });
 
@@ -44,7 +44,7 @@ describe("fit with a schedule", () => {
       expect(h.loss).toHaveLength(8);
       // the same rates set by hand, batch by batch, train the same weights
       const ref = new Model(cfg);
-      const { SGD } = await import("../dist/index.js");
+      const { SGD } = await import("../../dist/index.js");
       const opt = new SGD({ learningRate: fx[name].rates[0] });
       let t = 0;
       await ref.fit(data(), { epochs: 8, batchSize: 8, optimizer: opt, onBatchEnd: () => { t++; if (t < 40) opt.learningRate = fx[name].rates[t]; } });

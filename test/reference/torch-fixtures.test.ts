@@ -4,10 +4,10 @@
 // Tolerances: forward 1e-5 abs + 1e-4 rel; gradients 1e-4 abs + 1e-3 rel.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU } from "../dist/index.js";
-import { expectClose } from "./helpers";
+import { init, RNN, LSTM, GRU } from "../../dist/index.js";
+import { expectClose } from "../helpers";
 
-const load = (f: string) => JSON.parse(readFileSync(new URL(`./fixtures/${f}.json`, import.meta.url), "utf8"));
+const load = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/${f}.json`, import.meta.url), "utf8"));
 const F32 = (a: number[]) => Float32Array.from(a);
 
 beforeAll(async () => { await init(); });

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const wasmFile = (n: string) => readFileSync(new URL(`../build/${n}`, import.meta.url));
+const wasmFile = (n: string) => readFileSync(new URL(`../../build/${n}`, import.meta.url));
 
 function funcBody(wat: string, name: string): string {
   const start = wat.indexOf(`(func ${name} `);
@@ -22,7 +22,7 @@ describe("recurrent.wasm", () => {
       expect(ex).toContain(name);
     }
     // every export is documented in docs/ABI.md
-    const doc = readFileSync(new URL("../docs/ABI.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../docs/ABI.md", import.meta.url), "utf8");
     for (const name of ex) expect(doc, `docs/ABI.md documents ${name}`).toContain("`" + name);
   });
   it("the standalone build needs no imports at all and passes its self-test", async () => {
@@ -32,7 +32,7 @@ describe("recurrent.wasm", () => {
     expect((instance.exports.selftest_gemm as () => number)()).toBe(0);
   });
   it("the GEMM micro-kernel, tanh, sigmoid and Adam are f32x4 code; every cell's time loop calls the packed SIMD GEMM", () => {
-    const wat = readFileSync(new URL("../build/recurrent.wat", import.meta.url), "utf8");
+    const wat = readFileSync(new URL("../../build/recurrent.wat", import.meta.url), "utf8");
     // the exported GEMM loops over K blocks and calls the register-blocked micro-kernel
     expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain("call $assembly/linalg/gemm/gemm_block");
     // the packed variant (the recurrences' per-step GEMMs) runs the same micro-kernel on contiguous panels
@@ -237,7 +237,7 @@ describe("rnn_workspace_bytes returns for every T (the segment length in 64 bits
         const d = e.alloc(112) >>> 0; new Int32Array(e.memory.buffer, d, 28).set([3, 2, 0x7fffffff, 1, 4, 2, 2, 1]);
         console.log(e.rnn_workspace_bytes(d), e.rnn_forward(d));
       });`;
-    const file = process.env.ABI_RAW_WASM ?? new URL("../build/recurrent.wasm", import.meta.url).pathname;
+    const file = process.env.ABI_RAW_WASM ?? new URL("../../build/recurrent.wasm", import.meta.url).pathname;
     const r = spawnSync(process.execPath, ["-e", script, file], { encoding: "utf8", timeout: 20_000 });
     expect(r.signal, "the child was killed: rnn_workspace_bytes did not return").toBeNull();
     const [bytes, code] = r.stdout.trim().split(" ").map(Number);

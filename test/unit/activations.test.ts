@@ -1,7 +1,7 @@
 // The vectorized tanh: accuracy over EVERY f32 in [2^-12, 16] against f64 tanh (the range where
 // the result is neither x nor ±1), and exact behaviour at the edges.
 import { beforeAll, describe, expect, it } from "vitest";
-import { core } from "./helpers";
+import { core } from "../helpers";
 
 let c: any;
 beforeAll(async () => { c = await core(); });

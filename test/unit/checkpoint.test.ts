@@ -6,8 +6,8 @@
 // not divide T. Memory: the workspace grows as √T with checkpointing and as T without.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Model, Rng } from "../dist/index.js";
-import { expectClose, f32of, lcg } from "./helpers";
+import { init, RNN, LSTM, GRU, Model, Rng } from "../../dist/index.js";
+import { expectClose, f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 
@@ -74,7 +74,7 @@ describe("checkpointed passes against PyTorch", () => {
   it("every fixture case (Elman, LSTM, GRU; full and truncated) at the foundation's tolerances", () => {
     let n = 0;
     for (const file of ["elman", "lstm", "gru"]) {
-      const fx = JSON.parse(readFileSync(new URL(`./fixtures/${file}.json`, import.meta.url), "utf8"));
+      const fx = JSON.parse(readFileSync(new URL(`../fixtures/${file}.json`, import.meta.url), "utf8"));
       for (const cs of [...fx.cases, ...fx.truncated]) {
         const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional, checkpoint: true };
         const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN({ ...base, nonlinearity: cs.nonlinearity });

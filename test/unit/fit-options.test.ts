@@ -1,7 +1,7 @@
 // fit's early stopping (Keras EarlyStopping on the validation loss) and verbose lines; a
 // crossentropy model's predictProba (softmax of predict's logits) and predictClasses (argmax).
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { init, Model, Rng } from "../dist/index.js";
+import { init, Model, Rng } from "../../dist/index.js";
 
 beforeAll(async () => { await init(); });
 

@@ -1,9 +1,9 @@
 // Generation (model.generate): seeded and deterministic; temperature 0 is the greedy path of the
 // model's own stream; the token frequencies follow softmax(logits / T) restricted by top-k and
 // top-p (a model whose logits are its readout bias at every step, 20 000 draws, 4.5σ); stop tokens
-// end it; bad options are named. Node against Chromium: test/browser.test.ts.
+// end it; bad options are named. Node against Chromium: test/integration/browser.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model, Rng } from "../dist/index.js";
+import { init, Model, Rng } from "../../dist/index.js";
 
 beforeAll(async () => { await init(); });
 

@@ -2,9 +2,9 @@
 // (here: past 2.5 GiB) trains exactly as one in low memory. In its own file: the WebAssembly
 // memory of this worker grows to about 3 GiB and never shrinks.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, coreInfo, LSTM, Model } from "../dist/index.js";
-import * as C from "../dist/core.js";
-import { f32of, lcg } from "./helpers";
+import { init, coreInfo, LSTM, Model } from "../../dist/index.js";
+import * as C from "../../dist/core.js";
+import { f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 

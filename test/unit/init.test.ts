@@ -1,6 +1,6 @@
 // Initializers: orthogonal (Householder QR in the core), identity, xavier, PyTorch's uniform.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, orthogonal, RNN, LSTM, GRU, Model, singularValues } from "../dist/index.js";
+import { init, orthogonal, RNN, LSTM, GRU, Model, singularValues } from "../../dist/index.js";
 
 beforeAll(async () => { await init(); });
 

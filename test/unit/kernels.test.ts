@@ -2,7 +2,7 @@
 // same summation order as their references, so they must agree BITWISE; dot and sum of squares
 // reorder the sum (four lanes), so they get a tolerance.
 import { beforeAll, describe, expect, it } from "vitest";
-import { core, f32of, lcg } from "./helpers";
+import { core, f32of, lcg } from "../helpers";
 
 let c: any;
 beforeAll(async () => { c = await core(); });

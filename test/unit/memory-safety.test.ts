@@ -2,9 +2,9 @@
 // here and must stay fixed. Every failing call is checked to leave a neighbour model's weights and
 // outputs bitwise unchanged.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, coreInfo, Model, RNN, GRU, LSTM, safetensors } from "../dist/index.js";
-import * as C from "../dist/core.js";
-import { f32of, lcg } from "./helpers";
+import { init, coreInfo, Model, RNN, GRU, LSTM, safetensors } from "../../dist/index.js";
+import * as C from "../../dist/core.js";
+import { f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 const rnd = lcg(5);
@@ -199,7 +199,7 @@ describe("the raw core refuses nonsense with an error code", () => {
 
 describe("optimizer state has one owner", () => {
   it("a new Adam on a trained model starts fresh; fit() keeps its optimizer across calls", async () => {
-    const { Adam } = await import("../dist/index.js");
+    const { Adam } = await import("../../dist/index.js");
     const data = { x: [f32of(8, rnd), f32of(4, rnd), f32of(6, rnd)], y: f32of(3, rnd) };
     const m1 = new Model({ cell: "gru", inputSize: 2, hiddenSize: 4, outputSize: 1, seed: 3 });
     const m2 = new Model({ cell: "gru", inputSize: 2, hiddenSize: 4, outputSize: 1, seed: 3 });

@@ -1,9 +1,9 @@
 // safetensors: round trip, model save/load bit for bit, and hostile files rejected with clear errors.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { init, LSTM, Model, safetensors } from "../dist/index.js";
-import { expectClose } from "./helpers";
-import { f32of, lcg } from "./helpers";
+import { init, LSTM, Model, safetensors } from "../../dist/index.js";
+import { expectClose } from "../helpers";
+import { f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 
@@ -115,8 +115,8 @@ describe("Model.save / Model.load", () => {
 });
 
 describe("files written by PyTorch (scripts/make-fixtures.py, a 20-line writer)", () => {
-  const fx = JSON.parse(readFileSync(new URL("./fixtures/pytorch-files.json", import.meta.url), "utf8"));
-  const file = (n: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${n}`, import.meta.url)));
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/pytorch-files.json", import.meta.url), "utf8"));
+  const file = (n: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${n}`, import.meta.url)));
   it("a GRU + Linear model saved from PyTorch loads as is and reproduces its predictions", () => {
     const m = Model.load(file("pytorch-gru-model.safetensors"));
     expect(m.config.cell).toBe("gru");

@@ -4,8 +4,8 @@
 // flat (its size after the first 200 cycles is its size at the end), every block allocated must
 // have been freed (liveBlocks(), exact), and the last model must still match a fresh one.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, coreInfo, Adam, Model, NeuralODE } from "../dist/index.js";
-import { liveBlocks } from "../dist/core.js";
+import { init, coreInfo, Adam, Model, NeuralODE } from "../../dist/index.js";
+import { liveBlocks } from "../../dist/core.js";
 
 beforeAll(async () => { await init(); });
 

@@ -4,8 +4,8 @@
 // output arrays; no WebAssembly allocation after the first step; bad input named; a bidirectional
 // layer refused.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Rng, Model } from "../dist/index.js";
-import { liveBlocks, core } from "../dist/core.js";
+import { init, RNN, LSTM, GRU, Rng, Model } from "../../dist/index.js";
+import { liveBlocks, core } from "../../dist/core.js";
 
 beforeAll(async () => { await init(); });
 
@@ -196,7 +196,7 @@ describe("model.stream: the readout at every step", () => {
 describe("trainBatch({ state }): the state carried across batches (truncated BPTT over long streams)", () => {
   for (const cell of ["rnn", "lstm", "gru"]) {
     it(`${cell}: chunks of a stream, state carried, end where one forward over the whole stream ends (bitwise); bad state is named`, async () => {
-      const { SGD } = await import("../dist/index.js");
+      const { SGD } = await import("../../dist/index.js");
       const I = 3, H = 5, O = 4, B = 2, T = 24, k = 6, rng = new Rng(4);
       const m = new Model({ cell, inputSize: I, hiddenSize: H, numLayers: 2, outputSize: O, readout: "sequence", loss: "crossentropy", seed: 2 });
       const xs = Array.from({ length: B }, () => normals(T * I, rng)), ys = Array.from({ length: B }, () => Int32Array.from({ length: T }, () => rng.int(O)));
@@ -229,7 +229,7 @@ describe("trainBatch({ state }): the state carried across batches (truncated BPT
 describe("streams reuse their packed weights only while the parameters are unchanged", () => {
   for (const cell of ["rnn", "lstm", "gru"]) {
     it(`${cell}: after loadStateDict, resetParameters or an optimizer step, the next step uses the new weights (recurrent and readout)`, async () => {
-      const { Adam } = await import("../dist/index.js");
+      const { Adam } = await import("../../dist/index.js");
       const I = 4, H = 6, rng = new Rng(12);
       const m = new Model({ cell, inputSize: I, hiddenSize: H, outputSize: 2, readout: "sequence", seed: 3 });
       const s = m.stream(), x = normals(I, rng);
@@ -268,7 +268,7 @@ describe("streams reuse their packed weights only while the parameters are uncha
 describe("forward() and predict() reuse their packed weights only while the parameters are unchanged", () => {
   for (const cell of ["rnn", "lstm", "gru"]) {
     it(`${cell}: a layer's forward after loadStateDict, resetParameters or an optimizer step equals a fresh layer's; so does a model's predict after training`, async () => {
-      const { Adam } = await import("../dist/index.js");
+      const { Adam } = await import("../../dist/index.js");
       const I = 4, H = 6, T = 5, rng = new Rng(21);
       const layer = make(cell, { inputSize: I, hiddenSize: H, seed: 3 });
       const x = normals(T * I, rng), opts = { batch: 1, steps: T };

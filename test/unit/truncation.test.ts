@@ -1,8 +1,8 @@
 // Truncated BPTT(k) with a loss on the final state only: ∂L/∂x[b][t] is EXACTLY zero for
 // t < len_b − k and non-zero for the last k steps; full BPTT reaches t = 0.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU } from "../dist/index.js";
-import { f32of, lcg } from "./helpers";
+import { init, RNN, LSTM, GRU } from "../../dist/index.js";
+import { f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 

@@ -1,8 +1,8 @@
 // Bad input: a clear TypeError/RangeError naming the argument, what was expected and what came;
 // and the failed call leaves the layer usable with its weights unchanged.
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Model, RNN, LSTM, GRU } from "../dist/index.js";
-import { f32of, lcg } from "./helpers";
+import { init, Model, RNN, LSTM, GRU } from "../../dist/index.js";
+import { f32of, lcg } from "../helpers";
 
 beforeAll(async () => { await init(); });
 
@@ -123,7 +123,7 @@ describe("Model data checks", () => {
 
 describe("memory growth", () => {
   it("layers keep working after the WebAssembly memory grows (views are re-created)", async () => {
-    const { core: wasm } = await import("../dist/core.js");
+    const { core: wasm } = await import("../../dist/core.js");
     const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 3 });
     const a = rnn.forward(x, { batch: B, steps: T });
     const before = wasm().memory.buffer.byteLength;
