@@ -1,8 +1,10 @@
-// Apps built for production with Vite and with webpack 5 from the packed tarball, as a user
+// Apps built for production with Vite, webpack 5 and esbuild from the packed tarball, as a user
 // builds them: a Model trains on the page's thread and a WorkerModel created with no options
-// trains in its Worker (the bundler emits the trainer and the wasm as files of its own), in
-// Chromium, served with and without COOP/COEP, with no console error. The bundlers are installed
-// in test/integration/bundlers from its own lockfile (npm ci), not as dependencies of the package.
+// trains in its Worker (Vite and webpack emit the trainer and the wasm as files of their own;
+// with esbuild the README's commands bundle the app and copy them), in Chromium, served with and
+// without COOP/COEP, with no console error. Vite and webpack are installed in
+// test/integration/bundlers from its own lockfile (npm ci), not as dependencies of the package;
+// esbuild is the package's devDependency (test/integration/bundlers/build.mjs).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
@@ -37,6 +39,7 @@ globalThis.result = (async () => {
   return { here, there };
 })().catch((e) => ({ error: String(e && e.message || e) }));
 `;
+const TOOLS = { vite: "Vite", webpack: "webpack 5", esbuild: "esbuild" }; // as the README names them
 const HTML = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module" src="/main.js"></script></body></html>`;
 
 let app = "", browser: Browser;
@@ -56,7 +59,7 @@ beforeAll(async () => {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   writeFileSync(join(app, "main.js"), MAIN);
   writeFileSync(join(app, "index.html"), HTML);
-  for (const tool of ["vite", "webpack"]) {
+  for (const tool of Object.keys(TOOLS)) {
     const dir = join(out, `dist-${tool}`);
     const files = JSON.parse(execFileSync(process.execPath, [join(tools, "build.mjs"), tool, app, dir], { cwd: tools, encoding: "utf8", timeout: 300_000 }).trim().split("\n").pop()!);
     builds[tool] = { dir, files };
@@ -81,7 +84,7 @@ async function serve(dir: string, isolated: boolean): Promise<string> {
 }
 
 describe("apps built with bundlers", () => {
-  for (const tool of ["vite", "webpack"]) {
+  for (const tool of Object.keys(TOOLS)) {
     for (const isolated of [false, true]) {
       it(`${tool} production build${isolated ? " (COOP/COEP)" : ""}: a Model trains on the page, a default WorkerModel in its Worker, the same losses, no console error`, async () => {
         const { dir, files } = builds[tool];
@@ -107,9 +110,9 @@ describe("apps built with bundlers", () => {
 
   it("the README states each app's bundle size as this file measures and prints it (within 10%)", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
-    for (const tool of ["vite", "webpack"]) {
+    for (const [tool, name] of Object.entries(TOOLS)) {
       const js = Object.entries(builds[tool].files).filter(([f]) => f.endsWith(".js")).reduce((a, [, n]) => a + n, 0);
-      const m = new RegExp(`${tool === "vite" ? "Vite" : "webpack 5"} production build of that app: ([\\d.]+) kB of JavaScript`).exec(readme);
+      const m = new RegExp(`${name} production build of that app: ([\\d.]+) kB of JavaScript`).exec(readme);
       expect(m, `README: the ${tool} size`).not.toBeNull();
       expect(Math.abs(Number(m![1]) * 1e3 / js - 1), `${m![1]} kB vs ${js} bytes`).toBeLessThan(0.1);
     }
