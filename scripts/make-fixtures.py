@@ -6,7 +6,7 @@ The Neural ODE cases (test/fixtures/ode.json) need JAX and SciPy, which Debian's
 them with the python3 that has them (python3 -m pip install torch jax jaxlib scipy):
     python3 scripts/make-fixtures.py --only ode --out /tmp/ode --compare   (npm run fixtures:ode)
 writes /tmp/ode/ode.json and prints how far it is from the committed file, as a fraction of the
-tolerances of test/ode.test.ts. The committed file stays: it was made with torchdiffeq, and JAX
+tolerances of test/reference/ode.test.ts. The committed file stays: it was made with torchdiffeq, and JAX
 reproduces it to within the tests' tolerances except where torchdiffeq's own step sequence is
 what the test pins (see "Neural ODE" below); the full run leaves ode.json alone.
 
@@ -372,7 +372,7 @@ def optim_restart_cases():
 # landed on every requested time and its backprop differentiated through its own steps, while
 # odeint interpolates and differentiates by its adjoint, so the adaptive cases agree with the
 # committed ones to the solvers' tolerance, not bit for bit; `--compare` measures how closely
-# against the tolerances of test/ode.test.ts. Every input agrees bit for bit (torch 1.13 and 2.13
+# against the tolerances of test/reference/ode.test.ts. Every input agrees bit for bit (torch 1.13 and 2.13
 # draw the same numbers), the fixed-step cases to rounding, the smooth adaptive cases within 0.3 of
 # the tests' tolerances. Three tests pin torchdiffeq's own steps and fail against the regenerated
 # file, so the committed file stays (numbers in bench/NOTES.md):
@@ -586,7 +586,7 @@ def ode_fixture():
 
 def ode_compare(new, path):
     """How far the regenerated cases are from the committed ones (path), as a fraction of what
-    test/ode.test.ts allows (1.0 = at its tolerance): max over elements of |new − committed| /
+    test/reference/ode.test.ts allows (1.0 = at its tolerance): max over elements of |new − committed| /
     (atol + rtol·|committed|). Inputs must agree exactly. For the adaptive cases, both are also
     measured against a tight reference: SciPy's DOP853 at rtol 1e-12 (states) and odeint at rtol
     1e-12 (gradients)."""
@@ -613,7 +613,7 @@ def ode_compare(new, path):
         dn, dh = jax.grad(lambda n, h: jnp.sum(sol(n, h)[:, 0][None] * g), (0, 1))(net, h0)
         return ref.y.T.ravel(), np.concatenate([np.concatenate([np.ravel(W), np.ravel(b)]) for W, b in dn] + [np.ravel(dh)])
 
-    print("fraction of test/ode.test.ts's tolerance used (1.0 = at it); inputs must differ by 0")
+    print("fraction of test/reference/ode.test.ts's tolerance used (1.0 = at it); inputs must differ by 0")
     for sec in ("cases", "dopri5", "adjoint"):
         for a, b in zip(new[sec], old[sec]):
             assert a["name"] == b["name"], (a["name"], b["name"])

@@ -5,7 +5,7 @@ that raises answers {"error": message}). Run by any Python with torch: Debian's
 oneDNN). Commands:
   {"cmd": "info"}                                   -> {"version", "threads", "mkldnn"}
   {"cmd": "threads", "n": k}                        -> torch.set_num_threads(k)
-  {"cmd": "setup", "cell", "B", "T", "I", "H"}      -> builds the model of bench/passes/suites/steps.mjs:
+  {"cmd": "setup", "cell", "B", "T", "I", "H"}      -> builds the model of bench/passes/suites/common.mjs:
         nn.RNN/LSTM/GRU (batch_first) + Linear(H, 1) from the last step, MSE, Adam(lr 1e-4)
   {"cmd": "time", "what": "train"|"forward", "reps": n} -> {"ms": per call over n calls}
   {"cmd": "mm", "n": N, "reps": r}                  -> {"ms", "gflops"}: torch.mm N×N×N

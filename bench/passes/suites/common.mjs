@@ -27,7 +27,7 @@ export function batch(B, T, I) {
 export function forwardFlops(B, T, I, H, G) { return 2 * B * T * G * (I * H + H * H); }
 export const gflops = (flops, ms) => flops / (ms * 1e-3) / 1e9;
 
-/** Our two timed steps for a cell and configuration, as steps.mjs times them: a training step
+/** Our two timed steps for a cell and configuration, as the benchmark times them: a training step
  *  (Model.trainBatch: forward, BPTT, Adam; linear readout from the last state, MSE) and a layer's
  *  forward pass. { train, forward, dispose }. */
 export function oursSteps(cell, { B, T, I, H }) {
