@@ -1,7 +1,8 @@
 // The public Model: the recurrent sequence model of nn/ with the training of train/ and the files
 // of io/ (the top level is the one place that may join the layers).
 import { RecurrentModel } from "./nn/model.js";
-import type { ModelConfig, CarriedState, Readout, Prediction } from "./nn/model.js";
+import type { ModelConfig, Readout, Prediction } from "./nn/model.js";
+import type { CarriedState } from "./nn/stream.js";
 import { argmaxRows, softmaxRows } from "./nn/outputs.js";
 import type { SequenceData } from "./nn/data.js";
 import { fit, trainBatch } from "./train/fit.js";

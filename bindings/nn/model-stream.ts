@@ -7,7 +7,7 @@ import * as check from "../core/check.js";
 import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
 import * as R from "../functional/readout.js";
 import { LayerStream, MAX_STEPS, outArrays } from "./stream.js";
-import type { CarriedState } from "./model.js";
+import type { CarriedState } from "./stream.js";
 
 /** What a model stream's step() returns (the `out` arrays when given). */
 export interface ModelStreamStepResult {

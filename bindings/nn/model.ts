@@ -17,6 +17,7 @@ import { OdeRnn } from "./odernn.js";
 import { ModelStream } from "./model-stream.js";
 import type { StreamedModel } from "./model-stream.js";
 import { MAX_STEPS } from "./stream.js";
+import type { CarriedState } from "./stream.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
 import { odeShapeOf, orList } from "../functional/ode.js";
@@ -40,15 +41,6 @@ export interface GradientFlow {
   seqNorms: Float32Array;
   /** ∂L/∂h_t itself, [L·D, T, B, H]. */
   dh: Float32Array;
-}
-
-/** A state carried from one batch to the next (trainBatch's `state`): read as the batch's initial
- *  state, overwritten with its final one. h (and c for LSTM) [layers·directions, B, H]. */
-export interface CarriedState {
-  /** The hidden state, [layers·directions, B, H]. */
-  h: Float32Array;
-  /** The cell state (LSTM), same shape. */
-  c?: Float32Array;
 }
 
 /** What evaluate() returns. */

@@ -10,7 +10,6 @@ import * as check from "../core/check.js";
 import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
 import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
 import type { ParameterBlock } from "./params.js";
-import type { CarriedState } from "./model.js";
 
 /** Options of layer.stream(). */
 export interface StreamOptions {
@@ -46,6 +45,16 @@ export interface StreamStepResult {
   hN: Float32Array;
   /** The cell state after this call's steps (LSTM), same shape. */
   cN?: Float32Array;
+}
+
+/** A recurrent state carried from one call to the next: what a stream's state() returns, and
+ *  trainBatch's `state` (read as the batch's initial state, overwritten with its final one).
+ *  h (and c for LSTM) [layers·directions, B, H]. */
+export interface CarriedState {
+  /** The hidden state, [layers·directions, B, H]. */
+  h: Float32Array;
+  /** The cell state (LSTM), same shape. */
+  c?: Float32Array;
 }
 
 /** What a stream needs of its layer (RecurrentLayer). */

@@ -9,7 +9,8 @@
 import * as check from "../core/check.js";
 import { Rng } from "../core/random.js";
 import { SequenceData, subset } from "../nn/data.js";
-import type { RecurrentModel, CarriedState } from "../nn/model.js";
+import type { RecurrentModel } from "../nn/model.js";
+import type { CarriedState } from "../nn/stream.js";
 import { Adam, AdamW, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
 import { checkSchedule } from "./schedule.js";
 import type { Schedule, ScheduleRun } from "./schedule.js";

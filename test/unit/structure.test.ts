@@ -34,9 +34,66 @@ describe("the typed ABI", () => {
   });
 });
 
+/** The relative imports of a file under bindings/ (import, import type, export … from, bare import),
+ *  resolved to the .ts files they name. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const specs = [...text.matchAll(/^\s*(?:import|export)\b[^"';]*?(?:from\s*)?["'](\.[^"']+)["']/gm)].map((m) => m[1]);
+  return specs.map((s) => resolve(dirname(file), s).replace(/\.js$/, ".ts"));
+}
+
+/** Every cycle of the import graph of `src` (one per strongly connected component of two or more
+ *  files, or a file importing itself), each as the path a → b → … → a, relative to bindings/. */
+function importCycles(src: string[]): string[] {
+  const inside = new Set(src), graph = new Map(src.map((f) => [f, importsOf(f).filter((t) => inside.has(t))]));
+  // Tarjan's strongly connected components
+  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>(), comps: string[][] = [];
+  let n = 0;
+  const visit = (v: string): void => {
+    index.set(v, n); low.set(v, n); n++; stack.push(v); onStack.add(v);
+    for (const w of graph.get(v)!) {
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const c: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); c.push(w); } while (w !== v);
+      if (c.length > 1 || graph.get(v)!.includes(v)) comps.push(c);
+    }
+  };
+  for (const f of src) if (!index.has(f)) visit(f);
+  // name each component by one cycle through it: a shortest path back to its first file
+  const rel = (f: string) => relative(join(root, "bindings"), f);
+  return comps.map((c) => {
+    const inC = new Set(c), start = c.sort()[0], prev = new Map<string, string>([[start, ""]]), queue = [start];
+    let end = "";
+    for (let i = 0; i < queue.length && !end; i++) {
+      for (const w of graph.get(queue[i])!) {
+        if (w === start) { end = queue[i]; break; }
+        if (inC.has(w) && !prev.has(w)) { prev.set(w, queue[i]); queue.push(w); }
+      }
+    }
+    const path = [start];
+    for (let v = end; v !== start; v = prev.get(v)!) path.splice(1, 0, v);
+    const others = c.filter((f) => !path.includes(f)).map(rel);
+    return [...path, start].map(rel).join(" → ") + (others.length ? ` (in one knot with ${others.join(", ")})` : "");
+  });
+}
+
 describe("the layers", () => {
   const LAYERS = ["core", "functional", "nn", "train", "io", "worker", "cli"];
   const src = files(join(root, "bindings"), ".ts").filter((f) => !f.endsWith("wasm-inline.ts"));
+  it("no import cycle anywhere under bindings/ (relative imports, import type included)", () => {
+    expect(importCycles(src)).toEqual([]);
+  });
+  it("the cycle check sees a cycle: a → b → a through import type", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-cycle-"));
+    writeFileSync(join(dir, "a.ts"), 'import type { B } from "./b.js";\nexport interface A { b?: B }\n');
+    writeFileSync(join(dir, "b.ts"), 'import { x } from "./c.js";\nexport type { A } from "./a.js";\nexport interface B { x: typeof x }\n');
+    writeFileSync(join(dir, "c.ts"), "export const x = 1;\n");
+    expect(importCycles([join(dir, "a.ts"), join(dir, "b.ts"), join(dir, "c.ts")]).length).toBe(1);
+  });
   it("no file under bindings/ has more than 400 lines", () => {
     for (const f of src) expect(readFileSync(f, "utf8").split("\n").length, relative(root, f)).toBeLessThanOrEqual(400);
   });
