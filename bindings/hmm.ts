@@ -1,7 +1,7 @@
 // The public HMMs: the models of nn/ with the files of io/ (the top level is the one place that
 // may join the layers).
-import * as nn from "./nn/hmm-models.js";
-import type { CategoricalHMMOptions, GaussianHMMOptions } from "./nn/hmm-models.js";
+import * as nn from "./nn/hmm/models.js";
+import type { CategoricalHMMOptions, GaussianHMMOptions } from "./nn/hmm/models.js";
 import { loadHmm, saveHmm } from "./io/hmm-file.js";
 
 /** A hidden Markov model with categorical emissions (hmmlearn's CategoricalHMM), with save() and CategoricalHMM.load(). */

@@ -1,10 +1,11 @@
 // The public Model: the recurrent sequence model of nn/ with the training of train/ and the files
 // of io/ (the top level is the one place that may join the layers).
-import { RecurrentModel } from "./nn/model.js";
-import type { ModelConfig, Readout, Prediction } from "./nn/model.js";
-import type { CarriedState } from "./nn/stream.js";
-import { argmaxRows, softmaxRows } from "./nn/outputs.js";
-import type { SequenceData } from "./nn/data.js";
+import { RecurrentModel } from "./nn/model/model.js";
+import type { Prediction } from "./nn/model/model.js";
+import type { ModelConfig, Readout } from "./nn/model/config.js";
+import type { CarriedState } from "./nn/rnn/stream.js";
+import { argmaxRows, softmaxRows } from "./nn/model/outputs.js";
+import type { SequenceData } from "./nn/model/data.js";
 import { fit, trainBatch } from "./train/fit.js";
 import type { FitOptions, History, Logs } from "./train/fit.js";
 import type { Optimizer } from "./train/optim.js";

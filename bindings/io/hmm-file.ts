@@ -4,7 +4,7 @@
 // with what they imply before any parameter is set (setParams then checks the values).
 import * as safetensors from "./safetensors.js";
 import { show } from "../core/check.js";
-import type { HmmOptions } from "../nn/hmm.js";
+import type { HmmOptions } from "../nn/hmm/base.js";
 
 /** What a file needs of an HMM (BaseHMM's subclasses). */
 interface AnyHMM {

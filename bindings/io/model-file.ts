@@ -4,7 +4,8 @@
 // bounded by the bytes actually present, all BEFORE anything is allocated.
 import * as safetensors from "./safetensors.js";
 import { show } from "../core/check.js";
-import { ModelConfig, ModelSettings, RecurrentModel, checkConfig, modelSlots } from "../nn/model.js";
+import type { RecurrentModel } from "../nn/model/model.js";
+import { ModelConfig, ModelSettings, checkConfig, modelSlots } from "../nn/model/config.js";
 
 /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
 export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {

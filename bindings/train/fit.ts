@@ -8,9 +8,9 @@
 // Passing `optimizer` (a name or an instance) replaces it. A new optimizer always starts fresh.
 import * as check from "../core/check.js";
 import { Rng } from "../core/random.js";
-import { SequenceData, subset } from "../nn/data.js";
-import type { RecurrentModel } from "../nn/model.js";
-import type { CarriedState } from "../nn/stream.js";
+import { SequenceData, subset } from "../nn/model/data.js";
+import type { RecurrentModel } from "../nn/model/model.js";
+import type { CarriedState } from "../nn/rnn/stream.js";
 import { Adam, AdamW, Optimizer, SGD, clipGradNorm, gradNorm } from "./optim.js";
 import { checkSchedule } from "./schedule.js";
 import type { Schedule, ScheduleRun } from "./schedule.js";

@@ -5,12 +5,13 @@
 // with { transfer: true }, which leaves the caller's arrays detached (length 0).
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
 import * as check from "../core/check.js";
-import type { Evaluation, GradientFlow, ModelConfig, ModelSettings, Prediction, Readout } from "../nn/model.js";
-import { checkData, dataSpec } from "../nn/data.js";
-import type { DataSpec, SequenceData } from "../nn/data.js";
+import type { Evaluation, GradientFlow, Prediction } from "../nn/model/model.js";
+import type { ModelConfig, ModelSettings, Readout } from "../nn/model/config.js";
+import { checkData, dataSpec } from "../nn/model/data.js";
+import type { DataSpec, SequenceData } from "../nn/model/data.js";
 import { FitError, checkFitArgs } from "../train/fit.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
-import type { GenerateOptions } from "../nn/generate.js";
+import type { GenerateOptions } from "../nn/model/generate.js";
 import { buffersOf, emptyHistory } from "./protocol.js";
 import type { Reply, Request, WireError } from "./protocol.js";
 import { spawnTrainer } from "./spawn.js";

@@ -3,10 +3,10 @@
 // progress as events of the fit's id before its reply. "abort" has no reply: the fit it names
 // rejects with a FitError of kind "aborted".
 import type { CoreInfo, CoreOptions } from "../core/loader.js";
-import type { ModelConfig, ModelSettings } from "../nn/model.js";
-import type { SequenceData } from "../nn/data.js";
+import type { ModelConfig, ModelSettings } from "../nn/model/config.js";
+import type { SequenceData } from "../nn/model/data.js";
 import type { FitOptions, History, Logs } from "../train/fit.js";
-import type { GenerateOptions } from "../nn/generate.js";
+import type { GenerateOptions } from "../nn/model/generate.js";
 
 /** The name a trainer Worker is started with: a bundle loaded in a Worker of this name serves. */
 export const TRAINER_NAME = "recurrent-wasm-trainer";

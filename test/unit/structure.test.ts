@@ -115,6 +115,23 @@ describe("the layers", () => {
       }
     }
   });
+  it("inside nn/, the families (rnn/, ode/, hmm/) import only nn/'s shared files and their own folder; model/ builds on them", () => {
+    // rank of an nn/ file: 0 the shared files (params.ts), 1 a family, 2 the sequence model
+    const RANK: Record<string, number> = { "": 0, rnn: 1, ode: 1, hmm: 1, model: 2 };
+    const folder = (rel: string) => { const p = rel.split("/"); return p.length > 2 ? p[1] : ""; };
+    for (const f of src) {
+      const rel = relative(join(root, "bindings"), f);
+      if (!rel.startsWith("nn/")) continue;
+      const from = folder(rel);
+      expect(RANK[from], `${rel}: a folder of nn/ the rule does not know`).toBeDefined();
+      for (const t of importsOf(f)) {
+        const target = relative(join(root, "bindings"), t);
+        if (!target.startsWith("nn/")) continue;
+        const to = folder(target);
+        expect(to === from || RANK[to] < RANK[from], `${rel} (nn/${from || "."}) imports ${target}`).toBe(true);
+      }
+    }
+  });
   it("the public declarations mention no pointer, Ptr( or Storage", () => {
     // every .d.ts reachable from the package's main types entry
     const seen = new Set<string>(), todo = [join(root, "dist/types/bindings/index.d.ts")];

@@ -4,25 +4,24 @@
 // attributes `rnn` (torch.nn.RNN/LSTM/GRU, batch_first=True), `readout` (torch.nn.Linear) and, for
 // learned initial states, `h0` (and `c0` for LSTM). Training (fit) and files (save/load) are the
 // layers above: train/ and io/.
-import * as check from "../core/check.js";
-import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { Rng } from "../core/random.js";
-import * as R from "../functional/readout.js";
-import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
+import { Rng } from "../../core/random.js";
+import * as R from "../../functional/readout.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
 import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
-import { ParameterBlock, TensorSlot, adopt } from "./params.js";
-import { RecurrentLayer, cellId, makeLayer } from "./rnn.js";
+import { ParameterBlock, TensorSlot, adopt } from "../params.js";
+import { RecurrentLayer, cellId, makeLayer } from "../rnn/layers.js";
 import { OdeRnn } from "./odernn.js";
-import { ModelStream } from "./model-stream.js";
-import type { StreamedModel } from "./model-stream.js";
-import { MAX_STEPS } from "./stream.js";
-import type { CarriedState } from "./stream.js";
+import { ModelStream } from "./stream.js";
+import type { StreamedModel } from "./stream.js";
+import { MAX_STEPS } from "../rnn/stream.js";
+import type { CarriedState } from "../rnn/stream.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
-import { odeShapeOf, orList } from "../functional/ode.js";
-import { ModelConfig, ModelSettings, Readout, checkConfig, layerCell, modelSlots, odeWidths } from "./model-config.js";
-export * from "./model-config.js";
+import { odeShapeOf, orList } from "../../functional/ode.js";
+import { ModelConfig, ModelSettings, Readout, checkConfig, layerCell, modelSlots, odeWidths } from "./config.js";
 
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
  *  reverse direction too); steps past a sequence's length are zero. */
@@ -74,7 +73,7 @@ export class RecurrentModel<R extends Readout = Readout> {
   readonly numParams: number;
   /** All parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
-  /** The staged batch (nn/data.ts), the readout's and loss's buffers, and the recurrent pass memory. */
+  /** The staged batch (data.ts), the readout's and loss's buffers, and the recurrent pass memory. */
   readonly #data = new Blocks();
   readonly #mem = new Blocks();
   readonly #pass = new Blocks();

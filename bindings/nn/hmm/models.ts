@@ -1,14 +1,14 @@
-// The emission models of BaseHMM (nn/hmm.ts), hmmlearn 0.3's semantics in camelCase:
+// The emission models of BaseHMM (base.ts), hmmlearn 0.3's semantics in camelCase:
 // CategoricalHMM (symbols 0..M−1; default priors, so the M-step is the plain maximum-likelihood
 // update) and GaussianHMM with diagonal covariances (hmmlearn's defaults: means_prior 0 with
 // weight 0, covars_prior 1e-2 with weight 1, so σ² = (1e-2 + Σγ(x − μ)²) / max(Σγ, 1e-5): the
 // prior is the variance floor; initial means by k-means on X, initial variances X's own plus
 // min_covar 1e-3).
-import * as check from "../core/check.js";
-import { core } from "../core/loader.js";
-import { Rng } from "../core/random.js";
-import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments, logInto } from "../functional/hmm.js";
-import { BaseHMM, HmmOptions, HmmParams, checkTable, draw, normalizeRows, stochastic } from "./hmm.js";
+import * as check from "../../core/check.js";
+import { core } from "../../core/loader.js";
+import { Rng } from "../../core/random.js";
+import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments, logInto } from "../../functional/hmm.js";
+import { BaseHMM, HmmOptions, HmmParams, checkTable, draw, normalizeRows, stochastic } from "./base.js";
 
 export interface CategoricalHMMOptions extends HmmOptions {
   /** Number of symbols M (X holds 0..M−1). */

@@ -12,11 +12,11 @@
 // same rows, times and inputs give the same steps, bitwise: each sequence controls its own step)
 // or, with gradient "adjoint", by the adjoint solve from the stored h_{s−1} and h'_s. Memory: the
 // states h'_s and h_s of every step, and one interval's solve.
-import * as A from "../core/abi.js";
-import { Blocks, i32 } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { OdeShape, odeBackward, odeBlocks, odeForward, odeRemedies } from "../functional/ode.js";
-import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../functional/rnn.js";
+import * as A from "../../core/abi.js";
+import { Blocks, i32 } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
+import { OdeShape, odeBackward, odeBlocks, odeForward, odeRemedies } from "../../functional/ode.js";
+import { RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
 import type { Staged } from "./data.js";
 
 export interface OdeRnnSpec {

@@ -3,12 +3,12 @@
 // the solve runs in the core (functional/ode.ts), one time grid shared by the batch or one per
 // sequence. Gradients: "backprop", the exact derivative of the computed solution, or "adjoint", the
 // adjoint method (the augmented system solved backward from the forward's states; O(1) memory).
-import * as check from "../core/check.js";
-import { Blocks, f32, reserveAll, untrack } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { Rng } from "../core/random.js";
-import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../functional/ode.js";
-import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
+import { Rng } from "../../core/random.js";
+import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../../functional/ode.js";
+import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
 
 /** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
 export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";

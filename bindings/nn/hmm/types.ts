@@ -1,4 +1,4 @@
-// The public shapes of the HMMs' options and results (BaseHMM in hmm.ts).
+// The public shapes of the HMMs' options and results (BaseHMM in base.ts).
 
 /** What fit() returns. */
 export interface HmmFitResult {

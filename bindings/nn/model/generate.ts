@@ -4,10 +4,10 @@
 // appear in the prime). Built on model.stream(): the prime runs as one chunk, then each drawn token
 // is fed back. Seeded (core/random.ts) with the weights computed in the core
 // (functional/sample.ts), so a seed gives the same tokens in Node and in browsers.
-import * as check from "../core/check.js";
-import { Rng } from "../core/random.js";
-import { GREEDY_BELOW, drawToken } from "../functional/sample.js";
-import type { ModelStream } from "./model-stream.js";
+import * as check from "../../core/check.js";
+import { Rng } from "../../core/random.js";
+import { GREEDY_BELOW, drawToken } from "../../functional/sample.js";
+import type { ModelStream } from "./stream.js";
 
 /** Options of Model.generate(). */
 export interface GenerateOptions {

@@ -1,8 +1,8 @@
 // Batches of variable-length sequences for a model: validation of a data set against the model's
 // config, and staging a batch (padded to its longest sequence) into the model's blocks.
-import * as check from "../core/check.js";
-import { Blocks, f32, i32 } from "../core/arena.js";
-import { core } from "../core/loader.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, i32 } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
 
 /** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
  *  readout "last":     mse → Float32Array [N·outputSize];  crossentropy → Int32Array [N] class ids

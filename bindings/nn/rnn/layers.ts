@@ -1,15 +1,15 @@
 // Recurrent layers with torch.nn.RNN/LSTM/GRU's contract (README, "What is in it"): RNN, LSTM, GRU. A layer is a
-// parameter block (params.ts, state_dict order), its options, and the pass memory that a forward
+// parameter block (nn/params.ts, state_dict order), its options, and the pass memory that a forward
 // pass leaves for backward (workspace, staged inputs); the passes are functional/rnn.ts. The three
 // classes share one implementation; only the cell id passed to the core differs.
-import * as A from "../core/abi.js";
-import * as check from "../core/check.js";
-import { Blocks, f32, i32, reserveAll, untrack } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { checkInit, initializeBlock } from "../functional/init.js";
-import type { InitOptions } from "../functional/init.js";
-import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../functional/rnn.js";
-import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "./params.js";
+import * as A from "../../core/abi.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, i32, reserveAll, untrack } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
+import { checkInit, initializeBlock } from "../../functional/init.js";
+import type { InitOptions } from "../../functional/init.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../../functional/rnn.js";
+import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
 import { LayerStream } from "./stream.js";
 import type { StreamOptions } from "./stream.js";
 

@@ -3,11 +3,11 @@
 // model predicts at those steps, bitwise; for a readout-"last" model, what it would predict if the
 // sequences ended there). The initial state is the model's: zeros, its learned h0 (c0), or the rows
 // of the given classes (initialState { perClass }).
-import * as check from "../core/check.js";
-import { Blocks, f32, reserveAll, track, untrack } from "../core/arena.js";
-import * as R from "../functional/readout.js";
-import { LayerStream, MAX_STEPS, outArrays } from "./stream.js";
-import type { CarriedState } from "./stream.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, reserveAll, track, untrack } from "../../core/arena.js";
+import * as R from "../../functional/readout.js";
+import { LayerStream, MAX_STEPS, outArrays } from "../rnn/stream.js";
+import type { CarriedState } from "../rnn/stream.js";
 
 /** What a model stream's step() returns (the `out` arrays when given). */
 export interface ModelStreamStepResult {

@@ -6,10 +6,10 @@
 // of it. The state lives in two buffers used in turn (read one, write the other), so a call that
 // fails leaves the state as it was. Memory is reserved on the first call (and again only when a
 // call asks for more steps than any before); later calls allocate no WebAssembly memory.
-import * as check from "../core/check.js";
-import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../core/arena.js";
-import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../functional/rnn.js";
-import type { ParameterBlock } from "./params.js";
+import * as check from "../../core/check.js";
+import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../../core/arena.js";
+import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../../functional/rnn.js";
+import type { ParameterBlock } from "../params.js";
 
 /** Options of layer.stream(). */
 export interface StreamOptions {

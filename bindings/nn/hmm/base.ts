@@ -2,16 +2,16 @@
 // of ../shared/API.md ("Hidden Markov models"). BaseHMM holds what every emission model shares —
 // the start and transition probabilities, scoring, posteriors, Viterbi, Baum–Welch, sampling —
 // over the core's float64 passes (functional/hmm.ts); CategoricalHMM and GaussianHMM
-// (nn/hmm-models.ts) add their emissions. The parameters live in JS as Float64Arrays (they are
+// (models.ts) add their emissions. The parameters live in JS as Float64Arrays (they are
 // small); each call stages X and the parameters into WebAssembly memory.
-import * as check from "../core/check.js";
-import { BLOCK_LIMIT, Blocks, MemoryNeed, checkSizes, formatBytes, reserveAll, untrack, track } from "../core/arena.js";
-import { core } from "../core/loader.js";
-import { Rng } from "../core/random.js";
-import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../functional/hmm.js";
+import * as check from "../../core/check.js";
+import { BLOCK_LIMIT, Blocks, MemoryNeed, checkSizes, formatBytes, reserveAll, untrack, track } from "../../core/arena.js";
+import { core } from "../../core/loader.js";
+import { Rng } from "../../core/random.js";
+import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../../functional/hmm.js";
 
-export type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./hmm-types.js";
-import type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./hmm-types.js";
+export type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./types.js";
+import type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./types.js";
 /** Where a call's named blocks are: their offsets in the module's memory and their sizes. */
 export interface HmmBlocks { get(name: string): number; bytes(name: string): number }
 

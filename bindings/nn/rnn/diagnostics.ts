@@ -3,9 +3,9 @@
 // (assembly/diag/): one-sided Jacobi SVD and subspace iteration, Hessenberg + Francis QR for
 // eigenvalues. Per-step gradient norms come from RecurrentLayer.backward({ stateGrads: true }) and
 // Model.gradientFlow().
-import * as check from "../core/check.js";
-import { SingularValueOptions, singularValues, spectralRadius, svdMany } from "../functional/linalg.js";
-import { RecurrentLayer } from "./rnn.js";
+import * as check from "../../core/check.js";
+import { SingularValueOptions, singularValues, spectralRadius, svdMany } from "../../functional/linalg.js";
+import { RecurrentLayer } from "./layers.js";
 
 const EXACT_MAX = 128;
 

@@ -1,14 +1,14 @@
 // A Model's configuration: the options (ModelConfig), their checking with defaults filled in
 // (checkConfig → ModelSettings), and the parameter slots a config implies (modelSlots): pure
-// functions that allocate nothing, shared by the model (nn/model.ts) and its files (io/).
-import * as check from "../core/check.js";
-import { checkInit } from "../functional/init.js";
-import { checkAtol } from "../functional/ode.js";
+// functions that allocate nothing, shared by the model (model.ts) and its files (io/).
+import * as check from "../../core/check.js";
+import { checkInit } from "../../functional/init.js";
+import { checkAtol } from "../../functional/ode.js";
 import { recurrentInputSize } from "./data.js";
-import type { TensorSlot } from "./params.js";
-import { CellType, RNNOptions, rnnSlots, GATES } from "./rnn.js";
-import { OdeActivation, OdeMethod, odeSlots } from "./ode.js";
-import type { NeuralODEOptions } from "./ode.js";
+import type { TensorSlot } from "../params.js";
+import { CellType, RNNOptions, rnnSlots, GATES } from "../rnn/layers.js";
+import { OdeActivation, OdeMethod, odeSlots } from "../ode/neural-ode.js";
+import type { NeuralODEOptions } from "../ode/neural-ode.js";
 
 const W = "Model";
 /** "last": one output per sequence; "sequence": one per step (see ModelConfig.readout). */
