@@ -218,7 +218,7 @@ typedef int32_t rw_sample_weights_fn(int32_t n, rw_ptr logits, double invT, rw_p
 /* x *= alpha. Bitwise equal to scale_ref. */
 typedef void rw_scale_f32_wasmsimd_fn(int32_t n, float alpha, rw_ptr x);
 typedef void rw_scale_ref_fn(int32_t n, float alpha, rw_ptr x);
-/* GEMM self-test: 0 = pass, for every build. The f32x4 GEMM against the scalar reference on 36 awkward shapes (M, N, K in 1, 3, 5, 8, 17, 33): bitwise in the default builds; in the relaxed-SIMD builds, whose multiply-adds a host may fuse (one rounding instead of two), within 2K·2⁻²⁴·Σ|a||b| per element, a bound on what fusing can change. Else the count of elements out of bounds. */
+/* GEMM self-test for hosts without JavaScript (a zero-argument export: wasm-interp --run-all-exports runs it): 0 = pass, for every build. The f32x4 GEMM against the scalar reference on 36 awkward shapes (M, N, K in 1, 3, 5, 8, 17, 33): bitwise in the default builds; in the relaxed-SIMD builds, whose multiply-adds a host may fuse (one rounding instead of two), within 2K·2⁻²⁴·Σ|a||b| per element, a bound on what fusing can change. Else the count of elements out of bounds. */
 typedef int32_t rw_selftest_gemm_fn(void);
 /* SGD with momentum and L2 weight decay: d = g + wd·p; v = μ·v + d (v starts at 0, which equals PyTorch's first-step v = d); p −= lr·(nesterov ? d + μ·v : v). vel may be 0 when μ = 0. */
 typedef void rw_sgd_step_fn(int32_t n, rw_ptr params, rw_ptr grads, rw_ptr vel, float lr, float momentum, float weightDecay, int32_t nesterov);

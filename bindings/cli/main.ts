@@ -5,6 +5,8 @@ import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readF
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { init, coreInfo, FitError, Model, Rng } from "../index.js";
+import { CELLS, CELL_TYPES, takesNonlinearity } from "../core/cells.js";
+import type { CellType } from "../core/cells.js";
 import { suggest } from "../core/check.js";
 import { Spec, parseArgs, numberOption } from "./args.js";
 import { UsageError, decimal, parseCsv, quoteCsv } from "./csv.js";
@@ -22,7 +24,7 @@ train options (defaults in brackets):
   --y COLUMN         numeric target column [measured log solubility in mols per litre]
   --baseline COLUMN  a column of existing predictions to report on the test split
                      [ESOL predicted log solubility in mols per litre, if present]
-  --cell C           rnn | lstm | gru [gru]  --bidirectional   forward and reverse directions
+  --cell C           ${CELL_TYPES.join(" | ")} [gru]  --bidirectional   forward and reverse directions
   --hidden N         hidden units [128]      --layers N     stacked layers [1]
   --epochs N         epochs [60]             --batch N      batch size [32]
   --lr X             Adam learning rate [0.002]
@@ -173,8 +175,8 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   const xCol = opts.x ?? "smiles";
   const yCol = opts.y ?? "measured log solubility in mols per litre";
   const bCol = opts.baseline ?? (defaultData ? "ESOL predicted log solubility in mols per litre" : undefined);
-  const cell = opts.cell ?? "gru";
-  if (cell !== "rnn" && cell !== "lstm" && cell !== "gru") throw new UsageError(`--cell must be rnn, lstm or gru, got ${q(cell)}`);
+  const cell = (opts.cell ?? "gru") as CellType;
+  if (!CELL_TYPES.includes(cell)) throw new UsageError(`--cell must be ${CELL_TYPES.slice(0, -1).join(", ")} or ${CELL_TYPES[CELL_TYPES.length - 1]}, got ${q(cell)}`);
   const bidirectional = flags.has("bidirectional");
   const hidden = numberOption(opts, "hidden", 128), layers = numberOption(opts, "layers", 1);
   const epochs = numberOption(opts, "epochs", 60), batch = numberOption(opts, "batch", 32);
@@ -230,7 +232,7 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   }
   if (!quiet) {
     process.stderr.write(`recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`);
-    const name = { rnn: "Elman RNN (tanh)", lstm: "LSTM", gru: "GRU" }[cell];
+    const name = `${CELLS[cell].title}${takesNonlinearity(cell) ? " (tanh)" : ""}`;
     process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""}\n`);
   }
   const save = () => {

@@ -2,7 +2,7 @@
 // scripts/gen-abi.mjs generates from the AssemblyScript declarations) and the constants that the
 // core and this layer share (assembly/constants.ts, imported here, never copied).
 import { ERROR_TEXTS, SIGNATURES } from "./exports.js";
-import * as K from "../../assembly/constants.js";
+import { cellOf } from "./cells.js";
 
 export * from "../../assembly/constants.js";
 export { SIGNATURES };
@@ -33,7 +33,8 @@ export function errorText(code: number): string {
   return ERROR_TEXTS[code] ?? `error code ${code}`;
 }
 
-/** Gates per unit of a cell: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
+/** Gates per unit of a cell id: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n); 1 for an
+ *  unknown id. The table is core/cells.ts. */
 export function gatesOf(cell: number): number {
-  return cell === K.CELL_LSTM ? 4 : cell === K.CELL_GRU ? 3 : 1;
+  return cellOf(cell)?.gates.length ?? 1;
 }

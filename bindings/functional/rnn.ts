@@ -5,6 +5,7 @@
 // tensors are gathered into and scattered from per-part copies.
 import * as A from "../core/abi.js";
 import { Blocks, allocAll, f32, heap32 } from "../core/arena.js";
+import { cellOf } from "../core/cells.js";
 import { core, threadPool } from "../core/loader.js";
 import type { Job } from "../core/threads.js";
 
@@ -92,14 +93,14 @@ export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
   const parts = batchParts(s.batch);
   if (parts.length === 1) return { desc0: DESC_BYTES, ws0: rnnWorkspaceBytes(s) };
   const out: Record<string, number> = {};
-  const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
+  const LDH = s.numLayers * s.directions * s.hiddenSize, cellState = cellOf(s.cell)?.cellState === true;
   parts.forEach(([b0, b1], k) => {
     out[nm("desc", k)] = DESC_BYTES;
     out[nm("ws", k)] = rnnWorkspaceBytes(s, b1 - b0);
     if (parts.length > 1) {
       const st = 4 * LDH * (b1 - b0);
       out[nm("h0_", k)] = st; out[nm("hn_", k)] = st;
-      if (lstm) { out[nm("c0_", k)] = st; out[nm("cn_", k)] = st; }
+      if (cellState) { out[nm("c0_", k)] = st; out[nm("cn_", k)] = st; }
     }
   });
   return out;
@@ -110,12 +111,12 @@ export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
 export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean): Record<string, number> {
   const parts = batchParts(s.batch), out: Record<string, number> = {};
   if (parts.length === 1) return out; // the forward's blocks are all a backward pass needs
-  const LDH = s.numLayers * s.directions * s.hiddenSize, lstm = s.cell === A.CELL_LSTM;
+  const LDH = s.numLayers * s.directions * s.hiddenSize, cellState = cellOf(s.cell)?.cellState === true;
   parts.forEach(([b0, b1], k) => {
     const st = 4 * LDH * (b1 - b0);
     if (k > 0) out[nm("grads_", k)] = 4 * paramFloats;
     out[nm("dhn_", k)] = st; out[nm("dh0_", k)] = st;
-    if (lstm) { out[nm("dcn_", k)] = st; out[nm("dc0_", k)] = st; }
+    if (cellState) { out[nm("dcn_", k)] = st; out[nm("dc0_", k)] = st; }
     if (dhs) out[nm("dhs_", k)] = st * s.steps;
   });
   return out;

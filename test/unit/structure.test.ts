@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { SIGNATURES } from "../../dist/core.js";
+import { SIGNATURES, CELL_COUNT, core, init } from "../../dist/core.js";
+import { CELLS, CELL_TYPES, cellId, cellOf } from "../../bindings/core/cells.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const files = (dir: string, ext: string): string[] => readdirSync(dir).flatMap((n) => {
@@ -28,6 +29,21 @@ describe("the typed ABI", () => {
   });
   it("bindings/core/exports.ts and include/recurrent.h are what scripts/gen-abi.mjs generates now", () => {
     execFileSync(process.execPath, [join(root, "scripts/gen-abi.mjs"), "--check"], { stdio: "pipe" });
+  });
+  it("CELLS (bindings/core/cells.ts) names every cell id of the core once, with the core's gate count", async () => {
+    await init();
+    const ids = CELL_TYPES.flatMap((t) => Object.values(CELLS[t].ids)).sort();
+    expect(ids).toEqual(Array.from({ length: CELL_COUNT }, (_, i) => i));
+    for (const t of CELL_TYPES) {
+      expect(CELLS[t].ids.tanh, `${t}: the id of its default nonlinearity`).toBeDefined();
+      for (const id of Object.values(CELLS[t].ids)) {
+        expect(cellOf(id), `cell id ${id}`).toBe(CELLS[t]);
+        // one layer, one direction, I = H = 1: G·H·(I + H) weights and 2·G·H biases
+        expect(core().rnn_param_count(id, 1, 1, 1, 1), `${t} (id ${id}): 4·G floats`).toBe(4 * CELLS[t].gates.length);
+      }
+    }
+    expect(cellId("rnn", "relu")).toBe(CELLS.rnn.ids.relu);
+    expect(cellOf(CELL_COUNT)).toBeUndefined();
   });
   it("include/recurrent.h compiles as C", () => {
     execFileSync("cc", ["-fsyntax-only", "-Wall", "-Werror", "-x", "c", join(root, "include/recurrent.h")], { stdio: "pipe" });

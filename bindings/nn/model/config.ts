@@ -6,7 +6,9 @@ import { checkInit } from "../../functional/init.js";
 import { checkAtol } from "../../functional/ode.js";
 import { recurrentInputSize } from "./data.js";
 import type { TensorSlot } from "../params.js";
-import { CellType, RNNOptions, rnnSlots, GATES } from "../rnn/layers.js";
+import { CELLS, CELL_TYPES, nonlinearityCells, takesNonlinearity } from "../../core/cells.js";
+import type { CellType } from "../../core/cells.js";
+import { RNNOptions, rnnSlots } from "../rnn/layers.js";
 import { OdeActivation, OdeMethod, odeSlots } from "../ode/neural-ode.js";
 import type { NeuralODEOptions } from "../ode/neural-ode.js";
 
@@ -70,9 +72,9 @@ export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
 export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
-  const cell = check.oneOf(W, "cell", o.cell ?? "rnn", ["rnn", "lstm", "gru", "odegru"] as const);
+  const cell = check.oneOf(W, "cell", o.cell ?? "rnn", [...CELL_TYPES, "odegru"] as const);
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
-  if (cell !== "rnn" && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell "rnn", got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+  if (!takesNonlinearity(layerCell(cell)) && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
   let initialState: InitialState = "zeros";
   if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
   else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
@@ -142,7 +144,7 @@ export function layerCell(cell: ModelCell): CellType { return cell === "odegru" 
  *  checked config. Pure. */
 export function modelSlots(cfg: ModelSettings): TensorSlot[] {
   const D = cfg.bidirectional ? 2 : 1, H = cfg.hiddenSize, F = D * H, O = cfg.outputSize, LD = cfg.numLayers * D;
-  const rnn = rnnSlots(GATES[layerCell(cfg.cell)], recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
+  const rnn = rnnSlots(CELLS[layerCell(cfg.cell)].gates.length, recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
   let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size;
   const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, { name: "readout.bias", shape: [O], offset: o + O * F, size: O }];
   o += O * F + O;
@@ -150,8 +152,9 @@ export function modelSlots(cfg: ModelSettings): TensorSlot[] {
   if (rows > 0) {
     const shape = cfg.initialState === "learned" ? [LD, H] : [rows, LD, H], size = rows * LD * H;
     slots.push({ name: "h0", shape, offset: o, size });
-    if (cfg.cell === "lstm") slots.push({ name: "c0", shape, offset: o + size, size });
-    o += cfg.cell === "lstm" ? 2 * size : size;
+    const cs = CELLS[layerCell(cfg.cell)].cellState;
+    if (cs) slots.push({ name: "c0", shape, offset: o + size, size });
+    o += cs ? 2 * size : size;
   }
   if (cfg.cell === "odegru") for (const s of odeSlots(odeWidths(cfg))) slots.push({ ...s, name: "ode." + s.name, offset: o + s.offset });
   return slots;

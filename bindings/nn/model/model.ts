@@ -12,7 +12,8 @@ import * as R from "../../functional/readout.js";
 import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
 import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "../params.js";
-import { RecurrentLayer, cellId, makeLayer } from "../rnn/layers.js";
+import { CELLS, cellId, takesNonlinearity } from "../../core/cells.js";
+import { RecurrentLayer, makeLayer } from "../rnn/layers.js";
 import { OdeRnn } from "./odernn.js";
 import { ModelStream } from "./stream.js";
 import type { StreamedModel } from "./stream.js";
@@ -106,7 +107,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     adopt(this, this.parameters, [this.#data, this.#mem, this.#pass, ...odeBlocks], () => {
       rnn = makeLayer(layerCell(cfg.cell), {
         inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-        bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(cfg.cell === "rnn" ? { nonlinearity: cfg.nonlinearity } : {}),
+        bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(takesNonlinearity(layerCell(cfg.cell)) ? { nonlinearity: cfg.nonlinearity } : {}),
       }, this.parameters);
       // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
       const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
@@ -157,9 +158,9 @@ export class RecurrentModel<R extends Readout = Readout> {
       for (let b = 0; b < B; b++) if (!(o.classes[b] >= 0 && o.classes[b] < per)) throw new RangeError(`${M}: classes[${b}] is ${o.classes[b]}; class ids must be in 0..${per - 1}`);
       classes = Int32Array.from(o.classes);
     } else if (o.classes !== undefined) throw new TypeError(`${M}: classes applies to initialState { perClass: n } only (this model's is ${JSON.stringify(cfg.initialState)})`);
-    const lstm = cfg.cell === "lstm", H = cfg.hiddenSize, L = cfg.numLayers;
+    const cellState = CELLS[layerCell(cfg.cell)].cellState, H = cfg.hiddenSize, L = cfg.numLayers;
     const model: StreamedModel = {
-      inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, lstm,
+      inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, cellState,
       readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
       paramsVersion: () => this.parameters.version,
       initialState: (where, cls, batch) => {
@@ -170,7 +171,7 @@ export class RecurrentModel<R extends Readout = Readout> {
           for (let b = 0; b < batch; b++) for (let l = 0; l < L; l++) dst.set(t.subarray(((cls ? cls[b] : 0) * L + l) * H, ((cls ? cls[b] : 0) * L + l + 1) * H), (l * batch + b) * H);
           return dst;
         };
-        return lstm ? { h0: gather(tab), c0: gather(tab + 4 * rows * L * H) } : { h0: gather(tab) };
+        return cellState ? { h0: gather(tab), c0: gather(tab + 4 * rows * L * H) } : { h0: gather(tab) };
       },
     };
     const init = model.initialState(M, classes, B);
@@ -214,12 +215,12 @@ export class RecurrentModel<R extends Readout = Readout> {
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H, O = cfg.outputSize;
     const { B, T } = batchShape(this.#spec, data, idx);
     const s = this.#shape(B, T), last = cfg.readout === "last", rows = last ? B : B * T;
-    const st = 4 * LD * B * H, lstm = cfg.cell === "lstm", learned = this.#stateRows > 0;
+    const st = 4 * LD * B * H, cellState = CELLS[layerCell(cfg.cell)].cellState, learned = this.#stateRows > 0;
     const p = {
-      h0: learned || state ? st : 0, c0: (learned || state) && lstm ? st : 0, out: 4 * B * T * F, hn: st, cn: lstm ? st : 0,
+      h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st, cn: cellState ? st : 0,
       feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
       dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
-      dh0: backward && learned ? st : 0, dc0: backward && learned && lstm ? st : 0,
+      dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
       dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
     };
     const odeRnn = this.#odeRnn;
@@ -236,11 +237,11 @@ export class RecurrentModel<R extends Readout = Readout> {
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (state) {
       f32(p.h0, LD * B * H).set(state.h);
-      if (lstm) f32(p.c0, LD * B * H).set(state.c!);
+      if (cellState) f32(p.c0, LD * B * H).set(state.c!);
     } else if (learned) {
       const tab = params + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
-      if (lstm) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
+      if (cellState) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
     if (odeRnn) odeRnn.forward(where, staged, params, p.h0, p.out, p.hn);
     else {
@@ -254,7 +255,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     const w = params + 4 * this.#rnnParams;
     R.readoutForward(rs, feat, w, p.pred, p.wt);
     // the carried state leaves with the batch's final states, once nothing can fail any more
-    const carry = () => { if (state) { state.h.set(f32(p.hn, LD * B * H)); if (lstm) state.c!.set(f32(p.cn, LD * B * H)); } };
+    const carry = () => { if (state) { state.h.set(f32(p.hn, LD * B * H)); if (cellState) state.c!.set(f32(p.cn, LD * B * H)); } };
     if (!withTargets) { carry(); return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred }; }
     const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
     const m = R.metrics(rs, p.pred, staged.target, staged.mask);
@@ -269,7 +270,7 @@ export class RecurrentModel<R extends Readout = Readout> {
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
-        if (lstm) R.scatterStates(g + 4 * table, p.dc0, staged.classes, B, LD, H);
+        if (cellState) R.scatterStates(g + 4 * table, p.dc0, staged.classes, B, LD, H);
       }
     }
     carry();
@@ -278,14 +279,14 @@ export class RecurrentModel<R extends Readout = Readout> {
 
   /** @internal Check a carried state for a batch of B sequences (trainBatch's `state`). */
   checkState(where: string, state: unknown, B: number): CarriedState {
-    const cfg = this.config, lstm = cfg.cell === "lstm";
+    const cfg = this.config, cellState = CELLS[layerCell(cfg.cell)].cellState;
     if (cfg.cell === "odegru") throw new TypeError(`${where}: state applies to the recurrent stacks; cell "odegru" has none to carry`);
     if (cfg.initialState !== "zeros") throw new TypeError(`${where}: state replaces the initial state, so the model's initialState must be "zeros", got ${JSON.stringify(cfg.initialState)}`);
     const o = check.object(where, "state", state);
-    check.known(where, o, ["h", ...(lstm ? ["c"] : [])], "state");
+    check.known(where, o, ["h", ...(cellState ? ["c"] : [])], "state");
     const n = cfg.numLayers * (cfg.bidirectional ? 2 : 1) * B * cfg.hiddenSize, shape = `[layers*directions=${cfg.numLayers * (cfg.bidirectional ? 2 : 1)}, batch=${B}, hidden=${cfg.hiddenSize}]`;
     const h = check.f32(where, "state.h", o.h, n, shape);
-    const c = lstm ? check.f32(where, "state.c", o.c, n, shape) : undefined;
+    const c = cellState ? check.f32(where, "state.c", o.c, n, shape) : undefined;
     return { h, c };
   }
 

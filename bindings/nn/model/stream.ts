@@ -21,7 +21,7 @@ export interface ModelStreamStepResult {
 
 /** What the stream needs of its model. */
 export interface StreamedModel {
-  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number; readonly outputSize: number; readonly lstm: boolean;
+  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number; readonly outputSize: number; readonly cellState: boolean;
   /** The readout's weights [O, H] then bias [O] (a pointer, read at every step). */
   readoutWeights(where: string): number;
   /** The version of the parameters (raised by every write of them). */
@@ -63,12 +63,12 @@ export class ModelStream {
     m.readoutWeights(W); // throws after the model's dispose()
     check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
     const st = `[numLayers=${m.numLayers}, batch=${B}, hidden=${H}]`;
-    const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st], ...(m.lstm ? [["cN", n, st] as [string, number, string]] : [])]);
+    const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st], ...(m.cellState ? [["cN", n, st] as [string, number, string]] : [])]);
     const pred = this.run(W, x, k);
     const s = this.#inner.statePointers();
     const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
     const r: ModelStreamStepResult = { output: copy(pred, B * k * O, out?.output), hN: copy(s.h, n, out?.hN) };
-    if (m.lstm) r.cN = copy(s.c, n, out?.cN);
+    if (m.cellState) r.cN = copy(s.c, n, out?.cN);
     return r;
   }
 

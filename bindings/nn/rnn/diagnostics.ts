@@ -3,6 +3,7 @@
 // (assembly/diag/): one-sided Jacobi SVD and subspace iteration, Hessenberg + Francis QR for
 // eigenvalues. Per-step gradient norms come from RecurrentLayer.backward({ stateGrads: true }) and
 // Model.gradientFlow().
+import { CELLS } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { SingularValueOptions, singularValues, spectralRadius, svdMany } from "../../functional/linalg.js";
 import { RecurrentLayer } from "./layers.js";
@@ -60,8 +61,7 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   const d = check.int(W, "options.direction", o.direction ?? 0, 0, D - 1);
   check.f32(W, "x", x, T * I, `[steps=${T}, inputSize=${I}]`);
   const h0 = o.h0 === undefined ? null : check.f32(W, "options.h0", o.h0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
-  const lstm = layer.mode === "lstm";
-  if (o.c0 !== undefined && !lstm) throw new TypeError(`${W}: options.c0 applies only to LSTM layers`);
+  if (o.c0 !== undefined && !CELLS[layer.mode].cellState) throw new TypeError(`${W}: options.c0 applies only to LSTM layers`);
   const c0 = o.c0 === undefined ? null : check.f32(W, "options.c0", o.c0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
   const wantSv = check.bool(W, "options.singularValues", o.singularValues ?? true);
   const topK = o.topK === undefined ? (H > EXACT_MAX ? Math.min(8, H) : undefined) : check.int(W, "options.topK", o.topK, 1, H);
@@ -119,7 +119,7 @@ export function weightSpectrum(layer: RecurrentLayer, options: SingularValueOpti
   check.known(W, oo, ["topK", "iterations"]);
   const o = oo as SingularValueOptions;
   const H = layer.hiddenSize;
-  const gates = layer.mode === "lstm" ? ["i", "f", "g", "o"] : layer.mode === "gru" ? ["r", "z", "n"] : [""];
+  const gates = CELLS[layer.mode].gates;
   const sd = layer.stateDict();
   const out: WeightSpectrum[] = [];
   for (const name of Object.keys(sd).filter((k) => k.startsWith("weight_hh"))) {

@@ -2,7 +2,8 @@
 // parameter block (nn/params.ts, state_dict order), its options, and the pass memory that a forward
 // pass leaves for backward (workspace, staged inputs); the passes are functional/rnn.ts. The three
 // classes share one implementation; only the cell id passed to the core differs.
-import * as A from "../../core/abi.js";
+import { CELLS, cellId, nonlinearityCells, takesNonlinearity } from "../../core/cells.js";
+import type { CellType, Nonlinearity } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, i32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
@@ -13,11 +14,7 @@ import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
 import { LayerStream } from "./stream.js";
 import type { StreamOptions } from "./stream.js";
 
-/** Elman activation φ: PyTorch's "tanh" and "relu", and "linear" (the identity; not in PyTorch,
- *  for experiments on gradient flow). */
-export type Nonlinearity = "tanh" | "relu" | "linear";
-/** The recurrent cell: Elman, LSTM or GRU (PyTorch's equations). */
-export type CellType = "rnn" | "lstm" | "gru";
+export type { CellType, Nonlinearity };
 
 /** Options of every recurrent layer (torch.nn.RNN's, camel-cased). */
 export interface LayerOptions {
@@ -109,8 +106,7 @@ export interface BackwardResult {
 }
 
 /** Gates per unit: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
-export const GATES: Record<CellType, number> = { rnn: 1, lstm: 4, gru: 3 };
-const NAMES: Record<CellType, string> = { rnn: "RNN", lstm: "LSTM", gru: "GRU" };
+export const GATES: Record<CellType, number> = Object.fromEntries(Object.entries(CELLS).map(([type, c]) => [type, c.gates.length])) as Record<CellType, number>;
 const MAX_DIM = 1 << 20;
 const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
 
@@ -125,13 +121,6 @@ export function rnnSlots(G: number, I: number, H: number, L: number, D: number):
     }
   }
   return layoutSlots(entries);
-}
-
-/** The core's cell id for a cell type and Elman nonlinearity. */
-export function cellId(mode: CellType, nonlinearity: Nonlinearity): number {
-  if (mode === "lstm") return A.CELL_LSTM;
-  if (mode === "gru") return A.CELL_GRU;
-  return nonlinearity === "relu" ? A.CELL_RNN_RELU : nonlinearity === "linear" ? A.CELL_RNN_LINEAR : A.CELL_RNN_TANH;
 }
 
 /** Set by makeLayer for the next constructor: a view of a model's block to use instead of owning one. */
@@ -169,10 +158,10 @@ export class RecurrentLayer {
   protected constructor(mode: CellType, options: RNNOptions) {
     const block = lent;
     lent = null;
-    const W = NAMES[mode];
+    const W = CELLS[mode].name;
     this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(mode === "rnn" ? ["nonlinearity"] : [])]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(takesNonlinearity(mode) ? ["nonlinearity"] : [])]);
     this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
     this.init = checkInit(W, o.init);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
@@ -181,7 +170,7 @@ export class RecurrentLayer {
     this.bidirectional = check.bool(W, "bidirectional", o.bidirectional ?? false);
     this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
-    const slots = rnnSlots(GATES[mode], this.inputSize, this.hiddenSize, this.numLayers, this.directions);
+    const slots = rnnSlots(CELLS[mode].gates.length, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     this.numParams = rnnParamCount(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error(`recurrent-wasm: internal error: the parameter layout (${slots[slots.length - 1].offset + slots[slots.length - 1].size} floats) differs from the core's count (${this.numParams}); please report it with the layer's options`);
     // allocation last, after every check; a failure from here on frees what was allocated
@@ -198,7 +187,7 @@ export class RecurrentLayer {
   /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
   get checkpoint(): boolean { return this.#ck; }
   /** Turn gradient checkpointing on or off for the next passes. */
-  set checkpoint(on: boolean) { this.#ck = check.bool(`${NAMES[this.mode]}.checkpoint`, "checkpoint", on); }
+  set checkpoint(on: boolean) { this.#ck = check.bool(`${CELLS[this.mode].name}.checkpoint`, "checkpoint", on); }
 
   #shape(batch: number, steps: number, checkpoint = this.#ck): RnnShape {
     return { cell: this.cell, batch, steps, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, directions: this.directions, checkpoint };
@@ -209,7 +198,7 @@ export class RecurrentLayer {
    *  layer's setting). Exact, computed in 64 bits (it may exceed the 4 GiB a pass can have).
    *  Parameters, gradients and the input/output tensors come on top. */
   workspaceBytes(batch: number, steps: number, checkpoint = this.#ck): number {
-    const W = `${NAMES[this.mode]}.workspaceBytes`;
+    const W = `${CELLS[this.mode].name}.workspaceBytes`;
     const B = check.int(W, "batch", batch, 1, MAX_DIM), T = check.int(W, "steps", steps, 1, MAX_DIM);
     return rnnWorkspaceBytes(this.#shape(B, T, check.bool(W, "checkpoint", checkpoint)));
   }
@@ -217,23 +206,23 @@ export class RecurrentLayer {
   /** Re-initialize every parameter with a seed, by the layer's `init` options (default: all
    *  U(−1/√H, 1/√H), PyTorch's) or by the options given here. */
   resetParameters(seed = 0, init?: InitOptions): void {
-    const W = `${NAMES[this.mode]}.resetParameters`;
+    const W = `${CELLS[this.mode].name}.resetParameters`;
     this.parameters.paramsAt(W);
     const s = check.int(W, "seed", seed, 0, 0xffffffff);
     const opts = init === undefined ? this.init : checkInit(W, init);
     // build in a copy, so that a failure leaves the weights as they were
     const v = new Float32Array(this.numParams);
-    initializeBlock(v, this.parameters.slots, GATES[this.mode], this.hiddenSize, s, opts);
+    initializeBlock(v, this.parameters.slots, CELLS[this.mode].gates.length, this.hiddenSize, s, opts);
     this.parameters.setFlat(W, v);
   }
 
   /** Forward over a batch of sequences (batch-first x [B, T, I]). */
   forward(x: Float32Array, options: ForwardOptions): ForwardResult {
-    const W = `${NAMES[this.mode]}.forward`;
+    const W = `${CELLS[this.mode].name}.forward`;
     this.parameters.paramsAt(W); // throws after dispose()
     const o = check.object(W, "options", options);
-    const lstm = this.mode === "lstm";
-    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite", ...(lstm ? ["c0"] : [])]);
+    const cs = CELLS[this.mode].cellState;
+    check.known(W, o, ["batch", "steps", "lengths", "h0", "allowNonFinite", ...(cs ? ["c0"] : [])]);
     const B = check.int(W, "batch", o.batch, 1, MAX_DIM), T = check.int(W, "steps", o.steps, 1, MAX_DIM);
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
     const allow = check.bool(W, "allowNonFinite", o.allowNonFinite ?? false);
@@ -244,7 +233,7 @@ export class RecurrentLayer {
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow ? "allow" : "hint");
     // all arguments valid: reserve every block of the pass at once (a failure changes nothing)
     const s = this.#shape(B, T), st = 4 * LD * B * H;
-    const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H, hn: st, cn: lstm ? st : 0 };
+    const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H, hn: st, cn: cs ? st : 0 };
     reserveAll(W, [[this.#mem, p], [this.#pass, rnnForwardBlocks(s)]], { what: `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`, advice: ADVICE });
     // from here on the previous forward's inputs are overwritten
     this.#last = null;
@@ -257,7 +246,7 @@ export class RecurrentLayer {
     this.#packed.done(version, this.#pass);
     this.#last = { shape: s, lengths: lens !== null };
     const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
-    if (lstm) r.cN = f32(p.cn, LD * B * H).slice();
+    if (cs) r.cN = f32(p.cn, LD * B * H).slice();
     return r;
   }
 
@@ -267,21 +256,21 @@ export class RecurrentLayer {
    *  layer needs the whole sequence: a TypeError). The stream reads the layer's current weights
    *  at every step; dispose it when done (disposing the layer makes it throw). */
   stream(options: StreamOptions = {}): LayerStream {
-    const W = `${NAMES[this.mode]}.stream`;
+    const W = `${CELLS[this.mode].name}.stream`;
     if (this.bidirectional) throw new TypeError(`${W}: a bidirectional layer cannot stream (its reverse direction reads each sequence from its end); use forward() on whole sequences`);
-    return new LayerStream(this, NAMES[this.mode], options);
+    return new LayerStream(this, CELLS[this.mode].name, options);
   }
 
   /** Backward through the last successful forward call; parameter gradients accumulate into
    *  grads(). A forward that threw (bad arguments, not enough memory) before it ran leaves the
    *  previous one to differentiate; one that failed while running leaves none (backward throws). */
   backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
-    const W = `${NAMES[this.mode]}.backward`;
+    const W = `${CELLS[this.mode].name}.backward`;
     this.parameters.paramsAt(W);
     if (!this.#last) throw new Error(`${W}: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)`);
     const g = check.object(W, "grads", grads);
-    const lstm = this.mode === "lstm";
-    check.known(W, g, ["output", "hN", ...(lstm ? ["cN"] : [])], "grads");
+    const cs = CELLS[this.mode].cellState;
+    check.known(W, g, ["output", "hN", ...(cs ? ["cN"] : [])], "grads");
     const o = check.object(W, "options", options);
     check.known(W, o, ["truncate", "stateGrads"]);
     const s = this.#last.shape, { batch: B, steps: T } = s;
@@ -295,7 +284,7 @@ export class RecurrentLayer {
     const st = 4 * LD * B * H;
     const p = {
       gOut: gOut ? 4 * B * T * D * H : 0, gH: gH ? st : 0, gC: gC ? st : 0,
-      dx: 4 * B * T * I, dh0: st, dc0: lstm ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0,
+      dx: 4 * B * T * I, dh0: st, dc0: cs ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0,
     };
     reserveAll(W, [[this.#mem, p], [this.#pass, rnnBackwardBlocks(s, this.numParams, diag)]], { what: `backward pass (batch ${B} × steps ${T})`, advice: ADVICE });
     if (gOut) f32(p.gOut, gOut.length).set(gOut);
@@ -306,7 +295,7 @@ export class RecurrentLayer {
       dOut: p.gOut, dhn: p.gH, dcn: p.gC, dx: p.dx, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate: k,
     }, this.numParams);
     const r: BackwardResult = { x: f32(p.dx, B * T * I).slice(), h0: f32(p.dh0, LD * B * H).slice() };
-    if (lstm) r.c0 = f32(p.dc0, LD * B * H).slice();
+    if (cs) r.c0 = f32(p.dc0, LD * B * H).slice();
     if (diag) {
       core().row_norms_f32(LD * T, B * H, p.dhs, B * H, p.norms);
       r.dh = f32(p.dhs, LD * T * B * H).slice();
@@ -316,14 +305,14 @@ export class RecurrentLayer {
   }
 
   /** Parameters by PyTorch state_dict name (copies, row-major). */
-  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${NAMES[this.mode]}.stateDict`); }
+  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${CELLS[this.mode].name}.stateDict`); }
   /** Load parameters by name; every entry is checked (missing, unknown, wrong size, non-finite)
    *  before anything is written. */
-  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${NAMES[this.mode]}.loadStateDict`, dict); }
+  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${CELLS[this.mode].name}.loadStateDict`, dict); }
   /** Accumulated parameter gradients by state_dict name (copies). */
-  grads(): Record<string, Float32Array> { return this.parameters.grads(`${NAMES[this.mode]}.grads`); }
+  grads(): Record<string, Float32Array> { return this.parameters.grads(`${CELLS[this.mode].name}.grads`); }
   /** Set all parameter gradients to zero. */
-  zeroGrad(): void { this.parameters.zeroGrad(`${NAMES[this.mode]}.zeroGrad`); }
+  zeroGrad(): void { this.parameters.zeroGrad(`${CELLS[this.mode].name}.zeroGrad`); }
   /** Names, shapes and offsets of the parameters in the flat block. */
   parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
 
@@ -356,17 +345,20 @@ export class GRU extends RecurrentLayer {
   constructor(options: LayerOptions) { super("gru", options); }
 }
 
+/** The public class of each cell. */
+const CLASSES: { readonly [C in CellType]: new (options: RNNOptions) => RecurrentLayer } = { rnn: RNN, lstm: LSTM, gru: GRU };
+
 /** Construct the layer class for a cell type, over a view of a model's parameter block. */
 export function makeLayer(mode: CellType, options: RNNOptions, parameters: ParameterBlock): RecurrentLayer {
   let opts = options;
-  if (mode === "lstm" || mode === "gru") {
+  if (!takesNonlinearity(mode)) {
     const { nonlinearity, ...rest } = options;
-    if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${NAMES[mode]}: nonlinearity applies only to cell "rnn", got ${JSON.stringify(nonlinearity)}`);
+    if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${CELLS[mode].name}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${JSON.stringify(nonlinearity)}`);
     opts = rest;
   }
   lent = parameters;
   try {
-    return mode === "lstm" ? new LSTM(opts) : mode === "gru" ? new GRU(opts) : new RNN(opts);
+    return new CLASSES[mode](opts);
   } finally {
     lent = null;
   }

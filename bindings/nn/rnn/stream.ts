@@ -8,6 +8,8 @@
 // call asks for more steps than any before); later calls allocate no WebAssembly memory.
 import * as check from "../../core/check.js";
 import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../../core/arena.js";
+import { CELLS } from "../../core/cells.js";
+import type { CellType } from "../../core/cells.js";
 import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../../functional/rnn.js";
 import type { ParameterBlock } from "../params.js";
 
@@ -60,7 +62,7 @@ export interface CarriedState {
 /** What a stream needs of its layer (RecurrentLayer). */
 export interface StreamableLayer {
   readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number;
-  readonly mode: "rnn" | "lstm" | "gru"; readonly cell: number; readonly parameters: ParameterBlock;
+  readonly mode: CellType; readonly cell: number; readonly parameters: ParameterBlock;
 }
 
 export const MAX_STEPS = 1 << 20;
@@ -97,7 +99,8 @@ export class LayerStream {
   readonly batch: number;
   readonly #layer: StreamableLayer;
   readonly #name: string;
-  readonly #lstm: boolean;
+  /** The cell carries a cell state c (LSTM): c0/c1 and cN beside h. */
+  readonly #cellState: boolean;
   readonly #state = new Blocks();
   readonly #mem = new Blocks();
   readonly #pass = new Blocks();
@@ -119,15 +122,15 @@ export class LayerStream {
   /** @internal Use layer.stream(options). */
   constructor(layer: StreamableLayer, name: string, options: StreamOptions) {
     const W = `${name}.stream`;
-    this.#layer = layer; this.#name = name; this.#lstm = layer.mode === "lstm"; this.#stepName = `${name}.stream.step`;
+    this.#layer = layer; this.#name = name; this.#cellState = CELLS[layer.mode].cellState; this.#stepName = `${name}.stream.step`;
     layer.parameters.paramsAt(W); // throws after the layer's dispose()
     const o = check.object(W, "options", options);
-    check.known(W, o, ["batch", "h0", ...(this.#lstm ? ["c0"] : [])]);
+    check.known(W, o, ["batch", "h0", ...(this.#cellState ? ["c0"] : [])]);
     this.batch = check.int(W, "batch", o.batch ?? 1, 1, MAX_STEPS);
     const n = this.#stateSize, shape = this.#stateShape;
     const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, n, shape);
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, n, shape);
-    reserveAll(W, [[this.#state, { h0: 4 * n, h1: 4 * n, c0: this.#lstm ? 4 * n : 0, c1: this.#lstm ? 4 * n : 0 }]], { what: `stream state (${shape})` });
+    reserveAll(W, [[this.#state, { h0: 4 * n, h1: 4 * n, c0: this.#cellState ? 4 * n : 0, c1: this.#cellState ? 4 * n : 0 }]], { what: `stream state (${shape})` });
     track(this, { release: () => this.#release() });
     this.#setState(h0, c0);
   }
@@ -143,7 +146,7 @@ export class LayerStream {
     this.#cur = 0;
     const h = f32(this.#state.get("h0"), n);
     if (h0) h.set(h0); else h.fill(0);
-    if (this.#lstm) { const c = f32(this.#state.get("c0"), n); if (c0) c.set(c0); else c.fill(0); }
+    if (this.#cellState) { const c = f32(this.#state.get("c0"), n); if (c0) c.set(c0); else c.fill(0); }
   }
   #shape(steps: number): RnnShape {
     const L = this.#layer;
@@ -170,17 +173,17 @@ export class LayerStream {
     if (bad) check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
     const out = o.out;
     if (out !== undefined && !this.#outOk(out, B * k * H, n)) {
-      outArrays(W, out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#lstm ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
+      outArrays(W, out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#cellState ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
     }
     const op = this.run(W, x, k), s = this.statePointers();
-    if (out?.output && out.hN && (!this.#lstm || out.cN)) {
+    if (out?.output && out.hN && (!this.#cellState || out.cN)) {
       const r = this.#result;
       r.output = copy(op, B * k * H, out.output); r.hN = copy(s.h, n, out.hN);
-      if (this.#lstm) r.cN = copy(s.c, n, out.cN);
+      if (this.#cellState) r.cN = copy(s.c, n, out.cN);
       return r;
     }
     const r: StreamStepResult = { output: copy(op, B * k * H, out?.output), hN: copy(s.h, n, out?.hN) };
-    if (this.#lstm) r.cN = copy(s.c, n, out?.cN);
+    if (this.#cellState) r.cN = copy(s.c, n, out?.cN);
     return r;
   }
 
@@ -188,7 +191,7 @@ export class LayerStream {
   #outOk(out: unknown, lenOut: number, n: number): boolean {
     if (out === null || typeof out !== "object") return false;
     const u = out as Record<string, unknown>;
-    for (const key in u) if (key !== "output" && key !== "hN" && !(this.#lstm && key === "cN")) return false;
+    for (const key in u) if (key !== "output" && key !== "hN" && !(this.#cellState && key === "cN")) return false;
     return fits(u.output, lenOut) && fits(u.hN, n) && fits(u.cN, n);
   }
 
@@ -205,19 +208,19 @@ export class LayerStream {
     heapf32().set(x, xp >>> 2);
     const params = this.#layer.parameters, version = params.version;
     const packed = this.#packed.begin(version, this.#pass);
-    const st = this.#state, lstm = this.#lstm;
+    const st = this.#state, cs = this.#cellState;
     const fast = this.#fast;
     if (fast && fast.k === k) {
       // the last call's descriptor, with the state buffers swapped
       params.paramsAt(where); // throws after dispose
       this.#fast = null; // until it succeeds
-      rnnForwardAgain(where, fast.desc, st.get(cur ? "h1" : "h0"), lstm ? st.get(cur ? "c1" : "c0") : 0, st.get(next ? "h1" : "h0"), lstm ? st.get(next ? "c1" : "c0") : 0, packed);
+      rnnForwardAgain(where, fast.desc, st.get(cur ? "h1" : "h0"), cs ? st.get(cur ? "c1" : "c0") : 0, st.get(next ? "h1" : "h0"), cs ? st.get(next ? "c1" : "c0") : 0, packed);
       this.#fast = fast;
     } else {
       rnnForward(where, this.#pass, this.#shape(k), {
         params: params.paramsAt(where), x: xp, lengths: 0,
-        h0: st.get(`h${cur}`), c0: lstm ? st.get(`c${cur}`) : 0, out: op,
-        hn: st.get(`h${next}`), cn: lstm ? st.get(`c${next}`) : 0, packed,
+        h0: st.get(`h${cur}`), c0: cs ? st.get(`c${cur}`) : 0, out: op,
+        hn: st.get(`h${next}`), cn: cs ? st.get(`c${next}`) : 0, packed,
       });
       // one part (no threads split this batch): its descriptor serves the next calls of k steps
       const desc = rnnForwardDesc(this.#pass, B);
@@ -231,7 +234,7 @@ export class LayerStream {
   /** @internal The current state's pointers. */
   statePointers(): { h: number; c: number } {
     const p = this.#pointers, c = this.#cur;
-    p.h = this.#state.get(c ? "h1" : "h0"); p.c = this.#lstm ? this.#state.get(c ? "c1" : "c0") : 0;
+    p.h = this.#state.get(c ? "h1" : "h0"); p.c = this.#cellState ? this.#state.get(c ? "c1" : "c0") : 0;
     return p;
   }
   readonly #pointers = { h: 0, c: 0 };
@@ -241,7 +244,7 @@ export class LayerStream {
     const W = `${this.#name}.stream.state`;
     this.#alive(W);
     const n = this.#stateSize, r: { h: Float32Array; c?: Float32Array } = { h: f32(this.#state.get(`h${this.#cur}`), n).slice() };
-    if (this.#lstm) r.c = f32(this.#state.get(`c${this.#cur}`), n).slice();
+    if (this.#cellState) r.c = f32(this.#state.get(`c${this.#cur}`), n).slice();
     return r;
   }
 
@@ -250,7 +253,7 @@ export class LayerStream {
     const W = `${this.#name}.stream.reset`;
     this.#alive(W);
     const o = check.object(W, "options", options);
-    check.known(W, o, ["h0", ...(this.#lstm ? ["c0"] : [])]);
+    check.known(W, o, ["h0", ...(this.#cellState ? ["c0"] : [])]);
     const n = this.#stateSize, shape = this.#stateShape;
     const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, n, shape);
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, n, shape);
