@@ -3,6 +3,8 @@
 import * as check from "../../core/check.js";
 import { Blocks, f32, i32 } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
+import { MODEL_CELLS, MODEL_CELL_TYPES } from "./cells.js";
+import type { ModelCell } from "./cells.js";
 
 /** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
  *  readout "last":     mse → Float32Array [N·outputSize];  crossentropy → Int32Array [N] class ids
@@ -27,15 +29,26 @@ export interface DataSpec {
   inputSize: number; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
   /** n for initialState { perClass: n }, else 0; and the initialState for messages. */
   perClass: number; initialState: unknown;
-  /** data.times is needed (and for what, in messages); data.mask is needed. */
-  times: "" | "odegru" | "timeGap"; inputMask: boolean; timeGap: boolean;
+  /** Who reads data.times: "" nobody; "cell" the cell, which also gets, for every step, whether
+   *  anything was observed there (Staged.times, Staged.observed); "timeGap" the time-gap input. */
+  times: "" | "cell" | "timeGap";
+  /** What it reads them for (messages). */
+  timesFor: string;
+  /** data.mask is needed; the time gap is an input. */
+  inputMask: boolean; timeGap: boolean;
 }
 
 /** @internal The DataSpec of a model's settings. */
-export function dataSpec(cfg: Omit<DataSpec, "perClass" | "times"> & { cell: string; timeGap: boolean }): DataSpec {
+export function dataSpec(cfg: Omit<DataSpec, "perClass" | "times" | "timesFor"> & { cell: string; timeGap: boolean }): DataSpec {
   const perClass = typeof cfg.initialState === "object" && cfg.initialState !== null ? (cfg.initialState as { perClass: number }).perClass : 0;
-  return { ...cfg, perClass, times: cfg.cell === "odegru" ? "odegru" : cfg.timeGap ? "timeGap" : "" };
+  const why = MODEL_CELLS[cfg.cell as ModelCell].times;
+  const times = why ? "cell" : cfg.timeGap ? "timeGap" : "";
+  const timesFor = why ? `cell ${JSON.stringify(cfg.cell)} ${why}` : cfg.timeGap ? "timeGap feeds the gap since the previous step" : "";
+  return { ...cfg, perClass, times, timesFor };
 }
+
+/** Who may read data.times, for the message when a model reads none. */
+const TIMES_READERS = [...MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].times).map((c) => `cell ${JSON.stringify(c)}`), "timeGap models"].join(" and by ");
 
 /** @internal Width of the recurrent input: the features, their mask, the time gap. */
 export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask" | "timeGap">): number {
@@ -95,8 +108,7 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
   const xs = d.x as Float32Array[], I = spec.inputSize;
   if (spec.times) {
     const t = d.times;
-    const why = spec.times === "odegru" ? "cell \"odegru\" evolves the state between the steps' times" : "timeGap feeds the gap since the previous step";
-    if (!Array.isArray(t) || t.length !== N) throw new TypeError(`${where}: data.times must be an array of ${N} Float64Array (one time per step of each sequence; ${why}), got ${check.show(t)}`);
+    if (!Array.isArray(t) || t.length !== N) throw new TypeError(`${where}: data.times must be an array of ${N} Float64Array (one time per step of each sequence; ${spec.timesFor}), got ${check.show(t)}`);
     for (let i = 0; i < N; i++) {
       const ti = t[i], len = xs[i].length / I;
       if (!(ti instanceof Float64Array) || ti.length !== len) throw new TypeError(`${where}: data.times[${i}] must be a Float64Array of ${len} times (one per step), got ${check.show(ti)}`);
@@ -106,7 +118,7 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
       }
     }
   } else if (d.times !== undefined) {
-    throw new TypeError(`${where}: data.times is only used by cell "odegru" and by timeGap models; this model reads none`);
+    throw new TypeError(`${where}: data.times is only used by ${TIMES_READERS}; this model reads none`);
   }
   if (spec.inputMask) {
     const m = d.mask;
@@ -126,7 +138,8 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
 
 /** @internal A staged batch: B sequences padded to T steps, and where they are. x is the recurrent
  *  input (features, then their mask and the time gap when the model takes them); times [B, T] f64
- *  and observed [B, T] i32 (any feature observed) for cell "odegru". */
+ *  and observed [B, T] i32 (any feature observed) for a cell that reads the times (DataSpec.times
+ *  "cell": the ODE-RNN). */
 export interface Staged { B: number; T: number; x: number; lengths: number; classes: number; target: number; mask: number; times: number; observed: number }
 
 /** @internal Batch size and padded length of the sequences idx. */
@@ -139,10 +152,10 @@ export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<nu
 /** @internal Bytes of the staging blocks of a batch (reserve them with the pass's other blocks). */
 export function stageBlocks(spec: DataSpec, B: number, T: number, data: SequenceData, withTargets: boolean): Record<string, number> {
   const I = recurrentInputSize(spec), O = spec.outputSize, seq = spec.readout === "sequence", ce = spec.loss === "crossentropy";
-  const ode = spec.times === "odegru";
+  const stepTimes = spec.times === "cell";
   return {
     x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0,
-    times: ode ? 8 * B * T : 0, observed: ode ? 4 * B * T : 0,
+    times: stepTimes ? 8 * B * T : 0, observed: stepTimes ? 4 * B * T : 0,
     target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
     mask: withTargets && seq && !ce ? 4 * B * T : 0,
   };
@@ -151,8 +164,8 @@ export function stageBlocks(spec: DataSpec, B: number, T: number, data: Sequence
 /** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks for the
  *  batch's shape B × T (batchShape). */
 export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean, B: number, T: number): Staged {
-  const I = spec.inputSize, O = spec.outputSize, IR = recurrentInputSize(spec), ode = spec.times === "odegru";
-  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: ode ? mem.get("times") : 0, observed: ode ? mem.get("observed") : 0 };
+  const I = spec.inputSize, O = spec.outputSize, IR = recurrentInputSize(spec), stepTimes = spec.times === "cell";
+  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: stepTimes ? mem.get("times") : 0, observed: stepTimes ? mem.get("observed") : 0 };
   const xv = f32(s.x, B * T * IR), lv = i32(s.lengths, B);
   xv.fill(0);
   for (let b = 0; b < B; b++) {
@@ -174,7 +187,7 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
       if (any) lastObs = k;
     }
   }
-  if (ode) {
+  if (stepTimes) {
     const tv = new Float64Array(core().memory.buffer, s.times, B * T), ov = i32(s.observed, B * T);
     tv.fill(0); ov.fill(0);
     for (let b = 0; b < B; b++) {

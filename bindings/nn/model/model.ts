@@ -1,28 +1,31 @@
-// A recurrent sequence model: a recurrent stack (RNN, LSTM or GRU) + linear readout y = W_hy h + b_y,
-// a loss, optional learned initial states. All parameters share one parameter block, so an
-// optimizer step or a clip is one pass; the state_dict uses the names of a PyTorch module with
-// attributes `rnn` (torch.nn.RNN/LSTM/GRU, batch_first=True), `readout` (torch.nn.Linear) and, for
-// learned initial states, `h0` (and `c0` for LSTM). Training (fit) and files (save/load) are the
+// A recurrent sequence model: a sequence core (the recurrent stack of RNN, LSTM or GRU layers, or
+// the ODE-RNN; core.ts) + linear readout y = W_hy h + b_y, a loss, optional learned initial states.
+// All parameters share one parameter block, so an optimizer step or a clip is one pass; the
+// state_dict uses the names of a PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU,
+// batch_first=True), `readout` (torch.nn.Linear), for learned initial states `h0` (and `c0` for
+// LSTM), and the core's own (the ODE-RNN's `ode`). Training (fit) and files (save/load) are the
 // layers above: train/ and io/.
+import { CELLS } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import * as R from "../../functional/readout.js";
-import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
-import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { ParameterBlock, TensorSlot, adopt } from "../params.js";
-import { CELLS, cellId, takesNonlinearity } from "../../core/cells.js";
-import { RecurrentLayer, makeLayer } from "../rnn/layers.js";
-import { OdeRnn } from "./odernn.js";
-import { ModelStream } from "./stream.js";
-import type { StreamedModel } from "./stream.js";
+import type { RecurrentLayer } from "../rnn/layers.js";
 import { MAX_STEPS } from "../rnn/stream.js";
 import type { CarriedState } from "../rnn/stream.js";
+import { MODEL_CELLS } from "./cells.js";
+import type { ModelCellSpec } from "./cells.js";
+import { ModelConfig, ModelSettings, Readout, checkConfig, modelSlots } from "./config.js";
+import type { SequenceCore } from "./core.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
-import { odeShapeOf, orList } from "../../functional/ode.js";
-import { ModelConfig, ModelSettings, Readout, checkConfig, layerCell, modelSlots, odeWidths } from "./config.js";
+import { OdeRnn } from "./odernn.js";
+import { StackCore } from "./stack.js";
+import { ModelStream } from "./stream.js";
+import type { StreamedModel } from "./stream.js";
 
 /** What Model.gradientFlow returns. Time order: t = 0 is the state after the first input (the
  *  reverse direction too); steps past a sequence's length are zero. */
@@ -57,14 +60,16 @@ export interface Evaluation {
 export interface BatchResult { loss: number; sq: number; correct: number; count: number }
 
 const W = "Model";
-const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
 
-/** The sequence model of nn/ (Model adds fit, save and load): a recurrent stack and a linear
- *  readout. Use Model. */
+/** The class of each kind of sequence core (cells.ts, ModelCellSpec.core). */
+const CORES: { readonly [K in ModelCellSpec["core"]]: new (cfg: ModelSettings, slots: readonly TensorSlot[]) => SequenceCore } = { stack: StackCore, odernn: OdeRnn };
+
 /** What predict() returns for a readout: one Float32Array [N·O] for "last", one array per sequence
  *  for "sequence" (both when the readout is not known until run time). */
 export type Prediction<R extends Readout> = R extends "sequence" ? Float32Array[] : Float32Array;
 
+/** The sequence model of nn/ (Model adds fit, save and load): a sequence core and a linear
+ *  readout. Use Model. */
 export class RecurrentModel<R extends Readout = Readout> {
   /** The model's settings, every default filled in. */
   readonly config: ModelSettings;
@@ -74,19 +79,19 @@ export class RecurrentModel<R extends Readout = Readout> {
   readonly numParams: number;
   /** All parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
-  /** The staged batch (data.ts), the readout's and loss's buffers, and the recurrent pass memory. */
+  /** The staged batch (data.ts); the initial and final states, the readout's and loss's buffers. */
   readonly #data = new Blocks();
   readonly #mem = new Blocks();
-  readonly #pass = new Blocks();
-  /** Whether the next forward may reuse the weights the last one packed (predict, evaluate). */
-  readonly #packed = new PackedReuse();
+  /** The cell's row (cells.ts) and its sequence core, which runs the recurrence. */
+  readonly #cell: ModelCellSpec;
+  readonly #core: SequenceCore;
+  /** The cell carries a cell state c beside h (LSTM): c0, cN, a learned c0. */
+  readonly #cellState: boolean;
   readonly #spec: DataSpec;
   readonly #rnnParams: number;
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
   readonly #stateRows: number;
   readonly #stateOffset: number;
-  /** cell "odegru": the ODE-RNN's per-step passes (null for the other cells). */
-  readonly #odeRnn: OdeRnn | null = null;
 
   constructor(config: ModelConfig & { readout?: R }) {
     const cfg = checkConfig(config);
@@ -96,37 +101,24 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.#rnnParams = slots.find((s) => s.name === "readout.weight")!.offset;
     this.#stateRows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
     this.#stateOffset = this.#rnnParams + cfg.outputSize * (D * cfg.hiddenSize + 1);
-    const ode = cfg.cell === "odegru";
+    this.#cell = MODEL_CELLS[cfg.cell];
+    this.#cellState = CELLS[this.#cell.layer].cellState;
     this.#spec = dataSpec(cfg);
+    const seqCore = new CORES[this.#cell.core](cfg, slots);
+    this.#core = seqCore;
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
-    const odeOffset = ode ? slots.find((s) => s.name === "ode.net.0.weight")!.offset : 0;
-    if (ode) this.#odeRnn = new OdeRnn({ inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, ode: odeShapeOf(cfg.ode!, odeWidths(cfg)), gruOffset: 0, odeOffset });
-    const odeBlocks = this.#odeRnn ? [this.#odeRnn.mem, this.#odeRnn.gruPass, this.#odeRnn.odePass] : [];
-    let rnn: RecurrentLayer | null = null;
-    adopt(this, this.parameters, [this.#data, this.#mem, this.#pass, ...odeBlocks], () => {
-      rnn = makeLayer(layerCell(cfg.cell), {
-        inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-        bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(takesNonlinearity(layerCell(cfg.cell)) ? { nonlinearity: cfg.nonlinearity } : {}),
-      }, this.parameters);
+    adopt(this, this.parameters, [this.#data, this.#mem, ...seqCore.memory], () => {
+      // the recurrent layer and the core's own parameters (each initialized by its own rule)
+      seqCore.init(this.parameters);
       // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
       const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
       const k = 1 / Math.sqrt(D * cfg.hiddenSize);
       const v = f32(this.parameters.paramsAt(W) + 4 * this.#rnnParams, this.#stateOffset - this.#rnnParams);
       for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
-      // the ODE's Linear layers: PyTorch's init U(−1/√fan_in, 1/√fan_in), seeded apart
-      if (ode) {
-        const widths = odeWidths(cfg), orng = new Rng((cfg.seed ^ 0x27d4eb2f) >>> 0);
-        const all = f32(this.parameters.paramsAt(W), this.numParams);
-        for (const sl of slots) {
-          if (!sl.name.startsWith("ode.")) continue;
-          const kk = 1 / Math.sqrt(widths[Number(sl.name.split(".")[2]) / 2]);
-          for (let i = 0; i < sl.size; i++) all[sl.offset + i] = (2 * orng.uniform() - 1) * kk;
-        }
-      }
       this.parameters.touch();
     });
-    this.rnn = rnn!;
+    this.rnn = seqCore.layer;
   }
 
   /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
@@ -141,15 +133,16 @@ export class RecurrentModel<R extends Readout = Readout> {
    *  the readout at every step ([batch, steps, outputSize]; bitwise what predict() gives at those
    *  steps for readout "sequence"). It starts from the model's initial state: zeros, the learned
    *  h0, or the rows of `classes` (initialState { perClass }). Unidirectional stacks of RNN, LSTM
-   *  and GRU cells without timeGap or inputMask (those read data.times and data.mask, which a
-   *  stream step does not take yet): others are a TypeError. */
+   *  and GRU cells without timeGap or inputMask (cell "odegru", timeGap and inputMask read
+   *  data.times or data.mask, which a stream step does not take yet): others are a TypeError. */
   stream(options: { batch?: number; classes?: Int32Array } = {}): ModelStream {
     const M = "Model.stream", cfg = this.config;
     this.parameters.paramsAt(M);
     const o = check.object(M, "options", options);
     check.known(M, o, ["batch", "classes"]);
     if (cfg.bidirectional) throw new TypeError(`${M}: a bidirectional model cannot stream (its reverse direction reads each sequence from its end)`);
-    if (cfg.cell === "odegru" || cfg.timeGap || cfg.inputMask) throw new TypeError(`${M}: ${cfg.cell === "odegru" ? 'cell "odegru"' : cfg.timeGap ? "timeGap" : "inputMask"} models read data.times or data.mask, which stream steps do not take yet; use predict()`);
+    const reads = this.#cell.times ? `cell ${JSON.stringify(cfg.cell)}` : cfg.timeGap ? "timeGap" : cfg.inputMask ? "inputMask" : "";
+    if (reads) throw new TypeError(`${M}: ${reads} models read data.times or data.mask, which stream steps do not take yet; use predict()`);
     const B = check.int(M, "batch", o.batch ?? 1, 1, MAX_STEPS);
     const per = typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0;
     let classes: Int32Array | null = null;
@@ -158,7 +151,7 @@ export class RecurrentModel<R extends Readout = Readout> {
       for (let b = 0; b < B; b++) if (!(o.classes[b] >= 0 && o.classes[b] < per)) throw new RangeError(`${M}: classes[${b}] is ${o.classes[b]}; class ids must be in 0..${per - 1}`);
       classes = Int32Array.from(o.classes);
     } else if (o.classes !== undefined) throw new TypeError(`${M}: classes applies to initialState { perClass: n } only (this model's is ${JSON.stringify(cfg.initialState)})`);
-    const cellState = CELLS[layerCell(cfg.cell)].cellState, H = cfg.hiddenSize, L = cfg.numLayers;
+    const cellState = this.#cellState, H = cfg.hiddenSize, L = cfg.numLayers;
     const model: StreamedModel = {
       inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, cellState,
       readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
@@ -202,11 +195,6 @@ export class RecurrentModel<R extends Readout = Readout> {
     return checkData(where, this.#spec, data, needTargets);
   }
 
-  #shape(B: number, T: number): RnnShape {
-    const c = this.config;
-    return { cell: cellId(layerCell(c.cell), c.nonlinearity), batch: B, steps: T, inputSize: recurrentInputSize(c), hiddenSize: c.hiddenSize, numLayers: c.numLayers, directions: c.bidirectional ? 2 : 1, checkpoint: c.checkpoint };
-  }
-
   /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
    *  sequences idx of a checked data set; every block the batch needs is reserved first, so a
    *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). */
@@ -214,8 +202,8 @@ export class RecurrentModel<R extends Readout = Readout> {
     const cfg = this.config, withTargets = mode !== "predict", backward = mode === "backward";
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H, O = cfg.outputSize;
     const { B, T } = batchShape(this.#spec, data, idx);
-    const s = this.#shape(B, T), last = cfg.readout === "last", rows = last ? B : B * T;
-    const st = 4 * LD * B * H, cellState = CELLS[layerCell(cfg.cell)].cellState, learned = this.#stateRows > 0;
+    const last = cfg.readout === "last", rows = last ? B : B * T, seqCore = this.#core;
+    const st = 4 * LD * B * H, cellState = this.#cellState, learned = this.#stateRows > 0;
     const p = {
       h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st, cn: cellState ? st : 0,
       feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
@@ -223,16 +211,8 @@ export class RecurrentModel<R extends Readout = Readout> {
       dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
       dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
     };
-    const odeRnn = this.#odeRnn;
-    if (odeRnn && (truncate > 0 || dhs)) throw new TypeError(`${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell "odegru" has no such option`);
-    const passes: [Blocks, Record<string, number>][] = [];
-    if (odeRnn) passes.push(...odeRnn.blocks(B, T, backward, this.parameters.numParams));
-    else {
-      const pass = rnnForwardBlocks(s);
-      if (backward) Object.assign(pass, rnnBackwardBlocks(s, this.parameters.numParams, dhs));
-      passes.push([this.#pass, pass]);
-    }
-    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...passes], { what: `batch (${B} sequences × ${T} steps)`, advice: odeRnn ? orList(["use smaller batches or shorter sequences", ...odeRnn.remedies(B)]) : ADVICE });
+    if (!this.#cell.bptt && (truncate > 0 || dhs)) throw new TypeError(`${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${JSON.stringify(cfg.cell)} has no such option`);
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...seqCore.blocks(B, T, backward, dhs)], { what: `batch (${B} sequences × ${T} steps)`, advice: seqCore.advice(B) });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (state) {
@@ -243,12 +223,7 @@ export class RecurrentModel<R extends Readout = Readout> {
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
       if (cellState) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
-    if (odeRnn) odeRnn.forward(where, staged, params, p.h0, p.out, p.hn);
-    else {
-      const version = this.parameters.version, packed = this.#packed.begin(version, this.#pass);
-      rnnForward(where, this.#pass, s, { params, x: staged.x, lengths: staged.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn, packed });
-      this.#packed.done(version, this.#pass);
-    }
+    seqCore.forward(where, staged, { params, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
     const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
@@ -262,11 +237,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     if (backward) {
       R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
-      if (odeRnn) odeRnn.backward(where, staged, params, grads, this.parameters.numParams, last ? 0 : p.dfeat, last ? p.dhn : 0, p.dh0);
-      else rnnBackward(where, this.#pass, s, {
-        params, grads, x: staged.x, lengths: staged.lengths, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dcn: 0,
-        dx: 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate,
-      }, this.parameters.numParams);
+      seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate });
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
@@ -279,8 +250,8 @@ export class RecurrentModel<R extends Readout = Readout> {
 
   /** @internal Check a carried state for a batch of B sequences (trainBatch's `state`). */
   checkState(where: string, state: unknown, B: number): CarriedState {
-    const cfg = this.config, cellState = CELLS[layerCell(cfg.cell)].cellState;
-    if (cfg.cell === "odegru") throw new TypeError(`${where}: state applies to the recurrent stacks; cell "odegru" has none to carry`);
+    const cfg = this.config, cellState = this.#cellState;
+    if (!this.#cell.bptt) throw new TypeError(`${where}: state applies to the recurrent stacks; cell ${JSON.stringify(cfg.cell)} has none to carry`);
     if (cfg.initialState !== "zeros") throw new TypeError(`${where}: state replaces the initial state, so the model's initialState must be "zeros", got ${JSON.stringify(cfg.initialState)}`);
     const o = check.object(where, "state", state);
     check.known(where, o, ["h", ...(cellState ? ["c"] : [])], "state");
@@ -366,8 +337,8 @@ export class RecurrentModel<R extends Readout = Readout> {
   dispose(): void {
     untrack(this);
     this.rnn.dispose();
-    for (const b of [this.#data, this.#mem, this.#pass]) b.release();
-    this.#odeRnn?.release();
+    for (const b of [this.#data, this.#mem]) b.release();
+    this.#core.release();
     this.parameters.dispose();
   }
   /** dispose(), for `using`. */
