@@ -1,5 +1,5 @@
-// Hidden Markov models with the semantics of hmmlearn 0.3 (names in camelCase), per the contract
-// of ../shared/API.md ("Hidden Markov models"). BaseHMM holds what every emission model shares —
+// Hidden Markov models with the semantics of hmmlearn 0.3 (names in camelCase; probabilities in
+// float64, natural logs). BaseHMM holds what every emission model shares —
 // the start and transition probabilities, scoring, posteriors, Viterbi, Baum–Welch, sampling —
 // over the core's float64 passes (functional/hmm.ts); CategoricalHMM and GaussianHMM
 // (models.ts) add their emissions. The parameters live in JS as Float64Arrays (they are

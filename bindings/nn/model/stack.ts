@@ -1,6 +1,6 @@
-// The sequence core of the recurrent stack (every cell of CELLS): the model's recurrent layer run over the whole
-// staged batch by one forward and one backward pass of the core (functional/rnn.ts), on pass memory
-// of its own. The layer (a view of the model's parameters) gives the shape.
+// The sequence core of the recurrent stack (every cell of CELLS): the model's recurrent layer run
+// over the whole staged batch by one forward and one backward pass of the core (functional/rnn.ts),
+// on pass memory of its own. The layer (a view of the model's parameters) gives the shape.
 import { Blocks } from "../../core/arena.js";
 import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
 import type { ParameterBlock } from "../params.js";

@@ -1,7 +1,8 @@
-// Neural ODE dh/dt = f_θ(t, h) with the contract of ../shared/API.md ("Neural ODE"): f is an MLP
+// Neural ODE dh/dt = f_θ(t, h), torchdiffeq's odeint over a batch: f is an MLP
 // nn.Sequential(Linear, Act, ..., Linear) with PyTorch's parameter names ("net.0.weight", ...),
 // the solve runs in the core (functional/ode.ts), one time grid shared by the batch or one per
-// sequence. Gradients: "backprop", the exact derivative of the computed solution, or "adjoint", the
+// sequence, each strictly monotonic; states[b, 0] = h0[b] and every requested time is reached
+// exactly (no interpolation past it). Gradients: "backprop", the exact derivative of the computed solution, or "adjoint", the
 // adjoint method (the augmented system solved backward from the forward's states; O(1) memory).
 import * as check from "../../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";

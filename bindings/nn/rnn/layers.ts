@@ -1,7 +1,9 @@
-// Recurrent layers with torch.nn.RNN/LSTM/GRU's contract (README, "What is in it"): RNN, LSTM, GRU. A layer is a
-// parameter block (nn/params.ts, state_dict order), its options, and the pass memory that a forward
-// pass leaves for backward (workspace, staged inputs); the passes are functional/rnn.ts. The three
-// classes share one implementation; only the cell id passed to the core differs.
+// Recurrent layers with torch.nn.RNN/LSTM/GRU's contract (batch_first, PyTorch's state_dict names,
+// shapes and gate order): RNN, LSTM, GRU. A layer is a parameter block (nn/params.ts, state_dict
+// order), its options, and the pass memory that a forward pass leaves for backward (workspace,
+// staged inputs); the passes are functional/rnn.ts. The three classes share one implementation;
+// what differs is their row of CELLS (core/cells.ts): the cell id passed to the core, the gates,
+// the cell state.
 import { CELLS, cellId, nonlinearityCells, takesNonlinearity } from "../../core/cells.js";
 import type { CellType, Nonlinearity } from "../../core/cells.js";
 import * as check from "../../core/check.js";

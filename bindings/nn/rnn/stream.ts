@@ -1,6 +1,6 @@
-// Streaming inference over a unidirectional recurrent layer (the "Streaming" contract of
-// ../shared/API.md): a stream holds the state [L, B, H] (and c for LSTM) in WebAssembly memory
-// and carries it from one step() call to the next. Each call runs the same core forward pass as
+// Streaming inference over a unidirectional recurrent layer (layer.stream(); a bidirectional layer
+// cannot stream): a stream holds the state [L, B, H] (and c for LSTM) in WebAssembly memory and
+// carries it from one step() call to the next. Each call runs the same core forward pass as
 // RecurrentLayer.forward over its k steps, from the carried state, so stepping a sequence in
 // chunks of any sizes gives outputs and final state bitwise equal to one forward() over the whole
 // of it. The state lives in two buffers used in turn (read one, write the other), so a call that
@@ -161,7 +161,7 @@ export class LayerStream {
     const W = this.#stepName;
     this.#alive(W);
     const o = options === undefined ? NO_OPTIONS : options;
-    // the checks of check.ts, inlined so that a valid call allocates nothing; any failure goes
+    // the checks of core/check.ts, inlined so that a valid call allocates nothing; any failure goes
     // through them for the message
     if (o === null || typeof o !== "object") check.object(W, "options", o);
     for (const key in o) if (key !== "steps" && key !== "out") check.known(W, o as Record<string, unknown>, ["steps", "out"]);
