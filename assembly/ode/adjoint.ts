@@ -13,18 +13,18 @@
 // Fixed-step methods take `substeps` equal steps across every interval, backward, with the same
 // tableau; aθ accumulates straight into the gradient block (every step is taken).
 // dopri5 restarts every interval as torchdiffeq's odeint call does: f at the interval's start, the
-// initial step of Hairer, Nørsett & Wanner II.4, then steps controlled per sequence with the
-// forward's rules (dopri5.ts), landing exactly on t_{s−1}. The error norm is torchdiffeq's default
+// initial step, then steps controlled per sequence with the forward's rules (control.ts), landing
+// exactly on t_{s−1}. The error norm is torchdiffeq's default
 // for the adjoint, max(rms(y), rms(a), rms(aθ) per parameter tensor) per sequence ("mixed"), or
 // without the parameter terms ("seminorm", Kidger et al. 2021). aθ therefore lives per sequence
 // (its current value, its increment, its error estimate and FSAL's stage): 5·B·P floats.
 
 import { mlp_forward, mlp_vjp, mlp_scratch_floats, mlp_param_count } from "./mlp";
-import { stagesOf, tableauA, tableauB, tableauC } from "./rk";
-import { DP_A, DP_C, DP_E } from "./dopri5";
+import { stagesOf, tableauA, tableauB, tableauC, DP_A, DP_C, DP_E, DP_B_AT } from "./tableaux";
+import { axpy_rows, stage_input, rms, error_scale, initial_trial, initial_step, passes, error_ratio, step_factor } from "./control";
 import { ERR_MAX_STEPS, ERR_STEP_UNDERFLOW, ODE_DOPRI5 } from "../constants";
-
-function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
+import { axpy_f32_wasmsimd, add_f32_wasmsimd } from "../linalg";
+import { r4 } from "../common";
 
 let method_: i32 = 0, B_: i32 = 0, S_: i32 = 0, D_: i32 = 0, n_: i32 = 0, P_: i32 = 0, K_: i32 = 0, maxSteps_: i32 = 0;
 let perSeq_: bool = false, semi_: bool = false, times_: usize = 0, widths_: usize = 0, rtol_: f64 = 0, atol_: f64 = 0;
@@ -96,24 +96,12 @@ function aug(n: i32, zin: usize, t: usize, out: usize): void {
 /** Stage input i of the n compact rows: to = from + Σ_{j<i} f32(dt_r·a_ij)·k_j, both planes, the
  *  sums in j order (a: lower-triangular tableau, row by row). */
 function stageInput(n: i32, i: i32, from: usize, to: usize, A: StaticArray<f64>, dts: usize): void {
-  for (let pl = 0; pl < 2; pl++) memory.copy(at(to, pl, 0), at(from, pl, 0), <usize>(n * D_) << 2);
-  for (let j = 0; j < i; j++) {
-    const coef = unchecked(A[((i - 1) * i) / 2 + j]);
-    if (coef == 0) continue;
-    axpyRows(n, coef, dts, kAt(j), to);
-  }
+  for (let pl = 0; pl < 2; pl++) stage_input(n, D_, i, A, at(from, pl, 0), at(to, pl, 0), at(kk, pl, 0), (2 * stride) << 2, dts);
 }
 
 /** dst[r] += f32(coef·dt_r)·src[r] over both planes of the n rows. */
 function axpyRows(n: i32, coef: f64, dts: usize, src: usize, dst: usize): void {
-  for (let pl = 0; pl < 2; pl++) {
-    for (let r = 0; r < n; r++) {
-      const al = <f32>(coef * f64at(dts, r)), av = f32x4.splat(al), ps = at(src, pl, r), pd = at(dst, pl, r);
-      let d = 0;
-      for (; d + 4 <= D_; d += 4) { const o = <usize>d << 2; v128.store(pd + o, f32x4.add(v128.load(pd + o), f32x4.mul(av, v128.load(ps + o)))); }
-      for (; d < D_; d++) store<f32>(pd + (<usize>d << 2), load<f32>(pd + (<usize>d << 2)) + al * load<f32>(ps + (<usize>d << 2)));
-    }
-  }
+  for (let pl = 0; pl < 2; pl++) axpy_rows(n, D_, coef, dts, at(src, pl, 0), at(dst, pl, 0));
 }
 
 /** Fixed-step methods: the backward solve. Parameter gradients accumulate into grads; ∂L/∂h0 to
@@ -136,9 +124,9 @@ export function adjoint_fixed(states: usize, dstates: usize, grads: usize, dh0: 
         aug(B_, zi, tc, kAt(i));
         nfe++;
         const bi = unchecked(Bw[i]);
-        if (bi != 0) for (let b = 0; b < B_; b++) axpyTheta(<f32>(bi * f64at(dtc, b)), thRow(kth, b), grads);
+        if (bi != 0) for (let b = 0; b < B_; b++) axpy_f32_wasmsimd(P_, <f32>(bi * f64at(dtc, b)), thRow(kth, b), grads);
       }
-      for (let i = 0; i < s; i++) { const bi = unchecked(Bw[i]); if (bi != 0) axpyRows(B_, bi, dtc, kAt(i), z_); }
+      for (let i = 0; i < s; i++) axpyRows(B_, unchecked(Bw[i]), dtc, kAt(i), z_);
     }
   }
   finish(dstates, dh0);
@@ -152,45 +140,26 @@ function reset(n: i32, s: i32, states: usize, dstates: usize, to: usize, sFromRo
     const b = rowOf(r), sb = sFromRows ? <i32>f64at(rs, b) : s;
     const src = <usize>((b * S_ + sb) * D_) << 2;
     memory.copy(at(to, 0, r), states + src, <usize>D_ << 2);
-    const pa = at(to, 1, r), za = at(z_, 1, b), pg = dstates + src;
-    for (let d = 0; d < D_; d++) store<f32>(pa + (<usize>d << 2), load<f32>(za + (<usize>d << 2)) + load<f32>(pg + (<usize>d << 2)));
+    const pa = at(to, 1, r);
+    memory.copy(pa, at(z_, 1, b), <usize>D_ << 2);
+    add_f32_wasmsimd(D_, dstates + src, pa);
   }
 }
 
 /** ∂L/∂h0 = a + the incoming gradient at t_0. */
 function finish(dstates: usize, dh0: usize): void {
-  for (let b = 0; b < B_; b++) {
-    const pa = at(z_, 1, b), pg = dstates + (<usize>(b * S_ * D_) << 2);
-    for (let d = 0; d < D_; d++) store<f32>(pa + (<usize>d << 2), load<f32>(pa + (<usize>d << 2)) + load<f32>(pg + (<usize>d << 2)));
-  }
+  for (let b = 0; b < B_; b++) add_f32_wasmsimd(D_, dstates + (<usize>(b * S_ * D_) << 2), at(z_, 1, b));
   if (dh0 != 0) for (let b = 0; b < B_; b++) memory.copy(dh0 + (<usize>(b * D_) << 2), at(z_, 1, b), <usize>D_ << 2);
 }
 
-/** dst[0..P) += al·src[0..P), f32x4. */
-function axpyTheta(al: f32, src: usize, dst: usize): void {
-  const av = f32x4.splat(al);
-  let k = 0;
-  for (; k + 4 <= P_; k += 4) { const o = <usize>k << 2; v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(av, v128.load(src + o)))); }
-  for (; k < P_; k++) { const o = <usize>k << 2; store<f32>(dst + o, load<f32>(dst + o) + al * load<f32>(src + o)); }
-}
-
-/** RMS over a compact row's D entries of plane pl: ((num − sub)·mul) / den, sub may be 0. */
-function rmsPlane(r: i32, pl: i32, num: usize, sub: usize, den: usize, mul: f64): f64 {
-  const pn = at(num, pl, r), ps = sub ? at(sub, pl, r) : 0, pd = at(den, pl, r);
-  let acc: f64 = 0;
-  for (let d = 0; d < D_; d++) {
-    const o = <usize>d << 2;
-    let v = <f64>load<f32>(pn + o);
-    if (ps) v -= <f64>load<f32>(ps + o);
-    v = v * mul / <f64>load<f32>(pd + o);
-    acc += v * v;
-  }
-  return Math.sqrt(acc / <f64>D_);
+/** The state part of a norm of compact row r: max over both planes of rms(num − sub, den). */
+function rmsPlanes(r: i32, num: usize, sub: usize, den: usize): f64 {
+  return max(rms(D_, at(num, 0, r), sub ? at(sub, 0, r) : 0, at(den, 0, r)), rms(D_, at(num, 1, r), sub ? at(sub, 1, r) : 0, at(den, 1, r)));
 }
 
 /** The parameter adjoint's part of the mixed norm: max over f's parameter tensors (each W_l, each
- *  b_l) of the RMS of (num − sub)·mul / (atol + rtol·max(|y0|, |y1|)); sub, y1 may be 0. */
-function thetaNorm(num: usize, sub: usize, y0: usize, y1: usize, mul: f64): f64 {
+ *  b_l) of the RMS of (num − sub) / (atol + rtol·max(|y0|, |y1|)); sub, y1 may be 0. */
+function thetaNorm(num: usize, sub: usize, y0: usize, y1: usize): f64 {
   let best: f64 = 0, off = 0;
   for (let l = 1; l <= K_; l++) {
     const o = load<i32>(widths_ + (<usize>l << 2)), i = load<i32>(widths_ + (<usize>(l - 1) << 2));
@@ -203,7 +172,7 @@ function thetaNorm(num: usize, sub: usize, y0: usize, y1: usize, mul: f64): f64 
         if (sub) v -= <f64>load<f32>(sub + q);
         let m = Math.abs(<f64>load<f32>(y0 + q));
         if (y1) m = max(m, Math.abs(<f64>load<f32>(y1 + q)));
-        v = v * mul / (atol_ + rtol_ * m);
+        v = v / (atol_ + rtol_ * m);
         acc += v * v;
       }
       best = max(best, Math.sqrt(acc / <f64>len));
@@ -233,7 +202,7 @@ export function adjoint_dopri5(states: usize, dstates: usize, grads: usize, dh0:
     for (let r = 0; r < n; r++) {
       const b = rowOf(r), t = f64at(rt, b), next = timeAt(b, <i32>f64at(rs, b) - 1);
       let dt = f64at(rdt, b), cut: f64 = 0;
-      if ((dt > 0 && t + dt >= next) || (dt < 0 && t + dt <= next)) { dt = next - t; cut = 1; }
+      if (passes(t, dt, next)) { dt = next - t; cut = 1; }
       if (t + dt == t || !isFinite<f64>(dt)) { adjFailT = t; adjFailDt = dt; return ERR_STEP_UNDERFLOW; }
       const att = f64at(ra, b) + 1;
       setf64(ra, b, att);
@@ -246,8 +215,8 @@ export function adjoint_dopri5(states: usize, dstates: usize, grads: usize, dh0:
       // θ: the solution starts at aθ, the error at 0; stage 1 is FSAL's
       memory.copy(thRow(incr, r), thRow(ath, b), <usize>P_ << 2);
       memory.fill(thRow(errth, r), 0, <usize>P_ << 2);
-      axpyTheta(<f32>(unchecked(DP_A[15]) * dt), thRow(k1th, b), thRow(incr, r));
-      axpyTheta(<f32>(unchecked(DP_E[0]) * dt), thRow(k1th, b), thRow(errth, r));
+      axpy_f32_wasmsimd(P_, <f32>(unchecked(DP_A[DP_B_AT]) * dt), thRow(k1th, b), thRow(incr, r));
+      axpy_f32_wasmsimd(P_, <f32>(unchecked(DP_E[0]) * dt), thRow(k1th, b), thRow(errth, r));
     }
     adjSteps += <f64>n;
     for (let i = 1; i < 7; i++) {
@@ -256,31 +225,20 @@ export function adjoint_dopri5(states: usize, dstates: usize, grads: usize, dh0:
       if (i == 6) for (let r = 0; r < n; r++) if (f64at(cutc, r) != 0) { const b = rowOf(r); setf64(tc, r, timeAt(b, <i32>f64at(rs, b) - 1)); }
       aug(n, zi, tc, kAt(i));
       nfe++;
-      const bi = i < 6 ? unchecked(DP_A[15 + i]) : 0, ei = unchecked(DP_E[i]);
+      const bi = i < 6 ? unchecked(DP_A[DP_B_AT + i]) : 0, ei = unchecked(DP_E[i]);
       for (let r = 0; r < n; r++) {
         const dt = f64at(dtc, r);
-        if (bi != 0) axpyTheta(<f32>(bi * dt), thRow(kth, r), thRow(incr, r));
-        if (ei != 0 && !semi_) axpyTheta(<f32>(ei * dt), thRow(kth, r), thRow(errth, r));
+        if (bi != 0) axpy_f32_wasmsimd(P_, <f32>(bi * dt), thRow(kth, r), thRow(incr, r));
+        if (ei != 0 && !semi_) axpy_f32_wasmsimd(P_, <f32>(ei * dt), thRow(kth, r), thRow(errth, r));
       }
     }
     // zi holds the 5th-order solution (stage 7's input); kth stage 7 (FSAL's next k1)
     for (let r = 0; r < n; r++) {
       const b = rowOf(r), dt = f64at(dtc, r);
       let ratio: f64 = 0;
-      for (let pl = 0; pl < 2; pl++) {
-        const p0 = at(zc, pl, r), p1 = at(zi, pl, r);
-        let acc: f64 = 0;
-        for (let d = 0; d < D_; d++) {
-          let e: f64 = 0;
-          for (let i = 0; i < 7; i++) e += dt * unchecked(DP_E[i]) * <f64>load<f32>(at(kAt(i), pl, r) + (<usize>d << 2));
-          const y0 = <f64>load<f32>(p0 + (<usize>d << 2)), y1 = <f64>load<f32>(p1 + (<usize>d << 2));
-          const v = e / (atol_ + rtol_ * max(Math.abs(y0), Math.abs(y1)));
-          acc += v * v;
-        }
-        ratio = max(ratio, Math.sqrt(acc / <f64>D_));
-      }
-      if (!semi_) ratio = max(ratio, thetaNorm(thRow(errth, r), 0, thRow(ath, b), thRow(incr, r), 1));
-      const factor = ratio == 0 ? 10 : !isFinite(ratio) ? 0.2 : min(10.0, max(0.9 / Math.pow(ratio, 0.2), ratio < 1 ? 1.0 : 0.2));
+      for (let pl = 0; pl < 2; pl++) ratio = max(ratio, error_ratio(D_, at(kk, pl, r), (2 * stride) << 2, at(zc, pl, r), at(zi, pl, r), dt, rtol_, atol_));
+      if (!semi_) ratio = max(ratio, thetaNorm(thRow(errth, r), 0, thRow(ath, b), thRow(incr, r)));
+      const factor = step_factor(ratio);
       if (ratio <= 1) {
         const t = f64at(rt, b), sIdx = <i32>f64at(rs, b), next = timeAt(b, sIdx - 1);
         for (let pl = 0; pl < 2; pl++) {
@@ -298,7 +256,7 @@ export function adjoint_dopri5(states: usize, dstates: usize, grads: usize, dh0:
     }
   }
   // every sequence's parameter adjoint into the gradient block, in row order
-  for (let b = 0; b < B_; b++) axpyTheta(1, thRow(ath, b), grads);
+  for (let b = 0; b < B_; b++) axpy_f32_wasmsimd(P_, 1, thRow(ath, b), grads);
   finish(dstates, dh0);
   return nfe;
 }
@@ -320,39 +278,32 @@ function start(n: i32, states: usize, dstates: usize): i32 {
     for (let pl = 0; pl < 2; pl++) memory.copy(at(k1_, pl, b), at(kAt(0), pl, r), <usize>D_ << 2);
     memory.copy(thRow(k1th, b), thRow(kth, r), <usize>P_ << 2);
   }
-  // scale = atol + rtol·|z0|; d0 = ‖z0/scale‖, d1 = ‖f0/scale‖; h0 = 0.01·d0/d1 (1e-6 if tiny)
-  const m = n * D_;
-  for (let pl = 0; pl < 2; pl++) {
-    const pz = at(zc, pl, 0), ps = at(scl, pl, 0);
-    for (let k = 0; k < m; k++) store<f32>(ps + (<usize>k << 2), <f32>(atol_ + Math.abs(<f64>load<f32>(pz + (<usize>k << 2))) * rtol_));
-  }
+  // scale = atol + rtol·|z0|; d0 = ‖z0/scale‖, d1 = ‖f0/scale‖: the trial h0
+  for (let pl = 0; pl < 2; pl++) error_scale(n * D_, at(zc, pl, 0), at(scl, pl, 0), rtol_, atol_);
   for (let r = 0; r < n; r++) {
     const b = rowOf(r);
-    let d0 = max(rmsPlane(r, 0, zc, 0, scl, 1), rmsPlane(r, 1, zc, 0, scl, 1));
-    let d1 = max(rmsPlane(r, 0, kAt(0), 0, scl, 1), rmsPlane(r, 1, kAt(0), 0, scl, 1));
+    let d0 = rmsPlanes(r, zc, 0, scl);
+    let d1 = rmsPlanes(r, kAt(0), 0, scl);
     if (!semi_) {
-      d0 = max(d0, thetaNorm(thRow(ath, b), 0, thRow(ath, b), 0, 1));
-      d1 = max(d1, thetaNorm(thRow(k1th, b), 0, thRow(ath, b), 0, 1));
+      d0 = max(d0, thetaNorm(thRow(ath, b), 0, thRow(ath, b), 0));
+      d1 = max(d1, thetaNorm(thRow(k1th, b), 0, thRow(ath, b), 0));
     }
-    const h0s = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
+    const h0s = initial_trial(d0, d1);
     const dir: f64 = timeAt(b, <i32>f64at(rs, b) - 1) > f64at(rt, b) ? 1 : -1;
     setf64(rdt, b, h0s); setf64(dtc, r, dir * h0s);
-    setf64(cutc, r, d1); // kept for h1 below (cutc is free until the attempts)
+    setf64(cutc, r, d1); // kept for the step below (cutc is free until the attempts)
     setf64(tc, r, f64at(rt, b) + dir * h0s);
   }
-  // f1 = F(t0 + h0, z0 + h0·f0); d2 = ‖(f1 − f0)/scale‖ / h0
+  // f1 = F(t0 + h0, z0 + h0·f0); ‖(f1 − f0)/scale‖: the step
   stageInput(n, 0, zc, zi, DP_A, dtc);
   axpyRows(n, 1, dtc, kAt(0), zi);
   aug(n, zi, tc, kAt(1));
   for (let r = 0; r < n; r++) {
-    const b = rowOf(r), h0s = f64at(rdt, b);
-    const d1 = f64at(cutc, r);
-    let d2 = max(rmsPlane(r, 0, kAt(1), kAt(0), scl, 1), rmsPlane(r, 1, kAt(1), kAt(0), scl, 1));
-    if (!semi_) d2 = max(d2, thetaNorm(thRow(kth, r), thRow(k1th, b), thRow(ath, b), 0, 1));
-    d2 /= h0s;
-    const h1 = d1 <= 1e-15 && d2 <= 1e-15 ? max(1e-6, h0s * 1e-3) : Math.pow(0.01 / max(d1, d2), 1.0 / 5);
+    const b = rowOf(r);
+    let df = rmsPlanes(r, kAt(1), kAt(0), scl);
+    if (!semi_) df = max(df, thetaNorm(thRow(kth, r), thRow(k1th, b), thRow(ath, b), 0));
     const dir: f64 = timeAt(b, <i32>f64at(rs, b) - 1) > f64at(rt, b) ? 1 : -1;
-    setf64(rdt, b, dir * min(100 * h0s, h1));
+    setf64(rdt, b, dir * initial_step(f64at(rdt, b), f64at(cutc, r), df));
     setf64(rneed, b, 0);
   }
   return 2;

@@ -11,9 +11,10 @@
 // pre-activations, and z_l = act(a_l), each [B, w_l]; yraw [B, D], h itself when the input map is
 // the cube (x = h³, so ∂x/∂h = 3h²). mlp_bind moves the activations elsewhere (a stage's own region).
 
-import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd } from "../linalg";
+import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd, add_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
 import { ACT_TANH, ACT_RELU } from "../constants";
+import { r4 } from "../common";
 
 // the network (set by mlp_setup for one solve)
 let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false, cube: bool = false;
@@ -49,8 +50,6 @@ export function mlp_scratch_floats(nLayers: i32, ws: usize, B: i32): f64 {
   const x = r4(<f64>B * <f64>load<i32>(ws)), yr = r4(<f64>B * <f64>load<i32>(ws + (<usize>nLayers << 2)));
   return packed + x + act + 2 * r4(<f64>B * mw) + r4(mwt) + yr;
 }
-
-function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
 
 /** Set the network and its scratch (at `scratch`, mlp_scratch_floats floats) for one solve, and
  *  pack every Wᵀ. */
@@ -149,12 +148,7 @@ export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
     if (o < NARROW) narrow(rows, o, inW, inp, f32p(params, weightOffset(l)), a);
     else gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
     const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
-    for (let r = 0; r < rows; r++) {
-      const pr = a + (<usize>(r * o) << 2);
-      let j = 0;
-      for (; j + 4 <= o; j += 4) { const oj = <usize>j << 2; v128.store(pr + oj, f32x4.add(v128.load(pr + oj), v128.load(bias + oj))); }
-      for (; j < o; j++) store<f32>(pr + (<usize>j << 2), load<f32>(pr + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2)));
-    }
+    for (let r = 0; r < rows; r++) add_f32_wasmsimd(o, bias, a + (<usize>(r * o) << 2));
     if (l < K) {
       const z = a + (<usize>r4(<f64>rows * <f64>o) << 2);
       const n = rows * o;

@@ -6,7 +6,7 @@
 // (f64; negative for decreasing grids). A step from h with Butcher tableau (a, b, c), s stages:
 //   y_i = h + Σ_{j<i} (dt·a_ij) k_j,   k_i = f(t + c_i·dt, y_i),   h' = h + Σ_i (dt·b_i) k_i
 // with the coefficients dt·a_ij, dt·b_i formed in f64 and rounded to f32 per row, and the sums
-// taken in j order in f32. The forward pass keeps f's input and activations at every stage;
+// taken in j order in f32 (control.ts). The forward pass keeps f's input and activations at every stage;
 // the backward pass walks the steps from last to first:
 //   ∂k_i = (dt·b_i) ∂h';  for i = s..1: ∂y_i = f's VJP at y_i of ∂k_i (from the kept activations),
 //   ∂h += ∂y_i, ∂k_j += (dt·a_ij) ∂y_i for j < i;   ∂h starts as ∂h'.
@@ -16,30 +16,10 @@
 // stage's input and activations [steps, s] (mlp_act_floats each).
 
 import { mlp_forward, mlp_vjp, mlp_scratch_floats, mlp_act_floats, mlp_bind } from "./mlp";
-import { ODE_EULER, ODE_MIDPOINT, ODE_RK4 } from "../constants";
-
-// Butcher tableaux, lower-triangular a row by row (a21; a31 a32; a41 a42 a43)
-const C_EULER: StaticArray<f64> = [0];
-const B_EULER: StaticArray<f64> = [1];
-const A_EULER: StaticArray<f64> = [];
-const C_MID: StaticArray<f64> = [0, 0.5];
-const B_MID: StaticArray<f64> = [0, 1];
-const A_MID: StaticArray<f64> = [0.5];
-const C_RK4: StaticArray<f64> = [0, 0.5, 0.5, 1];
-const B_RK4: StaticArray<f64> = [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6];
-const A_RK4: StaticArray<f64> = [0.5, 0, 0.5, 0, 0, 1];
-
-export function stagesOf(method: i32): i32 {
-  return method == ODE_EULER ? 1 : method == ODE_MIDPOINT ? 2 : method == ODE_RK4 ? 4 : 7;
-}
-
-export function tableauC(method: i32): StaticArray<f64> { return method == ODE_EULER ? C_EULER : method == ODE_MIDPOINT ? C_MID : C_RK4; }
-export function tableauB(method: i32): StaticArray<f64> { return method == ODE_EULER ? B_EULER : method == ODE_MIDPOINT ? B_MID : B_RK4; }
-export function tableauA(method: i32): StaticArray<f64> { return method == ODE_EULER ? A_EULER : method == ODE_MIDPOINT ? A_MID : A_RK4; }
-// @ts-ignore: decorator
-@inline function aij(a: StaticArray<f64>, i: i32, j: i32): f64 { return unchecked(a[((i - 1) * i) / 2 + j]); }
-
-function r4(n: f64): f64 { return Math.ceil(n / 4) * 4; }
+import { stagesOf, tableauA, tableauB, tableauC, aij } from "./tableaux";
+import { axpy_rows, stage_input } from "./control";
+import { add_f32_wasmsimd } from "../linalg";
+import { r4 } from "../common";
 
 // the solve's shape and regions (set by rk_layout)
 let S_: i32 = 0, B_: i32 = 0, D_: i32 = 0, n_: i32 = 0, method_: i32 = 0, perSeq_: bool = false;
@@ -94,19 +74,6 @@ function stepTimes(s: i32, j: i32): void {
   }
 }
 
-/** dst[b] += f32(coef·dt_b) · src[b] for every row (f32x4 over D; the same products and sums as
- *  one lane at a time). */
-function rowAxpy(coef: f64, src: usize, dst: usize): void {
-  if (coef == 0) return;
-  for (let b = 0; b < B_; b++) {
-    const alpha = <f32>(coef * load<f64>(dtBuf + (<usize>b << 3))), av = f32x4.splat(alpha);
-    const ps = src + (<usize>(b * D_) << 2), pd = dst + (<usize>(b * D_) << 2);
-    let k = 0;
-    for (; k + 4 <= D_; k += 4) { const o = <usize>k << 2; v128.store(pd + o, f32x4.add(v128.load(pd + o), f32x4.mul(av, v128.load(ps + o)))); }
-    for (; k < D_; k++) store<f32>(pd + (<usize>k << 2), load<f32>(pd + (<usize>k << 2)) + alpha * load<f32>(ps + (<usize>k << 2)));
-  }
-}
-
 /** Stage times t + c_i·dt per row (B doubles at out). */
 function stageTimes(c: f64, out: usize): void {
   for (let b = 0; b < B_; b++) store<f64>(out + (<usize>b << 3), load<f64>(tBuf + (<usize>b << 3)) + c * load<f64>(dtBuf + (<usize>b << 3)));
@@ -124,14 +91,13 @@ export function rk_forward(h0: usize, states: usize, store_: bool): i32 {
     for (let j = 0; j < n_; j++) {
       stepTimes(si, j);
       for (let i = 0; i < s; i++) {
-        memory.copy(yBuf, hBuf, <usize>bd << 2);
-        for (let jj = 0; jj < i; jj++) rowAxpy(aij(a, i, jj), kBuf + (bdr * <usize>jj << 2), yBuf);
+        stage_input(B_, D_, i, a, hBuf, yBuf, kBuf, bdr << 2, dtBuf);
         if (store_) mlp_bind(actSlot(step, i, s)); // f's input and activations at this stage, for backprop
         stageTimes(unchecked(c[i]), tStage);
         mlp_forward(B_, yBuf, tStage, kBuf + (bdr * <usize>i << 2));
         nfe++;
       }
-      for (let i = 0; i < s; i++) rowAxpy(unchecked(bt[i]), kBuf + (bdr * <usize>i << 2), hBuf);
+      for (let i = 0; i < s; i++) axpy_rows(B_, D_, unchecked(bt[i]), dtBuf, kBuf + (bdr * <usize>i << 2), hBuf);
       step++;
     }
     for (let b = 0; b < B_; b++) memory.copy(states + (<usize>((b * S_ + si + 1) * D_) << 2), hBuf + (<usize>(b * D_) << 2), <usize>D_ << 2);
@@ -153,7 +119,7 @@ export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
       step--;
       stepTimes(si, j);
       memory.fill(gkBuf, 0, (bdr * <usize>s) << 2);
-      for (let i = 0; i < s; i++) rowAxpy(unchecked(bt[i]), ghBuf, gkBuf + (bdr * <usize>i << 2));
+      for (let i = 0; i < s; i++) axpy_rows(B_, D_, unchecked(bt[i]), dtBuf, ghBuf, gkBuf + (bdr * <usize>i << 2));
       for (let i = s - 1; i >= 0; i--) {
         const gk = gkBuf + (bdr * <usize>i << 2);
         // the stage's activations, kept by the forward: no recomputation
@@ -161,15 +127,12 @@ export function rk_backward(dstates: usize, grads: usize, dh0: usize): i32 {
         mlp_vjp(B_, gk, grads, gyBuf);
         nfe++;
         // ∂h += ∂y_i; ∂k_j += (dt·a_ij) ∂y_i
-        for (let k = 0; k < bd; k++) store<f32>(ghBuf + (<usize>k << 2), load<f32>(ghBuf + (<usize>k << 2)) + load<f32>(gyBuf + (<usize>k << 2)));
-        for (let jj = 0; jj < i; jj++) rowAxpy(aij(a, i, jj), gyBuf, gkBuf + (bdr * <usize>jj << 2));
+        add_f32_wasmsimd(bd, gyBuf, ghBuf);
+        for (let jj = 0; jj < i; jj++) axpy_rows(B_, D_, aij(a, i, jj), dtBuf, gyBuf, gkBuf + (bdr * <usize>jj << 2));
       }
     }
     // the incoming gradient at t_s
-    for (let b = 0; b < B_; b++) {
-      const pg = ghBuf + (<usize>(b * D_) << 2), ps = dstates + (<usize>((b * S_ + si) * D_) << 2);
-      for (let k = 0; k < D_; k++) store<f32>(pg + (<usize>k << 2), load<f32>(pg + (<usize>k << 2)) + load<f32>(ps + (<usize>k << 2)));
-    }
+    for (let b = 0; b < B_; b++) add_f32_wasmsimd(D_, dstates + (<usize>((b * S_ + si) * D_) << 2), ghBuf + (<usize>(b * D_) << 2));
   }
   mlp_bind(0);
   if (dh0 != 0) memory.copy(dh0, ghBuf, <usize>bd << 2);
