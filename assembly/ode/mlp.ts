@@ -5,159 +5,144 @@
 // order: W_1 [w1, w0], b_1 [w1], W_2 [w2, w1], ... (net.0, net.2, ...: the activations count as
 // modules). Gradients accumulate into a block of the same layout.
 //
-// Scratch (f32, set by mlp_setup): wt, every Wᵀ packed once per solve; g, gin [B, maxW] for the
-// backward sweep; dwt [max w_{l−1}·w_l] for a narrow layer's weight gradient; then one
-// evaluation's activations (mlp_act_floats): x [B, w0] the input; per layer l < K: a_l, the
-// pre-activations, and z_l = act(a_l), each [B, w_l]; yraw [B, D], h itself when the input map is
-// the cube (x = h³, so ∂x/∂h = 3h²). mlp_bind moves the activations elsewhere (a stage's own region).
+// Scratch (f32, mlp_layout; every region rounded up to 4 floats): every Wᵀ packed once per solve
+// (mlp_setup); g, gin [rows, maxW] for the backward sweep; dwt [max w_{l−1}·w_l] for a narrow
+// layer's weight gradient; then one evaluation's activations (mlp_act_floats), which a solver may
+// keep elsewhere instead (a stage's own region, for its backward): x [rows, w0] the input; per
+// layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [rows, w_l]; yraw [rows, D], h
+// itself when the input map is the cube (x = h³, so ∂x/∂h = 3h²).
 
 import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd, add_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
 import { ACT_TANH, ACT_RELU } from "../constants";
-import { r4 } from "../common";
+import { f, r4 } from "../common";
 
-// the network (set by mlp_setup for one solve)
-let K: i32 = 0, act: i32 = 0, D: i32 = 0, timeIn: bool = false, cube: bool = false;
-let widths: usize = 0, params: usize = 0;
-// scratch pointers (set by mlp_setup)
-let wt: usize = 0, xin: usize = 0, acts: usize = 0, gbuf: usize = 0, gin: usize = 0, dwt: usize = 0, yraw: usize = 0;
-let maxW: i32 = 0;
+/** f's network for one solve: its shape, its parameters and where its scratch is (mlp_layout,
+ *  mlp_setup). Kept in the workspace's header (pass.ts). */
+@unmanaged export class Mlp {
+  /** Linear layers (1..64) and their widths w [K + 1] (i32). */
+  K: i32;
+  widths: usize;
+  /** The state width D = w[K]. */
+  D: i32;
+  /** The rows the scratch is sized for (the batch B; an evaluation may take fewer). */
+  rows: i32;
+  /** ACT_* between the Linear layers; f sees t (its last input column); f's input is h³. */
+  act: i32;
+  timeIn: bool;
+  cube: bool;
+  /** The parameters [P] (PyTorch's order, above). */
+  params: usize;
+  P: i32;
+  /** Every W_lᵀ [w_{l−1}, w_l], one after the other (r4(w_l·w_{l−1}) floats each). */
+  packed: usize;
+  /** The backward sweep's gradients, [rows, maxW] each, used in turn. */
+  g: usize;
+  gin: usize;
+  /** A narrow layer's weight gradient before it is added transposed, [max w_{l−1}·w_l]. */
+  dwt: usize;
+  /** One evaluation's activations (mlp_act_floats floats): where a solver that keeps them nowhere
+   *  else lets them go. */
+  home: usize;
+}
 
 // @ts-ignore: decorator
-@inline function w(l: i32): i32 { return load<i32>(widths + (<usize>l << 2)); }
-// @ts-ignore: decorator
-@inline function f32p(base: usize, floats: u64): usize { return base + <usize>(floats << 2); }
+@inline function width(widths: usize, l: i32): i32 { return load<i32>(widths + (<usize>l << 2)); }
 
 /** Parameters of the MLP (floats). */
-export function mlp_param_count(nLayers: i32, ws: usize): f64 {
+export function mlp_param_count(nLayers: i32, widths: usize): f64 {
   let n: f64 = 0;
   for (let l = 1; l <= nLayers; l++) {
-    const a = <f64>load<i32>(ws + (<usize>l << 2)), b = <f64>load<i32>(ws + (<usize>(l - 1) << 2));
+    const a = <f64>width(widths, l), b = <f64>width(widths, l - 1);
     n += a * b + a;
   }
   return n;
 }
 
-/** Floats of scratch the MLP needs for a batch of B (all regions rounded up to 4 floats). */
-export function mlp_scratch_floats(nLayers: i32, ws: usize, B: i32): f64 {
-  let packed: f64 = 0, act: f64 = 0, mw: f64 = 0, mwt: f64 = 0;
-  for (let l = 0; l <= nLayers; l++) {
-    const wl = <f64>load<i32>(ws + (<usize>l << 2));
-    mw = max(mw, wl);
-    if (l >= 1) { const prod = wl * <f64>load<i32>(ws + (<usize>(l - 1) << 2)); packed += r4(prod); mwt = max(mwt, prod); }
-    if (l >= 1 && l < nLayers) act += 2 * r4(<f64>B * wl);
-  }
-  const x = r4(<f64>B * <f64>load<i32>(ws)), yr = r4(<f64>B * <f64>load<i32>(ws + (<usize>nLayers << 2)));
-  return packed + x + act + 2 * r4(<f64>B * mw) + r4(mwt) + yr;
-}
-
-/** Set the network and its scratch (at `scratch`, mlp_scratch_floats floats) for one solve, and
- *  pack every Wᵀ. */
-export function mlp_setup(nLayers: i32, activation: i32, stateSize: i32, timeInput: bool, cubeInput: bool, ws: usize, p: usize, B: i32, scratch: usize): void {
-  K = nLayers; act = activation; D = stateSize; timeIn = timeInput; cube = cubeInput; widths = ws; params = p;
-  let off: u64 = 0, po: u64 = 0;
-  maxW = 0;
-  for (let l = 0; l <= K; l++) maxW = max(maxW, w(l));
-  let wo: u64 = 0, pk: u64 = 0;
-  for (let l = 1; l <= K; l++) {
-    unchecked(wOff[l] = wo); unchecked(pOff[l] = pk);
-    wo += <u64>w(l) * <u64>w(l - 1) + <u64>w(l);
-    pk += <u64>r4(<f64>w(l) * <f64>w(l - 1));
-  }
-  aRows = -1;
-  wt = scratch;
-  for (let l = 1; l <= K; l++) {
-    const o = w(l), i = w(l - 1);
-    transpose_f32(o, i, f32p(params, po), i, f32p(wt, off), o);
-    po += <u64>o * <u64>i + <u64>o;
-    off += <u64>r4(<f64>o * <f64>i);
-  }
-  Bcap = B;
-  gbuf = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
-  gin = f32p(wt, off); off += <u64>r4(<f64>B * <f64>maxW);
-  dwt = f32p(wt, off); off += <u64>r4(mwtOf());
-  actsHome = f32p(wt, off);
-  mlp_bind(0);
-}
-
-let Bcap: i32 = 0, actsHome: usize = 0;
-
-function mwtOf(): f64 {
-  let m: f64 = 0;
-  for (let l = 1; l <= K; l++) m = max(m, <f64>w(l) * <f64>w(l - 1));
-  return m;
-}
-
-/** Floats of one evaluation's activations for B rows: f's input, every hidden layer's pre- and
- *  post-activation, and h itself (kept for the cube map's derivative). */
-export function mlp_act_floats(nLayers: i32, ws: usize, B: i32): f64 {
-  let n = r4(<f64>B * <f64>load<i32>(ws)) + r4(<f64>B * <f64>load<i32>(ws + (<usize>nLayers << 2)));
-  for (let l = 1; l < nLayers; l++) n += 2 * r4(<f64>B * <f64>load<i32>(ws + (<usize>l << 2)));
+/** Floats of one evaluation's activations for `rows` rows: f's input, every hidden layer's pre-
+ *  and post-activation, and h itself (kept for the cube map's derivative). */
+export function mlp_act_floats(nLayers: i32, widths: usize, rows: i32): f64 {
+  let n = r4(<f64>rows * <f64>width(widths, 0)) + r4(<f64>rows * <f64>width(widths, nLayers));
+  for (let l = 1; l < nLayers; l++) n += 2 * r4(<f64>rows * <f64>width(widths, l));
   return n;
 }
 
-/** Where the next evaluations keep their activations: at `at` (mlp_act_floats(B) floats), or in
- *  the scratch (0). mlp_vjp differentiates the evaluation whose activations are bound, so a
- *  backward pass that bound each stage's own region in the forward needs no recomputation. */
-export function mlp_bind(at: usize): void {
-  const base = at != 0 ? at : actsHome;
-  xin = base;
-  acts = f32p(xin, <u64>r4(<f64>Bcap * <f64>w(0)));
-  let off: u64 = 0;
-  for (let l = 1; l < K; l++) off += 2 * <u64>r4(<f64>Bcap * <f64>w(l));
-  yraw = f32p(acts, off);
+/** The scratch of K layers of these widths for `rows` rows, at `at`: fills the shape and the
+ *  regions of `net` (if not null) and returns the floats (f64, exact, also past 4 GiB). */
+export function mlp_layout(net: Mlp | null, at: usize, nLayers: i32, widths: usize, rows: i32): f64 {
+  let packed: f64 = 0, mw: f64 = 0, mwt: f64 = 0;
+  for (let l = 0; l <= nLayers; l++) {
+    const wl = <f64>width(widths, l);
+    mw = max(mw, wl);
+    if (l >= 1) { const prod = wl * <f64>width(widths, l - 1); packed += r4(prod); mwt = max(mwt, prod); }
+  }
+  const g = r4(<f64>rows * mw);
+  if (net) {
+    net.K = nLayers; net.widths = widths; net.D = width(widths, nLayers); net.rows = rows;
+    net.P = <i32>mlp_param_count(nLayers, widths);
+    net.packed = at;
+    net.g = f(at, <usize>packed);
+    net.gin = f(net.g, <usize>g);
+    net.dwt = f(net.gin, <usize>g);
+    net.home = f(net.dwt, <usize>r4(mwt));
+  }
+  return packed + 2 * g + r4(mwt) + mlp_act_floats(nLayers, widths, rows);
 }
 
-// Per-layer offsets, computed once (mlp_setup: weights and packed weights; setRows: activations
-// for the number of rows of the current evaluation), not per layer per evaluation.
-const wOff = new StaticArray<u64>(66), pOff = new StaticArray<u64>(66), aOff = new StaticArray<u64>(66);
-let aRows: i32 = -1;
+/** Set f's parameters and options for one solve and pack every Wᵀ into the scratch (after
+ *  mlp_layout). */
+export function mlp_setup(net: Mlp, params: usize, act: i32, timeIn: bool, cube: bool): void {
+  net.params = params; net.act = act; net.timeIn = timeIn; net.cube = cube;
+  const K = net.K, widths = net.widths;
+  let po: usize = 0, pk = net.packed;
+  for (let l = 1; l <= K; l++) {
+    const o = width(widths, l), i = width(widths, l - 1);
+    transpose_f32(o, i, f(params, po), i, pk, o);
+    po += <usize>o * <usize>i + <usize>o;
+    pk = f(pk, <usize>r4(<f64>o * <f64>i));
+  }
+}
 
-/** Offsets (floats from params) of W_l and b_l. */
-// @ts-ignore: decorator
-@inline function weightOffset(l: i32): u64 { return unchecked(wOff[l]); }
-/** Offset (floats from wt) of the packed W_lᵀ [w_{l−1}, w_l]. */
-// @ts-ignore: decorator
-@inline function packedOffset(l: i32): u64 { return unchecked(pOff[l]); }
-/** Scratch offsets of a_l and z_l (l in 1..K−1) for the rows set by setRows. */
-// @ts-ignore: decorator
-@inline function actOffset(l: i32): u64 { return unchecked(aOff[l]); }
-
-function setRows(rows: i32): void {
-  if (rows == aRows) return;
-  let off: u64 = 0;
-  for (let j = 1; j < K; j++) { unchecked(aOff[j] = off); off += 2 * <u64>r4(<f64>rows * <f64>w(j)); }
-  aRows = rows;
+/** Where the activations at `acts` keep h for the cube map's derivative (after the input and the
+ *  hidden layers, sized for net.rows rows). */
+function yraw_at(net: Mlp, acts: usize): usize {
+  let o = <usize>r4(<f64>net.rows * <f64>width(net.widths, 0));
+  for (let l = 1; l < net.K; l++) o += 2 * <usize>r4(<f64>net.rows * <f64>width(net.widths, l));
+  return f(acts, o);
 }
 
 /** out [rows, D] = f(t_r, y_r) for the rows r of y [rows, D]; t: f64 per row (read only with time
- *  input). Keeps the activations for mlp_vjp. */
-export function mlp_forward(rows: i32, y: usize, t: usize, out: usize): void {
-  setRows(rows);
-  const w0 = w(0);
+ *  input). Keeps the activations at `acts` (net.home, or a region of mlp_act_floats(net.rows)
+ *  floats) for mlp_vjp. */
+export function mlp_forward(net: Mlp, acts: usize, rows: i32, y: usize, t: usize, out: usize): void {
+  const K = net.K, widths = net.widths, D = net.D, act = net.act, params = net.params, w0 = width(widths, 0);
+  const xin = acts, hidden = f(acts, <usize>r4(<f64>net.rows * <f64>w0));
   copy2d_f32(rows, D, y, D, xin, w0);
-  if (cube) {
-    memory.copy(yraw, y, <usize>(rows * D) << 2);
+  if (net.cube) {
+    memory.copy(yraw_at(net, acts), y, <usize>(rows * D) << 2);
     for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) { const p = xin + (<usize>(r * w0 + d) << 2), v = load<f32>(p); store<f32>(p, v * v * v); }
   }
-  if (timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
-  let inp = xin, inW = w0, pwt = wt;
+  if (net.timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
+  // running offsets: W_l in params, W_lᵀ in packed, a_l in the hidden activations
+  let inp = xin, inW = w0, pwt = net.packed, wo: usize = 0, ao: usize = 0;
   for (let l = 1; l <= K; l++) {
-    const o = w(l);
-    const a = l < K ? f32p(acts, actOffset(l)) : out;
-    if (o < NARROW) narrow(rows, o, inW, inp, f32p(params, weightOffset(l)), a);
+    const o = width(widths, l);
+    const a = l < K ? f(hidden, ao) : out;
+    if (o < NARROW) narrow(rows, o, inW, inp, f(params, wo), a);
     else gemm(rows, o, inW, inp, inW, 1, pwt, o, a, o, false);
-    const bias = f32p(params, weightOffset(l) + <u64>o * <u64>inW);
+    const bias = f(params, wo + <usize>o * <usize>inW);
     for (let r = 0; r < rows; r++) add_f32_wasmsimd(o, bias, a + (<usize>(r * o) << 2));
     if (l < K) {
-      const z = a + (<usize>r4(<f64>rows * <f64>o) << 2);
+      const z = f(a, <usize>r4(<f64>rows * <f64>o));
       const n = rows * o;
       if (act == ACT_TANH) tanh_f32_wasmsimd(n, a, z);
       else if (act == ACT_RELU) relu_f32_wasmsimd(n, a, z);
       else for (let i = 0; i < n; i++) store<f32>(z + (<usize>i << 2), softplus(load<f32>(a + (<usize>i << 2))));
       inp = z;
+      ao += 2 * <usize>r4(<f64>rows * <f64>o);
     }
-    pwt += <usize>r4(<f64>o * <f64>inW) << 2;
+    pwt = f(pwt, <usize>r4(<f64>o * <f64>inW));
+    wo += <usize>o * <usize>inW + <usize>o;
     inW = o;
   }
 }
@@ -177,37 +162,48 @@ function softplus(x: f32): f32 {
   return x > 20 ? x : Mathf.log1p(Mathf.exp(x));
 }
 
-/** The vector–Jacobian product at the rows of the last mlp_forward: given gOut [rows, D] = ∂L/∂f,
- *  accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy (∂L/∂t is dropped). With perRow
- *  (not 0), each row's own ∂L/∂θ is written to perRow [rows, P] instead (overwritten; grads is not
- *  read): the adjoint method integrates every sequence's parameter adjoint with that sequence's
- *  steps. */
-export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize, perRow: usize = 0, P: i32 = 0): void {
-  setRows(rows);
-  const w0 = w(0);
-  let g = gOut, gW = w(K);
+/** The vector–Jacobian product at the rows of the mlp_forward whose activations are at `acts`:
+ *  given gOut [rows, D] = ∂L/∂f, accumulates ∂L/∂θ into grads and writes ∂L/∂y [rows, D] to gy
+ *  (∂L/∂t is dropped). With perRow (not 0), each row's own ∂L/∂θ is written to perRow [rows, P]
+ *  instead (overwritten; grads is not read): the adjoint method integrates every sequence's
+ *  parameter adjoint with that sequence's steps. */
+export function mlp_vjp(net: Mlp, acts: usize, rows: i32, gOut: usize, grads: usize, gy: usize, perRow: usize): void {
+  const K = net.K, widths = net.widths, D = net.D, act = net.act, params = net.params, P = net.P, w0 = width(widths, 0);
+  const gbuf = net.g, gin = net.gin, dwt = net.dwt;
+  const xin = acts, hidden = f(acts, <usize>r4(<f64>net.rows * <f64>w0));
+  // the ends of the offsets mlp_forward ran through (W_l in params, W_lᵀ in packed, a_l), walked
+  // back layer by layer
+  let wEnd = <usize>P, pEnd: usize = 0, aEnd: usize = 0;
+  for (let l = 1; l <= K; l++) {
+    const o = width(widths, l);
+    pEnd += <usize>r4(<f64>o * <f64>width(widths, l - 1));
+    if (l < K) aEnd += 2 * <usize>r4(<f64>rows * <f64>o);
+  }
+  let g = gOut;
   for (let l = K; l >= 1; l--) {
-    const o = w(l), i = w(l - 1);
-    const inp = l == 1 ? xin : f32p(acts, actOffset(l - 1)) + (<usize>r4(<f64>rows * <f64>i) << 2);
-    const wo = weightOffset(l);
+    const o = width(widths, l), i = width(widths, l - 1);
+    const wo = wEnd - (<usize>o * <usize>i + <usize>o); wEnd = wo;
+    const po = pEnd - <usize>r4(<f64>o * <f64>i); pEnd = po;
+    if (l > 1) aEnd -= 2 * <usize>r4(<f64>rows * <f64>i); // now a_{l−1}'s offset
+    const inp = l == 1 ? xin : f(hidden, aEnd) + (<usize>r4(<f64>rows * <f64>i) << 2);
     // dW_l += gᵀ·in (for a narrow input, as (inᵀ·g)ᵀ through dwt: f32x4 over o), db_l += Σ_rows g
     const dst = g == gbuf ? gin : gbuf;
-    if (perRow != 0) rowGrads(rows, o, i, g, inp, perRow + (<usize>wo << 2), P);
+    if (perRow != 0) rowGrads(rows, o, i, g, inp, perRow + (wo << 2), P);
     else if (i < NARROW) {
       gemm(i, o, rows, inp, 1, i, g, o, dwt, o, false);
-      const dw = f32p(grads, wo);
+      const dw = f(grads, wo);
       for (let c = 0; c < i; c++) for (let j = 0; j < o; j++) {
         const p = dw + (<usize>(j * i + c) << 2);
         store<f32>(p, load<f32>(p) + load<f32>(dwt + (<usize>(c * o + j) << 2)));
       }
-    } else gemm(o, i, rows, g, 1, o, inp, i, f32p(grads, wo), i, true);
-    if (perRow == 0) colsum_f32_wasmsimd(rows, o, g, o, f32p(grads, wo + <u64>o * <u64>i), true);
+    } else gemm(o, i, rows, g, 1, o, inp, i, f(grads, wo), i, true);
+    if (perRow == 0) colsum_f32_wasmsimd(rows, o, g, o, f(grads, wo + <usize>o * <usize>i), true);
     // ∂L/∂in = g·W_l
-    if (i < NARROW) narrow(rows, i, o, g, f32p(wt, packedOffset(l)), dst);
-    else gemm(rows, i, o, g, o, 1, f32p(params, wo), i, dst, i, false);
+    if (i < NARROW) narrow(rows, i, o, g, f(net.packed, po), dst);
+    else gemm(rows, i, o, g, o, 1, f(params, wo), i, dst, i, false);
     if (l > 1) {
       // through the activation of layer l−1
-      const a = f32p(acts, actOffset(l - 1)), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
+      const a = f(hidden, aEnd), z = a + (<usize>r4(<f64>rows * <f64>i) << 2);
       const n = rows * i;
       if (act == ACT_TANH) {
         // g ⊙ (1 − z²), f32x4
@@ -226,10 +222,13 @@ export function mlp_vjp(rows: i32, gOut: usize, grads: usize, gy: usize, perRow:
         }
       }
     }
-    g = dst; gW = i;
+    g = dst;
   }
   copy2d_f32(rows, D, g, w0, gy, D);
-  if (cube) for (let k = 0; k < rows * D; k++) { const v = load<f32>(yraw + (<usize>k << 2)), p = gy + (<usize>k << 2); store<f32>(p, load<f32>(p) * (3 * v * v)); }
+  if (net.cube) {
+    const yraw = yraw_at(net, acts);
+    for (let k = 0; k < rows * D; k++) { const v = load<f32>(yraw + (<usize>k << 2)), p = gy + (<usize>k << 2); store<f32>(p, load<f32>(p) * (3 * v * v)); }
+  }
 }
 
 /** Per row r: dW [o, i] = g_r ⊗ in_r and db [o] = g_r, written at dst + r·P floats (dst points at

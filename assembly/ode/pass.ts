@@ -10,7 +10,9 @@
 //     header of every field that shapes the workspace or the computation, widths included); the
 //     adjoint's backward needs only the forward's states, given in OD_STATES.
 //   - adjoint backward: the forward's states (OD_STATES) inside memory too;
-//   - no tensor the pass writes overlaps the descriptor or the widths, which steer it (ERR_OVERLAP).
+//   - no tensor the pass writes overlaps what steers it (ERR_OVERLAP): the descriptor, the widths
+//     and, for its outputs (states, gradients, ∂h0, stats), the workspace's header, where the
+//     records the solver follows are.
 // Times are the host's to check (finite, strictly monotonic per row).
 // Methods: the fixed-step ones (rk.ts) and dopri5 (dopri5.ts). Gradients: "backprop" (the forward
 // keeps what reverse mode needs: rk.ts, dopri5.ts) or "adjoint" (adjoint.ts: the forward keeps
@@ -22,11 +24,12 @@ import {
   OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
   OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
 } from "../constants";
-import { mlp_param_count, mlp_setup } from "./mlp";
+import { mlp_param_count, mlp_layout, mlp_setup, Mlp } from "./mlp";
 import { overlaps } from "../overlap";
-import { rk_workspace_floats, rk_layout, rk_forward, rk_backward, mlpBuf } from "./rk";
-import { dopri5_workspace_floats, dopri5_layout, dopri5_forward, dopri5_backward, dopri5_steps, failT, failDt, walked } from "./dopri5";
-import { adjoint_workspace_floats, adjoint_layout, adjoint_fixed, adjoint_dopri5, adjFailT, adjFailDt, adjSteps, adjAccepted, adjRejected } from "./adjoint";
+import { Problem } from "./problem";
+import { Rk, rk_layout, rk_forward, rk_backward } from "./rk";
+import { Dopri5, dopri5_layout, dopri5_forward, dopri5_backward, dopri5_steps } from "./dopri5";
+import { Adjoint, adjoint_layout, adjoint_fixed, adjoint_dopri5 } from "./adjoint";
 
 const MAX_FLOATS: f64 = 1073741824;
 const STAMP: i32 = 0x4f444553; // "ODES"
@@ -36,9 +39,24 @@ const STAMP: i32 = 0x4f444553; // "ODES"
  *  step sizes from the workspace, and the host vouches for the times and parameters. */
 const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_B, OD_S, OD_PER_SEQ, OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP];
 const SHAPE_WORDS: i32 = 13; // the stamp and SHAPE_FIELDS
-/** Floats of the header: the stamp, SHAPE_FIELDS and up to 65 widths (K <= 64), rounded up to a
- *  64-byte line. */
-const HEADER_FLOATS: f64 = 80;
+
+// The workspace's header (floats from ws), then the solver's regions (rk.ts, dopri5.ts or
+// adjoint.ts, f's scratch among them). Every part starts on a 64-byte line:
+//   [0, 80)          the stamp of the last completed forward: the stamp word, SHAPE_FIELDS and up
+//                    to 65 widths (K <= 64);
+//   PROBLEM_AT       this call's Problem (problem.ts): the descriptor in native types;
+//   NET_AT           f's Mlp (mlp.ts);
+//   SOLVER_AT        the solver's layout: an Rk, a Dopri5 or an Adjoint.
+// The records are written by every pass before it solves and passed to the solver's functions:
+// the core keeps nothing between calls, and in a threaded build several instances share one
+// memory, so the caller's workspace is the one place that belongs to this call.
+// (Floats of a record: its bytes rounded up to 64, over 4.)
+const PROBLEM_AT: usize = 80;
+const NET_AT: usize = PROBLEM_AT + ((offsetof<Problem>() + 63) >> 6 << 4);
+const SOLVER_AT: usize = NET_AT + ((offsetof<Mlp>() + 63) >> 6 << 4);
+const FIXED_OR_DOPRI5: usize = offsetof<Rk>() > offsetof<Dopri5>() ? offsetof<Rk>() : offsetof<Dopri5>();
+const SOLVER_BYTES: usize = FIXED_OR_DOPRI5 > offsetof<Adjoint>() ? FIXED_OR_DOPRI5 : offsetof<Adjoint>();
+const HEADER_FLOATS: usize = SOLVER_AT + ((SOLVER_BYTES + 63) >> 6 << 4);
 
 // @ts-ignore: decorator
 @inline function getf(d: usize, i: i32): f64 { return load<f64>(d + (<usize>i << 3)); }
@@ -56,8 +74,7 @@ function check_desc(d: usize): bool {
 }
 
 /** Descriptor inside memory, shape and widths valid, sizes below 4 GiB; returns OK or an error
- *  code. Sets `need` (floats). */
-let need: f64 = 0;
+ *  code. */
 function check_shape(d: usize): i32 {
   if (!check_desc(d)) return ERR_BOUNDS;
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
@@ -75,15 +92,19 @@ function check_shape(d: usize): i32 {
     if (wl < 1 || wl > (1 << 20)) return ERR_SIZE;
   }
   if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
-  const adj = getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT;
-  const solve = <i32>method == ODE_DOPRI5
-    ? dopri5_workspace_floats(<i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>maxSteps, !adj)
-    : rk_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>S, <i32>D, <i32>n, !adj);
-  // the adjoint's backward reuses the forward's workspace (it needs only the states); `need` is
-  // set also when a size is too large, for ode_workspace_bytes to report it
-  need = HEADER_FLOATS + (adj ? max(solve, adjoint_workspace_floats(<i32>method, <i32>K, wp, <i32>B, <i32>D)) : solve);
-  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || need > MAX_FLOATS) return ERR_TOO_LARGE;
+  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || workspace_floats(d) > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
+}
+
+/** Floats of workspace the descriptor's (valid) shape needs, the header included; in f64, also
+ *  past 4 GiB. The adjoint's backward reuses the forward's workspace (it needs only the states). */
+function workspace_floats(d: usize): f64 {
+  const method = <i32>getf(d, OD_METHOD), K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS);
+  const B = <i32>getf(d, OD_B), D = <i32>getf(d, OD_D), adj = getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT;
+  const solve = method == ODE_DOPRI5
+    ? dopri5_layout(null, 0, B, D, <i32>getf(d, OD_MAX_STEPS), !adj, K, widths)
+    : rk_layout(null, 0, method, B, D, (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS), !adj, K, widths);
+  return <f64>HEADER_FLOATS + (adj ? max(solve, adjoint_layout(null, 0, method, B, D, K, widths)) : solve);
 }
 
 function check_tensors(d: usize, backward: bool): i32 {
@@ -93,16 +114,17 @@ function check_tensors(d: usize, backward: bool): i32 {
   if (!inside(getf(d, OD_PARAMS), P * 4, true) || !inside(getf(d, OD_STATS), 32, true)) return ERR_BOUNDS;
   const wsb = getf(d, OD_WS_BYTES);
   if (!inside(getf(d, OD_WS), wsb, true)) return ERR_BOUNDS;
-  if (wsb < need * 4) return ERR_WORKSPACE;
+  if (wsb < workspace_floats(d) * 4) return ERR_WORKSPACE;
   if (!backward) {
     if (!inside(getf(d, OD_H0), B * D * 4, true) || !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   } else {
     if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true) || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
     if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT && !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   }
-  // what the pass writes must not overlap what steers it
-  if (steered(d, getf(d, OD_WS), wsb) || steered(d, getf(d, OD_STATS), 32)) return ERR_OVERLAP;
-  if (!backward ? steered(d, getf(d, OD_STATES), B * S * D * 4) : steered(d, getf(d, OD_GRADS), P * 4) || steered(d, getf(d, OD_DH0), B * D * 4)) return ERR_OVERLAP;
+  // what the pass writes must not overlap what steers it: the workspace's header among it (the
+  // records the solver follows)
+  if (steered(d, getf(d, OD_WS), wsb) || written(d, getf(d, OD_STATS), 32)) return ERR_OVERLAP;
+  if (!backward ? written(d, getf(d, OD_STATES), B * S * D * 4) : written(d, getf(d, OD_GRADS), P * 4) || written(d, getf(d, OD_DH0), B * D * 4)) return ERR_OVERLAP;
   return OK;
 }
 
@@ -110,12 +132,17 @@ function check_tensors(d: usize, backward: bool): i32 {
 function steered(d: usize, p: f64, bytes: f64): bool {
   return overlaps(p, bytes, <f64>d, <f64>(OD_FIELDS << 3)) || overlaps(p, bytes, getf(d, OD_WIDTHS), (getf(d, OD_LAYERS) + 1) * 4);
 }
+/** An output at [p, p + bytes) overlaps what steers the pass: the descriptor, the widths or the
+ *  workspace's header. */
+function written(d: usize, p: f64, bytes: f64): bool {
+  return steered(d, p, bytes) || overlaps(p, bytes, getf(d, OD_WS), <f64>(HEADER_FLOATS << 2));
+}
 
 /** Bytes of workspace a pass of this descriptor needs, or an error code. Computed in f64, also
  *  when it (or a tensor of the shape) passes 4 GiB, so that a host can report it. */
 export function ode_workspace_bytes(d: usize): f64 {
   const e = check_shape(d);
-  return e != OK && e != ERR_TOO_LARGE ? <f64>e : need * 4;
+  return e != OK && e != ERR_TOO_LARGE ? <f64>e : workspace_floats(d) * 4;
 }
 
 /** Parameters of the vector field's MLP for K Linear layers of the given widths [K + 1]. */
@@ -125,36 +152,52 @@ export function ode_param_count(nLayers: i32, widths: usize): f64 {
   return mlp_param_count(nLayers, widths);
 }
 
-/** Lay out the workspace for a forward solve, a backprop backward (the same layout) or, with
- *  adjointBackward, the adjoint's backward solve; set up f (which packs the weights into the
- *  workspace). */
-function setup(d: usize, adjointBackward: bool): void {
-  const scratch = layout(d, adjointBackward), K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
-  mlp_setup(K, <i32>getf(d, OD_ACT), <i32>getf(d, OD_D), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE, widths, <usize>getf(d, OD_PARAMS), B, scratch);
+// @ts-ignore: decorator
+@inline function header(d: usize): usize { return <usize>getf(d, OD_WS); }
+/** Where the solver's regions start: after the header. */
+// @ts-ignore: decorator
+@inline function regions(d: usize): usize { return header(d) + (HEADER_FLOATS << 2); }
+
+/** The call's Problem, read from the (checked) descriptor into the header. */
+function problem(d: usize): Problem {
+  const p = changetype<Problem>(header(d) + (PROBLEM_AT << 2));
+  p.method = <i32>getf(d, OD_METHOD); p.B = <i32>getf(d, OD_B); p.S = <i32>getf(d, OD_S); p.D = <i32>getf(d, OD_D);
+  p.substeps = <i32>getf(d, OD_SUBSTEPS); p.maxSteps = <i32>getf(d, OD_MAX_STEPS);
+  p.perSeq = getf(d, OD_PER_SEQ) == 1; p.store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT; p.semi = getf(d, OD_ADJ_NORM) == ODE_NORM_SEMI;
+  p.times = <usize>getf(d, OD_TIMES); p.rtol = getf(d, OD_RTOL); p.atol = getf(d, OD_ATOL);
+  return p;
 }
 
-/** The workspace's layout only (writes nothing); returns where f's scratch goes. */
-function layout(d: usize, adjointBackward: bool): usize {
-  const ws = <usize>getf(d, OD_WS) + (<usize>HEADER_FLOATS << 2);
-  const K = <i32>getf(d, OD_LAYERS), widths = <usize>getf(d, OD_WIDTHS), B = <i32>getf(d, OD_B);
-  const store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT;
-  let scratch: usize;
-  if (adjointBackward) {
-    scratch = adjoint_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
-      <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS),
-      getf(d, OD_ADJ_NORM) == ODE_NORM_SEMI, ws, K, widths);
-  } else if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
-    scratch = dopri5_layout(B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1,
-      getf(d, OD_RTOL), getf(d, OD_ATOL), <i32>getf(d, OD_MAX_STEPS), ws, K, widths, store);
-  } else {
-    rk_layout(<i32>getf(d, OD_METHOD), B, <i32>getf(d, OD_S), <i32>getf(d, OD_D), <i32>getf(d, OD_SUBSTEPS),
-      <usize>getf(d, OD_TIMES), getf(d, OD_PER_SEQ) == 1, ws, K, widths);
-    scratch = mlpBuf;
-  }
-  return scratch;
+/** f for this call, its scratch at `at` (a region of the solver's layout): the Mlp in the header,
+ *  the weights packed into the scratch. */
+function network(d: usize, at: usize): Mlp {
+  const net = changetype<Mlp>(header(d) + (NET_AT << 2));
+  mlp_layout(net, at, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS), <i32>getf(d, OD_B));
+  mlp_setup(net, <usize>getf(d, OD_PARAMS), <i32>getf(d, OD_ACT), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE);
+  return net;
 }
 
-function header(d: usize): usize { return <usize>getf(d, OD_WS); }
+/** The fixed-step solver's layout of this call's workspace (forward, and backprop's backward). */
+function rk(d: usize, p: Problem): Rk {
+  const L = changetype<Rk>(header(d) + (SOLVER_AT << 2));
+  rk_layout(L, regions(d), p.method, p.B, p.D, <f64>(p.S - 1) * <f64>p.substeps, p.store, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS));
+  return L;
+}
+
+/** dopri5's layout of this call's workspace (forward, and backprop's backward). */
+function dopri5(d: usize, p: Problem): Dopri5 {
+  const L = changetype<Dopri5>(header(d) + (SOLVER_AT << 2));
+  dopri5_layout(L, regions(d), p.B, p.D, p.maxSteps, p.store, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS));
+  return L;
+}
+
+/** The adjoint backward's layout of this call's workspace. */
+function adjoint(d: usize, p: Problem): Adjoint {
+  const L = changetype<Adjoint>(header(d) + (SOLVER_AT << 2));
+  adjoint_layout(L, regions(d), p.method, p.B, p.D, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS));
+  return L;
+}
+
 /** Word i of the header for the descriptor d (after check_shape): the stamp, SHAPE_FIELDS, then
  *  the widths; SHAPE_WORDS + K + 1 words in all. */
 function headerWord(d: usize, i: i32): i32 {
@@ -181,20 +224,16 @@ export function ode_forward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, false);
   if (e != OK) return e;
-  setup(d, false);
-  const h = header(d);
-  store<i32>(h, 0); // no valid forward until this one completes
-  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
-    const st = <usize>getf(d, OD_STATS);
-    const r = dopri5_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), st);
-    if (r < 0) { store<f64>(st, failT); store<f64>(st + 8, failDt); return r; }
-    stampHeader(d);
-    return OK;
+  const p = problem(d), h0 = <usize>getf(d, OD_H0), states = <usize>getf(d, OD_STATES), stats = <usize>getf(d, OD_STATS);
+  store<i32>(header(d), 0); // no valid forward until this one completes
+  if (p.method == ODE_DOPRI5) {
+    const L = dopri5(d, p), r = dopri5_forward(p, network(d, L.net), L, h0, states, stats);
+    if (r < 0) return r;
+  } else {
+    const L = rk(d, p);
+    rk_forward(p, network(d, L.net), L, h0, states, stats);
   }
-  const nfe = rk_forward(<usize>getf(d, OD_H0), <usize>getf(d, OD_STATES), getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT);
   stampHeader(d);
-  const st = <usize>getf(d, OD_STATS), steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
-  store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
 }
 
@@ -204,31 +243,26 @@ export function ode_backward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, true);
   if (e != OK) return e;
-  const st = <usize>getf(d, OD_STATS);
+  const dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0), stats = <usize>getf(d, OD_STATS);
   if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT) {
     // nothing of the forward is kept in the workspace: the states (OD_STATES) are all it needs
-    setup(d, true);
-    const states = <usize>getf(d, OD_STATES), dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0);
-    if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
-      const r = adjoint_dopri5(states, dstates, grads, dh0);
-      if (r < 0) { store<f64>(st, adjFailT); store<f64>(st + 8, adjFailDt); return r; }
-      store<f64>(st, <f64>r); store<f64>(st + 8, adjSteps); store<f64>(st + 16, adjAccepted); store<f64>(st + 24, adjRejected);
-      return OK;
+    const p = problem(d), L = adjoint(d, p), net = network(d, L.net), states = <usize>getf(d, OD_STATES);
+    if (p.method == ODE_DOPRI5) {
+      const r = adjoint_dopri5(p, net, L, states, dstates, grads, dh0, stats);
+      return r < 0 ? r : OK;
     }
-    const nfe = adjoint_fixed(states, dstates, grads, dh0), steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
-    store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
+    adjoint_fixed(p, net, L, states, dstates, grads, dh0, stats);
     return OK;
   }
   if (!stamped(d)) return ERR_NO_FORWARD;
-  setup(d, false);
-  if (<i32>getf(d, OD_METHOD) == ODE_DOPRI5) {
-    const nfe = dopri5_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
-    store<f64>(st, <f64>nfe); store<f64>(st + 8, walked); store<f64>(st + 16, walked); store<f64>(st + 24, 0);
-    return OK;
+  const p = problem(d);
+  if (p.method == ODE_DOPRI5) {
+    const L = dopri5(d, p);
+    dopri5_backward(p, network(d, L.net), L, dstates, grads, dh0, stats);
+  } else {
+    const L = rk(d, p);
+    rk_backward(p, network(d, L.net), L, dstates, grads, dh0, stats);
   }
-  const nfe = rk_backward(<usize>getf(d, OD_DSTATES), <usize>getf(d, OD_GRADS), <usize>getf(d, OD_DH0));
-  const steps = getf(d, OD_B) * (getf(d, OD_S) - 1) * getf(d, OD_SUBSTEPS);
-  store<f64>(st, <f64>nfe); store<f64>(st + 8, steps); store<f64>(st + 16, steps); store<f64>(st + 24, 0);
   return OK;
 }
 
@@ -237,15 +271,16 @@ export function ode_backward(d: usize): i32 {
  *  code (ERR_NO_FORWARD; ERR_ARGUMENT if the method is not dopri5, the gradient is "adjoint" (which
  *  keeps no steps) or row is out of range). */
 export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
+  // writes nothing but out, not even the header's records: where the steps are follows from the
+  // shape (dopri5_steps)
   const e = check_shape(d);
   if (e != OK) return e;
   const wsb = getf(d, OD_WS_BYTES);
   if (!inside(getf(d, OD_WS), wsb, true) || !inside(getf(d, OD_TIMES), 8, true) || !inside(getf(d, OD_PARAMS), 4, true)) return ERR_BOUNDS;
-  if (wsb < need * 4) return ERR_WORKSPACE;
+  if (wsb < workspace_floats(d) * 4) return ERR_WORKSPACE;
   if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
   if (steered(d, <f64>out, <f64>capacity * 16) || overlaps(<f64>out, <f64>capacity * 16, getf(d, OD_WS), wsb)) return ERR_OVERLAP;
   if (!stamped(d)) return ERR_NO_FORWARD;
-  layout(d, false); // the steps are in the workspace: f is not needed (nor written into it)
-  return dopri5_steps(row, out, capacity);
+  return dopri5_steps(regions(d), <i32>getf(d, OD_B), <i32>getf(d, OD_MAX_STEPS), row, out, capacity);
 }
