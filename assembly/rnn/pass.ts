@@ -8,7 +8,8 @@
 //   - the workspace bytes the caller passes against what this shape needs;
 //   - lengths in 1..T;
 //   - no tensor the pass writes (ws, out, hn, cn; grads, dx, dh0, dc0, dhs) overlaps the descriptor
-//     or the lengths, which steer it (ERR_OVERLAP);
+//     or the lengths, which steer it, and no output overlaps the workspace's header, whose records
+//     steer it too (ERR_OVERLAP);
 //   - backward: the workspace must hold a forward pass of the same shape (a stamp in its header).
 // Not checked: that tensors holding only values (x, h0, params, ...) do not overlap the outputs.
 
@@ -18,7 +19,7 @@ import {
   RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS,
 } from "../constants";
 import { geti, getp } from "../common";
-import { paramCount, rnn_layout, RnnLayout, LAYOUT_AT, STAMP_WORDS } from "./layout";
+import { paramCount, rnn_layout, RnnLayout, LAYOUT_AT, STAMP_WORDS, HEADER_FLOATS } from "./layout";
 import { cellGates, cellHasC } from "./cells";
 import { stack_forward, stack_backward } from "./stack";
 import { overlaps } from "../overlap";
@@ -92,6 +93,8 @@ function check_tensors(d: usize, backward: bool): i32 {
       else if (i == 4 && lstm) { p = getp(d, RD_DC0); n = fs; } else if (i == 5) { p = getp(d, RD_DHS); n = fs * <f64>T; }
     }
     if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)) return ERR_OVERLAP;
+    // nor the workspace's header, whose records (the layout, the loops' arguments) steer the pass
+    if (i > 0 && overlaps(<f64>p, n, <f64>ws, <f64>(HEADER_FLOATS << 2))) return ERR_OVERLAP;
   }
   return OK;
 }

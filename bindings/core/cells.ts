@@ -25,13 +25,16 @@ export interface Cell {
   readonly gates: readonly string[];
   /** The cell carries a cell state c beside h (c0, cN, a learned c0): LSTM. */
   readonly cellState: boolean;
+  /** The core's id of the variant with the reset gate applied before the recurrent product
+   *  (`resetAfter: false`: ONNX's default GRU, Keras reset_after=False), for a cell that has one. */
+  readonly resetBefore?: number;
 }
 
 /** Every recurrent cell, in the order messages list them. */
 export const CELLS: { readonly [C in CellType]: Cell } = {
   rnn: { name: "RNN", title: "Elman RNN", ids: { tanh: K.CELL_RNN_TANH, relu: K.CELL_RNN_RELU, linear: K.CELL_RNN_LINEAR }, gates: [""], cellState: false },
   lstm: { name: "LSTM", title: "LSTM", ids: { tanh: K.CELL_LSTM }, gates: ["i", "f", "g", "o"], cellState: true },
-  gru: { name: "GRU", title: "GRU", ids: { tanh: K.CELL_GRU }, gates: ["r", "z", "n"], cellState: false },
+  gru: { name: "GRU", title: "GRU", ids: { tanh: K.CELL_GRU }, gates: ["r", "z", "n"], cellState: false, resetBefore: K.CELL_GRU_RESET_BEFORE },
 };
 
 /** The cell names, in CELLS's order. */
@@ -47,14 +50,32 @@ export function nonlinearityCells(): string {
   return CELL_TYPES.filter(takesNonlinearity).map((c) => JSON.stringify(c)).join(" or ");
 }
 
-/** The core's cell id of a cell type and nonlinearity (a cell with fixed gates ignores it). */
-export function cellId(type: CellType, nonlinearity: Nonlinearity): number {
-  const ids = CELLS[type].ids;
-  return ids[nonlinearity] ?? ids.tanh!;
+/** Whether a cell takes the `resetAfter` option (it has a reset-before variant). */
+export function takesResetAfter(type: CellType): boolean {
+  return CELLS[type].resetBefore !== undefined;
+}
+
+/** The cells that take resetAfter, for messages. */
+export function resetAfterCells(): string {
+  return CELL_TYPES.filter(takesResetAfter).map((c) => JSON.stringify(c)).join(" or ");
+}
+
+/** The core's cell id of a cell type, nonlinearity and reset variant (a cell with fixed gates
+ *  ignores the nonlinearity; a cell without a reset-before variant ignores resetAfter). */
+export function cellId(type: CellType, nonlinearity: Nonlinearity, resetAfter = true): number {
+  const c = CELLS[type];
+  if (!resetAfter && c.resetBefore !== undefined) return c.resetBefore;
+  return c.ids[nonlinearity] ?? c.ids.tanh!;
+}
+
+/** Every core id of a cell: its nonlinearities' and its reset-before variant's. */
+export function cellIds(type: CellType): number[] {
+  const c = CELLS[type];
+  return [...Object.values(c.ids), ...(c.resetBefore === undefined ? [] : [c.resetBefore])];
 }
 
 const BY_ID: Cell[] = [];
-for (const c of Object.values(CELLS)) for (const id of Object.values(c.ids)) BY_ID[id] = c;
+for (const t of CELL_TYPES) for (const id of cellIds(t)) BY_ID[id] = CELLS[t];
 
 /** The cell of a core cell id (CELL_*), or undefined for an unknown id. */
 export function cellOf(id: number): Cell | undefined {

@@ -1,6 +1,9 @@
 // RNN (Elman), LSTM and GRU against PyTorch (test/fixtures/{elman,lstm,gru}.json, written by
 // scripts/make-fixtures.py), through the public API: 1-2 layers, uni/bidirectional, variable
-// lengths, non-zero h0 (and c0), full and truncated BPTT.
+// lengths, non-zero h0 (and c0), full and truncated BPTT. The GRU with resetAfter: false against
+// a float64 autograd reference of its equation (gru-reset-before.json, make-fixtures.py --only
+// gru-reset-before), whose forward the script checks against onnx's reference GRU
+// (linear_before_reset = 0).
 // Tolerances: forward 1e-5 abs + 1e-4 rel; gradients 1e-4 abs + 1e-3 rel.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +17,8 @@ beforeAll(async () => { await init(); });
 
 function build(cs: any) {
   const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional };
-  const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN({ ...base, nonlinearity: cs.nonlinearity });
+  const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : cs.mode === "gru_rb" ? new GRU({ ...base, resetAfter: false })
+    : new RNN({ ...base, nonlinearity: cs.nonlinearity });
   const sd: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(cs.params)) sd[k] = F32(v as number[]);
   layer.loadStateDict(sd);
@@ -32,7 +36,9 @@ export function checkCase(cs: any, truncate?: number) {
   if (lstm) expectClose(`${cs.name} cN`, r.cN!, cs.cN, 1e-5, 1e-4);
   const g: any = { output: F32(cs.gOutput), hN: F32(cs.gHN) };
   if (lstm) g.cN = F32(cs.gCN);
-  const d = layer.backward(g, truncate ? { truncate } : {});
+  const d = layer.backward(g, { ...(truncate ? { truncate } : {}), ...(cs.dh ? { stateGrads: true } : {}) });
+  // the total ∂L/∂h_t of every layer-direction at every step, where the fixture has it
+  if (cs.dh) expectClose(`${cs.name} dh`, d.dh!, cs.dh, 1e-4, 1e-3);
   expectClose(`${cs.name} dx`, d.x, cs.dx, 1e-4, 1e-3);
   expectClose(`${cs.name} dh0`, d.h0, cs.dh0, 1e-4, 1e-3);
   if (lstm) expectClose(`${cs.name} dc0`, d.c0!, cs.dc0, 1e-4, 1e-3);
@@ -42,7 +48,7 @@ export function checkCase(cs: any, truncate?: number) {
   layer.dispose();
 }
 
-for (const file of ["elman", "lstm", "gru"]) {
+for (const file of ["elman", "lstm", "gru", "gru-reset-before"]) {
   const fx = load(file);
   describe(`${file} vs PyTorch ${fx.torch}`, () => {
     for (const cs of fx.cases) it(cs.name, () => checkCase(cs));

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import * as C from "../../assembly/constants.ts";
 
 const wasmFile = (n: string) => readFileSync(new URL(`../../build/${n}`, import.meta.url));
 
@@ -209,6 +210,30 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
     expect(r.e.rnn_forward(set({}))).toBe(K.OK);
     expect(r.e.rnn_backward(set({ 23: lengths }))).toBe(ERR_OVERLAP); // dx over the lengths
     expect(r.e.rnn_backward(set({ 10: desc }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_backward(set({}))).toBe(K.OK);
+  });
+
+  it("rnn_forward / rnn_backward: an output over the workspace's header (its layout and loop records), whole or in part", async () => {
+    const r = await rawCore();
+    const B = 2, T = 3, I = 2, H = 4, P = r.e.rnn_param_count(C.CELL_GRU_RESET_BEFORE, I, H, 1, 1);
+    const desc = r.alloc(4 * C.RD_FIELDS);
+    const shape = [C.CELL_GRU_RESET_BEFORE, B, T, I, H, 1, 1];
+    r.i32(desc, C.RD_FIELDS).set(shape);
+    const wsb = r.e.rnn_workspace_bytes(desc);
+    // a workspace big enough that an output can sit inside it, past the header
+    const [params, grads, ws, x] = [4 * P, 4 * P, wsb + 4096, 4 * B * T * I].map(r.alloc);
+    const set = (f: Record<number, number>) => {
+      const v = r.i32(desc, C.RD_FIELDS); v.fill(0); v.set(shape);
+      Object.assign(v, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsb, [C.RD_X]: x, [C.RD_OUT]: ws + wsb, [C.RD_HN]: ws + wsb + 512 }, f);
+      return desc;
+    };
+    const header = 512; // bytes: the stamp, the layout, the loops' arguments (assembly/rnn/layout.ts)
+    expect(r.e.rnn_forward(set({ [C.RD_OUT]: ws }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_forward(set({ [C.RD_HN]: ws + header - 4 }))).toBe(ERR_OVERLAP); // its last word
+    expect(r.e.rnn_forward(set({ [C.RD_OUT]: ws - 4 * B * T * H + 4 }))).toBe(ERR_OVERLAP); // its first word
+    expect(r.e.rnn_forward(set({}))).toBe(K.OK);
+    expect(r.e.rnn_backward(set({ [C.RD_GRADS]: ws + 64 }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_backward(set({ [C.RD_DX]: ws + 256 }))).toBe(ERR_OVERLAP);
     expect(r.e.rnn_backward(set({}))).toBe(K.OK);
   });
 

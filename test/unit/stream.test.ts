@@ -11,10 +11,11 @@ beforeAll(async () => { await init(); });
 
 const normals = (n: number, rng: InstanceType<typeof Rng>) => Float32Array.from({ length: n }, () => rng.normal());
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-const make = (cell: string, o: Record<string, unknown>) => cell === "lstm" ? new LSTM(o as any) : cell === "gru" ? new GRU(o as any) : new RNN({ ...o, nonlinearity: cell === "relu" ? "relu" : "tanh" } as any);
+const make = (cell: string, o: Record<string, unknown>) => cell === "lstm" ? new LSTM(o as any) : cell === "gru" ? new GRU(o as any)
+  : cell === "gru-reset-before" ? new GRU({ ...o, resetAfter: false } as any) : new RNN({ ...o, nonlinearity: cell === "relu" ? "relu" : "tanh" } as any);
 
 describe("layer.stream: chunked stepping equals one forward pass, bitwise", () => {
-  for (const cell of ["tanh", "relu", "lstm", "gru"]) {
+  for (const cell of ["tanh", "relu", "lstm", "gru", "gru-reset-before"]) {
     for (const L of [1, 2, 3]) {
       it(`${cell}, ${L} layer(s): chunks of random sizes, zero and given initial states`, () => {
         const I = 5, H = 7, B = 3, T = 23, rng = new Rng(L * 31 + cell.length);

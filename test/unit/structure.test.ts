@@ -7,7 +7,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SIGNATURES, CELL_COUNT, core, init } from "../../dist/core.js";
-import { CELLS, CELL_TYPES, cellId, cellOf } from "../../bindings/core/cells.ts";
+import { CELLS, CELL_TYPES, cellId, cellIds, cellOf } from "../../bindings/core/cells.ts";
+import * as K from "../../assembly/constants.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const files = (dir: string, ext: string): string[] => readdirSync(dir).flatMap((n) => {
@@ -32,17 +33,21 @@ describe("the typed ABI", () => {
   });
   it("CELLS (bindings/core/cells.ts) names every cell id of the core once, with the core's gate count", async () => {
     await init();
-    const ids = CELL_TYPES.flatMap((t) => Object.values(CELLS[t].ids)).sort();
+    const ids = CELL_TYPES.flatMap((t) => cellIds(t)).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: CELL_COUNT }, (_, i) => i));
+    // the gate counts of assembly/constants.ts
+    expect([CELLS.rnn.gates.length, CELLS.lstm.gates.length, CELLS.gru.gates.length]).toEqual([K.GATES_RNN, K.GATES_LSTM, K.GATES_GRU]);
     for (const t of CELL_TYPES) {
       expect(CELLS[t].ids.tanh, `${t}: the id of its default nonlinearity`).toBeDefined();
-      for (const id of Object.values(CELLS[t].ids)) {
+      for (const id of cellIds(t)) {
         expect(cellOf(id), `cell id ${id}`).toBe(CELLS[t]);
         // one layer, one direction, I = H = 1: G·H·(I + H) weights and 2·G·H biases
         expect(core().rnn_param_count(id, 1, 1, 1, 1), `${t} (id ${id}): 4·G floats`).toBe(4 * CELLS[t].gates.length);
       }
     }
     expect(cellId("rnn", "relu")).toBe(CELLS.rnn.ids.relu);
+    expect(cellId("gru", "tanh", false)).toBe(K.CELL_GRU_RESET_BEFORE);
+    expect(cellId("lstm", "tanh", false)).toBe(K.CELL_LSTM);
     expect(cellOf(CELL_COUNT)).toBeUndefined();
   });
   it("include/recurrent.h compiles as C", () => {

@@ -1,11 +1,12 @@
 // A Model's configuration: the options (ModelConfig), their checking with defaults filled in
 // (checkConfig → ModelSettings), and the parameter slots a config implies (modelSlots): pure
 // functions that allocate nothing, shared by the model (model.ts) and its files (io/).
-import { CELLS, nonlinearityCells, takesNonlinearity } from "../../core/cells.js";
+import { CELLS, nonlinearityCells, resetAfterCells, takesNonlinearity, takesResetAfter } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { checkInit } from "../../functional/init.js";
 import type { TensorSlot } from "../params.js";
-import { RNNOptions, rnnSlots } from "../rnn/layers.js";
+import { rnnSlots } from "../rnn/layers.js";
+import type { CellOptions } from "../rnn/layers.js";
 import { MODEL_CELLS, MODEL_CELL_TYPES, cellsTaking } from "./cells.js";
 import type { ModelCell, OdeCellOptions } from "./cells.js";
 import { recurrentInputSize } from "./data.js";
@@ -26,8 +27,9 @@ export type InitialState = "zeros" | "learned" | {
 export type { ModelCell, OdeCellOptions };
 
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
- *  seed, init, checkpoint: see RNNOptions), the cell, the readout and the loss. */
-export interface ModelConfig extends RNNOptions {
+ *  resetAfter, seed, init, checkpoint: see RNNOptions and GRUOptions), the cell, the readout and
+ *  the loss. */
+export interface ModelConfig extends CellOptions {
   /** Recurrent cell (default "rnn", Elman). */
   cell?: ModelCell;
   /** cell "odegru": the ODE between steps. */
@@ -61,11 +63,13 @@ export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
 /** Validate a model config (defaults filled in). Pure: allocates nothing. */
 export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
-  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
+  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
   if (!takesNonlinearity(spec.layer) && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+  // true (what a saved config of another cell holds) is accepted as a no-op
+  if (!(takesResetAfter(spec.layer) && spec.core === "stack") && o.resetAfter !== undefined && o.resetAfter !== true) throw new TypeError(`${W}: resetAfter applies only to cell ${resetAfterCells()}, got ${check.show(o.resetAfter)} with cell ${JSON.stringify(cell)}`);
   let initialState: InitialState = "zeros";
   if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
   else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
@@ -80,6 +84,7 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
     bidirectional: check.bool(W, "bidirectional", o.bidirectional ?? false),
     nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const),
+    resetAfter: check.bool(W, "resetAfter", o.resetAfter ?? true),
     outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
     readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
     loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),

@@ -5,7 +5,7 @@
 // batch in the core, and the ODE-RNN (cell odegru; odernn.ts), two passes per step. Which core a
 // cell has is its row in cells.ts.
 import type { Blocks } from "../../core/arena.js";
-import { takesNonlinearity } from "../../core/cells.js";
+import { takesNonlinearity, takesResetAfter } from "../../core/cells.js";
 import type { ParameterBlock } from "../params.js";
 import { RecurrentLayer, makeLayer } from "../rnn/layers.js";
 import { MODEL_CELLS } from "./cells.js";
@@ -49,6 +49,6 @@ export function modelLayer(cfg: ModelSettings, parameters: ParameterBlock): Recu
   const cell = MODEL_CELLS[cfg.cell].layer;
   return makeLayer(cell, {
     inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-    bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(takesNonlinearity(cell) ? { nonlinearity: cfg.nonlinearity } : {}),
+    bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(takesNonlinearity(cell) ? { nonlinearity: cfg.nonlinearity } : {}), ...(takesResetAfter(cell) ? { resetAfter: cfg.resetAfter } : {}),
   }, parameters);
 }

@@ -4,7 +4,7 @@
 // staged inputs); the passes are functional/rnn.ts. The three classes share one implementation;
 // what differs is their row of CELLS (core/cells.ts): the cell id passed to the core, the gates,
 // the cell state.
-import { CELLS, cellId, nonlinearityCells, takesNonlinearity } from "../../core/cells.js";
+import { CELLS, cellId, nonlinearityCells, resetAfterCells, takesNonlinearity, takesResetAfter } from "../../core/cells.js";
 import type { CellType, Nonlinearity } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, i32, reserveAll, untrack } from "../../core/arena.js";
@@ -45,6 +45,18 @@ export interface RNNOptions extends LayerOptions {
   /** Elman nonlinearity φ (default "tanh"). */
   nonlinearity?: Nonlinearity;
 }
+
+/** Options of GRU. */
+export interface GRUOptions extends LayerOptions {
+  /** Where the reset gate r acts (default true). true: PyTorch's GRU, n = tanh(W_in x + b_in +
+   *  r ⊙ (W_hn h + b_hn)) (ONNX linear_before_reset = 1, Keras reset_after=True). false: the reset
+   *  gate multiplies h before the recurrent product, n = tanh(W_in x + b_in + W_hn (r ⊙ h) +
+   *  b_hn): ONNX's default GRU, Keras reset_after=False and TF.js. Same parameters and names. */
+  resetAfter?: boolean;
+}
+
+/** The options of any recurrent layer (what RNN, LSTM and GRU take between them). */
+export type CellOptions = RNNOptions & GRUOptions;
 
 /** Options of forward(): the shape of x and the optional inputs. */
 export interface ForwardOptions {
@@ -142,6 +154,9 @@ export class RecurrentLayer {
   readonly nonlinearity: Nonlinearity;
   /** The cell: "rnn", "lstm" or "gru". */
   readonly mode: CellType;
+  /** GRU: the reset gate after the recurrent product (PyTorch's, true) or before it (false); true
+   *  for the other cells. */
+  readonly resetAfter: boolean;
   /** Number of f32 parameters. */
   readonly numParams: number;
   /** The initialization options given at construction. */
@@ -157,13 +172,13 @@ export class RecurrentLayer {
   readonly #packed = new PackedReuse();
   #ck: boolean;
 
-  protected constructor(mode: CellType, options: RNNOptions) {
+  protected constructor(mode: CellType, options: CellOptions) {
     const block = lent;
     lent = null;
     const W = CELLS[mode].name;
     this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(takesNonlinearity(mode) ? ["nonlinearity"] : [])]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : [])]);
     this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
     this.init = checkInit(W, o.init);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
@@ -171,6 +186,7 @@ export class RecurrentLayer {
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
     this.bidirectional = check.bool(W, "bidirectional", o.bidirectional ?? false);
     this.nonlinearity = check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const);
+    this.resetAfter = check.bool(W, "resetAfter", o.resetAfter ?? true);
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
     const slots = rnnSlots(CELLS[mode].gates.length, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     this.numParams = rnnParamCount(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
@@ -183,8 +199,9 @@ export class RecurrentLayer {
   /** Number of directions D (1 or 2). */
   get directions(): number { return this.bidirectional ? 2 : 1; }
 
-  /** The core's cell id (assembly/constants.ts): 0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU. */
-  get cell(): number { return cellId(this.mode, this.nonlinearity); }
+  /** The core's cell id (assembly/constants.ts): 0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU,
+   *  5 GRU with the reset gate before the recurrent product. */
+  get cell(): number { return cellId(this.mode, this.nonlinearity, this.resetAfter); }
 
   /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
   get checkpoint(): boolean { return this.#ck; }
@@ -342,20 +359,26 @@ export class LSTM extends RecurrentLayer {
 }
 
 /** GRU, torch.nn.GRU: gates r, z, n; n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)),
- *  h' = (1−z)⊙n + z⊙h. (PyTorch's variant; TF.js and brain.js differ.) */
+ *  h' = (1−z)⊙n + z⊙h. With `resetAfter: false`, ONNX's default GRU, Keras reset_after=False and
+ *  TF.js: n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn). */
 export class GRU extends RecurrentLayer {
-  constructor(options: LayerOptions) { super("gru", options); }
+  constructor(options: GRUOptions) { super("gru", options); }
 }
 
 /** The public class of each cell. */
-const CLASSES: { readonly [C in CellType]: new (options: RNNOptions) => RecurrentLayer } = { rnn: RNN, lstm: LSTM, gru: GRU };
+const CLASSES: { readonly [C in CellType]: new (options: CellOptions) => RecurrentLayer } = { rnn: RNN, lstm: LSTM, gru: GRU };
 
 /** Construct the layer class for a cell type, over a view of a model's parameter block. */
-export function makeLayer(mode: CellType, options: RNNOptions, parameters: ParameterBlock): RecurrentLayer {
+export function makeLayer(mode: CellType, options: CellOptions, parameters: ParameterBlock): RecurrentLayer {
   let opts = options;
   if (!takesNonlinearity(mode)) {
-    const { nonlinearity, ...rest } = options;
+    const { nonlinearity, ...rest } = opts;
     if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${CELLS[mode].name}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${JSON.stringify(nonlinearity)}`);
+    opts = rest;
+  }
+  if (!takesResetAfter(mode)) {
+    const { resetAfter, ...rest } = opts;
+    if (resetAfter !== undefined && resetAfter !== true) throw new TypeError(`${CELLS[mode].name}: resetAfter applies only to cell ${resetAfterCells()}, got ${JSON.stringify(resetAfter)}`);
     opts = rest;
   }
   lent = parameters;
