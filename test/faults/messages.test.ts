@@ -63,7 +63,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [
   ["after dispose stateDict", Error, "GRU.stateDict: the module was disposed (its memory is freed); create a new one"],
   ["setFlat size", RangeError, "setFlat: parameters must have 21 elements [21], got 2"],
   ["Model config null", TypeError, "Model: config must be an object, got null"],
-  ["Model typo", TypeError, "Model: unknown option \"outputsize\" (did you mean \"outputSize\"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask"],
+  ["Model typo", TypeError, "Model: unknown option \"outputsize\" (did you mean \"outputSize\"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, resetAfter, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask"],
   ["Model cell", TypeError, "Model: cell must be one of \"rnn\", \"lstm\", \"gru\", \"odegru\", got \"transformer\""],
   ["Model odegru stacked", RangeError, "Model: cell \"odegru\" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers 2, bidirectional false, checkpoint false"],
   ["Model ode without odegru", TypeError, "Model: ode applies only to cell \"odegru\", got it with cell \"gru\""],
