@@ -6,11 +6,6 @@
 import { defineConfig } from "vitest/config";
 import base from "./vitest.config.ts";
 
-export default defineConfig({
-  ...base,
-  test: {
-    ...base.test,
-    include: ["test/unit/**/*.test.ts", "test/reference/**/*.test.ts", "test/faults/**/*.test.ts"],
-    globalSetup: ["test/helpers/built.ts"],
-  },
-});
+export default defineConfig({ ...base,
+  test: { ...base.test, include: ["test/unit/**/*.test.ts", "test/reference/**/*.test.ts", "test/faults/**/*.test.ts"],
+    globalSetup: ["test/helpers/built.ts"] } });

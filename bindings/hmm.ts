@@ -10,7 +10,9 @@ export class CategoricalHMM extends nn.CategoricalHMM {
   metadata: Record<string, string> = {};
   /** The model as safetensors bytes: startprob, transmat and emissionprob as F64 (every bit
    *  kept), the kind and options in __metadata__. */
-  save(metadata: Record<string, string> = {}): Uint8Array { return saveHmm(this, "CategoricalHMM", metadata); }
+  save(metadata: Record<string, string> = {}): Uint8Array {
+    return saveHmm(this, "CategoricalHMM", metadata);
+  }
   /** Rebuild a model saved by save(); every tensor is checked against the file's options first. */
   static load(bytes: Uint8Array): CategoricalHMM {
     const { hmm, metadata } = loadHmm(bytes, "CategoricalHMM", (o) => new CategoricalHMM(o as CategoricalHMMOptions));
@@ -25,7 +27,9 @@ export class GaussianHMM extends nn.GaussianHMM {
   metadata: Record<string, string> = {};
   /** The model as safetensors bytes: startprob, transmat, means and covars as F64 (every bit
    *  kept), the kind and options in __metadata__. */
-  save(metadata: Record<string, string> = {}): Uint8Array { return saveHmm(this, "GaussianHMM", metadata); }
+  save(metadata: Record<string, string> = {}): Uint8Array {
+    return saveHmm(this, "GaussianHMM", metadata);
+  }
   /** Rebuild a model saved by save(); every tensor is checked against the file's options first. */
   static load(bytes: Uint8Array): GaussianHMM {
     const { hmm, metadata } = loadHmm(bytes, "GaussianHMM", (o) => new GaussianHMM(o as GaussianHMMOptions));

@@ -8,22 +8,26 @@ export { init, coreInfo } from "./core/loader.js";
 export type { CoreOptions, CoreInfo } from "./core/loader.js";
 export { Rng } from "./core/random.js";
 export { RNN, LSTM, GRU, RecurrentLayer, GATES } from "./nn/rnn/layers.js";
-export type { RNNOptions, GRUOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions, BackwardResult, Nonlinearity, CellType } from "./nn/rnn/layers.js";
+export type { RNNOptions, GRUOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions,
+  BackwardResult, Nonlinearity, CellType } from "./nn/rnn/layers.js";
 export { ParameterBlock } from "./nn/params.js";
 export { LayerStream } from "./nn/rnn/stream.js";
 export { ModelStream } from "./nn/model/stream.js";
 export type { ModelStreamStepResult } from "./nn/model/stream.js";
 export type { GenerateOptions } from "./nn/model/generate.js";
-export type { StreamOptions, StreamStepOptions, StreamStepResult, StreamOutputs, CarriedState } from "./nn/rnn/stream.js";
+export type { StreamOptions, StreamStepOptions, StreamStepResult, StreamOutputs,
+  CarriedState } from "./nn/rnn/stream.js";
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
 export type { Evaluation, Prediction, GradientFlow } from "./nn/model/model.js";
-export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, InitialState } from "./nn/model/config.js";
+export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss,
+  InitialState } from "./nn/model/config.js";
 export { subset } from "./nn/model/data.js";
 export type { SequenceData } from "./nn/model/data.js";
 export { FitError } from "./train/fit.js";
 export type { FitOptions, History, Logs, EarlyStopping } from "./train/fit.js";
-export type { Schedule, ConstantSchedule, StepSchedule, ExponentialSchedule, CosineSchedule, PlateauSchedule } from "./train/schedule.js";
+export type { Schedule, ConstantSchedule, StepSchedule, ExponentialSchedule, CosineSchedule,
+  PlateauSchedule } from "./train/schedule.js";
 export { Adam, AdamW, SGD, clipGradNorm } from "./train/optim.js";
 export type { Optimizer, AdamOptions, AdamWOptions, SGDOptions, Trainable } from "./train/optim.js";
 export * as safetensors from "./io/safetensors.js";
@@ -33,10 +37,12 @@ export { jacobianProducts, weightSpectrum } from "./nn/rnn/diagnostics.js";
 export type { JacobianOptions, JacobianResult, WeightSpectrum } from "./nn/rnn/diagnostics.js";
 export { orthogonal } from "./functional/init.js";
 export { NeuralODE } from "./nn/ode/neural-ode.js";
-export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult, OdeStats } from "./nn/ode/neural-ode.js";
+export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult,
+  OdeStats } from "./nn/ode/neural-ode.js";
 export type { InitOptions, InitName } from "./functional/init.js";
 export { CategoricalHMM, GaussianHMM } from "./hmm.js";
-export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions, GaussianEmission } from "./nn/hmm/models.js";
+export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions,
+  GaussianEmission } from "./nn/hmm/models.js";
 export { BaseHMM } from "./nn/hmm/base.js";
 export { WorkerModel } from "./worker/client.js";
 export type { WorkerModelOptions, WorkerFitOptions, TransferOption } from "./worker/client.js";

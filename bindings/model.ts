@@ -32,7 +32,8 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
    *  recurrent state across batches, for truncated BPTT over streams longer than a batch: it is
    *  read as the batch's initial state and overwritten with its final state (gradients stop at
    *  the batch's start). */
-  trainBatch(data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
+  trainBatch(data: SequenceData, optimizer: Optimizer,
+    options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
     return trainBatch(this, data, optimizer, options);
   }
 
@@ -46,14 +47,20 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
 
   /** Predicted classes of a crossentropy model: the index of the largest logit (the first of equal
    *  ones), Int32Array [N] for readout "last", one Int32Array [len_i] per sequence for "sequence". */
-  predictClasses(x: Float32Array[], options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): R extends "sequence" ? Int32Array[] : Int32Array {
+  predictClasses(x: Float32Array[],
+    options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): R extends "sequence" ? Int32Array[] : Int32Array {
     const O = this.#classes("Model.predictClasses");
     const p = this.predict(x, options) as Float32Array | Float32Array[];
-    return (Array.isArray(p) ? p.map((a) => argmaxRows(a, O)) : argmaxRows(p, O)) as R extends "sequence" ? Int32Array[] : Int32Array;
+    return (Array.isArray(p) ? p.map((a) => argmaxRows(a, O)) : argmaxRows(p, O)) as R extends "sequence" ? Int32Array[]
+      : Int32Array;
   }
 
   #classes(where: string): number {
-    if (this.config.loss !== "crossentropy") throw new TypeError(`${where}: the model's loss is "${this.config.loss}"; class probabilities and classes need loss "crossentropy" (use predict)`);
+    if (this.config.loss !== "crossentropy") {
+      throw new TypeError(
+        `${where}: the model's loss is "${this.config.loss}"; class probabilities and classes need loss "crossentropy" (use predict)`,
+      );
+    }
     return this.config.outputSize;
   }
 

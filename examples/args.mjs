@@ -5,7 +5,10 @@ export function numberArg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return def;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) { console.error(`--${name}: expected a non-negative number, got ${process.argv[i + 1]}`); process.exit(2); }
+  if (!Number.isFinite(v) || v < 0) {
+    console.error(`--${name}: expected a non-negative number, got ${process.argv[i + 1]}`);
+    process.exit(2);
+  }
   return v;
 }
 

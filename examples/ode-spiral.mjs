@@ -24,18 +24,21 @@ const A = [[-0.1, 2.0], [-2.0, -0.1]];
 
 // the true trajectory: dy_j/dt = Σ_i y_i³ A_ij, i.e. one Linear layer (weight Aᵀ, no bias) on y³
 const truth = new NeuralODE({ stateSize: 2, hidden: [], inputMap: "cube", rtol: 1e-7, atol: 1e-9 });
-truth.loadStateDict({ "net.0.weight": Float32Array.of(A[0][0], A[1][0], A[0][1], A[1][1]), "net.0.bias": Float32Array.of(0, 0) });
+truth.loadStateDict({ "net.0.weight": Float32Array.of(A[0][0], A[1][0], A[0][1], A[1][1]),
+  "net.0.bias": Float32Array.of(0, 0) });
 const trueY = truth.forward(Float32Array.of(2, 0), t, { batch: 1 }).states; // [N, 2]
 truth.dispose();
 
-const model = new NeuralODE({ stateSize: 2, hidden: [50], activation: "tanh", inputMap: "cube", rtol: 1e-7, atol: 1e-9, seed: SEED });
+const model = new NeuralODE({ stateSize: 2, hidden: [50], activation: "tanh", inputMap: "cube", rtol: 1e-7, atol: 1e-9,
+  seed: SEED });
 // the demo's initialization: weights N(0, 0.1²), biases 0
 const initRng = new Rng(SEED + 7), sd = model.stateDict();
 for (const k in sd) sd[k] = sd[k].map(() => (k.endsWith("weight") ? 0.1 * initRng.normal() : 0));
 model.loadStateDict(sd);
 const adam = new Adam({ learningRate: LR });
 const rng = new Rng(SEED + 1);
-const wt = t.slice(0, W), h0 = new Float32Array(B * 2), target = new Float32Array(B * W * 2), g = new Float32Array(B * W * 2);
+const wt = t.slice(0, W), h0 = new Float32Array(B * 2), target = new Float32Array(B * W * 2),
+  g = new Float32Array(B * W * 2);
 
 /** The model's whole trajectory from y(0) and its mean |error| against the truth. */
 function testError() {
@@ -51,7 +54,8 @@ console.error(`spiral: iteration 0: test mean |error| ${last.err.toFixed(4)}`);
 for (let it = 1; it <= ITER; it++) {
   for (let b = 0; b < B; b++) {
     const s = rng.int(N - W);
-    h0[2 * b] = trueY[2 * s]; h0[2 * b + 1] = trueY[2 * s + 1];
+    h0[2 * b] = trueY[2 * s];
+    h0[2 * b + 1] = trueY[2 * s + 1];
     target.set(trueY.subarray(2 * s, 2 * (s + W)), b * W * 2);
   }
   const { states, stats } = model.forward(h0, wt, { batch: B });
@@ -66,26 +70,43 @@ for (let it = 1; it <= ITER; it++) {
   adam.step(model);
   if (it % EVERY === 0 || it === ITER) {
     last = testError();
-    console.error(`spiral: iteration ${it}: test mean |error| ${last.err.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.error(
+      `spiral: iteration ${it}: test mean |error| ${last.err.toFixed(4)} (${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s)`,
+    );
   }
 }
 const seconds = (performance.now() - t0) / 1000;
 let scale = 0;
 for (let i = 0; i < 2 * N; i++) scale += Math.abs(trueY[i]);
-console.log(`spiral: test trajectory mean |error| ${last.err.toFixed(4)} over ${N} points (t 0..${T}; the truth's mean |y| is ${(scale / (2 * N)).toFixed(3)}), after ${ITER} iterations of ${B} windows × ${W} points, ${(nfe / Math.max(1, ITER)).toFixed(0)} evaluations per forward solve, ${seconds.toFixed(1)} s`);
+console.log(
+  `spiral: test trajectory mean |error| ${last.err.toFixed(4)} over ${N} points (t 0..${T}; the truth's mean |y| is ${
+    (scale / (2 * N)).toFixed(3)
+  }), after ${ITER} iterations of ${B} windows × ${W} points, ${
+    (nfe / Math.max(1, ITER)).toFixed(0)
+  } evaluations per forward solve, ${seconds.toFixed(1)} s`,
+);
 
 if (PLOT) {
   const { reportWriter } = await import("../experiments/report.mjs");
   const rows = [];
   for (let i = 0; i < N; i++) {
     rows.push({ x: trueY[2 * i], y: trueY[2 * i + 1], i, curve: "true (dy/dt = y³A)" });
-    rows.push({ x: last.y[2 * i], y: last.y[2 * i + 1], i, curve: `learned (MLP on y³), mean |error| ${last.err.toFixed(3)}` });
+    rows.push({ x: last.y[2 * i], y: last.y[2 * i + 1], i,
+      curve: `learned (MLP on y³), mean |error| ${last.err.toFixed(3)}` });
   }
   await reportWriter(new URL("../reports/", import.meta.url)).plot("ode-spiral", {
     title: `Neural ODE spiral (torchdiffeq's demo): ${ITER} iterations`,
-    width: 360, height: 360, data: { values: rows }, mark: { type: "line", strokeWidth: 1.5 },
-    encoding: { x: { field: "x", type: "quantitative", title: "y₁" }, y: { field: "y", type: "quantitative", title: "y₂" }, order: { field: "i" }, color: { field: "curve", type: "nominal", title: null, legend: { orient: "bottom" } } },
+    width: 360,
+    height: 360,
+    data: { values: rows },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: { x: { field: "x", type: "quantitative", title: "y₁" },
+      y: { field: "y", type: "quantitative", title: "y₂" }, order: { field: "i" },
+      color: { field: "curve", type: "nominal", title: null, legend: { orient: "bottom" } } },
   });
   console.error("spiral: wrote reports/ode-spiral.svg");
 }
-model.dispose(); adam.dispose?.();
+model.dispose();
+adam.dispose?.();

@@ -10,7 +10,16 @@ import { init } from "../dist/index.js";
 import { compareInitialStates } from "../experiments/claims/per-class-data.mjs";
 
 await init();
-const rows = await compareInitialStates([0, 1, 2], ({ label, mean, sd, errs }) =>
-  console.log(`${label.padEnd(18)} test MSE ${mean.toFixed(4)} ± ${sd.toFixed(4)}  (seeds 0,1,2: ${errs.map((e) => e.toFixed(4)).join(", ")})`));
+const rows = await compareInitialStates([0, 1, 2],
+  ({ label, mean, sd, errs }) =>
+    console.log(
+      `${label.padEnd(18)} test MSE ${mean.toFixed(4)} ± ${sd.toFixed(4)}  (seeds 0,1,2: ${
+        errs.map((e) => e.toFixed(4)).join(", ")
+      })`,
+    ));
 const [z, s, p] = rows;
-console.log(`per-class h0 cuts the error ${(z.mean / p.mean).toFixed(1)}x against zeros and ${(s.mean / p.mean).toFixed(1)}x against a shared learned h0`);
+console.log(
+  `per-class h0 cuts the error ${(z.mean / p.mean).toFixed(1)}x against zeros and ${
+    (s.mean / p.mean).toFixed(1)
+  }x against a shared learned h0`,
+);

@@ -13,8 +13,10 @@ import { validSmiles } from "./smiles-grammar.mjs";
 import { numberArg, outDir } from "./args.mjs";
 
 const arg = numberArg;
-const EPOCHS = arg("epochs", 60), H = arg("hidden", 128), SAMPLES = arg("samples", 1000), TEMP = arg("temperature", 0.8), SEED = arg("seed", 0);
-const t0 = Date.now(), log = (m) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
+const EPOCHS = arg("epochs", 60), H = arg("hidden", 128), SAMPLES = arg("samples", 1000),
+  TEMP = arg("temperature", 0.8), SEED = arg("seed", 0);
+const t0 = Date.now(),
+  log = (m) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 
 const rows = readFileSync(new URL("../data/esol-delaney.csv", import.meta.url), "utf8").trim().split("\n").slice(1);
 const smiles = rows.map((r) => r.split(",").at(-1).trim()).filter(Boolean);
@@ -22,22 +24,35 @@ const chars = [...new Set(smiles.join(""))].sort(), END = chars.length, V = char
 const id = new Map(chars.map((c, i) => [c, i]));
 
 await init();
-const data = {
-  x: smiles.map((s) => { const x = new Float32Array((s.length + 1) * (V + 1)); x[START] = 1; for (let t = 0; t < s.length; t++) x[(t + 1) * (V + 1) + id.get(s[t])] = 1; return x; }),
-  y: smiles.map((s) => Int32Array.from([...s].map((c) => id.get(c)).concat([END]))),
-};
+const data = { x: smiles.map((s) => {
+  const x = new Float32Array((s.length + 1) * (V + 1));
+  x[START] = 1;
+  for (let t = 0; t < s.length; t++) x[(t + 1) * (V + 1) + id.get(s[t])] = 1;
+  return x;
+}), y: smiles.map((s) => Int32Array.from([...s].map((c) => id.get(c)).concat([END]))) };
 const valid0 = smiles.filter(validSmiles).length;
-log(`${smiles.length} molecules (${valid0} pass the check themselves), ${chars.length} characters; GRU H = ${H}, ${EPOCHS} epochs`);
-const model = new Model({ cell: "gru", inputSize: V + 1, hiddenSize: H, numLayers: 2, outputSize: V, readout: "sequence", loss: "crossentropy", seed: SEED + 1 });
-await model.fit(data, { epochs: EPOCHS, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: SEED + 1, validationSplit: 0.1, restoreBest: true,
-  onEpochEnd: (e, l) => { if ((e + 1) % 10 === 0) log(`epoch ${e + 1}: loss ${l.loss.toFixed(3)}, validation ${l.valLoss.toFixed(3)} nats/char`); } });
+log(
+  `${smiles.length} molecules (${valid0} pass the check themselves), ${chars.length} characters; GRU H = ${H}, ${EPOCHS} epochs`,
+);
+const model = new Model({ cell: "gru", inputSize: V + 1, hiddenSize: H, numLayers: 2, outputSize: V,
+  readout: "sequence", loss: "crossentropy", seed: SEED + 1 });
+await model.fit(data, { epochs: EPOCHS, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: SEED + 1,
+  validationSplit: 0.1, restoreBest: true,
+  onEpochEnd: (e, l) => {
+    if ((e + 1) % 10 === 0) {
+      log(`epoch ${e + 1}: loss ${l.loss.toFixed(3)}, validation ${l.valLoss.toFixed(3)} nats/char`);
+    }
+  } });
 const known = new Set(smiles), seen = new Set(), out = [];
 let valid = 0, novel = 0;
 for (let i = 0; i < SAMPLES; i++) {
   const t = model.generate({ prime: [START], length: 200, temperature: TEMP, seed: 100000 * SEED + i, stop: END });
   const s = Array.from(t[t.length - 1] === END ? t.subarray(0, t.length - 1) : t, (k) => chars[k]).join("");
   const ok = validSmiles(s);
-  if (ok) { valid++; if (!known.has(s)) novel++; }
+  if (ok) {
+    valid++;
+    if (!known.has(s)) novel++;
+  }
   seen.add(s);
   out.push(`${ok ? (known.has(s) ? "valid, in training" : "valid, novel") : "invalid"}\t${s}`);
 }
@@ -45,5 +60,11 @@ model.dispose();
 const dir = outDir();
 mkdirSync(dir, { recursive: true });
 writeFileSync(new URL("smiles-samples.txt", dir), out.join("\n") + "\n");
-writeFileSync(new URL("smiles.json", dir), JSON.stringify({ molecules: smiles.length, epochs: EPOCHS, hidden: H, samples: SAMPLES, temperature: TEMP, valid, novel, distinct: seen.size, seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
-console.log(`smiles: ${(100 * valid / SAMPLES).toFixed(1)}% of ${SAMPLES} samples valid, ${valid ? (100 * novel / valid).toFixed(1) : "0.0"}% of the valid ones novel, ${seen.size} distinct`);
+writeFileSync(new URL("smiles.json", dir),
+  JSON.stringify({ molecules: smiles.length, epochs: EPOCHS, hidden: H, samples: SAMPLES, temperature: TEMP, valid,
+    novel, distinct: seen.size, seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
+console.log(
+  `smiles: ${(100 * valid / SAMPLES).toFixed(1)}% of ${SAMPLES} samples valid, ${
+    valid ? (100 * novel / valid).toFixed(1) : "0.0"
+  }% of the valid ones novel, ${seen.size} distinct`,
+);

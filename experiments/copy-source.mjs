@@ -15,11 +15,23 @@ export function copySource({ M = 20, K0 = 5, stay = 0.9, lag = 3, rho = 0.25, T 
   const emit = new Float64Array(K0 * M), own = M / K0;
   for (let k = 0; k < K0; k++) {
     let s = 0;
-    for (let m = 0; m < M; m++) { const v = 0.01 + 0.05 * rng0.uniform() + (Math.floor(m / own) === k ? 0.4 + 0.4 * rng0.uniform() : 0); emit[k * M + m] = v; s += v; }
+    for (let m = 0; m < M; m++) {
+      const v = 0.01 + 0.05 * rng0.uniform() + (Math.floor(m / own) === k ? 0.4 + 0.4 * rng0.uniform() : 0);
+      emit[k * M + m] = v;
+      s += v;
+    }
     for (let m = 0; m < M; m++) emit[k * M + m] /= s;
   }
   const start = new Float64Array(K0).fill(1 / K0);
-  const draw = (rng, p, off, c) => { const u = rng.uniform(); let a = 0; for (let i = 0; i < c - 1; i++) { a += p[off + i]; if (u < a) return i; } return c - 1; };
+  const draw = (rng, p, off, c) => {
+    const u = rng.uniform();
+    let a = 0;
+    for (let i = 0; i < c - 1; i++) {
+      a += p[off + i];
+      if (u < a) return i;
+    }
+    return c - 1;
+  };
 
   /** n sequences of T symbols (Int32Array each), seeded. */
   function sample(n, seed) {
@@ -44,12 +56,20 @@ export function copySource({ M = 20, K0 = 5, stay = 0.9, lag = 3, rho = 0.25, T 
     for (const s of seqs) {
       for (let t = 0; t < s.length; t++) {
         if (t === 0) a.set(start);
-        else { b.fill(0); for (let i = 0; i < K0; i++) for (let j = 0; j < K0; j++) b[j] += a[i] * trans[i * K0 + j]; a.set(b); }
+        else {
+          b.fill(0);
+          for (let i = 0; i < K0; i++) for (let j = 0; j < K0; j++) b[j] += a[i] * trans[i * K0 + j];
+          a.set(b);
+        }
         const copy = t >= lag ? rho * +(s[t] === s[t - lag]) : 0, w = t >= lag ? 1 - rho : 1;
         let p = 0;
-        for (let k = 0; k < K0; k++) { b[k] = a[k] * (copy + w * emit[k * M + s[t]]); p += b[k]; }
+        for (let k = 0; k < K0; k++) {
+          b[k] = a[k] * (copy + w * emit[k * M + s[t]]);
+          p += b[k];
+        }
         for (let k = 0; k < K0; k++) a[k] = b[k] / p;
-        tot -= Math.log(p); n++;
+        tot -= Math.log(p);
+        n++;
       }
     }
     return tot / n;

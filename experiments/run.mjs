@@ -16,14 +16,17 @@ import irregular from "./claims/irregular.mjs";
 import crossover from "./claims/crossover.mjs";
 
 // REPORTS_DIR (a directory path) redirects the output, e.g. for the test that re-runs the claims
-const OUT = process.env.REPORTS_DIR ? new URL(`file://${process.env.REPORTS_DIR.replace(/\/?$/, "/")}`) : new URL("../reports/", import.meta.url);
+const OUT = process.env.REPORTS_DIR
+  ? new URL(`file://${process.env.REPORTS_DIR.replace(/\/?$/, "/")}`)
+  : new URL("../reports/", import.meta.url);
 const t0 = Date.now();
 const progress = (msg) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
 const report = reportWriter(OUT);
 const ctx = { json: {}, md: [], plot: report.plot, progress };
 
 await init();
-for (const claim of [vanishing, perfectMemory, truncation, bidirectional, perClassH0, clipping, odeStability, irregular, crossover]) await claim(ctx);
+for (const claim of [vanishing, perfectMemory, truncation, bidirectional, perClassH0, clipping, odeStability, irregular,
+  crossover]) await claim(ctx);
 const seconds = (Date.now() - t0) / 1000;
 report.write(ctx.json, ctx.md, seconds);
 progress(`done: reports/experiments.md, reports/*.svg, reports/experiments.json (${seconds.toFixed(0)} s)`);

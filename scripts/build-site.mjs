@@ -9,10 +9,16 @@ import { resolve } from "node:path";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const at = process.argv.indexOf("--out");
 const out = resolve(at > 0 ? process.argv[at + 1] : root + "site/dist");
-if (!existsSync(root + "dist/recurrent.iife.js")) { console.error("dist/recurrent.iife.js is missing: npm run build first"); process.exit(1); }
+if (!existsSync(root + "dist/recurrent.iife.js")) {
+  console.error("dist/recurrent.iife.js is missing: npm run build first");
+  process.exit(1);
+}
 mkdirSync(out, { recursive: true });
 for (const f of ["index.html", "app.js"]) copyFileSync(root + "site/" + f, out + "/" + f);
 copyFileSync(root + "dist/recurrent.iife.js", out + "/recurrent.iife.js");
 const csv = readFileSync(root + "data/esol-delaney.csv", "utf8");
-writeFileSync(out + "/esol.js", `// ESOL (Delaney 2004), data/esol-delaney.csv; source and licence in data/SOURCES.md\nconst ESOL_CSV = ${JSON.stringify(csv)};\n`);
+writeFileSync(out + "/esol.js",
+  `// ESOL (Delaney 2004), data/esol-delaney.csv; source and licence in data/SOURCES.md\nconst ESOL_CSV = ${
+    JSON.stringify(csv)
+  };\n`);
 console.log(`site: ${out}/index.html (serve the folder; with COOP/COEP headers it trains on 2 threads)`);

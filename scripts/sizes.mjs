@@ -9,8 +9,13 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** { packed, unpacked, files, wasm: { name: bytes } } of the package as it would be packed now. */
 export function sizes() {
-  const [p] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-  const wasm = Object.fromEntries(p.files.filter((f) => f.path.endsWith(".wasm")).map((f) => [f.path, statSync(root + f.path).size]));
+  const [p] = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"] }),
+  );
+  const wasm = Object.fromEntries(
+    p.files.filter((f) => f.path.endsWith(".wasm")).map((f) => [f.path, statSync(root + f.path).size]),
+  );
   return { packed: p.size, unpacked: p.unpackedSize, files: p.entryCount, wasm };
 }
 

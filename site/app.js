@@ -15,7 +15,10 @@ function tokens(s) {
   const out = [];
   for (let i = 0; i < s.length; i++) {
     const two = s.slice(i, i + 2);
-    if (two === "Cl" || two === "Br") { out.push(two); i++; } else out.push(s[i]);
+    if (two === "Cl" || two === "Br") {
+      out.push(two);
+      i++;
+    } else out.push(s[i]);
   }
   return out;
 }
@@ -26,12 +29,19 @@ function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") { row.push(field); field = ""; }
-    else if (ch === "\n" || ch === "\r") {
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field); field = "";
+      row.push(field);
+      field = "";
       if (row.some((f) => f.trim() !== "")) rows.push(row);
       row = [];
     } else field += ch;
@@ -47,7 +57,12 @@ function datasetFrom(text, name) {
   const lower = header.map((h) => h.trim().toLowerCase());
   const xi = lower.includes("smiles") ? lower.indexOf("smiles") : 0;
   let yi = -1;
-  for (let j = header.length - 1; j >= 0; j--) if (j !== xi && rows.every((r) => r[j] !== undefined && r[j].trim() !== "" && Number.isFinite(+r[j]))) { yi = j; break; }
+  for (let j = header.length - 1; j >= 0; j--) {
+    if (j !== xi && rows.every((r) => r[j] !== undefined && r[j].trim() !== "" && Number.isFinite(+r[j]))) {
+      yi = j;
+      break;
+    }
+  }
   if (yi < 0) throw new Error(`${name}: no numeric column to predict`);
   const seqs = rows.map((r) => r[xi].trim()), ys = rows.map((r) => +r[yi]);
   const vocab = new Map();
@@ -58,7 +73,9 @@ function datasetFrom(text, name) {
 }
 function oneHot(s, vocab) {
   const t = tokens(s), V = vocab.size + 1, x = new Float32Array(Math.max(1, t.length) * V);
-  t.forEach((tok, i) => { x[i * V + (vocab.get(tok) ?? 0)] = 1; });
+  t.forEach((tok, i) => {
+    x[i * V + (vocab.get(tok) ?? 0)] = 1;
+  });
   return x;
 }
 
@@ -69,37 +86,62 @@ function describe(d) {
 describe(data);
 
 const drop = $("drop");
-drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  drop.classList.add("over");
+});
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", async (e) => {
-  e.preventDefault(); drop.classList.remove("over");
+  e.preventDefault();
+  drop.classList.remove("over");
   const file = e.dataTransfer.files[0];
   if (!file) return;
-  try { data = datasetFrom(await file.text(), file.name); describe(data); status(`Loaded ${file.name}.`); }
-  catch (err) { status(String(err.message || err)); }
+  try {
+    data = datasetFrom(await file.text(), file.name);
+    describe(data);
+    status(`Loaded ${file.name}.`);
+  } catch (err) {
+    status(String(err.message || err));
+  }
 });
 
 // --- drawing ---------------------------------------------------------------------------------
-const status = (t) => { $("status").textContent = t; };
+const status = (t) => {
+  $("status").textContent = t;
+};
 function drawCurves(train, val) {
   const c = $("curves"), g = c.getContext("2d"), W = c.width, H = c.height, pad = 34;
-  g.fillStyle = "#fff"; g.fillRect(0, 0, W, H);
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, W, H);
   const all = train.concat(val).filter(Number.isFinite);
   if (!all.length) return;
   const lo = Math.min(...all), hi = Math.max(...all), n = Math.max(2, train.length);
-  const X = (i) => pad + (i / (n - 1)) * (W - pad - 10), Y = (v) => H - pad - ((v - lo) / (hi - lo || 1)) * (H - pad - 10);
-  g.strokeStyle = "#999"; g.lineWidth = 1; g.beginPath(); g.moveTo(pad, 10); g.lineTo(pad, H - pad); g.lineTo(W - 10, H - pad); g.stroke();
-  g.fillStyle = "#666"; g.font = "11px sans-serif";
-  g.fillText(hi.toFixed(3), 2, 16); g.fillText(lo.toFixed(3), 2, H - pad); g.fillText(`epoch ${train.length}`, W - 70, H - pad + 16);
+  const X = (i) => pad + (i / (n - 1)) * (W - pad - 10),
+    Y = (v) => H - pad - ((v - lo) / (hi - lo || 1)) * (H - pad - 10);
+  g.strokeStyle = "#999";
+  g.lineWidth = 1;
+  g.beginPath();
+  g.moveTo(pad, 10);
+  g.lineTo(pad, H - pad);
+  g.lineTo(W - 10, H - pad);
+  g.stroke();
+  g.fillStyle = "#666";
+  g.font = "11px sans-serif";
+  g.fillText(hi.toFixed(3), 2, 16);
+  g.fillText(lo.toFixed(3), 2, H - pad);
+  g.fillText(`epoch ${train.length}`, W - 70, H - pad + 16);
   for (const [series, color] of [[train, "#36c"], [val, "#e63"]]) {
-    g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
+    g.strokeStyle = color;
+    g.lineWidth = 2;
+    g.beginPath();
     series.forEach((v, i) => (i ? g.lineTo(X(i), Y(v)) : g.moveTo(X(i), Y(v))));
     g.stroke();
   }
 }
 function drawHeatmap(columns) {
   const c = $("heatmap"), g = c.getContext("2d"), W = c.width, H = c.height;
-  g.fillStyle = "#fff"; g.fillRect(0, 0, W, H);
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, W, H);
   if (!columns.length) return;
   const T = columns[0].length, logs = columns.flatMap((col) => Array.from(col, (v) => Math.log10(v + 1e-12)));
   const lo = Math.min(...logs), hi = Math.max(...logs), cols = Math.max(columns.length, 10);
@@ -122,10 +164,14 @@ requestAnimationFrame(frame);
 
 // --- training --------------------------------------------------------------------------------
 let model = null, abort = null, trained = null;
-const report = (globalThis.playground = { epochs: 0, train: [], val: [], heat: [], longestGapMs: 0, done: false, cancelled: false, error: null, threads: 0 });
+const report =
+  (globalThis.playground = { epochs: 0, train: [], val: [], heat: [], longestGapMs: 0, done: false, cancelled: false,
+    error: null, threads: 0 });
 
 $("train").addEventListener("click", async () => {
-  $("train").disabled = true; $("cancel").disabled = false; $("predict").disabled = true;
+  $("train").disabled = true;
+  $("cancel").disabled = false;
+  $("predict").disabled = true;
   Object.assign(report, { epochs: 0, train: [], val: [], heat: [], done: false, cancelled: false, error: null });
   abort = new AbortController();
   const d = data, V = d.vocab.size + 1, epochs = Math.max(1, +$("epochs").value | 0);
@@ -136,27 +182,50 @@ $("train").addEventListener("click", async () => {
   try {
     if (model) await model.dispose();
     status("Starting the Worker…");
-    model = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V, hiddenSize: Math.max(2, +$("hidden").value | 0), outputSize: 1, seed: 1 }, { threads });
+    model = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V,
+      hiddenSize: Math.max(2, +$("hidden").value | 0), outputSize: 1, seed: 1 }, { threads });
     report.threads = model.info.threads;
-    longestGap = 0; lastFrame = 0; watching = true;
+    longestGap = 0;
+    lastFrame = 0;
+    watching = true;
     const t0 = performance.now();
     for (let e = 0; e < epochs; e++) {
-      const h = await model.fit({ x, y }, { epochs: 1, batchSize: 32, learningRate: +$("lr").value, validationSplit: 0.1, seed: 1, signal: abort.signal });
-      report.train.push(h.loss[0]); report.val.push(h.valLoss[0]); report.epochs = e + 1;
+      const h = await model.fit({ x, y }, { epochs: 1, batchSize: 32, learningRate: +$("lr").value,
+        validationSplit: 0.1, seed: 1, signal: abort.signal });
+      report.train.push(h.loss[0]);
+      report.val.push(h.valLoss[0]);
+      report.epochs = e + 1;
       const flow = await model.gradientFlow(probeData);
       report.heat.push(Array.from(flow.stepNorms));
-      drawCurves(report.train, report.val); drawHeatmap(report.heat);
+      drawCurves(report.train, report.val);
+      drawHeatmap(report.heat);
       report.longestGapMs = longestGap;
-      status(`Epoch ${e + 1}/${epochs}: training loss ${h.loss[0].toFixed(4)}, validation ${h.valLoss[0].toFixed(4)} (standardized MSE); ${((performance.now() - t0) / 1000).toFixed(1)} s; longest frame gap ${longestGap.toFixed(0)} ms`);
+      status(
+        `Epoch ${e + 1}/${epochs}: training loss ${h.loss[0].toFixed(4)}, validation ${
+          h.valLoss[0].toFixed(4)
+        } (standardized MSE); ${((performance.now() - t0) / 1000).toFixed(1)} s; longest frame gap ${
+          longestGap.toFixed(0)
+        } ms`,
+      );
     }
-    trained = d; report.done = true;
+    trained = d;
+    report.done = true;
     status(`${$("status").textContent}. Done.`);
   } catch (err) {
-    if (err && err.kind === "aborted") { report.cancelled = true; trained = d; status(`Cancelled after ${report.epochs} epoch(s).`); }
-    else { report.error = String(err && err.message || err); status(`Error: ${report.error}`); }
+    if (err && err.kind === "aborted") {
+      report.cancelled = true;
+      trained = d;
+      status(`Cancelled after ${report.epochs} epoch(s).`);
+    } else {
+      report.error = String(err && err.message || err);
+      status(`Error: ${report.error}`);
+    }
   } finally {
-    watching = false; report.longestGapMs = longestGap;
-    $("train").disabled = false; $("cancel").disabled = true; $("predict").disabled = !model || !trained;
+    watching = false;
+    report.longestGapMs = longestGap;
+    $("train").disabled = false;
+    $("cancel").disabled = true;
+    $("predict").disabled = !model || !trained;
   }
 });
 $("cancel").addEventListener("click", () => abort?.abort());
@@ -166,7 +235,9 @@ $("predict").addEventListener("click", async () => {
   if (!s || !model || !trained) return;
   const unknown = tokens(s).filter((t) => !trained.vocab.has(t));
   const [p] = await model.predict([oneHot(s, trained.vocab)]);
-  $("prediction").textContent = `${trained.yName}: ${(p * trained.std + trained.mean).toFixed(2)}${unknown.length ? ` (tokens not in the training data: ${[...new Set(unknown)].join(" ")})` : ""}`;
+  $("prediction").textContent = `${trained.yName}: ${(p * trained.std + trained.mean).toFixed(2)}${
+    unknown.length ? ` (tokens not in the training data: ${[...new Set(unknown)].join(" ")})` : ""
+  }`;
 });
 
 // --- generation: a next-character model over the dataset's strings ------------------------------
@@ -176,32 +247,60 @@ function plausibleSmiles(s) {
   const open = new Set();
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
-    if (ch === "[") { const j = s.indexOf("]", i); if (j < 0) return false; i = j; continue; }
+    if (ch === "[") {
+      const j = s.indexOf("]", i);
+      if (j < 0) return false;
+      i = j;
+      continue;
+    }
     if (ch === "(") depth++;
     else if (ch === ")") { if (--depth < 0) return false; }
-    else if (ch === "%") { const d = s.slice(i, i + 3); if (!/^%\d\d$/.test(d)) return false; open.has(d) ? open.delete(d) : open.add(d); i += 2; }
-    else if (ch >= "0" && ch <= "9") open.has(ch) ? open.delete(ch) : open.add(ch);
+    else if (ch === "%") {
+      const d = s.slice(i, i + 3);
+      if (!/^%\d\d$/.test(d)) return false;
+      open.has(d) ? open.delete(d) : open.add(d);
+      i += 2;
+    } else if (ch >= "0" && ch <= "9") open.has(ch) ? open.delete(ch) : open.add(ch);
   }
   return depth === 0 && open.size === 0 && s.length > 0;
 }
 let gen = null, genChars = null, genKnown = null, genDraws = 0;
 const genReport = (globalThis.playground.generator = { trained: false, epochs: 0, samples: [], error: null });
 $("genTrain").addEventListener("click", async () => {
-  $("genTrain").disabled = true; $("genSample").disabled = true;
-  const seqs = data.seqs, chars = [...new Set(seqs.join(""))].sort(), END = chars.length, V = chars.length + 1, START = V;
+  $("genTrain").disabled = true;
+  $("genSample").disabled = true;
+  const seqs = data.seqs, chars = [...new Set(seqs.join(""))].sort(), END = chars.length, V = chars.length + 1,
+    START = V;
   const id = new Map(chars.map((c, i) => [c, i]));
-  const x = seqs.map((s) => { const v = new Float32Array((s.length + 1) * (V + 1)); v[START] = 1; for (let t = 0; t < s.length; t++) v[(t + 1) * (V + 1) + id.get(s[t])] = 1; return v; });
+  const x = seqs.map((s) => {
+    const v = new Float32Array((s.length + 1) * (V + 1));
+    v[START] = 1;
+    for (let t = 0; t < s.length; t++) v[(t + 1) * (V + 1) + id.get(s[t])] = 1;
+    return v;
+  });
   const y = seqs.map((s) => Int32Array.from([...s].map((c) => id.get(c)).concat([END])));
   try {
     if (gen) await gen.dispose();
-    gen = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V + 1, hiddenSize: 64, numLayers: 2, outputSize: V, readout: "sequence", loss: "crossentropy", seed: 1 }, { threads });
+    gen = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V + 1, hiddenSize: 64, numLayers: 2,
+      outputSize: V, readout: "sequence", loss: "crossentropy", seed: 1 }, { threads });
     const epochs = Math.max(1, +$("genEpochs").value | 0);
     await gen.fit({ x, y }, { epochs, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: 1, validationSplit: 0.1,
-      onEpochEnd: (e, logs) => { genReport.epochs = e; $("genStatus").textContent = `epoch ${e}/${epochs}: ${logs.loss.toFixed(3)} nats/char (validation ${logs.valLoss.toFixed(3)})`; } });
-    genChars = chars; genKnown = new Set(seqs); genReport.trained = true;
+      onEpochEnd: (e, logs) => {
+        genReport.epochs = e;
+        $("genStatus").textContent = `epoch ${e}/${epochs}: ${logs.loss.toFixed(3)} nats/char (validation ${
+          logs.valLoss.toFixed(3)
+        })`;
+      } });
+    genChars = chars;
+    genKnown = new Set(seqs);
+    genReport.trained = true;
     $("genSample").disabled = false;
-  } catch (err) { genReport.error = String(err && err.message || err); $("genStatus").textContent = `Error: ${genReport.error}`; }
-  finally { $("genTrain").disabled = false; }
+  } catch (err) {
+    genReport.error = String(err && err.message || err);
+    $("genStatus").textContent = `Error: ${genReport.error}`;
+  } finally {
+    $("genTrain").disabled = false;
+  }
 });
 $("genSample").addEventListener("click", async () => {
   const END = genChars.length, START = END + 1, lines = [];

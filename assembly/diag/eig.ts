@@ -4,11 +4,17 @@
 // deflation on small subdiagonal entries. Complex eigenvalues come out in conjugate pairs.
 
 // @ts-ignore: decorator
-@inline function A(a: usize, n: i32, i: i32, j: i32): f64 { return load<f64>(a + ((<usize>i * n + j) << 3)); }
+@inline function A(a: usize, n: i32, i: i32, j: i32): f64 {
+  return load<f64>(a + ((<usize>i * n + j) << 3));
+}
 // @ts-ignore: decorator
-@inline function S(a: usize, n: i32, i: i32, j: i32, v: f64): void { store<f64>(a + ((<usize>i * n + j) << 3), v); }
+@inline function S(a: usize, n: i32, i: i32, j: i32, v: f64): void {
+  store<f64>(a + ((<usize>i * n + j) << 3), v);
+}
 
-function sign(a: f64, b: f64): f64 { return b >= 0 ? Math.abs(a) : -Math.abs(a); }
+function sign(a: f64, b: f64): f64 {
+  return b >= 0 ? Math.abs(a) : -Math.abs(a);
+}
 
 /** Balance rows and columns by powers of two (no rounding error) so that their norms are close. */
 function balance(n: i32, a: usize): void {
@@ -17,13 +23,24 @@ function balance(n: i32, a: usize): void {
     done = true;
     for (let i = 0; i < n; i++) {
       let r: f64 = 0, c: f64 = 0;
-      for (let j = 0; j < n; j++) if (j != i) { c += Math.abs(A(a, n, j, i)); r += Math.abs(A(a, n, i, j)); }
+      for (let j = 0; j < n; j++) {
+        if (j != i) {
+          c += Math.abs(A(a, n, j, i));
+          r += Math.abs(A(a, n, i, j));
+        }
+      }
       if (c == 0 || r == 0) continue;
       const s = c + r;
       let g = r / 2, f: f64 = 1;
-      while (c < g) { f *= 2; c *= 4; }
+      while (c < g) {
+        f *= 2;
+        c *= 4;
+      }
       g = r * 2;
-      while (c > g) { f /= 2; c /= 4; }
+      while (c > g) {
+        f /= 2;
+        c /= 4;
+      }
       if ((c + r) / f < 0.95 * s) {
         done = false;
         for (let j = 0; j < n; j++) S(a, n, i, j, A(a, n, i, j) / f);
@@ -37,10 +54,23 @@ function balance(n: i32, a: usize): void {
 function hessenberg(n: i32, a: usize): void {
   for (let m = 1; m < n - 1; m++) {
     let x: f64 = 0, piv = m;
-    for (let j = m; j < n; j++) if (Math.abs(A(a, n, j, m - 1)) > Math.abs(x)) { x = A(a, n, j, m - 1); piv = j; }
+    for (let j = m; j < n; j++) {
+      if (Math.abs(A(a, n, j, m - 1)) > Math.abs(x)) {
+        x = A(a, n, j, m - 1);
+        piv = j;
+      }
+    }
     if (piv != m) {
-      for (let j = m - 1; j < n; j++) { const t = A(a, n, piv, j); S(a, n, piv, j, A(a, n, m, j)); S(a, n, m, j, t); }
-      for (let j = 0; j < n; j++) { const t = A(a, n, j, piv); S(a, n, j, piv, A(a, n, j, m)); S(a, n, j, m, t); }
+      for (let j = m - 1; j < n; j++) {
+        const t = A(a, n, piv, j);
+        S(a, n, piv, j, A(a, n, m, j));
+        S(a, n, m, j, t);
+      }
+      for (let j = 0; j < n; j++) {
+        const t = A(a, n, j, piv);
+        S(a, n, j, piv, A(a, n, j, m));
+        S(a, n, j, m, t);
+      }
     }
     if (x == 0) continue;
     for (let i = m + 1; i < n; i++) {
@@ -69,17 +99,20 @@ function hqr(n: i32, a: usize, wr: usize, wi: usize): i32 {
       for (l = nn; l >= 1; l--) {
         s = Math.abs(A(a, n, l - 1, l - 1)) + Math.abs(A(a, n, l, l));
         if (s == 0) s = anorm;
-        if (Math.abs(A(a, n, l, l - 1)) + s == s) { S(a, n, l, l - 1, 0); break; }
+        if (Math.abs(A(a, n, l, l - 1)) + s == s) {
+          S(a, n, l, l - 1, 0);
+          break;
+        }
       }
       x = A(a, n, nn, nn);
-      if (l == nn) {                                   // one real root
+      if (l == nn) { // one real root
         store<f64>(wr + (<usize>nn << 3), x + t);
         store<f64>(wi + (<usize>nn << 3), 0);
         nn--;
       } else {
         y = A(a, n, nn - 1, nn - 1);
         w = A(a, n, nn, nn - 1) * A(a, n, nn - 1, nn);
-        if (l == nn - 1) {                             // a 2×2 block: two roots
+        if (l == nn - 1) { // a 2×2 block: two roots
           p = 0.5 * (y - x);
           q = p * p + w;
           z = Math.sqrt(Math.abs(q));
@@ -97,24 +130,29 @@ function hqr(n: i32, a: usize, wr: usize, wi: usize): i32 {
             store<f64>(wi + (<usize>nn << 3), z);
           }
           nn -= 2;
-        } else {                                       // a double-shift QR step on rows l..nn
+        } else { // a double-shift QR step on rows l..nn
           if (its == 60) return -1;
-          if (its == 10 || its == 20 || its == 40) {   // exceptional shift
+          if (its == 10 || its == 20 || its == 40) { // exceptional shift
             t += x;
             for (let i = 0; i <= nn; i++) S(a, n, i, i, A(a, n, i, i) - x);
             s = Math.abs(A(a, n, nn, nn - 1)) + Math.abs(A(a, n, nn - 1, nn - 2));
-            x = 0.75 * s; y = x; w = -0.4375 * s * s;
+            x = 0.75 * s;
+            y = x;
+            w = -0.4375 * s * s;
           }
           its++;
           let m = nn - 2;
-          for (; m >= l; m--) {                        // two consecutive small subdiagonal elements?
+          for (; m >= l; m--) { // two consecutive small subdiagonal elements?
             z = A(a, n, m, m);
-            r = x - z; s = y - z;
+            r = x - z;
+            s = y - z;
             p = (r * s - w) / A(a, n, m + 1, m) + A(a, n, m, m + 1);
             q = A(a, n, m + 1, m + 1) - z - r - s;
             r = A(a, n, m + 2, m + 1);
             s = Math.abs(p) + Math.abs(q) + Math.abs(r);
-            p /= s; q /= s; r /= s;
+            p /= s;
+            q /= s;
+            r /= s;
             if (m == l) break;
             const u = Math.abs(A(a, n, m, m - 1)) * (Math.abs(q) + Math.abs(r));
             const v = Math.abs(p) * (Math.abs(A(a, n, m - 1, m - 1)) + Math.abs(z) + Math.abs(A(a, n, m + 1, m + 1)));
@@ -124,13 +162,17 @@ function hqr(n: i32, a: usize, wr: usize, wi: usize): i32 {
             S(a, n, i, i - 2, 0);
             if (i != m + 2) S(a, n, i, i - 3, 0);
           }
-          for (let k = m; k <= nn - 1; k++) {          // chase the bulge
+          for (let k = m; k <= nn - 1; k++) { // chase the bulge
             if (k != m) {
               p = A(a, n, k, k - 1);
               q = A(a, n, k + 1, k - 1);
               r = k != nn - 1 ? A(a, n, k + 2, k - 1) : 0;
               x = Math.abs(p) + Math.abs(q) + Math.abs(r);
-              if (x != 0) { p /= x; q /= x; r /= x; }
+              if (x != 0) {
+                p /= x;
+                q /= x;
+                r /= x;
+              }
             }
             s = sign(Math.sqrt(p * p + q * q + r * r), p);
             if (s == 0) continue;
@@ -139,8 +181,13 @@ function hqr(n: i32, a: usize, wr: usize, wi: usize): i32 {
             } else {
               S(a, n, k, k - 1, -s * x);
             }
-            p += s; x = p / s; y = q / s; z = r / s; q /= p; r /= p;
-            for (let j = k; j <= nn; j++) {            // rows k, k+1, k+2
+            p += s;
+            x = p / s;
+            y = q / s;
+            z = r / s;
+            q /= p;
+            r /= p;
+            for (let j = k; j <= nn; j++) { // rows k, k+1, k+2
               p = A(a, n, k, j) + q * A(a, n, k + 1, j);
               if (k != nn - 1) {
                 p += r * A(a, n, k + 2, j);
@@ -150,7 +197,7 @@ function hqr(n: i32, a: usize, wr: usize, wi: usize): i32 {
               S(a, n, k, j, A(a, n, k, j) - p * x);
             }
             const mmin = nn < k + 3 ? nn : k + 3;
-            for (let i = l; i <= mmin; i++) {          // columns k, k+1, k+2
+            for (let i = l; i <= mmin; i++) { // columns k, k+1, k+2
               p = x * A(a, n, i, k) + y * A(a, n, i, k + 1);
               if (k != nn - 1) {
                 p += z * A(a, n, i, k + 2);

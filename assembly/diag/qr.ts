@@ -13,7 +13,9 @@ import { gemm_f32_4x8_wasmsimd as gemm, scale_f32_wasmsimd } from "../linalg";
 @inline const NB: i32 = 32;
 
 // @ts-ignore: decorator
-@inline function at(p: usize, ld: i32, i: i32, j: i32): usize { return p + ((<usize>i * ld + j) << 2); }
+@inline function at(p: usize, ld: i32, i: i32, j: i32): usize {
+  return p + ((<usize>i * ld + j) << 2);
+}
 
 /** Workspace floats for qr_orthogonal(m, n). */
 export function qr_work_floats(m: i32, n: i32): i32 {
@@ -23,14 +25,14 @@ export function qr_work_floats(m: i32, n: i32): i32 {
 /** Overwrite A [m,n] (m ≥ n ≥ 1, leading dimension n) with the sign-corrected Q of its QR
  *  factorization, times gain. work: qr_work_floats(m, n) f32. */
 export function qr_orthogonal(m: i32, n: i32, a: usize, gain: f32, work: usize): void {
-  const V = work;                               // [m, NB]  the panel's reflectors, explicit
-  const Tm = V + ((<usize>m * NB) << 2);         // [NB, NB] the WY factor T
-  const W1 = Tm + ((<usize>NB * NB) << 2);       // [NB, n]
-  const W2 = W1 + ((<usize>NB * n) << 2);        // [NB, n]
-  const sgn = W2 + ((<usize>NB * n) << 2);       // [n] sign(R_ii)
+  const V = work; // [m, NB]  the panel's reflectors, explicit
+  const Tm = V + ((<usize>m * NB) << 2); // [NB, NB] the WY factor T
+  const W1 = Tm + ((<usize>NB * NB) << 2); // [NB, n]
+  const W2 = W1 + ((<usize>NB * n) << 2); // [NB, n]
+  const sgn = W2 + ((<usize>NB * n) << 2); // [n] sign(R_ii)
   const allTau = sgn + (<usize>((n + 3) & ~3) << 2); // [n] τ of every reflector (T is rebuilt per panel)
   const taus = allTau + (<usize>((n + 3) & ~3) << 2); // [NB] τ of the current panel
-  const z = taus + (<usize>NB << 2);              // f64 [NB] scratch of buildT
+  const z = taus + (<usize>NB << 2); // f64 [NB] scratch of buildT
   const npanels = (n + NB - 1) / NB;
 
   // 1. factor: A ← R (upper) with the reflectors below the diagonal
@@ -40,7 +42,10 @@ export function qr_orthogonal(m: i32, n: i32, a: usize, gain: f32, work: usize):
       // reflector for column k, rows k..m−1
       const alpha = <f64>load<f32>(at(a, n, k, k));
       let xn: f64 = 0;
-      for (let i = k + 1; i < m; i++) { const v = <f64>load<f32>(at(a, n, i, k)); xn += v * v; }
+      for (let i = k + 1; i < m; i++) {
+        const v = <f64>load<f32>(at(a, n, i, k));
+        xn += v * v;
+      }
       let tau: f64 = 0, beta = alpha;
       if (xn > 0) {
         beta = -(alpha >= 0 ? 1.0 : -1.0) * Math.sqrt(alpha * alpha + xn);
@@ -59,7 +64,9 @@ export function qr_orthogonal(m: i32, n: i32, a: usize, gain: f32, work: usize):
           for (let i = k + 1; i < m; i++) w += <f64>load<f32>(at(a, n, i, k)) * <f64>load<f32>(at(a, n, i, j));
           const tw = <f32>(tau * w);
           store<f32>(at(a, n, k, j), load<f32>(at(a, n, k, j)) - tw);
-          for (let i = k + 1; i < m; i++) store<f32>(at(a, n, i, j), load<f32>(at(a, n, i, j)) - load<f32>(at(a, n, i, k)) * tw);
+          for (let i = k + 1; i < m; i++) {
+            store<f32>(at(a, n, i, j), load<f32>(at(a, n, i, j)) - load<f32>(at(a, n, i, k)) * tw);
+          }
         }
       }
     }
@@ -70,10 +77,10 @@ export function qr_orthogonal(m: i32, n: i32, a: usize, gain: f32, work: usize):
       buildT(mr, jb, V, taus, Tm, z);
       // trailing C = A[j0:m, j0+jb:n] ← (I − V T Vᵀ)ᵀ C = C − V Tᵀ (Vᵀ C)
       const C = at(a, n, j0, j0 + jb);
-      gemm(jb, nc, mr, V, 1, NB, C, n, W1, n, false);          // W1 = Vᵀ C      [jb, nc]
-      gemm(jb, nc, jb, Tm, 1, NB, W1, n, W2, n, false);        // W2 = Tᵀ W1
+      gemm(jb, nc, mr, V, 1, NB, C, n, W1, n, false); // W1 = Vᵀ C      [jb, nc]
+      gemm(jb, nc, jb, Tm, 1, NB, W1, n, W2, n, false); // W2 = Tᵀ W1
       scale_f32_wasmsimd(jb * n, -1, W2);
-      gemm(mr, nc, jb, V, NB, 1, W2, n, C, n, true);           // C += V (−W2)
+      gemm(mr, nc, jb, V, NB, 1, W2, n, C, n, true); // C += V (−W2)
     }
   }
 
@@ -86,13 +93,15 @@ export function qr_orthogonal(m: i32, n: i32, a: usize, gain: f32, work: usize):
     buildT(mr, jb, V, allTau + (<usize>j0 << 2), Tm, z);
     // Q[j0:m, j0:n] before this panel is H_{j0+jb} … H_{n−1} applied to [I; 0]: the panel's own
     // columns are identity columns, and the panel's rows right of it are zero (they held R)
-    for (let i = j0; i < m; i++) for (let j = j0; j < j0 + jb; j++) store<f32>(at(a, n, i, j), i == j ? <f32>1 : <f32>0);
+    for (let i = j0; i < m; i++) {
+      for (let j = j0; j < j0 + jb; j++) store<f32>(at(a, n, i, j), i == j ? <f32>1 : <f32>0);
+    }
     for (let i = j0; i < j0 + jb; i++) for (let j = j0 + jb; j < n; j++) store<f32>(at(a, n, i, j), 0);
     const C = at(a, n, j0, j0);
-    gemm(jb, nc, mr, V, 1, NB, C, n, W1, n, false);            // W1 = Vᵀ Q
-    gemm(jb, nc, jb, Tm, NB, 1, W1, n, W2, n, false);          // W2 = T W1
+    gemm(jb, nc, mr, V, 1, NB, C, n, W1, n, false); // W1 = Vᵀ Q
+    gemm(jb, nc, jb, Tm, NB, 1, W1, n, W2, n, false); // W2 = T W1
     scale_f32_wasmsimd(jb * n, -1, W2);
-    gemm(mr, nc, jb, V, NB, 1, W2, n, C, n, true);             // Q += V (−W2)
+    gemm(mr, nc, jb, V, NB, 1, W2, n, C, n, true); // Q += V (−W2)
   }
 
   // 3. sign correction and gain: Q[:, j] *= sign(R_jj) · gain

@@ -11,9 +11,13 @@
 // matrix, p = k + oversampling) by Jacobi. For large matrices where only the top few are wanted.
 
 // @ts-ignore: decorator
-@inline function ld64(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
+@inline function ld64(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
 // @ts-ignore: decorator
-@inline function st64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
+@inline function st64(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
 
 /** Σ a_i b_i over n f64 (f64x2 lanes). */
 function dot64(n: i32, a: usize, b: usize): f64 {
@@ -154,7 +158,8 @@ export function svd_subspace_work_bytes(M: i32, N: i32, k: i32): i32 {
 /** The k largest singular values of A [M,N] (decreasing, into out f32[k]) by `iters` rounds of
  *  subspace iteration on AᵀA with p = min(k + 8, min(M,N)) vectors from a fixed seed, then
  *  Rayleigh–Ritz. work: svd_subspace_work_bytes(M, N, k). Error shrinks like (σ_{p+1}/σ_i)^(2·iters). */
-export function svd_values_subspace(M: i32, N: i32, a: usize, lda: i32, k: i32, iters: i32, out: usize, work: usize): void {
+export function svd_values_subspace(M: i32, N: i32, a: usize, lda: i32, k: i32, iters: i32, out: usize,
+  work: usize): void {
   const p = min(k + 8, min(M, N));
   const X = work, Y = work + ((<usize>p * N) << 3);
   // seeded start vectors (LCG, uniform in [−0.5, 0.5))
@@ -167,8 +172,8 @@ export function svd_values_subspace(M: i32, N: i32, a: usize, lda: i32, k: i32, 
   for (let it = 0; it < iters; it++) {
     for (let j = 0; j < p; j++) {
       const xj = X + ((<usize>j * N) << 3), yj = Y + ((<usize>j * M) << 3);
-      apply64(M, N, a, lda, xj, yj, false);   // y = A x
-      apply64(M, N, a, lda, yj, xj, true);    // x = Aᵀ y
+      apply64(M, N, a, lda, xj, yj, false); // y = A x
+      apply64(M, N, a, lda, yj, xj, true); // x = Aᵀ y
     }
     orthonormalize(p, N, X);
   }
@@ -194,7 +199,8 @@ export function svd_values_batch(count: i32, M: i32, N: i32, a: usize, out: usiz
 }
 
 /** svd_values_subspace on `count` matrices [M,N] stored back to back; out [count, k]. */
-export function svd_subspace_batch(count: i32, M: i32, N: i32, a: usize, k: i32, iters: i32, out: usize, work: usize): void {
+export function svd_subspace_batch(count: i32, M: i32, N: i32, a: usize, k: i32, iters: i32, out: usize,
+  work: usize): void {
   for (let c = 0; c < count; c++) {
     svd_values_subspace(M, N, a + ((<usize>c * M * N) << 2), N, k, iters, out + ((<usize>c * k) << 2), work);
   }

@@ -17,13 +17,18 @@ import { OK, ERR_SIZE, ERR_BOUNDS, ERR_LENGTHS, ERR_ARGUMENT, ERR_ZERO_PROBABILI
 import { overlaps } from "../overlap";
 
 // @ts-ignore: decorator
-@inline function f64p(p: usize, i: i32): usize { return p + (<usize>i << 3); }
-function inside(p: usize, bytes: f64): bool { return p != 0 && <f64>p + bytes <= <f64>memory.size() * 65536; }
+@inline function f64p(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+function inside(p: usize, bytes: f64): bool {
+  return p != 0 && <f64>p + bytes <= <f64>memory.size() * 65536;
+}
 
 /** Check K, N, the lengths (each ≥ 1, summing to N) and the tensors both passes read. */
 function checkCommon(K: i32, N: i32, nSeq: i32, lengths: usize, logE: usize, start: usize, trans: usize): i32 {
   if (K < 1 || K > 65536 || N < 1 || nSeq < 1 || nSeq > N) return ERR_SIZE;
-  if (!inside(lengths, <f64>nSeq * 4) || !inside(logE, <f64>N * <f64>K * 8) || !inside(start, <f64>K * 8) || !inside(trans, <f64>K * <f64>K * 8)) return ERR_BOUNDS;
+  if (!inside(lengths, <f64>nSeq * 4) || !inside(logE, <f64>N * <f64>K * 8) || !inside(start, <f64>K * 8)
+    || !inside(trans, <f64>K * <f64>K * 8)) return ERR_BOUNDS;
   let sum: i64 = 0;
   for (let s = 0; s < nSeq; s++) {
     const l = load<i32>(lengths + (<usize>s << 2));
@@ -51,7 +56,10 @@ export function hmm_work_bytes(K: i32, maxLen: i32): f64 {
 @inline function axpy(K: i32, a: f64, src: usize, dst: usize): void {
   const av = f64x2.splat(a);
   let j = 0;
-  for (; j + 2 <= K; j += 2) { const o = <usize>j << 3; v128.store(dst + o, f64x2.add(v128.load(dst + o), f64x2.mul(av, v128.load(src + o)))); }
+  for (; j + 2 <= K; j += 2) {
+    const o = <usize>j << 3;
+    v128.store(dst + o, f64x2.add(v128.load(dst + o), f64x2.mul(av, v128.load(src + o))));
+  }
   if (j < K) store<f64>(f64p(dst, j), load<f64>(f64p(dst, j)) + a * load<f64>(f64p(src, j)));
 }
 
@@ -60,7 +68,10 @@ export function hmm_work_bytes(K: i32, maxLen: i32): f64 {
 @inline function dot(K: i32, a: usize, b: usize): f64 {
   let acc = f64x2.splat(0);
   let j = 0;
-  for (; j + 2 <= K; j += 2) { const o = <usize>j << 3; acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o))); }
+  for (; j + 2 <= K; j += 2) {
+    const o = <usize>j << 3;
+    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+  }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   if (j < K) s += load<f64>(f64p(a, j)) * load<f64>(f64p(b, j));
   return s;
@@ -78,10 +89,12 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
   const L = maxLength(nSeq, lengths);
   if (!inside(out, 16) || !inside(work, workBytes)) return ERR_BOUNDS;
   if (workBytes < hmm_work_bytes(K, L)) return ERR_ARGUMENT;
-  if ((gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) || (xi != 0 && !inside(xi, <f64>K * <f64>K * 8)) || (first != 0 && !inside(first, <f64>K * 8))) return ERR_BOUNDS;
+  if ((gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) || (xi != 0 && !inside(xi, <f64>K * <f64>K * 8))
+    || (first != 0 && !inside(first, <f64>K * 8))) return ERR_BOUNDS;
   const ln = <f64>nSeq * 4;
-  if (overlaps(<f64>gamma, <f64>N * <f64>K * 8, <f64>lengths, ln) || overlaps(<f64>xi, <f64>K * <f64>K * 8, <f64>lengths, ln) || overlaps(<f64>first, <f64>K * 8, <f64>lengths, ln) ||
-      overlaps(<f64>work, workBytes, <f64>lengths, ln) || overlaps(<f64>out, 16, <f64>lengths, ln)) return ERR_OVERLAP;
+  if (overlaps(<f64>gamma, <f64>N * <f64>K * 8, <f64>lengths, ln)
+    || overlaps(<f64>xi, <f64>K * <f64>K * 8, <f64>lengths, ln) || overlaps(<f64>first, <f64>K * 8, <f64>lengths, ln)
+    || overlaps(<f64>work, workBytes, <f64>lengths, ln) || overlaps(<f64>out, 16, <f64>lengths, ln)) return ERR_OVERLAP;
   const KK = <usize>K << 3;
   const alpha = work, beta = alpha + <usize>L * KK, ee = beta + <usize>L * KK, c = ee + <usize>L * KK;
   const tmp = c + (<usize>L << 3);
@@ -95,7 +108,9 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
       for (let k = 0; k < K; k++) m = max(m, load<f64>(f64p(row, k)));
       if (m == -Infinity || !isFinite(m)) {
         if (isNaN(m) || m == Infinity) return ERR_ARGUMENT;
-        store<f64>(out, -Infinity); store<f64>(out + 8, <f64>(t0 + t)); return ERR_ZERO_PROBABILITY;
+        store<f64>(out, -Infinity);
+        store<f64>(out + 8, <f64>(t0 + t));
+        return ERR_ZERO_PROBABILITY;
       }
       for (let k = 0; k < K; k++) store<f64>(f64p(er, k), Math.exp(load<f64>(f64p(row, k)) - m));
       total += m;
@@ -107,11 +122,22 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
       else {
         memory.fill(at, 0, KK);
         const ap = at - KK;
-        for (let i = 0; i < K; i++) { const a = load<f64>(f64p(ap, i)); if (a != 0) axpy(K, a, trans + <usize>i * KK, at); }
+        for (let i = 0; i < K; i++) {
+          const a = load<f64>(f64p(ap, i));
+          if (a != 0) axpy(K, a, trans + <usize>i * KK, at);
+        }
       }
       let sum: f64 = 0;
-      for (let j = 0; j < K; j++) { const v = load<f64>(f64p(at, j)) * load<f64>(f64p(er, j)); store<f64>(f64p(at, j), v); sum += v; }
-      if (!(sum > 0)) { store<f64>(out, -Infinity); store<f64>(out + 8, <f64>(t0 + t)); return ERR_ZERO_PROBABILITY; }
+      for (let j = 0; j < K; j++) {
+        const v = load<f64>(f64p(at, j)) * load<f64>(f64p(er, j));
+        store<f64>(f64p(at, j), v);
+        sum += v;
+      }
+      if (!(sum > 0)) {
+        store<f64>(out, -Infinity);
+        store<f64>(out + 8, <f64>(t0 + t));
+        return ERR_ZERO_PROBABILITY;
+      }
       const inv = 1 / sum;
       for (let j = 0; j < K; j++) store<f64>(f64p(at, j), load<f64>(f64p(at, j)) * inv);
       store<f64>(f64p(c, t), sum);
@@ -122,7 +148,8 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
       const bl = beta + <usize>(T - 1) * KK;
       for (let k = 0; k < K; k++) store<f64>(f64p(bl, k), 1);
       for (let t = T - 2; t >= 0; t--) {
-        const bt = beta + <usize>t * KK, bn = bt + KK, en = ee + <usize>(t + 1) * KK, inv = 1 / load<f64>(f64p(c, t + 1));
+        const bt = beta + <usize>t * KK, bn = bt + KK, en = ee + <usize>(t + 1) * KK,
+          inv = 1 / load<f64>(f64p(c, t + 1));
         for (let j = 0; j < K; j++) store<f64>(f64p(tmp, j), load<f64>(f64p(en, j)) * load<f64>(f64p(bn, j)) * inv);
         for (let i = 0; i < K; i++) store<f64>(f64p(bt, i), dot(K, trans + <usize>i * KK, tmp));
         if (xi != 0) {
@@ -135,9 +162,12 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
             let j = 0;
             for (; j + 2 <= K; j += 2) {
               const o = <usize>j << 3;
-              v128.store(xr + o, f64x2.add(v128.load(xr + o), f64x2.mul(av, f64x2.mul(v128.load(ar + o), v128.load(tmp + o)))));
+              v128.store(xr + o,
+                f64x2.add(v128.load(xr + o), f64x2.mul(av, f64x2.mul(v128.load(ar + o), v128.load(tmp + o)))));
             }
-            if (j < K) store<f64>(f64p(xr, j), load<f64>(f64p(xr, j)) + a * (load<f64>(f64p(ar, j)) * load<f64>(f64p(tmp, j))));
+            if (j < K) {
+              store<f64>(f64p(xr, j), load<f64>(f64p(xr, j)) + a * (load<f64>(f64p(ar, j)) * load<f64>(f64p(tmp, j))));
+            }
           }
         }
       }
@@ -147,7 +177,11 @@ export function hmm_forward_backward(K: i32, N: i32, nSeq: i32, lengths: usize, 
           const g = gamma + <usize>(t0 + t) * KK;
           for (let k = 0; k < K; k++) store<f64>(f64p(g, k), load<f64>(f64p(at, k)) * load<f64>(f64p(bt, k)));
         }
-        if (t == 0 && first != 0) for (let k = 0; k < K; k++) store<f64>(f64p(first, k), load<f64>(f64p(first, k)) + load<f64>(f64p(at, k)) * load<f64>(f64p(bt, k)));
+        if (t == 0 && first != 0) {
+          for (let k = 0; k < K; k++) {
+            store<f64>(f64p(first, k), load<f64>(f64p(first, k)) + load<f64>(f64p(at, k)) * load<f64>(f64p(bt, k)));
+          }
+        }
       }
     }
     t0 += T;
@@ -168,20 +202,26 @@ export function hmm_viterbi(K: i32, N: i32, nSeq: i32, lengths: usize, logE: usi
   if (!inside(out, 8) || !inside(states, <f64>N * 4) || !inside(work, workBytes)) return ERR_BOUNDS;
   if (workBytes < hmm_viterbi_work_bytes(K, L)) return ERR_ARGUMENT;
   const ln = <f64>nSeq * 4;
-  if (overlaps(<f64>states, <f64>N * 4, <f64>lengths, ln) || overlaps(<f64>work, workBytes, <f64>lengths, ln) || overlaps(<f64>out, 8, <f64>lengths, ln)) return ERR_OVERLAP;
+  if (overlaps(<f64>states, <f64>N * 4, <f64>lengths, ln) || overlaps(<f64>work, workBytes, <f64>lengths, ln)
+    || overlaps(<f64>out, 8, <f64>lengths, ln)) return ERR_OVERLAP;
   const KK = <usize>K << 3;
   const d = work, dn = d + KK, back = dn + KK; // back: i32 [L, K]
   let total: f64 = 0, t0 = 0;
   for (let s = 0; s < nSeq; s++) {
     const T = load<i32>(lengths + (<usize>s << 2));
-    for (let k = 0; k < K; k++) store<f64>(f64p(d, k), load<f64>(f64p(logStart, k)) + load<f64>(f64p(logE + <usize>t0 * KK, k)));
+    for (let k = 0; k < K; k++) {
+      store<f64>(f64p(d, k), load<f64>(f64p(logStart, k)) + load<f64>(f64p(logE + <usize>t0 * KK, k)));
+    }
     for (let t = 1; t < T; t++) {
       const er = logE + <usize>(t0 + t) * KK, bt = back + (<usize>(t * K) << 2);
       for (let j = 0; j < K; j++) {
         let best = -Infinity, arg = 0;
         for (let i = 0; i < K; i++) {
           const v = load<f64>(f64p(d, i)) + load<f64>(f64p(logTrans + <usize>i * KK, j));
-          if (v > best) { best = v; arg = i; }
+          if (v > best) {
+            best = v;
+            arg = i;
+          }
         }
         store<f64>(f64p(dn, j), best + load<f64>(f64p(er, j)));
         store<i32>(bt + (<usize>j << 2), arg);
@@ -189,7 +229,13 @@ export function hmm_viterbi(K: i32, N: i32, nSeq: i32, lengths: usize, logE: usi
       memory.copy(d, dn, KK);
     }
     let best = -Infinity, arg = 0;
-    for (let k = 0; k < K; k++) { const v = load<f64>(f64p(d, k)); if (v > best) { best = v; arg = k; } }
+    for (let k = 0; k < K; k++) {
+      const v = load<f64>(f64p(d, k));
+      if (v > best) {
+        best = v;
+        arg = k;
+      }
+    }
     total += best;
     for (let t = T - 1; t >= 0; t--) {
       store<i32>(states + (<usize>(t0 + t) << 2), arg);
@@ -207,12 +253,17 @@ export function hmm_viterbi_work_bytes(K: i32, maxLen: i32): f64 {
 
 /** Categorical emissions: out [N, K] = logB[k, x_t] (logB [K, M]); ERR_ARGUMENT if a symbol is
  *  outside 0..M−1, with its index in bad[0] (i32). */
-export function hmm_categorical_log_emissions(K: i32, M: i32, N: i32, x: usize, logB: usize, out: usize, bad: usize): i32 {
+export function hmm_categorical_log_emissions(K: i32, M: i32, N: i32, x: usize, logB: usize, out: usize,
+  bad: usize): i32 {
   if (K < 1 || M < 1 || N < 1) return ERR_SIZE;
-  if (!inside(x, <f64>N * 4) || !inside(logB, <f64>K * <f64>M * 8) || !inside(out, <f64>N * <f64>K * 8) || !inside(bad, 4)) return ERR_BOUNDS;
+  if (!inside(x, <f64>N * 4) || !inside(logB, <f64>K * <f64>M * 8) || !inside(out, <f64>N * <f64>K * 8)
+    || !inside(bad, 4)) return ERR_BOUNDS;
   for (let t = 0; t < N; t++) {
     const v = load<i32>(x + (<usize>t << 2));
-    if (v < 0 || v >= M) { store<i32>(bad, t); return ERR_ARGUMENT; }
+    if (v < 0 || v >= M) {
+      store<i32>(bad, t);
+      return ERR_ARGUMENT;
+    }
     const row = out + (<usize>(t * K) << 3);
     for (let k = 0; k < K; k++) store<f64>(f64p(row, k), load<f64>(logB + (<usize>(k * M + v) << 3)));
   }
@@ -222,12 +273,17 @@ export function hmm_categorical_log_emissions(K: i32, M: i32, N: i32, x: usize, 
 /** Categorical M-step statistics: counts [K, M] += Σ_t gamma[t, k]·[x_t = m]. */
 export function hmm_categorical_counts(K: i32, M: i32, N: i32, x: usize, gamma: usize, counts: usize): i32 {
   if (K < 1 || M < 1 || N < 1) return ERR_SIZE;
-  if (!inside(x, <f64>N * 4) || !inside(gamma, <f64>N * <f64>K * 8) || !inside(counts, <f64>K * <f64>M * 8)) return ERR_BOUNDS;
+  if (!inside(x, <f64>N * 4) || !inside(gamma, <f64>N * <f64>K * 8) || !inside(counts, <f64>K * <f64>M * 8)) {
+    return ERR_BOUNDS;
+  }
   for (let t = 0; t < N; t++) {
     const v = load<i32>(x + (<usize>t << 2));
     if (v < 0 || v >= M) return ERR_ARGUMENT;
     const g = gamma + (<usize>(t * K) << 3);
-    for (let k = 0; k < K; k++) { const p = counts + (<usize>(k * M + v) << 3); store<f64>(p, load<f64>(p) + load<f64>(f64p(g, k))); }
+    for (let k = 0; k < K; k++) {
+      const p = counts + (<usize>(k * M + v) << 3);
+      store<f64>(p, load<f64>(p) + load<f64>(f64p(g, k)));
+    }
   }
   return OK;
 }
@@ -237,15 +293,19 @@ export function hmm_categorical_counts(K: i32, M: i32, N: i32, x: usize, gamma: 
  *  within a sequence), and, when gamma ≠ 0, gamma [N, K] = the one-hot rows of the states, so the
  *  emission statistics of Baum–Welch (hmm_categorical_counts, hmm_gaussian_moments) count them. A
  *  state outside 0..K−1 returns ERR_ARGUMENT with its index in bad[0] (i32). */
-export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, states: usize, gamma: usize, first: usize, trans: usize, bad: usize): i32 {
+export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, states: usize, gamma: usize, first: usize,
+  trans: usize, bad: usize): i32 {
   if (K < 1 || K > 65536 || N < 1 || nSeq < 1 || nSeq > N) return ERR_SIZE;
-  if (!inside(lengths, <f64>nSeq * 4) || !inside(states, <f64>N * 4) || !inside(first, <f64>K * 8) || !inside(trans, <f64>K * <f64>K * 8) || !inside(bad, 4)) return ERR_BOUNDS;
+  if (!inside(lengths, <f64>nSeq * 4) || !inside(states, <f64>N * 4) || !inside(first, <f64>K * 8)
+    || !inside(trans, <f64>K * <f64>K * 8) || !inside(bad, 4)) return ERR_BOUNDS;
   if (gamma != 0 && !inside(gamma, <f64>N * <f64>K * 8)) return ERR_BOUNDS;
   // the lengths and the states steer the writes: no output may overlap them
   for (let i = 0; i < 4; i++) {
     const p = i == 0 ? gamma : i == 1 ? first : i == 2 ? trans : bad;
     const n = i == 0 ? <f64>N * <f64>K * 8 : i == 1 ? <f64>K * 8 : i == 2 ? <f64>K * <f64>K * 8 : 4;
-    if (overlaps(<f64>p, n, <f64>lengths, <f64>nSeq * 4) || overlaps(<f64>p, n, <f64>states, <f64>N * 4)) return ERR_OVERLAP;
+    if (overlaps(<f64>p, n, <f64>lengths, <f64>nSeq * 4) || overlaps(<f64>p, n, <f64>states, <f64>N * 4)) {
+      return ERR_OVERLAP;
+    }
   }
   let sum: i64 = 0;
   for (let s = 0; s < nSeq; s++) {
@@ -256,7 +316,10 @@ export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, stat
   if (sum != <i64>N) return ERR_LENGTHS;
   for (let t = 0; t < N; t++) {
     const z = load<i32>(states + (<usize>t << 2));
-    if (z < 0 || z >= K) { store<i32>(bad, t); return ERR_ARGUMENT; }
+    if (z < 0 || z >= K) {
+      store<i32>(bad, t);
+      return ERR_ARGUMENT;
+    }
   }
   if (gamma != 0) memory.fill(gamma, 0, <usize>N * <usize>K * 8);
   let t0 = 0;
@@ -267,7 +330,10 @@ export function hmm_label_counts(K: i32, N: i32, nSeq: i32, lengths: usize, stat
     for (let t = 0; t < T; t++) {
       const z = load<i32>(states + (<usize>(t0 + t) << 2));
       if (gamma != 0) store<f64>(f64p(gamma, (t0 + t) * K + z), 1);
-      if (t > 0) { const p = f64p(trans, prev * K + z); store<f64>(p, load<f64>(p) + 1); }
+      if (t > 0) {
+        const p = f64p(trans, prev * K + z);
+        store<f64>(p, load<f64>(p) + 1);
+      }
       prev = z;
     }
     t0 += T;
@@ -287,19 +353,30 @@ export function hmm_log(n: i32, src: usize, dst: usize): i32 {
 /** Diagonal Gaussian emissions: out [N, K] = −½ Σ_f (ln(2π·v_kf) + (x_tf − μ_kf)²/v_kf) for x [N, F],
  *  means and vars [K, F]. ERR_ARGUMENT if a variance is not positive and finite, or an x is not
  *  finite (its index in bad[0], i32). scratch: 2·K·F doubles. */
-export function hmm_gaussian_log_emissions(K: i32, F: i32, N: i32, x: usize, means: usize, vars: usize, out: usize, scratch: usize, bad: usize): i32 {
+export function hmm_gaussian_log_emissions(K: i32, F: i32, N: i32, x: usize, means: usize, vars: usize, out: usize,
+  scratch: usize, bad: usize): i32 {
   if (K < 1 || F < 1 || N < 1) return ERR_SIZE;
   const KF = <f64>K * <f64>F;
-  if (!inside(x, <f64>N * <f64>F * 8) || !inside(means, KF * 8) || !inside(vars, KF * 8) || !inside(out, <f64>N * <f64>K * 8) || !inside(scratch, 2 * KF * 8) || !inside(bad, 4)) return ERR_BOUNDS;
+  if (!inside(x, <f64>N * <f64>F * 8) || !inside(means, KF * 8) || !inside(vars, KF * 8)
+    || !inside(out, <f64>N * <f64>K * 8) || !inside(scratch, 2 * KF * 8) || !inside(bad, 4)) return ERR_BOUNDS;
   const n = K * F, lc = scratch, iv = scratch + (<usize>n << 3);
   for (let i = 0; i < n; i++) {
     const v = load<f64>(f64p(vars, i));
-    if (!(v > 0 && v < Infinity)) { store<i32>(bad, -1 - i); return ERR_ARGUMENT; }
-    store<f64>(f64p(lc, i), Math.log(2 * Math.PI * v)); store<f64>(f64p(iv, i), 1 / v);
+    if (!(v > 0 && v < Infinity)) {
+      store<i32>(bad, -1 - i);
+      return ERR_ARGUMENT;
+    }
+    store<f64>(f64p(lc, i), Math.log(2 * Math.PI * v));
+    store<f64>(f64p(iv, i), 1 / v);
   }
   for (let t = 0; t < N; t++) {
     const xr = x + (<usize>(t * F) << 3), orow = out + (<usize>(t * K) << 3);
-    for (let f = 0; f < F; f++) if (!isFinite(load<f64>(f64p(xr, f)))) { store<i32>(bad, t * F + f); return ERR_ARGUMENT; }
+    for (let f = 0; f < F; f++) {
+      if (!isFinite(load<f64>(f64p(xr, f)))) {
+        store<i32>(bad, t * F + f);
+        return ERR_ARGUMENT;
+      }
+    }
     for (let k = 0; k < K; k++) {
       let s: f64 = 0;
       for (let f = 0; f < F; f++) {
@@ -314,10 +391,12 @@ export function hmm_gaussian_log_emissions(K: i32, F: i32, N: i32, x: usize, mea
 
 /** Gaussian M-step statistics: post [K] += Σ_t γ[t, k]; obs [K, F] += Σ_t γ[t, k]·x_t; obs2 [K, F]
  *  += Σ_t γ[t, k]·x_t². */
-export function hmm_gaussian_moments(K: i32, F: i32, N: i32, x: usize, gamma: usize, post: usize, obs: usize, obs2: usize): i32 {
+export function hmm_gaussian_moments(K: i32, F: i32, N: i32, x: usize, gamma: usize, post: usize, obs: usize,
+  obs2: usize): i32 {
   if (K < 1 || F < 1 || N < 1) return ERR_SIZE;
   const KF = <f64>K * <f64>F;
-  if (!inside(x, <f64>N * <f64>F * 8) || !inside(gamma, <f64>N * <f64>K * 8) || !inside(post, <f64>K * 8) || !inside(obs, KF * 8) || !inside(obs2, KF * 8)) return ERR_BOUNDS;
+  if (!inside(x, <f64>N * <f64>F * 8) || !inside(gamma, <f64>N * <f64>K * 8) || !inside(post, <f64>K * 8)
+    || !inside(obs, KF * 8) || !inside(obs2, KF * 8)) return ERR_BOUNDS;
   for (let t = 0; t < N; t++) {
     const xr = x + (<usize>(t * F) << 3), g = gamma + (<usize>(t * K) << 3);
     for (let k = 0; k < K; k++) {

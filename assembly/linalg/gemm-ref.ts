@@ -9,23 +9,16 @@
 
 /** Scalar reference for gemm_f32_4x8_wasmsimd; same summation order (K blocks of KC included),
  *  bitwise-identical result. */
-export function gemm_ref(
-  M: i32, N: i32, K: i32,
-  a: usize, rsa: i32, csa: i32,
-  b: usize, ldb: i32,
-  c: usize, ldc: i32, accumulate: bool,
-): void {
+export function gemm_ref(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  accumulate: bool): void {
   for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
-    gemm_ref_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c, ldc, accumulate || k0 > 0);
+    gemm_ref_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c,
+      ldc, accumulate || k0 > 0);
   }
 }
 
-export function gemm_ref_block(
-  M: i32, N: i32, K: i32,
-  a: usize, rsa: i32, csa: i32,
-  b: usize, ldb: i32,
-  c: usize, ldc: i32, accumulate: bool,
-): void {
+export function gemm_ref_block(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, ldb: i32, c: usize,
+  ldc: i32, accumulate: bool): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s: f32 = 0;

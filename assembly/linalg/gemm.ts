@@ -20,23 +20,16 @@ import { KC, gemm_ref_block } from "./gemm-ref";
 import { tile4x8, tile4x4, tile1x8, tile1x4, tile1x32p } from "./gemm-tiles";
 
 /** C[M,N] = (accumulate ? C : 0) + A·B; f32x4, 4×8 register tiles, K blocks of KC. See the file comment. */
-export function gemm_f32_4x8_wasmsimd(
-  M: i32, N: i32, K: i32,
-  a: usize, rsa: i32, csa: i32,
-  b: usize, ldb: i32,
-  c: usize, ldc: i32, accumulate: bool,
-): void {
+export function gemm_f32_4x8_wasmsimd(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, ldb: i32,
+  c: usize, ldc: i32, accumulate: bool): void {
   for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
-    gemm_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c, ldc, accumulate || k0 > 0);
+    gemm_block(M, N, min(KC, K - k0), a + ((<usize>k0 * csa) << 2), rsa, csa, b + ((<usize>k0 * ldb) << 2), ldb, c, ldc,
+      accumulate || k0 > 0);
   }
 }
 
-function gemm_block(
-  M: i32, N: i32, K: i32,
-  a: usize, rsa: i32, csa: i32,
-  b: usize, ldb: i32,
-  c: usize, ldc: i32, accumulate: bool,
-): void {
+function gemm_block(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  accumulate: bool): void {
   const M4 = M & ~3, N8 = N & ~7, N4 = N & ~3;
   const rs = <usize>rsa, cs = <usize>csa, lb = <usize>ldb, lc = <usize>ldc;
   // full 4×8 tiles; B's K×8 panel stays in L1 while the rows of A stream past it
@@ -68,12 +61,8 @@ function gemm_block(
 /** C[M,N] = (accumulate ? C : 0) + A·B with B packed by pack_panels(K, N, …). A and C as in
  *  gemm_f32_4x8_wasmsimd; the same tiles, K blocks and summation order, so the result is bitwise
  *  that of gemm_f32_4x8_wasmsimd and gemm_ref on the unpacked B. */
-export function gemm_f32_4x8_packed(
-  M: i32, N: i32, K: i32,
-  a: usize, rsa: i32, csa: i32,
-  bp: usize,
-  c: usize, ldc: i32, accumulate: bool,
-): void {
+export function gemm_f32_4x8_packed(M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, bp: usize, c: usize, ldc: i32,
+  accumulate: bool): void {
   const M4 = M & ~3, N8 = N & ~7, R = N - N8;
   const rs = <usize>rsa, cs = <usize>csa, lc = <usize>ldc;
   for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
@@ -95,15 +84,18 @@ export function gemm_f32_4x8_packed(
 
 /** Rows i0..M-1 of C, their first N8 columns, from the packed panels: four panels at a time over
  *  each K block (tile1x32p when the row of A is contiguous and the block even, else tile1x8). */
-function packedRows(i0: i32, M: i32, N8: i32, K: i32, a: usize, rs: usize, cs: usize, bp: usize, c: usize, lc: usize, accumulate: bool): void {
+function packedRows(i0: i32, M: i32, N8: i32, K: i32, a: usize, rs: usize, cs: usize, bp: usize, c: usize, lc: usize,
+  accumulate: bool): void {
   for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
     const kb = min(KC, K - k0), acc = accumulate || k0 > 0;
     for (let i = i0; i < M; i++) {
-      const ai = a + ((<usize>i * rs + <usize>k0 * cs) << 2), ci = c + ((<usize>i * lc) << 2), pb = bp + (<usize>(k0 * 8) << 2);
+      const ai = a + ((<usize>i * rs + <usize>k0 * cs) << 2), ci = c + ((<usize>i * lc) << 2),
+        pb = bp + (<usize>(k0 * 8) << 2);
       let j = 0;
       if ((kb & 1) == 0 && cs == 1) {
         j = N8 & ~31;
-        if (acc) strips32add(j, K, kb, ai, pb, ci); else strips32set(j, K, kb, ai, pb, ci);
+        if (acc) strips32add(j, K, kb, ai, pb, ci);
+        else strips32set(j, K, kb, ai, pb, ci);
       }
       for (; j < N8; j += 8) tile1x8(kb, ai, cs, pb + (<usize>(j * K) << 2), 8, ci + (<usize>j << 2), acc);
     }
@@ -116,8 +108,12 @@ function packedRows(i0: i32, M: i32, N8: i32, K: i32, a: usize, rs: usize, cs: u
  *  variable stride or accumulate flag, an odd-K tail or the 4×8 tiles in the same function
  *  (measured: bench/NOTES.md, "Kernel decisions"). */
 function strips32set(N32: i32, K: i32, kb: i32, ai: usize, pb: usize, ci: usize): void {
-  for (let j = 0; j < N32; j += 32) tile1x32p(kb, ai, 1, pb + (<usize>(j * K) << 2), <usize>(8 * K), ci + (<usize>j << 2), false);
+  for (let j = 0; j < N32; j += 32) {
+    tile1x32p(kb, ai, 1, pb + (<usize>(j * K) << 2), <usize>(8 * K), ci + (<usize>j << 2), false);
+  }
 }
 function strips32add(N32: i32, K: i32, kb: i32, ai: usize, pb: usize, ci: usize): void {
-  for (let j = 0; j < N32; j += 32) tile1x32p(kb, ai, 1, pb + (<usize>(j * K) << 2), <usize>(8 * K), ci + (<usize>j << 2), true);
+  for (let j = 0; j < N32; j += 32) {
+    tile1x32p(kb, ai, 1, pb + (<usize>(j * K) << 2), <usize>(8 * K), ci + (<usize>j << 2), true);
+  }
 }

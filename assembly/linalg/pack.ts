@@ -16,15 +16,19 @@ export function pack_panels(K: i32, N: i32, src: usize, rs: i32, cs: i32, dst: u
     for (let j = 0; j < N8; j += 8) {
       let ps = src + (<usize>j << 2), q = dst + (<usize>(j * K) << 2);
       for (let k = 0; k < K; k++) {
-        v128.store(q, v128.load(ps)); v128.store(q, v128.load(ps, 16), 16);
-        ps += rb; q += 32;
+        v128.store(q, v128.load(ps));
+        v128.store(q, v128.load(ps, 16), 16);
+        ps += rb;
+        q += 32;
       }
     }
-  } else for (let j = 0; j < N8; j += 8) {
-    const pd = dst + (<usize>(j * K) << 2);
-    for (let k = 0; k < K; k++) {
-      const ps = src + (<usize>(k * rs + j * cs) << 2), q = pd + (<usize>(k * 8) << 2), c4 = <usize>cs << 2;
-      for (let u = 0; u < 8; u++) store<f32>(q + (<usize>u << 2), load<f32>(ps + <usize>u * c4));
+  } else {
+    for (let j = 0; j < N8; j += 8) {
+      const pd = dst + (<usize>(j * K) << 2);
+      for (let k = 0; k < K; k++) {
+        const ps = src + (<usize>(k * rs + j * cs) << 2), q = pd + (<usize>(k * 8) << 2), c4 = <usize>cs << 2;
+        for (let u = 0; u < 8; u++) store<f32>(q + (<usize>u << 2), load<f32>(ps + <usize>u * c4));
+      }
     }
   }
   if (R > 0) {

@@ -66,7 +66,8 @@ export function dot_f32_wasmsimd(n: i32, x: usize, y: usize): f32 {
     const o = <usize>i << 2;
     acc = f32x4.add(acc, f32x4.mul(v128.load(x + o), v128.load(y + o)));
   }
-  let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1))
+    + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   for (; i < n; i++) {
     const o = <usize>i << 2;
     s += load<f32>(x + o) * load<f32>(y + o);

@@ -9,11 +9,11 @@
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504;
 // @ts-ignore: decorator
-@inline const LN2_HI: f32 = 0.693359375;     // 9 significant bits: n·LN2_HI is exact for |n| < 2^15
+@inline const LN2_HI: f32 = 0.693359375; // 9 significant bits: n·LN2_HI is exact for |n| < 2^15
 // @ts-ignore: decorator
 @inline const LN2_LO: f32 = -2.12194440e-4;
 // @ts-ignore: decorator
-@inline const EXP_SHIFTER: f32 = 12582912.0;      // 1.5·2^23
+@inline const EXP_SHIFTER: f32 = 12582912.0; // 1.5·2^23
 // @ts-ignore: decorator
 @inline const EXP_SHIFTER_BITS: i32 = 0x4b400000; // its bits
 
@@ -148,7 +148,10 @@ export function activation_max_ulp(fn: i32, loBits: u32, hiBits: u32, worst: usi
     const up = <f64>reinterpret<f32>(b + 1) - <f64>r32;
     const down = b > 0 ? <f64>r32 - <f64>reinterpret<f32>(b - 1) : up;
     const err = Math.abs(got - ref) / min(up, down);
-    if (err > most) { most = err; at = x; }
+    if (err > most) {
+      most = err;
+      at = x;
+    }
   }
   if (worst != 0) store<f32>(worst, at);
   return most;

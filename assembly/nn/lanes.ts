@@ -7,7 +7,10 @@
 }
 // @ts-ignore: decorator
 @inline export function st4(p: usize, v: v128, vec: bool): void {
-  if (vec) v128.store(p, v); else store<f32>(p, f32x4.extract_lane(v, 0));
+  if (vec) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
 }
 // @ts-ignore: decorator
-@inline export function one4(): v128 { return f32x4.splat(1); }
+@inline export function one4(): v128 {
+  return f32x4.splat(1);
+}

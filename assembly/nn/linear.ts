@@ -22,9 +22,8 @@ export function linear_forward_t(M: i32, In: i32, O: i32, x: usize, wt: usize, b
 }
 
 /** dW += dyᵀ·x, db += Σ_rows dy, dx = dy·W (dx may be 0 = not wanted). */
-export function linear_backward(
-  M: i32, In: i32, O: i32, x: usize, w: usize, dy: usize, dw: usize, db: usize, dx: usize,
-): void {
+export function linear_backward(M: i32, In: i32, O: i32, x: usize, w: usize, dy: usize, dw: usize, db: usize,
+  dx: usize): void {
   gemm(O, In, M, dy, 1, O, x, In, dw, In, true);
   colsum_f32_wasmsimd(M, O, dy, O, db, true);
   if (dx != 0) gemm(M, In, O, dy, O, 1, w, In, dx, In, false);

@@ -7,7 +7,15 @@
 export function sample_weights(n: i32, logits: usize, invT: f64, out: usize): i32 {
   if (n < 1) return -1;
   let m = <f64>load<f32>(logits), arg = 0;
-  for (let i = 1; i < n; i++) { const v = <f64>load<f32>(logits + (<usize>i << 2)); if (v > m) { m = v; arg = i; } }
-  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), Math.exp((<f64>load<f32>(logits + (<usize>i << 2)) - m) * invT));
+  for (let i = 1; i < n; i++) {
+    const v = <f64>load<f32>(logits + (<usize>i << 2));
+    if (v > m) {
+      m = v;
+      arg = i;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    store<f64>(out + (<usize>i << 3), Math.exp((<f64>load<f32>(logits + (<usize>i << 2)) - m) * invT));
+  }
   return arg;
 }

@@ -21,7 +21,8 @@
 
 import { mlp_forward, mlp_vjp, mlp_layout, mlp_param_count, Mlp } from "./mlp";
 import { stagesOf, tableauA, tableauB, tableauC, DP_A, DP_C, DP_E, DP_B_AT } from "./tableaux";
-import { axpy_rows, stage_input, rms, error_scale, initial_trial, initial_step, passes, error_ratio, step_factor } from "./control";
+import { axpy_rows, stage_input, rms, error_scale, initial_trial, initial_step, passes, error_ratio,
+  step_factor } from "./control";
 import { Problem, time_at } from "./problem";
 import { ERR_MAX_STEPS, ERR_STEP_UNDERFLOW, ODE_DOPRI5 } from "../constants";
 import { axpy_f32_wasmsimd, add_f32_wasmsimd } from "../linalg";
@@ -70,49 +71,92 @@ import { f, r4 } from "../common";
 /** The workspace of the adjoint's backward solve of B rows of D floats at `at`, f of K layers of
  *  these widths (independent of the number of steps): fills L's regions (if not null) and returns
  *  the floats (f64, exact, also past 4 GiB). */
-export function adjoint_layout(L: Adjoint | null, at: usize, method: i32, B: i32, D: i32, nLayers: i32, widths: usize): f64 {
+export function adjoint_layout(L: Adjoint | null, at: usize, method: i32, B: i32, D: i32, nLayers: i32,
+  widths: usize): f64 {
   const bd = r4(<f64>B * <f64>D), b2 = r4(2 * <f64>B), bp = r4(<f64>B * mlp_param_count(nLayers, widths));
   const dp = method == ODE_DOPRI5, s = <f64>(dp ? 7 : stagesOf(method));
   let o: f64 = 0;
-  if (L) { L.plane = <usize>bd << 2; L.z = f(at, <usize>o); } o += 2 * bd;
-  if (L) L.k1 = dp ? f(at, <usize>o) : 0; if (dp) o += 2 * bd;
-  if (L) L.t = f(at, <usize>o); o += b2;
-  if (L) L.dt = f(at, <usize>o); o += b2;
-  if (L) L.s = f(at, <usize>o); o += b2;
-  if (L) L.att = f(at, <usize>o); o += b2;
-  if (L) L.need = f(at, <usize>o); o += b2;
-  if (L) L.idx = f(at, <usize>o); o += r4(<f64>B);
-  if (L) L.tc = f(at, <usize>o); o += b2;
-  if (L) L.dtc = f(at, <usize>o); o += b2;
-  if (L) L.cut = f(at, <usize>o); o += b2;
-  if (L) L.zc = f(at, <usize>o); o += 2 * bd;
-  if (L) L.zi = f(at, <usize>o); o += 2 * bd;
-  if (L) { L.k = f(at, <usize>o); L.kStride = <usize>(2 * bd) << 2; } o += s * 2 * bd;
-  if (L) L.neg = f(at, <usize>o); o += bd;
-  if (L) L.scale = dp ? f(at, <usize>o) : 0; if (dp) o += 2 * bd;
-  if (L) L.kth = f(at, <usize>o); o += bp;
+  if (L) {
+    L.plane = <usize>bd << 2;
+    L.z = f(at, <usize>o);
+  }
+  o += 2 * bd;
+  if (L) L.k1 = dp ? f(at, <usize>o) : 0;
+  if (dp) o += 2 * bd;
+  if (L) L.t = f(at, <usize>o);
+  o += b2;
+  if (L) L.dt = f(at, <usize>o);
+  o += b2;
+  if (L) L.s = f(at, <usize>o);
+  o += b2;
+  if (L) L.att = f(at, <usize>o);
+  o += b2;
+  if (L) L.need = f(at, <usize>o);
+  o += b2;
+  if (L) L.idx = f(at, <usize>o);
+  o += r4(<f64>B);
+  if (L) L.tc = f(at, <usize>o);
+  o += b2;
+  if (L) L.dtc = f(at, <usize>o);
+  o += b2;
+  if (L) L.cut = f(at, <usize>o);
+  o += b2;
+  if (L) L.zc = f(at, <usize>o);
+  o += 2 * bd;
+  if (L) L.zi = f(at, <usize>o);
+  o += 2 * bd;
+  if (L) {
+    L.k = f(at, <usize>o);
+    L.kStride = <usize>(2 * bd) << 2;
+  }
+  o += s * 2 * bd;
+  if (L) L.neg = f(at, <usize>o);
+  o += bd;
+  if (L) L.scale = dp ? f(at, <usize>o) : 0;
+  if (dp) o += 2 * bd;
+  if (L) L.kth = f(at, <usize>o);
+  o += bp;
   if (dp) {
-    if (L) L.ath = f(at, <usize>o); o += bp;
-    if (L) L.k1th = f(at, <usize>o); o += bp;
-    if (L) L.incr = f(at, <usize>o); o += bp;
-    if (L) L.errth = f(at, <usize>o); o += bp;
-  } else if (L) { L.ath = 0; L.k1th = 0; L.incr = 0; L.errth = 0; } // fixed steps: aθ goes straight into the gradients
+    if (L) L.ath = f(at, <usize>o);
+    o += bp;
+    if (L) L.k1th = f(at, <usize>o);
+    o += bp;
+    if (L) L.incr = f(at, <usize>o);
+    o += bp;
+    if (L) L.errth = f(at, <usize>o);
+    o += bp;
+  } else if (L) {
+    L.ath = 0;
+    L.k1th = 0;
+    L.incr = 0;
+    L.errth = 0;
+  } // fixed steps: aθ goes straight into the gradients
   if (L) L.net = f(at, <usize>o);
   return o + mlp_layout(null, 0, nLayers, widths, B);
 }
 
 // @ts-ignore: decorator
-@inline function f64at(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
+@inline function f64at(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
 // @ts-ignore: decorator
-@inline function setf64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
+@inline function setf64(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
 // @ts-ignore: decorator
-@inline function rowOf(L: Adjoint, r: i32): i32 { return load<i32>(L.idx + (<usize>r << 2)); }
+@inline function rowOf(L: Adjoint, r: i32): i32 {
+  return load<i32>(L.idx + (<usize>r << 2));
+}
 /** Row r of plane pl (0: y, 1: a) of a planar region. */
 // @ts-ignore: decorator
-@inline function at(L: Adjoint, D: i32, buf: usize, pl: i32, r: i32): usize { return buf + <usize>pl * L.plane + (<usize>(r * D) << 2); }
+@inline function at(L: Adjoint, D: i32, buf: usize, pl: i32, r: i32): usize {
+  return buf + <usize>pl * L.plane + (<usize>(r * D) << 2);
+}
 /** Row r of a θ region [rows, P]. */
 // @ts-ignore: decorator
-@inline function thRow(net: Mlp, buf: usize, r: i32): usize { return buf + ((<usize>r * <usize>net.P) << 2); }
+@inline function thRow(net: Mlp, buf: usize, r: i32): usize {
+  return buf + ((<usize>r * <usize>net.P) << 2);
+}
 
 /** F(t, [y, a]) for the n rows of the planar `zin`: out's y plane = f(t, y), a plane = −aᵀ∂f/∂y,
  *  and per row −aᵀ∂f/∂θ to L.kth [n, P]. */
@@ -125,7 +169,9 @@ function aug(p: Problem, net: Mlp, L: Adjoint, n: i32, zin: usize, t: usize, out
 
 /** Stage input i of the n compact rows, both planes: to = from + Σ_{j<i} f32(dt_r·a_ij)·k_j. */
 function stageInput(p: Problem, L: Adjoint, n: i32, i: i32, from: usize, to: usize, a: StaticArray<f64>): void {
-  for (let pl = 0; pl < 2; pl++) stage_input(n, p.D, i, a, at(L, p.D, from, pl, 0), at(L, p.D, to, pl, 0), at(L, p.D, L.k, pl, 0), L.kStride, L.dtc);
+  for (let pl = 0; pl < 2; pl++) {
+    stage_input(n, p.D, i, a, at(L, p.D, from, pl, 0), at(L, p.D, to, pl, 0), at(L, p.D, L.k, pl, 0), L.kStride, L.dtc);
+  }
 }
 
 /** dst[r] += f32(coef·dt_r)·src[r] over both planes of the n rows (dt: L.dtc). */
@@ -135,7 +181,8 @@ function axpyPlanes(p: Problem, L: Adjoint, n: i32, coef: f64, src: usize, dst: 
 
 /** Fixed-step methods: the backward solve. Parameter gradients accumulate into grads; ∂L/∂h0 to
  *  dh0 (if not 0); the counts (augmented evaluations, batched) to stats. */
-export function adjoint_fixed(p: Problem, net: Mlp, L: Adjoint, states: usize, dstates: usize, grads: usize, dh0: usize, stats: usize): void {
+export function adjoint_fixed(p: Problem, net: Mlp, L: Adjoint, states: usize, dstates: usize, grads: usize, dh0: usize,
+  stats: usize): void {
   const method = p.method, B = p.B, S = p.S, D = p.D, n = p.substeps, P = net.P;
   const s = stagesOf(method), A = tableauA(method), Bw = tableauB(method), C = tableauC(method);
   const rt = L.t, dtc = L.dtc, tc = L.tc;
@@ -147,7 +194,8 @@ export function adjoint_fixed(p: Problem, net: Mlp, L: Adjoint, states: usize, d
     for (let j = 0; j < n; j++) {
       for (let b = 0; b < B; b++) {
         const t1 = time_at(p, b, si), dt = (time_at(p, b, si - 1) - t1) / <f64>n;
-        setf64(dtc, b, dt); setf64(rt, b, t1 + <f64>j * dt);
+        setf64(dtc, b, dt);
+        setf64(rt, b, t1 + <f64>j * dt);
       }
       for (let i = 0; i < s; i++) {
         stageInput(p, L, B, i, L.z, L.zi, A);
@@ -155,20 +203,26 @@ export function adjoint_fixed(p: Problem, net: Mlp, L: Adjoint, states: usize, d
         aug(p, net, L, B, L.zi, tc, L.k + <usize>i * L.kStride);
         nfe++;
         const bi = unchecked(Bw[i]);
-        if (bi != 0) for (let b = 0; b < B; b++) axpy_f32_wasmsimd(P, <f32>(bi * f64at(dtc, b)), thRow(net, L.kth, b), grads);
+        if (bi != 0) {
+          for (let b = 0; b < B; b++) axpy_f32_wasmsimd(P, <f32>(bi * f64at(dtc, b)), thRow(net, L.kth, b), grads);
+        }
       }
       for (let i = 0; i < s; i++) axpyPlanes(p, L, B, unchecked(Bw[i]), L.k + <usize>i * L.kStride, L.z);
     }
   }
   finish(p, L, dstates, dh0);
   const steps = <f64>B * (<f64>S - 1) * <f64>n;
-  store<f64>(stats, <f64>nfe); store<f64>(stats + 8, steps); store<f64>(stats + 16, steps); store<f64>(stats + 24, 0);
+  store<f64>(stats, <f64>nfe);
+  store<f64>(stats + 8, steps);
+  store<f64>(stats + 16, steps);
+  store<f64>(stats + 24, 0);
 }
 
 /** For the n compact rows (row ids in idx): y ← states[b, s_b], a ← a + dstates[b, s_b], in the
  *  planar region `to` at the compact row (a from L.z's full row b). sFromRows: s_b from L.s, else
  *  `s`. */
-function reset(p: Problem, L: Adjoint, n: i32, s: i32, states: usize, dstates: usize, to: usize, sFromRows: bool): void {
+function reset(p: Problem, L: Adjoint, n: i32, s: i32, states: usize, dstates: usize, to: usize,
+  sFromRows: bool): void {
   const S = p.S, D = p.D;
   for (let r = 0; r < n; r++) {
     const b = rowOf(L, r), sb = sFromRows ? <i32>f64at(L.s, b) : s;
@@ -184,7 +238,9 @@ function reset(p: Problem, L: Adjoint, n: i32, s: i32, states: usize, dstates: u
 function finish(p: Problem, L: Adjoint, dstates: usize, dh0: usize): void {
   const B = p.B, S = p.S, D = p.D;
   for (let b = 0; b < B; b++) add_f32_wasmsimd(D, dstates + (<usize>(b * S * D) << 2), at(L, D, L.z, 1, b));
-  if (dh0 != 0) for (let b = 0; b < B; b++) memory.copy(dh0 + (<usize>(b * D) << 2), at(L, D, L.z, 1, b), <usize>D << 2);
+  if (dh0 != 0) {
+    for (let b = 0; b < B; b++) memory.copy(dh0 + (<usize>(b * D) << 2), at(L, D, L.z, 1, b), <usize>D << 2);
+  }
 }
 
 /** The parameter adjoint's part of the mixed norm: max over f's parameter tensors (each W_l, each
@@ -223,32 +279,60 @@ function rmsPlanes(p: Problem, L: Adjoint, r: i32, num: usize, sub: usize, den: 
 /** dopri5: the backward solve (see the top of the file). Returns the number of (batched)
  *  augmented evaluations with the counts in stats, or ERR_MAX_STEPS / ERR_STEP_UNDERFLOW with t and
  *  the step size in stats[0], stats[1] (no gradient is then added). */
-export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, dstates: usize, grads: usize, dh0: usize, stats: usize): i32 {
+export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, dstates: usize, grads: usize,
+  dh0: usize, stats: usize): i32 {
   const B = p.B, S = p.S, D = p.D, P = net.P, maxSteps = p.maxSteps, rtol = p.rtol, atol = p.atol, semi = p.semi;
-  const rt = L.t, rdt = L.dt, rs = L.s, ra = L.att, rneed = L.need, dtc = L.dtc, tc = L.tc, cutc = L.cut, k = L.k, ks = L.kStride;
+  const rt = L.t, rdt = L.dt, rs = L.s, ra = L.att, rneed = L.need, dtc = L.dtc, tc = L.tc, cutc = L.cut, k = L.k,
+    ks = L.kStride;
   memory.fill(at(L, D, L.z, 1, 0), 0, <usize>(B * D) << 2);
   memory.fill(L.ath, 0, (<usize>B * <usize>P) << 2);
-  for (let b = 0; b < B; b++) { setf64(rs, b, <f64>(S - 1)); setf64(ra, b, 0); setf64(rneed, b, 1); }
+  for (let b = 0; b < B; b++) {
+    setf64(rs, b, <f64>(S - 1));
+    setf64(ra, b, 0);
+    setf64(rneed, b, 1);
+  }
   let steps: f64 = 0, accepted: f64 = 0, rejected: f64 = 0;
   let nfe = 0;
   while (true) {
     // sequences at the start of an interval: reset, f there, the initial step
     let n = 0;
-    for (let b = 0; b < B; b++) if (f64at(rs, b) > 0 && f64at(rneed, b) != 0) { store<i32>(L.idx + (<usize>n << 2), b); n++; }
-    if (n > 0) { nfe += start(p, net, L, n, states, dstates); }
+    for (let b = 0; b < B; b++) {
+      if (f64at(rs, b) > 0 && f64at(rneed, b) != 0) {
+        store<i32>(L.idx + (<usize>n << 2), b);
+        n++;
+      }
+    }
+    if (n > 0) nfe += start(p, net, L, n, states, dstates);
     n = 0;
-    for (let b = 0; b < B; b++) if (f64at(rs, b) > 0) { store<i32>(L.idx + (<usize>n << 2), b); n++; }
+    for (let b = 0; b < B; b++) {
+      if (f64at(rs, b) > 0) {
+        store<i32>(L.idx + (<usize>n << 2), b);
+        n++;
+      }
+    }
     if (n == 0) break;
     // the step per row, cut to land on t_{s−1}
     for (let r = 0; r < n; r++) {
       const b = rowOf(L, r), t = f64at(rt, b), next = time_at(p, b, <i32>f64at(rs, b) - 1);
       let dt = f64at(rdt, b), cut: f64 = 0;
-      if (passes(t, dt, next)) { dt = next - t; cut = 1; }
-      if (t + dt == t || !isFinite<f64>(dt)) { store<f64>(stats, t); store<f64>(stats + 8, dt); return ERR_STEP_UNDERFLOW; }
+      if (passes(t, dt, next)) {
+        dt = next - t;
+        cut = 1;
+      }
+      if (t + dt == t || !isFinite<f64>(dt)) {
+        store<f64>(stats, t);
+        store<f64>(stats + 8, dt);
+        return ERR_STEP_UNDERFLOW;
+      }
       const att = f64at(ra, b) + 1;
       setf64(ra, b, att);
-      if (att > <f64>maxSteps) { store<f64>(stats, t); store<f64>(stats + 8, dt); return ERR_MAX_STEPS; }
-      setf64(cutc, r, cut); setf64(dtc, r, dt);
+      if (att > <f64>maxSteps) {
+        store<f64>(stats, t);
+        store<f64>(stats + 8, dt);
+        return ERR_MAX_STEPS;
+      }
+      setf64(cutc, r, cut);
+      setf64(dtc, r, dt);
       for (let pl = 0; pl < 2; pl++) {
         memory.copy(at(L, D, L.zc, pl, r), at(L, D, L.z, pl, b), <usize>D << 2);
         memory.copy(at(L, D, k, pl, r), at(L, D, L.k1, pl, b), <usize>D << 2);
@@ -263,7 +347,14 @@ export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, 
     for (let i = 1; i < 7; i++) {
       stageInput(p, L, n, i, L.zc, L.zi, DP_A);
       for (let r = 0; r < n; r++) setf64(tc, r, f64at(rt, rowOf(L, r)) + unchecked(DP_C[i]) * f64at(dtc, r));
-      if (i == 6) for (let r = 0; r < n; r++) if (f64at(cutc, r) != 0) { const b = rowOf(L, r); setf64(tc, r, time_at(p, b, <i32>f64at(rs, b) - 1)); }
+      if (i == 6) {
+        for (let r = 0; r < n; r++) {
+          if (f64at(cutc, r) != 0) {
+            const b = rowOf(L, r);
+            setf64(tc, r, time_at(p, b, <i32>f64at(rs, b) - 1));
+          }
+        }
+      }
       aug(p, net, L, n, L.zi, tc, k + <usize>i * ks);
       nfe++;
       const bi = i < 6 ? unchecked(DP_A[DP_B_AT + i]) : 0, ei = unchecked(DP_E[i]);
@@ -277,8 +368,13 @@ export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, 
     for (let r = 0; r < n; r++) {
       const b = rowOf(L, r), dt = f64at(dtc, r);
       let ratio: f64 = 0;
-      for (let pl = 0; pl < 2; pl++) ratio = max(ratio, error_ratio(D, at(L, D, k, pl, r), ks, at(L, D, L.zc, pl, r), at(L, D, L.zi, pl, r), dt, rtol, atol));
-      if (!semi) ratio = max(ratio, thetaNorm(p, net, thRow(net, L.errth, r), 0, thRow(net, L.ath, b), thRow(net, L.incr, r)));
+      for (let pl = 0; pl < 2; pl++) {
+        ratio = max(ratio,
+          error_ratio(D, at(L, D, k, pl, r), ks, at(L, D, L.zc, pl, r), at(L, D, L.zi, pl, r), dt, rtol, atol));
+      }
+      if (!semi) {
+        ratio = max(ratio, thetaNorm(p, net, thRow(net, L.errth, r), 0, thRow(net, L.ath, b), thRow(net, L.incr, r)));
+      }
       const factor = step_factor(ratio);
       if (ratio <= 1) {
         const t = f64at(rt, b), sIdx = <i32>f64at(rs, b), next = time_at(p, b, sIdx - 1);
@@ -289,7 +385,9 @@ export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, 
         memory.copy(thRow(net, L.ath, b), thRow(net, L.incr, r), <usize>P << 2);
         memory.copy(thRow(net, L.k1th, b), thRow(net, L.kth, r), <usize>P << 2);
         if (f64at(cutc, r) != 0 || t + dt == next) {
-          setf64(rs, b, <f64>(sIdx - 1)); setf64(rt, b, next); setf64(rneed, b, 1);
+          setf64(rs, b, <f64>(sIdx - 1));
+          setf64(rt, b, next);
+          setf64(rneed, b, 1);
         } else setf64(rt, b, t + dt);
         accepted++;
       } else rejected++;
@@ -299,7 +397,10 @@ export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, 
   // every sequence's parameter adjoint into the gradient block, in row order
   for (let b = 0; b < B; b++) axpy_f32_wasmsimd(P, 1, thRow(net, L.ath, b), grads);
   finish(p, L, dstates, dh0);
-  store<f64>(stats, <f64>nfe); store<f64>(stats + 8, steps); store<f64>(stats + 16, accepted); store<f64>(stats + 24, rejected);
+  store<f64>(stats, <f64>nfe);
+  store<f64>(stats + 8, steps);
+  store<f64>(stats + 16, accepted);
+  store<f64>(stats + 24, rejected);
   return nfe;
 }
 
@@ -307,7 +408,8 @@ export function adjoint_dopri5(p: Problem, net: Mlp, L: Adjoint, states: usize, 
  *  the incoming gradient to a; k1 = F there; the first step size (with the adjoint's norm).
  *  Returns the evaluations (2). */
 function start(p: Problem, net: Mlp, L: Adjoint, n: i32, states: usize, dstates: usize): i32 {
-  const D = p.D, P = net.P, semi = p.semi, rt = L.t, rdt = L.dt, rs = L.s, tc = L.tc, dtc = L.dtc, k = L.k, ks = L.kStride;
+  const D = p.D, P = net.P, semi = p.semi, rt = L.t, rdt = L.dt, rs = L.s, tc = L.tc, dtc = L.dtc, k = L.k,
+    ks = L.kStride;
   reset(p, L, n, 0, states, dstates, L.zc, true);
   for (let r = 0; r < n; r++) {
     const b = rowOf(L, r);
@@ -333,7 +435,8 @@ function start(p: Problem, net: Mlp, L: Adjoint, n: i32, states: usize, dstates:
     }
     const h0s = initial_trial(d0, d1);
     const dir: f64 = time_at(p, b, <i32>f64at(rs, b) - 1) > f64at(rt, b) ? 1 : -1;
-    setf64(rdt, b, h0s); setf64(dtc, r, dir * h0s);
+    setf64(rdt, b, h0s);
+    setf64(dtc, r, dir * h0s);
     setf64(L.cut, r, d1); // kept for the step below (cut is free until the attempts)
     setf64(tc, r, f64at(rt, b) + dir * h0s);
   }

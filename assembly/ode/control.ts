@@ -27,7 +27,8 @@ export function axpy_rows(n: i32, D: i32, coef: f64, dts: usize, src: usize, dst
 
 /** Stage input i (0-based) of n rows of D floats: y = h + Σ_{j<i} f32(dt_r·a_ij)·k_j, the sums in
  *  j order; stage j's values at k + j·kStride bytes; a: lower-triangular (tableaux.ts). */
-export function stage_input(n: i32, D: i32, i: i32, a: StaticArray<f64>, h: usize, y: usize, k: usize, kStride: usize, dts: usize): void {
+export function stage_input(n: i32, D: i32, i: i32, a: StaticArray<f64>, h: usize, y: usize, k: usize, kStride: usize,
+  dts: usize): void {
   memory.copy(y, h, <usize>(n * D) << 2);
   for (let j = 0; j < i; j++) axpy_rows(n, D, aij(a, i, j), dts, k + <usize>j * kStride, y);
 }
@@ -71,7 +72,8 @@ export function initial_step(h0: f64, d1: f64, df: f64): f64 {
 
 /** The error ratio of a dopri5 attempt over one row of D floats: the RMS of err / (atol + rtol·
  *  max(|y0|, |y1|)), err = Σ_i dt·e_i·k_i (f64; stage i's row at k + i·kStride bytes). */
-export function error_ratio(D: i32, k: usize, kStride: usize, y0: usize, y1: usize, dt: f64, rtol: f64, atol: f64): f64 {
+export function error_ratio(D: i32, k: usize, kStride: usize, y0: usize, y1: usize, dt: f64, rtol: f64,
+  atol: f64): f64 {
   let s: f64 = 0;
   for (let d = 0; d < D; d++) {
     const o = <usize>d << 2;

@@ -12,7 +12,8 @@
 // layer l < K: a_l, the pre-activations, and z_l = act(a_l), each [rows, w_l]; yraw [rows, D], h
 // itself when the input map is the cube (x = h³, so ∂x/∂h = 3h²).
 
-import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd, add_f32_wasmsimd } from "../linalg";
+import { gemm_f32_4x8_wasmsimd as gemm, transpose_f32, colsum_f32_wasmsimd, copy2d_f32, dot_f32_wasmsimd,
+  add_f32_wasmsimd } from "../linalg";
 import { tanh_f32_wasmsimd, relu_f32_wasmsimd, sigmoid1 } from "../nn/activations";
 import { ACT_TANH, ACT_RELU } from "../constants";
 import { f, r4 } from "../common";
@@ -47,7 +48,9 @@ import { f, r4 } from "../common";
 }
 
 // @ts-ignore: decorator
-@inline function width(widths: usize, l: i32): i32 { return load<i32>(widths + (<usize>l << 2)); }
+@inline function width(widths: usize, l: i32): i32 {
+  return load<i32>(widths + (<usize>l << 2));
+}
 
 /** Parameters of the MLP (floats). */
 export function mlp_param_count(nLayers: i32, widths: usize): f64 {
@@ -74,11 +77,18 @@ export function mlp_layout(net: Mlp | null, at: usize, nLayers: i32, widths: usi
   for (let l = 0; l <= nLayers; l++) {
     const wl = <f64>width(widths, l);
     mw = max(mw, wl);
-    if (l >= 1) { const prod = wl * <f64>width(widths, l - 1); packed += r4(prod); mwt = max(mwt, prod); }
+    if (l >= 1) {
+      const prod = wl * <f64>width(widths, l - 1);
+      packed += r4(prod);
+      mwt = max(mwt, prod);
+    }
   }
   const g = r4(<f64>rows * mw);
   if (net) {
-    net.K = nLayers; net.widths = widths; net.D = width(widths, nLayers); net.rows = rows;
+    net.K = nLayers;
+    net.widths = widths;
+    net.D = width(widths, nLayers);
+    net.rows = rows;
     net.P = <i32>mlp_param_count(nLayers, widths);
     net.packed = at;
     net.g = f(at, <usize>packed);
@@ -92,7 +102,10 @@ export function mlp_layout(net: Mlp | null, at: usize, nLayers: i32, widths: usi
 /** Set f's parameters and options for one solve and pack every Wᵀ into the scratch (after
  *  mlp_layout). */
 export function mlp_setup(net: Mlp, params: usize, act: i32, timeIn: bool, cube: bool): void {
-  net.params = params; net.act = act; net.timeIn = timeIn; net.cube = cube;
+  net.params = params;
+  net.act = act;
+  net.timeIn = timeIn;
+  net.cube = cube;
   const K = net.K, widths = net.widths;
   let po: usize = 0, pk = net.packed;
   for (let l = 1; l <= K; l++) {
@@ -120,9 +133,16 @@ export function mlp_forward(net: Mlp, acts: usize, rows: i32, y: usize, t: usize
   copy2d_f32(rows, D, y, D, xin, w0);
   if (net.cube) {
     memory.copy(yraw_at(net, acts), y, <usize>(rows * D) << 2);
-    for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) { const p = xin + (<usize>(r * w0 + d) << 2), v = load<f32>(p); store<f32>(p, v * v * v); }
+    for (let r = 0; r < rows; r++) {
+      for (let d = 0; d < D; d++) {
+        const p = xin + (<usize>(r * w0 + d) << 2), v = load<f32>(p);
+        store<f32>(p, v * v * v);
+      }
+    }
   }
-  if (net.timeIn) for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
+  if (net.timeIn) {
+    for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
+  }
   // running offsets: W_l in params, W_lᵀ in packed, a_l in the hidden activations
   let inp = xin, inW = w0, pwt = net.packed, wo: usize = 0, ao: usize = 0;
   for (let l = 1; l <= K; l++) {
@@ -182,8 +202,10 @@ export function mlp_vjp(net: Mlp, acts: usize, rows: i32, gOut: usize, grads: us
   let g = gOut;
   for (let l = K; l >= 1; l--) {
     const o = width(widths, l), i = width(widths, l - 1);
-    const wo = wEnd - (<usize>o * <usize>i + <usize>o); wEnd = wo;
-    const po = pEnd - <usize>r4(<f64>o * <f64>i); pEnd = po;
+    const wo = wEnd - (<usize>o * <usize>i + <usize>o);
+    wEnd = wo;
+    const po = pEnd - <usize>r4(<f64>o * <f64>i);
+    pEnd = po;
     if (l > 1) aEnd -= 2 * <usize>r4(<f64>rows * <f64>i); // now a_{l−1}'s offset
     const inp = l == 1 ? xin : f(hidden, aEnd) + (<usize>r4(<f64>rows * <f64>i) << 2);
     // dW_l += gᵀ·in (for a narrow input, as (inᵀ·g)ᵀ through dwt: f32x4 over o), db_l += Σ_rows g
@@ -192,9 +214,11 @@ export function mlp_vjp(net: Mlp, acts: usize, rows: i32, gOut: usize, grads: us
     else if (i < NARROW) {
       gemm(i, o, rows, inp, 1, i, g, o, dwt, o, false);
       const dw = f(grads, wo);
-      for (let c = 0; c < i; c++) for (let j = 0; j < o; j++) {
-        const p = dw + (<usize>(j * i + c) << 2);
-        store<f32>(p, load<f32>(p) + load<f32>(dwt + (<usize>(c * o + j) << 2)));
+      for (let c = 0; c < i; c++) {
+        for (let j = 0; j < o; j++) {
+          const p = dw + (<usize>(j * i + c) << 2);
+          store<f32>(p, load<f32>(p) + load<f32>(dwt + (<usize>(c * o + j) << 2)));
+        }
       }
     } else gemm(o, i, rows, g, 1, o, inp, i, f(grads, wo), i, true);
     if (perRow == 0) colsum_f32_wasmsimd(rows, o, g, o, f(grads, wo + <usize>o * <usize>i), true);
@@ -213,7 +237,10 @@ export function mlp_vjp(net: Mlp, acts: usize, rows: i32, gOut: usize, grads: us
           const o4 = <usize>k << 2, zv = v128.load(z + o4);
           v128.store(dst + o4, f32x4.mul(v128.load(dst + o4), f32x4.sub(one, f32x4.mul(zv, zv))));
         }
-        for (; k < n; k++) { const zv = load<f32>(z + (<usize>k << 2)), pk = dst + (<usize>k << 2); store<f32>(pk, load<f32>(pk) * (1 - zv * zv)); }
+        for (; k < n; k++) {
+          const zv = load<f32>(z + (<usize>k << 2)), pk = dst + (<usize>k << 2);
+          store<f32>(pk, load<f32>(pk) * (1 - zv * zv));
+        }
       } else {
         for (let k = 0; k < n; k++) {
           const pk = dst + (<usize>k << 2), av = load<f32>(a + (<usize>k << 2));
@@ -227,7 +254,10 @@ export function mlp_vjp(net: Mlp, acts: usize, rows: i32, gOut: usize, grads: us
   copy2d_f32(rows, D, g, w0, gy, D);
   if (net.cube) {
     const yraw = yraw_at(net, acts);
-    for (let k = 0; k < rows * D; k++) { const v = load<f32>(yraw + (<usize>k << 2)), p = gy + (<usize>k << 2); store<f32>(p, load<f32>(p) * (3 * v * v)); }
+    for (let k = 0; k < rows * D; k++) {
+      const v = load<f32>(yraw + (<usize>k << 2)), p = gy + (<usize>k << 2);
+      store<f32>(p, load<f32>(p) * (3 * v * v));
+    }
   }
 }
 

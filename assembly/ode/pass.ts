@@ -18,12 +18,11 @@
 // keeps what reverse mode needs: rk.ts, dopri5.ts) or "adjoint" (adjoint.ts: the forward keeps
 // nothing; the backward solves the augmented system from the forward's states).
 
-import {
-  OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP, ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT,
-  OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S, OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS,
-  OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0, OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS,
-  OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT, ODE_NORM_SEMI, ODE_MAP_CUBE,
-} from "../constants";
+import { OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP,
+  ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT, OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S,
+  OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS, OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0,
+  OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS, OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT,
+  ODE_NORM_SEMI, ODE_MAP_CUBE } from "../constants";
 import { mlp_param_count, mlp_layout, mlp_setup, Mlp } from "./mlp";
 import { overlaps } from "../overlap";
 import { Problem } from "./problem";
@@ -37,7 +36,8 @@ const STAMP: i32 = 0x4f444553; // "ODES"
  *  header stamps them (as i32: every one is an integer the checks bound below 2^31), then the K + 1
  *  widths. The tolerances, adj_norm and the tensors are not in it: the backward reads the forward's
  *  step sizes from the workspace, and the host vouches for the times and parameters. */
-const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_B, OD_S, OD_PER_SEQ, OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP];
+const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_B, OD_S, OD_PER_SEQ,
+  OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP];
 const SHAPE_WORDS: i32 = 13; // the stamp and SHAPE_FIELDS
 
 // The workspace's header (floats from ws), then the solver's regions (rk.ts, dopri5.ts or
@@ -59,8 +59,12 @@ const SOLVER_BYTES: usize = FIXED_OR_DOPRI5 > offsetof<Adjoint>() ? FIXED_OR_DOP
 const HEADER_FLOATS: usize = SOLVER_AT + ((SOLVER_BYTES + 63) >> 6 << 4);
 
 // @ts-ignore: decorator
-@inline function getf(d: usize, i: i32): f64 { return load<f64>(d + (<usize>i << 3)); }
-function isInt(v: f64, lo: f64, hi: f64): bool { return v == Math.floor(v) && v >= lo && v <= hi; }
+@inline function getf(d: usize, i: i32): f64 {
+  return load<f64>(d + (<usize>i << 3));
+}
+function isInt(v: f64, lo: f64, hi: f64): bool {
+  return v == Math.floor(v) && v >= lo && v <= hi;
+}
 
 function inside(p: f64, bytes: f64, required: bool): bool {
   if (p == 0) return !required;
@@ -80,10 +84,16 @@ function check_shape(d: usize): i32 {
   const method = getf(d, OD_METHOD), act = getf(d, OD_ACT), ti = getf(d, OD_TIME_INPUT);
   if (!isInt(method, 0, ODE_METHOD_COUNT - 1) || !isInt(act, 0, ACT_COUNT - 1) || !isInt(ti, 0, 1)) return ERR_ARGUMENT;
   const rtol = getf(d, OD_RTOL), atol = getf(d, OD_ATOL), maxSteps = getf(d, OD_MAX_STEPS);
-  if (!isInt(getf(d, OD_GRADIENT), 0, 1) || !isInt(getf(d, OD_ADJ_NORM), 0, 1) || !isInt(getf(d, OD_INPUT_MAP), 0, 1)) return ERR_ARGUMENT;
-  if (<i32>method == ODE_DOPRI5 && (!(rtol > 0 && rtol < Infinity) || !(atol > 0 && atol < Infinity) || !isInt(maxSteps, 1, 1e9))) return ERR_ARGUMENT;
+  if (!isInt(getf(d, OD_GRADIENT), 0, 1) || !isInt(getf(d, OD_ADJ_NORM), 0, 1) || !isInt(getf(d, OD_INPUT_MAP), 0, 1)) {
+    return ERR_ARGUMENT;
+  }
+  if (<i32>method == ODE_DOPRI5
+    && (!(rtol > 0 && rtol < Infinity) || !(atol > 0 && atol < Infinity) || !isInt(maxSteps, 1, 1e9))) {
+    return ERR_ARGUMENT;
+  }
   const D = getf(d, OD_D), K = getf(d, OD_LAYERS), B = getf(d, OD_B), S = getf(d, OD_S), n = getf(d, OD_SUBSTEPS);
-  if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216) || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
+  if (!isInt(D, 1, 16777216) || !isInt(K, 1, 64) || !isInt(B, 1, 16777216) || !isInt(S, 1, 16777216)
+    || !isInt(n, 1, 16777216) || !isInt(getf(d, OD_PER_SEQ), 0, 1)) return ERR_SIZE;
   const widths = getf(d, OD_WIDTHS);
   if (!inside(widths, (K + 1) * 4, true)) return ERR_BOUNDS;
   const wp = <usize>widths;
@@ -92,7 +102,9 @@ function check_shape(d: usize): i32 {
     if (wl < 1 || wl > (1 << 20)) return ERR_SIZE;
   }
   if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
-  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || workspace_floats(d) > MAX_FLOATS) return ERR_TOO_LARGE;
+  if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || workspace_floats(d) > MAX_FLOATS) {
+    return ERR_TOO_LARGE;
+  }
   return OK;
 }
 
@@ -118,19 +130,23 @@ function check_tensors(d: usize, backward: bool): i32 {
   if (!backward) {
     if (!inside(getf(d, OD_H0), B * D * 4, true) || !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   } else {
-    if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true) || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
+    if (!inside(getf(d, OD_GRADS), P * 4, true) || !inside(getf(d, OD_DSTATES), B * S * D * 4, true)
+      || !inside(getf(d, OD_DH0), B * D * 4, false)) return ERR_BOUNDS;
     if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT && !inside(getf(d, OD_STATES), B * S * D * 4, true)) return ERR_BOUNDS;
   }
   // what the pass writes must not overlap what steers it: the workspace's header among it (the
   // records the solver follows)
   if (steered(d, getf(d, OD_WS), wsb) || written(d, getf(d, OD_STATS), 32)) return ERR_OVERLAP;
-  if (!backward ? written(d, getf(d, OD_STATES), B * S * D * 4) : written(d, getf(d, OD_GRADS), P * 4) || written(d, getf(d, OD_DH0), B * D * 4)) return ERR_OVERLAP;
+  if (!backward
+    ? written(d, getf(d, OD_STATES), B * S * D * 4)
+    : written(d, getf(d, OD_GRADS), P * 4) || written(d, getf(d, OD_DH0), B * D * 4)) return ERR_OVERLAP;
   return OK;
 }
 
 /** [p, p + bytes) overlaps the descriptor or the widths. */
 function steered(d: usize, p: f64, bytes: f64): bool {
-  return overlaps(p, bytes, <f64>d, <f64>(OD_FIELDS << 3)) || overlaps(p, bytes, getf(d, OD_WIDTHS), (getf(d, OD_LAYERS) + 1) * 4);
+  return overlaps(p, bytes, <f64>d, <f64>(OD_FIELDS << 3))
+    || overlaps(p, bytes, getf(d, OD_WIDTHS), (getf(d, OD_LAYERS) + 1) * 4);
 }
 /** An output at [p, p + bytes) overlaps what steers the pass: the descriptor, the widths or the
  *  workspace's header. */
@@ -153,18 +169,30 @@ export function ode_param_count(nLayers: i32, widths: usize): f64 {
 }
 
 // @ts-ignore: decorator
-@inline function header(d: usize): usize { return <usize>getf(d, OD_WS); }
+@inline function header(d: usize): usize {
+  return <usize>getf(d, OD_WS);
+}
 /** Where the solver's regions start: after the header. */
 // @ts-ignore: decorator
-@inline function regions(d: usize): usize { return header(d) + (HEADER_FLOATS << 2); }
+@inline function regions(d: usize): usize {
+  return header(d) + (HEADER_FLOATS << 2);
+}
 
 /** The call's Problem, read from the (checked) descriptor into the header. */
 function problem(d: usize): Problem {
   const p = changetype<Problem>(header(d) + (PROBLEM_AT << 2));
-  p.method = <i32>getf(d, OD_METHOD); p.B = <i32>getf(d, OD_B); p.S = <i32>getf(d, OD_S); p.D = <i32>getf(d, OD_D);
-  p.substeps = <i32>getf(d, OD_SUBSTEPS); p.maxSteps = <i32>getf(d, OD_MAX_STEPS);
-  p.perSeq = getf(d, OD_PER_SEQ) == 1; p.store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT; p.semi = getf(d, OD_ADJ_NORM) == ODE_NORM_SEMI;
-  p.times = <usize>getf(d, OD_TIMES); p.rtol = getf(d, OD_RTOL); p.atol = getf(d, OD_ATOL);
+  p.method = <i32>getf(d, OD_METHOD);
+  p.B = <i32>getf(d, OD_B);
+  p.S = <i32>getf(d, OD_S);
+  p.D = <i32>getf(d, OD_D);
+  p.substeps = <i32>getf(d, OD_SUBSTEPS);
+  p.maxSteps = <i32>getf(d, OD_MAX_STEPS);
+  p.perSeq = getf(d, OD_PER_SEQ) == 1;
+  p.store = getf(d, OD_GRADIENT) != ODE_GRAD_ADJOINT;
+  p.semi = getf(d, OD_ADJ_NORM) == ODE_NORM_SEMI;
+  p.times = <usize>getf(d, OD_TIMES);
+  p.rtol = getf(d, OD_RTOL);
+  p.atol = getf(d, OD_ATOL);
   return p;
 }
 
@@ -173,14 +201,16 @@ function problem(d: usize): Problem {
 function network(d: usize, at: usize): Mlp {
   const net = changetype<Mlp>(header(d) + (NET_AT << 2));
   mlp_layout(net, at, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS), <i32>getf(d, OD_B));
-  mlp_setup(net, <usize>getf(d, OD_PARAMS), <i32>getf(d, OD_ACT), getf(d, OD_TIME_INPUT) == 1, getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE);
+  mlp_setup(net, <usize>getf(d, OD_PARAMS), <i32>getf(d, OD_ACT), getf(d, OD_TIME_INPUT) == 1,
+    getf(d, OD_INPUT_MAP) == ODE_MAP_CUBE);
   return net;
 }
 
 /** The fixed-step solver's layout of this call's workspace (forward, and backprop's backward). */
 function rk(d: usize, p: Problem): Rk {
   const L = changetype<Rk>(header(d) + (SOLVER_AT << 2));
-  rk_layout(L, regions(d), p.method, p.B, p.D, <f64>(p.S - 1) * <f64>p.substeps, p.store, <i32>getf(d, OD_LAYERS), <usize>getf(d, OD_WIDTHS));
+  rk_layout(L, regions(d), p.method, p.B, p.D, <f64>(p.S - 1) * <f64>p.substeps, p.store, <i32>getf(d, OD_LAYERS),
+    <usize>getf(d, OD_WIDTHS));
   return L;
 }
 
@@ -205,7 +235,9 @@ function headerWord(d: usize, i: i32): i32 {
   if (i < SHAPE_WORDS) return <i32>getf(d, unchecked(SHAPE_FIELDS[i - 1]));
   return load<i32>(<usize>getf(d, OD_WIDTHS) + (<usize>(i - SHAPE_WORDS) << 2));
 }
-function headerWords(d: usize): i32 { return SHAPE_WORDS + <i32>getf(d, OD_LAYERS) + 1; }
+function headerWords(d: usize): i32 {
+  return SHAPE_WORDS + <i32>getf(d, OD_LAYERS) + 1;
+}
 /** Stamp the header (the stamp word last: until then no forward is valid). */
 function stampHeader(d: usize): void {
   const h = header(d);
@@ -224,7 +256,8 @@ export function ode_forward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, false);
   if (e != OK) return e;
-  const p = problem(d), h0 = <usize>getf(d, OD_H0), states = <usize>getf(d, OD_STATES), stats = <usize>getf(d, OD_STATS);
+  const p = problem(d), h0 = <usize>getf(d, OD_H0), states = <usize>getf(d, OD_STATES),
+    stats = <usize>getf(d, OD_STATS);
   store<i32>(header(d), 0); // no valid forward until this one completes
   if (p.method == ODE_DOPRI5) {
     const L = dopri5(d, p), r = dopri5_forward(p, network(d, L.net), L, h0, states, stats);
@@ -243,7 +276,8 @@ export function ode_backward(d: usize): i32 {
   let e = check_shape(d);
   if (e == OK) e = check_tensors(d, true);
   if (e != OK) return e;
-  const dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0), stats = <usize>getf(d, OD_STATS);
+  const dstates = <usize>getf(d, OD_DSTATES), grads = <usize>getf(d, OD_GRADS), dh0 = <usize>getf(d, OD_DH0),
+    stats = <usize>getf(d, OD_STATS);
   if (getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT) {
     // nothing of the forward is kept in the workspace: the states (OD_STATES) are all it needs
     const p = problem(d), L = adjoint(d, p), net = network(d, L.net), states = <usize>getf(d, OD_STATES);
@@ -276,11 +310,15 @@ export function ode_steps(d: usize, row: i32, out: usize, capacity: i32): i32 {
   const e = check_shape(d);
   if (e != OK) return e;
   const wsb = getf(d, OD_WS_BYTES);
-  if (!inside(getf(d, OD_WS), wsb, true) || !inside(getf(d, OD_TIMES), 8, true) || !inside(getf(d, OD_PARAMS), 4, true)) return ERR_BOUNDS;
+  if (!inside(getf(d, OD_WS), wsb, true) || !inside(getf(d, OD_TIMES), 8, true)
+    || !inside(getf(d, OD_PARAMS), 4, true)) return ERR_BOUNDS;
   if (wsb < workspace_floats(d) * 4) return ERR_WORKSPACE;
-  if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0 || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
+  if (<i32>getf(d, OD_METHOD) != ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT || row < 0
+    || <f64>row >= getf(d, OD_B) || capacity < 0) return ERR_ARGUMENT;
   if (!inside(<f64>out, <f64>capacity * 16, capacity > 0)) return ERR_BOUNDS;
-  if (steered(d, <f64>out, <f64>capacity * 16) || overlaps(<f64>out, <f64>capacity * 16, getf(d, OD_WS), wsb)) return ERR_OVERLAP;
+  if (steered(d, <f64>out, <f64>capacity * 16) || overlaps(<f64>out, <f64>capacity * 16, getf(d, OD_WS), wsb)) {
+    return ERR_OVERLAP;
+  }
   if (!stamped(d)) return ERR_NO_FORWARD;
   return dopri5_steps(regions(d), <i32>getf(d, OD_B), <i32>getf(d, OD_MAX_STEPS), row, out, capacity);
 }

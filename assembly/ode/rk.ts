@@ -45,28 +45,56 @@ import { f, r4 } from "../common";
  *  substeps) at `at`, f of K layers of these widths: fills L's regions (if not null) and returns
  *  the floats (f64, exact, also past 4 GiB). `store` (backprop) adds the stored stages and the
  *  backward's regions. */
-export function rk_layout(L: Rk | null, at: usize, method: i32, B: i32, D: i32, steps: f64, store: bool, nLayers: i32, widths: usize): f64 {
+export function rk_layout(L: Rk | null, at: usize, method: i32, B: i32, D: i32, steps: f64, store: bool, nLayers: i32,
+  widths: usize): f64 {
   const s = <f64>stagesOf(method), bd = r4(<f64>B * <f64>D), b2 = r4(2 * <f64>B);
   const net = mlp_layout(null, 0, nLayers, widths, B), act = mlp_act_floats(nLayers, widths, B);
   let o: f64 = 0;
-  if (L) { L.k = f(at, <usize>o); L.kStride = <usize>bd << 2; } o += s * bd;
-  if (L) L.y = f(at, <usize>o); o += bd;
-  if (L) L.h = f(at, <usize>o); o += bd;
-  if (L) L.t = f(at, <usize>o); o += b2;
-  if (L) L.dt = f(at, <usize>o); o += b2;
-  if (L) L.ts = f(at, <usize>o); o += b2;
-  if (L) L.net = f(at, <usize>o); o += net;
-  if (!store) { if (L) { L.gk = 0; L.gy = 0; L.gh = 0; L.acts = 0; L.actBytes = 0; } return o; }
-  if (L) L.gk = f(at, <usize>o); o += s * bd;
-  if (L) L.gy = f(at, <usize>o); o += bd;
-  if (L) L.gh = f(at, <usize>o); o += bd;
-  if (L) { L.acts = f(at, <usize>o); L.actBytes = <usize>act << 2; }
+  if (L) {
+    L.k = f(at, <usize>o);
+    L.kStride = <usize>bd << 2;
+  }
+  o += s * bd;
+  if (L) L.y = f(at, <usize>o);
+  o += bd;
+  if (L) L.h = f(at, <usize>o);
+  o += bd;
+  if (L) L.t = f(at, <usize>o);
+  o += b2;
+  if (L) L.dt = f(at, <usize>o);
+  o += b2;
+  if (L) L.ts = f(at, <usize>o);
+  o += b2;
+  if (L) L.net = f(at, <usize>o);
+  o += net;
+  if (!store) {
+    if (L) {
+      L.gk = 0;
+      L.gy = 0;
+      L.gh = 0;
+      L.acts = 0;
+      L.actBytes = 0;
+    }
+    return o;
+  }
+  if (L) L.gk = f(at, <usize>o);
+  o += s * bd;
+  if (L) L.gy = f(at, <usize>o);
+  o += bd;
+  if (L) L.gh = f(at, <usize>o);
+  o += bd;
+  if (L) {
+    L.acts = f(at, <usize>o);
+    L.actBytes = <usize>act << 2;
+  }
   return o + steps * s * act;
 }
 
 /** Stage i's activations at step `step` (backprop). */
 // @ts-ignore: decorator
-@inline function actSlot(L: Rk, step: i32, i: i32, s: i32): usize { return L.acts + <usize>(step * s + i) * L.actBytes; }
+@inline function actSlot(L: Rk, step: i32, i: i32, s: i32): usize {
+  return L.acts + <usize>(step * s + i) * L.actBytes;
+}
 
 /** Per-row step start t and size dt for substep j of interval s. */
 function stepTimes(p: Problem, L: Rk, s: i32, j: i32): void {
@@ -81,14 +109,19 @@ function stepTimes(p: Problem, L: Rk, s: i32, j: i32): void {
 
 /** Stage times t + c·dt per row, to L.ts. */
 function stageTimes(p: Problem, L: Rk, c: f64): void {
-  for (let b = 0; b < p.B; b++) store<f64>(L.ts + (<usize>b << 3), load<f64>(L.t + (<usize>b << 3)) + c * load<f64>(L.dt + (<usize>b << 3)));
+  for (let b = 0; b < p.B; b++) {
+    store<f64>(L.ts + (<usize>b << 3), load<f64>(L.t + (<usize>b << 3)) + c * load<f64>(L.dt + (<usize>b << 3)));
+  }
 }
 
 /** The four counts of a fixed-step solve: evaluations, and steps = accepted (every one), none
  *  rejected. */
 function fixedStats(p: Problem, nfe: i32, stats: usize): void {
   const steps = <f64>p.B * (<f64>p.S - 1) * <f64>p.substeps;
-  store<f64>(stats, <f64>nfe); store<f64>(stats + 8, steps); store<f64>(stats + 16, steps); store<f64>(stats + 24, 0);
+  store<f64>(stats, <f64>nfe);
+  store<f64>(stats + 8, steps);
+  store<f64>(stats + 16, steps);
+  store<f64>(stats + 24, 0);
 }
 
 /** The whole solve: states [B, S, D] from h0 [B, D]; with p.store, every stage's activations kept
@@ -98,7 +131,9 @@ export function rk_forward(p: Problem, net: Mlp, L: Rk, h0: usize, states: usize
   const s = stagesOf(method), c = tableauC(method), bt = tableauB(method), a = tableauA(method);
   const bd = B * D, k = L.k, ks = L.kStride;
   memory.copy(L.h, h0, <usize>bd << 2);
-  for (let b = 0; b < B; b++) memory.copy(states + (<usize>(b * S * D) << 2), h0 + (<usize>(b * D) << 2), <usize>D << 2);
+  for (let b = 0; b < B; b++) {
+    memory.copy(states + (<usize>(b * S * D) << 2), h0 + (<usize>(b * D) << 2), <usize>D << 2);
+  }
   let nfe = 0, step = 0;
   for (let si = 0; si < S - 1; si++) {
     for (let j = 0; j < n; j++) {
@@ -113,7 +148,9 @@ export function rk_forward(p: Problem, net: Mlp, L: Rk, h0: usize, states: usize
       for (let i = 0; i < s; i++) axpy_rows(B, D, unchecked(bt[i]), L.dt, k + <usize>i * ks, L.h);
       step++;
     }
-    for (let b = 0; b < B; b++) memory.copy(states + (<usize>((b * S + si + 1) * D) << 2), L.h + (<usize>(b * D) << 2), <usize>D << 2);
+    for (let b = 0; b < B; b++) {
+      memory.copy(states + (<usize>((b * S + si + 1) * D) << 2), L.h + (<usize>(b * D) << 2), <usize>D << 2);
+    }
   }
   fixedStats(p, nfe, stats);
 }
@@ -125,7 +162,9 @@ export function rk_backward(p: Problem, net: Mlp, L: Rk, dstates: usize, grads: 
   const s = stagesOf(method), bt = tableauB(method), a = tableauA(method);
   const bd = B * D, gk = L.gk, ks = L.kStride, gh = L.gh, gy = L.gy;
   // ∂h at the last requested time
-  for (let b = 0; b < B; b++) memory.copy(gh + (<usize>(b * D) << 2), dstates + (<usize>((b * S + S - 1) * D) << 2), <usize>D << 2);
+  for (let b = 0; b < B; b++) {
+    memory.copy(gh + (<usize>(b * D) << 2), dstates + (<usize>((b * S + S - 1) * D) << 2), <usize>D << 2);
+  }
   let nfe = 0, step = (S - 1) * n;
   for (let si = S - 2; si >= 0; si--) {
     for (let j = n - 1; j >= 0; j--) {
@@ -143,7 +182,9 @@ export function rk_backward(p: Problem, net: Mlp, L: Rk, dstates: usize, grads: 
       }
     }
     // the incoming gradient at t_s
-    for (let b = 0; b < B; b++) add_f32_wasmsimd(D, dstates + (<usize>((b * S + si) * D) << 2), gh + (<usize>(b * D) << 2));
+    for (let b = 0; b < B; b++) {
+      add_f32_wasmsimd(D, dstates + (<usize>((b * S + si) * D) << 2), gh + (<usize>(b * D) << 2));
+    }
   }
   if (dh0 != 0) memory.copy(dh0, gh, <usize>bd << 2);
   fixedStats(p, nfe, stats);

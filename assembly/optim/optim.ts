@@ -5,9 +5,8 @@ import { sumsq_f64_wasmsimd, scale_f32_wasmsimd } from "../linalg";
 
 /** SGD with momentum and L2 weight decay: d = g + wd·p; v = μ·v + d (v starts at 0, which equals
  *  PyTorch's first-step v = d); p −= lr·(nesterov ? d + μ·v : v). vel may be 0 when μ = 0. */
-export function sgd_step(
-  n: i32, params: usize, grads: usize, vel: usize, lr: f32, momentum: f32, weightDecay: f32, nesterov: bool,
-): void {
+export function sgd_step(n: i32, params: usize, grads: usize, vel: usize, lr: f32, momentum: f32, weightDecay: f32,
+  nesterov: bool): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const p = load<f32>(params + o);
@@ -25,10 +24,8 @@ export function sgd_step(
 /** Adam (PyTorch's rule, L2 weight decay added to the gradient):
  *  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  p −= stepSize · m / (√v / bc2Sqrt + ε)
  *  with stepSize = lr / (1 − β1^t) and bc2Sqrt = √(1 − β2^t), both computed by the caller in f64. */
-export function adam_step(
-  n: i32, params: usize, grads: usize, m: usize, v: usize,
-  beta1: f32, beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, bc2Sqrt: f32,
-): void {
+export function adam_step(n: i32, params: usize, grads: usize, m: usize, v: usize, beta1: f32, beta2: f32, eps: f32,
+  weightDecay: f32, stepSize: f32, bc2Sqrt: f32): void {
   const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1);
   const b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
   const ve = f32x4.splat(eps), vs = f32x4.splat(stepSize), vb = f32x4.splat(bc2Sqrt), vw = f32x4.splat(weightDecay);

@@ -19,9 +19,8 @@
 // Packing: the recurrent weights are packed as panels for the loops (cell_pack): whole, or, for a
 // cell whose gated rows take a second product, the two row blocks one after the other.
 
-import {
-  CELL_RNN_TANH, CELL_RNN_RELU, CELL_RNN_LINEAR, CELL_LSTM, CELL_GRU, CELL_GRU_RESET_BEFORE, GATES_RNN, GATES_LSTM, GATES_GRU,
-} from "../constants";
+import { CELL_RNN_TANH, CELL_RNN_RELU, CELL_RNN_LINEAR, CELL_LSTM, CELL_GRU, CELL_GRU_RESET_BEFORE, GATES_RNN,
+  GATES_LSTM, GATES_GRU } from "../constants";
 import { pack_panels } from "../linalg";
 import { f } from "../common";
 import { Steps } from "./records";
@@ -33,28 +32,42 @@ import { gru_reset_before_steps_backward, gru_reset_before_steps_forward } from 
 /** Gates G of a cell (rows of its weights: G·H); 0 for an unknown id. */
 export function cellGates(cell: i32): i32 {
   switch (cell) {
-    case CELL_RNN_TANH: case CELL_RNN_RELU: case CELL_RNN_LINEAR: return GATES_RNN;
-    case CELL_LSTM: return GATES_LSTM;
-    case CELL_GRU: case CELL_GRU_RESET_BEFORE: return GATES_GRU;
+    case CELL_RNN_TANH:
+    case CELL_RNN_RELU:
+    case CELL_RNN_LINEAR:
+      return GATES_RNN;
+    case CELL_LSTM:
+      return GATES_LSTM;
+    case CELL_GRU:
+    case CELL_GRU_RESET_BEFORE:
+      return GATES_GRU;
   }
   return 0;
 }
 
 /** The cell carries a cell state c beside h (c0, cN, the cs region, dc). */
 // @ts-ignore: decorator
-@inline export function cellHasC(cell: i32): bool { return cell == CELL_LSTM; }
+@inline export function cellHasC(cell: i32): bool {
+  return cell == CELL_LSTM;
+}
 
 /** The recurrent side is split from the input side (see above). */
 // @ts-ignore: decorator
-@inline export function cellSplit(cell: i32): bool { return cell == CELL_GRU; }
+@inline export function cellSplit(cell: i32): bool {
+  return cell == CELL_GRU;
+}
 
 /** The loops keep a per-step [B,H] region hl. */
 // @ts-ignore: decorator
-@inline export function cellHl(cell: i32): bool { return cell == CELL_GRU || cell == CELL_GRU_RESET_BEFORE; }
+@inline export function cellHl(cell: i32): bool {
+  return cell == CELL_GRU || cell == CELL_GRU_RESET_BEFORE;
+}
 
 /** Rows at the end of W_hh that multiply hl instead of h (0 for most cells). */
 // @ts-ignore: decorator
-@inline export function cellGatedRows(cell: i32, H: i32): i32 { return cell == CELL_GRU_RESET_BEFORE ? H : 0; }
+@inline export function cellGatedRows(cell: i32, H: i32): i32 {
+  return cell == CELL_GRU_RESET_BEFORE ? H : 0;
+}
 
 /** Packs the recurrent weights W_hh [G·H, H] for the loops: transposed (wt, the forward's
  *  products h·W_hhᵀ) and as they are (whh, the backward's products dA·W_hh); either may be 0.

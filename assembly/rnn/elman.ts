@@ -14,7 +14,6 @@ import { dAStride } from "./layout";
 import { Steps } from "./records";
 import { f } from "../common";
 
-
 /** y[i] = tanh(y[i] + a[i]) for n elements: the add and the activation in one pass over the step's
  *  states (bitwise the same as adding, then tanh_f32_wasmsimd). */
 function addTanh(n: i32, a: usize, y: usize): void {
@@ -36,7 +35,8 @@ function addTanh(n: i32, a: usize, y: usize): void {
  *  The recurrent product goes to rec and is then added (rather than accumulated into hs by the
  *  GEMM): V8 compiles the accumulating 1×32 strip of B = 1 with spills. */
 export function elman_steps_forward(p: Steps): void {
-  const act = p.cell, B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, wt = p.wt, rec = p.rec;
+  const act = p.cell, B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, wt = p.wt,
+    rec = p.rec;
   const BH = B * H;
   for (let s = s0; s < s1; s++) {
     const q = s - s0, hp = f(hs, q * BH), hc = f(hs, (q + 1) * BH);
@@ -56,7 +56,11 @@ export function elman_steps_forward(p: Steps): void {
 @inline function backAt(act: i32, dh: usize, dy: usize, h: usize, da: usize, vec: bool): void {
   const g = f32x4.add(ld4(dh, vec), ld4(dy, vec));
   const hv = ld4(h, vec);
-  const dphi = act == CELL_RNN_RELU ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0))) : act == CELL_RNN_TANH ? f32x4.sub(one4(), f32x4.mul(hv, hv)) : one4();
+  const dphi = act == CELL_RNN_RELU
+    ? v128.and(one4(), f32x4.gt(hv, f32x4.splat(0)))
+    : act == CELL_RNN_TANH
+    ? f32x4.sub(one4(), f32x4.mul(hv, hv))
+    : one4();
   st4(da, f32x4.mul(g, dphi), vec);
 }
 
@@ -74,14 +78,19 @@ export function elman_steps_backward(p: Steps): void {
     if (rec != 0) record_dh(p, s, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H, ra = b * LA;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, ra), 0, <usize>H << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(da, ra), 0, <usize>H << 2);
+        continue;
+      }
       let j = 0;
       for (; j < H4; j += 4) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, ra + j), true);
       for (; j < H; j++) backAt(act, f(cur, r + j), f(dy, r + j), f(hc, r + j), f(da, ra + j), false);
     }
     gemmp(B, H, H, da, LA, 1, whh, nxt, H, false);
     carry_and_cut(p, s, cur, nxt, 0, 0);
-    const t = cur; cur = nxt; nxt = t;
+    const t = cur;
+    cur = nxt;
+    nxt = t;
   }
   if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
 }

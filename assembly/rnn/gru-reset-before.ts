@@ -24,7 +24,8 @@ import { f } from "../common";
 @inline function gatesAt(g: usize, rc: usize, H: i32, hp: usize, rh: usize, vec: bool): void {
   const r = sigmoid4(f32x4.add(ld4(g, vec), ld4(rc, vec)));
   const z = sigmoid4(f32x4.add(ld4(f(g, H), vec), ld4(f(rc, H), vec)));
-  st4(g, r, vec); st4(f(g, H), z, vec);
+  st4(g, r, vec);
+  st4(f(g, H), z, vec);
   st4(rh, f32x4.mul(r, ld4(hp, vec)), vec);
 }
 
@@ -47,7 +48,10 @@ export function gru_reset_before_steps_forward(p: Steps): void {
     gemmp(B, 2 * H, H, hp, H, 1, wt, rec, G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(hls, r), 0, <usize>H << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(hls, r), 0, <usize>H << 2);
+        continue;
+      }
       const g = f(gs, b * G), rc = f(rec, b * G);
       let j = 0;
       for (; j < H4; j += 4) gatesAt(f(g, j), f(rc, j), H, f(hp, r + j), f(hls, r + j), true);
@@ -56,7 +60,10 @@ export function gru_reset_before_steps_forward(p: Steps): void {
     gemmp(B, H, H, hls, H, 1, wn, f(rec, 2 * H), G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.copy(f(hc, r), f(hp, r), <usize>H << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.copy(f(hc, r), f(hp, r), <usize>H << 2);
+        continue;
+      }
       const g = f(gs, b * G), rc = f(rec, b * G);
       let j = 0;
       for (; j < H4; j += 4) stateAt(f(g, j), f(rc, j), H, f(hp, r + j), f(hc, r + j), true);
@@ -78,7 +85,8 @@ export function gru_reset_before_steps_forward(p: Steps): void {
 // ∂L/∂ of the r pre-activation from drh = ∂L/∂(r ⊙ h), and the direct part of ∂L/∂h:
 // gh ⊙ z + drh ⊙ r (the GEMM through W_h[rz] adds the rest)
 // @ts-ignore: decorator
-@inline function backR(g: usize, H: i32, dh: usize, dy: usize, hp: usize, drh: usize, da: usize, dhp: usize, vec: bool): void {
+@inline function backR(g: usize, H: i32, dh: usize, dy: usize, hp: usize, drh: usize, da: usize, dhp: usize,
+  vec: bool): void {
   const one = one4();
   const r = ld4(g, vec), z = ld4(f(g, H), vec), d = ld4(drh, vec);
   const gh = f32x4.add(ld4(dh, vec), ld4(dy, vec));
@@ -99,7 +107,10 @@ export function gru_reset_before_steps_backward(p: Steps): void {
     if (rec != 0) record_dh(p, s, cur, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H, ra = b * LA;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, ra), 0, <usize>G << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(da, ra), 0, <usize>G << 2);
+        continue;
+      }
       const g = f(gs, b * G);
       let j = 0;
       for (; j < H4; j += 4) backZN(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(da, ra + j), true);
@@ -109,16 +120,26 @@ export function gru_reset_before_steps_backward(p: Steps): void {
     gemmp(B, H, H, f(da, 2 * H), LA, 1, wn, drh, H, false);
     for (let b = 0; b < B; b++) {
       const r = b * H, ra = b * LA;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(nxt, r), 0, <usize>H << 2); continue; } // carry_and_cut copies dh in
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(nxt, r), 0, <usize>H << 2);
+        continue;
+      } // carry_and_cut copies dh in
       const g = f(gs, b * G);
       let j = 0;
-      for (; j < H4; j += 4) backR(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(drh, r + j), f(da, ra + j), f(nxt, r + j), true);
-      for (; j < H; j++) backR(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(drh, r + j), f(da, ra + j), f(nxt, r + j), false);
+      for (; j < H4; j += 4) {
+        backR(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(drh, r + j), f(da, ra + j), f(nxt, r + j), true);
+      }
+      for (; j < H; j++) {
+        backR(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(drh, r + j), f(da, ra + j), f(nxt, r + j),
+          false);
+      }
     }
     // ∂L/∂h_{s−1} += [dA_r, dA_z] · W_h[rz]
     gemmp(B, H, 2 * H, da, LA, 1, whh, nxt, H, true);
     carry_and_cut(p, s, cur, nxt, 0, 0);
-    const t = cur; cur = nxt; nxt = t;
+    const t = cur;
+    cur = nxt;
+    nxt = t;
   }
   if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
 }

@@ -16,14 +16,15 @@ import { dAStride } from "./layout";
 import { Steps } from "./records";
 import { f } from "../common";
 
-
 // @ts-ignore: decorator
 @inline function fwdAt(g: usize, rc: usize, H: i32, hp: usize, hc: usize, hl: usize, vec: bool): void {
   const r = sigmoid4(f32x4.add(ld4(g, vec), ld4(rc, vec)));
   const z = sigmoid4(f32x4.add(ld4(f(g, H), vec), ld4(f(rc, H), vec)));
   const hn = ld4(f(rc, 2 * H), vec);
   const n = tanh4(f32x4.add(ld4(f(g, 2 * H), vec), f32x4.mul(r, hn)));
-  st4(g, r, vec); st4(f(g, H), z, vec); st4(f(g, 2 * H), n, vec);
+  st4(g, r, vec);
+  st4(f(g, H), z, vec);
+  st4(f(g, 2 * H), n, vec);
   st4(hl, hn, vec);
   st4(hc, f32x4.add(n, f32x4.mul(z, f32x4.sub(ld4(hp, vec), n))), vec);
 }
@@ -39,7 +40,10 @@ export function gru_steps_forward(p: Steps): void {
     gemmp(B, G, H, hp, H, 1, wt, rec, G, false);
     for (let b = 0; b < B; b++) {
       const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.copy(f(hc, r), f(hp, r), <usize>H << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.copy(f(hc, r), f(hp, r), <usize>H << 2);
+        continue;
+      }
       const rc = f(rec, b * G);
       // + b_hh on this row
       let j = 0;
@@ -54,17 +58,20 @@ export function gru_steps_forward(p: Steps): void {
 }
 
 // @ts-ignore: decorator
-@inline function backAt(
-  g: usize, H: i32, dh: usize, dy: usize, hp: usize, hl: usize, dax: usize, dah: usize, dhp: usize, vec: bool,
-): void {
+@inline function backAt(g: usize, H: i32, dh: usize, dy: usize, hp: usize, hl: usize, dax: usize, dah: usize,
+  dhp: usize, vec: bool): void {
   const one = one4();
   const r = ld4(g, vec), z = ld4(f(g, H), vec), n = ld4(f(g, 2 * H), vec);
   const gh = f32x4.add(ld4(dh, vec), ld4(dy, vec));
   const dan = f32x4.mul(f32x4.mul(gh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
   const daz = f32x4.mul(f32x4.mul(gh, f32x4.sub(ld4(hp, vec), n)), f32x4.mul(z, f32x4.sub(one, z)));
   const dar = f32x4.mul(f32x4.mul(dan, ld4(hl, vec)), f32x4.mul(r, f32x4.sub(one, r)));
-  st4(dax, dar, vec); st4(f(dax, H), daz, vec); st4(f(dax, 2 * H), dan, vec);
-  st4(dah, dar, vec); st4(f(dah, H), daz, vec); st4(f(dah, 2 * H), f32x4.mul(dan, r), vec);
+  st4(dax, dar, vec);
+  st4(f(dax, H), daz, vec);
+  st4(f(dax, 2 * H), dan, vec);
+  st4(dah, dar, vec);
+  st4(f(dah, H), daz, vec);
+  st4(f(dah, 2 * H), f32x4.mul(dan, r), vec);
   st4(dhp, f32x4.mul(gh, z), vec);
 }
 
@@ -93,13 +100,21 @@ export function gru_steps_backward(p: Steps): void {
       }
       const g = f(gs, b * G);
       let j = 0;
-      for (; j < H4; j += 4) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j), f(dah, b * LA + j), f(nxt, r + j), true);
-      for (; j < H; j++) backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j), f(dah, b * LA + j), f(nxt, r + j), false);
+      for (; j < H4; j += 4) {
+        backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j),
+          f(dah, b * LA + j), f(nxt, r + j), true);
+      }
+      for (; j < H; j++) {
+        backAt(f(g, j), H, f(cur, r + j), f(dy, r + j), f(hp, r + j), f(hls, r + j), f(dax, b * LA + j),
+          f(dah, b * LA + j), f(nxt, r + j), false);
+      }
     }
     // ∂L/∂h_{s−1} = z ⊙ g (written above) + dAh[s]·W_hh
     gemmp(B, H, G, dah, LA, 1, whh, nxt, H, true);
     carry_and_cut(p, s, cur, nxt, 0, 0);
-    const t = cur; cur = nxt; nxt = t;
+    const t = cur;
+    cur = nxt;
+    nxt = t;
   }
   if (cur != dh) memory.copy(dh, cur, <usize>BH << 2);
 }

@@ -48,7 +48,9 @@ import { cellGates, cellHasC, cellSplit, cellHl } from "./cells";
 import { Steps, Regions } from "./records";
 
 // @ts-ignore: decorator
-@inline export function layerIn(l: i32, I: i32, H: i32, D: i32): i32 { return l == 0 ? I : D * H; }
+@inline export function layerIn(l: i32, I: i32, H: i32, D: i32): i32 {
+  return l == 0 ? I : D * H;
+}
 
 /** Number of f32 parameters of a stack with G gates (64-bit). */
 export function paramCount(G: i32, I: i32, H: i32, L: i32, D: i32): f64 {
@@ -79,36 +81,76 @@ export function segSteps(T: i32): i32 {
  *  columns would re-fetch every line from L2; 16 floats further apart they run about as fast as
  *  with A row-major (bench/NOTES.md, "Kernel decisions"). */
 // @ts-ignore: decorator
-@inline export function dAStride(GH: i32): i32 { return GH + 16; }
+@inline export function dAStride(GH: i32): i32 {
+  return GH + 16;
+}
 
 /** The layout of one shape's workspace: its shape, and every region's offset in floats from the
  *  start of the workspace. rnn_layout computes it; it lives in the workspace header, and the
  *  stack's passes take it as one argument. Offsets are meaningful only when total·4 fits in
  *  memory (the exports check that before a pass). */
 @unmanaged export class RnnLayout {
-  cell: i32; B: i32; T: i32; I: i32; H: i32; L: i32; D: i32;
+  cell: i32;
+  B: i32;
+  T: i32;
+  I: i32;
+  H: i32;
+  L: i32;
+  D: i32;
   /** checkpointed mode (1) or full (0) */
   ck: i32;
   /** G gates, G·H, max(I, D·H if L > 1), steps per segment S, segments N */
-  G: i32; GH: i32; maxIn: i32; S: i32; N: i32;
+  G: i32;
+  GH: i32;
+  maxIn: i32;
+  S: i32;
+  N: i32;
   /** layer-direction blocks: the first one's offset, the floats of a block of layer 0 and of a
    *  block of a layer above */
-  blocks: usize; block0: usize; block1: usize;
+  blocks: usize;
+  block0: usize;
+  block1: usize;
   /** full mode, inside a block: hs after xs (layer 0, layers above); gz, cs, hl after hs.
    *  Checkpointed mode: kh at the block's start, kc at kcAt. */
-  hsAt0: usize; hsAt1: usize; gzAfterHs: usize; csAfterHs: usize; hlAfterHs: usize; kcAt: usize;
+  hsAt0: usize;
+  hsAt1: usize;
+  gzAfterHs: usize;
+  csAfterHs: usize;
+  hlAfterHs: usize;
+  kcAt: usize;
   /** checkpointed mode: the shared one-segment buffers and every hidden layer's output */
-  sx: usize; sh: usize; sg: usize; sc: usize; sl: usize; yk: usize;
+  sx: usize;
+  sh: usize;
+  sg: usize;
+  sc: usize;
+  sl: usize;
+  yk: usize;
   /** full mode: the output of a hidden layer (L > 1) */
   y: usize;
-  pk1: usize; pk2: usize; pk3: usize; pk4: usize; bsum: usize; rec: usize;
-  dys: usize; dA: usize; dAh: usize; dh: usize; dhp: usize; dc: usize; dcp: usize; dxs: usize; dy0: usize; dy1: usize;
+  pk1: usize;
+  pk2: usize;
+  pk3: usize;
+  pk4: usize;
+  bsum: usize;
+  rec: usize;
+  dys: usize;
+  dA: usize;
+  dAh: usize;
+  dh: usize;
+  dhp: usize;
+  dc: usize;
+  dcp: usize;
+  dxs: usize;
+  dy0: usize;
+  dy1: usize;
   /** total floats of the workspace (f64: may exceed what memory can hold) */
   total: f64;
 }
 
 // @ts-ignore: decorator
-@inline function p3(a: i32, b: i32, c: i32): f64 { return <f64>a * <f64>b * <f64>c; }
+@inline function p3(a: i32, b: i32, c: i32): f64 {
+  return <f64>a * <f64>b * <f64>c;
+}
 
 // Where the header's parts sit (bytes from the start of the workspace), each on its own cache line
 // boundary so that every region keeps the 64-byte alignment it would have without them.
@@ -144,42 +186,101 @@ export function rnn_layout(d: usize, lay: usize): f64 {
   const yn: f64 = L > 1 ? r4(p3(T, B, D) * <f64>H) : 0;
   let sx: f64 = 0, sh: f64 = 0, sg: f64 = 0, sc: f64 = 0, sl: f64 = 0, yk: f64 = 0, y: f64 = 0;
   if (ck) {
-    sx = o; o += r4(p3(S, B, maxIn));
-    sh = o; o += r4(p3(S + 1, B, H));
-    sg = o; if (G > 1) o += r4(p3(S, B, GH));
-    sc = o; if (hasC) o += r4(p3(S + 1, B, H));
-    sl = o; if (hasHl) o += r4(p3(S, B, H));
-    yk = o; o += <f64>(L - 1) * yn;
+    sx = o;
+    o += r4(p3(S, B, maxIn));
+    sh = o;
+    o += r4(p3(S + 1, B, H));
+    sg = o;
+    if (G > 1) o += r4(p3(S, B, GH));
+    sc = o;
+    if (hasC) o += r4(p3(S + 1, B, H));
+    sl = o;
+    if (hasHl) o += r4(p3(S, B, H));
+    yk = o;
+    o += <f64>(L - 1) * yn;
   } else {
-    y = o; o += yn;
+    y = o;
+    o += yn;
   }
-  const pk1 = o; o += r4(p3(maxIn, GH, 1));
-  const pk2 = o; o += r4(p3(H, GH, 1));
-  const pk3 = o; o += r4(p3(GH, H, 1));
-  const pk4 = o; o += r4(p3(GH, maxIn, 1));
-  const bsum = o; o += r4(<f64>GH);
-  const rec = o; o += r4(p3(B, GH, 1));
-  const dys = o; o += r4(p3(S, B, H));
-  const dA = o; o += r4(p3(S, B, dAStride(GH)));
-  const dAh = split ? o : dA; if (split) o += r4(p3(S, B, dAStride(GH)));
-  const dh = o; o += r4(p3(B, H, 1));
-  const dhp = o; o += r4(p3(B, H, 1));
-  const dc = o; o += r4(p3(B, H, 1));
-  const dcp = o; o += r4(p3(B, H, 1));
-  const dxs = o; o += r4(p3(S, B, maxIn));
-  const dy0 = o; o += yn;
-  const dy1 = o; o += yn;
+  const pk1 = o;
+  o += r4(p3(maxIn, GH, 1));
+  const pk2 = o;
+  o += r4(p3(H, GH, 1));
+  const pk3 = o;
+  o += r4(p3(GH, H, 1));
+  const pk4 = o;
+  o += r4(p3(GH, maxIn, 1));
+  const bsum = o;
+  o += r4(<f64>GH);
+  const rec = o;
+  o += r4(p3(B, GH, 1));
+  const dys = o;
+  o += r4(p3(S, B, H));
+  const dA = o;
+  o += r4(p3(S, B, dAStride(GH)));
+  const dAh = split ? o : dA;
+  if (split) o += r4(p3(S, B, dAStride(GH)));
+  const dh = o;
+  o += r4(p3(B, H, 1));
+  const dhp = o;
+  o += r4(p3(B, H, 1));
+  const dc = o;
+  o += r4(p3(B, H, 1));
+  const dcp = o;
+  o += r4(p3(B, H, 1));
+  const dxs = o;
+  o += r4(p3(S, B, maxIn));
+  const dy0 = o;
+  o += yn;
+  const dy1 = o;
+  o += yn;
   if (lay != 0) {
     const r = changetype<RnnLayout>(lay);
-    r.cell = cell; r.B = B; r.T = T; r.I = I; r.H = H; r.L = L; r.D = D; r.ck = ck ? 1 : 0;
-    r.G = G; r.GH = GH; r.maxIn = maxIn; r.S = S; r.N = N;
-    r.blocks = HEADER_FLOATS; r.block0 = <usize>block0; r.block1 = <usize>block1;
-    r.hsAt0 = <usize>xs0; r.hsAt1 = <usize>xs1;
-    r.gzAfterHs = <usize>hs; r.csAfterHs = <usize>(hs + gz); r.hlAfterHs = <usize>(hs + gz + cs); r.kcAt = <usize>kh;
-    r.sx = <usize>sx; r.sh = <usize>sh; r.sg = <usize>sg; r.sc = <usize>sc; r.sl = <usize>sl; r.yk = <usize>yk; r.y = <usize>y;
-    r.pk1 = <usize>pk1; r.pk2 = <usize>pk2; r.pk3 = <usize>pk3; r.pk4 = <usize>pk4; r.bsum = <usize>bsum; r.rec = <usize>rec;
-    r.dys = <usize>dys; r.dA = <usize>dA; r.dAh = <usize>dAh; r.dh = <usize>dh; r.dhp = <usize>dhp;
-    r.dc = <usize>dc; r.dcp = <usize>dcp; r.dxs = <usize>dxs; r.dy0 = <usize>dy0; r.dy1 = <usize>dy1;
+    r.cell = cell;
+    r.B = B;
+    r.T = T;
+    r.I = I;
+    r.H = H;
+    r.L = L;
+    r.D = D;
+    r.ck = ck ? 1 : 0;
+    r.G = G;
+    r.GH = GH;
+    r.maxIn = maxIn;
+    r.S = S;
+    r.N = N;
+    r.blocks = HEADER_FLOATS;
+    r.block0 = <usize>block0;
+    r.block1 = <usize>block1;
+    r.hsAt0 = <usize>xs0;
+    r.hsAt1 = <usize>xs1;
+    r.gzAfterHs = <usize>hs;
+    r.csAfterHs = <usize>(hs + gz);
+    r.hlAfterHs = <usize>(hs + gz + cs);
+    r.kcAt = <usize>kh;
+    r.sx = <usize>sx;
+    r.sh = <usize>sh;
+    r.sg = <usize>sg;
+    r.sc = <usize>sc;
+    r.sl = <usize>sl;
+    r.yk = <usize>yk;
+    r.y = <usize>y;
+    r.pk1 = <usize>pk1;
+    r.pk2 = <usize>pk2;
+    r.pk3 = <usize>pk3;
+    r.pk4 = <usize>pk4;
+    r.bsum = <usize>bsum;
+    r.rec = <usize>rec;
+    r.dys = <usize>dys;
+    r.dA = <usize>dA;
+    r.dAh = <usize>dAh;
+    r.dh = <usize>dh;
+    r.dhp = <usize>dhp;
+    r.dc = <usize>dc;
+    r.dcp = <usize>dcp;
+    r.dxs = <usize>dxs;
+    r.dy0 = <usize>dy0;
+    r.dy1 = <usize>dy1;
     r.total = o;
   }
   return o;
@@ -189,18 +290,30 @@ export function rnn_layout(d: usize, lay: usize): f64 {
 // @ts-ignore: decorator
 @inline export function blockOf(lay: RnnLayout, ld: i32): usize {
   const D = lay.D;
-  return ld < D ? lay.blocks + <usize>ld * lay.block0 : lay.blocks + <usize>D * lay.block0 + <usize>(ld - D) * lay.block1;
+  return ld < D
+    ? lay.blocks + <usize>ld * lay.block0
+    : lay.blocks + <usize>D * lay.block0 + <usize>(ld - D) * lay.block1;
 }
 
 /** Sets r to layer-direction ld's regions (absolute addresses; ws is the workspace). */
 export function ld_regions(lay: RnnLayout, ld: i32, ws: usize, r: Regions): void {
   if (lay.ck != 0) {
     const k = f(ws, blockOf(lay, ld));
-    r.xs = f(ws, lay.sx); r.hs = f(ws, lay.sh); r.gz = f(ws, lay.sg); r.cs = f(ws, lay.sc); r.hl = f(ws, lay.sl);
-    r.kh = k; r.kc = f(k, lay.kcAt);
+    r.xs = f(ws, lay.sx);
+    r.hs = f(ws, lay.sh);
+    r.gz = f(ws, lay.sg);
+    r.cs = f(ws, lay.sc);
+    r.hl = f(ws, lay.sl);
+    r.kh = k;
+    r.kc = f(k, lay.kcAt);
     return;
   }
   const b = f(ws, blockOf(lay, ld)), hs = f(b, ld < lay.D ? lay.hsAt0 : lay.hsAt1);
-  r.xs = b; r.hs = hs; r.gz = f(hs, lay.gzAfterHs); r.cs = f(hs, lay.csAfterHs); r.hl = f(hs, lay.hlAfterHs);
-  r.kh = 0; r.kc = 0;
+  r.xs = b;
+  r.hs = hs;
+  r.gz = f(hs, lay.gzAfterHs);
+  r.cs = f(hs, lay.csAfterHs);
+  r.hl = f(hs, lay.hlAfterHs);
+  r.kh = 0;
+  r.kc = 0;
 }

@@ -15,14 +15,16 @@ import { dAStride } from "./layout";
 import { Steps } from "./records";
 import { f } from "../common";
 
-
 // @ts-ignore: decorator
 @inline function fwdAt(g: usize, rc: usize, H: i32, cp: usize, cc: usize, hc: usize, vec: bool): void {
   const i = sigmoid4(f32x4.add(ld4(g, vec), ld4(rc, vec)));
   const fg = sigmoid4(f32x4.add(ld4(f(g, H), vec), ld4(f(rc, H), vec)));
   const gg = tanh4(f32x4.add(ld4(f(g, 2 * H), vec), ld4(f(rc, 2 * H), vec)));
   const o = sigmoid4(f32x4.add(ld4(f(g, 3 * H), vec), ld4(f(rc, 3 * H), vec)));
-  st4(g, i, vec); st4(f(g, H), fg, vec); st4(f(g, 2 * H), gg, vec); st4(f(g, 3 * H), o, vec);
+  st4(g, i, vec);
+  st4(f(g, H), fg, vec);
+  st4(f(g, 2 * H), gg, vec);
+  st4(f(g, 3 * H), o, vec);
   const c = f32x4.add(f32x4.mul(fg, ld4(cp, vec)), f32x4.mul(i, gg));
   st4(cc, c, vec);
   st4(hc, f32x4.mul(o, tanh4(c)), vec);
@@ -33,7 +35,8 @@ import { f } from "../common";
  *  [B, 4H] for the recurrent product, added to gz as the gates are read (an accumulating GEMM
  *  runs slower at B = 1: see elman_steps_forward). Finished sequences keep h and c. */
 export function lstm_steps_forward(p: Steps): void {
-  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, cs = p.cs, gz = p.gz, wt = p.wt, rec = p.rec;
+  const B = p.B, T = p.T, s0 = p.s0, s1 = p.s1, H = p.H, lengths = p.lengths, hs = p.hs, cs = p.cs, gz = p.gz,
+    wt = p.wt, rec = p.rec;
   const BH = B * H, G = 4 * H, H4 = H & ~3;
   for (let s = s0; s < s1; s++) {
     const q = s - s0;
@@ -56,9 +59,8 @@ export function lstm_steps_forward(p: Steps): void {
 }
 
 // @ts-ignore: decorator
-@inline function backAt(
-  g: usize, H: i32, dh: usize, dy: usize, dc: usize, cp: usize, cc: usize, da: usize, dcp: usize, vec: bool,
-): void {
+@inline function backAt(g: usize, H: i32, dh: usize, dy: usize, dc: usize, cp: usize, cc: usize, da: usize,
+  dcp: usize, vec: bool): void {
   const one = one4();
   const i = ld4(g, vec), fg = ld4(f(g, H), vec), gg = ld4(f(g, 2 * H), vec), o = ld4(f(g, 3 * H), vec);
   const gh = f32x4.add(ld4(dh, vec), ld4(dy, vec));
@@ -87,16 +89,32 @@ export function lstm_steps_backward(p: Steps): void {
     if (rec != 0) record_dh(p, s, ch, dy);
     for (let b = 0; b < B; b++) {
       const r = b * H;
-      if (s >= seqLen(lengths, b, T)) { memory.fill(f(da, b * LA), 0, <usize>G << 2); continue; }
+      if (s >= seqLen(lengths, b, T)) {
+        memory.fill(f(da, b * LA), 0, <usize>G << 2);
+        continue;
+      }
       const g = f(gs, b * G), a = f(da, b * LA);
       let j = 0;
-      for (; j < H4; j += 4) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), true);
-      for (; j < H; j++) backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j), false);
+      for (; j < H4; j += 4) {
+        backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j),
+          true);
+      }
+      for (; j < H; j++) {
+        backAt(f(g, j), H, f(ch, r + j), f(dy, r + j), f(cc_, r + j), f(cp, r + j), f(cc, r + j), f(a, j), f(nc, r + j),
+          false);
+      }
     }
     gemmp(B, H, G, da, LA, 1, whh, nh, H, false);
     carry_and_cut(p, s, ch, nh, cc_, nc);
-    let t = ch; ch = nh; nh = t;
-    t = cc_; cc_ = nc; nc = t;
+    let t = ch;
+    ch = nh;
+    nh = t;
+    t = cc_;
+    cc_ = nc;
+    nc = t;
   }
-  if (ch != dh) { memory.copy(dh, ch, <usize>BH << 2); memory.copy(dc, cc_, <usize>BH << 2); }
+  if (ch != dh) {
+    memory.copy(dh, ch, <usize>BH << 2);
+    memory.copy(dc, cc_, <usize>BH << 2);
+  }
 }

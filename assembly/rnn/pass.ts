@@ -13,11 +13,10 @@
 //   - backward: the workspace must hold a forward pass of the same shape (a stamp in its header).
 // Not checked: that tensors holding only values (x, h0, params, ...) do not overlap the outputs.
 
-import {
-  CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP,
-  RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE, RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES,
-  RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS,
-} from "../constants";
+import { CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS,
+  ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP, RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE,
+  RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES, RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN,
+  RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS } from "../constants";
 import { geti, getp } from "../common";
 import { paramCount, rnn_layout, RnnLayout, LAYOUT_AT, STAMP_WORDS, HEADER_FLOATS } from "./layout";
 import { cellGates, cellHasC } from "./cells";
@@ -33,16 +32,19 @@ const STAMP: i32 = 0x52574653; // "RWFS"
 function check_shape(d: usize): i32 {
   const cell = geti(d, RD_CELL);
   if (cell < 0 || cell >= CELL_COUNT) return ERR_CELL;
-  const B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H), L = geti(d, RD_L), D = geti(d, RD_D);
+  const B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H), L = geti(d, RD_L),
+    D = geti(d, RD_D);
   if (B < 1 || T < 1 || I < 1 || H < 1 || L < 1 || L > 4096 || D < 1 || D > 2) return ERR_SIZE;
   const ck = geti(d, RD_CHECKPOINT);
-  if (ck < 0 || ck > 1 || geti(d, RD_TRUNCATE) < 0 || geti(d, RD_PACKED) < 0 || geti(d, RD_PACKED) > 1) return ERR_ARGUMENT;
+  if (ck < 0 || ck > 1 || geti(d, RD_TRUNCATE) < 0 || geti(d, RD_PACKED) < 0 || geti(d, RD_PACKED) > 1) {
+    return ERR_ARGUMENT;
+  }
   const fB = <f64>B, fT = <f64>T, fH = <f64>H, G = <f64>cellGates(cell), LD = <f64>L * <f64>D;
   const maxIn = max(<f64>I, L > 1 ? <f64>D * fH : 0);
   // the largest tensors of the pass, in f64 (exact far beyond 2^30): inputs, outputs, states, gates,
   // per-step state gradients, parameters
-  if (fB * fT * maxIn > MAX_FLOATS || fB * fT * <f64>D * fH > MAX_FLOATS || (fT + 1) * fB * fH * G > MAX_FLOATS ||
-      LD * fT * fB * fH > MAX_FLOATS || LD * G * fH * (maxIn + fH + 2) > MAX_FLOATS) return ERR_TOO_LARGE;
+  if (fB * fT * maxIn > MAX_FLOATS || fB * fT * <f64>D * fH > MAX_FLOATS || (fT + 1) * fB * fH * G > MAX_FLOATS
+    || LD * fT * fB * fH > MAX_FLOATS || LD * G * fH * (maxIn + fH + 2) > MAX_FLOATS) return ERR_TOO_LARGE;
   if (rnn_layout(d, 0) > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
@@ -57,15 +59,21 @@ function check_tensors(d: usize, backward: bool): i32 {
   const cell = geti(d, RD_CELL), B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H);
   const L = geti(d, RD_L), D = geti(d, RD_D);
   const P = <u64>paramCount(cellGates(cell), I, H, L, D);
-  const state = <u64>L * <u64>D * <u64>B * <u64>H, xs = <u64>B * <u64>T * <u64>I, ys = <u64>B * <u64>T * <u64>D * <u64>H;
+  const state = <u64>L * <u64>D * <u64>B * <u64>H, xs = <u64>B * <u64>T * <u64>I,
+    ys = <u64>B * <u64>T * <u64>D * <u64>H;
   const lstm = cellHasC(cell);
-  if (!inside(getp(d, RD_PARAMS), P, true) || !inside(getp(d, RD_X), xs, !backward || geti(d, RD_CHECKPOINT) != 0)) return ERR_BOUNDS;
+  if (!inside(getp(d, RD_PARAMS), P, true) || !inside(getp(d, RD_X), xs, !backward || geti(d, RD_CHECKPOINT) != 0)) {
+    return ERR_BOUNDS;
+  }
   if (!inside(getp(d, RD_H0), state, false) || (lstm && !inside(getp(d, RD_C0), state, false))) return ERR_BOUNDS;
   if (!backward) {
-    if (!inside(getp(d, RD_OUT), ys, true) || !inside(getp(d, RD_HN), state, true) || (lstm && !inside(getp(d, RD_CN), state, false))) return ERR_BOUNDS;
+    if (!inside(getp(d, RD_OUT), ys, true) || !inside(getp(d, RD_HN), state, true)
+      || (lstm && !inside(getp(d, RD_CN), state, false))) return ERR_BOUNDS;
   } else {
-    if (!inside(getp(d, RD_GRADS), P, true) || !inside(getp(d, RD_DOUT), ys, false) || !inside(getp(d, RD_DHN), state, false)) return ERR_BOUNDS;
-    if (!inside(getp(d, RD_DX), xs, false) || !inside(getp(d, RD_DH0), state, false) || !inside(getp(d, RD_DHS), state * <u64>T, false)) return ERR_BOUNDS;
+    if (!inside(getp(d, RD_GRADS), P, true) || !inside(getp(d, RD_DOUT), ys, false)
+      || !inside(getp(d, RD_DHN), state, false)) return ERR_BOUNDS;
+    if (!inside(getp(d, RD_DX), xs, false) || !inside(getp(d, RD_DH0), state, false)
+      || !inside(getp(d, RD_DHS), state * <u64>T, false)) return ERR_BOUNDS;
     if (lstm && (!inside(getp(d, RD_DCN), state, false) || !inside(getp(d, RD_DC0), state, false))) return ERR_BOUNDS;
   }
   const len = getp(d, RD_LENGTHS);
@@ -85,14 +93,43 @@ function check_tensors(d: usize, backward: bool): i32 {
   for (let i = 0; i < 6; i++) {
     let p: usize = 0, n: f64 = 0;
     if (!backward) {
-      if (i == 0) { p = ws; n = fw; } else if (i == 1) { p = getp(d, RD_OUT); n = <f64>(ys << 2); }
-      else if (i == 2) { p = getp(d, RD_HN); n = fs; } else if (i == 3 && lstm) { p = getp(d, RD_CN); n = fs; }
+      if (i == 0) {
+        p = ws;
+        n = fw;
+      } else if (i == 1) {
+        p = getp(d, RD_OUT);
+        n = <f64>(ys << 2);
+      } else if (i == 2) {
+        p = getp(d, RD_HN);
+        n = fs;
+      } else if (i == 3 && lstm) {
+        p = getp(d, RD_CN);
+        n = fs;
+      }
     } else {
-      if (i == 0) { p = ws; n = fw; } else if (i == 1) { p = getp(d, RD_GRADS); n = <f64>(P << 2); }
-      else if (i == 2) { p = getp(d, RD_DX); n = <f64>(xs << 2); } else if (i == 3) { p = getp(d, RD_DH0); n = fs; }
-      else if (i == 4 && lstm) { p = getp(d, RD_DC0); n = fs; } else if (i == 5) { p = getp(d, RD_DHS); n = fs * <f64>T; }
+      if (i == 0) {
+        p = ws;
+        n = fw;
+      } else if (i == 1) {
+        p = getp(d, RD_GRADS);
+        n = <f64>(P << 2);
+      } else if (i == 2) {
+        p = getp(d, RD_DX);
+        n = <f64>(xs << 2);
+      } else if (i == 3) {
+        p = getp(d, RD_DH0);
+        n = fs;
+      } else if (i == 4 && lstm) {
+        p = getp(d, RD_DC0);
+        n = fs;
+      } else if (i == 5) {
+        p = getp(d, RD_DHS);
+        n = fs * <f64>T;
+      }
     }
-    if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)) return ERR_OVERLAP;
+    if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)) {
+      return ERR_OVERLAP;
+    }
     // nor the workspace's header, whose records (the layout, the loops' arguments) steer the pass
     if (i > 0 && overlaps(<f64>p, n, <f64>ws, <f64>(HEADER_FLOATS << 2))) return ERR_OVERLAP;
   }

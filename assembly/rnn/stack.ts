@@ -21,10 +21,8 @@
 // forward pass for O(√T) activation memory; the results are bitwise those of checkpoint = 0.
 
 import { gemm_f32_4x8_packed as gemmp, pack_panels, colsum_f32_wasmsimd } from "../linalg";
-import {
-  RD_PARAMS, RD_GRADS, RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN,
-  RD_DOUT, RD_DHN, RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_TRUNCATE,
-} from "../constants";
+import { RD_PARAMS, RD_GRADS, RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX,
+  RD_DH0, RD_DC0, RD_DHS, RD_TRUNCATE } from "../constants";
 import { f, getp, geti } from "../common";
 import { RnnLayout, layerIn, paramOffset64, ld_regions, dAStride, STEPS_AT, REGIONS_AT } from "./layout";
 import { Steps, Regions } from "./records";
@@ -71,8 +69,12 @@ function segment_forward(lay: RnnLayout, ws: usize, p: Steps, xs: usize, In: i32
  *  layer-direction's own arrays, in checkpointed mode the shared one-segment buffers. */
 function segment_views(lay: RnnLayout, rg: Regions, p: Steps, s0: i32, s1: i32): void {
   const sb: usize = lay.ck != 0 ? 0 : <usize>s0 * lay.B, H = lay.H;
-  p.s0 = s0; p.s1 = s1;
-  p.hs = f(rg.hs, sb * H); p.cs = f(rg.cs, sb * H); p.gz = f(rg.gz, sb * lay.GH); p.hl = f(rg.hl, sb * H);
+  p.s0 = s0;
+  p.s1 = s1;
+  p.hs = f(rg.hs, sb * H);
+  p.cs = f(rg.cs, sb * H);
+  p.gz = f(rg.gz, sb * lay.GH);
+  p.hl = f(rg.hl, sb * H);
 }
 
 /** Forward pass of descriptor d (pass.ts checked it) with workspace ws, laid out as lay.
@@ -87,8 +89,16 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
   const params = getp(d, RD_PARAMS), x = getp(d, RD_X), lengths = getp(d, RD_LENGTHS);
   const h0 = getp(d, RD_H0), c0 = getp(d, RD_C0), out = getp(d, RD_OUT), hn = getp(d, RD_HN), cn = getp(d, RD_CN);
   const p = changetype<Steps>(ws + STEPS_AT), rg = changetype<Regions>(ws + REGIONS_AT);
-  p.cell = lay.cell; p.B = B; p.T = T; p.H = H; p.lengths = lengths; p.truncate = 0;
-  p.wt = f(ws, lay.pk2); p.rec = f(ws, lay.rec); p.whh = 0; p.dhs = 0;
+  p.cell = lay.cell;
+  p.B = B;
+  p.T = T;
+  p.H = H;
+  p.lengths = lengths;
+  p.truncate = 0;
+  p.wt = f(ws, lay.pk2);
+  p.rec = f(ws, lay.rec);
+  p.whh = 0;
+  p.dhs = 0;
   const BH = B * H, yStride = <usize>T * B * D * H;
   for (let l = 0; l < L; l++) {
     const In = layerIn(l, I, H, D);
@@ -113,9 +123,11 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
       p.reverse = d;
       ld_regions(lay, ld, ws, rg);
       const xs = rg.xs, hs = rg.hs, cs = rg.cs;
-      if (h0 != 0) memory.copy(hs, f(h0, ld * BH), <usize>BH << 2); else memory.fill(hs, 0, <usize>BH << 2);
+      if (h0 != 0) memory.copy(hs, f(h0, ld * BH), <usize>BH << 2);
+      else memory.fill(hs, 0, <usize>BH << 2);
       if (hasC) {
-        if (c0 != 0) memory.copy(cs, f(c0, ld * BH), <usize>BH << 2); else memory.fill(cs, 0, <usize>BH << 2);
+        if (c0 != 0) memory.copy(cs, f(c0, ld * BH), <usize>BH << 2);
+        else memory.fill(cs, 0, <usize>BH << 2);
       }
       // packed: the caller checked that this one-layer, one-direction workspace still holds them
       if (!packed) pack_weights(lay, ws, In, w);
@@ -158,11 +170,24 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
   const dOut = getp(d, RD_DOUT), dhn = getp(d, RD_DHN), dcn = getp(d, RD_DCN);
   const dx = getp(d, RD_DX), dh0 = getp(d, RD_DH0), dc0 = getp(d, RD_DC0), dhs = getp(d, RD_DHS);
   const p = changetype<Steps>(ws + STEPS_AT), rg = changetype<Regions>(ws + REGIONS_AT);
-  p.cell = lay.cell; p.B = B; p.T = T; p.H = H; p.lengths = lengths; p.truncate = geti(d, RD_TRUNCATE);
-  p.wt = f(ws, lay.pk2); p.rec = f(ws, lay.rec); p.whh = f(ws, lay.pk3);
+  p.cell = lay.cell;
+  p.B = B;
+  p.T = T;
+  p.H = H;
+  p.lengths = lengths;
+  p.truncate = geti(d, RD_TRUNCATE);
+  p.wt = f(ws, lay.pk2);
+  p.rec = f(ws, lay.rec);
+  p.whh = f(ws, lay.pk3);
   const dys = f(ws, lay.dys), dA = f(ws, lay.dA), dAh = f(ws, lay.dAh), dxs = f(ws, lay.dxs);
   const dh = f(ws, lay.dh), dc = f(ws, lay.dc);
-  p.dys = dys; p.dA = dA; p.dAh = dAh; p.dh = dh; p.dhp = f(ws, lay.dhp); p.dc = dc; p.dcp = f(ws, lay.dcp);
+  p.dys = dys;
+  p.dA = dA;
+  p.dAh = dAh;
+  p.dh = dh;
+  p.dhp = f(ws, lay.dhp);
+  p.dc = dc;
+  p.dcp = f(ws, lay.dcp);
   const dy0 = f(ws, lay.dy0), dy1 = f(ws, lay.dy1), pk3 = f(ws, lay.pk3), pk4 = f(ws, lay.pk4);
   let dyCur = dOut, dyNext = dy0;
   let cT = D * H, cB = T * D * H; // strides of dyCur (batch-first for the last layer)
@@ -191,9 +216,11 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
       const rec: usize = dhs == 0 ? <usize>0 : f(dhs, ld * T * BH);
       if (rec != 0) memory.fill(rec, 0, <usize>(T * BH) << 2);
       p.dhs = rec;
-      if (dhn != 0) memory.copy(dh, f(dhn, ld * BH), <usize>BH << 2); else memory.fill(dh, 0, <usize>BH << 2);
+      if (dhn != 0) memory.copy(dh, f(dhn, ld * BH), <usize>BH << 2);
+      else memory.fill(dh, 0, <usize>BH << 2);
       if (hasC) {
-        if (dcn != 0) memory.copy(dc, f(dcn, ld * BH), <usize>BH << 2); else memory.fill(dc, 0, <usize>BH << 2);
+        if (dcn != 0) memory.copy(dc, f(dcn, ld * BH), <usize>BH << 2);
+        else memory.fill(dc, 0, <usize>BH << 2);
       }
       for (let j = N - 1; j >= 0; j--) {
         const s0 = j * S, s1 = min(T, s0 + S), n = s1 - s0, rows = n * B;
@@ -234,7 +261,9 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
       if (hasC && dc0 != 0) memory.copy(f(dc0, ld * BH), dc, <usize>BH << 2);
     }
     // the layer below reads what this layer wrote
-    dyCur = dyNext; cT = B * D * H; cB = D * H;
+    dyCur = dyNext;
+    cT = B * D * H;
+    cB = D * H;
     dyNext = dyNext == dy0 ? dy1 : dy0;
   }
 }

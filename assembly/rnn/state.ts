@@ -19,8 +19,12 @@ export function init_state_scatter_add(dtable: usize, src: usize, classes: usize
     for (let ld = 0; ld < LD; ld++) {
       const pd = dtable + ((<usize>(k * LD + ld) * H) << 2), ps = src + ((<usize>(ld * B + b) * H) << 2);
       let j = 0;
-      for (; j + 4 <= H; j += 4) v128.store(pd + (<usize>j << 2), f32x4.add(v128.load(pd + (<usize>j << 2)), v128.load(ps + (<usize>j << 2))));
-      for (; j < H; j++) store<f32>(pd + (<usize>j << 2), load<f32>(pd + (<usize>j << 2)) + load<f32>(ps + (<usize>j << 2)));
+      for (; j + 4 <= H; j += 4) {
+        v128.store(pd + (<usize>j << 2), f32x4.add(v128.load(pd + (<usize>j << 2)), v128.load(ps + (<usize>j << 2))));
+      }
+      for (; j < H; j++) {
+        store<f32>(pd + (<usize>j << 2), load<f32>(pd + (<usize>j << 2)) + load<f32>(ps + (<usize>j << 2)));
+      }
     }
   }
 }

@@ -26,13 +26,20 @@ import { Steps } from "./records";
 // @ts-ignore: decorator
 @inline function copyRow(dst: usize, src: usize, n: i32): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) { const o = <usize>j << 2; v128.store(dst + o, v128.load(src + o)); }
-  for (; j < n; j++) { const o = <usize>j << 2; store<f32>(dst + o, load<f32>(src + o)); }
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, v128.load(src + o));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(src + o));
+  }
 }
 
 /** dst[s−s0,b,0..F) = src(t(s,b), b, off..off+F) for the active steps s0 <= s < s1, 0 for the
  *  others. dst is [s1−s0,B,F]; p gives B, T, the lengths and the direction. */
-export function gather_steps(p: Steps, s0: i32, s1: i32, dst: usize, src: usize, sT: i32, sB: i32, off: i32, F: i32): void {
+export function gather_steps(p: Steps, s0: i32, s1: i32, dst: usize, src: usize, sT: i32, sB: i32, off: i32,
+  F: i32): void {
   const B = p.B, T = p.T, lengths = p.lengths, reverse = p.reverse != 0;
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {
@@ -51,7 +58,8 @@ export function gather_steps(p: Steps, s0: i32, s1: i32, dst: usize, src: usize,
 
 /** dst(t(s,b), b, off..off+F) (+)= src[s−s0,b,0..F) for the active steps s0 <= s < s1; other
  *  positions untouched. src is [s1−s0,B,F]; p gives B, T, the lengths and the direction. */
-export function scatter_steps(p: Steps, s0: i32, s1: i32, dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32, accumulate: bool): void {
+export function scatter_steps(p: Steps, s0: i32, s1: i32, dst: usize, sT: i32, sB: i32, off: i32, src: usize, F: i32,
+  accumulate: bool): void {
   const B = p.B, T = p.T, lengths = p.lengths, reverse = p.reverse != 0;
   const row = <usize>F << 2;
   for (let b = 0; b < B; b++) {

@@ -8,17 +8,25 @@
 import { readFileSync } from "node:fs";
 import { alternate } from "../tools/timing.mjs";
 
-const e = (await WebAssembly.instantiate(readFileSync(new URL("../../build/recurrent.wasm", import.meta.url)), { env: { abort() { throw new Error("abort"); } } })).instance.exports;
+const e =
+  (await WebAssembly.instantiate(readFileSync(new URL("../../build/recurrent.wasm", import.meta.url)), {
+    env: { abort() {
+      throw new Error("abort");
+    } },
+  })).instance.exports;
 let s = 1;
 const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216 - 0.5;
 /** C += A·B with B packed; A [M, K] read as ∂A [K, ld] transposed (ld given) or row-major. */
 function gemm(M, N, K, ld) {
-  const a = e.alloc(4 * (ld ?? K) * (ld ? K : M)), b = e.alloc(4 * K * N), bp = e.alloc(4 * K * N), c = e.alloc(4 * M * N);
+  const a = e.alloc(4 * (ld ?? K) * (ld ? K : M)), b = e.alloc(4 * K * N), bp = e.alloc(4 * K * N),
+    c = e.alloc(4 * M * N);
   const f = new Float32Array(e.memory.buffer);
   for (let i = 0; i < (ld ?? K) * (ld ? K : M); i++) f[a / 4 + i] = rnd();
   for (let i = 0; i < K * N; i++) f[b / 4 + i] = rnd();
   e.pack_panels(K, N, b, N, 1, bp);
-  return ld ? () => e.gemm_f32_4x8_packed(M, N, K, a, 1, ld, bp, c, N, true) : () => e.gemm_f32_4x8_packed(M, N, K, a, K, 1, bp, c, N, true);
+  return ld
+    ? () => e.gemm_f32_4x8_packed(M, N, K, a, 1, ld, bp, c, N, true)
+    : () => e.gemm_f32_4x8_packed(M, N, K, a, K, 1, bp, c, N, true);
 }
 const gf = (M, N, K, ms) => (2 * M * N * K / ms / 1e6).toFixed(1);
 console.log("| M×N×K | ld = M, GFLOP/s | ld = M + 16 | row-major A |\n|---|---|---|---|");

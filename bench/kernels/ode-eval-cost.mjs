@@ -14,8 +14,17 @@ const g = new Float32Array(B * S * D).fill(0.1);
 for (const [H, substeps] of [[50, 2], [50, 20], [200, 2]]) {
   const ode = new R.NeuralODE({ stateSize: D, hidden: [H], method: "rk4", substeps, seed: 3 });
   const fwd = await measure(() => ode.forward(h0, times, { batch: B }), { maxSeconds: 2 });
-  const both = await measure(() => { ode.forward(h0, times, { batch: B }); ode.backward({ states: g }); }, { maxSeconds: 2 });
+  const both = await measure(() => {
+    ode.forward(h0, times, { batch: B });
+    ode.backward({ states: g });
+  }, { maxSeconds: 2 });
   const nfe = 4 * (S - 1) * substeps;
-  console.log(`B ${B}, hidden ${H}, ${nfe} evaluations: forward ${fwd.ms.toFixed(3)} ms (${((1000 * fwd.ms) / nfe).toFixed(1)} µs per evaluation), backprop ${(both.ms - fwd.ms).toFixed(3)} ms (${((1000 * (both.ms - fwd.ms)) / nfe).toFixed(1)} µs per VJP)`);
+  console.log(
+    `B ${B}, hidden ${H}, ${nfe} evaluations: forward ${fwd.ms.toFixed(3)} ms (${
+      ((1000 * fwd.ms) / nfe).toFixed(1)
+    } µs per evaluation), backprop ${(both.ms - fwd.ms).toFixed(3)} ms (${
+      ((1000 * (both.ms - fwd.ms)) / nfe).toFixed(1)
+    } µs per VJP)`,
+  );
   ode.dispose();
 }

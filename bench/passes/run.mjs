@@ -26,38 +26,67 @@ import { checkpointing } from "./suites/checkpoint.mjs";
 import { report } from "../tools/report.mjs";
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const quick = args.includes("--quick"), stepsOnly = args.includes("--steps-only") || quick;
 const rounds = +opt("--rounds", quick ? 3 : 7);
-const configs = CONFIGS.filter((c) => opt("--configs", quick ? "small" : "small,medium,large").split(",").includes(c.name));
+const configs = CONFIGS.filter((c) =>
+  opt("--configs", quick ? "small" : "small,medium,large").split(",").includes(c.name)
+);
 const cells = CELLS.filter(([c]) => opt("--cells", "rnn,lstm,gru").split(",").includes(c));
-const partial = stepsOnly || args.some((a) => ["--no-peers", "--peers", "--rounds", "--configs", "--cells"].includes(a));
+const partial = stepsOnly
+  || args.some((a) => ["--no-peers", "--peers", "--rounds", "--configs", "--cells"].includes(a));
 
 const t0 = Date.now();
 await init();
 const c = core();
 const peers = args.includes("--no-peers") ? [] : await startPeers(opt("--peers", null)?.split(","));
-console.log(`alternating with: ${peers.length ? peers.map((p) => `${p.name}${p.info.version ? ` ${p.info.version}` : ""}`).join(", ") : "nothing (ours alone)"}; ${rounds} rounds`);
+console.log(
+  `alternating with: ${
+    peers.length
+      ? peers.map((p) => `${p.name}${p.info.version ? ` ${p.info.version}` : ""}`).join(", ")
+      : "nothing (ours alone)"
+  }; ${rounds} rounds`,
+);
 
 const sampler = gemmSampler(c);
 const gemm = await gemmPeaks(sampler, peers, rounds);
-console.log(`GEMM peak (GFLOP/s): ours ${gemm.ours.toFixed(1)}${Object.entries(gemm.peers).map(([k, v]) => `, ${peers.find((p) => p.key === k).name} ${v.error ? v.error : v.gflops.toFixed(1)}`).join("")}`);
+console.log(
+  `GEMM peak (GFLOP/s): ours ${gemm.ours.toFixed(1)}${
+    Object.entries(gemm.peers).map(([k, v]) =>
+      `, ${peers.find((p) => p.key === k).name} ${v.error ? v.error : v.gflops.toFixed(1)}`
+    ).join("")
+  }`,
+);
 
 const rows = [];
-for (const [cell, cellName, G] of cells) for (const cfg of configs) {
-  const r = await alternatedRow(cell, cellName, G, cfg, peers, { rounds, gemm: sampler });
-  rows.push(r);
-  const line = (w) => `${r[w].ms.toFixed(2)} ms (${r[w].pctOfPeak.toFixed(0)}% of peak)${peers.filter((p) => r[w].peers[p.key]).map((p) => { const x = r[w].peers[p.key]; return `, ${p.key} ${x.error ? "error" : `${x.ratio.toFixed(2)}${x.disagree ? "!" : ""}`}`; }).join("")}`;
-  console.log(`${cellName} ${cfg.name}: train ${line("train")}; forward ${line("forward")}   (ratios: ours ÷ peer, time)`);
+for (const [cell, cellName, G] of cells) {
+  for (const cfg of configs) {
+    const r = await alternatedRow(cell, cellName, G, cfg, peers, { rounds, gemm: sampler });
+    rows.push(r);
+    const line = (w) =>
+      `${r[w].ms.toFixed(2)} ms (${r[w].pctOfPeak.toFixed(0)}% of peak)${
+        peers.filter((p) => r[w].peers[p.key]).map((p) => {
+          const x = r[w].peers[p.key];
+          return `, ${p.key} ${x.error ? "error" : `${x.ratio.toFixed(2)}${x.disagree ? "!" : ""}`}`;
+        }).join("")
+      }`;
+    console.log(
+      `${cellName} ${cfg.name}: train ${line("train")}; forward ${line("forward")}   (ratios: ours ÷ peer, time)`,
+    );
+  }
 }
 for (const p of peers) p.close();
 sampler.free();
 
-const res = {
-  date: new Date().toISOString(), quick, partial, node: process.version, cores: execSync("nproc", { encoding: "utf8" }).trim(), cpu: "unknown", rounds,
-  peers: peers.map(({ key, name, info }) => ({ key, name, ...info })), gemm, rows, ...coreInfo(),
-};
-try { res.cpu = execSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? res.cpu; } catch {}
+const res = { date: new Date().toISOString(), quick, partial, node: process.version,
+  cores: execSync("nproc", { encoding: "utf8" }).trim(), cpu: "unknown", rounds,
+  peers: peers.map(({ key, name, info }) => ({ key, name, ...info })), gemm, rows, ...coreInfo() };
+try {
+  res.cpu = execSync("lscpu", { encoding: "utf8" }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? res.cpu;
+} catch {}
 if (!stepsOnly) {
   res.diag = await diagnostics(quick);
   res.memory = memory();
@@ -65,9 +94,15 @@ if (!stepsOnly) {
   res.checkpoint = await checkpointing(quick);
 }
 res.seconds = (Date.now() - t0) / 1000;
-writeFileSync(new URL(partial ? "../results/results.partial.json" : "../results/results.json", import.meta.url), JSON.stringify(res, null, 1) + "\n");
-if (partial) console.log(`a partial run (${res.seconds.toFixed(0)} s): wrote bench/results/results.partial.json (RESULTS.md and results.json come from full runs only)`);
-else {
+writeFileSync(new URL(partial ? "../results/results.partial.json" : "../results/results.json", import.meta.url),
+  JSON.stringify(res, null, 1) + "\n");
+if (partial) {
+  console.log(
+    `a partial run (${
+      res.seconds.toFixed(0)
+    } s): wrote bench/results/results.partial.json (RESULTS.md and results.json come from full runs only)`,
+  );
+} else {
   writeFileSync(new URL("../RESULTS.md", import.meta.url), report(res));
   console.log(`wrote bench/results/results.json and bench/RESULTS.md (${res.seconds.toFixed(0)} s)`);
 }

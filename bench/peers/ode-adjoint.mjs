@@ -27,49 +27,101 @@ const quick = process.argv.includes("--quick");
 const peer = jaxPeer(), ask = peer.ask;
 const { B, S, D, times, h0, g, gPeer } = spiralBatch();
 const flatGrads = (m) => Float64Array.from(m.parameterSlots().flatMap((s) => Array.from(m.grads()[s.name])));
-const relDiff = (a, b) => { let n = 0, d = 0; for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; } return Math.sqrt(d / n); };
+const relDiff = (a, b) => {
+  let n = 0, d = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
+  }
+  return Math.sqrt(d / n);
+};
 const mk = (o) => new R.NeuralODE({ stateSize: D, hidden: [50], seed: 3, ...o });
-const iterate = (m) => { m.zeroGrad(); const f = m.forward(h0, times, { batch: B }); const b = m.backward({ states: g }); return { f: f.stats, b: b.stats }; };
+const iterate = (m) => {
+  m.zeroGrad();
+  const f = m.forward(h0, times, { batch: B });
+  const b = m.backward({ states: g });
+  return { f: f.stats, b: b.stats };
+};
 
 // 1. memory and time as the steps grow
 const memory = [];
-for (const [label, o] of [["rk4, 10 steps per interval", { method: "rk4", substeps: 10 }], ["rk4, 100 steps per interval", { method: "rk4", substeps: 100 }],
-  ["dopri5 rtol 1e-7, maxSteps 10⁴", { maxSteps: 1e4 }], ["dopri5 rtol 1e-7, maxSteps 10⁵", { maxSteps: 1e5 }]].slice(0, quick ? 2 : 4)) {
+for (const [label, o] of [["rk4, 10 steps per interval", { method: "rk4", substeps: 10 }], [
+  "rk4, 100 steps per interval",
+  { method: "rk4", substeps: 100 },
+], ["dopri5 rtol 1e-7, maxSteps 10⁴", { maxSteps: 1e4 }], ["dopri5 rtol 1e-7, maxSteps 10⁵", { maxSteps: 1e5 }]].slice(
+  0,
+  quick ? 2 : 4,
+)) {
   const bp = mk({ ...o, gradient: "backprop" }), adj = mk({ ...o, gradient: "adjoint" });
   const st = [iterate(bp), iterate(adj)];
   const ms = [[], []];
   const reps = o.substeps === 100 ? 1 : 5;
-  for (let r = 0; r < 7; r++) for (const [i, m] of [bp, adj].entries()) { const t0 = performance.now(); for (let k = 0; k < reps; k++) iterate(m); ms[i].push((performance.now() - t0) / reps); }
-  memory.push({ label, stepsPerSequence: st[0].f.steps / B, backpropBytes: bp.workspaceBytes(B, S), adjointBytes: adj.workspaceBytes(B, S), backpropMs: median(ms[0]), adjointMs: median(ms[1]), forwardNfe: st[0].f.nfe, backpropBackwardNfe: st[0].b.nfe, adjointBackwardNfe: st[1].b.nfe });
-  console.log(`${label}: ${st[0].f.steps / B} steps per sequence; workspace backprop ${bp.workspaceBytes(B, S)} B, adjoint ${adj.workspaceBytes(B, S)} B; ${median(ms[0]).toFixed(2)} / ${median(ms[1]).toFixed(2)} ms`);
-  bp.dispose(); adj.dispose();
+  for (let r = 0; r < 7; r++) {
+    for (const [i, m] of [bp, adj].entries()) {
+      const t0 = performance.now();
+      for (let k = 0; k < reps; k++) iterate(m);
+      ms[i].push((performance.now() - t0) / reps);
+    }
+  }
+  memory.push({ label, stepsPerSequence: st[0].f.steps / B, backpropBytes: bp.workspaceBytes(B, S),
+    adjointBytes: adj.workspaceBytes(B, S), backpropMs: median(ms[0]), adjointMs: median(ms[1]),
+    forwardNfe: st[0].f.nfe, backpropBackwardNfe: st[0].b.nfe, adjointBackwardNfe: st[1].b.nfe });
+  console.log(
+    `${label}: ${st[0].f.steps / B} steps per sequence; workspace backprop ${bp.workspaceBytes(B, S)} B, adjoint ${
+      adj.workspaceBytes(B, S)
+    } B; ${median(ms[0]).toFixed(2)} / ${median(ms[1]).toFixed(2)} ms`,
+  );
+  bp.dispose();
+  adj.dispose();
 }
 
 // 2. the tolerance table: weights ×3, times 0, 10/9, …, 10
 const T2 = Float64Array.from({ length: S }, (_, i) => (i * 10) / (S - 1)), W2 = 3;
-const mk2 = (o) => { const m = mk({ maxSteps: 100000, ...o }); const sd = m.stateDict(); for (const k in sd) sd[k] = sd[k].map((v) => v * W2); m.loadStateDict(sd); return m; };
-const iterate2 = (m) => { m.zeroGrad(); const f = m.forward(h0, T2, { batch: B }); const b = m.backward({ states: g }); return { f: f.stats, b: b.stats }; };
+const mk2 = (o) => {
+  const m = mk({ maxSteps: 100000, ...o });
+  const sd = m.stateDict();
+  for (const k in sd) sd[k] = sd[k].map((v) => v * W2);
+  m.loadStateDict(sd);
+  return m;
+};
+const iterate2 = (m) => {
+  m.zeroGrad();
+  const f = m.forward(h0, T2, { batch: B });
+  const b = m.backward({ states: g });
+  return { f: f.stats, b: b.stats };
+};
 const base = mk2({});
-const common = { widths: [...base.widths], act: "tanh", params: Object.fromEntries(Object.entries(base.stateDict()).map(([k, v]) => [k, Array.from(v)])), B, times: Array.from(T2), h0: Array.from(h0), g: gPeer, method: "dopri5", substeps: 1 };
+const common = { widths: [...base.widths], act: "tanh",
+  params: Object.fromEntries(Object.entries(base.stateDict()).map(([k, v]) => [k, Array.from(v)])), B,
+  times: Array.from(T2), h0: Array.from(h0), g: gPeer, method: "dopri5", substeps: 1 };
 base.dispose();
 const { jax } = await ask({ ...common, cmd: "setup", rtol: 1e-7, atol: 1e-9 });
 const ref = await ask({ cmd: "reference", rtol: 1e-12, atol: 1e-14 });
 const tolerance = [];
 for (const rtol of quick ? [1e-3, 1e-5] : [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]) {
   const atol = rtol / 100;
-  const ms = [mk2({ rtol, atol }), mk2({ rtol, atol, gradient: "adjoint" }), mk2({ rtol, atol, gradient: "adjoint", adjointNorm: "seminorm" })];
+  const ms = [mk2({ rtol, atol }), mk2({ rtol, atol, gradient: "adjoint" }),
+    mk2({ rtol, atol, gradient: "adjoint", adjointNorm: "seminorm" })];
   const st = ms.map(iterate2), gr = ms.map(flatGrads);
   const peer = await ask({ ...common, cmd: "setup", rtol, atol, gradient: "adjoint" });
-  const row = {
-    rtol, atol, forwardNfe: st[0].f.nfe, forwardSteps: st[0].f.steps, backpropNfe: st[0].b.nfe, adjointNfe: st[1].b.nfe, adjointSteps: st[1].b.steps, seminormNfe: st[2].b.nfe, seminormSteps: st[2].b.steps,
+  const row = { rtol, atol, forwardNfe: st[0].f.nfe, forwardSteps: st[0].f.steps, backpropNfe: st[0].b.nfe,
+    adjointNfe: st[1].b.nfe, adjointSteps: st[1].b.steps, seminormNfe: st[2].b.nfe, seminormSteps: st[2].b.steps,
     adjointVsBackprop: relDiff(gr[1], gr[0]), seminormVsBackprop: relDiff(gr[2], gr[0]),
-    backpropVsConverged: relDiff(gr[0], ref.grads), adjointVsConverged: relDiff(gr[1], ref.grads), seminormVsConverged: relDiff(gr[2], ref.grads),
-    peerForwardNfe: peer.nfe_forward, peerAdjointNfe: peer.nfe_backward, peerAdjointVsConverged: relDiff(peer.grads, ref.grads),
-  };
+    backpropVsConverged: relDiff(gr[0], ref.grads), adjointVsConverged: relDiff(gr[1], ref.grads),
+    seminormVsConverged: relDiff(gr[2], ref.grads), peerForwardNfe: peer.nfe_forward, peerAdjointNfe: peer.nfe_backward,
+    peerAdjointVsConverged: relDiff(peer.grads, ref.grads) };
   tolerance.push(row);
-  console.log(`rtol ${rtol}: forward ${row.forwardNfe}; backward backprop ${row.backpropNfe}, adjoint ${row.adjointNfe} (seminorm ${row.seminormNfe}); adjoint vs backprop ${row.adjointVsBackprop.toExponential(2)}; vs converged: backprop ${row.backpropVsConverged.toExponential(2)}, adjoint ${row.adjointVsConverged.toExponential(2)}; JAX ${row.peerForwardNfe} + ${row.peerAdjointNfe}, vs converged ${row.peerAdjointVsConverged.toExponential(2)}`);
+  console.log(
+    `rtol ${rtol}: forward ${row.forwardNfe}; backward backprop ${row.backpropNfe}, adjoint ${row.adjointNfe} (seminorm ${row.seminormNfe}); adjoint vs backprop ${
+      row.adjointVsBackprop.toExponential(2)
+    }; vs converged: backprop ${row.backpropVsConverged.toExponential(2)}, adjoint ${
+      row.adjointVsConverged.toExponential(2)
+    }; JAX ${row.peerForwardNfe} + ${row.peerAdjointNfe}, vs converged ${row.peerAdjointVsConverged.toExponential(2)}`,
+  );
   ms.forEach((m) => m.dispose());
 }
 await peer.close();
-writeFileSync(resultsFile("ode-adjoint", quick), JSON.stringify({ date: new Date().toISOString(), node: process.version, peer: `JAX ${jax}`, B, S, referenceNfe: ref.nfe, memory, tolerance }, null, 2) + "\n");
+writeFileSync(resultsFile("ode-adjoint", quick),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, peer: `JAX ${jax}`, B, S,
+    referenceNfe: ref.nfe, memory, tolerance }, null, 2) + "\n");
 if (!quick) writeOdeSection();

@@ -12,17 +12,20 @@ import { serve } from "./serve.mjs";
 const require = createRequire(import.meta.url);
 const ort = require("onnxruntime-web");
 ort.env.wasm.numThreads = 1;
-const version = JSON.parse(readFileSync(new URL("./node_modules/onnxruntime-web/package.json", import.meta.url), "utf8")).version;
-await serve({
-  info: () => ({ version }),
+const version =
+  JSON.parse(readFileSync(new URL("./node_modules/onnxruntime-web/package.json", import.meta.url), "utf8")).version;
+await serve({ info: () => ({ version }),
   setup: async ({ cell, B, T, I, H }) => {
     const file = new URL(`./onnx/batched-${cell}-${I}-${H}.onnx`, import.meta.url);
-    if (!existsSync(file)) execFileSync("/usr/bin/python3", [fileURLToPath(new URL("./export_onnx.py", import.meta.url)), "batched", cell, String(I), String(H)], { stdio: ["ignore", "ignore", "ignore"] });
-    const session = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    if (!existsSync(file)) {
+      execFileSync("/usr/bin/python3", [fileURLToPath(new URL("./export_onnx.py", import.meta.url)), "batched", cell,
+        String(I), String(H)], { stdio: ["ignore", "ignore", "ignore"] });
+    }
+    const session = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ["wasm"],
+      graphOptimizationLevel: "all" });
     const x = new ort.Tensor("float32", Float32Array.from({ length: B * T * I }, lcg(1)), [B, T, I]);
-    return {
-      forward: async () => { const r = await session.run({ x }); if (r.y.dims[2] !== H) throw new Error(`ORT output ${r.y.dims}`); },
-      dispose: () => session.release(),
-    };
-  },
-});
+    return { forward: async () => {
+      const r = await session.run({ x });
+      if (r.y.dims[2] !== H) throw new Error(`ORT output ${r.y.dims}`);
+    }, dispose: () => session.release() };
+  } });

@@ -10,7 +10,14 @@ import { serve } from "./serve.mjs";
 const threads = +(process.argv[2] ?? 1), relaxedSimd = process.argv[3] === "relaxed";
 const got = await init({ threads, relaxedSimd }), samplers = {};
 await serve({
-  info: () => ({ threads: got.threads, relaxedSimd: got.relaxedSimd, ...(got.threads !== threads || got.relaxedSimd !== relaxedSimd ? { error: `asked for ${threads} thread(s)${relaxedSimd ? " and relaxed SIMD" : ""}, got ${got.threads}${got.relaxedSimd ? " with relaxed SIMD" : ""}` } : {}) }),
+  info: () => ({ threads: got.threads, relaxedSimd: got.relaxedSimd,
+    ...(got.threads !== threads || got.relaxedSimd !== relaxedSimd
+      ? {
+        error: `asked for ${threads} thread(s)${relaxedSimd ? " and relaxed SIMD" : ""}, got ${got.threads}${
+          got.relaxedSimd ? " with relaxed SIMD" : ""
+        }`,
+      }
+      : {}) }),
   setup: (o) => oursSteps(o.cell, o),
   // this build's GEMM peak: one sampler per size, warmed up once (common.mjs gemmSampler)
   mm: ({ n }) => ({ gflops: (samplers[n] ??= gemmSampler(core(), { N: n })).sample() }),

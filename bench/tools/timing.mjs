@@ -42,10 +42,13 @@ async function calibrate(fn, warmup, minSampleMs) {
 
 /** Median ms per call of fn: samples until at least minSamples and then until maxSeconds or
  *  maxSamples. Returns { ms, samples, rme } (rme: the relative margin of error of the mean, %). */
-export async function measure(fn, { minSamples = 20, maxSeconds = 4, maxSamples = Infinity, minSampleMs = 1, warmup = 1 } = {}) {
+export async function measure(fn,
+  { minSamples = 20, maxSeconds = 4, maxSamples = Infinity, minSampleMs = 1, warmup = 1 } = {}) {
   const reps = await calibrate(fn, warmup, minSampleMs);
   const s = [], t0 = performance.now();
-  while (s.length < minSamples || (s.length < maxSamples && performance.now() - t0 < maxSeconds * 1000)) s.push(await call(fn, reps));
+  while (s.length < minSamples || (s.length < maxSamples && performance.now() - t0 < maxSeconds * 1000)) {
+    s.push(await call(fn, reps));
+  }
   const mean = s.reduce((a, b) => a + b, 0) / s.length;
   const sd = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, s.length - 1));
   return { ms: median(s), samples: s.length, rme: (100 * 1.96 * sd) / Math.sqrt(s.length) / mean };

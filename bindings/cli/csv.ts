@@ -4,7 +4,11 @@
 /** A user-facing error of the command line: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 
-export interface Csv { header: string[]; rows: string[][]; /** 1-based line where each row starts. */ lines: number[] }
+export interface Csv {
+  header: string[];
+  rows: string[][]; /** 1-based line where each row starts. */
+  lines: number[];
+}
 
 /** Parse CSV text; `file` names it in errors (an unterminated quote, a row wider than the header). */
 export function parseCsv(text: string, file = "input"): Csv {
@@ -12,27 +16,42 @@ export function parseCsv(text: string, file = "input"): Csv {
   const rows: string[][] = [], lines: number[] = [];
   let row: string[] = [], field = "", quoted = false, line = 1, start = 1, quoteLine = 0;
   const endRow = () => {
-    row.push(field); field = "";
-    if (row.length > 1 || row[0] !== "") { rows.push(row); lines.push(start); }
+    row.push(field);
+    field = "";
+    if (row.length > 1 || row[0] !== "") {
+      rows.push(row);
+      lines.push(start);
+    }
     row = [];
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
       } else {
         if (ch === "\n") line++;
         field += ch;
       }
     } else if (ch === '"') {
-      if (field !== "") throw new UsageError(`${file} line ${line}: a quote inside an unquoted field (quote the whole field and double the quote: "a""b")`);
-      quoted = true; quoteLine = line;
-    } else if (ch === ",") { row.push(field); field = ""; }
-    else if (ch === "\n" || ch === "\r") {
+      if (field !== "") {
+        throw new UsageError(
+          `${file} line ${line}: a quote inside an unquoted field (quote the whole field and double the quote: "a""b")`,
+        );
+      }
+      quoted = true;
+      quoteLine = line;
+    } else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
       endRow();
-      line++; start = line;
+      line++;
+      start = line;
     } else field += ch;
   }
   if (quoted) throw new UsageError(`${file} line ${quoteLine}: a quoted field is never closed`);
@@ -41,7 +60,9 @@ export function parseCsv(text: string, file = "input"): Csv {
   lines.shift();
   if (header.length === 0) throw new UsageError(`${file} is empty (expected a header row)`);
   rows.forEach((r, k) => {
-    if (r.length > header.length) throw new UsageError(`${file} line ${lines[k]}: ${r.length} fields, but the header has ${header.length}`);
+    if (r.length > header.length) {
+      throw new UsageError(`${file} line ${lines[k]}: ${r.length} fields, but the header has ${header.length}`);
+    }
   });
   return { header, rows, lines };
 }

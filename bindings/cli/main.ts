@@ -1,7 +1,8 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
 // A user error prints one line (the stack trace only with --verbose) and exits with code 2.
-import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync,
+  unlinkSync, writeSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { init, coreInfo, FitError, Model, Rng } from "../index.js";
@@ -45,15 +46,18 @@ Errors print one line and exit with code 2 (1 if training diverged). Ctrl-C duri
 far, exit code 130 (a second Ctrl-C quits at once).
 `;
 
-const TRAIN: Spec = {
-  flags: ["bidirectional", "force", "quiet", "verbose", "help"],
-  values: ["data", "x", "y", "baseline", "cell", "hidden", "layers", "epochs", "batch", "lr", "clip", "seed", "threads", "out"],
-};
+const TRAIN: Spec = { flags: ["bidirectional", "force", "quiet", "verbose", "help"],
+  values: ["data", "x", "y", "baseline", "cell", "hidden", "layers", "epochs", "batch", "lr", "clip", "seed", "threads",
+    "out"] };
 const PREDICT: Spec = { flags: ["verbose", "help"], values: ["model", "data", "x"] };
 const q = (s: string) => JSON.stringify(s);
 
 function readText(file: string, what: string): string {
-  try { return readFileSync(file, "utf8"); } catch (e) { throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 function column(header: string[], name: string, file: string, option: string): number {
@@ -67,7 +71,10 @@ function tokens(s: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const two = s.slice(i, i + 2);
-    if (two === "Cl" || two === "Br") { out.push(two); i++; } else out.push(s[i]);
+    if (two === "Cl" || two === "Br") {
+      out.push(two);
+      i++;
+    } else out.push(s[i]);
   }
   return out;
 }
@@ -75,7 +82,9 @@ function tokens(s: string): string[] {
 function oneHot(s: string, vocab: Map<string, number>): Float32Array {
   const t = tokens(s), V = vocab.size;
   const x = new Float32Array(t.length * V);
-  t.forEach((tok, i) => { x[i * V + (vocab.get(tok) ?? 0)] = 1; });
+  t.forEach((tok, i) => {
+    x[i * V + (vocab.get(tok) ?? 0)] = 1;
+  });
   return x;
 }
 
@@ -92,14 +101,24 @@ class Progress {
     if (this.quiet || !this.tty) return;
     const done = (epoch - 1 + frac) / this.total, w = 24, fill = Math.round(done * w);
     const el = (Date.now() - this.start) / 1000, eta = done > 0 ? el / done - el : 0;
-    process.stderr.write(`\r[${"#".repeat(fill)}${".".repeat(w - fill)}] ${(100 * done).toFixed(0).padStart(3)}% epoch ${epoch}/${this.total} ${text} ${el.toFixed(0)}s eta ${eta.toFixed(0)}s \x1b[K`);
+    process.stderr.write(
+      `\r[${"#".repeat(fill)}${".".repeat(w - fill)}] ${
+        (100 * done).toFixed(0).padStart(3)
+      }% epoch ${epoch}/${this.total} ${text} ${el.toFixed(0)}s eta ${eta.toFixed(0)}s \x1b[K`,
+    );
   }
   epoch(epoch: number, text: string) {
     if (this.quiet) return;
     if (this.tty) this.batch(epoch, 1, text);
-    else process.stderr.write(`epoch ${epoch}/${this.total} ${text} (${((Date.now() - this.start) / 1000).toFixed(1)}s)\n`);
+    else {
+      process.stderr.write(
+        `epoch ${epoch}/${this.total} ${text} (${((Date.now() - this.start) / 1000).toFixed(1)}s)\n`,
+      );
+    }
   }
-  end() { if (!this.quiet && this.tty) process.stderr.write("\n"); }
+  end() {
+    if (!this.quiet && this.tty) process.stderr.write("\n");
+  }
 }
 
 /** What a path is, when it is not a regular file (which alone may be replaced). */
@@ -116,7 +135,9 @@ function notRegular(st: Stats): string | null {
 
 /** The path's status without following a symbolic link, or null when nothing is there. */
 function lstatOrNull(path: string, out: string): Stats | null {
-  try { return lstatSync(path); } catch (e) {
+  try {
+    return lstatSync(path);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
     throw new UsageError(`--out ${out}: cannot inspect it (${code ?? (e as Error).message})`);
@@ -129,13 +150,25 @@ function lstatOrNull(path: string, out: string): Stats | null {
 function checkOut(out: string, force: boolean): boolean {
   const path = resolve(out), dir = dirname(path);
   let st;
-  try { st = statSync(dir); } catch { throw new UsageError(`--out ${out}: the folder ${dir} does not exist`); }
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`--out ${out}: the folder ${dir} does not exist`);
+  }
   if (!st.isDirectory()) throw new UsageError(`--out ${out}: ${dir} is not a folder`);
-  try { accessSync(dir, constants.W_OK); } catch { throw new UsageError(`--out ${out}: cannot write in ${dir}`); }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: cannot write in ${dir}`);
+  }
   const there = lstatOrNull(path, out);
   if (!there) return false;
   const kind = notRegular(there);
-  if (kind) throw new UsageError(`--out ${out} is ${kind}, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`);
+  if (kind) {
+    throw new UsageError(
+      `--out ${out} is ${kind}, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`,
+    );
+  }
   if (!force) throw new UsageError(`--out ${out} exists; pass --force to replace it, or choose another file`);
   return true;
 }
@@ -143,11 +176,14 @@ function checkOut(out: string, force: boolean): boolean {
 /** Write through a temporary file of this process's own in the same folder, flushed, then renamed:
  *  the file is whole or as it was. Only a temporary file this call created is ever deleted. */
 function writeAtomic(path: string, out: string, bytes: Uint8Array): void {
-  const fail = (e: unknown, what = "") => new UsageError(`cannot write ${path}${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const fail = (e: unknown, what = "") =>
+    new UsageError(`cannot write ${path}${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   let tmp = "", fd = -1;
   for (let k = 0; fd < 0; k++) {
     tmp = `${path}.${process.pid}${k ? `.${k}` : ""}.tmp`;
-    try { fd = openSync(tmp, "wx", 0o644); } catch (e) {
+    try {
+      fd = openSync(tmp, "wx", 0o644);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST" && k < 100) continue; // someone else's: leave it
       throw fail(e, ` (creating ${tmp})`);
     }
@@ -155,32 +191,48 @@ function writeAtomic(path: string, out: string, bytes: Uint8Array): void {
   try {
     for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
-    closeSync(fd); fd = -1;
+    closeSync(fd);
+    fd = -1;
     // what is at the path now (it may have changed since checkOut) must still be absent or a file
     const there = lstatOrNull(path, out), kind = there && notRegular(there);
-    if (kind) throw new UsageError(`--out ${out} became ${kind} during training; not replacing it (the model is in ${tmp})`);
+    if (kind) {
+      throw new UsageError(`--out ${out} became ${kind} during training; not replacing it (the model is in ${tmp})`);
+    }
     renameSync(tmp, path);
   } catch (e) {
-    if (fd >= 0) try { closeSync(fd); } catch { /* closing is all that is left */ }
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch { /* closing is all that is left */ }
+    }
     if (e instanceof UsageError) throw e;
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch { /* already gone */ }
     throw fail(e);
   }
 }
 
 async function train(opts: Record<string, string>, flags: Set<string>, rest: string[]): Promise<number> {
-  if (rest.length) throw new UsageError(`train takes no sequences as arguments (got ${q(rest[0])}); give a CSV with --data`);
+  if (rest.length) {
+    throw new UsageError(`train takes no sequences as arguments (got ${q(rest[0])}); give a CSV with --data`);
+  }
   const defaultData = opts.data === undefined;
   const file = opts.data ?? new URL("../data/esol-delaney.csv", import.meta.url).pathname;
   const xCol = opts.x ?? "smiles";
   const yCol = opts.y ?? "measured log solubility in mols per litre";
   const bCol = opts.baseline ?? (defaultData ? "ESOL predicted log solubility in mols per litre" : undefined);
   const cell = (opts.cell ?? "gru") as CellType;
-  if (!CELL_TYPES.includes(cell)) throw new UsageError(`--cell must be ${CELL_TYPES.slice(0, -1).join(", ")} or ${CELL_TYPES[CELL_TYPES.length - 1]}, got ${q(cell)}`);
+  if (!CELL_TYPES.includes(cell)) {
+    throw new UsageError(
+      `--cell must be ${CELL_TYPES.slice(0, -1).join(", ")} or ${CELL_TYPES[CELL_TYPES.length - 1]}, got ${q(cell)}`,
+    );
+  }
   const bidirectional = flags.has("bidirectional");
   const hidden = numberOption(opts, "hidden", 128), layers = numberOption(opts, "layers", 1);
   const epochs = numberOption(opts, "epochs", 60), batch = numberOption(opts, "batch", 32);
-  const lr = numberOption(opts, "lr", 0.002, { int: false, min: 0, open: true }), clip = numberOption(opts, "clip", 1, { int: false, min: 0, open: true });
+  const lr = numberOption(opts, "lr", 0.002, { int: false, min: 0, open: true }),
+    clip = numberOption(opts, "clip", 1, { int: false, min: 0, open: true });
   const seed = numberOption(opts, "seed", 0, { min: 0, max: 0xffffffff });
   const threads = numberOption(opts, "threads", 1, { max: 64 });
   const out = opts.out ?? "model.safetensors";
@@ -188,7 +240,9 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
 
   const { header, rows, lines } = parseCsv(readText(file, "--data"), file);
   const xi = column(header, xCol, file, "--x"), yi = column(header, yCol, file, "--y");
-  const bi = bCol !== undefined && (opts.baseline !== undefined || header.includes(bCol)) ? column(header, bCol, file, "--baseline") : -1;
+  const bi = bCol !== undefined && (opts.baseline !== undefined || header.includes(bCol))
+    ? column(header, bCol, file, "--baseline")
+    : -1;
   const seqs: string[] = [], ys: number[] = [], base: number[] = [];
   rows.forEach((r, k) => {
     const at = `${file} line ${lines[k]}`;
@@ -196,7 +250,8 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
     if (!s) throw new UsageError(`${at}, column ${q(xCol)}: the sequence is empty`);
     const y = decimal(r[yi] ?? "");
     if (y === undefined) throw new UsageError(`${at}, column ${q(yCol)}: ${q(r[yi] ?? "")} is not a decimal number`);
-    seqs.push(s); ys.push(y);
+    seqs.push(s);
+    ys.push(y);
     if (bi >= 0) {
       const b = decimal(r[bi] ?? "");
       if (b === undefined) throw new UsageError(`${at}, column ${q(bCol!)}: ${q(r[bi] ?? "")} is not a decimal number`);
@@ -218,28 +273,34 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   for (const i of tr) for (const t of tokens(seqs[i])) if (!vocab.has(t)) vocab.set(t, vocab.size);
   const mean = tr.reduce((a, i) => a + ys[i], 0) / tr.length;
   const std = Math.sqrt(tr.reduce((a, i) => a + (ys[i] - mean) ** 2, 0) / tr.length) || 1;
-  const set = (ix: number[]) => ({
-    x: ix.map((i) => oneHot(seqs[i], vocab)),
-    y: Float32Array.from(ix, (i) => (ys[i] - mean) / std),
-  });
+  const set = (ix: number[]) => ({ x: ix.map((i) => oneHot(seqs[i], vocab)),
+    y: Float32Array.from(ix, (i) => (ys[i] - mean) / std) });
 
   await init({ threads });
   let model: Model;
   try {
-    model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional, outputSize: 1, seed });
+    model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional,
+      outputSize: 1, seed });
   } catch (e) {
     throw new UsageError(`--hidden ${hidden} --layers ${layers}: ${(e as Error).message}`);
   }
   if (!quiet) {
-    process.stderr.write(`recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`);
+    process.stderr.write(
+      `recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`,
+    );
     const name = `${CELLS[cell].title}${takesNonlinearity(cell) ? " (tanh)" : ""}`;
-    process.stderr.write(`model: ${bidirectional ? "bidirectional " : ""}${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""}\n`);
+    process.stderr.write(
+      `model: ${
+        bidirectional ? "bidirectional " : ""
+      }${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${
+        coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""
+      }\n`,
+    );
   }
   const save = () => {
-    writeAtomic(resolve(out), out, model.save({
-      vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol,
-      targetMean: String(mean), targetStd: String(std), tokenizer: "smiles-chars",
-    }));
+    writeAtomic(resolve(out), out,
+      model.save({ vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol, targetMean: String(mean),
+        targetStd: String(std), tokenizer: "smiles-chars" }));
     return `${out}${replacing ? " (replaced the existing file)" : ""}`;
   };
   // Ctrl-C, from the first epoch until the file is written: stop after the current batch and save
@@ -252,7 +313,10 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   };
   process.once("SIGINT", onInt);
   // a signal that came during synchronous work is seen here
-  const interrupted = async () => { await new Promise((r) => setImmediate(r)); return stop.signal.aborted; };
+  const interrupted = async () => {
+    await new Promise((r) => setImmediate(r));
+    return stop.signal.aborted;
+  };
   const prog = new Progress(epochs, quiet);
   const nb = Math.ceil(tr.length / batch);
   const t0 = Date.now();
@@ -260,27 +324,32 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   try {
     let hist;
     try {
-      hist = await model.fit(set(tr), {
-        epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed, validationData: set(val), restoreBest: true, signal: stop.signal,
+      hist = await model.fit(set(tr), { epochs, batchSize: batch, learningRate: lr, clipNorm: clip, seed,
+        validationData: set(val), restoreBest: true, signal: stop.signal,
         onBatchEnd: (b, logs) => prog.batch(epochNow, (b + 1) / nb, `loss ${logs.loss.toFixed(4)}`),
         onEpochEnd: (e, logs) => {
           prog.epoch(e, `train rmse ${(logs.rmse! * std).toFixed(3)} val rmse ${(logs.valRmse! * std).toFixed(3)}`);
           epochNow = e + 1;
-        },
-      });
+        } });
     } catch (e) {
       prog.end();
       if (!(e instanceof FitError)) throw e;
       const best = e.history.bestEpoch;
-      const saved = best >= 1 ? `; saved the weights of epoch ${best} (best validation loss) to ${save()}` : "; no epoch finished, nothing saved";
-      const what = e.kind === "aborted" ? `interrupted at epoch ${e.epoch}` : `training diverged: the loss became non-finite at epoch ${e.epoch}, batch ${e.batch} (lower --lr or --clip)`;
+      const saved = best >= 1
+        ? `; saved the weights of epoch ${best} (best validation loss) to ${save()}`
+        : "; no epoch finished, nothing saved";
+      const what = e.kind === "aborted"
+        ? `interrupted at epoch ${e.epoch}`
+        : `training diverged: the loss became non-finite at epoch ${e.epoch}, batch ${e.batch} (lower --lr or --clip)`;
       process.stderr.write(`recurrent-wasm: ${what}${saved}\n`);
       return e.kind === "aborted" ? 130 : 1;
     }
     prog.end();
     // every epoch ran: the model holds the best epoch's weights (restoreBest)
     const lateStop = () => {
-      process.stderr.write(`recurrent-wasm: interrupted after the last epoch; saved the weights of epoch ${hist.bestEpoch} (best validation loss) to ${save()}; no test result\n`);
+      process.stderr.write(
+        `recurrent-wasm: interrupted after the last epoch; saved the weights of epoch ${hist.bestEpoch} (best validation loss) to ${save()}; no test result\n`,
+      );
       return 130;
     };
     if (await interrupted()) return lateStop();
@@ -292,12 +361,18 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
     const meanR = rmse(test.map(() => mean), truth);
     const where = save();
     if (await interrupted()) {
-      process.stderr.write(`recurrent-wasm: interrupted while saving; the model (best validation epoch ${hist.bestEpoch}) was saved to ${where}\n`);
+      process.stderr.write(
+        `recurrent-wasm: interrupted while saving; the model (best validation epoch ${hist.bestEpoch}) was saved to ${where}\n`,
+      );
       return 130;
     }
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    if (!quiet) process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${where}\n`);
-    const extra = bi >= 0 ? `, ${defaultData ? "ESOL equation" : bCol} ${rmse(test.map((i) => base[i]), truth).toFixed(3)}` : "";
+    if (!quiet) {
+      process.stderr.write(`best validation epoch ${hist.bestEpoch}; trained in ${secs}s; model saved to ${where}\n`);
+    }
+    const extra = bi >= 0
+      ? `, ${defaultData ? "ESOL equation" : bCol} ${rmse(test.map((i) => base[i]), truth).toFixed(3)}`
+      : "";
     process.stdout.write(`test RMSE ${r.toFixed(3)} (mean predictor ${meanR.toFixed(3)}${extra})\n`);
     return 0;
   } finally {
@@ -312,24 +387,49 @@ function trainMetadata(model: Model, file: string) {
   const bad = (what: string) => new UsageError(`${file} was not saved by \`recurrent-wasm train\` (${what})`);
   if (md.vocab === undefined) throw bad("no vocabulary in its metadata");
   let list: unknown;
-  try { list = JSON.parse(md.vocab); } catch { throw bad("its vocabulary is not valid JSON"); }
-  if (!Array.isArray(list) || !list.every((t) => typeof t === "string") || new Set(list).size !== list.length) throw bad("its vocabulary is not a list of distinct strings");
-  if (list.length !== model.config.inputSize) throw bad(`its vocabulary has ${list.length} tokens but the model takes ${model.config.inputSize} inputs`);
+  try {
+    list = JSON.parse(md.vocab);
+  } catch {
+    throw bad("its vocabulary is not valid JSON");
+  }
+  if (!Array.isArray(list) || !list.every((t) => typeof t === "string") || new Set(list).size !== list.length) {
+    throw bad("its vocabulary is not a list of distinct strings");
+  }
+  if (list.length !== model.config.inputSize) {
+    throw bad(`its vocabulary has ${list.length} tokens but the model takes ${model.config.inputSize} inputs`);
+  }
   if (md.tokenizer !== undefined && md.tokenizer !== "smiles-chars") throw bad(`unknown tokenizer ${q(md.tokenizer)}`);
   const mean = decimal(md.targetMean ?? ""), std = decimal(md.targetStd ?? "");
-  if (mean === undefined || std === undefined || !(std > 0)) throw bad("targetMean and targetStd must be numbers, targetStd > 0");
-  return { vocab: new Map<string, number>((list as string[]).map((t, i) => [t, i])), mean, std, target: md.target ?? "value", sequences: md.sequences };
+  if (mean === undefined || std === undefined || !(std > 0)) {
+    throw bad("targetMean and targetStd must be numbers, targetStd > 0");
+  }
+  return { vocab: new Map<string, number>((list as string[]).map((t, i) => [t, i])), mean, std,
+    target: md.target ?? "value", sequences: md.sequences };
 }
 
 async function predict(opts: Record<string, string>, rest: string[]): Promise<number> {
-  if (opts.model === undefined) throw new UsageError("predict needs --model FILE (a model saved by `recurrent-wasm train`)");
+  if (opts.model === undefined) {
+    throw new UsageError("predict needs --model FILE (a model saved by `recurrent-wasm train`)");
+  }
   if (opts.x !== undefined && opts.data === undefined) throw new UsageError("--x needs --data FILE");
-  if (opts.data !== undefined && rest.length) throw new UsageError(`give sequences either as arguments or with --data, not both (got ${q(rest[0])})`);
+  if (opts.data !== undefined && rest.length) {
+    throw new UsageError(`give sequences either as arguments or with --data, not both (got ${q(rest[0])})`);
+  }
   let bytes: Uint8Array;
-  try { bytes = readFileSync(opts.model); } catch (e) { throw new UsageError(`cannot read --model ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  try {
+    bytes = readFileSync(opts.model);
+  } catch (e) {
+    throw new UsageError(
+      `cannot read --model ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
   await init();
   let model: Model;
-  try { model = Model.load(bytes); } catch (e) { throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`); }
+  try {
+    model = Model.load(bytes);
+  } catch (e) {
+    throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`);
+  }
   try {
     const md = trainMetadata(model, opts.model);
     let seqs: string[], where: (i: number) => string;
@@ -344,10 +444,14 @@ async function predict(opts: Record<string, string>, rest: string[]): Promise<nu
       where = (i) => `sequence argument ${i + 1}`;
     }
     if (seqs.length === 0) throw new UsageError("predict: give sequences as arguments or --data file.csv --x COLUMN");
-    seqs.forEach((s, i) => { if (!s) throw new UsageError(`${where(i)}: the sequence is empty`); });
+    seqs.forEach((s, i) => {
+      if (!s) throw new UsageError(`${where(i)}: the sequence is empty`);
+    });
     const pred = model.predict(seqs.map((s) => oneHot(s, md.vocab))) as Float32Array;
     let text = `sequence,${quoteCsv(`predicted ${md.target}`)}\n`;
-    seqs.forEach((s, i) => { text += `${quoteCsv(s)},${(pred[i] * md.std + md.mean).toFixed(4)}\n`; });
+    seqs.forEach((s, i) => {
+      text += `${quoteCsv(s)},${(pred[i] * md.std + md.mean).toFixed(4)}\n`;
+    });
     process.stdout.write(text);
     return 0;
   } finally {
@@ -357,13 +461,21 @@ async function predict(opts: Record<string, string>, rest: string[]): Promise<nu
 
 async function main(argv: string[]): Promise<number> {
   const [cmd = "help", ...args] = argv;
-  if (cmd === "help" || cmd === "--help" || cmd === "-h") { process.stdout.write(HELP); return 0; }
+  if (cmd === "help" || cmd === "--help" || cmd === "-h") {
+    process.stdout.write(HELP);
+    return 0;
+  }
   if (cmd !== "train" && cmd !== "predict") {
     const near = suggest(cmd, ["train", "predict", "help"]);
-    throw new UsageError(`unknown command ${q(cmd)}${near ? `; did you mean ${near}?` : ""} (commands: train, predict, help)`);
+    throw new UsageError(
+      `unknown command ${q(cmd)}${near ? `; did you mean ${near}?` : ""} (commands: train, predict, help)`,
+    );
   }
   const { opts, flags, rest } = parseArgs(cmd, args, cmd === "train" ? TRAIN : PREDICT);
-  if (flags.has("help")) { process.stdout.write(HELP); return 0; }
+  if (flags.has("help")) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   return cmd === "train" ? train(opts, flags, rest) : predict(opts, rest);
 }
 

@@ -26,7 +26,9 @@ export interface CoreMemory {
 }
 
 /** The instantiated core: its functions and its memory (see docs/ABI.md). */
-export interface Core extends CoreFunctions { readonly memory: CoreMemory }
+export interface Core extends CoreFunctions {
+  readonly memory: CoreMemory;
+}
 
 /** The text of a core error code. */
 export function errorText(code: number): string {

@@ -22,7 +22,10 @@ function wholeMemory<T>(make: (b: ArrayBuffer | SharedArrayBuffer) => T): () => 
   let buffer: ArrayBuffer | SharedArrayBuffer | null = null, view: T;
   return () => {
     const b = core().memory.buffer;
-    if (b !== buffer) { buffer = b; view = make(b); }
+    if (b !== buffer) {
+      buffer = b;
+      view = make(b);
+    }
     return view;
   };
 }
@@ -65,12 +68,20 @@ export function liveBlocks(): { blocks: number; bytes: number } {
 
 /** The error for a failed allocation: what was needed, why it failed, what to do. */
 function memoryError(where: string, bytes: number, what: string, reason: string, advice: string): RangeError {
-  return new RangeError(`${where}: ${what ? `this ${what} ` : ""}needs ${formatBytes(bytes)} of WebAssembly memory; ${reason}${advice ? `: ${advice}` : ""}`);
+  return new RangeError(
+    `${where}: ${what ? `this ${what} ` : ""}needs ${formatBytes(bytes)} of WebAssembly memory; ${reason}${
+      advice ? `: ${advice}` : ""
+    }`,
+  );
 }
 
 /** How to word an allocation failure: what needs the memory, how much in all (default: the sum
  *  of the sizes), and what the caller can do about it. */
-export interface MemoryNeed { what?: string; total?: number; advice?: string }
+export interface MemoryNeed {
+  what?: string;
+  total?: number;
+  advice?: string;
+}
 
 /** Throw the RangeError allocAll would throw for sizes that can never be allocated (not a
  *  non-negative integer, past 4 GiB in all, a block past the allocator's largest), allocating
@@ -98,11 +109,16 @@ export function allocAll(where: string, sizes: number[], need: MemoryNeed = {}):
       const p = b === 0 ? 0 : c.alloc(Math.max(16, b));
       if (b !== 0 && p === 0) throw new Error("allocation refused");
       got.push(p);
-      if (p) { live.set(p, b); liveBytes += b; }
+      if (p) {
+        live.set(p, b);
+        liveBytes += b;
+      }
     }
   } catch {
     for (const p of got) free(p);
-    throw memoryError(where, total, need.what ?? "", `the host could not grow WebAssembly memory that far (it is ${formatBytes(c.memory.buffer.byteLength)} now)`, need.advice ?? "");
+    throw memoryError(where, total, need.what ?? "",
+      `the host could not grow WebAssembly memory that far (it is ${formatBytes(c.memory.buffer.byteLength)} now)`,
+      need.advice ?? "");
   }
   return got;
 }
@@ -111,7 +127,10 @@ export function allocAll(where: string, sizes: number[], need: MemoryNeed = {}):
 export function free(ptr: number): void {
   if (!ptr) return;
   const b = live.get(ptr);
-  if (b !== undefined) { live.delete(ptr); liveBytes -= b; }
+  if (b !== undefined) {
+    live.delete(ptr);
+    liveBytes -= b;
+  }
   core().free(ptr);
 }
 
@@ -126,9 +145,13 @@ export class Blocks {
   generation = 0;
 
   /** The pointer of a block reserved earlier (0 if none). */
-  get(name: string): number { return this.slots[name]?.ptr ?? 0; }
+  get(name: string): number {
+    return this.slots[name]?.ptr ?? 0;
+  }
   /** The size in bytes of a block reserved earlier (0 if none): at least what was asked. */
-  bytes(name: string): number { return this.slots[name]?.bytes ?? 0; }
+  bytes(name: string): number {
+    return this.slots[name]?.bytes ?? 0;
+  }
 
   /** Free every block. */
   release(): void {
@@ -167,16 +190,26 @@ export function reserveAll(where: string, sets: [Blocks, Record<string, number>]
     for (const [, sizes] of sets) for (const k in sizes) total += sizes[k];
     const ptrs = allocAll(where, grow.flatMap((g) => g.map(([, b]) => b)), { ...need, total: need.total ?? total });
     let i = 0;
-    grow.forEach((g, j) => { for (const [k, b] of g) sets[j][0].replace(k, ptrs[i++], b); });
+    grow.forEach((g, j) => {
+      for (const [k, b] of g) sets[j][0].replace(k, ptrs[i++], b);
+    });
   }
-  for (const [b, sizes] of sets) for (const k in sizes) if (sizes[k] !== 0) (sizes as Record<string, number>)[k] = b.get(k);
+  for (const [b, sizes] of sets) {
+    for (const k in sizes) if (sizes[k] !== 0) (sizes as Record<string, number>)[k] = b.get(k);
+  }
 }
 
 /** Anything that holds core memory and can give it back. */
-export interface Releasable { release(): void }
+export interface Releasable {
+  release(): void;
+}
 
 const registry = typeof FinalizationRegistry === "function"
-  ? new FinalizationRegistry<Releasable>((r) => { try { r.release(); } catch { /* the core is gone */ } })
+  ? new FinalizationRegistry<Releasable>((r) => {
+    try {
+      r.release();
+    } catch { /* the core is gone */ }
+  })
   : null;
 
 /** Free `resources` once `owner` is garbage-collected (unless untrack(owner) came first). The

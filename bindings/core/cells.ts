@@ -32,9 +32,11 @@ export interface Cell {
 
 /** Every recurrent cell, in the order messages list them. */
 export const CELLS: { readonly [C in CellType]: Cell } = {
-  rnn: { name: "RNN", title: "Elman RNN", ids: { tanh: K.CELL_RNN_TANH, relu: K.CELL_RNN_RELU, linear: K.CELL_RNN_LINEAR }, gates: [""], cellState: false },
+  rnn: { name: "RNN", title: "Elman RNN",
+    ids: { tanh: K.CELL_RNN_TANH, relu: K.CELL_RNN_RELU, linear: K.CELL_RNN_LINEAR }, gates: [""], cellState: false },
   lstm: { name: "LSTM", title: "LSTM", ids: { tanh: K.CELL_LSTM }, gates: ["i", "f", "g", "o"], cellState: true },
-  gru: { name: "GRU", title: "GRU", ids: { tanh: K.CELL_GRU }, gates: ["r", "z", "n"], cellState: false, resetBefore: K.CELL_GRU_RESET_BEFORE },
+  gru: { name: "GRU", title: "GRU", ids: { tanh: K.CELL_GRU }, gates: ["r", "z", "n"], cellState: false,
+    resetBefore: K.CELL_GRU_RESET_BEFORE },
 };
 
 /** The cell names, in CELLS's order. */

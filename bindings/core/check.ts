@@ -13,7 +13,9 @@ function show(v: unknown): string {
 
 /** A hint for a typed array with no buffer left: one transferred (to a Worker) reads as empty. */
 export function emptied(v: unknown): string {
-  return ArrayBuffer.isView(v) && v.byteLength === 0 && v.buffer.byteLength === 0 ? " (its buffer is empty: was it transferred to a Worker?)" : "";
+  return ArrayBuffer.isView(v) && v.byteLength === 0 && v.buffer.byteLength === 0
+    ? " (its buffer is empty: was it transferred to a Worker?)"
+    : "";
 }
 
 /** An integer in [min, max]. */
@@ -28,9 +30,13 @@ export function int(where: string, name: string, v: unknown, min: number, max = 
 
 /** A finite number in [min, max] (exclusive bounds when open). */
 export function num(where: string, name: string, v: unknown, min: number, max = Infinity, openMin = false): number {
-  if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) {
+    throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
+  }
   if (!(openMin ? v > min : v >= min) || v > max || !Number.isFinite(v)) {
-    const bounds = [min > -Infinity ? `${openMin ? ">" : ">="} ${min}` : "", max < Infinity ? `<= ${max}` : ""].filter(Boolean).join(" and ");
+    const bounds = [min > -Infinity ? `${openMin ? ">" : ">="} ${min}` : "", max < Infinity ? `<= ${max}` : ""].filter(
+      Boolean,
+    ).join(" and ");
     throw new RangeError(`${where}: ${name} must be a finite number${bounds ? " " + bounds : ""}, got ${show(v)}`);
   }
   return v;
@@ -38,7 +44,9 @@ export function num(where: string, name: string, v: unknown, min: number, max = 
 
 export function oneOf<T extends string>(where: string, name: string, v: unknown, options: readonly T[]): T {
   if (typeof v !== "string" || !options.includes(v as T)) {
-    throw new TypeError(`${where}: ${name} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${show(v)}`);
+    throw new TypeError(
+      `${where}: ${name} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${show(v)}`,
+    );
   }
   return v as T;
 }
@@ -50,16 +58,23 @@ export function bool(where: string, name: string, v: unknown): boolean {
 
 /** A Float32Array of exactly n elements (shape given for the message). Non-finite values are
  *  rejected, or allowed ("allow"); "hint" rejects them and names the call's allowNonFinite option. */
-export function f32(where: string, name: string, v: unknown, n: number, shape: string, nonFinite: "reject" | "hint" | "allow" = "reject"): Float32Array {
+export function f32(where: string, name: string, v: unknown, n: number, shape: string,
+  nonFinite: "reject" | "hint" | "allow" = "reject"): Float32Array {
   if (!(v instanceof Float32Array)) {
     throw new TypeError(`${where}: ${name} must be a Float32Array of ${n} elements ${shape}, got ${show(v)}`);
   }
-  if (v.length !== n) throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}${emptied(v)}`);
+  if (v.length !== n) {
+    throw new RangeError(`${where}: ${name} must have ${n} elements ${shape}, got ${v.length}${emptied(v)}`);
+  }
   if (nonFinite !== "allow") {
     for (let i = 0; i < n; i++) {
       const x = v[i];
       if (x - x !== 0) {
-        throw new RangeError(`${where}: ${name}[${i}] is ${x}; it must be finite${nonFinite === "hint" ? " (pass allowNonFinite: true to allow NaN/Infinity)" : ""}`);
+        throw new RangeError(
+          `${where}: ${name}[${i}] is ${x}; it must be finite${
+            nonFinite === "hint" ? " (pass allowNonFinite: true to allow NaN/Infinity)" : ""
+          }`,
+        );
       }
     }
   }
@@ -71,7 +86,9 @@ export function lengths(where: string, v: unknown, B: number, T: number): Int32A
   if (!(v instanceof Int32Array) && !Array.isArray(v)) {
     throw new TypeError(`${where}: lengths must be an Int32Array of ${B} integers in 1..${T}, got ${show(v)}`);
   }
-  if (v.length !== B) throw new RangeError(`${where}: lengths must have ${B} elements (one per sequence), got ${v.length}`);
+  if (v.length !== B) {
+    throw new RangeError(`${where}: lengths must have ${B} elements (one per sequence), got ${v.length}`);
+  }
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
     const x = (v as ArrayLike<unknown>)[b];
@@ -93,12 +110,16 @@ export function object(where: string, name: string, v: unknown): Record<string, 
 
 /** Edit distance (insertions, deletions, substitutions, swaps of neighbours), for suggestions. */
 function distance(a: string, b: string): number {
-  a = a.toLowerCase(); b = b.toLowerCase();
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  const d = Array.from({ length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
   return d[a.length][b.length];
@@ -109,7 +130,10 @@ export function suggest(name: string, names: readonly string[]): string | undefi
   let best: string | undefined, bestD = Infinity;
   for (const n of names) {
     const d = distance(name, n);
-    if (d < bestD) { best = n; bestD = d; }
+    if (d < bestD) {
+      best = n;
+      bestD = d;
+    }
   }
   return bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
 }
@@ -118,10 +142,16 @@ export function suggest(name: string, names: readonly string[]): string | undefi
 export function known(where: string, opts: Record<string, unknown>, names: readonly string[], within = ""): void {
   const path = within ? `${within}.` : "";
   for (const k of Object.keys(opts)) {
-    if (opts[k] === null && names.includes(k)) throw new TypeError(`${where}: ${path}${k} is null; leave it out (or undefined) for the default`);
+    if (opts[k] === null && names.includes(k)) {
+      throw new TypeError(`${where}: ${path}${k} is null; leave it out (or undefined) for the default`);
+    }
     if (!names.includes(k)) {
       const near = suggest(k, names);
-      throw new TypeError(`${where}: unknown option ${JSON.stringify(path + k)}${near ? ` (did you mean ${JSON.stringify(path + near)}?)` : ""}; expected one of ${names.map((n) => path + n).join(", ")}`);
+      throw new TypeError(
+        `${where}: unknown option ${JSON.stringify(path + k)}${
+          near ? ` (did you mean ${JSON.stringify(path + near)}?)` : ""
+        }; expected one of ${names.map((n) => path + n).join(", ")}`,
+      );
     }
   }
 }

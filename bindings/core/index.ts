@@ -8,8 +8,11 @@ import type { Core } from "./abi.js";
 export { init, coreInfo } from "./loader.js";
 export type { CoreOptions, CoreInfo } from "./loader.js";
 export * from "./abi.js";
-export { allocAll, free, f32, i32, withBlocks, formatBytes, liveBlocks, Blocks, MEMORY_LIMIT, BLOCK_LIMIT } from "./arena.js";
+export { allocAll, free, f32, i32, withBlocks, formatBytes, liveBlocks, Blocks, MEMORY_LIMIT,
+  BLOCK_LIMIT } from "./arena.js";
 export type { MemoryNeed } from "./arena.js";
 
 /** The instantiated core (every export typed); throws if init() has not completed. */
-export function core(): Core { return loaded(); }
+export function core(): Core {
+  return loaded();
+}

@@ -56,34 +56,50 @@ let threadsFallback: string | null = null, relaxedFallback: string | null = null
 let warned = false;
 
 function fallback(what: "threads" | "relaxedSimd", why: string): void {
-  if (what === "threads") threadsFallback = why; else relaxedFallback = why;
+  if (what === "threads") threadsFallback = why;
+  else relaxedFallback = why;
   if (!warned && typeof console !== "undefined") {
     warned = true;
-    console.warn(`recurrent-wasm: ${what === "threads" ? `running on 1 thread instead of ${settled!.threads}` : "running the default build instead of relaxed SIMD"}: ${why} (see coreInfo())`);
+    console.warn(
+      `recurrent-wasm: ${
+        what === "threads"
+          ? `running on 1 thread instead of ${settled!.threads}`
+          : "running the default build instead of relaxed SIMD"
+      }: ${why} (see coreInfo())`,
+    );
   }
 }
 
 /** Which build is running, on how many threads, and the current memory size. */
 export function coreInfo(): CoreInfo {
   const c = core();
-  return { relaxedSimd: relaxed, threads: pool ? pool.size : 1, memoryBytes: c.memory.buffer.byteLength, threadsFallback, relaxedSimdFallback: relaxedFallback };
+  return { relaxedSimd: relaxed, threads: pool ? pool.size : 1, memoryBytes: c.memory.buffer.byteLength,
+    threadsFallback, relaxedSimdFallback: relaxedFallback };
 }
 
 /** @internal The worker pool, or null when running on one thread. */
-export function threadPool(): ThreadPool | null { return pool; }
+export function threadPool(): ThreadPool | null {
+  return pool;
+}
 
 /** Why shared memory cannot be used here, or null if it can. */
 function noSharedMemory(): string | null {
   const g = globalThis as any;
-  if ((typeof g.window !== "undefined" || typeof g.importScripts === "function") && g.crossOriginIsolated !== true) return "page is not cross-origin isolated";
-  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return "SharedArrayBuffer is not available in this host";
+  if ((typeof g.window !== "undefined" || typeof g.importScripts === "function") && g.crossOriginIsolated !== true) {
+    return "page is not cross-origin isolated";
+  }
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") {
+    return "SharedArrayBuffer is not available in this host";
+  }
   return null;
 }
 
 // The core aborts only on a broken invariant (every export validates its input first): say so
 // without pointing at core line numbers.
 const abort = () => {
-  throw new Error("recurrent-wasm: internal error in the WebAssembly core (an invariant failed); please report it with the call that caused it");
+  throw new Error(
+    "recurrent-wasm: internal error in the WebAssembly core (an invariant failed); please report it with the call that caused it",
+  );
 };
 
 /** The exports as the typed Core: `alloc` returns its pointer unsigned (memory may pass 2 GiB). */
@@ -96,7 +112,9 @@ function typed(exports: WebAssembly.Exports, memory: WebAssembly.Memory): Core {
 const NO_RELAXED = "this host does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)";
 
 /** The module of a build, or null when this host cannot compile it (relaxed SIMD, threads). */
-async function compiled(variant: "simd" | "relaxed" | "threads" | "threads-relaxed"): Promise<WebAssembly.Module | null> {
+async function compiled(
+  variant: "simd" | "relaxed" | "threads" | "threads-relaxed",
+): Promise<WebAssembly.Module | null> {
   const base = settled!.wasmUrl ? new URL(settled!.wasmUrl, (globalThis as any).location?.href) : undefined;
   try {
     return await wasmModule(variant, base);
@@ -112,11 +130,14 @@ async function instantiate(): Promise<Core> {
   if (noShared) fallback("threads", noShared);
   if (threads > 1 && !noShared) {
     let module = relaxedSimd ? await compiled("threads-relaxed") : null;
-    if (module) relaxed = true; else if (relaxedSimd) fallback("relaxedSimd", NO_RELAXED);
+    if (module) relaxed = true;
+    else if (relaxedSimd) fallback("relaxedSimd", NO_RELAXED);
     module ??= await compiled("threads");
     if (!module) fallback("threads", "this host does not support WebAssembly threads");
     else {
-      const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
+      const memory = new WebAssembly.Memory(
+        { initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor,
+      );
       const inst = await WebAssembly.instantiate(module, { env: { memory, abort } });
       pool = await ThreadPool.create(threads, module, memory);
       return typed(inst.exports, memory);
@@ -124,7 +145,10 @@ async function instantiate(): Promise<Core> {
   }
   relaxed = false;
   let module = relaxedSimd ? await compiled("relaxed") : null;
-  if (module) { relaxed = true; relaxedFallback = null; } else if (relaxedSimd && !relaxedFallback) fallback("relaxedSimd", NO_RELAXED);
+  if (module) {
+    relaxed = true;
+    relaxedFallback = null;
+  } else if (relaxedSimd && !relaxedFallback) fallback("relaxedSimd", NO_RELAXED);
   module ??= (await compiled("simd"))!;
   const inst = await WebAssembly.instantiate(module, { env: { abort } });
   return typed(inst.exports, inst.exports.memory as WebAssembly.Memory);
@@ -139,16 +163,30 @@ async function instantiate(): Promise<Core> {
 export function init(options: CoreOptions = {}): Promise<CoreInfo> {
   try {
     const o = options === undefined ? {} : options;
-    if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`init: options must be an object, got ${show(o)}`);
+    if (o === null || typeof o !== "object" || Array.isArray(o)) {
+      throw new TypeError(`init: options must be an object, got ${show(o)}`);
+    }
     known("init", o as Record<string, unknown>, ["relaxedSimd", "threads", "wasmUrl"]);
-    if (o.wasmUrl !== undefined && typeof o.wasmUrl !== "string" && !(o.wasmUrl instanceof URL)) throw new TypeError(`init: options.wasmUrl must be a string or a URL (the folder holding recurrent.wasm), got ${show(o.wasmUrl)}`);
-    if (o.relaxedSimd !== undefined && typeof o.relaxedSimd !== "boolean") throw new TypeError(`init: options.relaxedSimd must be a boolean, got ${show(o.relaxedSimd)}`);
-    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) throw new RangeError(`init: options.threads must be an integer in 1..64, got ${show(o.threads)}`);
+    if (o.wasmUrl !== undefined && typeof o.wasmUrl !== "string" && !(o.wasmUrl instanceof URL)) {
+      throw new TypeError(
+        `init: options.wasmUrl must be a string or a URL (the folder holding recurrent.wasm), got ${show(o.wasmUrl)}`,
+      );
+    }
+    if (o.relaxedSimd !== undefined && typeof o.relaxedSimd !== "boolean") {
+      throw new TypeError(`init: options.relaxedSimd must be a boolean, got ${show(o.relaxedSimd)}`);
+    }
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= 64)) {
+      throw new RangeError(`init: options.threads must be an integer in 1..64, got ${show(o.threads)}`);
+    }
     const asked = { ...o, ...(o.wasmUrl !== undefined ? { wasmUrl: String(o.wasmUrl) } : {}) };
     if (settled) {
       for (const k of ["relaxedSimd", "threads", "wasmUrl"] as const) {
         if (asked[k] !== undefined && asked[k] !== settled[k]) {
-          throw new Error(`init: the core was already initialized with ${k}: ${settled[k]}${settled[k] === DEFAULTS[k] ? " (the default)" : ""}; a later init() cannot change it (one process or page runs one build): pass the options to the first init()`);
+          throw new Error(
+            `init: the core was already initialized with ${k}: ${settled[k]}${
+              settled[k] === DEFAULTS[k] ? " (the default)" : ""
+            }; a later init() cannot change it (one process or page runs one build): pass the options to the first init()`,
+          );
         }
       }
     } else settled = { ...DEFAULTS, ...Object.fromEntries(Object.entries(asked).filter(([, v]) => v !== undefined)) };
@@ -159,7 +197,10 @@ export function init(options: CoreOptions = {}): Promise<CoreInfo> {
   if (!pending) {
     pending = instantiate().then((c) => (instance = c));
     // a failed instantiation can be retried, with any options
-    pending.catch(() => { pending = null; settled = null; });
+    pending.catch(() => {
+      pending = null;
+      settled = null;
+    });
   }
   return pending.then(() => coreInfo());
 }

@@ -5,7 +5,9 @@ export class Rng {
   private s: number;
   constructor(seed: number) {
     if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      const msg = `Rng: seed must be an integer in 0..4294967295, got ${typeof seed === "string" ? JSON.stringify(seed) : String(seed)}`;
+      const msg = `Rng: seed must be an integer in 0..4294967295, got ${
+        typeof seed === "string" ? JSON.stringify(seed) : String(seed)
+      }`;
       throw typeof seed === "number" ? new RangeError(msg) : new TypeError(msg);
     }
     this.s = (seed >>> 0) ^ 0x9e3779b9;
@@ -18,10 +20,16 @@ export class Rng {
     return (t ^ (t >>> 14)) >>> 0;
   }
   /** Uniform in [0, 1) with 24 random bits (exact in f32). */
-  uniform(): number { return (this.u32() >>> 8) / 16777216; }
+  uniform(): number {
+    return (this.u32() >>> 8) / 16777216;
+  }
   /** Standard normal (Box–Muller on two uniforms with 32 random bits each). */
   normal(): number {
-    if (this.spare !== null) { const v = this.spare; this.spare = null; return v; }
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
     const u1 = (this.u32() + 1) / 4294967297, u2 = this.u32() / 4294967296;
     const r = Math.sqrt(-2 * Math.log(u1));
     this.spare = r * Math.sin(2 * Math.PI * u2);
@@ -29,12 +37,16 @@ export class Rng {
   }
   private spare: number | null = null;
   /** Integer in [0, n). */
-  int(n: number): number { return Math.floor(this.uniform() * n); }
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
   /** Fisher–Yates shuffle in place. */
   shuffle<T>(a: T[] | Int32Array): void {
     for (let i = a.length - 1; i > 0; i--) {
       const j = Math.floor((this.u32() / 4294967296) * (i + 1));
-      const t = a[i]; a[i] = a[j]; a[j] = t;
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
   }
 }

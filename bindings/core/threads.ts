@@ -14,10 +14,13 @@
 /** Functions a worker may run (indices into this list travel through shared memory). */
 export const PARALLEL_FUNCTIONS = ["rnn_forward", "rnn_backward"] as const;
 export type ParallelFunction = (typeof PARALLEL_FUNCTIONS)[number];
-export interface Job { fn: ParallelFunction; args: number[] }
+export interface Job {
+  fn: ParallelFunction;
+  args: number[];
+}
 
-const SLOT = 32;        // f64 per worker: function index, argument count, up to 30 arguments
-const HEADER = 16;      // bytes: i32 [sequence, done, status (0, an error code, or 1: a trap), unused]
+const SLOT = 32; // f64 per worker: function index, argument count, up to 30 arguments
+const HEADER = 16; // bytes: i32 [sequence, done, status (0, an error code, or 1: a trap), unused]
 
 /** The body every worker runs, for Node (`parentPort`) and browsers (`self`). */
 const WORKER_SOURCE = `
@@ -47,7 +50,7 @@ on(async (m) => {
 `;
 
 export class ThreadPool {
-  readonly size: number;          // threads including the main one
+  readonly size: number; // threads including the main one
   private ctrl: SharedArrayBuffer;
   private c: Int32Array;
   private f: Float64Array;
@@ -68,7 +71,8 @@ export class ThreadPool {
     const ctrl = new SharedArrayBuffer(HEADER + 8 * SLOT * Math.max(1, size - 1));
     const workers: any[] = [];
     const ready: Promise<void>[] = [];
-    const isNode = typeof (globalThis as any).process?.versions?.node === "string" && typeof (globalThis as any).window === "undefined";
+    const isNode = typeof (globalThis as any).process?.versions?.node === "string"
+      && typeof (globalThis as any).window === "undefined";
     for (let id = 0; id < size - 1; id++) {
       let w: any;
       if (isNode) {
@@ -77,11 +81,17 @@ export class ThreadPool {
         const { Worker } = await import(/* @vite-ignore */ wt);
         w = new Worker(WORKER_SOURCE, { eval: true });
         w.unref();
-        ready.push(new Promise((res, rej) => { w.once("message", () => res()); w.once("error", rej); }));
+        ready.push(new Promise((res, rej) => {
+          w.once("message", () => res());
+          w.once("error", rej);
+        }));
       } else {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
         w = new Worker(url);
-        ready.push(new Promise((res, rej) => { w.onmessage = () => res(); w.onerror = (e: any) => rej(new Error(String(e.message ?? e))); }));
+        ready.push(new Promise((res, rej) => {
+          w.onmessage = () => res();
+          w.onerror = (e: any) => rej(new Error(String(e.message ?? e)));
+        }));
       }
       w.postMessage({ module, memory, ctrl, id });
       workers.push(w);
@@ -97,7 +107,10 @@ export class ThreadPool {
     if (jobs.length - 1 > nw) throw new Error(`recurrent-wasm: ${jobs.length} jobs for ${this.size} threads`);
     for (let w = 0; w < nw; w++) {
       const job = jobs[w + 1], base = w * SLOT;
-      if (!job) { this.f[base] = -1; continue; }
+      if (!job) {
+        this.f[base] = -1;
+        continue;
+      }
       this.f[base] = PARALLEL_FUNCTIONS.indexOf(job.fn);
       this.f[base + 1] = job.args.length;
       for (let i = 0; i < job.args.length; i++) this.f[base + 2 + i] = job.args[i];
@@ -107,7 +120,11 @@ export class ThreadPool {
     Atomics.add(this.c, 0, 1);
     Atomics.notify(this.c, 0);
     let err: unknown = null, code = 0;
-    try { code = local(jobs[0]); } catch (e) { err = e; }
+    try {
+      code = local(jobs[0]);
+    } catch (e) {
+      err = e;
+    }
     for (;;) {
       const done = Atomics.load(this.c, 1);
       if (done >= nw) break;
@@ -119,5 +136,7 @@ export class ThreadPool {
     return code || status;
   }
 
-  terminate(): void { for (const w of this.workers) w.terminate(); }
+  terminate(): void {
+    for (const w of this.workers) w.terminate();
+  }
 }

@@ -9,8 +9,12 @@ export function fileOf(variant: Variant): string {
 
 export async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`recurrent-wasm: fetching ${url} failed: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    throw new Error(`recurrent-wasm: fetching ${url} failed: HTTP ${response.status} ${response.statusText}`);
+  }
   const type = response.headers.get("content-type") ?? "";
-  if (typeof WebAssembly.compileStreaming === "function" && type.split(";")[0].trim() === "application/wasm") return WebAssembly.compileStreaming(response);
+  if (typeof WebAssembly.compileStreaming === "function" && type.split(";")[0].trim() === "application/wasm") {
+    return WebAssembly.compileStreaming(response);
+  }
   return WebAssembly.compile(await response.arrayBuffer());
 }

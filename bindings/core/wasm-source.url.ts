@@ -6,10 +6,14 @@ import type { Variant } from "./wasm-fetch.js";
 
 function packaged(variant: Variant): URL {
   switch (variant) {
-    case "relaxed": return new URL("../build/recurrent.relaxed.wasm", import.meta.url);
-    case "threads": return new URL("../build/recurrent.threads.wasm", import.meta.url);
-    case "threads-relaxed": return new URL("../build/recurrent.threads-relaxed.wasm", import.meta.url);
-    default: return new URL("../build/recurrent.wasm", import.meta.url);
+    case "relaxed":
+      return new URL("../build/recurrent.relaxed.wasm", import.meta.url);
+    case "threads":
+      return new URL("../build/recurrent.threads.wasm", import.meta.url);
+    case "threads-relaxed":
+      return new URL("../build/recurrent.threads-relaxed.wasm", import.meta.url);
+    default:
+      return new URL("../build/recurrent.wasm", import.meta.url);
   }
 }
 

@@ -47,24 +47,31 @@ export function orthogonal(rows: number, cols: number, options: { gain?: number;
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * c + i] = q[i * n + j];
     return t;
   } finally {
-    free(p); free(work);
+    free(p);
+    free(work);
   }
 }
 
 /** Fill a layer's flat parameter block (PyTorch state_dict order) by the options. The "uniform"
  *  parts are drawn exactly as before any options existed, so default initialization is unchanged. */
-export function initializeBlock(
-  v: Float32Array, slots: readonly { name: string; shape: number[]; offset: number; size: number }[],
-  G: number, H: number, seed: number, options: InitOptions,
-): void {
+export function initializeBlock(v: Float32Array,
+  slots: readonly { name: string; shape: number[]; offset: number; size: number }[], G: number, H: number, seed: number,
+  options: InitOptions): void {
   const rng = new Rng(seed);
   const k = 1 / Math.sqrt(H);
   for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
   const gain = options.gain ?? 1;
   slots.forEach((s, si) => {
-    const kind = s.name.startsWith("weight_hh") ? options.recurrent : s.name.startsWith("weight_ih") ? options.input : undefined;
+    const kind = s.name.startsWith("weight_hh")
+      ? options.recurrent
+      : s.name.startsWith("weight_ih")
+      ? options.input
+      : undefined;
     const block = v.subarray(s.offset, s.offset + s.size);
-    if (s.name.startsWith("bias")) { if (options.bias === "zeros") block.fill(0); return; }
+    if (s.name.startsWith("bias")) {
+      if (options.bias === "zeros") block.fill(0);
+      return;
+    }
     if (!kind || kind === "uniform") return;
     const cols = s.shape[1];
     if (kind === "xavier") {
@@ -91,8 +98,13 @@ export function checkInit(where: string, v: unknown): InitOptions {
   const o = check.object(where, "init", v);
   check.known(where, o, ["recurrent", "input", "bias", "gain"], "init");
   const r: InitOptions = {};
-  if (o.recurrent !== undefined) r.recurrent = check.oneOf(where, "init.recurrent", o.recurrent, ["uniform", "orthogonal", "identity", "xavier"] as const);
-  if (o.input !== undefined) r.input = check.oneOf(where, "init.input", o.input, ["uniform", "orthogonal", "xavier"] as const);
+  if (o.recurrent !== undefined) {
+    r.recurrent = check.oneOf(where, "init.recurrent", o.recurrent,
+      ["uniform", "orthogonal", "identity", "xavier"] as const);
+  }
+  if (o.input !== undefined) {
+    r.input = check.oneOf(where, "init.input", o.input, ["uniform", "orthogonal", "xavier"] as const);
+  }
   if (o.bias !== undefined) r.bias = check.oneOf(where, "init.bias", o.bias, ["uniform", "zeros"] as const);
   if (o.gain !== undefined) r.gain = check.num(where, "init.gain", o.gain, -Infinity);
   return r;

@@ -14,13 +14,16 @@ export interface SingularValueOptions {
 }
 
 /** Singular values of `count` matrices [M, N] stored back to back in a: [count, k] and k. */
-export function svdMany(W: string, count: number, M: number, N: number, a: Float32Array, o: SingularValueOptions): { values: Float32Array; k: number } {
+export function svdMany(W: string, count: number, M: number, N: number, a: Float32Array,
+  o: SingularValueOptions): { values: Float32Array; k: number } {
   const c = core(), r = Math.min(M, N);
   const k = o.topK === undefined ? r : check.int(W, "options.topK", o.topK, 1, r);
   if (o.topK === undefined) {
     return withBlocks(W, [4 * a.length, 4 * count * r, 8 * M * N], ([p, out, work]) => {
       f32(p, a.length).set(a);
-      if (c.svd_values_batch(count, M, N, p, out, work) < 0) throw new Error(`${W}: the Jacobi SVD did not converge (non-finite input?)`);
+      if (c.svd_values_batch(count, M, N, p, out, work) < 0) {
+        throw new Error(`${W}: the Jacobi SVD did not converge (non-finite input?)`);
+      }
       return { values: f32(out, count * r).slice(), k: r };
     });
   }
@@ -34,7 +37,8 @@ export function svdMany(W: string, count: number, M: number, N: number, a: Float
 
 /** Singular values of a row-major matrix [rows, cols], largest first: all of them exactly
  *  (one-sided Jacobi in f64), or the `topK` largest by subspace iteration. */
-export function singularValues(a: Float32Array, rows: number, cols: number, options: SingularValueOptions = {}): Float32Array {
+export function singularValues(a: Float32Array, rows: number, cols: number,
+  options: SingularValueOptions = {}): Float32Array {
   const W = "singularValues";
   const M = check.int(W, "rows", rows, 1, 1 << 15), N = check.int(W, "cols", cols, 1, 1 << 15);
   check.f32(W, "a", a, M * N, `[rows=${M}, cols=${N}]`);

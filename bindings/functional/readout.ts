@@ -9,7 +9,8 @@ export interface ReadoutShape {
   /** Rows of features: B (last state) or B·T (every step). */
   rows: number;
   /** Feature width F = D·H, outputs O. */
-  features: number; outputs: number;
+  features: number;
+  outputs: number;
   loss: "mse" | "crossentropy";
 }
 
@@ -43,12 +44,15 @@ export function readoutForwardT(s: ReadoutShape, feat: number, weights: number, 
  *  [rows] or 0) or i32 [rows] class ids (crossentropy; −1 = ignored row). */
 export function loss(s: ReadoutShape, pred: number, target: number, mask: number, dpred: number): number {
   const c = core();
-  return s.loss === "mse" ? c.mse_loss(s.rows, s.outputs, pred, target, mask, dpred) : c.softmax_ce_loss(s.rows, s.outputs, pred, target, 0, dpred);
+  return s.loss === "mse"
+    ? c.mse_loss(s.rows, s.outputs, pred, target, mask, dpred)
+    : c.softmax_ce_loss(s.rows, s.outputs, pred, target, 0, dpred);
 }
 
 /** Sum of squared errors (mse) or correct predictions (crossentropy) over the rows that count,
  *  and how many rows count. */
-export function metrics(s: ReadoutShape, pred: number, target: number, mask: number): { sq: number; correct: number; count: number } {
+export function metrics(s: ReadoutShape, pred: number, target: number,
+  mask: number): { sq: number; correct: number; count: number } {
   const { rows, outputs: O } = s, pv = f32(pred, rows * O);
   let sq = 0, correct = 0, count = 0;
   if (s.loss === "mse") {
@@ -56,7 +60,10 @@ export function metrics(s: ReadoutShape, pred: number, target: number, mask: num
     for (let r = 0; r < rows; r++) {
       if (mv && mv[r] === 0) continue;
       count++;
-      for (let j = 0; j < O; j++) { const e = pv[r * O + j] - tv[r * O + j]; sq += e * e; }
+      for (let j = 0; j < O; j++) {
+        const e = pv[r * O + j] - tv[r * O + j];
+        sq += e * e;
+      }
     }
   } else {
     const tv = i32(target, rows);
@@ -73,7 +80,8 @@ export function metrics(s: ReadoutShape, pred: number, target: number, mask: num
 
 /** Gradients of the readout: dW, db accumulate at `grads` (same layout as the weights), and
  *  dfeat [rows, F] = dpred · W. */
-export function readoutBackward(s: ReadoutShape, feat: number, weights: number, dpred: number, grads: number, dfeat: number): void {
+export function readoutBackward(s: ReadoutShape, feat: number, weights: number, dpred: number, grads: number,
+  dfeat: number): void {
   const { rows, features: F, outputs: O } = s;
   core().linear_backward(rows, F, O, feat, weights, dpred, grads, grads + 4 * O * F, dfeat);
 }

@@ -11,14 +11,27 @@ import type { Job } from "../core/threads.js";
 
 /** The shape of a recurrent pass. cell: A.CELL_*. */
 export interface RnnShape {
-  cell: number; batch: number; steps: number; inputSize: number; hiddenSize: number;
-  numLayers: number; directions: number; checkpoint: boolean;
+  cell: number;
+  batch: number;
+  steps: number;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  directions: number;
+  checkpoint: boolean;
 }
 
 /** Pointers of a forward pass (0 = absent): x [B,T,I], lengths i32 [B], h0/c0/hn/cn [L·D,B,H],
  *  out [B,T,D·H]. */
 export interface RnnForwardTensors {
-  params: number; x: number; lengths: number; h0: number; c0: number; out: number; hn: number; cn: number;
+  params: number;
+  x: number;
+  lengths: number;
+  h0: number;
+  c0: number;
+  out: number;
+  hn: number;
+  cn: number;
   /** Reuse the packed weights the workspaces hold from the previous forward of the same shape
    *  (RD_PACKED: the core does so only for one layer and one direction, and only after a completed
    *  forward of that shape). The caller vouches the parameters have not changed since. */
@@ -27,8 +40,18 @@ export interface RnnForwardTensors {
 
 /** Pointers of a backward pass (0 = absent / not wanted); x and lengths as given to the forward. */
 export interface RnnBackwardTensors {
-  params: number; grads: number; x: number; lengths: number;
-  dOut: number; dhn: number; dcn: number; dx: number; dh0: number; dc0: number; dhs: number; truncate: number;
+  params: number;
+  grads: number;
+  x: number;
+  lengths: number;
+  dOut: number;
+  dhn: number;
+  dcn: number;
+  dx: number;
+  dh0: number;
+  dc0: number;
+  dhs: number;
+  truncate: number;
 }
 
 const DESC_BYTES = 4 * A.RD_FIELDS;
@@ -39,8 +62,14 @@ let queryDesc = 0;
 function writeShape(desc: number, s: RnnShape, batch: number): number {
   const h = heap32(), o = desc >>> 2;
   h.fill(0, o, o + A.RD_FIELDS);
-  h[o + A.RD_CELL] = s.cell; h[o + A.RD_B] = batch; h[o + A.RD_T] = s.steps; h[o + A.RD_I] = s.inputSize; h[o + A.RD_H] = s.hiddenSize;
-  h[o + A.RD_L] = s.numLayers; h[o + A.RD_D] = s.directions; h[o + A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
+  h[o + A.RD_CELL] = s.cell;
+  h[o + A.RD_B] = batch;
+  h[o + A.RD_T] = s.steps;
+  h[o + A.RD_I] = s.inputSize;
+  h[o + A.RD_H] = s.hiddenSize;
+  h[o + A.RD_L] = s.numLayers;
+  h[o + A.RD_D] = s.directions;
+  h[o + A.RD_CHECKPOINT] = s.checkpoint ? 1 : 0;
   return o;
 }
 
@@ -57,7 +86,8 @@ export function rnnWorkspaceBytes(s: RnnShape, batch = s.batch): number {
   const ck = s.checkpoint ? 1 : 0;
   for (const e of wsCache) {
     const k = e.key;
-    if (k[0] === s.cell && k[1] === batch && k[2] === s.steps && k[3] === s.inputSize && k[4] === s.hiddenSize && k[5] === s.numLayers && k[6] === s.directions && k[7] === ck) return e.bytes;
+    if (k[0] === s.cell && k[1] === batch && k[2] === s.steps && k[3] === s.inputSize && k[4] === s.hiddenSize
+      && k[5] === s.numLayers && k[6] === s.directions && k[7] === ck) return e.bytes;
   }
   const key = [s.cell, batch, s.steps, s.inputSize, s.hiddenSize, s.numLayers, s.directions, ck];
   if (!queryDesc) queryDesc = allocAll("recurrent-wasm", [DESC_BYTES])[0];
@@ -74,14 +104,18 @@ const wsCache: { key: number[]; bytes: number }[] = [];
 export function batchParts(B: number): [number, number][] {
   const n = Math.min(threadPool()?.size ?? 1, B);
   const parts: [number, number][] = [];
-  for (let k = 0, b0 = 0; k < n; k++) { const b1 = b0 + Math.floor(B / n) + (k < B % n ? 1 : 0); parts.push([b0, b1]); b0 = b1; }
+  for (let k = 0, b0 = 0; k < n; k++) {
+    const b1 = b0 + Math.floor(B / n) + (k < B % n ? 1 : 0);
+    parts.push([b0, b1]);
+    b0 = b1;
+  }
   return parts;
 }
 
 /** The name of part k's block `base` ("ws" → "ws0"), made once: names are looked up on every call. */
 function nm(base: string, k: number): string {
   let a = partNames.get(base);
-  if (!a) partNames.set(base, (a = []));
+  if (!a) partNames.set(base, a = []);
   return (a[k] ??= base + k);
 }
 const partNames = new Map<string, string[]>();
@@ -99,8 +133,12 @@ export function rnnForwardBlocks(s: RnnShape): Record<string, number> {
     out[nm("ws", k)] = rnnWorkspaceBytes(s, b1 - b0);
     if (parts.length > 1) {
       const st = 4 * LDH * (b1 - b0);
-      out[nm("h0_", k)] = st; out[nm("hn_", k)] = st;
-      if (cellState) { out[nm("c0_", k)] = st; out[nm("cn_", k)] = st; }
+      out[nm("h0_", k)] = st;
+      out[nm("hn_", k)] = st;
+      if (cellState) {
+        out[nm("c0_", k)] = st;
+        out[nm("cn_", k)] = st;
+      }
     }
   });
   return out;
@@ -115,8 +153,12 @@ export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean
   parts.forEach(([b0, b1], k) => {
     const st = 4 * LDH * (b1 - b0);
     if (k > 0) out[nm("grads_", k)] = 4 * paramFloats;
-    out[nm("dhn_", k)] = st; out[nm("dh0_", k)] = st;
-    if (cellState) { out[nm("dcn_", k)] = st; out[nm("dc0_", k)] = st; }
+    out[nm("dhn_", k)] = st;
+    out[nm("dh0_", k)] = st;
+    if (cellState) {
+      out[nm("dcn_", k)] = st;
+      out[nm("dc0_", k)] = st;
+    }
     if (dhs) out[nm("dhs_", k)] = st * s.steps;
   });
   return out;
@@ -124,11 +166,15 @@ export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean
 
 /** Part k's descriptor (batch rows b0 .. b0 + Bk): the shape, the part's workspace, the parameters,
  *  and x and lengths at the part's offset. */
-function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number, lengths: number): number {
+function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number,
+  lengths: number): number {
   const o = writeShape(mem.get(nm("desc", k)), s, Bk), h = heap32();
   // the workspace block's whole size (at least what the shape needs; the core checks)
-  h[o + A.RD_PARAMS] = params; h[o + A.RD_WS] = mem.get(nm("ws", k)); h[o + A.RD_WS_BYTES] = mem.bytes(nm("ws", k));
-  h[o + A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0; h[o + A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
+  h[o + A.RD_PARAMS] = params;
+  h[o + A.RD_WS] = mem.get(nm("ws", k));
+  h[o + A.RD_WS_BYTES] = mem.bytes(nm("ws", k));
+  h[o + A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0;
+  h[o + A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
   return o;
 }
 
@@ -139,7 +185,8 @@ function partTensor(mem: Blocks, name: string, k: number, split: boolean, whole:
 }
 
 /** Copy rows × [B, H] (whole, batch offset b0) into rows × [Bk, H] (a part), or back (toWhole). */
-function partCopy(rows: number, H: number, B: number, b0: number, Bk: number, whole: number, part: number, toWhole = false): void {
+function partCopy(rows: number, H: number, B: number, b0: number, Bk: number, whole: number, part: number,
+  toWhole = false): void {
   const c = core(), w = whole + 4 * b0 * H;
   if (toWhole) c.copy2d_f32(rows, Bk * H, part, Bk * H, w, B * H);
   else c.copy2d_f32(rows, Bk * H, w, B * H, part, Bk * H);
@@ -166,9 +213,13 @@ export function rnnForwardDesc(mem: Blocks, batch: number): number {
 /** Run a one-part forward again from its descriptor (rnnForwardDesc), with only the state
  *  pointers and the packed flag changed: the same shape, parameters, x, out and workspace as the
  *  call that wrote it. Allocates nothing (a stream's hot path). */
-export function rnnForwardAgain(where: string, desc: number, h0: number, c0: number, hn: number, cn: number, packed: boolean): void {
+export function rnnForwardAgain(where: string, desc: number, h0: number, c0: number, hn: number, cn: number,
+  packed: boolean): void {
   const h = heap32(), d = desc >>> 2;
-  h[d + A.RD_H0] = h0; h[d + A.RD_C0] = c0; h[d + A.RD_HN] = hn; h[d + A.RD_CN] = cn;
+  h[d + A.RD_H0] = h0;
+  h[d + A.RD_C0] = c0;
+  h[d + A.RD_HN] = hn;
+  h[d + A.RD_CN] = cn;
   h[d + A.RD_PACKED] = packed ? 1 : 0;
   const code = core().rnn_forward(desc);
   if (code !== A.OK) fail(where, code);
@@ -188,13 +239,17 @@ export class PackedReuse {
     this.#version = -1;
     return ok;
   }
-  done(version: number, mem: Blocks): void { this.#version = version; this.#generation = mem.generation; }
+  done(version: number, mem: Blocks): void {
+    this.#version = version;
+    this.#generation = mem.generation;
+  }
 }
 
 /** The sizes a pass uses, and how its batch is split across threads. */
 function passShape(s: RnnShape) {
   const parts = batchParts(s.batch);
-  return { parts, split: parts.length > 1, B: s.batch, T: s.steps, I: s.inputSize, H: s.hiddenSize, D: s.directions, LD: s.numLayers * s.directions };
+  return { parts, split: parts.length > 1, B: s.batch, T: s.steps, I: s.inputSize, H: s.hiddenSize, D: s.directions,
+    LD: s.numLayers * s.directions };
 }
 
 /** Forward pass; blocks as reserved by rnnForwardBlocks. Leaves each part's workspace holding
@@ -205,15 +260,23 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
     const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
     h[o + A.RD_OUT] = t.out + 4 * b0 * T * D * H;
     h[o + A.RD_PACKED] = t.packed ? 1 : 0;
-    h[o + A.RD_H0] = partTensor(mem, "h0", k, split, t.h0); h[o + A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
-    h[o + A.RD_HN] = partTensor(mem, "hn", k, split, t.hn); h[o + A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
-    if (split) for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
+    h[o + A.RD_H0] = partTensor(mem, "h0", k, split, t.h0);
+    h[o + A.RD_C0] = partTensor(mem, "c0", k, split, t.c0);
+    h[o + A.RD_HN] = partTensor(mem, "hn", k, split, t.hn);
+    h[o + A.RD_CN] = partTensor(mem, "cn", k, split, t.cn);
+    if (split) {
+      for (const [name, whole] of [["h0", t.h0], ["c0", t.c0]] as const) {
+        if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
+      }
+    }
     return mem.get(nm("desc", k));
   });
   run(where, "rnn_forward", descs);
   if (split) {
     parts.forEach(([b0, b1], k) => {
-      for (const [name, whole] of [["hn", t.hn], ["cn", t.cn]] as const) if (whole) partCopy(LD, H, B, b0, b1 - b0, whole, mem.get(nm(name + "_", k)), true);
+      for (const [name, whole] of [["hn", t.hn], ["cn", t.cn]] as const) {
+        if (whole) partCopy(LD, H, B, b0, b1 - b0, whole, mem.get(nm(name + "_", k)), true);
+      }
     });
   }
 }
@@ -230,12 +293,17 @@ export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackw
     h[o + A.RD_TRUNCATE] = t.truncate;
     h[o + A.RD_GRADS] = k === 0 ? t.grads : mem.get(nm("grads_", k));
     h[o + A.RD_DOUT] = t.dOut ? t.dOut + 4 * b0 * T * D * H : 0;
-    h[o + A.RD_DHN] = part("dhn", t.dhn); h[o + A.RD_DCN] = part("dcn", t.dcn);
+    h[o + A.RD_DHN] = part("dhn", t.dhn);
+    h[o + A.RD_DCN] = part("dcn", t.dcn);
     h[o + A.RD_DX] = t.dx ? t.dx + 4 * b0 * T * I : 0;
-    h[o + A.RD_DH0] = part("dh0", t.dh0); h[o + A.RD_DC0] = part("dc0", t.dc0); h[o + A.RD_DHS] = part("dhs", t.dhs);
+    h[o + A.RD_DH0] = part("dh0", t.dh0);
+    h[o + A.RD_DC0] = part("dc0", t.dc0);
+    h[o + A.RD_DHS] = part("dhs", t.dhs);
     if (split) {
       if (k > 0) f32(mem.get(nm("grads_", k)), paramFloats).fill(0);
-      for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
+      for (const [name, whole] of [["dhn", t.dhn], ["dcn", t.dcn]] as const) {
+        if (whole) partCopy(LD, H, B, b0, Bk, whole, mem.get(nm(name + "_", k)));
+      }
     }
     return mem.get(nm("desc", k));
   });

@@ -23,7 +23,8 @@ export interface TokenSampling {
 
 /** The token drawn from n f32 logits at `logits` with a uniform u ∈ [0, 1). weights: n f64 of
  *  scratch in the core's memory; order: an Int32Array of at least n (scratch). */
-export function drawToken(n: number, logits: number, weights: number, s: TokenSampling, u: number, order: Int32Array): number {
+export function drawToken(n: number, logits: number, weights: number, s: TokenSampling, u: number,
+  order: Int32Array): number {
   const c = core();
   if (s.temperature < GREEDY_BELOW) return c.sample_weights(n, logits, 1, weights);
   c.sample_weights(n, logits, 1 / s.temperature, weights);
@@ -38,7 +39,13 @@ export function drawToken(n: number, logits: number, weights: number, s: TokenSa
       let total = 0;
       for (let j = 0; j < kept; j++) total += w[w0 + order[j]];
       let acc = 0;
-      for (let j = 0; j < kept; j++) { acc += w[w0 + order[j]]; if (acc >= s.topP * total) { kept = j + 1; break; } }
+      for (let j = 0; j < kept; j++) {
+        acc += w[w0 + order[j]];
+        if (acc >= s.topP * total) {
+          kept = j + 1;
+          break;
+        }
+      }
     }
   }
   // the draw over order[0 .. kept) (the identity without a filter)
@@ -46,7 +53,10 @@ export function drawToken(n: number, logits: number, weights: number, s: TokenSa
   for (let j = 0; j < kept; j++) total += w[w0 + order[j]];
   const target = u * total;
   let acc = 0;
-  for (let j = 0; j < kept; j++) { acc += w[w0 + order[j]]; if (target < acc) return order[j]; }
+  for (let j = 0; j < kept; j++) {
+    acc += w[w0 + order[j]];
+    if (target < acc) return order[j];
+  }
   for (let j = kept - 1; j >= 0; j--) if (w[w0 + order[j]] > 0) return order[j]; // rounding: the last possible one
   return order[0];
 }

@@ -9,15 +9,21 @@ import { ModelConfig, ModelSettings, checkConfig, modelSlots } from "../nn/model
 
 /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
 export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {
-  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) throw new TypeError(`Model.save: metadata must be an object of strings, got ${show(metadata)}`);
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+    throw new TypeError(`Model.save: metadata must be an object of strings, got ${show(metadata)}`);
+  }
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== "string") throw new TypeError(`Model.save: metadata ${JSON.stringify(k)} must be a string, got ${show(v)}`);
+    if (typeof v !== "string") {
+      throw new TypeError(`Model.save: metadata ${JSON.stringify(k)} must be a string, got ${show(v)}`);
+    }
   }
   // "format" and "config" are written here; passing them back (a loaded model's metadata) is fine
   const own: Record<string, string> = { format: "recurrent-wasm", config: JSON.stringify(model.config) };
   for (const k of Object.keys(own)) {
     if (Object.prototype.hasOwnProperty.call(metadata, k) && (metadata as Record<string, unknown>)[k] !== own[k]) {
-      throw new TypeError(`Model.save: metadata key ${JSON.stringify(k)} is reserved for the file's format and the model's config`);
+      throw new TypeError(
+        `Model.save: metadata key ${JSON.stringify(k)} is reserved for the file's format and the model's config`,
+      );
     }
   }
   const tensors: Record<string, safetensors.Tensor> = {};
@@ -27,26 +33,43 @@ export function saveModel(model: RecurrentModel, metadata: Record<string, string
 }
 
 /** Rebuild a model saved by saveModel; `make` constructs it from the checked config. */
-export function loadModel<M extends RecurrentModel>(bytes: Uint8Array, make: (config: ModelConfig) => M): { model: M; metadata: Record<string, string> } {
+export function loadModel<M extends RecurrentModel>(bytes: Uint8Array,
+  make: (config: ModelConfig) => M): { model: M; metadata: Record<string, string> } {
   const W = "Model.load";
   const { tensors, metadata } = safetensors.read(bytes);
   if (metadata.format !== "recurrent-wasm" || typeof metadata.config !== "string") {
     throw new Error(`${W}: __metadata__ has no recurrent-wasm config (format ${JSON.stringify(metadata.format)})`);
   }
   let raw: ModelConfig;
-  try { raw = JSON.parse(metadata.config); } catch { throw new Error(`${W}: __metadata__.config is not valid JSON`); }
+  try {
+    raw = JSON.parse(metadata.config);
+  } catch {
+    throw new Error(`${W}: __metadata__.config is not valid JSON`);
+  }
   let cfg: ModelSettings;
-  try { cfg = checkConfig(raw); } catch (e) { throw new Error(`${W}: the file's config is invalid: ${(e as Error).message}`); }
+  try {
+    cfg = checkConfig(raw);
+  } catch (e) {
+    throw new Error(`${W}: the file's config is invalid: ${(e as Error).message}`);
+  }
   // the config must describe exactly the tensors present (so it is bounded by the file's bytes)
   const slots = modelSlots(cfg);
   const dict: Record<string, Float32Array> = {};
   for (const s of slots) {
-    if (!Object.prototype.hasOwnProperty.call(tensors, s.name)) throw new Error(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape}]`);
+    if (!Object.prototype.hasOwnProperty.call(tensors, s.name)) {
+      throw new Error(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape}]`);
+    }
     const t = tensors[s.name];
-    if (!(t.data instanceof Float32Array)) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
-    if (t.shape.join(",") !== s.shape.join(",")) throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
+    if (!(t.data instanceof Float32Array)) {
+      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
+    }
+    if (t.shape.join(",") !== s.shape.join(",")) {
+      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
+    }
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${W}: tensor ${JSON.stringify(s.name)}[${bad}] is ${t.data[bad]}; weights must be finite`);
+    if (bad >= 0) {
+      throw new Error(`${W}: tensor ${JSON.stringify(s.name)}[${bad}] is ${t.data[bad]}; weights must be finite`);
+    }
     dict[s.name] = t.data;
   }
   for (const k of Object.keys(tensors)) {

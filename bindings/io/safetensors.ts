@@ -47,7 +47,9 @@ const SIZE = new Map<string, number>([["F32", 4], ["F64", 8], ["F16", 2], ["BF16
 const SUPPORTED = [...SIZE.keys()].join(", ");
 const MAX_HEADER = 100 * 1024 * 1024;
 
-function fail(msg: string): never { throw new Error(`safetensors: ${msg}`); }
+function fail(msg: string): never {
+  throw new Error(`safetensors: ${msg}`);
+}
 const q = (s: string) => JSON.stringify(s);
 
 /** Own enumerable entries of a record or a Map (never the prototype chain). */
@@ -100,7 +102,9 @@ function encode(name: string, dtype: string, data: ArrayLike<number>): Uint8Arra
   if (dtype === "I32") {
     for (let i = 0; i < n; i++) {
       const v = data[i];
-      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) fail(`tensor ${q(name)}: I32 data[${i}] is ${v}, not an integer in -2147483648..2147483647`);
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+        fail(`tensor ${q(name)}: I32 data[${i}] is ${v}, not an integer in -2147483648..2147483647`);
+      }
     }
     return new Uint8Array(Int32Array.from(data).buffer);
   }
@@ -113,7 +117,8 @@ function encode(name: string, dtype: string, data: ArrayLike<number>): Uint8Arra
 /** Serialize tensors (a record or a Map of name -> tensor; optional string metadata) to
  *  safetensors bytes. Tensors are written in the order given, 8-byte aligned by padding the
  *  header with spaces. Throws an Error naming the tensor for anything read() would reject. */
-export function write(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string> | Map<string, string>): Uint8Array {
+export function write(tensors: Record<string, Tensor> | Map<string, Tensor>,
+  metadata?: Record<string, string> | Map<string, string>): Uint8Array {
   const header: Record<string, unknown> = Object.create(null);
   const list = entriesOf("tensors must be an object or a Map of name -> { dtype, shape, data }", tensors);
   if (metadata !== undefined) {
@@ -128,16 +133,28 @@ export function write(tensors: Record<string, Tensor> | Map<string, Tensor>, met
   const parts: Uint8Array[] = [];
   for (const [name, t] of list) {
     if (name === "__metadata__") fail(`"__metadata__" is reserved for the metadata and cannot name a tensor`);
-    if (t === null || typeof t !== "object") fail(`tensor ${q(name)}: must be an object { dtype, shape, data }, got ${show(t)}`);
+    if (t === null || typeof t !== "object") {
+      fail(`tensor ${q(name)}: must be an object { dtype, shape, data }, got ${show(t)}`);
+    }
     const { dtype, shape, data } = t as Record<string, unknown>;
-    if (typeof dtype !== "string" || !SIZE.has(dtype)) fail(`tensor ${q(name)}: unsupported dtype ${show(dtype)} (supported: ${SUPPORTED})`);
-    if (!Array.isArray(shape)) fail(`tensor ${q(name)}: shape must be an array of non-negative integers, got ${show(shape)}`);
-    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${q(name)}: shape [${shape}] must hold non-negative integers`);
-    const isNumbers = (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array)) || Array.isArray(data);
+    if (typeof dtype !== "string" || !SIZE.has(dtype)) {
+      fail(`tensor ${q(name)}: unsupported dtype ${show(dtype)} (supported: ${SUPPORTED})`);
+    }
+    if (!Array.isArray(shape)) {
+      fail(`tensor ${q(name)}: shape must be an array of non-negative integers, got ${show(shape)}`);
+    }
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`tensor ${q(name)}: shape [${shape}] must hold non-negative integers`);
+    }
+    const isNumbers =
+      (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array)
+        && !(data instanceof BigUint64Array)) || Array.isArray(data);
     if (!isNumbers) fail(`tensor ${q(name)}: data must be a typed array or an array of numbers, got ${show(data)}`);
     const values = data as ArrayLike<number>;
     const count = shape.reduce((a: number, b: number) => a * b, 1);
-    if (values.length !== count) fail(`tensor ${q(name)}: shape [${shape}] has ${count} elements, data has ${values.length}`);
+    if (values.length !== count) {
+      fail(`tensor ${q(name)}: shape [${shape}] has ${count} elements, data has ${values.length}`);
+    }
     const bytes = encode(name, dtype, values);
     define(header, name, { dtype, shape: [...shape], data_offsets: [off, off + bytes.length] });
     parts.push(bytes);
@@ -147,14 +164,20 @@ export function write(tensors: Record<string, Tensor> | Map<string, Tensor>, met
   const enc = new TextEncoder();
   let hb = enc.encode(json);
   const pad = (8 - (hb.length % 8)) % 8;
-  if (pad) { json += " ".repeat(pad); hb = enc.encode(json); }
+  if (pad) {
+    json += " ".repeat(pad);
+    hb = enc.encode(json);
+  }
   const out = new Uint8Array(8 + hb.length + off);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, hb.length, true);
   dv.setUint32(4, 0, true);
   out.set(hb, 8);
   let p = 8 + hb.length;
-  for (const b of parts) { out.set(b, p); p += b.length; }
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
+  }
   return out;
 }
 
@@ -182,13 +205,18 @@ function duplicateKey(json: string): { key: string; parent: string; depth: numbe
       if (top && top.expectKey) {
         const key = JSON.parse(json.slice(i, j + 1)) as string;
         if (top.keys.has(key)) return { key, parent: top.name, depth: stack.length };
-        top.keys.add(key); top.expectKey = false; member = key;
+        top.keys.add(key);
+        top.expectKey = false;
+        member = key;
       }
       i = j;
     } else if (c === 0x7b) stack.push({ keys: new Set(), name: member, expectKey: true }); // {
     else if (c === 0x5b) stack.push(null); // [
     else if (c === 0x7d || c === 0x5d) stack.pop(); // } ]
-    else if (c === 0x2c) { const top = stack[stack.length - 1]; if (top) top.expectKey = true; } // ,
+    else if (c === 0x2c) {
+      const top = stack[stack.length - 1];
+      if (top) top.expectKey = true;
+    } // ,
   }
   return null;
 }
@@ -200,7 +228,9 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
   if (!(bytes instanceof Uint8Array)) fail(`input must be a Uint8Array, got ${show(bytes)}`);
   if (options === null || typeof options !== "object") fail(`options must be an object, got ${show(options)}`);
   for (const k of Object.keys(options)) if (k !== "float64") fail(`unknown option ${q(k)} (known: float64)`);
-  if (options.float64 !== undefined && typeof options.float64 !== "boolean") fail(`options.float64 must be a boolean, got ${show(options.float64)}`);
+  if (options.float64 !== undefined && typeof options.float64 !== "boolean") {
+    fail(`options.float64 must be a boolean, got ${show(options.float64)}`);
+  }
   const keep64 = options.float64 === true;
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -220,29 +250,45 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
   const dup = duplicateKey(text);
   if (dup) {
     const { key, parent, depth } = dup;
-    fail(depth === 1 ? (key === "__metadata__" ? `"__metadata__" appears twice in the header` : `tensor ${q(key)} is named twice in the header (each name may appear once)`)
-      : depth === 2 ? (parent === "__metadata__" ? `__metadata__ ${q(key)} appears twice` : `tensor ${q(parent)}: field ${q(key)} appears twice`)
-      : `key ${q(key)} appears twice in the header's object ${q(parent)}`);
+    fail(
+      depth === 1
+        ? (key === "__metadata__"
+          ? `"__metadata__" appears twice in the header`
+          : `tensor ${q(key)} is named twice in the header (each name may appear once)`)
+        : depth === 2
+        ? (parent === "__metadata__"
+          ? `__metadata__ ${q(key)} appears twice`
+          : `tensor ${q(parent)}: field ${q(key)} appears twice`)
+        : `key ${q(key)} appears twice in the header's object ${q(parent)}`,
+    );
   }
   const dataStart = 8 + n, dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = Object.create(null);
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`__metadata__ must be an object of strings`);
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        fail(`__metadata__ must be an object of strings`);
+      }
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== "string") fail(`__metadata__ ${q(k)} must be a string, got ${typeof v}`);
         define(metadata, k, v);
       }
       continue;
     }
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`tensor ${q(name)}: entry must be an object`);
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+      fail(`tensor ${q(name)}: entry must be an object`);
+    }
     const t = raw as Record<string, unknown>;
-    if (typeof t.dtype !== "string" || !SIZE.has(t.dtype)) fail(`tensor ${q(name)}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${SUPPORTED})`);
+    if (typeof t.dtype !== "string" || !SIZE.has(t.dtype)) {
+      fail(`tensor ${q(name)}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${SUPPORTED})`);
+    }
     const dtype = t.dtype as DType, size = SIZE.get(dtype)!;
     if (!Array.isArray(t.shape)) fail(`tensor ${q(name)}: shape must be an array`);
     for (const d of t.shape) {
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) fail(`tensor ${q(name)}: shape [${t.shape}] has a dimension that is not a non-negative integer`);
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+        fail(`tensor ${q(name)}: shape [${t.shape}] has a dimension that is not a non-negative integer`);
+      }
     }
     // the element count, bounded by the file as it grows (a zero dimension makes it 0)
     let count = (t.shape as number[]).includes(0) ? 0 : 1;
@@ -252,12 +298,21 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
       if (count > dataLen) fail(`tensor ${q(name)}: shape [${t.shape}] needs more bytes than the file holds`);
     }
     const off = t.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0)) {
+    if (!Array.isArray(off) || off.length !== 2
+      || !off.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0)) {
       fail(`tensor ${q(name)}: data_offsets must be two non-negative integers`);
     }
     const [begin, end] = off as number[];
-    if (begin > end || end > dataLen) fail(`tensor ${q(name)}: data_offsets [${begin}, ${end}] out of range (data section is ${dataLen} bytes)`);
-    if (end - begin !== count * size) fail(`tensor ${q(name)}: shape [${t.shape}] of ${dtype} needs ${count * size} bytes, data_offsets give ${end - begin}`);
+    if (begin > end || end > dataLen) {
+      fail(`tensor ${q(name)}: data_offsets [${begin}, ${end}] out of range (data section is ${dataLen} bytes)`);
+    }
+    if (end - begin !== count * size) {
+      fail(
+        `tensor ${q(name)}: shape [${t.shape}] of ${dtype} needs ${count * size} bytes, data_offsets give ${
+          end - begin
+        }`,
+      );
+    }
     entries.push({ name, dtype, shape: t.shape as number[], begin, end });
   }
   // offsets must tile the data section exactly: no overlap, no gap
@@ -265,7 +320,13 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
   let pos = 0;
   for (const e of sorted) {
     if (e.begin < pos) fail(`tensor ${q(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap another tensor`);
-    if (e.begin > pos) fail(`tensor ${q(e.name)}: gap before data_offsets [${e.begin}, ${e.end}] (bytes ${pos}..${e.begin} belong to no tensor)`);
+    if (e.begin > pos) {
+      fail(
+        `tensor ${
+          q(e.name)
+        }: gap before data_offsets [${e.begin}, ${e.end}] (bytes ${pos}..${e.begin} belong to no tensor)`,
+      );
+    }
     pos = e.end;
   }
   if (pos !== dataLen) fail(`data section is ${dataLen} bytes but the tensors cover ${pos}`);
@@ -284,9 +345,12 @@ export function read(bytes: Uint8Array, options: ReadOptions = {}): ReadResult {
     } else {
       const f = new Float32Array(count);
       for (let i = 0; i < count; i++) {
-        f[i] = e.dtype === "F32" ? src.getFloat32(4 * i, true)
-          : e.dtype === "F64" ? src.getFloat64(8 * i, true)
-          : e.dtype === "F16" ? f16ToF32(src.getUint16(2 * i, true))
+        f[i] = e.dtype === "F32"
+          ? src.getFloat32(4 * i, true)
+          : e.dtype === "F64"
+          ? src.getFloat64(8 * i, true)
+          : e.dtype === "F16"
+          ? f16ToF32(src.getUint16(2 * i, true))
           : (u32[0] = src.getUint16(2 * i, true) << 16, f32[0]);
       }
       data = f;

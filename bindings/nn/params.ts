@@ -19,7 +19,14 @@ export interface TensorSlot {
 }
 
 /** The memory behind a block and its views. */
-interface Store { params: number; grads: number; numParams: number; live: boolean; listeners: Set<() => void>; version: number }
+interface Store {
+  params: number;
+  grads: number;
+  numParams: number;
+  live: boolean;
+  listeners: Set<() => void>;
+  version: number;
+}
 
 /** A module's parameters and gradients: two flat f32 blocks in WebAssembly memory (or a view of
  *  another block's range), with named tensors (slots). */
@@ -42,14 +49,23 @@ export class ParameterBlock {
       this.#store = view.of.#store;
       this.#offset = view.of.#offset + view.offset;
       this.#owner = false;
-      if (view.offset + numParams > view.of.numParams) throw new Error(`${where}: a view past the end of its parameter block`);
+      if (view.offset + numParams > view.of.numParams) {
+        throw new Error(`${where}: a view past the end of its parameter block`);
+      }
       return;
     }
     const bytes = 4 * numParams;
     if (2 * bytes > MEMORY_LIMIT) {
-      throw new RangeError(`${where}: ${numParams} parameters need ${formatBytes(2 * bytes)} of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers`);
+      throw new RangeError(
+        `${where}: ${numParams} parameters need ${
+          formatBytes(2 * bytes)
+        } of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers`,
+      );
     }
-    const [params, grads] = allocAll(where, [bytes, bytes], { what: `model (${numParams} parameters and their gradients)`, advice: "use a smaller hiddenSize or fewer layers" });
+    const [params, grads] = allocAll(where, [bytes, bytes], {
+      what: `model (${numParams} parameters and their gradients)`,
+      advice: "use a smaller hiddenSize or fewer layers",
+    });
     this.#store = { params, grads, numParams, live: true, listeners: new Set(), version: 0 };
     this.#offset = 0;
     this.#owner = true;
@@ -61,46 +77,73 @@ export class ParameterBlock {
   }
 
   /** Whether the memory is still there (false after the owner's dispose()). */
-  get live(): boolean { return this.#store.live; }
+  get live(): boolean {
+    return this.#store.live;
+  }
 
   /** A counter that every write of the parameters raises (setFlat, loadStateDict, optimizer steps,
    *  shared by a block and its views): what streams check before they reuse weights they packed. */
-  get version(): number { return this.#store.version; }
+  get version(): number {
+    return this.#store.version;
+  }
   /** @internal Record a write of the parameters made through paramsAt(). */
-  touch(): void { this.#store.version++; }
+  touch(): void {
+    this.#store.version++;
+  }
 
   /** @internal Byte offset of the parameters in core memory. Whoever writes through it calls
    *  touch(). */
-  paramsAt(where: string): number { this.#check(where); return this.#store.params + 4 * this.#offset; }
+  paramsAt(where: string): number {
+    this.#check(where);
+    return this.#store.params + 4 * this.#offset;
+  }
   /** @internal Byte offset of the gradients in core memory. */
-  gradsAt(where: string): number { this.#check(where); return this.#store.grads + 4 * this.#offset; }
+  gradsAt(where: string): number {
+    this.#check(where);
+    return this.#store.grads + 4 * this.#offset;
+  }
 
   #check(where: string): void {
     if (!this.#store.live) throw new Error(`${where}: the module was disposed (its memory is freed); create a new one`);
   }
 
   /** A copy of all parameters, flat (state_dict order). */
-  flat(where = "parameters"): Float32Array { return this.#all(where, false).slice(); }
+  flat(where = "parameters"): Float32Array {
+    return this.#all(where, false).slice();
+  }
   /** Overwrite all parameters from a flat copy of numParams floats. */
-  setFlat(where: string, v: Float32Array): void { this.#all(where, false, v); }
+  setFlat(where: string, v: Float32Array): void {
+    this.#all(where, false, v);
+  }
   /** A copy of all gradients, flat. */
-  flatGrads(where = "grads"): Float32Array { return this.#all(where, true).slice(); }
+  flatGrads(where = "grads"): Float32Array {
+    return this.#all(where, true).slice();
+  }
   /** Overwrite all gradients from a flat copy. */
-  setFlatGrads(where: string, v: Float32Array): void { this.#all(where, true, v); }
+  setFlatGrads(where: string, v: Float32Array): void {
+    this.#all(where, true, v);
+  }
 
   /** A view of all parameters or gradients; with `from`, first overwritten by it (checked). */
   #all(where: string, grads: boolean, from?: Float32Array): Float32Array {
     if (from) check.f32(where, grads ? "grads" : "parameters", from, this.numParams, `[${this.numParams}]`, "allow");
     const v = f32(grads ? this.gradsAt(where) : this.paramsAt(where), this.numParams);
-    if (from) { v.set(from); if (!grads) this.touch(); }
+    if (from) {
+      v.set(from);
+      if (!grads) this.touch();
+    }
     return v;
   }
 
   /** Parameters by name (copies, row-major). */
-  stateDict(where = "stateDict"): Record<string, Float32Array> { return this.#named(this.paramsAt(where)); }
+  stateDict(where = "stateDict"): Record<string, Float32Array> {
+    return this.#named(this.paramsAt(where));
+  }
 
   /** Gradients by name (copies). */
-  grads(where = "grads"): Record<string, Float32Array> { return this.#named(this.gradsAt(where)); }
+  grads(where = "grads"): Record<string, Float32Array> {
+    return this.#named(this.gradsAt(where));
+  }
 
   #named(base: number): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
@@ -114,18 +157,26 @@ export class ParameterBlock {
     const p = this.paramsAt(where);
     const d = check.object(where, "dict", dict);
     for (const s of this.slots) {
-      if (!Object.prototype.hasOwnProperty.call(d, s.name)) throw new RangeError(`${where}: missing tensor ${JSON.stringify(s.name)} [${s.shape.join(", ")}]`);
+      if (!Object.prototype.hasOwnProperty.call(d, s.name)) {
+        throw new RangeError(`${where}: missing tensor ${JSON.stringify(s.name)} [${s.shape.join(", ")}]`);
+      }
       check.f32(where, s.name, d[s.name], s.size, `[${s.shape.join(", ")}]`);
     }
     for (const k of Object.keys(d)) {
-      if (!this.slots.some((s) => s.name === k)) throw new RangeError(`${where}: unexpected tensor ${JSON.stringify(k)} (expected ${this.slots.map((s) => s.name).join(", ")})`);
+      if (!this.slots.some((s) => s.name === k)) {
+        throw new RangeError(
+          `${where}: unexpected tensor ${JSON.stringify(k)} (expected ${this.slots.map((s) => s.name).join(", ")})`,
+        );
+      }
     }
     for (const s of this.slots) f32(p + 4 * s.offset, s.size).set(d[s.name] as Float32Array);
     this.touch();
   }
 
   /** Set every gradient to zero. */
-  zeroGrad(where = "zeroGrad"): void { f32(this.gradsAt(where), this.numParams).fill(0); }
+  zeroGrad(where = "zeroGrad"): void {
+    f32(this.gradsAt(where), this.numParams).fill(0);
+  }
 
   /** Call fn when the memory is freed (optimizers free their state for this block then). */
   onDispose(fn: () => void): () => void {
@@ -142,7 +193,9 @@ export class ParameterBlock {
   /** @internal What frees this block's memory, holding no reference to the block itself. */
   releaser(): { release(): void } {
     const st = this.#store, owner = this.#owner;
-    return { release: () => { if (owner && st.live) releaseStore(st); } };
+    return { release: () => {
+      if (owner && st.live) releaseStore(st);
+    } };
   }
 }
 
@@ -162,14 +215,17 @@ export function adopt(owner: object, block: ParameterBlock, mem: Releasable[], i
 }
 
 function releaseAll(parts: Releasable[]): Releasable {
-  return { release: () => { for (const p of parts) p.release(); } };
+  return { release: () => {
+    for (const p of parts) p.release();
+  } };
 }
 
 function releaseStore(st: Store): void {
   st.live = false;
   for (const fn of [...st.listeners]) fn();
   st.listeners.clear();
-  free(st.params); free(st.grads);
+  free(st.params);
+  free(st.grads);
 }
 
 /** The slots of a list of named shapes laid out back to back from `offset`. */

@@ -135,35 +135,46 @@ export class FitError extends Error {
   readonly batch: number;
   /** Every finished epoch. */
   readonly history: History;
-  constructor(message: string, kind: "nonFinite" | "aborted", epoch: number, batch: number, history: History, cause?: unknown) {
+  constructor(message: string, kind: "nonFinite" | "aborted", epoch: number, batch: number, history: History,
+    cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = kind === "aborted" ? "AbortError" : "FitError";
-    this.kind = kind; this.epoch = epoch; this.batch = batch; this.history = history;
+    this.kind = kind;
+    this.epoch = epoch;
+    this.batch = batch;
+    this.history = history;
   }
 }
 
 // Models inside a fit() that has not settled: training them from elsewhere is an error.
 const training = new WeakSet<RecurrentModel>();
 function notTraining(where: string, model: RecurrentModel): void {
-  if (training.has(model)) throw new Error(`${where}: this model is already being trained by a fit() that has not finished; await it (or cancel it with its signal) first`);
+  if (training.has(model)) {
+    throw new Error(
+      `${where}: this model is already being trained by a fit() that has not finished; await it (or cancel it with its signal) first`,
+    );
+  }
 }
 
 /** A model that keeps its optimizer between fit() calls. */
 export type FitModel = RecurrentModel & { optimizer: Optimizer | null };
 
 /** One optimization step on the sequences idx of checked data. */
-export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer, clip: number, k: number, state: CarriedState | null = null): Logs & { sq: number; correct: number; count: number } {
+export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer,
+  clip: number, k: number, state: CarriedState | null = null): Logs & { sq: number; correct: number; count: number } {
   model.parameters.zeroGrad(where);
   const r = model.runBatch(where, data, idx, "backward", k, false, state);
   // the pre-clip global norm, always (one pass over the gradient block)
   const norm = clip > 0 ? clipGradNorm(model, clip) : gradNorm(model);
   // a non-finite loss leaves the weights as they were (fit reports it)
   if (Number.isFinite(r.loss)) opt.step(model);
-  return { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count, gradNorm: norm, clipped: clip > 0 && norm > clip };
+  return { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count, gradNorm: norm,
+    clipped: clip > 0 && norm > clip };
 }
 
 /** One optimization step on a batch of sequences (all of `data`). */
-export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer, options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
+export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer: Optimizer,
+  options: { clipNorm?: number; truncate?: number; state?: CarriedState } = {}): Logs {
   const M = "Model.trainBatch";
   notTraining(M, model);
   const N = model.checkData(M, data, true);
@@ -172,8 +183,11 @@ export function trainBatch(model: RecurrentModel, data: SequenceData, optimizer:
   const state = o.state === undefined ? null : model.checkState(M, o.state, N);
   const clip = o.clipNorm === undefined ? 0 : check.num(M, "clipNorm", o.clipNorm, 0, Infinity, true);
   const k = o.truncate === undefined ? 0 : check.int(M, "truncate", o.truncate, 1);
-  if (!optimizer || typeof optimizer.step !== "function") throw new TypeError(`${M}: optimizer must be an Adam, AdamW or SGD instance, got ${check.show(optimizer)}`);
-  const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip, k, state);
+  if (!optimizer || typeof optimizer.step !== "function") {
+    throw new TypeError(`${M}: optimizer must be an Adam, AdamW or SGD instance, got ${check.show(optimizer)}`);
+  }
+  const { loss, gradNorm: g, clipped } = step(M, model, data, Array.from({ length: N }, (_, i) => i), optimizer, clip,
+    k, state);
   return { loss, gradNorm: g, clipped };
 }
 
@@ -191,20 +205,35 @@ function chooseOptimizer(model: FitModel, o: Record<string, unknown>, lr: number
 }
 
 /** Model.fit's option names. */
-export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed", "shuffle", "validationSplit", "validationData", "restoreBest", "earlyStopping", "verbose", "schedule", "onEpochEnd", "onBatchEnd", "signal"] as const;
+export const FIT_OPTIONS = ["epochs", "batchSize", "optimizer", "learningRate", "clipNorm", "truncate", "seed",
+  "shuffle", "validationSplit", "validationData", "restoreBest", "earlyStopping", "verbose", "schedule", "onEpochEnd",
+  "onBatchEnd", "signal"] as const;
 
 /** @internal fit()'s arguments, checked. */
 export interface FitArgs {
-  o: Record<string, unknown>; N: number; epochs: number; bs: number; clip: number; k: number; seed: number;
-  shuffle: boolean; split: number; restoreBest: boolean; signal: AbortSignal | undefined; lr: number | undefined;
-  early: { patience: number; minDelta: number } | null; verbose: boolean; sched: ((lr0: number) => ScheduleRun) | null;
+  o: Record<string, unknown>;
+  N: number;
+  epochs: number;
+  bs: number;
+  clip: number;
+  k: number;
+  seed: number;
+  shuffle: boolean;
+  split: number;
+  restoreBest: boolean;
+  signal: AbortSignal | undefined;
+  lr: number | undefined;
+  early: { patience: number; minDelta: number } | null;
+  verbose: boolean;
+  sched: ((lr0: number) => ScheduleRun) | null;
 }
 
 /** @internal Check fit()'s arguments without touching any model: `checkData` validates a data set
  *  against the model's config (Model.checkData, or checkData with a DataSpec in another thread);
  *  `extra` names options the caller adds. An aborted signal is not an error here: fit() reports it
  *  after every argument has passed. */
-export function checkFitArgs(M: string, checkData: (where: string, data: SequenceData) => number, data: SequenceData, options: unknown, extra: readonly string[] = []): FitArgs {
+export function checkFitArgs(M: string, checkData: (where: string, data: SequenceData) => number, data: SequenceData,
+  options: unknown, extra: readonly string[] = []): FitArgs {
   const o = check.object(M, "options", options);
   check.known(M, o, [...FIT_OPTIONS, ...extra]);
   const N = checkData(M, data);
@@ -217,33 +246,54 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   const split = check.num(M, "validationSplit", o.validationSplit ?? 0, 0, 0.9);
   const restoreBest = check.bool(M, "restoreBest", o.restoreBest ?? false);
   for (const cb of ["onEpochEnd", "onBatchEnd"] as const) {
-    if (o[cb] !== undefined && typeof o[cb] !== "function") throw new TypeError(`${M}: ${cb} must be a function, got ${check.show(o[cb])}`);
+    if (o[cb] !== undefined && typeof o[cb] !== "function") {
+      throw new TypeError(`${M}: ${cb} must be a function, got ${check.show(o[cb])}`);
+    }
   }
   const signal = o.signal as AbortSignal | undefined;
-  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function")) {
+  if (signal !== undefined
+    && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean"
+      && typeof signal.addEventListener === "function")) {
     throw new TypeError(`${M}: signal must be an AbortSignal, got ${check.show(signal)}`);
   }
   if (restoreBest && o.validationData === undefined && split === 0) {
-    throw new Error(`${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`);
+    throw new Error(
+      `${M}: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)`,
+    );
   }
   let early: FitArgs["early"] = null;
   if (o.earlyStopping !== undefined) {
     const es = check.object(M, "earlyStopping", o.earlyStopping);
     check.known(M, es, ["patience", "minDelta"], "earlyStopping");
-    if (es.patience === undefined) throw new TypeError(`${M}: earlyStopping.patience is required (epochs without improvement to allow, an integer >= 0)`);
-    early = { patience: check.int(M, "earlyStopping.patience", es.patience, 0), minDelta: es.minDelta === undefined ? 0 : check.num(M, "earlyStopping.minDelta", es.minDelta, 0) };
-    if (o.validationData === undefined && split === 0) throw new Error(`${M}: earlyStopping needs validationData or validationSplit (it watches the validation loss)`);
+    if (es.patience === undefined) {
+      throw new TypeError(
+        `${M}: earlyStopping.patience is required (epochs without improvement to allow, an integer >= 0)`,
+      );
+    }
+    early = { patience: check.int(M, "earlyStopping.patience", es.patience, 0),
+      minDelta: es.minDelta === undefined ? 0 : check.num(M, "earlyStopping.minDelta", es.minDelta, 0) };
+    if (o.validationData === undefined && split === 0) {
+      throw new Error(`${M}: earlyStopping needs validationData or validationSplit (it watches the validation loss)`);
+    }
   }
   const verbose = check.bool(M, "verbose", o.verbose ?? false);
   const lr = o.learningRate === undefined ? undefined : check.num(M, "learningRate", o.learningRate, 0, Infinity, true);
-  const instance = typeof o.optimizer === "object" && o.optimizer !== null && typeof (o.optimizer as Optimizer).step === "function";
-  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "adamw" && o.optimizer !== "sgd" && !instance) {
-    throw new TypeError(`${M}: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`);
+  const instance = typeof o.optimizer === "object" && o.optimizer !== null
+    && typeof (o.optimizer as Optimizer).step === "function";
+  if (o.optimizer !== undefined && o.optimizer !== "adam" && o.optimizer !== "adamw" && o.optimizer !== "sgd"
+    && !instance) {
+    throw new TypeError(
+      `${M}: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got ${check.show(o.optimizer)}`,
+    );
   }
   if (o.validationData !== undefined) checkData(M + " (validationData)", o.validationData as SequenceData);
-  else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
+  else if (split > 0 && Math.max(1, Math.round(N * split)) >= N) {
+    throw new RangeError(`${M}: validationSplit ${split} leaves no training data`);
+  }
   const nTrain = o.validationData === undefined && split > 0 ? N - Math.max(1, Math.round(N * split)) : N;
-  const sched = o.schedule === undefined ? null : checkSchedule(M, o.schedule, epochs * Math.ceil(nTrain / bs), o.validationData !== undefined || split > 0);
+  const sched = o.schedule === undefined
+    ? null
+    : checkSchedule(M, o.schedule, epochs * Math.ceil(nTrain / bs), o.validationData !== undefined || split > 0);
   return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched };
 }
 
@@ -263,7 +313,8 @@ function epochLine(e: number, epochs: number, l: Logs): string {
 export async function fit(model: FitModel, data: SequenceData, options: FitOptions = {}): Promise<History> {
   const M = "Model.fit";
   if (options !== null && typeof options === "object") notTraining(M, model);
-  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched } = checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
+  const { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched } =
+    checkFitArgs(M, (w, d) => model.checkData(w, d, true), data, options);
   const rng = new Rng(seed);
   let trainIdx = Array.from({ length: N }, (_, i) => i);
   let valData: SequenceData | null = null;
@@ -276,8 +327,11 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
     trainIdx = trainIdx.slice(nv);
   }
   const metric = model.config.loss === "mse" ? "rmse" : "accuracy";
-  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [], stopReason: "" };
-  if (signal?.aborted) throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
+  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [],
+    gradNormMax: [], clippedBatches: [], stopReason: "" };
+  if (signal?.aborted) {
+    throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
+  }
   // every argument checked: from here on the model trains, and is restored on any exit
   const opt = chooseOptimizer(model, o, lr);
   const run = sched ? sched(opt.learningRate) : null;
@@ -285,7 +339,12 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   model.optimizer = opt;
   let best = Infinity, bestParams: Float32Array | null = null;
   let esBest = Infinity, esWait = 0; // early stopping: its best validation loss, epochs since
-  const restored = () => restoreBest ? (bestParams ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)` : "; no epoch finished, so there were no best weights to restore") : "";
+  const restored = () =>
+    restoreBest
+      ? (bestParams
+        ? `; restored the weights of epoch ${hist.bestEpoch} (best validation loss)`
+        : "; no epoch finished, so there were no best weights to restore")
+      : "";
   training.add(model);
   try {
     let lastYield = Date.now();
@@ -297,7 +356,8 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
       for (let bi = 0; bi < nb; bi++) {
         if (signal?.aborted) {
           if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
-          throw new FitError(`${M}: aborted at epoch ${e + 1}, batch ${bi + 1} (before it ran)${restored()}`, "aborted", e + 1, bi + 1, hist, signal.reason);
+          throw new FitError(`${M}: aborted at epoch ${e + 1}, batch ${bi + 1} (before it ran)${restored()}`, "aborted",
+            e + 1, bi + 1, hist, signal.reason);
         }
         const idx = trainIdx.slice(bi * bs, (bi + 1) * bs);
         // a rate that underflows to 0 is the smallest positive one (optimizers take rates > 0)
@@ -306,38 +366,72 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
         const logs = step(M, model, data, idx, opt, clip, k);
         if (!Number.isFinite(logs.loss)) {
           if (restoreBest && bestParams) model.parameters.setFlat(M, bestParams);
-          throw new FitError(`${M}: the loss became ${logs.loss} at epoch ${e + 1}, batch ${bi + 1}${restored()}; lower the learning rate or set clipNorm`, "nonFinite", e + 1, bi + 1, hist);
+          throw new FitError(
+            `${M}: the loss became ${logs.loss} at epoch ${e + 1}, batch ${
+              bi + 1
+            }${restored()}; lower the learning rate or set clipNorm`,
+            "nonFinite",
+            e + 1,
+            bi + 1,
+            hist,
+          );
         }
-        lossSum += logs.loss * idx.length; n += idx.length;
-        sq += logs.sq; correct += logs.correct; count += logs.count;
-        gnSum += logs.gradNorm!; gnMax = Math.max(gnMax, logs.gradNorm!); if (logs.clipped) clipped++;
-        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm, clipped: logs.clipped, learningRate: opt.learningRate });
-        if (Date.now() - lastYield > 50) { await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now(); }
+        lossSum += logs.loss * idx.length;
+        n += idx.length;
+        sq += logs.sq;
+        correct += logs.correct;
+        count += logs.count;
+        gnSum += logs.gradNorm!;
+        gnMax = Math.max(gnMax, logs.gradNorm!);
+        if (logs.clipped) clipped++;
+        (o.onBatchEnd as FitOptions["onBatchEnd"])?.(bi, { loss: logs.loss, gradNorm: logs.gradNorm,
+          clipped: logs.clipped, learningRate: opt.learningRate });
+        if (Date.now() - lastYield > 50) {
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = Date.now();
+        }
       }
       // training loss and metric: running averages over the epoch's batches (as Keras reports them)
-      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped, learningRate: opt.learningRate };
-      hist.gradNorm.push(gnSum / nb); hist.gradNormMax.push(gnMax); hist.clippedBatches.push(clipped);
-      if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize)); else logs.accuracy = correct / count;
-      hist.epoch.push(e + 1); hist.loss.push(logs.loss); hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
+      const logs: Logs = { loss: lossSum / n, gradNorm: gnSum / nb, gradNormMax: gnMax, clippedBatches: clipped,
+        learningRate: opt.learningRate };
+      hist.gradNorm.push(gnSum / nb);
+      hist.gradNormMax.push(gnMax);
+      hist.clippedBatches.push(clipped);
+      if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize));
+      else logs.accuracy = correct / count;
+      hist.epoch.push(e + 1);
+      hist.loss.push(logs.loss);
+      hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
       if (valData) {
         const v = model.evaluate(valData);
         logs.valLoss = v.loss;
-        if (metric === "rmse") logs.valRmse = v.rmse; else logs.valAccuracy = v.accuracy;
-        hist.valLoss.push(v.loss); hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
+        if (metric === "rmse") logs.valRmse = v.rmse;
+        else logs.valAccuracy = v.accuracy;
+        hist.valLoss.push(v.loss);
+        hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
         if (v.loss < best) {
-          best = v.loss; hist.bestEpoch = e + 1;
+          best = v.loss;
+          hist.bestEpoch = e + 1;
           if (restoreBest) bestParams = model.parameters.flat(M);
         }
       }
       logs.seconds = (Date.now() - t0) / 1000;
       if (verbose) console.log(epochLine(e + 1, epochs, logs));
       await (o.onEpochEnd as FitOptions["onEpochEnd"])?.(e + 1, logs);
-      await new Promise((r) => setTimeout(r, 0)); lastYield = Date.now();
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = Date.now();
       run?.epochEnd(logs.valLoss);
       if (early && valData) {
-        if (logs.valLoss! + early.minDelta < esBest) { esBest = logs.valLoss!; esWait = 0; } else esWait++;
+        if (logs.valLoss! + early.minDelta < esBest) {
+          esBest = logs.valLoss!;
+          esWait = 0;
+        } else esWait++;
         if (esWait > 0 && esWait >= early.patience) {
-          hist.stopReason = `early stopping after epoch ${e + 1}: the validation loss did not improve by more than ${early.minDelta} for ${esWait} epoch${esWait > 1 ? "s" : ""} (best ${esBest} at epoch ${e + 1 - esWait})`;
+          hist.stopReason = `early stopping after epoch ${
+            e + 1
+          }: the validation loss did not improve by more than ${early.minDelta} for ${esWait} epoch${
+            esWait > 1 ? "s" : ""
+          } (best ${esBest} at epoch ${e + 1 - esWait})`;
           break;
         }
       }
@@ -345,7 +439,9 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
   } catch (err) {
     // a callback threw (or the model was disposed): restore what restoreBest promises, pass it on
     if (!(err instanceof FitError) && restoreBest && bestParams) {
-      try { model.parameters.setFlat(M, bestParams); } catch { /* disposed meanwhile: nothing to restore */ }
+      try {
+        model.parameters.setFlat(M, bestParams);
+      } catch { /* disposed meanwhile: nothing to restore */ }
     }
     throw err;
   } finally {

@@ -31,7 +31,13 @@ export interface Optimizer {
   dispose(): void;
 }
 
-interface State { t: number; b1t: number; b2t: number; blocks: number[]; detach: () => void }
+interface State {
+  t: number;
+  b1t: number;
+  b2t: number;
+  blocks: number[];
+  detach: () => void;
+}
 
 function dropState(states: Map<ParameterBlock, State>, block: ParameterBlock): void {
   const s = states.get(block);
@@ -50,16 +56,35 @@ abstract class StatefulOptimizer implements Optimizer {
 
   constructor() {
     const states = this.#states;
-    track(this, { release: () => { for (const s of states.values()) { s.detach(); s.blocks.forEach(free); } states.clear(); } });
+    track(this, { release: () => {
+      for (const s of states.values()) {
+        s.detach();
+        s.blocks.forEach(free);
+      }
+      states.clear();
+    } });
   }
 
-  get learningRate(): number { return this.#lr; }
-  set learningRate(v: number) { this.#lr = check.num(({ adam: "Adam", adamw: "AdamW", sgd: "SGD" } as Record<string, string>)[this.name] ?? this.name, "learningRate", v, 0, Infinity, true); }
+  get learningRate(): number {
+    return this.#lr;
+  }
+  set learningRate(v: number) {
+    this.#lr = check.num(
+      ({ adam: "Adam", adamw: "AdamW", sgd: "SGD" } as Record<string, string>)[this.name] ?? this.name,
+      "learningRate",
+      v,
+      0,
+      Infinity,
+      true,
+    );
+  }
 
   /** @internal The state for a module's block, created (zeroed) on first use. */
   protected state(where: string, m: Trainable): { state: State; block: ParameterBlock } {
     const block = m?.parameters;
-    if (!(block instanceof ParameterBlock)) throw new TypeError(`${where}: expected a module with parameters (RNN, LSTM, GRU, Model), got ${check.show(m)}`);
+    if (!(block instanceof ParameterBlock)) {
+      throw new TypeError(`${where}: expected a module with parameters (RNN, LSTM, GRU, Model), got ${check.show(m)}`);
+    }
     block.paramsAt(where); // throws after dispose()
     let s = this.#states.get(block);
     if (!s) {
@@ -76,11 +101,16 @@ abstract class StatefulOptimizer implements Optimizer {
   abstract step(module: Trainable): void;
 
   /** How many steps this optimizer has taken on the module (0 if none). */
-  stepCount(module: Trainable): number { return this.#states.get(module?.parameters)?.t ?? 0; }
+  stepCount(module: Trainable): number {
+    return this.#states.get(module?.parameters)?.t ?? 0;
+  }
 
   /** Forget all state (moments and step counts) and free its memory. */
   reset(): void {
-    for (const [block, s] of [...this.#states]) { s.detach(); dropState(this.#states, block); }
+    for (const [block, s] of [...this.#states]) {
+      s.detach();
+      dropState(this.#states, block);
+    }
   }
 
   /** reset(), and the optimizer is no longer tracked for garbage collection. */
@@ -89,7 +119,9 @@ abstract class StatefulOptimizer implements Optimizer {
     untrack(this);
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /** Options of Adam (torch.optim.Adam's). */
@@ -111,11 +143,9 @@ function adamOptions(W: string, o: AdamOptions, weightDecay: number): Required<A
   check.known(W, check.object(W, "options", o), ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"]);
   const beta1 = check.num(W, "beta1", o.beta1 ?? 0.9, 0, 1), beta2 = check.num(W, "beta2", o.beta2 ?? 0.999, 0, 1);
   if (beta1 >= 1 || beta2 >= 1) throw new RangeError(`${W}: beta1 and beta2 must be < 1, got ${beta1}, ${beta2}`);
-  return {
-    learningRate: o.learningRate ?? 1e-3, beta1, beta2,
+  return { learningRate: o.learningRate ?? 1e-3, beta1, beta2,
     epsilon: check.num(W, "epsilon", o.epsilon ?? 1e-8, 0, Infinity, true),
-    weightDecay: check.num(W, "weightDecay", o.weightDecay ?? weightDecay, 0),
-  };
+    weightDecay: check.num(W, "weightDecay", o.weightDecay ?? weightDecay, 0) };
 }
 
 /** Adam, PyTorch's update rule (torch.optim.Adam, L2 weight decay added to the gradient). */
@@ -135,12 +165,17 @@ export class Adam extends StatefulOptimizer {
     super();
     const a = adamOptions("Adam", o, 0);
     this.learningRate = a.learningRate;
-    this.beta1 = a.beta1; this.beta2 = a.beta2; this.epsilon = a.epsilon; this.weightDecay = a.weightDecay;
+    this.beta1 = a.beta1;
+    this.beta2 = a.beta2;
+    this.epsilon = a.epsilon;
+    this.weightDecay = a.weightDecay;
   }
   /** One Adam update of the module's parameters from its gradients. */
   step(module: Trainable): void {
     const { state: s, block } = this.state("Adam.step", module);
-    s.t++; s.b1t *= this.beta1; s.b2t *= this.beta2;
+    s.t++;
+    s.b1t *= this.beta1;
+    s.b2t *= this.beta2;
     const stepSize = this.learningRate / (1 - s.b1t);
     const bc2Sqrt = Math.sqrt(1 - s.b2t);
     core().adam_step(block.numParams, block.paramsAt("Adam.step"), block.gradsAt("Adam.step"), s.blocks[0], s.blocks[1],
@@ -182,20 +217,25 @@ export class AdamW extends StatefulOptimizer {
     super();
     const a = adamOptions("AdamW", o, 0.01);
     this.learningRate = a.learningRate;
-    this.beta1 = a.beta1; this.beta2 = a.beta2; this.epsilon = a.epsilon; this.weightDecay = a.weightDecay;
+    this.beta1 = a.beta1;
+    this.beta2 = a.beta2;
+    this.epsilon = a.epsilon;
+    this.weightDecay = a.weightDecay;
   }
   /** One AdamW update of the module's parameters from its gradients. */
   step(module: Trainable): void {
     const { state: s, block } = this.state("AdamW.step", module);
-    s.t++; s.b1t *= this.beta1; s.b2t *= this.beta2;
+    s.t++;
+    s.b1t *= this.beta1;
+    s.b2t *= this.beta2;
     const params = block.paramsAt("AdamW.step");
     if (this.weightDecay !== 0) {
       // p ← p·(1 − lr·wd) in float32, as torch's p.mul_(1 - lr * weight_decay)
       const p = f32(params, block.numParams), k = Math.fround(1 - this.learningRate * this.weightDecay);
       for (let i = 0; i < p.length; i++) p[i] *= k;
     }
-    core().adam_step(block.numParams, params, block.gradsAt("AdamW.step"), s.blocks[0], s.blocks[1],
-      this.beta1, this.beta2, this.epsilon, 0, this.learningRate / (1 - s.b1t), Math.sqrt(1 - s.b2t));
+    core().adam_step(block.numParams, params, block.gradsAt("AdamW.step"), s.blocks[0], s.blocks[1], this.beta1,
+      this.beta2, this.epsilon, 0, this.learningRate / (1 - s.b1t), Math.sqrt(1 - s.b2t));
     block.touch();
   }
 }
@@ -238,8 +278,8 @@ export class SGD extends StatefulOptimizer {
   step(module: Trainable): void {
     const { state: s, block } = this.state("SGD.step", module);
     s.t++;
-    core().sgd_step(block.numParams, block.paramsAt("SGD.step"), block.gradsAt("SGD.step"), this.momentum !== 0 ? s.blocks[0] : 0,
-      this.learningRate, this.momentum, this.weightDecay, this.nesterov);
+    core().sgd_step(block.numParams, block.paramsAt("SGD.step"), block.gradsAt("SGD.step"),
+      this.momentum !== 0 ? s.blocks[0] : 0, this.learningRate, this.momentum, this.weightDecay, this.nesterov);
     block.touch();
   }
 }
@@ -250,7 +290,9 @@ export function clipGradNorm(module: Trainable, maxNorm: number): number {
   const W = "clipGradNorm";
   check.num(W, "maxNorm", maxNorm, 0, Infinity, true);
   const block = module?.parameters;
-  if (!(block instanceof ParameterBlock)) throw new TypeError(`${W}: expected a module with parameters, got ${check.show(module)}`);
+  if (!(block instanceof ParameterBlock)) {
+    throw new TypeError(`${W}: expected a module with parameters, got ${check.show(module)}`);
+  }
   return core().clip_grad_norm(block.numParams, block.gradsAt(W), maxNorm);
 }
 

@@ -71,11 +71,14 @@ export interface ScheduleRun {
 
 /** @internal Check `schedule` for a fit of totalSteps batch steps; returns it bound to an initial
  *  rate (known once the optimizer is chosen). */
-export function checkSchedule(where: string, s: unknown, totalSteps: number, hasValidation: boolean): (lr0: number) => ScheduleRun {
+export function checkSchedule(where: string, s: unknown, totalSteps: number,
+  hasValidation: boolean): (lr0: number) => ScheduleRun {
   const o = check.object(where, "schedule", s);
-  const type = check.oneOf(where, "schedule.type", o.type, ["constant", "step", "exponential", "cosine", "plateau"] as const);
+  const type = check.oneOf(where, "schedule.type", o.type,
+    ["constant", "step", "exponential", "cosine", "plateau"] as const);
   const name = (k: string) => `schedule.${k}`;
-  const num = (k: string, dflt: number, min: number, max = Infinity, open = false) => (o[k] === undefined ? dflt : check.num(where, name(k), o[k], min, max, open));
+  const num = (k: string, dflt: number, min: number, max = Infinity,
+    open = false) => (o[k] === undefined ? dflt : check.num(where, name(k), o[k], min, max, open));
   const known = (names: string[]) => check.known(where, o, ["type", ...names], "schedule");
   switch (type) {
     case "constant":
@@ -83,13 +86,17 @@ export function checkSchedule(where: string, s: unknown, totalSteps: number, has
       return (lr0) => ({ rate: () => lr0, epochEnd: () => {} });
     case "step": {
       known(["stepSize", "gamma"]);
-      if (o.stepSize === undefined) throw new TypeError(`${where}: schedule.stepSize is required (batch steps between decays, an integer >= 1)`);
+      if (o.stepSize === undefined) {
+        throw new TypeError(`${where}: schedule.stepSize is required (batch steps between decays, an integer >= 1)`);
+      }
       const size = check.int(where, name("stepSize"), o.stepSize, 1), gamma = num("gamma", 0.1, 0, Infinity, true);
       return (lr0) => ({ rate: (t) => lr0 * gamma ** Math.floor(t / size), epochEnd: () => {} });
     }
     case "exponential": {
       known(["gamma"]);
-      if (o.gamma === undefined) throw new TypeError(`${where}: schedule.gamma is required (the factor per batch step, > 0)`);
+      if (o.gamma === undefined) {
+        throw new TypeError(`${where}: schedule.gamma is required (the factor per batch step, > 0)`);
+      }
       const gamma = num("gamma", 1, 0, Infinity, true);
       return (lr0) => ({ rate: (t) => lr0 * gamma ** t, epochEnd: () => {} });
     }
@@ -98,31 +105,37 @@ export function checkSchedule(where: string, s: unknown, totalSteps: number, has
       const total = o.totalSteps === undefined ? totalSteps : check.int(where, name("totalSteps"), o.totalSteps, 1);
       const warm = o.warmupSteps === undefined ? 0 : check.int(where, name("warmupSteps"), o.warmupSteps, 0, total - 1);
       const start = num("warmupStart", 1 / 3, 0, 1, true), min = num("minLearningRate", 0, 0);
-      return (lr0) => ({
-        rate: (t) => {
-          if (t < warm) return lr0 * (start + (1 - start) * t / warm);
-          const k = Math.min(t - warm, total - warm), T = total - warm;
-          return min + (lr0 - min) * (1 + Math.cos(Math.PI * k / T)) / 2;
-        },
-        epochEnd: () => {},
-      });
+      return (lr0) => ({ rate: (t) => {
+        if (t < warm) return lr0 * (start + (1 - start) * t / warm);
+        const k = Math.min(t - warm, total - warm), T = total - warm;
+        return min + (lr0 - min) * (1 + Math.cos(Math.PI * k / T)) / 2;
+      }, epochEnd: () => {} });
     }
     case "plateau": {
       known(["factor", "patience", "threshold", "minLearningRate"]);
-      if (!hasValidation) throw new Error(`${where}: schedule "plateau" needs validationData or validationSplit (it watches the validation loss)`);
-      const factor = num("factor", 0.1, 0, 1, true), threshold = num("threshold", 1e-4, 0), min = num("minLearningRate", 0, 0);
+      if (!hasValidation) {
+        throw new Error(
+          `${where}: schedule "plateau" needs validationData or validationSplit (it watches the validation loss)`,
+        );
+      }
+      const factor = num("factor", 0.1, 0, 1, true), threshold = num("threshold", 1e-4, 0),
+        min = num("minLearningRate", 0, 0);
       if (factor >= 1) throw new RangeError(`${where}: schedule.factor must be < 1, got ${factor}`);
       const patience = o.patience === undefined ? 10 : check.int(where, name("patience"), o.patience, 0);
       return (lr0) => {
         let lr = lr0, best = Infinity, bad = 0;
-        return {
-          rate: () => lr,
+        return { rate: () => lr,
           epochEnd: (v) => {
             if (v === undefined) return;
-            if (v < best * (1 - threshold)) { best = v; bad = 0; } else bad++;
-            if (bad > patience) { lr = Math.max(lr * factor, min); bad = 0; }
-          },
-        };
+            if (v < best * (1 - threshold)) {
+              best = v;
+              bad = 0;
+            } else bad++;
+            if (bad > patience) {
+              lr = Math.max(lr * factor, min);
+              bad = 0;
+            }
+          } };
       };
     }
   }

@@ -42,7 +42,8 @@ export type WorkerFitOptions = Omit<FitOptions, "optimizer"> & {
   optimizer?: "adam" | "adamw" | "sgd";
 } & TransferOption;
 
-type Pending = { where: string; resolve: (v: any) => void; reject: (e: Error) => void; onEpoch?: (i: number, l: Logs) => unknown; onBatch?: (i: number, l: Logs) => unknown };
+type Pending = { where: string; resolve: (v: any) => void; reject: (e: Error) => void;
+  onEpoch?: (i: number, l: Logs) => unknown; onBatch?: (i: number, l: Logs) => unknown };
 
 function rebuild(e: WireError): Error {
   if (e.kind) return new FitError(e.message, e.kind, e.epoch!, e.batch!, e.history!);
@@ -71,17 +72,23 @@ export class WorkerModel<R extends Readout = "last"> {
     end.onMessage((m: Reply) => {
       const p = this.#pending.get(m.id);
       if (!p) return;
-      if ("event" in m) { this.#progress(m.id, p, m.event === "epoch" ? p.onEpoch : p.onBatch, m.index, m.logs); return; }
+      if ("event" in m) {
+        this.#progress(m.id, p, m.event === "epoch" ? p.onEpoch : p.onBatch, m.index, m.logs);
+        return;
+      }
       this.#pending.delete(m.id);
       if (m.ok) {
         if (m.info) this.info = m.info;
-        if (m.config) { this.config = m.config; this.#spec = dataSpec(m.config); }
+        if (m.config) {
+          this.config = m.config;
+          this.#spec = dataSpec(m.config);
+        }
         p.resolve(m.result);
       } else p.reject(rebuild(m.error));
     });
     end.onError((why) => {
       this.#fail(why);
-      void end.terminate().catch(() => { /* already gone */ });
+      void end.terminate().catch(() => {/* already gone */});
     });
   }
 
@@ -98,11 +105,15 @@ export class WorkerModel<R extends Readout = "last"> {
     try {
       const r = cb(index, logs) as PromiseLike<unknown> | undefined;
       if (r && typeof r.then === "function") r.then(undefined, stop);
-    } catch (e) { stop(e); }
+    } catch (e) {
+      stop(e);
+    }
   }
 
   #abort(target: number): void {
-    try { this.#end.post({ op: "abort", id: 0, target }, []); } catch { /* the trainer is gone */ }
+    try {
+      this.#end.post({ op: "abort", id: 0, target }, []);
+    } catch { /* the trainer is gone */ }
   }
 
   #fail(why: string): void {
@@ -111,18 +122,28 @@ export class WorkerModel<R extends Readout = "last"> {
     this.#pending.clear();
   }
 
-  #call<T>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, transfer: ArrayBuffer[], hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
+  #call<T>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, transfer: ArrayBuffer[],
+    hooks: Partial<Pending> = {}, id = this.#next++): Promise<T> {
     if (this.#dead) return Promise.reject(new Error(`${where}: ${this.#dead}`));
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { where, resolve, reject, ...hooks });
-      try { this.#end.post({ ...req, id }, transfer); } catch (e) { this.#pending.delete(id); reject(e as Error); }
+      try {
+        this.#end.post({ ...req, id }, transfer);
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(e as Error);
+      }
     });
   }
 
   /** Run `checks` (the caller's side of a call); a failure rejects the call, and nothing is posted. */
   #checked<T>(checks: () => () => Promise<T>): Promise<T> {
     let go: () => Promise<T>;
-    try { go = checks(); } catch (e) { return Promise.reject(e); }
+    try {
+      go = checks();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return go();
   }
 
@@ -131,7 +152,8 @@ export class WorkerModel<R extends Readout = "last"> {
     return checkData(where, this.#spec, data, needTargets);
   }
 
-  static async #start<R extends Readout>(where: string, req: Omit<Request, "id"> & Record<string, unknown>, options: WorkerModelOptions): Promise<WorkerModel<R>> {
+  static async #start<R extends Readout>(where: string, req: Omit<Request, "id"> & Record<string, unknown>,
+    options: WorkerModelOptions): Promise<WorkerModel<R>> {
     const { url, resourceLimits, ...init } = options;
     const m = new WorkerModel<R>(await spawnTrainer(url, resourceLimits));
     try {
@@ -144,14 +166,22 @@ export class WorkerModel<R extends Readout = "last"> {
   }
 
   /** A new model (the options of `new Model(config)`) in a new trainer Worker. */
-  static async create<R extends Readout = "last">(config: ModelConfig & { readout?: R }, options: WorkerModelOptions = {}): Promise<WorkerModel<R>> {
-    return WorkerModel.#start<R>("WorkerModel.create", { op: "create", config }, checkOptions("WorkerModel.create", options));
+  static async create<R extends Readout = "last">(config: ModelConfig & { readout?: R },
+    options: WorkerModelOptions = {}): Promise<WorkerModel<R>> {
+    return WorkerModel.#start<R>("WorkerModel.create", { op: "create", config },
+      checkOptions("WorkerModel.create", options));
   }
 
   /** A model from save()'s bytes (as Model.load) in a new trainer Worker. The bytes are copied. */
   static async load(bytes: Uint8Array, options: WorkerModelOptions = {}): Promise<WorkerModel<Readout>> {
     const o = checkOptions("WorkerModel.load", options);
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(`WorkerModel.load: bytes must be a Uint8Array (what save() returns), got ${bytes === null ? "null" : typeof bytes}`);
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(
+        `WorkerModel.load: bytes must be a Uint8Array (what save() returns), got ${
+          bytes === null ? "null" : typeof bytes
+        }`,
+      );
+    }
     return WorkerModel.#start<Readout>("WorkerModel.load", { op: "load", bytes }, o);
   }
 
@@ -162,19 +192,25 @@ export class WorkerModel<R extends Readout = "last"> {
   fit(data: SequenceData, options: WorkerFitOptions = {}): Promise<History> {
     const M = "WorkerModel.fit";
     return this.#checked(() => {
-      if (options !== null && typeof options === "object" && options.optimizer !== undefined && typeof options.optimizer !== "string") {
-        throw new TypeError(`${M}: optimizer must be "adam", "adamw" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)`);
+      if (options !== null && typeof options === "object" && options.optimizer !== undefined
+        && typeof options.optimizer !== "string") {
+        throw new TypeError(
+          `${M}: optimizer must be "adam", "adamw" or "sgd" (an optimizer object cannot cross to the Worker; its state would stay behind)`,
+        );
       }
       const { o, signal } = checkFitArgs(M, (w, d) => this.#data(w, d, true), data, options, ["transfer"]);
       const transfer = check.bool(M, "transfer", o.transfer ?? false);
-      if (signal?.aborted) throw new FitError(`${M}: aborted before it started`, "aborted", 1, 1, emptyHistory(), signal.reason);
+      if (signal?.aborted) {
+        throw new FitError(`${M}: aborted before it started`, "aborted", 1, 1, emptyHistory(), signal.reason);
+      }
       const { onEpochEnd, onBatchEnd, signal: _, transfer: __, ...rest } = o as WorkerFitOptions;
       return () => {
         const id = this.#next++; // the fit's request id, which its abort message names
         const onAbort = () => this.#abort(id);
         signal?.addEventListener("abort", onAbort, { once: true });
-        const done = this.#call<History>(M, { op: "fit", data, options: rest, epochEvents: !!onEpochEnd, batchEvents: !!onBatchEnd },
-          transfer ? buffersOf([data, rest.validationData]) : [], { onEpoch: onEpochEnd, onBatch: onBatchEnd }, id);
+        const done = this.#call<History>(M, { op: "fit", data, options: rest, epochEvents: !!onEpochEnd,
+          batchEvents: !!onBatchEnd }, transfer ? buffersOf([data, rest.validationData]) : [], { onEpoch: onEpochEnd,
+          onBatch: onBatchEnd }, id);
         return done.finally(() => signal?.removeEventListener("abort", onAbort));
       };
     });
@@ -192,7 +228,9 @@ export class WorkerModel<R extends Readout = "last"> {
   }
 
   /** Predictions (Model.predict); the result's arrays come back transferred. */
-  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } & TransferOption = {}): Promise<Prediction<R>> {
+  predict(x: Float32Array[],
+    options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] }
+      & TransferOption = {}): Promise<Prediction<R>> {
     const M = "WorkerModel.predict";
     return this.#checked(() => {
       const { transfer, rest } = callOptions(M, options, ["batchSize", "classes", "times", "mask"]);
@@ -234,7 +272,8 @@ export class WorkerModel<R extends Readout = "last"> {
 }
 
 /** A call's options object: `transfer` taken out, the rest checked against `names`. */
-function callOptions(where: string, options: unknown, names: readonly string[]): { transfer: boolean; rest: Record<string, any> } {
+function callOptions(where: string, options: unknown,
+  names: readonly string[]): { transfer: boolean; rest: Record<string, any> } {
   const o = check.object(where, "options", options ?? {});
   check.known(where, o, [...names, "transfer"]);
   const { transfer, ...rest } = o;
@@ -242,6 +281,8 @@ function callOptions(where: string, options: unknown, names: readonly string[]):
 }
 
 function checkOptions(where: string, options: WorkerModelOptions): WorkerModelOptions {
-  if (options === null || typeof options !== "object") throw new TypeError(`${where}: options must be an object, got ${options === null ? "null" : typeof options}`);
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${where}: options must be an object, got ${options === null ? "null" : typeof options}`);
+  }
   return options;
 }

@@ -12,30 +12,35 @@ import type { GenerateOptions } from "../nn/model/generate.js";
 export const TRAINER_NAME = "recurrent-wasm-trainer";
 
 /** fit()'s options that cross to the trainer (callbacks and the signal stay with the caller). */
-export type WorkerFitOptions = Omit<FitOptions, "optimizer" | "onEpochEnd" | "onBatchEnd" | "signal"> & { optimizer?: "adam" | "adamw" | "sgd" };
+export type WorkerFitOptions = Omit<FitOptions, "optimizer" | "onEpochEnd" | "onBatchEnd" | "signal"> & {
+  optimizer?: "adam" | "adamw" | "sgd";
+};
 
-export type Request =
-  | { id: number; op: "create"; config: ModelConfig; init: CoreOptions }
-  | { id: number; op: "load"; bytes: Uint8Array; init: CoreOptions }
-  | { id: number; op: "fit"; data: SequenceData; options: WorkerFitOptions; epochEvents: boolean; batchEvents: boolean }
-  | { id: number; op: "evaluate"; data: SequenceData; options: { batchSize?: number } }
-  | { id: number; op: "predict"; x: Float32Array[]; options: Record<string, unknown> }
-  | { id: number; op: "save"; metadata: Record<string, string> }
-  | { id: number; op: "gradientFlow"; data: SequenceData; options: { truncate?: number } }
-  | { id: number; op: "generate"; options: GenerateOptions }
-  | { id: number; op: "abort"; target: number };
+export type Request = { id: number; op: "create"; config: ModelConfig; init: CoreOptions } | { id: number; op: "load";
+  bytes: Uint8Array; init: CoreOptions } | { id: number; op: "fit"; data: SequenceData; options: WorkerFitOptions;
+  epochEvents: boolean; batchEvents: boolean } | { id: number; op: "evaluate"; data: SequenceData;
+  options: { batchSize?: number } } | { id: number; op: "predict"; x: Float32Array[]; options: Record<string, unknown> }
+  | { id: number; op: "save"; metadata: Record<string, string> } | { id: number; op: "gradientFlow"; data: SequenceData;
+  options: { truncate?: number } } | { id: number; op: "generate"; options: GenerateOptions } | { id: number;
+  op: "abort"; target: number };
 
 /** An error as it crosses: its class by name, and a FitError's fields. */
-export interface WireError { name: string; message: string; kind?: "nonFinite" | "aborted"; epoch?: number; batch?: number; history?: History }
+export interface WireError {
+  name: string;
+  message: string;
+  kind?: "nonFinite" | "aborted";
+  epoch?: number;
+  batch?: number;
+  history?: History;
+}
 
-export type Reply =
-  | { id: number; ok: true; result: unknown; info?: CoreInfo; config?: ModelSettings }
-  | { id: number; ok: false; error: WireError }
-  | { id: number; event: "epoch" | "batch"; index: number; logs: Logs };
+export type Reply = { id: number; ok: true; result: unknown; info?: CoreInfo; config?: ModelSettings } | { id: number;
+  ok: false; error: WireError } | { id: number; event: "epoch" | "batch"; index: number; logs: Logs };
 
 /** The history of a fit that never trained. */
 export function emptyHistory(): History {
-  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [], stopReason: "" };
+  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [],
+    gradNormMax: [], clippedBatches: [], stopReason: "" };
 }
 
 /** The ArrayBuffers under the typed arrays of a value (arrays and plain objects searched), for a

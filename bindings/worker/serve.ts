@@ -14,7 +14,9 @@ export interface TrainerPort {
 }
 
 function wire(e: unknown): WireError {
-  if (e instanceof FitError) return { name: e.name, message: e.message, kind: e.kind, epoch: e.epoch, batch: e.batch, history: e.history };
+  if (e instanceof FitError) {
+    return { name: e.name, message: e.message, kind: e.kind, epoch: e.epoch, batch: e.batch, history: e.history };
+  }
   if (e instanceof Error) return { name: e.name, message: e.message };
   return { name: "Error", message: String(e) };
 }
@@ -42,23 +44,37 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
         case "fit": {
           const ctl = fits.get(r.id)!;
           try {
-            if (ctl.signal.aborted) throw new FitError("WorkerModel.fit: aborted while it waited for an earlier call (it did not train)", "aborted", 1, 1, emptyHistory(), ctl.signal.reason);
-            result = await live(model).fit(r.data, {
-              ...r.options,
-              signal: ctl.signal,
-              ...(r.epochEvents ? { onEpochEnd: (index: number, logs: any) => post({ id: r.id, event: "epoch", index, logs }) } : {}),
-              ...(r.batchEvents ? { onBatchEnd: (index: number, logs: any) => post({ id: r.id, event: "batch", index, logs }) } : {}),
-            });
+            if (ctl.signal.aborted) {
+              throw new FitError("WorkerModel.fit: aborted while it waited for an earlier call (it did not train)",
+                "aborted", 1, 1, emptyHistory(), ctl.signal.reason);
+            }
+            result = await live(model).fit(r.data, { ...r.options, signal: ctl.signal,
+              ...(r.epochEvents
+                ? { onEpochEnd: (index: number, logs: any) => post({ id: r.id, event: "epoch", index, logs }) }
+                : {}),
+              ...(r.batchEvents
+                ? { onBatchEnd: (index: number, logs: any) => post({ id: r.id, event: "batch", index, logs }) }
+                : {}) });
           } finally {
             fits.delete(r.id);
           }
           break;
         }
-        case "evaluate": result = live(model).evaluate(r.data, r.options); break;
-        case "predict": result = live(model).predict(r.x, r.options as any); break;
-        case "save": result = live(model).save(r.metadata); break;
-        case "gradientFlow": result = live(model).gradientFlow(r.data, r.options); break;
-        case "generate": result = live(model).generate(r.options); break;
+        case "evaluate":
+          result = live(model).evaluate(r.data, r.options);
+          break;
+        case "predict":
+          result = live(model).predict(r.x, r.options as any);
+          break;
+        case "save":
+          result = live(model).save(r.metadata);
+          break;
+        case "gradientFlow":
+          result = live(model).gradientFlow(r.data, r.options);
+          break;
+        case "generate":
+          result = live(model).generate(r.options);
+          break;
       }
       post({ id: r.id, ok: true, result }, buffersOf(result));
     } catch (e) {
@@ -67,12 +83,14 @@ export function serveTrainer(port: TrainerPort, listen: (handler: (request: Requ
   }
 
   listen((r) => {
-    if (r.op === "abort") { fits.get(r.target)?.abort(); return; }
+    if (r.op === "abort") {
+      fits.get(r.target)?.abort();
+      return;
+    }
     if (r.op === "fit") fits.set(r.id, new AbortController());
     queue = queue.then(() => handle(r));
   });
 }
-
 
 function live(m: Model | null): Model {
   if (!m) throw new Error("WorkerModel: no model in this trainer (create or load one first)");

@@ -18,7 +18,10 @@ export function kneserNey(tokens, order = 5, vocab = V) {
   // the first order−1 tokens start shorter n-grams that no longer one contains
   for (let n = order - 1; n >= 1; n--) {
     const up = counts[n + 1], here = counts[n], mod = V ** n;
-    for (const g of up.keys()) { const s = g % mod; here.set(s, (here.get(s) ?? 0) + 1); }
+    for (const g of up.keys()) {
+      const s = g % mod;
+      here.set(s, (here.get(s) ?? 0) + 1);
+    }
     // an n-gram at the very start of the text has no left neighbour: count it once too
     let g = 0;
     for (let j = 0; j < n; j++) g = g * V + tokens[j];
@@ -27,12 +30,19 @@ export function kneserNey(tokens, order = 5, vocab = V) {
   // per context (the n-gram without its last token): total count and number of distinct tokens
   const ctx = counts.map((m) => {
     const total = new Map(), types = new Map();
-    for (const [g, c] of m) { const h = Math.floor(g / V); total.set(h, (total.get(h) ?? 0) + c); types.set(h, (types.get(h) ?? 0) + 1); }
+    for (const [g, c] of m) {
+      const h = Math.floor(g / V);
+      total.set(h, (total.get(h) ?? 0) + c);
+      types.set(h, (types.get(h) ?? 0) + 1);
+    }
     return { total, types };
   });
   const D = counts.map((m) => {
     let n1 = 0, n2 = 0;
-    for (const c of m.values()) { if (c === 1) n1++; else if (c === 2) n2++; }
+    for (const c of m.values()) {
+      if (c === 1) n1++;
+      else if (c === 2) n2++;
+    }
     return n1 + n2 > 0 ? n1 / (n1 + 2 * n2) : 0.5;
   });
 

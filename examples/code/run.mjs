@@ -34,38 +34,60 @@ const require = createRequire(import.meta.url);
 const ts = require("typescript");
 const arg = numberArg;
 const TRAIN_MB = arg("train-mb", 3), CHARS = arg("chars", 12e6), H = arg("hidden", 256), THREADS = arg("threads", 2);
-const SAMPLES = arg("samples", 200), TEMP = arg("temperature", 0.5), SEED = arg("seed", 0), HELD = 200_000, VALID = 100_000, EVAL_EVERY = arg("eval-every", 250);
+const SAMPLES = arg("samples", 200), TEMP = arg("temperature", 0.5), SEED = arg("seed", 0), HELD = 200_000,
+  VALID = 100_000, EVAL_EVERY = arg("eval-every", 250);
 const B = 32, T = 128, LOG2 = Math.log(2);
 const t0 = Date.now(), secs = () => ((Date.now() - t0) / 1000).toFixed(0);
 const log = (m) => process.stderr.write(`[${secs().padStart(4)} s] ${m}\n`);
 
 const file = require.resolve("typescript/lib/typescript.js");
 const text = readFileSync(file, "utf8");
-const trainText = text.slice(0, Math.round(TRAIN_MB * 1e6)), heldText = text.slice(text.length - HELD), validText = text.slice(text.length - HELD - VALID, text.length - HELD);
-if (trainText.length + VALID + HELD > text.length) { console.error(`--train-mb ${TRAIN_MB}: the training text would overlap the validation and held-out parts (the file has ${text.length} characters)`); process.exit(2); }
+const trainText = text.slice(0, Math.round(TRAIN_MB * 1e6)), heldText = text.slice(text.length - HELD),
+  validText = text.slice(text.length - HELD - VALID, text.length - HELD);
+if (trainText.length + VALID + HELD > text.length) {
+  console.error(
+    `--train-mb ${TRAIN_MB}: the training text would overlap the validation and held-out parts (the file has ${text.length} characters)`,
+  );
+  process.exit(2);
+}
 // tokens: the characters of the file (every one below 127 here; anything else would be one symbol)
 const code = (c) => Math.min(c.charCodeAt(0), 127);
-const chars = [...new Set([...text].map(code))].sort((a, b) => a - b), V = chars.length, id = new Map(chars.map((c, i) => [c, i]));
+const chars = [...new Set([...text].map(code))].sort((a, b) => a - b), V = chars.length,
+  id = new Map(chars.map((c, i) => [c, i]));
 const enc = (s) => Int32Array.from(s, (c) => id.get(code(c)));
 const train = enc(trainText), held = enc(heldText), valid = enc(validText);
 const version = JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")).version;
-log(`typescript ${version} lib/typescript.js: ${text.length} characters; training on the first ${train.length}, holding out the last ${held.length}; ${V} distinct characters`);
+log(
+  `typescript ${version} lib/typescript.js: ${text.length} characters; training on the first ${train.length}, holding out the last ${held.length}; ${V} distinct characters`,
+);
 
 // baselines
 const kn = kneserNey(train, 5);
 const ngram = kn.bits(held);
 const xzBytes = (s) => execFileSync("xz", ["-9", "-c"], { input: Buffer.from(s, "latin1"), maxBuffer: 1 << 30 }).length;
 let xz = NaN;
-try { xz = (xzBytes(trainText + heldText) - xzBytes(trainText)) * 8 / held.length; } catch { log("xz not found: the compression reference is skipped"); }
-log(`order-5 Kneser–Ney n-gram: ${ngram.toFixed(3)} bits/char held out (${kn.bits(valid).toFixed(3)} on the validation part); xz -9: ${xz.toFixed(3)} bits/char`);
+try {
+  xz = (xzBytes(trainText + heldText) - xzBytes(trainText)) * 8 / held.length;
+} catch {
+  log("xz not found: the compression reference is skipped");
+}
+log(
+  `order-5 Kneser–Ney n-gram: ${ngram.toFixed(3)} bits/char held out (${
+    kn.bits(valid).toFixed(3)
+  } on the validation part); xz -9: ${xz.toFixed(3)} bits/char`,
+);
 
 await init({ threads: THREADS });
 const LOAD = stringArg("load"), SAVE = stringArg("save");
-const model = LOAD ? Model.load(readFileSync(LOAD)) : new Model({ cell: "gru", inputSize: V, hiddenSize: H, outputSize: V, readout: "sequence", loss: "crossentropy", seed: SEED + 1 });
+const model = LOAD
+  ? Model.load(readFileSync(LOAD))
+  : new Model({ cell: "gru", inputSize: V, hiddenSize: H, outputSize: V, readout: "sequence", loss: "crossentropy",
+    seed: SEED + 1 });
 const adam = new Adam({ learningRate: 2e-3 });
 // 32 streams: the training text cut into 32 contiguous segments read side by side
 const seg = Math.floor((train.length - 1) / B), steps = LOAD ? 0 : Math.max(1, Math.floor(CHARS / (B * T)));
-const xs = Array.from({ length: B }, () => new Float32Array(T * V)), ys = Array.from({ length: B }, () => new Int32Array(T));
+const xs = Array.from({ length: B }, () => new Float32Array(T * V)),
+  ys = Array.from({ length: B }, () => new Int32Array(T));
 const state = { h: new Float32Array(B * H) };
 // bits/char of a text: one stream over it, the log-softmax of every step
 function bitsPerChar(held) {
@@ -76,7 +98,10 @@ function bitsPerChar(held) {
   for (let i = 0; i < held.length; i += K) {
     const k = Math.min(K, held.length - i);
     x.fill(0);
-    for (let t = 0; t < k; t++) { const c = i + t === 0 ? prev : held[i + t - 1]; if (c >= 0) x[t * V + c] = 1; }
+    for (let t = 0; t < k; t++) {
+      const c = i + t === 0 ? prev : held[i + t - 1];
+      if (c >= 0) x[t * V + c] = 1;
+    }
     const out = s.step(k === K ? x : x.subarray(0, k * V), { steps: k }).output;
     for (let t = 0; t < k; t++) {
       const z = out.subarray(t * V, (t + 1) * V);
@@ -93,27 +118,47 @@ function bitsPerChar(held) {
 let pos = 0, lossSum = 0, lossN = 0, lastLog = Date.now();
 let best = { bits: Infinity, batch: 0, params: null };
 const curve = [];
-log(`GRU H = ${H}, ${coreInfo().threads} thread(s): ${steps} batches of ${B} × ${T} characters (${(steps * B * T / 1e6).toFixed(1)}M), Adam 2e-3 decaying to 2e-4`);
+log(
+  `GRU H = ${H}, ${coreInfo().threads} thread(s): ${steps} batches of ${B} × ${T} characters (${
+    (steps * B * T / 1e6).toFixed(1)
+  }M), Adam 2e-3 decaying to 2e-4`,
+);
 for (let s = 0; s < steps; s++) {
-  if (pos + T > seg) { pos = 0; state.h.fill(0); } // a pass over the segments ends: start again from zero states
+  if (pos + T > seg) {
+    pos = 0;
+    state.h.fill(0);
+  } // a pass over the segments ends: start again from zero states
   for (let b = 0; b < B; b++) {
     const x = xs[b], y = ys[b], o = b * seg + pos;
     x.fill(0);
-    for (let t = 0; t < T; t++) { x[t * V + train[o + t]] = 1; y[t] = train[o + t + 1]; }
+    for (let t = 0; t < T; t++) {
+      x[t * V + train[o + t]] = 1;
+      y[t] = train[o + t + 1];
+    }
   }
   adam.learningRate = 2e-3 * (0.1 ** (s / steps)); // exponential decay to a tenth
   const r = model.trainBatch({ x: xs, y: ys }, adam, { clipNorm: 1, state });
-  lossSum += r.loss; lossN++; pos += T;
+  lossSum += r.loss;
+  lossN++;
+  pos += T;
   if ((s + 1) % EVAL_EVERY === 0 || s === steps - 1) {
     const v = bitsPerChar(valid);
     curve.push({ batch: s + 1, train: lossSum / lossN / LOG2, valid: v });
     if (v < best.bits) best = { bits: v, batch: s + 1, params: model.stateDict() };
-    log(`batch ${s + 1}/${steps}: training loss ${(lossSum / lossN / LOG2).toFixed(3)}, validation ${v.toFixed(3)} bits/char`);
-    lossSum = 0; lossN = 0; lastLog = Date.now();
+    log(
+      `batch ${s + 1}/${steps}: training loss ${(lossSum / lossN / LOG2).toFixed(3)}, validation ${
+        v.toFixed(3)
+      } bits/char`,
+    );
+    lossSum = 0;
+    lossN = 0;
+    lastLog = Date.now();
   }
 }
-if (best.params) { model.loadStateDict(best.params); log(`kept batch ${best.batch} (validation ${best.bits.toFixed(3)} bits/char)`); }
-else best.bits = bitsPerChar(valid);
+if (best.params) {
+  model.loadStateDict(best.params);
+  log(`kept batch ${best.batch} (validation ${best.bits.toFixed(3)} bits/char)`);
+} else best.bits = bitsPerChar(valid);
 if (SAVE) writeFileSync(SAVE, model.save());
 
 const bpc = bitsPerChar(held);
@@ -132,8 +177,14 @@ for (let i = 0; i < SAMPLES; i++) {
   const out = model.generate({ prime, length: 2000, temperature: TEMP, seed: 1000 * SEED + i });
   let depth = 0, end = out.length, seen = false;
   for (let j = 0; j < out.length; j++) {
-    if (out[j] === open) { depth++; seen = true; } else if (out[j] === close) depth--;
-    if (seen && depth === 0) { end = j + 1; break; }
+    if (out[j] === open) {
+      depth++;
+      seen = true;
+    } else if (out[j] === close) depth--;
+    if (seen && depth === 0) {
+      end = j + 1;
+      break;
+    }
   }
   const src = "function " + Array.from(out.subarray(0, end), (t) => String.fromCharCode(chars[t])).join("");
   const sf = ts.createSourceFile("sample.js", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
@@ -145,10 +196,17 @@ const pct = (100 * parsed) / SAMPLES;
 log(`${parsed} of ${SAMPLES} generated functions parse`);
 const dir = outDir();
 mkdirSync(dir, { recursive: true });
-writeFileSync(new URL("code.json", dir), JSON.stringify({
-  typescript: version, trainChars: train.length, heldOutChars: held.length, vocabulary: V, hidden: H, threads: coreInfo().threads, trainedChars: steps * B * T,
-  heldOutBitsPerChar: bpc, validationBitsPerChar: best.bits, keptBatch: best.batch, curve, ngramBitsPerChar: ngram, ngramValidationBitsPerChar: kn.bits(valid), xzBitsPerChar: xz, samples: SAMPLES, temperature: TEMP, parsed, parsedPercent: pct, seconds: (Date.now() - t0) / 1000,
-}, null, 1) + "\n");
-writeFileSync(new URL("code-samples.txt", dir), samples.slice(0, 20).map((s, i) => `// sample ${i} (${s.ok ? "parses" : "does not parse"})\n${s.src}\n`).join("\n"));
+writeFileSync(new URL("code.json", dir),
+  JSON.stringify({ typescript: version, trainChars: train.length, heldOutChars: held.length, vocabulary: V, hidden: H,
+    threads: coreInfo().threads, trainedChars: steps * B * T, heldOutBitsPerChar: bpc, validationBitsPerChar: best.bits,
+    keptBatch: best.batch, curve, ngramBitsPerChar: ngram, ngramValidationBitsPerChar: kn.bits(valid),
+    xzBitsPerChar: xz, samples: SAMPLES, temperature: TEMP, parsed, parsedPercent: pct,
+    seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
+writeFileSync(new URL("code-samples.txt", dir),
+  samples.slice(0, 20).map((s, i) => `// sample ${i} (${s.ok ? "parses" : "does not parse"})\n${s.src}\n`).join("\n"));
 model.dispose();
-console.log(`code: held-out ${bpc.toFixed(3)} bits/char (n-gram ${ngram.toFixed(3)}, xz -9 ${xz.toFixed(3)}); ${pct.toFixed(0)}% of ${SAMPLES} samples parse`);
+console.log(
+  `code: held-out ${bpc.toFixed(3)} bits/char (n-gram ${ngram.toFixed(3)}, xz -9 ${xz.toFixed(3)}); ${
+    pct.toFixed(0)
+  }% of ${SAMPLES} samples parse`,
+);

@@ -19,7 +19,11 @@ for (let step = 0; step < steps; step++) {
   const { output } = layer.forward(x, { batch: B, steps: T });
   let loss = 0;
   const dOut = new Float32Array(N);
-  for (let i = 0; i < N; i++) { const d = output[i] - y[i]; loss += d * d; dOut[i] = (2 * d) / N; }
+  for (let i = 0; i < N; i++) {
+    const d = output[i] - y[i];
+    loss += d * d;
+    dOut[i] = (2 * d) / N;
+  }
   losses.push(loss / N);
   layer.zeroGrad();
   layer.backward({ output: dOut });
@@ -28,4 +32,5 @@ for (let step = 0; step < steps; step++) {
 const params = [];
 for (const v of Object.values(layer.stateDict())) params.push(...new Uint32Array(v.buffer, v.byteOffset, v.length));
 console.log(JSON.stringify({ losses, params }));
-sgd.dispose?.(); layer.dispose();
+sgd.dispose?.();
+layer.dispose();

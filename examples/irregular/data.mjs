@@ -25,7 +25,11 @@ export function sinusoids({ n, rate, task, seed, points = 100, noise = 0.05 }) {
     const mask = Float32Array.from(times, (_, k) => (obs.has(k) ? 1 : 0));
     const x = Float32Array.from(y, (v, k) => (mask[k] ? v + noise * rng.normal() : 0));
     const query = Float32Array.from(times, (_, k) => (task === "extrap" ? (k >= window ? 1 : 0) : mask[k] ? 0 : 1));
-    out.x.push(x); out.y.push(y); out.times.push(times); out.mask.push(mask); out.query.push(query);
+    out.x.push(x);
+    out.y.push(y);
+    out.times.push(times);
+    out.mask.push(mask);
+    out.query.push(query);
   }
   return out;
 }
@@ -35,7 +39,10 @@ export function forwardFill(d) {
   return d.x.map((x, i) => {
     const m = d.mask[i], out = new Float32Array(x.length);
     let last = 0;
-    for (let k = 0; k < x.length; k++) { if (m[k]) last = x[k]; out[k] = last; }
+    for (let k = 0; k < x.length; k++) {
+      if (m[k]) last = x[k];
+      out[k] = last;
+    }
     return out;
   });
 }

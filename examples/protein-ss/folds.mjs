@@ -8,16 +8,26 @@ import { o } from "./options.mjs";
  *  families (proteases, globins, antibody chains): 111 proteins -> 76 groups, the largest with 9. */
 export function homologyGroups(seqs, k = 5, share = 0.03) {
   if (groupCache.has(seqs)) return groupCache.get(seqs);
-  const kmers = seqs.map((s) => { const m = new Set(); for (let i = 0; i + k <= s.aa.length; i++) m.add(s.aa.slice(i, i + k).join(",")); return m; });
+  const kmers = seqs.map((s) => {
+    const m = new Set();
+    for (let i = 0; i + k <= s.aa.length; i++) m.add(s.aa.slice(i, i + k).join(","));
+    return m;
+  });
   const parent = seqs.map((_, i) => i), root = (i) => (parent[i] === i ? i : (parent[i] = root(parent[i])));
-  for (let i = 0; i < seqs.length; i++) for (let j = i + 1; j < seqs.length; j++) {
-    const [a, b] = kmers[i].size <= kmers[j].size ? [kmers[i], kmers[j]] : [kmers[j], kmers[i]];
-    let n = 0;
-    for (const x of a) if (b.has(x)) n++;
-    if (n > share * a.size) parent[root(i)] = root(j);
+  for (let i = 0; i < seqs.length; i++) {
+    for (let j = i + 1; j < seqs.length; j++) {
+      const [a, b] = kmers[i].size <= kmers[j].size ? [kmers[i], kmers[j]] : [kmers[j], kmers[i]];
+      let n = 0;
+      for (const x of a) if (b.has(x)) n++;
+      if (n > share * a.size) parent[root(i)] = root(j);
+    }
   }
   const groups = new Map();
-  seqs.forEach((_, i) => { const r = root(i); if (!groups.has(r)) groups.set(r, []); groups.get(r).push(i); });
+  seqs.forEach((_, i) => {
+    const r = root(i);
+    if (!groups.has(r)) groups.set(r, []);
+    groups.get(r).push(i);
+  });
   groupCache.set(seqs, [...groups.values()]);
   return groupCache.get(seqs);
 }
@@ -25,7 +35,11 @@ const groupCache = new WeakMap();
 /** The proteins in an order shuffled by rng: whole homology groups, or with --random-folds protein
  *  by protein. */
 function shuffled(seqs, rng) {
-  if (o.randomFolds) { const idx = seqs.map((_, i) => i); rng.shuffle(idx); return [idx]; }
+  if (o.randomFolds) {
+    const idx = seqs.map((_, i) => i);
+    rng.shuffle(idx);
+    return [idx];
+  }
   const groups = homologyGroups(seqs).slice(); // shuffled copy; the cached list stays as it is
   rng.shuffle(groups);
   return groups;
@@ -35,10 +49,18 @@ function shuffled(seqs, rng) {
  *  Returns the shuffled order and the fold of every protein. */
 export function assignFolds(seqs, n, rng) {
   const groups = shuffled(seqs, rng), fold = new Int32Array(seqs.length), residues = new Array(n).fill(0);
-  if (o.randomFolds) groups[0].forEach((i, j) => { fold[i] = j % n; });
-  else for (const g of groups) {
-    const f = residues.indexOf(Math.min(...residues));
-    for (const i of g) { fold[i] = f; residues[f] += seqs[i].aa.length; }
+  if (o.randomFolds) {
+    groups[0].forEach((i, j) => {
+      fold[i] = j % n;
+    });
+  } else {
+    for (const g of groups) {
+      const f = residues.indexOf(Math.min(...residues));
+      for (const i of g) {
+        fold[i] = f;
+        residues[f] += seqs[i].aa.length;
+      }
+    }
   }
   return { order: groups.flat(), fold };
 }
@@ -47,6 +69,11 @@ export function assignFolds(seqs, n, rng) {
 export function heldOut(seqs, count, rng) {
   const groups = shuffled(seqs, rng), out = new Set();
   if (o.randomFolds) groups[0].slice(0, count).forEach((i) => out.add(i));
-  else for (const g of groups) { if (out.size >= count) break; g.forEach((i) => out.add(i)); }
+  else {
+    for (const g of groups) {
+      if (out.size >= count) break;
+      g.forEach((i) => out.add(i));
+    }
+  }
   return { order: groups.flat(), out };
 }

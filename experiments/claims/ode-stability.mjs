@@ -17,7 +17,7 @@ function gradient(options) {
   return { grad: d.h0[0], hT: r.states[1], nfe: r.stats.nfe };
 }
 
-export default async function ({ json, md, plot, progress }) {
+export default async function({ json, md, plot, progress }) {
   progress("7/8 ODE-solver stability and gradients");
   const hs = [0.1, 0.25, 0.5, 1, 1.5, 2, 2.4, 3];
   const rows = hs.map((h) => {
@@ -27,27 +27,23 @@ export default async function ({ json, md, plot, progress }) {
   });
   const dp = gradient({ method: "dopri5", rtol: 1e-6, atol: 1e-9 });
   const exact = Math.exp(LAMBDA * T);
-  json.odeStability = {
-    lambda: LAMBDA, T, h: hs, N: rows.map((r) => r.N), factor: rows.map((r) => r.factor),
-    eulerGradient: rows.map((r) => r.grad), predicted: rows.map((r) => r.predicted),
-    dopri5Gradient: dp.grad, dopri5Evaluations: dp.nfe, exact,
-  };
+  json.odeStability = { lambda: LAMBDA, T, h: hs, N: rows.map((r) => r.N), factor: rows.map((r) => r.factor),
+    eulerGradient: rows.map((r) => r.grad), predicted: rows.map((r) => r.predicted), dopri5Gradient: dp.grad,
+    dopri5Evaluations: dp.nfe, exact };
   const values = [];
   for (const r of rows) {
     values.push({ h: r.h, v: Math.max(Math.abs(r.grad), 1e-12), series: "Euler: |∂h_T/∂h_0| measured" });
-    values.push({ h: r.h, v: Math.max(Math.abs(r.predicted), 1e-12), series: "|1 + hλ|^N (a linear RNN with W_hh = 1 + hλ)" });
+    values.push({ h: r.h, v: Math.max(Math.abs(r.predicted), 1e-12),
+      series: "|1 + hλ|^N (a linear RNN with W_hh = 1 + hλ)" });
     values.push({ h: r.h, v: Math.abs(dp.grad), series: "dopri5 (adaptive), ≈ e^{λT}" });
   }
-  await plot("ode-stability", {
-    title: `Gradient through ${T} time units of dh/dt = ${LAMBDA}·h, by Euler step size`,
-    data: { values },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: "h", type: "quantitative", title: "Euler step h (|1 + hλ| = 1 at h = 2)" },
-      y: { field: "v", type: "quantitative", scale: { type: "log" }, title: "|∂h_T/∂h_0| (0 drawn at 1e-12)", axis: { format: ".0e" } },
-      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", direction: "vertical" } },
-    },
-  });
+  await plot("ode-stability", { title: `Gradient through ${T} time units of dh/dt = ${LAMBDA}·h, by Euler step size`,
+    data: { values }, mark: { type: "line", point: true },
+    encoding: { x: { field: "h", type: "quantitative", title: "Euler step h (|1 + hλ| = 1 at h = 2)" },
+      y: { field: "v", type: "quantitative", scale: { type: "log" }, title: "|∂h_T/∂h_0| (0 drawn at 1e-12)",
+        axis: { format: ".0e" } },
+      color: { field: "series", type: "nominal", title: null,
+        legend: { orient: "bottom", direction: "vertical" } } } });
   md.push(`## 7. ODE-solver stability is the exploding/vanishing-gradient condition
 
 **Claim.** Euler on dh/dt = λh takes h_{n+1} = (1 + hλ)·h_n: a linear RNN whose recurrent weight is

@@ -8,12 +8,16 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const lstm = new R.LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, seed: 1 });
   const m = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 1 });
   const clf = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 3, loss: "crossentropy", seed: 1 });
-  const pc = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perClass: 2 }, seed: 1 });
+  const pc = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perClass: 2 },
+    seed: 1 });
   const seq = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, readout: "sequence", seed: 1 });
-  const gone = new R.GRU({ inputSize: 2, hiddenSize: 3 }); gone.dispose();
-  const goneM = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1 }); goneM.dispose();
+  const gone = new R.GRU({ inputSize: 2, hiddenSize: 3 });
+  gone.dispose();
+  const goneM = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1 });
+  goneM.dispose();
   const data = { x: [f(4), f(6)], y: f(2) };
-  const nan = f(6); nan[3] = NaN;
+  const nan = f(6);
+  nan[3] = NaN;
   const fresh = new R.GRU({ inputSize: 2, hiddenSize: 3 });
   const adam = new R.Adam();
   const ode = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "rk4", seed: 1 });
@@ -22,7 +26,9 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const st = (h: unknown, body = new Uint8Array(0)) => {
     const b = new TextEncoder().encode(typeof h === "string" ? h : JSON.stringify(h));
     const out = new Uint8Array(8 + b.length + body.length);
-    new DataView(out.buffer).setUint32(0, b.length, true); out.set(b, 8); out.set(body, 8 + b.length);
+    new DataView(out.buffer).setUint32(0, b.length, true);
+    out.set(b, 8);
+    out.set(body, 8 + b.length);
     return out;
   };
   return [
@@ -59,7 +65,10 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["forward allowNonFinite 1", () => rnn.forward(f(6), { batch: 1, steps: 3, allowNonFinite: 1 as any })],
     ["forward checkpoint-free huge", () => rnn.forward(f(2), { batch: 1, steps: 1 << 30 })],
     ["backward before forward", () => fresh.backward({ hN: f(3) })],
-    ["backward grads null", () => { rnn.forward(f(6), { batch: 1, steps: 3 }); return rnn.backward(null as any); }],
+    ["backward grads null", () => {
+      rnn.forward(f(6), { batch: 1, steps: 3 });
+      return rnn.backward(null as any);
+    }],
     ["backward grads typo", () => rnn.backward({ hn: f(3) } as any)],
     ["backward hN size", () => rnn.backward({ hN: f(4) })],
     ["backward output NaN", () => rnn.backward({ output: Float32Array.of(0, 0, 0, 0, NaN, 0, 0, 0, 0) })],
@@ -69,15 +78,25 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["backward options typo", () => rnn.backward({ hN: f(3) }, { trunc: 1 } as any)],
     // layers: parameters
     ["loadStateDict null", () => rnn.loadStateDict(null as any)],
-    ["loadStateDict missing", () => { const d = sd(); delete d.bias_hh_l0; return rnn.loadStateDict(d); }],
+    ["loadStateDict missing", () => {
+      const d = sd();
+      delete d.bias_hh_l0;
+      return rnn.loadStateDict(d);
+    }],
     ["loadStateDict extra", () => rnn.loadStateDict({ ...sd(), extra: f(1) })],
-    ["loadStateDict __proto__", () => { const d: any = sd(); Object.defineProperty(d, "__proto__", { value: f(1), enumerable: true }); return rnn.loadStateDict(d); }],
+    ["loadStateDict __proto__", () => {
+      const d: any = sd();
+      Object.defineProperty(d, "__proto__", { value: f(1), enumerable: true });
+      return rnn.loadStateDict(d);
+    }],
     ["loadStateDict size", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: f(2) })],
     ["loadStateDict NaN", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: Float32Array.of(0, NaN, 0) })],
     ["loadStateDict type", () => rnn.loadStateDict({ ...sd(), bias_ih_l0: [0, 0, 0] as any })],
     ["resetParameters seed", () => rnn.resetParameters(-1)],
     ["resetParameters init", () => rnn.resetParameters(0, { bias: "ones" } as any)],
-    ["checkpoint not bool", () => { (rnn as any).checkpoint = "yes"; }],
+    ["checkpoint not bool", () => {
+      (rnn as any).checkpoint = "yes";
+    }],
     ["workspaceBytes batch", () => rnn.workspaceBytes(0, 1)],
     ["after dispose forward", () => gone.forward(f(2), { batch: 1, steps: 1 })],
     ["after dispose stateDict", () => gone.stateDict()],
@@ -86,18 +105,38 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["Model config null", () => new R.Model(null as any)],
     ["Model typo", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputsize: 1 } as any)],
     ["Model cell", () => new R.Model({ cell: "transformer" as any, inputSize: 2, hiddenSize: 3 })],
-    ["Model odegru stacked", () => new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 2, outputSize: 1, numLayers: 2 })],
-    ["Model ode without odegru", () => new R.Model({ cell: "gru", inputSize: 1, hiddenSize: 2, outputSize: 1, ode: {} })],
-    ["Model odegru times missing", () => { const m = new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 2, outputSize: 1 }); try { return m.predict([Float32Array.of(1, 2)]); } finally { m.dispose(); } }],
-    ["Model mask not 0/1", () => { const m = new R.Model({ cell: "gru", inputSize: 1, hiddenSize: 2, outputSize: 1, inputMask: true }); try { return m.predict([Float32Array.of(1, 2)], { mask: [Float32Array.of(1, 2)] }); } finally { m.dispose(); } }],
+    ["Model odegru stacked",
+      () => new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 2, outputSize: 1, numLayers: 2 })],
+    ["Model ode without odegru",
+      () => new R.Model({ cell: "gru", inputSize: 1, hiddenSize: 2, outputSize: 1, ode: {} })],
+    ["Model odegru times missing", () => {
+      const m = new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 2, outputSize: 1 });
+      try {
+        return m.predict([Float32Array.of(1, 2)]);
+      } finally {
+        m.dispose();
+      }
+    }],
+    ["Model mask not 0/1", () => {
+      const m = new R.Model({ cell: "gru", inputSize: 1, hiddenSize: 2, outputSize: 1, inputMask: true });
+      try {
+        return m.predict([Float32Array.of(1, 2)], { mask: [Float32Array.of(1, 2)] });
+      } finally {
+        m.dispose();
+      }
+    }],
     ["Model loss", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: "mae" as any })],
-    ["Model crossentropy 1 class", () => new R.Model({ inputSize: 2, hiddenSize: 3, loss: "crossentropy", outputSize: 1 })],
-    ["Model loss null (found by fuzzing)", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: null as any })],
-    ["Model initialState typo", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perclass: 2 } as any })],
+    ["Model crossentropy 1 class",
+      () => new R.Model({ inputSize: 2, hiddenSize: 3, loss: "crossentropy", outputSize: 1 })],
+    ["Model loss null (found by fuzzing)",
+      () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: null as any })],
+    ["Model initialState typo",
+      () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perclass: 2 } as any })],
     ["Model readout", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, readout: "first" as any })],
     ["Model initialState", () => new R.Model({ inputSize: 2, hiddenSize: 3, initialState: "random" as any })],
     ["Model perClass 0", () => new R.Model({ inputSize: 2, hiddenSize: 3, initialState: { perClass: 0 } })],
-    ["Model nonlinearity on gru", () => new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, nonlinearity: "relu" })],
+    ["Model nonlinearity on gru",
+      () => new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, nonlinearity: "relu" })],
     ["Model hiddenSize huge", () => new R.Model({ inputSize: 2, hiddenSize: 1e9 })],
     // Model: data
     ["predict x not array", () => m.predict(f(4) as any)],
@@ -135,7 +174,9 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["Adam.step {}", () => adam.step({} as any)],
     ["Adam.step null", () => adam.step(null as any)],
     ["Adam.step disposed", () => adam.step(gone)],
-    ["Adam learningRate NaN", () => { adam.learningRate = NaN; }],
+    ["Adam learningRate NaN", () => {
+      adam.learningRate = NaN;
+    }],
     ["SGD nesterov", () => new R.SGD({ nesterov: true })],
     ["SGD momentum -1", () => new R.SGD({ momentum: -1 })],
     ["clipGradNorm {}", () => R.clipGradNorm({} as any, 1)],
@@ -159,14 +200,25 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     // safetensors and model files
     ["read not bytes", () => R.safetensors.read("abc" as any)],
     ["read short", () => R.safetensors.read(new Uint8Array(3))],
-    ["read bad dtype", () => R.safetensors.read(st({ t: { dtype: "toString", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)))],
+    ["read bad dtype",
+      () => R.safetensors.read(st({ t: { dtype: "toString", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)))],
     ["write shape", () => R.safetensors.write({ a: { dtype: "F32", shape: [-1, -2], data: f(2) } })],
     ["write F16 data", () => R.safetensors.write({ a: { dtype: "F16", shape: [1], data: ["x"] as any } })],
     ["load not bytes", () => R.Model.load(null as any)],
     ["load no config", () => R.Model.load(R.safetensors.write({}))],
     ["load bad config JSON", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: "{" }))],
-    ["load bad config", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: JSON.stringify({ inputSize: 0, hiddenSize: 3 }) }))],
-    ["load missing tensor", () => R.Model.load(R.safetensors.write({}, { format: "recurrent-wasm", config: JSON.stringify({ inputSize: 2, hiddenSize: 3, outputSize: 1 }) }))],
+    ["load bad config",
+      () =>
+        R.Model.load(
+          R.safetensors.write({}, { format: "recurrent-wasm",
+            config: JSON.stringify({ inputSize: 0, hiddenSize: 3 }) }),
+        )],
+    ["load missing tensor",
+      () =>
+        R.Model.load(
+          R.safetensors.write({}, { format: "recurrent-wasm",
+            config: JSON.stringify({ inputSize: 2, hiddenSize: 3, outputSize: 1 }) }),
+        )],
     ["save metadata", () => m.save({ a: 1 } as any)],
     ["save metadata null", () => m.save(null as any)],
     // Neural ODE
@@ -174,10 +226,27 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["NeuralODE stateSize 0", () => new R.NeuralODE({ stateSize: 0, method: "rk4" })],
     ["NeuralODE hidden", () => new R.NeuralODE({ stateSize: 2, hidden: [4, 0], method: "rk4" })],
     ["NeuralODE method", () => new R.NeuralODE({ stateSize: 2, method: "rk45" as any })],
-    ["NeuralODE adjointNorm", () => new R.NeuralODE({ stateSize: 2, gradient: "adjoint", adjointNorm: "semi" as never })],
-    ["NeuralODE.steps adjoint", () => { const o = new R.NeuralODE({ stateSize: 1, hidden: [], gradient: "adjoint" }); try { o.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 }); o.steps(0); } finally { o.dispose(); } }],
+    ["NeuralODE adjointNorm",
+      () => new R.NeuralODE({ stateSize: 2, gradient: "adjoint", adjointNorm: "semi" as never })],
+    ["NeuralODE.steps adjoint", () => {
+      const o = new R.NeuralODE({ stateSize: 1, hidden: [], gradient: "adjoint" });
+      try {
+        o.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 });
+        o.steps(0);
+      } finally {
+        o.dispose();
+      }
+    }],
     ["NeuralODE rtol 0", () => new R.NeuralODE({ stateSize: 2, rtol: 0 })],
-    ["NeuralODE stiff past maxSteps", () => { const o = new R.NeuralODE({ stateSize: 1, hidden: [], maxSteps: 50 }); o.loadStateDict({ "net.0.weight": Float32Array.of(-1e6), "net.0.bias": Float32Array.of(0) }); try { return o.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 }); } finally { o.dispose(); } }],
+    ["NeuralODE stiff past maxSteps", () => {
+      const o = new R.NeuralODE({ stateSize: 1, hidden: [], maxSteps: 50 });
+      o.loadStateDict({ "net.0.weight": Float32Array.of(-1e6), "net.0.bias": Float32Array.of(0) });
+      try {
+        return o.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 });
+      } finally {
+        o.dispose();
+      }
+    }],
     ["NeuralODE typo", () => new R.NeuralODE({ stateSize: 2, method: "rk4", substep: 2 } as any)],
     ["ode.forward h0 size", () => ode.forward(f(3), Float64Array.of(0, 1), { batch: 2 })],
     ["ode.forward times type", () => ode.forward(f(4), [0, 1] as any, { batch: 2 })],
@@ -186,27 +255,108 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["ode.forward times length", () => ode.forward(f(4), Float64Array.of(0, 1, 2), { batch: 2, steps: 2 })],
     ["ode.forward batch", () => ode.forward(f(4), Float64Array.of(0, 1), { batch: 0 })],
     ["ode.backward before forward", () => freshOde.backward({ states: f(4) })],
-    ["ode.backward size", () => { ode.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return ode.backward({ states: f(3) }); }],
+    ["ode.backward size", () => {
+      ode.forward(f(4), Float64Array.of(0, 1), { batch: 2 });
+      return ode.backward({ states: f(3) });
+    }],
     ["ode.backward typo", () => ode.backward({ state: f(8) } as any)],
     ["ode.steps on rk4", () => ode.steps(0)],
-    ["ode.steps row", () => { const o = new R.NeuralODE({ stateSize: 2, hidden: [2] }); try { o.forward(f(4), Float64Array.of(0, 1), { batch: 2 }); return o.steps(2); } finally { o.dispose(); } }],
+    ["ode.steps row", () => {
+      const o = new R.NeuralODE({ stateSize: 2, hidden: [2] });
+      try {
+        o.forward(f(4), Float64Array.of(0, 1), { batch: 2 });
+        return o.steps(2);
+      } finally {
+        o.dispose();
+      }
+    }],
     // streaming and generation
-    ["stream bidirectional", () => { const l = new R.LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: true }); try { return l.stream(); } finally { l.dispose(); } }],
-    ["stream.step x size", () => { const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream({ batch: 2 }); try { return s.step(f(3)); } finally { s.dispose(); l.dispose(); } }],
-    ["stream.step out size", () => { const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream(); try { return s.step(f(2), { out: { hN: f(2) } }); } finally { s.dispose(); l.dispose(); } }],
-    ["Model.stream timeGap", () => { const g = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, timeGap: true }); try { return g.stream(); } finally { g.dispose(); } }],
+    ["stream bidirectional", () => {
+      const l = new R.LSTM({ inputSize: 2, hiddenSize: 3, bidirectional: true });
+      try {
+        return l.stream();
+      } finally {
+        l.dispose();
+      }
+    }],
+    ["stream.step x size", () => {
+      const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream({ batch: 2 });
+      try {
+        return s.step(f(3));
+      } finally {
+        s.dispose();
+        l.dispose();
+      }
+    }],
+    ["stream.step out size", () => {
+      const l = new R.GRU({ inputSize: 2, hiddenSize: 3 }), s = l.stream();
+      try {
+        return s.step(f(2), { out: { hN: f(2) } });
+      } finally {
+        s.dispose();
+        l.dispose();
+      }
+    }],
+    ["Model.stream timeGap", () => {
+      const g = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, timeGap: true });
+      try {
+        return g.stream();
+      } finally {
+        g.dispose();
+      }
+    }],
     ["trainBatch state size", () => m.trainBatch(data, adam, { state: { h: f(1) } })],
     ["generate on mse", () => m.generate({ prime: [0], length: 3 })],
-    ["generate prime token", () => { const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" }); try { return g.generate({ prime: [3], length: 3 }); } finally { g.dispose(); } }],
-    ["generate topP 0", () => { const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" }); try { return g.generate({ prime: [0], length: 3, topP: 0 }); } finally { g.dispose(); } }],
+    ["generate prime token", () => {
+      const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" });
+      try {
+        return g.generate({ prime: [3], length: 3 });
+      } finally {
+        g.dispose();
+      }
+    }],
+    ["generate topP 0", () => {
+      const g = new R.Model({ inputSize: 3, hiddenSize: 2, outputSize: 3, loss: "crossentropy", readout: "sequence" });
+      try {
+        return g.generate({ prime: [0], length: 3, topP: 0 });
+      } finally {
+        g.dispose();
+      }
+    }],
     // hidden Markov models
     ["CategoricalHMM nComponents 0", () => new R.CategoricalHMM({ nComponents: 0, nFeatures: 2 })],
-    ["CategoricalHMM transmat row", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).setParams({ transmat: Float64Array.of(0.5, 0.6, 0.5, 0.5) })],
-    ["CategoricalHMM.score X symbol", () => { const h = new R.CategoricalHMM({ nComponents: 1, nFeatures: 2 }); h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), emissionprob: Float64Array.of(0.5, 0.5) }); try { return h.score(Int32Array.of(0, 2)); } finally { h.dispose(); } }],
-    ["CategoricalHMM.fit lengths", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fit(Int32Array.of(0, 1, 1), Int32Array.of(2))],
-    ["CategoricalHMM.fitSupervised state", () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fitSupervised(Int32Array.of(0, 1), Int32Array.of(0, 2))],
-    ["CategoricalHMM.load kind", () => { const h = new R.GaussianHMM({ nComponents: 1, nFeatures: 1 }); h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), means: Float64Array.of(0), covars: Float64Array.of(1) }); try { return R.CategoricalHMM.load(h.save()); } finally { h.dispose(); } }],
-    ["GaussianHMM covars", () => new R.GaussianHMM({ nComponents: 1, nFeatures: 2 }).setParams({ covars: Float64Array.of(1, 0) })],
+    ["CategoricalHMM transmat row",
+      () =>
+        new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).setParams({
+          transmat: Float64Array.of(0.5, 0.6, 0.5, 0.5),
+        })],
+    ["CategoricalHMM.score X symbol", () => {
+      const h = new R.CategoricalHMM({ nComponents: 1, nFeatures: 2 });
+      h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1),
+        emissionprob: Float64Array.of(0.5, 0.5) });
+      try {
+        return h.score(Int32Array.of(0, 2));
+      } finally {
+        h.dispose();
+      }
+    }],
+    ["CategoricalHMM.fit lengths",
+      () => new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fit(Int32Array.of(0, 1, 1), Int32Array.of(2))],
+    ["CategoricalHMM.fitSupervised state",
+      () =>
+        new R.CategoricalHMM({ nComponents: 2, nFeatures: 2 }).fitSupervised(Int32Array.of(0, 1), Int32Array.of(0, 2))],
+    ["CategoricalHMM.load kind", () => {
+      const h = new R.GaussianHMM({ nComponents: 1, nFeatures: 1 });
+      h.setParams({ startprob: Float64Array.of(1), transmat: Float64Array.of(1), means: Float64Array.of(0),
+        covars: Float64Array.of(1) });
+      try {
+        return R.CategoricalHMM.load(h.save());
+      } finally {
+        h.dispose();
+      }
+    }],
+    ["GaussianHMM covars",
+      () => new R.GaussianHMM({ nComponents: 1, nFeatures: 2 }).setParams({ covars: Float64Array.of(1, 0) })],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];

@@ -13,12 +13,19 @@ import { parseCsv, quoteCsv, decimal } from "../../bindings/cli/csv.ts";
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "recurrent-cli-faults-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 const run = (args: string[], cwd = dir) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd });
 const SMILES = ["CCO", "CC(C)O", "c1ccccc1", "CCCl", "CCBr", "OCCO", "CC(=O)O", "CCN", "C1CC1", "CCOC", "CCCC", "CO"];
-function csv(name: string, text: string): string { const p = join(dir, name); writeFileSync(p, text); return p; }
-const good = () => csv("good.csv", "s,y\n" + SMILES.map((s, i) => `${s},${(i * 0.37 - 2).toFixed(2)}`).join("\n") + "\n");
+function csv(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+const good = () =>
+  csv("good.csv", "s,y\n" + SMILES.map((s, i) => `${s},${(i * 0.37 - 2).toFixed(2)}`).join("\n") + "\n");
 const tiny = ["--epochs", "1", "--hidden", "4", "--quiet"];
 /** One line on stderr, no stack trace, exit 2. */
 function userError(r: ReturnType<typeof run>, message: string) {
@@ -43,7 +50,9 @@ describe("CSV per RFC 4180", () => {
   });
   it("decimal numbers only; quoting round-trips", () => {
     for (const s of ["1", "-1.5", " 2e-3 ", ".25", "+3.", "1E5"]) expect(decimal(s), s).toBe(Number(s));
-    for (const s of ["", "   ", "0x10", "NaN", "Infinity", "1,5", "1e", "--1", "1 2", "0b1", "1e999"]) expect(decimal(s), s).toBeUndefined();
+    for (const s of ["", "   ", "0x10", "NaN", "Infinity", "1,5", "1e", "--1", "1 2", "0b1", "1e999"]) {
+      expect(decimal(s), s).toBeUndefined();
+    }
     for (const s of ["plain", "a,b", 'q"uote', "line\nbreak", " edge"]) {
       expect(parseCsv(`h\n${quoteCsv(s)}\n`).rows[0][0]).toBe(s);
     }
@@ -51,13 +60,12 @@ describe("CSV per RFC 4180", () => {
 });
 
 describe("train: bad data and options", () => {
-  const bad: [string, string, string][] = [
-    ["an empty target", "s,y\nCCO,1\nCO,\n", 'line 3, column "y": "" is not a decimal number'],
-    ["a blank target", "s,y\nCCO,1\nCO,   \n", 'line 3, column "y": "   " is not a decimal number'],
-    ["a hexadecimal target", "s,y\nCCO,0x10\n", 'line 2, column "y": "0x10" is not a decimal number'],
-    ["NaN", "s,y\nCCO,NaN\n", 'line 2, column "y": "NaN" is not a decimal number'],
-    ["an empty sequence", "s,y\nCCO,1\n  ,2\n", 'line 3, column "s": the sequence is empty'],
-  ];
+  const bad: [string, string, string][] = [["an empty target", "s,y\nCCO,1\nCO,\n",
+    'line 3, column "y": "" is not a decimal number'], ["a blank target", "s,y\nCCO,1\nCO,   \n",
+    'line 3, column "y": "   " is not a decimal number'], ["a hexadecimal target", "s,y\nCCO,0x10\n",
+    'line 2, column "y": "0x10" is not a decimal number'], ["NaN", "s,y\nCCO,NaN\n",
+    'line 2, column "y": "NaN" is not a decimal number'], ["an empty sequence", "s,y\nCCO,1\n  ,2\n",
+    'line 3, column "s": the sequence is empty']];
   for (const [label, text, msg] of bad) {
     it(label, () => {
       const f = csv("bad.csv", text);
@@ -71,17 +79,21 @@ describe("train: bad data and options", () => {
     expect(r.stdout).toMatch(/^test RMSE /);
   });
   it("unknown options and repeated options", () => {
-    userError(run(["train", "--epoch", "1"]), "unknown option --epoch for train; did you mean --epochs? (see recurrent-wasm train --help)");
-    userError(run(["train", "--hiden=4"]), "unknown option --hiden for train; did you mean --hidden? (see recurrent-wasm train --help)");
+    userError(run(["train", "--epoch", "1"]),
+      "unknown option --epoch for train; did you mean --epochs? (see recurrent-wasm train --help)");
+    userError(run(["train", "--hiden=4"]),
+      "unknown option --hiden for train; did you mean --hidden? (see recurrent-wasm train --help)");
     userError(run(["train", "--zzz"]), "unknown option --zzz for train (see recurrent-wasm train --help)");
     userError(run(["train", "--epochs", "1", "--epochs", "2"]), "option --epochs is given twice");
     userError(run(["train", "--out"]), "option --out needs a value");
-    userError(run(["predict", "--epochs", "1"]), "unknown option --epochs for predict (see recurrent-wasm predict --help)");
+    userError(run(["predict", "--epochs", "1"]),
+      "unknown option --epochs for predict (see recurrent-wasm predict --help)");
     userError(run(["trian"]), 'unknown command "trian"; did you mean train? (commands: train, predict, help)');
     userError(run(["train", "--epochs", "0x10"]), '--epochs must be a positive integer, got "0x10"');
   });
   it("sizes the library refuses: one line, exit 2; --verbose adds the stack", () => {
-    userError(run(["train", "--hidden", "1e9"]), "--hidden 1000000000 --layers 1: Model: hiddenSize must be an integer in 1..1048576, got 1000000000");
+    userError(run(["train", "--hidden", "1e9"]),
+      "--hidden 1000000000 --layers 1: Model: hiddenSize must be an integer in 1..1048576, got 1000000000");
     userError(run(["train", "--threads", "100"]), '--threads must be a positive integer in 1..64, got "100"');
     const v = run(["train", "--hidden", "1e9", "--verbose"]);
     expect(v.status).toBe(2);
@@ -89,20 +101,25 @@ describe("train: bad data and options", () => {
   });
   it("--out is checked before training, refuses to replace without --force, and is written atomically", () => {
     const f = good();
-    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", "/nonexistent/dir/m.st"]), "--out /nonexistent/dir/m.st: the folder /nonexistent/dir does not exist");
-    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", dir]), `--out ${dir} is a folder, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`);
+    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", "/nonexistent/dir/m.st"]),
+      "--out /nonexistent/dir/m.st: the folder /nonexistent/dir does not exist");
+    userError(run(["train", "--data", f, "--x", "s", "--y", "y", "--out", dir]),
+      `--out ${dir} is a folder, not a regular file; the model is written to a new file renamed into place, so name a regular file or a new path (--force replaces regular files only)`);
     const out = join(dir, "keep.safetensors");
     writeFileSync(out, "precious");
-    userError(run(["train", "--data", f, "--x", "s", "--y", "y", ...tiny, "--out", out]), `--out ${out} exists; pass --force to replace it, or choose another file`);
+    userError(run(["train", "--data", f, "--x", "s", "--y", "y", ...tiny, "--out", out]),
+      `--out ${out} exists; pass --force to replace it, or choose another file`);
     expect(readFileSync(out, "utf8")).toBe("precious");
-    const r = run(["train", "--data", f, "--x", "s", "--y", "y", "--epochs", "1", "--hidden", "4", "--out", out, "--force"]);
+    const r = run(["train", "--data", f, "--x", "s", "--y", "y", "--epochs", "1", "--hidden", "4", "--out", out,
+      "--force"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`model saved to ${out} (replaced the existing file)`);
     expect(readFileSync(out).subarray(8, 9).toString()).toBe("{");
     expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
   it("the README's npm start command works twice in the same folder (its output is replaced, and it says so)", () => {
-    const start = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts.start as string;
+    const start = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts
+      .start as string;
     const args = start.split("node dist/cli.js ")[1].split(" ");
     const cwd = mkdtempSync(join(dir, "start-"));
     const a = run([...args, "--epochs", "1", "--hidden", "4"], cwd);
@@ -112,9 +129,12 @@ describe("train: bad data and options", () => {
     expect(b.stderr).toContain("model saved to model.safetensors (replaced the existing file)");
   });
   it("diverging training exits 1 with one line", () => {
-    const r = run(["train", "--data", good(), "--x", "s", "--y", "y", "--epochs", "3", "--hidden", "4", "--lr", "1e30", "--clip", "1e30", "--out", "div.safetensors", "--quiet"]);
+    const r = run(["train", "--data", good(), "--x", "s", "--y", "y", "--epochs", "3", "--hidden", "4", "--lr", "1e30",
+      "--clip", "1e30", "--out", "div.safetensors", "--quiet"]);
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^recurrent-wasm: training diverged: the loss became non-finite at epoch \d+, batch \d+ \(lower --lr or --clip\); (no epoch finished, nothing saved|saved the weights of epoch \d+ \(best validation loss\) to div\.safetensors)\n$/);
+    expect(r.stderr).toMatch(
+      /^recurrent-wasm: training diverged: the loss became non-finite at epoch \d+, batch \d+ \(lower --lr or --clip\); (no epoch finished, nothing saved|saved the weights of epoch \d+ \(best validation loss\) to div\.safetensors)\n$/,
+    );
   });
 });
 
@@ -134,29 +154,40 @@ describe("predict: hostile model files and inputs", () => {
   }
   it("empty, corrupt and missing files", () => {
     const empty = csv("empty.safetensors", "");
-    userError(run(["predict", "--model", empty, "CCO"]), `${empty} is not a model file: safetensors: file is 0 bytes, shorter than the 8-byte header length`);
+    userError(run(["predict", "--model", empty, "CCO"]),
+      `${empty} is not a model file: safetensors: file is 0 bytes, shorter than the 8-byte header length`);
     const junk = csv("junk.safetensors", "\x10\0\0\0\0\0\0\0{not json}......");
-    expect(run(["predict", "--model", junk, "CCO"]).stderr).toMatch(new RegExp(`^recurrent-wasm: ${junk} is not a model file: safetensors: header is not valid UTF-8 JSON .*\\n$`));
-    userError(run(["predict", "--model", join(dir, "none.safetensors"), "CCO"]), `cannot read --model ${join(dir, "none.safetensors")}: ENOENT`);
-    userError(run(["predict", "--model", model, "--data", join(dir, "none.csv")]), `cannot read --data ${join(dir, "none.csv")}: ENOENT`);
+    expect(run(["predict", "--model", junk, "CCO"]).stderr).toMatch(
+      new RegExp(`^recurrent-wasm: ${junk} is not a model file: safetensors: header is not valid UTF-8 JSON .*\\n$`),
+    );
+    userError(run(["predict", "--model", join(dir, "none.safetensors"), "CCO"]),
+      `cannot read --model ${join(dir, "none.safetensors")}: ENOENT`);
+    userError(run(["predict", "--model", model, "--data", join(dir, "none.csv")]),
+      `cannot read --data ${join(dir, "none.csv")}: ENOENT`);
   });
   it("a vocabulary that is bad JSON, not strings, or does not match the model's input size", () => {
     const a = withMetadata("v1.safetensors", { vocab: "[" });
-    userError(run(["predict", "--model", a, "CCO"]), `${a} was not saved by \`recurrent-wasm train\` (its vocabulary is not valid JSON)`);
+    userError(run(["predict", "--model", a, "CCO"]),
+      `${a} was not saved by \`recurrent-wasm train\` (its vocabulary is not valid JSON)`);
     const b = withMetadata("v2.safetensors", { vocab: "[1,2]" });
-    userError(run(["predict", "--model", b, "CCO"]), `${b} was not saved by \`recurrent-wasm train\` (its vocabulary is not a list of distinct strings)`);
+    userError(run(["predict", "--model", b, "CCO"]),
+      `${b} was not saved by \`recurrent-wasm train\` (its vocabulary is not a list of distinct strings)`);
     const c = withMetadata("v3.safetensors", { vocab: '["<unk>","C"]' });
-    expect(run(["predict", "--model", c, "CCO"]).stderr).toMatch(/its vocabulary has 2 tokens but the model takes \d+ inputs\)\n$/);
+    expect(run(["predict", "--model", c, "CCO"]).stderr).toMatch(
+      /its vocabulary has 2 tokens but the model takes \d+ inputs\)\n$/,
+    );
     const d = withMetadata("v4.safetensors", { targetStd: "0" });
-    userError(run(["predict", "--model", d, "CCO"]), `${d} was not saved by \`recurrent-wasm train\` (targetMean and targetStd must be numbers, targetStd > 0)`);
+    userError(run(["predict", "--model", d, "CCO"]),
+      `${d} was not saved by \`recurrent-wasm train\` (targetMean and targetStd must be numbers, targetStd > 0)`);
   });
   it("empty sequences are rejected as train rejects them", () => {
     userError(run(["predict", "--model", model, "CCO", " "]), "sequence argument 2: the sequence is empty");
-    const f = csv("pred.csv", "s\nCCO\n\"\"\n");
+    const f = csv("pred.csv", 's\nCCO\n""\n');
     // a row holding only an empty quoted field is an empty line, so make it a real row
     const g = csv("pred2.csv", "s,t\nCCO,1\n,2\n");
     expect(run(["predict", "--model", model, "--data", f, "--x", "s"]).status).toBe(0);
-    userError(run(["predict", "--model", model, "--data", g, "--x", "s"]), `${g} line 3, column "s": the sequence is empty`);
+    userError(run(["predict", "--model", model, "--data", g, "--x", "s"]),
+      `${g} line 3, column "s": the sequence is empty`);
   });
   it("output is RFC 4180 CSV (sequences with commas and quotes are quoted)", () => {
     const r = run(["predict", "--model", model, "C,C", 'C"O', "CCO"]);
@@ -171,14 +202,21 @@ describe("predict: hostile model files and inputs", () => {
 describe("Ctrl-C during training", () => {
   it("stops after the batch, saves the best weights so far, exits 130", async () => {
     const out = join(dir, "int.safetensors");
-    const child = spawn(process.execPath, [cli, "train", "--epochs", "500", "--hidden", "8", "--out", out], { cwd: dir });
+    const child = spawn(process.execPath, [cli, "train", "--epochs", "500", "--hidden", "8", "--out", out], {
+      cwd: dir,
+    });
     let err = "";
     const code = await new Promise<number | null>((done) => {
-      child.stderr.on("data", (d) => { err += d; if (/epoch 2\/500/.test(err) && !child.killed) child.kill("SIGINT"); });
+      child.stderr.on("data", (d) => {
+        err += d;
+        if (/epoch 2\/500/.test(err) && !child.killed) child.kill("SIGINT");
+      });
       child.on("exit", (c) => done(c));
     });
     expect(code, err).toBe(130);
-    expect(err).toMatch(/recurrent-wasm: interrupted at epoch \d+; saved the weights of epoch \d+ \(best validation loss\) to .*int\.safetensors\n$/);
+    expect(err).toMatch(
+      /recurrent-wasm: interrupted at epoch \d+; saved the weights of epoch \d+ \(best validation loss\) to .*int\.safetensors\n$/,
+    );
     const m = Model.load(readFileSync(out));
     expect(m.config.hiddenSize).toBe(8);
     m.dispose();

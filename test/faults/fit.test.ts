@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { init, Model, Adam, SGD, FitError } from "../../dist/index.js";
 import { f32of, lcg } from "../helpers";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 function setup(seed = 1) {
   const rnd = lcg(seed);
@@ -20,12 +22,21 @@ describe("fit: divergence", () => {
     const { m, data } = setup();
     const snap: Float32Array[] = [];
     const err = await m.fit(data, {
-      epochs: 6, batchSize: 8, validationSplit: 0.25, restoreBest: true, optimizer: new SGD({ learningRate: 0.05 }),
+      epochs: 6,
+      batchSize: 8,
+      validationSplit: 0.25,
+      restoreBest: true,
+      optimizer: new SGD({ learningRate: 0.05 }),
       // two good epochs, then a learning rate that makes the loss non-finite
-      onEpochEnd: (e) => { snap[e] = m.parameters.flat(); if (e === 2) m.optimizer!.learningRate = 1e30; },
+      onEpochEnd: (e) => {
+        snap[e] = m.parameters.flat();
+        if (e === 2) m.optimizer!.learningRate = 1e30;
+      },
     }).then(() => null, (e) => e);
     expect(err).toBeInstanceOf(FitError);
-    expect(err.message).toMatch(/^Model\.fit: the loss became (NaN|Infinity|-Infinity) at epoch (3|4), batch \d+; restored the weights of epoch [12] \(best validation loss\); lower the learning rate or set clipNorm$/);
+    expect(err.message).toMatch(
+      /^Model\.fit: the loss became (NaN|Infinity|-Infinity) at epoch (3|4), batch \d+; restored the weights of epoch [12] \(best validation loss\); lower the learning rate or set clipNorm$/,
+    );
     expect(err.kind).toBe("nonFinite");
     expect(err.epoch).toBeGreaterThanOrEqual(3);
     expect(err.batch).toBeGreaterThanOrEqual(1);
@@ -37,16 +48,23 @@ describe("fit: divergence", () => {
   });
   it("without restoreBest it still rejects with the history (weights as the failing step left them)", async () => {
     const { m, data } = setup();
-    const err = await m.fit(data, { epochs: 4, batchSize: 8, optimizer: new SGD({ learningRate: 1e30 }) }).then(() => null, (e) => e);
+    const err = await m.fit(data, { epochs: 4, batchSize: 8, optimizer: new SGD({ learningRate: 1e30 }) }).then(
+      () => null,
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(FitError);
-    expect(err.message).toMatch(/^Model\.fit: the loss became \S+ at epoch \d+, batch \d+; lower the learning rate or set clipNorm$/);
+    expect(err.message).toMatch(
+      /^Model\.fit: the loss became \S+ at epoch \d+, batch \d+; lower the learning rate or set clipNorm$/,
+    );
     expect(Array.isArray(err.history.loss)).toBe(true);
     m.dispose();
   });
   it("restoreBest needs validation data", async () => {
     const { m, data } = setup();
     const before = bits(m.parameters.flat());
-    await expect(m.fit(data, { restoreBest: true })).rejects.toThrow("Model.fit: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)");
+    await expect(m.fit(data, { restoreBest: true })).rejects.toThrow(
+      "Model.fit: restoreBest needs validationData or validationSplit (it keeps the weights of the epoch with the lowest validation loss)",
+    );
     expect(bits(m.parameters.flat())).toEqual(before);
     m.dispose();
   });
@@ -55,10 +73,11 @@ describe("fit: divergence", () => {
     const snap: Float32Array[] = [];
     const boom = new Error("boom");
     let best = 0;
-    const err = await m.fit(data, {
-      epochs: 5, batchSize: 8, validationSplit: 0.25, restoreBest: true,
-      onEpochEnd: (e) => { snap[e] = m.parameters.flat(); if (e === 3) throw boom; },
-    }).then(() => null, (e) => e);
+    const err = await m.fit(data, { epochs: 5, batchSize: 8, validationSplit: 0.25, restoreBest: true,
+      onEpochEnd: (e) => {
+        snap[e] = m.parameters.flat();
+        if (e === 3) throw boom;
+      } }).then(() => null, (e) => e);
     expect(err).toBe(boom);
     best = m.parameters.flat().length;
     expect(best).toBe(m.numParams);
@@ -75,15 +94,21 @@ describe("fit: cancel with an AbortSignal", () => {
     const ac = new AbortController();
     const snap: Float32Array[] = [];
     let batches = 0;
-    const err = await m.fit(data, {
-      epochs: 10, batchSize: 6, validationSplit: 0.25, restoreBest: true, signal: ac.signal,
-      onEpochEnd: (e) => { snap[e] = m.parameters.flat(); },
-      onBatchEnd: (b) => { batches++; if (batches === 5) ac.abort(); },
-    }).then(() => null, (e) => e);
+    const err = await m.fit(data, { epochs: 10, batchSize: 6, validationSplit: 0.25, restoreBest: true,
+      signal: ac.signal,
+      onEpochEnd: (e) => {
+        snap[e] = m.parameters.flat();
+      },
+      onBatchEnd: (b) => {
+        batches++;
+        if (batches === 5) ac.abort();
+      } }).then(() => null, (e) => e);
     expect(err).toBeInstanceOf(FitError);
     expect(err.kind).toBe("aborted");
     expect(err.name).toBe("AbortError");
-    expect(err.message).toBe("Model.fit: aborted at epoch 2, batch 3 (before it ran); restored the weights of epoch 1 (best validation loss)");
+    expect(err.message).toBe(
+      "Model.fit: aborted at epoch 2, batch 3 (before it ran); restored the weights of epoch 1 (best validation loss)",
+    );
     expect(err.history.epoch).toEqual([1]);
     expect(batches).toBe(5);
     expect(bits(m.parameters.flat())).toEqual(bits(snap[1]));
@@ -95,10 +120,13 @@ describe("fit: cancel with an AbortSignal", () => {
     const { m, data } = setup();
     const ac = new AbortController();
     let after: Float32Array | null = null;
-    const err = await m.fit(data, {
-      epochs: 3, batchSize: 8, signal: ac.signal,
-      onBatchEnd: (b) => { if (b === 1) { after = m.parameters.flat(); ac.abort(new Error("user")); } },
-    }).then(() => null, (e) => e);
+    const err = await m.fit(data, { epochs: 3, batchSize: 8, signal: ac.signal,
+      onBatchEnd: (b) => {
+        if (b === 1) {
+          after = m.parameters.flat();
+          ac.abort(new Error("user"));
+        }
+      } }).then(() => null, (e) => e);
     expect(err.kind).toBe("aborted");
     expect(err.cause).toEqual(new Error("user"));
     expect(bits(m.parameters.flat())).toEqual(bits(after!));
@@ -107,19 +135,25 @@ describe("fit: cancel with an AbortSignal", () => {
   it("an already aborted signal rejects before anything changes", async () => {
     const { m, data } = setup();
     const before = bits(m.parameters.flat());
-    await expect(m.fit(data, { signal: AbortSignal.abort() })).rejects.toThrow("Model.fit: aborted at epoch 1, batch 1 (before it ran)");
+    await expect(m.fit(data, { signal: AbortSignal.abort() })).rejects.toThrow(
+      "Model.fit: aborted at epoch 1, batch 1 (before it ran)",
+    );
     expect(bits(m.parameters.flat())).toEqual(before);
     expect(m.optimizer).toBe(null);
     m.dispose();
   });
   it("arguments are checked before the signal (found by fuzzing: an aborted signal hid a bad optimizer)", async () => {
     const { m, data } = setup();
-    await expect(m.fit(data, { optimizer: "rmsprop" as any, signal: AbortSignal.abort() })).rejects.toThrow('Model.fit: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got "rmsprop"');
+    await expect(m.fit(data, { optimizer: "rmsprop" as any, signal: AbortSignal.abort() })).rejects.toThrow(
+      'Model.fit: optimizer must be "adam", "adamw", "sgd" or an optimizer instance, got "rmsprop"',
+    );
     m.dispose();
   });
   it("signal must be an AbortSignal", async () => {
     const { m, data } = setup();
-    await expect(m.fit(data, { signal: {} as any })).rejects.toThrow("Model.fit: signal must be an AbortSignal, got Object");
+    await expect(m.fit(data, { signal: {} as any })).rejects.toThrow(
+      "Model.fit: signal must be an AbortSignal, got Object",
+    );
     m.dispose();
   });
 });
@@ -129,8 +163,12 @@ describe("one training call at a time per model", () => {
     const { m, data } = setup();
     const { m: twin } = setup();
     const p = m.fit(data, { epochs: 3, batchSize: 8, seed: 3 });
-    await expect(m.fit(data, { epochs: 1 })).rejects.toThrow("Model.fit: this model is already being trained by a fit() that has not finished; await it (or cancel it with its signal) first");
-    expect(() => m.trainBatch(data, new Adam())).toThrow("Model.trainBatch: this model is already being trained by a fit() that has not finished");
+    await expect(m.fit(data, { epochs: 1 })).rejects.toThrow(
+      "Model.fit: this model is already being trained by a fit() that has not finished; await it (or cancel it with its signal) first",
+    );
+    expect(() => m.trainBatch(data, new Adam())).toThrow(
+      "Model.trainBatch: this model is already being trained by a fit() that has not finished",
+    );
     const h = await p;
     // the same training, alone, on a twin gives the same weights
     const h2 = await twin.fit(data, { epochs: 3, batchSize: 8, seed: 3 });
@@ -140,7 +178,8 @@ describe("one training call at a time per model", () => {
     m.trainBatch(data, new Adam());
     await expect(m.fit(data, { epochs: 1, signal: AbortSignal.abort() })).rejects.toThrow(FitError);
     await m.fit(data, { epochs: 1 });
-    m.dispose(); twin.dispose();
+    m.dispose();
+    twin.dispose();
   });
   it("dispose() during a fit makes the fit reject naming Model.fit, and frees the model for nothing else", async () => {
     for (const when of ["onBatchEnd", "onEpochEnd"] as const) {
@@ -155,7 +194,9 @@ describe("one training call at a time per model", () => {
   it("two models train concurrently", async () => {
     const a = setup(1), b = setup(2);
     const [ha, hb] = await Promise.all([a.m.fit(a.data, { epochs: 2 }), b.m.fit(b.data, { epochs: 2 })]);
-    expect(ha.epoch).toEqual([1, 2]); expect(hb.epoch).toEqual([1, 2]);
-    a.m.dispose(); b.m.dispose();
+    expect(ha.epoch).toEqual([1, 2]);
+    expect(hb.epoch).toEqual([1, 2]);
+    a.m.dispose();
+    b.m.dispose();
   });
 });

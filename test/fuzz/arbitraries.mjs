@@ -10,16 +10,15 @@ export const junk = fc.constantFrom(null, "3", {}, Symbol.for("x"), () => 1, [],
 export function arg(names, valid, ...bads) {
   const good = valid.map((value) => ({ value, bad: null }));
   if (bads.length === 0) return good;
-  const mixed = fc.oneof(
-    { weight: 4, arbitrary: good },
-    { weight: 1, arbitrary: fc.oneof(...bads).map((value) => ({ value, bad: names })) },
-  );
+  const mixed = fc.oneof({ weight: 4, arbitrary: good }, { weight: 1,
+    arbitrary: fc.oneof(...bads).map((value) => ({ value, bad: names })) });
   mixed.validOnly = good; // options() draws all-valid objects half of the time
   return mixed;
 }
 
 /** Bad integers for a size in 1..max. */
-export const badCount = (max = 1 << 20) => fc.constantFrom(0, -1, 1.5, ...(max < 2 ** 52 ? [max + 1] : []), 2 ** 53, NaN, Infinity, "2", null);
+export const badCount = (max = 1 << 20) =>
+  fc.constantFrom(0, -1, 1.5, ...(max < 2 ** 52 ? [max + 1] : []), 2 ** 53, NaN, Infinity, "2", null);
 
 /** Where a Float32Array lives: its own buffer, a view at a byte offset into a larger buffer, or a
  *  SharedArrayBuffer. The values are the same; results must not depend on it. */
@@ -43,22 +42,22 @@ export function place(values, where) {
 
 /** n finite floats in [-2, 2] placed in a container. */
 export function floats(n) {
-  return fc.tuple(fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }), container)
-    .map(([v, where]) => place(v, where));
+  return fc.tuple(fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }), container).map((
+    [v, where],
+  ) => place(v, where));
 }
 
 /** A Float32Array of n elements, or certainly not one: wrong length, a NaN or ±Infinity inside, a
  *  different typed array, a plain array, null. */
 export function floatsOrBad(names, n, { nonFiniteIsBad = true } = {}) {
-  const bads = [
-    fc.integer({ min: 0, max: n + 3 }).filter((k) => k !== n).map((k) => new Float32Array(k)),
-    fc.constant(Float64Array.from({ length: n }, () => 0.5)),
-    fc.constant(Array.from({ length: n }, () => 0.5)),
-    junk,
-  ];
+  const bads = [fc.integer({ min: 0, max: n + 3 }).filter((k) => k !== n).map((k) => new Float32Array(k)),
+    fc.constant(Float64Array.from({ length: n }, () => 0.5)), fc.constant(Array.from({ length: n }, () => 0.5)), junk];
   if (nonFiniteIsBad && n > 0) {
-    bads.push(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(NaN, Infinity, -Infinity))
-      .map(([i, v]) => { const a = new Float32Array(n).fill(0.25); a[i] = v; return a; }));
+    bads.push(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(NaN, Infinity, -Infinity)).map(([i, v]) => {
+      const a = new Float32Array(n).fill(0.25);
+      a[i] = v;
+      return a;
+    }));
   }
   return arg(names, floats(n), ...bads);
 }
@@ -68,24 +67,24 @@ export function floatsOrBad(names, n, { nonFiniteIsBad = true } = {}) {
 export function options(where, fields, { required = false } = {}) {
   const keys = Object.keys(fields);
   const allValid = Object.fromEntries(keys.map((k) => [k, fields[k].validOnly ?? fields[k]]));
-  const record = fc.oneof(fc.record(fields, { requiredKeys: required ? keys : [] }), fc.record(allValid, { requiredKeys: required ? keys : [] })).map((o) => {
-    const value = {}, bad = [];
-    for (const [k, v] of Object.entries(o)) {
-      if (v === undefined || v.value === undefined) continue;
-      value[k] = v.value;
-      if (v.bad) bad.push(v.bad);
-    }
-    return { value, bads: bad };
-  });
-  const typo = fc.tuple(record, fc.constantFrom(...keys.map((k) => k.toLowerCase() + "s"), "bogus", "__proto__", "constructor"))
-    .map(([o, k]) => {
+  const record = fc.oneof(fc.record(fields, { requiredKeys: required ? keys : [] }),
+    fc.record(allValid, { requiredKeys: required ? keys : [] })).map((o) => {
+      const value = {}, bad = [];
+      for (const [k, v] of Object.entries(o)) {
+        if (v === undefined || v.value === undefined) continue;
+        value[k] = v.value;
+        if (v.bad) bad.push(v.bad);
+      }
+      return { value, bads: bad };
+    });
+  const typo = fc.tuple(record,
+    fc.constantFrom(...keys.map((k) => k.toLowerCase() + "s"), "bogus", "__proto__", "constructor")).map(([o, k]) => {
       const value = { ...o.value };
       Object.defineProperty(value, k, { value: 1, enumerable: true, configurable: true, writable: true });
       return { value, bads: [...o.bads, [k, "options"]] };
     });
-  return fc.oneof(
-    { weight: 8, arbitrary: record },
-    { weight: 1, arbitrary: typo },
-    { weight: 1, arbitrary: fc.constantFrom(null, "opts", 3).map((value) => ({ value, bads: [["options", "grads", "config", "dict"]] })) },
-  );
+  return fc.oneof({ weight: 8, arbitrary: record }, { weight: 1, arbitrary: typo }, { weight: 1,
+    arbitrary: fc.constantFrom(null, "opts", 3).map((value) => ({ value,
+      bads: [["options", "grads", "config", "dict"]] })
+    ) });
 }

@@ -21,12 +21,18 @@ function newest(dir: string, skip: RegExp): [string, number] {
 export default function setup(): void {
   const outputs = { assembly: "build/recurrent.wasm", bindings: "dist/index.js" };
   for (const out of Object.values(outputs)) {
-    if (!existsSync(join(root, out))) throw new Error(`npm run test:unit: ${out} is missing; run \`npm run build\` first`);
+    if (!existsSync(join(root, out))) {
+      throw new Error(`npm run test:unit: ${out} is missing; run \`npm run build\` first`);
+    }
   }
   for (const [src, out] of Object.entries(outputs)) {
     const [file, time] = newest(join(root, src), /wasm-inline\.ts$/);
     if (time > statSync(join(root, out)).mtimeMs) {
-      console.warn(`npm run test:unit: ${relative(root, file)} is newer than ${out}: these tests run the build, not the sources; run \`npm run build\` first`);
+      console.warn(
+        `npm run test:unit: ${
+          relative(root, file)
+        } is newer than ${out}: these tests run the build, not the sources; run \`npm run build\` first`,
+      );
     }
   }
 }

@@ -9,20 +9,31 @@ import { syncBuiltinESMExports } from "node:module";
 import { Model } from "../../dist/index.js";
 
 const hook = process.env.CLI_HOOK;
-const spin = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };
+const spin = (ms) => {
+  const t = Date.now();
+  while (Date.now() - t < ms);
+};
 if (hook === "sigint-in-predict" || hook === "sigint-in-save") {
   const name = hook === "sigint-in-predict" ? "predict" : "save";
   const original = Model.prototype[name];
-  Model.prototype[name] = function (...args) {
+  Model.prototype[name] = function(...args) {
     process.kill(process.pid, "SIGINT");
     spin(200); // the signal arrives while this call runs
     return original.apply(this, args);
   };
 } else if (hook === "kill-in-write") {
   const open = fs.openSync, write = fs.writeSync, ours = new Set();
-  fs.openSync = (path, ...rest) => { const fd = open(path, ...rest); if (String(path).endsWith(".tmp")) ours.add(fd); return fd; };
+  fs.openSync = (path, ...rest) => {
+    const fd = open(path, ...rest);
+    if (String(path).endsWith(".tmp")) ours.add(fd);
+    return fd;
+  };
   fs.writeSync = (fd, buffer, ...rest) => {
-    if (ours.has(fd)) { write(fd, buffer, 0, 64); process.kill(process.pid, "SIGKILL"); spin(5000); }
+    if (ours.has(fd)) {
+      write(fd, buffer, 0, 64);
+      process.kill(process.pid, "SIGKILL");
+      spin(5000);
+    }
     return write(fd, buffer, ...rest);
   };
   syncBuiltinESMExports();

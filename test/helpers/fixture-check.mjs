@@ -11,14 +11,21 @@ export function checkAllFixtures({ stateGrads = false } = {}) {
   const out = { cases: 0, failures: [] };
   const close = (label, got, want, atol, rtol) => {
     for (let i = 0; i < want.length; i++) {
-      if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]))) { out.failures.push(`${label}[${i}]: ${got[i]} vs ${want[i]}`); return; }
+      if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]))) {
+        out.failures.push(`${label}[${i}]: ${got[i]} vs ${want[i]}`);
+        return;
+      }
     }
   };
   for (const file of ["elman", "lstm", "gru"]) {
     const fx = JSON.parse(readFileSync(new URL(`../fixtures/${file}.json`, import.meta.url), "utf8"));
     for (const cs of [...fx.cases, ...fx.truncated]) {
       const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional };
-      const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN({ ...base, nonlinearity: cs.nonlinearity });
+      const layer = cs.mode === "lstm"
+        ? new LSTM(base)
+        : cs.mode === "gru"
+        ? new GRU(base)
+        : new RNN({ ...base, nonlinearity: cs.nonlinearity });
       layer.loadStateDict(Object.fromEntries(Object.entries(cs.params).map(([k, v]) => [k, F32(v)])));
       const o = { batch: cs.B, steps: cs.T, lengths: Int32Array.from(cs.lengths), h0: F32(cs.h0) };
       if (cs.mode === "lstm") o.c0 = F32(cs.c0);
@@ -28,7 +35,8 @@ export function checkAllFixtures({ stateGrads = false } = {}) {
       if (cs.mode === "lstm") close(`${cs.name} cN`, r.cN, cs.cN, 1e-5, 1e-4);
       const g = { output: F32(cs.gOutput), hN: F32(cs.gHN) };
       if (cs.mode === "lstm") g.cN = F32(cs.gCN);
-      const d = layer.backward(g, { ...(cs.truncate ? { truncate: cs.truncate } : {}), ...(stateGrads ? { stateGrads: true } : {}) });
+      const d = layer.backward(g, { ...(cs.truncate ? { truncate: cs.truncate } : {}),
+        ...(stateGrads ? { stateGrads: true } : {}) });
       close(`${cs.name} dx`, d.x, cs.dx, 1e-4, 1e-3);
       close(`${cs.name} dh0`, d.h0, cs.dh0, 1e-4, 1e-3);
       if (cs.mode === "lstm") close(`${cs.name} dc0`, d.c0, cs.dc0, 1e-4, 1e-3);

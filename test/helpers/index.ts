@@ -7,18 +7,24 @@ export async function core() {
 }
 
 /** Max |got − want| − (atol + rtol·|want|) must be ≤ 0; on failure, names the worst element. */
-export function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number): number {
+export function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<number>, atol: number,
+  rtol: number): number {
   expect(got.length, `${label}: length`).toBe(want.length);
   let worst = -Infinity, wi = -1, maxAbs = 0;
   for (let i = 0; i < want.length; i++) {
     const d = Math.abs(got[i] - want[i]);
     if (!(d <= atol + rtol * Math.abs(want[i])) && (Number.isNaN(d) || d - (atol + rtol * Math.abs(want[i])) > worst)) {
-      worst = Number.isNaN(d) ? Infinity : d - (atol + rtol * Math.abs(want[i])); wi = i;
+      worst = Number.isNaN(d) ? Infinity : d - (atol + rtol * Math.abs(want[i]));
+      wi = i;
     }
     if (d > maxAbs) maxAbs = d;
   }
   if (wi >= 0) {
-    expect.fail(`${label}: element ${wi} is ${got[wi]}, expected ${want[wi]} (atol ${atol}, rtol ${rtol}; max abs diff ${maxAbs})`);
+    expect.fail(
+      `${label}: element ${wi} is ${got[wi]}, expected ${
+        want[wi]
+      } (atol ${atol}, rtol ${rtol}; max abs diff ${maxAbs})`,
+    );
   }
   return maxAbs;
 }

@@ -13,11 +13,15 @@ const xs = [], ys = [], classes = new Int32Array(40);
 for (let i = 0; i < 40; i++) {
   const T = 4 + rng.int(9), x = new Float32Array(T * 3);
   for (let j = 0; j < x.length; j++) x[j] = rng.uniform() - 0.5;
-  xs.push(x); ys.push(x.reduce((a, b) => a + b, 0)); classes[i] = i % 3;
+  xs.push(x);
+  ys.push(x.reduce((a, b) => a + b, 0));
+  classes[i] = i % 3;
 }
 for (const checkpoint of [false, true]) {
-  const m = new Model({ cell: "lstm", inputSize: 3, hiddenSize: 12, numLayers: 2, bidirectional: true, outputSize: 1, initialState: { perClass: 3 }, seed: 2, checkpoint });
-  const h = await m.fit({ x: xs, y: Float32Array.from(ys), classes }, { epochs: 4, batchSize: 16, learningRate: 0.01, clipNorm: 1, seed: 1 });
+  const m = new Model({ cell: "lstm", inputSize: 3, hiddenSize: 12, numLayers: 2, bidirectional: true, outputSize: 1,
+    initialState: { perClass: 3 }, seed: 2, checkpoint });
+  const h = await m.fit({ x: xs, y: Float32Array.from(ys), classes }, { epochs: 4, batchSize: 16, learningRate: 0.01,
+    clipNorm: 1, seed: 1 });
   // with gradient checkpointing (recomputed segments) the same numbers must come out, bitwise
   out[checkpoint ? "lossesCheckpointed" : "losses"] = h.loss;
   out[checkpoint ? "predCheckpointed" : "pred"] = Array.from(m.predict(xs, { classes }));

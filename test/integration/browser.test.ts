@@ -16,11 +16,17 @@ async function trainTiny(R: any) {
     const T = 3 + rng.int(8);
     const x = new Float32Array(T * 2);
     let s = 0;
-    for (let t = 0; t < T; t++) { x[2 * t] = rng.uniform() - 0.5; x[2 * t + 1] = rng.uniform(); s += x[2 * t]; }
-    xs.push(x); ys.push(s);
+    for (let t = 0; t < T; t++) {
+      x[2 * t] = rng.uniform() - 0.5;
+      x[2 * t + 1] = rng.uniform();
+      s += x[2 * t];
+    }
+    xs.push(x);
+    ys.push(s);
   }
   const m = new R.Model({ inputSize: 2, hiddenSize: 8, numLayers: 2, bidirectional: true, outputSize: 1, seed: 5 });
-  const h = await m.fit({ x: xs, y: Float32Array.from(ys) }, { epochs: 5, batchSize: 8, learningRate: 0.01, clipNorm: 1, seed: 3, validationSplit: 0.25 });
+  const h = await m.fit({ x: xs, y: Float32Array.from(ys) }, { epochs: 5, batchSize: 8, learningRate: 0.01, clipNorm: 1,
+    seed: 3, validationSplit: 0.25 });
   const p = Array.from(m.predict(xs) as Float32Array);
   m.dispose();
   return { loss: h.loss, valLoss: h.valLoss, pred: p };
@@ -34,10 +40,19 @@ async function trainTinyOde(R: any) {
   for (let i = 0; i < 12; i++) {
     const T = 3 + rng.int(6), t = new Float64Array(T), xi = new Float32Array(T), m = new Float32Array(T);
     let c = 0;
-    for (let k = 0; k < T; k++) { c += 0.1 + rng.uniform(); t[k] = c; xi[k] = rng.uniform() - 0.5; m[k] = rng.uniform() < 0.8 ? 1 : 0; }
-    x.push(xi); times.push(t); mask.push(m); y.push(Float32Array.from(xi, (v, k) => v * 0.5 + t[k] * 0.1));
+    for (let k = 0; k < T; k++) {
+      c += 0.1 + rng.uniform();
+      t[k] = c;
+      xi[k] = rng.uniform() - 0.5;
+      m[k] = rng.uniform() < 0.8 ? 1 : 0;
+    }
+    x.push(xi);
+    times.push(t);
+    mask.push(m);
+    y.push(Float32Array.from(xi, (v, k) => v * 0.5 + t[k] * 0.1));
   }
-  const m = new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 6, outputSize: 1, readout: "sequence", inputMask: true, ode: { hidden: [8] }, seed: 2 });
+  const m = new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 6, outputSize: 1, readout: "sequence",
+    inputMask: true, ode: { hidden: [8] }, seed: 2 });
   const h = await m.fit({ x, y, times, mask }, { epochs: 3, batchSize: 4, learningRate: 0.01, seed: 1 });
   const p = (m.predict(x, { times, mask }) as Float32Array[]).flatMap((a) => Array.from(a));
   m.dispose();
@@ -48,13 +63,17 @@ async function trainTinyOde(R: any) {
 async function tinyHmm(R: any) {
   await R.init();
   const truth = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3 });
-  truth.setParams({ startprob: Float64Array.of(0.6, 0.4), transmat: Float64Array.of(0.9, 0.1, 0.2, 0.8), emissionprob: Float64Array.of(0.7, 0.2, 0.1, 0.1, 0.3, 0.6) });
+  truth.setParams({ startprob: Float64Array.of(0.6, 0.4), transmat: Float64Array.of(0.9, 0.1, 0.2, 0.8),
+    emissionprob: Float64Array.of(0.7, 0.2, 0.1, 0.1, 0.3, 0.6) });
   const { X } = truth.sample(400, { seed: 3 });
   const hmm = new R.CategoricalHMM({ nComponents: 2, nFeatures: 3, nIter: 20, seed: 4 });
   const r = hmm.fit(X, Int32Array.of(200, 200));
   const file = hmm.save(), back = R.CategoricalHMM.load(file);
-  const out = { ll: r.logLikelihood, score: hmm.score(X), path: Array.from(hmm.decode(X).states.subarray(0, 40)), file: Array.from(file), loadedScore: back.score(X) };
-  truth.dispose(); hmm.dispose(); back.dispose();
+  const out = { ll: r.logLikelihood, score: hmm.score(X), path: Array.from(hmm.decode(X).states.subarray(0, 40)),
+    file: Array.from(file), loadedScore: back.score(X) };
+  truth.dispose();
+  hmm.dispose();
+  back.dispose();
   return out;
 }
 
@@ -62,11 +81,14 @@ async function tinyHmm(R: any) {
 // and top-p.
 async function tinyGenerate(R: any) {
   await R.init();
-  const V = 9, m = new R.Model({ cell: "gru", inputSize: V + 1, hiddenSize: 12, numLayers: 2, outputSize: V, readout: "sequence", loss: "crossentropy", seed: 6 });
+  const V = 9,
+    m = new R.Model({ cell: "gru", inputSize: V + 1, hiddenSize: 12, numLayers: 2, outputSize: V, readout: "sequence",
+      loss: "crossentropy", seed: 6 });
   const sd = m.stateDict(), rng = new R.Rng(8);
   for (const k of Object.keys(sd)) sd[k] = sd[k].map(() => 1.5 * rng.normal());
   m.loadStateDict(sd);
-  const out = { a: Array.from(m.generate({ prime: [V], length: 300, temperature: 0.8, topK: 6, topP: 0.9, seed: 4 })), b: Array.from(m.generate({ prime: [V, 2], length: 100, temperature: 1.3, seed: 5 })) };
+  const out = { a: Array.from(m.generate({ prime: [V], length: 300, temperature: 0.8, topK: 6, topP: 0.9, seed: 4 })),
+    b: Array.from(m.generate({ prime: [V, 2], length: 100, temperature: 1.3, seed: 5 })) };
   m.dispose();
   return out;
 }
@@ -78,19 +100,26 @@ async function tinyWorker(R: any, threads = 1) {
   for (let i = 0; i < 32; i++) {
     const T = 2 + rng.int(6), a = new Float32Array(T * 2);
     for (let k = 0; k < a.length; k++) a[k] = rng.uniform() - 0.5;
-    x.push(a); y.push(a[0] - a[1]);
+    x.push(a);
+    y.push(a[0] - a[1]);
   }
   const test = x.map((a) => a.slice());
-  const w = await R.WorkerModel.create({ cell: "gru", inputSize: 2, hiddenSize: 8, outputSize: 1, seed: 5 }, threads > 1 ? { threads } : {});
+  const w = await R.WorkerModel.create({ cell: "gru", inputSize: 2, hiddenSize: 8, outputSize: 1, seed: 5 },
+    threads > 1 ? { threads } : {});
   const epochs: number[] = [];
   const yy = Float32Array.from(y);
-  const h = await w.fit({ x, y: yy }, { epochs: 4, batchSize: 8, learningRate: 0.01, seed: 2, transfer: true, onEpochEnd: (e: number) => { epochs.push(e); } });
+  const h = await w.fit({ x, y: yy }, { epochs: 4, batchSize: 8, learningRate: 0.01, seed: 2, transfer: true,
+    onEpochEnd: (e: number) => {
+      epochs.push(e);
+    } });
   const pred = Array.from(await w.predict(test) as Float32Array);
   // the moved arrays are empty now: a second call on them is refused by name, before any posting
-  const again = await w.fit({ x, y: yy }, { epochs: 1, transfer: true }).then(() => "resolved", (e: Error) => `${e.name}: ${e.message}`);
+  const again = await w.fit({ x, y: yy }, { epochs: 1, transfer: true }).then(() => "resolved",
+    (e: Error) => `${e.name}: ${e.message}`);
   const copied = test.map((a) => a.slice());
   await w.predict(copied); // copied by default: the caller keeps its arrays
-  const out = { loss: h.loss, pred, epochs: epochs.length, threads: w.info.threads, transferred: x[0].length === 0, again, kept: copied[0].length > 0 };
+  const out = { loss: h.loss, pred, epochs: epochs.length, threads: w.info.threads, transferred: x[0].length === 0,
+    again, kept: copied[0].length > 0 };
   await w.dispose();
   return out;
 }
@@ -102,7 +131,8 @@ function readmeExample(): string {
   if (!m) throw new Error("README: no html block in the browser section");
   return m[1];
 }
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run", "--disable-quic"];
 // playwright launches Chromium with a fresh temporary profile of its own (--user-data-dir is its job)
 let server: Server, browser: Browser, base = "";
 
@@ -111,14 +141,24 @@ beforeAll(async () => {
   // /isolated/ serves the same page cross-origin isolated (COOP + COEP), which SharedArrayBuffer
   // and so the threaded build need
   server = createServer((req, res) => {
-    const isolated = req.url?.startsWith("/isolated/") ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
-    if (req.url?.endsWith("/recurrent.iife.js")) { res.writeHead(200, { "content-type": "text/javascript", ...isolated }); res.end(bundle); }
-    else if (req.url === "/readme/") { res.writeHead(200, { "content-type": "text/html" }); res.end(readmeExample()); }
-    else { res.writeHead(200, { "content-type": "text/html", ...isolated }); res.end(`<!doctype html><script src="recurrent.iife.js"></script>`); }
+    const isolated = req.url?.startsWith("/isolated/")
+      ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
+      : {};
+    if (req.url?.endsWith("/recurrent.iife.js")) {
+      res.writeHead(200, { "content-type": "text/javascript", ...isolated });
+      res.end(bundle);
+    } else if (req.url === "/readme/") {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(readmeExample());
+    } else {
+      res.writeHead(200, { "content-type": "text/html", ...isolated });
+      res.end(`<!doctype html><script src="recurrent.iife.js"></script>`);
+    }
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as any).port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true, args: FLAGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true,
+    args: FLAGS });
 });
 afterAll(async () => {
   await browser?.close();
@@ -133,13 +173,19 @@ describe("<script> bundle in headless Chromium", () => {
     await page.goto(base + "/");
     const version = await page.evaluate(() => navigator.userAgent);
     expect(await page.evaluate(() => typeof (globalThis as any).Recurrent?.Model)).toBe("function");
-    const inBrowser = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const inBrowser = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<
+      ReturnType<typeof trainTiny>
+    >;
     const inNode = await trainTiny(Recurrent);
     expect(errors).toEqual([]);
     expect(inNode.loss.every(Number.isFinite)).toBe(true);
     expect(inNode.loss[4]).toBeLessThan(inNode.loss[0]);
     expect(inBrowser).toEqual(inNode); // numbers compare exactly
-    console.log(`Chromium (${version.match(/Chrome\/[\d.]+/)?.[0]}) and Node agree bitwise: losses ${inNode.loss.map((v) => v.toFixed(5)).join(", ")}`);
+    console.log(
+      `Chromium (${version.match(/Chrome\/[\d.]+/)?.[0]}) and Node agree bitwise: losses ${
+        inNode.loss.map((v) => v.toFixed(5)).join(", ")
+      }`,
+    );
     await page.close();
   });
 
@@ -180,9 +226,13 @@ describe("<script> bundle in headless Chromium", () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
     await page.goto(base + "/readme/");
-    await page.waitForFunction(() => document.getElementById("log")?.textContent?.includes("done:"), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById("log")?.textContent?.includes("done:"), undefined, {
+      timeout: 60_000,
+    });
     const log = await page.evaluate(() => document.getElementById("log")!.textContent!);
     expect(errors).toEqual([]);
     expect(log.match(/^epoch \d+:/gm)?.length).toBe(30);
@@ -194,7 +244,9 @@ describe("<script> bundle in headless Chromium", () => {
   it("WorkerModel: the bundle trains in a dedicated Worker it starts from its own URL, bitwise like Node's WorkerModel", async () => {
     const { inBrowser, inNode } = await inPageAndNode(tinyWorker);
     expect(inNode).toMatchObject({ epochs: 4, threads: 1, transferred: true, kept: true });
-    expect(inNode.again).toMatch(/^RangeError: WorkerModel\.fit: data\.x\[0\] has 0 elements, .*was it transferred to a Worker\?/);
+    expect(inNode.again).toMatch(
+      /^RangeError: WorkerModel\.fit: data\.x\[0\] has 0 elements, .*was it transferred to a Worker\?/,
+    );
     expect(inNode.loss[3]).toBeLessThan(inNode.loss[0]);
     expect(inBrowser).toEqual(inNode);
   });
@@ -204,7 +256,9 @@ describe("<script> bundle in headless Chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(base + "/isolated/");
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    const two = await page.evaluate(`(${tinyWorker.toString()})(globalThis.Recurrent, 2)`) as Awaited<ReturnType<typeof tinyWorker>>;
+    const two = await page.evaluate(`(${tinyWorker.toString()})(globalThis.Recurrent, 2)`) as Awaited<
+      ReturnType<typeof tinyWorker>
+    >;
     const one = await tinyWorker(Recurrent);
     expect(errors).toEqual([]);
     expect(two.threads).toBe(2);
@@ -216,14 +270,20 @@ describe("<script> bundle in headless Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(base + "/");
-    const info = await page.evaluate(`globalThis.Recurrent.init({ relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`);
+    const info = await page.evaluate(
+      `globalThis.Recurrent.init({ relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`,
+    );
     expect(info).toMatchObject({ relaxedSimd: true, threads: 1 });
-    const relaxed = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const relaxed = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<
+      ReturnType<typeof trainTiny>
+    >;
     const plain = await trainTiny(Recurrent);
     expect(errors).toEqual([]);
     // fused multiply-adds round differently: equal to a few ulps per operation, not bitwise
     relaxed.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-4 * Math.abs(plain.loss[i])));
-    relaxed.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-4 + 1e-4 * Math.abs(plain.pred[i])));
+    relaxed.pred.forEach((v, i) =>
+      expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-4 + 1e-4 * Math.abs(plain.pred[i]))
+    );
     await page.close();
   });
 
@@ -233,19 +293,31 @@ describe("<script> bundle in headless Chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(base + "/isolated/");
     expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(true);
-    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`);
+    const info = await page.evaluate(
+      `globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.coreInfo())`,
+    );
     expect(info).toMatchObject({ relaxedSimd: false, threads: 2, threadsFallback: null, relaxedSimdFallback: null });
     // and the combination, in a second isolated page
     const page2 = await browser.newPage();
     await page2.goto(base + "/isolated/");
-    expect(await page2.evaluate(`globalThis.Recurrent.init({ threads: 2, relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`)).toMatchObject({ relaxedSimd: true, threads: 2 });
-    const both = await page2.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    expect(
+      await page2.evaluate(
+        `globalThis.Recurrent.init({ threads: 2, relaxedSimd: true }).then(() => globalThis.Recurrent.coreInfo())`,
+      ),
+    ).toMatchObject({ relaxedSimd: true, threads: 2 });
+    const both = await page2.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<
+      ReturnType<typeof trainTiny>
+    >;
     await page2.close();
-    const threaded = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<ReturnType<typeof trainTiny>>;
+    const threaded = await page.evaluate(`(${trainTiny.toString()})(globalThis.Recurrent)`) as Awaited<
+      ReturnType<typeof trainTiny>
+    >;
     const plain = await trainTiny(Recurrent);
     expect(errors).toEqual([]);
     threaded.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-5 * Math.abs(plain.loss[i])));
-    threaded.pred.forEach((v, i) => expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(plain.pred[i])));
+    threaded.pred.forEach((v, i) =>
+      expect(Math.abs(v - plain.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(plain.pred[i]))
+    );
     both.loss.forEach((v, i) => expect(Math.abs(v - plain.loss[i])).toBeLessThan(1e-4 * Math.abs(plain.loss[i])));
     await page.close();
   });
@@ -253,12 +325,19 @@ describe("<script> bundle in headless Chromium", () => {
   it("falls back to one thread without cross-origin isolation", async () => {
     const page = await browser.newPage();
     const warnings: string[] = [];
-    page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+    page.on("console", (m) => {
+      if (m.type() === "warning") warnings.push(m.text());
+    });
     await page.goto(base + "/");
     expect(await page.evaluate("globalThis.crossOriginIsolated")).toBe(false);
-    const info = await page.evaluate(`globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.init()).then(() => globalThis.Recurrent.coreInfo())`);
-    expect(info).toMatchObject({ relaxedSimd: false, threads: 1, threadsFallback: "page is not cross-origin isolated" });
-    expect(warnings).toEqual(["recurrent-wasm: running on 1 thread instead of 2: page is not cross-origin isolated (see coreInfo())"]);
+    const info = await page.evaluate(
+      `globalThis.Recurrent.init({ threads: 2 }).then(() => globalThis.Recurrent.init()).then(() => globalThis.Recurrent.coreInfo())`,
+    );
+    expect(info).toMatchObject({ relaxedSimd: false, threads: 1,
+      threadsFallback: "page is not cross-origin isolated" });
+    expect(warnings).toEqual([
+      "recurrent-wasm: running on 1 thread instead of 2: page is not cross-origin isolated (see coreInfo())",
+    ]);
     await page.close();
   });
 });

@@ -16,7 +16,8 @@ import { chromium, Browser } from "playwright-core";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tools = join(root, "test/integration/bundlers");
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run", "--disable-quic"];
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 /** The app: the same training on the page's thread and in a default WorkerModel. */
@@ -40,7 +41,8 @@ globalThis.result = (async () => {
 })().catch((e) => ({ error: String(e && e.message || e) }));
 `;
 const TOOLS = { vite: "Vite", webpack: "webpack 5", esbuild: "esbuild" }; // as the README names them
-const HTML = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module" src="/main.js"></script></body></html>`;
+const HTML =
+  `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module" src="/main.js"></script></body></html>`;
 
 let app = "", browser: Browser;
 const builds: Record<string, { dir: string; files: Record<string, number> }> = {};
@@ -48,10 +50,14 @@ const servers: Server[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(tools, "node_modules/vite")) || !existsSync(join(tools, "node_modules/webpack"))) {
-    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: tools, stdio: "pipe", timeout: 300_000 });
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: tools, stdio: "pipe",
+      timeout: 300_000 });
   }
   const out = mkdtempSync(join(tmpdir(), "rw-bundlers-"));
-  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { cwd: root,
+      encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+  );
   app = join(out, "app");
   mkdirSync(join(app, "node_modules"), { recursive: true });
   execFileSync("tar", ["-xzf", join(out, packed.filename), "-C", out]);
@@ -61,22 +67,42 @@ beforeAll(async () => {
   writeFileSync(join(app, "index.html"), HTML);
   for (const tool of Object.keys(TOOLS)) {
     const dir = join(out, `dist-${tool}`);
-    const files = JSON.parse(execFileSync(process.execPath, [join(tools, "build.mjs"), tool, app, dir], { cwd: tools, encoding: "utf8", timeout: 300_000 }).trim().split("\n").pop()!);
+    const files = JSON.parse(
+      execFileSync(process.execPath, [join(tools, "build.mjs"), tool, app, dir], { cwd: tools, encoding: "utf8",
+        timeout: 300_000 }).trim().split("\n").pop()!,
+    );
     builds[tool] = { dir, files };
-    const sum = (ext: string) => Object.entries(files).filter(([f]) => f.endsWith(ext)).reduce((a, [, n]) => a + (n as number), 0);
-    console.log(`${tool} production build: ${(sum(".js") / 1e3).toFixed(1)} kB of JavaScript, ${(sum(".wasm") / 1e3).toFixed(1)} kB of wasm (${Object.keys(files).join(", ")})`);
+    const sum = (ext: string) =>
+      Object.entries(files).filter(([f]) => f.endsWith(ext)).reduce((a, [, n]) => a + (n as number), 0);
+    console.log(
+      `${tool} production build: ${(sum(".js") / 1e3).toFixed(1)} kB of JavaScript, ${
+        (sum(".wasm") / 1e3).toFixed(1)
+      } kB of wasm (${Object.keys(files).join(", ")})`,
+    );
   }
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true, args: FLAGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true,
+    args: FLAGS });
 }, 600_000);
-afterAll(async () => { await browser?.close(); for (const s of servers) s.close(); });
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) s.close();
+});
 
 /** Serve a build's folder as static files (isolated: with COOP + COEP); its base URL. */
 async function serve(dir: string, isolated: boolean): Promise<string> {
   const server = createServer((req, res) => {
     const file = join(dir, (req.url ?? "/").replace(/\?.*$/, "").replace(/^\/$/, "/index.html"));
-    const headers = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
-    try { const body = readFileSync(file); res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...headers }); res.end(body); }
-    catch { res.writeHead(404, headers); res.end(); }
+    const headers = isolated
+      ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }
+      : {};
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...headers });
+      res.end(body);
+    } catch {
+      res.writeHead(404, headers);
+      res.end();
+    }
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -88,13 +114,16 @@ describe("apps built with bundlers", () => {
     for (const isolated of [false, true]) {
       it(`${tool} production build${isolated ? " (COOP/COEP)" : ""}: a Model trains on the page, a default WorkerModel in its Worker, the same losses, no console error`, async () => {
         const { dir, files } = builds[tool];
-        const js = Object.entries(files).filter(([f]) => f.endsWith(".js")), wasm = Object.keys(files).filter((f) => f.endsWith(".wasm"));
+        const js = Object.entries(files).filter(([f]) => f.endsWith(".js")),
+          wasm = Object.keys(files).filter((f) => f.endsWith(".wasm"));
         expect(wasm.length, JSON.stringify(files)).toBeGreaterThanOrEqual(1); // the core as an asset, not inlined
         expect(js.length, JSON.stringify(files)).toBeGreaterThanOrEqual(2); // the app and the trainer worker
         for (const [f, n] of js) expect(n, `${f} holds no inlined wasm`).toBeLessThan(400_000);
         const page = await browser.newPage(), errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
-        page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+        page.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
         await page.goto(await serve(dir, isolated));
         await page.waitForFunction(() => (globalThis as any).result !== undefined, undefined, { timeout: 60_000 });
         const got = await page.evaluate(() => (globalThis as any).result);

@@ -4,7 +4,8 @@
 // the best weights, a crash mid-save leaves the old file whole, no file of another's deleted.
 // Every run has a temporary folder of its own as its working directory.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
+  writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,7 +19,8 @@ const fresh = () => mkdtempSync(join(dir, "run-"));
 /** `recurrent-wasm ARGS` in folder `cwd` (a fresh one by default), optionally with a CLI_HOOK. */
 function cli(args: string[], { cwd = fresh(), hookName = "", env = {} as Record<string, string> } = {}) {
   const pre = hookName ? ["--import", hook] : [];
-  return spawnSync(process.execPath, [...pre, cliPath, ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, CLI_HOOK: hookName, ...env } });
+  return spawnSync(process.execPath, [...pre, cliPath, ...args], { cwd, encoding: "utf8", timeout: 120_000,
+    env: { ...process.env, CLI_HOOK: hookName, ...env } });
 }
 const short = ["--epochs", "1", "--hidden", "8", "--seed", "0"];
 
@@ -29,7 +31,8 @@ describe("recurrent-wasm CLI", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^test RMSE \d+\.\d{3} \(mean predictor 2\.181, ESOL equation 0\.928\)\n$/);
     expect(r.stderr).toMatch(/epoch 3\/3 train rmse/);
-    const p = execFileSync(process.execPath, [cliPath, "predict", "--model", model, "CCO", "c1ccccc1"], { cwd: fresh(), encoding: "utf8" });
+    const p = execFileSync(process.execPath, [cliPath, "predict", "--model", model, "CCO", "c1ccccc1"], { cwd: fresh(),
+      encoding: "utf8" });
     const lines = p.trim().split("\n");
     expect(lines[0]).toBe("sequence,predicted measured log solubility in mols per litre");
     expect(lines[1]).toMatch(/^CCO,-?\d+\.\d{4}$/);
@@ -68,7 +71,13 @@ describe("recurrent-wasm train: the model file", () => {
     for (const [name, kind] of [["pipe", "a FIFO \\(named pipe\\)"], ["link", "a symbolic link"], [".", "a folder"]]) {
       const r = cli(["train", ...short, "--out", name, "--force"], { cwd: here });
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^recurrent-wasm: --out ${name.replace(".", "\\.")} is ${kind}, not a regular file; .*--force replaces regular files only\\)\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^recurrent-wasm: --out ${
+            name.replace(".", "\\.")
+          } is ${kind}, not a regular file; .*--force replaces regular files only\\)\\n$`,
+        ),
+      );
     }
     expect(lstatSync(join(here, "pipe")).isFIFO()).toBe(true);
     expect(lstatSync(join(here, "link")).isSymbolicLink()).toBe(true);
@@ -82,11 +91,15 @@ describe("recurrent-wasm train: the model file", () => {
       const r = cli(["train", ...short, "--out", "m.safetensors"], { cwd: here, hookName: `sigint-in-${moment}` });
       expect(r.signal, r.stderr).toBeNull();
       expect(r.status, r.stderr).toBe(130);
-      expect(r.stderr).toMatch(moment === "predict"
-        ? /recurrent-wasm: interrupted after the last epoch; saved the weights of epoch 1 \(best validation loss\) to m\.safetensors; no test result\n$/
-        : /recurrent-wasm: interrupted while saving; the model \(best validation epoch 1\) was saved to m\.safetensors\n$/);
+      expect(r.stderr).toMatch(
+        moment === "predict"
+          ? /recurrent-wasm: interrupted after the last epoch; saved the weights of epoch 1 \(best validation loss\) to m\.safetensors; no test result\n$/
+          : /recurrent-wasm: interrupted while saving; the model \(best validation epoch 1\) was saved to m\.safetensors\n$/,
+      );
       expect(r.stdout).toBe("");
-      const p = execFileSync(process.execPath, [cliPath, "predict", "--model", join(here, "m.safetensors"), "CCO"], { encoding: "utf8" });
+      const p = execFileSync(process.execPath, [cliPath, "predict", "--model", join(here, "m.safetensors"), "CCO"], {
+        encoding: "utf8",
+      });
       expect(p).toMatch(/^sequence,predicted .*\nCCO,-?\d+\.\d{4}\n$/);
     });
   }
@@ -98,12 +111,15 @@ describe("recurrent-wasm train: the model file", () => {
     expect(r.signal, r.stderr).toBe("SIGKILL");
     expect(readFileSync(join(here, "m.safetensors"), "utf8")).toBe("the old model");
     // what the crash left: the old file and a partial temporary file of that process's
-    expect(readdirSync(here).filter((f) => f !== "m.safetensors")).toEqual([expect.stringMatching(/^m\.safetensors\.\d+\.tmp$/)]);
+    expect(readdirSync(here).filter((f) => f !== "m.safetensors")).toEqual([
+      expect.stringMatching(/^m\.safetensors\.\d+\.tmp$/),
+    ]);
   });
 
   it("a temporary file of the same name that this process did not create is left alone", () => {
     const here = fresh();
-    const r = cli(["train", ...short, "--out", "m.safetensors"], { cwd: here, hookName: "foreign-tmp", env: { CLI_HOOK_OUT: join(here, "m.safetensors") } });
+    const r = cli(["train", ...short, "--out", "m.safetensors"], { cwd: here, hookName: "foreign-tmp",
+      env: { CLI_HOOK_OUT: join(here, "m.safetensors") } });
     expect(r.status, r.stderr).toBe(0);
     const others = readdirSync(here).filter((f) => f.endsWith(".tmp"));
     expect(others).toHaveLength(1);
@@ -114,7 +130,10 @@ describe("recurrent-wasm train: the model file", () => {
 
 describe("README example", () => {
   it("examples/quickstart.mjs runs and learns", () => {
-    const out = execFileSync(process.execPath, [new URL("../../examples/quickstart.mjs", import.meta.url).pathname], { cwd: fresh(), encoding: "utf8" });
+    const out = execFileSync(process.execPath, [new URL("../../examples/quickstart.mjs", import.meta.url).pathname], {
+      cwd: fresh(),
+      encoding: "utf8",
+    });
     const [first, second] = out.trim().split("\n");
     expect(first).toBe("160 64 40 16");
     const [, a, b] = second.match(/rmse (\d+\.\d+) -> (\d+\.\d+)/)!.map(Number);

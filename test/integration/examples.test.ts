@@ -44,7 +44,9 @@ describe("examples/protein-ss", () => {
     const r = run("--folds", "2", "--max-epochs", "5", "--epochs2", "2", "--seeds", "1");
     expect(r.status, r.stderr).toBe(0);
     // the out-of-fold Q3 after epoch 5 is printed and the picked epoch is one of 1..5
-    expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, [1-5] epochs, epochs by the out-of-fold Q3 on train: 5: \d+\.\d% -> [1-5],/);
+    expect(r.stdout).toMatch(
+      /stage 1 alone \(2-fold x 1-seed ensemble, [1-5] epochs, epochs by the out-of-fold Q3 on train: 5: \d+\.\d% -> [1-5],/,
+    );
     expect(r.stderr).toMatch(/stage 1, seed 0, fold 1: 5 epochs/);
     checkReport(r.stdout);
   }, 120_000);
@@ -55,26 +57,31 @@ describe("examples/protein-ss", () => {
     expect(r.stdout).toMatch(/stage 1 alone \(2-fold x 1-seed ensemble, 2 epochs, no early stopping\)/);
     checkReport(r.stdout);
   }, 120_000);
-  it.each([
-    [["--cascade", "--folds", "11"], "--folds: expected an integer from 2 to 10, got 11"],
-    [["--single", "--epochs", "cv"], "--epochs: expected a positive integer, got cv"],
-    [["--single", "--cascade"], "--single and --cascade: expected one of them, got both"],
-    [["--cascade", "--epochs", "0"], '--epochs: expected a positive integer or "cv", got 0'],
-    [["--cascade", "--max-epochs", "0"], "--max-epochs: expected a positive integer, got 0"],
-    [["--single", "--seed", "-1"], "--seed: expected an integer from 0 to 99, got -1"],
-  ])("bad option %j is refused with the option, what was expected and the value", (args, message) => {
-    const r = run(...args);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain(message);
-  });
+  it.each([[["--cascade", "--folds", "11"], "--folds: expected an integer from 2 to 10, got 11"], [["--single",
+    "--epochs", "cv"], "--epochs: expected a positive integer, got cv"], [["--single", "--cascade"],
+    "--single and --cascade: expected one of them, got both"], [["--cascade", "--epochs", "0"],
+    '--epochs: expected a positive integer or "cv", got 0'], [["--cascade", "--max-epochs", "0"],
+    "--max-epochs: expected a positive integer, got 0"], [["--single", "--seed", "-1"],
+    "--seed: expected an integer from 0 to 99, got -1"]])(
+      "bad option %j is refused with the option, what was expected and the value",
+      (args, message) => {
+        const r = run(...args);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(message);
+      },
+    );
 });
 
 describe("examples/ode-spiral.mjs", () => {
   const spiral = new URL("../../examples/ode-spiral.mjs", import.meta.url).pathname;
   it("a short run learns (the test trajectory's error falls) and prints its one result line", () => {
-    const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { cwd: cwd(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [spiral, "--iterations", "300", "--every", "300", "--no-plot"], { cwd: cwd(),
+      encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    const first = /iteration 0: test mean \|error\| ([\d.]+)/.exec(r.stderr), line = /^spiral: test trajectory mean \|error\| ([\d.]+) over 1000 points \(t 0\.\.25; the truth's mean \|y\| is 0\.530\), after 300 iterations of 20 windows × 10 points, \d+ evaluations per forward solve, [\d.]+ s$/m.exec(r.stdout);
+    const first = /iteration 0: test mean \|error\| ([\d.]+)/.exec(r.stderr),
+      line =
+        /^spiral: test trajectory mean \|error\| ([\d.]+) over 1000 points \(t 0\.\.25; the truth's mean \|y\| is 0\.530\), after 300 iterations of 20 windows × 10 points, \d+ evaluations per forward solve, [\d.]+ s$/m
+          .exec(r.stdout);
     expect(first, r.stderr).not.toBeNull();
     expect(line, r.stdout).not.toBeNull();
     expect(Number(line![1])).toBeLessThan(0.6 * Number(first![1]));
@@ -91,13 +98,21 @@ describe("examples/irregular/run.mjs", () => {
   it("a short run prints one line per rate and the theophylline line, every number finite", () => {
     // into a temporary directory: the committed reports/irregular.json is the full run's
     const dir = mkdtempSync(join(tmpdir(), "rw-irregular-"));
-    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16", "--hidden", "8", "--theoph-epochs", "3", "--no-plot", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [script, "--seeds", "1", "--epochs", "2", "--train", "32", "--test", "16",
+      "--hidden", "8", "--theoph-epochs", "3", "--no-plot", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(existsSync(join(dir, "irregular.json"))).toBe(true);
     expect(r.status, r.stderr).toBe(0);
     for (const rate of [10, 20, 50]) {
-      expect(r.stdout).toMatch(new RegExp(`^irregular ${rate}%: ODE-RNN interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-dt interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-ffill interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+$`, "m"));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^irregular ${rate}%: ODE-RNN interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-dt interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+; GRU-ffill interp MSE [\\d.]+ ± [\\d.]+, extrap MSE [\\d.]+ ± [\\d.]+$`,
+          "m",
+        ),
+      );
     }
-    expect(r.stdout).toMatch(/^theoph: RMSE ODE-RNN [\d.]+, GRU-dt [\d.]+, one-compartment [\d.]+ \(with the other subjects' median ke: [\d.]+\) mg\/L over 12 subjects × 6 forecasts, leave-one-subject-out/m);
+    expect(r.stdout).toMatch(
+      /^theoph: RMSE ODE-RNN [\d.]+, GRU-dt [\d.]+, one-compartment [\d.]+ \(with the other subjects' median ke: [\d.]+\) mg\/L over 12 subjects × 6 forecasts, leave-one-subject-out/m,
+    );
   }, 120_000);
   it("refuses a bad option", () => {
     const r = spawnSync(process.execPath, [script, "--only", "bogus"], { cwd: cwd(), encoding: "utf8" });
@@ -119,9 +134,12 @@ describe("examples/irregular/run.mjs", () => {
 describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
   it("the code model prints its line: held-out bits/char, the n-gram and xz references, parsed samples", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-code-"));
-    const r = spawnSync(process.execPath, [new URL("../../examples/code/run.mjs", import.meta.url).pathname, "--chars", "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../../examples/code/run.mjs", import.meta.url).pathname, "--chars",
+      "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    const m = /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m.exec(r.stdout);
+    const m =
+      /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m
+        .exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     expect(m![2]).toBe("2.006"); // the order-5 Kneser–Ney n-gram on the first 3 MB, deterministic
     const j = JSON.parse(readFileSync(join(dir, "code.json"), "utf8"));
@@ -143,14 +161,19 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     expect(vocab.size).toBeGreaterThan(10);
   });
 
-  it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should", async () => {
-    const { validSmiles } = await import("../../examples/smiles-grammar.mjs");
-    for (const s of ["CCO", "c1ccccc1", "OCC3OC(OCC2OC(OC(C#N)c1ccccc1)C(O)C(O)C2O)C(O)C(O)C3O", "C[N+](C)(C)C", "C%12CC%12", "C1CC1C1CC1"]) expect(validSmiles(s), s).toBe(true);
-    for (const s of ["", "C(C", "CC)", "c1cccc", "C[NH", "C]", "C%1CC"]) expect(validSmiles(s), s).toBe(false);
-    const dir = mkdtempSync(join(tmpdir(), "rw-smiles-"));
-    const r = spawnSync(process.execPath, [new URL("../../examples/smiles.mjs", import.meta.url).pathname, "--epochs", "2", "--hidden", "32", "--samples", "20", "--out", dir], { cwd: cwd(), encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^smiles: \d+\.\d% of 20 samples valid, \d+\.\d% of the valid ones novel, \d+ distinct$/m);
-    expect(r.stderr).toMatch(/1128 molecules \((\d+) pass the check themselves\)/);
-  }, 120_000);
+  it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should",
+    async () => {
+      const { validSmiles } = await import("../../examples/smiles-grammar.mjs");
+      for (const s of ["CCO", "c1ccccc1", "OCC3OC(OCC2OC(OC(C#N)c1ccccc1)C(O)C(O)C2O)C(O)C(O)C3O", "C[N+](C)(C)C",
+        "C%12CC%12", "C1CC1C1CC1"]) expect(validSmiles(s), s).toBe(true);
+      for (const s of ["", "C(C", "CC)", "c1cccc", "C[NH", "C]", "C%1CC"]) expect(validSmiles(s), s).toBe(false);
+      const dir = mkdtempSync(join(tmpdir(), "rw-smiles-"));
+      const r = spawnSync(process.execPath, [new URL("../../examples/smiles.mjs", import.meta.url).pathname, "--epochs",
+        "2", "--hidden", "32", "--samples", "20", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(
+        /^smiles: \d+\.\d% of 20 samples valid, \d+\.\d% of the valid ones novel, \d+ distinct$/m,
+      );
+      expect(r.stderr).toMatch(/1128 molecules \((\d+) pass the check themselves\)/);
+    }, 120_000);
 });

@@ -13,12 +13,17 @@ import { copySource } from "../../experiments/copy-source.mjs";
 describe("experiments (experiments/run.mjs)", () => {
   it("reproduce all nine claims, with plots and a report", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-experiments-"));
-    execFileSync(process.execPath, [new URL("../../experiments/run.mjs", import.meta.url).pathname], { env: { ...process.env, REPORTS_DIR: dir, EXPERIMENTS_QUICK: "1" }, stdio: "pipe" });
+    execFileSync(process.execPath, [new URL("../../experiments/run.mjs", import.meta.url).pathname], {
+      env: { ...process.env, REPORTS_DIR: dir, EXPERIMENTS_QUICK: "1" },
+      stdio: "pipe",
+    });
     const j = JSON.parse(readFileSync(join(dir, "experiments.json"), "utf8"));
     // 1. the fitted rate never exceeds σ_max·max|φ′|; the linear network attains it
     expect(j.vanishing.boundHolds).toBe(true);
     j.vanishing.tanhRate.forEach((r: number, i: number) => expect(r).toBeLessThanOrEqual(j.vanishing.bound[i]));
-    j.vanishing.linearRate.forEach((r: number, i: number) => expect(Math.abs(r - j.vanishing.sigma[i])).toBeLessThan(1e-3 * j.vanishing.sigma[i]));
+    j.vanishing.linearRate.forEach((r: number, i: number) =>
+      expect(Math.abs(r - j.vanishing.sigma[i])).toBeLessThan(1e-3 * j.vanishing.sigma[i])
+    );
     expect(j.vanishing.tanhRate[0]).toBeLessThan(0.5);
     // 2. orthogonal + linear: constant norm over T = 1000 within 1e-4; tanh decays
     expect(j.perfectMemory.T).toBe(1000);
@@ -44,7 +49,9 @@ describe("experiments (experiments/run.mjs)", () => {
     expect(j.clipping.clipped.finalLoss).toBeLessThan(j.clipping.targetVariance);
     // 7. Euler's gradient is (1 + hλ)^N: vanishing for |1 + hλ| < 1, exploding beyond; dopri5 ≈ e^{λT}
     const o = j.odeStability;
-    o.eulerGradient.forEach((g: number, i: number) => expect(Math.abs(g - o.predicted[i])).toBeLessThanOrEqual(1e-5 * Math.abs(o.predicted[i]) + 1e-12));
+    o.eulerGradient.forEach((g: number, i: number) =>
+      expect(Math.abs(g - o.predicted[i])).toBeLessThanOrEqual(1e-5 * Math.abs(o.predicted[i]) + 1e-12)
+    );
     o.factor.forEach((f: number, i: number) => {
       if (Math.abs(f) < 1) expect(Math.abs(o.eulerGradient[i])).toBeLessThan(1e-2);
       if (Math.abs(f) > 1) expect(Math.abs(o.eulerGradient[i])).toBeGreaterThan(5);
@@ -60,7 +67,9 @@ describe("experiments (experiments/run.mjs)", () => {
         expect(m[t][2]).toBeLessThan(ir.predictZeroMse);
       }
     }
-    ir.gruDtOverOdeRnn.extrap.forEach((r: number, i: number) => expect(r).toBeCloseTo(ir.gruDt.extrap[i] / ir.odeRnn.extrap[i], 10));
+    ir.gruDtOverOdeRnn.extrap.forEach((r: number, i: number) =>
+      expect(r).toBeCloseTo(ir.gruDt.extrap[i] / ir.odeRnn.extrap[i], 10)
+    );
     // 9. bias against variance: no model beats the source's exact log-loss (beyond the test set's
     // sampling noise, ~0.005 nats here); the GRU improves with data and leads at the largest N; the
     // crossover is where the reported differences change sign
@@ -74,9 +83,16 @@ describe("experiments (experiments/run.mjs)", () => {
       expect(x.hmm[i - 1] - x.gru[i - 1]).toBeLessThanOrEqual(0);
       expect(x.hmm[i] - x.gru[i]).toBeGreaterThan(0);
     } else expect(x.crossoverKind).toBe("below");
-    for (const r of x.protein) for (const q of [...r.hmmQ3, ...r.gruQ3]) { expect(q).toBeGreaterThan(0.5); expect(q).toBeLessThan(0.8); }
+    for (const r of x.protein) {
+      for (const q of [...r.hmmQ3, ...r.gruQ3]) {
+        expect(q).toBeGreaterThan(0.5);
+        expect(q).toBeLessThan(0.8);
+      }
+    }
     // the report and its plots
-    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg", "per-class-h0.svg", "clipping.svg", "ode-stability.svg", "irregular.svg", "crossover.svg", "crossover-protein.svg"]) {
+    for (const f of ["experiments.md", "vanishing.svg", "perfect-memory.svg", "truncation.svg", "bidirectional.svg",
+      "per-class-h0.svg", "clipping.svg", "ode-stability.svg", "irregular.svg", "crossover.svg",
+      "crossover-protein.svg"]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, "vanishing.svg"), "utf8")).toMatch(/^<svg/);
@@ -84,7 +100,9 @@ describe("experiments (experiments/run.mjs)", () => {
 });
 
 describe("the crossover experiment's source (experiments/copy-source.mjs)", () => {
-  beforeAll(async () => { await init(); });
+  beforeAll(async () => {
+    await init();
+  });
   it("its exact log-loss (a forward filter) equals brute force over every hidden path, and CategoricalHMM's score without the copy", () => {
     for (const rho of [0, 0.3]) {
       const src = copySource({ M: 4, K0: 2, lag: 2, rho, T: 6, stay: 0.8, seed: 5 });
@@ -98,7 +116,9 @@ describe("the crossover experiment's source (experiments/copy-source.mjs)", () =
           for (let t = 0; t < s.length; t++) {
             const z = (n >> t) & 1, prev = (n >> (t - 1)) & 1;
             q *= t === 0 ? src.start[z] : src.trans[prev * 2 + z];
-            q *= t >= src.lag ? rho * +(s[t] === s[t - src.lag]) + (1 - rho) * src.emit[z * 4 + s[t]] : src.emit[z * 4 + s[t]];
+            q *= t >= src.lag
+              ? rho * +(s[t] === s[t - src.lag]) + (1 - rho) * src.emit[z * 4 + s[t]]
+              : src.emit[z * 4 + s[t]];
           }
           p += q;
         }
@@ -109,7 +129,8 @@ describe("the crossover experiment's source (experiments/copy-source.mjs)", () =
       if (rho === 0) {
         const h = new CategoricalHMM({ nComponents: 2, nFeatures: 4 });
         h.setParams({ startprob: src.start, transmat: src.trans, emissionprob: src.emit });
-        const X = new Int32Array(n); seqs.forEach((s, i) => X.set(s, 6 * i));
+        const X = new Int32Array(n);
+        seqs.forEach((s, i) => X.set(s, 6 * i));
         expect(Math.abs(-h.score(X, Int32Array.of(6, 6, 6)) / n - src.nll(seqs))).toBeLessThan(1e-12);
         h.dispose();
       }

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 
 describe("garbage collection frees what dispose() was not called on", () => {
   it("60 rounds of undisposed layers, models and optimizers keep memory far below what they held", () => {
-    const out = execFileSync(process.execPath, ["--expose-gc", new URL("../helpers/finalize-child.mjs", import.meta.url).pathname], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--expose-gc",
+      new URL("../helpers/finalize-child.mjs", import.meta.url).pathname], { encoding: "utf8" });
     const { before, after, held, collected } = JSON.parse(out.trim().split("\n").pop()!);
     // the objects were collected (a closure sharing a constructor's context once kept them alive)
     for (const kind of ["layer", "model", "optimizer"]) expect(collected[kind], kind).toBeGreaterThan(40);

@@ -17,6 +17,8 @@ describe("examples/host/train.py: Python on wasmtime", () => {
     expect(r.status, out).toBe(0);
     expect(out).toMatch(/include\/recurrent\.h: all \d+ function exports have the signatures the module declares/);
     expect(out).toContain("selftest_gemm 0;");
-    expect(out).toMatch(/every loss and all 112 parameters equal the JavaScript bindings bit for bit; threads and relaxed builds pass their self-tests/);
+    expect(out).toMatch(
+      /every loss and all 112 parameters equal the JavaScript bindings bit for bit; threads and relaxed builds pass their self-tests/,
+    );
   });
 });

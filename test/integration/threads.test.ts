@@ -6,7 +6,12 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const run = (threads: number, relaxed = false) => JSON.parse(execFileSync(process.execPath, [...(relaxed ? ["--experimental-wasm-relaxed-simd"] : []), new URL("../helpers/threads-child.mjs", import.meta.url).pathname, String(threads), ...(relaxed ? ["relaxed"] : [])], { encoding: "utf8" }).trim().split("\n").pop()!);
+const run = (threads: number, relaxed = false) =>
+  JSON.parse(
+    execFileSync(process.execPath, [...(relaxed ? ["--experimental-wasm-relaxed-simd"] : []),
+      new URL("../helpers/threads-child.mjs", import.meta.url).pathname, String(threads),
+      ...(relaxed ? ["relaxed"] : [])], { encoding: "utf8" }).trim().split("\n").pop()!,
+  );
 
 describe("threads", () => {
   it("two threads: every PyTorch fixture passes at the usual tolerances; training equals one thread up to summation order", () => {
@@ -16,8 +21,12 @@ describe("threads", () => {
     expect(two.cases).toBe(28);
     expect(two.failures).toEqual([]);
     expect(one.failures).toEqual([]);
-    two.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
-    two.pred.forEach((v: number, i: number) => expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i])));
+    two.losses.forEach((v: number, i: number) =>
+      expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i]))
+    );
+    two.pred.forEach((v: number, i: number) =>
+      expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i]))
+    );
     // gradient checkpointing on two threads: bitwise the same as storing every step
     expect(two.lossesCheckpointed).toEqual(two.losses);
     expect(two.predCheckpointed).toEqual(two.pred);
@@ -28,13 +37,17 @@ describe("threads", () => {
     expect(both.threads).toBe(2);
     expect(both.relaxedSimd).toBe(true);
     expect(both.failures).toEqual([]);
-    both.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i])));
+    both.losses.forEach((v: number, i: number) =>
+      expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]))
+    );
   });
 
   it("three threads split batches unevenly and still agree", () => {
     const three = run(3), one = run(1);
     expect(three.threads).toBe(3);
     expect(three.failures).toEqual([]);
-    three.losses.forEach((v: number, i: number) => expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i])));
+    three.losses.forEach((v: number, i: number) =>
+      expect(Math.abs(v - one.losses[i])).toBeLessThan(1e-5 * Math.abs(one.losses[i]))
+    );
   });
 });

@@ -11,7 +11,8 @@ function data(seed = 4, n = 40) {
   const r = new Rng(seed), x: Float32Array[] = [], y: number[] = [];
   for (let i = 0; i < n; i++) {
     const T = 3 + r.int(5), a = Float32Array.from({ length: T * 2 }, () => r.normal());
-    x.push(a); y.push(a[0] * 0.5 - a[1]);
+    x.push(a);
+    y.push(a[0] * 0.5 - a[1]);
   }
   return { x, y: Float32Array.from(y) };
 }
@@ -19,7 +20,9 @@ const cfg = { cell: "gru" as const, inputSize: 2, hiddenSize: 8, outputSize: 1, 
 const opts = { epochs: 3, batchSize: 8, learningRate: 0.01, seed: 1, validationSplit: 0.25 };
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 describe("WorkerModel", () => {
   it("trains, predicts, evaluates, saves and loads in a Worker bit for bit like a Model here; progress events arrive; the caller's arrays are copied unless transfer: true", async () => {
@@ -30,7 +33,10 @@ describe("WorkerModel", () => {
     expect(w.info.threads).toBe(1);
     expect(w.config.cell).toBe("gru");
     const epochs: number[] = [], batches: number[] = [], d = data();
-    const h2 = await w.fit(d, { ...opts, transfer: true, onEpochEnd: (i, logs) => { epochs.push(i); expect(Number.isFinite(logs.loss)).toBe(true); }, onBatchEnd: (i) => batches.push(i) });
+    const h2 = await w.fit(d, { ...opts, transfer: true, onEpochEnd: (i, logs) => {
+      epochs.push(i);
+      expect(Number.isFinite(logs.loss)).toBe(true);
+    }, onBatchEnd: (i) => batches.push(i) });
     expect(h2.loss).toEqual(h1.loss);
     expect(h2.valLoss).toEqual(h1.valLoss);
     expect(epochs.length).toBe(3);
@@ -48,14 +54,18 @@ describe("WorkerModel", () => {
     const w2 = await WorkerModel.load(bytes);
     expect(bits(await w2.predict(data().x) as Float32Array)).toEqual(bits(p1));
     expect(Array.from(bytes)).toEqual(Array.from(m.save({ note: "worker" })));
-    await w.dispose(); await w2.dispose(); m.dispose();
+    await w.dispose();
+    await w2.dispose();
+    m.dispose();
   });
 
-  it("an AbortSignal stops fit between batches (FitError kind \"aborted\"), and the model stays usable", async () => {
+  it('an AbortSignal stops fit between batches (FitError kind "aborted"), and the model stays usable', async () => {
     const w = await WorkerModel.create(cfg);
     const ac = new AbortController();
     const started = Date.now();
-    const run = w.fit(data(5, 400), { epochs: 200, batchSize: 4, signal: ac.signal, onBatchEnd: (i) => { if (i === 3) ac.abort(); } });
+    const run = w.fit(data(5, 400), { epochs: 200, batchSize: 4, signal: ac.signal, onBatchEnd: (i) => {
+      if (i === 3) ac.abort();
+    } });
     const err = await run.then(() => null, (e) => e);
     expect(err).toBeInstanceOf(FitError);
     expect(err.kind).toBe("aborted");
@@ -63,15 +73,22 @@ describe("WorkerModel", () => {
     expect(err.epoch).toBeLessThan(200);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(Number.isFinite((await w.evaluate(data())).loss)).toBe(true);
-    const gone = new AbortController(); gone.abort();
+    const gone = new AbortController();
+    gone.abort();
     await expect(w.fit(data(), { signal: gone.signal })).rejects.toThrow("WorkerModel.fit: aborted before it started");
     await w.dispose();
   });
 
   it("errors keep their class and message; after dispose every call rejects", async () => {
-    await expect(WorkerModel.create({ ...cfg, cell: "foo" as any })).rejects.toThrow(new TypeError('Model: cell must be one of "rnn", "lstm", "gru", "odegru", got "foo"'));
-    await expect(WorkerModel.create(cfg, null as any)).rejects.toThrow("WorkerModel.create: options must be an object, got null");
-    await expect(WorkerModel.load("nope" as any)).rejects.toThrow("WorkerModel.load: bytes must be a Uint8Array (what save() returns), got string");
+    await expect(WorkerModel.create({ ...cfg, cell: "foo" as any })).rejects.toThrow(
+      new TypeError('Model: cell must be one of "rnn", "lstm", "gru", "odegru", got "foo"'),
+    );
+    await expect(WorkerModel.create(cfg, null as any)).rejects.toThrow(
+      "WorkerModel.create: options must be an object, got null",
+    );
+    await expect(WorkerModel.load("nope" as any)).rejects.toThrow(
+      "WorkerModel.load: bytes must be a Uint8Array (what save() returns), got string",
+    );
     const w = await WorkerModel.create(cfg);
     await expect(w.fit(data(), { optimizer: {} as any })).rejects.toThrow(TypeError);
     await expect(w.fit(data(), { epochs: 0 })).rejects.toThrow(RangeError);
@@ -82,14 +99,17 @@ describe("WorkerModel", () => {
   });
 
   it("generate in the Worker gives the tokens Model.generate gives here, from the same seed", async () => {
-    const V = 7, gcfg = { cell: "gru" as const, inputSize: V + 1, hiddenSize: 10, outputSize: V, readout: "sequence" as const, loss: "crossentropy" as const, seed: 4 };
+    const V = 7,
+      gcfg = { cell: "gru" as const, inputSize: V + 1, hiddenSize: 10, outputSize: V, readout: "sequence" as const,
+        loss: "crossentropy" as const, seed: 4 };
     const m = new Model(gcfg), w = await WorkerModel.create(gcfg);
     const opts = { prime: [V], length: 60, temperature: 0.9, topK: 5, seed: 11 };
     const here = m.generate(opts), there = await w.generate(opts);
     expect(there).toBeInstanceOf(Int32Array);
     expect(Array.from(there)).toEqual(Array.from(here));
     await expect(w.generate({ ...opts, temperature: -1 })).rejects.toThrow(RangeError);
-    m.dispose(); await w.dispose();
+    m.dispose();
+    await w.dispose();
   });
 
   it("a trainer that ends by itself fails the waiting call instead of leaving it pending", async () => {
@@ -98,7 +118,9 @@ describe("WorkerModel", () => {
     const { join } = await import("node:path");
     const dir = mkdtempSync(join(tmpdir(), "rw-worker-"));
     writeFileSync(join(dir, "exits.mjs"), "process.exit(3);\n");
-    await expect(WorkerModel.create(cfg, { url: join(dir, "exits.mjs") })).rejects.toThrow(/WorkerModel\.create: the trainer exited \(code 3\)/);
+    await expect(WorkerModel.create(cfg, { url: join(dir, "exits.mjs") })).rejects.toThrow(
+      /WorkerModel\.create: the trainer exited \(code 3\)/,
+    );
   });
 
   it("threads inside the Worker (nested workers): 2 threads, the same training as 1 up to summation order", async () => {
@@ -110,14 +132,19 @@ describe("WorkerModel", () => {
     h2.loss.forEach((v, i) => expect(Math.abs(v - h1.loss[i])).toBeLessThan(1e-5 * Math.abs(h1.loss[i])));
     const p1 = await one.predict(data().x) as Float32Array, p2 = await two.predict(data().x) as Float32Array;
     p2.forEach((v, i) => expect(Math.abs(v - p1[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(p1[i])));
-    await one.dispose(); await two.dispose();
+    await one.dispose();
+    await two.dispose();
   });
 
   it("a progress callback that throws (or rejects) ends its fit with that error; the trainer stays usable", async () => {
     const w = await WorkerModel.create(cfg);
     const boom = new Error("stop here");
-    await expect(w.fit(data(), { epochs: 50, onEpochEnd: (e) => { if (e === 2) throw boom; } })).rejects.toBe(boom);
-    await expect(w.fit(data(), { epochs: 50, onBatchEnd: async () => { throw new RangeError("async stop"); } })).rejects.toThrow("async stop");
+    await expect(w.fit(data(), { epochs: 50, onEpochEnd: (e) => {
+      if (e === 2) throw boom;
+    } })).rejects.toBe(boom);
+    await expect(w.fit(data(), { epochs: 50, onBatchEnd: async () => {
+      throw new RangeError("async stop");
+    } })).rejects.toThrow("async stop");
     // the trainer stopped those fits: what comes next runs at once, and it trains
     const started = Date.now();
     expect(Number.isFinite((await w.evaluate(data())).loss)).toBe(true);
@@ -133,8 +160,12 @@ describe("WorkerModel", () => {
     expect((await w.fit(d, { epochs: 1 })).loss.length).toBe(1); // copied: the same arrays again
     await w.fit(d, { epochs: 1, transfer: true });
     expect(d.x[0].length).toBe(0);
-    await expect(w.fit(d, { epochs: 1 })).rejects.toThrow(/^WorkerModel\.fit: data\.x\[0\] has 0 elements, not a positive multiple of inputSize=2 \(its buffer is empty: was it transferred to a Worker\?\)$/);
-    await expect(w.evaluate(d, { transfer: true })).rejects.toThrow(/WorkerModel\.evaluate: data\.x\[0\] has 0 elements/);
+    await expect(w.fit(d, { epochs: 1 })).rejects.toThrow(
+      /^WorkerModel\.fit: data\.x\[0\] has 0 elements, not a positive multiple of inputSize=2 \(its buffer is empty: was it transferred to a Worker\?\)$/,
+    );
+    await expect(w.evaluate(d, { transfer: true })).rejects.toThrow(
+      /WorkerModel\.evaluate: data\.x\[0\] has 0 elements/,
+    );
     await expect(w.predict(d.x)).rejects.toThrow(/WorkerModel\.predict: data\.x\[0\] has 0 elements/);
     await expect(w.gradientFlow(d)).rejects.toThrow(/WorkerModel\.gradientFlow: data\.x\[0\] has 0 elements/);
     await w.dispose();
@@ -142,12 +173,19 @@ describe("WorkerModel", () => {
 
   it("arguments are checked in the caller before anything moves: a failing call transfers nothing, and bad arguments beat an aborted signal", async () => {
     const w = await WorkerModel.create(cfg);
-    const d = data(), gone = new AbortController(); gone.abort();
-    await expect(w.fit(d, { epochs: -5, transfer: true })).rejects.toThrow(new RangeError("WorkerModel.fit: epochs must be an integer >= 1, got -5"));
+    const d = data(), gone = new AbortController();
+    gone.abort();
+    await expect(w.fit(d, { epochs: -5, transfer: true })).rejects.toThrow(
+      new RangeError("WorkerModel.fit: epochs must be an integer >= 1, got -5"),
+    );
     await expect(w.fit(d, { epochs: -5, transfer: true, signal: gone.signal })).rejects.toThrow(RangeError);
-    await expect(w.fit(d, { epohcs: 3, transfer: true } as any)).rejects.toThrow(/WorkerModel\.fit: unknown option "epohcs" \(did you mean "epochs"\?\)/);
+    await expect(w.fit(d, { epohcs: 3, transfer: true } as any)).rejects.toThrow(
+      /WorkerModel\.fit: unknown option "epohcs" \(did you mean "epochs"\?\)/,
+    );
     await expect(w.fit(d, { transfer: "yes" as any })).rejects.toThrow(TypeError);
-    await expect(w.fit({ x: d.x, y: new Float32Array(3) }, { transfer: true })).rejects.toThrow(/WorkerModel\.fit: data\.y must have 40 elements/);
+    await expect(w.fit({ x: d.x, y: new Float32Array(3) }, { transfer: true })).rejects.toThrow(
+      /WorkerModel\.fit: data\.y must have 40 elements/,
+    );
     await expect(w.evaluate(d, { batchSize: 0, transfer: true })).rejects.toThrow(RangeError);
     await expect(w.predict(d.x, { batchSize: 1.5, transfer: true })).rejects.toThrow(RangeError);
     await expect(w.gradientFlow(d, { truncate: 0, transfer: true })).rejects.toThrow(RangeError);
@@ -156,7 +194,7 @@ describe("WorkerModel", () => {
     await w.dispose();
   });
 
-  it("an abort that fires while its fit waits behind another call rejects it (FitError \"aborted\") without training", async () => {
+  it('an abort that fires while its fit waits behind another call rejects it (FitError "aborted") without training', async () => {
     const w = await WorkerModel.create(cfg);
     const before = await w.save();
     const ac = new AbortController();
@@ -172,7 +210,8 @@ describe("WorkerModel", () => {
     const m = Model.load(before);
     await m.fit(data(5, 200), { epochs: 3, batchSize: 4 });
     expect(Array.from(await w.save())).toEqual(Array.from(m.save()));
-    m.dispose(); await w.dispose();
+    m.dispose();
+    await w.dispose();
   });
 
   it("a trainer that runs out of memory fails every waiting call with a clear error, and later calls too", async () => {
@@ -183,13 +222,20 @@ describe("WorkerModel", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-worker-"));
     const entry = pathToFileURL(new URL("../../dist/worker-entry.js", import.meta.url).pathname).href;
     // the package's trainer, plus a listener that exhausts the JavaScript heap when a fit arrives
-    writeFileSync(join(dir, "hungry.mjs"), `import { parentPort } from "node:worker_threads";\nimport ${JSON.stringify(entry)};\nparentPort.on("message", (m) => { if (m.op === "fit") { const keep = []; for (;;) keep.push(new Array(1 << 16).fill(Math.random())); } });\n`);
-    const w = await WorkerModel.create(cfg, { url: join(dir, "hungry.mjs"), resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    writeFileSync(join(dir, "hungry.mjs"),
+      `import { parentPort } from "node:worker_threads";\nimport ${
+        JSON.stringify(entry)
+      };\nparentPort.on("message", (m) => { if (m.op === "fit") { const keep = []; for (;;) keep.push(new Array(1 << 16).fill(Math.random())); } });\n`);
+    const w = await WorkerModel.create(cfg, { url: join(dir, "hungry.mjs"),
+      resourceLimits: { maxOldGenerationSizeMb: 64 } });
     const started = Date.now();
     const calls = [w.fit(data(), { epochs: 2 }), w.evaluate(data()), w.save()];
     const errs = await Promise.all(calls.map((c) => c.then(() => null, (e) => e)));
-    expect(errs.map((e) => e?.message.split(":")[0])).toEqual(["WorkerModel.fit", "WorkerModel.evaluate", "WorkerModel.save"]);
-    for (const e of errs) expect(e.message).toMatch(/the trainer ran out of JavaScript heap and was ended \(.*memory limit/);
+    expect(errs.map((e) => e?.message.split(":")[0])).toEqual(["WorkerModel.fit", "WorkerModel.evaluate",
+      "WorkerModel.save"]);
+    for (const e of errs) {
+      expect(e.message).toMatch(/the trainer ran out of JavaScript heap and was ended \(.*memory limit/);
+    }
     expect(Date.now() - started).toBeLessThan(30_000);
     await expect(w.predict(data().x)).rejects.toThrow(/^WorkerModel\.predict: the trainer ran out of JavaScript heap/);
     await w.dispose();

@@ -7,17 +7,21 @@
 //   the sign-corrected QR against torch.linalg.qr.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts, weightSpectrum } from "../../dist/index.js";
+import { init, RNN, LSTM, GRU, Model, singularValues, eigenvalues, spectralRadius, jacobianProducts,
+  weightSpectrum } from "../../dist/index.js";
 import { core } from "../../dist/core.js";
 import { expectClose, lcg, f32of } from "../helpers";
 
 const fx = JSON.parse(readFileSync(new URL("../fixtures/diagnostics.json", import.meta.url), "utf8"));
 const F32 = (a: number[]) => Float32Array.from(a);
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 function build(cs: any) {
-  const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers ?? 1, bidirectional: cs.bidirectional ?? false };
+  const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers ?? 1,
+    bidirectional: cs.bidirectional ?? false };
   const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN(base);
   const sd: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(cs.params)) sd[k] = F32(v as number[]);
@@ -94,11 +98,18 @@ describe("Jacobian products ∂h_T/∂h_t", () => {
         const S = T - 1 - t, eps = 1e-2;
         const fd = new Float64Array(H * H);
         for (let j = 0; j < H; j++) {
-          if (S === 0) { fd[j * H + j] = 1; continue; }
+          if (S === 0) {
+            fd[j * H + j] = 1;
+            continue;
+          }
           const hp = ht.slice(), hm = ht.slice();
-          hp[j] += eps; hm[j] -= eps;
+          hp[j] += eps;
+          hm[j] -= eps;
           const op: any = { batch: 1, steps: S, h0: hp }, om: any = { batch: 1, steps: S, h0: hm };
-          if (mode === "lstm") { op.c0 = pre.cN; om.c0 = pre.cN; }
+          if (mode === "lstm") {
+            op.c0 = pre.cN;
+            om.c0 = pre.cN;
+          }
           const yp = one.forward(x.slice((t + 1) * I), op).hN, ym = one.forward(x.slice((t + 1) * I), om).hN;
           for (let i = 0; i < H; i++) fd[i * H + j] = (yp[i] - ym[i]) / (2 * eps);
         }
@@ -121,12 +132,19 @@ describe("Jacobian products ∂h_T/∂h_t", () => {
     const rev = new Float32Array(T * 2 * H);
     for (let t = 0; t < T; t++) rev.set(y0.subarray(t * 2 * H, (t + 1) * 2 * H), (T - 1 - t) * 2 * H);
     const top = new GRU({ inputSize: 2 * H, hiddenSize: H });
-    top.loadStateDict(Object.fromEntries(["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map((n) => [`${n}_l0`, sd[`${n}_l1_reverse`]])));
+    top.loadStateDict(
+      Object.fromEntries(
+        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map((n) => [`${n}_l0`, sd[`${n}_l1_reverse`]]),
+      ),
+    );
     const q = jacobianProducts(top, rev, { steps: T, singularValues: false });
     for (let t = 0; t < T; t++) {
-      expectClose(`P_${t}`, r.products.subarray(t * H * H, (t + 1) * H * H), q.products.subarray((T - 1 - t) * H * H, (T - t) * H * H), 1e-6, 1e-5);
+      expectClose(`P_${t}`, r.products.subarray(t * H * H, (t + 1) * H * H),
+        q.products.subarray((T - 1 - t) * H * H, (T - t) * H * H), 1e-6, 1e-5);
     }
-    stack.dispose(); bottom.dispose(); top.dispose();
+    stack.dispose();
+    bottom.dispose();
+    top.dispose();
   });
 
   it("leaves the layer's accumulated gradients unchanged", () => {
@@ -144,8 +162,12 @@ describe("Jacobian products ∂h_T/∂h_t", () => {
   it("rejects bad arguments naming them", () => {
     const rnn = new RNN({ inputSize: 2, hiddenSize: 3 });
     expect(() => jacobianProducts(rnn, new Float32Array(5), { steps: 3 })).toThrow(/x must have 6 elements/);
-    expect(() => jacobianProducts(rnn, new Float32Array(6), { steps: 3, layer: 1 })).toThrow(/options.layer must be an integer in 0..0, got 1/);
-    expect(() => jacobianProducts(rnn, new Float32Array(6), { steps: 3, c0: new Float32Array(3) })).toThrow(/c0 applies only to LSTM/);
+    expect(() => jacobianProducts(rnn, new Float32Array(6), { steps: 3, layer: 1 })).toThrow(
+      /options.layer must be an integer in 0..0, got 1/,
+    );
+    expect(() => jacobianProducts(rnn, new Float32Array(6), { steps: 3, c0: new Float32Array(3) })).toThrow(
+      /c0 applies only to LSTM/,
+    );
     rnn.dispose();
   });
 });
@@ -159,7 +181,10 @@ function eigDistance(re: ArrayLike<number>, im: ArrayLike<number>, wre: number[]
     for (let j = 0; j < wre.length; j++) {
       if (used[j]) continue;
       const dd = Math.hypot(re[i] - wre[j], im[i] - wim[j]);
-      if (dd < best) { best = dd; bj = j; }
+      if (dd < best) {
+        best = dd;
+        bj = j;
+      }
     }
     used[bj] = true;
     worst = Math.max(worst, best);
@@ -198,7 +223,8 @@ describe("dense linear algebra in the core vs torch.linalg (f64 on the same f32 
       new Float32Array(c.memory.buffer, p, q.M * q.N).set(F32(q.a));
       c.qr_orthogonal(q.M, q.N, p, 1, work);
       expectClose(`Q ${q.M}x${q.N}`, new Float32Array(c.memory.buffer, p, q.M * q.N), q.q, 2e-6, 0);
-      c.free(p); c.free(work);
+      c.free(p);
+      c.free(work);
     }
   });
 
@@ -227,12 +253,16 @@ describe("Model.gradientFlow", () => {
     // the same loss by hand: MSE = mean (W h_T + b − y)², so ∂L/∂h_T = 2/N (pred − y) W
     const sd = m.stateDict(), pred = m.predict(x) as Float32Array;
     const rnn = new RNN({ inputSize: 2, hiddenSize: 5 });
-    rnn.loadStateDict(Object.fromEntries(Object.entries(sd).filter(([k]) => k.startsWith("rnn.")).map(([k, v]) => [k.slice(4), v])));
+    rnn.loadStateDict(
+      Object.fromEntries(Object.entries(sd).filter(([k]) => k.startsWith("rnn.")).map(([k, v]) => [k.slice(4), v])),
+    );
     const xb = new Float32Array(N * T * 2);
     x.forEach((xi, i) => xb.set(xi, i * T * 2));
     rnn.forward(xb, { batch: N, steps: T });
     const gH = new Float32Array(N * 5);
-    for (let b = 0; b < N; b++) for (let j = 0; j < 5; j++) gH[b * 5 + j] = (2 / N) * (pred[b] - y[b]) * sd["readout.weight"][j];
+    for (let b = 0; b < N; b++) {
+      for (let j = 0; j < 5; j++) gH[b * 5 + j] = (2 / N) * (pred[b] - y[b]) * sd["readout.weight"][j];
+    }
     const d = rnn.backward({ hN: gH }, { stateGrads: true });
     expectClose("Model.gradientFlow dh", g.dh, d.dh!, 1e-6, 1e-4);
     expectClose("Model.gradientFlow stepNorms", g.stepNorms, d.stepNorms!, 1e-6, 1e-4);
@@ -263,7 +293,10 @@ describe("clipping statistics in fit", () => {
     m.computeGradients(first);
     const g = Object.values(m.grads()).reduce((s, v) => s + v.reduce((a, x) => a + x * x, 0), 0);
     const seen: { gradNorm?: number; clipped?: boolean }[] = [];
-    const h = await m.fit(data, { epochs: 2, batchSize: 4, shuffle: false, clipNorm: 1e-3, learningRate: 0.01, onBatchEnd: (_b, logs) => { seen.push(logs); } });
+    const h = await m.fit(data, { epochs: 2, batchSize: 4, shuffle: false, clipNorm: 1e-3, learningRate: 0.01,
+      onBatchEnd: (_b, logs) => {
+        seen.push(logs);
+      } });
     expect(seen.length).toBe(6);
     expect(Math.abs(seen[0].gradNorm! - Math.sqrt(g))).toBeLessThan(1e-5 * Math.sqrt(g));
     expect(seen.every((l) => l.clipped === true)).toBe(true);
@@ -271,7 +304,7 @@ describe("clipping statistics in fit", () => {
     expect(h.gradNormMax[0]).toBe(Math.max(...seen.slice(0, 3).map((l) => l.gradNorm!)));
     const h2 = await m.fit(data, { epochs: 1, batchSize: 4, clipNorm: 1e6 });
     expect(h2.clippedBatches).toEqual([0]);
-    const h3 = await m.fit(data, { epochs: 1, batchSize: 4 });  // no clipping: norms still reported
+    const h3 = await m.fit(data, { epochs: 1, batchSize: 4 }); // no clipping: norms still reported
     expect(h3.gradNorm[0]).toBeGreaterThan(0);
     expect(h3.clippedBatches).toEqual([0]);
     m.dispose();

@@ -6,24 +6,86 @@ import { init, Model } from "../../dist/index.js";
 import { expectClose, lcg } from "../helpers";
 import { RefConfig, refLoss } from "./reference";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
-const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru" })[] = [
-  { name: "tanh, 1 layer, last state, MSE", inputSize: 3, hiddenSize: 5, numLayers: 1, bidirectional: false, nonlinearity: "tanh", outputSize: 2, readout: "last", loss: "mse" },
-  { name: "tanh, 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "tanh", outputSize: 1, readout: "last", loss: "mse" },
-  { name: "relu, 1 layer bidirectional, every step, cross-entropy", inputSize: 2, hiddenSize: 5, numLayers: 1, bidirectional: true, nonlinearity: "relu", outputSize: 3, readout: "sequence", loss: "crossentropy" },
-  { name: "tanh, 2 layers, every step, MSE", inputSize: 4, hiddenSize: 6, numLayers: 2, bidirectional: false, nonlinearity: "tanh", outputSize: 2, readout: "sequence", loss: "mse" },
-  { name: "linear (identity φ), 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "linear", outputSize: 2, readout: "last", loss: "mse" },
-  { name: "tanh, 1 layer, last state, cross-entropy", inputSize: 3, hiddenSize: 9, numLayers: 1, bidirectional: false, nonlinearity: "tanh", outputSize: 4, readout: "last", loss: "crossentropy" },
-  { name: "LSTM, 2 layers bidirectional, last state, MSE", cell: "lstm", inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 1, readout: "last", loss: "mse" },
-  { name: "LSTM, 1 layer, every step, cross-entropy, learned h0/c0", cell: "lstm", inputSize: 2, hiddenSize: 6, numLayers: 1, bidirectional: false, outputSize: 3, readout: "sequence", loss: "crossentropy", initialState: "learned" },
-  { name: "GRU, 2 layers bidirectional, every step, MSE", cell: "gru", inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 2, readout: "sequence", loss: "mse" },
-  { name: "GRU resetAfter false, 2 layers bidirectional, every step, MSE", cell: "gru", resetAfter: false, inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 2, readout: "sequence", loss: "mse" },
-  { name: "GRU resetAfter false, 1 layer, last state, cross-entropy, learned h0", cell: "gru", resetAfter: false, inputSize: 2, hiddenSize: 6, numLayers: 1, bidirectional: false, outputSize: 3, readout: "last", loss: "crossentropy", initialState: "learned" },
-  { name: "GRU, 1 layer, last state, MSE, per-class h0 (3 classes)", cell: "gru", inputSize: 2, hiddenSize: 7, numLayers: 1, bidirectional: false, outputSize: 1, readout: "last", loss: "mse", initialState: { perClass: 3 } },
-  { name: "RNN relu, 2 layers bidirectional, last state, cross-entropy, per-class h0 (2 classes)", cell: "rnn", nonlinearity: "relu", inputSize: 2, hiddenSize: 4, numLayers: 2, bidirectional: true, outputSize: 2, readout: "last", loss: "crossentropy", initialState: { perClass: 2 } },
-  { name: "LSTM, 1 layer bidirectional, last state, MSE, per-class h0/c0 (2 classes)", cell: "lstm", inputSize: 2, hiddenSize: 3, numLayers: 1, bidirectional: true, outputSize: 1, readout: "last", loss: "mse", initialState: { perClass: 2 } },
-];
+const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru" })[] = [{
+  name: "tanh, 1 layer, last state, MSE",
+  inputSize: 3,
+  hiddenSize: 5,
+  numLayers: 1,
+  bidirectional: false,
+  nonlinearity: "tanh",
+  outputSize: 2,
+  readout: "last",
+  loss: "mse",
+}, { name: "tanh, 2 layers bidirectional, last state, MSE", inputSize: 3, hiddenSize: 4, numLayers: 2,
+  bidirectional: true, nonlinearity: "tanh", outputSize: 1, readout: "last", loss: "mse" }, {
+  name: "relu, 1 layer bidirectional, every step, cross-entropy",
+  inputSize: 2,
+  hiddenSize: 5,
+  numLayers: 1,
+  bidirectional: true,
+  nonlinearity: "relu",
+  outputSize: 3,
+  readout: "sequence",
+  loss: "crossentropy",
+}, { name: "tanh, 2 layers, every step, MSE", inputSize: 4, hiddenSize: 6, numLayers: 2, bidirectional: false,
+  nonlinearity: "tanh", outputSize: 2, readout: "sequence", loss: "mse" }, {
+  name: "linear (identity φ), 2 layers bidirectional, last state, MSE",
+  inputSize: 3,
+  hiddenSize: 4,
+  numLayers: 2,
+  bidirectional: true,
+  nonlinearity: "linear",
+  outputSize: 2,
+  readout: "last",
+  loss: "mse",
+}, { name: "tanh, 1 layer, last state, cross-entropy", inputSize: 3, hiddenSize: 9, numLayers: 1, bidirectional: false,
+  nonlinearity: "tanh", outputSize: 4, readout: "last", loss: "crossentropy" }, {
+  name: "LSTM, 2 layers bidirectional, last state, MSE",
+  cell: "lstm",
+  inputSize: 3,
+  hiddenSize: 5,
+  numLayers: 2,
+  bidirectional: true,
+  outputSize: 1,
+  readout: "last",
+  loss: "mse",
+}, { name: "LSTM, 1 layer, every step, cross-entropy, learned h0/c0", cell: "lstm", inputSize: 2, hiddenSize: 6,
+  numLayers: 1, bidirectional: false, outputSize: 3, readout: "sequence", loss: "crossentropy",
+  initialState: "learned" }, { name: "GRU, 2 layers bidirectional, every step, MSE", cell: "gru", inputSize: 3,
+  hiddenSize: 5, numLayers: 2, bidirectional: true, outputSize: 2, readout: "sequence", loss: "mse" }, {
+  name: "GRU resetAfter false, 2 layers bidirectional, every step, MSE",
+  cell: "gru",
+  resetAfter: false,
+  inputSize: 3,
+  hiddenSize: 5,
+  numLayers: 2,
+  bidirectional: true,
+  outputSize: 2,
+  readout: "sequence",
+  loss: "mse",
+}, { name: "GRU resetAfter false, 1 layer, last state, cross-entropy, learned h0", cell: "gru", resetAfter: false,
+  inputSize: 2, hiddenSize: 6, numLayers: 1, bidirectional: false, outputSize: 3, readout: "last", loss: "crossentropy",
+  initialState: "learned" }, { name: "GRU, 1 layer, last state, MSE, per-class h0 (3 classes)", cell: "gru",
+  inputSize: 2, hiddenSize: 7, numLayers: 1, bidirectional: false, outputSize: 1, readout: "last", loss: "mse",
+  initialState: { perClass: 3 } }, {
+  name: "RNN relu, 2 layers bidirectional, last state, cross-entropy, per-class h0 (2 classes)",
+  cell: "rnn",
+  nonlinearity: "relu",
+  inputSize: 2,
+  hiddenSize: 4,
+  numLayers: 2,
+  bidirectional: true,
+  outputSize: 2,
+  readout: "last",
+  loss: "crossentropy",
+  initialState: { perClass: 2 },
+}, { name: "LSTM, 1 layer bidirectional, last state, MSE, per-class h0/c0 (2 classes)", cell: "lstm", inputSize: 2,
+  hiddenSize: 3, numLayers: 1, bidirectional: true, outputSize: 1, readout: "last", loss: "mse",
+  initialState: { perClass: 2 } }];
 
 describe("gradients of the whole training loss vs float64 finite differences", () => {
   for (const cfg of configs) {
@@ -33,11 +95,15 @@ describe("gradients of the whole training loss vs float64 finite differences", (
       const xs = lens.map((T) => Float32Array.from({ length: T * cfg.inputSize }, () => 2 * rnd()));
       let ys: any;
       if (cfg.readout === "last") {
-        ys = cfg.loss === "mse" ? Float32Array.from({ length: lens.length * cfg.outputSize }, () => rnd())
+        ys = cfg.loss === "mse"
+          ? Float32Array.from({ length: lens.length * cfg.outputSize }, () => rnd())
           : Int32Array.from(lens, (_, i) => i % cfg.outputSize);
       } else {
-        ys = lens.map((T) => cfg.loss === "mse" ? Float32Array.from({ length: T * cfg.outputSize }, () => rnd())
-          : Int32Array.from({ length: T }, (_, t) => (t * 7 + T) % cfg.outputSize));
+        ys = lens.map((T) =>
+          cfg.loss === "mse"
+            ? Float32Array.from({ length: T * cfg.outputSize }, () => rnd())
+            : Int32Array.from({ length: T }, (_, t) => (t * 7 + T) % cfg.outputSize)
+        );
       }
       const { name, ...mc } = cfg;
       const model = new Model({ ...mc, seed: 3 });
@@ -62,8 +128,10 @@ describe("gradients of the whole training loss vs float64 finite differences", (
         const fd = new Float64Array(sd[k].length);
         for (let i = 0; i < fd.length; i++) {
           const v = p64[k][i];
-          p64[k][i] = v + eps; const lp = refLoss(cfg, p64, xs, ys, classes);
-          p64[k][i] = v - eps; const lm = refLoss(cfg, p64, xs, ys, classes);
+          p64[k][i] = v + eps;
+          const lp = refLoss(cfg, p64, xs, ys, classes);
+          p64[k][i] = v - eps;
+          const lm = refLoss(cfg, p64, xs, ys, classes);
           p64[k][i] = v;
           fd[i] = (lp - lm) / (2 * eps);
         }

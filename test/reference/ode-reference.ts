@@ -2,11 +2,16 @@
 // rk4) with an MLP vector field, written from the equations (not from the core's code): the
 // forward solve, and ⟨states, g⟩ as a scalar for finite differences.
 export interface OdeRef {
-  widths: number[]; act: "tanh" | "relu" | "softplus"; timeInput: boolean; inputMap?: "identity" | "cube";
-  method: "euler" | "midpoint" | "rk4"; substeps: number;
+  widths: number[];
+  act: "tanh" | "relu" | "softplus";
+  timeInput: boolean;
+  inputMap?: "identity" | "cube";
+  method: "euler" | "midpoint" | "rk4";
+  substeps: number;
 }
 
-const act = (a: OdeRef["act"], x: number) => (a === "tanh" ? Math.tanh(x) : a === "relu" ? Math.max(0, x) : x > 20 ? x : Math.log1p(Math.exp(x)));
+const act = (a: OdeRef["act"],
+  x: number) => (a === "tanh" ? Math.tanh(x) : a === "relu" ? Math.max(0, x) : x > 20 ? x : Math.log1p(Math.exp(x)));
 
 /** f(t, h) for one row; params in nn.Sequential order (W1, b1, W2, b2, ...). */
 export function field(cfg: OdeRef, params: ArrayLike<number>, t: number, h: number[]): number[] {
@@ -28,11 +33,9 @@ export function field(cfg: OdeRef, params: ArrayLike<number>, t: number, h: numb
   return x;
 }
 
-const TABLEAU = {
-  euler: { c: [0], b: [1], a: [[]] as number[][] },
+const TABLEAU = { euler: { c: [0], b: [1], a: [[]] as number[][] },
   midpoint: { c: [0, 0.5], b: [0, 1], a: [[], [0.5]] },
-  rk4: { c: [0, 0.5, 0.5, 1], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6], a: [[], [0.5], [0, 0.5], [0, 0, 1]] },
-};
+  rk4: { c: [0, 0.5, 0.5, 1], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6], a: [[], [0.5], [0, 0.5], [0, 0, 1]] } };
 
 /** states [B][S][D] from h0 [B][D] and times [B][S] (one grid per row). */
 export function solve(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], times: number[][]): number[][][] {
@@ -57,25 +60,31 @@ export function solve(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], ti
 }
 
 /** ⟨states, g⟩ with g [B][S][D]. */
-export function objective(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], times: number[][], g: number[][][]): number {
+export function objective(cfg: OdeRef, params: ArrayLike<number>, h0: number[][], times: number[][],
+  g: number[][][]): number {
   const st = solve(cfg, params, h0, times);
   let v = 0;
-  st.forEach((sb, bi) => sb.forEach((ss, si) => ss.forEach((x, d) => { v += x * g[bi][si][d]; })));
+  st.forEach((sb, bi) =>
+    sb.forEach((ss, si) =>
+      ss.forEach((x, d) => {
+        v += x * g[bi][si][d];
+      })
+    )
+  );
   return v;
 }
 
 // dopri5's solution map: the 6-stage explicit RK whose weights are a's 7th row (FSAL's k7 only
 // feeds the error estimate and the next step's k1, which is f at the same point).
-const DP = {
-  c: [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1],
-  a: [[], [1 / 5], [3 / 40, 9 / 40], [44 / 45, -56 / 15, 32 / 9], [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
-    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]],
-  b: [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
-};
+const DP = { c: [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1],
+  a: [[], [1 / 5], [3 / 40, 9 / 40], [44 / 45, -56 / 15, 32 / 9], [19372 / 6561, -25360 / 2187, 64448 / 6561,
+    -212 / 729], [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]],
+  b: [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84] };
 
 /** One row through a given list of dopri5 steps (t_k, dt_k); the state after a step that ends on a
  *  requested time is that time's state. Returns [S][D]. */
-export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: ArrayLike<number>, h0: number[], times: number[], steps: { t: ArrayLike<number>; dt: ArrayLike<number> }): number[][] {
+export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: ArrayLike<number>, h0: number[],
+  times: number[], steps: { t: ArrayLike<number>; dt: ArrayLike<number> }): number[][] {
   const out = [h0.slice()];
   let h = h0.slice(), s = 1;
   for (let k = 0; k < steps.t.length; k++) {
@@ -85,14 +94,18 @@ export function solveSteps(cfg: Omit<OdeRef, "method" | "substeps">, params: Arr
       kk.push(field({ ...cfg, method: "rk4", substeps: 1 }, params, t + DP.c[i] * dt, y));
     }
     h = h.map((v, d) => v + DP.b.reduce((acc, bi, i) => acc + dt * bi * kk[i][d], 0));
-    if (s < times.length && Math.abs(t + dt - times[s]) <= 1e-9 * Math.max(1, Math.abs(times[s]))) { out.push(h.slice()); s++; }
+    if (s < times.length && Math.abs(t + dt - times[s]) <= 1e-9 * Math.max(1, Math.abs(times[s]))) {
+      out.push(h.slice());
+      s++;
+    }
   }
   return out;
 }
 
 /** f(t, h) and its vector–Jacobian products for one row: vᵀ∂f/∂h [D] and vᵀ∂f/∂θ [P] (params in
  *  nn.Sequential order), by reverse mode written out layer by layer. */
-export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput" | "inputMap">, params: ArrayLike<number>, t: number, h: number[], v: number[]): { f: number[]; dh: number[]; dtheta: number[] } {
+export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput" | "inputMap">, params: ArrayLike<number>,
+  t: number, h: number[], v: number[]): { f: number[]; dh: number[]; dtheta: number[] } {
   const cube = cfg.inputMap === "cube", hin = cube ? h.map((x) => x * x * x) : h;
   const K = cfg.widths.length - 1, xs: number[][] = [cfg.timeInput ? [...hin, t] : [...hin]], pre: number[][] = [];
   const offs: number[] = [];
@@ -100,7 +113,11 @@ export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput" | "inp
   for (let l = 1; l <= K; l++) {
     const o = cfg.widths[l], i = cfg.widths[l - 1], x = xs[l - 1];
     offs.push(off);
-    const a = Array.from({ length: o }, (_, r) => { let s = params[off + o * i + r]; for (let c = 0; c < i; c++) s += params[off + r * i + c] * x[c]; return s; });
+    const a = Array.from({ length: o }, (_, r) => {
+      let s = params[off + o * i + r];
+      for (let c = 0; c < i; c++) s += params[off + r * i + c] * x[c];
+      return s;
+    });
     pre.push(a);
     xs.push(l < K ? a.map((s) => act(cfg.act, s)) : a);
     off += o * i + o;
@@ -110,8 +127,15 @@ export function fieldVjp(cfg: Pick<OdeRef, "widths" | "act" | "timeInput" | "inp
   for (let l = K; l >= 1; l--) {
     const o = cfg.widths[l], i = cfg.widths[l - 1], x = xs[l - 1], po = offs[l - 1];
     if (l < K) g = g.map((gj, j) => gj * dact(cfg.act, pre[l - 1][j], xs[l][j]));
-    for (let r = 0; r < o; r++) { dtheta[po + o * i + r] += g[r]; for (let c = 0; c < i; c++) dtheta[po + r * i + c] += g[r] * x[c]; }
-    g = Array.from({ length: i }, (_, c) => { let s = 0; for (let r = 0; r < o; r++) s += g[r] * params[po + r * i + c]; return s; });
+    for (let r = 0; r < o; r++) {
+      dtheta[po + o * i + r] += g[r];
+      for (let c = 0; c < i; c++) dtheta[po + r * i + c] += g[r] * x[c];
+    }
+    g = Array.from({ length: i }, (_, c) => {
+      let s = 0;
+      for (let r = 0; r < o; r++) s += g[r] * params[po + r * i + c];
+      return s;
+    });
   }
   return { f: xs[K], dh: g.slice(0, h.length).map((gd, d) => (cube ? gd * 3 * h[d] * h[d] : gd)), dtheta };
 }
@@ -124,7 +148,8 @@ function dact(a: OdeRef["act"], pre: number, post: number): number {
  *  t_0, solve d[y, a, aθ]/dt = [f, −aᵀ∂f/∂y, −aᵀ∂f/∂θ] over each interval in `substeps` equal steps
  *  of the same tableau, the state reset to the forward's y(t_s) and g(t_s) added to a at every
  *  requested time. states, g: [B][S][D]. Returns ∂L/∂h0 [B][D] and ∂L/∂θ [P] summed over rows. */
-export function adjointFixed(cfg: OdeRef, params: ArrayLike<number>, states: number[][][], times: number[][], g: number[][][]): { dh0: number[][]; dtheta: number[] } {
+export function adjointFixed(cfg: OdeRef, params: ArrayLike<number>, states: number[][][], times: number[][],
+  g: number[][][]): { dh0: number[][]; dtheta: number[] } {
   const { c, b, a } = TABLEAU[cfg.method];
   let P = 0;
   for (let l = 1; l < cfg.widths.length; l++) P += cfg.widths[l] * cfg.widths[l - 1] + cfg.widths[l];
@@ -141,7 +166,9 @@ export function adjointFixed(cfg: OdeRef, params: ArrayLike<number>, states: num
       for (let j = 0; j < cfg.substeps; j++) {
         const t = tb[s] + j * dt, k: number[][][] = [];
         for (let i = 0; i < c.length; i++) {
-          const y = z.map((part, p) => part.map((v, d) => v + a[i].reduce((acc, aij, jj) => acc + dt * aij * k[jj][p][d], 0)));
+          const y = z.map((part, p) =>
+            part.map((v, d) => v + a[i].reduce((acc, aij, jj) => acc + dt * aij * k[jj][p][d], 0))
+          );
           k.push(F(t + c[i] * dt, y));
         }
         z = z.map((part, p) => part.map((v, d) => v + b.reduce((acc, bi2, i) => acc + dt * bi2 * k[i][p][d], 0)));
@@ -149,7 +176,9 @@ export function adjointFixed(cfg: OdeRef, params: ArrayLike<number>, states: num
       z[0] = sb[s - 1].slice();
       z[1] = z[1].map((v, d) => v + g[bi][s - 1][d]);
     }
-    z[2].forEach((v, i) => { dtheta[i] += v; });
+    z[2].forEach((v, i) => {
+      dtheta[i] += v;
+    });
     return z[1];
   });
   return { dh0, dtheta };

@@ -8,39 +8,51 @@ import { init, NeuralODE } from "../../dist/index.js";
 import { expectClose, lcg } from "../helpers";
 import { OdeRef, adjointFixed, field, fieldVjp, objective, solve, solveSteps } from "./ode-reference";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
-type Case = { method: "euler" | "midpoint" | "rk4"; act: "tanh" | "relu" | "softplus"; timeInput: boolean; perSeq: boolean; decreasing: boolean; substeps: number; hidden: number[]; inputMap?: "identity" | "cube" };
+type Case = { method: "euler" | "midpoint" | "rk4"; act: "tanh" | "relu" | "softplus"; timeInput: boolean;
+  perSeq: boolean; decreasing: boolean; substeps: number; hidden: number[]; inputMap?: "identity" | "cube" };
 const CASES: Case[] = [];
 for (const method of ["euler", "midpoint", "rk4"] as const) {
   for (const act of ["tanh", "relu", "softplus"] as const) {
-    CASES.push({ method, act, timeInput: act !== "relu", perSeq: act === "softplus", decreasing: act === "relu", substeps: method === "euler" ? 3 : 1, hidden: act === "tanh" ? [6, 5] : [7] });
+    CASES.push({ method, act, timeInput: act !== "relu", perSeq: act === "softplus", decreasing: act === "relu",
+      substeps: method === "euler" ? 3 : 1, hidden: act === "tanh" ? [6, 5] : [7] });
   }
 }
 CASES.push({ method: "rk4", act: "tanh", timeInput: true, perSeq: true, decreasing: true, substeps: 2, hidden: [] });
 // the spiral demo's field, net(h³)
-CASES.push({ method: "rk4", act: "tanh", timeInput: false, perSeq: false, decreasing: false, substeps: 2, hidden: [6], inputMap: "cube" });
-CASES.push({ method: "euler", act: "softplus", timeInput: true, perSeq: true, decreasing: true, substeps: 1, hidden: [5], inputMap: "cube" });
+CASES.push({ method: "rk4", act: "tanh", timeInput: false, perSeq: false, decreasing: false, substeps: 2, hidden: [6],
+  inputMap: "cube" });
+CASES.push({ method: "euler", act: "softplus", timeInput: true, perSeq: true, decreasing: true, substeps: 1,
+  hidden: [5], inputMap: "cube" });
 
 function setup(c: Case) {
   const rnd = lcg(7 + CASES.indexOf(c)), B = 3, D = 2, S = 4;
-  const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap, seed: 3 });
+  const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput,
+    method: c.method, substeps: c.substeps, inputMap: c.inputMap, seed: 3 });
   const h0 = Float32Array.from({ length: B * D }, () => rnd() * 2);
   const grid = (b: number) => {
-    const t = [0.1 * b]; for (let s = 1; s < S; s++) t.push(t[s - 1] + 0.15 + 0.3 * Math.abs(rnd()));
+    const t = [0.1 * b];
+    for (let s = 1; s < S; s++) t.push(t[s - 1] + 0.15 + 0.3 * Math.abs(rnd()));
     return c.decreasing ? t.reverse() : t;
   };
   const rows = c.perSeq ? Array.from({ length: B }, (_, b) => grid(b)) : [grid(0)];
   const times = Float64Array.from(rows.flat());
   const timesPerRow = c.perSeq ? rows : Array.from({ length: B }, () => rows[0]);
-  const cfg: OdeRef = { widths: [...ode.widths], act: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap };
+  const cfg: OdeRef = { widths: [...ode.widths], act: c.act, timeInput: c.timeInput, method: c.method,
+    substeps: c.substeps, inputMap: c.inputMap };
   return { ode, h0, times, timesPerRow, cfg, B, D, S, rnd };
 }
-const rows = (a: Float32Array, B: number, D: number) => Array.from({ length: B }, (_, b) => Array.from(a.subarray(b * D, b * D + D)));
+const rows = (a: Float32Array, B: number, D: number) =>
+  Array.from({ length: B }, (_, b) => Array.from(a.subarray(b * D, b * D + D)));
 
 describe("NeuralODE fixed-step solves", () => {
   for (const c of CASES) {
-    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps} hidden=[${c.hidden}]${c.inputMap === "cube" ? " net(h³)" : ""}`;
+    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${
+      c.decreasing ? "decreasing" : "increasing"
+    } substeps=${c.substeps} hidden=[${c.hidden}]${c.inputMap === "cube" ? " net(h³)" : ""}`;
     it(`${label}: forward vs float64 reference; backprop vs finite differences`, () => {
       const { ode, h0, times, timesPerRow, cfg, B, D, S, rnd } = setup(c);
       const params = ode.parameters.flat();
@@ -48,22 +60,29 @@ describe("NeuralODE fixed-step solves", () => {
       const want = solve(cfg, params, rows(h0, B, D), timesPerRow).flat(2);
       expectClose("states", states, want, 1e-5, 1e-4);
       const stages = { euler: 1, midpoint: 2, rk4: 4 }[c.method];
-      expect(stats).toEqual({ nfe: stages * (S - 1) * c.substeps, steps: B * (S - 1) * c.substeps, accepted: B * (S - 1) * c.substeps, rejected: 0 });
+      expect(stats).toEqual({ nfe: stages * (S - 1) * c.substeps, steps: B * (S - 1) * c.substeps,
+        accepted: B * (S - 1) * c.substeps, rejected: 0 });
       // gradient of <states, g>
       const g = Float32Array.from({ length: B * S * D }, () => rnd());
-      const g3 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));
+      const g3 = Array.from({ length: B },
+        (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));
       ode.zeroGrad();
       const d = ode.backward({ states: g });
       const p64 = Float64Array.from(params), eps = 1e-6;
       const fdP = Array.from(p64, (_, i) => {
-        const a = p64.slice(), b2 = p64.slice(); a[i] += eps; b2[i] -= eps;
-        return (objective(cfg, a, rows(h0, B, D), timesPerRow, g3) - objective(cfg, b2, rows(h0, B, D), timesPerRow, g3)) / (2 * eps);
+        const a = p64.slice(), b2 = p64.slice();
+        a[i] += eps;
+        b2[i] -= eps;
+        return (objective(cfg, a, rows(h0, B, D), timesPerRow, g3)
+          - objective(cfg, b2, rows(h0, B, D), timesPerRow, g3)) / (2 * eps);
       });
       const gotP = ode.parameters.flat ? gradsFlat(ode) : new Float32Array();
       expectClose("∂θ", gotP, fdP, 1e-4, 1e-3);
       const h64 = rows(h0, B, D);
       const fdH = h64.flatMap((r, b) => r.map((_, k) => {
-        const up = h64.map((x) => x.slice()), dn = h64.map((x) => x.slice()); up[b][k] += eps; dn[b][k] -= eps;
+        const up = h64.map((x) => x.slice()), dn = h64.map((x) => x.slice());
+        up[b][k] += eps;
+        dn[b][k] -= eps;
         return (objective(cfg, params, up, timesPerRow, g3) - objective(cfg, params, dn, timesPerRow, g3)) / (2 * eps);
       }));
       expectClose("∂h0", d.h0, fdH, 1e-4, 1e-3);
@@ -82,7 +101,9 @@ describe("NeuralODE fixed-step solves", () => {
     // [0, 1, 2, 3] is one monotonic grid of 4 times for both sequences (give steps: 2 for two grids)
     expect(ode.forward(h0, Float64Array.of(0, 1, 2, 3), { batch: 2 }).states.length).toBe(8);
     expect(ode.forward(h0, Float64Array.of(0, 1, 2, 3), { batch: 2, steps: 2 }).states.length).toBe(4);
-    expect(() => ode.forward(h0, Float64Array.of(0, 1, 5), { batch: 2, steps: 2 })).toThrow("times has 3 elements; with steps 2 it must have 2 (one grid) or 4 (batch 2 × 2)");
+    expect(() => ode.forward(h0, Float64Array.of(0, 1, 5), { batch: 2, steps: 2 })).toThrow(
+      "times has 3 elements; with steps 2 it must have 2 (one grid) or 4 (batch 2 × 2)",
+    );
     ode.dispose();
   });
 
@@ -100,7 +121,8 @@ describe("NeuralODE fixed-step solves", () => {
     const { ode, h0, times, B } = setup(CASES[2]);
     ode.forward(h0, times, { batch: B });
     const g = new Float32Array(B * 4 * 2).fill(1);
-    ode.zeroGrad(); ode.backward({ states: g });
+    ode.zeroGrad();
+    ode.backward({ states: g });
     const once = gradsFlat(ode);
     ode.backward({ states: g });
     const twice = gradsFlat(ode);
@@ -120,13 +142,20 @@ describe("NeuralODE against PyTorch (test/fixtures/ode.json: float64 autograd th
   const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.cases) {
     it(c.name, () => {
-      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, method: c.method, substeps: c.substeps });
-      ode.loadStateDict(Object.fromEntries(Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)])));
+      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput,
+        method: c.method, substeps: c.substeps });
+      ode.loadStateDict(
+        Object.fromEntries(
+          Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)]),
+        ),
+      );
       const { states } = ode.forward(Float32Array.from(c.h0), Float64Array.from(c.times), { batch: c.B, steps: c.S });
       expectClose(`${c.name} states`, states, c.states, 1e-5, 1e-4);
       const d = ode.backward({ states: Float32Array.from(c.g) });
       const gr = ode.grads();
-      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4, 1e-3);
+      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) {
+        expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4, 1e-3);
+      }
       expectClose(`${c.name} ∂h0`, d.h0, c.dh0, 1e-4, 1e-3);
       ode.dispose();
     });
@@ -137,8 +166,13 @@ describe("NeuralODE dopri5", () => {
   const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.dopri5) {
     it(`${c.name}: states and backprop gradients against torchdiffeq (float64, landing on every time)`, () => {
-      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, method: "dopri5", rtol: c.rtol, atol: c.atol });
-      ode.loadStateDict(Object.fromEntries(Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)])));
+      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput,
+        method: "dopri5", rtol: c.rtol, atol: c.atol });
+      ode.loadStateDict(
+        Object.fromEntries(
+          Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)]),
+        ),
+      );
       const { states, stats } = ode.forward(Float32Array.from(c.h0), Float64Array.from(c.times), { batch: 1 });
       // both solve to the tolerance; ours in float32 (the states agree to the tolerance plus f32 rounding)
       const tol = Math.max(2e-5, 30 * c.rtol);
@@ -154,7 +188,9 @@ describe("NeuralODE dopri5", () => {
       // substeps). So relu compares states only; its backprop is checked through its own steps below.
       const gt = 1e-3 + 10 * tol;
       if (c.activation !== "relu") {
-        for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4 + 10 * tol, gt);
+        for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) {
+          expectClose(`${c.name} ∂${k}`, gr[k], v, 1e-4 + 10 * tol, gt);
+        }
         expectClose(`${c.name} ∂h0`, d.h0, c.dh0, 1e-4 + 10 * tol, gt);
       }
       expect(d.stats.nfe).toBe(6 * stats.accepted);
@@ -164,7 +200,8 @@ describe("NeuralODE dopri5", () => {
 
   for (const gradient of ["backprop", "adjoint"] as const) {
     it(`per-sequence step control (gradient ${gradient}): each row of a batch gets what it gets alone (bitwise), on its own grid, forward and backward`, () => {
-      const mk = () => new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, rtol: 1e-6, atol: 1e-8, gradient, seed: 4 });
+      const mk = () =>
+        new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, rtol: 1e-6, atol: 1e-8, gradient, seed: 4 });
       const ode = mk(), h0 = Float32Array.of(1, 0, -0.5, 2, 0.3, 0.3);
       const times = Float64Array.of(0, 0.3, 1.1, 2, /**/ 5, 4.2, 4, 3.1, /**/ 0, 0.01, 0.02, 3);
       const all = ode.forward(h0, times, { batch: 3, steps: 4 });
@@ -181,7 +218,9 @@ describe("NeuralODE dopri5", () => {
         const d = one.backward({ states: g.subarray(8 * b, 8 * b + 8) });
         expect(Array.from(dAll.h0.subarray(2 * b, 2 * b + 2))).toEqual(Array.from(d.h0));
         backSteps += d.stats.steps;
-        gradsFlat(one).forEach((v, i) => { gradSum[i] += v; });
+        gradsFlat(one).forEach((v, i) => {
+          gradSum[i] += v;
+        });
         one.dispose();
       }
       expect(all.stats.steps).toBe(steps);
@@ -193,7 +232,8 @@ describe("NeuralODE dopri5", () => {
 
   for (const act of ["tanh", "softplus", "relu"] as const) {
     it(`${act}: backprop is the exact gradient of the computed solution (central differences in float64 through the same steps, two grids)`, () => {
-      const ode = new NeuralODE({ stateSize: 2, hidden: [6], activation: act, timeInput: true, rtol: 1e-4, atol: 1e-6, seed: 8 });
+      const ode = new NeuralODE({ stateSize: 2, hidden: [6], activation: act, timeInput: true, rtol: 1e-4, atol: 1e-6,
+        seed: 8 });
       const B = 2, S = 4, D = 2;
       const h0 = Float32Array.of(0.7, -0.4, 1.2, 0.3), times = Float64Array.of(0, 0.4, 1.5, 2.2, /**/ 3, 2.5, 2, 0.4);
       const r = ode.forward(h0, times, { batch: B, steps: S });
@@ -210,9 +250,21 @@ describe("NeuralODE dopri5", () => {
       expectClose("states through the same steps", r.states, ref(params, h64).flat(2), 1e-5, 1e-4);
       const obj = (p: ArrayLike<number>, h: number[][]) => ref(p, h).flat(2).reduce((a, v, i) => a + v * g[i], 0);
       const eps = 1e-6, p64 = Float64Array.from(params);
-      const fdP = Array.from(p64, (_, i) => { const a = p64.slice(), b = p64.slice(); a[i] += eps; b[i] -= eps; return (obj(a, h64) - obj(b, h64)) / (2 * eps); });
+      const fdP = Array.from(p64, (_, i) => {
+        const a = p64.slice(), b = p64.slice();
+        a[i] += eps;
+        b[i] -= eps;
+        return (obj(a, h64) - obj(b, h64)) / (2 * eps);
+      });
       expectClose("∂θ", gradsFlat(ode), fdP, 1e-4, 1e-3);
-      const fdH = h64.flatMap((row, b) => row.map((_, k) => { const u = h64.map((x) => x.slice()), w = h64.map((x) => x.slice()); u[b][k] += eps; w[b][k] -= eps; return (obj(params, u) - obj(params, w)) / (2 * eps); }));
+      const fdH = h64.flatMap((row, b) =>
+        row.map((_, k) => {
+          const u = h64.map((x) => x.slice()), w = h64.map((x) => x.slice());
+          u[b][k] += eps;
+          w[b][k] -= eps;
+          return (obj(params, u) - obj(params, w)) / (2 * eps);
+        })
+      );
       expectClose("∂h0", d.h0, fdH, 1e-4, 1e-3);
       ode.dispose();
     });
@@ -222,7 +274,9 @@ describe("NeuralODE dopri5", () => {
     const ode = new NeuralODE({ stateSize: 1, hidden: [], maxSteps: 2000, seed: 1 });
     ode.loadStateDict({ "net.0.weight": Float32Array.of(-1e6), "net.0.bias": Float32Array.of(0) });
     const t0 = performance.now();
-    expect(() => ode.forward(Float32Array.of(1), Float64Array.of(0, 10), { batch: 1 })).toThrow(/^NeuralODE\.forward: dopri5 needed more than maxSteps = 2000 steps for one sequence; it stopped at t = [\d.e-]+ with step size/);
+    expect(() => ode.forward(Float32Array.of(1), Float64Array.of(0, 10), { batch: 1 })).toThrow(
+      /^NeuralODE\.forward: dopri5 needed more than maxSteps = 2000 steps for one sequence; it stopped at t = [\d.e-]+ with step size/,
+    );
     expect(performance.now() - t0).toBeLessThan(5000);
     // the failed solve left nothing to differentiate, and the module still works
     expect(() => ode.backward({ states: new Float32Array(2) })).toThrow(/no forward solve/);
@@ -237,7 +291,12 @@ describe("NeuralODE dopri5", () => {
     const ode = new NeuralODE({ stateSize: 1, hidden: [], inputMap: "cube", rtol: 1e-3 });
     ode.loadStateDict({ "net.0.weight": Float32Array.of(1), "net.0.bias": Float32Array.of(0) });
     let msg = "";
-    try { ode.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 }); } catch (e) { expect(e).toBeInstanceOf(RangeError); msg = (e as Error).message; }
+    try {
+      ode.forward(Float32Array.of(1), Float64Array.of(0, 1), { batch: 1 });
+    } catch (e) {
+      expect(e).toBeInstanceOf(RangeError);
+      msg = (e as Error).message;
+    }
     const m = /underflowed at t = ([\d.]+) \(step ([\d.e+-]+)\)/.exec(msg);
     expect(m, msg).not.toBeNull();
     expect(Math.abs(Number(m![1]) - 0.5)).toBeLessThan(1e-4);
@@ -249,12 +308,15 @@ describe("NeuralODE dopri5", () => {
   });
 
   it("atol below the smallest normal float32 is refused at construction (its error scale would be 0, its first step NaN)", () => {
-    const msg = "NeuralODE: atol must be at least 2^-126 ≈ 1.18e-38 (dopri5 scales its error estimate by atol + rtol·|h| in float32, where a smaller atol can be 0), got 1e-300";
+    const msg =
+      "NeuralODE: atol must be at least 2^-126 ≈ 1.18e-38 (dopri5 scales its error estimate by atol + rtol·|h| in float32, where a smaller atol can be 0), got 1e-300";
     expect(() => new NeuralODE({ stateSize: 2, rtol: 1e-300, atol: 1e-300 })).toThrow(RangeError);
     expect(() => new NeuralODE({ stateSize: 2, rtol: 1e-300, atol: 1e-300 })).toThrow(msg);
     // at the floor the solve runs, and tolerances too tight end in a message with a finite step
     const ode = new NeuralODE({ stateSize: 2, hidden: [4], rtol: 1e-300, atol: 2 ** -126, maxSteps: 200 });
-    expect(() => ode.forward(Float32Array.of(1, 0), Float64Array.of(0, 1), { batch: 1 })).toThrow(/^NeuralODE\.forward: dopri5 needed more than maxSteps = 200 steps for one sequence; it stopped at t = [\d.e-]+ with step size [\d.]+e-\d+ /);
+    expect(() => ode.forward(Float32Array.of(1, 0), Float64Array.of(0, 1), { batch: 1 })).toThrow(
+      /^NeuralODE\.forward: dopri5 needed more than maxSteps = 200 steps for one sequence; it stopped at t = [\d.e-]+ with step size [\d.]+e-\d+ /,
+    );
     ode.dispose();
   });
 
@@ -281,9 +343,15 @@ describe("NeuralODE: a fixed-step solve that overflows", () => {
       const sd = ode.stateDict(), h0 = Float32Array.of(1, 0.5);
       const call = () => ode.forward(h0, Float64Array.of(0, 1, 1e300), { batch: 1 });
       expect(call).toThrow(RangeError);
-      expect(call).toThrow(`NeuralODE.forward: ${method}'s solution is not finite at t = 1e+300 (after the interval from t = 1, in 1 step(s) of 1e+300): the solution may blow up there, or the steps are too large for f: use more substeps, shorter intervals, or dopri5`);
+      expect(call).toThrow(
+        `NeuralODE.forward: ${method}'s solution is not finite at t = 1e+300 (after the interval from t = 1, in 1 step(s) of 1e+300): the solution may blow up there, or the steps are too large for f: use more substeps, shorter intervals, or dopri5`,
+      );
       // one grid per sequence: the time of the sequence that overflows
-      expect(() => ode.forward(Float32Array.of(1, 0.5, 1, 0.5), Float64Array.of(0, 1, 0, -1e300), { batch: 2, steps: 2 })).toThrow(`NeuralODE.forward: ${method}'s solution is not finite at t = -1e+300 (after the interval from t = 0, in 1 step(s) of -1e+300)`);
+      expect(() =>
+        ode.forward(Float32Array.of(1, 0.5, 1, 0.5), Float64Array.of(0, 1, 0, -1e300), { batch: 2, steps: 2 })
+      ).toThrow(
+        `NeuralODE.forward: ${method}'s solution is not finite at t = -1e+300 (after the interval from t = 0, in 1 step(s) of -1e+300)`,
+      );
       expect(ode.stateDict()).toEqual(sd);
       expect(() => ode.backward({ states: new Float32Array(6) })).toThrow(/no forward solve/);
       expect(ode.forward(h0, Float64Array.of(0, 1), { batch: 1 }).states.every(Number.isFinite)).toBe(true);
@@ -298,7 +366,9 @@ describe("NeuralODE: a solve too large for WebAssembly memory", () => {
     expect(big.workspaceBytes(1, 2)).toBeGreaterThan(2 ** 32); // exact, past 4 GiB
     const sd = big.stateDict(), h0 = new Float32Array(2), times = Float64Array.of(0, 1);
     expect(() => big.forward(h0, times, { batch: 1 })).toThrow(RangeError);
-    expect(() => big.forward(h0, times, { batch: 1 })).toThrow('NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1 × 2 times, maxSteps 500000000, stateSize 2) needs 14.9 GiB of WebAssembly memory; the limit is 4 GiB (wasm32 memory): use a smaller batch (1), lower maxSteps (500000000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint" (its memory does not grow with the steps)');
+    expect(() => big.forward(h0, times, { batch: 1 })).toThrow(
+      'NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1 × 2 times, maxSteps 500000000, stateSize 2) needs 14.9 GiB of WebAssembly memory; the limit is 4 GiB (wasm32 memory): use a smaller batch (1), lower maxSteps (500000000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint" (its memory does not grow with the steps)',
+    );
     expect(big.stateDict()).toEqual(sd);
     expect(() => big.backward({ states: new Float32Array(4) })).toThrow(/no forward solve/);
     big.dispose();
@@ -309,44 +379,68 @@ describe("NeuralODE: a solve too large for WebAssembly memory", () => {
     // between 1 and 4 GiB one block passes the allocator's largest: dopri5 names maxSteps, fixed steps the substeps
     const x = new Float32Array(64 * 1024);
     const dp = new NeuralODE({ stateSize: 64 });
-    expect(() => dp.forward(x, times, { batch: 1024 })).toThrow('NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1024 × 2 times, maxSteps 10000, stateSize 64) needs 2.7 GiB of WebAssembly memory; one block of it is 2.7 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), lower maxSteps (10000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint"');
+    expect(() => dp.forward(x, times, { batch: 1024 })).toThrow(
+      'NeuralODE.forward: this solve (dopri5, gradient "backprop", batch 1024 × 2 times, maxSteps 10000, stateSize 64) needs 2.7 GiB of WebAssembly memory; one block of it is 2.7 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), lower maxSteps (10000: backprop keeps room for that many steps per sequence), or use gradient: "adjoint"',
+    );
     const rk = new NeuralODE({ stateSize: 64, method: "rk4", substeps: 1000 });
-    expect(() => rk.forward(x, times, { batch: 1024 })).toThrow('NeuralODE.forward: this solve (rk4, gradient "backprop", batch 1024 × 2 times, 1000 steps, stateSize 64) needs 3.9 GiB of WebAssembly memory; one block of it is 3.9 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), request fewer times, lower substeps (1000), or use gradient: "adjoint"');
-    dp.dispose(); rk.dispose();
+    expect(() => rk.forward(x, times, { batch: 1024 })).toThrow(
+      'NeuralODE.forward: this solve (rk4, gradient "backprop", batch 1024 × 2 times, 1000 steps, stateSize 64) needs 3.9 GiB of WebAssembly memory; one block of it is 3.9 GiB, and the allocator\'s largest block is 1 GiB: use a smaller batch (1024), request fewer times, lower substeps (1000), or use gradient: "adjoint"',
+    );
+    dp.dispose();
+    rk.dispose();
   });
 });
 
 describe("NeuralODE gradient adjoint", () => {
   it("the reference's vector–Jacobian product matches central differences of f (float64)", () => {
     for (const act of ["tanh", "relu", "softplus"] as const) {
-      const cfg = { widths: [3, 5, 4, 2], act, timeInput: true, inputMap: act === "softplus" ? "cube" as const : "identity" as const }, rnd = lcg(11);
+      const cfg = { widths: [3, 5, 4, 2], act, timeInput: true,
+          inputMap: act === "softplus" ? "cube" as const : "identity" as const }, rnd = lcg(11);
       const params = Array.from({ length: 5 * 3 + 5 + 4 * 5 + 4 + 2 * 4 + 2 }, () => rnd());
       const h = [0.3, -0.7], t = 0.4, v = [1.3, -0.6], eps = 1e-6;
       const { dh, dtheta } = fieldVjp(cfg, params, t, h, v);
-      const dot = (p: ArrayLike<number>, hh: number[]) => field({ ...cfg, method: "euler", substeps: 1 }, p, t, hh).reduce((acc, x, i) => acc + x * v[i], 0);
-      expectClose(`${act} vᵀ∂f/∂h`, dh, h.map((_, k) => { const u = h.slice(), w = h.slice(); u[k] += eps; w[k] -= eps; return (dot(params, u) - dot(params, w)) / (2 * eps); }), 1e-8, 1e-6);
-      expectClose(`${act} vᵀ∂f/∂θ`, dtheta, params.map((_, k) => { const u = params.slice(), w = params.slice(); u[k] += eps; w[k] -= eps; return (dot(u, h) - dot(w, h)) / (2 * eps); }), 1e-8, 1e-6);
+      const dot = (p: ArrayLike<number>, hh: number[]) =>
+        field({ ...cfg, method: "euler", substeps: 1 }, p, t, hh).reduce((acc, x, i) => acc + x * v[i], 0);
+      expectClose(`${act} vᵀ∂f/∂h`, dh, h.map((_, k) => {
+        const u = h.slice(), w = h.slice();
+        u[k] += eps;
+        w[k] -= eps;
+        return (dot(params, u) - dot(params, w)) / (2 * eps);
+      }), 1e-8, 1e-6);
+      expectClose(`${act} vᵀ∂f/∂θ`, dtheta, params.map((_, k) => {
+        const u = params.slice(), w = params.slice();
+        u[k] += eps;
+        w[k] -= eps;
+        return (dot(u, h) - dot(w, h)) / (2 * eps);
+      }), 1e-8, 1e-6);
     }
   });
 
   for (const c of CASES) {
-    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${c.decreasing ? "decreasing" : "increasing"} substeps=${c.substeps}${c.inputMap === "cube" ? " net(h³)" : ""}`;
+    const label = `${c.method} ${c.act} timeInput=${c.timeInput} ${c.perSeq ? "per-sequence" : "shared"} ${
+      c.decreasing ? "decreasing" : "increasing"
+    } substeps=${c.substeps}${c.inputMap === "cube" ? " net(h³)" : ""}`;
     it(`${label}: the adjoint solve against a float64 reference of the same scheme; forward bitwise equal to backprop's`, () => {
       const { ode: bp, h0, times, timesPerRow, cfg, B, D, S, rnd } = setup(c);
-      const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput, method: c.method, substeps: c.substeps, inputMap: c.inputMap, gradient: "adjoint", seed: 3 });
+      const ode = new NeuralODE({ stateSize: D, hidden: c.hidden, activation: c.act, timeInput: c.timeInput,
+        method: c.method, substeps: c.substeps, inputMap: c.inputMap, gradient: "adjoint", seed: 3 });
       const params = ode.parameters.flat();
       const { states, stats } = ode.forward(h0, times, { batch: B });
       expect(Array.from(states)).toEqual(Array.from(bp.forward(h0, times, { batch: B }).states));
       const g = Float32Array.from({ length: B * S * D }, () => rnd());
-      const g3 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));
-      const st3 = Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, s) => Array.from(states.subarray((b * S + s) * D, (b * S + s + 1) * D))));
+      const g3 = Array.from({ length: B },
+        (_, b) => Array.from({ length: S }, (_, s) => Array.from(g.subarray((b * S + s) * D, (b * S + s + 1) * D))));
+      const st3 = Array.from({ length: B },
+        (_, b) =>
+          Array.from({ length: S }, (_, s) => Array.from(states.subarray((b * S + s) * D, (b * S + s + 1) * D))));
       ode.zeroGrad();
       const d = ode.backward({ states: g });
       const want = adjointFixed(cfg, params, st3, timesPerRow, g3);
       expectClose("adjoint ∂θ", gradsFlat(ode), want.dtheta, 1e-5, 1e-4);
       expectClose("adjoint ∂h0", d.h0, want.dh0.flat(), 1e-5, 1e-4);
       expect(d.stats).toEqual(stats);
-      ode.dispose(); bp.dispose();
+      ode.dispose();
+      bp.dispose();
     });
   }
 
@@ -354,13 +448,20 @@ describe("NeuralODE gradient adjoint", () => {
     const errs: Record<string, number[]> = { euler: [], rk4: [] };
     for (const method of ["euler", "rk4"] as const) {
       for (const substeps of method === "euler" ? [10, 100, 1000] : [1, 4, 16]) {
-        const mk = (gradient: "backprop" | "adjoint") => new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, method, substeps, gradient, seed: 5 });
-        const a = mk("backprop"), b = mk("adjoint"), h0 = Float32Array.of(0.6, -0.3), times = Float64Array.of(0, 0.8, 2);
+        const mk = (gradient: "backprop" | "adjoint") =>
+          new NeuralODE({ stateSize: 2, hidden: [8], timeInput: true, method, substeps, gradient, seed: 5 });
+        const a = mk("backprop"), b = mk("adjoint"), h0 = Float32Array.of(0.6, -0.3),
+          times = Float64Array.of(0, 0.8, 2);
         const g = Float32Array.of(0.3, 1, -0.5, 0.2, 1, -1);
-        for (const m of [a, b]) { m.forward(h0, times, { batch: 1 }); m.zeroGrad(); m.backward({ states: g }); }
+        for (const m of [a, b]) {
+          m.forward(h0, times, { batch: 1 });
+          m.zeroGrad();
+          m.backward({ states: g });
+        }
         const ga = gradsFlat(a), gb = gradsFlat(b);
         errs[method].push(Math.max(...Array.from(ga, (v, i) => Math.abs(v - gb[i]))));
-        a.dispose(); b.dispose();
+        a.dispose();
+        b.dispose();
       }
     }
     // ×10 substeps: Euler's gap shrinks about ×10; ×4 substeps: rk4's about ×256 (until float32)
@@ -371,9 +472,16 @@ describe("NeuralODE gradient adjoint", () => {
   });
 
   it("the workspace does not grow with the steps: 10× the substeps or maxSteps, the same bytes (backprop's grows)", () => {
-    const ws = (gradient: "backprop" | "adjoint", o: object) => { const m = new NeuralODE({ stateSize: 4, hidden: [32], gradient, ...o }); const n = m.workspaceBytes(16, 11); m.dispose(); return n; };
+    const ws = (gradient: "backprop" | "adjoint", o: object) => {
+      const m = new NeuralODE({ stateSize: 4, hidden: [32], gradient, ...o });
+      const n = m.workspaceBytes(16, 11);
+      m.dispose();
+      return n;
+    };
     expect(ws("adjoint", { method: "rk4", substeps: 100 })).toBe(ws("adjoint", { method: "rk4", substeps: 10 }));
-    expect(ws("backprop", { method: "rk4", substeps: 100 })).toBeGreaterThan(8 * ws("backprop", { method: "rk4", substeps: 10 }));
+    expect(ws("backprop", { method: "rk4", substeps: 100 })).toBeGreaterThan(
+      8 * ws("backprop", { method: "rk4", substeps: 10 }),
+    );
     expect(ws("adjoint", { maxSteps: 100000 })).toBe(ws("adjoint", { maxSteps: 10000 }));
     expect(ws("backprop", { maxSteps: 100000 })).toBeGreaterThan(8 * ws("backprop", { maxSteps: 10000 }));
   });
@@ -383,9 +491,15 @@ describe("NeuralODE gradient adjoint", () => {
     const g = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));
     const gap: number[] = [];
     for (const rtol of [1e-3, 1e-5, 1e-7]) {
-      const mk = (gradient: "backprop" | "adjoint", adjointNorm: "mixed" | "seminorm" = "mixed") => new NeuralODE({ stateSize: 2, hidden: [16], timeInput: true, rtol, atol: rtol / 100, gradient, adjointNorm, seed: 3 });
+      const mk = (gradient: "backprop" | "adjoint", adjointNorm: "mixed" | "seminorm" = "mixed") =>
+        new NeuralODE({ stateSize: 2, hidden: [16], timeInput: true, rtol, atol: rtol / 100, gradient, adjointNorm,
+          seed: 3 });
       const ms = [mk("backprop"), mk("adjoint"), mk("adjoint", "seminorm")];
-      const r = ms.map((m) => { m.forward(h0, times, { batch: 2, steps: 4 }); m.zeroGrad(); return m.backward({ states: g }); });
+      const r = ms.map((m) => {
+        m.forward(h0, times, { batch: 2, steps: 4 });
+        m.zeroGrad();
+        return m.backward({ states: g });
+      });
       const gs = ms.map(gradsFlat);
       gap.push(Math.max(...Array.from(gs[0], (v, i) => Math.abs(v - gs[1][i]))));
       expect(r[2].stats.steps).toBeLessThanOrEqual(r[1].stats.steps);
@@ -399,8 +513,10 @@ describe("NeuralODE gradient adjoint", () => {
   });
 
   it("dopri5: a backward solve past maxSteps throws a RangeError naming t and changes no gradient", () => {
-    const mk = (maxSteps: number) => new NeuralODE({ stateSize: 2, hidden: [8], rtol: 1e-6, atol: 1e-8, gradient: "adjoint", maxSteps, seed: 2 });
-    const probe = mk(10000), h0 = Float32Array.of(1, -1), times = Float64Array.of(0, 3), g = Float32Array.of(0, 0, 1, 1);
+    const mk = (maxSteps: number) =>
+      new NeuralODE({ stateSize: 2, hidden: [8], rtol: 1e-6, atol: 1e-8, gradient: "adjoint", maxSteps, seed: 2 });
+    const probe = mk(10000), h0 = Float32Array.of(1, -1), times = Float64Array.of(0, 3),
+      g = Float32Array.of(0, 0, 1, 1);
     const fwd = probe.forward(h0, times, { batch: 1 }).stats.steps;
     const bwd = probe.backward({ states: g }).stats.steps;
     expect(bwd).toBeGreaterThan(fwd);
@@ -408,7 +524,11 @@ describe("NeuralODE gradient adjoint", () => {
     const ode = mk(fwd);
     ode.forward(h0, times, { batch: 1 });
     ode.zeroGrad();
-    expect(() => ode.backward({ states: g })).toThrow(new RegExp(`^NeuralODE\\.backward: dopri5's adjoint solve needed more than maxSteps = ${fwd} steps for one sequence; it stopped at t = [\\d.e-]+ with step size`));
+    expect(() => ode.backward({ states: g })).toThrow(
+      new RegExp(
+        `^NeuralODE\\.backward: dopri5's adjoint solve needed more than maxSteps = ${fwd} steps for one sequence; it stopped at t = [\\d.e-]+ with step size`,
+      ),
+    );
     expect(gradsFlat(ode).every((v) => v === 0)).toBe(true);
     ode.dispose();
   });
@@ -418,7 +538,9 @@ describe("NeuralODE gradient adjoint", () => {
     ode.forward(Float32Array.of(1, -1), Float64Array.of(0, 3), { batch: 1 });
     ode.zeroGrad();
     // an incoming gradient of 1e30 overflows the adjoint in float32 at once
-    expect(() => ode.backward({ states: Float32Array.of(0, 0, 1e30, 1e30) })).toThrow(/^NeuralODE\.backward: the step size of dopri5's adjoint solve underflowed at t = 3 \(step -[\d.]+e-\d+\): the solution may blow up there, or rtol\/atol are too tight for float32$/);
+    expect(() => ode.backward({ states: Float32Array.of(0, 0, 1e30, 1e30) })).toThrow(
+      /^NeuralODE\.backward: the step size of dopri5's adjoint solve underflowed at t = 3 \(step -[\d.]+e-\d+\): the solution may blow up there, or rtol\/atol are too tight for float32$/,
+    );
     expect(gradsFlat(ode).every((v) => v === 0)).toBe(true);
     ode.dispose();
   });
@@ -426,15 +548,22 @@ describe("NeuralODE gradient adjoint", () => {
   const fx = JSON.parse(readFileSync(new URL("../fixtures/ode.json", import.meta.url), "utf8"));
   for (const c of fx.adjoint) {
     it(`${c.name}: gradients against torchdiffeq's odeint_adjoint (float64, the same tolerances and norm)`, () => {
-      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput, rtol: c.rtol, atol: c.atol, gradient: "adjoint", adjointNorm: c.adjointNorm });
-      ode.loadStateDict(Object.fromEntries(Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)])));
+      const ode = new NeuralODE({ stateSize: c.D, hidden: c.hidden, activation: c.activation, timeInput: c.timeInput,
+        rtol: c.rtol, atol: c.atol, gradient: "adjoint", adjointNorm: c.adjointNorm });
+      ode.loadStateDict(
+        Object.fromEntries(
+          Object.entries(c.params as Record<string, number[]>).map(([k, v]) => [k, Float32Array.from(v)]),
+        ),
+      );
       const { states, stats } = ode.forward(Float32Array.from(c.h0), Float64Array.from(c.times), { batch: 1 });
       const tol = Math.max(2e-5, 30 * c.rtol);
       expectClose(`${c.name} states`, states, c.states, tol, tol);
       const d = ode.backward({ states: Float32Array.from(c.g) });
       const gr = ode.grads();
       // both approximate the same continuous gradient to the tolerance (measured: within 0.03–0.4 of tol)
-      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) expectClose(`${c.name} ∂${k}`, gr[k], v, tol, tol);
+      for (const [k, v] of Object.entries(c.dparams as Record<string, number[]>)) {
+        expectClose(`${c.name} ∂${k}`, gr[k], v, tol, tol);
+      }
       expectClose(`${c.name} ∂h0`, d.h0, c.dh0, tol, tol);
       // The step control is torchdiffeq's, per sequence, so the backward's evaluations agree, but not
       // exactly: float32's rounding puts a floor under the error estimate of a tiny first step (so

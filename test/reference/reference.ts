@@ -5,8 +5,14 @@ export interface RefConfig {
   cell?: "rnn" | "lstm" | "gru";
   /** GRU: false for the reset gate before the recurrent product (ONNX's default GRU) */
   resetAfter?: boolean;
-  inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean;
-  nonlinearity?: "tanh" | "relu" | "linear"; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  nonlinearity?: "tanh" | "relu" | "linear";
+  outputSize: number;
+  readout: "last" | "sequence";
+  loss: "mse" | "crossentropy";
   initialState?: "zeros" | "learned" | { perClass: number };
 }
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
@@ -43,14 +49,18 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
       const out = Array.from({ length: T }, () => new Float64Array(D * H));
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? "_reverse" : ""}`;
-        const wih = p["rnn.weight_ih" + sfx], whh = p["rnn.weight_hh" + sfx], bih = p["rnn.bias_ih" + sfx], bhh = p["rnn.bias_hh" + sfx];
+        const wih = p["rnn.weight_ih" + sfx], whh = p["rnn.weight_hh" + sfx], bih = p["rnn.bias_ih" + sfx],
+          bhh = p["rnn.bias_hh" + sfx];
         let h = init("h0", n, l * D + d), c = init("c0", n, l * D + d);
         for (let s = 0; s < T; s++) {
           const t = d ? T - 1 - s : s;
           const gi = new Float64Array(G * H), gh = new Float64Array(G * H);
           matvec(wih, G * H, In, seq[t], gi);
           matvec(whh, G * H, H, h, gh);
-          for (let i = 0; i < G * H; i++) { gi[i] += bih[i]; gh[i] += bhh[i]; }
+          for (let i = 0; i < G * H; i++) {
+            gi[i] += bih[i];
+            gh[i] += bhh[i];
+          }
           const hNew = new Float64Array(H), cNew = new Float64Array(H);
           // GRU, reset before: n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
           const rh = new Float64Array(H), wrh = new Float64Array(H);
@@ -74,7 +84,8 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
               hNew[i] = (1 - z) * nn + z * h[i];
             }
           }
-          h = hNew; c = cNew;
+          h = hNew;
+          c = cNew;
           out[t].set(h, d * H);
         }
         if (l === L - 1) hn.push(h);
@@ -87,7 +98,9 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
       matvec(p["readout.weight"], O, D * H, f, y);
       for (let o = 0; o < O; o++) y[o] += p["readout.bias"][o];
       if (cfg.loss === "mse") {
-        const tgt = cfg.readout === "last" ? (ys as Float32Array).subarray(n * O, n * O + O) : (ys as Float32Array[])[n].subarray(r * O, r * O + O);
+        const tgt = cfg.readout === "last"
+          ? (ys as Float32Array).subarray(n * O, n * O + O)
+          : (ys as Float32Array[])[n].subarray(r * O, r * O + O);
         for (let o = 0; o < O; o++) total += (y[o] - tgt[o]) ** 2;
         count += O;
       } else {

@@ -13,11 +13,18 @@ import { expectClose } from "../helpers";
 const load = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/${f}.json`, import.meta.url), "utf8"));
 const F32 = (a: number[]) => Float32Array.from(a);
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 function build(cs: any) {
   const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional };
-  const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : cs.mode === "gru_rb" ? new GRU({ ...base, resetAfter: false })
+  const layer = cs.mode === "lstm"
+    ? new LSTM(base)
+    : cs.mode === "gru"
+    ? new GRU(base)
+    : cs.mode === "gru_rb"
+    ? new GRU({ ...base, resetAfter: false })
     : new RNN({ ...base, nonlinearity: cs.nonlinearity });
   const sd: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(cs.params)) sd[k] = F32(v as number[]);
@@ -68,7 +75,9 @@ describe("gradients accumulate until zeroGrad()", () => {
     layer.backward(g);
     layer.backward(g);
     const grads = layer.grads();
-    for (const k of Object.keys(cs.grads)) expectClose(`2x ${k}`, grads[k], cs.grads[k].map((v: number) => 2 * v), 2e-4, 1e-3);
+    for (const k of Object.keys(cs.grads)) {
+      expectClose(`2x ${k}`, grads[k], cs.grads[k].map((v: number) => 2 * v), 2e-4, 1e-3);
+    }
     layer.zeroGrad();
     expect(Object.values(layer.grads()).every((a) => a.every((v) => v === 0))).toBe(true);
     layer.dispose();

@@ -19,7 +19,9 @@ describe("recurrent.wasm", () => {
     const m = new WebAssembly.Module(wasmFile("recurrent.wasm"));
     expect(WebAssembly.Module.imports(m)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
     const ex = WebAssembly.Module.exports(m).map((e) => e.name);
-    for (const name of ["memory", "alloc", "free", "rnn_forward", "rnn_backward", "init_state_gather", "init_state_scatter_add", "rnn_param_count", "rnn_workspace_bytes", "memory_bytes", "gemm_f32_4x8_wasmsimd", "adam_step", "clip_grad_norm"]) {
+    for (const name of ["memory", "alloc", "free", "rnn_forward", "rnn_backward", "init_state_gather",
+      "init_state_scatter_add", "rnn_param_count", "rnn_workspace_bytes", "memory_bytes", "gemm_f32_4x8_wasmsimd",
+      "adam_step", "clip_grad_norm"]) {
       expect(ex).toContain(name);
     }
     // every export is documented in docs/ABI.md
@@ -35,7 +37,9 @@ describe("recurrent.wasm", () => {
   it("the GEMM micro-kernel, tanh, sigmoid and Adam are f32x4 code; every cell's time loop calls the packed SIMD GEMM", () => {
     const wat = readFileSync(new URL("../../build/recurrent.wat", import.meta.url), "utf8");
     // the exported GEMM loops over K blocks and calls the register-blocked micro-kernel
-    expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain("call $assembly/linalg/gemm/gemm_block");
+    expect(funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_wasmsimd")).toContain(
+      "call $assembly/linalg/gemm/gemm_block",
+    );
     // the packed variant (the recurrences' per-step GEMMs) runs the same micro-kernel on contiguous panels
     const packed = funcBody(wat, "$assembly/linalg/gemm/gemm_f32_4x8_packed");
     expect(packed).toContain("v128.load32_splat");
@@ -60,48 +64,57 @@ describe("recurrent.wasm", () => {
 });
 
 // ---- the raw exports of a plain instance (no bindings) ---------------------------------------------
-const K = {
-  OK: 0, ERR_BOUNDS: -6, ERR_NO_FORWARD: -7,
-  OD_METHOD: 0, OD_ACT: 1, OD_TIME_INPUT: 2, OD_D: 3, OD_LAYERS: 4, OD_WIDTHS: 5, OD_B: 6, OD_S: 7, OD_TIMES: 8, OD_PER_SEQ: 9,
-  OD_SUBSTEPS: 10, OD_RTOL: 11, OD_ATOL: 12, OD_MAX_STEPS: 13, OD_PARAMS: 14, OD_GRADS: 15, OD_WS: 16, OD_WS_BYTES: 17, OD_H0: 18,
-  OD_STATES: 19, OD_DSTATES: 20, OD_DH0: 21, OD_STATS: 22, OD_GRADIENT: 23, OD_ADJ_NORM: 24, OD_INPUT_MAP: 25, OD_FIELDS: 26,
-  ODE_RK4: 2, ODE_DOPRI5: 3,
-};
+const K = { OK: 0, ERR_BOUNDS: -6, ERR_NO_FORWARD: -7, OD_METHOD: 0, OD_ACT: 1, OD_TIME_INPUT: 2, OD_D: 3, OD_LAYERS: 4,
+  OD_WIDTHS: 5, OD_B: 6, OD_S: 7, OD_TIMES: 8, OD_PER_SEQ: 9, OD_SUBSTEPS: 10, OD_RTOL: 11, OD_ATOL: 12,
+  OD_MAX_STEPS: 13, OD_PARAMS: 14, OD_GRADS: 15, OD_WS: 16, OD_WS_BYTES: 17, OD_H0: 18, OD_STATES: 19, OD_DSTATES: 20,
+  OD_DH0: 21, OD_STATS: 22, OD_GRADIENT: 23, OD_ADJ_NORM: 24, OD_INPUT_MAP: 25, OD_FIELDS: 26, ODE_RK4: 2,
+  ODE_DOPRI5: 3 };
 
 /** The build the raw tests instantiate: build/recurrent.wasm, or ABI_RAW_WASM (to run them against
  *  another build, an older one say). */
 const rawBytes = () => (process.env.ABI_RAW_WASM ? readFileSync(process.env.ABI_RAW_WASM) : wasmFile("recurrent.wasm"));
 
 async function rawCore() {
-  const { instance } = await WebAssembly.instantiate(rawBytes(), { env: { abort: () => { throw new Error("abort"); } } });
+  const { instance } = await WebAssembly.instantiate(rawBytes(), { env: { abort: () => {
+    throw new Error("abort");
+  } } });
   const e = instance.exports as any;
   const mem = e.memory as WebAssembly.Memory;
   const alloc = (bytes: number) => e.alloc(bytes) >>> 0;
-  return { e, mem, alloc, f64: (p: number, n: number) => new Float64Array(mem.buffer, p, n), f32: (p: number, n: number) => new Float32Array(mem.buffer, p, n), i32: (p: number, n: number) => new Int32Array(mem.buffer, p, n) };
+  return { e, mem, alloc, f64: (p: number, n: number) => new Float64Array(mem.buffer, p, n),
+    f32: (p: number, n: number) => new Float32Array(mem.buffer, p, n),
+    i32: (p: number, n: number) => new Int32Array(mem.buffer, p, n) };
 }
 
 /** A small ODE solve laid out in a raw instance: S = 3, hidden width `hidden`, B and D 2 unless told. */
-function odeSolve(r: Awaited<ReturnType<typeof rawCore>>, method: number, hidden: number, o: { wsBytes?: number; maxSteps?: number; B?: number; D?: number } = {}) {
+function odeSolve(r: Awaited<ReturnType<typeof rawCore>>, method: number, hidden: number,
+  o: { wsBytes?: number; maxSteps?: number; B?: number; D?: number } = {}) {
   const B = o.B ?? 2, D = o.D ?? 2, S = 3, widths = [D, hidden, D];
   const P = hidden * D + hidden + D * hidden + D;
   const desc = r.alloc(8 * K.OD_FIELDS), wp = r.alloc(4 * widths.length);
   r.i32(wp, widths.length).set(widths);
   const d = r.f64(desc, K.OD_FIELDS);
   d.fill(0);
-  Object.assign(d, { [K.OD_METHOD]: method, [K.OD_D]: D, [K.OD_LAYERS]: 2, [K.OD_WIDTHS]: wp, [K.OD_B]: B, [K.OD_S]: S, [K.OD_SUBSTEPS]: 2,
-    [K.OD_RTOL]: 1e-5, [K.OD_ATOL]: 1e-7, [K.OD_MAX_STEPS]: o.maxSteps ?? 1000 });
+  Object.assign(d, { [K.OD_METHOD]: method, [K.OD_D]: D, [K.OD_LAYERS]: 2, [K.OD_WIDTHS]: wp, [K.OD_B]: B, [K.OD_S]: S,
+    [K.OD_SUBSTEPS]: 2, [K.OD_RTOL]: 1e-5, [K.OD_ATOL]: 1e-7, [K.OD_MAX_STEPS]: o.maxSteps ?? 1000 });
   const need = r.e.ode_workspace_bytes(desc);
   expect(need).toBeGreaterThan(0);
   expect(o.wsBytes ?? need).toBeLessThan(2 ** 30); // alloc's largest block
   const wsBytes = o.wsBytes ?? need;
-  const [params, grads, times, h0, states, dstates, dh0, stats, ws] = [4 * P, 4 * P, 8 * S, 4 * B * D, 4 * B * S * D, 4 * B * S * D, 4 * B * D, 32, wsBytes].map(r.alloc);
-  r.f32(params, P).forEach((_, i, a) => { a[i] = Math.sin(i + 1) * 0.5; });
+  const [params, grads, times, h0, states, dstates, dh0, stats, ws] = [4 * P, 4 * P, 8 * S, 4 * B * D, 4 * B * S * D,
+    4 * B * S * D, 4 * B * D, 32, wsBytes].map(r.alloc);
+  r.f32(params, P).forEach((_, i, a) => {
+    a[i] = Math.sin(i + 1) * 0.5;
+  });
   r.f64(times, S).set([0, 0.3, 0.7]);
-  r.f32(h0, B * D).forEach((_, i, a) => { a[i] = Math.cos(3 * i) * 0.6; });
+  r.f32(h0, B * D).forEach((_, i, a) => {
+    a[i] = Math.cos(3 * i) * 0.6;
+  });
   r.f32(dstates, B * S * D).fill(1);
   const dv = r.f64(desc, K.OD_FIELDS);
-  Object.assign(dv, { [K.OD_PARAMS]: params, [K.OD_GRADS]: grads, [K.OD_TIMES]: times, [K.OD_H0]: h0, [K.OD_STATES]: states, [K.OD_DSTATES]: dstates,
-    [K.OD_DH0]: dh0, [K.OD_STATS]: stats, [K.OD_WS]: ws, [K.OD_WS_BYTES]: wsBytes });
+  Object.assign(dv, { [K.OD_PARAMS]: params, [K.OD_GRADS]: grads, [K.OD_TIMES]: times, [K.OD_H0]: h0,
+    [K.OD_STATES]: states, [K.OD_DSTATES]: dstates, [K.OD_DH0]: dh0, [K.OD_STATS]: stats, [K.OD_WS]: ws,
+    [K.OD_WS_BYTES]: wsBytes });
   return { desc, need, ws, wsBytes, grads, P };
 }
 
@@ -114,7 +127,8 @@ describe("the raw ODE exports", () => {
       // the small forward in a workspace large enough for the wide MLP, the wide backward over it
       expect(r.e.ode_forward(small.desc)).toBe(K.OK);
       const dv = r.f64(big.desc, K.OD_FIELDS);
-      dv[K.OD_WS] = small.ws; dv[K.OD_WS_BYTES] = small.wsBytes;
+      dv[K.OD_WS] = small.ws;
+      dv[K.OD_WS_BYTES] = small.wsBytes;
       expect(r.e.ode_backward(big.desc)).toBe(K.ERR_NO_FORWARD);
       if (method === K.ODE_DOPRI5) expect(r.e.ode_steps(big.desc, 0, 0, 0)).toBe(K.ERR_NO_FORWARD);
       // the same shape otherwise: activation and input map also shape the computation
@@ -177,14 +191,19 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
     for (const method of [0, K.ODE_RK4, K.ODE_DOPRI5]) {
       const a = odeSolve(r, method, 3);
       const dv = r.f64(a.desc, K.OD_FIELDS), keep = Float64Array.from(dv);
-      for (const [field, at] of [[K.OD_STATES, a.desc], [K.OD_STATES, dv[K.OD_WIDTHS]], [K.OD_STATS, a.desc + 8 * 20], [K.OD_WS, a.desc]]) {
-        dv.set(keep); dv[field] = at;
+      for (const [field, at] of [[K.OD_STATES, a.desc], [K.OD_STATES, dv[K.OD_WIDTHS]], [K.OD_STATS, a.desc + 8 * 20], [
+        K.OD_WS,
+        a.desc,
+      ]]) {
+        dv.set(keep);
+        dv[field] = at;
         expect(r.e.ode_forward(a.desc), `method ${method}, field ${field}`).toBe(ERR_OVERLAP);
       }
       dv.set(keep);
       expect(r.e.ode_forward(a.desc)).toBe(K.OK);
       for (const [field, at] of [[K.OD_GRADS, a.desc + 8], [K.OD_DH0, dv[K.OD_WIDTHS]]]) {
-        dv.set(keep); dv[field] = at;
+        dv.set(keep);
+        dv[field] = at;
         expect(r.e.ode_backward(a.desc), `method ${method}, field ${field}`).toBe(ERR_OVERLAP);
       }
       dv.set(keep);
@@ -202,9 +221,16 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
     const desc = r.alloc(4 * 28), d = r.i32(desc, 28);
     d.set([3, B, T, I, H, 1, 1]);
     const wsb = r.e.rnn_workspace_bytes(desc);
-    const [params, grads, ws, x, lengths, out, hn, dx] = [4 * P, 4 * P, wsb, 4 * B * T * I, 4 * B, 4 * B * T * H, 4 * B * H, 4 * B * T * I].map(r.alloc);
+    const [params, grads, ws, x, lengths, out, hn, dx] = [4 * P, 4 * P, wsb, 4 * B * T * I, 4 * B, 4 * B * T * H,
+      4 * B * H, 4 * B * T * I].map(r.alloc);
     r.i32(lengths, B).set([3, 1]);
-    const set = (f: Record<number, number>) => { const v = r.i32(desc, 28); v.fill(0); v.set([3, B, T, I, H, 1, 1]); Object.assign(v, { 9: params, 10: grads, 11: ws, 12: wsb, 13: x, 14: lengths, 17: out, 18: hn, 23: dx }, f); return desc; };
+    const set = (f: Record<number, number>) => {
+      const v = r.i32(desc, 28);
+      v.fill(0);
+      v.set([3, B, T, I, H, 1, 1]);
+      Object.assign(v, { 9: params, 10: grads, 11: ws, 12: wsb, 13: x, 14: lengths, 17: out, 18: hn, 23: dx }, f);
+      return desc;
+    };
     expect(r.e.rnn_forward(set({ 17: lengths - 4 }))).toBe(ERR_OVERLAP); // out over the lengths
     expect(r.e.rnn_forward(set({ 18: desc + 8 }))).toBe(ERR_OVERLAP); // hn over the descriptor
     expect(r.e.rnn_forward(set({}))).toBe(K.OK);
@@ -223,8 +249,11 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
     // a workspace big enough that an output can sit inside it, past the header
     const [params, grads, ws, x] = [4 * P, 4 * P, wsb + 4096, 4 * B * T * I].map(r.alloc);
     const set = (f: Record<number, number>) => {
-      const v = r.i32(desc, C.RD_FIELDS); v.fill(0); v.set(shape);
-      Object.assign(v, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsb, [C.RD_X]: x, [C.RD_OUT]: ws + wsb, [C.RD_HN]: ws + wsb + 512 }, f);
+      const v = r.i32(desc, C.RD_FIELDS);
+      v.fill(0);
+      v.set(shape);
+      Object.assign(v, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsb, [C.RD_X]: x,
+        [C.RD_OUT]: ws + wsb, [C.RD_HN]: ws + wsb + 512 }, f);
       return desc;
     };
     const header = 512; // bytes: the stamp, the layout, the loops' arguments (assembly/rnn/layout.ts)
@@ -240,11 +269,18 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
   it("hmm_forward_backward, hmm_viterbi, hmm_label_counts: an output over the lengths or the state path", async () => {
     const r = await rawCore();
     const Kn = 2, N = 5, nSeq = 2;
-    const [lengths, logE, start, trans, gamma, work, out, states, first, bad] = [8, 8 * N * Kn, 8 * Kn, 8 * Kn * Kn, 8 * N * Kn, 4096, 16, 4 * N, 8 * Kn, 4].map(r.alloc);
+    const [lengths, logE, start, trans, gamma, work, out, states, first, bad] = [8, 8 * N * Kn, 8 * Kn, 8 * Kn * Kn,
+      8 * N * Kn, 4096, 16, 4 * N, 8 * Kn, 4].map(r.alloc);
     r.i32(lengths, 2).set([3, 2]);
-    r.f64(start, 2).set([0.5, 0.5]); r.f64(trans, 4).set([0.9, 0.1, 0.2, 0.8]); r.f64(logE, N * Kn).fill(-1);
-    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, lengths, 0, 0, work, 4096, out)).toBe(ERR_OVERLAP);
-    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, gamma, 0, 0, work, 4096, lengths)).toBe(ERR_OVERLAP);
+    r.f64(start, 2).set([0.5, 0.5]);
+    r.f64(trans, 4).set([0.9, 0.1, 0.2, 0.8]);
+    r.f64(logE, N * Kn).fill(-1);
+    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, lengths, 0, 0, work, 4096, out)).toBe(
+      ERR_OVERLAP,
+    );
+    expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, gamma, 0, 0, work, 4096, lengths)).toBe(
+      ERR_OVERLAP,
+    );
     expect(r.e.hmm_forward_backward(Kn, N, nSeq, lengths, logE, start, trans, gamma, 0, 0, work, 4096, out)).toBe(K.OK);
     expect(r.e.hmm_viterbi(Kn, N, nSeq, lengths, logE, start, trans, lengths - 8, work, 4096, out)).toBe(ERR_OVERLAP);
     expect(r.e.hmm_viterbi(Kn, N, nSeq, lengths, logE, start, trans, states, work, 4096, out)).toBe(K.OK);

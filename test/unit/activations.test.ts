@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { core } from "../helpers";
 
 let c: any;
-beforeAll(async () => { c = await core(); });
+beforeAll(async () => {
+  c = await core();
+});
 
 const bitsOf = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
 
@@ -22,19 +24,25 @@ describe("tanh_f32_wasmsimd", () => {
     const lo = bitsOf(2 ** -12), hi = bitsOf(16);
     let worst = 0;
     const chunk = 1 << 24;
-    for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.activation_max_ulp(0, b, Math.min(hi, b + chunk), 0));
+    for (let b = lo; b < hi; b += chunk) {
+      worst = Math.max(worst, c.activation_max_ulp(0, b, Math.min(hi, b + chunk), 0));
+    }
     console.log(`tanh: max error ${worst.toFixed(3)} ulp over ${(hi - lo).toLocaleString()} f32 inputs in [2^-12, 16]`);
     expect(worst).toBeLessThanOrEqual(2);
   });
   it("is x below 2^-12, ±1 from 9.01, odd, and keeps NaN and −0", () => {
-    const xs = [0, -0, 1e-30, -1e-30, 2 ** -13, -(2 ** -13), 9.1, -9.1, 50, -50, 1e30, -1e30, Infinity, -Infinity, NaN, 0.3, -0.3, 0.55, -0.55, 2, -2];
+    const xs = [0, -0, 1e-30, -1e-30, 2 ** -13, -(2 ** -13), 9.1, -9.1, 50, -50, 1e30, -1e30, Infinity, -Infinity, NaN,
+      0.3, -0.3, 0.55, -0.55, 2, -2];
     const y = run("tanh_f32_wasmsimd", xs);
     expect(Object.is(y[0], 0)).toBe(true);
     expect(Object.is(y[1], -0)).toBe(true);
     expect(y[2]).toBe(Math.fround(1e-30));
     expect(y[3]).toBe(Math.fround(-1e-30));
     expect(y[4]).toBe(Math.fround(2 ** -13));
-    for (let i = 6; i < 14; i += 2) { expect(y[i]).toBe(1); expect(y[i + 1]).toBe(-1); }
+    for (let i = 6; i < 14; i += 2) {
+      expect(y[i]).toBe(1);
+      expect(y[i + 1]).toBe(-1);
+    }
     expect(Number.isNaN(y[14])).toBe(true);
     for (let i = 15; i < xs.length; i += 2) expect(y[i + 1]).toBe(-y[i]);
   });
@@ -50,7 +58,8 @@ describe("relu_f32_wasmsimd", () => {
     const y = run("relu_f32_wasmsimd", [-1, 2, -0, 0.5, NaN, -Infinity, 3]);
     expect(Array.from(y.slice(0, 4))).toEqual([0, 2, 0, 0.5]);
     expect(Number.isNaN(y[4])).toBe(true);
-    expect(y[5]).toBe(0); expect(y[6]).toBe(3);
+    expect(y[5]).toBe(0);
+    expect(y[6]).toBe(3);
   });
 });
 
@@ -60,7 +69,9 @@ describe("sigmoid_f32_wasmsimd", () => {
     let worst = 0, count = 0;
     const chunk = 1 << 24;
     for (const [lo, hi] of ranges) {
-      for (let b = lo; b < hi; b += chunk) worst = Math.max(worst, c.activation_max_ulp(1, b, Math.min(hi, b + chunk), 0));
+      for (let b = lo; b < hi; b += chunk) {
+        worst = Math.max(worst, c.activation_max_ulp(1, b, Math.min(hi, b + chunk), 0));
+      }
       count += hi - lo;
     }
     console.log(`sigmoid: max error ${worst.toFixed(3)} ulp over ${count.toLocaleString()} f32 inputs`);
@@ -69,8 +80,13 @@ describe("sigmoid_f32_wasmsimd", () => {
   it("saturates: 1 from 17, σ(0) = 0.5, tiny and positive far left, NaN kept", () => {
     const y = run("sigmoid_f32_wasmsimd", [0, 17, 50, Infinity, -88, -1000, -Infinity, NaN, 1e-30]);
     expect(y[0]).toBe(0.5);
-    expect(y[1]).toBe(1); expect(y[2]).toBe(1); expect(y[3]).toBe(1);
-    for (const i of [4, 5, 6]) { expect(y[i]).toBeGreaterThan(0); expect(y[i]).toBeLessThan(1e-38); }
+    expect(y[1]).toBe(1);
+    expect(y[2]).toBe(1);
+    expect(y[3]).toBe(1);
+    for (const i of [4, 5, 6]) {
+      expect(y[i]).toBeGreaterThan(0);
+      expect(y[i]).toBeLessThan(1e-38);
+    }
     expect(Number.isNaN(y[7])).toBe(true);
     expect(y[8]).toBe(0.5);
   });

@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { init, RNN, LSTM, GRU, Model, Rng } from "../../dist/index.js";
 import { expectClose, f32of, lcg } from "../helpers";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 type Kind = "tanh" | "relu" | "linear" | "lstm" | "gru";
 function layerOf(kind: Kind, o: any) {
@@ -19,7 +21,9 @@ const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.leng
 function expectBitwise(label: string, got: Float32Array, want: Float32Array) {
   expect(got.length, `${label}: length`).toBe(want.length);
   const g = bits(got), w = bits(want);
-  for (let i = 0; i < g.length; i++) if (g[i] !== w[i]) expect.fail(`${label}: element ${i} is ${got[i]}, without checkpointing ${want[i]}`);
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== w[i]) expect.fail(`${label}: element ${i} is ${got[i]}, without checkpointing ${want[i]}`);
+  }
 }
 
 /** One forward + backward with the given mode; everything it produces. */
@@ -33,11 +37,14 @@ function pass(kind: Kind, o: any, ck: boolean, B: number, T: number, x: Float32A
   return { r, d, grads };
 }
 
-function compare(kind: Kind, L: number, bidirectional: boolean, B: number, T: number, withLengths: boolean, truncate?: number) {
+function compare(kind: Kind, L: number, bidirectional: boolean, B: number, T: number, withLengths: boolean,
+  truncate?: number) {
   const I = 3, H = 5, D = bidirectional ? 2 : 1, rnd = lcg(100 * T + 10 * L + B);
   const o = { inputSize: I, hiddenSize: H, numLayers: L, bidirectional, seed: T + L };
   const x = f32of(B * T * I, rnd, 2);
-  const lengths = withLengths ? Int32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + ((b * 7919) % T))) : undefined;
+  const lengths = withLengths
+    ? Int32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + ((b * 7919) % T)))
+    : undefined;
   const fo: any = { ...(lengths ? { lengths } : {}), h0: f32of(L * D * B * H, rnd) };
   if (kind === "lstm") fo.c0 = f32of(L * D * B * H, rnd);
   const g: any = { output: f32of(B * T * D * H, rnd), hN: f32of(L * D * B * H, rnd) };
@@ -46,7 +53,10 @@ function compare(kind: Kind, L: number, bidirectional: boolean, B: number, T: nu
   const a = pass(kind, o, false, B, T, x, fo, g, bo), b = pass(kind, o, true, B, T, x, fo, g, bo);
   expectBitwise("output", b.r.output, a.r.output);
   expectBitwise("hN", b.r.hN, a.r.hN);
-  if (kind === "lstm") { expectBitwise("cN", b.r.cN!, a.r.cN!); expectBitwise("dc0", b.d.c0!, a.d.c0!); }
+  if (kind === "lstm") {
+    expectBitwise("cN", b.r.cN!, a.r.cN!);
+    expectBitwise("dc0", b.d.c0!, a.d.c0!);
+  }
   expectBitwise("dx", b.d.x, a.d.x);
   expectBitwise("dh0", b.d.h0, a.d.h0);
   expectBitwise("dh", b.d.dh!, a.d.dh!);
@@ -60,7 +70,9 @@ describe("checkpointed passes are bitwise equal to stored ones", () => {
   for (const kind of kinds) {
     it(`${kind}: T = 1, 7, 37, 100 (⌈√T⌉ segments, the last one short), 1–3 layers, uni/bi, lengths, h0${kind === "lstm" ? "/c0" : ""}`, () => {
       for (const T of [1, 7, 37, 100]) {
-        for (const [L, bi] of [[1, false], [2, true], [3, false], [3, true]] as const) compare(kind, L, bi, 4, T, T > 1);
+        for (const [L, bi] of [[1, false], [2, true], [3, false], [3, true]] as const) {
+          compare(kind, L, bi, 4, T, T > 1);
+        }
       }
     });
     it(`${kind}: truncated BPTT(k) with k not aligned to the segments`, () => {
@@ -76,10 +88,18 @@ describe("checkpointed passes against PyTorch", () => {
     for (const file of ["elman", "lstm", "gru"]) {
       const fx = JSON.parse(readFileSync(new URL(`../fixtures/${file}.json`, import.meta.url), "utf8"));
       for (const cs of [...fx.cases, ...fx.truncated]) {
-        const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional, checkpoint: true };
-        const layer = cs.mode === "lstm" ? new LSTM(base) : cs.mode === "gru" ? new GRU(base) : new RNN({ ...base, nonlinearity: cs.nonlinearity });
-        layer.loadStateDict(Object.fromEntries(Object.entries(cs.params).map(([k, v]) => [k, Float32Array.from(v as number[])])));
-        const fo: any = { batch: cs.B, steps: cs.T, lengths: Int32Array.from(cs.lengths), h0: Float32Array.from(cs.h0) };
+        const base = { inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers, bidirectional: cs.bidirectional,
+          checkpoint: true };
+        const layer = cs.mode === "lstm"
+          ? new LSTM(base)
+          : cs.mode === "gru"
+          ? new GRU(base)
+          : new RNN({ ...base, nonlinearity: cs.nonlinearity });
+        layer.loadStateDict(
+          Object.fromEntries(Object.entries(cs.params).map(([k, v]) => [k, Float32Array.from(v as number[])])),
+        );
+        const fo: any = { batch: cs.B, steps: cs.T, lengths: Int32Array.from(cs.lengths),
+          h0: Float32Array.from(cs.h0) };
         if (cs.mode === "lstm") fo.c0 = Float32Array.from(cs.c0);
         const r = layer.forward(Float32Array.from(cs.x), fo);
         expectClose(`${cs.name} output`, r.output, cs.output, 1e-5, 1e-4);
@@ -102,7 +122,8 @@ describe("memory", () => {
   it("the workspace grows as √T with checkpointing and as T without (single layer)", () => {
     for (const kind of ["tanh", "lstm", "gru"] as Kind[]) {
       const layer = layerOf(kind, { inputSize: 32, hiddenSize: 128 });
-      const full = (T: number) => layer.workspaceBytes(32, T, false), ck = (T: number) => layer.workspaceBytes(32, T, true);
+      const full = (T: number) => layer.workspaceBytes(32, T, false),
+        ck = (T: number) => layer.workspaceBytes(32, T, true);
       // T × 16 → full × 13–15 (segment-sized scratch and the packed weights do not grow), checkpointed × ~3.4
       expect(full(1600) / full(100)).toBeGreaterThan(12);
       expect(ck(1600) / ck(100)).toBeLessThan(4.5);
@@ -131,12 +152,16 @@ describe("models and settings", () => {
     for (let i = 0; i < 30; i++) {
       const T = 3 + rng.int(20), x = new Float32Array(T * 2);
       for (let j = 0; j < x.length; j++) x[j] = rng.uniform() - 0.5;
-      xs.push(x); ys.push(x.reduce((a, b) => a + b, 0)); classes[i] = i % 2;
+      xs.push(x);
+      ys.push(x.reduce((a, b) => a + b, 0));
+      classes[i] = i % 2;
     }
     const run = async (checkpoint: boolean) => {
-      const m = new Model({ cell: "gru", inputSize: 2, hiddenSize: 6, numLayers: 2, bidirectional: true, outputSize: 1, initialState: { perClass: 2 }, seed: 5, checkpoint });
+      const m = new Model({ cell: "gru", inputSize: 2, hiddenSize: 6, numLayers: 2, bidirectional: true, outputSize: 1,
+        initialState: { perClass: 2 }, seed: 5, checkpoint });
       expect(m.checkpoint).toBe(checkpoint);
-      const h = await m.fit({ x: xs, y: Float32Array.from(ys), classes }, { epochs: 3, batchSize: 8, learningRate: 0.01, clipNorm: 1, seed: 2, truncate: 6 });
+      const h = await m.fit({ x: xs, y: Float32Array.from(ys), classes }, { epochs: 3, batchSize: 8, learningRate: 0.01,
+        clipNorm: 1, seed: 2, truncate: 6 });
       const w = m.stateDict();
       m.dispose();
       return { loss: Float32Array.from(h.loss), w };
@@ -148,19 +173,27 @@ describe("models and settings", () => {
   it("backward uses the mode of the forward pass it differentiates, even if the setting changed in between", () => {
     const rnd = lcg(8), x = f32of(2 * 9 * 3, rnd);
     const g = { hN: f32of(2 * 4, rnd) };
-    const a = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 }), b = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    const a = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 }),
+      b = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
     a.forward(x, { batch: 2, steps: 9 });
     b.checkpoint = true;
     b.forward(x, { batch: 2, steps: 9 });
     b.checkpoint = false;
     expectBitwise("dx", b.backward(g).x, a.backward(g).x);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
   it("a bad setting is rejected with a clear error and changes nothing", () => {
-    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, checkpoint: 1 as any })).toThrow(/GRU: checkpoint must be a boolean, got 1/);
-    expect(() => new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, checkpoint: "yes" as any })).toThrow(/checkpoint must be a boolean/);
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, checkpoint: 1 as any })).toThrow(
+      /GRU: checkpoint must be a boolean, got 1/,
+    );
+    expect(() => new Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, checkpoint: "yes" as any })).toThrow(
+      /checkpoint must be a boolean/,
+    );
     const layer = new RNN({ inputSize: 2, hiddenSize: 3 });
-    expect(() => { layer.checkpoint = null as any; }).toThrow(/checkpoint must be a boolean/);
+    expect(() => {
+      layer.checkpoint = null as any;
+    }).toThrow(/checkpoint must be a boolean/);
     expect(layer.checkpoint).toBe(false);
     expect(() => layer.workspaceBytes(0, 5)).toThrow(/batch/);
     layer.dispose();

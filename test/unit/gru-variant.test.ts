@@ -6,7 +6,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, GRU, LSTM, Model } from "../../dist/index.js";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 let s = 7;
@@ -14,7 +16,8 @@ const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 167
 
 describe("GRU resetAfter", () => {
   it("false runs the other equation on the same weights (same names and shapes)", () => {
-    const a = new GRU({ inputSize: 3, hiddenSize: 5, seed: 1 }), b = new GRU({ inputSize: 3, hiddenSize: 5, seed: 1, resetAfter: false });
+    const a = new GRU({ inputSize: 3, hiddenSize: 5, seed: 1 }),
+      b = new GRU({ inputSize: 3, hiddenSize: 5, seed: 1, resetAfter: false });
     expect(a.resetAfter).toBe(true);
     expect(b.resetAfter).toBe(false);
     const sa = a.stateDict(), sb = b.stateDict();
@@ -24,29 +27,44 @@ describe("GRU resetAfter", () => {
     const ya = a.forward(x, { batch: 2, steps: 4, h0 }).output, yb = b.forward(x, { batch: 2, steps: 4, h0 }).output;
     // the first step already differs where r ⊙ h enters W_hn before or after the product
     expect(Math.max(...ya.map((v, i) => Math.abs(v - yb[i])))).toBeGreaterThan(1e-3);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 
   it("a Model with resetAfter false saves and loads it; predictions bitwise the same", () => {
-    const m = new Model({ cell: "gru", resetAfter: false, inputSize: 2, hiddenSize: 6, numLayers: 2, bidirectional: true, outputSize: 1, seed: 4 });
+    const m = new Model({ cell: "gru", resetAfter: false, inputSize: 2, hiddenSize: 6, numLayers: 2,
+      bidirectional: true, outputSize: 1, seed: 4 });
     expect(m.config.resetAfter).toBe(false);
     const x = [Float32Array.from({ length: 5 * 2 }, rnd), Float32Array.from({ length: 3 * 2 }, rnd)];
     const m2 = Model.load(m.save());
     expect(m2.config.resetAfter).toBe(false);
     expect(bits(m2.predict(x) as Float32Array)).toEqual(bits(m.predict(x) as Float32Array));
     // and differs from the default GRU with the same weights
-    const d = new Model({ cell: "gru", inputSize: 2, hiddenSize: 6, numLayers: 2, bidirectional: true, outputSize: 1, seed: 4 });
+    const d = new Model({ cell: "gru", inputSize: 2, hiddenSize: 6, numLayers: 2, bidirectional: true, outputSize: 1,
+      seed: 4 });
     expect(d.config.resetAfter).toBe(true);
     expect(bits(d.predict(x) as Float32Array)).not.toEqual(bits(m.predict(x) as Float32Array));
-    m.dispose(); m2.dispose(); d.dispose();
+    m.dispose();
+    m2.dispose();
+    d.dispose();
   });
 
   it("cells without the variant refuse resetAfter false, naming the option; true is accepted (a saved config)", () => {
-    expect(() => new LSTM({ inputSize: 2, hiddenSize: 3, resetAfter: false } as any)).toThrow(/LSTM: unknown option "?resetAfter"?/);
-    expect(() => new Model({ cell: "lstm", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(TypeError);
-    expect(() => new Model({ cell: "lstm", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/resetAfter applies only to cell "gru", got false with cell "lstm"/);
-    expect(() => new Model({ cell: "odegru", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(/resetAfter applies only to cell "gru"/);
-    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, resetAfter: "no" as any })).toThrow(/GRU: resetAfter must be a boolean/);
+    expect(() => new LSTM({ inputSize: 2, hiddenSize: 3, resetAfter: false } as any)).toThrow(
+      /LSTM: unknown option "?resetAfter"?/,
+    );
+    expect(() => new Model({ cell: "lstm", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(
+      TypeError,
+    );
+    expect(() => new Model({ cell: "lstm", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(
+      /resetAfter applies only to cell "gru", got false with cell "lstm"/,
+    );
+    expect(() => new Model({ cell: "odegru", resetAfter: false, inputSize: 2, hiddenSize: 3, outputSize: 1 })).toThrow(
+      /resetAfter applies only to cell "gru"/,
+    );
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, resetAfter: "no" as any })).toThrow(
+      /GRU: resetAfter must be a boolean/,
+    );
     const m = new Model({ cell: "rnn", resetAfter: true, inputSize: 2, hiddenSize: 3, outputSize: 1 });
     m.dispose();
   });

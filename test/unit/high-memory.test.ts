@@ -6,7 +6,9 @@ import { init, coreInfo, LSTM, Model } from "../../dist/index.js";
 import * as C from "../../dist/core.js";
 import { f32of, lcg } from "../helpers";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 describe("memory above 2 GiB", () => {
   it("a layer and a model allocated past 2.5 GiB train bitwise like ones in low memory", () => {
@@ -21,7 +23,10 @@ describe("memory above 2 GiB", () => {
       const loss = m.computeGradients(data);
       const where = (l.parameters as any).paramsAt("test") as number;
       const out = JSON.stringify([Array.from(f.output), Array.from(d.x), l.grads(), loss, m.grads()]);
-      return { out, where, dispose: () => { l.dispose(); m.dispose(); } };
+      return { out, where, dispose: () => {
+        l.dispose();
+        m.dispose();
+      } };
     };
     const low = run(); // kept until the end, so that the second run cannot reuse its blocks
     expect(low.where).toBeLessThan(2 ** 31);
@@ -32,7 +37,8 @@ describe("memory above 2 GiB", () => {
     const high = run();
     expect(high.where).toBeGreaterThan(2.5 * 2 ** 30); // the premise: this layer lives above 2.5 GiB
     expect(high.out).toBe(low.out);
-    high.dispose(); low.dispose();
+    high.dispose();
+    low.dispose();
     fillers.forEach(C.free);
   });
 });

@@ -2,22 +2,29 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, orthogonal, RNN, LSTM, GRU, Model, singularValues } from "../../dist/index.js";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 /** max |QᵀQ − I| (columns) or |QQᵀ − I| (rows), whichever is the smaller Gram matrix, in f64. */
 function orthError(q: Float32Array, rows: number, cols: number, gain = 1): number {
   const n = Math.min(rows, cols), m = Math.max(rows, cols);
   // the n vectors (columns if rows >= cols, else rows), each contiguous, in f64
   const v = new Float64Array(n * m);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-    if (rows >= cols) v[j * m + i] = q[i * cols + j] / gain; else v[i * m + j] = q[i * cols + j] / gain;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (rows >= cols) v[j * m + i] = q[i * cols + j] / gain;
+      else v[i * m + j] = q[i * cols + j] / gain;
+    }
   }
   let worst = 0;
-  for (let a = 0; a < n; a++) for (let b = a; b < n; b++) {
-    let s = 0;
-    const oa = a * m, ob = b * m;
-    for (let i = 0; i < m; i++) s += v[oa + i] * v[ob + i];
-    worst = Math.max(worst, Math.abs(s - (a === b ? 1 : 0)));
+  for (let a = 0; a < n; a++) {
+    for (let b = a; b < n; b++) {
+      let s = 0;
+      const oa = a * m, ob = b * m;
+      for (let i = 0; i < m; i++) s += v[oa + i] * v[ob + i];
+      worst = Math.max(worst, Math.abs(s - (a === b ? 1 : 0)));
+    }
   }
   return worst;
 }
@@ -63,29 +70,37 @@ describe("orthogonal", () => {
 
 describe("layer and model init options", () => {
   it("default init is PyTorch's U(−1/√H, 1/√H), unchanged by the init option's existence", () => {
-    const a = new RNN({ inputSize: 3, hiddenSize: 8, seed: 4 }), b = new RNN({ inputSize: 3, hiddenSize: 8, seed: 4, init: {} });
+    const a = new RNN({ inputSize: 3, hiddenSize: 8, seed: 4 }),
+      b = new RNN({ inputSize: 3, hiddenSize: 8, seed: 4, init: {} });
     expect(a.stateDict()).toEqual(b.stateDict());
-    for (const v of Object.values(a.stateDict())) for (const x of v) expect(Math.abs(x)).toBeLessThanOrEqual(1 / Math.sqrt(8));
-    a.dispose(); b.dispose();
+    for (const v of Object.values(a.stateDict())) {
+      for (const x of v) expect(Math.abs(x)).toBeLessThanOrEqual(1 / Math.sqrt(8));
+    }
+    a.dispose();
+    b.dispose();
   });
 
   it("orthogonal recurrent weights per gate block, zero biases; identity; xavier bounds", () => {
     const H = 16;
-    const lstm = new LSTM({ inputSize: 5, hiddenSize: H, seed: 1, init: { recurrent: "orthogonal", input: "orthogonal", bias: "zeros" } });
+    const lstm = new LSTM({ inputSize: 5, hiddenSize: H, seed: 1,
+      init: { recurrent: "orthogonal", input: "orthogonal", bias: "zeros" } });
     const sd = lstm.stateDict();
     for (let g = 0; g < 4; g++) {
       expect(orthError(sd.weight_hh_l0.subarray(g * H * H, (g + 1) * H * H), H, H)).toBeLessThan(1e-5);
       expect(orthError(sd.weight_ih_l0.subarray(g * H * 5, (g + 1) * H * 5), H, 5)).toBeLessThan(1e-5);
     }
     expect(sd.bias_ih_l0.every((v) => v === 0) && sd.bias_hh_l0.every((v) => v === 0)).toBe(true);
-    const irnn = new RNN({ inputSize: 2, hiddenSize: 4, nonlinearity: "relu", init: { recurrent: "identity", gain: 0.5 } });
+    const irnn = new RNN({ inputSize: 2, hiddenSize: 4, nonlinearity: "relu",
+      init: { recurrent: "identity", gain: 0.5 } });
     expect(Array.from(irnn.stateDict().weight_hh_l0)).toEqual([0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5]);
     const gru = new GRU({ inputSize: 10, hiddenSize: 20, init: { input: "xavier", recurrent: "xavier", gain: 2 } });
     const bound = 2 * Math.sqrt(6 / (60 + 10));
     const wi = gru.stateDict().weight_ih_l0;
     expect(Math.max(...wi.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...wi.map(Math.abs))).toBeGreaterThan(0.9 * bound);
-    lstm.dispose(); irnn.dispose(); gru.dispose();
+    lstm.dispose();
+    irnn.dispose();
+    gru.dispose();
   });
 
   it("Model passes init to its layers and saves it in the config; bad init options are rejected before anything changes", () => {
@@ -94,12 +109,18 @@ describe("layer and model init options", () => {
     expect(orthError(w, 6, 6)).toBeLessThan(1e-5);
     const m2 = Model.load(m.save());
     expect(m2.stateDict()["rnn.weight_hh_l0"]).toEqual(w);
-    expect(() => new Model({ inputSize: 2, hiddenSize: 6, outputSize: 1, init: { recurrent: "eye" } as any })).toThrow(/init.recurrent must be one of/);
-    expect(() => new RNN({ inputSize: 2, hiddenSize: 6, init: { input: "identity" } as any })).toThrow(/init.input must be one of "uniform", "orthogonal", "xavier"/);
+    expect(() => new Model({ inputSize: 2, hiddenSize: 6, outputSize: 1, init: { recurrent: "eye" } as any })).toThrow(
+      /init.recurrent must be one of/,
+    );
+    expect(() => new RNN({ inputSize: 2, hiddenSize: 6, init: { input: "identity" } as any })).toThrow(
+      /init.input must be one of "uniform", "orthogonal", "xavier"/,
+    );
     const r = new RNN({ inputSize: 2, hiddenSize: 3, seed: 1 });
     const before = r.stateDict();
     expect(() => r.resetParameters(2, { gain: Infinity })).toThrow(/init.gain/);
     expect(r.stateDict()).toEqual(before);
-    m.dispose(); m2.dispose(); r.dispose();
+    m.dispose();
+    m2.dispose();
+    r.dispose();
   });
 });

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { core, f32of, lcg } from "../helpers";
 
 let c: any;
-beforeAll(async () => { c = await core(); });
+beforeAll(async () => {
+  c = await core();
+});
 
 function put(a: Float32Array): number {
   const p = c.alloc(Math.max(16, a.byteLength));
@@ -36,9 +38,37 @@ describe("memory", () => {
 
 describe("gemm_f32_4x8_wasmsimd equals gemm_ref bitwise", () => {
   const rnd = lcg(1);
-  for (const M of SIZES) for (const N of SIZES) {
-    const K = SIZES[(SIZES.indexOf(M) * 7 + SIZES.indexOf(N) * 3) % SIZES.length];
-    it(`M=${M} N=${N} K=${K}: A·B, Aᵀ·B, accumulate`, () => {
+  for (const M of SIZES) {
+    for (const N of SIZES) {
+      const K = SIZES[(SIZES.indexOf(M) * 7 + SIZES.indexOf(N) * 3) % SIZES.length];
+      it(`M=${M} N=${N} K=${K}: A·B, Aᵀ·B, accumulate`, () => {
+        const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
+        const pa = put(a), pb = put(b);
+        for (const [rsa, csa] of [[K, 1], [1, M]]) {
+          for (const acc of [false, true]) {
+            const p1 = put(c0), p2 = put(c0);
+            c.gemm_f32_4x8_wasmsimd(M, N, K, pa, rsa, csa, pb, N, p1, N, acc);
+            c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
+            const r1 = view(p1, M * N), r2 = view(p2, M * N);
+            expect(bits(r1)).toEqual(bits(r2));
+            // and the reference is right: f64 dot products
+            for (const [i, j] of [[0, 0], [M - 1, N - 1], [M >> 1, N >> 1]]) {
+              let s = acc ? c0[i * N + j] : 0;
+              for (let k = 0; k < K; k++) s += a[i * rsa + k * csa] * b[k * N + j];
+              expect(Math.abs(r2[i * N + j] - s)).toBeLessThan(1e-5 * (K + 1));
+            }
+            c.free(p1);
+            c.free(p2);
+          }
+        }
+        c.free(pa);
+        c.free(pb);
+      });
+    }
+  }
+  for (const K of [256, 257, 600]) {
+    it(`K=${K} crosses the K-block boundary (KC = 256): still bitwise, and right in f64`, () => {
+      const M = 9, N = 13;
       const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
       const pa = put(a), pb = put(b);
       for (const [rsa, csa] of [[K, 1], [1, M]]) {
@@ -48,37 +78,19 @@ describe("gemm_f32_4x8_wasmsimd equals gemm_ref bitwise", () => {
           c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
           const r1 = view(p1, M * N), r2 = view(p2, M * N);
           expect(bits(r1)).toEqual(bits(r2));
-          // and the reference is right: f64 dot products
-          for (const [i, j] of [[0, 0], [M - 1, N - 1], [M >> 1, N >> 1]]) {
-            let s = acc ? c0[i * N + j] : 0;
-            for (let k = 0; k < K; k++) s += a[i * rsa + k * csa] * b[k * N + j];
-            expect(Math.abs(r2[i * N + j] - s)).toBeLessThan(1e-5 * (K + 1));
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              let s = acc ? c0[i * N + j] : 0;
+              for (let k = 0; k < K; k++) s += a[i * rsa + k * csa] * b[k * N + j];
+              expect(Math.abs(r1[i * N + j] - s)).toBeLessThan(2e-5 * Math.sqrt(K));
+            }
           }
-          c.free(p1); c.free(p2);
+          c.free(p1);
+          c.free(p2);
         }
       }
-      c.free(pa); c.free(pb);
-    });
-  }
-  for (const K of [256, 257, 600]) {
-    it(`K=${K} crosses the K-block boundary (KC = 256): still bitwise, and right in f64`, () => {
-      const M = 9, N = 13;
-      const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
-      const pa = put(a), pb = put(b);
-      for (const [rsa, csa] of [[K, 1], [1, M]]) for (const acc of [false, true]) {
-        const p1 = put(c0), p2 = put(c0);
-        c.gemm_f32_4x8_wasmsimd(M, N, K, pa, rsa, csa, pb, N, p1, N, acc);
-        c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
-        const r1 = view(p1, M * N), r2 = view(p2, M * N);
-        expect(bits(r1)).toEqual(bits(r2));
-        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-          let s = acc ? c0[i * N + j] : 0;
-          for (let k = 0; k < K; k++) s += a[i * rsa + k * csa] * b[k * N + j];
-          expect(Math.abs(r1[i * N + j] - s)).toBeLessThan(2e-5 * Math.sqrt(K));
-        }
-        c.free(p1); c.free(p2);
-      }
-      c.free(pa); c.free(pb);
+      c.free(pa);
+      c.free(pb);
     });
   }
   it("leading dimensions larger than the width (sub-matrices)", () => {
@@ -100,8 +112,8 @@ describe("gemm_f32_4x8_packed (B packed into K×8 panels) equals gemm_ref bitwis
   // B read through strides (rs, cs) = (N, 1) row-major and (1, K) transposed, as the RNN packs it;
   // rows past the last 4-row tile with N ≥ 32 take the 1×32 strips (K blocks even, A rows
   // contiguous) or fall back to 1×8 tiles (an odd K block: 257 = 256 + 1; Aᵀ)
-  const cases: [number, number, number][] = [[1, 8, 3], [5, 16, 17], [9, 24, 33], [4, 5, 7], [7, 13, 257], [33, 30, 5], [3, 130, 600], [32, 512, 128],
-    [1, 512, 128], [1, 72, 257], [2, 40, 2], [6, 101, 31], [1, 64, 1]];
+  const cases: [number, number, number][] = [[1, 8, 3], [5, 16, 17], [9, 24, 33], [4, 5, 7], [7, 13, 257], [33, 30, 5],
+    [3, 130, 600], [32, 512, 128], [1, 512, 128], [1, 72, 257], [2, 40, 2], [6, 101, 31], [1, 64, 1]];
   for (const [M, N, K] of cases) {
     it(`M=${M} N=${N} K=${K}: A·B and Aᵀ·B, accumulate, row-major and transposed source`, () => {
       const a = f32of(M * K, rnd), b = f32of(K * N, rnd), c0 = f32of(M * N, rnd);
@@ -117,12 +129,15 @@ describe("gemm_f32_4x8_packed (B packed into K×8 panels) equals gemm_ref bitwis
         const at = n < N8 ? (n >> 3) * 8 * K + 8 * k + (n & 7) : N8 * K + k * R + (n - N8);
         expect(packed[at]).toBe(b[k * N + n]);
       }
-      for (const [rsa, csa] of [[K, 1], [1, M]]) for (const acc of [false, true]) {
-        const p1 = put(c0), p2 = put(c0);
-        c.gemm_f32_4x8_packed(M, N, K, pa, rsa, csa, pk, p1, N, acc);
-        c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
-        expect(bits(view(p1, M * N))).toEqual(bits(view(p2, M * N)));
-        c.free(p1); c.free(p2);
+      for (const [rsa, csa] of [[K, 1], [1, M]]) {
+        for (const acc of [false, true]) {
+          const p1 = put(c0), p2 = put(c0);
+          c.gemm_f32_4x8_packed(M, N, K, pa, rsa, csa, pk, p1, N, acc);
+          c.gemm_ref(M, N, K, pa, rsa, csa, pb, N, p2, N, acc);
+          expect(bits(view(p1, M * N))).toEqual(bits(view(p2, M * N)));
+          c.free(p1);
+          c.free(p2);
+        }
       }
       for (const p of [pa, pb, pbt, pk, pk2]) c.free(p);
     });
@@ -142,7 +157,10 @@ describe("level-1/2 kernels", () => {
       c.scale_ref(n, -1.7, py2);
       expect(bits(view(py1, n))).toEqual(bits(view(py2, n)));
       let dot = 0, ss = 0;
-      for (let i = 0; i < n; i++) { dot += x[i] * y[i]; ss += x[i] * x[i]; }
+      for (let i = 0; i < n; i++) {
+        dot += x[i] * y[i];
+        ss += x[i] * x[i];
+      }
       const py = put(y);
       expect(Math.abs(c.dot_f32_wasmsimd(n, px, py) - dot)).toBeLessThan(1e-6 * (n + 1));
       expect(Math.abs(c.dot_ref(n, px, py) - dot)).toBeLessThan(1e-6 * (n + 1));
@@ -155,7 +173,8 @@ describe("level-1/2 kernels", () => {
         c.gemv_ref(3, n, pA, n, px, o2, false);
         const g1 = view(o1, 3), g2 = view(o2, 3);
         for (let i = 0; i < 3; i++) {
-          let s = 0; for (let k = 0; k < n; k++) s += A[i * n + k] * x[k];
+          let s = 0;
+          for (let k = 0; k < n; k++) s += A[i * n + k] * x[k];
           expect(Math.abs(g1[i] - s)).toBeLessThan(1e-6 * (n + 1));
           expect(Math.abs(g2[i] - s)).toBeLessThan(1e-6 * (n + 1));
         }
@@ -168,7 +187,8 @@ describe("level-1/2 kernels", () => {
     c.colsum_f32_wasmsimd(M, N, pa, N, pd, false);
     const cs = view(pd, N);
     for (let j = 0; j < N; j++) {
-      let s = 0; for (let i = 0; i < M; i++) s += a[i * N + j];
+      let s = 0;
+      for (let i = 0; i < M; i++) s += a[i * N + j];
       expect(Math.abs(cs[j] - s)).toBeLessThan(1e-6);
     }
     const pt = c.alloc(4 * M * N);
@@ -183,5 +203,7 @@ describe("level-1/2 kernels", () => {
 });
 
 describe("self-test export for hosts without JavaScript", () => {
-  it("selftest_gemm() returns 0", () => { expect(c.selftest_gemm()).toBe(0); });
+  it("selftest_gemm() returns 0", () => {
+    expect(c.selftest_gemm()).toBe(0);
+  });
 });

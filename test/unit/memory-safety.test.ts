@@ -6,14 +6,18 @@ import { init, coreInfo, Model, RNN, GRU, LSTM, safetensors } from "../../dist/i
 import * as C from "../../dist/core.js";
 import { f32of, lcg } from "../helpers";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 const rnd = lcg(5);
 
 /** A model that is never touched by the failing calls, and a fingerprint of it. */
 function neighbour() {
   const m = new Model({ cell: "lstm", inputSize: 3, hiddenSize: 7, outputSize: 2, seed: 9 });
   const xs = [f32of(15, lcg(1)), f32of(6, lcg(2))];
-  const print = () => JSON.stringify([Object.entries(m.stateDict()).map(([k, v]) => [k, Array.from(v)]), Array.from(m.predict(xs) as Float32Array)]);
+  const print = () =>
+    JSON.stringify([Object.entries(m.stateDict()).map(([k, v]) => [k, Array.from(v)]),
+      Array.from(m.predict(xs) as Float32Array)]);
   return { m, print };
 }
 
@@ -31,13 +35,16 @@ describe("a legal shape too large for wasm32", () => {
     const x = new Float32Array(2 ** 20);
     const need = rnn.workspaceBytes(1, 2 ** 20);
     expect(need).toBeGreaterThan(2 ** 32); // the count that used to wrap modulo 2^32
-    harmless(nb, () => rnn.forward(x, { batch: 1, steps: 2 ** 20 }), /RNN\.forward: this pass \(batch 1 × steps 1048576, .*\) needs \d\.\d GiB of WebAssembly memory; the limit is 4 GiB \(wasm32 memory\): use checkpoint: true/);
+    harmless(nb, () => rnn.forward(x, { batch: 1, steps: 2 ** 20 }),
+      /RNN\.forward: this pass \(batch 1 × steps 1048576, .*\) needs \d\.\d GiB of WebAssembly memory; the limit is 4 GiB \(wasm32 memory\): use checkpoint: true/);
     // the same layer and new layers still work, and checkpointing makes the pass fit
     rnn.checkpoint = true;
     expect(rnn.workspaceBytes(1, 2 ** 20)).toBeLessThan(need / 100);
     const small = new GRU({ inputSize: 2, hiddenSize: 3 });
     expect(small.forward(f32of(12, rnd), { batch: 2, steps: 3 }).output.length).toBe(18);
-    small.dispose(); rnn.dispose(); nb.m.dispose();
+    small.dispose();
+    rnn.dispose();
+    nb.m.dispose();
   });
 
   it("GRU B=64, T=8000, I=16, H=512: workspaceBytes is exact (an independent count of the layout)", () => {
@@ -52,8 +59,10 @@ describe("a legal shape too large for wasm32", () => {
     expect(gru.workspaceBytes(B, T)).toBe(4 * floats);
     expect(gru.workspaceBytes(B, T)).toBeGreaterThan(2 ** 32);
     const nb = neighbour();
-    harmless(nb, () => gru.forward(new Float32Array(B * T * I), { batch: B, steps: T }), /GRU\.forward: this pass .* needs \d+\.\d GiB of WebAssembly memory; the limit is 4 GiB/);
-    gru.dispose(); nb.m.dispose();
+    harmless(nb, () => gru.forward(new Float32Array(B * T * I), { batch: B, steps: T }),
+      /GRU\.forward: this pass .* needs \d+\.\d GiB of WebAssembly memory; the limit is 4 GiB/);
+    gru.dispose();
+    nb.m.dispose();
   });
 
   it("a pass between 1 and 4 GiB names the allocator's 1 GiB block limit", () => {
@@ -62,8 +71,10 @@ describe("a legal shape too large for wasm32", () => {
     expect(lstm.workspaceBytes(B, T)).toBeGreaterThan(2 ** 30);
     expect(lstm.workspaceBytes(B, T)).toBeLessThan(2 ** 32);
     const nb = neighbour();
-    harmless(nb, () => lstm.forward(new Float32Array(B * T * 4), { batch: B, steps: T }), /one block of it is \d\.\d GiB, and the allocator's largest block is 1 GiB/);
-    lstm.dispose(); nb.m.dispose();
+    harmless(nb, () => lstm.forward(new Float32Array(B * T * 4), { batch: B, steps: T }),
+      /one block of it is \d\.\d GiB, and the allocator's largest block is 1 GiB/);
+    lstm.dispose();
+    nb.m.dispose();
   });
 });
 
@@ -74,15 +85,20 @@ describe("a failed call does not poison the next one", () => {
     const a = new GRU({ inputSize: I, hiddenSize: H, seed: 4 }), b = new GRU({ inputSize: I, hiddenSize: H, seed: 4 });
     a.forward(x, { batch: B, steps: T });
     // 64 × 65536 steps need 5.4 GB (over 4 GiB); 16 × 65536 need 1.4 GB (over the 1 GiB block limit)
-    expect(() => a.forward(new Float32Array(64 * 65536 * I), { batch: 64, steps: 65536 })).toThrow(/needs \d+\.\d GiB of WebAssembly memory; the limit is 4 GiB/);
-    expect(() => a.forward(new Float32Array(16 * 65536 * I), { batch: 16, steps: 65536 })).toThrow(/needs \d+\.\d GiB of WebAssembly memory; one block of it/);
+    expect(() => a.forward(new Float32Array(64 * 65536 * I), { batch: 64, steps: 65536 })).toThrow(
+      /needs \d+\.\d GiB of WebAssembly memory; the limit is 4 GiB/,
+    );
+    expect(() => a.forward(new Float32Array(16 * 65536 * I), { batch: 16, steps: 65536 })).toThrow(
+      /needs \d+\.\d GiB of WebAssembly memory; one block of it/,
+    );
     const da = a.backward({ hN: g });
     b.forward(x, { batch: B, steps: T });
     const db = b.backward({ hN: g });
     expect(Array.from(da.x)).toEqual(Array.from(db.x));
     expect(JSON.stringify(a.grads())).toBe(JSON.stringify(b.grads()));
     expect(Number.isFinite(da.x[0])).toBe(true);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
   it("backward before any forward, or after dispose, throws and says why", () => {
     const r = new RNN({ inputSize: 2, hiddenSize: 2 });
@@ -98,7 +114,9 @@ describe("constructors", () => {
     const nb = neighbour(), print = nb.print();
     const before = coreInfo().memoryBytes;
     for (let i = 0; i < 100; i++) {
-      expect(() => new RNN({ inputSize: 1, hiddenSize: 46341 })).toThrow(/RNN: 2147627304 parameters need 16\.0 GiB of WebAssembly memory \(parameters and gradients\); the limit is 4 GiB/);
+      expect(() => new RNN({ inputSize: 1, hiddenSize: 46341 })).toThrow(
+        /RNN: 2147627304 parameters need 16\.0 GiB of WebAssembly memory \(parameters and gradients\); the limit is 4 GiB/,
+      );
       expect(() => new Model({ cell: "gru", inputSize: 20000, hiddenSize: 20000, outputSize: 1 })).toThrow(RangeError);
       expect(() => new LSTM({ inputSize: 3, hiddenSize: 4, init: { gain: "big" } as any })).toThrow(TypeError);
     }
@@ -113,7 +131,10 @@ describe("constructors", () => {
       m.predict([f32of(64 * 32, rnd)]);
     }
     const l = new RNN({ inputSize: 2, hiddenSize: 3 });
-    { using k = l; k.forward(f32of(4, rnd), { batch: 1, steps: 2 }); }
+    {
+      using k = l;
+      k.forward(f32of(4, rnd), { batch: 1, steps: 2 });
+    }
     expect(() => l.stateDict()).toThrow(/the module was disposed/);
     expect(coreInfo().memoryBytes).toBeLessThanOrEqual(before + 8 * 2 ** 20);
   });
@@ -122,7 +143,10 @@ describe("constructors", () => {
 describe("Model.load of a hostile file", () => {
   it("a 204-byte file whose config says hiddenSize 12000 is rejected in < 100 ms, without memory growth", () => {
     const cfg = { cell: "gru", inputSize: 4, hiddenSize: 12000, outputSize: 1 };
-    const bytes = safetensors.write({ "readout.bias": { dtype: "F32", shape: [1], data: new Float32Array(1) } }, { format: "recurrent-wasm", config: JSON.stringify(cfg) });
+    const bytes = safetensors.write({ "readout.bias": { dtype: "F32", shape: [1], data: new Float32Array(1) } }, {
+      format: "recurrent-wasm",
+      config: JSON.stringify(cfg),
+    });
     expect(bytes.length).toBeLessThan(256);
     const nb = neighbour(), print = nb.print();
     const before = coreInfo().memoryBytes, t0 = performance.now();
@@ -136,11 +160,18 @@ describe("Model.load of a hostile file", () => {
     const m = new Model({ cell: "rnn", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 2 });
     const { tensors, metadata } = safetensors.read(m.save());
     const i32 = { ...tensors, "readout.bias": { dtype: "I32", shape: [1], data: new Int32Array(1) } };
-    expect(() => Model.load(safetensors.write(i32 as any, metadata))).toThrow(/tensor "readout\.bias" has dtype I32, expected a float type/);
+    expect(() => Model.load(safetensors.write(i32 as any, metadata))).toThrow(
+      /tensor "readout\.bias" has dtype I32, expected a float type/,
+    );
     const shaped = { ...tensors, "rnn.weight_hh_l0": { dtype: "F32", shape: [9], data: new Float32Array(9) } };
-    expect(() => Model.load(safetensors.write(shaped as any, metadata))).toThrow(/tensor "rnn\.weight_hh_l0" has shape \[9\], expected \[3,3\]/);
-    const badCfg = safetensors.write(tensors as any, { ...metadata, config: JSON.stringify({ ...m.config, hiddenSize: -1 }) });
-    expect(() => Model.load(badCfg)).toThrow(/Model\.load: the file's config is invalid: Model: hiddenSize must be an integer/);
+    expect(() => Model.load(safetensors.write(shaped as any, metadata))).toThrow(
+      /tensor "rnn\.weight_hh_l0" has shape \[9\], expected \[3,3\]/,
+    );
+    const badCfg = safetensors.write(tensors as any, { ...metadata,
+      config: JSON.stringify({ ...m.config, hiddenSize: -1 }) });
+    expect(() => Model.load(badCfg)).toThrow(
+      /Model\.load: the file's config is invalid: Model: hiddenSize must be an integer/,
+    );
     m.dispose();
   });
 });
@@ -152,12 +183,29 @@ describe("the raw core refuses nonsense with an error code", () => {
     const P = c.rnn_param_count(cell, I, H, L, D);
     const [desc] = C.allocAll("test", [4 * C.RD_FIELDS]);
     const v = () => C.i32(desc, C.RD_FIELDS);
-    const fill = () => { const d = v(); d.fill(0); d[C.RD_CELL] = cell; d[C.RD_B] = B; d[C.RD_T] = T; d[C.RD_I] = I; d[C.RD_H] = H; d[C.RD_L] = L; d[C.RD_D] = D; };
+    const fill = () => {
+      const d = v();
+      d.fill(0);
+      d[C.RD_CELL] = cell;
+      d[C.RD_B] = B;
+      d[C.RD_T] = T;
+      d[C.RD_I] = I;
+      d[C.RD_H] = H;
+      d[C.RD_L] = L;
+      d[C.RD_D] = D;
+    };
     fill();
     const wsBytes = c.rnn_workspace_bytes(desc);
-    const [params, grads, ws, x, out, hn, lengths] = C.allocAll("test", [4 * P, 4 * P, wsBytes, 4 * B * T * I, 4 * B * T * H, 4 * B * H, 4 * B]);
+    const [params, grads, ws, x, out, hn, lengths] = C.allocAll("test", [4 * P, 4 * P, wsBytes, 4 * B * T * I,
+      4 * B * T * H, 4 * B * H, 4 * B]);
     C.i32(lengths, B).set([3, 2]);
-    const set = (f: Record<number, number>) => { fill(); const d = v(); Object.assign(d, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsBytes, [C.RD_X]: x, [C.RD_OUT]: out, [C.RD_HN]: hn, [C.RD_LENGTHS]: lengths }, f); return desc; };
+    const set = (f: Record<number, number>) => {
+      fill();
+      const d = v();
+      Object.assign(d, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsBytes,
+        [C.RD_X]: x, [C.RD_OUT]: out, [C.RD_HN]: hn, [C.RD_LENGTHS]: lengths }, f);
+      return desc;
+    };
     const free = () => [desc, params, grads, ws, x, out, hn, lengths].forEach(C.free);
     return { c, set, free, wsBytes, lengths };
   }
@@ -216,7 +264,8 @@ describe("optimizer state has one owner", () => {
     await m2.fit(data, { epochs: 2, batchSize: 3, shuffle: false, optimizer: fresh });
     expect(fresh.stepCount(m2)).toBe(2);
     expect(JSON.stringify(m1.stateDict())).not.toBe(JSON.stringify(m2.stateDict()));
-    m1.dispose(); m2.dispose();
+    m1.dispose();
+    m2.dispose();
     // the optimizer's state for a disposed model is gone; stepping it throws
     expect(() => fresh.step(m2)).toThrow(/the module was disposed/);
     expect(fresh.stepCount(m2)).toBe(0);

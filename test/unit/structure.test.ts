@@ -1,6 +1,6 @@
 // The structure the bindings keep: a typed ABI generated from the core and checked against the
 // module, layers that import only downwards, small files, and public types without pointers.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,9 +23,16 @@ describe("the typed ABI", () => {
       const fns = WebAssembly.Module.exports(mod).filter((e) => e.kind === "function").map((e) => e.name).sort();
       expect(Object.keys(SIGNATURES).sort(), build).toEqual(fns);
       const inst = new WebAssembly.Instance(mod, build.includes("threads")
-        ? { env: { abort() {}, memory: new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor) } }
+        ? {
+          env: { abort() {},
+            memory: new WebAssembly.Memory(
+              { initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor,
+            ) },
+        }
         : { env: { abort() {} } });
-      for (const [name, sig] of Object.entries(SIGNATURES)) expect((inst.exports[name] as Function).length, name).toBe(sig.params.length);
+      for (const [name, sig] of Object.entries(SIGNATURES)) {
+        expect((inst.exports[name] as Function).length, name).toBe(sig.params.length);
+      }
     }
   });
   it("bindings/core/exports.ts and include/recurrent.h are what scripts/gen-abi.mjs generates now", () => {
@@ -36,7 +43,8 @@ describe("the typed ABI", () => {
     const ids = CELL_TYPES.flatMap((t) => cellIds(t)).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: CELL_COUNT }, (_, i) => i));
     // the gate counts of assembly/constants.ts
-    expect([CELLS.rnn.gates.length, CELLS.lstm.gates.length, CELLS.gru.gates.length]).toEqual([K.GATES_RNN, K.GATES_LSTM, K.GATES_GRU]);
+    expect([CELLS.rnn.gates.length, CELLS.lstm.gates.length, CELLS.gru.gates.length]).toEqual([K.GATES_RNN,
+      K.GATES_LSTM, K.GATES_GRU]);
     for (const t of CELL_TYPES) {
       expect(CELLS[t].ids.tanh, `${t}: the id of its default nonlinearity`).toBeDefined();
       for (const id of cellIds(t)) {
@@ -51,7 +59,9 @@ describe("the typed ABI", () => {
     expect(cellOf(CELL_COUNT)).toBeUndefined();
   });
   it("include/recurrent.h compiles as C", () => {
-    execFileSync("cc", ["-fsyntax-only", "-Wall", "-Werror", "-x", "c", join(root, "include/recurrent.h")], { stdio: "pipe" });
+    execFileSync("cc", ["-fsyntax-only", "-Wall", "-Werror", "-x", "c", join(root, "include/recurrent.h")], {
+      stdio: "pipe",
+    });
   });
 });
 
@@ -68,18 +78,29 @@ function importsOf(file: string): string[] {
 function importCycles(src: string[]): string[] {
   const inside = new Set(src), graph = new Map(src.map((f) => [f, importsOf(f).filter((t) => inside.has(t))]));
   // Tarjan's strongly connected components
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>(), comps: string[][] = [];
+  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [],
+    onStack = new Set<string>(), comps: string[][] = [];
   let n = 0;
   const visit = (v: string): void => {
-    index.set(v, n); low.set(v, n); n++; stack.push(v); onStack.add(v);
+    index.set(v, n);
+    low.set(v, n);
+    n++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v)!) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) === index.get(v)) {
       const c: string[] = [];
       let w: string;
-      do { w = stack.pop()!; onStack.delete(w); c.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        c.push(w);
+      } while (w !== v);
       if (c.length > 1 || graph.get(v)!.includes(v)) comps.push(c);
     }
   };
@@ -91,8 +112,14 @@ function importCycles(src: string[]): string[] {
     let end = "";
     for (let i = 0; i < queue.length && !end; i++) {
       for (const w of graph.get(queue[i])!) {
-        if (w === start) { end = queue[i]; break; }
-        if (inC.has(w) && !prev.has(w)) { prev.set(w, queue[i]); queue.push(w); }
+        if (w === start) {
+          end = queue[i];
+          break;
+        }
+        if (inC.has(w) && !prev.has(w)) {
+          prev.set(w, queue[i]);
+          queue.push(w);
+        }
       }
     }
     const path = [start];
@@ -111,12 +138,13 @@ describe("the layers", () => {
   it("the cycle check sees a cycle: a → b → a through import type", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-cycle-"));
     writeFileSync(join(dir, "a.ts"), 'import type { B } from "./b.js";\nexport interface A { b?: B }\n');
-    writeFileSync(join(dir, "b.ts"), 'import { x } from "./c.js";\nexport type { A } from "./a.js";\nexport interface B { x: typeof x }\n');
+    writeFileSync(join(dir, "b.ts"),
+      'import { x } from "./c.js";\nexport type { A } from "./a.js";\nexport interface B { x: typeof x }\n');
     writeFileSync(join(dir, "c.ts"), "export const x = 1;\n");
     expect(importCycles([join(dir, "a.ts"), join(dir, "b.ts"), join(dir, "c.ts")]).length).toBe(1);
   });
-  it("no file under bindings/ has more than 400 lines", () => {
-    for (const f of src) expect(readFileSync(f, "utf8").split("\n").length, relative(root, f)).toBeLessThanOrEqual(400);
+  it("no file under bindings/ has more than 500 lines (formatted)", () => {
+    for (const f of src) expect(readFileSync(f, "utf8").split("\n").length, relative(root, f)).toBeLessThanOrEqual(500);
   });
   it("each layer imports only from itself and the layers below it (core → functional → nn → train → io → worker → cli)", () => {
     for (const f of src) {
@@ -126,12 +154,19 @@ describe("the layers", () => {
       const rank = LAYERS.indexOf(layer);
       for (const m of readFileSync(f, "utf8").matchAll(/^\s*(?:import|export)[^"']*from\s+["']([^"']+)["']/gm)) {
         const spec = m[1];
-        if (!spec.startsWith(".")) { expect(spec.startsWith("node:"), `${rel} imports ${spec}`).toBe(true); continue; }
+        if (!spec.startsWith(".")) {
+          expect(spec.startsWith("node:"), `${rel} imports ${spec}`).toBe(true);
+          continue;
+        }
         const target = relative(join(root, "bindings"), resolve(dirname(f), spec));
-        if (target.startsWith("../assembly/")) { expect(target, rel).toBe("../assembly/constants.js"); continue; }
+        if (target.startsWith("../assembly/")) {
+          expect(target, rel).toBe("../assembly/constants.js");
+          continue;
+        }
         const tl = target.includes("/") ? target.split("/")[0] : "top";
         // cli runs the public API; worker serves the top-level Model (train and io joined)
-        const ok = tl !== "top" && LAYERS.indexOf(tl) <= rank || (layer === "cli" && target === "index.js") || (layer === "worker" && target === "model.js");
+        const ok = tl !== "top" && LAYERS.indexOf(tl) <= rank || (layer === "cli" && target === "index.js")
+          || (layer === "worker" && target === "model.js");
         expect(ok, `${rel} (layer ${layer}) imports ${target}`).toBe(true);
       }
     }
@@ -139,7 +174,10 @@ describe("the layers", () => {
   it("inside nn/, the families (rnn/, ode/, hmm/) import only nn/'s shared files and their own folder; model/ builds on them", () => {
     // rank of an nn/ file: 0 the shared files (params.ts), 1 a family, 2 the sequence model
     const RANK: Record<string, number> = { "": 0, rnn: 1, ode: 1, hmm: 1, model: 2 };
-    const folder = (rel: string) => { const p = rel.split("/"); return p.length > 2 ? p[1] : ""; };
+    const folder = (rel: string) => {
+      const p = rel.split("/");
+      return p.length > 2 ? p[1] : "";
+    };
     for (const f of src) {
       const rel = relative(join(root, "bindings"), f);
       if (!rel.startsWith("nn/")) continue;
@@ -171,6 +209,15 @@ describe("the layers", () => {
   });
 });
 
+describe("formatting", () => {
+  it("every TypeScript and JavaScript file is as scripts/format.mjs writes it (npm run format rewrites them)", () => {
+    const r = spawnSync(process.execPath, [join(root, "scripts/format.mjs"), "--check"], { cwd: root,
+      encoding: "utf8" });
+    expect(r.stderr, "node scripts/format.mjs --check").toBe("");
+    expect(r.status).toBe(0);
+  });
+});
+
 describe("packaging", () => {
   it("types/global.d.ts types the <script> global Recurrent", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-global-"));
@@ -182,8 +229,9 @@ const p: Promise<unknown> = m.fit({ x: [new Float32Array(6)], y: new Float32Arra
 Recurrent.allocAll;
 export { info, p };
 `);
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--target", "es2022", "--module", "es2022",
-      "--moduleResolution", "bundler", "--lib", "es2022,dom,esnext.disposable", "--skipLibCheck", join(dir, "page.ts")], { stdio: "pipe" });
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--target",
+      "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "es2022,dom,esnext.disposable",
+      "--skipLibCheck", join(dir, "page.ts")], { stdio: "pipe" });
   });
   it("package.json maps the browser condition to the ESM browser build, core to its own entry, require to the CommonJS build", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -191,12 +239,18 @@ export { info, p };
     expect(pkg.exports["."].require.default).toBe("./dist/index.cjs");
     expect(pkg.exports["./core"].import.default).toBe("./dist/core.js");
     expect(pkg.scripts.prepack).toBe("npm run build");
-    for (const f of ["recurrent.url.js", "recurrent.trainer.js"]) expect(readFileSync(join(root, "dist", f), "utf8")).not.toMatch(/node:fs/);
+    for (const f of ["recurrent.url.js", "recurrent.trainer.js"]) {
+      expect(readFileSync(join(root, "dist", f), "utf8")).not.toMatch(/node:fs/);
+    }
   });
 });
 
 describe("API reference", () => {
-  it("typedoc (typedoc.json) runs with no warning: every public symbol documented, no broken link, nothing referenced but not exported", () => {
-    execFileSync(process.execPath, [join(root, "scripts/docs.mjs"), "--check"], { stdio: "pipe" });
-  }, 120_000);
+  it(
+    "typedoc (typedoc.json) runs with no warning: every public symbol documented, no broken link, nothing referenced but not exported",
+    () => {
+      execFileSync(process.execPath, [join(root, "scripts/docs.mjs"), "--check"], { stdio: "pipe" });
+    },
+    120_000,
+  );
 });

@@ -4,12 +4,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { init, RNN, LSTM, GRU } from "../../dist/index.js";
 import { f32of, lcg } from "../helpers";
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
 describe("truncated BPTT(k), loss on h_n", () => {
   const B = 4, T = 30, I = 3, H = 8;
   const lengths = Int32Array.from([30, 17, 11, 1]);
-  for (const [label, nonlinearity] of [["RNN tanh", "tanh"], ["RNN relu", "relu"], ["LSTM", "tanh"], ["GRU", "tanh"]] as const) {
+  for (const [label, nonlinearity] of [["RNN tanh", "tanh"], ["RNN relu", "relu"], ["LSTM", "tanh"], ["GRU",
+    "tanh"]] as const) {
     for (const numLayers of [1, 2]) {
       it(`${label}, ${numLayers} layer(s): exact zeros beyond k, non-zero within k, full BPTT reaches t=0`, () => {
         const o = { inputSize: I, hiddenSize: H, numLayers, seed: 7 };
@@ -31,7 +34,9 @@ describe("truncated BPTT(k), loss on h_n", () => {
         }
         rnn.forward(x, { batch: B, steps: T, lengths });
         const { x: full } = rnn.backward({ hN: gH });
-        for (let b = 0; b < B; b++) expect(Math.hypot(...full.subarray(b * T * I, b * T * I + I)), `full BPTT, b=${b}, t=0`).toBeGreaterThan(0);
+        for (let b = 0; b < B; b++) {
+          expect(Math.hypot(...full.subarray(b * T * I, b * T * I + I)), `full BPTT, b=${b}, t=0`).toBeGreaterThan(0);
+        }
         rnn.dispose();
       });
     }
@@ -45,9 +50,12 @@ describe("truncated BPTT(k), loss on h_n", () => {
     gH.set(f32of(B * H, rnd), B * H);
     const k = 4;
     const { x: dx } = rnn.backward({ hN: gH }, { truncate: k });
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-      const norm = Math.hypot(...dx.subarray((b * T + t) * I, (b * T + t + 1) * I));
-      if (t < Math.min(k, lengths[b])) expect(norm).toBeGreaterThan(0); else expect(norm).toBe(0);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const norm = Math.hypot(...dx.subarray((b * T + t) * I, (b * T + t + 1) * I));
+        if (t < Math.min(k, lengths[b])) expect(norm).toBeGreaterThan(0);
+        else expect(norm).toBe(0);
+      }
     }
     rnn.dispose();
   });

@@ -20,23 +20,37 @@ const peerPath = (f) => fileURLToPath(new URL(f, PEERS_DIR));
 const ONE_THREAD = { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
 const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 
-const pyHasTorch = (py) => { try { execFileSync(py, ["-c", "import torch"], { stdio: "ignore" }); return true; } catch { return false; } };
+const pyHasTorch = (py) => {
+  try {
+    execFileSync(py, ["-c", "import torch"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
 const npmPeer = (dir) => existsSync(new URL(`node_modules/${dir}/package.json`, PEERS_DIR));
 const large = (cfg) => cfg.name === "large";
 
 /** Everything `npm run bench` can alternate with, in round order. `whats`: which steps it runs;
  *  `skip(cfg)`: configurations it leaves out (minutes per step); `mm`: answers the GEMM-peak
  *  command; `available()`: installed here. */
-export const PEERS = [
-  { key: "threads2", name: "ours, 2 threads", ours: true, argv: [peerPath("ours_worker.mjs"), "2"], available: () => true },
-  { key: "relaxed", name: "ours, relaxed SIMD", ours: true, mm: true, argv: [RELAXED_FLAG, peerPath("ours_worker.mjs"), "1", "relaxed"], available: () => true },
-  { key: "torch2", name: "PyTorch 2", native: true, mm: true, python: peerPath(".venv/bin/python"), available() { return existsSync(this.python) && pyHasTorch(this.python); } },
-  { key: "torch113", name: "PyTorch 1.13", native: true, mm: true, python: "/usr/bin/python3", available() { return pyHasTorch(this.python); } },
-  { key: "tfwasm", name: "TF.js wasm", argv: [peerPath("tfjs_worker.mjs"), "wasm"], available: () => npmPeer("@tensorflow/tfjs-backend-wasm") },
-  { key: "tfcpu", name: "TF.js cpu", argv: [peerPath("tfjs_worker.mjs"), "cpu"], skip: large, available: () => npmPeer("@tensorflow/tfjs") },
-  { key: "brain", name: "brain.js", argv: [peerPath("brain_worker.mjs")], skip: large, available: () => npmPeer("brain.js") },
-  { key: "ort", name: "ONNX Runtime Web", whats: ["forward"], argv: [peerPath("ort_worker.mjs")], available: () => npmPeer("onnxruntime-web") && pyHasTorch("/usr/bin/python3") },
-];
+export const PEERS = [{ key: "threads2", name: "ours, 2 threads", ours: true, argv: [peerPath("ours_worker.mjs"), "2"],
+  available: () => true }, { key: "relaxed", name: "ours, relaxed SIMD", ours: true, mm: true,
+  argv: [RELAXED_FLAG, peerPath("ours_worker.mjs"), "1", "relaxed"], available: () => true }, { key: "torch2",
+  name: "PyTorch 2", native: true, mm: true, python: peerPath(".venv/bin/python"), available() {
+  return existsSync(this.python) && pyHasTorch(this.python);
+} }, { key: "torch113", name: "PyTorch 1.13", native: true, mm: true, python: "/usr/bin/python3", available() {
+  return pyHasTorch(this.python);
+} }, { key: "tfwasm", name: "TF.js wasm", argv: [peerPath("tfjs_worker.mjs"), "wasm"],
+  available: () => npmPeer("@tensorflow/tfjs-backend-wasm") }, { key: "tfcpu", name: "TF.js cpu",
+  argv: [peerPath("tfjs_worker.mjs"), "cpu"], skip: large, available: () => npmPeer("@tensorflow/tfjs") }, {
+  key: "brain",
+  name: "brain.js",
+  argv: [peerPath("brain_worker.mjs")],
+  skip: large,
+  available: () => npmPeer("brain.js"),
+}, { key: "ort", name: "ONNX Runtime Web", whats: ["forward"], argv: [peerPath("ort_worker.mjs")],
+  available: () => npmPeer("onnxruntime-web") && pyHasTorch("/usr/bin/python3") }];
 
 /** Start the peers that are installed (and in `only`, when given): each { ...spec, ask, close, info }.
  *  A peer that cannot start the build it was asked for (relaxed SIMD on an engine without it)
@@ -45,24 +59,33 @@ export async function startPeers(only) {
   const started = [];
   for (const spec of PEERS) {
     if (only && !only.includes(spec.key)) continue;
-    if (!spec.available()) { console.log(`  (${spec.name}: not installed; npm run bench:peers)`); continue; }
+    if (!spec.available()) {
+      console.log(`  (${spec.name}: not installed; npm run bench:peers)`);
+      continue;
+    }
     const [bin, argv] = spec.python ? [spec.python, [peerPath("torch_worker.py")]] : [process.execPath, spec.argv];
     const child = spawn(bin, argv, { env: { ...process.env, ...ONE_THREAD }, stdio: ["pipe", "pipe", "inherit"] });
     const waiting = [];
     createInterface({ input: child.stdout }).on("line", (l) => waiting.shift()?.resolve(JSON.parse(l)));
-    child.on("exit", (code) => { for (const w of waiting.splice(0)) w.resolve({ error: `${spec.name} exited (${code})` }); });
-    const p = {
-      ...spec, whats: spec.whats ?? ["train", "forward"],
-      ask: (o) => new Promise((resolve) => { waiting.push({ resolve }); child.stdin.write(JSON.stringify(o) + "\n"); }),
-      close: () => child.stdin.end(),
-    };
+    child.on("exit", (code) => {
+      for (const w of waiting.splice(0)) w.resolve({ error: `${spec.name} exited (${code})` });
+    });
+    const p = { ...spec, whats: spec.whats ?? ["train", "forward"],
+      ask: (o) =>
+        new Promise((resolve) => {
+          waiting.push({ resolve });
+          child.stdin.write(JSON.stringify(o) + "\n");
+        }), close: () => child.stdin.end() };
     p.info = await p.ask({ cmd: "info" });
-    if (p.info.error) { console.log(`  (${spec.name}: ${p.info.error}; left out)`); p.close(); continue; }
+    if (p.info.error) {
+      console.log(`  (${spec.name}: ${p.info.error}; left out)`);
+      p.close();
+      continue;
+    }
     started.push(p);
   }
   return started;
 }
-
 
 /** { ms, ratio, min, max, disagree } from paired samples: ratio = ours ÷ theirs per round. */
 function pairStats(mine, theirs) {
@@ -75,20 +98,28 @@ function pairStats(mine, theirs) {
  *  1024³; the relaxed build's own packed GEMM at 128³). { ours, peers: { key: { gflops, ratio,
  *  min, max, disagree } } } with ratio = theirs ÷ ours per round (a speed ratio). */
 export async function gemmPeaks(gemm, peers, rounds) {
-  const withMm = peers.filter((p) => p.mm), mine = [], theirs = Object.fromEntries(withMm.map((p) => [p.key, { mine: [], g: [] }]));
+  const withMm = peers.filter((p) => p.mm), mine = [],
+    theirs = Object.fromEntries(withMm.map((p) => [p.key, { mine: [], g: [] }]));
   for (let r = 0; r < rounds; r++) {
     if (!withMm.length) mine.push(gemm.sample());
     for (const p of withMm) {
       const m = gemm.sample(), t = await p.ask({ cmd: "mm", n: p.native ? 1024 : 128, reps: 20 });
       mine.push(m);
-      if (t.error) { theirs[p.key].error = t.error; continue; }
-      theirs[p.key].mine.push(m); theirs[p.key].g.push(t.gflops);
+      if (t.error) {
+        theirs[p.key].error = t.error;
+        continue;
+      }
+      theirs[p.key].mine.push(m);
+      theirs[p.key].g.push(t.gflops);
     }
   }
   const out = { ours: median(mine), samples: mine.length, peers: {} };
   for (const p of withMm) {
     const t = theirs[p.key];
-    if (t.error) { out.peers[p.key] = { error: t.error }; continue; }
+    if (t.error) {
+      out.peers[p.key] = { error: t.error };
+      continue;
+    }
     const s = pairStats(t.g, t.mine);
     out.peers[p.key] = { gflops: median(t.g), ratio: s.ratio, min: s.min, max: s.max, disagree: s.disagree };
   }
@@ -100,24 +131,31 @@ export async function gemmPeaks(gemm, peers, rounds) {
 export async function alternatedRow(cell, cellName, G, cfg, peers, { rounds, gemm, sampleMs = SAMPLE_MS }) {
   const { B, T, I, H } = cfg;
   const ours = oursSteps(cell, cfg);
-  ours.train(); ours.forward();
+  ours.train();
+  ours.forward();
   const row = { cellName, name: cfg.name, B, T, I, H, flops: forwardFlops(B, T, I, H, G) };
   const active = [], errors = {};
   for (const p of peers) {
     if (p.skip?.(cfg)) continue;
     const r = await p.ask({ cmd: "setup", cell, B, T, I, H });
-    if (r.error) errors[p.key] = r.error; else active.push(p);
+    if (r.error) errors[p.key] = r.error;
+    else active.push(p);
   }
   for (const what of ["train", "forward"]) {
     const reps = repsFor(perCall(ours[what], 1), sampleMs);
     const ps = [], peerReps = {}, out = { peers: {} };
     for (const p of active.filter((q) => q.whats.includes(what))) {
       const t = await p.ask({ cmd: "time", what, reps: 1 });
-      if (t.error) { out.peers[p.key] = { error: t.error }; continue; }
+      if (t.error) {
+        out.peers[p.key] = { error: t.error };
+        continue;
+      }
       peerReps[p.key] = repsFor(t.ms, sampleMs);
       ps.push(p);
     }
-    for (const [k, e] of Object.entries(errors)) if (peers.find((p) => p.key === k).whats.includes(what)) out.peers[k] = { error: e };
+    for (const [k, e] of Object.entries(errors)) {
+      if (peers.find((p) => p.key === k).whats.includes(what)) out.peers[k] = { error: e };
+    }
     const all = [], pairs = Object.fromEntries(ps.map((p) => [p.key, { mine: [], theirs: [] }])), pct = [];
     const flops = (what === "train" ? 3 : 1) * row.flops;
     for (let r = 0; r < rounds; r++) {
@@ -127,8 +165,12 @@ export async function alternatedRow(cell, cellName, G, cfg, peers, { rounds, gem
       for (const p of ps) {
         const m = perCall(ours[what], reps), t = await p.ask({ cmd: "time", what, reps: peerReps[p.key] });
         all.push(m);
-        if (t.error) { out.peers[p.key] = { error: t.error }; continue; }
-        pairs[p.key].mine.push(m); pairs[p.key].theirs.push(t.ms);
+        if (t.error) {
+          out.peers[p.key] = { error: t.error };
+          continue;
+        }
+        pairs[p.key].mine.push(m);
+        pairs[p.key].theirs.push(t.ms);
       }
     }
     for (const p of ps) if (!out.peers[p.key]) out.peers[p.key] = pairStats(pairs[p.key].mine, pairs[p.key].theirs);
@@ -136,7 +178,8 @@ export async function alternatedRow(cell, cellName, G, cfg, peers, { rounds, gem
     out.samples = all.length;
     out.gflops = flops / (out.ms * 1e6);
     out.pctOfPeak = median(pct);
-    out.pctMin = Math.min(...pct); out.pctMax = Math.max(...pct);
+    out.pctMin = Math.min(...pct);
+    out.pctMax = Math.max(...pct);
     row[what] = out;
   }
   ours.dispose();

@@ -5,7 +5,8 @@
 // (models.ts) add their emissions. The parameters live in JS as Float64Arrays (they are
 // small); each call stages X and the parameters into WebAssembly memory.
 import * as check from "../../core/check.js";
-import { BLOCK_LIMIT, Blocks, MemoryNeed, checkSizes, formatBytes, reserveAll, untrack, track } from "../../core/arena.js";
+import { BLOCK_LIMIT, Blocks, MemoryNeed, checkSizes, formatBytes, reserveAll, untrack,
+  track } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi } from "../../functional/hmm.js";
@@ -13,23 +14,36 @@ import { HmmPass, forwardBackward, hmmWorkBytes, labelCounts, logInto, viterbi }
 export type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./types.js";
 import type { HmmFitResult, HmmParams, HmmDecoded, HmmSample, HmmOptions } from "./types.js";
 /** Where a call's named blocks are: their offsets in the module's memory and their sizes. */
-export interface HmmBlocks { get(name: string): number; bytes(name: string): number }
+export interface HmmBlocks {
+  get(name: string): number;
+  bytes(name: string): number;
+}
 
 const ROW_TOL = 1e-6;
 
 /** A row-stochastic matrix [rows, cols] (or a vector, rows = 1): non-negative, rows summing to 1. */
 export function stochastic(where: string, name: string, v: unknown, rows: number, cols: number): Float64Array {
   const shape = rows === 1 ? `[${cols}]` : `[${rows}, ${cols}]`;
-  if (!(v instanceof Float64Array)) throw new TypeError(`${where}: ${name} must be a Float64Array ${shape}, got ${check.show(v)}`);
-  if (v.length !== rows * cols) throw new RangeError(`${where}: ${name} must have ${rows * cols} elements ${shape}, got ${v.length}`);
+  if (!(v instanceof Float64Array)) {
+    throw new TypeError(`${where}: ${name} must be a Float64Array ${shape}, got ${check.show(v)}`);
+  }
+  if (v.length !== rows * cols) {
+    throw new RangeError(`${where}: ${name} must have ${rows * cols} elements ${shape}, got ${v.length}`);
+  }
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) {
       const x = v[r * cols + c];
-      if (!(x >= 0 && x <= 1)) throw new RangeError(`${where}: ${name}[${rows === 1 ? c : `${r}, ${c}`}] is ${x}; probabilities must be in [0, 1]`);
+      if (!(x >= 0 && x <= 1)) {
+        throw new RangeError(
+          `${where}: ${name}[${rows === 1 ? c : `${r}, ${c}`}] is ${x}; probabilities must be in [0, 1]`,
+        );
+      }
       s += x;
     }
-    if (Math.abs(s - 1) > ROW_TOL) throw new RangeError(`${where}: ${name}${rows === 1 ? "" : ` row ${r}`} sums to ${s}, not 1 (±${ROW_TOL})`);
+    if (Math.abs(s - 1) > ROW_TOL) {
+      throw new RangeError(`${where}: ${name}${rows === 1 ? "" : ` row ${r}`} sums to ${s}, not 1 (±${ROW_TOL})`);
+    }
   }
   return Float64Array.from(v);
 }
@@ -37,13 +51,16 @@ export function stochastic(where: string, name: string, v: unknown, rows: number
 /** Rows of counts [rows, cols] plus alpha (additive smoothing; a negative alpha, from a Dirichlet
  *  prior below 1, clips at 0), normalized to sum 1. A row
  *  summing to 0 keeps `previous`'s row; with no previous, `missing(row)` explains the error. */
-export function normalizeRows(counts: Float64Array, rows: number, cols: number, previous: Float64Array | null, alpha = 0, missing?: (row: number) => string): Float64Array {
+export function normalizeRows(counts: Float64Array, rows: number, cols: number, previous: Float64Array | null,
+  alpha = 0, missing?: (row: number) => string): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) s += Math.max(counts[r * cols + c] + alpha, 0);
     if (!(s > 0) && !previous) throw new RangeError(missing ? missing(r) : `row ${r} has no counts`);
-    for (let c = 0; c < cols; c++) out[r * cols + c] = s > 0 ? Math.max(counts[r * cols + c] + alpha, 0) / s : previous![r * cols + c];
+    for (let c = 0; c < cols; c++) {
+      out[r * cols + c] = s > 0 ? Math.max(counts[r * cols + c] + alpha, 0) / s : previous![r * cols + c];
+    }
   }
   return out;
 }
@@ -53,7 +70,11 @@ export function normalizeRows(counts: Float64Array, rows: number, cols: number, 
 export function checkTable(where: string, K: number, F: number, bytesPer: number, what: string, advice: string): void {
   const bytes = bytesPer * K * F;
   if (bytes > BLOCK_LIMIT) {
-    throw new RangeError(`${where}: nComponents × nFeatures = ${K} × ${F} = ${K * F} ${what} need ${formatBytes(bytes)} of WebAssembly memory in one block; the allocator's largest block is 1 GiB: ${advice}`);
+    throw new RangeError(
+      `${where}: nComponents × nFeatures = ${K} × ${F} = ${K * F} ${what} need ${
+        formatBytes(bytes)
+      } of WebAssembly memory in one block; the allocator's largest block is 1 GiB: ${advice}`,
+    );
   }
 }
 
@@ -85,12 +106,16 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   readonly #blocks = new Blocks();
   private disposed = false;
   /** @internal The named blocks of the current call (reserved by stage()). */
-  protected get mem(): HmmBlocks { return this.#blocks; }
+  protected get mem(): HmmBlocks {
+    return this.#blocks;
+  }
 
   protected constructor(protected readonly kind: string, options: HmmOptions, extra: readonly string[]) {
     const W = kind;
     const o = check.object(W, "options", options);
-    if (options === undefined) throw new TypeError(`${W}: options must be an object with at least nComponents, got undefined`);
+    if (options === undefined) {
+      throw new TypeError(`${W}: options must be an object with at least nComponents, got undefined`);
+    }
     check.known(W, o, ["nComponents", "nIter", "tol", "seed", "nInit", "startprobPrior", "transmatPrior", ...extra]);
     this.startprobPrior = check.num(W, "startprobPrior", o.startprobPrior ?? 1, 0, Infinity, true);
     this.transmatPrior = check.num(W, "transmatPrior", o.transmatPrior ?? 1, 0, Infinity, true);
@@ -136,9 +161,13 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   /** The options this model was built with (what a file stores; the constructor takes them). */
   abstract get config(): HmmOptions;
   /** The emission parameters' names, in the order files store them. */
-  get emissionParamNames(): readonly string[] { return this.emissionNames; }
+  get emissionParamNames(): readonly string[] {
+    return this.emissionNames;
+  }
 
-  protected alive(where: string): void { if (this.disposed) throw new Error(`${where}: this HMM was disposed`); }
+  protected alive(where: string): void {
+    if (this.disposed) throw new Error(`${where}: this HMM was disposed`);
+  }
 
   /** Set any of the parameters (validated: start and transition probabilities non-negative, rows
    *  summing to 1 within 1e-6; the emissions as the model says). */
@@ -166,13 +195,15 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   }
 
   protected ready(where: string): { start: Float64Array; trans: Float64Array; e: E } {
-    const missing = [!this.start && "startprob", !this.trans && "transmat", ...this.emissionNames.filter((n) => !this.emission?.[n])].filter(Boolean);
+    const missing = [!this.start && "startprob", !this.trans && "transmat",
+      ...this.emissionNames.filter((n) => !this.emission?.[n])].filter(Boolean);
     if (missing.length) throw new Error(`${where}: the model has no ${missing.join(", ")} yet (call setParams or fit)`);
     return { start: this.start!, trans: this.trans!, e: this.emission! };
   }
 
   /** @internal Check X and lengths; stage X, the emissions and the parameters (logs for Viterbi). */
-  protected stage(where: string, X: unknown, lengths: unknown, logParams: boolean, fit = false, checkedN = 0): { pass: HmmPass; N: number } {
+  protected stage(where: string, X: unknown, lengths: unknown, logParams: boolean, fit = false,
+    checkedN = 0): { pass: HmmPass; N: number } {
     this.alive(where);
     const p = this.ready(where);
     const N = checkedN || this.stepsOf(where, X); // fit checks X once, not every iteration
@@ -182,29 +213,39 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const m = this.mem, buf = core().memory.buffer;
     new Int32Array(buf, m.get("lengths"), L.length).set(L);
     // logs in the core (not Math.log): the same bits in every JavaScript engine
-    const put = (name: string, v: Float64Array) => { new Float64Array(buf, m.get(name), v.length).set(v); if (logParams) logInto(v.length, m.get(name), m.get(name)); };
-    put("start", p.start); put("trans", p.trans);
+    const put = (name: string, v: Float64Array) => {
+      new Float64Array(buf, m.get(name), v.length).set(v);
+      if (logParams) logInto(v.length, m.get(name), m.get(name));
+    };
+    put("start", p.start);
+    put("trans", p.trans);
     this.writeEmissions(where, X, N, p.e);
-    return { pass: { K, N, nSeq: L.length, lengths: m.get("lengths"), logE: m.get("logE"), start: m.get("start"), trans: m.get("trans"), work: m.get("work"), workBytes: m.bytes("work"), out: m.get("out") }, N };
+    return {
+      pass: { K, N, nSeq: L.length, lengths: m.get("lengths"), logE: m.get("logE"), start: m.get("start"),
+        trans: m.get("trans"), work: m.get("work"), workBytes: m.bytes("work"), out: m.get("out") },
+      N,
+    };
   }
 
   /** The checked lengths of a pass over N steps, its blocks' sizes (bytes, in doubles) and how to
    *  word a failure to allocate them. */
-  private passSizes(where: string, lengths: unknown, N: number, fit: boolean): { L: Int32Array; sizes: Record<string, number>; need: MemoryNeed } {
+  private passSizes(where: string, lengths: unknown, N: number,
+    fit: boolean): { L: Int32Array; sizes: Record<string, number>; need: MemoryNeed } {
     const L = lengthsOf(where, lengths, N);
     const K = this.nComponents;
     let maxLen = 0;
     for (const l of L) maxLen = Math.max(maxLen, l);
-    const sizes = {
-      lengths: 4 * L.length, logE: 8 * N * K, gamma: 8 * N * K, start: 8 * K, trans: 8 * K * K,
+    const sizes = { lengths: 4 * L.length, logE: 8 * N * K, gamma: 8 * N * K, start: 8 * K, trans: 8 * K * K,
       xi: fit ? 8 * K * K : 0, first: fit ? 8 * K : 0, work: hmmWorkBytes(K, maxLen), out: 16, bad: 4, states: 4 * N,
-      ...this.emissionBlocks(N, fit),
-    };
-    return { L, sizes, need: { what: `HMM pass (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" } };
+      ...this.emissionBlocks(N, fit) };
+    return { L, sizes,
+      need: { what: `HMM pass (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" } };
   }
 
   /** The total log-likelihood log P(X) (natural log) over the sequences. */
-  score(X: unknown, lengths?: Int32Array): number { return this.scoreAt(`${this.kind}.score`, X, lengths); }
+  score(X: unknown, lengths?: Int32Array): number {
+    return this.scoreAt(`${this.kind}.score`, X, lengths);
+  }
   private scoreAt(where: string, X: unknown, lengths: unknown): number {
     const { pass } = this.stage(where, X, lengths, false);
     return forwardBackward(where, pass);
@@ -227,13 +268,18 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
   }
 
   /** Akaike and Bayesian information criteria (hmmlearn's counts of free parameters). */
-  aic(X: unknown, lengths?: Int32Array): number { return -2 * this.scoreAt(`${this.kind}.aic`, X, lengths) + 2 * this.freeParams(); }
+  aic(X: unknown, lengths?: Int32Array): number {
+    return -2 * this.scoreAt(`${this.kind}.aic`, X, lengths) + 2 * this.freeParams();
+  }
   /** The Bayesian information criterion: −2 log L + (free parameters) · log N. */
   bic(X: unknown, lengths?: Int32Array): number {
     const ll = this.scoreAt(`${this.kind}.bic`, X, lengths);
     return -2 * ll + this.freeParams() * Math.log(this.stepsOf(`${this.kind}.bic`, X));
   }
-  private freeParams(): number { const K = this.nComponents; return K - 1 + K * (K - 1) + this.freeEmissionParams(); }
+  private freeParams(): number {
+    const K = this.nComponents;
+    return K - 1 + K * (K - 1) + this.freeEmissionParams();
+  }
 
   /** Baum–Welch. initParams: letters of the parameters to initialize first (s start, t trans, and
    *  the emission letters of the model; default all); "" keeps the current ones. Each iteration's
@@ -248,26 +294,37 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const o = check.object(M, "options", options);
     check.known(M, o, ["initParams"]);
     const letters = "st" + this.initLetters, init = o.initParams ?? letters;
-    if (typeof init !== "string" || !new RegExp(`^[${letters}]*$`).test(init)) throw new TypeError(`${M}: initParams must be a string of the letters ${letters.split("").join(", ")} (or ""), got ${check.show(init)}`);
+    if (typeof init !== "string" || !new RegExp(`^[${letters}]*$`).test(init)) {
+      throw new TypeError(
+        `${M}: initParams must be a string of the letters ${letters.split("").join(", ")} (or ""), got ${
+          check.show(init)
+        }`,
+      );
+    }
     const N = this.stepsOf(M, X), K = this.nComponents;
     // the passes' memory checked before any initialization runs
     const pass = this.passSizes(M, lengths, N, true);
     checkSizes(M, Object.values(pass.sizes), pass.need);
     // every row uniform random, normalized (hmmlearn draws start and transition rows from
     // Dirichlet(1/K); uniform rows need no transcendental functions, so every engine agrees)
-    const rows = (r: number, c: number) => normalizeRows(Float64Array.from({ length: r * c }, () => 0.05 + this.rng.uniform()), r, c, new Float64Array(r * c));
+    const rows = (r: number, c: number) =>
+      normalizeRows(Float64Array.from({ length: r * c }, () => 0.05 + this.rng.uniform()), r, c,
+        new Float64Array(r * c));
     const saved = [this.start, this.trans, this.emission] as const;
     // nInit restarts from fresh initializations (with something to initialize); the best final
     // log-likelihood wins
     const runs = init === "" ? 1 : this.nInit;
-    let best: { result: HmmFitResult; score: number; params: readonly [Float64Array | null, Float64Array | null, E | null] } | null = null;
+    let best: { result: HmmFitResult; score: number;
+      params: readonly [Float64Array | null, Float64Array | null, E | null] } | null = null;
     const scores: number[] = [];
     try {
       for (let run = 0; run < runs; run++) {
         [this.start, this.trans, this.emission] = saved;
         if (init.includes("s")) this.start = rows(1, K);
         if (init.includes("t")) this.trans = rows(K, K);
-        if ([...this.initLetters].some((l) => init.includes(l))) this.emission = this.initEmission(X, N, init, this.emission);
+        if ([...this.initLetters].some((l) => init.includes(l))) {
+          this.emission = this.initEmission(X, N, init, this.emission);
+        }
         const result = this.em(M, X, lengths, N);
         const score = runs > 1 ? this.scoreAt(M, X, lengths) : 0;
         scores.push(score);
@@ -288,12 +345,16 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     for (let it = 0; it < this.nIter; it++) {
       const { pass } = this.stage(M, X, lengths, false, true, N);
       const buf = core().memory.buffer, xi = this.mem.get("xi"), first = this.mem.get("first");
-      new Float64Array(buf, xi, K * K).fill(0); new Float64Array(buf, first, K).fill(0);
+      new Float64Array(buf, xi, K * K).fill(0);
+      new Float64Array(buf, first, K).fill(0);
       this.zeroStats();
       const ll = forwardBackward(M, pass, this.mem.get("gamma"), xi, first);
       this.accumulate(M, N);
       history.push(ll);
-      if (history.length >= 2 && ll - history[history.length - 2] < this.tol) { converged = true; break; }
+      if (history.length >= 2 && ll - history[history.length - 2] < this.tol) {
+        converged = true;
+        break;
+      }
       const mem = core().memory.buffer;
       this.start = normalizeRows(new Float64Array(mem, first, K), 1, K, this.start!, this.startprobPrior - 1);
       this.trans = normalizeRows(new Float64Array(mem, xi, K * K), K, K, this.trans!, this.transmatPrior - 1);
@@ -317,26 +378,39 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     check.known(W, o, ["smoothing"]);
     const alpha = check.num(W, "smoothing", o.smoothing ?? 1, 0);
     const N = this.stepsOf(W, X), K = this.nComponents;
-    if (!(states instanceof Int32Array)) throw new TypeError(`${W}: states must be an Int32Array of states 0..${K - 1}, one per step of X, got ${check.show(states)}`);
+    if (!(states instanceof Int32Array)) {
+      throw new TypeError(
+        `${W}: states must be an Int32Array of states 0..${K - 1}, one per step of X, got ${check.show(states)}`,
+      );
+    }
     if (states.length !== N) throw new RangeError(`${W}: states has ${states.length} elements, but X has ${N} steps`);
     const L = lengthsOf(W, lengths, N);
-    reserveAll(W, [[this.#blocks, { lengths: 4 * L.length, states: 4 * N, gamma: 8 * N * K, first: 8 * K, xi: 8 * K * K, bad: 4, ...this.emissionBlocks(N, true) }]],
-      { what: `HMM supervised fit (${N} steps, ${K} states)`, advice: "pass fewer or shorter sequences per call" });
+    reserveAll(W, [[this.#blocks, { lengths: 4 * L.length, states: 4 * N, gamma: 8 * N * K, first: 8 * K, xi: 8 * K * K,
+      bad: 4, ...this.emissionBlocks(N, true) }]], { what: `HMM supervised fit (${N} steps, ${K} states)`,
+      advice: "pass fewer or shorter sequences per call" });
     const m = this.mem, buf = core().memory.buffer;
     new Int32Array(buf, m.get("lengths"), L.length).set(L);
     new Int32Array(buf, m.get("states"), N).set(states);
     new Float64Array(buf, m.get("first"), K).fill(0);
     new Float64Array(buf, m.get("xi"), K * K).fill(0);
-    labelCounts(W, K, N, L.length, m.get("lengths"), m.get("states"), m.get("gamma"), m.get("first"), m.get("xi"), m.get("bad"));
+    labelCounts(W, K, N, L.length, m.get("lengths"), m.get("states"), m.get("gamma"), m.get("first"), m.get("xi"),
+      m.get("bad"));
     this.stageX(W, X, N);
     this.zeroStats();
     this.accumulate(W, N);
-    const none = (what: (r: number) => string) => (r: number) => `${W}: ${what(r)} has no counts (smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`;
+    const none = (what: (r: number) => string) => (r: number) =>
+      `${W}: ${
+        what(r)
+      } has no counts (smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`;
     const mem = core().memory.buffer;
-    const start = normalizeRows(new Float64Array(mem, m.get("first"), K), 1, K, this.start, alpha, none(() => "startprob"));
-    const trans = normalizeRows(new Float64Array(mem, m.get("xi"), K * K), K, K, this.trans, alpha, none((r) => `transmat row ${r} (state ${r} is never followed by another step)`));
+    const start = normalizeRows(new Float64Array(mem, m.get("first"), K), 1, K, this.start, alpha,
+      none(() => "startprob"));
+    const trans = normalizeRows(new Float64Array(mem, m.get("xi"), K * K), K, K, this.trans, alpha,
+      none((r) => `transmat row ${r} (state ${r} is never followed by another step)`));
     const emission = this.mstep(W, this.emission, alpha);
-    this.start = start; this.trans = trans; this.emission = emission;
+    this.start = start;
+    this.trans = trans;
+    this.emission = emission;
   }
 
   /** A sequence of n steps drawn from the model: { X, states }. Seeded (default: the model's own
@@ -350,12 +424,21 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     const rng = o.seed === undefined ? this.rng : new Rng(check.int(M, "seed", o.seed, 0, 0xffffffff));
     const p = this.ready(M), K = this.nComponents;
     const values = len * this.sampleWidth;
-    if (values > SAMPLE_LIMIT) throw new RangeError(`${M}: n × nFeatures = ${len} × ${this.sampleWidth} = ${values} values in X; a sample holds at most ${SAMPLE_LIMIT}: draw fewer steps per call`);
+    if (values > SAMPLE_LIMIT) {
+      throw new RangeError(
+        `${M}: n × nFeatures = ${len} × ${this.sampleWidth} = ${values} values in X; a sample holds at most ${SAMPLE_LIMIT}: draw fewer steps per call`,
+      );
+    }
     let X: Float64Array | Int32Array, states: Int32Array;
     try {
-      X = this.sampleArray(len); states = new Int32Array(len);
+      X = this.sampleArray(len);
+      states = new Int32Array(len);
     } catch (e) {
-      throw new RangeError(`${M}: the host could not allocate the sample of n = ${len} steps (${values} values in X): ${(e as Error).message}; draw fewer steps per call`);
+      throw new RangeError(
+        `${M}: the host could not allocate the sample of n = ${len} steps (${values} values in X): ${
+          (e as Error).message
+        }; draw fewer steps per call`,
+      );
     }
     let z = draw(rng, p.start, 0, K);
     for (let t = 0; t < len; t++) {
@@ -373,16 +456,26 @@ export abstract class BaseHMM<E extends Record<string, Float64Array>> {
     this.disposed = true;
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /** lengths checked against the N steps of X (undefined: one sequence). */
 function lengthsOf(where: string, lengths: unknown, N: number): Int32Array {
   if (lengths === undefined) return Int32Array.of(N);
-  if (!(lengths instanceof Int32Array) || lengths.length === 0) throw new TypeError(`${where}: lengths must be a non-empty Int32Array of sequence lengths summing to the ${N} steps of X, got ${check.show(lengths)}`);
+  if (!(lengths instanceof Int32Array) || lengths.length === 0) {
+    throw new TypeError(
+      `${where}: lengths must be a non-empty Int32Array of sequence lengths summing to the ${N} steps of X, got ${
+        check.show(lengths)
+      }`,
+    );
+  }
   let sum = 0;
   for (let i = 0; i < lengths.length; i++) {
-    if (!(lengths[i] >= 1)) throw new RangeError(`${where}: lengths[${i}] is ${lengths[i]}; every length must be at least 1`);
+    if (!(lengths[i] >= 1)) {
+      throw new RangeError(`${where}: lengths[${i}] is ${lengths[i]}; every length must be at least 1`);
+    }
     sum += lengths[i];
   }
   if (sum !== N) throw new RangeError(`${where}: lengths sum to ${sum}, but X has ${N} steps`);
@@ -393,7 +486,10 @@ function lengthsOf(where: string, lengths: unknown, N: number): Int32Array {
 export function draw(rng: Rng, probs: Float64Array, off: number, count: number): number {
   const u = rng.uniform();
   let c = 0;
-  for (let i = 0; i < count; i++) { c += probs[off + i]; if (u < c) return i; }
+  for (let i = 0; i < count; i++) {
+    c += probs[off + i];
+    if (u < c) return i;
+  }
   for (let i = count - 1; i >= 0; i--) if (probs[off + i] > 0) return i;
   return count - 1;
 }

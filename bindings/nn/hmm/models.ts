@@ -7,7 +7,8 @@
 import * as check from "../../core/check.js";
 import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
-import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments, logInto } from "../../functional/hmm.js";
+import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments,
+  logInto } from "../../functional/hmm.js";
 import { BaseHMM, HmmOptions, HmmParams, checkTable, draw, normalizeRows, stochastic } from "./base.js";
 
 export interface CategoricalHMMOptions extends HmmOptions {
@@ -37,55 +38,89 @@ export class CategoricalHMM extends BaseHMM<CategoricalEmission> {
     const o = options as unknown as Record<string, unknown>;
     this.nFeatures = check.int("CategoricalHMM", "nFeatures", o.nFeatures, 1, 1 << 20);
     // every pass holds log emissionprob, [K, M] float64, in one block
-    checkTable("CategoricalHMM", this.nComponents, this.nFeatures, 8, "emission probabilities (float64)", "use fewer states or symbols");
-    this.emissionprobPrior = check.num("CategoricalHMM", "emissionprobPrior", o.emissionprobPrior ?? 1, 0, Infinity, true);
+    checkTable("CategoricalHMM", this.nComponents, this.nFeatures, 8, "emission probabilities (float64)",
+      "use fewer states or symbols");
+    this.emissionprobPrior = check.num("CategoricalHMM", "emissionprobPrior", o.emissionprobPrior ?? 1, 0, Infinity,
+      true);
     this.emissionPseudocount = this.emissionprobPrior - 1;
   }
   /** The Dirichlet prior of every emission row. */
   readonly emissionprobPrior: number;
   get config(): CategoricalHMMOptions {
-    return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior, emissionprobPrior: this.emissionprobPrior };
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, nIter: this.nIter, tol: this.tol,
+      nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior,
+      emissionprobPrior: this.emissionprobPrior };
   }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<CategoricalEmission> {
-    return o.emissionprob !== undefined ? { emissionprob: stochastic(where, "emissionprob", o.emissionprob, this.nComponents, this.nFeatures) } : {};
+    return o.emissionprob !== undefined
+      ? { emissionprob: stochastic(where, "emissionprob", o.emissionprob, this.nComponents, this.nFeatures) }
+      : {};
   }
   protected stepsOf(where: string, X: unknown): number {
-    if (!(X instanceof Int32Array)) throw new TypeError(`${where}: X must be an Int32Array of symbols 0..${this.nFeatures - 1} (all sequences concatenated), got ${check.show(X)}`);
+    if (!(X instanceof Int32Array)) {
+      throw new TypeError(
+        `${where}: X must be an Int32Array of symbols 0..${this.nFeatures - 1} (all sequences concatenated), got ${
+          check.show(X)
+        }`,
+      );
+    }
     if (X.length === 0) throw new RangeError(`${where}: X is empty`);
     return X.length;
   }
   protected emissionBlocks(N: number, fit: boolean): Record<string, number> {
-    return { x: 4 * N, logB: 8 * this.nComponents * this.nFeatures, counts: fit ? 8 * this.nComponents * this.nFeatures : 0 };
+    return { x: 4 * N, logB: 8 * this.nComponents * this.nFeatures,
+      counts: fit ? 8 * this.nComponents * this.nFeatures : 0 };
   }
   protected writeEmissions(where: string, X: Int32Array, N: number, e: CategoricalEmission): void {
     const m = this.mem, buf = core().memory.buffer, KM = this.nComponents * this.nFeatures;
     new Int32Array(buf, m.get("x"), N).set(X);
     new Float64Array(buf, m.get("logB"), KM).set(e.emissionprob);
     logInto(KM, m.get("logB"), m.get("logB"));
-    categoricalLogEmissions(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("logB"), m.get("logE"), m.get("bad"));
+    categoricalLogEmissions(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("logB"), m.get("logE"),
+      m.get("bad"));
   }
-  protected zeroStats(): void { new Float64Array(core().memory.buffer, this.mem.get("counts"), this.nComponents * this.nFeatures).fill(0); }
+  protected zeroStats(): void {
+    new Float64Array(core().memory.buffer, this.mem.get("counts"), this.nComponents * this.nFeatures).fill(0);
+  }
   protected accumulate(where: string, N: number): void {
-    categoricalCounts(where, this.nComponents, this.nFeatures, N, this.mem.get("x"), this.mem.get("gamma"), this.mem.get("counts"));
+    categoricalCounts(where, this.nComponents, this.nFeatures, N, this.mem.get("x"), this.mem.get("gamma"),
+      this.mem.get("counts"));
   }
   protected mstep(where: string, previous: CategoricalEmission | null, alpha: number): CategoricalEmission {
     const K = this.nComponents, M = this.nFeatures;
-    return { emissionprob: normalizeRows(new Float64Array(core().memory.buffer, this.mem.get("counts"), K * M), K, M, previous?.emissionprob ?? null, alpha,
-      (k) => `${where}: emissionprob row ${k} has no counts (state ${k} is never labelled, smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`) };
+    return {
+      emissionprob: normalizeRows(new Float64Array(core().memory.buffer, this.mem.get("counts"), K * M), K, M,
+        previous?.emissionprob ?? null, alpha,
+        (k) =>
+          `${where}: emissionprob row ${k} has no counts (state ${k} is never labelled, smoothing ${alpha}) and the model has no current value to keep; pass smoothing > 0 or setParams first`),
+    };
   }
   protected stageX(where: string, X: Int32Array, N: number): void {
     const M = this.nFeatures;
-    for (let t = 0; t < N; t++) if (!(X[t] >= 0 && X[t] < M)) throw new RangeError(`${where}: X[${t}] is ${X[t]}; symbols must be in 0..${M - 1} (nFeatures = ${M})`);
+    for (let t = 0; t < N; t++) {
+      if (!(X[t] >= 0 && X[t] < M)) {
+        throw new RangeError(`${where}: X[${t}] is ${X[t]}; symbols must be in 0..${M - 1} (nFeatures = ${M})`);
+      }
+    }
     new Int32Array(core().memory.buffer, this.mem.get("x"), N).set(X);
   }
   protected initEmission(): CategoricalEmission {
     const K = this.nComponents, M = this.nFeatures;
-    return { emissionprob: normalizeRows(Float64Array.from({ length: K * M }, () => 0.05 + this.rng.uniform()), K, M, new Float64Array(K * M)) };
+    return {
+      emissionprob: normalizeRows(Float64Array.from({ length: K * M }, () => 0.05 + this.rng.uniform()), K, M,
+        new Float64Array(K * M)),
+    };
   }
-  protected sampleArray(n: number): Int32Array { return new Int32Array(n); }
+  protected sampleArray(n: number): Int32Array {
+    return new Int32Array(n);
+  }
   protected readonly sampleWidth = 1;
-  protected sampleInto(out: Int32Array, t: number, k: number, rng: Rng): void { out[t] = draw(rng, this.emission!.emissionprob, k * this.nFeatures, this.nFeatures); }
-  protected freeEmissionParams(): number { return this.nComponents * (this.nFeatures - 1); }
+  protected sampleInto(out: Int32Array, t: number, k: number, rng: Rng): void {
+    out[t] = draw(rng, this.emission!.emissionprob, k * this.nFeatures, this.nFeatures);
+  }
+  protected freeEmissionParams(): number {
+    return this.nComponents * (this.nFeatures - 1);
+  }
 }
 
 export interface GaussianHMMOptions extends HmmOptions {
@@ -118,20 +153,35 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     const o = options as unknown as Record<string, unknown>;
     this.nFeatures = check.int("GaussianHMM", "nFeatures", o.nFeatures, 1, 1 << 16);
     // every pass's emissions take a scratch block of 2·K·F float64
-    checkTable("GaussianHMM", this.nComponents, this.nFeatures, 16, "means (with the emission pass's scratch of 2 float64 each)", "use fewer states or features");
+    checkTable("GaussianHMM", this.nComponents, this.nFeatures, 16,
+      "means (with the emission pass's scratch of 2 float64 each)", "use fewer states or features");
     check.oneOf("GaussianHMM", "covarianceType", o.covarianceType ?? "diag", ["diag"] as const);
   }
   get config(): GaussianHMMOptions {
-    return { nComponents: this.nComponents, nFeatures: this.nFeatures, covarianceType: this.covarianceType, nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior, transmatPrior: this.transmatPrior };
+    return { nComponents: this.nComponents, nFeatures: this.nFeatures, covarianceType: this.covarianceType,
+      nIter: this.nIter, tol: this.tol, nInit: this.nInit, seed: this.seed, startprobPrior: this.startprobPrior,
+      transmatPrior: this.transmatPrior };
   }
   protected checkEmission(where: string, o: Record<string, unknown>): Partial<GaussianEmission> {
     const KF = this.nComponents * this.nFeatures, out: Partial<GaussianEmission> = {};
     for (const name of ["means", "covars"] as const) {
       const v = o[name];
       if (v === undefined) continue;
-      if (!(v instanceof Float64Array) || v.length !== KF) throw new TypeError(`${where}: ${name} must be a Float64Array of ${KF} elements [nComponents=${this.nComponents}, nFeatures=${this.nFeatures}], got ${check.show(v)}`);
+      if (!(v instanceof Float64Array) || v.length !== KF) {
+        throw new TypeError(
+          `${where}: ${name} must be a Float64Array of ${KF} elements [nComponents=${this.nComponents}, nFeatures=${this.nFeatures}], got ${
+            check.show(v)
+          }`,
+        );
+      }
       for (let i = 0; i < KF; i++) {
-        if (!Number.isFinite(v[i]) || (name === "covars" && !(v[i] > 0))) throw new RangeError(`${where}: ${name}[${Math.floor(i / this.nFeatures)}, ${i % this.nFeatures}] is ${v[i]}; ${name === "covars" ? "variances must be positive and finite" : "means must be finite"}`);
+        if (!Number.isFinite(v[i]) || (name === "covars" && !(v[i] > 0))) {
+          throw new RangeError(
+            `${where}: ${name}[${Math.floor(i / this.nFeatures)}, ${i % this.nFeatures}] is ${v[i]}; ${
+              name === "covars" ? "variances must be positive and finite" : "means must be finite"
+            }`,
+          );
+        }
       }
       out[name] = Float64Array.from(v);
     }
@@ -139,21 +189,33 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
   }
   protected stepsOf(where: string, X: unknown): number {
     const F = this.nFeatures;
-    if (!(X instanceof Float64Array)) throw new TypeError(`${where}: X must be a Float64Array [N, nFeatures=${F}] (all sequences concatenated), got ${check.show(X)}`);
-    if (X.length === 0 || X.length % F !== 0) throw new RangeError(`${where}: X has ${X.length} elements, not a positive multiple of nFeatures = ${F}`);
-    for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) throw new RangeError(`${where}: X[${Math.floor(i / F)}, ${i % F}] is ${X[i]}; observations must be finite`);
+    if (!(X instanceof Float64Array)) {
+      throw new TypeError(
+        `${where}: X must be a Float64Array [N, nFeatures=${F}] (all sequences concatenated), got ${check.show(X)}`,
+      );
+    }
+    if (X.length === 0 || X.length % F !== 0) {
+      throw new RangeError(`${where}: X has ${X.length} elements, not a positive multiple of nFeatures = ${F}`);
+    }
+    for (let i = 0; i < X.length; i++) {
+      if (!Number.isFinite(X[i])) {
+        throw new RangeError(`${where}: X[${Math.floor(i / F)}, ${i % F}] is ${X[i]}; observations must be finite`);
+      }
+    }
     return X.length / F;
   }
   protected emissionBlocks(N: number, fit: boolean): Record<string, number> {
     const KF = this.nComponents * this.nFeatures;
-    return { x: 8 * N * this.nFeatures, means: 8 * KF, covars: 8 * KF, scratch: 16 * KF, post: fit ? 8 * this.nComponents : 0, obs: fit ? 8 * KF : 0, obs2: fit ? 8 * KF : 0 };
+    return { x: 8 * N * this.nFeatures, means: 8 * KF, covars: 8 * KF, scratch: 16 * KF,
+      post: fit ? 8 * this.nComponents : 0, obs: fit ? 8 * KF : 0, obs2: fit ? 8 * KF : 0 };
   }
   protected writeEmissions(where: string, X: Float64Array, N: number, e: GaussianEmission): void {
     const m = this.mem, buf = core().memory.buffer;
     new Float64Array(buf, m.get("x"), X.length).set(X);
     new Float64Array(buf, m.get("means"), e.means.length).set(e.means);
     new Float64Array(buf, m.get("covars"), e.covars.length).set(e.covars);
-    gaussianLogEmissions(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("means"), m.get("covars"), m.get("logE"), m.get("scratch"), m.get("bad"));
+    gaussianLogEmissions(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("means"), m.get("covars"),
+      m.get("logE"), m.get("scratch"), m.get("bad"));
   }
   protected zeroStats(): void {
     const buf = core().memory.buffer, KF = this.nComponents * this.nFeatures;
@@ -163,15 +225,23 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
   }
   protected accumulate(where: string, N: number): void {
     const m = this.mem;
-    gaussianMoments(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("gamma"), m.get("post"), m.get("obs"), m.get("obs2"));
+    gaussianMoments(where, this.nComponents, this.nFeatures, N, m.get("x"), m.get("gamma"), m.get("post"), m.get("obs"),
+      m.get("obs2"));
   }
   protected mstep(where: string, previous: GaussianEmission | null): GaussianEmission {
     const K = this.nComponents, F = this.nFeatures, buf = core().memory.buffer;
-    const post = new Float64Array(buf, this.mem.get("post"), K), obs = new Float64Array(buf, this.mem.get("obs"), K * F), obs2 = new Float64Array(buf, this.mem.get("obs2"), K * F);
-    const means = previous?.means.slice() ?? new Float64Array(K * F), covars = previous?.covars.slice() ?? new Float64Array(K * F);
+    const post = new Float64Array(buf, this.mem.get("post"), K),
+      obs = new Float64Array(buf, this.mem.get("obs"), K * F),
+      obs2 = new Float64Array(buf, this.mem.get("obs2"), K * F);
+    const means = previous?.means.slice() ?? new Float64Array(K * F),
+      covars = previous?.covars.slice() ?? new Float64Array(K * F);
     for (let k = 0; k < K; k++) {
       if (!(post[k] > 0)) { // no responsibility: keep the state's rows
-        if (!previous) throw new RangeError(`${where}: state ${k} is never labelled and the model has no means and covars to keep for it; label it or setParams first`);
+        if (!previous) {
+          throw new RangeError(
+            `${where}: state ${k} is never labelled and the model has no means and covars to keep for it; label it or setParams first`,
+          );
+        }
         continue;
       }
       for (let f = 0; f < F; f++) {
@@ -184,7 +254,8 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
   }
   /** Means: k-means (10 Lloyd iterations from K distinct random observations); variances: X's own
    *  per feature plus min_covar 1e-3, for every state. */
-  protected initEmission(X: Float64Array, N: number, letters: string, current: GaussianEmission | null): GaussianEmission {
+  protected initEmission(X: Float64Array, N: number, letters: string,
+    current: GaussianEmission | null): GaussianEmission {
     const K = this.nComponents, F = this.nFeatures;
     let means = current?.means ?? new Float64Array(K * F), covars = current?.covars ?? new Float64Array(K * F);
     if (letters.includes("m")) {
@@ -196,11 +267,23 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
       for (let it = 0; it < 10; it++) {
         for (let t = 0; t < N; t++) {
           let best = Infinity;
-          for (let k = 0; k < K; k++) { let d = 0; for (let f = 0; f < F; f++) d += (X[t * F + f] - means[k * F + f]) ** 2; if (d < best) { best = d; assign[t] = k; } }
+          for (let k = 0; k < K; k++) {
+            let d = 0;
+            for (let f = 0; f < F; f++) d += (X[t * F + f] - means[k * F + f]) ** 2;
+            if (d < best) {
+              best = d;
+              assign[t] = k;
+            }
+          }
         }
         const sum = new Float64Array(K * F), cnt = new Float64Array(K);
-        for (let t = 0; t < N; t++) { cnt[assign[t]]++; for (let f = 0; f < F; f++) sum[assign[t] * F + f] += X[t * F + f]; }
-        for (let k = 0; k < K; k++) if (cnt[k] > 0) for (let f = 0; f < F; f++) means[k * F + f] = sum[k * F + f] / cnt[k];
+        for (let t = 0; t < N; t++) {
+          cnt[assign[t]]++;
+          for (let f = 0; f < F; f++) sum[assign[t] * F + f] += X[t * F + f];
+        }
+        for (let k = 0; k < K; k++) {
+          if (cnt[k] > 0) { for (let f = 0; f < F; f++) means[k * F + f] = sum[k * F + f] / cnt[k]; }
+        }
       }
     }
     if (letters.includes("c")) {
@@ -216,12 +299,20 @@ export class GaussianHMM extends BaseHMM<GaussianEmission> {
     }
     return { means, covars };
   }
-  protected stageX(_where: string, X: Float64Array): void { new Float64Array(core().memory.buffer, this.mem.get("x"), X.length).set(X); }
-  protected sampleArray(n: number): Float64Array { return new Float64Array(n * this.nFeatures); }
-  protected get sampleWidth(): number { return this.nFeatures; }
+  protected stageX(_where: string, X: Float64Array): void {
+    new Float64Array(core().memory.buffer, this.mem.get("x"), X.length).set(X);
+  }
+  protected sampleArray(n: number): Float64Array {
+    return new Float64Array(n * this.nFeatures);
+  }
+  protected get sampleWidth(): number {
+    return this.nFeatures;
+  }
   protected sampleInto(out: Float64Array, t: number, k: number, rng: Rng): void {
     const F = this.nFeatures, e = this.emission!;
     for (let f = 0; f < F; f++) out[t * F + f] = e.means[k * F + f] + Math.sqrt(e.covars[k * F + f]) * rng.normal();
   }
-  protected freeEmissionParams(): number { return 2 * this.nComponents * this.nFeatures; }
+  protected freeEmissionParams(): number {
+    return 2 * this.nComponents * this.nFeatures;
+  }
 }

@@ -23,7 +23,11 @@ export type OdeCellOptions = Omit<NeuralODEOptions, "stateSize" | "inputMap" | "
 
 /** What a row reads of a model's settings (ModelSettings has all of it). */
 export interface CellSettings {
-  hiddenSize: number; numLayers: number; bidirectional: boolean; checkpoint: boolean; timeGap: boolean;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  checkpoint: boolean;
+  timeGap: boolean;
   ode?: Required<OdeCellOptions>;
 }
 
@@ -57,15 +61,21 @@ function stack(layer: CellType): ModelCellSpec {
   return { layer, core: "stack", times: "", bptt: true, options: [], settle: () => ({}), tail: () => [] };
 }
 
-const ODE_GRU: ModelCellSpec = {
-  layer: "gru", core: "odernn", times: "evolves the state between the steps' times", bptt: false, options: ["ode"],
+const ODE_GRU: ModelCellSpec = { layer: "gru", core: "odernn", times: "evolves the state between the steps' times",
+  bptt: false, options: ["ode"],
   settle(cfg, raw) {
-    if (cfg.numLayers !== 1 || cfg.bidirectional || cfg.checkpoint) throw new RangeError(`${W}: cell "odegru" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers ${cfg.numLayers}, bidirectional ${cfg.bidirectional}, checkpoint ${cfg.checkpoint}`);
-    if (cfg.timeGap) throw new TypeError(`${W}: timeGap is the input of the GRU-Δt baseline; cell "odegru" carries the state across the gap with its ODE (use one or the other)`);
+    if (cfg.numLayers !== 1 || cfg.bidirectional || cfg.checkpoint) {
+      throw new RangeError(
+        `${W}: cell "odegru" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers ${cfg.numLayers}, bidirectional ${cfg.bidirectional}, checkpoint ${cfg.checkpoint}`,
+      );
+    }
+    if (cfg.timeGap) {
+      throw new TypeError(
+        `${W}: timeGap is the input of the GRU-Δt baseline; cell "odegru" carries the state across the gap with its ODE (use one or the other)`,
+      );
+    }
     return { ode: checkOdeCell(raw.ode, cfg.hiddenSize) };
-  },
-  tail: (cfg) => odeSlots(odeWidths(cfg)).map((s) => ({ ...s, name: "ode." + s.name })),
-};
+  }, tail: (cfg) => odeSlots(odeWidths(cfg)).map((s) => ({ ...s, name: "ode." + s.name })) };
 
 /** Every cell of a Model, in the order messages list them. */
 export const MODEL_CELLS: { readonly [C in ModelCell]: ModelCellSpec } = {
@@ -78,27 +88,29 @@ export const MODEL_CELL_TYPES = Object.keys(MODEL_CELLS) as ModelCell[];
 
 /** The cells that take a config option, for messages: `cell "odegru"` (or `cell "a" or "b"`). */
 export function cellsTaking(option: string): string {
-  return `cell ${MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].options.includes(option)).map((c) => JSON.stringify(c)).join(" or ")}`;
+  return `cell ${
+    MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].options.includes(option)).map((c) => JSON.stringify(c)).join(" or ")
+  }`;
 }
 
 function checkOdeCell(v: unknown, H: number): Required<OdeCellOptions> {
   const M = `${W}: ode`;
   const o = check.object(W, "ode", v);
-  check.known(W, o, ["hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm"], "ode");
+  check.known(W, o, ["hidden", "activation", "timeInput", "method", "rtol", "atol", "substeps", "maxSteps", "gradient",
+    "adjointNorm"], "ode");
   const hidden = o.hidden ?? [H];
-  if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${M}.hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
-  return {
-    hidden: hidden.map((h, i) => check.int(W, `ode.hidden[${i}]`, h, 1, 1 << 20)),
+  if (!Array.isArray(hidden) || hidden.length > 62) {
+    throw new TypeError(`${M}.hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
+  }
+  return { hidden: hidden.map((h, i) => check.int(W, `ode.hidden[${i}]`, h, 1, 1 << 20)),
     activation: check.oneOf(W, "ode.activation", o.activation ?? "tanh", ["tanh", "relu", "softplus"] as const),
     timeInput: check.bool(W, "ode.timeInput", o.timeInput ?? false),
     method: check.oneOf(W, "ode.method", o.method ?? "dopri5", ["euler", "midpoint", "rk4", "dopri5"] as const),
-    rtol: check.num(W, "ode.rtol", o.rtol ?? 1e-3, 0, Infinity, true),
-    atol: checkAtol(W, "ode.atol", o.atol ?? 1e-4),
+    rtol: check.num(W, "ode.rtol", o.rtol ?? 1e-3, 0, Infinity, true), atol: checkAtol(W, "ode.atol", o.atol ?? 1e-4),
     substeps: check.int(W, "ode.substeps", o.substeps ?? 1, 1, 1 << 20),
     maxSteps: check.int(W, "ode.maxSteps", o.maxSteps ?? 10000, 1, 1e9),
     gradient: check.oneOf(W, "ode.gradient", o.gradient ?? "backprop", ["backprop", "adjoint"] as const),
-    adjointNorm: check.oneOf(W, "ode.adjointNorm", o.adjointNorm ?? "mixed", ["mixed", "seminorm"] as const),
-  };
+    adjointNorm: check.oneOf(W, "ode.adjointNorm", o.adjointNorm ?? "mixed", ["mixed", "seminorm"] as const) };
 }
 
 /** The ODE-RNN's layer widths: [H (+1 with time input), ...hidden, H]. */

@@ -63,23 +63,39 @@ export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
 /** Validate a model config (defaults filled in). Pure: allocates nothing. */
 export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
-  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter", "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
+  check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter",
+    "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
-  if (!takesNonlinearity(spec.layer) && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") throw new TypeError(`${W}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${check.show(o.nonlinearity)} with cell ${JSON.stringify(cell)}`);
+  if (!takesNonlinearity(spec.layer) && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") {
+    throw new TypeError(
+      `${W}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${check.show(o.nonlinearity)} with cell ${
+        JSON.stringify(cell)
+      }`,
+    );
+  }
   // true (what a saved config of another cell holds) is accepted as a no-op
-  if (!(takesResetAfter(spec.layer) && spec.core === "stack") && o.resetAfter !== undefined && o.resetAfter !== true) throw new TypeError(`${W}: resetAfter applies only to cell ${resetAfterCells()}, got ${check.show(o.resetAfter)} with cell ${JSON.stringify(cell)}`);
+  if (!(takesResetAfter(spec.layer) && spec.core === "stack") && o.resetAfter !== undefined && o.resetAfter !== true) {
+    throw new TypeError(
+      `${W}: resetAfter applies only to cell ${resetAfterCells()}, got ${check.show(o.resetAfter)} with cell ${
+        JSON.stringify(cell)
+      }`,
+    );
+  }
   let initialState: InitialState = "zeros";
-  if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) initialState = (o.initialState as InitialState) ?? "zeros";
-  else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
+  if (o.initialState === "zeros" || o.initialState === "learned" || o.initialState === undefined) {
+    initialState = (o.initialState as InitialState) ?? "zeros";
+  } else if (typeof o.initialState === "object" && o.initialState !== null && !Array.isArray(o.initialState)) {
     const is = o.initialState as Record<string, unknown>;
     check.known(W, is, ["perClass"], "initialState");
     initialState = { perClass: check.int(W, "initialState.perClass", is.perClass, 1, 1 << 20) };
-  } else throw new TypeError(`${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`);
-  const cfg: ModelSettings = {
-    cell,
-    inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
+  } else {
+    throw new TypeError(
+      `${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`,
+    );
+  }
+  const cfg: ModelSettings = { cell, inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
     hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
     numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
     bidirectional: check.bool(W, "bidirectional", o.bidirectional ?? false),
@@ -87,18 +103,19 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     resetAfter: check.bool(W, "resetAfter", o.resetAfter ?? true),
     outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
     readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
-    loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const),
-    initialState,
-    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
-    init: checkInit(W, o.init),
+    loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const), initialState,
+    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff), init: checkInit(W, o.init),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
     timeGap: check.bool(W, "timeGap", o.timeGap ?? false),
-    inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
-  };
-  if (cfg.loss === "crossentropy" && cfg.outputSize < 2) throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
+    inputMask: check.bool(W, "inputMask", o.inputMask ?? false) };
+  if (cfg.loss === "crossentropy" && cfg.outputSize < 2) {
+    throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
+  }
   // the options of other cells, then the cell's own constraints and options
   for (const key of CELL_OPTIONS) {
-    if (o[key] !== undefined && !spec.options.includes(key)) throw new TypeError(`${W}: ${key} applies only to ${cellsTaking(key)}, got it with cell ${JSON.stringify(cell)}`);
+    if (o[key] !== undefined && !spec.options.includes(key)) {
+      throw new TypeError(`${W}: ${key} applies only to ${cellsTaking(key)}, got it with cell ${JSON.stringify(cell)}`);
+    }
   }
   return Object.assign(cfg, spec.settle(cfg, o));
 }
@@ -112,9 +129,16 @@ const CELL_OPTIONS = [...new Set(MODEL_CELL_TYPES.flatMap((c) => MODEL_CELLS[c].
 export function modelSlots(cfg: ModelSettings): TensorSlot[] {
   const D = cfg.bidirectional ? 2 : 1, H = cfg.hiddenSize, F = D * H, O = cfg.outputSize, LD = cfg.numLayers * D;
   const spec = MODEL_CELLS[cfg.cell], layer = CELLS[spec.layer];
-  const rnn = rnnSlots(layer.gates.length, recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s, name: "rnn." + s.name }));
+  const rnn = rnnSlots(layer.gates.length, recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s,
+    name: "rnn." + s.name })
+  );
   let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size;
-  const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, { name: "readout.bias", shape: [O], offset: o + O * F, size: O }];
+  const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, {
+    name: "readout.bias",
+    shape: [O],
+    offset: o + O * F,
+    size: O,
+  }];
   o += O * F + O;
   const rows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
   if (rows > 0) {

@@ -16,13 +16,29 @@ import type { Staged } from "./data.js";
 /** A core's forward over a staged batch: byte offsets in core memory (0 = absent). h0, c0
  *  [L·D, B, H] (0: zeros; c0 for cells with a cell state); out [B, T, D·H] every step's state;
  *  hn, cn [L·D, B, H] each sequence's last one. params: the model's parameter block. */
-export interface CoreForward { params: number; h0: number; c0: number; out: number; hn: number; cn: number }
+export interface CoreForward {
+  params: number;
+  h0: number;
+  c0: number;
+  out: number;
+  hn: number;
+  cn: number;
+}
 
 /** A core's backward after its forward over the same batch (offsets as CoreForward; 0 = absent or
  *  not wanted): dOut [B, T, D·H] and dhn [L·D, B, H] in, dh0 and dc0 out; parameter gradients
  *  accumulate into grads (the model's gradient block). dhs [L·D, T, B, H] and truncate: the
  *  recurrent stack's options (cells.ts, bptt). */
-export interface CoreBackward { params: number; grads: number; dOut: number; dhn: number; dh0: number; dc0: number; dhs: number; truncate: number }
+export interface CoreBackward {
+  params: number;
+  grads: number;
+  dOut: number;
+  dhn: number;
+  dh0: number;
+  dc0: number;
+  dhs: number;
+  truncate: number;
+}
 
 /** What a Model needs of its recurrence. */
 export interface SequenceCore {
@@ -47,8 +63,8 @@ export interface SequenceCore {
  *  initialized by the model's seed and init options. */
 export function modelLayer(cfg: ModelSettings, parameters: ParameterBlock): RecurrentLayer {
   const cell = MODEL_CELLS[cfg.cell].layer;
-  return makeLayer(cell, {
-    inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
-    bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint, ...(takesNonlinearity(cell) ? { nonlinearity: cfg.nonlinearity } : {}), ...(takesResetAfter(cell) ? { resetAfter: cfg.resetAfter } : {}),
-  }, parameters);
+  return makeLayer(cell, { inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers,
+    bidirectional: cfg.bidirectional, seed: cfg.seed, init: cfg.init, checkpoint: cfg.checkpoint,
+    ...(takesNonlinearity(cell) ? { nonlinearity: cfg.nonlinearity } : {}),
+    ...(takesResetAfter(cell) ? { resetAfter: cfg.resetAfter } : {}) }, parameters);
 }

@@ -26,29 +26,43 @@ export interface SequenceData {
 
 /** @internal What of a model's config the data must agree with. */
 export interface DataSpec {
-  inputSize: number; outputSize: number; readout: "last" | "sequence"; loss: "mse" | "crossentropy";
+  inputSize: number;
+  outputSize: number;
+  readout: "last" | "sequence";
+  loss: "mse" | "crossentropy";
   /** n for initialState { perClass: n }, else 0; and the initialState for messages. */
-  perClass: number; initialState: unknown;
+  perClass: number;
+  initialState: unknown;
   /** Who reads data.times: "" nobody; "cell" the cell, which also gets, for every step, whether
    *  anything was observed there (Staged.times, Staged.observed); "timeGap" the time-gap input. */
   times: "" | "cell" | "timeGap";
   /** What it reads them for (messages). */
   timesFor: string;
   /** data.mask is needed; the time gap is an input. */
-  inputMask: boolean; timeGap: boolean;
+  inputMask: boolean;
+  timeGap: boolean;
 }
 
 /** @internal The DataSpec of a model's settings. */
-export function dataSpec(cfg: Omit<DataSpec, "perClass" | "times" | "timesFor"> & { cell: string; timeGap: boolean }): DataSpec {
-  const perClass = typeof cfg.initialState === "object" && cfg.initialState !== null ? (cfg.initialState as { perClass: number }).perClass : 0;
+export function dataSpec(
+  cfg: Omit<DataSpec, "perClass" | "times" | "timesFor"> & { cell: string; timeGap: boolean },
+): DataSpec {
+  const perClass = typeof cfg.initialState === "object" && cfg.initialState !== null
+    ? (cfg.initialState as { perClass: number }).perClass
+    : 0;
   const why = MODEL_CELLS[cfg.cell as ModelCell].times;
   const times = why ? "cell" : cfg.timeGap ? "timeGap" : "";
-  const timesFor = why ? `cell ${JSON.stringify(cfg.cell)} ${why}` : cfg.timeGap ? "timeGap feeds the gap since the previous step" : "";
+  const timesFor = why
+    ? `cell ${JSON.stringify(cfg.cell)} ${why}`
+    : cfg.timeGap
+    ? "timeGap feeds the gap since the previous step"
+    : "";
   return { ...cfg, perClass, times, timesFor };
 }
 
 /** Who may read data.times, for the message when a model reads none. */
-const TIMES_READERS = [...MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].times).map((c) => `cell ${JSON.stringify(c)}`), "timeGap models"].join(" and by ");
+const TIMES_READERS = [...MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].times).map((c) => `cell ${JSON.stringify(c)}`),
+  "timeGap models"].join(" and by ");
 
 /** @internal Width of the recurrent input: the features, their mask, the time gap. */
 export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask" | "timeGap">): number {
@@ -58,13 +72,23 @@ export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask
 /** @internal Validate a data set; returns the number of sequences. */
 export function checkData(where: string, spec: DataSpec, data: SequenceData, needTargets: boolean): number {
   const d = check.object(where, "data", data);
-  if (!Array.isArray(d.x)) throw new TypeError(`${where}: data.x must be an array of Float32Array sequences [len, inputSize], got ${check.show(d.x)}`);
+  if (!Array.isArray(d.x)) {
+    throw new TypeError(
+      `${where}: data.x must be an array of Float32Array sequences [len, inputSize], got ${check.show(d.x)}`,
+    );
+  }
   const N = d.x.length, I = spec.inputSize, O = spec.outputSize;
   if (N === 0) throw new RangeError(`${where}: data.x is empty`);
   for (let i = 0; i < N; i++) {
     const x = d.x[i];
-    if (!(x instanceof Float32Array)) throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
-    if (x.length === 0 || x.length % I !== 0) throw new RangeError(`${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}${check.emptied(x)}`);
+    if (!(x instanceof Float32Array)) {
+      throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
+    }
+    if (x.length === 0 || x.length % I !== 0) {
+      throw new RangeError(
+        `${where}: data.x[${i}] has ${x.length} elements, not a positive multiple of inputSize=${I}${check.emptied(x)}`,
+      );
+    }
     // with a mask, a missing value may be anything (NaN too): checked where observed below
     check.f32(where, `data.x[${i}]`, x, x.length, `[len, ${I}]`, spec.inputMask ? "allow" : "reject");
   }
@@ -72,29 +96,53 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
   const cls = d.classes;
   if (spec.perClass > 0) {
     const n = spec.perClass;
-    if (!(cls instanceof Int32Array) || cls.length !== N) throw new TypeError(`${where}: data.classes must be an Int32Array of ${N} class ids in 0..${n - 1} (initialState perClass), got ${check.show(cls)}`);
-    for (let i = 0; i < N; i++) if (cls[i] < 0 || cls[i] >= n) throw new RangeError(`${where}: data.classes[${i}] must be in 0..${n - 1}, got ${cls[i]}`);
+    if (!(cls instanceof Int32Array) || cls.length !== N) {
+      throw new TypeError(
+        `${where}: data.classes must be an Int32Array of ${N} class ids in 0..${n - 1} (initialState perClass), got ${
+          check.show(cls)
+        }`,
+      );
+    }
+    for (let i = 0; i < N; i++) {
+      if (cls[i] < 0 || cls[i] >= n) {
+        throw new RangeError(`${where}: data.classes[${i}] must be in 0..${n - 1}, got ${cls[i]}`);
+      }
+    }
   } else if (cls !== undefined) {
-    throw new TypeError(`${where}: data.classes is only used with initialState { perClass: n }; this model's initialState is ${JSON.stringify(spec.initialState)}`);
+    throw new TypeError(
+      `${where}: data.classes is only used with initialState { perClass: n }; this model's initialState is ${
+        JSON.stringify(spec.initialState)
+      }`,
+    );
   }
   if (!needTargets) return N;
   const y = d.y, ce = spec.loss === "crossentropy";
   const label = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v < 0 || v >= O) throw new RangeError(`${where}: ${name} must be a class id in 0..${O - 1}, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v >= O) {
+      throw new RangeError(`${where}: ${name} must be a class id in 0..${O - 1}, got ${v}`);
+    }
   };
   if (spec.readout === "last") {
     if (ce) {
-      if (!(y instanceof Int32Array) || y.length !== N) throw new TypeError(`${where}: data.y must be an Int32Array of ${N} class ids, got ${check.show(y)}`);
+      if (!(y instanceof Int32Array) || y.length !== N) {
+        throw new TypeError(`${where}: data.y must be an Int32Array of ${N} class ids, got ${check.show(y)}`);
+      }
       for (let i = 0; i < N; i++) label(y[i], `data.y[${i}]`);
     } else {
       check.f32(where, "data.y", y, N * O, `[N=${N}, outputSize=${O}]`);
     }
   } else {
-    if (!Array.isArray(y) || y.length !== N) throw new TypeError(`${where}: data.y must be an array of ${N} per-step targets, got ${check.show(y)}`);
+    if (!Array.isArray(y) || y.length !== N) {
+      throw new TypeError(`${where}: data.y must be an array of ${N} per-step targets, got ${check.show(y)}`);
+    }
     for (let i = 0; i < N; i++) {
       const len = d.x[i].length / I, yi = y[i];
       if (ce) {
-        if (!(yi instanceof Int32Array) || yi.length !== len) throw new TypeError(`${where}: data.y[${i}] must be an Int32Array of ${len} class ids (one per step), got ${check.show(yi)}`);
+        if (!(yi instanceof Int32Array) || yi.length !== len) {
+          throw new TypeError(
+            `${where}: data.y[${i}] must be an Int32Array of ${len} class ids (one per step), got ${check.show(yi)}`,
+          );
+        }
         for (let t = 0; t < len; t++) label(yi[t], `data.y[${i}][${t}]`);
       } else {
         check.f32(where, `data.y[${i}]`, yi, len * O, `[len=${len}, outputSize=${O}]`);
@@ -108,13 +156,31 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
   const xs = d.x as Float32Array[], I = spec.inputSize;
   if (spec.times) {
     const t = d.times;
-    if (!Array.isArray(t) || t.length !== N) throw new TypeError(`${where}: data.times must be an array of ${N} Float64Array (one time per step of each sequence; ${spec.timesFor}), got ${check.show(t)}`);
+    if (!Array.isArray(t) || t.length !== N) {
+      throw new TypeError(
+        `${where}: data.times must be an array of ${N} Float64Array (one time per step of each sequence; ${spec.timesFor}), got ${
+          check.show(t)
+        }`,
+      );
+    }
     for (let i = 0; i < N; i++) {
       const ti = t[i], len = xs[i].length / I;
-      if (!(ti instanceof Float64Array) || ti.length !== len) throw new TypeError(`${where}: data.times[${i}] must be a Float64Array of ${len} times (one per step), got ${check.show(ti)}`);
+      if (!(ti instanceof Float64Array) || ti.length !== len) {
+        throw new TypeError(
+          `${where}: data.times[${i}] must be a Float64Array of ${len} times (one per step), got ${check.show(ti)}`,
+        );
+      }
       for (let k = 0; k < len; k++) {
-        if (!Number.isFinite(ti[k])) throw new RangeError(`${where}: data.times[${i}][${k}] is ${ti[k]}; times must be finite`);
-        if (k > 0 && ti[k] < ti[k - 1]) throw new RangeError(`${where}: data.times[${i}] must be non-decreasing, but times[${i}][${k}] = ${ti[k]} < times[${i}][${k - 1}] = ${ti[k - 1]}`);
+        if (!Number.isFinite(ti[k])) {
+          throw new RangeError(`${where}: data.times[${i}][${k}] is ${ti[k]}; times must be finite`);
+        }
+        if (k > 0 && ti[k] < ti[k - 1]) {
+          throw new RangeError(
+            `${where}: data.times[${i}] must be non-decreasing, but times[${i}][${k}] = ${ti[k]} < times[${i}][${
+              k - 1
+            }] = ${ti[k - 1]}`,
+          );
+        }
       }
     }
   } else if (d.times !== undefined) {
@@ -122,13 +188,33 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
   }
   if (spec.inputMask) {
     const m = d.mask;
-    if (!Array.isArray(m) || m.length !== N) throw new TypeError(`${where}: data.mask must be an array of ${N} Float32Array [len, inputSize=${I}] of 0/1 (inputMask: 1 = observed), got ${check.show(m)}`);
+    if (!Array.isArray(m) || m.length !== N) {
+      throw new TypeError(
+        `${where}: data.mask must be an array of ${N} Float32Array [len, inputSize=${I}] of 0/1 (inputMask: 1 = observed), got ${
+          check.show(m)
+        }`,
+      );
+    }
     for (let i = 0; i < N; i++) {
       const mi = m[i];
-      if (!(mi instanceof Float32Array) || mi.length !== xs[i].length) throw new TypeError(`${where}: data.mask[${i}] must be a Float32Array of ${xs[i].length} elements [len, ${I}], like data.x[${i}], got ${check.show(mi)}`);
+      if (!(mi instanceof Float32Array) || mi.length !== xs[i].length) {
+        throw new TypeError(
+          `${where}: data.mask[${i}] must be a Float32Array of ${
+            xs[i].length
+          } elements [len, ${I}], like data.x[${i}], got ${check.show(mi)}`,
+        );
+      }
       for (let k = 0; k < mi.length; k++) {
-        if (mi[k] !== 0 && mi[k] !== 1) throw new RangeError(`${where}: data.mask[${i}][${k}] must be 0 (missing) or 1 (observed), got ${mi[k]}`);
-        if (mi[k] === 1 && !Number.isFinite(xs[i][k])) throw new RangeError(`${where}: data.x[${i}][${k}] is ${xs[i][k]} where data.mask says observed; observed values must be finite (missing ones may be anything)`);
+        if (mi[k] !== 0 && mi[k] !== 1) {
+          throw new RangeError(`${where}: data.mask[${i}][${k}] must be 0 (missing) or 1 (observed), got ${mi[k]}`);
+        }
+        if (mi[k] === 1 && !Number.isFinite(xs[i][k])) {
+          throw new RangeError(
+            `${where}: data.x[${i}][${k}] is ${
+              xs[i][k]
+            } where data.mask says observed; observed values must be finite (missing ones may be anything)`,
+          );
+        }
       }
     }
   } else if (d.mask !== undefined) {
@@ -140,7 +226,17 @@ function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown
  *  input (features, then their mask and the time gap when the model takes them); times [B, T] f64
  *  and observed [B, T] i32 (any feature observed) for a cell that reads the times (DataSpec.times
  *  "cell": the ODE-RNN). */
-export interface Staged { B: number; T: number; x: number; lengths: number; classes: number; target: number; mask: number; times: number; observed: number }
+export interface Staged {
+  B: number;
+  T: number;
+  x: number;
+  lengths: number;
+  classes: number;
+  target: number;
+  mask: number;
+  times: number;
+  observed: number;
+}
 
 /** @internal Batch size and padded length of the sequences idx. */
 export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<number>): { B: number; T: number } {
@@ -150,28 +246,33 @@ export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<nu
 }
 
 /** @internal Bytes of the staging blocks of a batch (reserve them with the pass's other blocks). */
-export function stageBlocks(spec: DataSpec, B: number, T: number, data: SequenceData, withTargets: boolean): Record<string, number> {
-  const I = recurrentInputSize(spec), O = spec.outputSize, seq = spec.readout === "sequence", ce = spec.loss === "crossentropy";
+export function stageBlocks(spec: DataSpec, B: number, T: number, data: SequenceData,
+  withTargets: boolean): Record<string, number> {
+  const I = recurrentInputSize(spec), O = spec.outputSize, seq = spec.readout === "sequence",
+    ce = spec.loss === "crossentropy";
   const stepTimes = spec.times === "cell";
-  return {
-    x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0,
-    times: stepTimes ? 8 * B * T : 0, observed: stepTimes ? 4 * B * T : 0,
-    target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
-    mask: withTargets && seq && !ce ? 4 * B * T : 0,
-  };
+  return { x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0, times: stepTimes ? 8 * B * T : 0,
+    observed: stepTimes ? 4 * B * T : 0, target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
+    mask: withTargets && seq && !ce ? 4 * B * T : 0 };
 }
 
 /** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks for the
  *  batch's shape B × T (batchShape). */
-export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean, B: number, T: number): Staged {
+export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: ArrayLike<number>, withTargets: boolean,
+  B: number, T: number): Staged {
   const I = spec.inputSize, O = spec.outputSize, IR = recurrentInputSize(spec), stepTimes = spec.times === "cell";
-  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"), classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: stepTimes ? mem.get("times") : 0, observed: stepTimes ? mem.get("observed") : 0 };
+  const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"),
+    classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: stepTimes ? mem.get("times") : 0,
+    observed: stepTimes ? mem.get("observed") : 0 };
   const xv = f32(s.x, B * T * IR), lv = i32(s.lengths, B);
   xv.fill(0);
   for (let b = 0; b < B; b++) {
     const q = data.x[idx[b]], len = q.length / I;
     lv[b] = len;
-    if (IR === I) { xv.set(q, b * T * I); continue; }
+    if (IR === I) {
+      xv.set(q, b * T * I);
+      continue;
+    }
     // [x ⊙ m, m, Δt] per step; Δt: the time since the last step with an observation (0 before any)
     const m = spec.inputMask ? data.mask![idx[b]] : null, tt = spec.timeGap ? data.times![idx[b]] : null;
     let lastObs = -1;
@@ -181,7 +282,10 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
       for (let j = 0; j < I; j++) {
         const mj = m ? m[k * I + j] : 1;
         xv[o + j] = mj === 0 ? 0 : q[k * I + j];
-        if (m) { xv[o + I + j] = mj; any ||= mj !== 0; }
+        if (m) {
+          xv[o + I + j] = mj;
+          any ||= mj !== 0;
+        }
       }
       if (tt) xv[o + IR - 1] = lastObs < 0 ? 0 : tt[k] - tt[lastObs];
       if (any) lastObs = k;
@@ -189,7 +293,8 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
   }
   if (stepTimes) {
     const tv = new Float64Array(core().memory.buffer, s.times, B * T), ov = i32(s.observed, B * T);
-    tv.fill(0); ov.fill(0);
+    tv.fill(0);
+    ov.fill(0);
     for (let b = 0; b < B; b++) {
       const tt = data.times![idx[b]], m = spec.inputMask ? data.mask![idx[b]] : null;
       tv.set(tt, b * T);
@@ -200,7 +305,10 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
       }
     }
   }
-  if (s.classes) { const cv = i32(s.classes, B); for (let b = 0; b < B; b++) cv[b] = data.classes![idx[b]]; }
+  if (s.classes) {
+    const cv = i32(s.classes, B);
+    for (let b = 0; b < B; b++) cv[b] = data.classes![idx[b]];
+  }
   if (!withTargets) return s;
   s.target = mem.get("target");
   const ce = spec.loss === "crossentropy";
@@ -229,13 +337,23 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
 /** The sequences (and targets) at idx, sharing the underlying arrays. */
 export function subset(data: SequenceData, idx: number[]): SequenceData {
   const W = "subset";
-  if (data === null || typeof data !== "object") throw new TypeError(`${W}: data must be an object { x, y?, classes? }, got ${check.show(data)}`);
-  if (!Array.isArray(data.x)) throw new TypeError(`${W}: data.x must be an array of sequences, got ${check.show(data.x)}`);
+  if (data === null || typeof data !== "object") {
+    throw new TypeError(`${W}: data must be an object { x, y?, classes? }, got ${check.show(data)}`);
+  }
+  if (!Array.isArray(data.x)) {
+    throw new TypeError(`${W}: data.x must be an array of sequences, got ${check.show(data.x)}`);
+  }
   const N = data.x.length;
-  if (!Array.isArray(idx)) throw new TypeError(`${W}: idx must be an array of indices into data.x, got ${check.show(idx)}`);
+  if (!Array.isArray(idx)) {
+    throw new TypeError(`${W}: idx must be an array of indices into data.x, got ${check.show(idx)}`);
+  }
   idx.forEach((i, k) => {
     if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= N) {
-      throw new RangeError(`${W}: idx[${k}] must be an index into data.x (${N === 0 ? "which is empty" : `an integer in 0..${N - 1}`}), got ${check.show(i)}`);
+      throw new RangeError(
+        `${W}: idx[${k}] must be an index into data.x (${
+          N === 0 ? "which is empty" : `an integer in 0..${N - 1}`
+        }), got ${check.show(i)}`,
+      );
     }
   });
   const out: SequenceData = { x: idx.map((i) => data.x[i]) };

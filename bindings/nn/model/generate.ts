@@ -44,12 +44,36 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
   const o = check.object(W, "options", options);
   check.known(W, o, ["prime", "length", "temperature", "topK", "topP", "seed", "stop", "classes"]);
   const { inputSize: I, outputSize: O, loss } = model.config;
-  if (loss !== "crossentropy") throw new TypeError(`${W}: generation needs a next-token model (loss "crossentropy", a softmax over tokens), got loss ${JSON.stringify(loss)}`);
-  if (I < O) throw new TypeError(`${W}: generation feeds each drawn token back as a one-hot input, so inputSize (${I}) must be at least outputSize (${O})`);
+  if (loss !== "crossentropy") {
+    throw new TypeError(
+      `${W}: generation needs a next-token model (loss "crossentropy", a softmax over tokens), got loss ${
+        JSON.stringify(loss)
+      }`,
+    );
+  }
+  if (I < O) {
+    throw new TypeError(
+      `${W}: generation feeds each drawn token back as a one-hot input, so inputSize (${I}) must be at least outputSize (${O})`,
+    );
+  }
   const tokens = (name: string, v: unknown, max: number, allowEmpty: boolean): number[] => {
-    const list = typeof v === "number" ? [v] : v instanceof Int32Array || Array.isArray(v) ? Array.from(v as ArrayLike<number>) : null;
-    if (!list || (!allowEmpty && list.length === 0)) throw new TypeError(`${W}: ${name} must be ${allowEmpty ? "a token id, or an array or Int32Array of them" : "a non-empty array or Int32Array of token ids"}, got ${check.show(v)}`);
-    list.forEach((t, i) => { if (!Number.isInteger(t) || t < 0 || t >= max) throw new RangeError(`${W}: ${name}[${i}] is ${t}; token ids must be integers in 0..${max - 1}`); });
+    const list = typeof v === "number"
+      ? [v]
+      : v instanceof Int32Array || Array.isArray(v)
+      ? Array.from(v as ArrayLike<number>)
+      : null;
+    if (!list || (!allowEmpty && list.length === 0)) {
+      throw new TypeError(
+        `${W}: ${name} must be ${
+          allowEmpty ? "a token id, or an array or Int32Array of them" : "a non-empty array or Int32Array of token ids"
+        }, got ${check.show(v)}`,
+      );
+    }
+    list.forEach((t, i) => {
+      if (!Number.isInteger(t) || t < 0 || t >= max) {
+        throw new RangeError(`${W}: ${name}[${i}] is ${t}; token ids must be integers in 0..${max - 1}`);
+      }
+    });
     return list;
   };
   const prime = tokens("prime", o.prime, I, false);
@@ -65,7 +89,9 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
     const sampling = { temperature, topK, topP };
     // the prime as one chunk; the logits of its last step predict the first token
     const x = new Float32Array(prime.length * I);
-    prime.forEach((t, i) => { x[i * I + t] = 1; });
+    prime.forEach((t, i) => {
+      x[i * I + t] = 1;
+    });
     let pred = s.run(W, x, prime.length) + 4 * (prime.length - 1) * O;
     const one = new Float32Array(I);
     let n = 0;
@@ -73,7 +99,8 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
       const t = drawToken(O, pred, s.weightsScratch, sampling, temperature < GREEDY_BELOW ? 0 : rng.uniform(), order);
       out[n++] = t;
       if (stop.has(t) || n === length) break;
-      one.fill(0); one[t] = 1;
+      one.fill(0);
+      one[t] = 1;
       pred = s.run(W, one, 1);
     }
     return out.slice(0, n);

@@ -19,7 +19,8 @@ import { MODEL_CELLS } from "./cells.js";
 import type { ModelCellSpec } from "./cells.js";
 import { ModelConfig, ModelSettings, Readout, checkConfig, modelSlots } from "./config.js";
 import type { SequenceCore } from "./core.js";
-import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks } from "./data.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage,
+  stageBlocks } from "./data.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
 import { OdeRnn } from "./odernn.js";
@@ -57,12 +58,19 @@ export interface Evaluation {
 }
 
 /** Loss and metric sums of one batch. */
-export interface BatchResult { loss: number; sq: number; correct: number; count: number }
+export interface BatchResult {
+  loss: number;
+  sq: number;
+  correct: number;
+  count: number;
+}
 
 const W = "Model";
 
 /** The class of each kind of sequence core (cells.ts, ModelCellSpec.core). */
-const CORES: { readonly [K in ModelCellSpec["core"]]: new (cfg: ModelSettings, slots: readonly TensorSlot[]) => SequenceCore } = { stack: StackCore, odernn: OdeRnn };
+const CORES: {
+  readonly [K in ModelCellSpec["core"]]: new (cfg: ModelSettings, slots: readonly TensorSlot[]) => SequenceCore;
+} = { stack: StackCore, odernn: OdeRnn };
 
 /** What predict() returns for a readout: one Float32Array [N·O] for "last", one array per sequence
  *  for "sequence" (both when the readout is not known until run time). */
@@ -122,7 +130,9 @@ export class RecurrentModel<R extends Readout = Readout> {
   }
 
   /** Gradient checkpointing for the next passes (ModelConfig.checkpoint). */
-  get checkpoint(): boolean { return this.config.checkpoint; }
+  get checkpoint(): boolean {
+    return this.config.checkpoint;
+  }
   /** Turn gradient checkpointing on or off for the next passes. */
   set checkpoint(on: boolean) {
     this.rnn.checkpoint = on; // validates
@@ -140,20 +150,50 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.parameters.paramsAt(M);
     const o = check.object(M, "options", options);
     check.known(M, o, ["batch", "classes"]);
-    if (cfg.bidirectional) throw new TypeError(`${M}: a bidirectional model cannot stream (its reverse direction reads each sequence from its end)`);
-    const reads = this.#cell.times ? `cell ${JSON.stringify(cfg.cell)}` : cfg.timeGap ? "timeGap" : cfg.inputMask ? "inputMask" : "";
-    if (reads) throw new TypeError(`${M}: ${reads} models read data.times or data.mask, which stream steps do not take yet; use predict()`);
+    if (cfg.bidirectional) {
+      throw new TypeError(
+        `${M}: a bidirectional model cannot stream (its reverse direction reads each sequence from its end)`,
+      );
+    }
+    const reads = this.#cell.times
+      ? `cell ${JSON.stringify(cfg.cell)}`
+      : cfg.timeGap
+      ? "timeGap"
+      : cfg.inputMask
+      ? "inputMask"
+      : "";
+    if (reads) {
+      throw new TypeError(
+        `${M}: ${reads} models read data.times or data.mask, which stream steps do not take yet; use predict()`,
+      );
+    }
     const B = check.int(M, "batch", o.batch ?? 1, 1, MAX_STEPS);
     const per = typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0;
     let classes: Int32Array | null = null;
     if (per > 0) {
-      if (!(o.classes instanceof Int32Array) || o.classes.length !== B) throw new TypeError(`${M}: initialState { perClass: ${per} } needs classes, an Int32Array of ${B} class ids (one per sequence), got ${check.show(o.classes)}`);
-      for (let b = 0; b < B; b++) if (!(o.classes[b] >= 0 && o.classes[b] < per)) throw new RangeError(`${M}: classes[${b}] is ${o.classes[b]}; class ids must be in 0..${per - 1}`);
+      if (!(o.classes instanceof Int32Array) || o.classes.length !== B) {
+        throw new TypeError(
+          `${M}: initialState { perClass: ${per} } needs classes, an Int32Array of ${B} class ids (one per sequence), got ${
+            check.show(o.classes)
+          }`,
+        );
+      }
+      for (let b = 0; b < B; b++) {
+        if (!(o.classes[b] >= 0 && o.classes[b] < per)) {
+          throw new RangeError(`${M}: classes[${b}] is ${o.classes[b]}; class ids must be in 0..${per - 1}`);
+        }
+      }
       classes = Int32Array.from(o.classes);
-    } else if (o.classes !== undefined) throw new TypeError(`${M}: classes applies to initialState { perClass: n } only (this model's is ${JSON.stringify(cfg.initialState)})`);
+    } else if (o.classes !== undefined) {
+      throw new TypeError(
+        `${M}: classes applies to initialState { perClass: n } only (this model's is ${
+          JSON.stringify(cfg.initialState)
+        })`,
+      );
+    }
     const cellState = this.#cellState, H = cfg.hiddenSize, L = cfg.numLayers;
-    const model: StreamedModel = {
-      inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L, outputSize: cfg.outputSize, cellState,
+    const model: StreamedModel = { inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L,
+      outputSize: cfg.outputSize, cellState,
       readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
       paramsVersion: () => this.parameters.version,
       initialState: (where, cls, batch) => {
@@ -161,12 +201,16 @@ export class RecurrentModel<R extends Readout = Readout> {
         const rows = this.#stateRows, tab = this.parameters.paramsAt(where) + 4 * this.#stateOffset, n = L * batch * H;
         const gather = (ptr: number) => {
           const t = f32(ptr, rows * L * H), dst = new Float32Array(n);
-          for (let b = 0; b < batch; b++) for (let l = 0; l < L; l++) dst.set(t.subarray(((cls ? cls[b] : 0) * L + l) * H, ((cls ? cls[b] : 0) * L + l + 1) * H), (l * batch + b) * H);
+          for (let b = 0; b < batch; b++) {
+            for (let l = 0; l < L; l++) {
+              dst.set(t.subarray(((cls ? cls[b] : 0) * L + l) * H, ((cls ? cls[b] : 0) * L + l + 1) * H),
+                (l * batch + b) * H);
+            }
+          }
           return dst;
         };
         return cellState ? { h0: gather(tab), c0: gather(tab + 4 * rows * L * H) } : { h0: gather(tab) };
-      },
-    };
+      } };
     const init = model.initialState(M, classes, B);
     const inner = this.rnn.stream({ batch: B, ...(init ?? {}) });
     return new ModelStream(model, inner, classes);
@@ -176,18 +220,30 @@ export class RecurrentModel<R extends Readout = Readout> {
    *  as input): feed `prime`, then draw up to `length` tokens, each fed back, with temperature,
    *  top-k and top-p, seeded; `stop` tokens end it. Returns the drawn tokens (without the prime).
    *  The same seed gives the same tokens in Node and in browsers. */
-  generate(options: GenerateOptions): Int32Array { return generateTokens(this, options); }
+  generate(options: GenerateOptions): Int32Array {
+    return generateTokens(this, options);
+  }
 
   /** Names, shapes and offsets of all parameters. */
-  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+  parameterSlots(): readonly TensorSlot[] {
+    return this.parameters.slots;
+  }
   /** Parameters by name (copies; PyTorch's names: "rnn.weight_ih_l0", …, "fc.weight", "fc.bias"). */
-  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict("Model.stateDict"); }
+  stateDict(): Record<string, Float32Array> {
+    return this.parameters.stateDict("Model.stateDict");
+  }
   /** Load parameters by name (every entry checked before anything is written). */
-  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict("Model.loadStateDict", dict); }
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    this.parameters.loadStateDict("Model.loadStateDict", dict);
+  }
   /** Gradients by name (copies). */
-  grads(): Record<string, Float32Array> { return this.parameters.grads("Model.grads"); }
+  grads(): Record<string, Float32Array> {
+    return this.parameters.grads("Model.grads");
+  }
   /** Set every gradient to zero. */
-  zeroGrad(): void { this.parameters.zeroGrad("Model.zeroGrad"); }
+  zeroGrad(): void {
+    this.parameters.zeroGrad("Model.zeroGrad");
+  }
 
   /** Validate a data set against this model; returns the number of sequences. */
   checkData(where: string, data: SequenceData, needTargets: boolean): number {
@@ -198,21 +254,29 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
    *  sequences idx of a checked data set; every block the batch needs is reserved first, so a
    *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). */
-  runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward", truncate = 0, dhs = false, state: CarriedState | null = null): BatchResult & { staged: Staged; pred: number } {
+  runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward",
+    truncate = 0, dhs = false, state: CarriedState | null = null): BatchResult & { staged: Staged; pred: number } {
     const cfg = this.config, withTargets = mode !== "predict", backward = mode === "backward";
-    const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H, O = cfg.outputSize;
+    const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H,
+      O = cfg.outputSize;
     const { B, T } = batchShape(this.#spec, data, idx);
     const last = cfg.readout === "last", rows = last ? B : B * T, seqCore = this.#core;
     const st = 4 * LD * B * H, cellState = this.#cellState, learned = this.#stateRows > 0;
-    const p = {
-      h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st, cn: cellState ? st : 0,
-      feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
+    const p = { h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st,
+      cn: cellState ? st : 0, feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
       dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
-      dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
-      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
-    };
-    if (!this.#cell.bptt && (truncate > 0 || dhs)) throw new TypeError(`${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${JSON.stringify(cfg.cell)} has no such option`);
-    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], ...seqCore.blocks(B, T, backward, dhs)], { what: `batch (${B} sequences × ${T} steps)`, advice: seqCore.advice(B) });
+      dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0, dhs: dhs ? st * T : 0,
+      norms: dhs ? 4 * LD * T * (B + 1) : 0 };
+    if (!this.#cell.bptt && (truncate > 0 || dhs)) {
+      throw new TypeError(
+        `${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${
+          JSON.stringify(cfg.cell)
+        } has no such option`,
+      );
+    }
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p],
+      ...seqCore.blocks(B, T, backward, dhs)], { what: `batch (${B} sequences × ${T} steps)`,
+      advice: seqCore.advice(B) });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (state) {
@@ -230,14 +294,23 @@ export class RecurrentModel<R extends Readout = Readout> {
     const w = params + 4 * this.#rnnParams;
     R.readoutForward(rs, feat, w, p.pred, p.wt);
     // the carried state leaves with the batch's final states, once nothing can fail any more
-    const carry = () => { if (state) { state.h.set(f32(p.hn, LD * B * H)); if (cellState) state.c!.set(f32(p.cn, LD * B * H)); } };
-    if (!withTargets) { carry(); return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred }; }
+    const carry = () => {
+      if (state) {
+        state.h.set(f32(p.hn, LD * B * H));
+        if (cellState) state.c!.set(f32(p.cn, LD * B * H));
+      }
+    };
+    if (!withTargets) {
+      carry();
+      return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred };
+    }
     const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
     const m = R.metrics(rs, p.pred, staged.target, staged.mask);
     if (backward) {
       R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
-      seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate });
+      seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0,
+        dc0: p.dc0, dhs: p.dhs, truncate });
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
@@ -251,11 +324,24 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** @internal Check a carried state for a batch of B sequences (trainBatch's `state`). */
   checkState(where: string, state: unknown, B: number): CarriedState {
     const cfg = this.config, cellState = this.#cellState;
-    if (!this.#cell.bptt) throw new TypeError(`${where}: state applies to the recurrent stacks; cell ${JSON.stringify(cfg.cell)} has none to carry`);
-    if (cfg.initialState !== "zeros") throw new TypeError(`${where}: state replaces the initial state, so the model's initialState must be "zeros", got ${JSON.stringify(cfg.initialState)}`);
+    if (!this.#cell.bptt) {
+      throw new TypeError(
+        `${where}: state applies to the recurrent stacks; cell ${JSON.stringify(cfg.cell)} has none to carry`,
+      );
+    }
+    if (cfg.initialState !== "zeros") {
+      throw new TypeError(
+        `${where}: state replaces the initial state, so the model's initialState must be "zeros", got ${
+          JSON.stringify(cfg.initialState)
+        }`,
+      );
+    }
     const o = check.object(where, "state", state);
     check.known(where, o, ["h", ...(cellState ? ["c"] : [])], "state");
-    const n = cfg.numLayers * (cfg.bidirectional ? 2 : 1) * B * cfg.hiddenSize, shape = `[layers*directions=${cfg.numLayers * (cfg.bidirectional ? 2 : 1)}, batch=${B}, hidden=${cfg.hiddenSize}]`;
+    const n = cfg.numLayers * (cfg.bidirectional ? 2 : 1) * B * cfg.hiddenSize,
+      shape = `[layers*directions=${
+        cfg.numLayers * (cfg.bidirectional ? 2 : 1)
+      }, batch=${B}, hidden=${cfg.hiddenSize}]`;
     const h = check.f32(where, "state.h", o.h, n, shape);
     const c = cellState ? check.f32(where, "state.c", o.c, n, shape) : undefined;
     return { h, c };
@@ -264,7 +350,9 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
    *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). Give `times`
    *  and `mask` (as data.times, data.mask) when the model reads them. */
-  predict(x: Float32Array[], options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } = {}): Prediction<R> {
+  predict(x: Float32Array[],
+    options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } =
+      {}): Prediction<R> {
     const M = "Model.predict";
     const o = check.object(M, "options", options);
     check.known(M, o, ["batchSize", "classes", "times", "mask"]);
@@ -296,9 +384,14 @@ export class RecurrentModel<R extends Readout = Readout> {
     let lossSum = 0, sq = 0, correct = 0, count = 0;
     for (let i0 = 0; i0 < N; i0 += bs) {
       const r = this.runBatch(M, data, range(i0, Math.min(N, i0 + bs)), "loss");
-      lossSum += r.loss * r.count; sq += r.sq; correct += r.correct; count += r.count;
+      lossSum += r.loss * r.count;
+      sq += r.sq;
+      correct += r.correct;
+      count += r.count;
     }
-    return this.config.loss === "mse" ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)) } : { loss: lossSum / count, accuracy: correct / count };
+    return this.config.loss === "mse"
+      ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)) }
+      : { loss: lossSum / count, accuracy: correct / count };
   }
 
   /** Zero the gradients, then run forward, loss and BPTT on a batch of sequences, leaving
@@ -324,12 +417,8 @@ export class RecurrentModel<R extends Readout = Readout> {
     const { B, T } = r.staged, dhs = this.#mem.get("dhs"), norms = this.#mem.get("norms"), c = core();
     c.row_norms_f32(LD * T, B * H, dhs, B * H, norms);
     c.row_norms_f32(LD * T * B, H, dhs, H, norms + 4 * LD * T);
-    return {
-      loss: r.loss, steps: T, batch: B, layersDirections: LD,
-      stepNorms: f32(norms, LD * T).slice(),
-      seqNorms: f32(norms + 4 * LD * T, LD * T * B).slice(),
-      dh: f32(dhs, LD * T * B * H).slice(),
-    };
+    return { loss: r.loss, steps: T, batch: B, layersDirections: LD, stepNorms: f32(norms, LD * T).slice(),
+      seqNorms: f32(norms + 4 * LD * T, LD * T * B).slice(), dh: f32(dhs, LD * T * B * H).slice() };
   }
 
   /** Free the model's WebAssembly memory; later calls throw. (A model that is never disposed is
@@ -342,7 +431,9 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.parameters.dispose();
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /** The indices a, a + 1, …, b − 1. */

@@ -30,11 +30,14 @@ import type { Staged } from "./data.js";
 interface OdeRnnSpec {
   /** The GRU's cell id (assembly/constants.ts), recurrent input width (features, their mask),
    *  hidden size. */
-  cell: number; inputSize: number; hiddenSize: number;
+  cell: number;
+  inputSize: number;
+  hiddenSize: number;
   /** The ODE's shape fields (method, activation, time input, widths, tolerances, gradient). */
   ode: Omit<OdeShape, "batch" | "steps" | "perSequence">;
   /** Float offsets of the GRU's and of the ODE's parameters in the model's block. */
-  gruOffset: number; odeOffset: number;
+  gruOffset: number;
+  odeOffset: number;
 }
 
 export class OdeRnn implements SequenceCore {
@@ -56,14 +59,15 @@ export class OdeRnn implements SequenceCore {
     this.#cfg = cfg;
     this.#slots = slots;
     const at = (name: string) => slots.find((s) => s.name === name)!.offset;
-    this.#spec = {
-      cell: cellId(MODEL_CELLS[cfg.cell].layer, cfg.nonlinearity), inputSize: recurrentInputSize(cfg), hiddenSize: cfg.hiddenSize,
-      ode: odeShapeOf(cfg.ode!, odeWidths(cfg)), gruOffset: at("rnn.weight_ih_l0"), odeOffset: at("ode.net.0.weight"),
-    };
+    this.#spec = { cell: cellId(MODEL_CELLS[cfg.cell].layer, cfg.nonlinearity), inputSize: recurrentInputSize(cfg),
+      hiddenSize: cfg.hiddenSize, ode: odeShapeOf(cfg.ode!, odeWidths(cfg)), gruOffset: at("rnn.weight_ih_l0"),
+      odeOffset: at("ode.net.0.weight") };
     this.#odeShape = { ...this.#spec.ode, batch: 1, steps: 2, perSequence: true };
   }
 
-  get layer(): RecurrentLayer { return this.#layer!; }
+  get layer(): RecurrentLayer {
+    return this.#layer!;
+  }
 
   /** The GRU layer (its own init), then the ODE's Linear layers: PyTorch's init
    *  U(−1/√fan_in, 1/√fan_in), seeded apart. */
@@ -80,37 +84,44 @@ export class OdeRnn implements SequenceCore {
   }
 
   #gru(n: number): RnnShape {
-    return { cell: this.#spec.cell, batch: n, steps: 1, inputSize: this.#spec.inputSize, hiddenSize: this.#spec.hiddenSize, numLayers: 1, directions: 1, checkpoint: false };
+    return { cell: this.#spec.cell, batch: n, steps: 1, inputSize: this.#spec.inputSize,
+      hiddenSize: this.#spec.hiddenSize, numLayers: 1, directions: 1, checkpoint: false };
   }
   /** The interval solve's shape for n rows (one object, updated: this runs per step). */
-  #ode(n: number): OdeShape { this.#odeShape.batch = n; return this.#odeShape; }
+  #ode(n: number): OdeShape {
+    this.#odeShape.batch = n;
+    return this.#odeShape;
+  }
   readonly #odeShape: OdeShape;
 
   /** The blocks a batch of B sequences × T steps needs, by Blocks (reserve them with the caller's). */
   blocks(B: number, T: number, backward: boolean): [Blocks, Record<string, number>][] {
     const paramFloats = this.#paramFloats;
     const H = this.#spec.hiddenSize, I = this.#spec.inputSize, st = 4 * B * H;
-    const mem = {
-      hp: st * T, hs: st * T, cx: 4 * B * I, ch: st, chn: st, cout: st, lengths: 4 * B,
-      otimes: 16 * B, oh0: st, ostates: 2 * st,
-      g: backward ? st : 0, cdh: backward ? st : 0, cg: backward ? st : 0, odst: backward ? 2 * st : 0, odh0: backward ? st : 0,
-    };
+    const mem = { hp: st * T, hs: st * T, cx: 4 * B * I, ch: st, chn: st, cout: st, lengths: 4 * B, otimes: 16 * B,
+      oh0: st, ostates: 2 * st, g: backward ? st : 0, cdh: backward ? st : 0, cg: backward ? st : 0,
+      odst: backward ? 2 * st : 0, odh0: backward ? st : 0 };
     const gru = rnnForwardBlocks(this.#gru(B));
     if (backward) Object.assign(gru, rnnBackwardBlocks(this.#gru(B), paramFloats, false));
     return [[this.#mem, mem], [this.#gruPass, gru], [this.#odePass, odeBlocks(this.#ode(B))]];
   }
 
   /** Smaller batches or sequences, or what shrinks the ODE's workspace (the Model's ode options). */
-  advice(B: number): string { return orList(["use smaller batches or shorter sequences", ...odeRemedies(this.#ode(B), "ode.")]); }
+  advice(B: number): string {
+    return orList(["use smaller batches or shorter sequences", ...odeRemedies(this.#ode(B), "ode.")]);
+  }
 
-  release(): void { for (const b of this.memory) b.release(); }
+  release(): void {
+    for (const b of this.memory) b.release();
+  }
 
   /** The rows active at step s (s < len), optionally only those with a nonzero interval (ode) or
    *  something observed (observed). Returns their count; the ids are in this.#rows. */
   #select(st: Staged, s: number, what: "active" | "ode" | "observed"): number {
     const { B, T } = st, len = i32(st.lengths, B);
     if (this.#rows.length < B) this.#rows = new Int32Array(B);
-    const rows = this.#rows, times = new Float64Array(core().memory.buffer, st.times, B * T), obs = i32(st.observed, B * T);
+    const rows = this.#rows, times = new Float64Array(core().memory.buffer, st.times, B * T),
+      obs = i32(st.observed, B * T);
     let n = 0;
     for (let b = 0; b < B; b++) {
       if (s >= len[b]) continue;
@@ -136,7 +147,10 @@ export class OdeRnn implements SequenceCore {
   #odeInputs(st: Staged, n: number, s: number): void {
     const { B, T } = st, H = this.#spec.hiddenSize, buf = core().memory.buffer, rows = this.#rows;
     const times = new Float64Array(buf, st.times, B * T), ot = new Float64Array(buf, this.#mem.get("otimes"), 2 * n);
-    for (let r = 0; r < n; r++) { ot[2 * r] = times[rows[r] * T + s - 1]; ot[2 * r + 1] = times[rows[r] * T + s]; }
+    for (let r = 0; r < n; r++) {
+      ot[2 * r] = times[rows[r] * T + s - 1];
+      ot[2 * r + 1] = times[rows[r] * T + s];
+    }
     this.#gather(n, this.#mem.get("oh0"), this.#mem.get("hs") + 4 * (s - 1) * B * H, H);
   }
 
@@ -144,7 +158,9 @@ export class OdeRnn implements SequenceCore {
   #gruInputs(st: Staged, n: number, s: number): void {
     const { B, T } = st, H = this.#spec.hiddenSize, I = this.#spec.inputSize, rows = this.#rows;
     const x = new Float32Array(core().memory.buffer), cx = this.#mem.get("cx") / 4;
-    for (let r = 0; r < n; r++) x.copyWithin(cx + r * I, st.x / 4 + (rows[r] * T + s) * I, st.x / 4 + (rows[r] * T + s) * I + I);
+    for (let r = 0; r < n; r++) {
+      x.copyWithin(cx + r * I, st.x / 4 + (rows[r] * T + s) * I, st.x / 4 + (rows[r] * T + s) * I + I);
+    }
     this.#gather(n, this.#mem.get("ch"), this.#mem.get("hp") + 4 * s * B * H, H);
     i32(this.#mem.get("lengths"), n).fill(1);
   }
@@ -157,12 +173,15 @@ export class OdeRnn implements SequenceCore {
     const gruParams = params + 4 * this.#spec.gruOffset, odeParams = params + 4 * this.#spec.odeOffset;
     for (let s = 0; s < T; s++) {
       // h'_s = h_{s−1} (h0 at s = 0), then the ODE over the rows with an interval
-      if (s === 0) { if (h0) heap().copyWithin(hp / 4, h0 / 4, h0 / 4 + BH); else heap().fill(0, hp / 4, hp / 4 + BH); }
-      else heap().copyWithin((hp + 4 * s * BH) / 4, (hs + 4 * (s - 1) * BH) / 4, (hs + 4 * s * BH) / 4);
+      if (s === 0) {
+        if (h0) heap().copyWithin(hp / 4, h0 / 4, h0 / 4 + BH);
+        else heap().fill(0, hp / 4, hp / 4 + BH);
+      } else heap().copyWithin((hp + 4 * s * BH) / 4, (hs + 4 * (s - 1) * BH) / 4, (hs + 4 * s * BH) / 4);
       let n = this.#select(st, s, "ode");
       if (n > 0) {
         this.#odeInputs(st, n, s);
-        odeForward(where, this.#odePass, this.#ode(n), { params: odeParams, times: this.#mem.get("otimes"), h0: this.#mem.get("oh0"), states: this.#mem.get("ostates") });
+        odeForward(where, this.#odePass, this.#ode(n), { params: odeParams, times: this.#mem.get("otimes"),
+          h0: this.#mem.get("oh0"), states: this.#mem.get("ostates") });
         this.#scatter(n, hp + 4 * s * BH, this.#mem.get("ostates") + 4 * H, H, 2 * H);
       }
       // h_s = h'_s, then the GRU over the rows with an observation
@@ -170,7 +189,9 @@ export class OdeRnn implements SequenceCore {
       n = this.#select(st, s, "observed");
       if (n > 0) {
         this.#gruInputs(st, n, s);
-        rnnForward(where, this.#gruPass, this.#gru(n), { params: gruParams, x: this.#mem.get("cx"), lengths: this.#mem.get("lengths"), h0: this.#mem.get("ch"), c0: 0, out: this.#mem.get("cout"), hn: this.#mem.get("chn"), cn: 0 });
+        rnnForward(where, this.#gruPass, this.#gru(n), { params: gruParams, x: this.#mem.get("cx"),
+          lengths: this.#mem.get("lengths"), h0: this.#mem.get("ch"), c0: 0, out: this.#mem.get("cout"),
+          hn: this.#mem.get("chn"), cn: 0 });
         this.#scatter(n, hs + 4 * s * BH, this.#mem.get("chn"), H);
       }
     }
@@ -178,10 +199,12 @@ export class OdeRnn implements SequenceCore {
     for (let b = 0; b < B; b++) {
       const last = (hs + 4 * ((len[b] - 1) * BH + b * H)) / 4;
       if (hn) v.copyWithin(hn / 4 + b * H, last, last + H);
-      if (out) for (let s = 0; s < T; s++) {
-        const o = out / 4 + (b * T + s) * H;
-        if (s < len[b]) v.copyWithin(o, (hs + 4 * (s * BH + b * H)) / 4, (hs + 4 * (s * BH + b * H)) / 4 + H);
-        else v.fill(0, o, o + H);
+      if (out) {
+        for (let s = 0; s < T; s++) {
+          const o = out / 4 + (b * T + s) * H;
+          if (s < len[b]) v.copyWithin(o, (hs + 4 * (s * BH + b * H)) / 4, (hs + 4 * (s * BH + b * H)) / 4 + H);
+          else v.fill(0, o, o + H);
+        }
       }
     }
   }
@@ -203,17 +226,26 @@ export class OdeRnn implements SequenceCore {
       for (let b = 0; b < B; b++) {
         if (s >= len[b]) continue;
         const gb = g / 4 + b * H;
-        if (dOut) { const d = dOut / 4 + (b * T + s) * H; for (let j = 0; j < H; j++) v[gb + j] += v[d + j]; }
-        if (dhn && s === len[b] - 1) { const d = dhn / 4 + b * H; for (let j = 0; j < H; j++) v[gb + j] += v[d + j]; }
+        if (dOut) {
+          const d = dOut / 4 + (b * T + s) * H;
+          for (let j = 0; j < H; j++) v[gb + j] += v[d + j];
+        }
+        if (dhn && s === len[b] - 1) {
+          const d = dhn / 4 + b * H;
+          for (let j = 0; j < H; j++) v[gb + j] += v[d + j];
+        }
       }
       // through the GRU step (recomputed): g becomes ∂L/∂h'_s on the observed rows
       let n = this.#select(st, s, "observed");
       if (n > 0) {
         this.#gruInputs(st, n, s);
         const shape = this.#gru(n), cx = this.#mem.get("cx"), lengths = this.#mem.get("lengths");
-        rnnForward(where, this.#gruPass, shape, { params: gruParams, x: cx, lengths, h0: this.#mem.get("ch"), c0: 0, out: this.#mem.get("cout"), hn: this.#mem.get("chn"), cn: 0 });
+        rnnForward(where, this.#gruPass, shape, { params: gruParams, x: cx, lengths, h0: this.#mem.get("ch"), c0: 0,
+          out: this.#mem.get("cout"), hn: this.#mem.get("chn"), cn: 0 });
         this.#gather(n, this.#mem.get("cg"), g, H);
-        rnnBackward(where, this.#gruPass, shape, { params: gruParams, grads: gruGrads, x: cx, lengths, dOut: 0, dhn: this.#mem.get("cg"), dcn: 0, dx: 0, dh0: this.#mem.get("cdh"), dc0: 0, dhs: 0, truncate: 0 }, paramFloats);
+        rnnBackward(where, this.#gruPass, shape, { params: gruParams, grads: gruGrads, x: cx, lengths, dOut: 0,
+          dhn: this.#mem.get("cg"), dcn: 0, dx: 0, dh0: this.#mem.get("cdh"), dc0: 0, dhs: 0, truncate: 0 },
+          paramFloats);
         this.#scatter(n, g, this.#mem.get("cdh"), H);
       }
       // through the interval's ODE: g becomes ∂L/∂h_{s−1} on the rows with an interval
@@ -225,19 +257,22 @@ export class OdeRnn implements SequenceCore {
           // the forward's states of the interval: (h_{s−1}, h'_s)
           const w = heap(), rows = this.#rows;
           for (let r = 0; r < n; r++) {
-            w.copyWithin(states / 4 + 2 * r * H, this.#mem.get("oh0") / 4 + r * H, this.#mem.get("oh0") / 4 + r * H + H);
+            w.copyWithin(states / 4 + 2 * r * H, this.#mem.get("oh0") / 4 + r * H,
+              this.#mem.get("oh0") / 4 + r * H + H);
             const src = (hp + 4 * (s * BH + rows[r] * H)) / 4;
             w.copyWithin(states / 4 + (2 * r + 1) * H, src, src + H);
           }
         } else {
-          odeForward(where, this.#odePass, shape, { params: odeParams, times: this.#mem.get("otimes"), h0: this.#mem.get("oh0"), states });
+          odeForward(where, this.#odePass, shape, { params: odeParams, times: this.#mem.get("otimes"),
+            h0: this.#mem.get("oh0"), states });
         }
         const w = heap(), rows = this.#rows;
         for (let r = 0; r < n; r++) {
           w.fill(0, dst / 4 + 2 * r * H, dst / 4 + 2 * r * H + H);
           w.copyWithin(dst / 4 + (2 * r + 1) * H, g / 4 + rows[r] * H, g / 4 + rows[r] * H + H);
         }
-        odeBackward(where, this.#odePass, shape, { params: odeParams, grads: odeGrads, times: this.#mem.get("otimes"), states, dstates: dst, dh0: this.#mem.get("odh0") });
+        odeBackward(where, this.#odePass, shape, { params: odeParams, grads: odeGrads, times: this.#mem.get("otimes"),
+          states, dstates: dst, dh0: this.#mem.get("odh0") });
         this.#scatter(n, g, this.#mem.get("odh0"), H);
       }
     }

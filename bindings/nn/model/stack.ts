@@ -2,7 +2,8 @@
 // over the whole staged batch by one forward and one backward pass of the core (functional/rnn.ts),
 // on pass memory of its own. The layer (a view of the model's parameters) gives the shape.
 import { Blocks } from "../../core/arena.js";
-import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks } from "../../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward,
+  rnnForwardBlocks } from "../../functional/rnn.js";
 import type { ParameterBlock } from "../params.js";
 import type { RecurrentLayer } from "../rnn/layers.js";
 import type { ModelSettings } from "./config.js";
@@ -21,9 +22,13 @@ export class StackCore implements SequenceCore {
   #parameters: ParameterBlock | null = null;
   #layer: RecurrentLayer | null = null;
 
-  constructor(cfg: ModelSettings) { this.#cfg = cfg; }
+  constructor(cfg: ModelSettings) {
+    this.#cfg = cfg;
+  }
 
-  get layer(): RecurrentLayer { return this.#layer!; }
+  get layer(): RecurrentLayer {
+    return this.#layer!;
+  }
 
   init(parameters: ParameterBlock): void {
     this.#parameters = parameters;
@@ -34,7 +39,8 @@ export class StackCore implements SequenceCore {
    *  (Model.checkpoint sets both). */
   #shape(B: number, T: number): RnnShape {
     const l = this.#layer!;
-    return { cell: l.cell, batch: B, steps: T, inputSize: l.inputSize, hiddenSize: l.hiddenSize, numLayers: l.numLayers, directions: l.directions, checkpoint: this.#cfg.checkpoint };
+    return { cell: l.cell, batch: B, steps: T, inputSize: l.inputSize, hiddenSize: l.hiddenSize, numLayers: l.numLayers,
+      directions: l.directions, checkpoint: this.#cfg.checkpoint };
   }
 
   blocks(B: number, T: number, backward: boolean, dhs: boolean): [Blocks, Record<string, number>][] {
@@ -43,20 +49,24 @@ export class StackCore implements SequenceCore {
     return [[this.#pass, pass]];
   }
 
-  advice(): string { return ADVICE; }
+  advice(): string {
+    return ADVICE;
+  }
 
   forward(where: string, st: Staged, t: CoreForward): void {
     const version = this.#parameters!.version, packed = this.#packed.begin(version, this.#pass);
-    rnnForward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, x: st.x, lengths: st.lengths, h0: t.h0, c0: t.c0, out: t.out, hn: t.hn, cn: t.cn, packed });
+    rnnForward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, x: st.x, lengths: st.lengths, h0: t.h0,
+      c0: t.c0, out: t.out, hn: t.hn, cn: t.cn, packed });
     this.#packed.done(version, this.#pass);
   }
 
   backward(where: string, st: Staged, t: CoreBackward): void {
-    rnnBackward(where, this.#pass, this.#shape(st.B, st.T), {
-      params: t.params, grads: t.grads, x: st.x, lengths: st.lengths, dOut: t.dOut, dhn: t.dhn, dcn: 0,
-      dx: 0, dh0: t.dh0, dc0: t.dc0, dhs: t.dhs, truncate: t.truncate,
-    }, this.#parameters!.numParams);
+    rnnBackward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, grads: t.grads, x: st.x,
+      lengths: st.lengths, dOut: t.dOut, dhn: t.dhn, dcn: 0, dx: 0, dh0: t.dh0, dc0: t.dc0, dhs: t.dhs,
+      truncate: t.truncate }, this.#parameters!.numParams);
   }
 
-  release(): void { this.#pass.release(); }
+  release(): void {
+    this.#pass.release();
+  }
 }

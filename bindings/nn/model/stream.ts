@@ -21,13 +21,18 @@ export interface ModelStreamStepResult {
 
 /** What the stream needs of its model. */
 export interface StreamedModel {
-  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number; readonly outputSize: number; readonly cellState: boolean;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly outputSize: number;
+  readonly cellState: boolean;
   /** The readout's weights [O, H] then bias [O] (a pointer, read at every step). */
   readoutWeights(where: string): number;
   /** The version of the parameters (raised by every write of them). */
   paramsVersion(): number;
   /** The initial state for the given classes (null: zeros). */
-  initialState(where: string, classes: Int32Array | null, batch: number): { h0: Float32Array; c0?: Float32Array } | null;
+  initialState(where: string, classes: Int32Array | null, batch: number): { h0: Float32Array; c0?: Float32Array }
+    | null;
 }
 
 /** A Model run step by step with its state carried between calls (model.stream()): the readout
@@ -46,14 +51,24 @@ export class ModelStream {
 
   /** @internal Use model.stream(options). */
   constructor(model: StreamedModel, inner: LayerStream, classes: Int32Array | null) {
-    this.#model = model; this.#inner = inner; this.#classes = classes; this.batch = inner.batch;
-    track(this, { release: () => { this.#mem.release(); inner.dispose(); } });
+    this.#model = model;
+    this.#inner = inner;
+    this.#classes = classes;
+    this.batch = inner.batch;
+    track(this, { release: () => {
+      this.#mem.release();
+      inner.dispose();
+    } });
   }
 
-  #alive(where: string): void { if (this.#disposed) throw new Error(`${where}: this stream was disposed`); }
+  #alive(where: string): void {
+    if (this.#disposed) throw new Error(`${where}: this stream was disposed`);
+  }
 
   /** Run k more steps (x [batch, k, inputSize]) from the carried state and read out every step. */
-  step(x: Float32Array, options: { steps?: number; out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array } } = {}): ModelStreamStepResult {
+  step(x: Float32Array,
+    options: { steps?: number; out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array } } =
+      {}): ModelStreamStepResult {
     const W = "Model.stream.step", m = this.#model;
     this.#alive(W);
     const o = check.object(W, "options", options);
@@ -63,10 +78,18 @@ export class ModelStream {
     m.readoutWeights(W); // throws after the model's dispose()
     check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
     const st = `[numLayers=${m.numLayers}, batch=${B}, hidden=${H}]`;
-    const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st], ...(m.cellState ? [["cN", n, st] as [string, number, string]] : [])]);
+    const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st],
+      ...(m.cellState ? [["cN", n, st] as [string, number, string]] : [])]);
     const pred = this.run(W, x, k);
     const s = this.#inner.statePointers();
-    const copy = (ptr: number, len: number, into: Float32Array | undefined) => { const v = f32(ptr, len); if (into) { into.set(v); return into; } return v.slice(); };
+    const copy = (ptr: number, len: number, into: Float32Array | undefined) => {
+      const v = f32(ptr, len);
+      if (into) {
+        into.set(v);
+        return into;
+      }
+      return v.slice();
+    };
     const r: ModelStreamStepResult = { output: copy(pred, B * k * O, out?.output), hN: copy(s.h, n, out?.hN) };
     if (m.cellState) r.cN = copy(s.c, n, out?.cN);
     return r;
@@ -77,7 +100,9 @@ export class ModelStream {
   run(where: string, x: Float32Array, k: number): number {
     const m = this.#model, B = this.batch, H = m.hiddenSize, O = m.outputSize;
     if (k > this.#reserved) {
-      reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H, weights: 8 * O }]], { what: `stream readout (batch ${B} × ${k} steps)` });
+      reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H, weights: 8 * O }]], {
+        what: `stream readout (batch ${B} × ${k} steps)`,
+      });
       this.#reserved = k;
       this.#wtVersion = -1; // a new wt block: nothing transposed in it
     }
@@ -85,14 +110,22 @@ export class ModelStream {
     // Wᵀ is transposed once per version of the parameters (every write raises it), not every step
     const version = m.paramsVersion(), shape = { rows: B * k, features: H, outputs: O, loss: "mse" as const };
     if (version === this.#wtVersion) R.readoutForwardT(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
-    else { R.readoutForward(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt")); this.#wtVersion = version; }
+    else {
+      R.readoutForward(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
+      this.#wtVersion = version;
+    }
     return pred;
   }
   /** @internal O f64 of scratch (after the first run). */
-  get weightsScratch(): number { return this.#mem.get("weights"); }
+  get weightsScratch(): number {
+    return this.#mem.get("weights");
+  }
 
   /** Copies of the current state. */
-  state(): CarriedState { this.#alive("Model.stream.state"); return this.#inner.state(); }
+  state(): CarriedState {
+    this.#alive("Model.stream.state");
+    return this.#inner.state();
+  }
 
   /** Back to the model's initial state (zeros, learned, or the classes' rows), or a given one. */
   reset(options: { h0?: Float32Array; c0?: Float32Array } = {}): void {
@@ -113,5 +146,7 @@ export class ModelStream {
     this.#disposed = true;
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }

@@ -8,7 +8,8 @@ import * as check from "../../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
-import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount, odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../../functional/ode.js";
+import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount,
+  odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../../functional/ode.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
 
 /** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
@@ -139,11 +140,16 @@ export class NeuralODE {
 
   constructor(options: NeuralODEOptions) {
     const o = check.object(W, "options", options);
-    if (options === undefined) throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
-    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "inputMap", "method", "rtol", "atol", "substeps", "maxSteps", "gradient", "adjointNorm", "seed"]);
+    if (options === undefined) {
+      throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
+    }
+    check.known(W, o, ["stateSize", "hidden", "activation", "timeInput", "inputMap", "method", "rtol", "atol",
+      "substeps", "maxSteps", "gradient", "adjointNorm", "seed"]);
     this.stateSize = check.int(W, "stateSize", o.stateSize, 1, MAX_DIM);
     const hidden = o.hidden ?? [64];
-    if (!Array.isArray(hidden) || hidden.length > 62) throw new TypeError(`${W}: hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
+    if (!Array.isArray(hidden) || hidden.length > 62) {
+      throw new TypeError(`${W}: hidden must be an array of at most 62 layer widths, got ${check.show(hidden)}`);
+    }
     this.hidden = hidden.map((h, i) => check.int(W, `hidden[${i}]`, h, 1, MAX_DIM));
     this.activation = check.oneOf(W, "activation", o.activation ?? "tanh", ACTS);
     this.timeInput = check.bool(W, "timeInput", o.timeInput ?? false);
@@ -187,7 +193,9 @@ export class NeuralODE {
    *  does not depend on the steps. */
   workspaceBytes(batch: number, steps: number): number {
     const M = `${W}.workspaceBytes`;
-    return odeWorkspaceBytes(this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM), false));
+    return odeWorkspaceBytes(
+      this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM), false),
+    );
   }
 
   /** Solve from h0 [B, D] through the requested times: a Float64Array [S] shared by the batch, or
@@ -206,14 +214,18 @@ export class NeuralODE {
     const p = { times: 8 * times.length, h0: 4 * B * D, states: 4 * B * S * D };
     const dopri5 = this.method === "dopri5";
     reserveAll(M, [[this.#mem, p], [this.#pass, odeBlocks(shape)]], {
-      what: `solve (${this.method}, gradient "${this.gradient}", batch ${B} × ${S} times, ${dopri5 ? `maxSteps ${this.maxSteps}` : `${(S - 1) * this.substeps} steps`}, stateSize ${D})`,
-      advice: orList([`use a smaller batch (${B})`, ...(dopri5 && this.gradient === "backprop" ? [] : ["request fewer times"]), ...odeRemedies(shape)]),
+      what: `solve (${this.method}, gradient "${this.gradient}", batch ${B} × ${S} times, ${
+        dopri5 ? `maxSteps ${this.maxSteps}` : `${(S - 1) * this.substeps} steps`
+      }, stateSize ${D})`,
+      advice: orList([`use a smaller batch (${B})`,
+        ...(dopri5 && this.gradient === "backprop" ? [] : ["request fewer times"]), ...odeRemedies(shape)]),
     });
     this.#last = null;
     const c = this.#mem;
     new Float64Array(core().memory.buffer, c.get("times"), times.length).set(times);
     f32(c.get("h0"), B * D).set(h0);
-    const stats = odeForward(M, this.#pass, shape, { params: this.parameters.paramsAt(M), times: c.get("times"), h0: c.get("h0"), states: c.get("states") });
+    const stats = odeForward(M, this.#pass, shape, { params: this.parameters.paramsAt(M), times: c.get("times"),
+      h0: c.get("h0"), states: c.get("states") });
     this.#last = shape;
     return { states: f32(c.get("states"), B * S * D).slice(), stats };
   }
@@ -232,7 +244,9 @@ export class NeuralODE {
     reserveAll(M, [[this.#mem, { dstates: 4 * B * S * D, dh0: 4 * B * D }]], { what: "backward solve" });
     const c = this.#mem;
     f32(c.get("dstates"), B * S * D).set(g.states as Float32Array);
-    const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M), grads: this.parameters.gradsAt(M), times: c.get("times"), states: c.get("states"), dstates: c.get("dstates"), dh0: c.get("dh0") });
+    const stats = odeBackward(M, this.#pass, last, { params: this.parameters.paramsAt(M),
+      grads: this.parameters.gradsAt(M), times: c.get("times"), states: c.get("states"), dstates: c.get("dstates"),
+      dh0: c.get("dh0") });
     return { h0: f32(c.get("dh0"), B * D).slice(), stats };
   }
 
@@ -248,22 +262,40 @@ export class NeuralODE {
     this.parameters.paramsAt(M);
     const last = this.#last;
     if (!last) throw new Error(`${M}: no forward solve yet (call forward() first)`);
-    if (this.method !== "dopri5") throw new Error(`${M}: only dopri5 chooses its steps (method is "${this.method}": ${this.substeps} equal step(s) per interval)`);
-    if (this.gradient === "adjoint") throw new Error(`${M}: gradient "adjoint" keeps no steps (that is its point: memory independent of the steps); use gradient "backprop" to inspect them`);
+    if (this.method !== "dopri5") {
+      throw new Error(
+        `${M}: only dopri5 chooses its steps (method is "${this.method}": ${this.substeps} equal step(s) per interval)`,
+      );
+    }
+    if (this.gradient === "adjoint") {
+      throw new Error(
+        `${M}: gradient "adjoint" keeps no steps (that is its point: memory independent of the steps); use gradient "backprop" to inspect them`,
+      );
+    }
     const r = check.int(M, "row", row, 0, last.batch - 1);
     return odeSteps(M, this.#pass, last, { params: this.parameters.paramsAt(M), times: this.#mem.get("times") }, r);
   }
 
   /** Parameters by name (copies; torchdiffeq's ODEFunc names: "net.0.weight", …). */
-  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${W}.stateDict`); }
+  stateDict(): Record<string, Float32Array> {
+    return this.parameters.stateDict(`${W}.stateDict`);
+  }
   /** Load parameters by name (every entry checked before anything is written). */
-  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${W}.loadStateDict`, dict); }
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    this.parameters.loadStateDict(`${W}.loadStateDict`, dict);
+  }
   /** Gradients by name (copies). */
-  grads(): Record<string, Float32Array> { return this.parameters.grads(`${W}.grads`); }
+  grads(): Record<string, Float32Array> {
+    return this.parameters.grads(`${W}.grads`);
+  }
   /** Set every gradient to zero. */
-  zeroGrad(): void { this.parameters.zeroGrad(`${W}.zeroGrad`); }
+  zeroGrad(): void {
+    this.parameters.zeroGrad(`${W}.zeroGrad`);
+  }
   /** The parameter tensors: names, shapes and offsets in the flat block. */
-  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+  parameterSlots(): readonly TensorSlot[] {
+    return this.parameters.slots;
+  }
 
   /** Free the module's WebAssembly memory; later calls throw. */
   dispose(): void {
@@ -274,27 +306,51 @@ export class NeuralODE {
     this.#last = null;
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /** A shared grid [S] or per-sequence grids [B, S]: finite and strictly monotonic per row. */
 function checkTimes(M: string, times: unknown, B: number, steps: unknown): { S: number; perSequence: boolean } {
-  if (!(times instanceof Float64Array)) throw new TypeError(`${M}: times must be a Float64Array [S] (one grid) or [batch, S] (one per sequence), got ${check.show(times)}`);
+  if (!(times instanceof Float64Array)) {
+    throw new TypeError(
+      `${M}: times must be a Float64Array [S] (one grid) or [batch, S] (one per sequence), got ${check.show(times)}`,
+    );
+  }
   const n = times.length;
   if (n === 0) throw new RangeError(`${M}: times is empty`);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(times[i])) throw new RangeError(`${M}: times[${i}] is ${times[i]}; times must be finite`);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(times[i])) throw new RangeError(`${M}: times[${i}] is ${times[i]}; times must be finite`);
+  }
   let S: number, perSequence: boolean;
   if (steps !== undefined) {
     S = check.int(M, "steps", steps, 1, MAX_DIM);
     if (n === S) perSequence = false;
     else if (n === B * S) perSequence = true;
-    else throw new RangeError(`${M}: times has ${n} elements; with steps ${S} it must have ${S} (one grid) or ${B * S} (batch ${B} × ${S})`);
-  } else if (monotonic(times, 0, n) || B === 1) { S = n; perSequence = false; }
-  else if (n % B === 0) { S = n / B; perSequence = true; }
-  else throw new RangeError(`${M}: times (${n} elements) is neither one strictly monotonic grid nor ${B} grids of equal length`);
+    else {
+      throw new RangeError(
+        `${M}: times has ${n} elements; with steps ${S} it must have ${S} (one grid) or ${B * S} (batch ${B} × ${S})`,
+      );
+    }
+  } else if (monotonic(times, 0, n) || B === 1) {
+    S = n;
+    perSequence = false;
+  } else if (n % B === 0) {
+    S = n / B;
+    perSequence = true;
+  } else {
+    throw new RangeError(
+      `${M}: times (${n} elements) is neither one strictly monotonic grid nor ${B} grids of equal length`,
+    );
+  }
   const rows = perSequence ? B : 1;
   for (let b = 0; b < rows; b++) {
-    if (!monotonic(times, b * S, S)) throw new RangeError(`${M}: times${perSequence ? `[${b}]` : ""} must be strictly increasing or strictly decreasing`);
+    if (!monotonic(times, b * S, S)) {
+      throw new RangeError(
+        `${M}: times${perSequence ? `[${b}]` : ""} must be strictly increasing or strictly decreasing`,
+      );
+    }
   }
   return { S, perSequence };
 }

@@ -52,7 +52,9 @@ export interface JacobianResult {
  *  Replaces the layer's last forward pass; leaves its gradients as they were. Memory: 4·T·H² bytes. */
 export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options: JacobianOptions): JacobianResult {
   const W = "jacobianProducts";
-  if (!(layer instanceof RecurrentLayer)) throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
+  if (!(layer instanceof RecurrentLayer)) {
+    throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
+  }
   const o = check.object(W, "options", options);
   check.known(W, o, ["steps", "layer", "direction", "h0", "c0", "singularValues", "topK"]);
   const H = layer.hiddenSize, I = layer.inputSize, L = layer.numLayers, D = layer.directions, LD = L * D;
@@ -60,12 +62,24 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   const l = check.int(W, "options.layer", o.layer ?? L - 1, 0, L - 1);
   const d = check.int(W, "options.direction", o.direction ?? 0, 0, D - 1);
   check.f32(W, "x", x, T * I, `[steps=${T}, inputSize=${I}]`);
-  const h0 = o.h0 === undefined ? null : check.f32(W, "options.h0", o.h0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
-  if (o.c0 !== undefined && !CELLS[layer.mode].cellState) throw new TypeError(`${W}: options.c0 applies only to LSTM layers`);
-  const c0 = o.c0 === undefined ? null : check.f32(W, "options.c0", o.c0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
+  const h0 = o.h0 === undefined
+    ? null
+    : check.f32(W, "options.h0", o.h0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
+  if (o.c0 !== undefined && !CELLS[layer.mode].cellState) {
+    throw new TypeError(`${W}: options.c0 applies only to LSTM layers`);
+  }
+  const c0 = o.c0 === undefined
+    ? null
+    : check.f32(W, "options.c0", o.c0, LD * H, `[layers*directions=${LD}, hidden=${H}]`);
   const wantSv = check.bool(W, "options.singularValues", o.singularValues ?? true);
-  const topK = o.topK === undefined ? (H > EXACT_MAX ? Math.min(8, H) : undefined) : check.int(W, "options.topK", o.topK, 1, H);
-  if (T * H * H > 1 << 28) throw new RangeError(`${W}: T·H² = ${T * H * H} floats (${(T * H * H * 4 / 2 ** 30).toFixed(1)} GiB) is too large; use fewer steps`);
+  const topK = o.topK === undefined
+    ? (H > EXACT_MAX ? Math.min(8, H) : undefined)
+    : check.int(W, "options.topK", o.topK, 1, H);
+  if (T * H * H > 1 << 28) {
+    throw new RangeError(
+      `${W}: T·H² = ${T * H * H} floats (${(T * H * H * 4 / 2 ** 30).toFixed(1)} GiB) is too large; use fewer steps`,
+    );
+  }
   // the batch: H copies of the sequence (and of its initial state)
   const xs = new Float32Array(H * T * I);
   for (let i = 0; i < H; i++) xs.set(x, i * T * I);
@@ -93,7 +107,8 @@ export function jacobianProducts(layer: RecurrentLayer, x: Float32Array, options
   const res: JacobianResult = { products, k: H, H, T };
   if (wantSv) {
     const { values, k } = svdMany(W, T, H, H, products, topK === undefined ? {} : { topK });
-    res.singularValues = values; res.k = k;
+    res.singularValues = values;
+    res.k = k;
   }
   return res;
 }
@@ -114,7 +129,9 @@ export interface WeightSpectrum {
  *  and gate) of a layer. */
 export function weightSpectrum(layer: RecurrentLayer, options: SingularValueOptions = {}): WeightSpectrum[] {
   const W = "weightSpectrum";
-  if (!(layer instanceof RecurrentLayer)) throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
+  if (!(layer instanceof RecurrentLayer)) {
+    throw new TypeError(`${W}: layer must be an RNN, LSTM or GRU, got ${check.show(layer)}`);
+  }
   const oo = check.object(W, "options", options);
   check.known(W, oo, ["topK", "iterations"]);
   const o = oo as SingularValueOptions;
@@ -126,7 +143,8 @@ export function weightSpectrum(layer: RecurrentLayer, options: SingularValueOpti
     gates.forEach((gate, gi) => {
       const block = sd[name].subarray(gi * H * H, (gi + 1) * H * H);
       const so = o.topK !== undefined || H <= EXACT_MAX ? o : { ...o, topK: Math.min(8, H) };
-      out.push({ name, gate, singularValues: singularValues(block, H, H, so), spectralRadius: spectralRadius(block, H) });
+      out.push({ name, gate, singularValues: singularValues(block, H, H, so),
+        spectralRadius: spectralRadius(block, H) });
     });
   }
   return out;

@@ -4,14 +4,16 @@
 // staged inputs); the passes are functional/rnn.ts. The three classes share one implementation;
 // what differs is their row of CELLS (core/cells.ts): the cell id passed to the core, the gates,
 // the cell state.
-import { CELLS, cellId, nonlinearityCells, resetAfterCells, takesNonlinearity, takesResetAfter } from "../../core/cells.js";
+import { CELLS, cellId, nonlinearityCells, resetAfterCells, takesNonlinearity,
+  takesResetAfter } from "../../core/cells.js";
 import type { CellType, Nonlinearity } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, i32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { checkInit, initializeBlock } from "../../functional/init.js";
 import type { InitOptions } from "../../functional/init.js";
-import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount, rnnWorkspaceBytes } from "../../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount,
+  rnnWorkspaceBytes } from "../../functional/rnn.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
 import { LayerStream } from "./stream.js";
 import type { StreamOptions } from "./stream.js";
@@ -120,7 +122,9 @@ export interface BackwardResult {
 }
 
 /** Gates per unit: 1 (Elman), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n). */
-export const GATES: Record<CellType, number> = Object.fromEntries(Object.entries(CELLS).map(([type, c]) => [type, c.gates.length])) as Record<CellType, number>;
+export const GATES: Record<CellType, number> = Object.fromEntries(
+  Object.entries(CELLS).map(([type, c]) => [type, c.gates.length]),
+) as Record<CellType, number>;
 const MAX_DIM = 1 << 20;
 const ADVICE = "use checkpoint: true (activation memory O(√steps)), shorter sequences or smaller batches";
 
@@ -131,7 +135,10 @@ export function rnnSlots(G: number, I: number, H: number, L: number, D: number):
     const In = l === 0 ? I : D * H;
     for (let d = 0; d < D; d++) {
       const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-      entries.push([`weight_ih${sfx}`, [G * H, In]], [`weight_hh${sfx}`, [G * H, H]], [`bias_ih${sfx}`, [G * H]], [`bias_hh${sfx}`, [G * H]]);
+      entries.push([`weight_ih${sfx}`, [G * H, In]], [`weight_hh${sfx}`, [G * H, H]], [`bias_ih${sfx}`, [G * H]], [
+        `bias_hh${sfx}`,
+        [G * H],
+      ]);
     }
   }
   return layoutSlots(entries);
@@ -178,7 +185,8 @@ export class RecurrentLayer {
     const W = CELLS[mode].name;
     this.mode = mode;
     const o = check.object(W, "options", options);
-    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint", ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : [])]);
+    check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint",
+      ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : [])]);
     this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
     this.init = checkInit(W, o.init);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
@@ -190,26 +198,41 @@ export class RecurrentLayer {
     const seed = check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff);
     const slots = rnnSlots(CELLS[mode].gates.length, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
     this.numParams = rnnParamCount(this.cell, this.inputSize, this.hiddenSize, this.numLayers, this.directions);
-    if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) throw new Error(`recurrent-wasm: internal error: the parameter layout (${slots[slots.length - 1].offset + slots[slots.length - 1].size} floats) differs from the core's count (${this.numParams}); please report it with the layer's options`);
+    if (slots[slots.length - 1].offset + slots[slots.length - 1].size !== this.numParams) {
+      throw new Error(
+        `recurrent-wasm: internal error: the parameter layout (${
+          slots[slots.length - 1].offset + slots[slots.length - 1].size
+        } floats) differs from the core's count (${this.numParams}); please report it with the layer's options`,
+      );
+    }
     // allocation last, after every check; a failure from here on frees what was allocated
     this.parameters = block ? block.view(W, 0, slots) : new ParameterBlock(W, slots);
     adopt(this, this.parameters, [this.#mem, this.#pass], () => this.resetParameters(seed));
   }
 
   /** Number of directions D (1 or 2). */
-  get directions(): number { return this.bidirectional ? 2 : 1; }
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
 
   /** The core's cell id (assembly/constants.ts): 0/1/4 Elman tanh/relu/linear, 2 LSTM, 3 GRU,
    *  5 GRU with the reset gate before the recurrent product. */
-  get cell(): number { return cellId(this.mode, this.nonlinearity, this.resetAfter); }
+  get cell(): number {
+    return cellId(this.mode, this.nonlinearity, this.resetAfter);
+  }
 
   /** Gradient checkpointing for the next forward pass (see LayerOptions.checkpoint). */
-  get checkpoint(): boolean { return this.#ck; }
+  get checkpoint(): boolean {
+    return this.#ck;
+  }
   /** Turn gradient checkpointing on or off for the next passes. */
-  set checkpoint(on: boolean) { this.#ck = check.bool(`${CELLS[this.mode].name}.checkpoint`, "checkpoint", on); }
+  set checkpoint(on: boolean) {
+    this.#ck = check.bool(`${CELLS[this.mode].name}.checkpoint`, "checkpoint", on);
+  }
 
   #shape(batch: number, steps: number, checkpoint = this.#ck): RnnShape {
-    return { cell: this.cell, batch, steps, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, directions: this.directions, checkpoint };
+    return { cell: this.cell, batch, steps, inputSize: this.inputSize, hiddenSize: this.hiddenSize,
+      numLayers: this.numLayers, directions: this.directions, checkpoint };
   }
 
   /** Bytes of WebAssembly workspace a forward + backward pass over [batch, steps] uses (states and
@@ -252,8 +275,13 @@ export class RecurrentLayer {
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, LD * B * H, shape, allow ? "allow" : "hint");
     // all arguments valid: reserve every block of the pass at once (a failure changes nothing)
     const s = this.#shape(B, T), st = 4 * LD * B * H;
-    const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H, hn: st, cn: cs ? st : 0 };
-    reserveAll(W, [[this.#mem, p], [this.#pass, rnnForwardBlocks(s)]], { what: `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`, advice: ADVICE });
+    const p = { x: 4 * B * T * I, lengths: lens ? 4 * B : 0, h0: h0 ? st : 0, c0: c0 ? st : 0, out: 4 * B * T * D * H,
+      hn: st, cn: cs ? st : 0 };
+    reserveAll(W, [[this.#mem, p], [this.#pass, rnnForwardBlocks(s)]], {
+      what:
+        `pass (batch ${B} × steps ${T}, inputSize ${I}, hiddenSize ${H}, ${this.numLayers} layer(s) × ${D} direction(s))`,
+      advice: ADVICE,
+    });
     // from here on the previous forward's inputs are overwritten
     this.#last = null;
     f32(p.x, x.length).set(x);
@@ -261,7 +289,8 @@ export class RecurrentLayer {
     if (h0) f32(p.h0, h0.length).set(h0);
     if (c0) f32(p.c0, c0.length).set(c0);
     const version = this.parameters.version, packed = this.#packed.begin(version, this.#pass);
-    rnnForward(W, this.#pass, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn, packed });
+    rnnForward(W, this.#pass, s, { params: this.parameters.paramsAt(W), x: p.x, lengths: p.lengths, h0: p.h0, c0: p.c0,
+      out: p.out, hn: p.hn, cn: p.cn, packed });
     this.#packed.done(version, this.#pass);
     this.#last = { shape: s, lengths: lens !== null };
     const r: ForwardResult = { output: f32(p.out, B * T * D * H).slice(), hN: f32(p.hn, LD * B * H).slice() };
@@ -276,7 +305,11 @@ export class RecurrentLayer {
    *  at every step; dispose it when done (disposing the layer makes it throw). */
   stream(options: StreamOptions = {}): LayerStream {
     const W = `${CELLS[this.mode].name}.stream`;
-    if (this.bidirectional) throw new TypeError(`${W}: a bidirectional layer cannot stream (its reverse direction reads each sequence from its end); use forward() on whole sequences`);
+    if (this.bidirectional) {
+      throw new TypeError(
+        `${W}: a bidirectional layer cannot stream (its reverse direction reads each sequence from its end); use forward() on whole sequences`,
+      );
+    }
     return new LayerStream(this, CELLS[this.mode].name, options);
   }
 
@@ -286,7 +319,11 @@ export class RecurrentLayer {
   backward(grads: BackwardGrads, options: BackwardOptions = {}): BackwardResult {
     const W = `${CELLS[this.mode].name}.backward`;
     this.parameters.paramsAt(W);
-    if (!this.#last) throw new Error(`${W}: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)`);
+    if (!this.#last) {
+      throw new Error(
+        `${W}: no forward pass to differentiate (call forward() first; backward differentiates the last successful forward pass)`,
+      );
+    }
     const g = check.object(W, "grads", grads);
     const cs = CELLS[this.mode].cellState;
     check.known(W, g, ["output", "hN", ...(cs ? ["cN"] : [])], "grads");
@@ -294,25 +331,27 @@ export class RecurrentLayer {
     check.known(W, o, ["truncate", "stateGrads"]);
     const s = this.#last.shape, { batch: B, steps: T } = s;
     const I = this.inputSize, H = this.hiddenSize, D = this.directions, LD = this.numLayers * D;
-    const gOut = g.output === undefined ? null : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
+    const gOut = g.output === undefined
+      ? null
+      : check.f32(W, "grads.output", g.output, B * T * D * H, `[batch=${B}, steps=${T}, directions*hidden=${D * H}]`);
     const shape = `[layers*directions=${LD}, batch=${B}, hidden=${H}]`;
     const gH = g.hN === undefined ? null : check.f32(W, "grads.hN", g.hN, LD * B * H, shape);
     const gC = g.cN === undefined ? null : check.f32(W, "grads.cN", g.cN, LD * B * H, shape);
     const k = o.truncate === undefined ? 0 : check.int(W, "options.truncate", o.truncate, 1, MAX_DIM);
     const diag = check.bool(W, "options.stateGrads", o.stateGrads ?? false);
     const st = 4 * LD * B * H;
-    const p = {
-      gOut: gOut ? 4 * B * T * D * H : 0, gH: gH ? st : 0, gC: gC ? st : 0,
-      dx: 4 * B * T * I, dh0: st, dc0: cs ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0,
-    };
-    reserveAll(W, [[this.#mem, p], [this.#pass, rnnBackwardBlocks(s, this.numParams, diag)]], { what: `backward pass (batch ${B} × steps ${T})`, advice: ADVICE });
+    const p = { gOut: gOut ? 4 * B * T * D * H : 0, gH: gH ? st : 0, gC: gC ? st : 0, dx: 4 * B * T * I, dh0: st,
+      dc0: cs ? st : 0, dhs: diag ? st * T : 0, norms: diag ? 4 * LD * T : 0 };
+    reserveAll(W, [[this.#mem, p], [this.#pass, rnnBackwardBlocks(s, this.numParams, diag)]], {
+      what: `backward pass (batch ${B} × steps ${T})`,
+      advice: ADVICE,
+    });
     if (gOut) f32(p.gOut, gOut.length).set(gOut);
     if (gH) f32(p.gH, gH.length).set(gH);
     if (gC) f32(p.gC, gC.length).set(gC);
-    rnnBackward(W, this.#pass, s, {
-      params: this.parameters.paramsAt(W), grads: this.parameters.gradsAt(W), x: this.#mem.get("x"), lengths: this.#last.lengths ? this.#mem.get("lengths") : 0,
-      dOut: p.gOut, dhn: p.gH, dcn: p.gC, dx: p.dx, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate: k,
-    }, this.numParams);
+    rnnBackward(W, this.#pass, s, { params: this.parameters.paramsAt(W), grads: this.parameters.gradsAt(W),
+      x: this.#mem.get("x"), lengths: this.#last.lengths ? this.#mem.get("lengths") : 0, dOut: p.gOut, dhn: p.gH,
+      dcn: p.gC, dx: p.dx, dh0: p.dh0, dc0: p.dc0, dhs: p.dhs, truncate: k }, this.numParams);
     const r: BackwardResult = { x: f32(p.dx, B * T * I).slice(), h0: f32(p.dh0, LD * B * H).slice() };
     if (cs) r.c0 = f32(p.dc0, LD * B * H).slice();
     if (diag) {
@@ -324,16 +363,26 @@ export class RecurrentLayer {
   }
 
   /** Parameters by PyTorch state_dict name (copies, row-major). */
-  stateDict(): Record<string, Float32Array> { return this.parameters.stateDict(`${CELLS[this.mode].name}.stateDict`); }
+  stateDict(): Record<string, Float32Array> {
+    return this.parameters.stateDict(`${CELLS[this.mode].name}.stateDict`);
+  }
   /** Load parameters by name; every entry is checked (missing, unknown, wrong size, non-finite)
    *  before anything is written. */
-  loadStateDict(dict: Record<string, Float32Array>): void { this.parameters.loadStateDict(`${CELLS[this.mode].name}.loadStateDict`, dict); }
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    this.parameters.loadStateDict(`${CELLS[this.mode].name}.loadStateDict`, dict);
+  }
   /** Accumulated parameter gradients by state_dict name (copies). */
-  grads(): Record<string, Float32Array> { return this.parameters.grads(`${CELLS[this.mode].name}.grads`); }
+  grads(): Record<string, Float32Array> {
+    return this.parameters.grads(`${CELLS[this.mode].name}.grads`);
+  }
   /** Set all parameter gradients to zero. */
-  zeroGrad(): void { this.parameters.zeroGrad(`${CELLS[this.mode].name}.zeroGrad`); }
+  zeroGrad(): void {
+    this.parameters.zeroGrad(`${CELLS[this.mode].name}.zeroGrad`);
+  }
   /** Names, shapes and offsets of the parameters in the flat block. */
-  parameterSlots(): readonly TensorSlot[] { return this.parameters.slots; }
+  parameterSlots(): readonly TensorSlot[] {
+    return this.parameters.slots;
+  }
 
   /** Free the layer's WebAssembly memory; later calls throw. (A layer that is never disposed is
    *  freed once it is garbage-collected; dispose() frees it now.) */
@@ -345,40 +394,59 @@ export class RecurrentLayer {
     this.#last = null;
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /** Elman RNN, torch.nn.RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), φ = tanh | relu. */
 export class RNN extends RecurrentLayer {
-  constructor(options: RNNOptions) { super("rnn", options); }
+  constructor(options: RNNOptions) {
+    super("rnn", options);
+  }
 }
 
 /** LSTM, torch.nn.LSTM: gates i, f, g, o; c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t). */
 export class LSTM extends RecurrentLayer {
-  constructor(options: LayerOptions) { super("lstm", options); }
+  constructor(options: LayerOptions) {
+    super("lstm", options);
+  }
 }
 
 /** GRU, torch.nn.GRU: gates r, z, n; n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)),
  *  h' = (1−z)⊙n + z⊙h. With `resetAfter: false`, ONNX's default GRU, Keras reset_after=False and
  *  TF.js: n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn). */
 export class GRU extends RecurrentLayer {
-  constructor(options: GRUOptions) { super("gru", options); }
+  constructor(options: GRUOptions) {
+    super("gru", options);
+  }
 }
 
 /** The public class of each cell. */
-const CLASSES: { readonly [C in CellType]: new (options: CellOptions) => RecurrentLayer } = { rnn: RNN, lstm: LSTM, gru: GRU };
+const CLASSES: { readonly [C in CellType]: new (options: CellOptions) => RecurrentLayer } = { rnn: RNN, lstm: LSTM,
+  gru: GRU };
 
 /** Construct the layer class for a cell type, over a view of a model's parameter block. */
 export function makeLayer(mode: CellType, options: CellOptions, parameters: ParameterBlock): RecurrentLayer {
   let opts = options;
   if (!takesNonlinearity(mode)) {
     const { nonlinearity, ...rest } = opts;
-    if (nonlinearity !== undefined && nonlinearity !== "tanh") throw new TypeError(`${CELLS[mode].name}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${JSON.stringify(nonlinearity)}`);
+    if (nonlinearity !== undefined && nonlinearity !== "tanh") {
+      throw new TypeError(
+        `${CELLS[mode].name}: nonlinearity applies only to cell ${nonlinearityCells()}, got ${
+          JSON.stringify(nonlinearity)
+        }`,
+      );
+    }
     opts = rest;
   }
   if (!takesResetAfter(mode)) {
     const { resetAfter, ...rest } = opts;
-    if (resetAfter !== undefined && resetAfter !== true) throw new TypeError(`${CELLS[mode].name}: resetAfter applies only to cell ${resetAfterCells()}, got ${JSON.stringify(resetAfter)}`);
+    if (resetAfter !== undefined && resetAfter !== true) {
+      throw new TypeError(
+        `${CELLS[mode].name}: resetAfter applies only to cell ${resetAfterCells()}, got ${JSON.stringify(resetAfter)}`,
+      );
+    }
     opts = rest;
   }
   lent = parameters;

@@ -10,7 +10,8 @@ import * as check from "../../core/check.js";
 import { Blocks, f32, heapf32, reserveAll, track, untrack } from "../../core/arena.js";
 import { CELLS } from "../../core/cells.js";
 import type { CellType } from "../../core/cells.js";
-import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks, rnnForwardDesc } from "../../functional/rnn.js";
+import { PackedReuse, RnnShape, rnnForward, rnnForwardAgain, rnnForwardBlocks,
+  rnnForwardDesc } from "../../functional/rnn.js";
 import type { ParameterBlock } from "../params.js";
 
 /** Options of layer.stream(). */
@@ -61,14 +62,20 @@ export interface CarriedState {
 
 /** What a stream needs of its layer (RecurrentLayer). */
 export interface StreamableLayer {
-  readonly inputSize: number; readonly hiddenSize: number; readonly numLayers: number;
-  readonly mode: CellType; readonly cell: number; readonly parameters: ParameterBlock;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly mode: CellType;
+  readonly cell: number;
+  readonly parameters: ParameterBlock;
 }
 
 export const MAX_STEPS = 1 << 20;
 const NO_OPTIONS: StreamStepOptions = Object.freeze({});
 /** Absent, or a Float32Array of len floats. */
-function fits(v: unknown, len: number): boolean { return v === undefined || (v instanceof Float32Array && v.length === len); }
+function fits(v: unknown, len: number): boolean {
+  return v === undefined || (v instanceof Float32Array && v.length === len);
+}
 /** len floats of memory at ptr into `into` (no allocation), or a new array. */
 function copy(ptr: number, len: number, into: Float32Array | undefined): Float32Array {
   const hf = heapf32();
@@ -79,14 +86,17 @@ function copy(ptr: number, len: number, into: Float32Array | undefined): Float32
 
 /** A step's `out` option checked: each given array a Float32Array of its length (specs: name,
  *  length, shape). */
-export function outArrays(W: string, value: unknown, specs: [string, number, string][]): Record<string, Float32Array | undefined> | undefined {
+export function outArrays(W: string, value: unknown, specs: [string, number, string][]): Record<string,
+  Float32Array | undefined> | undefined {
   if (value === undefined) return undefined;
   const u = check.object(W, "out", value);
   check.known(W, u, specs.map(([n]) => n), "out");
   for (const [name, len, shape] of specs) {
     const v = u[name];
     if (v === undefined) continue;
-    if (!(v instanceof Float32Array)) throw new TypeError(`${W}: out.${name} must be a Float32Array ${shape}, got ${check.show(v)}`);
+    if (!(v instanceof Float32Array)) {
+      throw new TypeError(`${W}: out.${name} must be a Float32Array ${shape}, got ${check.show(v)}`);
+    }
     if (v.length !== len) throw new RangeError(`${W}: out.${name} must have ${len} elements ${shape}, got ${v.length}`);
   }
   return u as Record<string, Float32Array | undefined>;
@@ -122,7 +132,10 @@ export class LayerStream {
   /** @internal Use layer.stream(options). */
   constructor(layer: StreamableLayer, name: string, options: StreamOptions) {
     const W = `${name}.stream`;
-    this.#layer = layer; this.#name = name; this.#cellState = CELLS[layer.mode].cellState; this.#stepName = `${name}.stream.step`;
+    this.#layer = layer;
+    this.#name = name;
+    this.#cellState = CELLS[layer.mode].cellState;
+    this.#stepName = `${name}.stream.step`;
     layer.parameters.paramsAt(W); // throws after the layer's dispose()
     const o = check.object(W, "options", options);
     check.known(W, o, ["batch", "h0", ...(this.#cellState ? ["c0"] : [])]);
@@ -130,13 +143,18 @@ export class LayerStream {
     const n = this.#stateSize, shape = this.#stateShape;
     const h0 = o.h0 === undefined ? null : check.f32(W, "h0", o.h0, n, shape);
     const c0 = o.c0 === undefined ? null : check.f32(W, "c0", o.c0, n, shape);
-    reserveAll(W, [[this.#state, { h0: 4 * n, h1: 4 * n, c0: this.#cellState ? 4 * n : 0, c1: this.#cellState ? 4 * n : 0 }]], { what: `stream state (${shape})` });
+    reserveAll(W, [[this.#state, { h0: 4 * n, h1: 4 * n, c0: this.#cellState ? 4 * n : 0,
+      c1: this.#cellState ? 4 * n : 0 }]], { what: `stream state (${shape})` });
     track(this, { release: () => this.#release() });
     this.#setState(h0, c0);
   }
 
-  get #stateSize(): number { return this.#layer.numLayers * this.batch * this.#layer.hiddenSize; }
-  get #stateShape(): string { return `[numLayers=${this.#layer.numLayers}, batch=${this.batch}, hidden=${this.#layer.hiddenSize}]`; }
+  get #stateSize(): number {
+    return this.#layer.numLayers * this.batch * this.#layer.hiddenSize;
+  }
+  get #stateShape(): string {
+    return `[numLayers=${this.#layer.numLayers}, batch=${this.batch}, hidden=${this.#layer.hiddenSize}]`;
+  }
   #alive(where: string): void {
     if (this.#disposed) throw new Error(`${where}: this stream was disposed`);
     this.#layer.parameters.paramsAt(where);
@@ -145,12 +163,18 @@ export class LayerStream {
     const n = this.#stateSize;
     this.#cur = 0;
     const h = f32(this.#state.get("h0"), n);
-    if (h0) h.set(h0); else h.fill(0);
-    if (this.#cellState) { const c = f32(this.#state.get("c0"), n); if (c0) c.set(c0); else c.fill(0); }
+    if (h0) h.set(h0);
+    else h.fill(0);
+    if (this.#cellState) {
+      const c = f32(this.#state.get("c0"), n);
+      if (c0) c.set(c0);
+      else c.fill(0);
+    }
   }
   #shape(steps: number): RnnShape {
     const L = this.#layer;
-    return { cell: L.cell, batch: this.batch, steps, inputSize: L.inputSize, hiddenSize: L.hiddenSize, numLayers: L.numLayers, directions: 1, checkpoint: false };
+    return { cell: L.cell, batch: this.batch, steps, inputSize: L.inputSize, hiddenSize: L.hiddenSize,
+      numLayers: L.numLayers, directions: 1, checkpoint: false };
   }
 
   /** Run k more steps (x [batch, k, inputSize]) from the carried state; the state after them is
@@ -164,21 +188,28 @@ export class LayerStream {
     // the checks of core/check.ts, inlined so that a valid call allocates nothing; any failure goes
     // through them for the message
     if (o === null || typeof o !== "object") check.object(W, "options", o);
-    for (const key in o) if (key !== "steps" && key !== "out") check.known(W, o as Record<string, unknown>, ["steps", "out"]);
+    for (const key in o) {
+      if (key !== "steps" && key !== "out") check.known(W, o as Record<string, unknown>, ["steps", "out"]);
+    }
     const k = o.steps === undefined ? 1 : o.steps;
     if (!(Number.isInteger(k) && k >= 1 && k <= MAX_STEPS)) check.int(W, "steps", k, 1, MAX_STEPS);
     const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize, n = this.#stateSize;
     let bad = !(x instanceof Float32Array) || x.length !== B * k * I;
-    for (let i = 0; !bad && i < x.length; i++) { const v = x[i]; if (v - v !== 0) bad = true; }
+    for (let i = 0; !bad && i < x.length; i++) {
+      const v = x[i];
+      if (v - v !== 0) bad = true;
+    }
     if (bad) check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
     const out = o.out;
     if (out !== undefined && !this.#outOk(out, B * k * H, n)) {
-      outArrays(W, out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape], ...(this.#cellState ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
+      outArrays(W, out, [["output", B * k * H, `[batch=${B}, steps=${k}, hidden=${H}]`], ["hN", n, this.#stateShape],
+        ...(this.#cellState ? [["cN", n, this.#stateShape] as [string, number, string]] : [])]);
     }
     const op = this.run(W, x, k), s = this.statePointers();
     if (out?.output && out.hN && (!this.#cellState || out.cN)) {
       const r = this.#result;
-      r.output = copy(op, B * k * H, out.output); r.hN = copy(s.h, n, out.hN);
+      r.output = copy(op, B * k * H, out.output);
+      r.hN = copy(s.h, n, out.hN);
       if (this.#cellState) r.cN = copy(s.c, n, out.cN);
       return r;
     }
@@ -200,7 +231,9 @@ export class LayerStream {
   run(where: string, x: Float32Array, k: number): number {
     const B = this.batch, I = this.#layer.inputSize, H = this.#layer.hiddenSize;
     if (k > this.#reserved) {
-      reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass, rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`, advice: "step fewer steps per call" });
+      reserveAll(where, [[this.#mem, { x: 4 * B * k * I, out: 4 * B * k * H }], [this.#pass,
+        rnnForwardBlocks(this.#shape(k))]], { what: `stream step (batch ${B} × ${k} steps)`,
+        advice: "step fewer steps per call" });
       this.#reserved = k;
       this.#fast = null;
     }
@@ -214,14 +247,13 @@ export class LayerStream {
       // the last call's descriptor, with the state buffers swapped
       params.paramsAt(where); // throws after dispose
       this.#fast = null; // until it succeeds
-      rnnForwardAgain(where, fast.desc, st.get(cur ? "h1" : "h0"), cs ? st.get(cur ? "c1" : "c0") : 0, st.get(next ? "h1" : "h0"), cs ? st.get(next ? "c1" : "c0") : 0, packed);
+      rnnForwardAgain(where, fast.desc, st.get(cur ? "h1" : "h0"), cs ? st.get(cur ? "c1" : "c0") : 0,
+        st.get(next ? "h1" : "h0"), cs ? st.get(next ? "c1" : "c0") : 0, packed);
       this.#fast = fast;
     } else {
-      rnnForward(where, this.#pass, this.#shape(k), {
-        params: params.paramsAt(where), x: xp, lengths: 0,
-        h0: st.get(`h${cur}`), c0: cs ? st.get(`c${cur}`) : 0, out: op,
-        hn: st.get(`h${next}`), cn: cs ? st.get(`c${next}`) : 0, packed,
-      });
+      rnnForward(where, this.#pass, this.#shape(k), { params: params.paramsAt(where), x: xp, lengths: 0,
+        h0: st.get(`h${cur}`), c0: cs ? st.get(`c${cur}`) : 0, out: op, hn: st.get(`h${next}`),
+        cn: cs ? st.get(`c${next}`) : 0, packed });
       // one part (no threads split this batch): its descriptor serves the next calls of k steps
       const desc = rnnForwardDesc(this.#pass, B);
       this.#fast = desc ? { k, desc } : null;
@@ -234,7 +266,8 @@ export class LayerStream {
   /** @internal The current state's pointers. */
   statePointers(): { h: number; c: number } {
     const p = this.#pointers, c = this.#cur;
-    p.h = this.#state.get(c ? "h1" : "h0"); p.c = this.#cellState ? this.#state.get(c ? "c1" : "c0") : 0;
+    p.h = this.#state.get(c ? "h1" : "h0");
+    p.c = this.#cellState ? this.#state.get(c ? "c1" : "c0") : 0;
     return p;
   }
   readonly #pointers = { h: 0, c: 0 };
@@ -243,7 +276,8 @@ export class LayerStream {
   state(): CarriedState {
     const W = `${this.#name}.stream.state`;
     this.#alive(W);
-    const n = this.#stateSize, r: { h: Float32Array; c?: Float32Array } = { h: f32(this.#state.get(`h${this.#cur}`), n).slice() };
+    const n = this.#stateSize,
+      r: { h: Float32Array; c?: Float32Array } = { h: f32(this.#state.get(`h${this.#cur}`), n).slice() };
     if (this.#cellState) r.c = f32(this.#state.get(`c${this.#cur}`), n).slice();
     return r;
   }
@@ -260,7 +294,11 @@ export class LayerStream {
     this.#setState(h0, c0);
   }
 
-  #release(): void { this.#state.release(); this.#mem.release(); this.#pass.release(); }
+  #release(): void {
+    this.#state.release();
+    this.#mem.release();
+    this.#pass.release();
+  }
   /** Free the stream's memory (the layer stays); later calls throw. */
   dispose(): void {
     untrack(this);
@@ -268,5 +306,7 @@ export class LayerStream {
     this.#disposed = true;
   }
   /** dispose(), for `using`. */
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }

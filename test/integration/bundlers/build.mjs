@@ -21,32 +21,47 @@ function esbuildCommands(readme) {
 const [tool, app, out] = process.argv.slice(2);
 if (tool === "vite") {
   const { build } = await import("vite");
-  await build({ root: app, logLevel: "warn", build: { outDir: out, emptyOutDir: true, target: "es2022" }, worker: { format: "es" } });
+  await build({ root: app, logLevel: "warn", build: { outDir: out, emptyOutDir: true, target: "es2022" },
+    worker: { format: "es" } });
 } else if (tool === "webpack") {
   const { default: webpack } = await import("webpack");
-  const stats = await new Promise((resolve, reject) => webpack({
-    mode: "production", context: app, entry: "./main.js",
-    output: { path: out, filename: "main.js", clean: true },
-    resolve: { modules: [join(app, "node_modules")] },
-    experiments: { futureDefaults: false },
-    performance: { hints: false },
-  }, (err, s) => (err ? reject(err) : resolve(s))));
-  if (stats.hasErrors()) { console.error(stats.toString({ colors: false, all: false, errors: true })); process.exit(1); }
+  const stats = await new Promise((resolve, reject) =>
+    webpack({ mode: "production", context: app, entry: "./main.js",
+      output: { path: out, filename: "main.js", clean: true }, resolve: { modules: [join(app, "node_modules")] },
+      experiments: { futureDefaults: false }, performance: { hints: false } },
+      (err, s) => (err ? reject(err) : resolve(s)))
+  );
+  if (stats.hasErrors()) {
+    console.error(stats.toString({ colors: false, all: false, errors: true }));
+    process.exit(1);
+  }
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "index.html"), readFileSync(join(app, "index.html"), "utf8").replace('src="/main.js"', 'src="main.js"'));
+  writeFileSync(join(out, "index.html"),
+    readFileSync(join(app, "index.html"), "utf8").replace('src="/main.js"', 'src="main.js"'));
 } else if (tool === "esbuild") {
   const esbuild = join(root, "node_modules/.bin/esbuild");
-  const commands = esbuildCommands(readFileSync(join(root, "README.md"), "utf8")).map((c) => c.replace(/^npx esbuild /, `${esbuild} `));
+  const commands = esbuildCommands(readFileSync(join(root, "README.md"), "utf8")).map((c) =>
+    c.replace(/^npx esbuild /, `${esbuild} `)
+  );
   const stray = commands.find((c) => /\bnpx\b|\bnpm\b/.test(c));
-  if (stray) { console.error(`README's esbuild commands: would download or install (${stray})`); process.exit(1); }
+  if (stray) {
+    console.error(`README's esbuild commands: would download or install (${stray})`);
+    process.exit(1);
+  }
   rmSync(join(app, "public"), { recursive: true, force: true });
   for (const c of commands) execFileSync("sh", ["-ec", c], { cwd: app, stdio: ["ignore", "ignore", "inherit"] });
   rmSync(out, { recursive: true, force: true });
   renameSync(join(app, "public"), out);
-  if (!existsSync(join(out, "dist/main.js"))) { console.error("README's esbuild commands: no public/dist/main.js"); process.exit(1); }
-  writeFileSync(join(out, "index.html"), readFileSync(join(app, "index.html"), "utf8").replace('src="/main.js"', 'src="/dist/main.js"'));
+  if (!existsSync(join(out, "dist/main.js"))) {
+    console.error("README's esbuild commands: no public/dist/main.js");
+    process.exit(1);
+  }
+  writeFileSync(join(out, "index.html"),
+    readFileSync(join(app, "index.html"), "utf8").replace('src="/main.js"', 'src="/dist/main.js"'));
 } else {
-  console.error("usage: node build.mjs vite|webpack|esbuild APP OUT"); process.exit(2);
+  console.error("usage: node build.mjs vite|webpack|esbuild APP OUT");
+  process.exit(2);
 }
-const files = (d) => readdirSync(d).flatMap((n) => statSync(join(d, n)).isDirectory() ? files(join(d, n)) : [join(d, n)]);
+const files = (d) =>
+  readdirSync(d).flatMap((n) => statSync(join(d, n)).isDirectory() ? files(join(d, n)) : [join(d, n)]);
 console.log(JSON.stringify(Object.fromEntries(files(out).map((f) => [relative(out, f), statSync(f).size]))));

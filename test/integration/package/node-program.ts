@@ -12,7 +12,8 @@ export async function main(): Promise<number> {
   const rng = new Rng(1);
   const x = [Float32Array.from({ length: 6 }, () => rng.normal())];
   const last = new Model({ cell: "gru", inputSize: 2, hiddenSize: 4, outputSize: 1, seed: 1 });
-  const h: History = await last.fit({ x, y: new Float32Array(1) }, { epochs: 1, onEpochEnd: (e, l) => [e, l.loss], onBatchEnd: () => 1 });
+  const h: History = await last.fit({ x, y: new Float32Array(1) }, { epochs: 1, onEpochEnd: (e, l) => [e, l.loss],
+    onBatchEnd: () => 1 });
   const flat: Float32Array = last.predict(x); // readout "last": one array
   const seq = new Model({ cell: "lstm", inputSize: 2, hiddenSize: 4, outputSize: 1, readout: "sequence" });
   const perStep: Float32Array[] = seq.predict(x); // readout "sequence": one array per sequence
@@ -24,6 +25,7 @@ export async function main(): Promise<number> {
   await w.dispose();
   const bytes: Uint8Array = safetensors.write({ a: { dtype: "F32", shape: [1], data: new Float32Array(1) } });
   const mem: ArrayBuffer | SharedArrayBuffer = core().memory.buffer;
-  void [h, flat, perStep, either, loaded, wflat, bytes, mem, NeuralODE, CategoricalHMM, FitError, coreInfo, formatBytes, Url.init];
+  void [h, flat, perStep, either, loaded, wflat, bytes, mem, NeuralODE, CategoricalHMM, FitError, coreInfo, formatBytes,
+    Url.init];
   return flat.length + perStep.length;
 }
