@@ -77,6 +77,21 @@ function segment_views(lay: RnnLayout, rg: Regions, p: Steps, s0: i32, s1: i32):
   p.hl = f(rg.hl, sb * H);
 }
 
+/** The Steps record in the header of workspace ws, with what every segment of a pass shares: the
+ *  shape, the lengths, the truncation, the forward's recurrent panels and scratch. */
+function stepsOf(lay: RnnLayout, ws: usize, lengths: usize, truncate: i32): Steps {
+  const p = changetype<Steps>(ws + STEPS_AT);
+  p.cell = lay.cell;
+  p.B = lay.B;
+  p.T = lay.T;
+  p.H = lay.H;
+  p.lengths = lengths;
+  p.truncate = truncate;
+  p.wt = f(ws, lay.pk2);
+  p.rec = f(ws, lay.rec);
+  return p;
+}
+
 /** Forward pass of descriptor d (pass.ts checked it) with workspace ws, laid out as lay.
  *  x [B,T,I] batch-first; lengths i32[B] or 0; h0, c0 [L·D,B,H] or 0 (c0: cells with a cell
  *  state); out [B,T,D·H] (zeros past each length); hn, cn [L·D,B,H] (cn may be 0).
@@ -88,15 +103,7 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
   const S = lay.S, N = lay.N;
   const params = getp(d, RD_PARAMS), x = getp(d, RD_X), lengths = getp(d, RD_LENGTHS);
   const h0 = getp(d, RD_H0), c0 = getp(d, RD_C0), out = getp(d, RD_OUT), hn = getp(d, RD_HN), cn = getp(d, RD_CN);
-  const p = changetype<Steps>(ws + STEPS_AT), rg = changetype<Regions>(ws + REGIONS_AT);
-  p.cell = lay.cell;
-  p.B = B;
-  p.T = T;
-  p.H = H;
-  p.lengths = lengths;
-  p.truncate = 0;
-  p.wt = f(ws, lay.pk2);
-  p.rec = f(ws, lay.rec);
+  const p = stepsOf(lay, ws, lengths, 0), rg = changetype<Regions>(ws + REGIONS_AT);
   p.whh = 0;
   p.dhs = 0;
   const BH = B * H, yStride = <usize>T * B * D * H;
@@ -169,15 +176,7 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
   const params = getp(d, RD_PARAMS), grads = getp(d, RD_GRADS), lengths = getp(d, RD_LENGTHS), x = getp(d, RD_X);
   const dOut = getp(d, RD_DOUT), dhn = getp(d, RD_DHN), dcn = getp(d, RD_DCN);
   const dx = getp(d, RD_DX), dh0 = getp(d, RD_DH0), dc0 = getp(d, RD_DC0), dhs = getp(d, RD_DHS);
-  const p = changetype<Steps>(ws + STEPS_AT), rg = changetype<Regions>(ws + REGIONS_AT);
-  p.cell = lay.cell;
-  p.B = B;
-  p.T = T;
-  p.H = H;
-  p.lengths = lengths;
-  p.truncate = geti(d, RD_TRUNCATE);
-  p.wt = f(ws, lay.pk2);
-  p.rec = f(ws, lay.rec);
+  const p = stepsOf(lay, ws, lengths, geti(d, RD_TRUNCATE)), rg = changetype<Regions>(ws + REGIONS_AT);
   p.whh = f(ws, lay.pk3);
   const dys = f(ws, lay.dys), dA = f(ws, lay.dA), dAh = f(ws, lay.dAh), dxs = f(ws, lay.dxs);
   const dh = f(ws, lay.dh), dc = f(ws, lay.dc);
