@@ -101,8 +101,8 @@
  *  eight independent accumulators, so that a single row (B = 1: the per-step product of a stream)
  *  is not bound by the latency of one accumulator chain, and k unrolled by two. Each element still
  *  sums in k order: the same bits as four tile1x8 calls. An odd-K tail inside this function made
- *  V8 run the whole loop 1.5–2× slower (register allocation over the function), so callers take
- *  tile1x8 for odd K instead. */
+ *  V8 run the whole loop much slower (register allocation over the function; bench/NOTES.md,
+ *  "Kernel decisions"), so callers take tile1x8 for odd K instead. */
 // @ts-ignore: decorator
 @inline export function tile1x32p(K: i32, a: usize, csa: usize, b: usize, ps: usize, c: usize,
   accumulate: bool): void {
