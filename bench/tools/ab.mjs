@@ -6,6 +6,7 @@
 //   git worktree add /tmp/a <commit> && cd /tmp/a && npm ci && npm run build     (likewise /tmp/b)
 //   node bench/tools/ab.mjs /tmp/a /tmp/b [rnn,lstm,gru] [--no-small] [--no-medium] [--no-large]
 //        [--rounds N] [--reps K]    N rounds (default 41; 15 for large), K calls per sample (default 1)
+//   BENCH_CLOCK=cpu node bench/tools/ab.mjs …   CPU time instead of wall time (a busy machine)
 // Each directory needs dist/index.js and the build/ it loads (either layout: before or after the
 // layered bindings; only the public API is used).
 import { resolve } from "node:path";

@@ -10,6 +10,17 @@
 // benchmark.js (on the design card) is not used: it cannot alternate samples between functions,
 // and its calibration targets nanosecond operations, not millisecond training steps.
 
+/** The clock samples are read from, in ms: wall time (performance.now), or with BENCH_CLOCK=cpu the
+ *  CPU time this process used (process.cpuUsage: user + system), which time spent waiting for a
+ *  core that another process holds does not advance; for A/B runs on a busy machine. */
+const cpuClock = typeof process !== "undefined" && process.env?.BENCH_CLOCK === "cpu";
+const now = cpuClock
+  ? () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  : () => performance.now();
+
 /** The median of a list of numbers (the mean of the two middle ones for an even count). */
 export function median(a) {
   const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
@@ -18,19 +29,19 @@ export function median(a) {
 
 /** ms per call of a synchronous fn over reps calls (one sample). */
 export function perCall(fn, reps) {
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < reps; i++) fn();
-  return (performance.now() - t0) / reps;
+  return (now() - t0) / reps;
 }
 
 /** ms per call of fn over reps calls, awaiting any promise it returns (one sample). */
 export async function call(fn, reps) {
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < reps; i++) {
     const r = fn();
     if (r && typeof r.then === "function") await r;
   }
-  return (performance.now() - t0) / reps;
+  return (now() - t0) / reps;
 }
 
 /** How many calls make one sample of at least minSampleMs (after `warmup` untimed calls). */
