@@ -49,12 +49,12 @@ export function loss(s: ReadoutShape, pred: number, target: number, mask: number
     : c.softmax_ce_loss(s.rows, s.outputs, pred, target, 0, dpred);
 }
 
-/** Sum of squared errors (mse) or correct predictions (crossentropy) over the rows that count,
- *  and how many rows count. */
+/** Sums of squared and of absolute errors (mse) or correct predictions (crossentropy) over the rows
+ *  that count, and how many rows count (a row of weight 0 does not; the others count alike). */
 export function metrics(s: ReadoutShape, pred: number, target: number,
-  mask: number): { sq: number; correct: number; count: number } {
+  mask: number): { sq: number; abs: number; correct: number; count: number } {
   const { rows, outputs: O } = s, pv = f32(pred, rows * O);
-  let sq = 0, correct = 0, count = 0;
+  let sq = 0, abs = 0, correct = 0, count = 0;
   if (s.loss === "mse") {
     const tv = f32(target, rows * O), mv = mask ? f32(mask, rows) : null;
     for (let r = 0; r < rows; r++) {
@@ -63,6 +63,7 @@ export function metrics(s: ReadoutShape, pred: number, target: number,
       for (let j = 0; j < O; j++) {
         const e = pv[r * O + j] - tv[r * O + j];
         sq += e * e;
+        abs += Math.abs(e);
       }
     }
   } else {
@@ -75,7 +76,7 @@ export function metrics(s: ReadoutShape, pred: number, target: number,
       if (arg === tv[r]) correct++;
     }
   }
-  return { sq, correct, count };
+  return { sq, abs, correct, count };
 }
 
 /** Gradients of the readout: dW, db accumulate at `grads` (same layout as the weights), and

@@ -20,14 +20,20 @@ import type { Schedule, ScheduleRun } from "./schedule.js";
 export interface Logs {
   /** The loss: the batch's, or the epoch's running average over its batches. */
   loss: number;
-  /** Epoch, mse models: the training RMSE (running average). */
+  /** Epoch, mse models: the training RMSE over every output of every counted row of the epoch's
+   *  batches (each batch measured before its step, as Keras' stateful metrics). */
   rmse?: number;
-  /** Epoch, crossentropy models: the training accuracy (running average). */
+  /** Epoch, mse models: the training MAE, measured the same way. */
+  mae?: number;
+  /** Epoch, crossentropy models: the training accuracy, the share of counted rows of the epoch's
+   *  batches whose largest logit is the target class. */
   accuracy?: number;
   /** Epoch: the validation loss (with validationSplit or validationData). */
   valLoss?: number;
-  /** Epoch, mse models: the validation RMSE. */
+  /** Epoch, mse models: the validation RMSE (Model.evaluate's, after the epoch). */
   valRmse?: number;
+  /** Epoch, mse models: the validation MAE. */
+  valMae?: number;
   /** Epoch, crossentropy models: the validation accuracy. */
   valAccuracy?: number;
   /** Batch: the global gradient norm before clipping (as clip_grad_norm_ returns it). Epoch: its mean. */
@@ -44,7 +50,11 @@ export interface Logs {
   seconds?: number;
 }
 
-/** What fit() resolves with: one entry per finished epoch in every array. */
+/** What fit() resolves with: one entry per finished epoch in every array that applies to the model
+ *  (the others stay empty). Metrics count the rows (the last state, or a step) that the loss counts:
+ *  steps past a sequence's length and steps of weight 0 do not; the others count alike (unweighted).
+ *  mse models: rmse = √(Σ e² / (rows·outputSize)), mae = Σ |e| / (rows·outputSize) over every output;
+ *  crossentropy models: accuracy = the share of rows whose largest logit is the target class. */
 export interface History {
   /** The epochs, 1-based. */
   epoch: number[];
@@ -52,12 +62,24 @@ export interface History {
   loss: number[];
   /** Validation loss per epoch (empty without validation data). */
   valLoss: number[];
-  /** The metric of `train` and `val`: "rmse" (mse models) or "accuracy" (crossentropy). */
+  /** The main metric, copied into `train` and `val`: "rmse" (mse models) or "accuracy" (crossentropy). */
   metric: string;
-  /** The training metric per epoch. */
+  /** The training values of `metric` per epoch (the same numbers as `rmse` or `accuracy`). */
   train: number[];
-  /** The validation metric per epoch. */
+  /** The validation values of `metric` per epoch (the same numbers as `valRmse` or `valAccuracy`). */
   val: number[];
+  /** mse models: the training RMSE per epoch (Logs.rmse). */
+  rmse: number[];
+  /** mse models: the training MAE per epoch (Logs.mae). */
+  mae: number[];
+  /** crossentropy models: the training accuracy per epoch (Logs.accuracy). */
+  accuracy: number[];
+  /** mse models, with validation: the validation RMSE per epoch. */
+  valRmse: number[];
+  /** mse models, with validation: the validation MAE per epoch. */
+  valMae: number[];
+  /** crossentropy models, with validation: the validation accuracy per epoch. */
+  valAccuracy: number[];
   /** The epoch with the lowest validation loss (1-based; -1 without validation). */
   bestEpoch: number;
   /** Per epoch: the mean pre-clip global gradient norm. */
@@ -161,14 +183,15 @@ export type FitModel = RecurrentModel & { optimizer: Optimizer | null };
 
 /** One optimization step on the sequences idx of checked data. */
 export function step(where: string, model: RecurrentModel, data: SequenceData, idx: ArrayLike<number>, opt: Optimizer,
-  clip: number, k: number, state: CarriedState | null = null): Logs & { sq: number; correct: number; count: number } {
+  clip: number, k: number, state: CarriedState | null = null
+): Logs & { sq: number; abs: number; correct: number; count: number } {
   model.parameters.zeroGrad(where);
   const r = model.runBatch(where, data, idx, "backward", k, false, state);
   // the pre-clip global norm, always (one pass over the gradient block)
   const norm = clip > 0 ? clipGradNorm(model, clip) : gradNorm(model);
   // a non-finite loss leaves the weights as they were (fit reports it)
   if (Number.isFinite(r.loss)) opt.step(model);
-  return { loss: r.loss, sq: r.sq, correct: r.correct, count: r.count, gradNorm: norm,
+  return { loss: r.loss, sq: r.sq, abs: r.abs, correct: r.correct, count: r.count, gradNorm: norm,
     clipped: clip > 0 && norm > clip };
 }
 
@@ -297,14 +320,16 @@ export function checkFitArgs(M: string, checkData: (where: string, data: Sequenc
   return { o, N, epochs, bs, clip, k, seed, shuffle, split, restoreBest, signal, lr, early, verbose, sched };
 }
 
-/** One epoch's line for verbose: "epoch 3/10: loss 0.1234, rmse 0.2345, val loss …, 0.4 s". */
+/** One epoch's line for verbose: "epoch 3/10: loss 0.1234, rmse 0.2345, mae 0.1876, val loss …, 0.4 s". */
 function epochLine(e: number, epochs: number, l: Logs): string {
   const f = (v: number | undefined) => (v === undefined ? "" : v.toPrecision(4));
   const parts = [`loss ${f(l.loss)}`];
   if (l.rmse !== undefined) parts.push(`rmse ${f(l.rmse)}`);
+  if (l.mae !== undefined) parts.push(`mae ${f(l.mae)}`);
   if (l.accuracy !== undefined) parts.push(`accuracy ${f(l.accuracy)}`);
   if (l.valLoss !== undefined) parts.push(`val loss ${f(l.valLoss)}`);
   if (l.valRmse !== undefined) parts.push(`val rmse ${f(l.valRmse)}`);
+  if (l.valMae !== undefined) parts.push(`val mae ${f(l.valMae)}`);
   if (l.valAccuracy !== undefined) parts.push(`val accuracy ${f(l.valAccuracy)}`);
   return `epoch ${e}/${epochs}: ${parts.join(", ")}, ${(l.seconds ?? 0).toFixed(1)} s`;
 }
@@ -327,8 +352,9 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
     trainIdx = trainIdx.slice(nv);
   }
   const metric = model.config.loss === "mse" ? "rmse" : "accuracy";
-  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], bestEpoch: -1, gradNorm: [],
-    gradNormMax: [], clippedBatches: [], stopReason: "" };
+  const hist: History = { epoch: [], loss: [], valLoss: [], metric, train: [], val: [], rmse: [], mae: [], accuracy: [],
+    valRmse: [], valMae: [], valAccuracy: [], bestEpoch: -1, gradNorm: [], gradNormMax: [], clippedBatches: [],
+    stopReason: "" };
   if (signal?.aborted) {
     throw new FitError(`${M}: aborted at epoch 1, batch 1 (before it ran)`, "aborted", 1, 1, hist, signal.reason);
   }
@@ -351,7 +377,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
     for (let e = 0; e < epochs; e++) {
       const t0 = Date.now();
       if (shuffle) rng.shuffle(trainIdx);
-      let lossSum = 0, n = 0, sq = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
+      let lossSum = 0, n = 0, sq = 0, abs = 0, correct = 0, count = 0, gnSum = 0, gnMax = 0, clipped = 0;
       const nb = Math.ceil(trainIdx.length / bs);
       for (let bi = 0; bi < nb; bi++) {
         if (signal?.aborted) {
@@ -379,6 +405,7 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
         lossSum += logs.loss * idx.length;
         n += idx.length;
         sq += logs.sq;
+        abs += logs.abs;
         correct += logs.correct;
         count += logs.count;
         gnSum += logs.gradNorm!;
@@ -397,16 +424,31 @@ export async function fit(model: FitModel, data: SequenceData, options: FitOptio
       hist.gradNorm.push(gnSum / nb);
       hist.gradNormMax.push(gnMax);
       hist.clippedBatches.push(clipped);
-      if (metric === "rmse") logs.rmse = Math.sqrt(sq / (count * model.config.outputSize));
-      else logs.accuracy = correct / count;
+      const O = model.config.outputSize;
+      if (metric === "rmse") {
+        logs.rmse = Math.sqrt(sq / (count * O));
+        logs.mae = abs / (count * O);
+        hist.rmse.push(logs.rmse);
+        hist.mae.push(logs.mae);
+      } else {
+        logs.accuracy = correct / count;
+        hist.accuracy.push(logs.accuracy);
+      }
       hist.epoch.push(e + 1);
       hist.loss.push(logs.loss);
       hist.train.push((metric === "rmse" ? logs.rmse : logs.accuracy)!);
       if (valData) {
         const v = model.evaluate(valData);
         logs.valLoss = v.loss;
-        if (metric === "rmse") logs.valRmse = v.rmse;
-        else logs.valAccuracy = v.accuracy;
+        if (metric === "rmse") {
+          logs.valRmse = v.rmse;
+          logs.valMae = v.mae;
+          hist.valRmse.push(v.rmse!);
+          hist.valMae.push(v.mae!);
+        } else {
+          logs.valAccuracy = v.accuracy;
+          hist.valAccuracy.push(v.accuracy!);
+        }
         hist.valLoss.push(v.loss);
         hist.val.push((metric === "rmse" ? v.rmse : v.accuracy)!);
         if (v.loss < best) {

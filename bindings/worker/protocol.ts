@@ -39,8 +39,9 @@ export type Reply = { id: number; ok: true; result: unknown; info?: CoreInfo; co
 
 /** The history of a fit that never trained. */
 export function emptyHistory(): History {
-  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], bestEpoch: 0, gradNorm: [],
-    gradNormMax: [], clippedBatches: [], stopReason: "" };
+  return { epoch: [], loss: [], valLoss: [], metric: "", train: [], val: [], rmse: [], mae: [], accuracy: [],
+    valRmse: [], valMae: [], valAccuracy: [], bestEpoch: 0, gradNorm: [], gradNormMax: [], clippedBatches: [],
+    stopReason: "" };
 }
 
 /** The ArrayBuffers under the typed arrays of a value (arrays and plain objects searched), for a

@@ -91,7 +91,7 @@ describe("fit: earlyStopping", () => {
     log.mockRestore();
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(
-      /^epoch 2\/2: loss \d\.\d+(e-\d+)?, rmse [\d.]+, val loss [\d.]+, val rmse [\d.]+, \d+\.\d s$/,
+      /^epoch 2\/2: loss \d\.\d+(e-\d+)?, rmse [\d.]+, mae [\d.]+, val loss [\d.]+, val rmse [\d.]+, val mae [\d.]+, \d+\.\d s$/,
     );
     m.dispose();
   });

@@ -51,8 +51,10 @@ export interface GradientFlow {
 export interface Evaluation {
   /** The mean loss over the data. */
   loss: number;
-  /** mse models: the root mean squared error. */
+  /** mse models: the root mean squared error over every output of every row that counts. */
   rmse?: number;
+  /** mse models: the mean absolute error over the same. */
+  mae?: number;
   /** crossentropy models: the share of correct classes. */
   accuracy?: number;
 }
@@ -61,6 +63,7 @@ export interface Evaluation {
 export interface BatchResult {
   loss: number;
   sq: number;
+  abs: number;
   correct: number;
   count: number;
 }
@@ -302,7 +305,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     };
     if (!withTargets) {
       carry();
-      return { loss: NaN, sq: 0, correct: 0, count: 0, staged, pred: p.pred };
+      return { loss: NaN, sq: 0, abs: 0, correct: 0, count: 0, staged, pred: p.pred };
     }
     const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
     const m = R.metrics(rs, p.pred, staged.target, staged.mask);
@@ -374,23 +377,25 @@ export class RecurrentModel<R extends Readout = Readout> {
     return (last ? flat : seqs) as Prediction<R>;
   }
 
-  /** Mean loss and metric (rmse for mse, accuracy for crossentropy) over a data set. */
+  /** Mean loss and metrics (rmse and mae for mse, accuracy for crossentropy) over a data set. */
   evaluate(data: SequenceData, options: { batchSize?: number } = {}): Evaluation {
     const M = "Model.evaluate";
     const N = this.checkData(M, data, true);
     const o = check.object(M, "options", options);
     check.known(M, o, ["batchSize"]);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
-    let lossSum = 0, sq = 0, correct = 0, count = 0;
+    let lossSum = 0, sq = 0, abs = 0, correct = 0, count = 0;
     for (let i0 = 0; i0 < N; i0 += bs) {
       const r = this.runBatch(M, data, range(i0, Math.min(N, i0 + bs)), "loss");
       lossSum += r.loss * r.count;
       sq += r.sq;
+      abs += r.abs;
       correct += r.correct;
       count += r.count;
     }
     return this.config.loss === "mse"
-      ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)) }
+      ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)),
+        mae: abs / (count * this.config.outputSize) }
       : { loss: lossSum / count, accuracy: correct / count };
   }
 
