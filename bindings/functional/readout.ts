@@ -40,26 +40,29 @@ export function readoutForwardT(s: ReadoutShape, feat: number, weights: number, 
   core().linear_forward_t(rows, F, O, feat, wt, weights + 4 * O * F, pred);
 }
 
-/** The mean loss, and writes ∂L/∂pred unless dpred is 0. target: f32 [rows, O] (mse; mask f32
- *  [rows] or 0) or i32 [rows] class ids (crossentropy; −1 = ignored row). */
+/** The mean loss, and writes ∂L/∂pred unless dpred is 0. target: f32 [rows, O] (mse) or i32 [rows]
+ *  class ids (crossentropy; −1 = ignored row); mask: f32 [rows] of row weights, or 0 (all 1): the
+ *  loss is Σ w·ℓ / Σ w. */
 export function loss(s: ReadoutShape, pred: number, target: number, mask: number, dpred: number): number {
   const c = core();
   return s.loss === "mse"
     ? c.mse_loss(s.rows, s.outputs, pred, target, mask, dpred)
-    : c.softmax_ce_loss(s.rows, s.outputs, pred, target, 0, dpred);
+    : c.softmax_ce_loss(s.rows, s.outputs, pred, target, mask, dpred);
 }
 
 /** Sums of squared and of absolute errors (mse) or correct predictions (crossentropy) over the rows
- *  that count, and how many rows count (a row of weight 0 does not; the others count alike). */
+ *  that count, how many rows count (a row of weight 0 does not; the others count alike), and the sum
+ *  of their weights (the loss's denominator; `count` without weights). */
 export function metrics(s: ReadoutShape, pred: number, target: number,
-  mask: number): { sq: number; abs: number; correct: number; count: number } {
-  const { rows, outputs: O } = s, pv = f32(pred, rows * O);
-  let sq = 0, abs = 0, correct = 0, count = 0;
+  mask: number): { sq: number; abs: number; correct: number; count: number; weight: number } {
+  const { rows, outputs: O } = s, pv = f32(pred, rows * O), mv = mask ? f32(mask, rows) : null;
+  let sq = 0, abs = 0, correct = 0, count = 0, weight = 0;
   if (s.loss === "mse") {
-    const tv = f32(target, rows * O), mv = mask ? f32(mask, rows) : null;
+    const tv = f32(target, rows * O);
     for (let r = 0; r < rows; r++) {
       if (mv && mv[r] === 0) continue;
       count++;
+      weight += mv ? mv[r] : 1;
       for (let j = 0; j < O; j++) {
         const e = pv[r * O + j] - tv[r * O + j];
         sq += e * e;
@@ -69,14 +72,15 @@ export function metrics(s: ReadoutShape, pred: number, target: number,
   } else {
     const tv = i32(target, rows);
     for (let r = 0; r < rows; r++) {
-      if (tv[r] < 0) continue;
+      if (tv[r] < 0 || (mv && mv[r] === 0)) continue;
       count++;
+      weight += mv ? mv[r] : 1;
       let arg = 0;
       for (let j = 1; j < O; j++) if (pv[r * O + j] > pv[r * O + arg]) arg = j;
       if (arg === tv[r]) correct++;
     }
   }
-  return { sq, abs, correct, count };
+  return { sq, abs, correct, count, weight };
 }
 
 /** Gradients of the readout: dW, db accumulate at `grads` (same layout as the weights), and

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await init();
 });
 
-const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru" })[] = [{
+const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru"; weighted?: boolean })[] = [{
   name: "tanh, 1 layer, last state, MSE",
   inputSize: 3,
   hiddenSize: 5,
@@ -85,7 +85,11 @@ const configs: (RefConfig & { name: string; cell?: "rnn" | "lstm" | "gru" })[] =
   initialState: { perClass: 2 },
 }, { name: "LSTM, 1 layer bidirectional, last state, MSE, per-class h0/c0 (2 classes)", cell: "lstm", inputSize: 2,
   hiddenSize: 3, numLayers: 1, bidirectional: true, outputSize: 1, readout: "last", loss: "mse",
-  initialState: { perClass: 2 } }];
+  initialState: { perClass: 2 } }, { name: "GRU, 1 layer, every step, MSE, per-step weights (a zero warm-up)",
+  cell: "gru", inputSize: 2, hiddenSize: 4, numLayers: 1, bidirectional: false, outputSize: 2, readout: "sequence",
+  loss: "mse", weighted: true }, { name: "LSTM, 2 layers bidirectional, every step, cross-entropy, per-step weights",
+  cell: "lstm", inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, outputSize: 3, readout: "sequence",
+  loss: "crossentropy", weighted: true }];
 
 describe("gradients of the whole training loss vs float64 finite differences", () => {
   for (const cfg of configs) {
@@ -105,7 +109,11 @@ describe("gradients of the whole training loss vs float64 finite differences", (
             : Int32Array.from({ length: T }, (_, t) => (t * 7 + T) % cfg.outputSize)
         );
       }
-      const { name, ...mc } = cfg;
+      // per-step weights: 0 over a warm-up of 2 steps, otherwise in [0.25, 1.25)
+      const weights = cfg.weighted
+        ? lens.map((T) => Float32Array.from({ length: T }, (_, t) => (t < 2 ? 0 : 0.25 + 2 * Math.abs(rnd()))))
+        : undefined;
+      const { name, weighted: _, ...mc } = cfg;
       const model = new Model({ ...mc, seed: 3 });
       const perClass = typeof cfg.initialState === "object" ? cfg.initialState.perClass : 0;
       const classes = perClass ? Int32Array.from(lens, (_, i) => (i + 1) % perClass) : undefined;
@@ -115,13 +123,13 @@ describe("gradients of the whole training loss vs float64 finite differences", (
         for (const k of ["h0", "c0"]) if (sd0[k]) sd0[k] = sd0[k].map(() => rnd());
         model.loadStateDict(sd0);
       }
-      const data = classes ? { x: xs, y: ys, classes } : { x: xs, y: ys };
+      const data = { x: xs, y: ys, ...(classes ? { classes } : {}), ...(weights ? { weights } : {}) };
       const loss = model.computeGradients(data);
       const sd = model.stateDict(), g = model.grads();
       if (cfg.initialState && cfg.initialState !== "zeros") expect(Object.keys(sd)).toContain("h0");
       const p64: Record<string, Float64Array> = {};
       for (const [k, v] of Object.entries(sd)) p64[k] = Float64Array.from(v);
-      const ref = refLoss(cfg, p64, xs, ys, classes);
+      const ref = refLoss(cfg, p64, xs, ys, classes, weights);
       expect(Math.abs(loss - ref)).toBeLessThan(1e-5 * (1 + Math.abs(ref)));
       const eps = 1e-6;
       for (const k of Object.keys(sd)) {
@@ -129,9 +137,9 @@ describe("gradients of the whole training loss vs float64 finite differences", (
         for (let i = 0; i < fd.length; i++) {
           const v = p64[k][i];
           p64[k][i] = v + eps;
-          const lp = refLoss(cfg, p64, xs, ys, classes);
+          const lp = refLoss(cfg, p64, xs, ys, classes, weights);
           p64[k][i] = v - eps;
-          const lm = refLoss(cfg, p64, xs, ys, classes);
+          const lm = refLoss(cfg, p64, xs, ys, classes, weights);
           p64[k][i] = v;
           fd[i] = (lp - lm) / (2 * eps);
         }

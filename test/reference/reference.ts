@@ -26,8 +26,11 @@ function matvec(W: Float64Array, rows: number, cols: number, x: ArrayLike<number
   }
 }
 
-/** Loss of the model on sequences xs (each [len·I]) with targets ys (and class ids). */
-export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, classes?: Int32Array): number {
+/** Loss of the model on sequences xs (each [len·I]) with targets ys (and class ids); with per-step
+ *  weights (readout "sequence"), Σ w·ℓ / Σ w, ℓ a step's mean squared error over its outputs or its
+ *  cross-entropy. */
+export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, classes?: Int32Array,
+  weights?: Float32Array[]): number {
   const { inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = cfg;
   const D = cfg.bidirectional ? 2 : 1, cell = cfg.cell ?? "rnn";
   const act = cfg.nonlinearity ?? "tanh";
@@ -101,14 +104,16 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
         const tgt = cfg.readout === "last"
           ? (ys as Float32Array).subarray(n * O, n * O + O)
           : (ys as Float32Array[])[n].subarray(r * O, r * O + O);
-        for (let o = 0; o < O; o++) total += (y[o] - tgt[o]) ** 2;
-        count += O;
+        const w = weights ? weights[n][r] : 1;
+        for (let o = 0; o < O; o++) total += w * (y[o] - tgt[o]) ** 2;
+        count += w * O;
       } else {
         const label = cfg.readout === "last" ? (ys as Int32Array)[n] : (ys as Int32Array[])[n][r];
         const m = Math.max(...y);
         const lse = m + Math.log(y.reduce((s, v) => s + Math.exp(v - m), 0));
-        total += lse - y[label];
-        count += 1;
+        const w = weights ? weights[n][r] : 1;
+        total += w * (lse - y[label]);
+        count += w;
       }
     });
   });

@@ -22,6 +22,12 @@ export interface SequenceData {
   /** Which features were observed, [len_i, inputSize] of 0/1 (inputMask models): the recurrent
    *  input is [x ⊙ mask, mask]; an odegru step with nothing observed leaves the state to the ODE. */
   mask?: Float32Array[];
+  /** Readout "sequence": a weight per step of each sequence, [len_i], finite and >= 0. The loss
+   *  becomes Σ w·ℓ / Σ w over the batch's steps (ℓ: a step's mean squared error over its outputs,
+   *  or its cross-entropy), as `(w * loss(reduction="none")).sum() / w.sum()` in PyTorch; a step of
+   *  weight 0 (a warm-up prefix, a missing target) adds exactly nothing to the loss or gradients,
+   *  and is left out of the metrics. A batch whose weights are all 0 has loss 0. Default: all 1. */
+  weights?: Float32Array[];
 }
 
 /** @internal What of a model's config the data must agree with. */
@@ -115,6 +121,7 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
       }`,
     );
   }
+  checkWeights(where, spec, d, N);
   if (!needTargets) return N;
   const y = d.y, ce = spec.loss === "crossentropy";
   const label = (v: number, name: string) => {
@@ -150,6 +157,38 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
     }
   }
   return N;
+}
+
+function checkWeights(where: string, spec: DataSpec, d: Record<string, unknown>, N: number): void {
+  const w = d.weights;
+  if (w === undefined) return;
+  if (spec.readout !== "sequence") {
+    throw new TypeError(
+      `${where}: data.weights applies to readout "sequence" (one weight per step); this model's readout is ${
+        JSON.stringify(spec.readout)
+      }`,
+    );
+  }
+  if (!Array.isArray(w) || w.length !== N) {
+    throw new TypeError(
+      `${where}: data.weights must be an array of ${N} Float32Array (one weight per step of each sequence), got ${
+        check.show(w)
+      }`,
+    );
+  }
+  for (let i = 0; i < N; i++) {
+    const wi = w[i], len = (d.x as Float32Array[])[i].length / spec.inputSize;
+    if (!(wi instanceof Float32Array) || wi.length !== len) {
+      throw new TypeError(
+        `${where}: data.weights[${i}] must be a Float32Array of ${len} weights (one per step), got ${check.show(wi)}`,
+      );
+    }
+    for (let t = 0; t < len; t++) {
+      if (!(wi[t] >= 0 && wi[t] < Infinity)) {
+        throw new RangeError(`${where}: data.weights[${i}][${t}] is ${wi[t]}; weights must be finite and >= 0`);
+      }
+    }
+  }
 }
 
 function checkTimesMask(where: string, spec: DataSpec, d: Record<string, unknown>, N: number): void {
@@ -253,7 +292,7 @@ export function stageBlocks(spec: DataSpec, B: number, T: number, data: Sequence
   const stepTimes = spec.times === "cell";
   return { x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0, times: stepTimes ? 8 * B * T : 0,
     observed: stepTimes ? 4 * B * T : 0, target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
-    mask: withTargets && seq && !ce ? 4 * B * T : 0 };
+    mask: withTargets && seq && (!ce || data.weights !== undefined) ? 4 * B * T : 0 };
 }
 
 /** @internal Write the sequences idx (and targets) into blocks reserved with stageBlocks for the
@@ -329,7 +368,14 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
     tv.fill(0);
     for (let b = 0; b < B; b++) tv.set(y[idx[b]], b * T * O);
     s.mask = mem.get("mask");
-    core().mask_from_lengths(s.mask, s.lengths, B, T);
+    if (!data.weights) core().mask_from_lengths(s.mask, s.lengths, B, T);
+  }
+  // the per-step weights are the loss's row weights (0 past each length)
+  if (data.weights) {
+    s.mask = mem.get("mask");
+    const wv = f32(s.mask, B * T);
+    wv.fill(0);
+    for (let b = 0; b < B; b++) wv.set(data.weights[idx[b]], b * T);
   }
   return s;
 }
@@ -360,6 +406,7 @@ export function subset(data: SequenceData, idx: number[]): SequenceData {
   if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
   if (data.times) out.times = idx.map((i) => data.times![i]);
   if (data.mask) out.mask = idx.map((i) => data.mask![i]);
+  if (data.weights) out.weights = idx.map((i) => data.weights![i]);
   const y = data.y;
   if (y === undefined) return out;
   if (Array.isArray(y)) out.y = idx.map((i) => (y as Float32Array[])[i]) as Float32Array[];

@@ -66,6 +66,8 @@ export interface BatchResult {
   abs: number;
   correct: number;
   count: number;
+  /** The sum of the counted rows' weights (data.weights; `count` without them). */
+  weight: number;
 }
 
 const W = "Model";
@@ -305,7 +307,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     };
     if (!withTargets) {
       carry();
-      return { loss: NaN, sq: 0, abs: 0, correct: 0, count: 0, staged, pred: p.pred };
+      return { loss: NaN, sq: 0, abs: 0, correct: 0, count: 0, weight: 0, staged, pred: p.pred };
     }
     const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
     const m = R.metrics(rs, p.pred, staged.target, staged.mask);
@@ -384,19 +386,21 @@ export class RecurrentModel<R extends Readout = Readout> {
     const o = check.object(M, "options", options);
     check.known(M, o, ["batchSize"]);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
-    let lossSum = 0, sq = 0, abs = 0, correct = 0, count = 0;
+    let lossSum = 0, sq = 0, abs = 0, correct = 0, count = 0, weight = 0;
     for (let i0 = 0; i0 < N; i0 += bs) {
       const r = this.runBatch(M, data, range(i0, Math.min(N, i0 + bs)), "loss");
-      lossSum += r.loss * r.count;
+      lossSum += r.loss * r.weight;
+      weight += r.weight;
       sq += r.sq;
       abs += r.abs;
       correct += r.correct;
       count += r.count;
     }
+    // Σ w·ℓ / Σ w over the whole data set (the mean over the rows that count, without weights)
+    const loss = weight > 0 ? lossSum / weight : 0;
     return this.config.loss === "mse"
-      ? { loss: lossSum / count, rmse: Math.sqrt(sq / (count * this.config.outputSize)),
-        mae: abs / (count * this.config.outputSize) }
-      : { loss: lossSum / count, accuracy: correct / count };
+      ? { loss, rmse: Math.sqrt(sq / (count * this.config.outputSize)), mae: abs / (count * this.config.outputSize) }
+      : { loss, accuracy: correct / count };
   }
 
   /** Zero the gradients, then run forward, loss and BPTT on a batch of sequences, leaving
