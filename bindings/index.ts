@@ -20,7 +20,7 @@ export type { StreamOptions, StreamStepOptions, StreamStepResult, StreamOutputs,
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
 export type { Evaluation, Prediction, GradientFlow } from "./nn/model/model.js";
-export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss,
+export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, HeadOptions,
   InitialState } from "./nn/model/config.js";
 export { subset } from "./nn/model/data.js";
 export type { SequenceData } from "./nn/model/data.js";

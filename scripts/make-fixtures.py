@@ -145,6 +145,69 @@ def gru_reset_before_cases():
     return {"torch": torch.__version__, "cases": cases, "truncated": trunc}
 
 
+def head_case(name, L, bidir, hidden, act, readout, loss, B=3, T=5, I=3, H=5, O=3, lengths=(5, 2, 4)):
+    """A Model with a readout head: torch.nn.GRU (batch_first, packed by lengths) -> head =
+    nn.Sequential(Linear, Act, Linear, Act, ...) -> readout = nn.Linear, the model's loss (mse: the
+    mean over every output of the rows that count; crossentropy: the mean over them), its value,
+    the predictions and every parameter's gradient, in float64."""
+    D = 2 if bidir else 1
+    F = D * H
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.GRU(I, H, num_layers=L, bidirectional=bidir, batch_first=True)
+            mods, w = [], F
+            for width in hidden:
+                mods += [torch.nn.Linear(w, width), torch.nn.ReLU() if act == "relu" else torch.nn.Tanh()]
+                w = width
+            self.head = torch.nn.Sequential(*mods)
+            self.readout = torch.nn.Linear(w, O)
+
+    m = M().double()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(f32(torch.empty_like(p).uniform_(-0.7, 0.7)))
+    x = f32(torch.randn(B, T, I))
+    lens = torch.tensor(lengths, dtype=torch.int64)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+    out_p, hn = m.rnn(packed)
+    if readout == "last":
+        feat = torch.cat([hn[(L - 1) * D + d] for d in range(D)], dim=1)  # [B, F]
+        mask = torch.ones(B, dtype=torch.bool)
+    else:
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_p, batch_first=True, total_length=T)
+        feat = out.reshape(B * T, F)
+        mask = (torch.arange(T)[None, :] < lens[:, None]).reshape(-1)
+    pred = m.readout(m.head(feat))
+    rows = pred.shape[0]
+    if loss == "mse":
+        y = f32(torch.randn(rows, O))
+        lv = (((pred - y) ** 2).sum(1) * mask).sum() / (mask.sum() * O)
+        ys = flat(y)
+    else:
+        y = torch.randint(0, O, (rows,))
+        ce = torch.nn.functional.cross_entropy(pred, y, reduction="none")
+        lv = (ce * mask).sum() / mask.sum()
+        ys = [int(v) for v in y.tolist()]
+    lv.backward()
+    return {"name": name, "numLayers": L, "bidirectional": bidir, "hidden": list(hidden), "activation": act,
+            "readout": readout, "loss": loss, "B": B, "T": T, "I": I, "H": H, "O": O, "lengths": list(lengths),
+            "params": {k: flat(v) for k, v in m.state_dict().items()}, "x": flat(x), "y": ys,
+            "pred": flat(pred), "lossValue": float(lv),
+            "grads": {k: flat(p.grad) for k, p in m.named_parameters()}}
+
+
+def head_cases():
+    torch.manual_seed(1)  # its own stream: the same file from --only head and from the full run
+    return {"torch": torch.__version__, "cases": [
+        head_case("gru_head_6_4_relu_last_mse", 1, False, (6, 4), "relu", "last", "mse"),
+        head_case("gru_head_6_4_tanh_sequence_crossentropy", 1, False, (6, 4), "tanh", "sequence", "crossentropy"),
+        head_case("gru_L2_bi_head_7_3_relu_sequence_mse", 2, True, (7, 3), "relu", "sequence", "mse"),
+        head_case("gru_bi_head_4_5_tanh_last_crossentropy", 1, True, (4, 5), "tanh", "last", "crossentropy"),
+    ]}
+
+
 def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
     """Truncated BPTT(k) by its definition: each direction runs step by step in its own step order
     (reverse: from the sequence's own last step), and the state (h, and c for LSTM) is detached
@@ -745,6 +808,10 @@ def main():
         with open(os.path.join(OUT, "gru-reset-before.json"), "w") as f:
             json.dump(gru_reset_before_cases(), f)
         return
+    if sys.argv[1:] == ["--only", "head"]:
+        with open(os.path.join(OUT, "head.json"), "w") as f:
+            json.dump(head_cases(), f)
+        return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
             json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
@@ -782,6 +849,8 @@ def main():
     print("ode.json left as it is: python3 scripts/make-fixtures.py --only ode [--out DIR] [--compare]", file=sys.stderr)
     with open(os.path.join(OUT, "hmm-pomegranate.json"), "w") as f:
         json.dump(hmm_cases(), f)
+    with open(os.path.join(OUT, "head.json"), "w") as f:
+        json.dump(head_cases(), f)
     print("wrote", OUT, file=sys.stderr)
 
 

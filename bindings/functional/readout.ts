@@ -83,14 +83,6 @@ export function metrics(s: ReadoutShape, pred: number, target: number,
   return { sq, abs, correct, count, weight };
 }
 
-/** Gradients of the readout: dW, db accumulate at `grads` (same layout as the weights), and
- *  dfeat [rows, F] = dpred · W. */
-export function readoutBackward(s: ReadoutShape, feat: number, weights: number, dpred: number, grads: number,
-  dfeat: number): void {
-  const { rows, features: F, outputs: O } = s;
-  core().linear_backward(rows, F, O, feat, weights, dpred, grads, grads + 4 * O * F, dfeat);
-}
-
 /** Learned initial states: dst [LD, B, H] = table[classes[b]] (classes 0: row 0 for all). */
 export function gatherStates(dst: number, table: number, classes: number, B: number, LD: number, H: number): void {
   core().init_state_gather(dst, table, classes, B, LD, H);
@@ -98,4 +90,75 @@ export function gatherStates(dst: number, table: number, classes: number, B: num
 /** Their gradient: dtable[classes[b]] += src [LD, B, H]. */
 export function scatterStates(dtable: number, src: number, classes: number, B: number, LD: number, H: number): void {
   core().init_state_scatter_add(dtable, src, classes, B, LD, H);
+}
+
+/** A readout with a head: hidden Linear layers of widths `hidden`, each followed by `activation`,
+ *  then the output Linear; with no hidden layers, the plain readout. */
+export interface HeadShape extends ReadoutShape {
+  hidden: readonly number[];
+  activation: "relu" | "tanh";
+}
+
+/** Floats of a head's blocks: `acts` (the hidden layers' activations [rows, W_i] one after another,
+ *  kept for the backward pass), `wt` (the largest Wᵀ) and `grad` (two [rows, max W_i] blocks the
+ *  backward pass alternates between). */
+export function headFloats(s: HeadShape): { acts: number; wt: number; grad: number } {
+  let In = s.features, acts = 0, wt = 0, widest = 0;
+  for (const w of s.hidden) {
+    acts += s.rows * w;
+    wt = Math.max(wt, w * In);
+    widest = Math.max(widest, w);
+    In = w;
+  }
+  return { acts, wt: Math.max(wt, s.outputs * In), grad: 2 * s.rows * widest };
+}
+
+/** pred [rows, O] = the head on feat [rows, F]: a = act(x·W_iᵀ + b_i) layer by layer, then the output
+ *  layer. weights: each layer's W then b, the output layer's last (the model's slots from the first
+ *  head slot); acts, wt: headFloats' blocks. */
+export function headForward(s: HeadShape, feat: number, weights: number, acts: number, pred: number, wt: number): void {
+  const c = core(), { rows, outputs: O } = s;
+  let x = feat, In = s.features, w = weights, a = acts;
+  for (const Wd of s.hidden) {
+    c.linear_forward(rows, In, Wd, x, w, w + 4 * Wd * In, a, wt);
+    if (s.activation === "relu") c.relu_f32_wasmsimd(rows * Wd, a, a);
+    else c.tanh_f32_wasmsimd(rows * Wd, a, a);
+    x = a;
+    w += 4 * (Wd * In + Wd);
+    a += 4 * rows * Wd;
+    In = Wd;
+  }
+  c.linear_forward(rows, In, O, x, w, w + 4 * O * In, pred, wt);
+}
+
+/** The head's backward pass for the last headForward on feat: weight and bias gradients accumulate
+ *  at `grads` (the weights' layout), dfeat [rows, F] = ∂L/∂feat; grad: headFloats' block. Through an
+ *  activation: relu' = [a > 0], tanh' = 1 − a². */
+export function headBackward(s: HeadShape, feat: number, weights: number, acts: number, dpred: number, grads: number,
+  dfeat: number, grad: number): void {
+  const c = core(), { rows } = s, widths = [...s.hidden, s.outputs], n = widths.length;
+  // each layer's input width, weight offset (floats from `weights`) and input pointer
+  const ins: number[] = [], offs: number[] = [], xs: number[] = [];
+  let In = s.features, off = 0, a = acts;
+  for (let l = 0; l < n; l++) {
+    ins.push(In);
+    offs.push(off);
+    xs.push(l === 0 ? feat : a);
+    if (l > 0) a += 4 * rows * In;
+    off += widths[l] * In + widths[l];
+    In = widths[l];
+  }
+  const half = 4 * (s.hidden.length ? s.rows * Math.max(...s.hidden) : 0);
+  let d = dpred;
+  for (let l = n - 1; l >= 0; l--) {
+    const Wd = widths[l], I = ins[l], w = weights + 4 * offs[l], g = grads + 4 * offs[l];
+    const dx = l === 0 ? dfeat : grad + ((n - 1 - l) % 2) * half;
+    c.linear_backward(rows, I, Wd, xs[l], w, d, g, g + 4 * Wd * I, dx);
+    if (l > 0) {
+      const av = f32(xs[l], rows * I), dv = f32(dx, rows * I);
+      if (s.activation === "relu") { for (let i = 0; i < dv.length; i++) dv[i] = av[i] > 0 ? dv[i] : 0; }
+      else for (let i = 0; i < dv.length; i++) dv[i] *= 1 - av[i] * av[i];
+    }
+    d = dx;
+  }
 }

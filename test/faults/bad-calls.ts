@@ -158,6 +158,12 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["evaluate classifier y 3", () => clf.evaluate({ x: [f(4)], y: Int32Array.of(3) })],
     ["evaluate sequence y", () => seq.evaluate({ x: [f(4)], y: f(2) } as any)],
     ["evaluate sequence y[0] size", () => seq.evaluate({ x: [f(4)], y: [f(3)] })],
+    ["Model head not an array",
+      () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, head: { hidden: 8 as any } })],
+    ["Model head width 0", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, head: { hidden: [4, 0] } })],
+    ["Model head activation",
+      () =>
+        new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, head: { hidden: [4], activation: "gelu" as any } })],
     ["evaluate weights readout last", () => m.evaluate({ x: [f(4)], y: f(1), weights: [f(2)] })],
     ["evaluate weights not array", () => seq.evaluate({ x: [f(4)], y: [f(2)], weights: f(2) as any })],
     ["evaluate weights[0] size", () => seq.evaluate({ x: [f(4)], y: [f(2)], weights: [f(3)] })],

@@ -26,6 +26,17 @@ export type InitialState = "zeros" | "learned" | {
 
 export type { ModelCell, OdeCellOptions };
 
+/** A readout head: hidden Linear layers between the recurrent features and the output layer,
+ *  PyTorch's nn.Sequential(Linear(F, W1), Act, Linear(W1, W2), Act, …) followed by the output
+ *  Linear(W_last, outputSize). */
+export interface HeadOptions {
+  /** Widths of the hidden layers, in order (default []: no head, the output layer reads the
+   *  recurrent features directly). Each an integer >= 1; at most 16 layers. */
+  hidden: number[];
+  /** The activation after each hidden layer: "relu" (default) or "tanh". */
+  activation?: "relu" | "tanh";
+}
+
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
  *  resetAfter, seed, init, checkpoint: see RNNOptions and GRUOptions), the cell, the readout and
  *  the loss. */
@@ -52,10 +63,18 @@ export interface ModelConfig extends CellOptions {
   loss?: Loss;
   /** Default "zeros". */
   initialState?: InitialState;
+  /** Hidden layers before the output layer (HeadOptions; default none). Their parameters are named
+   *  as PyTorch names an nn.Sequential attribute `head`: "head.0.weight" [W1, F], "head.0.bias" [W1],
+   *  "head.2.weight" [W2, W1], … (the indices count the activations too); the output layer stays
+   *  "readout.weight" [outputSize, W_last] and "readout.bias", so files without a head load as
+   *  before. Each hidden layer starts with PyTorch's nn.Linear init, U(±1/√fan_in). */
+  head?: HeadOptions;
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
-export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
+export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head">> & {
+  /** The head, filled in ({ hidden: [], activation: "relu" } without one). */
+  head: Required<HeadOptions>;
   /** cell "odegru": the ODE's options, filled in. */
   ode?: Required<OdeCellOptions>;
 };
@@ -64,7 +83,8 @@ export type ModelSettings = Required<Omit<ModelConfig, "ode">> & {
 export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter",
-    "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask"]);
+    "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask",
+    "head"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
@@ -106,8 +126,8 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const), initialState,
     seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff), init: checkInit(W, o.init),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
-    timeGap: check.bool(W, "timeGap", o.timeGap ?? false),
-    inputMask: check.bool(W, "inputMask", o.inputMask ?? false) };
+    timeGap: check.bool(W, "timeGap", o.timeGap ?? false), inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
+    head: checkHead(o.head) };
   if (cfg.loss === "crossentropy" && cfg.outputSize < 2) {
     throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
   }
@@ -118,6 +138,19 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     }
   }
   return Object.assign(cfg, spec.settle(cfg, o));
+}
+
+function checkHead(v: unknown): Required<HeadOptions> {
+  if (v === undefined) return { hidden: [], activation: "relu" };
+  const h = check.object(W, "head", v);
+  check.known(W, h, ["hidden", "activation"], "head");
+  if (!Array.isArray(h.hidden) || h.hidden.length > 16) {
+    throw new TypeError(
+      `${W}: head.hidden must be an array of at most 16 layer widths (e.g. [64]), got ${check.show(h.hidden)}`,
+    );
+  }
+  const hidden = h.hidden.map((w, i) => check.int(W, `head.hidden[${i}]`, w, 1, 1 << 20));
+  return { hidden, activation: check.oneOf(W, "head.activation", h.activation ?? "relu", ["relu", "tanh"] as const) };
 }
 
 /** The options some cell takes as its own (MODEL_CELLS[…].options). */
@@ -132,14 +165,22 @@ export function modelSlots(cfg: ModelSettings): TensorSlot[] {
   const rnn = rnnSlots(layer.gates.length, recurrentInputSize(cfg), H, cfg.numLayers, D).map((s) => ({ ...s,
     name: "rnn." + s.name })
   );
-  let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size;
-  const slots: TensorSlot[] = [...rnn, { name: "readout.weight", shape: [O, F], offset: o, size: O * F }, {
-    name: "readout.bias",
-    shape: [O],
-    offset: o + O * F,
-    size: O,
-  }];
-  o += O * F + O;
+  let o = rnn[rnn.length - 1].offset + rnn[rnn.length - 1].size, In = F;
+  const slots: TensorSlot[] = [...rnn];
+  // the head's Linear layers (nn.Sequential indices: 0, 2, 4, … between the activations), then the output layer
+  cfg.head.hidden.forEach((Wd, i) => {
+    slots.push({ name: `head.${2 * i}.weight`, shape: [Wd, In], offset: o, size: Wd * In }, {
+      name: `head.${2 * i}.bias`,
+      shape: [Wd],
+      offset: o + Wd * In,
+      size: Wd,
+    });
+    o += Wd * In + Wd;
+    In = Wd;
+  });
+  slots.push({ name: "readout.weight", shape: [O, In], offset: o, size: O * In }, { name: "readout.bias", shape: [O],
+    offset: o + O * In, size: O });
+  o += O * In + O;
   const rows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
   if (rows > 0) {
     const shape = cfg.initialState === "learned" ? [LD, H] : [rows, LD, H], size = rows * LD * H;

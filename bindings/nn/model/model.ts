@@ -1,8 +1,9 @@
 // A recurrent sequence model: a sequence core (the recurrent stack of RNN, LSTM or GRU layers, or
-// the ODE-RNN; core.ts) + linear readout y = W_hy h + b_y, a loss, optional learned initial states.
+// the ODE-RNN; core.ts) + an optional head (hidden Linear layers, each with an activation) + the
+// linear readout y = W_hy h + b_y, a loss, optional learned initial states.
 // All parameters share one parameter block, so an optimizer step or a clip is one pass; the
 // state_dict uses the names of a PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU,
-// batch_first=True), `readout` (torch.nn.Linear), for learned initial states `h0` (and `c0` for
+// batch_first=True), `head` (torch.nn.Sequential of Linear and activations), `readout` (torch.nn.Linear), for learned initial states `h0` (and `c0` for
 // LSTM), and the core's own (the ODE-RNN's `ode`). Training (fit) and files (save/load) are the
 // layers above: train/ and io/.
 import { CELLS } from "../../core/cells.js";
@@ -101,7 +102,9 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** The cell carries a cell state c beside h (LSTM): c0, cN, a learned c0. */
   readonly #cellState: boolean;
   readonly #spec: DataSpec;
-  readonly #rnnParams: number;
+  /** Offset of the first head slot (the readout's weight without a head); the head's shape. */
+  readonly #headOffset: number;
+  readonly #head: Omit<R.HeadShape, "rows">;
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
   readonly #stateRows: number;
   readonly #stateOffset: number;
@@ -111,9 +114,11 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.config = cfg;
     const slots = modelSlots(cfg);
     const D = cfg.bidirectional ? 2 : 1;
-    this.#rnnParams = slots.find((s) => s.name === "readout.weight")!.offset;
+    const bias = slots.find((s) => s.name === "readout.bias")!;
+    this.#headOffset = slots.find((s) => s.name.startsWith("head.") || s.name === "readout.weight")!.offset;
+    this.#head = { features: D * cfg.hiddenSize, outputs: cfg.outputSize, loss: cfg.loss, ...cfg.head };
     this.#stateRows = cfg.initialState === "zeros" ? 0 : cfg.initialState === "learned" ? 1 : cfg.initialState.perClass;
-    this.#stateOffset = this.#rnnParams + cfg.outputSize * (D * cfg.hiddenSize + 1);
+    this.#stateOffset = bias.offset + bias.size;
     this.#cell = MODEL_CELLS[cfg.cell];
     this.#cellState = CELLS[this.#cell.layer].cellState;
     this.#spec = dataSpec(cfg);
@@ -124,11 +129,16 @@ export class RecurrentModel<R extends Readout = Readout> {
     adopt(this, this.parameters, [this.#data, this.#mem, ...seqCore.memory], () => {
       // the recurrent layer and the core's own parameters (each initialized by its own rule)
       seqCore.init(this.parameters);
-      // readout: PyTorch nn.Linear default init U(−1/√F, 1/√F); learned initial states start at zero
+      // head and readout: PyTorch's nn.Linear default init U(−1/√fan_in, 1/√fan_in), layer by layer
+      // (weight then bias); learned initial states start at zero
       const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
-      const k = 1 / Math.sqrt(D * cfg.hiddenSize);
-      const v = f32(this.parameters.paramsAt(W) + 4 * this.#rnnParams, this.#stateOffset - this.#rnnParams);
-      for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+      let In = D * cfg.hiddenSize, off = this.#headOffset;
+      for (const Wd of [...cfg.head.hidden, cfg.outputSize]) {
+        const v = f32(this.parameters.paramsAt(W) + 4 * off, Wd * In + Wd), k = 1 / Math.sqrt(In);
+        for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
+        off += Wd * In + Wd;
+        In = Wd;
+      }
       this.parameters.touch();
     });
     this.rnn = seqCore.layer;
@@ -199,7 +209,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     const cellState = this.#cellState, H = cfg.hiddenSize, L = cfg.numLayers;
     const model: StreamedModel = { inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L,
       outputSize: cfg.outputSize, cellState,
-      readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#rnnParams,
+      readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#headOffset, head: cfg.head,
       paramsVersion: () => this.parameters.version,
       initialState: (where, cls, batch) => {
         if (this.#stateRows === 0) return null;
@@ -266,12 +276,13 @@ export class RecurrentModel<R extends Readout = Readout> {
       O = cfg.outputSize;
     const { B, T } = batchShape(this.#spec, data, idx);
     const last = cfg.readout === "last", rows = last ? B : B * T, seqCore = this.#core;
+    const hs: R.HeadShape = { rows, ...this.#head }, hf = R.headFloats(hs);
     const st = 4 * LD * B * H, cellState = this.#cellState, learned = this.#stateRows > 0;
     const p = { h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st,
-      cn: cellState ? st : 0, feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * O * F,
-      dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0, dhn: backward && last ? st : 0,
-      dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0, dhs: dhs ? st * T : 0,
-      norms: dhs ? 4 * LD * T * (B + 1) : 0 };
+      cn: cellState ? st : 0, feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * hf.wt, acts: 4 * hf.acts,
+      hgrad: backward ? 4 * hf.grad : 0, dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0,
+      dhn: backward && last ? st : 0, dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
+      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0 };
     if (!this.#cell.bptt && (truncate > 0 || dhs)) {
       throw new TypeError(
         `${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${
@@ -295,9 +306,8 @@ export class RecurrentModel<R extends Readout = Readout> {
     seqCore.forward(where, staged, { params, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
-    const rs: R.ReadoutShape = { rows, features: F, outputs: O, loss: cfg.loss };
-    const w = params + 4 * this.#rnnParams;
-    R.readoutForward(rs, feat, w, p.pred, p.wt);
+    const w = params + 4 * this.#headOffset;
+    R.headForward(hs, feat, w, p.acts, p.pred, p.wt);
     // the carried state leaves with the batch's final states, once nothing can fail any more
     const carry = () => {
       if (state) {
@@ -309,10 +319,10 @@ export class RecurrentModel<R extends Readout = Readout> {
       carry();
       return { loss: NaN, sq: 0, abs: 0, correct: 0, count: 0, weight: 0, staged, pred: p.pred };
     }
-    const loss = R.loss(rs, p.pred, staged.target, staged.mask, p.dpred);
-    const m = R.metrics(rs, p.pred, staged.target, staged.mask);
+    const loss = R.loss(hs, p.pred, staged.target, staged.mask, p.dpred);
+    const m = R.metrics(hs, p.pred, staged.target, staged.mask);
     if (backward) {
-      R.readoutBackward(rs, feat, w, p.dpred, grads + 4 * this.#rnnParams, p.dfeat);
+      R.headBackward(hs, feat, w, p.acts, p.dpred, grads + 4 * this.#headOffset, p.dfeat, p.hgrad);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
       seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0,
         dc0: p.dc0, dhs: p.dhs, truncate });

@@ -26,8 +26,10 @@ export interface StreamedModel {
   readonly numLayers: number;
   readonly outputSize: number;
   readonly cellState: boolean;
-  /** The readout's weights [O, H] then bias [O] (a pointer, read at every step). */
+  /** The head's layers then the readout's weights [O, W] and bias [O] (a pointer, read at every step). */
   readoutWeights(where: string): number;
+  /** The head before the readout (no hidden layers: none). */
+  readonly head: { readonly hidden: readonly number[]; readonly activation: "relu" | "tanh" };
   /** The version of the parameters (raised by every write of them). */
   paramsVersion(): number;
   /** The initial state for the given classes (null: zeros). */
@@ -99,14 +101,20 @@ export class ModelStream {
    *  the readout [B, k, O] (valid until the next call). */
   run(where: string, x: Float32Array, k: number): number {
     const m = this.#model, B = this.batch, H = m.hiddenSize, O = m.outputSize;
+    const hs: R.HeadShape = { rows: B * k, features: H, outputs: O, loss: "mse", ...m.head }, hf = R.headFloats(hs);
     if (k > this.#reserved) {
-      reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * O * H, weights: 8 * O }]], {
+      reserveAll(where, [[this.#mem, { pred: 4 * B * k * O, wt: 4 * hf.wt, acts: 4 * hf.acts, weights: 8 * O }]], {
         what: `stream readout (batch ${B} × ${k} steps)`,
       });
       this.#reserved = k;
       this.#wtVersion = -1; // a new wt block: nothing transposed in it
     }
     const feat = this.#inner.run(where, x, k), pred = this.#mem.get("pred");
+    if (m.head.hidden.length > 0) {
+      // a head: every layer's Wᵀ is transposed at every call (one wt block serves them all)
+      R.headForward(hs, feat, m.readoutWeights(where), this.#mem.get("acts"), pred, this.#mem.get("wt"));
+      return pred;
+    }
     // Wᵀ is transposed once per version of the parameters (every write raises it), not every step
     const version = m.paramsVersion(), shape = { rows: B * k, features: H, outputs: O, loss: "mse" as const };
     if (version === this.#wtVersion) R.readoutForwardT(shape, feat, m.readoutWeights(where), pred, this.#mem.get("wt"));
