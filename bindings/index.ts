@@ -39,7 +39,7 @@ export { orthogonal } from "./functional/init.js";
 export { NeuralODE } from "./nn/ode/neural-ode.js";
 export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult,
   OdeStats } from "./nn/ode/neural-ode.js";
-export type { InitOptions, InitName } from "./functional/init.js";
+export type { InitOptions, InitName, InitSpec } from "./functional/init.js";
 export { CategoricalHMM, GaussianHMM } from "./hmm.js";
 export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions,
   GaussianEmission } from "./nn/hmm/models.js";

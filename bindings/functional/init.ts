@@ -5,6 +5,7 @@
 //               distributed, as PyTorch's orthogonal_), times gain; computed in the core
 //   identity    gain · I (Le, Jaitly & Hinton 2015, "IRNN"), recurrent weights only
 //   xavier      Glorot & Bengio 2010 uniform, U(±gain·√(6 / (fan_in + fan_out))) over the tensor
+// and the preset "keras" (Keras' LSTM/GRU/SimpleRNN defaults), expanded by checkInit into options.
 import * as check from "../core/check.js";
 import { allocAll, f32, free } from "../core/arena.js";
 import { core } from "../core/loader.js";
@@ -23,7 +24,19 @@ export interface InitOptions {
   bias?: "uniform" | "zeros";
   /** Scale of orthogonal, identity and xavier weights (default 1). */
   gain?: number;
+  /** LSTM only: the forget gate's bias, set after the other biases: bias_ih's forget block (rows
+   *  H..2H) = forgetBias and bias_hh's = 0, so their sum, what the gate sees, is exactly forgetBias
+   *  (Keras' unit_forget_bias is 1). Default: not set (U(−1/√H, 1/√H) like every bias, PyTorch's;
+   *  zeros with bias "zeros"); 1 with init "keras". */
+  forgetBias?: number;
 }
+
+/** A layer's `init`: InitOptions, or a preset. "pytorch": {} (PyTorch's defaults). "keras": Keras'
+ *  defaults, { input: "xavier", recurrent: "orthogonal", bias: "zeros" } and for LSTM forgetBias 1:
+ *  glorot_uniform over the whole W_ih as Keras does over its kernel [In, G·H] (fan_in = In, the layer's
+ *  input width; fan_out = G·H; limit √(6 / (In + G·H))), each H×H gate block of W_hh orthogonal,
+ *  zero biases. */
+export type InitSpec = InitOptions | "keras" | "pytorch";
 
 /** A rows×cols matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain. */
 export function orthogonal(rows: number, cols: number, options: { gain?: number; seed?: number } = {}): Float32Array {
@@ -70,6 +83,10 @@ export function initializeBlock(v: Float32Array,
     const block = v.subarray(s.offset, s.offset + s.size);
     if (s.name.startsWith("bias")) {
       if (options.bias === "zeros") block.fill(0);
+      // the forget gate (LSTM's second block): its whole bias in bias_ih
+      if (options.forgetBias !== undefined) {
+        block.subarray(H, 2 * H).fill(s.name.startsWith("bias_ih") ? options.forgetBias : 0);
+      }
       return;
     }
     if (!kind || kind === "uniform") return;
@@ -92,11 +109,18 @@ export function initializeBlock(v: Float32Array,
   });
 }
 
-/** Validate InitOptions (for layer and model constructors). */
-export function checkInit(where: string, v: unknown): InitOptions {
-  if (v === undefined) return {};
+/** Validate an init (for layer and model constructors) and expand a preset into its options; lstm:
+ *  whether the layer is an LSTM (the only cell with a forget gate). */
+export function checkInit(where: string, v: unknown, lstm: boolean): InitOptions {
+  if (v === undefined || v === "pytorch") return {};
+  if (v === "keras") {
+    return { recurrent: "orthogonal", input: "xavier", bias: "zeros", ...(lstm ? { forgetBias: 1 } : {}) };
+  }
+  if (typeof v === "string") {
+    throw new TypeError(`${where}: init must be "pytorch", "keras" or an object of InitOptions, got ${check.show(v)}`);
+  }
   const o = check.object(where, "init", v);
-  check.known(where, o, ["recurrent", "input", "bias", "gain"], "init");
+  check.known(where, o, ["recurrent", "input", "bias", "gain", "forgetBias"], "init");
   const r: InitOptions = {};
   if (o.recurrent !== undefined) {
     r.recurrent = check.oneOf(where, "init.recurrent", o.recurrent,
@@ -107,5 +131,9 @@ export function checkInit(where: string, v: unknown): InitOptions {
   }
   if (o.bias !== undefined) r.bias = check.oneOf(where, "init.bias", o.bias, ["uniform", "zeros"] as const);
   if (o.gain !== undefined) r.gain = check.num(where, "init.gain", o.gain, -Infinity);
+  if (o.forgetBias !== undefined) {
+    if (!lstm) throw new TypeError(`${where}: init.forgetBias applies only to LSTM (the cell with a forget gate)`);
+    r.forgetBias = check.num(where, "init.forgetBias", o.forgetBias, -Infinity);
+  }
   return r;
 }

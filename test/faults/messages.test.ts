@@ -27,7 +27,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   "GRU: seed must be an integer in 0..4294967295, got -1"], ["GRU huge", RangeError,
   "GRU: 18900810000 parameters need 140.8 GiB of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers"],
   ["GRU init typo", TypeError,
-    'GRU: unknown option "init.recurent" (did you mean "init.recurrent"?); expected one of init.recurrent, init.input, init.bias, init.gain'],
+    'GRU: unknown option "init.recurent" (did you mean "init.recurrent"?); expected one of init.recurrent, init.input, init.bias, init.gain, init.forgetBias'],
   ["GRU init value", TypeError,
     'GRU: init.recurrent must be one of "uniform", "orthogonal", "identity", "xavier", got "he"'], ["forward x not f32",
   TypeError, "RNN.forward: x must be a Float32Array of 2 elements [batch=1, steps=1, inputSize=2], got Array(2)"], [

@@ -4,6 +4,7 @@
 import { CELLS, nonlinearityCells, resetAfterCells, takesNonlinearity, takesResetAfter } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { checkInit } from "../../functional/init.js";
+import type { InitOptions } from "../../functional/init.js";
 import type { TensorSlot } from "../params.js";
 import { rnnSlots } from "../rnn/layers.js";
 import type { CellOptions } from "../rnn/layers.js";
@@ -72,7 +73,9 @@ export interface ModelConfig extends CellOptions {
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
-export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head">> & {
+export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head" | "init">> & {
+  /** The init's options (a preset expanded: "keras" is saved as its options). */
+  init: InitOptions;
   /** The head, filled in ({ hidden: [], activation: "relu" } without one). */
   head: Required<HeadOptions>;
   /** cell "odegru": the ODE's options, filled in. */
@@ -124,7 +127,7 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
     readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
     loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const), initialState,
-    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff), init: checkInit(W, o.init),
+    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff), init: checkInit(W, o.init, spec.layer === "lstm"),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
     timeGap: check.bool(W, "timeGap", o.timeGap ?? false), inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
     head: checkHead(o.head) };

@@ -11,7 +11,7 @@ import * as check from "../../core/check.js";
 import { Blocks, f32, i32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { checkInit, initializeBlock } from "../../functional/init.js";
-import type { InitOptions } from "../../functional/init.js";
+import type { InitOptions, InitSpec } from "../../functional/init.js";
 import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount,
   rnnWorkspaceBytes } from "../../functional/rnn.js";
 import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
@@ -33,8 +33,9 @@ export interface LayerOptions {
   /** Seed of the deterministic initialization (default 0). */
   seed?: number;
   /** Initialization (default: everything U(−1/√H, 1/√H), PyTorch's): e.g.
-   *  { recurrent: "orthogonal", bias: "zeros" }. See InitOptions. */
-  init?: InitOptions;
+   *  { recurrent: "orthogonal", bias: "zeros" }, { forgetBias: 1 } (LSTM), or "keras" for Keras'
+   *  defaults. See InitOptions and InitSpec. */
+  init?: InitSpec;
   /** Gradient checkpointing (default false): the forward pass keeps only the state entering each
    *  segment of ⌈√T⌉ steps and backward recomputes the rest, so activation memory grows as √T
    *  instead of T for about one extra forward pass of time. Outputs and gradients are bitwise
@@ -166,7 +167,7 @@ export class RecurrentLayer {
   readonly resetAfter: boolean;
   /** Number of f32 parameters. */
   readonly numParams: number;
-  /** The initialization options given at construction. */
+  /** The initialization options given at construction (a preset expanded). */
   readonly init: InitOptions;
   /** The parameters and their gradients (state_dict order). */
   readonly parameters: ParameterBlock;
@@ -188,7 +189,7 @@ export class RecurrentLayer {
     check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint",
       ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : [])]);
     this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
-    this.init = checkInit(W, o.init);
+    this.init = checkInit(W, o.init, mode === "lstm");
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
@@ -247,11 +248,11 @@ export class RecurrentLayer {
 
   /** Re-initialize every parameter with a seed, by the layer's `init` options (default: all
    *  U(−1/√H, 1/√H), PyTorch's) or by the options given here. */
-  resetParameters(seed = 0, init?: InitOptions): void {
+  resetParameters(seed = 0, init?: InitSpec): void {
     const W = `${CELLS[this.mode].name}.resetParameters`;
     this.parameters.paramsAt(W);
     const s = check.int(W, "seed", seed, 0, 0xffffffff);
-    const opts = init === undefined ? this.init : checkInit(W, init);
+    const opts = init === undefined ? this.init : checkInit(W, init, this.mode === "lstm");
     // build in a copy, so that a failure leaves the weights as they were
     const v = new Float32Array(this.numParams);
     initializeBlock(v, this.parameters.slots, CELLS[this.mode].gates.length, this.hiddenSize, s, opts);
