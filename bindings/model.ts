@@ -10,6 +10,7 @@ import { fit, trainBatch } from "./train/fit.js";
 import type { FitOptions, History, Logs } from "./train/fit.js";
 import type { Optimizer } from "./train/optim.js";
 import { loadModel, saveModel } from "./io/model-file.js";
+import { modelSummary } from "./nn/model/summary.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
  *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
@@ -62,6 +63,16 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
       );
     }
     return this.config.outputSize;
+  }
+
+  /** A table of the model, like Keras' model.summary(): one row per module in the order of the
+   *  parameters (rnn, the head's Linear and activation layers, readout, learned initial states, the
+   *  ODE's f), each with its type, output shape ("batch" and "steps" for the batch's sizes; a learned
+   *  state shows its table's shape) and parameter count, then the total (equal to numParams).
+   *  Returns the string; `console.log(model.summary())` prints it. */
+  summary(): string {
+    this.parameters.paramsAt("Model.summary"); // throws after dispose()
+    return modelSummary(this.config, this.parameterSlots());
   }
 
   /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
