@@ -8,8 +8,8 @@ export { init, coreInfo } from "./core/loader.js";
 export type { CoreOptions, CoreInfo } from "./core/loader.js";
 export { Rng } from "./core/random.js";
 export { RNN, LSTM, GRU, RecurrentLayer, GATES } from "./nn/rnn/layers.js";
-export type { RNNOptions, GRUOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads, BackwardOptions,
-  BackwardResult, Nonlinearity, CellType } from "./nn/rnn/layers.js";
+export type { RNNOptions, GRUOptions, LSTMOptions, LayerOptions, ForwardOptions, ForwardResult, BackwardGrads,
+  BackwardOptions, BackwardResult, Nonlinearity, CellType } from "./nn/rnn/layers.js";
 export { ParameterBlock } from "./nn/params.js";
 export { LayerStream } from "./nn/rnn/stream.js";
 export { ModelStream } from "./nn/model/stream.js";

@@ -22,7 +22,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   ["RNN nonlinearity", TypeError, 'RNN: nonlinearity must be one of "tanh", "relu", "linear", got "sigmoid"'], [
   "LSTM nonlinearity",
   TypeError,
-  'LSTM: unknown option "nonlinearity"; expected one of inputSize, hiddenSize, numLayers, bidirectional, seed, init, checkpoint',
+  'LSTM: unknown option "nonlinearity"; expected one of inputSize, hiddenSize, numLayers, bidirectional, seed, init, checkpoint, forgetBias',
 ], ["GRU bidirectional 1", TypeError, "GRU: bidirectional must be a boolean, got 1"], ["GRU seed -1", RangeError,
   "GRU: seed must be an integer in 0..4294967295, got -1"], ["GRU huge", RangeError,
   "GRU: 18900810000 parameters need 140.8 GiB of WebAssembly memory (parameters and gradients); the limit is 4 GiB: use a smaller hiddenSize or fewer layers"],
@@ -99,7 +99,7 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   "GRU.stateDict: the module was disposed (its memory is freed); create a new one"], ["setFlat size", RangeError,
   "setFlat: parameters must have 21 elements [21], got 2"], ["Model config null", TypeError,
   "Model: config must be an object, got null"], ["Model typo", TypeError,
-  'Model: unknown option "outputsize" (did you mean "outputSize"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, resetAfter, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask, head'],
+  'Model: unknown option "outputsize" (did you mean "outputSize"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, resetAfter, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask, head, forgetBias'],
   ["Model cell", TypeError, 'Model: cell must be one of "rnn", "lstm", "gru", "odegru", got "transformer"'], [
   "Model odegru stacked",
   RangeError,

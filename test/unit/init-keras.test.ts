@@ -75,11 +75,14 @@ describe('init "keras"', () => {
       expect(b.bias_ih_l0[i]).toBe(f ? 2.5 : a.bias_ih_l0[i]);
       expect(b.bias_hh_l0[i]).toBe(f ? 0 : a.bias_hh_l0[i]);
     }
-    // keras with another forget bias
-    const k0 = new LSTM({ inputSize: 3, hiddenSize: H,
-      init: { input: "xavier", recurrent: "orthogonal", bias: "zeros", forgetBias: 0 } });
+    // the option beside init, the same; it overrides the preset's
+    const top = new LSTM({ inputSize: 3, hiddenSize: H, seed: 9, forgetBias: 2.5 });
+    expect(top.stateDict()).toEqual(b);
+    expect(top.init).toEqual({ forgetBias: 2.5 });
+    const k0 = new LSTM({ inputSize: 3, hiddenSize: H, init: "keras", forgetBias: 0 });
     expect(k0.stateDict().bias_ih_l0.every((v) => v === 0)).toBe(true);
-    for (const x of [base, fb, k0]) x.dispose();
+    expect(k0.init.forgetBias).toBe(0);
+    for (const x of [base, fb, top, k0]) x.dispose();
   });
 
   it('Model: init "keras" is saved as its options; the rnn.* weights are the layer\'s; bad values are refused', () => {
@@ -93,6 +96,18 @@ describe('init "keras"', () => {
     expect(back.save()).toEqual(m.save());
     expect(() => new Model({ cell: "gru", inputSize: 4, hiddenSize: 6, outputSize: 1, init: { forgetBias: 1 } }))
       .toThrow(new TypeError("Model: init.forgetBias applies only to LSTM (the cell with a forget gate)"));
+    expect(() => new Model({ cell: "rnn", inputSize: 4, hiddenSize: 6, outputSize: 1, forgetBias: 1 })).toThrow(
+      new TypeError(
+        'Model: forgetBias applies only to cell "lstm" (the cell with a forget gate), got it with cell "rnn"',
+      ),
+    );
+    expect(() => new GRU({ inputSize: 4, hiddenSize: 6, forgetBias: 1 } as any)).toThrow(/unknown option "forgetBias"/);
+    // Model's forgetBias is saved inside init
+    const mf = new Model({ cell: "lstm", inputSize: 4, hiddenSize: 6, outputSize: 1, init: "keras", forgetBias: 3 });
+    expect(mf.config.init.forgetBias).toBe(3);
+    expect("forgetBias" in mf.config).toBe(false);
+    expect(Model.load(mf.save()).stateDict()).toEqual(mf.stateDict());
+    mf.dispose();
     expect(() => new GRU({ inputSize: 4, hiddenSize: 6, init: "tf" as any })).toThrow(
       new TypeError('GRU: init must be "pytorch", "keras" or an object of InitOptions, got "tf"'),
     );

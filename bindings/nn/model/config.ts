@@ -6,7 +6,7 @@ import * as check from "../../core/check.js";
 import { checkInit } from "../../functional/init.js";
 import type { InitOptions } from "../../functional/init.js";
 import type { TensorSlot } from "../params.js";
-import { rnnSlots } from "../rnn/layers.js";
+import { rnnSlots, withForgetBias } from "../rnn/layers.js";
 import type { CellOptions } from "../rnn/layers.js";
 import { MODEL_CELLS, MODEL_CELL_TYPES, cellsTaking } from "./cells.js";
 import type { ModelCell, OdeCellOptions } from "./cells.js";
@@ -39,8 +39,8 @@ export interface HeadOptions {
 }
 
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
- *  resetAfter, seed, init, checkpoint: see RNNOptions and GRUOptions), the cell, the readout and
- *  the loss. */
+ *  resetAfter, seed, init, checkpoint, forgetBias: see RNNOptions, GRUOptions and LSTMOptions), the
+ *  cell, the readout and the loss. */
 export interface ModelConfig extends CellOptions {
   /** Recurrent cell (default "rnn", Elman). */
   cell?: ModelCell;
@@ -73,8 +73,8 @@ export interface ModelConfig extends CellOptions {
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
-export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head" | "init">> & {
-  /** The init's options (a preset expanded: "keras" is saved as its options). */
+export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head" | "init" | "forgetBias">> & {
+  /** The init's options (a preset expanded: "keras" is saved as its options; forgetBias folded in). */
   init: InitOptions;
   /** The head, filled in ({ hidden: [], activation: "relu" } without one). */
   head: Required<HeadOptions>;
@@ -87,9 +87,16 @@ export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter",
     "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask",
-    "head"]);
+    "head", "forgetBias"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
+  if (o.forgetBias !== undefined && spec.layer !== "lstm") {
+    throw new TypeError(
+      `${W}: forgetBias applies only to cell "lstm" (the cell with a forget gate), got it with cell ${
+        JSON.stringify(cell)
+      }`,
+    );
+  }
   // LSTM and GRU gates are fixed; "tanh" (what a saved config holds) is accepted as a no-op
   if (!takesNonlinearity(spec.layer) && o.nonlinearity !== undefined && o.nonlinearity !== "tanh") {
     throw new TypeError(
@@ -127,7 +134,8 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     outputSize: check.int(W, "outputSize", o.outputSize, 1, 1 << 20),
     readout: check.oneOf(W, "readout", o.readout ?? "last", ["last", "sequence"] as const),
     loss: check.oneOf(W, "loss", o.loss ?? "mse", ["mse", "crossentropy"] as const), initialState,
-    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff), init: checkInit(W, o.init, spec.layer === "lstm"),
+    seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff),
+    init: withForgetBias(W, checkInit(W, o.init, spec.layer === "lstm"), o.forgetBias),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
     timeGap: check.bool(W, "timeGap", o.timeGap ?? false), inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
     head: checkHead(o.head) };

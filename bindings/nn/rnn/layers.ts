@@ -58,8 +58,15 @@ export interface GRUOptions extends LayerOptions {
   resetAfter?: boolean;
 }
 
+/** Options of LSTM. */
+export interface LSTMOptions extends LayerOptions {
+  /** The forget gate's initial bias, all of it in bias_ih (bias_hh's forget block 0): the same as
+   *  init.forgetBias, which it overrides (default: none with PyTorch's init, 1 with "keras"). */
+  forgetBias?: number;
+}
+
 /** The options of any recurrent layer (what RNN, LSTM and GRU take between them). */
-export type CellOptions = RNNOptions & GRUOptions;
+export type CellOptions = RNNOptions & GRUOptions & LSTMOptions;
 
 /** Options of forward(): the shape of x and the optional inputs. */
 export interface ForwardOptions {
@@ -187,9 +194,10 @@ export class RecurrentLayer {
     this.mode = mode;
     const o = check.object(W, "options", options);
     check.known(W, o, ["inputSize", "hiddenSize", "numLayers", "bidirectional", "seed", "init", "checkpoint",
-      ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : [])]);
+      ...(takesNonlinearity(mode) ? ["nonlinearity"] : []), ...(takesResetAfter(mode) ? ["resetAfter"] : []),
+      ...(mode === "lstm" ? ["forgetBias"] : [])]);
     this.#ck = check.bool(W, "checkpoint", o.checkpoint ?? false);
-    this.init = checkInit(W, o.init, mode === "lstm");
+    this.init = withForgetBias(W, checkInit(W, o.init, mode === "lstm"), o.forgetBias);
     this.inputSize = check.int(W, "inputSize", o.inputSize, 1, MAX_DIM);
     this.hiddenSize = check.int(W, "hiddenSize", o.hiddenSize, 1, MAX_DIM);
     this.numLayers = check.int(W, "numLayers", o.numLayers ?? 1, 1, 64);
@@ -409,7 +417,7 @@ export class RNN extends RecurrentLayer {
 
 /** LSTM, torch.nn.LSTM: gates i, f, g, o; c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t). */
 export class LSTM extends RecurrentLayer {
-  constructor(options: LayerOptions) {
+  constructor(options: LSTMOptions) {
     super("lstm", options);
   }
 }
@@ -421,6 +429,13 @@ export class GRU extends RecurrentLayer {
   constructor(options: GRUOptions) {
     super("gru", options);
   }
+}
+
+/** init with a forgetBias option (LSTMOptions.forgetBias, ModelConfig.forgetBias) folded in. */
+export function withForgetBias(where: string, init: InitOptions, forgetBias: unknown): InitOptions {
+  return forgetBias === undefined
+    ? init
+    : { ...init, forgetBias: check.num(where, "forgetBias", forgetBias, -Infinity) };
 }
 
 /** The public class of each cell. */
