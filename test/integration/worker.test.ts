@@ -39,6 +39,7 @@ describe("WorkerModel", () => {
     }, onBatchEnd: (i) => batches.push(i) });
     expect(h2.loss).toEqual(h1.loss);
     expect(h2.valLoss).toEqual(h1.valLoss);
+    for (const k of ["rmse", "mae", "valRmse", "valMae"] as const) expect(h2[k]).toEqual(h1[k]);
     expect(epochs.length).toBe(3);
     expect(epochs).toEqual([0, 1, 2].map((k) => epochs[0] + k)); // in order, one per epoch
     expect(batches.length).toBe(3 * 4); // 30 training sequences in batches of 8
