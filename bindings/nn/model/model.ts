@@ -3,9 +3,9 @@
 // linear readout y = W_hy h + b_y, a loss, optional learned initial states.
 // All parameters share one parameter block, so an optimizer step or a clip is one pass; the
 // state_dict uses the names of a PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU,
-// batch_first=True), `head` (torch.nn.Sequential of Linear and activations), `readout` (torch.nn.Linear), for learned initial states `h0` (and `c0` for
-// LSTM), and the core's own (the ODE-RNN's `ode`). Training (fit) and files (save/load) are the
-// layers above: train/ and io/.
+// batch_first=True), `head` (torch.nn.Sequential of Linear and activations), `readout`
+// (torch.nn.Linear), for learned initial states `h0` (and `c0` for LSTM), and the core's own (the
+// ODE-RNN's `ode`). Training (fit) and files (save/load) are the layers above: train/ and io/.
 import { CELLS } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
