@@ -8,7 +8,8 @@ export { alloc, free } from "./memory";
 export { gemm_f32_4x8_wasmsimd, gemm_ref, gemm_f32_4x8_packed, pack_panels, axpy_f32_wasmsimd, axpy_ref,
   scale_f32_wasmsimd, scale_ref, dot_f32_wasmsimd, dot_ref, sumsq_f64_wasmsimd, sumsq_ref, gemv_f32_wasmsimd, gemv_ref,
   colsum_f32_wasmsimd, transpose_f32, copy2d_f32 } from "./linalg";
-export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_max_ulp } from "./nn/activations";
+export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_backward_f32,
+  activation_max_ulp } from "./nn/activations";
 export { linear_forward, linear_forward_t, linear_backward } from "./nn/linear";
 export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sample_weights } from "./nn/sample";

@@ -119,6 +119,8 @@ typedef struct rw_ode_desc {
 } rw_ode_desc;
 #define RW_OD_FIELDS (26)
 
+/* dy[i] *= φ'(x_i) for n elements, given y[i] = φ(x_i): the backward pass of an activation from its output. act: ACT_TANH (1 − y²) or ACT_RELU (1 where y > 0, else 0; NaN in dy stays NaN only where y > 0). */
+typedef void rw_activation_backward_f32_fn(int32_t n, int32_t act, rw_ptr y, rw_ptr dy);
 /* Largest error in ulps of the f32 result of tanh (fn 0) or sigmoid (fn 1), over every f32 whose bit pattern is in [loBits, hiBits), against the f64 function. worst: 0, or where to store the f32 argument of the largest error. */
 typedef double rw_activation_max_ulp_fn(int32_t fn, uint32_t loBits, uint32_t hiBits, rw_ptr worst);
 /* Adam (PyTorch's rule, L2 weight decay added to the gradient): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= stepSize · m / (√v / bc2Sqrt + ε) with stepSize = lr / (1 − β1^t) and bc2Sqrt = √(1 − β2^t), both computed by the caller in f64. */

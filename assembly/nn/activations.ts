@@ -6,6 +6,8 @@
 //   |x| ≥ 0.55 : 1 − 2/(e^{2|x|} + 1), |x| clamped to 10 (tanh is 1 in f32 beyond 9.01)
 // with the sign copied back, so tanh(−x) = −tanh(x) exactly, and NaN propagates.
 
+import { ACT_RELU } from "../constants";
+
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504;
 // @ts-ignore: decorator
@@ -127,6 +129,23 @@ export function relu_f32_wasmsimd(n: i32, x: usize, y: usize): void {
     const o = <usize>i << 2;
     const v = load<f32>(x + o);
     store<f32>(y + o, v > 0 || v != v ? v : 0);
+  }
+}
+
+/** dy[i] *= φ'(x_i) for n elements, given y[i] = φ(x_i): the backward pass of an activation from
+ *  its output. act: ACT_TANH (1 − y²) or ACT_RELU (1 where y > 0, else 0; NaN in dy stays NaN only
+ *  where y > 0). */
+export function activation_backward_f32(n: i32, act: i32, y: usize, dy: usize): void {
+  const n4 = n & ~3, one = f32x4.splat(1), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2, v = v128.load(y + o), g = v128.load(dy + o);
+    v128.store(dy + o,
+      act == ACT_RELU ? v128.and(g, f32x4.gt(v, zero)) : f32x4.mul(g, f32x4.sub(one, f32x4.mul(v, v))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2, v = load<f32>(y + o), g = load<f32>(dy + o);
+    store<f32>(dy + o, act == ACT_RELU ? (v > 0 ? g : <f32>0) : g * (1 - v * v));
   }
 }
 

@@ -3,6 +3,7 @@
 // and the result kind. The Core type (core/abi.ts) is derived from this table, and a test
 // compares it with WebAssembly.Module.exports.
 export const SIGNATURES = {
+  activation_backward_f32: { params: [["n", "i32"], ["act", "i32"], ["y", "ptr"], ["dy", "ptr"]], result: "void" },
   activation_max_ulp: { params: [["fn", "i32"], ["loBits", "u32"], ["hiBits", "u32"], ["worst", "ptr"]], result: "f64" },
   adam_step: { params: [["n", "i32"], ["params", "ptr"], ["grads", "ptr"], ["m", "ptr"], ["v", "ptr"], ["beta1", "f32"], ["beta2", "f32"], ["eps", "f32"], ["weightDecay", "f32"], ["stepSize", "f32"], ["bc2Sqrt", "f32"]], result: "void" },
   alloc: { params: [["bytes", "u32"]], result: "ptr" },

@@ -3,6 +3,7 @@
 // cross-entropy, the metrics reported with them, and the backward pass back to ∂L/∂h_n or
 // ∂L/∂output. Stateless: the caller owns every buffer.
 import { f32, i32 } from "../core/arena.js";
+import * as A from "../core/abi.js";
 import { core } from "../core/loader.js";
 
 export interface ReadoutShape {
@@ -154,11 +155,7 @@ export function headBackward(s: HeadShape, feat: number, weights: number, acts: 
     const Wd = widths[l], I = ins[l], w = weights + 4 * offs[l], g = grads + 4 * offs[l];
     const dx = l === 0 ? dfeat : grad + ((n - 1 - l) % 2) * half;
     c.linear_backward(rows, I, Wd, xs[l], w, d, g, g + 4 * Wd * I, dx);
-    if (l > 0) {
-      const av = f32(xs[l], rows * I), dv = f32(dx, rows * I);
-      if (s.activation === "relu") { for (let i = 0; i < dv.length; i++) dv[i] = av[i] > 0 ? dv[i] : 0; }
-      else for (let i = 0; i < dv.length; i++) dv[i] *= 1 - av[i] * av[i];
-    }
+    if (l > 0) c.activation_backward_f32(rows * I, s.activation === "relu" ? A.ACT_RELU : A.ACT_TANH, xs[l], dx);
     d = dx;
   }
 }

@@ -63,6 +63,25 @@ describe("relu_f32_wasmsimd", () => {
   });
 });
 
+describe("activation_backward_f32", () => {
+  it("dy ⊙ (1 − y²) for tanh and dy ⊙ [y > 0] for relu, bitwise the f32 arithmetic, vector body and tail", () => {
+    const f = Math.fround;
+    const y = [-0.9, -0.5, 0, 1e-8, 0.25, 0.5, 0.99, 1, -1, 0.3, 2, -3, 0.75];
+    const dy = y.map((v, i) => (i % 3) - 1.25 + v);
+    const n = y.length, py = c.alloc(4 * n + 16), pd = c.alloc(4 * n + 16);
+    for (const [act, want] of [[0, (v: number, g: number) => f(f(g) * f(1 - f(f(v) * f(v))))], [1,
+      (v: number, g: number) => (f(v) > 0 ? f(g) : 0)]] as const) {
+      new Float32Array(c.memory.buffer, py, n).set(y);
+      new Float32Array(c.memory.buffer, pd, n).set(dy);
+      c.activation_backward_f32(n, act, py, pd);
+      const got = new Float32Array(c.memory.buffer, pd, n).slice();
+      expect(Array.from(got), `act ${act}`).toEqual(y.map((v, i) => want(v, dy[i])));
+    }
+    c.free(py);
+    c.free(pd);
+  });
+});
+
 describe("sigmoid_f32_wasmsimd", () => {
   it("is within 3 ulp of f64 1/(1+e^-x) for every f32 with |x| in [2^-12, 17] (x > 0) or [2^-12, 87] (x < 0)", () => {
     const ranges: [number, number][] = [[bitsOf(2 ** -12), bitsOf(17)], [bitsOf(-(2 ** -12)), bitsOf(-87)]];
