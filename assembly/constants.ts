@@ -70,7 +70,9 @@ export const RD_DHS = 26; // ptr: backward: [L·D, T, B, H] per-step ∂L/∂h_t
 export const RD_PACKED = 27; // i32: forward: 1 = reuse the packed weights the workspace holds from the previous
 // forward of the same shape (one layer, one direction; the host vouches the
 // parameters have not changed since); 0 = pack them (always safe)
-export const RD_FIELDS = 28;
+export const RD_DROPOUT = 28; // ptr: f32 [B, L−1, T, D·H] multipliers of each hidden layer's output (time order), or 0
+// (no dropout): layer l+1 reads output_l ⊙ mask_l; the backward needs the forward's mask
+export const RD_FIELDS = 29;
 
 // Neural ODE: solver methods (OD_METHOD) and activations of the vector field's MLP (OD_ACT).
 export const ODE_EULER = 0;

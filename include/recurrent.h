@@ -83,8 +83,9 @@ typedef struct rw_rnn_desc {
   uint32_t dc0; /* ptr: backward: ∂L/∂c0 or 0 */
   uint32_t dhs; /* ptr: backward: [L·D, T, B, H] per-step ∂L/∂h_t, or 0 */
   int32_t packed; /* i32: forward: 1 = reuse the packed weights the workspace holds from the previous */
+  uint32_t dropout; /* ptr: f32 [B, L−1, T, D·H] multipliers of each hidden layer's output (time order), or 0 */
 } rw_rnn_desc;
-#define RW_RD_FIELDS (28)
+#define RW_RD_FIELDS (29)
 
 /* The Neural ODE pass descriptor (OD_* in assembly/constants.ts): f64 fields (sizes, ids, byte
  * offsets and tolerances are all exact in a double), passed to ode_forward / ode_backward /

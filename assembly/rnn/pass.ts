@@ -8,15 +8,15 @@
 //   - the workspace bytes the caller passes against what this shape needs;
 //   - lengths in 1..T;
 //   - no tensor the pass writes (ws, out, hn, cn; grads, dx, dh0, dc0, dhs) overlaps the descriptor
-//     or the lengths, which steer it, and no output overlaps the workspace's header, whose records
-//     steer it too (ERR_OVERLAP);
+//     or the lengths, which steer it, nor the dropout mask, which both passes read; no output
+//     overlaps the workspace's header, whose records steer it too (ERR_OVERLAP);
 //   - backward: the workspace must hold a forward pass of the same shape (a stamp in its header).
 // Not checked: that tensors holding only values (x, h0, params, ...) do not overlap the outputs.
 
 import { CELL_COUNT, CELL_LSTM, OK, ERR_CELL, ERR_SIZE, ERR_TOO_LARGE, ERR_LENGTHS, ERR_WORKSPACE, ERR_BOUNDS,
   ERR_NO_FORWARD, ERR_ARGUMENT, ERR_OVERLAP, RD_CELL, RD_B, RD_T, RD_I, RD_H, RD_L, RD_D, RD_CHECKPOINT, RD_TRUNCATE,
   RD_PARAMS, RD_GRADS, RD_WS, RD_WS_BYTES, RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN,
-  RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_FIELDS } from "../constants";
+  RD_DCN, RD_DX, RD_DH0, RD_DC0, RD_DHS, RD_PACKED, RD_DROPOUT, RD_FIELDS } from "../constants";
 import { geti, getp } from "../common";
 import { paramCount, rnn_layout, RnnLayout, LAYOUT_AT, STAMP_WORDS, HEADER_FLOATS } from "./layout";
 import { cellGates, cellHasC } from "./cells";
@@ -76,6 +76,9 @@ function check_tensors(d: usize, backward: bool): i32 {
       || !inside(getp(d, RD_DHS), state * <u64>T, false)) return ERR_BOUNDS;
     if (lstm && (!inside(getp(d, RD_DCN), state, false) || !inside(getp(d, RD_DC0), state, false))) return ERR_BOUNDS;
   }
+  // the dropout mask [B, L−1, T, D·H] (empty for one layer: the pointer is then ignored)
+  const mask = getp(d, RD_DROPOUT), maskFloats = <u64>B * <u64>(L - 1) * <u64>T * <u64>D * <u64>H;
+  if (!inside(mask, maskFloats, false)) return ERR_BOUNDS;
   const len = getp(d, RD_LENGTHS);
   if (len != 0) {
     if (!inside(len, <u64>B, true)) return ERR_BOUNDS;
@@ -127,7 +130,8 @@ function check_tensors(d: usize, backward: bool): i32 {
         n = fs * <f64>T;
       }
     }
-    if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)) {
+    if (overlaps(<f64>p, n, <f64>d, <f64>(RD_FIELDS << 2)) || overlaps(<f64>p, n, <f64>len, <f64>B * 4)
+      || overlaps(<f64>p, n, <f64>mask, <f64>(maskFloats << 2))) {
       return ERR_OVERLAP;
     }
     // nor the workspace's header, whose records (the layout, the loops' arguments) steer the pass

@@ -15,6 +15,13 @@
 // aligned to the sequence's end with h.detach() (and c.detach()) between chunks. A loss on the
 // final state reaches exactly the last k steps. Per direction, in that direction's step order.
 //
+// Dropout between layers (torch.nn.LSTM(dropout=p)): with a mask (RD_DROPOUT), layer l + 1 reads
+// output_l ⊙ mask_l instead of output_l; the mask holds 0 or 1/(1−p) and comes from the host. The
+// forward multiplies a hidden layer's output once it is complete (full mode: y, which the next
+// layer gathers; checkpointed: yk, which then holds what the next layer reads when its segments are
+// recomputed); the backward multiplies ∂L/∂(layer l + 1's input) by the same mask, giving
+// ∂L/∂output_l, before layer l's BPTT. The recurrence itself (h_t → h_{t+1}) is not masked.
+//
 // Segments and gradient checkpointing (layout.ts): both passes run each direction in segments of
 // S = ⌈√T⌉ steps. checkpoint = 1 keeps only the state entering each segment and recomputes the
 // segment in the backward pass (segment_forward is the one routine for both), trading a second
@@ -22,7 +29,7 @@
 
 import { gemm_f32_4x8_packed as gemmp, pack_panels, colsum_f32_wasmsimd } from "../linalg";
 import { RD_PARAMS, RD_GRADS, RD_X, RD_LENGTHS, RD_H0, RD_C0, RD_OUT, RD_HN, RD_CN, RD_DOUT, RD_DHN, RD_DCN, RD_DX,
-  RD_DH0, RD_DC0, RD_DHS, RD_TRUNCATE } from "../constants";
+  RD_DH0, RD_DC0, RD_DHS, RD_TRUNCATE, RD_DROPOUT } from "../constants";
 import { f, getp, geti } from "../common";
 import { RnnLayout, layerIn, paramOffset64, ld_regions, dAStride, STEPS_AT, REGIONS_AT } from "./layout";
 import { Steps, Regions } from "./records";
@@ -92,6 +99,21 @@ function stepsOf(lay: RnnLayout, ws: usize, lengths: usize, truncate: i32): Step
   return p;
 }
 
+/** y[t,b,:] ⊙= mask[b,l,t,:]: hidden layer l's output, or ∂L/∂ of the next layer's input, y
+ *  [T,B,D·H] in time order; mask [B,L−1,T,D·H] (RD_DROPOUT). */
+function mask_hidden(lay: RnnLayout, y: usize, mask: usize, l: i32): void {
+  const T = lay.T, B = lay.B, F = lay.D * lay.H, L1 = lay.L - 1;
+  for (let b = 0; b < B; b++) {
+    const m = f(mask, (<usize>b * L1 + l) * T * F);
+    for (let t = 0; t < T; t++) {
+      const py = f(y, (<usize>t * B + b) * F), pm = f(m, <usize>t * F);
+      let j = 0;
+      for (; j + 4 <= F; j += 4) v128.store(f(py, j), f32x4.mul(v128.load(f(py, j)), v128.load(f(pm, j))));
+      for (; j < F; j++) store<f32>(f(py, j), load<f32>(f(py, j)) * load<f32>(f(pm, j)));
+    }
+  }
+}
+
 /** Forward pass of descriptor d (pass.ts checked it) with workspace ws, laid out as lay.
  *  x [B,T,I] batch-first; lengths i32[B] or 0; h0, c0 [L·D,B,H] or 0 (c0: cells with a cell
  *  state); out [B,T,D·H] (zeros past each length); hn, cn [L·D,B,H] (cn may be 0).
@@ -103,6 +125,7 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
   const S = lay.S, N = lay.N;
   const params = getp(d, RD_PARAMS), x = getp(d, RD_X), lengths = getp(d, RD_LENGTHS);
   const h0 = getp(d, RD_H0), c0 = getp(d, RD_C0), out = getp(d, RD_OUT), hn = getp(d, RD_HN), cn = getp(d, RD_CN);
+  const mask = getp(d, RD_DROPOUT);
   const p = stepsOf(lay, ws, lengths, 0), rg = changetype<Regions>(ws + REGIONS_AT);
   p.whh = 0;
   p.dhs = 0;
@@ -160,6 +183,8 @@ export function stack_forward(d: usize, lay: RnnLayout, ws: usize, packed: bool)
       memory.copy(f(hn, ld * BH), hT, <usize>BH << 2);
       if (hasC && cn != 0) memory.copy(f(cn, ld * BH), cT, <usize>BH << 2);
     }
+    // what the next layer reads: this layer's output, both directions, masked
+    if (!last && mask != 0) mask_hidden(lay, dst, mask, l);
   }
 }
 
@@ -176,6 +201,7 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
   const params = getp(d, RD_PARAMS), grads = getp(d, RD_GRADS), lengths = getp(d, RD_LENGTHS), x = getp(d, RD_X);
   const dOut = getp(d, RD_DOUT), dhn = getp(d, RD_DHN), dcn = getp(d, RD_DCN);
   const dx = getp(d, RD_DX), dh0 = getp(d, RD_DH0), dc0 = getp(d, RD_DC0), dhs = getp(d, RD_DHS);
+  const mask = getp(d, RD_DROPOUT);
   const p = stepsOf(lay, ws, lengths, geti(d, RD_TRUNCATE)), rg = changetype<Regions>(ws + REGIONS_AT);
   p.whh = f(ws, lay.pk3);
   const dys = f(ws, lay.dys), dA = f(ws, lay.dA), dAh = f(ws, lay.dAh), dxs = f(ws, lay.dxs);
@@ -259,7 +285,8 @@ export function stack_backward(d: usize, lay: RnnLayout, ws: usize): void {
       if (dh0 != 0) memory.copy(f(dh0, ld * BH), dh, <usize>BH << 2);
       if (hasC && dc0 != 0) memory.copy(f(dc0, ld * BH), dc, <usize>BH << 2);
     }
-    // the layer below reads what this layer wrote
+    // the layer below reads what this layer wrote: ∂L/∂(its masked output), times the mask
+    if (l > 0 && mask != 0) mask_hidden(lay, dyNext, mask, l - 1);
     dyCur = dyNext;
     cT = B * D * H;
     cB = D * H;

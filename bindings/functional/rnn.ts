@@ -32,6 +32,9 @@ export interface RnnForwardTensors {
   out: number;
   hn: number;
   cn: number;
+  /** Dropout between layers (RD_DROPOUT): f32 [B, L−1, T, D·H], layer l + 1 reads output_l ⊙
+   *  mask[b, l, t, :] (time order); 0 or absent: none. rnnBackward needs the same mask. */
+  dropout?: number;
   /** Reuse the packed weights the workspaces hold from the previous forward of the same shape
    *  (RD_PACKED: the core does so only for one layer and one direction, and only after a completed
    *  forward of that shape). The caller vouches the parameters have not changed since. */
@@ -52,6 +55,8 @@ export interface RnnBackwardTensors {
   dc0: number;
   dhs: number;
   truncate: number;
+  /** The forward's dropout mask (RnnForwardTensors.dropout), or 0 / absent. */
+  dropout?: number;
 }
 
 const DESC_BYTES = 4 * A.RD_FIELDS;
@@ -167,7 +172,7 @@ export function rnnBackwardBlocks(s: RnnShape, paramFloats: number, dhs: boolean
 /** Part k's descriptor (batch rows b0 .. b0 + Bk): the shape, the part's workspace, the parameters,
  *  and x and lengths at the part's offset. */
 function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, params: number, x: number,
-  lengths: number): number {
+  lengths: number, dropout = 0): number {
   const o = writeShape(mem.get(nm("desc", k)), s, Bk), h = heap32();
   // the workspace block's whole size (at least what the shape needs; the core checks)
   h[o + A.RD_PARAMS] = params;
@@ -175,6 +180,9 @@ function partDesc(mem: Blocks, s: RnnShape, k: number, b0: number, Bk: number, p
   h[o + A.RD_WS_BYTES] = mem.bytes(nm("ws", k));
   h[o + A.RD_X] = x ? x + 4 * b0 * s.steps * s.inputSize : 0;
   h[o + A.RD_LENGTHS] = lengths ? lengths + 4 * b0 : 0;
+  // the mask is batch-first, so each part's rows are one contiguous run
+  const perSeq = (s.numLayers - 1) * s.steps * s.directions * s.hiddenSize;
+  h[o + A.RD_DROPOUT] = dropout && perSeq > 0 ? dropout + 4 * b0 * perSeq : 0;
   return o;
 }
 
@@ -257,7 +265,7 @@ function passShape(s: RnnShape) {
 export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwardTensors): void {
   const { parts, split, B, T, H, D, LD } = passShape(s);
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
+    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths, t.dropout), h = heap32();
     h[o + A.RD_OUT] = t.out + 4 * b0 * T * D * H;
     h[o + A.RD_PACKED] = t.packed ? 1 : 0;
     h[o + A.RD_H0] = partTensor(mem, "h0", k, split, t.h0);
@@ -288,7 +296,7 @@ export function rnnForward(where: string, mem: Blocks, s: RnnShape, t: RnnForwar
 export function rnnBackward(where: string, mem: Blocks, s: RnnShape, t: RnnBackwardTensors, paramFloats: number): void {
   const { parts, split, B, T, I, H, D, LD } = passShape(s), c = core();
   const descs = parts.map(([b0, b1], k) => {
-    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths), h = heap32();
+    const Bk = b1 - b0, o = partDesc(mem, s, k, b0, Bk, t.params, t.x, t.lengths, t.dropout), h = heap32();
     const part = (name: string, whole: number) => partTensor(mem, name, k, split, whole);
     h[o + A.RD_TRUNCATE] = t.truncate;
     h[o + A.RD_GRADS] = k === 0 ? t.grads : mem.get(nm("grads_", k));

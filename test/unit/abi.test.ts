@@ -218,14 +218,14 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
   it("rnn_forward / rnn_backward: an output over the descriptor or the lengths", async () => {
     const r = await rawCore();
     const B = 2, T = 3, I = 2, H = 4, P = r.e.rnn_param_count(3, I, H, 1, 1);
-    const desc = r.alloc(4 * 28), d = r.i32(desc, 28);
+    const desc = r.alloc(4 * C.RD_FIELDS), d = r.i32(desc, C.RD_FIELDS);
     d.set([3, B, T, I, H, 1, 1]);
     const wsb = r.e.rnn_workspace_bytes(desc);
     const [params, grads, ws, x, lengths, out, hn, dx] = [4 * P, 4 * P, wsb, 4 * B * T * I, 4 * B, 4 * B * T * H,
       4 * B * H, 4 * B * T * I].map(r.alloc);
     r.i32(lengths, B).set([3, 1]);
     const set = (f: Record<number, number>) => {
-      const v = r.i32(desc, 28);
+      const v = r.i32(desc, C.RD_FIELDS);
       v.fill(0);
       v.set([3, B, T, I, H, 1, 1]);
       Object.assign(v, { 9: params, 10: grads, 11: ws, 12: wsb, 13: x, 14: lengths, 17: out, 18: hn, 23: dx }, f);
@@ -264,6 +264,42 @@ describe("the raw exports refuse a write over what steers them (ERR_OVERLAP)", (
     expect(r.e.rnn_backward(set({ [C.RD_GRADS]: ws + 64 }))).toBe(ERR_OVERLAP);
     expect(r.e.rnn_backward(set({ [C.RD_DX]: ws + 256 }))).toBe(ERR_OVERLAP);
     expect(r.e.rnn_backward(set({}))).toBe(K.OK);
+  });
+
+  it("rnn_forward / rnn_backward: the dropout mask inside memory, and no output over it", async () => {
+    const r = await rawCore();
+    const B = 2, T = 3, I = 2, H = 4, L = 2, D = 2, P = r.e.rnn_param_count(C.CELL_GRU, I, H, L, D);
+    const desc = r.alloc(4 * C.RD_FIELDS), shape = [C.CELL_GRU, B, T, I, H, L, D];
+    r.i32(desc, C.RD_FIELDS).set(shape);
+    const wsb = r.e.rnn_workspace_bytes(desc), maskBytes = 4 * B * (L - 1) * T * D * H;
+    const [params, grads, ws, x, out, hn, dx, mask] = [4 * P, 4 * P, wsb, 4 * B * T * I, 4 * B * T * D * H,
+      4 * L * D * B * H, 4 * B * T * I, maskBytes].map(r.alloc);
+    r.f32(mask, maskBytes / 4).fill(2);
+    const set = (f: Record<number, number>) => {
+      const v = r.i32(desc, C.RD_FIELDS);
+      v.fill(0);
+      v.set(shape);
+      Object.assign(v, { [C.RD_PARAMS]: params, [C.RD_GRADS]: grads, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsb, [C.RD_X]: x,
+        [C.RD_OUT]: out, [C.RD_HN]: hn, [C.RD_DX]: dx, [C.RD_DROPOUT]: mask }, f);
+      return desc;
+    };
+    const end = r.mem.buffer.byteLength;
+    expect(r.e.rnn_forward(set({ [C.RD_DROPOUT]: end - maskBytes + 4 }))).toBe(K.ERR_BOUNDS); // past the end
+    expect(r.e.rnn_forward(set({ [C.RD_DROPOUT]: end - maskBytes }))).toBe(K.OK); // its last word the memory's
+    expect(r.e.rnn_forward(set({ [C.RD_OUT]: mask + maskBytes - 4 }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_forward(set({ [C.RD_DROPOUT]: ws + wsb - 4 }))).toBe(ERR_OVERLAP); // the workspace is written
+    expect(r.e.rnn_forward(set({}))).toBe(K.OK);
+    expect(r.e.rnn_backward(set({ [C.RD_DX]: mask - 4 * B * T * I + 4 }))).toBe(ERR_OVERLAP);
+    expect(r.e.rnn_backward(set({}))).toBe(K.OK);
+    // one layer: no hidden layer, no mask to read; the pointer is ignored
+    const one = [C.CELL_GRU, B, T, I, H, 1, D];
+    r.i32(desc, C.RD_FIELDS).set(one);
+    const v = r.i32(desc, C.RD_FIELDS);
+    v.fill(0);
+    v.set(one);
+    Object.assign(v, { [C.RD_PARAMS]: params, [C.RD_WS]: ws, [C.RD_WS_BYTES]: wsb, [C.RD_X]: x, [C.RD_OUT]: out,
+      [C.RD_HN]: hn, [C.RD_DROPOUT]: end });
+    expect(r.e.rnn_forward(desc)).toBe(K.OK);
   });
 
   it("hmm_forward_backward, hmm_viterbi, hmm_label_counts: an output over the lengths or the state path", async () => {
