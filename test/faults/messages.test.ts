@@ -99,12 +99,22 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   "GRU.stateDict: the module was disposed (its memory is freed); create a new one"], ["setFlat size", RangeError,
   "setFlat: parameters must have 21 elements [21], got 2"], ["Model config null", TypeError,
   "Model: config must be an object, got null"], ["Model typo", TypeError,
-  'Model: unknown option "outputsize" (did you mean "outputSize"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, resetAfter, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask, head, forgetBias'],
+  'Model: unknown option "outputsize" (did you mean "outputSize"?); expected one of cell, inputSize, hiddenSize, numLayers, bidirectional, nonlinearity, resetAfter, outputSize, readout, loss, initialState, seed, init, checkpoint, ode, timeGap, inputMask, head, forgetBias, dropout, inputDropout, readoutDropout'],
   ["Model cell", TypeError, 'Model: cell must be one of "rnn", "lstm", "gru", "odegru", got "transformer"'], [
-  "Model odegru stacked",
+  "Model dropout 1",
   RangeError,
-  'Model: cell "odegru" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers 2, bidirectional false, checkpoint false',
-], ["Model ode without odegru", TypeError, 'Model: ode applies only to cell "odegru", got it with cell "gru"'], [
+  "Model: dropout must be a probability >= 0 and < 1, got 1",
+], ["Model dropout negative", RangeError, "Model: dropout must be a probability >= 0 and < 1, got -0.1"], [
+  "Model dropout string",
+  TypeError,
+  'Model: dropout must be a number, got "0.5"',
+], ["Model inputDropout NaN", TypeError, "Model: inputDropout must be a number, got NaN"], [
+  "Model readoutDropout Infinity",
+  RangeError,
+  "Model: readoutDropout must be a probability >= 0 and < 1, got Infinity",
+], ["Model odegru stacked", RangeError,
+  'Model: cell "odegru" is one forward layer (numLayers 1, bidirectional false, checkpoint false), got numLayers 2, bidirectional false, checkpoint false'],
+  ["Model ode without odegru", TypeError, 'Model: ode applies only to cell "odegru", got it with cell "gru"'], [
   "Model odegru times missing",
   TypeError,
   'Model.predict: data.times must be an array of 1 Float64Array (one time per step of each sequence; cell "odegru" evolves the state between the steps\' times), got undefined',

@@ -26,5 +26,12 @@ for (const checkpoint of [false, true]) {
   out[checkpoint ? "lossesCheckpointed" : "losses"] = h.loss;
   out[checkpoint ? "predCheckpointed" : "pred"] = Array.from(m.predict(xs, { classes }));
   m.dispose();
+  // dropout: the masks are drawn for the whole batch and each thread reads its sequences' rows
+  const md = new Model({ cell: "gru", inputSize: 3, hiddenSize: 8, numLayers: 3, bidirectional: true, outputSize: 1,
+    seed: 2, checkpoint, dropout: 0.3, inputDropout: 0.1, readoutDropout: 0.2 });
+  const hd = await md.fit({ x: xs, y: Float32Array.from(ys) }, { epochs: 3, batchSize: 16, learningRate: 0.01,
+    clipNorm: 1, seed: 1 });
+  out[checkpoint ? "dropoutCheckpointed" : "dropout"] = hd.loss;
+  md.dispose();
 }
 console.log(JSON.stringify(out));

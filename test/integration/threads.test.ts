@@ -27,7 +27,12 @@ describe("threads", () => {
     two.pred.forEach((v: number, i: number) =>
       expect(Math.abs(v - one.pred[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(one.pred[i]))
     );
+    // dropout between layers: each thread's part of the masks
+    two.dropout.forEach((v: number, i: number) =>
+      expect(Math.abs(v - one.dropout[i])).toBeLessThan(1e-5 * Math.abs(one.dropout[i]))
+    );
     // gradient checkpointing on two threads: bitwise the same as storing every step
+    expect(two.dropoutCheckpointed).toEqual(two.dropout);
     expect(two.lossesCheckpointed).toEqual(two.losses);
     expect(two.predCheckpointed).toEqual(two.pred);
   });

@@ -1,6 +1,6 @@
 // An independent float64 implementation of the model (RNN/LSTM/GRU stack + linear readout + loss,
-// zero / learned / per-class initial states), written from the equations, one sequence at a time,
-// for finite-difference gradient checks.
+// zero / learned / per-class initial states, given dropout masks), written from the equations, one
+// sequence at a time, for finite-difference gradient checks.
 export interface RefConfig {
   cell?: "rnn" | "lstm" | "gru";
   /** GRU: false for the reset gate before the recurrent product (ONNX's default GRU) */
@@ -26,11 +26,20 @@ function matvec(W: Float64Array, rows: number, cols: number, x: ArrayLike<number
   }
 }
 
+/** Dropout masks of one batch (Model's layout, nn/model/dropout.ts; T the longest sequence): dropout
+ *  [B, L−1, T, D·H] multiplies the output of layer l < L − 1 before layer l + 1 reads it, input
+ *  [B, T, I] the input, readout [B or B·T, D·H] the readout's features. */
+export interface RefMasks {
+  dropout?: Float32Array;
+  input?: Float32Array;
+  readout?: Float32Array;
+}
+
 /** Loss of the model on sequences xs (each [len·I]) with targets ys (and class ids); with per-step
  *  weights (readout "sequence"), Σ w·ℓ / Σ w, ℓ a step's mean squared error over its outputs or its
- *  cross-entropy. */
+ *  cross-entropy; with the dropout masks given (none: no dropout). */
 export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, classes?: Int32Array,
-  weights?: Float32Array[]): number {
+  weights?: Float32Array[], masks: RefMasks = {}): number {
   const { inputSize: I, hiddenSize: H, numLayers: L, outputSize: O } = cfg;
   const D = cfg.bidirectional ? 2 : 1, cell = cfg.cell ?? "rnn";
   const act = cfg.nonlinearity ?? "tanh";
@@ -43,9 +52,11 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
     return Float64Array.from(t.subarray((k * L * D + ld) * H, (k * L * D + ld + 1) * H));
   };
   let total = 0, count = 0;
+  const TB = Math.max(...xs.map((x) => x.length / I)), F = D * H;
   xs.forEach((x, n) => {
     const T = x.length / I;
     let seq: Float64Array[] = Array.from({ length: T }, (_, t) => Float64Array.from(x.subarray(t * I, t * I + I)));
+    if (masks.input) seq.forEach((v, t) => v.forEach((e, i) => (v[i] = e * masks.input![(n * TB + t) * I + i])));
     const hn: Float64Array[] = [];
     for (let l = 0; l < L; l++) {
       const In = l === 0 ? I : D * H;
@@ -93,10 +104,15 @@ export function refLoss(cfg: RefConfig, p: Params, xs: Float32Array[], ys: any, 
         }
         if (l === L - 1) hn.push(h);
       }
+      if (masks.dropout && l < L - 1) {
+        out.forEach((v, t) => v.forEach((e, j) => (v[j] = e * masks.dropout![((n * (L - 1) + l) * TB + t) * F + j])));
+      }
       seq = out;
     }
     const rows = cfg.readout === "last" ? [Float64Array.from(hn.flatMap((h) => Array.from(h)))] : seq;
     rows.forEach((f, r) => {
+      const row = cfg.readout === "last" ? n : n * TB + r;
+      if (masks.readout) f = f.map((e, j) => e * masks.readout![row * F + j]);
       const y = new Float64Array(O);
       matvec(p["readout.weight"], O, D * H, f, y);
       for (let o = 0; o < O; o++) y[o] += p["readout.bias"][o];

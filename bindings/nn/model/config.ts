@@ -11,6 +11,7 @@ import type { CellOptions } from "../rnn/layers.js";
 import { MODEL_CELLS, MODEL_CELL_TYPES, cellsTaking } from "./cells.js";
 import type { ModelCell, OdeCellOptions } from "./cells.js";
 import { recurrentInputSize } from "./data.js";
+import { checkRate } from "./dropout.js";
 
 const W = "Model";
 /** "last": one output per sequence; "sequence": one per step (see ModelConfig.readout). */
@@ -70,6 +71,20 @@ export interface ModelConfig extends CellOptions {
    *  "readout.weight" [outputSize, W_last] and "readout.bias", so files without a head load as
    *  before. Each hidden layer starts with PyTorch's nn.Linear init, U(±1/√fan_in). */
   head?: HeadOptions;
+  /** Dropout between stacked recurrent layers, torch.nn.LSTM(dropout=p): in training, layer l + 1
+   *  reads y_l ⊙ m_l, with y_l layer l's output at every step (both directions side by side) and
+   *  m_l drawn per element: 0 with probability p, else 1/(1 − p) (inverted dropout); not after the
+   *  last layer (no effect with numLayers 1). Training passes only (fit, trainBatch,
+   *  computeGradients, gradientFlow), never predict, evaluate, stream, generate or fit's
+   *  validation. Masks: mulberry32 seeded by the model's seed and its count of training passes
+   *  (nn/model/dropout.ts), so the same seed and calls give the same masks. 0 <= p < 1, default 0. */
+  dropout?: number;
+  /** Dropout on the recurrent stack's input (x, or [x ⊙ mask, mask] and the time gap), every step
+   *  and feature, as `dropout`: training only, inverted, seeded. 0 <= p < 1, default 0. */
+  inputDropout?: number;
+  /** Dropout on the features the readout reads (every step's output, or each sequence's last
+   *  state), as `dropout`: training only, inverted, seeded. 0 <= p < 1, default 0. */
+  readoutDropout?: number;
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
@@ -87,7 +102,7 @@ export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter",
     "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask",
-    "head", "forgetBias"]);
+    "head", "forgetBias", "dropout", "inputDropout", "readoutDropout"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
   if (o.forgetBias !== undefined && spec.layer !== "lstm") {
@@ -138,7 +153,9 @@ export function checkConfig(config: ModelConfig): ModelSettings {
     init: withForgetBias(W, checkInit(W, o.init, spec.layer === "lstm"), o.forgetBias),
     checkpoint: check.bool(W, "checkpoint", o.checkpoint ?? false),
     timeGap: check.bool(W, "timeGap", o.timeGap ?? false), inputMask: check.bool(W, "inputMask", o.inputMask ?? false),
-    head: checkHead(o.head) };
+    head: checkHead(o.head), dropout: checkRate(W, "dropout", o.dropout),
+    inputDropout: checkRate(W, "inputDropout", o.inputDropout),
+    readoutDropout: checkRate(W, "readoutDropout", o.readoutDropout) };
   if (cfg.loss === "crossentropy" && cfg.outputSize < 2) {
     throw new RangeError(`${W}: crossentropy needs outputSize >= 2 classes, got ${cfg.outputSize}`);
   }

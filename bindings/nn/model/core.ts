@@ -23,6 +23,8 @@ export interface CoreForward {
   out: number;
   hn: number;
   cn: number;
+  /** The recurrent stack's dropout mask between layers [B, L−1, T, D·H] (RD_DROPOUT), or 0 / absent. */
+  dropout?: number;
 }
 
 /** A core's backward after its forward over the same batch (offsets as CoreForward; 0 = absent or
@@ -38,6 +40,8 @@ export interface CoreBackward {
   dc0: number;
   dhs: number;
   truncate: number;
+  /** The forward's dropout mask, or 0 / absent. */
+  dropout?: number;
 }
 
 /** What a Model needs of its recurrence. */

@@ -22,6 +22,7 @@ import { ModelConfig, ModelSettings, Readout, checkConfig, modelSlots } from "./
 import type { SequenceCore } from "./core.js";
 import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage,
   stageBlocks } from "./data.js";
+import { ModelDropout, applyMask } from "./dropout.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
 import { OdeRnn } from "./odernn.js";
@@ -108,6 +109,8 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** Rows of the learned initial-state table (0: zeros); offset of the h0 table (c0 follows). */
   readonly #stateRows: number;
   readonly #stateOffset: number;
+  /** @internal Dropout: the rates, the training-pass counter and the masks' memory (dropout.ts). */
+  readonly dropoutState: ModelDropout;
 
   constructor(config: ModelConfig & { readout?: R }) {
     const cfg = checkConfig(config);
@@ -124,9 +127,10 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.#spec = dataSpec(cfg);
     const seqCore = new CORES[this.#cell.core](cfg, slots);
     this.#core = seqCore;
+    this.dropoutState = new ModelDropout(cfg.dropout, cfg.inputDropout, cfg.readoutDropout, cfg.seed);
     this.parameters = new ParameterBlock(W, slots);
     this.numParams = this.parameters.numParams;
-    adopt(this, this.parameters, [this.#data, this.#mem, ...seqCore.memory], () => {
+    adopt(this, this.parameters, [this.#data, this.#mem, this.dropoutState.memory, ...seqCore.memory], () => {
       // the recurrent layer and the core's own parameters (each initialized by its own rule)
       seqCore.init(this.parameters);
       // head and readout: PyTorch's nn.Linear default init U(−1/√fan_in, 1/√fan_in), layer by layer
@@ -268,9 +272,11 @@ export class RecurrentModel<R extends Readout = Readout> {
 
   /** @internal Forward (and with `backward`, BPTT accumulating into the gradients) over the
    *  sequences idx of a checked data set; every block the batch needs is reserved first, so a
-   *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). */
+   *  failure changes nothing. dhs: record ∂L/∂h_t (gradientFlow). training: apply dropout (dropout.ts;
+   *  every backward pass is a training pass). */
   runBatch(where: string, data: SequenceData, idx: ArrayLike<number>, mode: "predict" | "loss" | "backward",
-    truncate = 0, dhs = false, state: CarriedState | null = null): BatchResult & { staged: Staged; pred: number } {
+    truncate = 0, dhs = false, state: CarriedState | null = null, training = mode === "backward"
+  ): BatchResult & { staged: Staged; pred: number } {
     const cfg = this.config, withTargets = mode !== "predict", backward = mode === "backward";
     const H = cfg.hiddenSize, D = cfg.bidirectional ? 2 : 1, L = cfg.numLayers, LD = L * D, F = D * H,
       O = cfg.outputSize;
@@ -290,10 +296,14 @@ export class RecurrentModel<R extends Readout = Readout> {
         } has no such option`,
       );
     }
-    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p],
-      ...seqCore.blocks(B, T, backward, dhs)], { what: `batch (${B} sequences × ${T} steps)`,
+    const drop = this.dropoutState, dsz = drop.blocks(training, B, T, L, F, recurrentInputSize(cfg), rows);
+    reserveAll(where, [[this.#data, stageBlocks(this.#spec, B, T, data, withTargets)], [this.#mem, p], [drop.memory, {
+      ...dsz,
+    }], ...seqCore.blocks(B, T, backward, dhs)], { what: `batch (${B} sequences × ${T} steps)`,
       advice: seqCore.advice(B) });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
+    const masks = drop.draw(where, dsz);
+    applyMask(staged.x, masks.input, B * T * recurrentInputSize(cfg));
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     if (state) {
       f32(p.h0, LD * B * H).set(state.h);
@@ -303,9 +313,11 @@ export class RecurrentModel<R extends Readout = Readout> {
       R.gatherStates(p.h0, tab, staged.classes, B, LD, H);
       if (cellState) R.gatherStates(p.c0, tab + 4 * table, staged.classes, B, LD, H);
     }
-    seqCore.forward(where, staged, { params, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn });
+    seqCore.forward(where, staged, { params, h0: p.h0, c0: p.c0, out: p.out, hn: p.hn, cn: p.cn,
+      dropout: masks.dropout });
     const feat = last ? p.feat : p.out;
     if (last) R.lastStates(p.hn, p.feat, B, H, L, D);
+    applyMask(feat, masks.readout, rows * F);
     const w = params + 4 * this.#headOffset;
     R.headForward(hs, feat, w, p.acts, p.pred, p.wt);
     // the carried state leaves with the batch's final states, once nothing can fail any more
@@ -323,9 +335,10 @@ export class RecurrentModel<R extends Readout = Readout> {
     const m = R.metrics(hs, p.pred, staged.target, staged.mask);
     if (backward) {
       R.headBackward(hs, feat, w, p.acts, p.dpred, grads + 4 * this.#headOffset, p.dfeat, p.hgrad);
+      applyMask(p.dfeat, masks.readout, rows * F);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
       seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0,
-        dc0: p.dc0, dhs: p.dhs, truncate });
+        dc0: p.dc0, dhs: p.dhs, truncate, dropout: masks.dropout });
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
@@ -445,7 +458,7 @@ export class RecurrentModel<R extends Readout = Readout> {
   dispose(): void {
     untrack(this);
     this.rnn.dispose();
-    for (const b of [this.#data, this.#mem]) b.release();
+    for (const b of [this.#data, this.#mem, this.dropoutState.memory]) b.release();
     this.#core.release();
     this.parameters.dispose();
   }

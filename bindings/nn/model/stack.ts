@@ -56,14 +56,14 @@ export class StackCore implements SequenceCore {
   forward(where: string, st: Staged, t: CoreForward): void {
     const version = this.#parameters!.version, packed = this.#packed.begin(version, this.#pass);
     rnnForward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, x: st.x, lengths: st.lengths, h0: t.h0,
-      c0: t.c0, out: t.out, hn: t.hn, cn: t.cn, packed });
+      c0: t.c0, out: t.out, hn: t.hn, cn: t.cn, packed, dropout: t.dropout });
     this.#packed.done(version, this.#pass);
   }
 
   backward(where: string, st: Staged, t: CoreBackward): void {
     rnnBackward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, grads: t.grads, x: st.x,
       lengths: st.lengths, dOut: t.dOut, dhn: t.dhn, dcn: 0, dx: 0, dh0: t.dh0, dc0: t.dc0, dhs: t.dhs,
-      truncate: t.truncate }, this.#parameters!.numParams);
+      truncate: t.truncate, dropout: t.dropout }, this.#parameters!.numParams);
   }
 
   release(): void {

@@ -1,0 +1,120 @@
+// Dropout's gradients with the masks held fixed: the WASM model's loss and gradients of a training
+// pass against the float64 reference (test/reference/reference.ts) run with that pass's masks, and
+// its gradients against central differences of that reference (masks fixed). Tolerance as in
+// gradcheck.test.ts: |g − g_fd| ≤ 1e-4 + 2e-3·|g_fd| (f32 model vs f64 truth).
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, Model } from "../../dist/index.js";
+import { expectClose, lcg } from "../helpers";
+import { RefConfig, refLoss } from "./reference";
+
+beforeAll(async () => {
+  await init();
+});
+
+type Cfg = RefConfig & { name: string; cell: "rnn" | "lstm" | "gru"; checkpoint?: boolean };
+const rates = { dropout: 0.5, inputDropout: 0.25, readoutDropout: 0.3 };
+const configs: Cfg[] = [{ name: "tanh, 2 layers bidirectional, last state, MSE", cell: "rnn", inputSize: 3,
+  hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: "tanh", outputSize: 2, readout: "last", loss: "mse" },
+  { name: "LSTM, 3 layers, every step, cross-entropy", cell: "lstm", inputSize: 2, hiddenSize: 5, numLayers: 3,
+    bidirectional: false, outputSize: 3, readout: "sequence", loss: "crossentropy" }, {
+  name: "GRU, 2 layers bidirectional, every step, MSE, checkpointed",
+  cell: "gru",
+  inputSize: 3,
+  hiddenSize: 5,
+  numLayers: 2,
+  bidirectional: true,
+  outputSize: 2,
+  readout: "sequence",
+  loss: "mse",
+  checkpoint: true,
+}];
+
+function batch(cfg: Cfg) {
+  const rnd = lcg(cfg.hiddenSize * 17 + cfg.numLayers);
+  const lens = [5, 2, 4];
+  const xs = lens.map((T) => Float32Array.from({ length: T * cfg.inputSize }, () => 2 * rnd() - 0.5));
+  const ys = cfg.readout === "last"
+    ? Float32Array.from({ length: lens.length * cfg.outputSize }, () => rnd())
+    : lens.map((T) =>
+      cfg.loss === "mse"
+        ? Float32Array.from({ length: T * cfg.outputSize }, () => rnd())
+        : Int32Array.from({ length: T }, (_, t) => (t * 7 + T) % cfg.outputSize)
+    );
+  return { x: xs, y: ys as any };
+}
+
+describe("dropout: gradients with fixed masks vs the float64 reference", () => {
+  for (const cfg of configs) {
+    it(cfg.name, () => {
+      const { name, ...mc } = cfg;
+      const model = new Model({ ...mc, ...rates, seed: 5 });
+      const drop = (model as any).dropoutState;
+      drop.record = true;
+      const data = batch(cfg);
+      const loss = model.computeGradients(data);
+      const masks = drop.last;
+      expect(Object.keys(masks).sort()).toEqual(["dropout", "input", "readout"]);
+      const sd = model.stateDict(), g = model.grads();
+      const p64: Record<string, Float64Array> = {};
+      for (const [k, v] of Object.entries(sd)) p64[k] = Float64Array.from(v);
+      const ref = refLoss(cfg, p64, data.x, data.y, undefined, undefined, masks);
+      expect(Math.abs(loss - ref)).toBeLessThan(1e-5 * (1 + Math.abs(ref)));
+      // the masks matter: without them the loss differs
+      expect(Math.abs(refLoss(cfg, p64, data.x, data.y) - ref)).toBeGreaterThan(1e-3);
+      const eps = 1e-6;
+      for (const k of Object.keys(sd)) {
+        const fd = new Float64Array(sd[k].length);
+        for (let i = 0; i < fd.length; i++) {
+          const v = p64[k][i];
+          p64[k][i] = v + eps;
+          const lp = refLoss(cfg, p64, data.x, data.y, undefined, undefined, masks);
+          p64[k][i] = v - eps;
+          const lm = refLoss(cfg, p64, data.x, data.y, undefined, undefined, masks);
+          p64[k][i] = v;
+          fd[i] = (lp - lm) / (2 * eps);
+        }
+        expectClose(`${name}: ${k}`, g[k], fd, 1e-4, 2e-3);
+      }
+      // the same masks given back (held fixed) give the same loss and gradients, bitwise, in the
+      // other checkpointing mode too
+      drop.fixed = masks;
+      model.checkpoint = !cfg.checkpoint;
+      expect(model.computeGradients(data)).toBe(loss);
+      const g2 = model.grads();
+      for (const k of Object.keys(g)) expect(Array.from(g2[k]), k).toEqual(Array.from(g[k]));
+      model.dispose();
+    });
+  }
+});
+
+describe("dropout: finite differences of the WASM model's own loss, masks held fixed", () => {
+  it("GRU, 2 layers, every step, MSE: a few weights of each layer and the readout", () => {
+    const cfg = configs[2];
+    const { name: _, ...mc } = cfg;
+    const model = new Model({ ...mc, ...rates, seed: 9 });
+    const drop = (model as any).dropoutState;
+    drop.record = true;
+    const data = batch(cfg);
+    model.computeGradients(data);
+    drop.fixed = drop.last;
+    const g = model.grads(), sd = model.stateDict();
+    // a step this large keeps the f32 loss's rounding (~1e-7) below 1e-5 in the quotient; the
+    // second-order error of central differences is smaller still for these smooth cells
+    const eps = 1e-2;
+    for (const k of ["rnn.weight_ih_l0", "rnn.weight_hh_l1_reverse", "rnn.weight_ih_l1", "readout.weight"]) {
+      const got: number[] = [], want: number[] = [];
+      for (const i of [0, 3, 7]) {
+        const v = sd[k][i], at = (x: number) => {
+          const d = { ...sd, [k]: Float32Array.from(sd[k]) };
+          d[k][i] = x;
+          model.loadStateDict(d);
+          return model.computeGradients(data);
+        };
+        want.push((at(v + eps) - at(v - eps)) / (2 * eps));
+        got.push(g[k][i]);
+      }
+      expectClose(k, got, want, 3e-5, 2e-2);
+    }
+    model.dispose();
+  });
+});
