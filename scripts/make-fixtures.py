@@ -9,6 +9,7 @@ writes /tmp/ode/ode.json and prints how far it is from the committed file, as a 
 tolerances of test/reference/ode.test.ts. The committed file stays: it was made with torchdiffeq, and JAX
 reproduces it to within the tests' tolerances except where torchdiffeq's own step sequence is
 what the test pins (see "Neural ODE" below); the full run leaves ode.json alone.
+`--only dropout` writes dropout.json alone (the full run writes it too, from its own seed).
 
 Every case is computed in float64 from inputs that are first rounded to float32, so the tests
 compare our f32 results with the exact answer for the same f32 inputs.
@@ -270,6 +271,50 @@ def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4
     if mode == "lstm":
         case.update({"c0": flat(c0), "cN": flat(cN), "gCN": flat(g_cn), "dc0": flat(c0.grad)})
     return case
+
+
+def dropout_case(mode, L, bidir, p, B=3, T=5, I=4, H=6, O=2, seed=1):
+    """torch.nn.RNN/LSTM/GRU(dropout=p) in training mode with torch's own masks, + Linear + MSE:
+    the loss and every gradient, and the masks themselves as [B, L-1, T, D*H] (Model's layout).
+    The masks are torch's draws reproduced (one bernoulli_ per hidden layer's time-major output,
+    from the same seed), checked by running the layers one by one with them."""
+    D = 2 if bidir else 1
+    m = MODULES[mode](I, H, num_layers=L, bidirectional=bidir, batch_first=True, dropout=p).double()
+    ro = torch.nn.Linear(D * H, O).double()
+    with torch.no_grad():
+        for q in list(m.parameters()) + list(ro.parameters()):
+            q.copy_(f32(torch.empty_like(q).uniform_(-0.6, 0.6)))
+    x, y = f32(torch.randn(B, T, I)), f32(torch.randn(B, T, O))
+    m.train()
+    torch.manual_seed(seed)
+    out, _ = m(x)
+    loss = ((ro(out) - y) ** 2).mean()
+    loss.backward()
+    torch.manual_seed(seed)
+    masks = [torch.empty(T, B, D * H, dtype=torch.float64).bernoulli_(1 - p).div_(1 - p) for _ in range(L - 1)]
+    sd, h = m.state_dict(), x
+    for l in range(L):
+        one = MODULES[mode](h.shape[2], H, num_layers=1, bidirectional=bidir, batch_first=True).double()
+        with torch.no_grad():
+            for k, v in one.state_dict().items():
+                v.copy_(sd[k.replace("_l0", f"_l{l}")])
+        h, _ = one(h)
+        if l < L - 1:
+            h = h * masks[l].transpose(0, 1)
+    assert (h - out).abs().max().item() < 1e-12, "torch's dropout masks were not reproduced"
+    named = lambda mod, pre: [(pre + k, v) for k, v in mod.named_parameters()]
+    ps = named(m, "rnn.") + named(ro, "readout.")
+    return {"name": f"{mode}_L{L}_{'bi' if bidir else 'uni'}_p{p}", "cell": mode, "numLayers": L,
+            "bidirectional": bidir, "p": p, "B": B, "T": T, "I": I, "H": H, "O": O, "x": flat(x), "y": flat(y),
+            "mask": flat(torch.stack(masks, 0).permute(2, 0, 1, 3)), "params": {k: flat(v) for k, v in ps},
+            "loss": loss.item(), "grads": {k: flat(v.grad) for k, v in ps}}
+
+
+def dropout_cases():
+    torch.manual_seed(0)  # its own stream: the same file from the full run and from --only dropout
+    return {"torch": torch.__version__, "cases": [dropout_case("lstm", 3, False, 0.5),
+                                                   dropout_case("gru", 2, True, 0.2, seed=2),
+                                                   dropout_case("rnn", 2, False, 0.5, seed=3)]}
 
 
 def optim_cases():
@@ -812,6 +857,10 @@ def main():
         with open(os.path.join(OUT, "head.json"), "w") as f:
             json.dump(head_cases(), f)
         return
+    if sys.argv[1:] == ["--only", "dropout"]:
+        with open(os.path.join(OUT, "dropout.json"), "w") as f:
+            json.dump(dropout_cases(), f)
+        return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
             json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
@@ -851,6 +900,8 @@ def main():
         json.dump(hmm_cases(), f)
     with open(os.path.join(OUT, "head.json"), "w") as f:
         json.dump(head_cases(), f)
+    with open(os.path.join(OUT, "dropout.json"), "w") as f:
+        json.dump(dropout_cases(), f)
     print("wrote", OUT, file=sys.stderr)
 
 

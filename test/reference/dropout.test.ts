@@ -1,7 +1,10 @@
 // Dropout's gradients with the masks held fixed: the WASM model's loss and gradients of a training
 // pass against the float64 reference (test/reference/reference.ts) run with that pass's masks, and
 // its gradients against central differences of that reference (masks fixed). Tolerance as in
-// gradcheck.test.ts: |g − g_fd| ≤ 1e-4 + 2e-3·|g_fd| (f32 model vs f64 truth).
+// gradcheck.test.ts: |g − g_fd| ≤ 1e-4 + 2e-3·|g_fd| (f32 model vs f64 truth). And torch.nn.LSTM /
+// GRU / RNN(dropout=p) in training mode with torch's own masks (dropout.json, make-fixtures.py
+// --only dropout), given to the model: loss 1e-5 rel, gradients 1e-4 abs + 1e-3 rel.
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, Model } from "../../dist/index.js";
 import { expectClose, lcg } from "../helpers";
@@ -117,4 +120,31 @@ describe("dropout: finite differences of the WASM model's own loss, masks held f
     }
     model.dispose();
   });
+});
+
+describe("dropout vs PyTorch: torch.nn.RNN / LSTM / GRU(dropout=p) in training mode, with torch's masks", () => {
+  const fx = JSON.parse(readFileSync(new URL("../fixtures/dropout.json", import.meta.url), "utf8"));
+  for (const cs of fx.cases) {
+    it(`${cs.name} (PyTorch ${fx.torch})`, () => {
+      const F32 = (a: number[]) => Float32Array.from(a);
+      const model = new Model({ cell: cs.cell, inputSize: cs.I, hiddenSize: cs.H, numLayers: cs.numLayers,
+        bidirectional: cs.bidirectional, outputSize: cs.O, readout: "sequence", loss: "mse", dropout: cs.p });
+      const sd: Record<string, Float32Array> = {};
+      for (const [k, v] of Object.entries(cs.params)) sd[k] = F32(v as number[]);
+      model.loadStateDict(sd);
+      const drop = (model as any).dropoutState;
+      drop.fixed = { dropout: F32(cs.mask) };
+      const x = F32(cs.x), y = F32(cs.y), seq = cs.T * cs.I, out = cs.T * cs.O;
+      const data = { x: Array.from({ length: cs.B }, (_, b) => x.subarray(b * seq, (b + 1) * seq)),
+        y: Array.from({ length: cs.B }, (_, b) => y.subarray(b * out, (b + 1) * out)) };
+      const loss = model.computeGradients(data);
+      expect(Math.abs(loss - cs.loss)).toBeLessThan(1e-5 * Math.abs(cs.loss));
+      const g = model.grads();
+      for (const [k, v] of Object.entries(cs.grads)) expectClose(`${cs.name}: ${k}`, g[k], v as number[], 1e-4, 1e-3);
+      // without the masks, the same weights give another loss: the fixture's masks matter
+      drop.fixed = null;
+      expect(Math.abs(model.evaluate(data).loss - cs.loss)).toBeGreaterThan(1e-4);
+      model.dispose();
+    });
+  }
 });
