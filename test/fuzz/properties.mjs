@@ -192,7 +192,12 @@ function modelCase() {
         loss: arg(["loss"], fc.constant(s.loss), fc.constantFrom("mae", null)),
         readout: arg(["readout"], fc.constant(s.readout), fc.constantFrom("first", 0)),
         initialState: arg(["initialState"], fc.constant(perClass ? { perClass: 2 } : s.init),
-          fc.constantFrom("random", { perClass: 0 }, { perClass: 1.5 }, { perclass: 2 })) }, { required: true });
+          fc.constantFrom("random", { perClass: 0 }, { perClass: 1.5 }, { perclass: 2 })),
+        ...Object.fromEntries(
+          ["dropout", "inputDropout", "readoutDropout"].map((
+            k,
+          ) => [k, arg([k], fc.constantFrom(0, 0.3, 0.9), fc.constantFrom(1, -0.1, NaN, Infinity, "0.5", null))]),
+        ) }, { required: true });
       const ce = s.loss === "crossentropy", seq = s.readout === "sequence";
       const yValid = seq
         ? fc.tuple(
@@ -1032,9 +1037,9 @@ const ARENA_PAGES = 32;
 const RAW = { OK: 0, ERR_ARGUMENT: -8, ERR_MAX_STEPS: -9, ERR_STEP_UNDERFLOW: -10, ERR_ZERO_PROBABILITY: -11 };
 /** Codes that mean "refused before writing". */
 const VALIDATION = new Set([-1, -2, -3, -4, -5, -6, -7, -8, -12]);
-const RD = { FIELDS: 28, CELL: 0, B: 1, T: 2, I: 3, H: 4, L: 5, D: 6, CK: 7, TRUNC: 8, PARAMS: 9, GRADS: 10, WS: 11,
+const RD = { FIELDS: 29, CELL: 0, B: 1, T: 2, I: 3, H: 4, L: 5, D: 6, CK: 7, TRUNC: 8, PARAMS: 9, GRADS: 10, WS: 11,
   WSB: 12, X: 13, LEN: 14, H0: 15, C0: 16, OUT: 17, HN: 18, CN: 19, DOUT: 20, DHN: 21, DCN: 22, DX: 23, DH0: 24,
-  DC0: 25, DHS: 26, PACKED: 27 };
+  DC0: 25, DHS: 26, PACKED: 27, DROPOUT: 28 };
 const OD = { FIELDS: 26, METHOD: 0, ACT: 1, TI: 2, D: 3, K: 4, WIDTHS: 5, B: 6, S: 7, TIMES: 8, PER_SEQ: 9, SUB: 10,
   RTOL: 11, ATOL: 12, MAX: 13, PARAMS: 14, GRADS: 15, WS: 16, WSB: 17, H0: 18, STATES: 19, DSTATES: 20, DH0: 21,
   STATS: 22, GRAD: 23, NORM: 24, MAP: 25 };
@@ -1212,7 +1217,7 @@ function rnnRaw(R, raw, s, muts, phase, moveTo) {
   fill(at.dcn, state);
   if (lengths) new Int32Array(raw.mem.buffer, at.len, s.B).set(lengths);
   const valid = [s.cell, s.B, s.T, s.I, s.H, s.L, s.D, s.ck, s.trunc, at.params, at.grads, at.ws, wsb, at.x, at.len,
-    at.h0, at.c0, at.out, at.hn, at.cn, at.dout, at.dhn, at.dcn, at.dx, at.dh0, at.dc0, at.dhs, 0];
+    at.h0, at.c0, at.out, at.hn, at.cn, at.dout, at.dhn, at.dcn, at.dx, at.dh0, at.dc0, at.dhs, 0, 0];
   const ptrs = Object.values(at).filter(Boolean);
   const codes = [];
   for (const pass of ["forward", "backward"]) {
