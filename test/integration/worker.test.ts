@@ -60,6 +60,19 @@ describe("WorkerModel", () => {
     m.dispose();
   });
 
+  it("dropout: a fresh model in the Worker draws the masks a fresh Model here draws (the same training, bitwise)", async () => {
+    const dc = { ...cfg, numLayers: 2, dropout: 0.5, inputDropout: 0.2, readoutDropout: 0.1 };
+    const m = new Model(dc), w = await WorkerModel.create(dc);
+    const [h1, h2] = [await m.fit(data(), opts), await w.fit(data(), opts)];
+    expect(h2.loss).toEqual(h1.loss);
+    expect(h2.valLoss).toEqual(h1.valLoss);
+    const back = Model.load(await w.save()), sd = back.stateDict();
+    for (const [k, v] of Object.entries(m.stateDict())) expect(bits(sd[k]), k).toEqual(bits(v));
+    back.dispose();
+    m.dispose();
+    await w.dispose();
+  });
+
   it('an AbortSignal stops fit between batches (FitError kind "aborted"), and the model stays usable', async () => {
     const w = await WorkerModel.create(cfg);
     const ac = new AbortController();
