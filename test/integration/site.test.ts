@@ -69,8 +69,17 @@ const inked = (page: Page, id: string) =>
 
 describe("playground (site/dist)", () => {
   for (const mode of ["plain", "isolated"] as const) {
-    it(`${mode === "plain" ? "without" : "with"} COOP/COEP: trains in the Worker, draws, keeps frames under 100 ms, predicts`, async () => {
+    it(`${mode === "plain" ? "without" : "with"} COOP/COEP: trains in the Worker, draws, no main-thread task over 100 ms, predicts`, async () => {
       const { page, errors } = await open(mode);
+      // the main thread's long tasks while it trains (Chromium's Long Tasks API: tasks over 50 ms).
+      // Frame gaps (the page's own monitor) also grow when the machine is busy and the renderer waits
+      // for a core; a long task is the page's own work blocking it, which training in a Worker avoids
+      await page.evaluate(() => {
+        (globalThis as any).longTasks = [];
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) (globalThis as any).longTasks.push(e.duration);
+        }).observe({ type: "longtask", buffered: true });
+      });
       expect(await page.textContent("#mode")).toContain(
         mode === "plain"
           ? "1 thread in the Worker (the page is served without COOP/COEP headers"
@@ -89,8 +98,10 @@ describe("playground (site/dist)", () => {
       expect(r.heat.length).toBe(8);
       expect(await inked(page, "curves")).toBeGreaterThan(500);
       expect(await inked(page, "heatmap")).toBeGreaterThan(0.7 * 420 * 260 * 8 / 10); // 8 of its 10 columns filled
-      expect(r.longestGapMs).toBeGreaterThan(0);
-      expect(r.longestGapMs).toBeLessThan(100);
+      expect(r.longestGapMs).toBeGreaterThan(0); // the monitor ran
+      const longTasks: number[] = await page.evaluate(() => (globalThis as any).longTasks);
+      expect(Math.max(0, ...longTasks), `long tasks (ms): ${longTasks.map((t) => t.toFixed(0)).join(", ")}`)
+        .toBeLessThan(100);
       await page.fill("#smiles", "CCO");
       await page.click("#predict");
       await page.waitForFunction(() => /: -?\d+\.\d\d/.test(document.getElementById("prediction")!.textContent!));
@@ -98,7 +109,9 @@ describe("playground (site/dist)", () => {
       console.log(
         `playground (${mode}): ${r.threads} thread(s), loss ${r.train[0].toFixed(3)} → ${
           r.train[7].toFixed(3)
-        }, longest frame gap ${r.longestGapMs.toFixed(0)} ms; ${await page.textContent("#prediction")}`,
+        }, longest frame gap ${r.longestGapMs.toFixed(0)} ms, longest main-thread task ${
+          Math.max(0, ...longTasks).toFixed(0)
+        } ms; ${await page.textContent("#prediction")}`,
       );
       // generation: a next-character model in its own Worker, sampled through WorkerModel.generate
       await page.fill("#genEpochs", "3");
