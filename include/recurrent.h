@@ -142,6 +142,10 @@ typedef float rw_dot_f32_wasmsimd_fn(int32_t n, rw_ptr x, rw_ptr y);
 typedef float rw_dot_ref_fn(int32_t n, rw_ptr x, rw_ptr y);
 /* Eigenvalues of the square f32 matrix M [n,n] (leading dimension ld): real parts into wr, imaginary parts into wi (f32[n] each, in no particular order; conjugate pairs adjacent). work: 8·n·(n + 2) bytes. Returns 0, or −1 if the QR iteration did not converge. */
 typedef int32_t rw_eig_values_fn(int32_t n, rw_ptr m, int32_t ld, rw_ptr wr, rw_ptr wi, rw_ptr work);
+/* Scatter-add: dtable [V, E] += ∂L/∂table of the gather, dtable[ids[b·T + t]] += dout[b·T + t] for t < lengths[b] (dout [B·T, E]); rows are added in the order b, t (a repeated id accumulates), rows of ids that do not occur are untouched. Checks as embedding_forward. */
+typedef int32_t rw_embedding_backward_fn(int32_t V, int32_t E, int32_t B, int32_t T, rw_ptr dtable, rw_ptr ids, rw_ptr lengths, rw_ptr dout, rw_ptr bad);
+/* Gather: out [B·T, E], row b·T + t = table[ids[b·T + t]] (table [V, E], ids i32 [B, T]) for t < lengths[b] (lengths i32 [B], or 0: all T), zeros past each length (whatever ids hold there). An id outside 0..V−1 returns ERR_ARGUMENT with its index in bad[0] (i32), nothing written. */
+typedef int32_t rw_embedding_forward_fn(int32_t V, int32_t E, int32_t B, int32_t T, rw_ptr table, rw_ptr ids, rw_ptr lengths, rw_ptr out, rw_ptr bad);
 /* Free a block returned by alloc (0 is ignored). */
 typedef void rw_free_fn(rw_ptr ptr);
 /* C[M,N] = (accumulate ? C : 0) + A·B with B packed by pack_panels(K, N, …). A and C as in gemm_f32_4x8_wasmsimd; the same tiles, K blocks and summation order, so the result is bitwise that of gemm_f32_4x8_wasmsimd and gemm_ref on the unpacked B. */

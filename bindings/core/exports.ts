@@ -15,6 +15,8 @@ export const SIGNATURES = {
   dot_f32_wasmsimd: { params: [["n", "i32"], ["x", "ptr"], ["y", "ptr"]], result: "f32" },
   dot_ref: { params: [["n", "i32"], ["x", "ptr"], ["y", "ptr"]], result: "f32" },
   eig_values: { params: [["n", "i32"], ["m", "ptr"], ["ld", "i32"], ["wr", "ptr"], ["wi", "ptr"], ["work", "ptr"]], result: "i32" },
+  embedding_backward: { params: [["V", "i32"], ["E", "i32"], ["B", "i32"], ["T", "i32"], ["dtable", "ptr"], ["ids", "ptr"], ["lengths", "ptr"], ["dout", "ptr"], ["bad", "ptr"]], result: "i32" },
+  embedding_forward: { params: [["V", "i32"], ["E", "i32"], ["B", "i32"], ["T", "i32"], ["table", "ptr"], ["ids", "ptr"], ["lengths", "ptr"], ["out", "ptr"], ["bad", "ptr"]], result: "i32" },
   free: { params: [["ptr", "ptr"]], result: "void" },
   gemm_f32_4x8_packed: { params: [["M", "i32"], ["N", "i32"], ["K", "i32"], ["a", "ptr"], ["rsa", "i32"], ["csa", "i32"], ["bp", "ptr"], ["c", "ptr"], ["ldc", "i32"], ["accumulate", "bool"]], result: "void" },
   gemm_f32_4x8_wasmsimd: { params: [["M", "i32"], ["N", "i32"], ["K", "i32"], ["a", "ptr"], ["rsa", "i32"], ["csa", "i32"], ["b", "ptr"], ["ldb", "i32"], ["c", "ptr"], ["ldc", "i32"], ["accumulate", "bool"]], result: "void" },
