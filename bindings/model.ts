@@ -40,7 +40,8 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
 
   /** Class probabilities of a crossentropy model: the softmax of predict()'s logits over the
    *  outputSize classes, in predict()'s shapes (predict's options). */
-  predictProba(x: Float32Array[], options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): Prediction<R> {
+  predictProba(x: Float32Array[] | Int32Array[],
+    options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): Prediction<R> {
     const O = this.#classes("Model.predictProba");
     const p = this.predict(x, options) as Float32Array | Float32Array[];
     return (Array.isArray(p) ? p.map((a) => softmaxRows(a, O)) : softmaxRows(p, O)) as Prediction<R>;
@@ -48,7 +49,7 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
 
   /** Predicted classes of a crossentropy model: the index of the largest logit (the first of equal
    *  ones), Int32Array [N] for readout "last", one Int32Array [len_i] per sequence for "sequence". */
-  predictClasses(x: Float32Array[],
+  predictClasses(x: Float32Array[] | Int32Array[],
     options: Parameters<RecurrentModel<R>["predict"]>[1] = {}): R extends "sequence" ? Int32Array[] : Int32Array {
     const O = this.#classes("Model.predictClasses");
     const p = this.predict(x, options) as Float32Array | Float32Array[];

@@ -11,6 +11,9 @@ reproduces it to within the tests' tolerances except where torchdiffeq's own ste
 what the test pins (see "Neural ODE" below); the full run leaves ode.json alone.
 `--only dropout` writes dropout.json alone (the full run writes it too, from its own seed).
 
+The token models' cases (test/fixtures/embedding.json) are also written alone:
+    python3 scripts/make-fixtures.py --only embedding
+
 Every case is computed in float64 from inputs that are first rounded to float32, so the tests
 compare our f32 results with the exact answer for the same f32 inputs.
 """
@@ -207,6 +210,68 @@ def head_cases():
         head_case("gru_L2_bi_head_7_3_relu_sequence_mse", 2, True, (7, 3), "relu", "sequence", "mse"),
         head_case("gru_bi_head_4_5_tanh_last_crossentropy", 1, True, (4, 5), "tanh", "last", "crossentropy"),
     ]}
+
+
+def embedding_case(name, mode, readout, L, V=11, E=5, H=6, O=4, lengths=(6, 3, 5, 1)):
+    """A token model as torch modules with the state_dict names of Model: nn.Embedding(V, E) ->
+    nn.GRU/LSTM (batch_first, packed by the lengths) -> nn.Linear(H, O), readout "last" (the last
+    layer's h_n) or "sequence" (every step), mean softmax cross-entropy over the sequences or over
+    the steps within each length. The ids repeat, and ids 3, 9 and 10 occur nowhere (their rows of
+    the embedding's gradient must be exactly 0); padded steps hold id 10."""
+    B, T = len(lengths), max(lengths)
+    used = [i for i in range(V) if i not in (3, 9, 10)]
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(V, E)
+            self.rnn = {"gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[mode](E, H, num_layers=L, batch_first=True)
+            self.readout = torch.nn.Linear(H, O)
+
+    m = Net().double()
+    with torch.no_grad():
+        m.embedding.weight.copy_(f32(torch.randn(V, E)))
+        for p in list(m.rnn.parameters()) + list(m.readout.parameters()):
+            p.copy_(f32(torch.empty_like(p).uniform_(-0.6, 0.6)))
+    ids = torch.full((B, T), 10, dtype=torch.int64)
+    for b, n in enumerate(lengths):
+        ids[b, :n] = torch.tensor([used[int(i)] for i in torch.randint(0, len(used), (n,))])
+    ids[0, :3] = torch.tensor([used[1], used[1], used[1]])  # an id three times in a row
+    lens = torch.tensor(lengths, dtype=torch.int64)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(m.embedding(ids), lens, batch_first=True, enforce_sorted=False)
+    out_p, hn = m.rnn(packed)
+    if mode == "lstm":
+        hn = hn[0]
+    if readout == "last":
+        pred = m.readout(hn[-1])
+        y = torch.randint(0, O, (B,))
+        loss = torch.nn.functional.cross_entropy(pred, y)
+        pred_list, y_list = flat(pred), [int(v) for v in y]
+    else:
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_p, batch_first=True, total_length=T)
+        pred = m.readout(out)
+        y = torch.randint(0, O, (B, T))
+        valid = torch.arange(T)[None, :] < lens[:, None]
+        loss = torch.nn.functional.cross_entropy(pred[valid], y[valid])
+        pred_list = [flat(pred[b, :n]) for b, n in enumerate(lengths)]
+        y_list = [[int(v) for v in y[b, :n]] for b, n in enumerate(lengths)]
+    loss.backward()
+    g = m.embedding.weight.grad
+    assert all(float(v) == 0.0 for v in g[[3, 9, 10]].reshape(-1)), "rows of absent ids"
+    return {"name": name, "mode": mode, "readout": readout, "numLayers": L, "vocabSize": V, "embeddingSize": E,
+            "hiddenSize": H, "outputSize": O, "lengths": list(lengths), "absent": [3, 9, 10],
+            "x": [[int(v) for v in ids[b, :n]] for b, n in enumerate(lengths)], "y": y_list,
+            "params": {k: flat(v) for k, v in m.state_dict().items()}, "pred": pred_list, "loss": float(loss.detach()),
+            "grads": {k: flat(p.grad) for k, p in m.named_parameters()}}
+
+
+def embedding_cases():
+    """Token models (nn.Embedding before the recurrent stack), float64 autograd."""
+    torch.manual_seed(7)
+    cases = [embedding_case("gru_last_L1", "gru", "last", 1), embedding_case("gru_sequence_L2", "gru", "sequence", 2),
+             embedding_case("gru_sequence_E8_H13", "gru", "sequence", 1, E=8, H=13),
+             embedding_case("lstm_last_L1", "lstm", "last", 1), embedding_case("lstm_sequence_L1", "lstm", "sequence", 1)]
+    return {"torch": torch.__version__, "cases": cases}
 
 
 def truncated_case(name, mode, L, bidir, k, B=3, T=9, I=3, H=5, lengths=(9, 7, 4)):
@@ -861,6 +926,10 @@ def main():
         with open(os.path.join(OUT, "dropout.json"), "w") as f:
             json.dump(dropout_cases(), f)
         return
+    if sys.argv[1:] == ["--only", "embedding"]:
+        with open(os.path.join(OUT, "embedding.json"), "w") as f:
+            json.dump(embedding_cases(), f)
+        return
     if sys.argv[1:] == ["--only", "optim-restart"]:
         with open(os.path.join(OUT, "optim-restart.json"), "w") as f:
             json.dump({"torch": torch.__version__, **optim_restart_cases()}, f)
@@ -902,6 +971,8 @@ def main():
         json.dump(head_cases(), f)
     with open(os.path.join(OUT, "dropout.json"), "w") as f:
         json.dump(dropout_cases(), f)
+    with open(os.path.join(OUT, "embedding.json"), "w") as f:
+        json.dump(embedding_cases(), f)
     print("wrote", OUT, file=sys.stderr)
 
 

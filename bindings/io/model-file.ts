@@ -5,7 +5,7 @@
 import * as safetensors from "./safetensors.js";
 import { show } from "../core/check.js";
 import type { RecurrentModel } from "../nn/model/model.js";
-import { ModelConfig, ModelSettings, checkConfig, modelSlots } from "../nn/model/config.js";
+import { ModelConfig, ModelSettings, checkConfig, modelSlots, savedConfig } from "../nn/model/config.js";
 
 /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
 export function saveModel(model: RecurrentModel, metadata: Record<string, string> = {}): Uint8Array {
@@ -18,7 +18,7 @@ export function saveModel(model: RecurrentModel, metadata: Record<string, string
     }
   }
   // "format" and "config" are written here; passing them back (a loaded model's metadata) is fine
-  const own: Record<string, string> = { format: "recurrent-wasm", config: JSON.stringify(model.config) };
+  const own: Record<string, string> = { format: "recurrent-wasm", config: JSON.stringify(savedConfig(model.config)) };
   for (const k of Object.keys(own)) {
     if (Object.prototype.hasOwnProperty.call(metadata, k) && (metadata as Record<string, unknown>)[k] !== own[k]) {
       throw new TypeError(
@@ -78,7 +78,7 @@ export function loadModel<M extends RecurrentModel>(bytes: Uint8Array,
   // every slot matched a tensor of its shape: the config is bounded by the bytes in the file
   const want = slots.reduce((a, s) => a + s.size, 0), have = Object.values(dict).reduce((a, t) => a + t.length, 0);
   if (want !== have) throw new Error(`${W}: the config describes ${want} parameters but the file holds ${have}`);
-  const model = make(cfg);
+  const model = make(savedConfig(cfg));
   try {
     model.loadStateDict(dict);
   } catch (e) {

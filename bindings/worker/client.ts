@@ -228,7 +228,7 @@ export class WorkerModel<R extends Readout = "last"> {
   }
 
   /** Predictions (Model.predict); the result's arrays come back transferred. */
-  predict(x: Float32Array[],
+  predict(x: Float32Array[] | Int32Array[],
     options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] }
       & TransferOption = {}): Promise<Prediction<R>> {
     const M = "WorkerModel.predict";

@@ -19,10 +19,10 @@ export type WorkerFitOptions = Omit<FitOptions, "optimizer" | "onEpochEnd" | "on
 export type Request = { id: number; op: "create"; config: ModelConfig; init: CoreOptions } | { id: number; op: "load";
   bytes: Uint8Array; init: CoreOptions } | { id: number; op: "fit"; data: SequenceData; options: WorkerFitOptions;
   epochEvents: boolean; batchEvents: boolean } | { id: number; op: "evaluate"; data: SequenceData;
-  options: { batchSize?: number } } | { id: number; op: "predict"; x: Float32Array[]; options: Record<string, unknown> }
-  | { id: number; op: "save"; metadata: Record<string, string> } | { id: number; op: "gradientFlow"; data: SequenceData;
-  options: { truncate?: number } } | { id: number; op: "generate"; options: GenerateOptions } | { id: number;
-  op: "abort"; target: number };
+  options: { batchSize?: number } } | { id: number; op: "predict"; x: Float32Array[] | Int32Array[];
+  options: Record<string, unknown> } | { id: number; op: "save"; metadata: Record<string, string> } | { id: number;
+  op: "gradientFlow"; data: SequenceData; options: { truncate?: number } } | { id: number; op: "generate";
+  options: GenerateOptions } | { id: number; op: "abort"; target: number };
 
 /** An error as it crosses: its class by name, and a FitError's fields. */
 export interface WireError {

@@ -11,6 +11,8 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const pc = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, initialState: { perClass: 2 },
     seed: 1 });
   const seq = new R.Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, readout: "sequence", seed: 1 });
+  const tok = new R.Model({ cell: "gru", vocabSize: 9, embeddingSize: 4, hiddenSize: 3, outputSize: 3,
+    loss: "crossentropy", seed: 1 });
   const gone = new R.GRU({ inputSize: 2, hiddenSize: 3 });
   gone.dispose();
   const goneM = new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1 });
@@ -134,6 +136,26 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["Model loss", () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: "mae" as any })],
     ["Model crossentropy 1 class",
       () => new R.Model({ inputSize: 2, hiddenSize: 3, loss: "crossentropy", outputSize: 1 })],
+    // Model: token inputs
+    ["Model vocabSize with inputSize",
+      () => new R.Model({ vocabSize: 9, embeddingSize: 4, inputSize: 4, hiddenSize: 3, outputSize: 1 })],
+    ["Model vocabSize without embeddingSize", () => new R.Model({ vocabSize: 9, hiddenSize: 3, outputSize: 1 })],
+    ["Model embeddingSize without vocabSize",
+      () => new R.Model({ inputSize: 2, embeddingSize: 4, hiddenSize: 3, outputSize: 1 })],
+    ["Model vocabSize 0", () => new R.Model({ vocabSize: 0, embeddingSize: 4, hiddenSize: 3, outputSize: 1 })],
+    ["Model vocabSize odegru",
+      () => new R.Model({ cell: "odegru", vocabSize: 9, embeddingSize: 4, hiddenSize: 3, outputSize: 1 })],
+    ["Model vocabSize inputMask",
+      () => new R.Model({ vocabSize: 9, embeddingSize: 4, hiddenSize: 3, outputSize: 1, inputMask: true })],
+    ["Model id out of range", () => tok.predict([Int32Array.of(1, 2), Int32Array.of(3, 9, 1)])],
+    ["Model id negative", () => tok.evaluate({ x: [Int32Array.of(-1)], y: Int32Array.of(0) })],
+    ["Model tokens as floats", () => tok.predict([new Float32Array(3)])],
+    ["Model tokens as array", () => tok.predict([[1, 2] as any])],
+    ["Model tokens empty", () => tok.predict([new Int32Array(0)])],
+    ["Model floats as tokens", () => m.predict([Int32Array.of(1, 2)])],
+    ["Model stream ids as floats", () => tok.stream().step(new Float32Array(1))],
+    ["Model stream id out of range", () => tok.stream({ batch: 2 }).step(Int32Array.of(1, 9))],
+    ["Model generate prime id", () => tok.generate({ prime: [9], length: 3 })],
     ["Model loss null (found by fuzzing)",
       () => new R.Model({ inputSize: 2, hiddenSize: 3, outputSize: 1, loss: null as any })],
     ["Model initialState typo",

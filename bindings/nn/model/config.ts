@@ -41,8 +41,19 @@ export interface HeadOptions {
 
 /** The recurrent stack's options (inputSize, hiddenSize, numLayers, bidirectional, nonlinearity,
  *  resetAfter, seed, init, checkpoint, forgetBias: see RNNOptions, GRUOptions and LSTMOptions), the
- *  cell, the readout and the loss. */
-export interface ModelConfig extends CellOptions {
+ *  cell, the readout and the loss; for token inputs, vocabSize and embeddingSize in place of
+ *  inputSize. */
+export interface ModelConfig extends Omit<CellOptions, "inputSize"> {
+  /** Features per step of data.x (float inputs); not with vocabSize. */
+  inputSize?: number;
+  /** Token inputs: data.x holds Int32Array sequences of ids in 0..vocabSize−1, each looked up in an
+   *  embedding table [vocabSize, embeddingSize] ("embedding.weight", torch.nn.Embedding: initialized
+   *  N(0, 1) from the seed, trained with the rest) whose rows the recurrent stack reads; the model
+   *  then has no inputSize. Cells rnn, lstm, gru; not with timeGap or inputMask. */
+  vocabSize?: number;
+  /** Token inputs: the width of an embedding row, the recurrent stack's input width (with
+   *  vocabSize, required). */
+  embeddingSize?: number;
   /** Recurrent cell (default "rnn", Elman). */
   cell?: ModelCell;
   /** cell "odegru": the ODE between steps. */
@@ -88,13 +99,20 @@ export interface ModelConfig extends CellOptions {
 }
 
 /** A checked config: every option filled in (ode only for cell "odegru"). */
-export type ModelSettings = Required<Omit<ModelConfig, "ode" | "head" | "init" | "forgetBias">> & {
+export type ModelSettings = Required<
+  Omit<ModelConfig, "ode" | "head" | "init" | "forgetBias" | "vocabSize" | "embeddingSize">
+> & {
   /** The init's options (a preset expanded: "keras" is saved as its options; forgetBias folded in). */
   init: InitOptions;
   /** The head, filled in ({ hidden: [], activation: "relu" } without one). */
   head: Required<HeadOptions>;
   /** cell "odegru": the ODE's options, filled in. */
   ode?: Required<OdeCellOptions>;
+  /** Token models only: the vocabulary's size. */
+  vocabSize?: number;
+  /** Token models only: the embedding's width (inputSize is then embeddingSize, the width the
+   *  recurrent stack reads). */
+  embeddingSize?: number;
 };
 
 /** Validate a model config (defaults filled in). Pure: allocates nothing. */
@@ -102,7 +120,7 @@ export function checkConfig(config: ModelConfig): ModelSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, ["cell", "inputSize", "hiddenSize", "numLayers", "bidirectional", "nonlinearity", "resetAfter",
     "outputSize", "readout", "loss", "initialState", "seed", "init", "checkpoint", "ode", "timeGap", "inputMask",
-    "head", "forgetBias", "dropout", "inputDropout", "readoutDropout"]);
+    "head", "forgetBias", "dropout", "inputDropout", "readoutDropout", "vocabSize", "embeddingSize"]);
   const cell = check.oneOf(W, "cell", o.cell ?? "rnn", MODEL_CELL_TYPES);
   const spec = MODEL_CELLS[cell];
   if (o.forgetBias !== undefined && spec.layer !== "lstm") {
@@ -140,7 +158,9 @@ export function checkConfig(config: ModelConfig): ModelSettings {
       `${W}: initialState must be "zeros", "learned" or { perClass: n }, got ${check.show(o.initialState)}`,
     );
   }
-  const cfg: ModelSettings = { cell, inputSize: check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
+  const tokens = checkTokens(o, cell);
+  const cfg: ModelSettings = { cell,
+    inputSize: tokens ? tokens.embeddingSize : check.int(W, "inputSize", o.inputSize, 1, 1 << 20),
     hiddenSize: check.int(W, "hiddenSize", o.hiddenSize, 1, 1 << 20),
     numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 64),
     bidirectional: check.bool(W, "bidirectional", o.bidirectional ?? false),
@@ -165,7 +185,49 @@ export function checkConfig(config: ModelConfig): ModelSettings {
       throw new TypeError(`${W}: ${key} applies only to ${cellsTaking(key)}, got it with cell ${JSON.stringify(cell)}`);
     }
   }
-  return Object.assign(cfg, spec.settle(cfg, o));
+  if (tokens && (cfg.timeGap || cfg.inputMask)) {
+    throw new TypeError(
+      `${W}: ${
+        cfg.timeGap ? "timeGap" : "inputMask"
+      } adds float inputs beside the features; a token model (vocabSize) has none`,
+    );
+  }
+  return Object.assign(cfg, tokens ?? {}, spec.settle(cfg, o));
+}
+
+/** The token options (vocabSize with embeddingSize, without inputSize), or null for float inputs. */
+function checkTokens(o: Record<string, unknown>, cell: ModelCell): { vocabSize: number; embeddingSize: number } | null {
+  if (o.vocabSize === undefined) {
+    if (o.embeddingSize !== undefined) {
+      throw new TypeError(`${W}: embeddingSize is the width of a token model's embedding; give vocabSize with it`);
+    }
+    return null;
+  }
+  if (o.inputSize !== undefined) {
+    throw new TypeError(
+      `${W}: give inputSize (float inputs) or vocabSize (token ids, with embeddingSize), not both: a token model's input width is embeddingSize`,
+    );
+  }
+  if (MODEL_CELLS[cell].core !== "stack") {
+    throw new TypeError(
+      `${W}: vocabSize (token inputs) applies to the recurrent stacks (cells ${
+        MODEL_CELL_TYPES.filter((c) => MODEL_CELLS[c].core === "stack").map((c) => JSON.stringify(c)).join(", ")
+      }), got cell ${JSON.stringify(cell)}`,
+    );
+  }
+  if (o.embeddingSize === undefined) {
+    throw new TypeError(`${W}: vocabSize needs embeddingSize, the width of an embedding row (the stack's input width)`);
+  }
+  return { vocabSize: check.int(W, "vocabSize", o.vocabSize, 1, 1 << 24),
+    embeddingSize: check.int(W, "embeddingSize", o.embeddingSize, 1, 1 << 20) };
+}
+
+/** The config as a model file stores it: what checkConfig reads back to the same settings (a
+ *  token model's inputSize is implied by its embeddingSize). */
+export function savedConfig(cfg: ModelSettings): ModelConfig {
+  if (cfg.vocabSize === undefined) return cfg;
+  const { inputSize: _implied, ...rest } = cfg;
+  return rest;
 }
 
 function checkHead(v: unknown): Required<HeadOptions> {
@@ -217,5 +279,9 @@ export function modelSlots(cfg: ModelSettings): TensorSlot[] {
     o += layer.cellState ? 2 * size : size;
   }
   for (const s of spec.tail(cfg)) slots.push({ ...s, offset: o + s.offset });
-  return slots;
+  if (cfg.vocabSize === undefined) return slots;
+  // the embedding lies after everything else in the block (the recurrent stack keeps offset 0) and
+  // comes first by name, as in a PyTorch module whose first attribute is `embedding`
+  const end = slots.reduce((a, s) => Math.max(a, s.offset + s.size), 0), V = cfg.vocabSize, E = cfg.embeddingSize!;
+  return [{ name: "embedding.weight", shape: [V, E], offset: end, size: V * E }, ...slots];
 }

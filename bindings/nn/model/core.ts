@@ -42,6 +42,9 @@ export interface CoreBackward {
   truncate: number;
   /** The forward's dropout mask, or 0 / absent. */
   dropout?: number;
+  /** ∂L/∂x [B, T, I] of the staged input, overwritten (0: not wanted): a token model's embedding
+   *  backward reads it. */
+  dx: number;
 }
 
 /** What a Model needs of its recurrence. */

@@ -6,12 +6,14 @@ import { core } from "../../core/loader.js";
 import { MODEL_CELLS, MODEL_CELL_TYPES } from "./cells.js";
 import type { ModelCell } from "./cells.js";
 
-/** Sequences of different lengths. x[i] is [len_i, inputSize] row-major. Targets:
+/** Sequences of different lengths. x[i] is [len_i, inputSize] row-major (token models: [len_i]
+ *  ids). Targets:
  *  readout "last":     mse → Float32Array [N·outputSize];  crossentropy → Int32Array [N] class ids
  *  readout "sequence": mse → Float32Array[] with [len_i·outputSize] each; crossentropy → Int32Array[] with [len_i] */
 export interface SequenceData {
-  /** The sequences: x[i] holds [len_i, inputSize] row-major. */
-  x: Float32Array[];
+  /** The sequences: x[i] holds [len_i, inputSize] row-major, or for a token model (vocabSize) an
+   *  Int32Array of len_i ids in 0..vocabSize−1. */
+  x: Float32Array[] | Int32Array[];
   /** The targets (see above; absent for predict-only data). */
   y?: Float32Array | Int32Array | Float32Array[] | Int32Array[];
   /** Class id of each sequence, 0..n−1 (only with initialState { perClass: n }). */
@@ -47,11 +49,14 @@ export interface DataSpec {
   /** data.mask is needed; the time gap is an input. */
   inputMask: boolean;
   timeGap: boolean;
+  /** Token models: ids in 0..vocabSize−1, one per step (0: float inputs). */
+  vocabSize: number;
 }
 
 /** @internal The DataSpec of a model's settings. */
 export function dataSpec(
-  cfg: Omit<DataSpec, "perClass" | "times" | "timesFor"> & { cell: string; timeGap: boolean },
+  cfg: Omit<DataSpec, "perClass" | "times" | "timesFor" | "vocabSize"> & { cell: string; timeGap: boolean;
+    vocabSize?: number },
 ): DataSpec {
   const perClass = typeof cfg.initialState === "object" && cfg.initialState !== null
     ? (cfg.initialState as { perClass: number }).perClass
@@ -63,7 +68,12 @@ export function dataSpec(
     : cfg.timeGap
     ? "timeGap feeds the gap since the previous step"
     : "";
-  return { ...cfg, perClass, times, timesFor };
+  return { ...cfg, perClass, times, timesFor, vocabSize: cfg.vocabSize ?? 0 };
+}
+
+/** @internal The steps of a sequence: its ids (token models), or its rows of inputSize floats. */
+export function stepsOf(spec: Pick<DataSpec, "inputSize" | "vocabSize">, x: Float32Array | Int32Array): number {
+  return spec.vocabSize > 0 ? x.length : x.length / spec.inputSize;
 }
 
 /** Who may read data.times, for the message when a model reads none. */
@@ -78,17 +88,25 @@ export function recurrentInputSize(spec: Pick<DataSpec, "inputSize" | "inputMask
 /** @internal Validate a data set; returns the number of sequences. */
 export function checkData(where: string, spec: DataSpec, data: SequenceData, needTargets: boolean): number {
   const d = check.object(where, "data", data);
+  const V = spec.vocabSize;
   if (!Array.isArray(d.x)) {
     throw new TypeError(
-      `${where}: data.x must be an array of Float32Array sequences [len, inputSize], got ${check.show(d.x)}`,
+      `${where}: data.x must be an array of ${
+        V > 0 ? "Int32Array sequences of token ids" : "Float32Array sequences [len, inputSize]"
+      }, got ${check.show(d.x)}`,
     );
   }
   const N = d.x.length, I = spec.inputSize, O = spec.outputSize;
   if (N === 0) throw new RangeError(`${where}: data.x is empty`);
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; V > 0 && i < N; i++) checkIds(where, d.x[i], i, V);
+  for (let i = 0; V === 0 && i < N; i++) {
     const x = d.x[i];
     if (!(x instanceof Float32Array)) {
-      throw new TypeError(`${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}], got ${check.show(x)}`);
+      throw new TypeError(
+        `${where}: data.x[${i}] must be a Float32Array [len, inputSize=${I}]${
+          x instanceof Int32Array ? " (token ids need a model with vocabSize)" : ""
+        }, got ${check.show(x)}`,
+      );
     }
     if (x.length === 0 || x.length % I !== 0) {
       throw new RangeError(
@@ -143,7 +161,7 @@ export function checkData(where: string, spec: DataSpec, data: SequenceData, nee
       throw new TypeError(`${where}: data.y must be an array of ${N} per-step targets, got ${check.show(y)}`);
     }
     for (let i = 0; i < N; i++) {
-      const len = d.x[i].length / I, yi = y[i];
+      const len = stepsOf(spec, d.x[i]), yi = y[i];
       if (ce) {
         if (!(yi instanceof Int32Array) || yi.length !== len) {
           throw new TypeError(
@@ -177,7 +195,7 @@ function checkWeights(where: string, spec: DataSpec, d: Record<string, unknown>,
     );
   }
   for (let i = 0; i < N; i++) {
-    const wi = w[i], len = (d.x as Float32Array[])[i].length / spec.inputSize;
+    const wi = w[i], len = stepsOf(spec, (d.x as (Float32Array | Int32Array)[])[i]);
     if (!(wi instanceof Float32Array) || wi.length !== len) {
       throw new TypeError(
         `${where}: data.weights[${i}] must be a Float32Array of ${len} weights (one per step), got ${check.show(wi)}`,
@@ -187,6 +205,23 @@ function checkWeights(where: string, spec: DataSpec, d: Record<string, unknown>,
       if (!(wi[t] >= 0 && wi[t] < Infinity)) {
         throw new RangeError(`${where}: data.weights[${i}][${t}] is ${wi[t]}; weights must be finite and >= 0`);
       }
+    }
+  }
+}
+
+/** The ids of sequence i of a token model: an Int32Array of at least one id, each in 0..V−1. */
+function checkIds(where: string, x: unknown, i: number, V: number): void {
+  if (!(x instanceof Int32Array)) {
+    throw new TypeError(
+      `${where}: data.x[${i}] must be an Int32Array of token ids in 0..${V - 1} (the model has vocabSize ${V})${
+        x instanceof Float32Array ? "; float features need a model with inputSize" : ""
+      }, got ${check.show(x)}`,
+    );
+  }
+  if (x.length === 0) throw new RangeError(`${where}: data.x[${i}] is empty; a sequence needs at least one id`);
+  for (let t = 0; t < x.length; t++) {
+    if (x[t] < 0 || x[t] >= V) {
+      throw new RangeError(`${where}: data.x[${i}][${t}] is ${x[t]}; ids must be in 0..${V - 1}`);
     }
   }
 }
@@ -275,12 +310,16 @@ export interface Staged {
   mask: number;
   times: number;
   observed: number;
+  /** Token models: the ids i32 [B, T] (0 past each length), to gather into x; 4 bytes of scratch
+   *  for the gather's checks (0 for float models). */
+  ids: number;
+  bad: number;
 }
 
 /** @internal Batch size and padded length of the sequences idx. */
 export function batchShape(spec: DataSpec, data: SequenceData, idx: ArrayLike<number>): { B: number; T: number } {
   let T = 1;
-  for (let b = 0; b < idx.length; b++) T = Math.max(T, data.x[idx[b]].length / spec.inputSize);
+  for (let b = 0; b < idx.length; b++) T = Math.max(T, stepsOf(spec, data.x[idx[b]]));
   return { B: idx.length, T };
 }
 
@@ -290,8 +329,9 @@ export function stageBlocks(spec: DataSpec, B: number, T: number, data: Sequence
   const I = recurrentInputSize(spec), O = spec.outputSize, seq = spec.readout === "sequence",
     ce = spec.loss === "crossentropy";
   const stepTimes = spec.times === "cell";
-  return { x: 4 * B * T * I, lengths: 4 * B, classes: data.classes ? 4 * B : 0, times: stepTimes ? 8 * B * T : 0,
-    observed: stepTimes ? 4 * B * T : 0, target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
+  return { x: 4 * B * T * I, ids: spec.vocabSize > 0 ? 4 * B * T : 0, bad: spec.vocabSize > 0 ? 4 : 0, lengths: 4 * B,
+    classes: data.classes ? 4 * B : 0, times: stepTimes ? 8 * B * T : 0, observed: stepTimes ? 4 * B * T : 0,
+    target: !withTargets ? 0 : 4 * B * (seq ? T : 1) * (ce ? 1 : O),
     mask: withTargets && seq && (!ce || data.weights !== undefined) ? 4 * B * T : 0 };
 }
 
@@ -302,11 +342,20 @@ export function stage(spec: DataSpec, mem: Blocks, data: SequenceData, idx: Arra
   const I = spec.inputSize, O = spec.outputSize, IR = recurrentInputSize(spec), stepTimes = spec.times === "cell";
   const s: Staged = { B, T, x: mem.get("x"), lengths: mem.get("lengths"),
     classes: data.classes ? mem.get("classes") : 0, target: 0, mask: 0, times: stepTimes ? mem.get("times") : 0,
-    observed: stepTimes ? mem.get("observed") : 0 };
+    observed: stepTimes ? mem.get("observed") : 0, ids: spec.vocabSize > 0 ? mem.get("ids") : 0,
+    bad: spec.vocabSize > 0 ? mem.get("bad") : 0 };
   const xv = f32(s.x, B * T * IR), lv = i32(s.lengths, B);
-  xv.fill(0);
-  for (let b = 0; b < B; b++) {
-    const q = data.x[idx[b]], len = q.length / I;
+  if (s.ids) {
+    // x is left to the embedding's gather (the model's, with its table)
+    const iv = i32(s.ids, B * T);
+    iv.fill(0);
+    for (let b = 0; b < B; b++) {
+      iv.set(data.x[idx[b]] as Int32Array, b * T);
+      lv[b] = data.x[idx[b]].length;
+    }
+  } else xv.fill(0);
+  for (let b = 0; !s.ids && b < B; b++) {
+    const q = data.x[idx[b]] as Float32Array, len = q.length / I;
     lv[b] = len;
     if (IR === I) {
       xv.set(q, b * T * I);
@@ -402,7 +451,7 @@ export function subset(data: SequenceData, idx: number[]): SequenceData {
       );
     }
   });
-  const out: SequenceData = { x: idx.map((i) => data.x[i]) };
+  const out: SequenceData = { x: idx.map((i) => data.x[i]) as Float32Array[] | Int32Array[] };
   if (data.classes) out.classes = Int32Array.from(idx, (i) => data.classes![i]);
   if (data.times) out.times = idx.map((i) => data.times![i]);
   if (data.mask) out.mask = idx.map((i) => data.mask![i]);

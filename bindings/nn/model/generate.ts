@@ -1,7 +1,7 @@
 // Generation from a next-token model (RecurrentModel.generate): a Model whose readout is a softmax
-// over tokens (loss "crossentropy") and whose input is the one-hot of the previous token (inputSize
-// ≥ outputSize: tokens 0..outputSize−1 are generated; inputs past them, e.g. a start symbol, may
-// appear in the prime). Built on model.stream(): the prime runs as one chunk, then each drawn token
+// over tokens (loss "crossentropy") and whose input is the previous token: its id (a token model,
+// vocabSize ≥ outputSize) or its one-hot row (inputSize ≥ outputSize). Tokens 0..outputSize−1 are
+// generated; inputs past them, e.g. a start symbol, may appear in the prime. Built on model.stream(): the prime runs as one chunk, then each drawn token
 // is fed back. Seeded (core/random.ts) with the weights computed in the core
 // (functional/sample.ts), so a seed gives the same tokens in Node and in browsers.
 import * as check from "../../core/check.js";
@@ -11,7 +11,8 @@ import type { ModelStream } from "./stream.js";
 
 /** Options of Model.generate(). */
 export interface GenerateOptions {
-  /** Token ids fed first (at least one; each in 0..inputSize−1), e.g. a start symbol or a prompt. */
+  /** Token ids fed first (at least one; each in 0..vocabSize−1, or 0..inputSize−1 for a one-hot
+   *  model), e.g. a start symbol or a prompt. */
   prime: Int32Array | readonly number[];
   /** How many tokens to generate at most. */
   length: number;
@@ -35,7 +36,7 @@ export interface GenerateOptions {
 
 /** What generate needs of its model. */
 export interface GeneratingModel {
-  readonly config: { inputSize: number; outputSize: number; loss: string };
+  readonly config: { inputSize: number; outputSize: number; loss: string; vocabSize?: number };
   stream(options: { batch?: number; classes?: Int32Array }): ModelStream;
 }
 
@@ -43,7 +44,7 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
   const W = "Model.generate";
   const o = check.object(W, "options", options);
   check.known(W, o, ["prime", "length", "temperature", "topK", "topP", "seed", "stop", "classes"]);
-  const { inputSize: I, outputSize: O, loss } = model.config;
+  const { outputSize: O, loss, vocabSize } = model.config, I = vocabSize ?? model.config.inputSize;
   if (loss !== "crossentropy") {
     throw new TypeError(
       `${W}: generation needs a next-token model (loss "crossentropy", a softmax over tokens), got loss ${
@@ -53,7 +54,9 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
   }
   if (I < O) {
     throw new TypeError(
-      `${W}: generation feeds each drawn token back as a one-hot input, so inputSize (${I}) must be at least outputSize (${O})`,
+      vocabSize === undefined
+        ? `${W}: generation feeds each drawn token back as a one-hot input, so inputSize (${I}) must be at least outputSize (${O})`
+        : `${W}: generation feeds each drawn token back as an id, so vocabSize (${I}) must be at least outputSize (${O})`,
     );
   }
   const tokens = (name: string, v: unknown, max: number, allowEmpty: boolean): number[] => {
@@ -88,20 +91,15 @@ export function generateTokens(model: GeneratingModel, options: GenerateOptions)
     const rng = new Rng(seed), out = new Int32Array(length), order = new Int32Array(O);
     const sampling = { temperature, topK, topP };
     // the prime as one chunk; the logits of its last step predict the first token
-    const x = new Float32Array(prime.length * I);
-    prime.forEach((t, i) => {
-      x[i * I + t] = 1;
-    });
-    let pred = s.run(W, x, prime.length) + 4 * (prime.length - 1) * O;
-    const one = new Float32Array(I);
+    let pred = s.runIds(W, Int32Array.from(prime), prime.length) + 4 * (prime.length - 1) * O;
+    const one = new Int32Array(1);
     let n = 0;
     while (n < length) {
       const t = drawToken(O, pred, s.weightsScratch, sampling, temperature < GREEDY_BELOW ? 0 : rng.uniform(), order);
       out[n++] = t;
       if (stop.has(t) || n === length) break;
-      one.fill(0);
-      one[t] = 1;
-      pred = s.run(W, one, 1);
+      one[0] = t;
+      pred = s.runIds(W, one, 1);
     }
     return out.slice(0, n);
   } finally {

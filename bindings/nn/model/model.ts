@@ -1,6 +1,7 @@
 // A recurrent sequence model: a sequence core (the recurrent stack of RNN, LSTM or GRU layers, or
 // the ODE-RNN; core.ts) + an optional head (hidden Linear layers, each with an activation) + the
-// linear readout y = W_hy h + b_y, a loss, optional learned initial states.
+// linear readout y = W_hy h + b_y, a loss, optional learned initial states, and for token inputs an
+// embedding (`embedding`, torch.nn.Embedding) whose rows the stack reads.
 // All parameters share one parameter block, so an optimizer step or a clip is one pass; the
 // state_dict uses the names of a PyTorch module with attributes `rnn` (torch.nn.RNN/LSTM/GRU,
 // batch_first=True), `head` (torch.nn.Sequential of Linear and activations), `readout`
@@ -12,6 +13,8 @@ import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import * as R from "../../functional/readout.js";
+import { embeddingBackward, embeddingForward } from "../../functional/embedding.js";
+import type { EmbeddingPass } from "../../functional/embedding.js";
 import { ParameterBlock, TensorSlot, adopt } from "../params.js";
 import type { RecurrentLayer } from "../rnn/layers.js";
 import { MAX_STEPS } from "../rnn/stream.js";
@@ -20,8 +23,8 @@ import { MODEL_CELLS } from "./cells.js";
 import type { ModelCellSpec } from "./cells.js";
 import { ModelConfig, ModelSettings, Readout, checkConfig, modelSlots } from "./config.js";
 import type { SequenceCore } from "./core.js";
-import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage,
-  stageBlocks } from "./data.js";
+import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurrentInputSize, stage, stageBlocks,
+  stepsOf } from "./data.js";
 import { ModelDropout, applyMask } from "./dropout.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
@@ -111,6 +114,8 @@ export class RecurrentModel<R extends Readout = Readout> {
   readonly #stateOffset: number;
   /** @internal Dropout: the rates, the training-pass counter and the masks' memory (dropout.ts). */
   readonly dropoutState: ModelDropout;
+  /** Token models: offset of the embedding table [V, E] (-1: float inputs). */
+  readonly #embedding: number;
 
   constructor(config: ModelConfig & { readout?: R }) {
     const cfg = checkConfig(config);
@@ -125,6 +130,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     this.#cell = MODEL_CELLS[cfg.cell];
     this.#cellState = CELLS[this.#cell.layer].cellState;
     this.#spec = dataSpec(cfg);
+    this.#embedding = slots.find((s) => s.name === "embedding.weight")?.offset ?? -1;
     const seqCore = new CORES[this.#cell.core](cfg, slots);
     this.#core = seqCore;
     this.dropoutState = new ModelDropout(cfg.dropout, cfg.inputDropout, cfg.readoutDropout, cfg.seed);
@@ -142,6 +148,12 @@ export class RecurrentModel<R extends Readout = Readout> {
         for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
         off += Wd * In + Wd;
         In = Wd;
+      }
+      // the embedding: N(0, 1), torch.nn.Embedding's init, from a stream of its own
+      if (this.#embedding >= 0) {
+        const e = new Rng((cfg.seed ^ 0x2c1b3c6d) >>> 0), V = cfg.vocabSize!, E = cfg.embeddingSize!;
+        const t = f32(this.parameters.paramsAt(W) + 4 * this.#embedding, V * E);
+        for (let i = 0; i < t.length; i++) t[i] = e.normal();
       }
       this.parameters.touch();
     });
@@ -211,7 +223,8 @@ export class RecurrentModel<R extends Readout = Readout> {
       );
     }
     const cellState = this.#cellState, H = cfg.hiddenSize, L = cfg.numLayers;
-    const model: StreamedModel = { inputSize: recurrentInputSize(cfg), hiddenSize: H, numLayers: L,
+    const model: StreamedModel = { inputSize: recurrentInputSize(cfg), vocabSize: cfg.vocabSize ?? 0,
+      embedding: (where) => this.parameters.paramsAt(where) + 4 * this.#embedding, hiddenSize: H, numLayers: L,
       outputSize: cfg.outputSize, cellState,
       readoutWeights: (where) => this.parameters.paramsAt(where) + 4 * this.#headOffset, head: cfg.head,
       paramsVersion: () => this.parameters.version,
@@ -235,8 +248,8 @@ export class RecurrentModel<R extends Readout = Readout> {
     return new ModelStream(model, inner, classes);
   }
 
-  /** Generate tokens from a next-token model (loss "crossentropy", the previous token's one-hot
-   *  as input): feed `prime`, then draw up to `length` tokens, each fed back, with temperature,
+  /** Generate tokens from a next-token model (loss "crossentropy", the previous token as input:
+   *  its id for a token model, else its one-hot row): feed `prime`, then draw up to `length` tokens, each fed back, with temperature,
    *  top-k and top-p, seeded; `stop` tokens end it. Returns the drawn tokens (without the prime).
    *  The same seed gives the same tokens in Node and in browsers. */
   generate(options: GenerateOptions): Int32Array {
@@ -288,7 +301,8 @@ export class RecurrentModel<R extends Readout = Readout> {
       cn: cellState ? st : 0, feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * hf.wt, acts: 4 * hf.acts,
       hgrad: backward ? 4 * hf.grad : 0, dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0,
       dhn: backward && last ? st : 0, dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
-      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0 };
+      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
+      dx: backward && this.#embedding >= 0 ? 4 * B * T * cfg.inputSize : 0 };
     if (!this.#cell.bptt && (truncate > 0 || dhs)) {
       throw new TypeError(
         `${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${
@@ -305,6 +319,10 @@ export class RecurrentModel<R extends Readout = Readout> {
     const masks = drop.draw(where, dsz);
     applyMask(staged.x, masks.input, B * T * recurrentInputSize(cfg));
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
+    // token models: the embedding's rows of the ids are the recurrent input
+    const emb = (table: number, rows: number): EmbeddingPass => ({ vocab: cfg.vocabSize!, width: cfg.inputSize,
+      batch: B, steps: T, table, ids: staged.ids, lengths: staged.lengths, rows, bad: staged.bad });
+    if (this.#embedding >= 0) embeddingForward(where, emb(params + 4 * this.#embedding, staged.x));
     if (state) {
       f32(p.h0, LD * B * H).set(state.h);
       if (cellState) f32(p.c0, LD * B * H).set(state.c!);
@@ -338,7 +356,8 @@ export class RecurrentModel<R extends Readout = Readout> {
       applyMask(p.dfeat, masks.readout, rows * F);
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
       seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0,
-        dc0: p.dc0, dhs: p.dhs, truncate, dropout: masks.dropout });
+        dc0: p.dc0, dhs: p.dhs, truncate, dropout: masks.dropout, dx: p.dx });
+      if (this.#embedding >= 0) embeddingBackward(where, emb(grads + 4 * this.#embedding, p.dx));
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
@@ -378,7 +397,7 @@ export class RecurrentModel<R extends Readout = Readout> {
   /** Predictions for a list of sequences: Float32Array [N·O] (readout "last", raw logits for
    *  crossentropy) or one Float32Array [len_i·O] per sequence (readout "sequence"). Give `times`
    *  and `mask` (as data.times, data.mask) when the model reads them. */
-  predict(x: Float32Array[],
+  predict(x: Float32Array[] | Int32Array[],
     options: { batchSize?: number; classes?: Int32Array; times?: Float64Array[]; mask?: Float32Array[] } =
       {}): Prediction<R> {
     const M = "Model.predict";
@@ -390,14 +409,18 @@ export class RecurrentModel<R extends Readout = Readout> {
     if (o.mask !== undefined) data.mask = o.mask as Float32Array[];
     const N = this.checkData(M, data, false);
     const bs = check.int(M, "batchSize", o.batchSize ?? 128, 1);
-    const O = this.config.outputSize, I = this.config.inputSize, last = this.config.readout === "last";
+    const O = this.config.outputSize, last = this.config.readout === "last";
     const flat = new Float32Array(last ? N * O : 0);
     const seqs: Float32Array[] = [];
     for (let i0 = 0; i0 < N; i0 += bs) {
       const idx = range(i0, Math.min(N, i0 + bs));
       const { staged: s, pred } = this.runBatch(M, data, idx, "predict");
       if (last) flat.set(f32(pred, s.B * O), i0 * O);
-      else for (let b = 0; b < s.B; b++) seqs.push(f32(pred + 4 * b * s.T * O, (x[idx[b]].length / I) * O).slice());
+      else {
+        for (let b = 0; b < s.B; b++) {
+          seqs.push(f32(pred + 4 * b * s.T * O, stepsOf(this.#spec, x[idx[b]]) * O).slice());
+        }
+      }
     }
     return (last ? flat : seqs) as Prediction<R>;
   }

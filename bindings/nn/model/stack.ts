@@ -62,7 +62,7 @@ export class StackCore implements SequenceCore {
 
   backward(where: string, st: Staged, t: CoreBackward): void {
     rnnBackward(where, this.#pass, this.#shape(st.B, st.T), { params: t.params, grads: t.grads, x: st.x,
-      lengths: st.lengths, dOut: t.dOut, dhn: t.dhn, dcn: 0, dx: 0, dh0: t.dh0, dc0: t.dc0, dhs: t.dhs,
+      lengths: st.lengths, dOut: t.dOut, dhn: t.dhn, dcn: 0, dx: t.dx, dh0: t.dh0, dc0: t.dc0, dhs: t.dhs,
       truncate: t.truncate, dropout: t.dropout }, this.#parameters!.numParams);
   }
 

@@ -21,7 +21,12 @@ export interface ModelStreamStepResult {
 
 /** What the stream needs of its model. */
 export interface StreamedModel {
+  /** The recurrent stack's input width (a token model's embeddingSize). */
   readonly inputSize: number;
+  /** Token models: the vocabulary's size (0: float inputs). */
+  readonly vocabSize: number;
+  /** Token models: the embedding table [vocabSize, inputSize] (a pointer). */
+  embedding(where: string): number;
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly outputSize: number;
@@ -50,6 +55,8 @@ export class ModelStream {
   /** The parameters' version whose Wᵀ the wt block holds (-1: none). */
   #wtVersion = -1;
   #disposed = false;
+  /** Token models: the embedding rows of a step's ids (grown to the largest call). */
+  #rows = new Float32Array(0);
 
   /** @internal Use model.stream(options). */
   constructor(model: StreamedModel, inner: LayerStream, classes: Int32Array | null) {
@@ -67,8 +74,9 @@ export class ModelStream {
     if (this.#disposed) throw new Error(`${where}: this stream was disposed`);
   }
 
-  /** Run k more steps (x [batch, k, inputSize]) from the carried state and read out every step. */
-  step(x: Float32Array,
+  /** Run k more steps (x [batch, k, inputSize]; a token model's: Int32Array [batch, k] of ids)
+   *  from the carried state and read out every step. */
+  step(x: Float32Array | Int32Array,
     options: { steps?: number; out?: { output?: Float32Array; hN?: Float32Array; cN?: Float32Array } } =
       {}): ModelStreamStepResult {
     const W = "Model.stream.step", m = this.#model;
@@ -78,11 +86,19 @@ export class ModelStream {
     const k = check.int(W, "steps", o.steps ?? 1, 1, MAX_STEPS);
     const B = this.batch, I = m.inputSize, H = m.hiddenSize, O = m.outputSize, n = m.numLayers * B * H;
     m.readoutWeights(W); // throws after the model's dispose()
-    check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
+    if (m.vocabSize > 0) checkIds(W, x, B, k, m.vocabSize);
+    else {
+      if (x instanceof Int32Array) {
+        throw new TypeError(
+          `${W}: x must be a Float32Array [batch=${B}, steps=${k}, inputSize=${I}]; token ids need a model with vocabSize`,
+        );
+      }
+      check.f32(W, "x", x, B * k * I, `[batch=${B}, steps=${k}, inputSize=${I}]`);
+    }
     const st = `[numLayers=${m.numLayers}, batch=${B}, hidden=${H}]`;
     const out = outArrays(W, o.out, [["output", B * k * O, `[batch=${B}, steps=${k}, outputSize=${O}]`], ["hN", n, st],
       ...(m.cellState ? [["cN", n, st] as [string, number, string]] : [])]);
-    const pred = this.run(W, x, k);
+    const pred = m.vocabSize > 0 ? this.runIds(W, x as Int32Array, k) : this.run(W, x as Float32Array, k);
     const s = this.#inner.statePointers();
     const copy = (ptr: number, len: number, into: Float32Array | undefined) => {
       const v = f32(ptr, len);
@@ -124,6 +140,22 @@ export class ModelStream {
     }
     return pred;
   }
+  /** @internal Run k steps of checked token ids [B, k]: a token model reads their embedding rows,
+   *  a float model their one-hot rows (ids below inputSize). */
+  runIds(where: string, ids: Int32Array, k: number): number {
+    const m = this.#model, I = m.inputSize, n = ids.length * I;
+    if (this.#rows.length < n) this.#rows = new Float32Array(n);
+    const x = this.#rows.subarray(0, n);
+    if (m.vocabSize > 0) {
+      const table = f32(m.embedding(where), m.vocabSize * I);
+      for (let i = 0; i < ids.length; i++) x.set(table.subarray(ids[i] * I, ids[i] * I + I), i * I);
+    } else {
+      x.fill(0);
+      for (let i = 0; i < ids.length; i++) x[i * I + ids[i]] = 1;
+    }
+    return this.run(where, x, k);
+  }
+
   /** @internal O f64 of scratch (after the first run). */
   get weightsScratch(): number {
     return this.#mem.get("weights");
@@ -156,5 +188,24 @@ export class ModelStream {
   /** dispose(), for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+}
+
+/** A stream step's token ids: an Int32Array [B, k] of ids in 0..V−1. */
+function checkIds(where: string, x: unknown, B: number, k: number, V: number): void {
+  const n = B * k;
+  if (!(x instanceof Int32Array) || x.length !== n) {
+    throw new TypeError(
+      `${where}: x must be an Int32Array of ${n} token ids [batch=${B}, steps=${k}] in 0..${V - 1}${
+        x instanceof Float32Array ? " (the model has vocabSize: it reads ids, not float features)" : ""
+      }, got ${check.show(x)}`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    if (x[i] < 0 || x[i] >= V) {
+      throw new RangeError(
+        `${where}: x[${i}] (sequence ${Math.floor(i / k)}, step ${i % k}) is ${x[i]}; ids must be in 0..${V - 1}`,
+      );
+    }
   }
 }
