@@ -31,6 +31,8 @@ export type { Schedule, ConstantSchedule, StepSchedule, ExponentialSchedule, Cos
 export { Adam, AdamW, SGD, clipGradNorm } from "./train/optim.js";
 export type { Optimizer, AdamOptions, AdamWOptions, SGDOptions, Trainable } from "./train/optim.js";
 export * as safetensors from "./io/safetensors.js";
+export { Vocabulary } from "./io/vocabulary.js";
+export type { VocabularyJSON, VocabularyOptions } from "./io/vocabulary.js";
 export { singularValues, eigenvalues, spectralRadius } from "./functional/linalg.js";
 export type { SingularValueOptions, Eigenvalues } from "./functional/linalg.js";
 export { jacobianProducts, weightSpectrum } from "./nn/rnn/diagnostics.js";

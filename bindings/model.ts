@@ -11,6 +11,7 @@ import type { FitOptions, History, Logs } from "./train/fit.js";
 import type { Optimizer } from "./train/optim.js";
 import { loadModel, saveModel } from "./io/model-file.js";
 import { modelSummary } from "./nn/model/summary.js";
+import { Vocabulary } from "./io/vocabulary.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
  *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
@@ -21,6 +22,9 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
   optimizer: Optimizer | null = null;
   /** __metadata__ of the file this model was loaded from (empty for a new model). */
   metadata: Record<string, string> = {};
+  /** The vocabulary of a token model's ids, if it has one: save() stores it in the file
+   *  (__metadata__.vocabulary, its JSON) and load() gives it back. */
+  vocabulary: Vocabulary | null = null;
 
   /** Train on sequences (Keras-like): seeded shuffling, validation split or data, callbacks,
    *  yielding to the event loop. Keeps its optimizer across calls (see `optimizer`). */
@@ -76,9 +80,21 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
     return modelSummary(this.config, this.parameterSlots());
   }
 
-  /** The model as safetensors bytes: every parameter by name, the config in __metadata__. */
-  save(metadata: Record<string, string> = {}): Uint8Array {
-    return saveModel(this, metadata);
+  /** The model as safetensors bytes: every parameter by name, the config in __metadata__, with
+   *  the given metadata (strings). `vocabulary` (default: model.vocabulary) is stored as its JSON
+   *  in __metadata__.vocabulary; for a token model its size must be vocabSize. */
+  save(metadata: Record<string, string | Vocabulary> = {}): Uint8Array {
+    const M = "Model.save";
+    const given = metadata !== null && typeof metadata === "object" ? metadata.vocabulary : undefined;
+    const v = given instanceof Vocabulary ? given : given === undefined ? this.vocabulary : null;
+    if (v) {
+      const V = this.config.vocabSize;
+      if (V !== undefined && v.size !== V) {
+        throw new RangeError(`${M}: the vocabulary has ${v.size} symbols but the model's vocabSize is ${V}`);
+      }
+      return saveModel(this, { ...metadata, vocabulary: JSON.stringify(v.toJSON()) });
+    }
+    return saveModel(this, metadata as Record<string, string>);
   }
 
   /** Rebuild a model saved by save() (or written by PyTorch with the same names). The file is
@@ -86,6 +102,14 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
   static load(bytes: Uint8Array): Model<Readout> {
     const { model, metadata } = loadModel(bytes, (cfg: ModelConfig) => new Model<Readout>(cfg));
     model.metadata = metadata;
+    if (metadata.vocabulary !== undefined) {
+      try {
+        model.vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
+      } catch (e) {
+        model.dispose();
+        throw new Error(`Model.load: __metadata__.vocabulary is invalid: ${(e as Error).message}`);
+      }
+    }
     return model;
   }
 }
