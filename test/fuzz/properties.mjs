@@ -183,11 +183,28 @@ function modelCase() {
   return fc.record({ cell: cellArb, I: fc.integer({ min: 1, max: 4 }), H: fc.integer({ min: 1, max: 5 }),
     O: fc.integer({ min: 2, max: 3 }), loss: fc.constantFrom("mse", "crossentropy"),
     readout: fc.constantFrom("last", "sequence"), init: fc.constantFrom("zeros", "learned", 2),
-    lens: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }) }).chain((s) => {
-      const n = s.lens.length, perClass = s.init === 2;
+    lens: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), tok: fc.boolean() }).chain((s) => {
+      const n = s.lens.length, perClass = s.init === 2, V = s.I + 2;
+      // token models (vocabSize V, embeddingSize I) read Int32Array ids, the others Float32Array rows
+      const inputs = s.tok
+        ? { vocabSize: arg(["vocabSize"], fc.constant(V), badCount(1 << 24)),
+          embeddingSize: arg(["embeddingSize"], fc.constant(s.I), badCount()) }
+        : { inputSize: arg(["inputSize"], fc.constant(s.I), badCount()) };
+      const ids = (l) =>
+        fc.array(fc.integer({ min: 0, max: V - 1 }), { minLength: l, maxLength: l }).map((a) => Int32Array.from(a));
+      const x = s.tok
+        ? arg(["data.x"], fc.tuple(...s.lens.map(ids)), fc.constant([]),
+          fc.constant(s.lens.map((l, i) => new Int32Array(i === 0 ? 0 : l))),
+          fc.constant(s.lens.map((l) => Int32Array.from({ length: l }, (_, t) => (t === l - 1 ? V : 0)))),
+          fc.constant(s.lens.map((l) => new Float32Array(l * s.I))), junk)
+        : arg(["data.x"], fc.tuple(...s.lens.map((l) => floats(l * s.I))), fc.constant([]),
+          fc.constant(s.lens.map((l, i) => new Float32Array(i === 0 ? 0 : l * s.I))), fc.constant(s.lens.map((l) => {
+            const a = new Float32Array(l * s.I);
+            a[0] = NaN;
+            return a;
+          })), fc.constant(s.lens.map((l) => new Int32Array(l))), junk);
       const config = options("Model", { cell: arg(["cell"], fc.constant(s.cell), fc.constantFrom("cnn", "", 1)),
-        inputSize: arg(["inputSize"], fc.constant(s.I), badCount()),
-        hiddenSize: arg(["hiddenSize"], fc.constant(s.H), badCount()),
+        ...inputs, hiddenSize: arg(["hiddenSize"], fc.constant(s.H), badCount()),
         outputSize: arg(["outputSize"], fc.constant(s.O), badCount()),
         loss: arg(["loss"], fc.constant(s.loss), fc.constantFrom("mae", null)),
         readout: arg(["readout"], fc.constant(s.readout), fc.constantFrom("first", 0)),
@@ -216,20 +233,12 @@ function modelCase() {
         : ce
         ? [fc.constant(Int32Array.from({ length: n }, () => s.O)), fc.constant(new Float32Array(n)), junk]
         : [fc.constant(new Float32Array(n * s.O + 1)), junk];
-      const data = fc.record({
-        x: arg(["data.x"], fc.tuple(...s.lens.map((l) => floats(l * s.I))), fc.constant([]),
-          fc.constant(s.lens.map((l, i) => new Float32Array(i === 0 ? 0 : l * s.I))), fc.constant(s.lens.map((l) => {
-            const a = new Float32Array(l * s.I);
-            a[0] = NaN;
-            return a;
-          })), junk),
-        y: arg(["data.y"], yValid, ...yBad),
+      const data = fc.record({ x, y: arg(["data.y"], yValid, ...yBad),
         classes: perClass
           ? arg(["data.classes", "classes"],
             fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }).map((a) => Int32Array.from(a)),
             fc.constant(Int32Array.from({ length: n }, () => 2)), fc.constant(undefined), junk)
-          : arg(["data.classes", "classes"], fc.constant(undefined), fc.constant(new Int32Array(n))),
-      });
+          : arg(["data.classes", "classes"], fc.constant(undefined), fc.constant(new Int32Array(n))) });
       return fc.constantFrom("predict", "evaluate", "trainBatch", "computeGradients", "gradientFlow").chain((method) =>
         fc.record({ s: fc.constant(s), config, data, method: fc.constant(method),
           opts: options("method",
@@ -1110,7 +1119,9 @@ function rawCall(raw, what, call, allowed) {
   const now = new Uint8Array(raw.mem.buffer, raw.base, raw.end - raw.base);
   must(raw.mem.buffer.byteLength === raw.end, `${what}: memory grew`);
   const ok = (a) => allowed.some((r) => r && a >= r[0] && a < r[1]);
-  const refused = VALIDATION.has(code) && !(what.startsWith("hmm_") && code === RAW.ERR_ARGUMENT);
+  // an HMM or embedding pass reports a bad symbol's index in `bad`, which it may write
+  const refused = VALIDATION.has(code)
+    && !((what.startsWith("hmm_") || what.startsWith("embedding_")) && code === RAW.ERR_ARGUMENT);
   for (let i = 0; i < now.length; i++) {
     if (now[i] === before[i]) continue;
     const a = raw.base + i;
@@ -1488,6 +1499,51 @@ function hmmRaw(R, raw, s, muts, which, moveTo) {
   }
 }
 
+/** embedding_forward then embedding_backward on a padded batch of ids (garbage past each length
+ *  when the lengths are given), one call's arguments maybe mutated. */
+function embeddingRaw(raw, s, muts) {
+  const rnd = rng32(s.seed), { V, E, lens } = s, B = lens.length, T = Math.max(...lens);
+  const at = lay(raw, [["table", 4 * V * E], ["ids", 4 * B * T], ["lengths", 4 * B], ["out", 4 * B * T * E], ["dtable",
+    4 * V * E], ["bad", 4]], rnd);
+  const table = new Float32Array(raw.mem.buffer, at.table, V * E), ids = new Int32Array(raw.mem.buffer, at.ids, B * T);
+  for (let i = 0; i < V * E; i++) table[i] = rnd() * 2 - 1;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) ids[b * T + t] = t < lens[b] || !s.lengths ? Math.floor(rnd() * V) % V : -3;
+  }
+  new Int32Array(raw.mem.buffer, at.lengths, B).set(lens);
+  new Float32Array(raw.mem.buffer, at.dtable, V * E).fill(0);
+  const len = s.lengths ? at.lengths : 0, ptrs = Object.values(at).filter(Boolean);
+  const calls = [["embedding_forward", [V, E, B, T, at.table, at.ids, len, at.out, at.bad],
+    (a) => [[7, 4 * a[1] * a[2] * a[3]], [8, 4]]], ["embedding_backward", [V, E, B, T, at.dtable, at.ids, len, at.out,
+    at.bad], (a) => [[4, 4 * a[0] * a[1]], [8, 4]]]];
+  const target = muts.length ? Math.abs(muts[0].v) % calls.length : -1, codes = [];
+  for (let c = 0; c < calls.length; c++) {
+    const [name, args, writes] = calls[c], a = args.slice();
+    if (c === target) {
+      for (const m of muts) {
+        const i = m.field % a.length;
+        a[i] = mutated(raw, m, ptrs, a[i], false);
+      }
+    }
+    const conv = a.map((v) => Number(v) | 0);
+    const allowed = writes(conv.map((v, i) => (i < 4 ? Math.max(0, v) : v))).map(([i, bytes]) =>
+      region(raw, conv[i] >>> 0, Number.isFinite(bytes) ? Math.max(0, bytes) : 0)
+    );
+    codes.push(rawCall(raw, name, () => raw.e[name](...conv), allowed));
+  }
+  if (muts.length) return;
+  must(codes.every((c) => c === 0), `a valid embedding pass returned ${codes}`);
+  const out = new Float32Array(raw.mem.buffer, at.out, B * T * E);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < E; j++) {
+        const want = s.lengths && t >= lens[b] ? 0 : table[ids[b * T + t] * E + j];
+        must(Object.is(out[(b * T + t) * E + j], want), "embedding_forward's rows differ from the table's");
+      }
+    }
+  }
+}
+
 function abiRawProperty(R, canary) {
   const rnnCase = fc.record({ cell: fc.integer({ min: 0, max: 4 }), B: fc.integer({ min: 1, max: 3 }),
     T: fc.integer({ min: 1, max: 4 }), I: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 5 }),
@@ -1504,6 +1560,9 @@ function abiRawProperty(R, canary) {
   const hmmCase = fc.record({ K: fc.integer({ min: 1, max: 4 }), M: fc.integer({ min: 1, max: 4 }),
     F: fc.integer({ min: 1, max: 3 }), lens: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
     xi: fc.boolean(), seed: fc.nat() });
+  const embCase = fc.record({ V: fc.integer({ min: 1, max: 6 }), E: fc.integer({ min: 1, max: 9 }),
+    lens: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }), lengths: fc.boolean(),
+    seed: fc.nat() });
   const muts = fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3,
     arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) });
   const move = fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1,
@@ -1512,6 +1571,8 @@ function abiRawProperty(R, canary) {
   const cases = fc.oneof(fc.record({ family: fc.constant("rnn"), s: rnnCase, muts, phase, move }),
     fc.record({ family: fc.constant("ode"), s: odeCase, muts, phase, move }),
     fc.record({ family: fc.constant("hmm"), s: hmmCase, muts, phase: fc.constantFrom(...HMM_CALLS),
+      move: fc.constant(null) }),
+    fc.record({ family: fc.constant("embedding"), s: embCase, muts, phase: fc.constant("both"),
       move: fc.constant(null) }));
   return fc.asyncProperty(cases, async ({ family, s, muts: m, phase: ph, move: mv }) => {
     const raw = await rawInstance();
@@ -1523,6 +1584,7 @@ function abiRawProperty(R, canary) {
     new Uint32Array(raw.mem.buffer, raw.base, (raw.end - raw.base) / 4).fill(0xa5c3e1f7); // canary bytes
     if (family === "rnn") rnnRaw(R, raw, s, m, ph, mv);
     else if (family === "ode") odeRaw(R, raw, s, m, ph, mv);
+    else if (family === "embedding") embeddingRaw(raw, s, m);
     else hmmRaw(R, raw, s, m, ph, mv);
     if (!m.length && mv === null) {
       canary.check();

@@ -126,6 +126,26 @@ describe("WorkerModel", () => {
     await w.dispose();
   });
 
+  it("a token model (vocabSize): Int32Array ids pass through; fit, predict, evaluate and generate as here, bit for bit", async () => {
+    const V = 9,
+      tcfg = { cell: "lstm" as const, vocabSize: V, embeddingSize: 4, hiddenSize: 6, outputSize: V,
+        readout: "sequence" as const, loss: "crossentropy" as const, seed: 2 };
+    const r = new Rng(5),
+      x = Array.from({ length: 12 }, () => Int32Array.from({ length: 2 + r.int(6) }, () => r.int(V)));
+    const d = { x, y: x.map((s) => Int32Array.from(s, (_, t) => s[(t + 1) % s.length])) };
+    const m = new Model(tcfg), w = await WorkerModel.create(tcfg);
+    const o = { epochs: 2, batchSize: 4, seed: 1 };
+    expect((await w.fit(d, o)).loss).toEqual((await m.fit(d, o)).loss);
+    const [p1, p2] = [m.predict(x), await w.predict(x)];
+    p1.forEach((p, i) => expect(bits(p2[i])).toEqual(bits(p)));
+    expect((await w.evaluate(d)).loss).toBe(m.evaluate(d).loss);
+    const g = { prime: [1, 2], length: 10, seed: 3 };
+    expect(Array.from(await w.generate(g))).toEqual(Array.from(m.generate(g)));
+    await expect(w.predict([new Float32Array(2)] as any)).rejects.toThrow(TypeError);
+    m.dispose();
+    await w.dispose();
+  });
+
   it("a trainer that ends by itself fails the waiting call instead of leaving it pending", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
