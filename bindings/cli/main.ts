@@ -5,7 +5,7 @@ import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readF
   unlinkSync, writeSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { init, coreInfo, FitError, Model, Rng } from "../index.js";
+import { init, coreInfo, FitError, Model, Rng, Vocabulary } from "../index.js";
 import { CELLS, CELL_TYPES, takesNonlinearity } from "../core/cells.js";
 import type { CellType } from "../core/cells.js";
 import { suggest } from "../core/check.js";
@@ -79,11 +79,12 @@ function tokens(s: string): string[] {
   return out;
 }
 
-function oneHot(s: string, vocab: Map<string, number>): Float32Array {
-  const t = tokens(s), V = vocab.size;
-  const x = new Float32Array(t.length * V);
-  t.forEach((tok, i) => {
-    x[i * V + (vocab.get(tok) ?? 0)] = 1;
+/** The one-hot rows of a sequence's tokens (unseen ones: the vocabulary's unknown symbol). */
+function oneHot(s: string, vocab: Vocabulary): Float32Array {
+  const ids = vocab.encode(tokens(s)), V = vocab.size;
+  const x = new Float32Array(ids.length * V);
+  ids.forEach((id, i) => {
+    x[i * V + id] = 1;
   });
   return x;
 }
@@ -269,8 +270,7 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   const test = idx.slice(0, nTest), val = idx.slice(nTest, nTest + nVal), tr = idx.slice(nTest + nVal);
 
   // vocabulary from the training split; index 0 is <unk>
-  const vocab = new Map<string, number>([["<unk>", 0]]);
-  for (const i of tr) for (const t of tokens(seqs[i])) if (!vocab.has(t)) vocab.set(t, vocab.size);
+  const vocab = Vocabulary.fromTokens(tr.flatMap((i) => tokens(seqs[i])), { unknown: "<unk>" });
   const mean = tr.reduce((a, i) => a + ys[i], 0) / tr.length;
   const std = Math.sqrt(tr.reduce((a, i) => a + (ys[i] - mean) ** 2, 0) / tr.length) || 1;
   const set = (ix: number[]) => ({ x: ix.map((i) => oneHot(seqs[i], vocab)),
@@ -299,7 +299,7 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   }
   const save = () => {
     writeAtomic(resolve(out), out,
-      model.save({ vocab: JSON.stringify([...vocab.keys()]), target: yCol, sequences: xCol, targetMean: String(mean),
+      model.save({ vocab: JSON.stringify(vocab.tokens), target: yCol, sequences: xCol, targetMean: String(mean),
         targetStd: String(std), tokenizer: "smiles-chars" }));
     return `${out}${replacing ? " (replaced the existing file)" : ""}`;
   };
@@ -403,8 +403,14 @@ function trainMetadata(model: Model, file: string) {
   if (mean === undefined || std === undefined || !(std > 0)) {
     throw bad("targetMean and targetStd must be numbers, targetStd > 0");
   }
-  return { vocab: new Map<string, number>((list as string[]).map((t, i) => [t, i])), mean, std,
-    target: md.target ?? "value", sequences: md.sequences };
+  // the first token (train writes "<unk>" there) stands for tokens the training split lacked
+  let vocab: Vocabulary;
+  try {
+    vocab = Vocabulary.fromTokens(list as string[], { unknown: (list as string[])[0] });
+  } catch (e) {
+    throw bad(`its vocabulary: ${(e as Error).message}`);
+  }
+  return { vocab, mean, std, target: md.target ?? "value", sequences: md.sequences };
 }
 
 async function predict(opts: Record<string, string>, rest: string[]): Promise<number> {
