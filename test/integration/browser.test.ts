@@ -93,6 +93,26 @@ async function tinyGenerate(R: any) {
   return out;
 }
 
+// A token model: a Vocabulary's ids through an embedding and an LSTM, trained, then its
+// predictions' bits and generated ids.
+async function tinyTokens(R: any) {
+  await R.init();
+  const text = "the cat sat on the mat and the rat ate the hat; ", vocab = R.Vocabulary.fromText(text);
+  const ids = vocab.encode(text.repeat(4)), x: Int32Array[] = [], y: Int32Array[] = [];
+  for (let i = 0; i + 13 < ids.length; i += 9) {
+    x.push(ids.slice(i, i + 5 + (i % 8)));
+    y.push(ids.slice(i + 1, i + 6 + (i % 8)));
+  }
+  const m = new R.Model({ cell: "lstm", vocabSize: vocab.size, embeddingSize: 6, hiddenSize: 16, outputSize: vocab.size,
+    readout: "sequence", loss: "crossentropy", seed: 3 });
+  const h = await m.fit({ x, y }, { epochs: 3, batchSize: 4, learningRate: 0.02, seed: 1 });
+  const p = m.predict(x.slice(0, 3)) as Float32Array[];
+  const out = { loss: h.loss, pred: p.map((a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length))),
+    text: vocab.decode(m.generate({ prime: vocab.encode("the "), length: 40, temperature: 0.7, seed: 2 })) };
+  m.dispose();
+  return out;
+}
+
 // A WorkerModel: the bundle starts itself in a dedicated Worker and trains there.
 async function tinyWorker(R: any, threads = 1) {
   await R.init();
@@ -219,6 +239,13 @@ describe("<script> bundle in headless Chromium", () => {
     const { inBrowser, inNode } = await inPageAndNode(tinyGenerate);
     expect(inNode.a.length).toBe(300);
     expect(new Set(inNode.a).size).toBeGreaterThan(2);
+    expect(inBrowser).toEqual(inNode);
+  });
+
+  it("trains a token model (Vocabulary, embedding), predicts and generates as Node does, bitwise", async () => {
+    const { inBrowser, inNode } = await inPageAndNode(tinyTokens);
+    expect(inNode.loss.every(Number.isFinite)).toBe(true);
+    expect(inNode.text.length).toBe(40);
     expect(inBrowser).toEqual(inNode);
   });
 
