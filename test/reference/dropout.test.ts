@@ -122,6 +122,36 @@ describe("dropout: finite differences of the WASM model's own loss, masks held f
   });
 });
 
+describe("inputDropout on a token model: the embedding's rows are dropped, forward and backward", () => {
+  it("GRU with vocabSize: the training loss differs from no dropout, and the embedding's gradient is the finite difference of the loss with the masks held fixed", () => {
+    const cfg = { cell: "gru" as const, vocabSize: 7, embeddingSize: 4, hiddenSize: 5, outputSize: 3,
+      readout: "sequence" as const, loss: "crossentropy" as const, seed: 4 };
+    const x = [Int32Array.of(1, 2, 2, 5, 0), Int32Array.of(3, 1, 6)],
+      y = [Int32Array.of(0, 1, 2, 1, 0), Int32Array.of(2, 2, 1)];
+    const plain = new Model(cfg), model = new Model({ ...cfg, inputDropout: 0.5 });
+    model.loadStateDict(plain.stateDict());
+    const drop = (model as any).dropoutState;
+    drop.record = true;
+    const loss = model.computeGradients({ x, y });
+    expect(loss).not.toBe(plain.computeGradients({ x, y })); // the mask reached the rows the stack reads
+    drop.fixed = drop.last;
+    const g = model.grads(), sd = model.stateDict(), eps = 1e-2, got: number[] = [], want: number[] = [];
+    for (const i of [1 * 4, 2 * 4 + 1, 5 * 4 + 3, 6 * 4 + 2]) {
+      const at = (v: number) => {
+        const d = { ...sd, "embedding.weight": Float32Array.from(sd["embedding.weight"]) };
+        d["embedding.weight"][i] = v;
+        model.loadStateDict(d);
+        return model.computeGradients({ x, y });
+      };
+      want.push((at(sd["embedding.weight"][i] + eps) - at(sd["embedding.weight"][i] - eps)) / (2 * eps));
+      got.push(g["embedding.weight"][i]);
+    }
+    expectClose("embedding.weight", got, want, 3e-5, 2e-2);
+    model.dispose();
+    plain.dispose();
+  });
+});
+
 describe("dropout vs PyTorch: torch.nn.RNN / LSTM / GRU(dropout=p) in training mode, with torch's masks", () => {
   const fx = JSON.parse(readFileSync(new URL("../fixtures/dropout.json", import.meta.url), "utf8"));
   for (const cs of fx.cases) {

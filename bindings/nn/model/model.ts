@@ -317,12 +317,13 @@ export class RecurrentModel<R extends Readout = Readout> {
       advice: seqCore.advice(B) });
     const staged = stage(this.#spec, this.#data, data, idx, withTargets, B, T);
     const masks = drop.draw(where, dsz);
-    applyMask(staged.x, masks.input, B * T * recurrentInputSize(cfg));
     const params = this.parameters.paramsAt(where), grads = this.parameters.gradsAt(where);
     // token models: the embedding's rows of the ids are the recurrent input
     const emb = (table: number, rows: number): EmbeddingPass => ({ vocab: cfg.vocabSize!, width: cfg.inputSize,
       batch: B, steps: T, table, ids: staged.ids, lengths: staged.lengths, rows, bad: staged.bad });
     if (this.#embedding >= 0) embeddingForward(where, emb(params + 4 * this.#embedding, staged.x));
+    // input dropout on what the stack reads: the features, or a token model's embedding rows
+    applyMask(staged.x, masks.input, B * T * recurrentInputSize(cfg));
     if (state) {
       f32(p.h0, LD * B * H).set(state.h);
       if (cellState) f32(p.c0, LD * B * H).set(state.c!);
@@ -357,7 +358,10 @@ export class RecurrentModel<R extends Readout = Readout> {
       if (last) R.lastStatesBackward(p.dfeat, p.dhn, B, H, L, D);
       seqCore.backward(where, staged, { params, grads, dOut: last ? 0 : p.dfeat, dhn: last ? p.dhn : 0, dh0: p.dh0,
         dc0: p.dc0, dhs: p.dhs, truncate, dropout: masks.dropout, dx: p.dx });
-      if (this.#embedding >= 0) embeddingBackward(where, emb(grads + 4 * this.#embedding, p.dx));
+      if (this.#embedding >= 0) {
+        applyMask(p.dx, masks.input, B * T * recurrentInputSize(cfg)); // ∂L/∂rows through the input dropout
+        embeddingBackward(where, emb(grads + 4 * this.#embedding, p.dx));
+      }
       if (learned && !state) {
         const g = grads + 4 * this.#stateOffset, table = this.#stateRows * LD * H;
         R.scatterStates(g, p.dh0, staged.classes, B, LD, H);
