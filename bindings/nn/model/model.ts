@@ -11,7 +11,6 @@ import { CELLS } from "../../core/cells.js";
 import * as check from "../../core/check.js";
 import { Blocks, f32, reserveAll, untrack } from "../../core/arena.js";
 import { core } from "../../core/loader.js";
-import { Rng } from "../../core/random.js";
 import * as R from "../../functional/readout.js";
 import { embeddingBackward, embeddingForward } from "../../functional/embedding.js";
 import type { EmbeddingPass } from "../../functional/embedding.js";
@@ -28,6 +27,7 @@ import { DataSpec, SequenceData, Staged, batchShape, checkData, dataSpec, recurr
 import { ModelDropout, applyMask } from "./dropout.js";
 import { generateTokens } from "./generate.js";
 import type { GenerateOptions } from "./generate.js";
+import { initReadoutAndEmbedding } from "./init.js";
 import { OdeRnn } from "./odernn.js";
 import { StackCore } from "./stack.js";
 import { ModelStream } from "./stream.js";
@@ -139,22 +139,7 @@ export class RecurrentModel<R extends Readout = Readout> {
     adopt(this, this.parameters, [this.#data, this.#mem, this.dropoutState.memory, ...seqCore.memory], () => {
       // the recurrent layer and the core's own parameters (each initialized by its own rule)
       seqCore.init(this.parameters);
-      // head and readout: PyTorch's nn.Linear default init U(−1/√fan_in, 1/√fan_in), layer by layer
-      // (weight then bias); learned initial states start at zero
-      const rng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
-      let In = D * cfg.hiddenSize, off = this.#headOffset;
-      for (const Wd of [...cfg.head.hidden, cfg.outputSize]) {
-        const v = f32(this.parameters.paramsAt(W) + 4 * off, Wd * In + Wd), k = 1 / Math.sqrt(In);
-        for (let i = 0; i < v.length; i++) v[i] = (2 * rng.uniform() - 1) * k;
-        off += Wd * In + Wd;
-        In = Wd;
-      }
-      // the embedding: N(0, 1), torch.nn.Embedding's init, from a stream of its own
-      if (this.#embedding >= 0) {
-        const e = new Rng((cfg.seed ^ 0x2c1b3c6d) >>> 0), V = cfg.vocabSize!, E = cfg.embeddingSize!;
-        const t = f32(this.parameters.paramsAt(W) + 4 * this.#embedding, V * E);
-        for (let i = 0; i < t.length; i++) t[i] = e.normal();
-      }
+      initReadoutAndEmbedding(cfg, this.parameters.paramsAt(W), this.#headOffset, this.#embedding);
       this.parameters.touch();
     });
     this.rnn = seqCore.layer;
