@@ -13,6 +13,7 @@ export { tanh_f32_wasmsimd, sigmoid_f32_wasmsimd, relu_f32_wasmsimd, activation_
 export { linear_forward, linear_forward_t, linear_backward } from "./nn/linear";
 export { mse_loss, softmax_ce_loss, mask_from_lengths } from "./nn/loss";
 export { sample_weights } from "./nn/sample";
+export { dropout_mask_f32, mul_f32_wasmsimd } from "./nn/dropout";
 export { embedding_forward, embedding_backward } from "./nn/embedding";
 export { sgd_step, adam_step, clip_grad_norm } from "./optim/optim";
 export { rnn_forward, rnn_backward, rnn_workspace_bytes, rnn_param_count } from "./rnn/pass";

@@ -140,6 +140,8 @@ typedef void rw_copy2d_f32_fn(int32_t R, int32_t C, rw_ptr src, int32_t lds, rw_
 /* Σ x·y with four f32 lane sums (different order from dot_ref: compare with a tolerance). */
 typedef float rw_dot_f32_wasmsimd_fn(int32_t n, rw_ptr x, rw_ptr y);
 typedef float rw_dot_ref_fn(int32_t n, rw_ptr x, rw_ptr y);
+/* m[i] = 0 with probability p, else 1/(1 − p), for i < n: u_i = the top 24 bits of mix32(mix32(seed) + i·0x9e3779b9) over 2^24 (uniform in [0, 1)), dropped where u_i < p. 0 <= p < 1 (the bindings check it). */
+typedef void rw_dropout_mask_f32_fn(int32_t n, double p, uint32_t seed, rw_ptr m);
 /* Eigenvalues of the square f32 matrix M [n,n] (leading dimension ld): real parts into wr, imaginary parts into wi (f32[n] each, in no particular order; conjugate pairs adjacent). work: 8·n·(n + 2) bytes. Returns 0, or −1 if the QR iteration did not converge. */
 typedef int32_t rw_eig_values_fn(int32_t n, rw_ptr m, int32_t ld, rw_ptr wr, rw_ptr wi, rw_ptr work);
 /* Scatter-add: dtable [V, E] += ∂L/∂table of the gather, dtable[ids[b·T + t]] += dout[b·T + t] for t < lengths[b] (dout [B·T, E]); rows are added in the order b, t (a repeated id accumulates), rows of ids that do not occur are untouched. Checks as embedding_forward. */
@@ -192,6 +194,8 @@ typedef void rw_mask_from_lengths_fn(rw_ptr mask, rw_ptr lengths, int32_t B, int
 typedef double rw_memory_bytes_fn(void);
 /* Mean squared error over the unmasked rows and all C columns: L = Σ_r w_r Σ_c (p − y)² / (C·Σ_r w_r). dpred = ∂L/∂pred (may be 0). w = 0 means all ones. */
 typedef float rw_mse_loss_fn(int32_t R, int32_t C, rw_ptr pred, rw_ptr target, rw_ptr w, rw_ptr dpred);
+/* x[i] *= m[i] for n elements (f32x4; each product rounded once, as a scalar f32 multiply). */
+typedef void rw_mul_f32_wasmsimd_fn(int32_t n, rw_ptr x, rw_ptr m);
 /* Backprop through the last forward solve held in the workspace: parameter gradients accumulate into OD_GRADS, ∂L/∂h0 goes to OD_DH0 (if not 0). Returns OK or an error code. */
 typedef int32_t rw_ode_backward_fn(rw_ptr d);
 /* Solve forward: states [B, S, D]. Returns OK or an error code (dopri5: ERR_MAX_STEPS or ERR_STEP_UNDERFLOW with t and the step size in stats[0], stats[1]). */

@@ -82,6 +82,33 @@ describe("activation_backward_f32", () => {
   });
 });
 
+describe("dropout_mask_f32 and mul_f32_wasmsimd", () => {
+  it("a counter-based mask: only 0 and 1/(1−p), seeded, prefix-stable, the kept fraction within 5σ of 1 − p", () => {
+    const n = 100_000, p = 0.3, pm = c.alloc(4 * n + 16), pq = c.alloc(4 * n + 16);
+    c.dropout_mask_f32(n, p, 7, pm);
+    const m = new Float32Array(c.memory.buffer, pm, n).slice(), keep = Math.fround(1 / (1 - p));
+    expect(m.every((v) => v === 0 || v === keep)).toBe(true);
+    const kept = m.filter((v) => v !== 0).length / n;
+    expect(Math.abs(kept - (1 - p))).toBeLessThan(5 * Math.sqrt(p * (1 - p) / n));
+    c.dropout_mask_f32(1000, p, 7, pq); // element i does not depend on n
+    expect(Array.from(new Float32Array(c.memory.buffer, pq, 1000))).toEqual(Array.from(m.subarray(0, 1000)));
+    c.dropout_mask_f32(n, p, 8, pq); // another seed, another mask
+    const other = new Float32Array(c.memory.buffer, pq, n);
+    expect(m.filter((v, i) => v !== other[i]).length).toBeGreaterThan(n / 10);
+    c.dropout_mask_f32(10, 0, 7, pq); // p = 0 keeps everything, at scale 1
+    expect(Array.from(new Float32Array(c.memory.buffer, pq, 10))).toEqual(Array(10).fill(1));
+    // applying it: x ⊙ m, each product an f32 multiply (vector body and tail)
+    const x = Float32Array.from({ length: 11 }, (_, i) => 0.1 * i - 0.37);
+    new Float32Array(c.memory.buffer, pq, 11).set(x);
+    c.mul_f32_wasmsimd(11, pq, pm);
+    expect(Array.from(new Float32Array(c.memory.buffer, pq, 11))).toEqual(
+      Array.from(x, (v, i) => Math.fround(v * m[i])),
+    );
+    c.free(pm);
+    c.free(pq);
+  });
+});
+
 describe("sigmoid_f32_wasmsimd", () => {
   it("is within 3 ulp of f64 1/(1+e^-x) for every f32 with |x| in [2^-12, 17] (x > 0) or [2^-12, 87] (x < 0)", () => {
     const ranges: [number, number][] = [[bitsOf(2 ** -12), bitsOf(17)], [bitsOf(-(2 ** -12)), bitsOf(-87)]];

@@ -87,8 +87,9 @@ export interface ModelConfig extends Omit<CellOptions, "inputSize"> {
    *  m_l drawn per element: 0 with probability p, else 1/(1 − p) (inverted dropout); not after the
    *  last layer (no effect with numLayers 1). Training passes only (fit, trainBatch,
    *  computeGradients, gradientFlow), never predict, evaluate, stream, generate or fit's
-   *  validation. Masks: mulberry32 seeded by the model's seed and its count of training passes
-   *  (nn/model/dropout.ts), so the same seed and calls give the same masks. 0 <= p < 1, default 0. */
+   *  validation. Masks: drawn by the core from a hash of the model's seed, its count of training
+   *  passes and each element's index (nn/model/dropout.ts), so the same seed and calls give the same
+   *  masks. 0 <= p < 1, default 0. */
   dropout?: number;
   /** Dropout on the recurrent stack's input (x, or [x ⊙ mask, mask] and the time gap), every step
    *  and feature, as `dropout`: training only, inverted, seeded. 0 <= p < 1, default 0. */

@@ -10,12 +10,13 @@
 // predict, evaluate, stream, generate or fit's validation. Every mask entry is drawn independently.
 //
 // Seeding: the model counts its training passes that draw masks (n = 0, 1, … from its construction
-// or load); pass n draws from mulberry32 (core/random.ts) seeded with passSeed(seed, n), in the
-// order dropout mask, input mask, readout mask, each element in memory order: the same model seed
-// and the same sequence of training calls give the same masks in every engine.
+// or load); pass n's masks are drawn by the core (dropout_mask_f32, counter-based: each element a
+// hash of its seed and index) with the seeds maskSeed(passSeed(seed, n), j), j = 0 between layers,
+// 1 input, 2 readout: the same model seed and the same sequence of training calls give the same
+// masks in every engine and however the batch is split.
 import { Blocks, f32 } from "../../core/arena.js";
 import * as check from "../../core/check.js";
-import { Rng } from "../../core/random.js";
+import { core } from "../../core/loader.js";
 
 /** The masks of one training pass as values (tests): dropout [B, L−1, T, D·H], input [B, T, I'],
  *  readout [rows, D·H] (rows: B for readout "last", B·T for "sequence"); absent: not drawn. */
@@ -46,22 +47,19 @@ export function checkRate(where: string, name: string, v: unknown): number {
   return v;
 }
 
+/** The seed of mask j (0 between layers, 1 input, 2 readout) of a pass with seed `seed`. */
+function maskSeed(seed: number, j: number): number {
+  return (seed + Math.imul(j, 0x85ebca6b)) >>> 0;
+}
+
 /** The seed of training pass n of a model with seed `seed`. */
 export function passSeed(seed: number, n: number): number {
   return ((seed ^ 0x2f6b3d19) + Math.imul(n + 1, 0x9e3779b9)) >>> 0;
 }
 
-/** Fill m [n] with an inverted dropout mask: 0 with probability p, else 1/(1−p) (in f32). */
-function drawMask(rng: Rng, m: Float32Array, p: number): void {
-  const keep = Math.fround(1 / (1 - p));
-  for (let i = 0; i < m.length; i++) m[i] = rng.uniform() < p ? 0 : keep;
-}
-
-/** x [n] ⊙= m [n] at byte offsets (each product rounded once to f32, as an f32 multiply). */
+/** x [n] ⊙= m [n] at byte offsets (the core's mul_f32_wasmsimd: each product an f32 multiply). */
 export function applyMask(x: number, m: number, n: number): void {
-  if (!m) return;
-  const xv = f32(x, n), mv = f32(m, n);
-  for (let i = 0; i < n; i++) xv[i] *= mv[i];
+  if (m) core().mul_f32_wasmsimd(n, x, m);
 }
 
 /** The rates, the pass counter and the mask memory of one model. */
@@ -92,8 +90,8 @@ export class ModelDropout {
   draw(where: string, sizes: Record<string, number>): PassMasks {
     const names = ["dropout", "input", "readout"] as const;
     if (names.every((k) => !sizes[k])) return NONE;
-    const rng = new Rng(passSeed(this.seed, this.#passes++)), out = { ...NONE }, last: DropoutMasks = {};
-    for (const k of names) {
+    const seed = passSeed(this.seed, this.#passes++), out = { ...NONE }, last: DropoutMasks = {};
+    for (const [j, k] of names.entries()) {
       if (!sizes[k]) continue;
       const ptr = this.memory.get(k), m = f32(ptr, sizes[k] / 4), given = this.fixed?.[k];
       if (given) {
@@ -101,7 +99,7 @@ export class ModelDropout {
           throw new RangeError(`${where}: the fixed ${k} mask has ${given.length} values, the pass needs ${m.length}`);
         }
         m.set(given);
-      } else drawMask(rng, m, this[k]);
+      } else core().dropout_mask_f32(m.length, this[k], maskSeed(seed, j), ptr);
       out[k] = ptr;
       if (this.record) last[k] = m.slice();
     }
