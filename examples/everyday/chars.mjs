@@ -46,6 +46,7 @@ const model = new Model({
   readout: "sequence", // return_sequences=True on the last GRU + Dense at every step
   outputSize: vocab.size, // Dense(len(vocab)): the next character's logits
   loss: "crossentropy", // SparseCategoricalCrossentropy(from_logits=True)
+  init: "keras", // Keras' initializers: glorot, orthogonal, zero biases (LSTM: forget bias 1)
   seed: 3,
 });
 // epochs=30, batch_size=16, Adam(0.005), verbose=1 (a line per epoch: loss, accuracy, time)

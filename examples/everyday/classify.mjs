@@ -37,6 +37,7 @@ const model = new Model({
   head: { hidden: [16], activation: "relu" }, // Dense(16, activation="relu")
   outputSize: 3, // Dense(3): the logits of the 3 classes
   loss: "crossentropy", // SparseCategoricalCrossentropy(from_logits=True): integer targets, softmax inside
+  init: "keras", // Keras' initializers: glorot, orthogonal, zero biases (LSTM: forget bias 1)
   seed: 2,
 });
 console.log(model.summary()); // model.summary()

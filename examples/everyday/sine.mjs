@@ -24,7 +24,15 @@ function makeWindows(n, start) {
 }
 const train = makeWindows(windows, 0), test = makeWindows(200, 10_000); // the test windows lie far later in time
 
-const model = new Model({ cell: "gru", inputSize: 1, hiddenSize: 16, outputSize: 1, loss: "mse", seed: 1 }); // GRU(16) + Dense(1)
+const model = new Model({
+  cell: "gru", // GRU(16)
+  hiddenSize: 16,
+  inputSize: 1, // keras.Input((None, 1)): one value per step
+  outputSize: 1, // Dense(1)
+  loss: "mse", // loss="mse"; RMSE and MAE are always in the history
+  init: "keras", // Keras' initializers: glorot, orthogonal, zero biases
+  seed: 1,
+});
 const h = await model.fit(train, {
   epochs, // epochs=60
   batchSize: 32, // batch_size=32
