@@ -8,11 +8,13 @@
 //   --chars 12e6     characters of training (32 streams side by side, chunks of 128 characters,
 //                    the state carried from one chunk to the next: truncated BPTT over the streams)
 //   --hidden 256     GRU width (one layer)
+//   --embedding 64   width of the character embedding the GRU reads (a token model: ids in)
 //   --threads 2      threads of the core
 //   --samples 200    functions generated to check that they parse (--temperature 0.5)
 //   --seed 0
 //   --out reports    where code.json and code-samples.txt go
-//   --save FILE      write the trained model (safetensors); --load FILE: skip training, use it
+//   --save FILE      write the trained model (safetensors, its Vocabulary in the metadata);
+//                    --load FILE: skip training, use it (a token model saved by this script)
 //
 // Reports held-out bits per character against an order-5 Kneser–Ney character n-gram trained on
 // the same text (examples/code/ngram.mjs) and xz -9 given the training text (bits of train +
@@ -26,14 +28,17 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { init, Model, Adam, coreInfo } from "../../dist/index.js";
+import { init, Model, Adam, Vocabulary, coreInfo } from "../../dist/index.js";
 import { kneserNey } from "./ngram.mjs";
 import { numberArg, stringArg, outDir } from "../args.mjs";
 
 const require = createRequire(import.meta.url);
 const ts = require("typescript");
 const arg = numberArg;
-const TRAIN_MB = arg("train-mb", 3), CHARS = arg("chars", 12e6), H = arg("hidden", 256), THREADS = arg("threads", 2);
+// the embedding: 64 columns for about 100 characters, so distinct characters keep room to differ
+// (a one-hot row had one column each) while the GRU's input product shrinks from V × 3H to 64 × 3H
+const TRAIN_MB = arg("train-mb", 3), CHARS = arg("chars", 12e6), H = arg("hidden", 256), THREADS = arg("threads", 2),
+  E = arg("embedding", 64);
 const SAMPLES = arg("samples", 200), TEMP = arg("temperature", 0.5), SEED = arg("seed", 0), HELD = 200_000,
   VALID = 100_000, EVAL_EVERY = arg("eval-every", 250);
 const B = 32, T = 128, LOG2 = Math.log(2);
@@ -50,11 +55,11 @@ if (trainText.length + VALID + HELD > text.length) {
   );
   process.exit(2);
 }
-// tokens: the characters of the file (every one below 127 here; anything else would be one symbol)
-const code = (c) => Math.min(c.charCodeAt(0), 127);
-const chars = [...new Set([...text].map(code))].sort((a, b) => a - b), V = chars.length,
-  id = new Map(chars.map((c, i) => [c, i]));
-const enc = (s) => Int32Array.from(s, (c) => id.get(code(c)));
+// tokens: the characters of the whole file, sorted by code point (so the held-out and validation
+// parts have no unseen character and need no unknown symbol; the ids are those of the one-hot
+// version, whose table was the same sort)
+const vocab = Vocabulary.fromText(text), V = vocab.size;
+const enc = (s) => vocab.encode(s);
 const train = enc(trainText), held = enc(heldText), valid = enc(validText);
 const version = JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")).version;
 log(
@@ -81,28 +86,32 @@ await init({ threads: THREADS });
 const LOAD = stringArg("load"), SAVE = stringArg("save");
 const model = LOAD
   ? Model.load(readFileSync(LOAD))
-  : new Model({ cell: "gru", inputSize: V, hiddenSize: H, outputSize: V, readout: "sequence", loss: "crossentropy",
-    seed: SEED + 1 });
+  : new Model({ cell: "gru", vocabSize: V, embeddingSize: E, hiddenSize: H, outputSize: V, readout: "sequence",
+    loss: "crossentropy", seed: SEED + 1 });
+if (LOAD && (model.config.vocabSize !== V || model.config.outputSize !== V)) {
+  // files saved by the one-hot version of this script (inputSize = V) are not read: retrain
+  console.error(
+    `--load ${LOAD}: not a token model of this text's ${V} characters (vocabSize ${
+      model.config.vocabSize ?? "absent: a one-hot model"
+    }, outputSize ${model.config.outputSize}); train and --save again`,
+  );
+  process.exit(2);
+}
 const adam = new Adam({ learningRate: 2e-3 });
 // 32 streams: the training text cut into 32 contiguous segments read side by side
 const seg = Math.floor((train.length - 1) / B), steps = LOAD ? 0 : Math.max(1, Math.floor(CHARS / (B * T)));
-const xs = Array.from({ length: B }, () => new Float32Array(T * V)),
-  ys = Array.from({ length: B }, () => new Int32Array(T));
+const xs = Array.from({ length: B }, () => new Int32Array(T)), ys = Array.from({ length: B }, () => new Int32Array(T));
 const state = { h: new Float32Array(B * H) };
 // bits/char of a text: one stream over it, the log-softmax of every step
 function bitsPerChar(held) {
-  const s = model.stream({ batch: 1 }), K = 1000, x = new Float32Array(K * V);
+  const s = model.stream({ batch: 1 }), K = 1000, x = new Int32Array(K);
   let bits = 0;
-  // the first character has no context: predicted from a zero input
-  let prev = -1;
+  // the first character has no context: predicted after a newline (ids have no zero input)
+  const first = vocab.id("\n");
   for (let i = 0; i < held.length; i += K) {
     const k = Math.min(K, held.length - i);
-    x.fill(0);
-    for (let t = 0; t < k; t++) {
-      const c = i + t === 0 ? prev : held[i + t - 1];
-      if (c >= 0) x[t * V + c] = 1;
-    }
-    const out = s.step(k === K ? x : x.subarray(0, k * V), { steps: k }).output;
+    for (let t = 0; t < k; t++) x[t] = i + t === 0 ? first : held[i + t - 1];
+    const out = s.step(k === K ? x : x.subarray(0, k), { steps: k }).output;
     for (let t = 0; t < k; t++) {
       const z = out.subarray(t * V, (t + 1) * V);
       let m = -Infinity;
@@ -115,29 +124,28 @@ function bitsPerChar(held) {
   s.dispose();
   return bits / held.length;
 }
-let pos = 0, lossSum = 0, lossN = 0, lastLog = Date.now();
+let pos = 0, lossSum = 0, lossN = 0, lastLog = Date.now(), trainMs = 0; // trainMs: batches only, no evaluation
 let best = { bits: Infinity, batch: 0, params: null };
 const curve = [];
 log(
-  `GRU H = ${H}, ${coreInfo().threads} thread(s): ${steps} batches of ${B} × ${T} characters (${
+  `GRU H = ${H} over a ${E}-wide embedding, ${coreInfo().threads} thread(s): ${steps} batches of ${B} × ${T} characters (${
     (steps * B * T / 1e6).toFixed(1)
   }M), Adam 2e-3 decaying to 2e-4`,
 );
 for (let s = 0; s < steps; s++) {
+  const tb = performance.now();
   if (pos + T > seg) {
     pos = 0;
     state.h.fill(0);
   } // a pass over the segments ends: start again from zero states
   for (let b = 0; b < B; b++) {
     const x = xs[b], y = ys[b], o = b * seg + pos;
-    x.fill(0);
-    for (let t = 0; t < T; t++) {
-      x[t * V + train[o + t]] = 1;
-      y[t] = train[o + t + 1];
-    }
+    x.set(train.subarray(o, o + T));
+    y.set(train.subarray(o + 1, o + T + 1));
   }
   adam.learningRate = 2e-3 * (0.1 ** (s / steps)); // exponential decay to a tenth
   const r = model.trainBatch({ x: xs, y: ys }, adam, { clipNorm: 1, state });
+  trainMs += performance.now() - tb;
   lossSum += r.loss;
   lossN++;
   pos += T;
@@ -155,11 +163,13 @@ for (let s = 0; s < steps; s++) {
     lastLog = Date.now();
   }
 }
+const charsPerSecond = steps ? steps * B * T / (trainMs / 1000) : NaN;
+if (steps) log(`training: ${Math.round(charsPerSecond)} characters/s (batches, input building included)`);
 if (best.params) {
   model.loadStateDict(best.params);
   log(`kept batch ${best.batch} (validation ${best.bits.toFixed(3)} bits/char)`);
 } else best.bits = bitsPerChar(valid);
-if (SAVE) writeFileSync(SAVE, model.save());
+if (SAVE) writeFileSync(SAVE, model.save({ vocabulary: vocab }));
 
 const bpc = bitsPerChar(held);
 log(`held-out: ${bpc.toFixed(3)} bits/char`);
@@ -170,7 +180,7 @@ log(`held-out: ${bpc.toFixed(3)} bits/char`);
 const at = validText.lastIndexOf("\nfunction ") + 1;
 const context = validText.slice(Math.max(0, at - 1000), at);
 const prime = Array.from(enc(context + "function "));
-const open = id.get(123), close = id.get(125);
+const open = vocab.id("{"), close = vocab.id("}");
 const samples = [];
 let parsed = 0;
 for (let i = 0; i < SAMPLES; i++) {
@@ -186,7 +196,7 @@ for (let i = 0; i < SAMPLES; i++) {
       break;
     }
   }
-  const src = "function " + Array.from(out.subarray(0, end), (t) => String.fromCharCode(chars[t])).join("");
+  const src = "function " + vocab.decode(out.subarray(0, end));
   const sf = ts.createSourceFile("sample.js", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
   const ok = sf.parseDiagnostics.length === 0;
   if (ok) parsed++;
@@ -197,11 +207,11 @@ log(`${parsed} of ${SAMPLES} generated functions parse`);
 const dir = outDir();
 mkdirSync(dir, { recursive: true });
 writeFileSync(new URL("code.json", dir),
-  JSON.stringify({ typescript: version, trainChars: train.length, heldOutChars: held.length, vocabulary: V, hidden: H,
-    threads: coreInfo().threads, trainedChars: steps * B * T, heldOutBitsPerChar: bpc, validationBitsPerChar: best.bits,
-    keptBatch: best.batch, curve, ngramBitsPerChar: ngram, ngramValidationBitsPerChar: kn.bits(valid),
-    xzBitsPerChar: xz, samples: SAMPLES, temperature: TEMP, parsed, parsedPercent: pct,
-    seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
+  JSON.stringify({ typescript: version, trainChars: train.length, heldOutChars: held.length, vocabulary: V,
+    embedding: E, hidden: H, threads: coreInfo().threads, trainedChars: steps * B * T, heldOutBitsPerChar: bpc,
+    validationBitsPerChar: best.bits, keptBatch: best.batch, trainCharsPerSecond: charsPerSecond, curve,
+    ngramBitsPerChar: ngram, ngramValidationBitsPerChar: kn.bits(valid), xzBitsPerChar: xz, samples: SAMPLES,
+    temperature: TEMP, parsed, parsedPercent: pct, seconds: (Date.now() - t0) / 1000 }, null, 1) + "\n");
 writeFileSync(new URL("code-samples.txt", dir),
   samples.slice(0, 20).map((s, i) => `// sample ${i} (${s.ok ? "parses" : "does not parse"})\n${s.src}\n`).join("\n"));
 model.dispose();
