@@ -264,25 +264,22 @@ function plausibleSmiles(s) {
   }
   return depth === 0 && open.size === 0 && s.length > 0;
 }
-let gen = null, genChars = null, genKnown = null, genDraws = 0;
+let gen = null, genVocab = null, genKnown = null, genDraws = 0;
 const genReport = (globalThis.playground.generator = { trained: false, epochs: 0, samples: [], error: null });
 $("genTrain").addEventListener("click", async () => {
   $("genTrain").disabled = true;
   $("genSample").disabled = true;
-  const seqs = data.seqs, chars = [...new Set(seqs.join(""))].sort(), END = chars.length, V = chars.length + 1,
-    START = V;
-  const id = new Map(chars.map((c, i) => [c, i]));
-  const x = seqs.map((s) => {
-    const v = new Float32Array((s.length + 1) * (V + 1));
-    v[START] = 1;
-    for (let t = 0; t < s.length; t++) v[(t + 1) * (V + 1) + id.get(s[t])] = 1;
-    return v;
-  });
-  const y = seqs.map((s) => Int32Array.from([...s].map((c) => id.get(c)).concat([END])));
+  // a Vocabulary of the characters (sorted), then <end> (the last output) and <start> (an input only)
+  const seqs = data.seqs, chars = [...new Set(seqs.join(""))].sort();
+  const vocab = Recurrent.Vocabulary.fromTokens([...chars, "<end>", "<start>"]);
+  const x = seqs.map((s) => vocab.encode(["<start>", ...s])), y = seqs.map((s) => vocab.encode([...s, "<end>"]));
   try {
     if (gen) await gen.dispose();
-    gen = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V + 1, hiddenSize: 64, numLayers: 2,
-      outputSize: V, readout: "sequence", loss: "crossentropy", seed: 1 }, { threads });
+    // a token model: ids in, through a 16-wide embedding (a few dozen symbols)
+    gen = await Recurrent.WorkerModel.create({ cell: "gru", vocabSize: vocab.size, embeddingSize: 16, hiddenSize: 64,
+      numLayers: 2, outputSize: vocab.id("<end>") + 1, readout: "sequence", loss: "crossentropy", seed: 1 }, {
+      threads,
+    });
     const epochs = Math.max(1, +$("genEpochs").value | 0);
     await gen.fit({ x, y }, { epochs, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: 1, validationSplit: 0.1,
       onEpochEnd: (e, logs) => {
@@ -291,7 +288,7 @@ $("genTrain").addEventListener("click", async () => {
           logs.valLoss.toFixed(3)
         })`;
       } });
-    genChars = chars;
+    genVocab = vocab;
     genKnown = new Set(seqs);
     genReport.trained = true;
     $("genSample").disabled = false;
@@ -303,10 +300,10 @@ $("genTrain").addEventListener("click", async () => {
   }
 });
 $("genSample").addEventListener("click", async () => {
-  const END = genChars.length, START = END + 1, lines = [];
+  const END = genVocab.id("<end>"), START = genVocab.id("<start>"), lines = [];
   for (let i = 0; i < 10; i++) {
     const t = await gen.generate({ prime: [START], length: 200, temperature: 0.8, seed: genDraws++, stop: END });
-    const s = Array.from(t[t.length - 1] === END ? t.subarray(0, t.length - 1) : t, (k) => genChars[k]).join("");
+    const s = genVocab.decode(t[t.length - 1] === END ? t.subarray(0, t.length - 1) : t, "");
     const ok = plausibleSmiles(s);
     genReport.samples.push({ s, ok, novel: !genKnown.has(s) });
     lines.push(`${ok ? (genKnown.has(s) ? "✓ in data " : "✓ novel   ") : "✗         "} ${s}`);
