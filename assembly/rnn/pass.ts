@@ -27,8 +27,8 @@ import { overlaps } from "../overlap";
 const MAX_FLOATS: f64 = 1073741824;
 const STAMP: i32 = 0x52574653; // "RWFS"
 
-/** Shape fields valid and every tensor of the shape (and the parameters) below 4 GiB, the
- *  workspace included. */
+/** Shape fields valid and every tensor of the shape (and the parameters) below 4 GiB (the
+ *  workspace: validate). */
 function check_shape(d: usize): i32 {
   const cell = geti(d, RD_CELL);
   if (cell < 0 || cell >= CELL_COUNT) return ERR_CELL;
@@ -45,7 +45,6 @@ function check_shape(d: usize): i32 {
   // per-step state gradients, parameters
   if (fB * fT * maxIn > MAX_FLOATS || fB * fT * <f64>D * fH > MAX_FLOATS || (fT + 1) * fB * fH * G > MAX_FLOATS
     || LD * fT * fB * fH > MAX_FLOATS || LD * G * fH * (maxIn + fH + 2) > MAX_FLOATS) return ERR_TOO_LARGE;
-  if (rnn_layout(d, 0) > MAX_FLOATS) return ERR_TOO_LARGE;
   return OK;
 }
 
@@ -55,7 +54,9 @@ function inside(p: usize, floats: u64, required: bool): bool {
   return <u64>p + (floats << 2) <= (<u64>memory.size() << 16);
 }
 
-function check_tensors(d: usize, backward: bool): i32 {
+/** Every tensor of d inside memory and sized for its shape; the workspace (wsFloats: the layout's
+ *  total) large enough; no output over what steers the pass. */
+function check_tensors(d: usize, backward: bool, wsFloats: f64): i32 {
   const cell = geti(d, RD_CELL), B = geti(d, RD_B), T = geti(d, RD_T), I = geti(d, RD_I), H = geti(d, RD_H);
   const L = geti(d, RD_L), D = geti(d, RD_D);
   const P = <u64>paramCount(cellGates(cell), I, H, L, D);
@@ -87,10 +88,10 @@ function check_tensors(d: usize, backward: bool): i32 {
       if (n < 1 || n > T) return ERR_LENGTHS;
     }
   }
-  // the workspace: as large as the layout needs (below 4 GiB: check_shape)
+  // the workspace: as large as the layout needs (below 4 GiB: validate)
   const ws = getp(d, RD_WS), wsBytes = <u64>load<u32>(d + (<usize>RD_WS_BYTES << 2));
   if (ws == 0 || <u64>ws + wsBytes > (<u64>memory.size() << 16)) return ERR_BOUNDS;
-  if (<u64>rnn_layout(d, 0) * 4 > wsBytes) return ERR_WORKSPACE;
+  if (<u64>wsFloats * 4 > wsBytes) return ERR_WORKSPACE;
   // what the pass writes must not overlap what steers it: the descriptor and the lengths
   const fs = <f64>(state << 2), fw = <f64>wsBytes;
   for (let i = 0; i < 6; i++) {
@@ -173,7 +174,9 @@ export function rnn_param_count(cell: i32, I: i32, H: i32, L: i32, D: i32): f64 
 function validate(d: usize, backward: bool): i32 {
   if (!check_desc(d)) return ERR_BOUNDS;
   const r = check_shape(d);
-  return r == OK ? check_tensors(d, backward) : r;
+  if (r != OK) return r;
+  const total = rnn_layout(d, 0); // the pass lays it out into the workspace once it is validated
+  return total > MAX_FLOATS ? ERR_TOO_LARGE : check_tensors(d, backward, total);
 }
 
 /** Forward pass described by d (RD_* fields: shape, params, ws, x, lengths, h0, c0, out, hn, cn,
