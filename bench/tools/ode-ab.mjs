@@ -5,34 +5,10 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 const args = process.argv.slice(2);
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 // CPU time of this process (user + system), so that time the machine gives to other processes
-// (2 cores shared by several jobs) is not counted
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-async function alternate(fns, { rounds, warmup, minSampleMs }) {
-  const reps = fns.map((fn) => {
-    fn();
-    const t0 = cpu();
-    fn();
-    const t = Math.max(cpu() - t0, 0.05);
-    return Math.max(1, Math.ceil(minSampleMs / t));
-  });
-  const all = fns.map(() => []);
-  for (let r = 0; r < warmup + rounds; r++) {
-    for (let k = 0; k < fns.length; k++) {
-      const t0 = cpu();
-      for (let i = 0; i < reps[k]; i++) fns[k]();
-      if (r >= warmup) all[k].push((cpu() - t0) / reps[k]);
-    }
-  }
-  return all.map((s) => ({ ms: median(s), all: s }));
-}
+// (2 cores shared by several jobs) is not counted: timing.mjs's clock with BENCH_CLOCK=cpu
+process.env.BENCH_CLOCK ??= "cpu";
+const { alternate, median } = await import("./timing.mjs");
 const rounds = args.includes("--rounds") ? +args[args.indexOf("--rounds") + 1] : 25;
 const mods = [];
 for (const d of args.slice(0, 2)) mods.push(await import(pathToFileURL(resolve(d, "dist/index.js")).href));
