@@ -104,7 +104,9 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
     model.metadata = metadata;
     if (metadata.vocabulary !== undefined) {
       try {
-        model.vocabulary = Vocabulary.fromJSON(metadata.vocabulary);
+        const v = Vocabulary.fromJSON(metadata.vocabulary), V = model.config.vocabSize;
+        if (V !== undefined && v.size !== V) throw new RangeError(`it has ${v.size} symbols but vocabSize is ${V}`);
+        model.vocabulary = v;
       } catch (e) {
         model.dispose();
         throw new Error(`Model.load: __metadata__.vocabulary is invalid: ${(e as Error).message}`);

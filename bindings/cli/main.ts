@@ -27,6 +27,7 @@ train options (defaults in brackets):
                      [ESOL predicted log solubility in mols per litre, if present]
   --cell C           ${CELL_TYPES.join(" | ")} [gru]  --bidirectional   forward and reverse directions
   --hidden N         hidden units [128]      --layers N     stacked layers [1]
+  --embedding N      width of the token embedding [16]
   --epochs N         epochs [60]             --batch N      batch size [32]
   --lr X             Adam learning rate [0.002]
   --clip X           global gradient-norm clip [1]
@@ -47,8 +48,8 @@ far, exit code 130 (a second Ctrl-C quits at once).
 `;
 
 const TRAIN: Spec = { flags: ["bidirectional", "force", "quiet", "verbose", "help"],
-  values: ["data", "x", "y", "baseline", "cell", "hidden", "layers", "epochs", "batch", "lr", "clip", "seed", "threads",
-    "out"] };
+  values: ["data", "x", "y", "baseline", "cell", "hidden", "embedding", "layers", "epochs", "batch", "lr", "clip",
+    "seed", "threads", "out"] };
 const PREDICT: Spec = { flags: ["verbose", "help"], values: ["model", "data", "x"] };
 const q = (s: string) => JSON.stringify(s);
 
@@ -79,15 +80,8 @@ function tokens(s: string): string[] {
   return out;
 }
 
-/** The one-hot rows of a sequence's tokens (unseen ones: the vocabulary's unknown symbol). */
-function oneHot(s: string, vocab: Vocabulary): Float32Array {
-  const ids = vocab.encode(tokens(s)), V = vocab.size;
-  const x = new Float32Array(ids.length * V);
-  ids.forEach((id, i) => {
-    x[i * V + id] = 1;
-  });
-  return x;
-}
+/** A sequence's token ids (unseen tokens: the vocabulary's unknown symbol). */
+const ids = (s: string, vocab: Vocabulary): Int32Array => vocab.encode(tokens(s));
 
 function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
@@ -231,6 +225,7 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   }
   const bidirectional = flags.has("bidirectional");
   const hidden = numberOption(opts, "hidden", 128), layers = numberOption(opts, "layers", 1);
+  const embedding = numberOption(opts, "embedding", 16);
   const epochs = numberOption(opts, "epochs", 60), batch = numberOption(opts, "batch", 32);
   const lr = numberOption(opts, "lr", 0.002, { int: false, min: 0, open: true }),
     clip = numberOption(opts, "clip", 1, { int: false, min: 0, open: true });
@@ -273,17 +268,18 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
   const vocab = Vocabulary.fromTokens(tr.flatMap((i) => tokens(seqs[i])), { unknown: "<unk>" });
   const mean = tr.reduce((a, i) => a + ys[i], 0) / tr.length;
   const std = Math.sqrt(tr.reduce((a, i) => a + (ys[i] - mean) ** 2, 0) / tr.length) || 1;
-  const set = (ix: number[]) => ({ x: ix.map((i) => oneHot(seqs[i], vocab)),
+  const set = (ix: number[]) => ({ x: ix.map((i) => ids(seqs[i], vocab)),
     y: Float32Array.from(ix, (i) => (ys[i] - mean) / std) });
 
   await init({ threads });
   let model: Model;
   try {
-    model = new Model({ cell, inputSize: vocab.size, hiddenSize: hidden, numLayers: layers, bidirectional,
-      outputSize: 1, seed });
+    model = new Model({ cell, vocabSize: vocab.size, embeddingSize: embedding, hiddenSize: hidden, numLayers: layers,
+      bidirectional, outputSize: 1, seed });
   } catch (e) {
-    throw new UsageError(`--hidden ${hidden} --layers ${layers}: ${(e as Error).message}`);
+    throw new UsageError(`--hidden ${hidden} --layers ${layers} --embedding ${embedding}: ${(e as Error).message}`);
   }
+  model.vocabulary = vocab;
   if (!quiet) {
     process.stderr.write(
       `recurrent-wasm: ${N} sequences from ${file}: ${tr.length} train / ${val.length} validation / ${test.length} test (seed ${seed})\n`,
@@ -292,15 +288,15 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
     process.stderr.write(
       `model: ${
         bidirectional ? "bidirectional " : ""
-      }${name}, ${vocab.size} input tokens -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${
+      }${name}, ${vocab.size} tokens embedded in ${embedding} -> ${layers}x${hidden} hidden -> 1, ${model.numParams} parameters; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${epochs} epochs${
         coreInfo().threads > 1 ? `, ${coreInfo().threads} threads` : ""
       }\n`,
     );
   }
   const save = () => {
     writeAtomic(resolve(out), out,
-      model.save({ vocab: JSON.stringify(vocab.tokens), target: yCol, sequences: xCol, targetMean: String(mean),
-        targetStd: String(std), tokenizer: "smiles-chars" }));
+      model.save({ target: yCol, sequences: xCol, targetMean: String(mean), targetStd: String(std),
+        tokenizer: "smiles-chars" }));
     return `${out}${replacing ? " (replaced the existing file)" : ""}`;
   };
   // Ctrl-C, from the first epoch until the file is written: stop after the current batch and save
@@ -383,32 +379,14 @@ async function train(opts: Record<string, string>, flags: Set<string>, rest: str
 
 /** The metadata `train` writes, checked against the model it came with. */
 function trainMetadata(model: Model, file: string) {
-  const md = model.metadata;
+  const md = model.metadata, vocab = model.vocabulary;
   const bad = (what: string) => new UsageError(`${file} was not saved by \`recurrent-wasm train\` (${what})`);
-  if (md.vocab === undefined) throw bad("no vocabulary in its metadata");
-  let list: unknown;
-  try {
-    list = JSON.parse(md.vocab);
-  } catch {
-    throw bad("its vocabulary is not valid JSON");
-  }
-  if (!Array.isArray(list) || !list.every((t) => typeof t === "string") || new Set(list).size !== list.length) {
-    throw bad("its vocabulary is not a list of distinct strings");
-  }
-  if (list.length !== model.config.inputSize) {
-    throw bad(`its vocabulary has ${list.length} tokens but the model takes ${model.config.inputSize} inputs`);
-  }
+  if (model.config.vocabSize === undefined || vocab === null) throw bad("it is not a token model with a vocabulary");
+  if (vocab.unknown === null) throw bad("its vocabulary has no unknown symbol");
   if (md.tokenizer !== undefined && md.tokenizer !== "smiles-chars") throw bad(`unknown tokenizer ${q(md.tokenizer)}`);
   const mean = decimal(md.targetMean ?? ""), std = decimal(md.targetStd ?? "");
   if (mean === undefined || std === undefined || !(std > 0)) {
     throw bad("targetMean and targetStd must be numbers, targetStd > 0");
-  }
-  // the first token (train writes "<unk>" there) stands for tokens the training split lacked
-  let vocab: Vocabulary;
-  try {
-    vocab = Vocabulary.fromTokens(list as string[], { unknown: (list as string[])[0] });
-  } catch (e) {
-    throw bad(`its vocabulary: ${(e as Error).message}`);
   }
   return { vocab, mean, std, target: md.target ?? "value", sequences: md.sequences };
 }
@@ -453,7 +431,7 @@ async function predict(opts: Record<string, string>, rest: string[]): Promise<nu
     seqs.forEach((s, i) => {
       if (!s) throw new UsageError(`${where(i)}: the sequence is empty`);
     });
-    const pred = model.predict(seqs.map((s) => oneHot(s, md.vocab))) as Float32Array;
+    const pred = model.predict(seqs.map((s) => ids(s, md.vocab))) as Float32Array;
     let text = `sequence,${quoteCsv(`predicted ${md.target}`)}\n`;
     seqs.forEach((s, i) => {
       text += `${quoteCsv(s)},${(pred[i] * md.std + md.mean).toFixed(4)}\n`;

@@ -93,7 +93,7 @@ describe("train: bad data and options", () => {
   });
   it("sizes the library refuses: one line, exit 2; --verbose adds the stack", () => {
     userError(run(["train", "--hidden", "1e9"]),
-      "--hidden 1000000000 --layers 1: Model: hiddenSize must be an integer in 1..1048576, got 1000000000");
+      "--hidden 1000000000 --layers 1 --embedding 16: Model: hiddenSize must be an integer in 1..1048576, got 1000000000");
     userError(run(["train", "--threads", "100"]), '--threads must be a positive integer in 1..64, got "100"');
     const v = run(["train", "--hidden", "1e9", "--verbose"]);
     expect(v.status).toBe(2);
@@ -146,10 +146,11 @@ describe("predict: hostile model files and inputs", () => {
     expect(r.status, r.stderr).toBe(0);
   });
   /** The trained model with some metadata replaced. */
-  function withMetadata(name: string, patch: Record<string, string>): string {
+  function withMetadata(name: string, patch: Record<string, string>, drop: string[] = []): string {
     const { tensors, metadata } = safetensors.read(readFileSync(model));
-    const p = join(dir, name);
-    writeFileSync(p, safetensors.write(tensors as any, { ...metadata, ...patch }));
+    const p = join(dir, name), md: Record<string, string> = { ...metadata, ...patch };
+    for (const k of drop) delete md[k];
+    writeFileSync(p, safetensors.write(tensors as any, md));
     return p;
   }
   it("empty, corrupt and missing files", () => {
@@ -165,16 +166,25 @@ describe("predict: hostile model files and inputs", () => {
     userError(run(["predict", "--model", model, "--data", join(dir, "none.csv")]),
       `cannot read --data ${join(dir, "none.csv")}: ENOENT`);
   });
-  it("a vocabulary that is bad JSON, not strings, or does not match the model's input size", () => {
-    const a = withMetadata("v1.safetensors", { vocab: "[" });
-    userError(run(["predict", "--model", a, "CCO"]),
-      `${a} was not saved by \`recurrent-wasm train\` (its vocabulary is not valid JSON)`);
-    const b = withMetadata("v2.safetensors", { vocab: "[1,2]" });
+  it("a vocabulary that is missing, bad JSON, has no unknown symbol or does not match the model's vocabSize", () => {
+    const none = withMetadata("v0.safetensors", {}, ["vocabulary"]);
+    userError(run(["predict", "--model", none, "CCO"]),
+      `${none} was not saved by \`recurrent-wasm train\` (it is not a token model with a vocabulary)`);
+    const a = withMetadata("v1.safetensors", { vocabulary: "[" });
+    expect(run(["predict", "--model", a, "CCO"]).stderr).toMatch(
+      new RegExp(
+        `^recurrent-wasm: ${a} is not a model file: Model\\.load: __metadata__\\.vocabulary is invalid: .*\\n$`,
+      ),
+    );
+    const { unknown: _, ...noUnknown } = JSON.parse(safetensors.read(readFileSync(model)).metadata.vocabulary);
+    const b = withMetadata("v2.safetensors", { vocabulary: JSON.stringify(noUnknown) });
     userError(run(["predict", "--model", b, "CCO"]),
-      `${b} was not saved by \`recurrent-wasm train\` (its vocabulary is not a list of distinct strings)`);
-    const c = withMetadata("v3.safetensors", { vocab: '["<unk>","C"]' });
+      `${b} was not saved by \`recurrent-wasm train\` (its vocabulary has no unknown symbol)`);
+    const c = withMetadata("v3.safetensors", {
+      vocabulary: '{"kind":"tokens","tokens":["<unk>","C"],"unknown":"<unk>"}',
+    });
     expect(run(["predict", "--model", c, "CCO"]).stderr).toMatch(
-      /its vocabulary has 2 tokens but the model takes \d+ inputs\)\n$/,
+      /__metadata__\.vocabulary is invalid: it has 2 symbols but vocabSize is \d+\n$/,
     );
     const d = withMetadata("v4.safetensors", { targetStd: "0" });
     userError(run(["predict", "--model", d, "CCO"]),
