@@ -1,8 +1,9 @@
 // npm run site: the playground as static files in site/dist/ (index.html at its top), which work
-// served as they are, with or without COOP/COEP headers: the page, its script, the <script>
-// bundle (dist/recurrent.iife.js, the WebAssembly inlined) and the ESOL data as a script.
+// served as they are, with or without COOP/COEP headers: the page, its scripts, the <script>
+// bundle (dist/recurrent.iife.js, the WebAssembly inlined) and the shipped data it uses (ESOL,
+// sunspots) as a script, data.js.
 // Nothing is fetched from elsewhere. Usage: node scripts/build-site.mjs [--out DIR]
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 
@@ -14,11 +15,14 @@ if (!existsSync(root + "dist/recurrent.iife.js")) {
   process.exit(1);
 }
 mkdirSync(out, { recursive: true });
-for (const f of ["index.html", "app.js"]) copyFileSync(root + "site/" + f, out + "/" + f);
+for (const f of readdirSync(root + "site")) {
+  if (/\.(html|js)$/.test(f)) copyFileSync(root + "site/" + f, out + "/" + f);
+}
 copyFileSync(root + "dist/recurrent.iife.js", out + "/recurrent.iife.js");
-const csv = readFileSync(root + "data/esol-delaney.csv", "utf8");
-writeFileSync(out + "/esol.js",
-  `// ESOL (Delaney 2004), data/esol-delaney.csv; source and licence in data/SOURCES.md\nconst ESOL_CSV = ${
-    JSON.stringify(csv)
-  };\n`);
+const csv = (name) => JSON.stringify(readFileSync(root + "data/" + name, "utf8"));
+writeFileSync(out + "/data.js",
+  `// data/esol-delaney.csv and data/sunspots.csv; sources and licences in data/SOURCES.md
+const ESOL_CSV = ${csv("esol-delaney.csv")};
+const SUNSPOTS_CSV = ${csv("sunspots.csv")};
+`);
 console.log(`site: ${out}/index.html (serve the folder; with COOP/COEP headers it trains on 2 threads)`);

@@ -1,159 +1,170 @@
-// The playground: a GRU on SMILES strings (or a dropped CSV), trained in a WorkerModel one epoch at
-// a time; after each epoch the loss curves and a column of ‖∂L/∂h_t‖ (Model.gradientFlow on a
-// fixed batch) are drawn. Plain script over the global Recurrent (dist/recurrent.iife.js) and
-// ESOL_CSV (esol.js, written by scripts/build-site.mjs).
+// The playground: pick a task (presets.js), set the cell, layers, width and training options, and
+// train in a WorkerModel one epoch at a time; after each epoch the loss curves, a column of
+// ‖∂L/∂h_t‖ (gradientFlow on a fixed batch) and the validation predictions in the data's units are
+// drawn (plots.js). The trained model downloads as safetensors; "show the code" prints the same
+// training as library calls (code.js). Plain scripts over the global Recurrent
+// (dist/recurrent.iife.js); the shipped data come as ESOL_CSV and SUNSPOTS_CSV (data.js).
 "use strict";
 const $ = (id) => document.getElementById(id);
-const threads = globalThis.crossOriginIsolated ? 2 : 1;
-$("mode").textContent = globalThis.crossOriginIsolated
-  ? "Mode: 2 threads in the Worker (the page is cross-origin isolated, so WebAssembly can share memory between workers)."
-  : "Mode: 1 thread in the Worker (the page is served without COOP/COEP headers, so it is not cross-origin isolated and shared memory is unavailable).";
+const isolated = !!globalThis.crossOriginIsolated, threads = isolated ? 2 : 1;
+const WHY = "https://developer.mozilla.org/en-US/docs/Web/API/Window/crossOriginIsolated";
+$("mode").innerHTML = isolated
+  ? `Training runs in the background (a Web Worker) on <b>2 threads</b>, so this page stays responsive. <a href="${WHY}">Why 2?</a>`
+  : `Training runs in the background (a Web Worker) on <b>1 thread</b>, so this page stays responsive. More threads need the web server to isolate this page from other sites, which it does not do here. <a href="${WHY}">Why?</a>`;
 
-// --- data ------------------------------------------------------------------------------------
-/** SMILES-aware characters: Cl and Br are one token (as the command line's tokenizer). */
-function tokens(s) {
-  const out = [];
-  for (let i = 0; i < s.length; i++) {
-    const two = s.slice(i, i + 2);
-    if (two === "Cl" || two === "Br") {
-      out.push(two);
-      i++;
-    } else out.push(s[i]);
-  }
-  return out;
+// --- state and the report the tests read -----------------------------------------------------------
+let preset = PRESETS[0], csvData = null, model = null, abort = null, trained = null;
+const report =
+  (globalThis.playground = { preset: preset.id, epochs: 0, planned: 0, train: [], val: [], heat: [], heatBox: null,
+    resultsBox: null, metric: null, seconds: 0, longestGapMs: 0, done: false, cancelled: false, error: null, threads: 0,
+    written: "", generator: { trained: false, epochs: 0, samples: [], error: null } });
+const status = (t) => {
+  $("status").textContent = t;
+};
+
+// --- the task chooser and the controls --------------------------------------------------------------
+for (const p of PRESETS) {
+  const label = document.createElement("label");
+  label.innerHTML = `<input type="radio" name="preset" value="${p.id}" id="preset-${p.id}">${p.title}`;
+  $("presets").append(label);
 }
-/** Rows of a CSV (quoted fields with commas and doubled quotes allowed). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      field = "";
-      if (row.some((f) => f.trim() !== "")) rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f.trim() !== "")) rows.push(row);
-  return rows;
-}
-/** Sequences and targets from a CSV: the smiles column (else the first), the last numeric column. */
-function datasetFrom(text, name) {
-  const [header, ...rows] = parseCsv(text);
-  if (!header || rows.length < 10) throw new Error(`${name}: need a header and at least 10 rows`);
-  const lower = header.map((h) => h.trim().toLowerCase());
-  const xi = lower.includes("smiles") ? lower.indexOf("smiles") : 0;
-  let yi = -1;
-  for (let j = header.length - 1; j >= 0; j--) {
-    if (j !== xi && rows.every((r) => r[j] !== undefined && r[j].trim() !== "" && Number.isFinite(+r[j]))) {
-      yi = j;
-      break;
+const FIELDS = [["cell", "cell", (v) => v], ["numLayers", "layers", (v) => +v], ["hiddenSize", "hidden", (v) => +v], [
+  "epochs",
+  "epochs",
+  (v) => +v,
+], ["learningRate", "lr", (v) => +v], ["batchSize", "batch", (v) => +v]];
+/** The controls' values, checked: an error names the field, its range and what it holds. */
+function settings() {
+  const s = {};
+  for (const [key, id, read] of FIELDS) {
+    const el = $(id), v = read(el.value);
+    if (el.type === "number") {
+      const lo = +el.min, hi = +el.max, integer = key !== "learningRate";
+      if (!Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+        throw new RangeError(
+          `${el.labels[0].firstChild.textContent.trim()} must be ${
+            integer ? "a whole number" : "a number"
+          } from ${lo} to ${hi}, got "${el.value}"`,
+        );
+      }
     }
+    s[key] = v;
   }
-  if (yi < 0) throw new Error(`${name}: no numeric column to predict`);
-  const seqs = rows.map((r) => r[xi].trim()), ys = rows.map((r) => +r[yi]);
-  const vocab = new Map();
-  for (const s of seqs) for (const t of tokens(s)) if (!vocab.has(t)) vocab.set(t, vocab.size + 1); // 0: unknown
-  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
-  const std = Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
-  return { name, xName: header[xi].trim(), yName: header[yi].trim(), seqs, ys, vocab, mean, std };
+  return s;
 }
-function oneHot(s, vocab) {
-  const t = tokens(s), V = vocab.size + 1, x = new Float32Array(Math.max(1, t.length) * V);
-  t.forEach((tok, i) => {
-    x[i * V + (vocab.get(tok) ?? 0)] = 1;
-  });
-  return x;
+function applyDefaults() {
+  for (const [key, id] of FIELDS) $(id).value = String(preset.defaults[key]);
 }
+const input = () => ({ text: $("paragraph").value, prompt: $("prompt").value, csv: csvData });
 
-let data = datasetFrom(ESOL_CSV, "ESOL");
-function describe(d) {
-  $("dataset").textContent = `${d.name}: ${d.seqs.length} sequences (${d.xName}, ${d.vocab.size} tokens) → ${d.yName}`;
+function placeholders() {
+  placeholder($("curves"), ["The loss per epoch appears here", "once you press Train."]);
+  placeholder($("heatmap"), ["How far back the gradient reaches,", "step by step, appears here."]);
+  placeholder($("results"), resultsHint[preset.kind] ?? [""]);
+  $("resultsNote").textContent = "";
 }
-describe(data);
+const resultsHint = { forecast: ["The held-out part of the series and the", "model's one-step forecasts appear here."],
+  regress: ["Predicted against measured values", "of the held-out molecules appear here."],
+  classify: ["Which shapes the model gets right", "(a confusion matrix) appears here."] };
+const resultsTitle = { forecast: "Forecast and actual (held-out part)", regress: "Predicted against measured",
+  classify: "Confusion matrix (held-out strokes)" };
 
+function choose(id) {
+  preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
+  report.preset = preset.id;
+  $(`preset-${preset.id}`).checked = true;
+  $("summary").textContent = preset.summary;
+  $("textInput").hidden = preset.kind !== "text";
+  $("csvInput").hidden = $("smilesExtras").hidden = preset.id !== "smiles";
+  $("resultsPanel").hidden = preset.kind === "text";
+  $("writePanel").hidden = preset.kind !== "text";
+  $("resultsTitle").textContent = resultsTitle[preset.kind] ?? "";
+  applyDefaults();
+  forget();
+  placeholders();
+  status("Ready: press Train.");
+  showCode();
+}
+/** The trained model no longer matches the task (a new task, paragraph or data set). */
+function forget() {
+  trained = null;
+  $("download").disabled = $("predict").disabled = $("write").disabled = true;
+  $("downloadNote").textContent = "Train a model first.";
+}
+$("presets").addEventListener("change", (e) => choose(e.target.value));
+$("defaults").addEventListener("click", () => {
+  applyDefaults();
+  showCode();
+});
+for (const [, id] of FIELDS) $(id).addEventListener("input", () => showCode());
+$("paragraph").value = DEFAULT_TEXT;
+$("paragraph").addEventListener("input", () => {
+  // a prompt the new paragraph cannot continue (a character it lacks) becomes its first two words
+  const text = $("paragraph").value;
+  if (Array.from($("prompt").value).some((ch) => !text.includes(ch))) {
+    $("prompt").value = text.trim().split(/\s+/).slice(0, 2).join(" ");
+  }
+  forget();
+  showCode();
+});
+$("prompt").addEventListener("input", () => showCode());
+
+// --- show the code --------------------------------------------------------------------------------
+function showCode() {
+  try {
+    const inp = input();
+    $("code").textContent = codeFor(preset, settings(), inp, preset.data(inp));
+  } catch (err) {
+    $("code").textContent = `// ${err.message}`;
+  }
+}
+$("copy").addEventListener("click", async () => {
+  const text = $("code").textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    $("copied").textContent = "Copied.";
+  } catch {
+    // no clipboard permission (an insecure origin, a headless browser): select it for Ctrl+C instead
+    const range = document.createRange();
+    range.selectNodeContents($("code"));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    $("copied").textContent = "Selected: press Ctrl+C (⌘C) to copy.";
+  }
+});
+
+// --- a dropped or chosen CSV (the SMILES task) ------------------------------------------------------
+function describeData() {
+  $("dataset").textContent = csvData
+    ? `${csvData.name}: ${csvData.strings.length} sequences (${csvData.xName}) → ${csvData.yName}`
+    : "ESOL (Delaney 2004): 1,128 molecules, SMILES → measured log solubility (mol/L)";
+}
+async function loadCsv(file) {
+  try {
+    csvData = datasetFrom(await file.text(), file.name);
+    describeData();
+    forget();
+    placeholders();
+    showCode();
+    status(`Loaded ${file.name}: press Train.`);
+  } catch (err) {
+    status(String(err.message || err));
+  }
+}
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => {
   e.preventDefault();
   drop.classList.add("over");
 });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-drop.addEventListener("drop", async (e) => {
+drop.addEventListener("drop", (e) => {
   e.preventDefault();
   drop.classList.remove("over");
-  const file = e.dataTransfer.files[0];
-  if (!file) return;
-  try {
-    data = datasetFrom(await file.text(), file.name);
-    describe(data);
-    status(`Loaded ${file.name}.`);
-  } catch (err) {
-    status(String(err.message || err));
-  }
+  if (e.dataTransfer.files[0]) loadCsv(e.dataTransfer.files[0]);
 });
+$("csvFile").addEventListener("change", (e) => e.target.files[0] && loadCsv(e.target.files[0]));
 
-// --- drawing ---------------------------------------------------------------------------------
-const status = (t) => {
-  $("status").textContent = t;
-};
-function drawCurves(train, val) {
-  const c = $("curves"), g = c.getContext("2d"), W = c.width, H = c.height, pad = 34;
-  g.fillStyle = "#fff";
-  g.fillRect(0, 0, W, H);
-  const all = train.concat(val).filter(Number.isFinite);
-  if (!all.length) return;
-  const lo = Math.min(...all), hi = Math.max(...all), n = Math.max(2, train.length);
-  const X = (i) => pad + (i / (n - 1)) * (W - pad - 10),
-    Y = (v) => H - pad - ((v - lo) / (hi - lo || 1)) * (H - pad - 10);
-  g.strokeStyle = "#999";
-  g.lineWidth = 1;
-  g.beginPath();
-  g.moveTo(pad, 10);
-  g.lineTo(pad, H - pad);
-  g.lineTo(W - 10, H - pad);
-  g.stroke();
-  g.fillStyle = "#666";
-  g.font = "11px sans-serif";
-  g.fillText(hi.toFixed(3), 2, 16);
-  g.fillText(lo.toFixed(3), 2, H - pad);
-  g.fillText(`epoch ${train.length}`, W - 70, H - pad + 16);
-  for (const [series, color] of [[train, "#36c"], [val, "#e63"]]) {
-    g.strokeStyle = color;
-    g.lineWidth = 2;
-    g.beginPath();
-    series.forEach((v, i) => (i ? g.lineTo(X(i), Y(v)) : g.moveTo(X(i), Y(v))));
-    g.stroke();
-  }
-}
-function drawHeatmap(columns) {
-  const c = $("heatmap"), g = c.getContext("2d"), W = c.width, H = c.height;
-  g.fillStyle = "#fff";
-  g.fillRect(0, 0, W, H);
-  if (!columns.length) return;
-  const T = columns[0].length, logs = columns.flatMap((col) => Array.from(col, (v) => Math.log10(v + 1e-12)));
-  const lo = Math.min(...logs), hi = Math.max(...logs), cols = Math.max(columns.length, 10);
-  const cw = W / cols, rh = H / T;
-  columns.forEach((col, e) => col.forEach((v, t) => {
-    const u = (Math.log10(v + 1e-12) - lo) / (hi - lo || 1); // 0 dark blue … 1 yellow
-    g.fillStyle = `hsl(${240 - 180 * u}, 80%, ${20 + 45 * u}%)`;
-    g.fillRect(e * cw, t * rh, Math.ceil(cw), Math.ceil(rh));
-  }));
-}
-
-// --- the main thread's frame gaps while training (the Worker keeps them short) ------------------
+// --- the main thread's frame gaps while training (the Worker keeps them short) ---------------------
 let longestGap = 0, lastFrame = 0, watching = false;
 function frame(now) {
   if (watching && lastFrame) longestGap = Math.max(longestGap, now - lastFrame);
@@ -162,59 +173,108 @@ function frame(now) {
 }
 requestAnimationFrame(frame);
 
-// --- training --------------------------------------------------------------------------------
-let model = null, abort = null, trained = null;
-const report =
-  (globalThis.playground = { epochs: 0, train: [], val: [], heat: [], longestGapMs: 0, done: false, cancelled: false,
-    error: null, threads: 0 });
+// --- training ---------------------------------------------------------------------------------------
+/** Rows idx of a data set ({ x, y }). */
+const rows = (d, idx) => ({ x: idx.map((i) => d.x[i]),
+  y: Array.isArray(d.y) ? idx.map((i) => d.y[i]) : d.y.constructor.from(idx, (i) => d.y[i]) });
+
+/** The validation results in the data's units, drawn; returns the headline metric. */
+async function showResults(p, d) {
+  if (p.kind === "text" || !d.val) return null;
+  const out = await model.predict(d.val.x);
+  if (p.kind === "classify") {
+    const k = p.classes.length, m = p.classes.map(() => p.classes.map(() => 0));
+    let right = 0;
+    d.val.y.forEach((c, i) => {
+      const row = Array.from(out.subarray(i * k, (i + 1) * k)), j = row.indexOf(Math.max(...row));
+      m[c][j]++;
+      if (j === c) right++;
+    });
+    report.resultsBox = drawConfusion($("results"), m, p.classes);
+    const acc = right / d.val.y.length;
+    $("resultsNote").textContent = `Validation accuracy ${(100 * acc).toFixed(1)}% (guessing: 33.3%).`;
+    return { name: "validation accuracy", value: acc };
+  }
+  const unit = (v) => v * d.std + d.mean, actual = Array.from(d.val.y, unit), predicted = Array.from(out, unit);
+  const rmse = (ps) => Math.sqrt(ps.reduce((a, v, i) => a + (v - actual[i]) ** 2, 0) / actual.length);
+  const error = rmse(predicted);
+  if (p.kind === "forecast") {
+    report.resultsBox = drawSeries($("results"), d.time, actual, predicted, p.units.x, p.units.y);
+    const last = d.val.x.map((w) => unit(w[w.length - 1]));
+    $("resultsNote").innerHTML =
+      `<span style="color:#888">━</span> actual, <span style="color:#e63">━</span> forecast one step ahead. RMSE ${
+        error.toPrecision(3)
+      }${p.units.y === "value" ? "" : ` ${p.units.y}s`}; repeating the last value: ${rmse(last).toPrecision(3)}.`;
+  } else {
+    report.resultsBox = drawScatter($("results"), actual, predicted, p.units.y);
+    const mean = actual.map(() => d.mean);
+    $("resultsNote").textContent = `Each dot is a held-out molecule; on the dashed line the prediction is exact. RMSE ${
+      error.toFixed(2)
+    } log units; always predicting the mean: ${rmse(mean).toFixed(2)}.`;
+  }
+  return { name: "validation RMSE", value: error };
+}
 
 $("train").addEventListener("click", async () => {
-  $("train").disabled = true;
+  const p = preset, inp = input();
+  let s, d;
+  try {
+    s = settings();
+    d = p.data(inp);
+  } catch (err) {
+    status(String(err.message || err));
+    return;
+  }
+  $("train").disabled = $("presetList").disabled = true;
   $("cancel").disabled = false;
-  $("predict").disabled = true;
-  Object.assign(report, { epochs: 0, train: [], val: [], heat: [], done: false, cancelled: false, error: null });
+  forget();
+  Object.assign(report, { preset: p.id, epochs: 0, planned: s.epochs, train: [], val: [], heat: [], metric: null,
+    done: false, cancelled: false, error: null, written: "" });
   abort = new AbortController();
-  const d = data, V = d.vocab.size + 1, epochs = Math.max(1, +$("epochs").value | 0);
-  const x = d.seqs.map((s) => oneHot(s, d.vocab)), y = Float32Array.from(d.ys, (v) => (v - d.mean) / d.std);
-  // a fixed batch for the gradient picture: the 32 longest sequences
-  const probe = [...x.keys()].sort((a, b) => x[b].length - x[a].length).slice(0, 32);
-  const probeData = { x: probe.map((i) => x[i]), y: Float32Array.from(probe, (i) => y[i]) };
+  // a fixed batch for the gradient picture: the 32 longest training sequences
+  const order = [...d.train.x.keys()].sort((a, b) => d.train.x[b].length - d.train.x[a].length || a - b);
+  const probe = rows(d.train, order.slice(0, 32));
+  const lossName = p.kind === "text"
+    ? "nats per character"
+    : p.kind === "classify"
+    ? "cross-entropy"
+    : "MSE (standardized)";
   try {
     if (model) await model.dispose();
+    model = null;
     status("Starting the Worker…");
-    model = await Recurrent.WorkerModel.create({ cell: "gru", inputSize: V,
-      hiddenSize: Math.max(2, +$("hidden").value | 0), outputSize: 1, seed: 1 }, { threads });
+    model = await Recurrent.WorkerModel.create(p.config(d, s), { threads });
     report.threads = model.info.threads;
-    longestGap = 0;
-    lastFrame = 0;
+    longestGap = lastFrame = 0;
     watching = true;
     const t0 = performance.now();
-    for (let e = 0; e < epochs; e++) {
-      const h = await model.fit({ x, y }, { epochs: 1, batchSize: 32, learningRate: +$("lr").value,
-        validationSplit: 0.1, seed: 1, signal: abort.signal });
+    for (let e = 1; e <= s.epochs; e++) {
+      const h = await model.fit(d.train, { epochs: 1, batchSize: s.batchSize, learningRate: s.learningRate, clipNorm: 1,
+        seed: e, ...(d.val ? { validationData: d.val } : {}), signal: abort.signal });
       report.train.push(h.loss[0]);
-      report.val.push(h.valLoss[0]);
-      report.epochs = e + 1;
-      const flow = await model.gradientFlow(probeData);
+      if (d.val) report.val.push(h.valLoss[0]);
+      report.epochs = e;
+      const flow = await model.gradientFlow(probe);
       report.heat.push(Array.from(flow.stepNorms));
-      drawCurves(report.train, report.val);
-      drawHeatmap(report.heat);
+      drawCurves($("curves"), report.train, report.val, s.epochs, lossName);
+      report.heatBox = drawHeatmap($("heatmap"), report.heat, s.epochs);
+      report.metric = await showResults(p, d);
+      report.seconds = (performance.now() - t0) / 1000;
       report.longestGapMs = longestGap;
+      const m = report.metric ? `; ${report.metric.name} ${+report.metric.value.toPrecision(3)}` : "";
       status(
-        `Epoch ${e + 1}/${epochs}: training loss ${h.loss[0].toFixed(4)}, validation ${
-          h.valLoss[0].toFixed(4)
-        } (standardized MSE); ${((performance.now() - t0) / 1000).toFixed(1)} s; longest frame gap ${
-          longestGap.toFixed(0)
-        } ms`,
+        `Epoch ${e}/${s.epochs}: training loss ${h.loss[0].toFixed(4)}${
+          d.val ? `, validation ${h.valLoss[0].toFixed(4)}` : ""
+        }${m}. ${report.seconds.toFixed(1)} s; longest pause of this page ${longestGap.toFixed(0)} ms.`,
       );
     }
-    trained = d;
+    trained = { p, d, s };
     report.done = true;
-    status(`${$("status").textContent}. Done.`);
+    status(`${$("status").textContent} Done.`);
   } catch (err) {
     if (err && err.kind === "aborted") {
       report.cancelled = true;
-      trained = d;
+      trained = { p, d, s };
       status(`Cancelled after ${report.epochs} epoch(s).`);
     } else {
       report.error = String(err && err.message || err);
@@ -223,90 +283,68 @@ $("train").addEventListener("click", async () => {
   } finally {
     watching = false;
     report.longestGapMs = longestGap;
-    $("train").disabled = false;
+    $("train").disabled = $("presetList").disabled = false;
     $("cancel").disabled = true;
-    $("predict").disabled = !model || !trained;
+    if (trained) {
+      $("download").disabled = $("predict").disabled = $("write").disabled = false;
+      $("downloadNote").textContent =
+        `${p.title}: ${s.cell}, ${s.numLayers} × ${s.hiddenSize}, ${report.epochs} epoch(s).`;
+      if (p.kind === "text") await write();
+      if (p.id === "smiles") $("prediction").textContent = "Type a SMILES string and press Predict.";
+    }
   }
 });
 $("cancel").addEventListener("click", () => abort?.abort());
 
+// --- using the trained model ----------------------------------------------------------------------
+$("download").addEventListener("click", async () => {
+  const { p, d, s } = trained;
+  const meta = { task: p.id };
+  if (d.vocab) meta.vocabulary = JSON.stringify(d.vocab.toJSON());
+  if (d.std !== undefined) Object.assign(meta, { targetMean: String(d.mean), targetStd: String(d.std) });
+  const bytes = await model.save(meta), a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  a.download = `${p.id}-${s.cell}.safetensors`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  $("downloadNote").textContent = `Saved ${a.download} (${
+    (bytes.length / 1024).toFixed(0)
+  } KB): Model.load(bytes) reads it back.`;
+});
+
+async function write() {
+  const { d } = trained, prompt = $("prompt").value, temperature = +$("temperature").value;
+  const unknown = [...new Set(Array.from(prompt).filter((ch) => !d.vocab.tokens.includes(ch)))];
+  if (!prompt || unknown.length) {
+    $("written").textContent = prompt
+      ? `The paragraph has no ${unknown.map((c) => JSON.stringify(c)).join(", ")}: start with characters it uses.`
+      : "Type a few characters to start with.";
+    return;
+  }
+  if (!(temperature >= 0 && temperature <= 2)) {
+    $("written").textContent = `Temperature must be from 0 to 2, got "${$("temperature").value}".`;
+    return;
+  }
+  const ids = await model.generate({ prime: d.vocab.encode(prompt), length: 200, temperature, seed: 0 });
+  report.written = prompt + d.vocab.decode(ids);
+  $("written").textContent = report.written;
+}
+$("write").addEventListener("click", write);
+
 $("predict").addEventListener("click", async () => {
-  const s = $("smiles").value.trim();
-  if (!s || !model || !trained) return;
-  const unknown = tokens(s).filter((t) => !trained.vocab.has(t));
-  const [p] = await model.predict([oneHot(s, trained.vocab)]);
-  $("prediction").textContent = `${trained.yName}: ${(p * trained.std + trained.mean).toFixed(2)}${
+  const text = $("smiles").value.trim(), { d } = trained ?? {};
+  if (!text || !d || !d.vocab) return;
+  const toks = smilesTokens(text), unknown = toks.filter((t) => !d.vocab.tokens.includes(t));
+  const [v] = await model.predict([d.vocab.encode(toks)]);
+  const name = csvData ? csvData.yName : "log solubility";
+  $("prediction").textContent = `${name}: ${(v * d.std + d.mean).toFixed(2)}${csvData ? "" : " (mol/L)"}${
     unknown.length ? ` (tokens not in the training data: ${[...new Set(unknown)].join(" ")})` : ""
   }`;
 });
 
-// --- generation: a next-character model over the dataset's strings ------------------------------
-/** SMILES sanity: balanced parentheses and every ring-closure digit (or %nn) paired. */
-function plausibleSmiles(s) {
-  let depth = 0;
-  const open = new Set();
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === "[") {
-      const j = s.indexOf("]", i);
-      if (j < 0) return false;
-      i = j;
-      continue;
-    }
-    if (ch === "(") depth++;
-    else if (ch === ")") { if (--depth < 0) return false; }
-    else if (ch === "%") {
-      const d = s.slice(i, i + 3);
-      if (!/^%\d\d$/.test(d)) return false;
-      open.has(d) ? open.delete(d) : open.add(d);
-      i += 2;
-    } else if (ch >= "0" && ch <= "9") open.has(ch) ? open.delete(ch) : open.add(ch);
-  }
-  return depth === 0 && open.size === 0 && s.length > 0;
-}
-let gen = null, genVocab = null, genKnown = null, genDraws = 0;
-const genReport = (globalThis.playground.generator = { trained: false, epochs: 0, samples: [], error: null });
-$("genTrain").addEventListener("click", async () => {
-  $("genTrain").disabled = true;
-  $("genSample").disabled = true;
-  // a Vocabulary of the characters (sorted), then <end> (the last output) and <start> (an input only)
-  const seqs = data.seqs, chars = [...new Set(seqs.join(""))].sort();
-  const vocab = Recurrent.Vocabulary.fromTokens([...chars, "<end>", "<start>"]);
-  const x = seqs.map((s) => vocab.encode(["<start>", ...s])), y = seqs.map((s) => vocab.encode([...s, "<end>"]));
-  try {
-    if (gen) await gen.dispose();
-    // a token model: ids in, through a 16-wide embedding (a few dozen symbols)
-    gen = await Recurrent.WorkerModel.create({ cell: "gru", vocabSize: vocab.size, embeddingSize: 16, hiddenSize: 64,
-      numLayers: 2, outputSize: vocab.id("<end>") + 1, readout: "sequence", loss: "crossentropy", seed: 1 }, {
-      threads,
-    });
-    const epochs = Math.max(1, +$("genEpochs").value | 0);
-    await gen.fit({ x, y }, { epochs, batchSize: 32, learningRate: 3e-3, clipNorm: 1, seed: 1, validationSplit: 0.1,
-      onEpochEnd: (e, logs) => {
-        genReport.epochs = e;
-        $("genStatus").textContent = `epoch ${e}/${epochs}: ${logs.loss.toFixed(3)} nats/char (validation ${
-          logs.valLoss.toFixed(3)
-        })`;
-      } });
-    genVocab = vocab;
-    genKnown = new Set(seqs);
-    genReport.trained = true;
-    $("genSample").disabled = false;
-  } catch (err) {
-    genReport.error = String(err && err.message || err);
-    $("genStatus").textContent = `Error: ${genReport.error}`;
-  } finally {
-    $("genTrain").disabled = false;
-  }
-});
-$("genSample").addEventListener("click", async () => {
-  const END = genVocab.id("<end>"), START = genVocab.id("<start>"), lines = [];
-  for (let i = 0; i < 10; i++) {
-    const t = await gen.generate({ prime: [START], length: 200, temperature: 0.8, seed: genDraws++, stop: END });
-    const s = genVocab.decode(t[t.length - 1] === END ? t.subarray(0, t.length - 1) : t, "");
-    const ok = plausibleSmiles(s);
-    genReport.samples.push({ s, ok, novel: !genKnown.has(s) });
-    lines.push(`${ok ? (genKnown.has(s) ? "✓ in data " : "✓ novel   ") : "✗         "} ${s}`);
-  }
-  $("samples").textContent = lines.join("\n");
-});
+setupGenerator($, () => (csvData ? csvData.strings : esolRows(ESOL_CSV).strings), threads, report.generator);
+
+describeData();
+choose(new URLSearchParams(location.search).get("task") ?? PRESETS[0].id);
