@@ -79,6 +79,10 @@ function choose(id) {
   $("resultsPanel").hidden = preset.kind === "text";
   $("writePanel").hidden = preset.kind !== "text";
   $("resultsTitle").textContent = resultsTitle[preset.kind] ?? "";
+  $("valLegend").hidden = preset.kind === "text";
+  $("lossNote").textContent = preset.kind === "text"
+    ? "Lower is better: how surprised the model is by each next character of the paragraph (no held-out text: it learns this paragraph by heart)."
+    : "Lower is better. Training loss is measured on the examples the model learns from, validation loss on examples it never sees.";
   applyDefaults();
   forget();
   placeholders();

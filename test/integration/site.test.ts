@@ -97,6 +97,7 @@ async function train(page: Page, preset: string, fields: Record<string, string> 
     if (id === "cell") await page.selectOption("#cell", v);
     else await page.fill(`#${id}`, v);
   }
+  await page.evaluate(() => (globalThis as any).longTasks.splice(0)); // count only the tasks while it trains
   await page.click("#train");
   await page.waitForFunction(() => (globalThis as any).playground.done || (globalThis as any).playground.error,
     undefined, { timeout: 180_000 });
@@ -107,6 +108,36 @@ async function train(page: Page, preset: string, fields: Record<string, string> 
 }
 const longestTask = async (page: Page) =>
   Math.max(0, ...await page.evaluate(() => (globalThis as any).longTasks as number[]));
+
+let app = "";
+/** An app folder with the package installed as a link, as `npm install recurrent-wasm` would. */
+function codeApp() {
+  if (!app) {
+    app = mkdtempSync(join(tmpdir(), "rw-site-code-"));
+    mkdirSync(join(app, "node_modules"));
+    symlinkSync(root, join(app, "node_modules/recurrent-wasm"), "dir");
+  }
+  return app;
+}
+/** Run the page's shown code in Node; the largest relative difference between the losses (and the
+ *  validation metric) it prints and those of the page's report r. */
+async function runShownCode(page: Page, id: string, r: any) {
+  writeFileSync(join(codeApp(), `${id}.mjs`), (await page.textContent("#code"))!);
+  const stdout = execFileSync(process.execPath, [`${id}.mjs`], { cwd: codeApp(), encoding: "utf8", timeout: 120_000 });
+  const epochs = [...stdout.matchAll(/^epoch (\d+) loss ([\d.e+-]+)(?: validation loss ([\d.e+-]+))?$/gm)];
+  expect(epochs.length, stdout).toBe(r.train.length);
+  let worst = 0;
+  epochs.forEach((m, i) => {
+    worst = Math.max(worst, Math.abs(+m[2] - r.train[i]) / r.train[i]);
+    if (r.val.length) worst = Math.max(worst, Math.abs(+m[3] - r.val[i]) / r.val[i]);
+  });
+  if (r.metric) {
+    const m = stdout.match(new RegExp(`^${r.metric.name} ([\\d.e+-]+)$`, "m"));
+    expect(m, stdout).not.toBeNull();
+    worst = Math.max(worst, Math.abs(+m![1] - r.metric.value) / r.metric.value);
+  }
+  return { stdout, worst };
+}
 
 describe("playground (site/dist)", () => {
   it("before training: a placeholder on every canvas, a plain-language threading line with a link, the code", async () => {
@@ -151,6 +182,7 @@ describe("playground (site/dist)", () => {
           if (id === "shapes") expect(r.metric.value).toBeGreaterThan(0.6); // of 3 balanced classes
           else expect(r.metric.value, `${id}: ${note}`).toBeLessThan(baseline);
         }
+        expect(r.longestGapMs, id).toBeGreaterThan(0); // the page's frame monitor ran
         const longest = await longestTask(page);
         expect(longest, id).toBeLessThan(100);
         await page.screenshot({ path: join(shots, `${id}.png`), fullPage: true });
@@ -196,6 +228,13 @@ describe("playground (site/dist)", () => {
       expect(await page.textContent("#marks")).toMatch(/✓.*grammar check.*in data.*novel.*✗/s);
       r = await train(page, "sunspots");
       expect(r.threads).toBe(2);
+      const { worst } = await runShownCode(page, "sunspots", r);
+      console.log(
+        `playground (2 threads) sunspots: ${r.train.length} epochs in ${
+          r.seconds.toFixed(1)
+        } s; the shown code in Node (1 thread) prints losses within ${worst.toExponential(1)} (relative) of the page's`,
+      );
+      expect(worst).toBeLessThan(1e-5);
       const png = process.env.PLAYGROUND_PNG
         ? resolve(root, process.env.PLAYGROUND_PNG)
         : join(shots, "playground.png");
@@ -209,10 +248,6 @@ describe("playground (site/dist)", () => {
 
   it("the code it shows runs in Node and prints the losses the page drew (every task, a few epochs)", async () => {
     const { page, errors } = await open("plain");
-    // an app folder with the package installed as a link, as `npm install recurrent-wasm` would
-    const app = mkdtempSync(join(tmpdir(), "rw-site-code-"));
-    mkdirSync(join(app, "node_modules"));
-    symlinkSync(root, join(app, "node_modules/recurrent-wasm"), "dir");
     for (const id of PRESETS) {
       await page.check(`#preset-${id}`);
       if (id === "text") await page.fill("#paragraph", "A cat sat on a mat. A cat ate a rat. A rat sat on a hat.");
@@ -221,22 +256,10 @@ describe("playground (site/dist)", () => {
       const code = (await page.textContent("#code"))!;
       expect(code).toContain(`new Model({ cell: "lstm"`);
       expect(code).toContain(`numLayers: 2`);
-      writeFileSync(join(app, `${id}.mjs`), code);
-      const stdout = execFileSync(process.execPath, [`${id}.mjs`], { cwd: app, encoding: "utf8", timeout: 120_000 });
-      const epochs = [...stdout.matchAll(/^epoch (\d+) loss ([\d.e+-]+)(?: validation loss ([\d.e+-]+))?$/gm)];
-      expect(epochs.length, stdout).toBe(3);
-      let worst = 0;
-      epochs.forEach((m, i) => {
-        worst = Math.max(worst, Math.abs(+m[2] - r.train[i]) / r.train[i]);
-        if (r.val.length) worst = Math.max(worst, Math.abs(+m[3] - r.val[i]) / r.val[i]);
-      });
+      const { stdout, worst } = await runShownCode(page, id, r);
       expect(worst, `${id}: Node ${stdout}\npage ${r.train} ${r.val}`).toBeLessThan(1e-5);
-      if (r.metric) {
-        const m = stdout.match(new RegExp(`^${r.metric.name} ([\\d.e+-]+)$`, "m"));
-        expect(Math.abs(+m![1] - r.metric.value) / r.metric.value, id).toBeLessThan(1e-5);
-      }
       if (id === "text") expect(stdout).toContain("A cat");
-      expect(readFileSync(join(app, "model.safetensors")).length).toBeGreaterThan(1000);
+      expect(readFileSync(join(codeApp(), "model.safetensors")).length).toBeGreaterThan(1000);
       console.log(`playground code ${id}: Node's losses equal the page's to ${worst.toExponential(1)} (relative)`);
     }
     expect(errors).toEqual([]);
@@ -317,6 +340,26 @@ describe("playground (site/dist)", () => {
       expect(errors).toEqual([]);
       await page.close();
     }, 120_000);
+
+  it("Copy puts the shown code on the clipboard; the code follows the settings", async () => {
+    const context = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => (m.type() === "error" || m.type() === "warning") && errors.push(m.text()));
+    await page.goto(`${base}/plain/`);
+    await page.check("#preset-shapes");
+    await page.selectOption("#cell", "rnn");
+    await page.fill("#hidden", "20");
+    await page.click("#codeBox summary");
+    await page.click("#copy");
+    await page.waitForFunction(() => document.getElementById("copied")!.textContent === "Copied.");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await page.textContent("#code"));
+    expect(copied).toContain(`new Model({ cell: "rnn", inputSize: 1, hiddenSize: 20, numLayers: 1, outputSize: 3`);
+    expect(copied).toContain("function waveShapes(n, seed)");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 
   it("bad settings: a message naming the field and its range, nothing trains", async () => {
     const { page, errors } = await open("plain");
