@@ -1,7 +1,8 @@
 // The playground's tasks (presets): each names its data, the model it trains (config), its default
 // settings and how its results are shown. The data functions below use only their arguments and the
 // library's Rng and Vocabulary, so "show the code" prints their own source into a Node module that
-// rebuilds the same data (code.js): the page and that module train on the same numbers.
+// rebuilds the same data (code.js): the page and that module train on the same numbers. Each data
+// function therefore says what it does in a comment inside its body (which its source keeps).
 //
 // Adding a task is one entry of PRESETS: { id, title, summary, kind, defaults, data(input), config(d, s),
 // functions, dataCode(input) }, kind being "forecast" (a series and the next value), "regress" (a
@@ -11,23 +12,23 @@
 "use strict";
 const Rng = Recurrent.Rng, Vocabulary = Recurrent.Vocabulary;
 
-/** A noisy sine: 400 steps of sin(2πt/25) plus seeded Gaussian noise of standard deviation 0.1. */
 function noisySine() {
+  // A noisy sine: 400 steps of sin(2πt/25) plus seeded Gaussian noise of standard deviation 0.1.
   const rng = new Rng(7), series = [];
   for (let t = 0; t < 400; t++) series.push(Math.sin((2 * Math.PI * t) / 25) + 0.1 * rng.normal());
   return series;
 }
 
-/** Yearly sunspot numbers from a CSV of `year,sunspots` rows. */
 function sunspotSeries(csv) {
+  // Yearly sunspot numbers from a CSV of `year,sunspots` rows.
   const rows = csv.trim().split("\n").slice(1).map((line) => line.split(",").map(Number));
   return { years: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
 }
 
-/** Forecasting windows: x is `width` consecutive values, y the value after them, both standardized
- *  by the mean and standard deviation of series[0, split); windows whose target index is >= split
- *  are the validation set. */
 function forecastWindows(series, width, split) {
+  // Forecasting windows: x is `width` consecutive values, y the value after them, both standardized by
+  // the mean and standard deviation of series[0, split); windows whose target index is >= split are the
+  // validation set.
   const head = series.slice(0, split);
   const mean = head.reduce((a, b) => a + b, 0) / head.length;
   const std = Math.sqrt(head.reduce((a, b) => a + (b - mean) ** 2, 0) / head.length);
@@ -41,10 +42,10 @@ function forecastWindows(series, width, split) {
     std };
 }
 
-/** Strokes to classify: n sequences of 40 steps, each a sine, square or sawtooth wave (class 0, 1, 2
- *  in turn) with a random period of 8–20 steps, phase and amplitude (0.5–1.5), plus Gaussian noise
- *  of standard deviation 0.15. */
 function waveShapes(n, seed) {
+  // Strokes to classify: n sequences of 40 steps, each a sine, square or sawtooth wave (class 0, 1, 2 in
+  // turn) with a random period of 8–20 steps, phase and amplitude (0.5–1.5), plus Gaussian noise of
+  // standard deviation 0.15.
   const rng = new Rng(seed), x = [], y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const label = i % 3, period = 8 + 12 * rng.uniform(), phase = rng.uniform(), amp = 0.5 + rng.uniform();
@@ -60,9 +61,9 @@ function waveShapes(n, seed) {
   return { x, y };
 }
 
-/** Next-character data from a text: windows of up to 40 characters starting every 3rd character;
- *  x holds a window's ids, y the ids one character later. */
 function textWindows(text, vocab) {
+  // Next-character data from a text: windows of up to 40 characters starting every 3rd character; x
+  // holds a window's ids, y the ids one character later.
   const ids = vocab.encode(text), width = Math.min(40, ids.length - 1), x = [], y = [];
   for (let i = 0; i + width < ids.length; i += 3) {
     x.push(ids.slice(i, i + width));
@@ -71,22 +72,22 @@ function textWindows(text, vocab) {
   return { x, y };
 }
 
-/** ESOL's molecules: the SMILES (the last column) and the measured log solubility in mol/L (the
- *  column before it). */
 function esolRows(csv) {
+  // ESOL's molecules: the SMILES (the last column) and the measured log solubility in mol/L (the column
+  // before it).
   const rows = csv.trim().split("\n").slice(1).map((line) => line.trim().split(","));
   return { strings: rows.map((f) => f[f.length - 1]), targets: rows.map((f) => +f[f.length - 2]) };
 }
 
-/** SMILES tokens: one per character, but Cl and Br are one token each. */
 function smilesTokens(s) {
+  // SMILES tokens: one per character, but Cl and Br are one token each.
   return s.match(/Cl|Br|./g) ?? [];
 }
 
-/** Regression data from strings and numbers: a Vocabulary of the tokens ("?" for unseen ones), ids
- *  in, targets standardized by the training rows' mean and standard deviation; a seeded tenth of
- *  the rows is the validation set. */
 function regressionData(strings, targets, seed) {
+  // Regression data from strings and numbers: a Vocabulary of the tokens ("?" for unseen ones), ids in,
+  // targets standardized by the training rows' mean and standard deviation; a seeded tenth of the rows
+  // is the validation set.
   const vocab = Vocabulary.fromTokens(strings.flatMap(smilesTokens), { unknown: "?" });
   const order = strings.map((_, i) => i), rng = new Rng(seed);
   for (let i = order.length - 1; i > 0; i--) {
@@ -122,7 +123,7 @@ const PRESETS = [{ id: "sine", title: "Forecast a noisy sine",
   summary:
     "Yearly sunspot numbers, 1700–2008 (NOAA, public domain): the roughly 11-year solar cycle. The model reads 20 years and predicts the next; it trains on 1700–1928 and is checked on 1929–2008.",
   kind: "forecast", units: { x: "year", y: "sunspot number" },
-  defaults: { cell: "gru", numLayers: 1, hiddenSize: 32, epochs: 30, learningRate: 0.01, batchSize: 16 },
+  defaults: { cell: "gru", numLayers: 1, hiddenSize: 32, epochs: 20, learningRate: 0.005, batchSize: 16 },
   functions: [forecastWindows],
   data() {
     const { years, values } = sunspotSeries(SUNSPOTS_CSV), d = forecastWindows(values, 20, 229);
