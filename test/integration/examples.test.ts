@@ -132,34 +132,60 @@ describe("examples/irregular/run.mjs", () => {
 });
 
 describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
-  it("the code model prints its line: held-out bits/char, the n-gram and xz references, parsed samples", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rw-code-"));
-    const r = spawnSync(process.execPath, [new URL("../../examples/code/run.mjs", import.meta.url).pathname, "--chars",
-      "40000", "--hidden", "32", "--samples", "3", "--threads", "1", "--out", dir], { cwd: cwd(), encoding: "utf8" });
+  it("the code model prints its line and writes every measurement; --load evaluates its F16 file", () => {
+    // a small slice of the file, a tiny model, 5 seconds of training: the plumbing of every measurement, not the numbers
+    const dir = mkdtempSync(join(tmpdir(), "rw-code-")), file = join(dir, "m.safetensors");
+    const script = new URL("../../examples/code/run.mjs", import.meta.url).pathname;
+    const common = ["--chars", "200000", "--held", "20000", "--valid", "12000", "--max-order", "8", "--samples", "4",
+      "--threads", "1", "--cells-chars", "2000", "--max-length", "200", "--out", dir];
+    const r = spawnSync(process.execPath, [script, ...common, "--minutes", "0.08", "--lr", "0.01", "--hidden", "16",
+      "--embedding", "8", "--batch", "8", "--seq", "32", "--eval-every", "3600", "--temperatures", "0.5,1", "--save",
+      file], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    const m =
-      /^code: held-out (\d+\.\d{3}) bits\/char \(n-gram (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 3 samples parse$/m
-        .exec(r.stdout);
+    const line =
+      /^code: held-out (\d+\.\d{3}) bits\/char \(best n-gram (\d+\.\d{3}) at order (\d+), KN-5 (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 4 samples parse$/m;
+    const m = line.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
-    expect(m![2]).toBe("2.006"); // the order-5 Kneser–Ney n-gram on the first 3 MB, deterministic
     const j = JSON.parse(readFileSync(join(dir, "code.json"), "utf8"));
     expect(j.heldOutBitsPerChar).toBeCloseTo(Number(m![1]), 3);
-    expect(j.heldOutBitsPerChar).toBeLessThan(Math.log2(j.vocabulary) + 0.5); // learned something
-    expect(existsSync(join(dir, "code-samples.txt"))).toBe(true);
-  }, 120_000);
-
-  it("the n-gram's probabilities sum to 1 over the vocabulary in every context", async () => {
-    const { kneserNey } = await import("../../examples/code/ngram.mjs");
-    const text = "function f(a, b) { return a + b; }\nfunction g(x) { return f(x, x); }\n".repeat(3);
-    const tokens = Int32Array.from(text, (c) => c.charCodeAt(0));
-    const vocab = new Set(tokens), kn = kneserNey(tokens, 5, 128);
-    for (const h of [[], [102], [117, 110], [40, 120, 44, 32], [1, 2, 3, 4]]) {
-      let s = 0;
-      for (let w = 0; w < 128; w++) s += kn.prob(h, w);
-      expect(Math.abs(s - 1)).toBeLessThan(1e-12);
+    expect(j.heldOutBitsPerChar).toBeLessThan(Math.log2(j.vocabulary)); // learned something
+    // the n-gram order is the validation's best, and its held-out figure is that order's
+    const best = j.ngram.orders.reduce((a: { validation: number },
+      b: { validation: number }) => (b.validation < a.validation ? b : a)
+    );
+    expect(Number(m![3])).toBe(best.order);
+    expect(j.ngram.bestHeldOut).toBeCloseTo(Number(m![2]), 3);
+    expect(j.ngram.orders).toHaveLength(8);
+    expect(j.ngram.kn5).toBe(j.ngram.orders[4].heldOut);
+    expect(j.training.batches).toBeGreaterThan(0);
+    expect(j.training.curve.length).toBeGreaterThan(0);
+    // closers: every bucket's counts add up to the held-out text's pairs; both predictors scored
+    const counted = j.closers.rows.reduce((s: number, row: { count: number }) => s + row.count, 0);
+    expect(counted).toBeGreaterThan(100);
+    for (const row of j.closers.rows.filter((x: { count: number }) => x.count > 0)) {
+      for (const k of ["model", "ngram"]) expect(row[k].top1).toBeGreaterThanOrEqual(0);
     }
-    expect(vocab.size).toBeGreaterThan(10);
-  });
+    for (const f of ["depth", "quoted"]) expect(Math.abs(j.cells[f].heldOut)).toBeLessThanOrEqual(1);
+    expect(j.parse.byTemperature.map((t: { temperature: number }) => t.temperature)).toEqual([0.5, 1]);
+    expect(j.parse.headline.samples).toBe(4);
+    for (const f of ["code-samples.txt", "code-closers.svg", "code-parse.svg", "code-curve.svg", "code-cells-depth.svg",
+      "code-cells-quoted.svg"]) expect(existsSync(join(dir, f)), f).toBe(true);
+    // --load: no training; the F16 file's held-out bits are the trained model's to F16 rounding
+    const l = spawnSync(process.execPath, [script, ...common, "--load", file, "--no-plot"], { cwd: cwd(),
+      encoding: "utf8" });
+    expect(l.status, l.stderr).toBe(0);
+    const lm = line.exec(l.stdout);
+    expect(lm, l.stdout).not.toBeNull();
+    expect(Math.abs(Number(lm![1]) - Number(m![1]))).toBeLessThan(0.01);
+    expect(lm![2]).toBe(m![2]);
+    const lj = JSON.parse(readFileSync(join(dir, "code.json"), "utf8"));
+    expect(lj.training).toBeNull();
+    expect(lj.parse.headline.temperature).toBe(j.parse.headline.temperature); // stored in the file
+    // a bad option is refused, naming it
+    const bad = spawnSync(process.execPath, [script, "--cell", "tcn"], { cwd: cwd(), encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--cell: expected gru, lstm or rnn, got tcn");
+  }, 120_000);
 
   it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should",
     async () => {

@@ -1,0 +1,264 @@
+// The code example's parts against independent references: its Kneser–Ney n-grams (kn.mjs)
+// against a brute-force computation of the same definitions (every n-gram counted in a Map of
+// strings) to 1e-12, and normalised over the vocabulary to 1e-12 for random contexts; its
+// JavaScript lexer on hand-checked snippets; its wall-time schedule against the library's cosine
+// schedule; its F16 files; its batched sampler against Model.generate at greedy temperature; the
+// closers table and the correlation against direct computations.
+import { describe, expect, it } from "vitest";
+import { init, Model, Vocabulary, safetensors } from "../../dist/index.js";
+import { checkSchedule } from "../../bindings/train/schedule.js";
+import { kneserNeyFamily } from "../../examples/code/kn.mjs";
+import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT, REGEX } from "../../examples/code/lexer.mjs";
+import { wallTimeRate, saveF16, makeModel, streamBits } from "../../examples/code/train.mjs";
+import { closers, correlation, sampleFunctions, BUCKETS } from "../../examples/code/measure.mjs";
+
+/** Interpolated Kneser–Ney by its definitions, by brute force: P(w | h) of the order-`order` model. */
+function bruteKneserNey(text: number[], V: number, K: number) {
+  const C = new Map<string, number>(), left = new Map<string, Set<number>>();
+  for (let n = 1; n <= K; n++) {
+    for (let i = 0; i + n <= text.length; i++) {
+      const g = text.slice(i, i + n).join(",");
+      C.set(g, (C.get(g) ?? 0) + 1);
+      if (!left.has(g)) left.set(g, new Set());
+      left.get(g)!.add(i > 0 ? text[i - 1] : V); // V: the start of the text
+    }
+  }
+  const size = (g: string) => g.split(",").length;
+  const discounts = (count: (g: string) => number) =>
+    Array.from({ length: K + 1 }, (_, n) => {
+      let n1 = 0, n2 = 0;
+      for (const g of C.keys()) {
+        if (size(g) !== n) continue;
+        if (count(g) === 1) n1++;
+        else if (count(g) === 2) n2++;
+      }
+      return n1 + n2 ? n1 / (n1 + 2 * n2) : 0.5;
+    });
+  const DC = discounts((g) => C.get(g)!), DN = discounts((g) => left.get(g)!.size);
+  // per context (an n-gram without its last token): its occurrences followed by a token, its
+  // distinct next tokens and the sum of their continuation counts
+  const ctxStats = new Map<string, { total: number; types: number; cont: number }>();
+  for (const [g, c] of C) {
+    const t = g.split(",");
+    const key = `${t.length}|${t.slice(0, -1).join(",")}`, v = ctxStats.get(key) ?? { total: 0, types: 0, cont: 0 };
+    v.total += c;
+    v.types++;
+    v.cont += left.get(g)!.size;
+    ctxStats.set(key, v);
+  }
+  return (h: number[], w: number, order: number) => {
+    let q = 1 / V;
+    for (let n = 1; n <= order; n++) {
+      if (h.length < n - 1) return q;
+      const ctx = h.slice(h.length - n + 1);
+      const { total, types, cont } = ctxStats.get(`${n}|${ctx.join(",")}`) ?? { total: 0, types: 0, cont: 0 };
+      if (total === 0) {
+        if (n === order) return q;
+        continue;
+      }
+      const key = [...ctx, w].join(",");
+      const p = (Math.max((C.get(key) ?? 0) - DC[n], 0) + DC[n] * types * q) / total;
+      if (n === order) return p;
+      q = (Math.max((left.get(key)?.size ?? 0) - DN[n], 0) + DN[n] * types * q) / cont;
+    }
+    return q;
+  };
+}
+
+describe("examples/code: Kneser–Ney n-grams of every order", () => {
+  const src =
+    "function f(a, b) { return a + b; }\nfunction g(x) { return f(x, x); }\nvar y = g(1) + f(2, 3);\n".repeat(2)
+    + "if (y) { g(y); }\n";
+  const chars = [...new Set(src)].sort(), V = chars.length + 3; // 3 symbols never seen
+  const tokens = Array.from(src, (c) => chars.indexOf(c)), K = 7;
+  const kn = kneserNeyFamily(Int32Array.from(tokens), { maxOrder: K, vocab: V }), brute = bruteKneserNey(tokens, V, K);
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+
+  it("every order's P(w | h) equals the brute-force computation and sums to 1 over the vocabulary", () => {
+    let worst = 0, worstSum = 0, nonUniform = 0;
+    for (let trial = 0; trial < 80; trial++) {
+      const L = Math.floor(rand() * 9);
+      // half the contexts from the text (seen), half random ids (mostly unseen)
+      const at = Math.floor(rand() * (tokens.length - L));
+      const h = trial % 2 ? tokens.slice(at, at + L) : Array.from({ length: L }, () => Math.floor(rand() * V));
+      for (let o = 1; o <= K; o++) {
+        let sum = 0;
+        for (let w = 0; w < V; w++) {
+          const p = kn.prob(h, w, o), b = brute(h, w, o);
+          sum += p;
+          worst = Math.max(worst, Math.abs(p - b));
+          if (Math.abs(p - 1 / V) > 0.01) nonUniform++;
+        }
+        worstSum = Math.max(worstSum, Math.abs(sum - 1));
+      }
+    }
+    expect(worst).toBeLessThan(1e-12);
+    expect(worstSum).toBeLessThan(1e-12);
+    expect(nonUniform).toBeGreaterThan(1000); // the contexts taught it something
+  });
+
+  it("evaluate() gives each order's mean bits, per-position bits and the most probable token", () => {
+    const seq = tokens.slice(10, 60), at = new Uint8Array(seq.length);
+    at[5] = at[17] = at[40] = 1;
+    const r = kn.evaluate(Int32Array.from(seq), { positions: [3, K], argmax: { order: 4, at } });
+    for (const o of [1, 3, 5, K]) {
+      let bits = 0;
+      for (let j = 0; j < seq.length; j++) {
+        const b = -Math.log2(brute(seq.slice(0, j), seq[j], o));
+        bits += b;
+        if (o === 3 || o === K) expect(Math.abs(r.positions[o][j] - b)).toBeLessThan(1e-9);
+      }
+      expect(Math.abs(r.bits[o - 1] - bits / seq.length)).toBeLessThan(1e-9);
+    }
+    for (let j = 0; j < seq.length; j++) {
+      if (!at[j]) {
+        expect(r.argmax[j]).toBe(-1);
+        continue;
+      }
+      const ps = Array.from({ length: V }, (_, w) => brute(seq.slice(0, j), w, 4));
+      expect(r.argmax[j]).toBe(ps.indexOf(Math.max(...ps)));
+    }
+  });
+
+  it("refuses tokens outside the vocabulary and orders out of range, naming them", () => {
+    expect(() => kneserNeyFamily(Int32Array.from([0, 1, 5]), { maxOrder: 3, vocab: 4 })).toThrow(
+      "tokens[2] is 5; expected 0..3",
+    );
+    expect(() => kneserNeyFamily(Int32Array.from([0]), { maxOrder: 0, vocab: 4 })).toThrow("maxOrder");
+    expect(() => kn.prob([], 0, K + 1)).toThrow(`order: expected 1..${K}`);
+  });
+});
+
+describe("examples/code: the JavaScript lexer", () => {
+  const kinds = (s: string) => Array.from(lexJs(s).kind as Uint8Array).join("");
+  const pairsOf = (s: string) => (lexJs(s).pairs as [number, number][]).map(([a, b]) => s[a] + s[b] + (b - a));
+
+  it("strings with escapes, comments and regex literals hide their brackets", () => {
+    const s = `a("}\\"", '{') // }\nb /* ) */ = /[/}]\\//g;`;
+    expect(pairsOf(s)).toEqual(['""4', "''2", "()11"]);
+    const k = lexJs(s).kind as Uint8Array;
+    expect(k[s.indexOf("//")]).toBe(LINE_COMMENT);
+    expect(k[s.indexOf("/*") + 3]).toBe(BLOCK_COMMENT);
+    expect(k[s.indexOf("/[")]).toBe(REGEX);
+    expect(k[s.length - 2]).toBe(REGEX); // the flag g
+    expect(k[s.length - 1]).toBe(CODE);
+    expect(kinds(`x = "a"`)).toBe(`${CODE}${CODE}${CODE}${CODE}${STRING}${STRING}${STRING}`);
+  });
+
+  it("a slash after a value divides; after an operator or a keyword it starts a regex", () => {
+    const k1 = lexJs("a = b / c / d;").kind as Uint8Array;
+    expect([...k1].every((v) => v === CODE)).toBe(true);
+    const k2 = lexJs("return /x)/.test(s) + (y) / 2;");
+    expect((k2.kind as Uint8Array)[7]).toBe(REGEX);
+    expect(k2.pairs.length).toBe(2); // the ( ) of test(s) and of (y); the ) inside the regex is not code
+    expect((lexJs("f(a) / 2").kind as Uint8Array)[5]).toBe(CODE);
+  });
+
+  it("templates nest through ${ } to any depth, and braces count depth", () => {
+    const s = "f(`a${ {b: `c${d}`}.b }e`) {}";
+    const r = lexJs(s);
+    expect(pairsOf(s)).toEqual(["{}2", "``6", "{}11", "{}17", "``22", "()24", "{}1"]);
+    expect(r.kind[s.indexOf("a")]).toBe(TEMPLATE);
+    expect(r.kind[s.indexOf("c")]).toBe(TEMPLATE);
+    expect(r.kind[s.indexOf("d")]).toBe(CODE);
+    expect(r.kind[s.indexOf("e")]).toBe(TEMPLATE);
+    // depth: the ${ brace, the object literal's, the inner ${: 3 around d; 0 after the call
+    expect(r.depth[s.indexOf("d")]).toBe(3);
+    expect(r.depth[s.indexOf("e")]).toBe(0);
+    expect(r.depth[s.length - 2]).toBe(1);
+    expect(r.opener[s.length - 1]).toBe(s.length - 2);
+  });
+
+  it("the TypeScript compiler's own source lexes into balanced brackets", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { createRequire } = await import("node:module");
+    const text = readFileSync(createRequire(import.meta.url).resolve("typescript/lib/typescript.js"), "utf8").slice(0,
+      300_000);
+    const cut = text.lastIndexOf("\n}\n") + 2, r = lexJs(text.slice(0, cut));
+    // every { ( [ in code is closed within the slice but the two of the module wrapper
+    // "((module) => {" that the file's last line closes
+    const paired = new Set(r.pairs.map(([a]: number[]) => a)), unpaired = [];
+    for (let i = 0; i < cut; i++) if ("{([".includes(text[i]) && r.kind[i] === CODE && !paired.has(i)) unpaired.push(i);
+    const wrapper = text.indexOf("((module) => {");
+    expect(unpaired).toEqual([wrapper, wrapper + 13]);
+    expect(r.pairs.length).toBeGreaterThan(5000);
+    expect(r.depth[cut - 1]).toBe(2); // the last top-level block's closing brace, inside the wrapper
+  });
+});
+
+describe("examples/code: training, files, sampling and measurements", () => {
+  it("the wall-time schedule is the library's cosine schedule over the budget's fraction", () => {
+    const total = 1000, warm = 20;
+    const lib = checkSchedule("test", { type: "cosine", warmupSteps: warm, minLearningRate: 0 }, total, false)(2e-3);
+    for (const t of [0, 5, 19, 20, 21, 300, 500, 999, 1000]) {
+      expect(Math.abs(wallTimeRate(t / total, { lr: 2e-3, warmup: warm / total }) - lib.rate(t))).toBeLessThan(1e-15);
+    }
+    expect(wallTimeRate(1.5, { lr: 2e-3 })).toBe(0); // past the deadline: the end of the schedule
+  });
+
+  it("saveF16 writes F16 tensors that Model.load reads back with the vocabulary and metadata", async () => {
+    await init({ threads: 1 });
+    const vocab = Vocabulary.fromText("ab{}()\n"), m = makeModel({ hidden: 8, embedding: 4, V: vocab.size });
+    const bytes = saveF16(m, { vocabulary: vocab, temperature: "0.6" });
+    const { tensors, metadata } = safetensors.read(bytes);
+    expect(Object.values(tensors).every((t) => t.dtype === "F16")).toBe(true);
+    expect(metadata.temperature).toBe("0.6");
+    const back = Model.load(bytes), a = m.stateDict(), b = back.stateDict();
+    for (const k of Object.keys(a)) {
+      // F16 keeps 11 significant bits: relative error at most 2^-11 (plus the subnormal floor)
+      a[k].forEach((v: number, i: number) =>
+        expect(Math.abs(b[k][i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -24)
+      );
+    }
+    expect(back.vocabulary!.size).toBe(vocab.size);
+    m.dispose();
+    back.dispose();
+  });
+
+  it("the batched sampler at a near-zero temperature follows Model.generate's greedy tokens", async () => {
+    await init({ threads: 1 });
+    const vocab = Vocabulary.fromText("function f(a) { return a; }\n"), V = vocab.size;
+    const m = makeModel({ hidden: 16, embedding: 8, V, seed: 3 });
+    const primes = ["a\nfunction ", "}\nfunction "].map((p) => vocab.encode(p));
+    const gen = sampleFunctions(m, primes, { temperature: 1e-4, seed: 1, maxLength: 40, open: vocab.id("{"),
+      close: vocab.id("}") });
+    primes.forEach((p: Int32Array, b: number) => {
+      const ref = m.generate({ prime: p, length: 40, temperature: 1e-4, seed: 2 });
+      const g = gen[b].tokens as Int32Array;
+      expect(g.length).toBeGreaterThan(0);
+      expect(Array.from(g)).toEqual(Array.from(ref.subarray(0, g.length)));
+    });
+    // the bits of a stream equal the mean of its per-position bits, and the argmax is a valid id
+    const seq = vocab.encode("function f(a) { return a; }\n");
+    const r = streamBits(m, seq, vocab.id("\n"), { positions: true });
+    expect(Math.abs(r.mean - r.bits.reduce((s: number, x: number) => s + x, 0) / seq.length)).toBeLessThan(1e-12);
+    expect(r.argmax.every((v: number) => v >= 0 && v < V)).toBe(true);
+    m.dispose();
+  });
+
+  it("closers() buckets each closing character by its distance; correlation() is Pearson's r", () => {
+    const text = 'f(a)[1]; g("xy") {' + " ".repeat(40) + "}";
+    const tokens = Int32Array.from(text, (c) => c.charCodeAt(0)), n = text.length;
+    const bits = Float64Array.from({ length: n }, (_, i) => i), argmax = Int32Array.from(tokens);
+    argmax[text.indexOf(")")] = 0; // one miss
+    const rows = closers(text, tokens, { p: { bits, argmax } });
+    const by = (d: number) =>
+      rows.find((r: { from: number; to: number | null }) => d >= r.from && d <= (r.to ?? Infinity));
+    // f(a): distance 2; [1]: 2; "xy": 3; g(…): 5; { … }: 41
+    expect(by(2).count).toBe(2);
+    expect(by(2).p.bits).toBe((3 + 6) / 2);
+    expect(by(2).p.top1).toBe(0.5);
+    expect(by(3).count).toBe(1);
+    expect(by(5).count).toBe(1);
+    expect(by(41).count).toBe(1);
+    expect(by(41).p.bits).toBe(n - 1);
+    expect(rows.length).toBe(BUCKETS.length);
+    const states = Float32Array.from([1, 0, 2, 5, 3, 1, 4, 2]), y = [2, 4, 6, 8]; // H = 2
+    expect(Math.abs(correlation(states, 2, 0, y) - 1)).toBeLessThan(1e-12);
+    const x = [0, 5, 1, 2], mx = 2, my = 5;
+    const r = (x.reduce((s, v, i) => s + (v - mx) * (y[i] - my), 0))
+      / Math.sqrt(x.reduce((s, v) => s + (v - mx) ** 2, 0) * y.reduce((s, v) => s + (v - my) ** 2, 0));
+    expect(Math.abs(correlation(states, 2, 1, y) - r)).toBeLessThan(1e-12);
+  });
+});
