@@ -187,6 +187,33 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     expect(bad.stderr).toContain("--cell: expected gru, lstm or rnn, got tcn");
   }, 120_000);
 
+  it("the code settings search trains each setting and tables its validation bits/char", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-code-search-"));
+    const r = spawnSync(process.execPath, [new URL("../../examples/code/search.mjs", import.meta.url).pathname,
+      "--chars", "200000", "--held", "20000", "--valid", "12000", "--minutes", "0.03", "--configs",
+      "gru:16:1:32,lstm:8:2:16", "--embedding", "8", "--batch", "8", "--threads", "1", "--out", dir], { cwd: cwd(),
+      encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(join(dir, "code-search.json"), "utf8"));
+    expect(
+      j.rows.map((x: { cell: string; hidden: number; layers: number; seq: number }) =>
+        `${x.cell}:${x.hidden}:${x.layers}:${x.seq}`
+      ),
+    ).toEqual(["gru:16:1:32", "lstm:8:2:16"]);
+    const best = Math.min(...j.rows.map((x: { validation: number }) => x.validation));
+    expect(j.best.validation).toBe(best);
+    expect(r.stdout).toContain(`validation ${best.toFixed(3)} bits/char (2 settings`);
+    expect(
+      readFileSync(join(dir, "code-search.md"), "utf8").split("\n").filter((l) =>
+        l.startsWith("| gru") || l.startsWith("| lstm")
+      ),
+    ).toHaveLength(2);
+    const bad = spawnSync(process.execPath, [new URL("../../examples/code/search.mjs", import.meta.url).pathname,
+      "--configs", "gru:0:1:32"], { cwd: cwd(), encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--configs: expected cell:hidden:layers:seq");
+  }, 120_000);
+
   it("the SMILES generator prints validity and novelty; its grammar check accepts every shipped molecule it should",
     async () => {
       const { validSmiles } = await import("../../examples/smiles-grammar.mjs");
