@@ -22,6 +22,8 @@
 //                      temperature in the metadata)
 //   --load FILE        no training: evaluate that file (the parse rate at its stored temperature;
 //                      --temperatures to sweep again)
+//   --dynamic          also dynamic evaluation of the held-out part (reported apart; its Adam
+//                      learning rate chosen among 1e-4, 3e-4, 1e-3 on the validation part)
 //   --chars N          use only the file's first N characters (short runs; --held/--valid sizes)
 //
 // Prints: code: held-out X bits/char (best n-gram Z at order K, KN-5 W, xz -9 Y); P% of 200
@@ -36,6 +38,7 @@ import { makeModel, trainModel, streamBits, saveF16 } from "./train.mjs";
 import { lexJs } from "./lexer.mjs";
 import { closers, cells, primesFrom, parseRate } from "./measure.mjs";
 import { unitSvg, writeReport, headline } from "./report.mjs";
+import { dynamicEvaluation } from "./dynamic.mjs";
 
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
@@ -167,6 +170,11 @@ if (SAVE) {
   log(`wrote ${SAVE}`);
 }
 
+const dynamic = process.argv.includes("--dynamic")
+  ? dynamicEvaluation(model, data.valid, data.held, first, { seq: o.seq, log })
+  : null;
+if (dynamic) log(`dynamic evaluation (lr ${dynamic.lr}): held-out ${dynamic.heldOut.toFixed(3)} bits/char`);
+
 const json = { typescript: data.version, characters: data.text.length, trainChars: data.train.length,
   validationChars: data.valid.length, heldOutChars: data.held.length, vocabulary: data.V,
   model: { cell: model.config.cell, hidden: model.config.hiddenSize, layers: model.config.numLayers ?? 1,
@@ -177,6 +185,8 @@ const json = { typescript: data.version, characters: data.text.length, trainChar
       batches: training.batches, chars: training.chars, seconds: training.seconds,
       charsPerSecond: training.charsPerSecond, best: training.best, curve: training.curve },
   heldOutBitsPerChar: heldPass.mean, validationBitsPerChar: validBits,
+  dynamicEvaluation: dynamic
+    && { ...dynamic, note: "reported apart: the weights adapt to the held-out text as it is read" },
   ngram: { orders: ngram.orders, best: ngram.best, bestHeldOut: ngram.bestHeldOut, kn5: ngram.kn5,
     discounts: ngram.discounts, buildSeconds: ngram.buildSeconds, evaluateSeconds: ngram.evaluateSeconds,
     memoryMB: ngram.memoryMB }, xzBitsPerChar: xz,

@@ -11,6 +11,7 @@ import { kneserNeyFamily } from "../../examples/code/kn.mjs";
 import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT, REGEX } from "../../examples/code/lexer.mjs";
 import { wallTimeRate, saveF16, makeModel, streamBits } from "../../examples/code/train.mjs";
 import { closers, correlation, sampleFunctions, BUCKETS } from "../../examples/code/measure.mjs";
+import { dynamicBits } from "../../examples/code/dynamic.mjs";
 
 /** Interpolated Kneser–Ney by its definitions, by brute force: P(w | h) of the order-`order` model. */
 function bruteKneserNey(text: number[], V: number, K: number) {
@@ -234,6 +235,26 @@ describe("examples/code: training, files, sampling and measurements", () => {
     const r = streamBits(m, seq, vocab.id("\n"), { positions: true });
     expect(Math.abs(r.mean - r.bits.reduce((s: number, x: number) => s + x, 0) / seq.length)).toBeLessThan(1e-12);
     expect(r.argmax.every((v: number) => v >= 0 && v < V)).toBe(true);
+    m.dispose();
+  });
+
+  it("dynamic evaluation scores each chunk before learning from it: with no learning it is the stream's bits", async () => {
+    await init({ threads: 1 });
+    const text = "function f(a) { return a + 1; }\nfunction g(b) { return f(b) * 2; }\n".repeat(6);
+    const vocab = Vocabulary.fromText(text), seq = vocab.encode(text), first = vocab.id("\n");
+    const m = makeModel({ hidden: 12, embedding: 6, V: vocab.size, seed: 5 });
+    const still = streamBits(m, seq, first).mean;
+    // chunks of 16 with the state carried and steps of 1e-30 (Adam refuses 0; no f32 weight moves):
+    // the same predictions as one stream, to f32 sums
+    expect(Math.abs(dynamicBits(m, seq, first, { lr: 1e-30, seq: 16 }) - still)).toBeLessThan(1e-5);
+    // learning from a text that repeats itself lowers its bits, and the model itself is untouched
+    expect(dynamicBits(m, seq, first, { lr: 1e-2, seq: 16 })).toBeLessThan(still - 0.1);
+    expect(streamBits(m, seq, first).mean).toBe(still);
+    // one chunk: scored before its own update, whatever the rate
+    const one = seq.subarray(0, 16);
+    expect(Math.abs(dynamicBits(m, one, first, { lr: 0.5, seq: 16 }) - streamBits(m, one, first).mean)).toBeLessThan(
+      1e-5,
+    );
     m.dispose();
   });
 

@@ -139,8 +139,8 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     const common = ["--chars", "200000", "--held", "20000", "--valid", "12000", "--max-order", "8", "--samples", "4",
       "--threads", "1", "--cells-chars", "2000", "--max-length", "200", "--out", dir];
     const r = spawnSync(process.execPath, [script, ...common, "--minutes", "0.08", "--lr", "0.01", "--hidden", "16",
-      "--embedding", "8", "--batch", "8", "--seq", "32", "--eval-every", "3600", "--temperatures", "0.5,1", "--save",
-      file], { cwd: cwd(), encoding: "utf8" });
+      "--embedding", "8", "--batch", "8", "--seq", "32", "--eval-every", "3600", "--temperatures", "0.5,1", "--dynamic",
+      "--save", file], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const line =
       /^code: held-out (\d+\.\d{3}) bits\/char \(best n-gram (\d+\.\d{3}) at order (\d+), KN-5 (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 4 samples parse$/m;
@@ -158,6 +158,8 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     expect(j.ngram.orders).toHaveLength(8);
     expect(j.ngram.kn5).toBe(j.ngram.orders[4].heldOut);
     expect(j.training.batches).toBeGreaterThan(0);
+    expect([1e-4, 3e-4, 1e-3]).toContain(j.dynamicEvaluation.lr);
+    expect(j.dynamicEvaluation.heldOut).toBeLessThan(Math.log2(j.vocabulary) + 1);
     expect(j.training.curve.length).toBeGreaterThan(0);
     // closers: every bucket's counts add up to the held-out text's pairs; both predictors scored
     const counted = j.closers.rows.reduce((s: number, row: { count: number }) => s + row.count, 0);
