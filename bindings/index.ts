@@ -1,7 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // (the declarations name Symbol.dispose: this lib declares it for projects whose lib predates it)
 // recurrent-wasm: recurrent neural networks trained and run in WebAssembly SIMD.
-// Public names only. The layers below (docs in README "Architecture"): core/ (the typed
+// Public names only. The layers below (docs/architecture.md): core/ (the typed
 // WebAssembly boundary and its memory; advanced hosts: "recurrent-wasm/core"), functional/
 // (stateless passes), nn/ (modules), train/ (optimizers, fit), io/ (files), cli/.
 export { init, coreInfo } from "./core/loader.js";

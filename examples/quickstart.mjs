@@ -1,4 +1,5 @@
-// The README's API example, runnable: node examples/quickstart.mjs (after npm run build)
+// A layer's forward and truncated backward pass, then a model trained with fit: node
+// examples/quickstart.mjs (after npm run build). docs/getting-started.md goes further.
 import { init, RNN, Model } from "../dist/index.js";
 
 await init(); // loads the .wasm once

@@ -1,6 +1,6 @@
-// The package's sizes as the README states them: `node scripts/sizes.mjs` prints what `npm pack`
+// The package's sizes as docs/getting-started.md states them: `node scripts/sizes.mjs` prints what `npm pack`
 // would ship (packed and unpacked bytes, file count) and the size of each WebAssembly build, from
-// the current build (run `npm run build` first). test/integration/package.test.ts holds the README to these.
+// the current build (run `npm run build` first). test/integration/docs.test.ts holds the page to these.
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";

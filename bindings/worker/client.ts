@@ -20,7 +20,7 @@ import type { Endpoint, NodeResourceLimits } from "./spawn.js";
 /** How the trainer starts: the core's options inside it (threads there are nested workers and need
  *  SharedArrayBuffer: a cross-origin isolated page in browsers), and the script to start it from. */
 export interface WorkerModelOptions extends CoreOptions {
-  /** The script the trainer Worker runs (default: this package's own; see the README). */
+  /** The script the trainer Worker runs (default: this package's own; docs/browser.md says when to name another). */
   url?: string | URL;
   /** Node only: the trainer's JavaScript heap limits (worker_threads resourceLimits). A trainer
    *  that passes them ends, and its waiting calls reject. WebAssembly memory is not counted. */

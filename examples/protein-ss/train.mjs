@@ -25,7 +25,7 @@
 //                    composition of the whole chain (20 fractions) and log length, each
 //                    standardized over the training proteins (as in Rost & Sander's PHD)
 //   --random-folds   held-out proteins and folds drawn protein by protein instead of by homology
-//                    group (reproduces the README's earlier numbers; its CV estimates are inflated)
+//                    group (reproduces the random-fold runs of docs/applications.md; its CV estimates are inflated)
 //
 // Homology groups: training proteins that share more than 3% of their 5-mers are kept together in
 // every held-out set and fold, so that validation proteins are as unlike the training proteins as

@@ -52,7 +52,7 @@ get exactly zero gradient, those within k get a non-zero one.
 
 **Setup.** Elman tanh, H = 32, T = 50, k = ${k}, a batch of 4 with N(0, 1) inputs, loss ⟨h_T, g⟩;
 \`backward({ hN: g }, { truncate: ${k} })\` against full BPTT on the same forward pass. The definition
-(README, "Truncated BPTT"): the recurrence is cut every k steps counted back from each
+(docs/models-and-training.md, "Truncated backpropagation through time"): the recurrence is cut every k steps counted back from each
 sequence's own end.
 
 | | τ = 1…${k} (the last ${k} inputs) | τ = ${k + 1}…${T} |

@@ -143,12 +143,11 @@ async function tinyWorker(R: any, threads = 1) {
   await w.dispose();
   return out;
 }
-/** The first html block of the README's browser section (its copy-paste Worker example). */
+/** The first html block of docs/browser.md (its copy-paste Worker example). */
 function readmeExample(): string {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## In the browser"));
-  const m = section.match(/```html\n([\s\S]*?)```/);
-  if (!m) throw new Error("README: no html block in the browser section");
+  const page = readFileSync(new URL("../../docs/browser.md", import.meta.url), "utf8");
+  const m = page.match(/```html\n([\s\S]*?)```/);
+  if (!m) throw new Error("docs/browser.md: no html block");
   return m[1];
 }
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -249,7 +248,7 @@ describe("<script> bundle in headless Chromium", () => {
     expect(inBrowser).toEqual(inNode);
   });
 
-  it("the README's browser example, as written, trains in a Worker and prints its result", async () => {
+  it("the browser guide's Worker page (docs/browser.md), as written, trains in a Worker and prints its result", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -265,7 +264,7 @@ describe("<script> bundle in headless Chromium", () => {
     expect(log.match(/^epoch \d+:/gm)?.length).toBe(30);
     const [, rmse, zero] = log.match(/test RMSE ([\d.]+) \(predicting 0 gives ([\d.]+)\)/)!.map(Number);
     expect(rmse).toBeLessThan(0.5 * zero); // it learned the sum
-    console.log(`README example in Chromium: ${log.split("\n").pop()}`);
+    console.log(`docs/browser.md example in Chromium: ${log.split("\n").pop()}`);
     await page.close();
   });
   it("WorkerModel: the bundle trains in a dedicated Worker it starts from its own URL, bitwise like Node's WorkerModel", async () => {

@@ -1,7 +1,7 @@
 // Apps built for production with Vite, webpack 5 and esbuild from the packed tarball, as a user
 // builds them: a Model trains on the page's thread and a WorkerModel created with no options
 // trains in its Worker (Vite and webpack emit the trainer and the wasm as files of their own;
-// with esbuild the README's commands bundle the app and copy them), in Chromium, served with and
+// with esbuild docs/browser.md's commands bundle the app and copy them), in Chromium, served with and
 // without COOP/COEP, with no console error. Vite and webpack are installed in
 // test/integration/bundlers from its own lockfile (npm ci), not as dependencies of the package;
 // esbuild is the package's devDependency (test/integration/bundlers/build.mjs).
@@ -40,7 +40,7 @@ globalThis.result = (async () => {
   return { here, there };
 })().catch((e) => ({ error: String(e && e.message || e) }));
 `;
-const TOOLS = { vite: "Vite", webpack: "webpack 5", esbuild: "esbuild" }; // as the README names them
+const TOOLS = { vite: "Vite", webpack: "webpack 5", esbuild: "esbuild" }; // as docs/browser.md names them
 const HTML =
   `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module" src="/main.js"></script></body></html>`;
 
@@ -137,12 +137,12 @@ describe("apps built with bundlers", () => {
     }
   }
 
-  it("the README states each app's bundle size as this file measures and prints it (within 10%)", () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
+  it("docs/browser.md states each app's bundle size as this file measures and prints it (within 10%)", () => {
+    const readme = readFileSync(join(root, "docs/browser.md"), "utf8").replace(/\s+/g, " ");
     for (const [tool, name] of Object.entries(TOOLS)) {
       const js = Object.entries(builds[tool].files).filter(([f]) => f.endsWith(".js")).reduce((a, [, n]) => a + n, 0);
       const m = new RegExp(`${name} production build of that app: ([\\d.]+) kB of JavaScript`).exec(readme);
-      expect(m, `README: the ${tool} size`).not.toBeNull();
+      expect(m, `docs/browser.md: the ${tool} size`).not.toBeNull();
       expect(Math.abs(Number(m![1]) * 1e3 / js - 1), `${m![1]} kB vs ${js} bytes`).toBeLessThan(0.1);
     }
   });

@@ -128,7 +128,7 @@ describe("recurrent-wasm train: the model file", () => {
   });
 });
 
-describe("README example", () => {
+describe("examples/quickstart.mjs", () => {
   it("examples/quickstart.mjs runs and learns", () => {
     const out = execFileSync(process.execPath, [new URL("../../examples/quickstart.mjs", import.meta.url).pathname], {
       cwd: fresh(),

@@ -1,7 +1,7 @@
 // The protein secondary-structure example, end to end on short runs: it parses the shipped data,
 // trains, and prints a Q3 that agrees with its own confusion matrix over all 3,520 test residues;
 // the cascade (with global features and cross-fitting) runs too; a bad option is refused clearly.
-// The full runs and their Q3 are in the README (minutes each), not here.
+// The full runs and their Q3 are in docs/applications.md (minutes each), not here.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -131,7 +131,7 @@ describe("examples/irregular/run.mjs", () => {
   });
 });
 
-describe("examples/code and examples/smiles (short runs; the full numbers are in the README)", () => {
+describe("examples/code and examples/smiles (short runs; the full numbers are in docs/applications.md)", () => {
   it("the code model prints its line and writes every measurement; --load evaluates its F16 file", () => {
     // a small slice of the file, a tiny model, 5 seconds of training: the plumbing of every measurement, not the numbers
     const dir = mkdtempSync(join(tmpdir(), "rw-code-")), file = join(dir, "m.safetensors");

@@ -3,30 +3,16 @@
 // a model (sharing one core across the entry points); TypeScript projects (strict, skipLibCheck
 // false, no DOM lib) type-check a program using every entry point under the bundler, node16 (ESM
 // and CommonJS files) and node10 resolutions.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { packedApp, root } from "../helpers/packed";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 let app = "", files: string[] = [];
 
 beforeAll(() => {
-  const out = mkdtempSync(join(tmpdir(), "rw-pack-"));
-  // the build ran before the tests (npm test); --ignore-scripts skips prepack's second build
-  const packed = JSON.parse(
-    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { cwd: root,
-      encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
-  );
-  files = packed[0].files.map((f: { path: string }) => f.path).sort();
-  app = join(out, "app");
-  mkdirSync(join(app, "node_modules/@types"), { recursive: true });
-  execFileSync("tar", ["-xzf", join(out, packed[0].filename), "-C", out]);
-  renameSync(join(out, "package"), join(app, "node_modules/recurrent-wasm"));
-  symlinkSync(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+  ({ app, files } = packedApp());
 }, 120_000);
 
 describe("the packed package", () => {
@@ -51,21 +37,6 @@ describe("the packed package", () => {
       "./recurrent.threads.wasm", "./recurrent.threads-relaxed.wasm", "./recurrent.h"]) {
       expect(Object.keys(pkg.exports)).toContain(sub);
     }
-  });
-
-  it("the README's size figures are those scripts/sizes.mjs measures (within 10%)", async () => {
-    const { sizes } = await import("../../scripts/sizes.mjs");
-    const s = sizes();
-    const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
-    const m =
-      /Sizes \(`node scripts\/sizes\.mjs`.*?\): (\d+) kB packed, ([\d.]+) MB unpacked, each WebAssembly build ([\d.]+) kB\./
-        .exec(readme);
-    expect(m, "README: the Sizes sentence").not.toBeNull();
-    const near = (stated: number, measured: number) =>
-      expect(Math.abs(stated / measured - 1), `${stated} vs ${measured}`).toBeLessThan(0.1);
-    near(Number(m![1]) * 1e3, s.packed);
-    near(Number(m![2]) * 1e6, s.unpacked);
-    for (const n of Object.values(s.wasm) as number[]) near(Number(m![3]) * 1e3, n);
   });
 
   const program = `
@@ -111,62 +82,12 @@ describe("the packed package", () => {
   });
 
   const tsc = join(root, "node_modules/typescript/bin/tsc");
-  it("the README's browser page type-checks against recurrent-wasm/global (checkJs, strict but for the implicit-any and null checks a plain-JS page does not meet, DOM lib): no casts needed", () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const html = /## In the browser[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)![1];
-    const script = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join("\n");
-    expect(script).toContain("Recurrent.WorkerModel.create");
-    const dir = mkdtempSync(join(app, "page-"));
-    writeFileSync(join(dir, "page.js"), `/// <reference types="recurrent-wasm/global" />\n${script}`);
-    writeFileSync(join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: { target: "es2022", lib: ["es2022", "dom"], types: [], module: "esnext",
-          moduleResolution: "bundler", allowJs: true, checkJs: true, strict: true, noImplicitAny: false,
-          strictNullChecks: false, skipLibCheck: false, noEmit: true },
-        files: ["page.js"],
-      }));
-    const r = spawnSync(process.execPath, [tsc, "-p", dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
-    expect(r.stdout + r.stderr).toBe("");
-    expect(r.status).toBe(0);
-  });
   const resolutions: [string, Record<string, unknown>, string][] = [["bundler", { module: "esnext",
     moduleResolution: "bundler" }, "program.ts"], ["node16 (ESM)", { module: "node16", moduleResolution: "node16" },
     "program.mts"], ["node16 (CommonJS)", { module: "node16", moduleResolution: "node16" }, "program.cts"], ["node10", {
     module: "commonjs",
     moduleResolution: "node10",
   }, "program.ts"]];
-  // the README's Node samples, each a module; a name a sample uses but does not define is declared
-  // first, as the text around the sample describes it
-  const FREE: Record<string, string> = { seqs: "Float32Array[]", targets: "Float32Array", x: "Float32Array",
-    x1: "Float32Array", g: "Float32Array", B: "number", T: "number", model: 'import("recurrent-wasm").Model' };
-  const prelude = (b: string) =>
-    Object.entries(FREE).filter(([n]) =>
-      new RegExp(`\\b${n}\\b`).test(b) && !new RegExp(`\\b(const|let)\\s+${n}\\b`).test(b)
-    ).map(([n, t]) => `declare const ${n}: ${t};\n`).join("");
-  for (const [name, options] of [resolutions[0], resolutions[1]] as const) {
-    it(`TypeScript, moduleResolution ${name}: the README's Node samples type-check (strict)`, () => {
-      const readme = readFileSync(join(root, "README.md"), "utf8");
-      const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) =>
-        /from "recurrent-wasm/.test(b)
-      );
-      expect(blocks.length).toBeGreaterThanOrEqual(2);
-      const dir = mkdtempSync(join(app, "readme-"));
-      const names = blocks.map((b, i) => {
-        const f = `sample${i}.mts`;
-        writeFileSync(join(dir, f), prelude(b) + b + "\nexport {};\n");
-        return f;
-      });
-      writeFileSync(join(dir, "tsconfig.json"),
-        JSON.stringify({
-          compilerOptions: { target: "es2022", lib: ["es2022"], types: ["node"], strict: true, skipLibCheck: false,
-            noEmit: true, noUnusedLocals: false, ...options },
-          files: names,
-        }));
-      const r = spawnSync(process.execPath, [tsc, "-p", dir], { cwd: dir, encoding: "utf8", timeout: 120_000 });
-      expect(r.stdout + r.stderr).toBe("");
-      expect(r.status).toBe(0);
-    });
-  }
   for (const [name, options, file] of resolutions) {
     it(`TypeScript, moduleResolution ${name}: every entry point type-checks (strict, skipLibCheck false, no DOM lib)`, () => {
       const dir = mkdtempSync(join(app, "ts-"));

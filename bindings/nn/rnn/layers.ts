@@ -106,8 +106,9 @@ export interface BackwardGrads {
 
 /** Options of backward(). */
 export interface BackwardOptions {
-  /** Truncated BPTT(k), integer k >= 1 (default: full BPTT). The README's "Truncated BPTT"
-   *  section gives the exact definition. */
+  /** Truncated BPTT(k), integer k >= 1 (default: full BPTT): the gradient is cut every k steps
+   *  counted back from each sequence's own last step (docs/models-and-training.md has the exact
+   *  definition). */
   truncate?: number;
   /** Also return the gradient-flow diagnostics `dh` and `stepNorms` (default false). */
   stateGrads?: boolean;

@@ -1,6 +1,6 @@
 // node build.mjs vite|webpack|esbuild APP OUT: a production build of the app in APP (main.js,
 // index.html, node_modules/recurrent-wasm from the packed tarball) into OUT: Vite and webpack
-// installed here; esbuild the package's own devDependency, run by the shell commands of the README's
+// installed here; esbuild the package's own devDependency, run by the shell commands of docs/browser.md's
 // esbuild paragraph (in APP, `npx esbuild` naming that binary: nothing is downloaded), which
 // build into APP/public, moved to OUT. Prints the emitted files and their sizes as JSON.
 import { execFileSync } from "node:child_process";
@@ -10,11 +10,11 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
-/** The shell commands of the README's esbuild paragraph (the ```sh block of its "- **esbuild**" item). */
+/** The shell commands of docs/browser.md's esbuild paragraph (the ```sh block of its "- **esbuild**" item). */
 function esbuildCommands(readme) {
   const item = readme.indexOf("- **esbuild**"), next = readme.indexOf("\n- ", item + 1);
   const m = /```sh\n([\s\S]*?)```/.exec(readme.slice(item, next < 0 ? undefined : next));
-  if (item < 0 || !m) throw new Error("README: no ```sh block in the esbuild item of Bundlers");
+  if (item < 0 || !m) throw new Error("docs/browser.md: no ```sh block in the esbuild item of Bundlers");
   return m[1].split("\n").map((l) => l.trim()).filter(Boolean);
 }
 
@@ -40,12 +40,12 @@ if (tool === "vite") {
     readFileSync(join(app, "index.html"), "utf8").replace('src="/main.js"', 'src="main.js"'));
 } else if (tool === "esbuild") {
   const esbuild = join(root, "node_modules/.bin/esbuild");
-  const commands = esbuildCommands(readFileSync(join(root, "README.md"), "utf8")).map((c) =>
+  const commands = esbuildCommands(readFileSync(join(root, "docs/browser.md"), "utf8")).map((c) =>
     c.replace(/^npx esbuild /, `${esbuild} `)
   );
   const stray = commands.find((c) => /\bnpx\b|\bnpm\b/.test(c));
   if (stray) {
-    console.error(`README's esbuild commands: would download or install (${stray})`);
+    console.error(`docs/browser.md's esbuild commands: would download or install (${stray})`);
     process.exit(1);
   }
   rmSync(join(app, "public"), { recursive: true, force: true });
@@ -53,7 +53,7 @@ if (tool === "vite") {
   rmSync(out, { recursive: true, force: true });
   renameSync(join(app, "public"), out);
   if (!existsSync(join(out, "dist/main.js"))) {
-    console.error("README's esbuild commands: no public/dist/main.js");
+    console.error("docs/browser.md's esbuild commands: no public/dist/main.js");
     process.exit(1);
   }
   writeFileSync(join(out, "index.html"),
