@@ -4,6 +4,13 @@
 // Public names only. The layers below (docs/architecture.md): core/ (the typed
 // WebAssembly boundary and its memory; advanced hosts: "recurrent-wasm/core"), functional/
 // (stateless passes), nn/ (modules), train/ (optimizers, fit), io/ (files), cli/.
+/**
+ * Recurrent neural networks (Elman RNN, LSTM, GRU), Neural ODEs and hidden Markov models, trained
+ * and run in WebAssembly SIMD. Call {@link init} once, then build a {@link Model} (or a layer,
+ * {@link RNN}, {@link LSTM}, {@link GRU}; a {@link NeuralODE}; a {@link CategoricalHMM} or
+ * {@link GaussianHMM}). `import … from "recurrent-wasm"`.
+ * @module recurrent-wasm
+ */
 export { init, coreInfo } from "./core/loader.js";
 export type { CoreOptions, CoreInfo } from "./core/loader.js";
 export { Rng } from "./core/random.js";

@@ -15,7 +15,22 @@ import { Vocabulary } from "./io/vocabulary.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
  *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
- *  config ("last" when it names none), so that predict() returns the matching type. */
+ *  config ("last" when it names none), so that predict() returns the matching type.
+ *
+ * @example
+ * ```ts
+ * import { init, Model } from "recurrent-wasm";
+ *
+ * await init();
+ * const x = [Float32Array.of(1, 2, 3), Float32Array.of(4, 5), Float32Array.of(6)]; // 1 feature per step
+ * const y = Float32Array.of(6, 9, 6); // a target per sequence: its sum
+ * const model = new Model({ cell: "gru", inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 0 });
+ * const history = await model.fit({ x, y }, { epochs: 50, learningRate: 0.05 });
+ * const pred: Float32Array = model.predict([Float32Array.of(2, 2)]); // readout "last": one value each
+ * const copy = Model.load(model.save()); // safetensors bytes
+ * console.log(history.loss.length, pred[0], copy.predict([Float32Array.of(2, 2)])[0] === pred[0]); // 50 … true
+ * ```
+ */
 export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
   /** The optimizer fit() trains with, kept across fit() calls (null before the first). Set it, or
    *  pass `optimizer` to fit(), to replace it; a new optimizer starts with fresh state. */

@@ -25,7 +25,17 @@ const W = "Vocabulary";
 
 /** Symbols ⇄ ids for token models: `Vocabulary.fromText(text)` (its characters, sorted by code
  *  point) or `Vocabulary.fromTokens(tokens)` (in order of first appearance); `encode` gives the
- *  Int32Array of ids a token model reads, `decode` the text back. */
+ *  Int32Array of ids a token model reads, `decode` the text back.
+ *
+ * @example
+ * ```ts
+ * import { Vocabulary } from "recurrent-wasm";
+ *
+ * const vocab = Vocabulary.fromText("hello world");
+ * const ids = vocab.encode("low"); // the ids a Model with vocabSize: vocab.size reads
+ * console.log(vocab.size, ids, vocab.decode(ids)); // 8 Int32Array(3) [ … ] low
+ * ```
+ */
 export class Vocabulary {
   /** "characters" or "tokens" (see VocabularyJSON.kind). */
   readonly kind: "characters" | "tokens";

@@ -54,7 +54,19 @@ function rebuild(e: WireError): Error {
 /** A Model in a dedicated Worker (worker_threads in Node): Model's operations as promises, so that
  *  training never blocks the caller's thread. Create one with WorkerModel.create or
  *  WorkerModel.load. Every call settles: a trainer that crashes, runs out of memory or is ended
- *  rejects every call waiting on it. `R` is the readout, as for Model. */
+ *  rejects every call waiting on it. `R` is the readout, as for Model.
+ *
+ * @example
+ * ```ts
+ * import { WorkerModel } from "recurrent-wasm/worker";
+ *
+ * const model = await WorkerModel.create({ cell: "lstm", inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 0 });
+ * const x = [Float32Array.of(1, 2, 3), Float32Array.of(3, 2)], y = Float32Array.of(3, 2);
+ * const history = await model.fit({ x, y }, { epochs: 20, learningRate: 0.05 }); // in the Worker
+ * console.log(history.loss[19], await model.predict(x));
+ * await model.dispose(); // ends the Worker
+ * ```
+ */
 export class WorkerModel<R extends Readout = "last"> {
   #end: Endpoint;
   #next = 1;

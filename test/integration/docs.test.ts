@@ -1,6 +1,7 @@
 // The README and the guides in docs/ as a reader uses them: every ```js and ```ts block of README.md
 // and of every docs/*.md (found by listing the folder, so a new page is covered without a change
-// here) is a complete ES module importing "recurrent-wasm"; each runs with Node in an app that has
+// here), and every TSDoc @example of bindings/ (the API reference's), is a complete ES module
+// importing "recurrent-wasm"; each runs with Node in an app that has
 // the packed tarball installed (TypeScript blocks transpiled by esbuild first), and all of them
 // type-check together in strict mode (bundler and node16 resolutions). ```sh, ```text, ```python
 // and the other fences are shown, not run; the README's browser page is type-checked here and run
@@ -40,7 +41,27 @@ function blocksOf(page: string): Block[] {
   return out;
 }
 const all = pages.flatMap(blocksOf);
-const runnable = all.filter((b) => b.lang === "js" || b.lang === "ts");
+/** The TSDoc `@example` blocks of the bindings (the API reference's examples), as blocks of their files. */
+function examplesOf(file: string): Block[] {
+  const lines = readFileSync(join(root, file), "utf8").split("\n"), out: Block[] = [];
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!/^\s*\*\s*@example\s*$/.test(lines[i])) continue;
+    const open = /^\s*\*\s*```(\S+)\s*$/.exec(lines[i + 1]);
+    if (!open) throw new Error(`${file}:${i + 1}: an @example must be a fenced block naming its language`);
+    const body: string[] = [];
+    let j = i + 2;
+    while (j < lines.length && !/^\s*\*\s*```\s*$/.test(lines[j])) body.push(lines[j++].replace(/^\s*\* ?/, ""));
+    out.push({ page: file, line: i + 1, lang: open[1], code: body.join("\n") + "\n" });
+    i = j;
+  }
+  return out;
+}
+const sources = (dir: string): string[] =>
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(`${dir}/${e.name}`) : e.name.endsWith(".ts") ? [`${dir}/${e.name}`] : []
+  );
+const examples = sources("bindings").flatMap(examplesOf);
+const runnable = [...all, ...examples].filter((b) => b.lang === "js" || b.lang === "ts");
 /** Fences that are shown, not run by this file (html: browser.test.ts runs the README's page). */
 const SHOWN = ["sh", "text", "python", "html", "c", "json"];
 const fileOf = (b: Block, i: number) =>
@@ -123,6 +144,19 @@ describe("the pages", () => {
     near(Number(m[1]) * 1e3, s.packed);
     near(Number(m[2]) * 1e6, s.unpacked);
     for (const n of Object.values(s.wasm) as number[]) near(Number(m[3]) * 1e3, n);
+  });
+});
+
+describe("the API reference's examples", () => {
+  it("every main class has a TypeScript @example (run and type-checked with the pages' blocks below)", () => {
+    const of = (name: string) =>
+      examples.some((b) => {
+        const lines = readFileSync(join(root, b.page), "utf8").split("\n").slice(b.line);
+        return b.lang === "ts"
+          && lines.find((l) => /^export (abstract )?class /.test(l))?.startsWith(`export class ${name}`);
+      });
+    for (const name of ["Model", "RNN", "LSTM", "GRU", "NeuralODE", "CategoricalHMM", "GaussianHMM", "Vocabulary",
+      "WorkerModel"]) expect(of(name), name).toBe(true);
   });
 });
 

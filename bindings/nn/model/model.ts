@@ -245,7 +245,7 @@ export class RecurrentModel<R extends Readout = Readout> {
   parameterSlots(): readonly TensorSlot[] {
     return this.parameters.slots;
   }
-  /** Parameters by name (copies; PyTorch's names: "rnn.weight_ih_l0", …, "fc.weight", "fc.bias"). */
+  /** Parameters by name (copies; PyTorch's names: "rnn.weight_ih_l0", …, "readout.weight", "readout.bias"). */
   stateDict(): Record<string, Float32Array> {
     return this.parameters.stateDict("Model.stateDict");
   }

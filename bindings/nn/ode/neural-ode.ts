@@ -102,7 +102,20 @@ export function odeSlots(widths: number[]): TensorSlot[] {
 
 /** A Neural ODE dh/dt = f_θ(h, t) (Chen et al. 2018): f an MLP, solved by a fixed-step or an
  *  adaptive method, differentiated by backprop through the solver or by the adjoint method
- *  (torchdiffeq's odeint / odeint_adjoint). */
+ *  (torchdiffeq's odeint / odeint_adjoint).
+ *
+ * @example
+ * ```ts
+ * import { init, NeuralODE } from "recurrent-wasm";
+ *
+ * await init();
+ * const ode = new NeuralODE({ stateSize: 2, hidden: [16], method: "dopri5", seed: 0 });
+ * const h0 = Float32Array.of(1, 0); // [batch 1, stateSize 2]
+ * const { states } = ode.forward(h0, Float64Array.of(0, 0.5, 1), { batch: 1 }); // [1, 3 times, 2]
+ * const { h0: dh0 } = ode.backward({ states: new Float32Array(states.length).fill(1) }); // ∂(Σ states)
+ * console.log(states.length, dh0.length, Object.keys(ode.grads())); // 6 2 [ "net.0.weight", … ]
+ * ```
+ */
 export class NeuralODE {
   /** Dimension D of the state. */
   readonly stateSize: number;
