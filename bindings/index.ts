@@ -3,7 +3,7 @@
 // recurrent-wasm: recurrent neural networks trained and run in WebAssembly SIMD.
 // Public names only. The layers below (docs/architecture.md): core/ (the typed
 // WebAssembly boundary and its memory; advanced hosts: "recurrent-wasm/core"), functional/
-// (stateless passes), nn/ (modules), train/ (optimizers, fit), io/ (files), cli/.
+// (stateless passes), nn/ (modules), train/ (optimizers, fit), io/ (files), export/ (other engines), cli/.
 /**
  * Recurrent neural networks (Elman RNN, LSTM, GRU), Neural ODEs and hidden Markov models, trained
  * and run in WebAssembly SIMD. Call {@link init} once, then build a {@link Model} (or a layer,
@@ -27,6 +27,7 @@ export type { StreamOptions, StreamStepOptions, StreamStepResult, StreamOutputs,
 export type { TensorSlot } from "./nn/params.js";
 export { Model } from "./model.js";
 export type { Evaluation, Prediction, GradientFlow } from "./nn/model/model.js";
+export type { PyTorchExport } from "./export/pytorch.js";
 export type { ModelConfig, ModelSettings, ModelCell, OdeCellOptions, Readout, Loss, HeadOptions,
   InitialState } from "./nn/model/config.js";
 export { subset } from "./nn/model/data.js";

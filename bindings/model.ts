@@ -12,6 +12,8 @@ import type { Optimizer } from "./train/optim.js";
 import { loadModel, saveModel } from "./io/model-file.js";
 import { modelSummary } from "./nn/model/summary.js";
 import { Vocabulary } from "./io/vocabulary.js";
+import { checkPyTorchExport, pytorchSource } from "./export/pytorch.js";
+import type { PyTorchExport } from "./export/pytorch.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
  *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
@@ -110,6 +112,19 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
       return saveModel(this, { ...metadata, vocabulary: JSON.stringify(v.toJSON()) });
     }
     return saveModel(this, metadata as Record<string, string>);
+  }
+
+  /** The model for PyTorch: "model.py", a torch.nn.Module written from the config whose
+   *  forward(x, lengths, classes) returns what predict() returns, with its loss and load()/save(),
+   *  and "model.safetensors", the model file (save()'s bytes with the model's metadata and
+   *  vocabulary), which model.load() reads and whose save() writes what Model.load() reads. Cells
+   *  rnn, lstm and gru; the ODE-RNN, timeGap and inputMask models are a TypeError. */
+  toPyTorch(): PyTorchExport {
+    const M = "Model.toPyTorch";
+    this.parameters.paramsAt(M); // throws after dispose()
+    checkPyTorchExport(M, this.config);
+    const { format: _format, config: _config, ...metadata } = this.metadata;
+    return { "model.py": pytorchSource(this.config), "model.safetensors": this.save(metadata) };
   }
 
   /** Rebuild a model saved by save() (or written by PyTorch with the same names). The file is
