@@ -1,8 +1,25 @@
 // CSV per RFC 4180 (quoted fields with embedded commas, quotes and line breaks; CRLF or LF; a
-// leading UTF-8 byte-order mark), strict decimal numbers, and quoting for output.
+// leading UTF-8 byte-order mark), strict decimal numbers, quoting for output, and reading the files
+// the options name.
+
+import { readFileSync } from "node:fs";
 
 /** A user-facing error of the command line: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
+
+/** A file's text; a UsageError naming the option when it cannot be read. */
+export function readText(file: string, what: string): string {
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(readBytes(file, what));
+}
+
+/** A file's bytes; a UsageError naming the option when it cannot be read. */
+export function readBytes(file: string, what: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
 
 export interface Csv {
   header: string[];

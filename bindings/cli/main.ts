@@ -1,8 +1,8 @@
 // recurrent-wasm command line: train a character-level recurrent regressor on a CSV of sequences
 // (default: the shipped ESOL solubility data), save it as safetensors, predict from a saved model.
 // A user error prints one line (the stack trace only with --verbose) and exits with code 2.
-import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, renameSync, statSync,
-  unlinkSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync,
+  writeSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { init, coreInfo, FitError, Model, Rng, Vocabulary } from "../index.js";
@@ -10,7 +10,8 @@ import { CELLS, CELL_TYPES, takesNonlinearity } from "../core/cells.js";
 import type { CellType } from "../core/cells.js";
 import { suggest } from "../core/check.js";
 import { Spec, parseArgs, numberOption } from "./args.js";
-import { UsageError, decimal, parseCsv, quoteCsv } from "./csv.js";
+import { UsageError, decimal, parseCsv, quoteCsv, readBytes, readText } from "./csv.js";
+import { EXPORT, EXPORT_HELP, exportModel } from "./export.js";
 
 const HELP = `recurrent-wasm — recurrent neural networks in WebAssembly
 
@@ -18,6 +19,7 @@ usage:
   recurrent-wasm help
   recurrent-wasm train   [--data file.csv --x COLUMN --y COLUMN] [options]
   recurrent-wasm predict --model model.safetensors (SEQUENCE ... | --data file.csv --x COLUMN)
+  recurrent-wasm export  --to pytorch --model model.safetensors --out DIR
 
 train options (defaults in brackets):
   --data FILE        CSV with a header row [the shipped ESOL set, data/esol-delaney.csv]
@@ -42,6 +44,7 @@ predict options:
   --model FILE       a model saved by train
   --data FILE --x COLUMN   sequences from a CSV column [the column the model was trained on]
 
+${EXPORT_HELP}
 Errors print one line and exit with code 2 (1 if training diverged). Ctrl-C during training
 (until the model file is written) stops after the current batch and saves the best weights so
 far, exit code 130 (a second Ctrl-C quits at once).
@@ -52,14 +55,6 @@ const TRAIN: Spec = { flags: ["bidirectional", "force", "quiet", "verbose", "hel
     "seed", "threads", "out"] };
 const PREDICT: Spec = { flags: ["verbose", "help"], values: ["model", "data", "x"] };
 const q = (s: string) => JSON.stringify(s);
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 function column(header: string[], name: string, file: string, option: string): number {
   const i = header.indexOf(name);
@@ -399,14 +394,7 @@ async function predict(opts: Record<string, string>, rest: string[]): Promise<nu
   if (opts.data !== undefined && rest.length) {
     throw new UsageError(`give sequences either as arguments or with --data, not both (got ${q(rest[0])})`);
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(opts.model);
-  } catch (e) {
-    throw new UsageError(
-      `cannot read --model ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+  const bytes = readBytes(opts.model, "--model");
   await init();
   let model: Model;
   try {
@@ -449,18 +437,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (cmd !== "train" && cmd !== "predict") {
-    const near = suggest(cmd, ["train", "predict", "help"]);
+  const specs: Record<string, Spec> = { train: TRAIN, predict: PREDICT, export: EXPORT };
+  if (!Object.prototype.hasOwnProperty.call(specs, cmd)) {
+    const near = suggest(cmd, [...Object.keys(specs), "help"]);
     throw new UsageError(
-      `unknown command ${q(cmd)}${near ? `; did you mean ${near}?` : ""} (commands: train, predict, help)`,
+      `unknown command ${q(cmd)}${near ? `; did you mean ${near}?` : ""} (commands: train, predict, export, help)`,
     );
   }
-  const { opts, flags, rest } = parseArgs(cmd, args, cmd === "train" ? TRAIN : PREDICT);
+  const { opts, flags, rest } = parseArgs(cmd, args, specs[cmd]);
   if (flags.has("help")) {
     process.stdout.write(HELP);
     return 0;
   }
-  return cmd === "train" ? train(opts, flags, rest) : predict(opts, rest);
+  return cmd === "train"
+    ? train(opts, flags, rest)
+    : cmd === "export"
+    ? exportModel(opts, flags, rest)
+    : predict(opts, rest);
 }
 
 const argv = process.argv.slice(2);

@@ -88,7 +88,7 @@ describe("train: bad data and options", () => {
     userError(run(["train", "--out"]), "option --out needs a value");
     userError(run(["predict", "--epochs", "1"]),
       "unknown option --epochs for predict (see recurrent-wasm predict --help)");
-    userError(run(["trian"]), 'unknown command "trian"; did you mean train? (commands: train, predict, help)');
+    userError(run(["trian"]), 'unknown command "trian"; did you mean train? (commands: train, predict, export, help)');
     userError(run(["train", "--epochs", "0x10"]), '--epochs must be a positive integer, got "0x10"');
   });
   it("sizes the library refuses: one line, exit 2; --verbose adds the stack", () => {

@@ -292,3 +292,61 @@ describe("model.toPyTorch(): refusals", () => {
     }
   });
 });
+
+describe("recurrent-wasm export --to pytorch", () => {
+  const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: dir });
+  /** One line on stderr, exit 2. */
+  const userError = (r: ReturnType<typeof run>, message: string) => {
+    expect(r.stderr).toBe(`recurrent-wasm: ${message}\n`);
+    expect(r.status).toBe(2);
+  };
+
+  it("writes what model.toPyTorch() returns for the model file; --force replaces; errors name the option", () => {
+    const m = new Model({ cell: "gru", inputSize: 2, hiddenSize: 3, outputSize: 1, seed: 3 });
+    const file = join(dir, "cli.safetensors"), out = join(dir, "cli-out");
+    let want: ReturnType<typeof m.toPyTorch>;
+    try {
+      writeFileSync(file, m.save({ note: "kept" }));
+      const back = Model.load(readFileSync(file));
+      want = back.toPyTorch();
+      back.dispose();
+    } finally {
+      m.dispose();
+    }
+    const r = run(["export", "--to", "pytorch", "--model", file, "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`wrote ${join(out, "model.py")}, ${join(out, "model.safetensors")}\n`);
+    expect(readFileSync(join(out, "model.py"), "utf8")).toBe(want["model.py"]);
+    expect(new Uint8Array(readFileSync(join(out, "model.safetensors")))).toEqual(want["model.safetensors"]);
+    const again = Model.load(readFileSync(join(out, "model.safetensors")));
+    expect(again.metadata.note).toBe("kept");
+    again.dispose();
+    userError(run(["export", "--to", "pytorch", "--model", file, "--out", out]),
+      `${join(out, "model.py")} exists; use --force to replace it (or another --out)`);
+    expect(run(["export", "--to", "pytorch", "--model", file, "--out", out, "--force"]).status).toBe(0);
+    userError(run(["export", "--model", file, "--out", out]), "export needs --to FORMAT (pytorch)");
+    userError(run(["export", "--to", "pytroch", "--model", file, "--out", out]),
+      '--to must be pytorch, got "pytroch"; did you mean pytorch?');
+    userError(run(["export", "--to", "pytorch", "--out", out]),
+      "export needs --model FILE (a model saved by train or Model.save)");
+    userError(run(["export", "--to", "pytorch", "--model", file]),
+      "export needs --out DIR (the folder to write the files into)");
+    userError(run(["export", "--to", "pytorch", "--model", join(dir, "none"), "--out", out]),
+      `cannot read --model ${join(dir, "none")}: ENOENT`);
+    userError(run(["export", "--to", "pytorch", "--model", file, "--out", file]),
+      `--out ${file} exists and is not a folder`);
+    const ode = new Model({ cell: "odegru", inputSize: 2, hiddenSize: 3, outputSize: 1, ode: {} }),
+      f2 = join(dir, "ode.st");
+    writeFileSync(f2, ode.save());
+    ode.dispose();
+    const r2 = run(["export", "--to", "pytorch", "--model", f2, "--out", join(dir, "ode-out")]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/^recurrent-wasm: Model\.toPyTorch: cell "odegru" \(the ODE-RNN\) has no PyTorch export/);
+    writeFileSync(f2, "not a model");
+    expect(run(["export", "--to", "pytorch", "--model", f2, "--out", join(dir, "ode-out")]).stderr).toMatch(
+      new RegExp(`^recurrent-wasm: ${f2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not a model file: `),
+    );
+  });
+});

@@ -1,0 +1,73 @@
+// recurrent-wasm export: a model file in another engine's format, written into a folder (the files
+// a Model's export returns, by name).
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { init, Model } from "../index.js";
+import { suggest } from "../core/check.js";
+import type { Spec } from "./args.js";
+import { UsageError, readBytes } from "./csv.js";
+
+export const EXPORT: Spec = { flags: ["force", "verbose", "help"], values: ["to", "model", "out"] };
+
+export const EXPORT_HELP = `export options:
+  --to FORMAT        pytorch: model.py (a torch.nn.Module: forward, loss, load, save) and
+                     model.safetensors (the weights; model.py's save() writes what predict reads)
+  --model FILE       a model file (saved by train or Model.save)
+  --out DIR          the folder to write into (made if missing)
+  --force            replace files of the same names in --out (otherwise they are an error)
+`;
+
+/** The formats, each the files a model's export returns. */
+const FORMATS: Record<string, (m: Model) => Record<string, string | Uint8Array>> = {
+  pytorch: (m) => ({ ...m.toPyTorch() }),
+};
+
+const q = (s: string) => JSON.stringify(s);
+
+/** Export --model as --to into --out; prints the files written. */
+export async function exportModel(opts: Record<string, string>, flags: Set<string>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`export takes no arguments, got ${q(rest[0])}`);
+  const names = Object.keys(FORMATS);
+  if (opts.to === undefined) throw new UsageError(`export needs --to FORMAT (${names.join(", ")})`);
+  if (!Object.prototype.hasOwnProperty.call(FORMATS, opts.to)) {
+    const near = suggest(opts.to, names);
+    throw new UsageError(
+      `--to must be ${names.join(" or ")}, got ${q(opts.to)}${near ? `; did you mean ${near}?` : ""}`,
+    );
+  }
+  if (opts.model === undefined) {
+    throw new UsageError("export needs --model FILE (a model saved by train or Model.save)");
+  }
+  if (opts.out === undefined) throw new UsageError("export needs --out DIR (the folder to write the files into)");
+  const bytes = readBytes(opts.model, "--model");
+  await init();
+  let model: Model;
+  try {
+    model = Model.load(bytes);
+  } catch (e) {
+    throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`);
+  }
+  let files: Record<string, string | Uint8Array>;
+  try {
+    files = FORMATS[opts.to](model);
+  } finally {
+    model.dispose();
+  }
+  const out = opts.out;
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
+  const paths = Object.keys(files).map((n) => join(out, n));
+  const clash = paths.find((p) => existsSync(p));
+  if (clash !== undefined && !flags.has("force")) {
+    throw new UsageError(`${clash} exists; use --force to replace it (or another --out)`);
+  }
+  try {
+    mkdirSync(out, { recursive: true });
+    for (const [n, data] of Object.entries(files)) writeFileSync(join(out, n), data);
+  } catch (e) {
+    throw new UsageError(
+      `cannot write into --out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  process.stdout.write(`wrote ${paths.join(", ")}\n`);
+  return 0;
+}
