@@ -39,7 +39,7 @@ def load_exported(folder):
 
 def read_sequences(path, net):
     """The CSV as a list of sequences: dicts of x ([len, I] floats or [len] ids), y, weight, group."""
-    cfg, seq = net.config, net.readout_kind == "sequence"
+    seq = net.readout_kind == "sequence"
     ce = net.loss_kind == "crossentropy"
     xcols = ["token"] if net.tokens else ["x%d" % i for i in range(net.input_size)]
     ycols = ["label"] if ce else ["y%d" % i for i in range(net.output_size)]

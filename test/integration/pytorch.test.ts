@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { init, Model } from "../../dist/index.js";
+import { init, Model, Vocabulary } from "../../dist/index.js";
 import type { ModelConfig, SequenceData } from "../../dist/index.js";
 import { expectClose, lcg } from "../helpers/index.js";
 
@@ -95,6 +95,8 @@ function build(c: Case, i: number): Built {
     const sd = m.stateDict();
     for (const k of ["h0", "c0"]) if (sd[k]) sd[k] = sd[k].map(() => rnd());
     m.loadStateDict(sd);
+    // a token model's vocabulary travels in the file's metadata, through PyTorch and back
+    if (tokens) m.vocabulary = Vocabulary.fromTokens(["a", "b", "c", "d", "é", "<end>", "<start>"]);
     const x = LENGTHS.map((n) =>
       tokens
         ? Int32Array.from({ length: n }, () => Math.floor((rnd() + 0.5) * V) % V)
@@ -227,6 +229,7 @@ describe("model.toPyTorch(): the exported module against predict() and computeGr
       const m = Model.load(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
       try {
         expect(m.metadata.trainedBy).toBe("pytorch");
+        if (c.config.vocabSize) expect(m.vocabulary?.tokens).toEqual(["a", "b", "c", "d", "é", "<end>", "<start>"]);
         expect(m.metadata.config).toBe(b.config);
         const sd = m.stateDict();
         expect(Object.keys(sd).sort()).toEqual(Object.keys(p.after!.state).sort());
