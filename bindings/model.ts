@@ -115,10 +115,10 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
   }
 
   /** The model for PyTorch: "model.py", a torch.nn.Module written from the config whose
-   *  forward(x, lengths, classes) returns what predict() returns, with its loss and load()/save(),
-   *  and "model.safetensors", the model file (save()'s bytes with the model's metadata and
-   *  vocabulary), which model.load() reads and whose save() writes what Model.load() reads. Cells
-   *  rnn, lstm and gru; the ODE-RNN, timeGap and inputMask models are a TypeError. */
+   *  forward(x, lengths, classes, mask, times) returns what predict() returns, with its loss and
+   *  load()/save(), and "model.safetensors", the model file (save()'s bytes with the model's
+   *  metadata and vocabulary), which model.load() reads and whose save() writes what Model.load()
+   *  reads. Cells rnn, lstm and gru; the ODE-RNN is a TypeError. */
   toPyTorch(): PyTorchExport {
     const M = "Model.toPyTorch";
     this.parameters.paramsAt(M); // throws after dispose()

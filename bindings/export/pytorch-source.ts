@@ -11,10 +11,12 @@ export const PYTORCH_SOURCE = String
 #   y = net(x, lengths)                     # what predict() returns (net.eval() first: dropout)
 #   model.save(net, "trained.safetensors")  # a file Model.load reads
 #
-# forward(x, lengths=None, classes=None):
+# forward(x, lengths=None, classes=None, mask=None, times=None):
 #   x        float [B, T, inputSize] padded sequences, or int64 [B, T] token ids (token models);
 #   lengths  int [B], steps past a sequence's length are padding (default: every step counts);
-#   classes  int [B], the row of each sequence's learned initial state (initialState perClass).
+#   classes  int [B], the row of each sequence's learned initial state (initialState perClass);
+#   mask     inputMask models: [B, T, inputSize] of 0/1, 1 where a feature was observed (data.mask);
+#   times    timeGap models: float64 [B, T], each step's time, non-decreasing (data.times).
 #   Returns [B, outputSize] (readout "last": the state at each sequence's end, bidirectional the
 #   forward state at the end beside the reverse state at the start) or [B, T, outputSize]
 #   (readout "sequence", zero past each length). Crossentropy models return logits.
@@ -127,9 +129,6 @@ class RecurrentModel(nn.Module):
         cell = cfg.get("cell", "rnn")
         if cell not in ("rnn", "lstm", "gru"):
             raise ValueError("cell %r has no PyTorch export (cells rnn, lstm, gru)" % (cell,))
-        for key in ("timeGap", "inputMask"):
-            if cfg.get(key):
-                raise ValueError("%s models have no PyTorch export" % key)
         self.config = cfg
         self.cell, self.readout_kind, self.loss_kind = cell, cfg.get("readout", "last"), cfg.get("loss", "mse")
         H, L = cfg["hiddenSize"], cfg.get("numLayers", 1)
@@ -143,6 +142,9 @@ class RecurrentModel(nn.Module):
         else:
             I = cfg["inputSize"]
         self.input_size = I
+        self.input_mask, self.time_gap = bool(cfg.get("inputMask")), bool(cfg.get("timeGap"))
+        # the width the stack reads: [x ⊙ mask, mask] with inputMask, then the time gap
+        I = I * (2 if self.input_mask else 1) + (1 if self.time_gap else 0)
         self.input_dropout = nn.Dropout(cfg.get("inputDropout", 0))
         nl, reset_after, p = cfg.get("nonlinearity", "tanh"), cfg.get("resetAfter", True), cfg.get("dropout", 0)
         # torch.nn's cuDNN-backed modules where they are the same cell; Recurrence for the others
@@ -186,7 +188,29 @@ class RecurrentModel(nn.Module):
         h0 = pick(self.h0)
         return (h0, pick(self.c0)) if self.cell == "lstm" else h0
 
-    def forward(self, x, lengths=None, classes=None):
+    def _extras(self, x, mask, times):
+        """[x ⊙ mask, mask, gap]: the gap is the time since the last step with an observation (any
+        feature observed; without inputMask every step), 0 until there is one."""
+        B, T = x.shape[0], x.shape[1]
+        parts = [x]
+        if self.input_mask:
+            mask = None if mask is None else torch.as_tensor(mask, device=x.device).to(x.dtype)
+            if mask is None or tuple(mask.shape) != tuple(x.shape):
+                raise ValueError("inputMask models need mask [%d, %d, %d] of 0/1" % (B, T, x.shape[2]))
+            parts = [torch.where(mask != 0, x, torch.zeros_like(x)), mask]
+        if self.time_gap:
+            times = None if times is None else torch.as_tensor(times, device=x.device).to(torch.float64)
+            if times is None or tuple(times.shape) != (B, T):
+                raise ValueError("timeGap models need times [%d, %d], each step's time" % (B, T))
+            last, gaps = torch.full((B,), float("nan"), dtype=torch.float64, device=x.device), []
+            for k in range(T):
+                gaps.append(torch.where(torch.isnan(last), torch.zeros_like(last), times[:, k] - last))
+                seen = (mask[:, k] != 0).any(1) if self.input_mask else torch.ones(B, dtype=torch.bool, device=x.device)
+                last = torch.where(seen, times[:, k], last)
+            parts.append(torch.stack(gaps, 1).to(x.dtype).unsqueeze(2))
+        return torch.cat(parts, 2) if len(parts) > 1 else x
+
+    def forward(self, x, lengths=None, classes=None, mask=None, times=None):
         B, T = x.shape[0], x.shape[1]
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.long)
@@ -195,6 +219,8 @@ class RecurrentModel(nn.Module):
             raise ValueError("lengths must be [%d] values in 1..%d, got %s" % (B, T, lengths.tolist()))
         if self.tokens:
             x = self.embedding(x.long())
+        elif self.input_mask or self.time_gap:
+            x = self._extras(x, mask, times)
         x = self.input_dropout(x)
         hx = self._initial(B, classes)
         if self.packed:

@@ -15,7 +15,7 @@ export interface PyTorchExport {
 }
 
 /** Throws unless a model of these settings has a PyTorch export: the recurrent stacks (cells rnn,
- *  lstm, gru) reading only x, the lengths and the classes. */
+ *  lstm, gru). */
 export function checkPyTorchExport(where: string, cfg: ModelSettings): void {
   if (MODEL_CELLS[cfg.cell].core !== "stack") {
     throw new TypeError(
@@ -24,20 +24,14 @@ export function checkPyTorchExport(where: string, cfg: ModelSettings): void {
       } (the ODE-RNN) has no PyTorch export: its adaptive ODE solver is not written for PyTorch; cells rnn, lstm and gru export`,
     );
   }
-  for (const key of ["timeGap", "inputMask"] as const) {
-    if (cfg[key]) {
-      throw new TypeError(
-        `${where}: ${key} models read data.${
-          key === "timeGap" ? "times" : "mask"
-        }, which the exported module's forward(x, lengths, classes) does not take; export a model without ${key}`,
-      );
-    }
-  }
 }
 
 /** model.py for a model of these settings: the module's source with the config's JSON text (as
  *  the model file stores it) as a Python string literal. */
 export function pytorchSource(cfg: ModelSettings): string {
+  if (!PYTORCH_SOURCE) {
+    throw new Error("Model.toPyTorch: this build (the trainer Worker's) has no PyTorch export; call it on a Model");
+  }
   // JSON's string escapes are Python's too
   return PYTORCH_SOURCE.replace("__CONFIG_JSON__", () => JSON.stringify(JSON.stringify(savedConfig(cfg))));
 }

@@ -17,6 +17,8 @@ The CSV (a header row, one row per step, each sequence's rows together and in st
                  empty); readout "sequence": every row
   weight         optional, readout "sequence": the step's weight in the loss (default 1)
   group          initialState { perClass: n } models: the sequence's class row, 0..n-1 (first row)
+  m0 .. m{I-1}   inputMask models: 1 where the feature was observed, 0 where not (x may be empty)
+  time           timeGap models: the step's time (non-decreasing within a sequence)
 """
 import argparse
 import csv
@@ -38,26 +40,36 @@ def load_exported(folder):
 
 
 def read_sequences(path, net):
-    """The CSV as a list of sequences: dicts of x ([len, I] floats or [len] ids), y, weight, group."""
+    """The CSV as a list of sequences: dicts of x ([len, I] floats or [len] ids), y, weight, group,
+    mask and time."""
     seq = net.readout_kind == "sequence"
     ce = net.loss_kind == "crossentropy"
     xcols = ["token"] if net.tokens else ["x%d" % i for i in range(net.input_size)]
     ycols = ["label"] if ce else ["y%d" % i for i in range(net.output_size)]
+    mcols = ["m%d" % i for i in range(net.input_size)] if net.input_mask else []
+    more = mcols + (["time"] if net.time_gap else [])
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    missing = [c for c in ["seq"] + xcols + ycols if rows and c not in rows[0]]
+    need = ["seq"] + xcols + ycols + more
+    missing = [c for c in need if rows and c not in rows[0]]
     if missing or not rows:
-        raise SystemExit("%s: needs a header with columns %s (missing: %s)" % (path, ", ".join(["seq"] + xcols + ycols),
+        raise SystemExit("%s: needs a header with columns %s (missing: %s)" % (path, ", ".join(need),
                                                                              ", ".join(missing) or "every row"))
     if net.per_class and "group" not in rows[0]:
         raise SystemExit("%s: initialState perClass models need a column group (each sequence's class row)" % path)
     out, cur = [], None
     for line, r in enumerate(rows, start=2):
         if cur is None or r["seq"] != cur["id"]:
-            cur = {"id": r["seq"], "x": [], "y": [], "weight": [], "group": int(r["group"]) if net.per_class else 0}
+            cur = {"id": r["seq"], "x": [], "y": [], "weight": [], "mask": [], "time": [],
+                   "group": int(r["group"]) if net.per_class else 0}
             out.append(cur)
         try:
-            cur["x"].append(int(r["token"]) if net.tokens else [float(r[c]) for c in xcols])
+            m = [float(r[c]) for c in mcols]
+            cur["mask"].append(m)
+            cur["x"].append(int(r["token"]) if net.tokens else
+                            [float(r[c]) if not mcols or m[j] != 0 else 0.0 for j, c in enumerate(xcols)])
+            if net.time_gap:
+                cur["time"].append(float(r["time"]))
             if seq or all(r[c] != "" for c in ycols):
                 cur["y"].append(int(r["label"]) if ce else [float(r[c]) for c in ycols])
             cur["weight"].append(float(r.get("weight") or 1))
@@ -72,7 +84,8 @@ def read_sequences(path, net):
 
 
 def batch_of(seqs, net, device):
-    """Padded tensors of a list of sequences: x, lengths, classes, target, weights."""
+    """Padded tensors of a list of sequences: x, lengths, classes, target, weights, and forward's
+    mask and times."""
     B, T = len(seqs), max(len(s["x"]) for s in seqs)
     lengths = torch.tensor([len(s["x"]) for s in seqs])
     if net.tokens:
@@ -83,9 +96,18 @@ def batch_of(seqs, net, device):
     y = torch.full((B, T) if seq else (B,), -1, dtype=torch.long) if ce else \
         torch.zeros((B, T, net.output_size) if seq else (B, net.output_size))
     w = torch.zeros(B, T)
+    extra = {}
+    if net.input_mask:
+        extra["mask"] = torch.zeros(B, T, net.input_size)
+    if net.time_gap:
+        extra["times"] = torch.zeros(B, T, dtype=torch.float64)
     for b, s in enumerate(seqs):
         n = len(s["x"])
         x[b, :n] = torch.tensor(s["x"], dtype=x.dtype)
+        if net.input_mask:
+            extra["mask"][b, :n] = torch.tensor(s["mask"])
+        if net.time_gap:
+            extra["times"][b, :n] = torch.tensor(s["time"], dtype=torch.float64)
         if seq:
             y[b, :n] = torch.tensor(s["y"], dtype=y.dtype)
             w[b, :n] = torch.tensor(s["weight"])
@@ -93,7 +115,7 @@ def batch_of(seqs, net, device):
             y[b] = torch.tensor(s["y"], dtype=y.dtype)
     classes = torch.tensor([s["group"] for s in seqs]) if net.per_class else None
     return (x.to(device), lengths, None if classes is None else classes.to(device), y.to(device),
-            w.to(device) if seq else None)
+            w.to(device) if seq else None, {k: v.to(device) for k, v in extra.items()})
 
 
 def main():
@@ -133,9 +155,9 @@ def main():
         for k in range(steps):
             lo = (k * world + rank) * args.batch_size
             part = [data[i] for i in order[lo:lo + args.batch_size]] or [data[order[k % len(order)]]]
-            x, lengths, classes, y, w = batch_of(part, net, device)
+            x, lengths, classes, y, w, extra = batch_of(part, net, device)
             opt.zero_grad()
-            loss = net.loss(model(x, lengths, classes), y, lengths, w)
+            loss = net.loss(model(x, lengths, classes, **extra), y, lengths, w)
             loss.backward()  # DistributedDataParallel averages the gradients over the processes
             if args.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)

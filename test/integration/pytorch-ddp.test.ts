@@ -141,20 +141,31 @@ describe("DistributedDataParallel: two gloo processes on halves of a batch equal
 
 describe("examples/scale/train_ddp.py under torchrun", () => {
   it("trains an exported model with 2 processes on a CSV; the saved file loads into Model with a lower loss", async () => {
+    // every column the recipe reads: features with a mask (a missing value left empty), times, the group
     const m = new Model({ cell: "gru", inputSize: 2, hiddenSize: 6, outputSize: 1, initialState: { perClass: 2 },
-      seed: 5 });
+      inputMask: true, timeGap: true, seed: 5 });
     const rnd = lcg(9), folder = join(dir, "recipe");
-    const x: Float32Array[] = [], y: number[] = [], groups: number[] = [];
-    let csv = "seq,x0,x1,y0,group\n";
+    const x: Float32Array[] = [], y: number[] = [], groups: number[] = [], mask: Float32Array[] = [];
+    const times: Float64Array[] = [];
+    let csv = "seq,x0,x1,m0,m1,time,y0,group\n";
     for (let s = 0; s < 24; s++) {
       const n = 2 + (s % 4), q = Float32Array.from({ length: 2 * n }, () => 2 * rnd());
-      const target = q.reduce((a, v) => a + v, 0) / n + (s % 2) * 0.5;
+      const mk = Float32Array.from({ length: 2 * n }, (_, k) => ((k + s) % 5 === 3 ? 0 : 1));
+      const tt = Float64Array.from({ length: n }, (_, t) => t * (1 + (s % 3)));
+      const target = q.reduce((a, v, k) => a + v * mk[k], 0) / n + (s % 2) * 0.5;
       x.push(q);
       y.push(target);
       groups.push(s % 2);
-      for (let t = 0; t < n; t++) csv += `s${s},${q[2 * t]},${q[2 * t + 1]},${t === n - 1 ? target : ""},${s % 2}\n`;
+      mask.push(mk);
+      times.push(tt);
+      const cell = (k: number) => (mk[k] ? String(q[k]) : "");
+      for (let t = 0; t < n; t++) {
+        csv += `s${s},${cell(2 * t)},${cell(2 * t + 1)},${mk[2 * t]},${mk[2 * t + 1]},${tt[t]},${
+          t === n - 1 ? target : ""
+        },${s % 2}\n`;
+      }
     }
-    const data: SequenceData = { x, y: Float32Array.from(y), classes: Int32Array.from(groups) };
+    const data: SequenceData = { x, y: Float32Array.from(y), classes: Int32Array.from(groups), mask, times };
     let before: number;
     try {
       before = m.evaluate(data).loss;

@@ -30,21 +30,23 @@ def run(case, i):
     x = torch.tensor(case["x"], dtype=torch.long if tokens else torch.float32)
     lengths = torch.tensor(case["lengths"], dtype=torch.long)
     classes = torch.tensor(case["classes"]) if "classes" in case else None
+    extra = {k: torch.tensor(case[k], dtype=torch.float64 if k == "times" else torch.float32)
+             for k in ("mask", "times") if k in case}
     ce = net.loss_kind == "crossentropy"
     target = torch.tensor(case["y"], dtype=torch.long if ce else torch.float32)
     weights = torch.tensor(case["weights"]) if "weights" in case else None
     out = {"version": torch.__version__}
     net.eval()
     with torch.no_grad():
-        out["pred"] = flat(net(x, lengths, classes))
+        out["pred"] = flat(net(x, lengths, classes, **extra))
     net.train()
     if case.get("dropout"):
         with torch.no_grad():
-            out["train"] = [flat(net(x, lengths, classes)) for _ in range(2)]
+            out["train"] = [flat(net(x, lengths, classes, **extra)) for _ in range(2)]
         out["rates"] = [net.input_dropout.p, getattr(net.rnn, "dropout", None), net.readout_dropout.p]
         return out
     net.zero_grad()
-    loss = net.loss(net(x, lengths, classes), target, lengths, weights)
+    loss = net.loss(net(x, lengths, classes, **extra), target, lengths, weights)
     loss.backward()
     out["loss"] = loss.item()
     out["grads"] = {k: flat(p.grad) if p.grad is not None else [0.0] * p.numel() for k, p in net.named_parameters()}
@@ -54,7 +56,7 @@ def run(case, i):
         mod.save(net, os.path.join(case["dir"], "trained.safetensors"), {"trainedBy": "pytorch"})
         net.eval()
         with torch.no_grad():
-            out["after"] = {"pred": flat(net(x, lengths, classes)),
+            out["after"] = {"pred": flat(net(x, lengths, classes, **extra)),
                             "state": {k: flat(v) for k, v in net.state_dict().items()}}
     return out
 

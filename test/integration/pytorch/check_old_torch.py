@@ -36,8 +36,10 @@ def run(case, i):
     x = torch.tensor(case["x"], dtype=torch.long if net.tokens else torch.float32)
     lengths = torch.tensor(case["lengths"], dtype=torch.long)
     classes = torch.tensor(case["classes"]) if "classes" in case else None
+    extra = {k: torch.tensor(case[k], dtype=torch.float64 if k == "times" else torch.float32)
+             for k in ("mask", "times") if k in case}
     net.eval()
-    pred = net(x, lengths, classes)
+    pred = net(x, lengths, classes, **extra)
     pred.sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     return pred.detach().reshape(-1).tolist()
