@@ -14,6 +14,7 @@ import { modelSummary } from "./nn/model/summary.js";
 import { Vocabulary } from "./io/vocabulary.js";
 import { checkPyTorchExport, pytorchSource } from "./export/pytorch.js";
 import type { PyTorchExport } from "./export/pytorch.js";
+import { readKeras } from "./io/keras.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
  *  with fit() (or trainBatch()), saved as safetensors. `R` is the readout, inferred from the
@@ -141,6 +142,26 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
         model.dispose();
         throw new Error(`Model.load: __metadata__.vocabulary is invalid: ${(e as Error).message}`);
       }
+    }
+    return model;
+  }
+
+  /** A Keras / TF.js LayersModel as a Model: `modelJson` is model.json (its text or the parsed
+   *  object: modelTopology and weightsManifest, what tfjs `model.save("file://…")` writes),
+   *  `weightBytes` the weights (weights.bin; several groups concatenated in the manifest's order).
+   *  Reads Embedding, Masking, SimpleRNN, LSTM, GRU (either reset_after), Bidirectional (concat),
+   *  stacked recurrent layers, Dropout, Dense (hidden layers become the head; the last is the
+   *  readout: linear → loss "mse", softmax → "crossentropy", whose predictProba() is Keras'
+   *  output) and TimeDistributed(Dense) (readout "sequence"). Anything else is an Error naming the
+   *  layer, its class and the option. Everything is checked before the model is allocated. */
+  static fromKeras(modelJson: string | object, weightBytes: Uint8Array | ArrayBuffer): Model<Readout> {
+    const { config, dict } = readKeras(modelJson, weightBytes);
+    const model = new Model<Readout>(config);
+    try {
+      model.loadStateDict(dict);
+    } catch (e) {
+      model.dispose();
+      throw e;
     }
     return model;
   }
