@@ -58,7 +58,8 @@ async function save(model, dir, groups) {
 }
 
 /** One case: build, randomize, save, predict on B sequences of T steps. */
-async function write(name, build, { tokens = 0, lengths = null, pad = 0, groups = 1, logits = false } = {}) {
+async function write(name, build,
+  { tokens = 0, lengths = null, pad = 0, groups = 1, logits = false, nonzero = false } = {}) {
   const model = build();
   randomize(model);
   const dir = join(OUT, name);
@@ -66,8 +67,12 @@ async function write(name, build, { tokens = 0, lengths = null, pad = 0, groups 
   const lens = lengths ?? Array(B).fill(T);
   let x, input;
   if (tokens) {
-    x = Array.from({ length: B * T },
-      (_, k) => (k % T) < lens[Math.floor(k / T)] ? Math.floor((rand() + 1) / 2 * tokens) % tokens : 0);
+    x = Array.from({ length: B * T }, (_, k) =>
+      (k % T) < lens[Math.floor(k / T)]
+        ? (nonzero
+          ? 1 + Math.floor((rand() + 1) / 2 * (tokens - 1)) % (tokens - 1)
+          : Math.floor((rand() + 1) / 2 * tokens) % tokens)
+        : 0);
     input = tf.tensor(x, [B, T], "float32");
   } else {
     x = f32(
@@ -137,3 +142,17 @@ await write("masking-lstm",
   seq([tf.layers.masking({ maskValue: 0, ...input }), rec(tf.layers.lstm), tf.layers.dense({ units: 2 })]), {
   lengths: [5, 3, 1],
 });
+// token ids 1..6 with 0 as trailing padding, which mask_zero masks
+await write("embedding-maskzero-lstm",
+  seq([tf.layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, inputLength: T }), rec(tf.layers.lstm),
+    tf.layers.dense({ units: 2 })]), { tokens: 7, lengths: [5, 2, 4], nonzero: true });
+// Dropout layers and a layer's dropout (training only: predictions ignore them), no biases, the
+// output's softmax as an Activation layer
+await write("dropout-nobias-activation",
+  seq([tf.layers.dropout({ rate: 0.1, ...input }),
+    tf.layers.simpleRNN({ units: H, useBias: false, dropout: 0.2, returnSequences: true }),
+    tf.layers.dropout({ rate: 0.3 }), tf.layers.simpleRNN({ units: H, useBias: false }),
+    tf.layers.dropout({ rate: 0.25 }), tf.layers.dense({ units: 3, useBias: false }),
+    tf.layers.activation({ activation: "softmax" })]), { logits: true });
+// no Dense: the model's output is the recurrent layer's (an identity readout)
+await write("lstm-no-dense", seq([rec(tf.layers.lstm, { returnSequences: true, ...input })]));

@@ -171,6 +171,9 @@ function recurrent(l: Layer, inner: Layer, bidirectional: boolean): KerasRecurre
     name: l.name, inner: inner === l ? null : inner.name };
 }
 
+/** Two dropouts one after the other: a unit is kept by both with probability (1 − a)(1 − b). */
+const both = (a: number, b: number): number => a === 0 ? b : b === 0 ? a : 1 - (1 - a) * (1 - b);
+
 function rate(l: Layer, v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v !== "number" || !(v >= 0 && v < 1)) throw refuse(l, `dropout rate must be in [0, 1), got ${show(v)}`);
@@ -217,8 +220,9 @@ function planOf(layers: Layer[]): KerasPlan {
         if (dense.length) {
           throw refuse(l, "between Dense layers is not supported (dropout goes before the first Dense)");
         }
-        if (!rec.length) inputDropout = Math.max(inputDropout, p);
-        else readoutDropout = p; // after the last recurrent layer so far: between layers if another follows
+        // after the last recurrent layer so far: between layers if another follows, else on the readout
+        if (!rec.length) inputDropout = both(inputDropout, p);
+        else readoutDropout = both(readoutDropout, p);
         break;
       }
       case "SimpleRNN":
@@ -258,9 +262,9 @@ function planOf(layers: Layer[]): KerasPlan {
                 } (stacked layers must be alike)`);
             }
           }
-          between.push(Math.max(readoutDropout, r.dropout));
+          between.push(both(readoutDropout, r.dropout));
           readoutDropout = 0;
-        } else inputDropout = Math.max(inputDropout, r.dropout);
+        } else inputDropout = both(inputDropout, r.dropout);
         rec.push(r);
         break;
       }

@@ -83,6 +83,27 @@ describe("Model.fromKeras predicts what TF.js predicts", () => {
 });
 
 describe("an imported model", () => {
+  it("maps the layers to the config", () => {
+    const cfg = (name: string) => {
+      const { text, bytes } = read(name);
+      const m = Model.fromKeras(text, bytes), c = m.config;
+      m.dispose();
+      return c;
+    };
+    // Dropout(0.1) then SimpleRNN(dropout 0.2): kept by both with probability 0.9 · 0.8
+    expect(cfg("dropout-nobias-activation")).toMatchObject({ cell: "rnn", numLayers: 2, inputDropout: 1 - 0.9 * 0.8,
+      dropout: 0.3, readoutDropout: 0.25, loss: "crossentropy", outputSize: 3 });
+    expect(cfg("head-softmax")).toMatchObject({ cell: "lstm", head: { hidden: [6, 5], activation: "relu" },
+      outputSize: 3, loss: "crossentropy", readout: "last" });
+    expect(cfg("gru-reset-before")).toMatchObject({ cell: "gru", resetAfter: false, inputSize: 3, hiddenSize: 4 });
+    expect(cfg("gru-reset-after")).toMatchObject({ cell: "gru", resetAfter: true });
+    expect(cfg("embedding-gru")).toMatchObject({ vocabSize: 7, embeddingSize: 3, outputSize: 7 });
+    expect(cfg("simplernn-relu")).toMatchObject({ cell: "rnn", nonlinearity: "relu" });
+    expect(cfg("keras3-bidirectional-gru-sequence")).toMatchObject({ bidirectional: true, numLayers: 2,
+      readout: "sequence", resetAfter: true });
+    expect(cfg("lstm-no-dense")).toMatchObject({ outputSize: 4, loss: "mse", readout: "sequence" });
+  });
+
   it("reads the parsed object and an ArrayBuffer the same", () => {
     const { text, bytes, fx } = read("stacked-lstm");
     const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
