@@ -216,10 +216,78 @@ describe("bad Keras files are clear errors and allocate nothing", () => {
       }),
     base.bytes,
     /layer "lstm_LSTM4" \(class LSTM\): units 5 differs from the first recurrent layer's 4/,
-  ], ["a sigmoid output", () =>
+  ], ["recurrent_dropout", () =>
     edit((j) => {
-      layers(j)[2].config.activation = "sigmoid";
-    }), base.bytes, /layer "dense_Dense7" \(class Dense\): activation "sigmoid" on the output layer is not supported/]];
+      layers(j)[0].config.recurrent_dropout = 0.2;
+    }), base.bytes, /layer "lstm_LSTM3" \(class LSTM\): recurrent_dropout 0.2 is not supported/], ["return_state",
+    () =>
+      edit((j) => {
+        layers(j)[1].config.return_state = true;
+      }), base.bytes, /layer "lstm_LSTM4" \(class LSTM\): return_state true is not supported/], ["a quantized weight",
+    () =>
+      edit((j) => {
+        j.weightsManifest[0].weights[0].quantization = { dtype: "uint8", min: 0, scale: 1 };
+      }), base.bytes, /weight "lstm_LSTM3\/kernel" is quantized; save the model without quantization/], [
+    "a weight left over",
+    () =>
+      edit((j) => {
+        j.weightsManifest.push({ paths: ["x.bin"], weights: [{ name: "extra/kernel", shape: [1], dtype: "float32" }] });
+      }),
+    Uint8Array.from([...base.bytes, 0, 0, 0, 0]),
+    /weight "extra\/kernel" \[1\] belongs to no layer that was read/,
+  ], ["no weightsManifest", () =>
+    edit((j) => {
+      delete j.weightsManifest;
+    }), base.bytes, /modelJson.weightsManifest must be an array of weight groups, got undefined/], ["a graph model",
+    () =>
+      edit((j) => {
+        j.format = "graph-model";
+      }), base.bytes, /modelJson's format is "graph-model"; only "layers-model"/], [
+    "a Dense before the recurrent layers",
+    () =>
+      edit((j) => {
+        layers(j).unshift({ class_name: "Dense", config: { name: "d0", units: 3 } });
+      }),
+    base.bytes,
+    /layer "d0" \(class Dense\): a Dense layer before the recurrent layers is not supported/,
+  ], ["no recurrent layer", () =>
+    edit((j) => {
+      layers(j).splice(0, 2);
+    }), base.bytes, /layer "dense_Dense7" \(class Dense\): a Dense layer before the recurrent layers/], [
+    "a hidden Dense without activation",
+    () => {
+      const j = JSON.parse(read("head-softmax").text);
+      layers(j)[1].config.activation = "linear";
+      return j;
+    },
+    read("head-softmax").bytes,
+    /layer "dense_Dense\d+" \(class Dense\): activation "linear" before the output layer is not supported/,
+  ], ["hidden Dense layers of two activations", () => {
+    const j = JSON.parse(read("head-softmax").text);
+    layers(j)[2].config.activation = "tanh";
+    return j;
+  }, read("head-softmax").bytes, /activation "tanh" differs from "dense_Dense\d+"'s "relu"/], [
+    "a functional model that is not a chain",
+    () => {
+      const j = JSON.parse(read("embedding-gru").text);
+      layers(j)[3].inbound_nodes = [[["embedding_Embedding1", 0, 0, {}]]];
+      return j;
+    },
+    read("embedding-gru").bytes,
+    /layer "dense_Dense\d+" \(class Dense\) reads "embedding_Embedding1"; only a chain of layers/,
+  ], ["TimeDistributed of a Conv1D", () => {
+    const j = JSON.parse(read("sequence-timedistributed").text);
+    layers(j)[1].config.layer.class_name = "Conv1D";
+    return j;
+  }, read("sequence-timedistributed").bytes, /\(class TimeDistributed\): wraps "Conv1D"; only Dense/], [
+    "a sigmoid output",
+    () =>
+      edit((j) => {
+        layers(j)[2].config.activation = "sigmoid";
+      }),
+    base.bytes,
+    /layer "dense_Dense7" \(class Dense\): activation "sigmoid" on the output layer is not supported/,
+  ]];
   for (const [what, json, bytes, message] of bad) {
     it(what, () => {
       const blocks = liveBlocks();
@@ -227,4 +295,43 @@ describe("bad Keras files are clear errors and allocate nothing", () => {
       expect(liveBlocks()).toEqual(blocks);
     });
   }
+});
+
+describe("hostile Keras files", () => {
+  it("any value anywhere in the topology or manifest: a Model or an Error of fromKeras, nothing leaked", () => {
+    const names = ["stacked-lstm", "embedding-gru", "sequence-bidirectional-stacked-softmax", "gru-reset-after"];
+    const values = [null, -1, 0, 2.5, 1e9, "x", "relu", true, {}, [], [3], [null, 5, 3]];
+    let seed = 1;
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const blocks = liveBlocks();
+    let threw = 0, built = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const { text, bytes } = read(names[trial % names.length]);
+      const j = JSON.parse(text);
+      // every (object, key) of the file, then one of them set to a value of the wrong kind
+      const slots: [any, string | number][] = [];
+      const walk = (v: any) => {
+        if (v === null || typeof v !== "object") return;
+        for (const k of Array.isArray(v) ? v.keys() : Object.keys(v)) {
+          slots.push([v, k]);
+          walk(v[k]);
+        }
+      };
+      walk(j);
+      const [o, k] = slots[rand(slots.length)];
+      o[k] = values[rand(values.length)];
+      try {
+        Model.fromKeras(j, bytes).dispose();
+        built++;
+      } catch (e) {
+        threw++;
+        expect(e, JSON.stringify(k)).toBeInstanceOf(Error);
+        expect((e as Error).message, String(k)).toMatch(/^Model\.fromKeras: /);
+        expect((e as Error).message, String(k)).not.toMatch(/Cannot read properties|is not a function|is not iterable/);
+      }
+    }
+    expect(liveBlocks()).toEqual(blocks);
+    expect(threw).toBeGreaterThan(50);
+    expect(built).toBeGreaterThan(50); // initializers, names of unread fields: ignored
+  });
 });
