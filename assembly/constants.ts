@@ -102,10 +102,10 @@ export const ACT_COUNT = 3;
 // ode_workspace_bytes by address. Pointers: 0 = absent.
 export const OD_METHOD = 0; // f64: ODE_*
 export const OD_ACT = 1; // f64: ACT_*
-export const OD_TIME_INPUT = 2; // f64: 1 = f sees [h, t] (t last), 0 = f sees h
+export const OD_TIME_INPUT = 2; // f64: 1 = f sees [h, (u,) t] (t last), 0 = f sees h (and u)
 export const OD_D = 3; // f64: state size D
 export const OD_LAYERS = 4; // f64: number K of Linear layers of f (>= 1)
-export const OD_WIDTHS = 5; // ptr: i32 [K + 1]: D (+1 with time input), hidden widths..., D
+export const OD_WIDTHS = 5; // ptr: i32 [K + 1]: D + M (+1 with time input), hidden widths..., D
 export const OD_B = 6; // f64: batch
 export const OD_S = 7; // f64: requested times per sequence (>= 1)
 export const OD_TIMES = 8; // ptr: f64 times, [S] shared or [B, S] per sequence
@@ -126,4 +126,6 @@ export const OD_STATS = 22; // ptr: f64 [4] out: function evaluations, steps, ac
 export const OD_GRADIENT = 23; // f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing)
 export const OD_ADJ_NORM = 24; // f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint)
 export const OD_INPUT_MAP = 25; // f64: what f's first Linear sees of h: ODE_MAP_IDENTITY (h) | ODE_MAP_CUBE (h³ elementwise; t as is)
-export const OD_FIELDS = 26;
+export const OD_INPUTS = 26; // f64: input channels M of f (0 = none): f sees [h, u, t] with u held constant over each interval
+export const OD_U = 27; // ptr: f32 inputs [B, S − 1, M]: u[b, s] held over [t_s, t_{s+1}] (zero-order hold); 0 when M = 0
+export const OD_FIELDS = 28;

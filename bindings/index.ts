@@ -49,6 +49,9 @@ export { orthogonal } from "./functional/init.js";
 export { NeuralODE } from "./nn/ode/neural-ode.js";
 export type { NeuralODEOptions, OdeMethod, OdeActivation, OdeForwardResult, OdeBackwardResult,
   OdeStats } from "./nn/ode/neural-ode.js";
+export { NeuralStateSpace } from "./state-space.js";
+export type { NeuralStateSpaceOptions, StateSpaceMethod, StateSpaceResult,
+  StateSpaceBackwardResult } from "./nn/ode/state-space.js";
 export type { InitOptions, InitName, InitSpec } from "./functional/init.js";
 export { CategoricalHMM, GaussianHMM } from "./hmm.js";
 export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions,

@@ -93,10 +93,10 @@ typedef struct rw_rnn_desc {
 typedef struct rw_ode_desc {
   double method; /* f64: ODE_* */
   double act; /* f64: ACT_* */
-  double time_input; /* f64: 1 = f sees [h, t] (t last), 0 = f sees h */
+  double time_input; /* f64: 1 = f sees [h, (u,) t] (t last), 0 = f sees h (and u) */
   double d; /* f64: state size D */
   double layers; /* f64: number K of Linear layers of f (>= 1) */
-  double widths; /* ptr: i32 [K + 1]: D (+1 with time input), hidden widths..., D */
+  double widths; /* ptr: i32 [K + 1]: D + M (+1 with time input), hidden widths..., D */
   double b; /* f64: batch */
   double s; /* f64: requested times per sequence (>= 1) */
   double times; /* ptr: f64 times, [S] shared or [B, S] per sequence */
@@ -117,8 +117,10 @@ typedef struct rw_ode_desc {
   double gradient; /* f64: ODE_GRAD_BACKPROP (store what reverse mode needs) | ODE_GRAD_ADJOINT (store nothing) */
   double adj_norm; /* f64: adjoint dopri5 error norm: ODE_NORM_MIXED (state, adjoint, parameter adjoint) | ODE_NORM_SEMI (no parameter adjoint) */
   double input_map; /* f64: what f's first Linear sees of h: ODE_MAP_IDENTITY (h) | ODE_MAP_CUBE (h³ elementwise; t as is) */
+  double inputs; /* f64: input channels M of f (0 = none): f sees [h, u, t] with u held constant over each interval */
+  double u; /* ptr: f32 inputs [B, S − 1, M]: u[b, s] held over [t_s, t_{s+1}] (zero-order hold); 0 when M = 0 */
 } rw_ode_desc;
-#define RW_OD_FIELDS (26)
+#define RW_OD_FIELDS (28)
 
 /* dy[i] *= φ'(x_i) for n elements, given y[i] = φ(x_i): the backward pass of an activation from its output. act: ACT_TANH (1 − y²) or ACT_RELU (1 where y > 0, else 0; NaN in dy stays NaN only where y > 0). */
 typedef void rw_activation_backward_f32_fn(int32_t n, int32_t act, rw_ptr y, rw_ptr dy);

@@ -1,7 +1,9 @@
 // The vector field f_θ of a Neural ODE: an MLP nn.Sequential(Linear, Act, ..., Linear) evaluated
 // for a whole batch of states with the GEMM kernels, and its vector–Jacobian product.
 //
-// Widths w[0..K]: w[0] = D (+1 when f sees the time, t last), w[K] = D. Parameters in PyTorch
+// Widths w[0..K]: w[0] = D + M (M input channels, u after h; +1 when f sees the time, t last),
+// w[K] = D. The solver points the Mlp at the rows of u that hold over the current interval
+// (mlp_inputs); f's input row is [h, u, t]. Parameters in PyTorch
 // order: W_1 [w1, w0], b_1 [w1], W_2 [w2, w1], ... (net.0, net.2, ...: the activations count as
 // modules). Gradients accumulate into a block of the same layout.
 //
@@ -32,6 +34,10 @@ import { f, r4 } from "../common";
   act: i32;
   timeIn: bool;
   cube: bool;
+  /** Input channels M (0: none); the current inputs of row r at u + r·uStride floats, [M]. */
+  M: i32;
+  u: usize;
+  uStride: i32;
   /** The parameters [P] (PyTorch's order, above). */
   params: usize;
   P: i32;
@@ -106,6 +112,9 @@ export function mlp_setup(net: Mlp, params: usize, act: i32, timeIn: bool, cube:
   net.act = act;
   net.timeIn = timeIn;
   net.cube = cube;
+  net.M = width(net.widths, 0) - net.D - (timeIn ? 1 : 0);
+  net.u = 0;
+  net.uStride = 0;
   const K = net.K, widths = net.widths;
   let po: usize = 0, pk = net.packed;
   for (let l = 1; l <= K; l++) {
@@ -114,6 +123,14 @@ export function mlp_setup(net: Mlp, params: usize, act: i32, timeIn: bool, cube:
     po += <usize>o * <usize>i + <usize>o;
     pk = f(pk, <usize>r4(<f64>o * <f64>i));
   }
+}
+
+/** The inputs held over interval s of a problem's inputs u [B, S − 1, M] (problem.ts): row r of
+ *  the next evaluations reads u[first + r, s]. */
+export function mlp_inputs(net: Mlp, u: usize, S: i32, s: i32, first: i32): void {
+  const M = net.M;
+  net.uStride = (S - 1) * M;
+  net.u = u + ((<usize>first * <usize>net.uStride + <usize>s * <usize>M) << 2);
 }
 
 /** Where the activations at `acts` keep h for the cube map's derivative (after the input and the
@@ -140,8 +157,10 @@ export function mlp_forward(net: Mlp, acts: usize, rows: i32, y: usize, t: usize
       }
     }
   }
+  if (net.M > 0) copy2d_f32(rows, net.M, net.u, net.uStride, xin + (<usize>D << 2), w0);
   if (net.timeIn) {
-    for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + D) << 2), <f32>load<f64>(t + (<usize>r << 3)));
+    const tc = <usize>(D + net.M);
+    for (let r = 0; r < rows; r++) store<f32>(xin + ((<usize>r * w0 + tc) << 2), <f32>load<f64>(t + (<usize>r << 3)));
   }
   // running offsets: W_l in params, W_lᵀ in packed, a_l in the hidden activations
   let inp = xin, inW = w0, pwt = net.packed, wo: usize = 0, ao: usize = 0;

@@ -3,7 +3,8 @@
 // error code, never a trap or a write out of bounds:
 //   - the descriptor itself inside memory (before any field is read);
 //   - method and activation ids, every size >= 1 (S >= 1, substeps >= 1), the MLP's widths (the
-//     first D + time input, the last D);
+//     first D + M inputs + time input, the last D); inputs (M > 0) only with a fixed-step method
+//     and gradient backprop;
 //   - every tensor's size and the workspace's in f64 against 4 GiB, every tensor inside memory;
 //   - the workspace bytes the caller passes against what the shape needs;
 //   - backward (backprop): the workspace must hold a forward solve of the same shape (a stamp in its
@@ -22,7 +23,7 @@ import { OK, ERR_SIZE, ERR_TOO_LARGE, ERR_WORKSPACE, ERR_BOUNDS, ERR_NO_FORWARD,
   ODE_METHOD_COUNT, ODE_DOPRI5, ACT_COUNT, OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_WIDTHS, OD_B, OD_S,
   OD_TIMES, OD_PER_SEQ, OD_SUBSTEPS, OD_PARAMS, OD_GRADS, OD_WS, OD_WS_BYTES, OD_H0, OD_STATES, OD_DSTATES, OD_DH0,
   OD_STATS, OD_RTOL, OD_ATOL, OD_MAX_STEPS, OD_GRADIENT, OD_ADJ_NORM, OD_INPUT_MAP, OD_FIELDS, ODE_GRAD_ADJOINT,
-  ODE_NORM_SEMI, ODE_MAP_CUBE } from "../constants";
+  ODE_NORM_SEMI, ODE_MAP_CUBE, OD_INPUTS, OD_U } from "../constants";
 import { mlp_param_count, mlp_layout, mlp_setup, Mlp } from "./mlp";
 import { overlaps } from "../overlap";
 import { Problem } from "./problem";
@@ -37,13 +38,13 @@ const STAMP: i32 = 0x4f444553; // "ODES"
  *  widths. The tolerances, adj_norm and the tensors are not in it: the backward reads the forward's
  *  step sizes from the workspace, and the host vouches for the times and parameters. */
 const SHAPE_FIELDS: StaticArray<i32> = [OD_METHOD, OD_ACT, OD_TIME_INPUT, OD_D, OD_LAYERS, OD_B, OD_S, OD_PER_SEQ,
-  OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP];
-const SHAPE_WORDS: i32 = 13; // the stamp and SHAPE_FIELDS
+  OD_SUBSTEPS, OD_MAX_STEPS, OD_GRADIENT, OD_INPUT_MAP, OD_INPUTS];
+const SHAPE_WORDS: i32 = 14; // the stamp and SHAPE_FIELDS
 
 // The workspace's header (floats from ws), then the solver's regions (rk.ts, dopri5.ts or
 // adjoint.ts, f's scratch among them). Every part starts on a 64-byte line:
 //   [0, 80)          the stamp of the last completed forward: the stamp word, SHAPE_FIELDS and up
-//                    to 65 widths (K <= 64);
+//                    to 65 widths (K <= 64): at most 79 words;
 //   PROBLEM_AT       this call's Problem (problem.ts): the descriptor in native types;
 //   NET_AT           f's Mlp (mlp.ts);
 //   SOLVER_AT        the solver's layout: an Rk, a Dopri5 or an Adjoint.
@@ -101,7 +102,11 @@ function check_shape(d: usize): i32 {
     const wl = load<i32>(wp + (<usize>l << 2));
     if (wl < 1 || wl > (1 << 20)) return ERR_SIZE;
   }
-  if (<f64>load<i32>(wp) != D + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
+  const M = getf(d, OD_INPUTS);
+  if (!isInt(M, 0, 1048576)) return ERR_SIZE;
+  // inputs: the fixed-step solvers with backprop (every row is on the same interval at once)
+  if (M > 0 && (<i32>method == ODE_DOPRI5 || getf(d, OD_GRADIENT) == ODE_GRAD_ADJOINT)) return ERR_ARGUMENT;
+  if (<f64>load<i32>(wp) != D + M + ti || <f64>load<i32>(wp + (<usize>(<i32>K) << 2)) != D) return ERR_SIZE;
   if (B * S * D > MAX_FLOATS || mlp_param_count(<i32>K, wp) > MAX_FLOATS || workspace_floats(d) > MAX_FLOATS) {
     return ERR_TOO_LARGE;
   }
@@ -124,6 +129,8 @@ function check_tensors(d: usize, backward: bool): i32 {
   const P = mlp_param_count(<i32>K, <usize>getf(d, OD_WIDTHS));
   if (!inside(getf(d, OD_TIMES), (getf(d, OD_PER_SEQ) == 1 ? B * S : S) * 8, true)) return ERR_BOUNDS;
   if (!inside(getf(d, OD_PARAMS), P * 4, true) || !inside(getf(d, OD_STATS), 32, true)) return ERR_BOUNDS;
+  const uBytes = B * (S - 1) * getf(d, OD_INPUTS) * 4;
+  if (!backward && !inside(getf(d, OD_U), uBytes, uBytes > 0)) return ERR_BOUNDS;
   const wsb = getf(d, OD_WS_BYTES);
   if (!inside(getf(d, OD_WS), wsb, true)) return ERR_BOUNDS;
   if (wsb < workspace_floats(d) * 4) return ERR_WORKSPACE;
@@ -193,6 +200,8 @@ function problem(d: usize): Problem {
   p.times = <usize>getf(d, OD_TIMES);
   p.rtol = getf(d, OD_RTOL);
   p.atol = getf(d, OD_ATOL);
+  p.M = <i32>getf(d, OD_INPUTS);
+  p.u = <usize>getf(d, OD_U);
   return p;
 }
 

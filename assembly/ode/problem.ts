@@ -26,6 +26,10 @@
   /** dopri5's tolerances. */
   rtol: f64;
   atol: f64;
+  /** Input channels M (0: none) and the inputs, f32 [B, S − 1, M]: u[b, s] held over the interval
+   *  from t_s to t_{s+1}. */
+  M: i32;
+  u: usize;
 }
 
 /** The requested time s of row b. */

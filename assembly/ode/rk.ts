@@ -5,13 +5,14 @@
 // Every interval [t_s, t_{s+1}] of every row is cut into n equal substeps, dt_b = (t_{s+1} − t_s)/n
 // (f64; negative for decreasing grids). A step from h with Butcher tableau (a, b, c), s stages:
 //   y_i = h + Σ_{j<i} (dt·a_ij) k_j,   k_i = f(t + c_i·dt, y_i),   h' = h + Σ_i (dt·b_i) k_i
-// with the coefficients dt·a_ij, dt·b_i formed in f64 and rounded to f32 per row, and the sums
+// With inputs (M > 0), f also sees u[b, s], held constant over the interval (zero-order hold); the
+// backward reads it back from the kept activations. The coefficients dt·a_ij, dt·b_i are formed in f64 and rounded to f32 per row, and the sums
 // taken in j order in f32 (control.ts). The forward pass keeps f's input and activations at every
 // stage; the backward pass walks the steps from last to first:
 //   ∂k_i = (dt·b_i) ∂h';  for i = s..1: ∂y_i = f's VJP at y_i of ∂k_i (from the kept activations),
 //   ∂h += ∂y_i, ∂k_j += (dt·a_ij) ∂y_i for j < i;   ∂h starts as ∂h'.
 
-import { mlp_forward, mlp_vjp, mlp_layout, mlp_act_floats, Mlp } from "./mlp";
+import { mlp_forward, mlp_vjp, mlp_layout, mlp_act_floats, mlp_inputs, Mlp } from "./mlp";
 import { stagesOf, tableauA, tableauB, tableauC, aij } from "./tableaux";
 import { axpy_rows, stage_input } from "./control";
 import { Problem, time_at } from "./problem";
@@ -136,6 +137,7 @@ export function rk_forward(p: Problem, net: Mlp, L: Rk, h0: usize, states: usize
   }
   let nfe = 0, step = 0;
   for (let si = 0; si < S - 1; si++) {
+    if (p.M > 0) mlp_inputs(net, p.u, S, si, 0); // u[·, si] held over the interval
     for (let j = 0; j < n; j++) {
       stepTimes(p, L, si, j);
       for (let i = 0; i < s; i++) {

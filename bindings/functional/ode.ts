@@ -26,6 +26,9 @@ export interface OdeShape {
   adjointNorm: number;
   /** A.ODE_MAP_IDENTITY or A.ODE_MAP_CUBE (f sees h³). */
   inputMap: number;
+  /** Input channels M of f (default 0): f sees [h, u, t], u held over each interval (fixed-step
+   *  methods with backprop only); widths[0] = D + M (+1). */
+  inputs?: number;
 }
 
 /** The core's method and activation ids are the indices in these lists (constants.ts ODE_*, ACT_*). */
@@ -97,6 +100,7 @@ function writeShape(desc: number, widthsPtr: number, s: OdeShape): number {
   h[o + A.OD_GRADIENT] = s.gradient;
   h[o + A.OD_ADJ_NORM] = s.adjointNorm;
   h[o + A.OD_INPUT_MAP] = s.inputMap;
+  h[o + A.OD_INPUTS] = s.inputs ?? 0;
   new Int32Array(core().memory.buffer, widthsPtr, s.widths.length).set(s.widths);
   return o;
 }
@@ -150,14 +154,16 @@ function fail(where: string, code: number): never {
 }
 
 /** Forward solve; blocks as reserved by odeBlocks. Leaves the workspace holding what odeBackward
- *  needs. Pointers: params (f32), times (f64), h0 [B, D], states [B, S, D]. */
+ *  needs. Pointers: params (f32), times (f64), h0 [B, D], states [B, S, D]; with s.inputs = M > 0,
+ *  u [B, S − 1, M]. */
 export function odeForward(where: string, mem: Blocks, s: OdeShape,
-  t: { params: number; times: number; h0: number; states: number }): OdeStats {
+  t: { params: number; times: number; h0: number; states: number; u?: number }): OdeStats {
   const desc = mem.get("desc"), o = writeShape(desc, desc + ODE_DESC_BYTES, s), h = heapF64();
   h[o + A.OD_PARAMS] = t.params;
   h[o + A.OD_TIMES] = t.times;
   h[o + A.OD_H0] = t.h0;
   h[o + A.OD_STATES] = t.states;
+  h[o + A.OD_U] = t.u ?? 0;
   h[o + A.OD_WS] = mem.get("ws");
   h[o + A.OD_WS_BYTES] = mem.bytes("ws");
   h[o + A.OD_STATS] = mem.get("stats");

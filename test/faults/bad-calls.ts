@@ -24,6 +24,8 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const adam = new R.Adam();
   const ode = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "rk4", seed: 1 });
   const freshOde = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "euler" });
+  const ss = new R.NeuralStateSpace({ inputSize: 2, stateSize: 3, outputSize: 1, hidden: [4], seed: 1 });
+  const freshSs = new R.NeuralStateSpace({ inputSize: 2, stateSize: 3, outputSize: 1 });
   const sd = () => rnn.stateDict();
   const st = (h: unknown, body = new Uint8Array(0)) => {
     const b = new TextEncoder().encode(typeof h === "string" ? h : JSON.stringify(h));
@@ -396,6 +398,36 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     }],
     ["GaussianHMM covars",
       () => new R.GaussianHMM({ nComponents: 1, nFeatures: 2 }).setParams({ covars: Float64Array.of(1, 0) })],
+    // neural state-space ODE
+    ["NeuralStateSpace options missing", () => new (R.NeuralStateSpace as any)()],
+    ["NeuralStateSpace inputSize 0", () => new R.NeuralStateSpace({ inputSize: 0, stateSize: 2, outputSize: 1 })],
+    ["NeuralStateSpace method dopri5",
+      () => new R.NeuralStateSpace({ inputSize: 1, stateSize: 2, outputSize: 1, method: "dopri5" as any })],
+    ["NeuralStateSpace sampleTime 0",
+      () => new R.NeuralStateSpace({ inputSize: 1, stateSize: 2, outputSize: 1, sampleTime: 0 })],
+    ["NeuralStateSpace typo",
+      () => new R.NeuralStateSpace({ inputSize: 1, stateSize: 2, outputSize: 1, Ts: 1 } as any)],
+    ["ss.simulate u type", () => ss.simulate([1, 2] as any, { batch: 1 })],
+    ["ss.simulate u channels", () => ss.simulate(f(5), { batch: 1 })],
+    ["ss.simulate u NaN", () => ss.simulate(Float32Array.of(0, 1, NaN, 2), { batch: 1 })],
+    ["ss.simulate x0 size", () => ss.simulate(f(8), { batch: 2, x0: f(5) })],
+    ["ss.simulate options typo", () => ss.simulate(f(4), { batch: 1, h0: f(3) } as any)],
+    ["ss.backward before simulate", () => freshSs.backward({ outputs: f(2) })],
+    ["ss.backward size", () => {
+      ss.simulate(f(8), { batch: 2 });
+      return ss.backward({ outputs: f(3) });
+    }],
+    ["ss.simulate blows up", () => {
+      const o = new R.NeuralStateSpace({ inputSize: 1, stateSize: 1, outputSize: 1, hidden: [], method: "euler" });
+      o.loadStateDict({ "f.net.0.weight": Float32Array.of(1e30, 0), "f.net.0.bias": Float32Array.of(1),
+        "output.weight": Float32Array.of(1), "output.bias": Float32Array.of(0) });
+      try {
+        return o.simulate(f(3), { batch: 1 });
+      } finally {
+        o.dispose();
+      }
+    }],
+    ["NeuralStateSpace.load format", () => R.NeuralStateSpace.load(m.save())],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];

@@ -328,8 +328,40 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   Error,
   'CategoricalHMM.load: the file holds a "GaussianHMM", not a CategoricalHMM',
 ], ["GaussianHMM covars", RangeError,
-  "GaussianHMM.setParams: covars[0, 1] is 0; variances must be positive and finite"], ["Rng seed", TypeError,
-  'Rng: seed must be an integer in 0..4294967295, got "x"']];
+  "GaussianHMM.setParams: covars[0, 1] is 0; variances must be positive and finite"], [
+  "NeuralStateSpace options missing",
+  TypeError,
+  "NeuralStateSpace: options must be an object with inputSize, stateSize and outputSize, got undefined",
+], ["NeuralStateSpace inputSize 0", RangeError, "NeuralStateSpace: inputSize must be an integer in 1..1048576, got 0"],
+  ["NeuralStateSpace method dopri5", TypeError,
+    'NeuralStateSpace: method must be one of "euler", "midpoint", "rk4", got "dopri5"'], [
+  "NeuralStateSpace sampleTime 0",
+  RangeError,
+  "NeuralStateSpace: sampleTime must be a finite number > 0 and <= 1e+300, got 0",
+], ["NeuralStateSpace typo", TypeError,
+  'NeuralStateSpace: unknown option "Ts"; expected one of inputSize, stateSize, outputSize, hidden, activation, method, substeps, sampleTime, seed'],
+  ["ss.simulate u type", TypeError,
+    "NeuralStateSpace.simulate: u must be a Float32Array [batch, T, inputSize=2], got Array(2)"], [
+  "ss.simulate u channels",
+  RangeError,
+  "NeuralStateSpace.simulate: u must have batch × T × inputSize = 1 × T × 2 elements (T ≥ 1), got 5",
+], ["ss.simulate u NaN", RangeError, "NeuralStateSpace.simulate: u[2] is NaN; it must be finite"], [
+  "ss.simulate x0 size",
+  RangeError,
+  "NeuralStateSpace.simulate: x0 must have 6 elements [batch=2, stateSize=3], got 5",
+], ["ss.simulate options typo", TypeError,
+  'NeuralStateSpace.simulate: unknown option "h0" (did you mean "x0"?); expected one of batch, x0'], [
+  "ss.backward before simulate",
+  Error,
+  "NeuralStateSpace.backward: no simulation to differentiate (call simulate() first)",
+], ["ss.backward size", RangeError,
+  "NeuralStateSpace.backward: grads.outputs must have 4 elements [batch=2, T=2, outputSize=1], got 3"], [
+  "ss.simulate blows up",
+  RangeError,
+  "NeuralStateSpace.simulate: euler's solution is not finite at t = 3 (after the interval from t = 2, in 1 step(s) of 1): the solution may blow up there, or the steps are too large for f: use more substeps (1), or scale u and y so that the dynamics are slower",
+], ["NeuralStateSpace.load format", Error,
+  'NeuralStateSpace.load: not a NeuralStateSpace file (metadata "format" is "recurrent-wasm", expected "recurrent-wasm/neural-state-space")'],
+  ["Rng seed", TypeError, 'Rng: seed must be an integer in 0..4294967295, got "x"']];
 
 describe("the message of every error path", () => {
   it("the table covers every call in bad-calls.ts, in order", () => {

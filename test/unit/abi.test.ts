@@ -67,8 +67,8 @@ describe("recurrent.wasm", () => {
 const K = { OK: 0, ERR_BOUNDS: -6, ERR_NO_FORWARD: -7, OD_METHOD: 0, OD_ACT: 1, OD_TIME_INPUT: 2, OD_D: 3, OD_LAYERS: 4,
   OD_WIDTHS: 5, OD_B: 6, OD_S: 7, OD_TIMES: 8, OD_PER_SEQ: 9, OD_SUBSTEPS: 10, OD_RTOL: 11, OD_ATOL: 12,
   OD_MAX_STEPS: 13, OD_PARAMS: 14, OD_GRADS: 15, OD_WS: 16, OD_WS_BYTES: 17, OD_H0: 18, OD_STATES: 19, OD_DSTATES: 20,
-  OD_DH0: 21, OD_STATS: 22, OD_GRADIENT: 23, OD_ADJ_NORM: 24, OD_INPUT_MAP: 25, OD_FIELDS: 26, ODE_RK4: 2,
-  ODE_DOPRI5: 3 };
+  OD_DH0: 21, OD_STATS: 22, OD_GRADIENT: 23, OD_ADJ_NORM: 24, OD_INPUT_MAP: 25, OD_INPUTS: 26, OD_U: 27, OD_FIELDS: 28,
+  ODE_RK4: 2, ODE_DOPRI5: 3, ERR_SIZE: -2, ERR_ARGUMENT: -8 };
 
 /** The build the raw tests instantiate: build/recurrent.wasm, or ABI_RAW_WASM (to run them against
  *  another build, an older one say). */
@@ -151,6 +151,62 @@ describe("the raw ODE exports", () => {
     expect(r.e.ode_backward(a.desc)).toBe(K.ERR_NO_FORWARD);
     dv[K.OD_MAX_STEPS] = 2 ** 24 + 1;
     expect(r.e.ode_backward(a.desc)).toBe(K.OK);
+  });
+
+  it("inputs: widths[0] must be D + M; only fixed-step with backprop; u inside memory; a stamped M", async () => {
+    const r = await rawCore();
+    // a raw rk4 solve with M = 1 input: widths [D + 1, 3, D], u [B, S − 1, 1]
+    const B = 2, D = 2, S = 3, M = 1, widths = [D + M, 3, D], P = 3 * (D + M) + 3 + D * 3 + D;
+    const desc = r.alloc(8 * K.OD_FIELDS), wp = r.alloc(4 * widths.length);
+    r.i32(wp, widths.length).set(widths);
+    const dv = r.f64(desc, K.OD_FIELDS);
+    dv.fill(0);
+    Object.assign(dv, { [K.OD_METHOD]: K.ODE_RK4, [K.OD_D]: D, [K.OD_LAYERS]: 2, [K.OD_WIDTHS]: wp, [K.OD_B]: B,
+      [K.OD_S]: S, [K.OD_SUBSTEPS]: 1, [K.OD_MAX_STEPS]: 1, [K.OD_INPUTS]: M });
+    const need = r.e.ode_workspace_bytes(desc);
+    expect(need).toBeGreaterThan(0);
+    const [params, grads, times, h0, states, dstates, stats, ws, u] = [4 * P, 4 * P, 8 * S, 4 * B * D, 4 * B * S * D,
+      4 * B * S * D, 32, need, 4 * B * (S - 1) * M].map(r.alloc);
+    r.f32(params, P).forEach((_, i, a) => (a[i] = Math.sin(i + 1) * 0.5));
+    r.f64(times, S).set([0, 0.5, 1]);
+    r.f32(u, B * (S - 1) * M).set([1, -1, 2, 0.5]);
+    r.f32(grads, P).fill(0);
+    Object.assign(dv, { [K.OD_PARAMS]: params, [K.OD_GRADS]: grads, [K.OD_TIMES]: times, [K.OD_H0]: h0,
+      [K.OD_STATES]: states, [K.OD_DSTATES]: dstates, [K.OD_STATS]: stats, [K.OD_WS]: ws, [K.OD_WS_BYTES]: need,
+      [K.OD_U]: u });
+    expect(r.e.ode_forward(desc)).toBe(K.OK);
+    const first = Array.from(r.f32(states, B * S * D));
+    // the input reaches the solution: another u, other states
+    r.f32(u, 1)[0] = 3;
+    expect(r.e.ode_forward(desc)).toBe(K.OK);
+    expect(Array.from(r.f32(states, B * S * D))).not.toEqual(first);
+    // u is required when B·(S − 1)·M > 0, and must lie inside memory
+    dv[K.OD_U] = 0;
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_BOUNDS);
+    dv[K.OD_U] = r.mem.buffer.byteLength - 8;
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_BOUNDS);
+    dv[K.OD_U] = u;
+    // widths[0] must be D + M
+    dv[K.OD_INPUTS] = 2;
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_SIZE);
+    dv[K.OD_INPUTS] = 1.5;
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_SIZE);
+    dv[K.OD_INPUTS] = M;
+    // dopri5 and the adjoint do not take inputs
+    dv[K.OD_METHOD] = K.ODE_DOPRI5;
+    Object.assign(dv, { [K.OD_RTOL]: 1e-5, [K.OD_ATOL]: 1e-7, [K.OD_MAX_STEPS]: 100 });
+    expect(r.e.ode_workspace_bytes(desc)).toBe(K.ERR_ARGUMENT);
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_ARGUMENT);
+    Object.assign(dv, { [K.OD_METHOD]: K.ODE_RK4, [K.OD_MAX_STEPS]: 1, [K.OD_GRADIENT]: 1 });
+    expect(r.e.ode_forward(desc)).toBe(K.ERR_ARGUMENT);
+    dv[K.OD_GRADIENT] = 0;
+    expect(r.e.ode_forward(desc)).toBe(K.OK);
+    expect(r.e.ode_backward(desc)).toBe(K.OK);
+    // the input count is part of the stamp: a backward of another M finds no forward
+    widths[0] = D;
+    r.i32(wp, widths.length).set(widths);
+    dv[K.OD_INPUTS] = 0;
+    expect(r.e.ode_backward(desc)).toBe(K.ERR_NO_FORWARD);
   });
 
   it("ode_steps writes nothing but its output and reads no parameters", async () => {
