@@ -8,8 +8,8 @@ import { makeCanary, properties, stats } from "./properties.mjs";
 
 const SEED = 20261201;
 const SECONDS: Record<string, number> = { layers: 7, model: 7, optimizers: 4, "safetensors.write": 5,
-  "safetensors.read": 6, diagnostics: 4, fit: 7, ode: 6, odernn: 5, hmm: 4, "hmm.gaussian": 3, stream: 4,
-  "abi.raw": 5 };
+  "safetensors.read": 6, diagnostics: 4, fit: 7, ode: 6, "ode.inputs": 4, odernn: 5, hmm: 4, "hmm.gaussian": 3,
+  stream: 4, "abi.raw": 5 };
 
 let canary: ReturnType<typeof makeCanary>;
 let props: Record<string, any>;

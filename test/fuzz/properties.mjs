@@ -705,6 +705,76 @@ function odeProperty(R, canary) {
 }
 
 // ---- Model with irregular times: cell odegru (ODE-RNN), GRU-Δt (timeGap), inputMask -----------------
+// ---- NeuralStateSpace: constructor, simulate (u held over each sample), backward, save/load -----------
+function stateSpaceProperty(R, canary) {
+  const cases = fc.record({ method: fc.constantFrom("euler", "midpoint", "rk4"),
+    act: fc.constantFrom("tanh", "relu", "softplus"), M: fc.integer({ min: 1, max: 3 }),
+    D: fc.integer({ min: 1, max: 4 }), Y: fc.integer({ min: 1, max: 3 }),
+    hidden: fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }), substeps: fc.integer({ min: 1, max: 3 }),
+    B: fc.integer({ min: 1, max: 3 }), T: fc.integer({ min: 1, max: 5 }), Ts: fc.constantFrom(0.1, 0.5, 1),
+    x0: fc.boolean() }).chain((s) => {
+      const n = s.B * s.T * s.M;
+      const notRows = fc.integer({ min: 0, max: n + 5 }).filter((k) => k === 0 || k % (s.B * s.M) !== 0);
+      return fc.record({ s: fc.constant(s),
+        ctor: options("NeuralStateSpace", { inputSize: arg(["inputSize"], fc.constant(s.M), badCount()),
+          stateSize: arg(["stateSize"], fc.constant(s.D), badCount()),
+          outputSize: arg(["outputSize"], fc.constant(s.Y), badCount()),
+          hidden: arg(["hidden"], fc.constant(s.hidden), fc.constantFrom([0], [1.5], "8", [-1])),
+          activation: arg(["activation"], fc.constant(s.act), fc.constantFrom("gelu", 1)),
+          method: arg(["method"], fc.constant(s.method), fc.constantFrom("dopri5", "Rk4", null)),
+          substeps: arg(["substeps"], fc.constant(s.substeps), badCount()),
+          sampleTime: arg(["sampleTime"], fc.constant(s.Ts), fc.constantFrom(0, -1, NaN, Infinity, "1")),
+          seed: arg(["seed"], fc.nat(100), fc.constantFrom(-1, 0.5)) }, { required: true }),
+        u: arg(["u"], floats(n), notRows.map((k) => new Float32Array(k)),
+          fc.constant(Float64Array.from({ length: n }, () => 0.5)),
+          fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constantFrom(NaN, Infinity, -Infinity)).map(([i, v]) => {
+            const a = new Float32Array(n).fill(0.25);
+            a[i] = v;
+            return a;
+          }), junk), x0: floatsOrBad(["x0"], s.B * s.D), batch: arg(["batch", "u"], fc.constant(s.B), badCount()),
+        g: floatsOrBad(["grads.outputs"], s.B * s.T * s.Y) });
+    });
+  return fc.property(cases, ({ s, ctor, u, x0, batch, g }) => {
+    let m = null;
+    expectOutcome(R, canary, "NeuralStateSpace", [...ctor.bads], () => (m = new R.NeuralStateSpace(ctor.value)),
+      (o) => must(o.numParams > 0, "no parameters"));
+    if (!m) return;
+    try {
+      const opts = s.x0 ? { batch: batch.value, x0: x0.value } : { batch: batch.value };
+      const bads = [...(u.bad ? [u.bad] : []), ...(batch.bad ? [batch.bad] : []), ...(s.x0 && x0.bad ? [x0.bad] : [])];
+      let ok = null;
+      expectOutcome(R, canary, "NeuralStateSpace.simulate", bads, () => m.simulate(u.value, opts), (r) => {
+        must(r.outputs.length === s.B * s.T * s.Y && allFinite(r.outputs), "outputs");
+        must(r.states.length === s.B * (s.T + 1) * s.D && allFinite(r.states), "states");
+        for (let b = 0; b < s.B; b++) {
+          for (let k = 0; k < s.D; k++) {
+            must(r.states[b * (s.T + 1) * s.D + k] === (s.x0 ? x0.value[b * s.D + k] : 0), "states[b, 0] = x0[b]");
+          }
+        }
+        const again = m.simulate(plain(u.value), s.x0 ? { batch: s.B, x0: plain(x0.value) } : { batch: s.B });
+        must(bitsOf(again.outputs) === bitsOf(r.outputs), "views changed the outputs");
+        ok = r;
+      }, m);
+      if (ok) {
+        expectOutcome(R, canary, "NeuralStateSpace.backward", g.bad ? [g.bad] : [],
+          () => m.backward({ outputs: g.value }), (d) => must(d.x0.length === s.B * s.D && allFinite(d.x0), "dx0"), m);
+        const copy = R.NeuralStateSpace.load(m.save());
+        try {
+          must(
+            bitsOf(copy.simulate(plain(u.value), s.x0 ? { batch: s.B, x0: plain(x0.value) } : { batch: s.B }).outputs)
+              === bitsOf(ok.outputs),
+            "save/load changed the outputs",
+          );
+        } finally {
+          copy.dispose();
+        }
+      }
+    } finally {
+      m.dispose();
+    }
+  });
+}
+
 function odeRnnProperty(R, canary) {
   const cases = fc.record({ kind: fc.constantFrom("odegru", "timeGap"),
     method: fc.constantFrom("euler", "rk4", "dopri5"), gradient: fc.constantFrom("backprop", "adjoint"),
@@ -1049,9 +1119,9 @@ const VALIDATION = new Set([-1, -2, -3, -4, -5, -6, -7, -8, -12]);
 const RD = { FIELDS: 29, CELL: 0, B: 1, T: 2, I: 3, H: 4, L: 5, D: 6, CK: 7, TRUNC: 8, PARAMS: 9, GRADS: 10, WS: 11,
   WSB: 12, X: 13, LEN: 14, H0: 15, C0: 16, OUT: 17, HN: 18, CN: 19, DOUT: 20, DHN: 21, DCN: 22, DX: 23, DH0: 24,
   DC0: 25, DHS: 26, PACKED: 27, DROPOUT: 28 };
-const OD = { FIELDS: 26, METHOD: 0, ACT: 1, TI: 2, D: 3, K: 4, WIDTHS: 5, B: 6, S: 7, TIMES: 8, PER_SEQ: 9, SUB: 10,
+const OD = { FIELDS: 28, METHOD: 0, ACT: 1, TI: 2, D: 3, K: 4, WIDTHS: 5, B: 6, S: 7, TIMES: 8, PER_SEQ: 9, SUB: 10,
   RTOL: 11, ATOL: 12, MAX: 13, PARAMS: 14, GRADS: 15, WS: 16, WSB: 17, H0: 18, STATES: 19, DSTATES: 20, DH0: 21,
-  STATS: 22, GRAD: 23, NORM: 24, MAP: 25 };
+  STATS: 22, GRAD: 23, NORM: 24, MAP: 25, INPUTS: 26, U: 27 };
 
 let rawPromise = null;
 function rawInstance() {
@@ -1320,8 +1390,9 @@ function odeRaw(R, raw, s, muts, phase, moveTo) {
   fill(at.params, P, 0.7);
   fill(at.h0, B * D);
   fill(at.dstates, B * S * D);
+  // no inputs (INPUTS 0, U 0): a mutation that sets them is refused (the widths leave no room)
   const valid = [...shape, at.params, at.grads, at.ws, wsb, at.h0, at.states, at.dstates, at.dh0, at.stats, s.grad,
-    s.norm, s.map];
+    s.norm, s.map, 0, 0];
   valid[OD.WIDTHS] = at.widths;
   valid[OD.TIMES] = at.times;
   const ptrs = Object.values(at).filter(Boolean);
@@ -1598,6 +1669,7 @@ export function properties(R, canary) {
   return { layers: layerProperty(R, canary), model: modelProperty(R, canary), optimizers: optimizerProperty(R, canary),
     "safetensors.write": writeProperty(R, canary), "safetensors.read": readProperty(R, canary),
     diagnostics: diagnosticsProperty(R, canary), fit: fitProperty(R, canary), ode: odeProperty(R, canary),
-    odernn: odeRnnProperty(R, canary), hmm: hmmProperty(R, canary), "hmm.gaussian": gaussianHmmProperty(R, canary),
-    stream: streamProperty(R, canary), "abi.raw": abiRawProperty(R, canary) };
+    "ode.inputs": stateSpaceProperty(R, canary), odernn: odeRnnProperty(R, canary), hmm: hmmProperty(R, canary),
+    "hmm.gaussian": gaussianHmmProperty(R, canary), stream: streamProperty(R, canary),
+    "abi.raw": abiRawProperty(R, canary) };
 }
