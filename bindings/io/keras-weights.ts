@@ -170,7 +170,8 @@ export function kerasStateDict(W: string, plan: KerasPlan, weights: KerasWeight[
       const b = r.useBias ? find(r.name, "bias", half, cls) : null;
       let after = r.resetAfter;
       if (r.cell === "gru") {
-        after ??= b !== null && b.shape.length === 2;
+        // a config without reset_after: the first layer's bias shape says, and the others follow it
+        after ??= cfg.resetAfter ?? (b !== null && b.shape.length === 2);
         if (l === 0 && d === 0) cfg.resetAfter = after;
       }
       if (b) expect(b, after ? [2, G * H] : [G * H]);

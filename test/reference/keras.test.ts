@@ -104,6 +104,27 @@ describe("an imported model", () => {
     expect(cfg("lstm-no-dense")).toMatchObject({ outputSize: 4, loss: "mse", readout: "sequence" });
   });
 
+  it("a GRU config without reset_after takes it from the bias's shape", () => {
+    for (const name of ["gru-reset-after", "gru-reset-before", "keras3-bidirectional-gru-sequence"]) {
+      const { text, bytes, fx } = read(name);
+      const j = JSON.parse(text);
+      const strip = (v: any): void => {
+        if (Array.isArray(v)) v.forEach(strip);
+        else if (v && typeof v === "object") {
+          delete v.reset_after;
+          Object.values(v).forEach(strip);
+        }
+      };
+      strip(j.modelTopology);
+      expect(JSON.stringify(j)).not.toContain("reset_after");
+      const a = Model.fromKeras(text, bytes), b = Model.fromKeras(j, bytes);
+      expect(b.config.resetAfter, name).toBe(a.config.resetAfter);
+      expect(flat(b.predict(inputs(fx)) as Float32Array), name).toEqual(flat(a.predict(inputs(fx)) as Float32Array));
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   it("reads the parsed object and an ArrayBuffer the same", () => {
     const { text, bytes, fx } = read("stacked-lstm");
     const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
