@@ -156,3 +156,7 @@ await write("dropout-nobias-activation",
     tf.layers.activation({ activation: "softmax" })]), { logits: true });
 // no Dense: the model's output is the recurrent layer's (an identity readout)
 await write("lstm-no-dense", seq([rec(tf.layers.lstm, { returnSequences: true, ...input })]));
+// Masking before a Bidirectional: the backward half starts at each sequence's last unmasked step
+await write("masking-bidirectional-gru",
+  seq([tf.layers.masking({ maskValue: 0, ...input }), tf.layers.bidirectional({ layer: rec(tf.layers.gru) }),
+    tf.layers.dense({ units: 2 })]), { lengths: [5, 3, 2] });

@@ -51,11 +51,13 @@ beforeAll(async () => {
 
 describe("Model.fromKeras predicts what TF.js predicts", () => {
   it("has every case", () => {
+    expect(CASES.length).toBe(20);
     expect(CASES).toEqual(
       expect.arrayContaining(["simplernn-tanh", "simplernn-relu", "lstm", "gru-reset-before", "gru-reset-after",
         "bidirectional-lstm", "bidirectional-gru", "stacked-lstm", "stacked-simplernn-relu", "embedding-gru",
         "head-softmax", "head-tanh", "sequence-timedistributed", "sequence-bidirectional-stacked-softmax",
-        "masking-lstm"]),
+        "masking-lstm", "keras3-bidirectional-gru-sequence", "embedding-maskzero-lstm", "dropout-nobias-activation",
+        "lstm-no-dense", "masking-bidirectional-gru"]),
     );
   });
   for (const name of CASES) {
