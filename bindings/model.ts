@@ -148,13 +148,15 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
 
   /** A Keras / TF.js LayersModel as a Model: `modelJson` is model.json (its text or the parsed
    *  object: modelTopology and weightsManifest, what tfjs `model.save("file://…")` writes),
-   *  `weightBytes` the weights (weights.bin; several groups concatenated in the manifest's order).
+   *  `weightBytes` the weights: weights.bin (several files concatenated in the manifest's order), or
+   *  an array of the files' bytes, one per path of the manifest.
    *  Reads Embedding, Masking, SimpleRNN, LSTM, GRU (either reset_after), Bidirectional (concat),
    *  stacked recurrent layers, Dropout, Dense (hidden layers become the head; the last is the
    *  readout: linear → loss "mse", softmax → "crossentropy", whose predictProba() is Keras'
    *  output) and TimeDistributed(Dense) (readout "sequence"). Anything else is an Error naming the
    *  layer, its class and the option. Everything is checked before the model is allocated. */
-  static fromKeras(modelJson: string | object, weightBytes: Uint8Array | ArrayBuffer): Model<Readout> {
+  static fromKeras(modelJson: string | object,
+    weightBytes: Uint8Array | ArrayBuffer | (Uint8Array | ArrayBuffer)[]): Model<Readout> {
     const { config, dict } = readKeras(modelJson, weightBytes);
     const model = new Model<Readout>(config);
     try {

@@ -35,16 +35,7 @@ export function readKeras(modelJson: unknown,
   if (!isObj(json)) {
     throw new TypeError(`${W}: modelJson must be model.json's text or its parsed object, got ${show(modelJson)}`);
   }
-  let bytes: Uint8Array;
-  if (weightBytes instanceof Uint8Array) bytes = weightBytes;
-  else if (weightBytes instanceof ArrayBuffer) bytes = new Uint8Array(weightBytes);
-  else {
-    throw new TypeError(
-      `${W}: weightBytes must be a Uint8Array or an ArrayBuffer (weights.bin, every group concatenated in the manifest's order), got ${
-        show(weightBytes)
-      }`,
-    );
-  }
+  const bytes = weightBytesOf(weightBytes, json.weightsManifest);
   if (!isObj(json.modelTopology)) {
     throw new Error(
       `${W}: modelJson has no modelTopology object (got ${
@@ -60,6 +51,56 @@ export function readKeras(modelJson: unknown,
   const weights = readManifest(W, json.weightsManifest, bytes);
   const plan = planOf(layersOf(json.modelTopology));
   return { config: plan.config, dict: kerasStateDict(W, plan, weights) };
+}
+
+const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer => v instanceof Uint8Array || v instanceof ArrayBuffer;
+
+/** The weights as one run of bytes: one buffer (every file concatenated in the manifest's order), or
+ *  an array of them, one per path of the manifest (its groups in order, each group's paths in order). */
+function weightBytesOf(v: unknown, manifest: unknown): Uint8Array {
+  if (isBytes(v)) return v instanceof Uint8Array ? v : new Uint8Array(v);
+  if (!Array.isArray(v) || !v.every(isBytes)) {
+    throw new TypeError(
+      `${W}: weightBytes must be a Uint8Array or an ArrayBuffer (weights.bin; several files concatenated in the manifest's order), or an array of them, one per path of the manifest, got ${
+        show(v)
+      }`,
+    );
+  }
+  const groups: unknown[] = Array.isArray(manifest) ? manifest : [];
+  const nPaths = groups.reduce((a: number, g) => a + (isObj(g) && Array.isArray(g.paths) ? g.paths.length : 0), 0);
+  if (v.length !== nPaths) {
+    throw new RangeError(
+      `${W}: weightBytes is an array of ${v.length} buffers, but weightsManifest names ${nPaths} files; give one per path, in the manifest's order`,
+    );
+  }
+  const parts = v.map((b) => b instanceof Uint8Array ? b : new Uint8Array(b));
+  // each group's files hold exactly its weights (a file given in the wrong place shows here)
+  let k = 0;
+  groups.forEach((g, gi) => {
+    const paths = isObj(g) && Array.isArray(g.paths) ? g.paths : [],
+      weights = isObj(g) && Array.isArray(g.weights) ? g.weights : [];
+    const files = parts.slice(k, k += paths.length), have = files.reduce((a, b) => a + b.length, 0);
+    const need = weights.reduce(
+      (a: number, w) =>
+        a + 4 * (isObj(w) && Array.isArray(w.shape) ? (w.shape as number[]).reduce((p, d) => p * d, 1) : 0),
+      0,
+    );
+    // (a malformed shape is readManifest's to name)
+    if (Number.isSafeInteger(need) && have !== need) {
+      throw new RangeError(
+        `${W}: weightsManifest[${gi}] (${
+          paths.map((p) => show(p)).join(", ")
+        }) has weights of ${need} bytes, but its files in weightBytes hold ${have}`,
+      );
+    }
+  });
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const b of parts) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
 }
 
 /** The topology's layers in order: a Sequential's list, or a functional model that is a chain. */

@@ -127,6 +127,30 @@ describe("an imported model", () => {
     }
   });
 
+  it("takes the weights as one buffer or one per path of the manifest", () => {
+    const { text, bytes, fx } = read("stacked-lstm");
+    const j = JSON.parse(text);
+    expect(j.weightsManifest.map((g: any) => g.paths.length)).toEqual([1, 1]);
+    // the first group's bytes: its weights' sizes
+    const n0 = j.weightsManifest[0].weights.reduce(
+      (a: number, w: any) => a + 4 * w.shape.reduce((p: number, d: number) => p * d, 1),
+      0,
+    );
+    const files = [bytes.slice(0, n0), bytes.slice(n0).buffer];
+    const a = Model.fromKeras(text, bytes), b = Model.fromKeras(text, files);
+    expect(flat(b.predict(inputs(fx)) as Float32Array)).toEqual(flat(a.predict(inputs(fx)) as Float32Array));
+    a.dispose();
+    b.dispose();
+    const blocks = liveBlocks();
+    expect(() => Model.fromKeras(text, [bytes])).toThrow(
+      "Model.fromKeras: weightBytes is an array of 1 buffers, but weightsManifest names 2 files; give one per path, in the manifest's order",
+    );
+    expect(() => Model.fromKeras(text, [files[1], files[0]])).toThrow(
+      'Model.fromKeras: weightsManifest[0] ("group1-shard1of1.bin") has weights of 768 bytes, but its files in weightBytes hold 360',
+    );
+    expect(liveBlocks()).toEqual(blocks);
+  });
+
   it("reads the parsed object and an ArrayBuffer the same", () => {
     const { text, bytes, fx } = read("stacked-lstm");
     const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -344,7 +368,8 @@ describe("hostile Keras files", () => {
       const [o, k] = slots[rand(slots.length)];
       o[k] = values[rand(values.length)];
       try {
-        Model.fromKeras(j, bytes).dispose();
+        // odd trials: the weights as an array of files (one file: right for all but stacked-lstm's two groups)
+        Model.fromKeras(j, trial % 2 ? [bytes] : bytes).dispose();
         built++;
       } catch (e) {
         threw++;
