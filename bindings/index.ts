@@ -57,6 +57,10 @@ export { CategoricalHMM, GaussianHMM } from "./hmm.js";
 export type { CategoricalHMMOptions, CategoricalParams, CategoricalEmission, GaussianHMMOptions,
   GaussianEmission } from "./nn/hmm/models.js";
 export { BaseHMM } from "./nn/hmm/base.js";
+export { Simulator } from "./sysid/simulator.js";
+export type { SimulatorConfig, SimulatorSettings, SimulatorInit } from "./sysid/core.js";
+export type { SimulatorFitOptions, SimulatorHistory, SimulatorEpochLogs } from "./sysid/fit.js";
+export type { IoRecord, Normalization } from "./sysid/record.js";
 export { WorkerModel } from "./worker/client.js";
 export type { WorkerModelOptions, WorkerFitOptions, TransferOption } from "./worker/client.js";
 export type { NodeResourceLimits } from "./worker/spawn.js";

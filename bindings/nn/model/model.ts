@@ -285,9 +285,9 @@ export class RecurrentModel<R extends Readout = Readout> {
     const p = { h0: learned || state ? st : 0, c0: (learned || state) && cellState ? st : 0, out: 4 * B * T * F, hn: st,
       cn: cellState ? st : 0, feat: last ? 4 * B * F : 0, pred: 4 * rows * O, wt: 4 * hf.wt, acts: 4 * hf.acts,
       hgrad: backward ? 4 * hf.grad : 0, dpred: backward ? 4 * rows * O : 0, dfeat: backward ? 4 * rows * F : 0,
-      dhn: backward && last ? st : 0, dh0: backward && learned ? st : 0, dc0: backward && learned && cellState ? st : 0,
-      dhs: dhs ? st * T : 0, norms: dhs ? 4 * LD * T * (B + 1) : 0,
-      dx: backward && this.#embedding >= 0 ? 4 * B * T * cfg.inputSize : 0 };
+      dhn: backward && last ? st : 0, dh0: backward && (learned || state?.dh) ? st : 0,
+      dc0: backward && (learned || state?.dh) && cellState ? st : 0, dhs: dhs ? st * T : 0,
+      norms: dhs ? 4 * LD * T * (B + 1) : 0, dx: backward && this.#embedding >= 0 ? 4 * B * T * cfg.inputSize : 0 };
     if (!this.#cell.bptt && (truncate > 0 || dhs)) {
       throw new TypeError(
         `${where}: ${truncate > 0 ? "truncate" : "gradientFlow"} applies to the recurrent layers' BPTT; cell ${
@@ -326,6 +326,10 @@ export class RecurrentModel<R extends Readout = Readout> {
     R.headForward(hs, feat, w, p.acts, p.pred, p.wt);
     // the carried state leaves with the batch's final states, once nothing can fail any more
     const carry = () => {
+      if (state?.dh && backward) {
+        state.dh.set(f32(p.dh0, LD * B * H));
+        if (cellState) state.dc!.set(f32(p.dc0, LD * B * H));
+      }
       if (state) {
         state.h.set(f32(p.hn, LD * B * H));
         if (cellState) state.c!.set(f32(p.cn, LD * B * H));

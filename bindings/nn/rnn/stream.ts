@@ -58,6 +58,10 @@ export interface CarriedState {
   h: Float32Array;
   /** The cell state (LSTM), same shape. */
   c?: Float32Array;
+  /** @internal Given to a model's backward pass: it writes ∂L/∂h of the initial state here. */
+  dh?: Float32Array;
+  /** @internal Likewise ∂L/∂c (LSTM). */
+  dc?: Float32Array;
 }
 
 /** What a stream needs of its layer (RecurrentLayer). */
