@@ -175,6 +175,42 @@ export class SimulatorCore {
     return out;
   }
 
+  /** Gradients by name (copies), the names of stateDict(). */
+  grads(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [k, v] of Object.entries(this.model.grads())) out[`simulator.${k}`] = v;
+    for (const [k, v] of Object.entries(this.encoder?.grads() ?? {})) out[`encoder.${k}`] = v;
+    return out;
+  }
+
+  /** Load parameters by name (stateDict()'s names; every entry checked before anything is written). */
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    const M = "Simulator.loadStateDict", o = check.object(M, "dict", dict);
+    const part = (prefix: string) =>
+      Object.fromEntries(
+        Object.entries(o).filter(([k]) => k.startsWith(prefix)).map((
+          [k, v],
+        ) => [k.slice(prefix.length), v as Float32Array]),
+      );
+    const bad = Object.keys(o).find((k) => !k.startsWith("simulator.") && !(this.encoder && k.startsWith("encoder.")));
+    if (bad !== undefined) {
+      throw new TypeError(
+        `${M}: unexpected entry ${JSON.stringify(bad)}; names start with "simulator."${
+          this.encoder ? ' or "encoder."' : ""
+        }`,
+      );
+    }
+    const sim = part("simulator."), enc = part("encoder.");
+    const before = this.model.stateDict();
+    this.model.loadStateDict(sim);
+    try {
+      this.encoder?.loadStateDict(enc);
+    } catch (e) {
+      this.model.loadStateDict(before);
+      throw e;
+    }
+  }
+
   /** Free the WebAssembly memory of the simulator and its encoder; later calls throw. */
   dispose(): void {
     this.model.dispose();

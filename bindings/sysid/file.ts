@@ -101,12 +101,7 @@ export function readSimulator(
 
 /** Write the tensors of a file read by readSimulator into a simulator of its settings. */
 export function loadInto(sim: SimulatorCore, tensors: Record<string, Float32Array>): void {
-  const part = (prefix: string) =>
-    Object.fromEntries(
-      Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]),
-    );
-  sim.model.loadStateDict(part("simulator."));
-  if (sim.encoder) sim.encoder.loadStateDict(part("encoder."));
+  sim.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith("normalization."))));
   const z = sim.normalization;
   for (const [k, f] of NORM) z[f].set(tensors[`normalization.${k}`]);
   sim.normalized = true;

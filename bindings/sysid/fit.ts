@@ -162,7 +162,7 @@ async function train1(sim: SimulatorCore, fitRecs: IoRecord[], valRecs: IoRecord
       let sum = 0, count = 0;
       for (let i0 = 0; i0 < subs.length; i0 += p.bs) {
         const batch = subs.slice(i0, i0 + p.bs);
-        const loss = step(sim, us, ys, batch, n, L, burnWeights, p.clip);
+        const loss = step(W, sim, us, ys, batch, n, L, burnWeights, p.clip);
         if (!Number.isFinite(loss)) {
           throw new Error(
             `${W}: the training loss became ${loss} at epoch ${epoch}; lower learningRate or clipNorm (the weights were restored)`,
@@ -200,12 +200,31 @@ async function train1(sim: SimulatorCore, fitRecs: IoRecord[], valRecs: IoRecord
   return hist;
 }
 
+/** @internal Simulator.computeGradients: zero the gradients, then forward, loss and backward over
+ *  the subsequences of `record` starting at `starts` (window + steps samples each); returns the loss. */
+export function computeGradients(sim: SimulatorCore, record: unknown, options: unknown): number {
+  const M = "Simulator.computeGradients", c = sim.config, n = c.window;
+  sim.model.parameters.paramsAt(M);
+  const o = check.object(M, "options", options);
+  check.known(M, o, ["starts", "steps"]);
+  const T = check.int(M, "steps", o.steps, 1, 1e6);
+  const [r] = checkRecords(M, "record", record, c, n + T, `window ${n} + steps ${T}`);
+  const N = r.u.length / c.inputs;
+  if (!Array.isArray(o.starts) || o.starts.length === 0) {
+    throw new TypeError(`${M}: starts must be a non-empty array of sample indices, got ${check.show(o.starts)}`);
+  }
+  const starts = o.starts.map((s, i) => check.int(M, `starts[${i}]`, s, 0, N - n - T));
+  const z = sim.normalization;
+  const us = [normalize(r.u, z.uMean, z.uStd)], ys = [normalize(r.y, z.yMean, z.yStd)];
+  return step(M, sim, us, ys, starts.map((s) => [0, s]), n, n + T, new Float32Array(n + T).fill(1).fill(0, 0, n), 0);
+}
+
 /** Forward, loss and backward of one batch of subsequences, gradients of simulator and encoder
  *  clipped together by their global norm; returns the loss. */
-function step(sim: SimulatorCore, us: Float32Array[], ys: Float32Array[], batch: [number, number][], n: number,
-  L: number, burnWeights: Float32Array, clip: number): number {
+function step(where: string, sim: SimulatorCore, us: Float32Array[], ys: Float32Array[], batch: [number, number][],
+  n: number, L: number, burnWeights: Float32Array, clip: number): number {
   const c = sim.config, I = c.inputs, O = c.outputs, B = batch.length, model = sim.model, enc = sim.encoder;
-  model.parameters.zeroGrad(W);
+  model.parameters.zeroGrad(where);
   const idx = Array.from({ length: B }, (_, b) => b);
   let loss: number;
   if (enc) {
@@ -214,12 +233,12 @@ function step(sim: SimulatorCore, us: Float32Array[], ys: Float32Array[], batch:
     const state = { ...st, dh: new Float32Array(st.h.length), dc: st.c ? new Float32Array(st.c.length) : undefined };
     const data = { x: batch.map(([k, s]) => us[k].subarray((s + n) * I, (s + L) * I)),
       y: batch.map(([k, s]) => ys[k].subarray((s + n) * O, (s + L) * O)) };
-    loss = model.runBatch(W, data, idx, "backward", 0, false, state).loss;
+    loss = model.runBatch(where, data, idx, "backward", 0, false, state).loss;
     enc.backward(state.dc ? { hN: state.dh, cN: state.dc } : { hN: state.dh });
   } else {
     const data = { x: batch.map(([k, s]) => us[k].subarray(s * I, (s + L) * I)),
       y: batch.map(([k, s]) => ys[k].subarray(s * O, (s + L) * O)), weights: batch.map(() => burnWeights) };
-    loss = model.runBatch(W, data, idx, "backward").loss;
+    loss = model.runBatch(where, data, idx, "backward").loss;
   }
   if (clip > 0) clipTogether(sim, clip);
   return loss;

@@ -2,7 +2,7 @@
 // (file.ts).
 import { SimulatorCore } from "./core.js";
 import type { SimulatorConfig } from "./core.js";
-import { fitSimulator } from "./fit.js";
+import { computeGradients, fitSimulator } from "./fit.js";
 import type { SimulatorFitOptions, SimulatorHistory } from "./fit.js";
 import { loadInto, readSimulator, saveSimulator } from "./file.js";
 import type { IoRecord } from "./record.js";
@@ -26,6 +26,14 @@ export class Simulator extends SimulatorCore {
    *  error or a diverging loss leaves the weights and normalization as they were. */
   fit(train: IoRecord | IoRecord[], options: SimulatorFitOptions = {}): Promise<SimulatorHistory> {
     return fitSimulator(this, train, options);
+  }
+
+  /** Zero the gradients, then run the loss of training and its backward pass over the
+   *  subsequences of `record` that start at `starts` (window + steps samples each; the loss: the
+   *  mean squared error of the normalized outputs over the steps after the window), leaving
+   *  ∂loss/∂parameter in grads(). Returns the loss. The weights are not changed. */
+  computeGradients(record: IoRecord, options: { starts: number[]; steps: number }): number {
+    return computeGradients(this, record, options);
   }
 
   /** The simulator as one safetensors file: parameters, encoder, normalization and settings. */
