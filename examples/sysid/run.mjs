@@ -1,0 +1,139 @@
+// System identification on two real benchmarks (nonlinearbenchmark.org): a recurrent Simulator
+// trained on the estimation record and run in free-run simulation on the test records, from a
+// state set by an encoder over the first `window` samples of u and y; a linear ARX baseline
+// (least squares, orders chosen on validation) beside it.
+//
+//   npm run example:sysid -- --data DIR [--only cascaded-tanks|silverbox] [--seeds 3] [--quick] [--out DIR]
+//
+// DIR holds cascaded-tanks.csv and silverbox-SNLS80mV.csv (../shared/data/SOURCES.md: columns, splits,
+// metric). Validation is cut from the end of the training record; nothing is chosen on a test record,
+// and every read of a test record's outputs is counted and printed. Writes reports/sysid.json and a plot
+// of a test stretch (measured vs simulated) per benchmark: reports/sysid-<name>.svg. --quick: a few
+// epochs (the test suite's run; its numbers mean nothing).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { numberArg, outDir, stringArg } from "../args.mjs";
+import { init, Simulator } from "../../dist/index.js";
+import { chooseArx, simulateArx } from "./arx.mjs";
+import { cascadedTanks, rmse, silverbox } from "./data.mjs";
+
+const DATA = stringArg("data");
+if (!DATA) {
+  console.error("--data DIR: the folder with cascaded-tanks.csv and silverbox-SNLS80mV.csv (nonlinearbenchmark.org)");
+  process.exit(2);
+}
+const QUICK = process.argv.includes("--quick"), ONLY = stringArg("only"), SEEDS = numberArg("seeds", 3);
+const OUT = outDir(), t0 = performance.now();
+const log = (s) => console.log(s);
+await init();
+
+/** The settings of each benchmark, chosen on its validation cut (examples/sysid/README in docs). */
+const SETTINGS = {
+  "cascaded-tanks": { model: { cell: "gru", hiddenSize: 32 },
+    fit: { steps: 100, stride: 5, batchSize: 32, epochs: 100, learningRate: 3e-3, validationSplit: 0.2 },
+    published: "published GRU 0.396, LSTM 0.490, best 0.343" },
+  silverbox: { model: { cell: "gru", hiddenSize: 32 },
+    fit: { steps: 200, stride: 50, batchSize: 32, epochs: 200, learningRate: 5e-3, validationSplit: 0.2,
+      validateEvery: 5 }, published: "published GRU 0.31-0.33 / 1.31-1.65 / 0.29-0.34" },
+};
+
+const benches = ["cascaded-tanks", "silverbox"].filter((n) => !ONLY || n === ONLY);
+if (benches.length === 0) {
+  console.error(`--only: expected cascaded-tanks or silverbox, got ${ONLY}`);
+  process.exit(2);
+}
+
+const report = { command: `npm run example:sysid -- ${process.argv.slice(2).join(" ")}`, node: process.version,
+  cpu: cpus()[0]?.model, date: new Date().toISOString().slice(0, 10), quick: QUICK, benchmarks: {} };
+const plots = [];
+for (const name of benches) {
+  const d = name === "cascaded-tanks" ? cascadedTanks(DATA) : silverbox(DATA);
+  const s = SETTINGS[name], n = d.window, tb = performance.now();
+  const N = d.train.u.length, cut = N - Math.floor(N * s.fit.validationSplit);
+  const part = (a, b) => ({ u: d.train.u.subarray(a, b), y: d.train.y.subarray(a, b) });
+  // ARX: orders on the validation cut, refitted on the whole training record
+  const arx = chooseArx(d.train, part(0, cut), part(cut, N), n, QUICK ? 3 : 8);
+  const res = { window: n, unit: d.unit, settings: s,
+    arx: { na: arx.na, nb: arx.nb, nk: arx.nk, validation: arx.validationRmse * d.scale, test: {} }, seeds: [],
+    test: {} };
+  const measured = d.tests.map(() => null);
+  d.tests.forEach((rec) => {
+    const { u, y } = rec.read();
+    res.arx.test[rec.name] = rmse(simulateArx(arx, u, y, n), y, n) * d.scale;
+  });
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const ts = performance.now();
+    const sim = new Simulator({ inputs: 1, outputs: 1, window: n, init: "encoder", seed, ...s.model });
+    const h = await sim.fit(d.train, { ...s.fit, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) });
+    const one = { seed, bestEpoch: h.bestEpoch, epochs: h.epochs, subsequences: h.subsequences,
+      validation: Math.min(...h.validationRmse) * d.scale, seconds: 0, test: {} };
+    d.tests.forEach((rec, i) => {
+      const { u, y } = rec.read();
+      const p = sim.simulate(u, { y: y.subarray(0, n) });
+      one.test[rec.name] = rmse(p, y, n) * d.scale;
+      if (seed === 1) measured[i] = { y, p };
+    });
+    one.seconds = (performance.now() - ts) / 1000;
+    res.seeds.push(one);
+    log(
+      `${name} seed ${seed}: test ${
+        d.tests.map((r) => `${r.name} ${one.test[r.name].toFixed(3)}`).join(", ")
+      } ${d.unit} (validation ${one.validation.toFixed(3)}, best epoch ${h.bestEpoch}/${h.epochs}, ${
+        one.seconds.toFixed(0)
+      } s)`,
+    );
+    sim.dispose();
+  }
+  for (const r of d.tests) res.test[r.name] = res.seeds.reduce((a, o) => a + o.test[r.name], 0) / res.seeds.length;
+  res.reads = Object.fromEntries(d.tests.map((r) => [r.name, r.reads]));
+  res.seconds = (performance.now() - tb) / 1000;
+  report.benchmarks[name] = res;
+  const f = (v) => v.toFixed(3);
+  if (name === "cascaded-tanks") {
+    log(
+      `cascaded-tanks: test RMSE ${f(res.test.test)} V (window 5; seeds ${
+        res.seeds.map((o) => f(o.test.test)).join("/")
+      }; ARX ${f(res.arx.test.test)}; ${s.published})`,
+    );
+  } else {
+    log(
+      `silverbox: test RMSE multisine ${f(res.test.multisine)} mV, arrow ${
+        f(res.test["arrow full"])
+      } mV, arrow without extrapolation ${f(res.test["arrow without extrapolation"])} mV (${s.published})`,
+    );
+  }
+  log(
+    `${name}: test records read ${
+      d.tests.map((r) => `${r.name} ${r.reads} times`).join(", ")
+    } (ARX once, each seed once); ${res.seconds.toFixed(0)} s`,
+  );
+  // a stretch of the first test record: measured against simulated (seed 1)
+  const { y, p } = measured[0], from = name === "cascaded-tanks" ? n : 2000,
+    to = name === "cascaded-tanks" ? y.length : 2300;
+  const values = [];
+  for (let t = from; t < to; t++) {
+    values.push({ t, v: y[t] * d.scale, what: "measured" }, { t, v: p[t - n] * d.scale, what: "simulated (seed 1)" });
+  }
+  plots.push([`sysid-${name}`, { title: `${name}: free-run simulation on the test record (${d.tests[0].name})`,
+    data: { values }, mark: { type: "line", strokeWidth: 1 },
+    encoding: { x: { field: "t", type: "quantitative", title: "sample" },
+      y: { field: "v", type: "quantitative", title: `y (${d.unit})`, scale: { zero: false } },
+      color: { field: "what", type: "nominal", title: null } } }]);
+}
+report.seconds = (performance.now() - t0) / 1000;
+log(`total ${report.seconds.toFixed(0)} s`);
+// the reactor's results (another part of this example) may already be in the file: keep them
+mkdirSync(OUT, { recursive: true });
+const path = new URL("sysid.json", OUT);
+const old = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+writeFileSync(path,
+  JSON.stringify({ ...old, ...report, benchmarks: { ...old.benchmarks, ...report.benchmarks } }, null, 1) + "\n");
+log(`wrote ${path.pathname}`);
+if (!process.argv.includes("--no-plot")) {
+  const { reportWriter } = await import("../../experiments/report.mjs");
+  const w = reportWriter(OUT);
+  for (const [file, spec] of plots) {
+    await w.plot(file, spec);
+    log(`wrote ${new URL(`${file}.svg`, OUT).pathname}`);
+  }
+}
