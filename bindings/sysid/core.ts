@@ -7,6 +7,7 @@
 import * as check from "../core/check.js";
 import { f32 } from "../core/arena.js";
 import { RecurrentModel } from "../nn/model/model.js";
+import type { Nonlinearity } from "../core/cells.js";
 import type { HeadOptions } from "../nn/model/config.js";
 import { GRU, LSTM, RNN } from "../nn/rnn/layers.js";
 import type { RecurrentLayer } from "../nn/rnn/layers.js";
@@ -25,6 +26,9 @@ export interface SimulatorConfig {
   outputs: number;
   /** The recurrent cell: "gru" (default), "lstm" or "rnn" (Elman, tanh). */
   cell?: "gru" | "lstm" | "rnn";
+  /** Cell "rnn": φ of h_t = φ(W_ih u_t + b_ih + W_hh h_{t−1} + b_hh), "tanh" (default), "relu" or
+   *  "linear" (with a linear readout: a linear state-space output-error model). */
+  nonlinearity?: Nonlinearity;
   /** Width of the state (default 32). */
   hiddenSize?: number;
   /** Stacked recurrent layers (default 1). */
@@ -43,7 +47,7 @@ export interface SimulatorConfig {
 /** Every setting filled in. */
 export type SimulatorSettings = Required<Omit<SimulatorConfig, "head">> & Pick<SimulatorConfig, "head">;
 
-const KEYS = ["inputs", "outputs", "cell", "hiddenSize", "numLayers", "head", "window", "init", "seed"];
+const KEYS = ["inputs", "outputs", "cell", "nonlinearity", "hiddenSize", "numLayers", "head", "window", "init", "seed"];
 const W = "Simulator";
 
 /** @internal Validate a config and fill in the defaults. */
@@ -52,9 +56,15 @@ export function checkSimulatorConfig(config: unknown): SimulatorSettings {
   check.known(W, o, KEYS);
   const window = check.int(W, "window", o.window ?? 0, 0, 1e6);
   const head = o.head === undefined ? {} : { head: check.object(W, "head", o.head) as unknown as HeadOptions };
+  const cell = check.oneOf(W, "cell", o.cell ?? "gru", ["gru", "lstm", "rnn"] as const);
+  if (o.nonlinearity !== undefined && o.nonlinearity !== "tanh" && cell !== "rnn") {
+    throw new TypeError(
+      `${W}: nonlinearity applies to cell "rnn" only; this simulator's cell is ${JSON.stringify(cell)}`,
+    );
+  }
   return { ...head, inputs: check.int(W, "inputs", o.inputs, 1, 4096),
-    outputs: check.int(W, "outputs", o.outputs, 1, 4096),
-    cell: check.oneOf(W, "cell", o.cell ?? "gru", ["gru", "lstm", "rnn"] as const),
+    outputs: check.int(W, "outputs", o.outputs, 1, 4096), cell,
+    nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const),
     hiddenSize: check.int(W, "hiddenSize", o.hiddenSize ?? 32, 1, 4096),
     numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 16), window,
     init: window === 0 ? "burnin" : check.oneOf(W, "init", o.init ?? "encoder", ["encoder", "burnin"] as const),
@@ -79,13 +89,14 @@ export class SimulatorCore {
   constructor(config: SimulatorConfig) {
     const c = checkSimulatorConfig(config);
     this.config = c;
-    this.model = new RecurrentModel<"sequence">({ cell: c.cell, inputSize: c.inputs, hiddenSize: c.hiddenSize,
+    const phi = c.cell === "rnn" ? { nonlinearity: c.nonlinearity } : {};
+    this.model = new RecurrentModel<"sequence">({ cell: c.cell, ...phi, inputSize: c.inputs, hiddenSize: c.hiddenSize,
       numLayers: c.numLayers, outputSize: c.outputs, readout: "sequence", loss: "mse", seed: c.seed,
       ...(c.head ? { head: c.head } : {}) });
     try {
       this.encoder = c.init === "encoder"
-        ? new LAYERS[c.cell]({ inputSize: c.inputs + c.outputs, hiddenSize: c.hiddenSize, numLayers: c.numLayers,
-          seed: (c.seed + 1) >>> 0 })
+        ? new LAYERS[c.cell]({ ...phi, inputSize: c.inputs + c.outputs, hiddenSize: c.hiddenSize,
+          numLayers: c.numLayers, seed: (c.seed + 1) >>> 0 })
         : null;
     } catch (e) {
       this.model.dispose();

@@ -27,14 +27,15 @@ const OUT = outDir(), t0 = performance.now();
 const log = (s) => console.log(s);
 await init();
 
-/** The settings of each benchmark, chosen on its validation cut (examples/sysid/README in docs). */
+/** The settings of each benchmark, chosen on its validation cut (docs/physical-systems.md). */
 const SETTINGS = {
   "cascaded-tanks": { model: { cell: "gru", hiddenSize: 32 },
     fit: { steps: 100, stride: 5, batchSize: 32, epochs: 100, learningRate: 3e-3, validationSplit: 0.2 },
-    published: "published GRU 0.396, LSTM 0.490, best 0.343" },
+    oe: { hiddenSize: 8, learningRate: 1e-2, epochs: 100 }, published: "published GRU 0.396, LSTM 0.490, best 0.343" },
   silverbox: { model: { cell: "gru", hiddenSize: 32 },
     fit: { steps: 200, stride: 50, batchSize: 32, epochs: 200, learningRate: 5e-3, validationSplit: 0.2,
-      validateEvery: 5 }, published: "published GRU 0.31-0.33 / 1.31-1.65 / 0.29-0.34" },
+      validateEvery: 5 }, oe: { hiddenSize: 8, learningRate: 1e-2, epochs: 40 },
+    published: "published GRU 0.31-0.33 / 1.31-1.65 / 0.29-0.34" },
 };
 
 const benches = ["cascaded-tanks", "silverbox"].filter((n) => !ONLY || n === ONLY);
@@ -61,6 +62,20 @@ for (const name of benches) {
     const { u, y } = rec.read();
     res.arx.test[rec.name] = rmse(simulateArx(arx, u, y, n), y, n) * d.scale;
   });
+  // linear output-error model: a linear state-space model (Elman cell without a nonlinearity, linear
+  // readout) trained on the free-run simulation error like the recurrent simulator, seed 1
+  {
+    const { hiddenSize, ...fo } = s.oe;
+    const oe = new Simulator({ inputs: 1, outputs: 1, window: n, cell: "rnn", nonlinearity: "linear", hiddenSize,
+      seed: 1 });
+    const h = await oe.fit(d.train, { ...s.fit, ...fo, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) });
+    res.oe = { hiddenSize, validation: Math.min(...h.validationRmse) * d.scale, test: {} };
+    d.tests.forEach((rec) => {
+      const { u, y } = rec.read();
+      res.oe.test[rec.name] = rmse(oe.simulate(u, { y: y.subarray(0, n) }), y, n) * d.scale;
+    });
+    oe.dispose();
+  }
   for (let seed = 1; seed <= SEEDS; seed++) {
     const ts = performance.now();
     const sim = new Simulator({ inputs: 1, outputs: 1, window: n, init: "encoder", seed, ...s.model });
@@ -102,10 +117,16 @@ for (const name of benches) {
       } mV, arrow without extrapolation ${f(res.test["arrow without extrapolation"])} mV (${s.published})`,
     );
   }
+  const all = (o) => d.tests.map((r) => f(o.test[r.name])).join(" / ");
+  log(
+    `${name} baselines: ARX ${all(res.arx)} ${d.unit} (na ${arx.na}, nb ${arx.nb}, nk ${arx.nk}), linear OE ${
+      all(res.oe)
+    } ${d.unit} (order ${res.oe.hiddenSize})`,
+  );
   log(
     `${name}: test records read ${
       d.tests.map((r) => `${r.name} ${r.reads} times`).join(", ")
-    } (ARX once, each seed once); ${res.seconds.toFixed(0)} s`,
+    } (ARX and linear OE once each, each seed once); ${res.seconds.toFixed(0)} s`,
   );
   // a stretch of the first test record: measured against simulated (seed 1)
   const { y, p } = measured[0], from = name === "cascaded-tanks" ? n : 2000,

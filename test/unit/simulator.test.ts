@@ -51,9 +51,11 @@ describe("Simulator on a two-tank system", () => {
     await sim.fit(train, { steps: 30, epochs: 2 });
     const bytes = sim.save({ note: "two tanks" });
     const { tensors, metadata } = safetensors.read(bytes);
-    expect(Object.keys(tensors)).toEqual(expect.arrayContaining(["simulator.rnn.weight_ih_l0",
-      "simulator.readout.weight", "encoder.weight_ih_l0", "encoder.bias_hh_l0", "normalization.u_mean",
-      "normalization.u_std", "normalization.y_mean", "normalization.y_std"]));
+    expect(Object.keys(tensors)).toEqual(
+      expect.arrayContaining(["simulator.rnn.weight_ih_l0", "simulator.readout.weight", "encoder.weight_ih_l0",
+        "encoder.bias_hh_l0", "normalization.u_mean", "normalization.u_std", "normalization.y_mean",
+        "normalization.y_std"]),
+    );
     expect(metadata.note).toBe("two tanks");
     const back = Simulator.load(bytes);
     expect(back.config).toEqual(sim.config);
@@ -82,7 +84,9 @@ describe("Simulator on a two-tank system", () => {
     inf[3] = Infinity;
     await expect(sim.fit({ u: nan, y }, { steps: 20 })).rejects.toThrow(/train\.u\[7\] is NaN/);
     await expect(sim.fit({ u, y: inf }, { steps: 20 })).rejects.toThrow(/train\.y\[3\] is Infinity/);
-    await expect(sim.fit({ u, y: y.subarray(1) }, { steps: 20 })).rejects.toThrow(/train\.y has 199 elements.*mismatched/);
+    await expect(sim.fit({ u, y: y.subarray(1) }, { steps: 20 })).rejects.toThrow(
+      /train\.y has 199 elements.*mismatched/,
+    );
     await expect(sim.fit({ u: u.subarray(1), y }, { steps: 20 })).rejects.toThrow(/train\.u .*inputs=2.*channel count/);
     await expect(sim.fit([{ u, y }, { u, y: y.subarray(2) }], { steps: 20 })).rejects.toThrow(/train\[1\]\.y/);
     await expect(sim.fit({ u, y }, { steps: 300 })).rejects.toThrow(/train has 200 samples; window 5 \+ steps 300/);
@@ -95,7 +99,9 @@ describe("Simulator on a two-tank system", () => {
     const ynan = y.slice(0, 5);
     ynan[2] = NaN;
     expect(() => sim.simulate(u, { y: ynan })).toThrow(/options\.y \(its window\)\[2\] is NaN/);
-    expect(() => new Simulator({ inputs: 1, outputs: 1, window: 2, init: "guess" as "burnin" })).toThrow(/init must be one of/);
+    expect(() => new Simulator({ inputs: 1, outputs: 1, window: 2, init: "guess" as "burnin" })).toThrow(
+      /init must be one of/,
+    );
     expect(sim.stateDict()).toEqual(sd);
     expect(Array.from(sim.normalization.uStd)).toEqual([1, 1]);
     sim.dispose();
