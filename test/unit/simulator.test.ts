@@ -4,6 +4,7 @@
 // fails leaving the weights and normalization as they were. (Gradients: test/reference/simulator.test.ts.)
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, safetensors, Simulator } from "../../dist/index.js";
+import { lcg } from "../helpers/index.js";
 import { twoTanks } from "../helpers/two-tanks.js";
 
 beforeAll(async () => {
@@ -102,10 +103,35 @@ describe("Simulator on a two-tank system", () => {
     expect(() => new Simulator({ inputs: 1, outputs: 1, window: 2, init: "guess" as "burnin" })).toThrow(
       /init must be one of/,
     );
+    expect(() => new Simulator({ inputs: 1, outputs: 1, cell: "gru", nonlinearity: "linear" })).toThrow(
+      /nonlinearity applies to cell "rnn" only/,
+    );
     expect(sim.stateDict()).toEqual(sd);
     expect(Array.from(sim.normalization.uStd)).toEqual([1, 1]);
     sim.dispose();
   });
+
+  it("a linear output-error model (cell rnn, nonlinearity linear) fits a first-order linear system and round-trips",
+    async () => {
+      // y_t = x_t, x_t = 0.9 x_{t−1} + 0.3 u_t; u: random levels held for 10 samples
+      const N = 600, u = new Float32Array(N), y = new Float32Array(N), rnd = lcg(7);
+      for (let t = 0, x = 0, level = 0; t < N; t++) {
+        if (t % 10 === 0) level = 2 * rnd();
+        u[t] = level;
+        x = 0.9 * x + 0.3 * u[t];
+        y[t] = x;
+      }
+      const oe = new Simulator({ inputs: 1, outputs: 1, cell: "rnn", nonlinearity: "linear", hiddenSize: 2, window: 5,
+        seed: 4 });
+      const h = await oe.fit({ u, y }, { steps: 40, stride: 2, batchSize: 8, epochs: 30, learningRate: 1e-2 });
+      const rms = Math.sqrt(y.reduce((a, v) => a + v * v, 0) / N);
+      expect(Math.min(...h.validationRmse)).toBeLessThan(0.02 * rms);
+      const back = Simulator.load(oe.save());
+      expect(back.config.nonlinearity).toBe("linear");
+      expect(Array.from(back.simulate(u, { y }))).toEqual(Array.from(oe.simulate(u, { y })));
+      oe.dispose();
+      back.dispose();
+    }, 60_000);
 
   it("a fit that fails mid-way (a callback throws at epoch 2) leaves weights and normalization as before", async () => {
     const sim = new Simulator({ inputs: 1, outputs: 1, hiddenSize: 4, window: 5, seed: 2 });
