@@ -112,16 +112,25 @@ export async function fitSimulator(sim: SimulatorCore, train: unknown,
       valRecs.push(rows(r, c, cut, N));
     });
   }
+  if (running.has(sim)) {
+    throw new Error(`${W}: this simulator is already being trained by a fit() that has not finished; await it first`);
+  }
   // everything is checked: from here on, a failure restores the weights and normalization
   const before = snapshot(sim);
+  running.add(sim);
   try {
     return await train1(sim, fitRecs, valRecs, { T, stride, bs, epochs, lr, clip, patience, every,
       onEpochEnd: o.onEpochEnd as SimulatorFitOptions["onEpochEnd"] });
   } catch (e) {
     restore(sim, before);
     throw e;
+  } finally {
+    running.delete(sim);
   }
 }
+
+/** Simulators inside a fit() that has not settled. */
+const running = new WeakSet<SimulatorCore>();
 
 interface Plan {
   T: number;

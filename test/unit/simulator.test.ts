@@ -144,6 +144,10 @@ describe("Simulator on a two-tank system", () => {
     expect(Array.from(sim.normalization.yStd)).toEqual([1]);
     const bytes = sim.save();
     expect(Array.from(safetensors.read(bytes).tensors["normalization.y_std"].data)).toEqual([1]);
+    // a second fit while one runs is refused; the first finishes
+    const first = sim.fit(train, { steps: 20, epochs: 1 });
+    await expect(sim.fit(train, { steps: 20, epochs: 1 })).rejects.toThrow(/already being trained/);
+    expect((await first).epochs).toBe(1);
     sim.dispose();
   });
 });
