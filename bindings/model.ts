@@ -14,6 +14,7 @@ import { modelSummary } from "./nn/model/summary.js";
 import { Vocabulary } from "./io/vocabulary.js";
 import { checkPyTorchExport, pytorchSource } from "./export/pytorch.js";
 import type { PyTorchExport } from "./export/pytorch.js";
+import { checkExportable, modelToOnnx } from "./export/onnx.js";
 import { readKeras } from "./io/keras.js";
 
 /** A recurrent sequence model: RNN, LSTM, GRU or ODE-RNN layers and a linear readout, trained
@@ -126,6 +127,25 @@ export class Model<R extends Readout = "last"> extends RecurrentModel<R> {
     checkPyTorchExport(M, this.config);
     const { format: _format, config: _config, ...metadata } = this.metadata;
     return { "model.py": pytorchSource(this.config), "model.safetensors": this.save(metadata) };
+  }
+
+  /** The model as an ONNX model (ModelProto bytes, opset 14) that ONNX Runtime runs: inputs "x"
+   *  (float32 [batch, steps, inputSize], or int64 token ids [batch, steps]), "lengths" (int32
+   *  [batch]; steps past a length are padding), for initialState { perClass } "classes" (int32
+   *  [batch]), for inputMask "mask" (float32 [batch, steps, inputSize]), for timeGap "times" (float64
+   *  [batch, steps]); output "y", what predict() returns ([batch, outputSize] for readout "last",
+   *  [batch, steps, outputSize] zero past each length for "sequence"). Batch and steps are dynamic.
+   *  ONNX's RNN, LSTM and GRU operators run the recurrence (docs/scale.md has the mapping). The
+   *  model's metadata_props hold its config ("recurrent-wasm.config", JSON) and, if it has one, its
+   *  vocabulary ("recurrent-wasm.vocabulary", the JSON save() stores). The
+   *  ODE-RNN (cell "odegru") is a TypeError. */
+  toONNX(): Uint8Array {
+    const M = "Model.toONNX";
+    this.parameters.paramsAt(M); // throws after dispose()
+    checkExportable(M, this.config);
+    const v = this.vocabulary;
+    return modelToOnnx(this.config, this.stateDict(),
+      v ? [["recurrent-wasm.vocabulary", JSON.stringify(v.toJSON())]] : []);
   }
 
   /** Rebuild a model saved by save() (or written by PyTorch with the same names). The file is

@@ -65,11 +65,12 @@ await build({
 // ESM for browsers and bundlers: compiled as they download from ../build/ (or init's wasmUrl)
 await build({ ...common, entryPoints: [root + "bindings/index.ts"], outfile: root + "dist/recurrent.url.js",
   format: "esm", platform: "browser", plugins: [urlSource], define: { RW_BUILD: '"esm"' } });
-// the trainer never exports: no model.py source in it (bindings/export/pytorch-source.trainer.ts)
+// the trainer never exports: no model.py source and no ONNX writer in it (bindings/export/*.trainer.ts)
 const noExport = { name: "trainer-no-export",
   setup(b) {
     b.onResolve({ filter: /\/pytorch-source\.js$/ },
       () => ({ path: root + "bindings/export/pytorch-source.trainer.ts" }));
+    b.onResolve({ filter: /\/export\/onnx\.js$/ }, () => ({ path: root + "bindings/export/onnx.trainer.ts" }));
   } };
 await build({ ...common, entryPoints: [root + "bindings/worker/entry-browser.ts"],
   outfile: root + "dist/recurrent.trainer.js", format: "esm", platform: "browser", plugins: [urlSource, noExport],

@@ -12,14 +12,17 @@ export const EXPORT: Spec = { flags: ["force", "verbose", "help"], values: ["to"
 export const EXPORT_HELP = `export options:
   --to FORMAT        pytorch: model.py (a torch.nn.Module: forward, loss, load, save) and
                      model.safetensors (the weights; model.py's save() writes what predict reads)
+                     onnx: one ONNX model (opset 14; inputs x, lengths, and classes, mask, times
+                     where the model reads them; output y, what predict returns; docs/scale.md)
   --model FILE       a model file (saved by train or Model.save)
-  --out DIR          the folder to write into (made if missing)
+  --out DIR          the folder to write into (made if missing); --to onnx: the file (model.onnx)
   --force            replace files of the same names in --out (otherwise they are an error)
 `;
 
 /** The formats, each the files a model's export returns. */
 const FORMATS: Record<string, (m: Model) => Record<string, string | Uint8Array>> = {
   pytorch: (m) => ({ ...m.toPyTorch() }),
+  onnx: (m) => ({ "": m.toONNX() }),
 };
 
 const q = (s: string) => JSON.stringify(s);
@@ -54,18 +57,28 @@ export async function exportModel(opts: Record<string, string>, flags: Set<strin
     model.dispose();
   }
   const out = opts.out;
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
-  const paths = Object.keys(files).map((n) => join(out, n));
+  // a format of one file ("" its only name) writes --out itself
+  const single = Object.keys(files).length === 1 && "" in files;
+  if (single && existsSync(out) && !statSync(out).isFile()) {
+    throw new UsageError(`--out ${out} exists and is not a file`);
+  }
+  if (!single && existsSync(out) && !statSync(out).isDirectory()) {
+    throw new UsageError(`--out ${out} exists and is not a folder`);
+  }
+  const paths = Object.keys(files).map((n) => (single ? out : join(out, n)));
   const clash = paths.find((p) => existsSync(p));
   if (clash !== undefined && !flags.has("force")) {
     throw new UsageError(`${clash} exists; use --force to replace it (or another --out)`);
   }
   try {
-    mkdirSync(out, { recursive: true });
-    for (const [n, data] of Object.entries(files)) writeFileSync(join(out, n), data);
+    if (single) writeFileSync(out, files[""]);
+    else {
+      mkdirSync(out, { recursive: true });
+      for (const [n, data] of Object.entries(files)) writeFileSync(join(out, n), data);
+    }
   } catch (e) {
     throw new UsageError(
-      `cannot write into --out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot write ${single ? "" : "into "}--out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
   process.stdout.write(`wrote ${paths.join(", ")}\n`);

@@ -19,7 +19,7 @@ usage:
   recurrent-wasm help
   recurrent-wasm train   [--data file.csv --x COLUMN --y COLUMN] [options]
   recurrent-wasm predict --model model.safetensors (SEQUENCE ... | --data file.csv --x COLUMN)
-  recurrent-wasm export  --to pytorch --model model.safetensors --out DIR
+  recurrent-wasm export  --to pytorch --model model.safetensors --out DIR  (or --to onnx --out FILE.onnx)
 
 train options (defaults in brackets):
   --data FILE        CSV with a header row [the shipped ESOL set, data/esol-delaney.csv]

@@ -202,6 +202,8 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["computeGradients truncate", () => m.computeGradients(data, { truncate: -1 })],
     ["gradientFlow options null", () => m.gradientFlow(data, null as any)],
     ["Model after dispose", () => goneM.predict([f(4)])],
+    ["Model.toONNX after dispose", () => goneM.toONNX()],
+    ["Model.toONNX odegru", () => new R.Model({ cell: "odegru", inputSize: 1, hiddenSize: 2, outputSize: 1 }).toONNX()],
     // Model: training
     ["trainBatch optimizer", () => m.trainBatch(data, {} as any)],
     ["trainBatch options null", () => m.trainBatch(data, adam, null as any)],

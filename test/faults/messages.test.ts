@@ -212,11 +212,15 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   "Model after dispose",
   Error,
   "Model.predict: the module was disposed (its memory is freed); create a new one",
-], ["trainBatch optimizer", TypeError,
-  "Model.trainBatch: optimizer must be an Adam, AdamW or SGD instance, got Object"], ["trainBatch options null",
-  TypeError, "Model.trainBatch: options must be an object, got null"], ["trainBatch clipnorm typo", TypeError,
-  'Model.trainBatch: unknown option "clipnorm" (did you mean "clipNorm"?); expected one of clipNorm, truncate, state'],
-  ["trainBatch clipNorm 0", RangeError, "Model.trainBatch: clipNorm must be a finite number > 0, got 0"], [
+], ["Model.toONNX after dispose", Error,
+  "Model.toONNX: the module was disposed (its memory is freed); create a new one"], ["Model.toONNX odegru", TypeError,
+  'Model.toONNX: cell "odegru" (the ODE-RNN) has no ONNX operator: its ODE solve between steps cannot be written as RNN, LSTM or GRU nodes (export a cell "rnn", "lstm" or "gru" model)'],
+  ["trainBatch optimizer", TypeError, "Model.trainBatch: optimizer must be an Adam, AdamW or SGD instance, got Object"],
+  ["trainBatch options null", TypeError, "Model.trainBatch: options must be an object, got null"], [
+  "trainBatch clipnorm typo",
+  TypeError,
+  'Model.trainBatch: unknown option "clipnorm" (did you mean "clipNorm"?); expected one of clipNorm, truncate, state',
+], ["trainBatch clipNorm 0", RangeError, "Model.trainBatch: clipNorm must be a finite number > 0, got 0"], [
   "Adam options null",
   TypeError,
   "Adam: options must be an object, got null",

@@ -352,9 +352,9 @@ describe("recurrent-wasm export --to pytorch", () => {
     userError(run(["export", "--to", "pytorch", "--model", file, "--out", out]),
       `${join(out, "model.py")} exists; use --force to replace it (or another --out)`);
     expect(run(["export", "--to", "pytorch", "--model", file, "--out", out, "--force"]).status).toBe(0);
-    userError(run(["export", "--model", file, "--out", out]), "export needs --to FORMAT (pytorch)");
+    userError(run(["export", "--model", file, "--out", out]), "export needs --to FORMAT (pytorch, onnx)");
     userError(run(["export", "--to", "pytroch", "--model", file, "--out", out]),
-      '--to must be pytorch, got "pytroch"; did you mean pytorch?');
+      '--to must be pytorch or onnx, got "pytroch"; did you mean pytorch?');
     userError(run(["export", "--to", "pytorch", "--out", out]),
       "export needs --model FILE (a model saved by train or Model.save)");
     userError(run(["export", "--to", "pytorch", "--model", file]),
