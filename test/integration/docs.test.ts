@@ -63,7 +63,7 @@ const sources = (dir: string): string[] =>
 const examples = sources("bindings").flatMap(examplesOf);
 const runnable = [...all, ...examples].filter((b) => b.lang === "js" || b.lang === "ts");
 /** Fences that are shown, not run by this file (html: browser.test.ts runs the README's page). */
-const SHOWN = ["sh", "text", "python", "html", "c", "json"];
+const SHOWN = ["sh", "bash", "console", "text", "python", "html", "c", "json", "csv", "yaml", "diff"];
 const fileOf = (b: Block, i: number) =>
   `${b.page.replace(/\W+/g, "-")}-${b.line}-${i}.${b.lang === "ts" ? "mts" : "mjs"}`;
 
