@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { transformSync } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packedApp, root } from "../helpers/packed";
@@ -144,6 +145,32 @@ describe("the pages", () => {
     near(Number(m[1]) * 1e3, s.packed);
     near(Number(m[2]) * 1e6, s.unpacked);
     for (const n of Object.values(s.wasm) as number[]) near(Number(m[3]) * 1e3, n);
+  });
+});
+
+describe("the figures of docs/browser.md", () => {
+  it("the <script> bundle's and the browser module's sizes are the built files' (within 10%)", () => {
+    const page = text("docs/browser.md").replace(/\s+/g, " ");
+    const kB = (n: number) => n / 1e3;
+    const near = (label: string, stated: string | undefined, measured: number) => {
+      expect(stated, `docs/browser.md: ${label}`).toBeDefined();
+      expect(Math.abs(Number(stated) / kB(measured) - 1), `${label}: ${stated} KB vs ${measured} bytes`).toBeLessThan(
+        0.1,
+      );
+    };
+    const iife = readFileSync(join(root, "dist/recurrent.iife.js"));
+    const m1 = /threaded \+ relaxed\): (\d+) KB, (\d+) KB gzipped/.exec(page);
+    near("the <script> bundle", m1?.[1], iife.length);
+    near("the <script> bundle gzipped", m1?.[2], gzipSync(iife, { level: 9 }).length);
+    const url = readFileSync(join(root, "dist/recurrent.url.js"));
+    const m2 = /inlines no build: (\d+) KB \((\d+) KB gzipped; (\d+) KB minified and gzipped/.exec(page);
+    near("the browser module", m2?.[1], url.length);
+    near("the browser module gzipped", m2?.[2], gzipSync(url, { level: 9 }).length);
+    const minified = transformSync(url.toString("utf8"), { minify: true, format: "esm" }).code;
+    near("the browser module minified and gzipped", m2?.[3], gzipSync(minified, { level: 9 }).length);
+    const m3 = /`build\/recurrent\.wasm`, (\d+) KB gzipped/.exec(page);
+    near("the default build gzipped", m3?.[1],
+      gzipSync(readFileSync(join(root, "build/recurrent.wasm")), { level: 9 }).length);
   });
 });
 
