@@ -212,7 +212,9 @@ describe("every js and ts block type-checks (strict, skipLibCheck false, Node's 
   const resolutions: [string, Record<string, unknown>][] = [["bundler", { module: "esnext",
     moduleResolution: "bundler" }], ["node16", { module: "node16", moduleResolution: "node16" }]];
   for (const [name, options] of resolutions) {
-    for (const ts of [true, false]) {
+    // JavaScript blocks once (bundler): the resolutions differ in how declarations are found, which
+    // the strict TypeScript pass checks under both
+    for (const ts of name === "bundler" ? [true, false] : [true]) {
       it(`moduleResolution ${name}: ${ts ? "TypeScript and the README's, strict" : "JavaScript (checkJs)"}`, () => {
         const dir = mkdtempSync(join(app, "check-"));
         const names = runnable.map((b, i) => [b, i] as const).filter(([b]) => strictTs(b) === ts).map(([b, i]) => {
