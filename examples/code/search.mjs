@@ -27,7 +27,8 @@ const configs = spec.split(",").map((c) => {
 const o = { minutes: arg("minutes", 10), embedding: arg("embedding", 64), batch: arg("batch", 32), lr: arg("lr", 2e-3),
   threads: arg("threads", 2), seed: arg("seed", 0), chars: arg("chars", Infinity), held: arg("held", 200_000),
   valid: arg("valid", 100_000) };
-const data = loadCode({ chars: o.chars, held: o.held, valid: o.valid }), first = data.vocab.id("\n");
+const data = loadCode({ chars: o.chars, held: o.held, valid: o.valid,
+    keepExports: process.argv.includes("--keep-exports") }), first = data.vocab.id("\n");
 await init({ threads: o.threads });
 const rows = [];
 for (const c of configs) {

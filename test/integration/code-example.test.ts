@@ -12,6 +12,7 @@ import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT, REGEX } fro
 import { wallTimeRate, saveF16, makeModel, streamBits } from "../../examples/code/train.mjs";
 import { closers, correlation, sampleFunctions, BUCKETS } from "../../examples/code/measure.mjs";
 import { dynamicBits } from "../../examples/code/dynamic.mjs";
+import { loadCode, exportTables } from "../../examples/code/data.mjs";
 
 /** Interpolated Kneser–Ney by its definitions, by brute force: P(w | h) of the order-`order` model. */
 function bruteKneserNey(text: number[], V: number, K: number) {
@@ -128,6 +129,21 @@ describe("examples/code: Kneser–Ney n-grams of every order", () => {
     );
     expect(() => kneserNeyFamily(Int32Array.from([0]), { maxOrder: 0, vocab: 4 })).toThrow("maxOrder");
     expect(() => kn.prob([], 0, K + 1)).toThrow(`order: expected 1..${K}`);
+  });
+});
+
+describe("examples/code: the text's parts", () => {
+  it("the held-out part ends before the file's trailing tables of exported names; the parts tile the text", () => {
+    const d = loadCode(), all = loadCode({ keepExports: true });
+    expect(d.droppedExportChars).toBeGreaterThan(10_000);
+    expect(d.text.length + d.droppedExportChars).toBe(all.text.length);
+    expect(all.text.slice(d.text.length)).toMatch(/^(\/\/ [^\n]*\n)?(var [\w$]+ = \{\};\n)?__export\(/);
+    expect(d.heldText).not.toContain("module.exports = {");
+    expect(d.trainText + d.validText + d.heldText).toBe(d.text);
+    expect([d.valid.length, d.held.length, d.train.length]).toEqual([100_000, 200_000, d.text.length - 300_000]);
+    const code = "code;\n".repeat(1000);
+    expect(exportTables(code + "// x\nvar e = {};\n__export(e, {\n  a: () => a\n});\n")).toBe(code.length);
+    expect(exportTables("__export(e, {});\n" + "code;\n".repeat(100))).toBe(-1); // not at the end
   });
 });
 
