@@ -1,7 +1,10 @@
 // The code model's references: interpolated Kneser–Ney character n-grams of every order up to
 // maxOrder (kn.mjs), the order chosen on the validation part; and xz -9 conditioned on the
 // training text (bits of training + held-out minus bits of training: long repeats are copied).
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { kneserNeyFamily } from "./kn.mjs";
 
 /**
@@ -29,13 +32,30 @@ export function ngramBaselines(data, { maxOrder = 12, topAt = null, log = () => 
     evaluateSeconds: seconds, memoryMB: process.memoryUsage().rss / 1e6 };
 }
 
-/** xz -9 bits per held-out character given the training text (NaN without xz on the PATH). */
-export function xzBits(trainText, heldText, heldChars) {
-  const bytes = (s) =>
-    execFileSync("xz", ["-9", "-c", "-T1"], { input: Buffer.from(s, "utf8"), maxBuffer: 1 << 30 }).length;
+/** xz -9 bits per held-out character given the training text (NaN without xz on the PATH): a
+ *  promise; the two compressions run in child processes from and to temporary files, so they go
+ *  on while the caller computes synchronously. */
+export async function xzBits(trainText, heldText, heldChars) {
+  const dir = mkdtempSync(join(tmpdir(), "rw-code-xz-"));
+  const bytes = (name, s) => {
+    const src = join(dir, name), dst = join(dir, `${name}.xz`);
+    writeFileSync(src, s);
+    const input = openSync(src, "r"), output = openSync(dst, "w");
+    return new Promise((resolve, reject) => {
+      const p = spawn("xz", ["-9", "-c", "-T1"], { stdio: [input, output, "ignore"] });
+      p.on("error", reject);
+      p.on("close", (code) => (code === 0 ? resolve(statSync(dst).size) : reject(new Error(`xz exited with ${code}`))));
+    }).finally(() => {
+      closeSync(input);
+      closeSync(output);
+    });
+  };
   try {
-    return (bytes(trainText + heldText) - bytes(trainText)) * 8 / heldChars;
+    const [both, train] = await Promise.all([bytes("both", trainText + heldText), bytes("train", trainText)]);
+    return (both - train) * 8 / heldChars;
   } catch {
     return NaN;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

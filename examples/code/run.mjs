@@ -72,8 +72,9 @@ const first = data.vocab.id("\n");
 // the closing characters of the held-out text (the n-gram scores every token there for its top-1)
 const heldLex = lexJs(data.heldText), closerMask = new Uint8Array(data.held.length);
 for (const [, c] of heldLex.pairs) closerMask[c] = 1;
+const xzPending = xzBits(data.trainText, data.heldText, data.held.length); // in child processes meanwhile
 const ngram = ngramBaselines(data, { maxOrder: o.maxOrder, topAt: closerMask, log });
-const xz = xzBits(data.trainText, data.heldText, data.held.length);
+const xz = await xzPending;
 log(
   `KN-5 ${ngram.kn5?.toFixed(3)}, best order ${ngram.best} ${ngram.bestHeldOut.toFixed(3)}, xz -9 ${
     xz.toFixed(3)
