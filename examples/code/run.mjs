@@ -128,8 +128,9 @@ const cellRun = cells(model, data.validText.slice(0, nc), data.valid.subarray(0,
   data.held.subarray(0, nc));
 const cellPlots = [];
 {
-  // the excerpt: 1,200 characters of held-out code starting at a line that opens a function
-  const at = Math.max(0, data.heldText.slice(0, Math.max(0, nc - 1200)).lastIndexOf("\n    function ") + 1);
+  // the excerpt: 1,200 characters of held-out code from the last line that starts a function
+  const starts = [...data.heldText.slice(0, Math.max(0, nc - 1200)).matchAll(/\n[ \t]*function /g)];
+  const at = starts.length ? starts[starts.length - 1].index + 1 : 0;
   const excerpt = data.heldText.slice(at, Math.min(nc, at + 1200)), H = cellRun.H;
   for (const [f, what] of [["depth", "brace depth"], ["quoted", "inside a string or comment"]]) {
     const c = cellRun.result[f], vals = Array.from(excerpt, (_, i) => cellRun.heldStates[(at + i) * H + c.unit]);
