@@ -117,12 +117,17 @@ export function cells(model, validText, validTokens, heldText, heldTokens) {
 export function sampleFunctions(model, primes, { temperature, seed = 0, maxLength = 2000, open, close }) {
   const B = primes.length, P = primes[0].length, V = model.config.outputSize;
   const rng = new Rng(seed), s = model.stream({ batch: B });
-  const x = new Int32Array(B * P);
-  primes.forEach((p, b) => x.set(p, b * P));
-  let out = s.step(x, { steps: P }).output; // [B, P, V]: the last step's logits predict token 1
+  // the primes in chunks of at most 128 steps (the stream's workspace grows with batch × steps)
+  let out, stride = 0;
+  for (let at = 0; at < P; at += 128) {
+    const k = Math.min(128, P - at), x = new Int32Array(B * k);
+    primes.forEach((p, b) => x.set(p.subarray(at, at + k), b * k));
+    out = s.step(x, { steps: k }).output; // [B, k, V]: the last step's logits predict token 1
+    stride = k;
+  }
   const gen = Array.from({ length: B }, () => []), depth = new Int32Array(B), opened = new Uint8Array(B),
     done = new Uint8Array(B), step = new Int32Array(B), probs = new Float64Array(V);
-  let left = B, stride = P;
+  let left = B;
   for (let t = 0; t < maxLength && left > 0; t++) {
     for (let b = 0; b < B; b++) {
       // sample token t of sequence b (finished sequences keep stepping a filler that is ignored)
