@@ -65,7 +65,7 @@ if (temperatures.some((t) => !(t > 0))) {
 const data = loadCode({ chars: o.chars, held: o.held, valid: o.valid,
   keepExports: process.argv.includes("--keep-exports") });
 log(
-  `typescript ${data.version} lib/typescript.js: ${data.text.length} characters, ${data.V} distinct; training ${data.train.length}, validation ${data.valid.length}, held-out ${data.held.length}`,
+  `typescript ${data.version} lib/typescript.js: ${data.text.length} characters (${data.droppedExportChars} of export tables left out), ${data.V} distinct; training ${data.train.length}, validation ${data.valid.length}, held-out ${data.held.length}`,
 );
 const first = data.vocab.id("\n");
 
@@ -179,8 +179,8 @@ const dynamic = process.argv.includes("--dynamic")
   : null;
 if (dynamic) log(`dynamic evaluation (lr ${dynamic.lr}): held-out ${dynamic.heldOut.toFixed(3)} bits/char`);
 
-const json = { typescript: data.version, characters: data.text.length, trainChars: data.train.length,
-  validationChars: data.valid.length, heldOutChars: data.held.length, vocabulary: data.V,
+const json = { typescript: data.version, characters: data.text.length, droppedExportChars: data.droppedExportChars,
+  trainChars: data.train.length, validationChars: data.valid.length, heldOutChars: data.held.length, vocabulary: data.V,
   model: { cell: model.config.cell, hidden: model.config.hiddenSize, layers: model.config.numLayers ?? 1,
     embedding: model.config.embeddingSize, parameters: model.numParams, loaded: LOAD ?? null },
   threads: coreInfo().threads,

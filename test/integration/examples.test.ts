@@ -158,6 +158,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     expect(j.ngram.orders).toHaveLength(8);
     expect(j.ngram.kn5).toBe(j.ngram.orders[4].heldOut);
     expect(j.training.batches).toBeGreaterThan(0);
+    expect(j.droppedExportChars).toBe(0); // the slice has no trailing export tables
     expect([1e-4, 3e-4, 1e-3]).toContain(j.dynamicEvaluation.lr);
     expect(j.dynamicEvaluation.heldOut).toBeLessThan(Math.log2(j.vocabulary) + 1);
     expect(j.training.curve.length).toBeGreaterThan(0);
