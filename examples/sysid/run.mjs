@@ -46,9 +46,19 @@ if (benches.length === 0) {
 
 const report = { command: `npm run example:sysid -- ${process.argv.slice(2).join(" ")}`, node: process.version,
   cpu: cpus()[0]?.model, date: new Date().toISOString().slice(0, 10), quick: QUICK, benchmarks: {} };
+// every file is read before any training: a missing or unreadable one is one line and exit code 2
+const loaded = new Map();
+for (const name of benches) {
+  try {
+    loaded.set(name, name === "cascaded-tanks" ? cascadedTanks(DATA) : silverbox(DATA));
+  } catch (e) {
+    console.error(`--data ${DATA}: ${e.message}`);
+    process.exit(2);
+  }
+}
 const plots = [];
 for (const name of benches) {
-  const d = name === "cascaded-tanks" ? cascadedTanks(DATA) : silverbox(DATA);
+  const d = loaded.get(name);
   const s = SETTINGS[name], n = d.window, tb = performance.now();
   const N = d.train.u.length, cut = N - Math.floor(N * s.fit.validationSplit);
   const part = (a, b) => ({ u: d.train.u.subarray(a, b), y: d.train.y.subarray(a, b) });
