@@ -42,14 +42,7 @@ export async function exportModel(opts: Record<string, string>, flags: Set<strin
     throw new UsageError("export needs --model FILE (a model saved by train or Model.save)");
   }
   if (opts.out === undefined) throw new UsageError("export needs --out DIR (the folder to write the files into)");
-  const bytes = readBytes(opts.model, "--model");
-  await init();
-  let model: Model;
-  try {
-    model = Model.load(bytes);
-  } catch (e) {
-    throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`);
-  }
+  const model = await loadModelFile(opts.model);
   let files: Record<string, string | Uint8Array>;
   try {
     files = FORMATS[opts.to](model);
@@ -83,4 +76,16 @@ export async function exportModel(opts: Record<string, string>, flags: Set<strin
   }
   process.stdout.write(`wrote ${paths.join(", ")}\n`);
   return 0;
+}
+
+/** The model in a file given as --model (read, the core started, loaded): a user error names the
+ *  file when it cannot be read or is not a model file. */
+export async function loadModelFile(file: string): Promise<Model> {
+  const bytes = readBytes(file, "--model");
+  await init();
+  try {
+    return Model.load(bytes);
+  } catch (e) {
+    throw new UsageError(`${file} is not a model file: ${(e as Error).message}`);
+  }
 }

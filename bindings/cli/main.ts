@@ -10,8 +10,8 @@ import { CELLS, CELL_TYPES, takesNonlinearity } from "../core/cells.js";
 import type { CellType } from "../core/cells.js";
 import { suggest } from "../core/check.js";
 import { Spec, parseArgs, numberOption } from "./args.js";
-import { UsageError, decimal, parseCsv, quoteCsv, readBytes, readText } from "./csv.js";
-import { EXPORT, EXPORT_HELP, exportModel } from "./export.js";
+import { UsageError, decimal, parseCsv, quoteCsv, readText } from "./csv.js";
+import { EXPORT, EXPORT_HELP, exportModel, loadModelFile } from "./export.js";
 
 const HELP = `recurrent-wasm — recurrent neural networks in WebAssembly
 
@@ -394,14 +394,7 @@ async function predict(opts: Record<string, string>, rest: string[]): Promise<nu
   if (opts.data !== undefined && rest.length) {
     throw new UsageError(`give sequences either as arguments or with --data, not both (got ${q(rest[0])})`);
   }
-  const bytes = readBytes(opts.model, "--model");
-  await init();
-  let model: Model;
-  try {
-    model = Model.load(bytes);
-  } catch (e) {
-    throw new UsageError(`${opts.model} is not a model file: ${(e as Error).message}`);
-  }
+  const model = await loadModelFile(opts.model);
   try {
     const md = trainMetadata(model, opts.model);
     let seqs: string[], where: (i: number) => string;
