@@ -3,6 +3,7 @@
 // dtype and shape is compared with the slots that config implies, and the parameter count is
 // bounded by the bytes actually present, all BEFORE anything is allocated.
 import * as safetensors from "./safetensors.js";
+import { slotTensors } from "./slots.js";
 import { show } from "../core/check.js";
 import type { RecurrentModel } from "../nn/model/model.js";
 import { ModelConfig, ModelSettings, checkConfig, modelSlots, savedConfig } from "../nn/model/config.js";
@@ -54,27 +55,7 @@ export function loadModel<M extends RecurrentModel>(bytes: Uint8Array,
   }
   // the config must describe exactly the tensors present (so it is bounded by the file's bytes)
   const slots = modelSlots(cfg);
-  const dict: Record<string, Float32Array> = {};
-  for (const s of slots) {
-    if (!Object.prototype.hasOwnProperty.call(tensors, s.name)) {
-      throw new Error(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape}]`);
-    }
-    const t = tensors[s.name];
-    if (!(t.data instanceof Float32Array)) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
-    }
-    if (t.shape.join(",") !== s.shape.join(",")) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
-    }
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)}[${bad}] is ${t.data[bad]}; weights must be finite`);
-    }
-    dict[s.name] = t.data;
-  }
-  for (const k of Object.keys(tensors)) {
-    if (!slots.some((s) => s.name === k)) throw new Error(`${W}: unexpected tensor ${JSON.stringify(k)}`);
-  }
+  const dict = slotTensors(W, tensors, slots);
   // every slot matched a tensor of its shape: the config is bounded by the bytes in the file
   const want = slots.reduce((a, s) => a + s.size, 0), have = Object.values(dict).reduce((a, t) => a + t.length, 0);
   if (want !== have) throw new Error(`${W}: the config describes ${want} parameters but the file holds ${have}`);

@@ -9,6 +9,7 @@ import { checkConfig, modelSlots } from "../nn/model/config.js";
 import type { TensorSlot } from "../nn/params.js";
 import { rnnSlots } from "../nn/rnn/layers.js";
 import * as safetensors from "../io/safetensors.js";
+import { slotTensors } from "../io/slots.js";
 import { SimulatorSettings, checkSimulatorConfig } from "./core.js";
 import type { SimulatorCore } from "./core.js";
 
@@ -70,27 +71,7 @@ export function readSimulator(
   } catch (e) {
     throw new Error(`${W}: the file's settings are invalid: ${(e as Error).message}`);
   }
-  const slots = slotsOf(config), out: Record<string, Float32Array> = {};
-  for (const s of slots) {
-    const t = tensors[s.name];
-    if (!Object.prototype.hasOwnProperty.call(tensors, s.name)) {
-      throw new Error(`${W}: missing tensor ${JSON.stringify(s.name)} [${s.shape}]`);
-    }
-    if (!(t.data instanceof Float32Array)) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has dtype ${t.dtype}, expected a float type`);
-    }
-    if (t.shape.join(",") !== s.shape.join(",")) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)} has shape [${t.shape}], expected [${s.shape}]`);
-    }
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      throw new Error(`${W}: tensor ${JSON.stringify(s.name)}[${bad}] is ${t.data[bad]}; it must be finite`);
-    }
-    out[s.name] = t.data;
-  }
-  for (const k of Object.keys(tensors)) {
-    if (!slots.some((s) => s.name === k)) throw new Error(`${W}: unexpected tensor ${JSON.stringify(k)}`);
-  }
+  const out = slotTensors(W, tensors, slotsOf(config));
   for (const [k] of NORM.slice(1, 2).concat(NORM.slice(3))) {
     const v = out[`normalization.${k}`];
     if (v.some((x) => !(x > 0))) throw new Error(`${W}: normalization.${k} must be > 0`);
