@@ -3,7 +3,7 @@
 // ‖∂L/∂h_t‖ (gradientFlow on a fixed batch) and the validation predictions in the data's units are
 // drawn (plots.js). The trained model downloads as safetensors; "show the code" prints the same
 // training as library calls (code.js). Plain scripts over the global Recurrent
-// (dist/recurrent.iife.js); the shipped data come as ESOL_CSV and SUNSPOTS_CSV (data.js).
+// (dist/recurrent.iife.js); the shipped data come as ESOL_CSV, SUNSPOTS_CSV and REACTOR_CSV (data.js).
 "use strict";
 const $ = (id) => document.getElementById(id);
 const isolated = !!globalThis.crossOriginIsolated, threads = isolated ? 2 : 1;
@@ -16,8 +16,8 @@ $("mode").innerHTML = isolated
 let preset = PRESETS[0], csvData = null, model = null, abort = null, trained = null;
 const report =
   (globalThis.playground = { preset: preset.id, epochs: 0, planned: 0, train: [], val: [], heat: [], heatBox: null,
-    resultsBox: null, metric: null, seconds: 0, longestGapMs: 0, done: false, cancelled: false, error: null, threads: 0,
-    written: "", generator: { trained: false, epochs: 0, samples: [], error: null } });
+    resultsBox: null, resultsAxes: null, metric: null, seconds: 0, longestGapMs: 0, done: false, cancelled: false,
+    error: null, threads: 0, written: "", generator: { trained: false, epochs: 0, samples: [], error: null } });
 const status = (t) => {
   $("status").textContent = t;
 };
@@ -65,9 +65,10 @@ function placeholders() {
 }
 const resultsHint = { forecast: ["The held-out part of the series and the", "model's one-step forecasts appear here."],
   regress: ["Predicted against measured values", "of the held-out molecules appear here."],
-  classify: ["Which shapes the model gets right", "(a confusion matrix) appears here."] };
+  classify: ["Which shapes the model gets right", "(a confusion matrix) appears here."],
+  simulate: ["The measured and the emulated temperature", "of a held-out schedule appear here."] };
 const resultsTitle = { forecast: "Forecast and actual (held-out part)", regress: "Predicted against measured",
-  classify: "Confusion matrix (held-out strokes)" };
+  classify: "Confusion matrix (held-out strokes)", simulate: "Measured and emulated (held-out schedule, free run)" };
 
 function choose(id) {
   preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
@@ -199,6 +200,7 @@ async function showResults(p, d) {
     $("resultsNote").textContent = `Validation accuracy ${(100 * acc).toFixed(1)}% (guessing: 33.3%).`;
     return { name: "validation accuracy", value: acc };
   }
+  if (p.kind === "simulate") return showSimulation(p, d, out);
   const unit = (v) => v * d.std + d.mean, actual = Array.from(d.val.y, unit), predicted = Array.from(out, unit);
   const rmse = (ps) => Math.sqrt(ps.reduce((a, v, i) => a + (v - actual[i]) ** 2, 0) / actual.length);
   const error = rmse(predicted);
@@ -219,6 +221,32 @@ async function showResults(p, d) {
   return { name: "validation RMSE", value: error };
 }
 
+/** Free-run results: the first held-out record's measured and emulated output over time, and the
+ *  RMSE in the data's units over every held-out record against always predicting the mean. */
+function showSimulation(p, d, out) {
+  const unit = (v) => v * d.std + d.mean;
+  let sq = 0, sqMean = 0, n = 0;
+  out.forEach((pred, i) =>
+    pred.forEach((v, t) => {
+      const actual = unit(d.val.y[i][t]);
+      sq += (unit(v) - actual) ** 2;
+      sqMean += (d.mean - actual) ** 2;
+      n++;
+    })
+  );
+  const error = Math.sqrt(sq / n), [label, units] = p.units.y.match(/^(.*) \((.*)\)$/).slice(1);
+  report.resultsBox = drawSeries($("results"), d.time, Array.from(d.val.y[0], unit), Array.from(out[0], unit),
+    p.units.x, p.units.y);
+  report.resultsAxes = { x: p.units.x, y: p.units.y };
+  $("resultsNote").innerHTML =
+    `<span style="color:#888">━</span> measured, <span style="color:#e63">━</span> emulated from the feed alone (held-out schedule 1 of ${d.val.y.length}). ${
+      label[0].toUpperCase() + label.slice(1)
+    } RMSE ${error.toFixed(0)} ${units} over the ${d.val.y.length} held-out schedules; always predicting the mean: ${
+      Math.sqrt(sqMean / n).toFixed(0)
+    } ${units}.`;
+  return { name: "validation RMSE", value: error };
+}
+
 $("train").addEventListener("click", async () => {
   const p = preset, inp = input();
   let s, d;
@@ -232,8 +260,8 @@ $("train").addEventListener("click", async () => {
   $("train").disabled = $("presetList").disabled = true;
   $("cancel").disabled = false;
   forget();
-  Object.assign(report, { preset: p.id, epochs: 0, planned: s.epochs, train: [], val: [], heat: [], metric: null,
-    done: false, cancelled: false, error: null, written: "" });
+  Object.assign(report, { preset: p.id, epochs: 0, planned: s.epochs, train: [], val: [], heat: [], resultsAxes: null,
+    metric: null, done: false, cancelled: false, error: null, written: "" });
   abort = new AbortController();
   // a fixed batch for the gradient picture: the 32 longest training sequences
   const order = [...d.train.x.keys()].sort((a, b) => d.train.x[b].length - d.train.x[a].length || a - b);
@@ -316,6 +344,9 @@ $("download").addEventListener("click", async () => {
   const meta = { task: p.id };
   if (d.vocab) meta.vocabulary = JSON.stringify(d.vocab.toJSON());
   if (d.std !== undefined) Object.assign(meta, { targetMean: String(d.mean), targetStd: String(d.std) });
+  if (d.inputMean) {
+    Object.assign(meta, { inputMean: JSON.stringify(d.inputMean), inputStd: JSON.stringify(d.inputStd) });
+  }
   const bytes = await model.save(meta), a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
   a.download = `${p.id}-${s.cell}.safetensors`;

@@ -52,6 +52,13 @@ function codeFor(preset, s, input, d) {
       `writeFileSync("model.safetensors", model.save(${
         preset.kind === "regress" ? "{ vocabulary: vocab, " : "{ "
       }targetMean: String(mean), targetStd: String(std) }));`);
+  } else if (preset.kind === "simulate") {
+    out.push(`// free run over the held-out records (the model reads only the inputs): RMSE in the data's units`,
+      `const predicted = model.predict(val.x);`, `let sq = 0, n = 0;`,
+      `predicted.forEach((p, i) => p.forEach((v, t) => {`,
+      `  sq += ((v * std + mean) - (val.y[i][t] * std + mean)) ** 2;`, `  n++;`, `}));`,
+      `console.log("validation RMSE", Math.sqrt(sq / n));`,
+      `writeFileSync("model.safetensors", model.save({ targetMean: String(mean), targetStd: String(std), inputMean: JSON.stringify(inputMean), inputStd: JSON.stringify(inputStd) }));`);
   } else if (preset.kind === "classify") {
     out.push(`// validation accuracy: the class with the largest output`,
       `const logits = model.predict(val.x), k = model.config.outputSize;`, `let right = 0;`,

@@ -6,9 +6,9 @@
 //
 // Adding a task is one entry of PRESETS: { id, title, summary, kind, defaults, data(input), config(d, s),
 // functions, dataCode(input) }, kind being "forecast" (a series and the next value), "regress" (a
-// sequence and a number), "classify" (a sequence and a class) or "text" (next-character model). A
-// reactor emulator, for instance, is a "forecast"-like entry whose data() reads its shipped series and
-// whose results are drawn by the same predicted-versus-actual plot.
+// sequence and a number), "classify" (a sequence and a class), "text" (next-character model) or
+// "simulate" (whole input records, an output at every step, run free from a zero state: its
+// results are the measured and emulated output of a held-out record over time).
 "use strict";
 const Rng = Recurrent.Rng, Vocabulary = Recurrent.Vocabulary;
 
@@ -102,6 +102,38 @@ function regressionData(strings, targets, seed) {
   return { vocab, mean, std, train: pick(trainRows), val: pick(valRows), valRows };
 }
 
+function reactorSchedules(csv) {
+  // The reactor's feed schedules from a CSV of `split,schedule,phi,tau_ms,T_in_K,T_K` rows (one
+  // sample every 0.8 ms): per schedule its split ("train" or "test"), the feed per sample as
+  // [phi, log10(tau_ms), T_in_K] (the residence time spans 0.02–30 ms, hence its logarithm) and
+  // the reactor's temperature T_K.
+  const byId = new Map();
+  for (const line of csv.trim().split("\n").slice(1)) {
+    const [split, id, phi, tau, tIn, temp] = line.split(",");
+    if (!byId.has(id)) byId.set(id, { split, feed: [], temperature: [] });
+    byId.get(id).feed.push([+phi, Math.log10(+tau), +tIn]);
+    byId.get(id).temperature.push(+temp);
+  }
+  return [...byId.values()];
+}
+
+function emulatorData(schedules) {
+  // Free-run emulation data: x is a whole schedule's feed (one [phi, log10 tau, T_in] row per
+  // sample), y the temperature at every sample, both standardized per channel by the mean and
+  // standard deviation of the training schedules; the "test" schedules are the validation set.
+  // The model reads only the feed, from a zero state at the schedule's cold start: free run.
+  const train = schedules.filter((s) => s.split === "train"), rows = train.flatMap((s) => s.feed);
+  const temps = train.flatMap((s) => s.temperature), avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const inputMean = [0, 1, 2].map((c) => avg(rows.map((r) => r[c])));
+  const inputStd = inputMean.map((m, c) => Math.sqrt(avg(rows.map((r) => (r[c] - m) ** 2))));
+  const mean = avg(temps), std = Math.sqrt(avg(temps.map((v) => (v - mean) ** 2)));
+  const pick = (set) => ({
+    x: set.map((s) => Float32Array.from(s.feed.flat(), (v, i) => (v - inputMean[i % 3]) / inputStd[i % 3])),
+    y: set.map((s) => Float32Array.from(s.temperature, (v) => (v - mean) / std)),
+  });
+  return { train: pick(train), val: pick(schedules.filter((s) => s.split === "test")), mean, std, inputMean, inputStd };
+}
+
 const DEFAULT_TEXT =
   "The river runs down from the hills and the river runs into the sea. The sea rises into the clouds, "
   + "the clouds drift over the hills, and the rain falls on the hills and runs into the river again. "
@@ -187,4 +219,20 @@ const PRESETS = [{ id: "sine", title: "Forecast a noisy sine",
         `const { strings, targets } = esolRows(readFileSync("node_modules/recurrent-wasm/data/esol-delaney.csv", "utf8"));`,
         `const { vocab, train, val, mean, std } = regressionData(strings, targets, 1);`].join("\n"),
   config: (d, s) => ({ cell: s.cell, vocabSize: d.vocab.size, embeddingSize: 16, hiddenSize: s.hiddenSize,
-    numLayers: s.numLayers, outputSize: 1, seed: 1 }) }];
+    numLayers: s.numLayers, outputSize: 1, seed: 1 }) }, { id: "reactor", title: "Emulate a chemical reactor",
+  summary:
+    "A methane–air stirred-tank reactor simulated by Cantera (GRI-Mech 3.0) while its feed (fuel-to-air ratio, residence time, feed temperature) changes step by step: it ignites and blows out. The model reads only the feed and emulates the reactor's temperature from a cold start, never seeing the measured one (free run); 8 schedules of 200 ms train it, 3 held-out ones check it.",
+  kind: "simulate", units: { x: "time (ms)", y: "temperature (K)" },
+  defaults: { cell: "gru", numLayers: 1, hiddenSize: 32, epochs: 40, learningRate: 0.005, batchSize: 2 },
+  functions: [reactorSchedules, emulatorData],
+  data() {
+    const d = emulatorData(reactorSchedules(REACTOR_CSV));
+    // sample j is the state at the end of the 0.8 ms interval j
+    return { ...d, time: Array.from(d.val.y[0], (_, j) => +(0.8 * (j + 1)).toFixed(1)) };
+  },
+  dataCode: () =>
+    [`// data/reactor-playground.csv of the recurrent-wasm package (see data/SOURCES.md)`,
+      `const schedules = reactorSchedules(readFileSync("node_modules/recurrent-wasm/data/reactor-playground.csv", "utf8"));`,
+      `const { train, val, mean, std, inputMean, inputStd } = emulatorData(schedules);`].join("\n"),
+  config: (d, s) => ({ cell: s.cell, inputSize: 3, hiddenSize: s.hiddenSize, numLayers: s.numLayers, outputSize: 1,
+    readout: "sequence", seed: 1 }) }];

@@ -19,15 +19,17 @@ describe("the packed package", () => {
   it("holds exactly the intended files: the builds, their maps and types, the shipped data and docs, no generated pages, no GPL data", () => {
     const intended = [/^CHANGELOG\.md$/, /^LICENSE$/, /^README\.md$/, /^package\.json$/,
       /^build\/recurrent(\.standalone|\.relaxed|\.threads|\.threads-relaxed)?\.wasm$/,
-      /^data\/(SOURCES\.md|esol-delaney\.csv|protein-ss\.(train|test))$/, /^docs\/ABI\.md$/, /^include\/recurrent\.h$/,
-      /^types\/global\.d\.ts$/,
+      /^data\/(SOURCES\.md|esol-delaney\.csv|reactor-playground\.csv|protein-ss\.(train|test))$/, /^docs\/ABI\.md$/,
+      /^include\/recurrent\.h$/, /^types\/global\.d\.ts$/,
       /^dist\/(index|core|worker|worker-entry|cli|chunk-[A-Z0-9]+|recurrent\.(trainer|url|iife))\.js(\.map)?$/,
       /^dist\/index\.cjs(\.map)?$/, /^dist\/(core|worker)\.cjs$/, /^dist\/types\/(bindings|assembly)\/[\w/.-]+\.d\.ts$/,
       /^dist\/cjs-types\/package\.json$/, /^dist\/cjs-types\/(bindings|assembly)\/[\w/.-]+\.d\.ts$/];
     const stray = files.filter((f) => !intended.some((p) => p.test(f)));
     expect(stray).toEqual([]);
     for (const need of ["LICENSE", "CHANGELOG.md", "dist/index.cjs", "dist/index.js.map",
-      "build/recurrent.threads-relaxed.wasm", "data/esol-delaney.csv"]) expect(files).toContain(need);
+      "build/recurrent.threads-relaxed.wasm", "data/esol-delaney.csv", "data/reactor-playground.csv"]) {
+      expect(files).toContain(need);
+    }
     expect(files.filter((f) => f.startsWith("docs/api") || f.includes("theoph"))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, "node_modules/recurrent-wasm/package.json"), "utf8"));
     expect(pkg.license).toBe("MIT");

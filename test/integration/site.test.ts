@@ -21,7 +21,7 @@ const shots = join(root, "reports/site");
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
   "--disable-sync", "--no-first-run", "--disable-quic"];
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-const PRESETS = ["sine", "sunspots", "text", "shapes", "smiles"];
+const PRESETS = ["sine", "sunspots", "text", "shapes", "smiles", "reactor"];
 let server: Server, browser: Browser, base = "", out = "";
 
 beforeAll(async () => {
@@ -201,6 +201,48 @@ describe("playground (site/dist)", () => {
     900_000,
   );
 
+  it(
+    "the reactor task: its shipped schedules load, a few epochs train, the free-run temperature of a held-out schedule is plotted in K over ms, and its code runs in Node",
+    async () => {
+      const { page, errors } = await open("plain");
+      await page.check("#preset-reactor");
+      expect(await page.textContent("#summary")).toContain("Cantera");
+      expect(await page.textContent("#resultsTitle")).toBe("Measured and emulated (held-out schedule, free run)");
+      expect(await inked(page, "results")).toBeGreaterThan(300); // its placeholder
+      const code = (await page.textContent("#code"))!;
+      expect(code).toContain("function reactorSchedules(csv)");
+      expect(code).toContain(`readFileSync("node_modules/recurrent-wasm/data/reactor-playground.csv", "utf8")`);
+      expect(code).toContain(`readout: "sequence"`);
+      const r = await train(page, "reactor", { epochs: "4" });
+      expect(r.train.length).toBe(4);
+      expect(r.train[3]).toBeLessThan(r.train[0]);
+      expect(r.resultsAxes).toEqual({ x: "time (ms)", y: "temperature (K)" });
+      expect(await inked(page, "results", r.resultsBox)).toBeGreaterThan(1000); // two curves in the plot area
+      // what the plot shows: the first held-out schedule, 250 samples every 0.8 ms; 3 held-out, 8 training schedules
+      const shape = await page.evaluate(`({ time: trained.d.time, val: trained.d.val.y.map((y) => y.length),
+        train: trained.d.train.x.map((x) => x.length) })`) as { time: number[]; val: number[]; train: number[] };
+      expect([shape.time.length, shape.time[0], shape.time.at(-1)]).toEqual([250, 0.8, 200]);
+      expect(shape.val).toEqual([250, 250, 250]);
+      expect(shape.train).toEqual(Array(8).fill(250 * 3));
+      const note = (await page.textContent("#resultsNote"))!;
+      expect(note).toMatch(
+        /Temperature RMSE \d+ K over the 3 held-out schedules; always predicting the mean: \d+ K\.$/,
+      );
+      expect(+note.match(/RMSE (\d+) K/)![1]).toBeCloseTo(r.metric.value, -1);
+      expect(await longestTask(page)).toBeLessThan(100);
+      const { worst } = await runShownCode(page, "reactor", r);
+      expect(worst).toBeLessThan(1e-5);
+      console.log(
+        `playground reactor, 4 epochs: loss ${r.train[0].toFixed(3)} → ${
+          r.train[3].toFixed(3)
+        }; ${note} The shown code in Node: within ${worst.toExponential(1)} (relative)`,
+      );
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    180_000,
+  );
+
   it("with COOP/COEP: 2 threads in the Worker; predict, the generator and its ✓/✗ legend; the README's screenshot",
     async () => {
       const { page, errors } = await open("isolated", { width: 1280, height: 1000 });
@@ -272,7 +314,7 @@ describe("playground (site/dist)", () => {
       const { page, errors } = await open("plain");
       const { init, Model } = await import("../../dist/index.js");
       await init();
-      for (const id of ["shapes", "text"]) {
+      for (const id of ["shapes", "text", "reactor"]) {
         await train(page, id, { epochs: "2" });
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
         expect(download.suggestedFilename()).toBe(`${id}-gru.safetensors`);
@@ -290,10 +332,11 @@ describe("playground (site/dist)", () => {
         expect((Array.isArray(ours) ? ours.map((a) => Array.from(a)) : Array.from(ours as Float32Array)).flat())
           .toEqual(y.flat());
         if (id === "text") expect(m.vocabulary!.tokens.join("")).toContain("abcdefghi");
+        if (id === "reactor") expect(JSON.parse(m.metadata.inputStd).length).toBe(3); // the feed's statistics
         expect(m.metadata.task).toBe(id);
         m.dispose();
       }
-      expect(await page.textContent("#downloadNote")).toMatch(/^Saved text-gru\.safetensors \(\d+ KB\)/);
+      expect(await page.textContent("#downloadNote")).toMatch(/^Saved reactor-gru\.safetensors \(\d+ KB\)/);
       expect(errors).toEqual([]);
       await page.close();
     }, 300_000);

@@ -61,3 +61,21 @@ describe("data/reactor-cstr.csv", () => {
     }
   });
 });
+
+describe("data/reactor-playground.csv (the playground's reactor task)", () => {
+  it("is what scripts/make-reactor-playground.mjs makes from data/reactor-cstr.csv: every 4th sample, 6 columns", async () => {
+    const { reactorPlayground } = await import("../../scripts/make-reactor-playground.mjs");
+    const shipped = readFileSync(new URL("data/reactor-playground.csv", root), "utf8");
+    expect(shipped).toBe(reactorPlayground(readFileSync(csvPath, "utf8")));
+    const rows = shipped.trimEnd().split("\n");
+    expect(rows[0]).toBe("split,schedule,phi,tau_ms,T_in_K,T_K");
+    expect(rows.length - 1).toBe(11 * 250);
+    // row j of schedule s is source row s·1000 + 4j + 3, its columns copied as written
+    for (const j of [0, 1, 137, 249]) {
+      for (const s of [0, 8, 10]) {
+        const src = lines[1 + s * 1000 + 4 * j + 3].split(",");
+        expect(rows[1 + s * 250 + j]).toBe([src[0], src[1], src[3], src[4], src[5], src[6]].join(","));
+      }
+    }
+  });
+});
