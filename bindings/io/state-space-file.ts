@@ -45,7 +45,12 @@ export function loadStateSpace<T extends NeuralStateSpace>(bytes: Uint8Array,
   } catch {
     throw new Error(`${W}: the file's metadata "config" is not JSON`);
   }
-  const model = make(config);
+  let model: T;
+  try {
+    model = make(config);
+  } catch (e) {
+    throw new Error(`${W}: the file's settings are invalid: ${(e as Error).message}`);
+  }
   try {
     const dict: Record<string, Float32Array> = {};
     for (const [k, t] of Object.entries(file.tensors)) dict[k] = t.data as Float32Array;

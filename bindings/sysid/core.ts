@@ -38,7 +38,8 @@ export interface SimulatorConfig {
   /** n: the first n samples of u and y set the state; predictions start at step n (default 0:
    *  the state starts at zero and predictions at step 0). */
   window?: number;
-  /** How the window sets the state (default "encoder" when window > 0). */
+  /** How the window sets the state (default "encoder" when window > 0, else "burnin"; "encoder" needs
+   *  window > 0). */
   init?: SimulatorInit;
   /** Seed of the initial weights and of the training's shuffles (default 0). */
   seed?: number;
@@ -66,9 +67,19 @@ export function checkSimulatorConfig(config: unknown): SimulatorSettings {
     outputs: check.int(W, "outputs", o.outputs, 1, 4096), cell,
     nonlinearity: check.oneOf(W, "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu", "linear"] as const),
     hiddenSize: check.int(W, "hiddenSize", o.hiddenSize ?? 32, 1, 4096),
-    numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 16), window,
-    init: window === 0 ? "burnin" : check.oneOf(W, "init", o.init ?? "encoder", ["encoder", "burnin"] as const),
+    numLayers: check.int(W, "numLayers", o.numLayers ?? 1, 1, 16), window, init: initOf(o.init, window),
     seed: check.int(W, "seed", o.seed ?? 0, 0, 0xffffffff) };
+}
+
+/** The init setting: checked whatever the window; "encoder" (the default) needs a window to read. */
+function initOf(v: unknown, window: number): SimulatorInit {
+  const init = check.oneOf(W, "init", v ?? (window === 0 ? "burnin" : "encoder"), ["encoder", "burnin"] as const);
+  if (init === "encoder" && window === 0) {
+    throw new RangeError(
+      `${W}: init "encoder" sets the state from the first window samples of u and y, so it needs window >= 1, got window 0 (leave init out, or use "burnin", for a zero initial state)`,
+    );
+  }
+  return init;
 }
 
 const LAYERS = { gru: GRU, lstm: LSTM, rnn: RNN };

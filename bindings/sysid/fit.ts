@@ -243,6 +243,7 @@ function step(where: string, sim: SimulatorCore, us: Float32Array[], ys: Float32
     const data = { x: batch.map(([k, s]) => us[k].subarray((s + n) * I, (s + L) * I)),
       y: batch.map(([k, s]) => ys[k].subarray((s + n) * O, (s + L) * O)) };
     loss = model.runBatch(where, data, idx, "backward", 0, false, state).loss;
+    if (!Number.isFinite(loss)) return loss; // diverged: fit says so (the encoder's backward refuses a non-finite ∂L/∂h0)
     enc.backward(state.dc ? { hN: state.dh, cN: state.dc } : { hN: state.dh });
   } else {
     const data = { x: batch.map(([k, s]) => us[k].subarray(s * I, (s + L) * I)),

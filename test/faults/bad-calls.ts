@@ -26,6 +26,7 @@ export function badCalls(R: Lib): [string, () => unknown][] {
   const freshOde = new R.NeuralODE({ stateSize: 2, hidden: [3], method: "euler" });
   const ss = new R.NeuralStateSpace({ inputSize: 2, stateSize: 3, outputSize: 1, hidden: [4], seed: 1 });
   const freshSs = new R.NeuralStateSpace({ inputSize: 2, stateSize: 3, outputSize: 1 });
+  const sim = new R.Simulator({ inputs: 2, outputs: 1, hiddenSize: 3, window: 2, seed: 1 });
   const sd = () => rnn.stateDict();
   const st = (h: unknown, body = new Uint8Array(0)) => {
     const b = new TextEncoder().encode(typeof h === "string" ? h : JSON.stringify(h));
@@ -430,6 +431,22 @@ export function badCalls(R: Lib): [string, () => unknown][] {
       }
     }],
     ["NeuralStateSpace.load format", () => R.NeuralStateSpace.load(m.save())],
+    ["NeuralStateSpace.load settings", () => {
+      const file = R.safetensors.read(ss.save());
+      const config = JSON.stringify({ ...JSON.parse(file.metadata.config), stateSize: 0 });
+      return R.NeuralStateSpace.load(R.safetensors.write(file.tensors, { ...file.metadata, config }));
+    }],
+    // the discrete-time simulator
+    ["Simulator init bogus", () => new R.Simulator({ inputs: 1, outputs: 1, init: "bogus" as any })],
+    ["Simulator init encoder, window 0", () => new R.Simulator({ inputs: 1, outputs: 1, init: "encoder" })],
+    ["Simulator outputs 0", () => new R.Simulator({ inputs: 1, outputs: 0 })],
+    ["sim.simulate u NaN", () => sim.simulate(Float32Array.of(0, 1, 0, 1, NaN, 1, 0, 1), { y: f(4) })],
+    ["sim.simulate u channels", () => sim.simulate(f(7), { y: f(4) })],
+    ["sim.simulate u Float64Array", () => sim.simulate(new Float64Array(8) as any, { y: f(4) })],
+    ["sim.simulate window as long as u", () => sim.simulate(f(4), { y: f(2) })],
+    ["sim.simulate y mismatched", () => sim.simulate(f(8), { y: f(3) })],
+    ["sim.simulate y Infinity", () => sim.simulate(f(8), { y: Float32Array.of(0, Infinity, 0, 0) })],
+    ["sim.computeGradients start", () => sim.computeGradients({ u: f(16), y: f(8) }, { starts: [5], steps: 2 })],
     // random numbers
     ["Rng seed", () => new R.Rng("x" as any)],
   ];

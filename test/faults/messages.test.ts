@@ -365,7 +365,29 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   "NeuralStateSpace.simulate: euler's solution is not finite at t = 3 (after the interval from t = 2, in 1 step(s) of 1): the solution may blow up there, or the steps are too large for f: use more substeps (1), or scale u and y so that the dynamics are slower",
 ], ["NeuralStateSpace.load format", Error,
   'NeuralStateSpace.load: not a NeuralStateSpace file (metadata "format" is "recurrent-wasm", expected "recurrent-wasm/neural-state-space")'],
-  ["Rng seed", TypeError, 'Rng: seed must be an integer in 0..4294967295, got "x"']];
+  ["NeuralStateSpace.load settings", Error,
+    "NeuralStateSpace.load: the file's settings are invalid: NeuralStateSpace: stateSize must be an integer in 1..1048576, got 0"],
+  ["Simulator init bogus", TypeError, 'Simulator: init must be one of "encoder", "burnin", got "bogus"'], [
+  "Simulator init encoder, window 0",
+  RangeError,
+  'Simulator: init "encoder" sets the state from the first window samples of u and y, so it needs window >= 1, got window 0 (leave init out, or use "burnin", for a zero initial state)',
+], ["Simulator outputs 0", RangeError, "Simulator: outputs must be an integer in 1..4096, got 0"], [
+  "sim.simulate u NaN",
+  RangeError,
+  "Simulator.simulate: u[4] is NaN; it must be finite",
+], ["sim.simulate u channels", RangeError,
+  "Simulator.simulate: u has 7 elements, not a positive multiple of the model's inputs=2 (a channel count that differs from the model's?)"],
+  ["sim.simulate u Float64Array", TypeError,
+    "Simulator.simulate: u must be a Float32Array [N, inputs=2], got Float64Array(8)"], [
+  "sim.simulate window as long as u",
+  RangeError,
+  "Simulator.simulate: u has 2 samples but the window is 2; the record must be longer than the window",
+], ["sim.simulate y mismatched", RangeError,
+  "Simulator.simulate: options.y has 3 elements; expected the window [2, outputs=1] = 2 or the whole record [4, 1] = 4 (mismatched u/y lengths?)"],
+  ["sim.simulate y Infinity", RangeError,
+    "Simulator.simulate: options.y (its window)[1] is Infinity; it must be finite"], ["sim.computeGradients start",
+  RangeError, "Simulator.computeGradients: starts[0] must be an integer in 0..4, got 5"], ["Rng seed", TypeError,
+  'Rng: seed must be an integer in 0..4294967295, got "x"']];
 
 describe("the message of every error path", () => {
   it("the table covers every call in bad-calls.ts, in order", () => {

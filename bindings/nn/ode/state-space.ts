@@ -155,8 +155,23 @@ export class NeuralStateSpace {
    *  solver keeps f's activations at every stage of every step for backward). */
   workspaceBytes(batch: number, steps: number): number {
     const M = `${W}.workspaceBytes`;
-    const s = this.#shape(check.int(M, "batch", batch, 1, MAX_DIM), check.int(M, "steps", steps, 1, MAX_DIM) + 1);
-    return odeBlocks(s).ws;
+    const B = check.int(M, "batch", batch, 1, MAX_DIM), T = check.int(M, "steps", steps, 1, MAX_DIM);
+    return this.#blocks(M, this.#shape(B, T + 1)).ws;
+  }
+
+  /** The solve's blocks; a shape whose workspace the core cannot address is a RangeError naming
+   *  the sizes (not the core's). */
+  #blocks(where: string, s: OdeShape): Record<string, number> {
+    try {
+      return odeBlocks(s);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(
+        `${where}: batch ${s.batch} × ${
+          s.steps - 1
+        } samples × ${this.substeps} substeps (stateSize ${this.stateSize}) is more than the WebAssembly core's workspace can address (4 GiB): simulate fewer or shorter records, or use fewer substeps`,
+      );
+    }
   }
 
   /** Free-run simulation of B input records u [B, T, M] (T = u.length / (B·M) samples) from x0
@@ -183,7 +198,7 @@ export class NeuralStateSpace {
     if (o.x0 !== undefined) check.f32(M, "x0", o.x0, B * D, `[batch=${B}, stateSize=${D}]`);
     const S = T + 1, shape = this.#shape(B, S);
     reserveAll(M, [[this.#mem, { times: 8 * S, h0: 4 * B * D, states: 4 * B * S * D, u: 4 * B * T * I }], [this.#pass,
-      odeBlocks(shape)]], {
+      this.#blocks(M, shape)]], {
       what: `simulation (${this.method}, batch ${B} × ${T} samples × ${this.substeps} substeps, stateSize ${D})`,
       advice: `simulate fewer or shorter records (batch ${B}, T ${T}) or use fewer substeps (${this.substeps})`,
     });
