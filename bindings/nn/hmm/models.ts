@@ -9,7 +9,8 @@ import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import { categoricalCounts, categoricalLogEmissions, gaussianLogEmissions, gaussianMoments,
   logInto } from "../../functional/hmm.js";
-import { BaseHMM, HmmOptions, HmmParams, checkTable, draw, normalizeRows, stochastic } from "./base.js";
+import { BaseHMM, HmmOptions, HmmParams } from "./base.js";
+import { checkTable, draw, normalizeRows, stochastic } from "./tables.js";
 
 export interface CategoricalHMMOptions extends HmmOptions {
   /** Number of symbols M (X holds 0..M−1). */
