@@ -8,6 +8,7 @@ import * as check from "../core/check.js";
 import { f32 } from "../core/arena.js";
 import { RecurrentModel } from "../nn/model/model.js";
 import type { Nonlinearity } from "../core/cells.js";
+import { checkHead } from "../nn/model/config.js";
 import type { HeadOptions } from "../nn/model/config.js";
 import { GRU, LSTM, RNN } from "../nn/rnn/layers.js";
 import type { RecurrentLayer } from "../nn/rnn/layers.js";
@@ -56,6 +57,7 @@ export function checkSimulatorConfig(config: unknown): SimulatorSettings {
   const o = check.object(W, "config", config);
   check.known(W, o, KEYS);
   const window = check.int(W, "window", o.window ?? 0, 0, 1e6);
+  if (o.head !== undefined) checkHead(o.head, W); // the Model checks it again, naming itself
   const head = o.head === undefined ? {} : { head: check.object(W, "head", o.head) as unknown as HeadOptions };
   const cell = check.oneOf(W, "cell", o.cell ?? "gru", ["gru", "lstm", "rnn"] as const);
   if (o.nonlinearity !== undefined && o.nonlinearity !== "tanh" && cell !== "rnn") {

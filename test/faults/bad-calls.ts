@@ -440,6 +440,7 @@ export function badCalls(R: Lib): [string, () => unknown][] {
     ["Simulator init bogus", () => new R.Simulator({ inputs: 1, outputs: 1, init: "bogus" as any })],
     ["Simulator init encoder, window 0", () => new R.Simulator({ inputs: 1, outputs: 1, init: "encoder" })],
     ["Simulator outputs 0", () => new R.Simulator({ inputs: 1, outputs: 0 })],
+    ["Simulator head typo", () => new R.Simulator({ inputs: 1, outputs: 1, head: { hiden: [4] } as any })],
     ["sim.simulate u NaN", () => sim.simulate(Float32Array.of(0, 1, 0, 1, NaN, 1, 0, 1), { y: f(4) })],
     ["sim.simulate u channels", () => sim.simulate(f(7), { y: f(4) })],
     ["sim.simulate u Float64Array", () => sim.simulate(new Float64Array(8) as any, { y: f(4) })],

@@ -372,10 +372,11 @@ const MESSAGES: [string, ErrorConstructor, string][] = [["RNN options null", Typ
   RangeError,
   'Simulator: init "encoder" sets the state from the first window samples of u and y, so it needs window >= 1, got window 0 (leave init out, or use "burnin", for a zero initial state)',
 ], ["Simulator outputs 0", RangeError, "Simulator: outputs must be an integer in 1..4096, got 0"], [
-  "sim.simulate u NaN",
+  "Simulator head typo",
+  TypeError,
+  'Simulator: unknown option "head.hiden" (did you mean "head.hidden"?); expected one of head.hidden, head.activation',
+], ["sim.simulate u NaN", RangeError, "Simulator.simulate: u[4] is NaN; it must be finite"], ["sim.simulate u channels",
   RangeError,
-  "Simulator.simulate: u[4] is NaN; it must be finite",
-], ["sim.simulate u channels", RangeError,
   "Simulator.simulate: u has 7 elements, not a positive multiple of the model's inputs=2 (a channel count that differs from the model's?)"],
   ["sim.simulate u Float64Array", TypeError,
     "Simulator.simulate: u must be a Float32Array [N, inputs=2], got Float64Array(8)"], [

@@ -231,17 +231,19 @@ export function savedConfig(cfg: ModelSettings): ModelConfig {
   return rest;
 }
 
-function checkHead(v: unknown): Required<HeadOptions> {
+/** @internal The head's options, checked; errors name `where` (the class that takes them). */
+export function checkHead(v: unknown, where = W): Required<HeadOptions> {
   if (v === undefined) return { hidden: [], activation: "relu" };
-  const h = check.object(W, "head", v);
-  check.known(W, h, ["hidden", "activation"], "head");
+  const h = check.object(where, "head", v);
+  check.known(where, h, ["hidden", "activation"], "head");
   if (!Array.isArray(h.hidden) || h.hidden.length > 16) {
     throw new TypeError(
-      `${W}: head.hidden must be an array of at most 16 layer widths (e.g. [64]), got ${check.show(h.hidden)}`,
+      `${where}: head.hidden must be an array of at most 16 layer widths (e.g. [64]), got ${check.show(h.hidden)}`,
     );
   }
-  const hidden = h.hidden.map((w, i) => check.int(W, `head.hidden[${i}]`, w, 1, 1 << 20));
-  return { hidden, activation: check.oneOf(W, "head.activation", h.activation ?? "relu", ["relu", "tanh"] as const) };
+  const hidden = h.hidden.map((w, i) => check.int(where, `head.hidden[${i}]`, w, 1, 1 << 20));
+  return { hidden,
+    activation: check.oneOf(where, "head.activation", h.activation ?? "relu", ["relu", "tanh"] as const) };
 }
 
 /** The options some cell takes as its own (MODEL_CELLS[…].options). */
