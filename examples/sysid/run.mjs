@@ -3,18 +3,21 @@
 // state set by an encoder over the first `window` samples of u and y; a linear ARX baseline
 // (least squares, orders chosen on validation) beside it.
 //
-//   npm run example:sysid -- --data DIR [--only cascaded-tanks|silverbox] [--seeds 3] [--quick] [--out DIR]
+//   npm run example:sysid -- --data DIR [--only cascaded-tanks|silverbox] [--seeds 3] [--workers SEEDS] [--quick] [--out DIR]
 //
 // DIR holds cascaded-tanks.csv and silverbox-SNLS80mV.csv (../shared/data/SOURCES.md: columns, splits,
 // metric). Validation is cut from the end of the training record; nothing is chosen on a test record,
 // and every read of a test record's outputs is counted and printed. Writes reports/sysid.json and a plot
 // of a test stretch (measured vs simulated) per benchmark: reports/sysid-<name>.svg. --quick: a few
-// epochs (the test suite's run; its numbers mean nothing).
+// epochs (the test suite's run; its numbers mean nothing). The seeds train side by side in --workers
+// worker threads; the ensemble line is the mean of the seeds' simulations, beside each seed's numbers.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { numberArg, outDir, stringArg } from "../args.mjs";
 import { init, Simulator } from "../../dist/index.js";
-import { chooseArx, simulateArx } from "./arx.mjs";
+import { chooseArx, fitArx, simulateArx } from "./arx.mjs";
+import { residualRecord, residualSegments, simulateWithLinear } from "./linear.mjs";
+import { trainAll } from "./pool.mjs";
 import { cascadedTanks, rmse, silverbox } from "./data.mjs";
 
 const DATA = stringArg("data");
@@ -23,6 +26,7 @@ if (!DATA) {
   process.exit(2);
 }
 const QUICK = process.argv.includes("--quick"), ONLY = stringArg("only"), SEEDS = numberArg("seeds", 3);
+const WORKERS = numberArg("workers", SEEDS);
 const OUT = outDir(), t0 = performance.now();
 const log = (s) => console.log(s);
 await init();
@@ -32,7 +36,7 @@ const SETTINGS = {
   "cascaded-tanks": { model: { cell: "gru", hiddenSize: 32 },
     fit: { steps: 100, stride: 5, batchSize: 32, epochs: 100, learningRate: 3e-3, validationSplit: 0.2 },
     oe: { hiddenSize: 8, learningRate: 1e-2, epochs: 100 }, published: "published GRU 0.396, LSTM 0.490, best 0.343" },
-  silverbox: { model: { cell: "gru", hiddenSize: 32 },
+  silverbox: { model: { cell: "gru", hiddenSize: 32 }, linear: true,
     fit: { steps: 200, stride: 50, batchSize: 32, epochs: 200, learningRate: 5e-3, validationSplit: 0.2,
       validateEvery: 5 }, oe: { hiddenSize: 8, learningRate: 1e-2, epochs: 40 },
     published: "published GRU 0.31-0.33 / 1.31-1.65 / 0.29-0.34" },
@@ -72,43 +76,68 @@ for (const name of benches) {
     const { u, y } = rec.read();
     res.arx.test[rec.name] = rmse(simulateArx(arx, u, y, n), y, n) * d.scale;
   });
-  // linear output-error model: a linear state-space model (Elman cell without a nonlinearity, linear
-  // readout) trained on the free-run simulation error like the recurrent simulator, seed 1
+  // the seeds train side by side in worker threads (pool.mjs) on the training record alone; the test
+  // records are read here, once per seed. With the linear path (linear.mjs), the recurrent part
+  // trains on segments that each carry the ARX simulation from their own window.
+  const lin = s.linear ? fitArx(part(0, cut), arx) : null;
+  const fitOpts = { ...s.fit, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) };
+  const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+  const jobs = seeds.map((seed) => {
+    const config = { inputs: lin ? 2 : 1, outputs: 1, window: n, init: "encoder", seed, ...s.model };
+    if (!lin) return { config, train: d.train, fit: fitOpts, seconds: s.cap };
+    const { stride, validationSplit, ...rest } = fitOpts, val = residualRecord(lin, part(cut, N), n);
+    return { config, train: residualSegments(lin, part(0, cut), n, fitOpts.steps, stride),
+      fit: { ...rest, validation: { u: val.u, y: val.y } }, seconds: s.cap };
+  });
+  // the linear output-error model, a worker of its own beside the seeds: a linear state-space model
+  // (Elman cell without a nonlinearity, linear readout) trained on the free-run simulation error like
+  // the recurrent simulator, seed 1
+  const { hiddenSize: oeOrder, ...oeFit } = s.oe;
+  jobs.push({
+    config: { inputs: 1, outputs: 1, window: n, cell: "rnn", nonlinearity: "linear", hiddenSize: oeOrder, seed: 1 },
+    train: d.train,
+    fit: { ...s.fit, ...oeFit, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) },
+    seconds: 0,
+  });
+  const trained = await trainAll(jobs, WORKERS + 1);
   {
-    const { hiddenSize, ...fo } = s.oe;
-    const oe = new Simulator({ inputs: 1, outputs: 1, window: n, cell: "rnn", nonlinearity: "linear", hiddenSize,
-      seed: 1 });
-    const h = await oe.fit(d.train, { ...s.fit, ...fo, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) });
-    res.oe = { hiddenSize, validation: Math.min(...h.validationRmse) * d.scale, test: {} };
+    const { bytes, history: h } = trained.pop(), oe = Simulator.load(bytes);
+    res.oe = { hiddenSize: oeOrder, validation: Math.min(...h.validationRmse) * d.scale, test: {} };
     d.tests.forEach((rec) => {
       const { u, y } = rec.read();
       res.oe.test[rec.name] = rmse(oe.simulate(u, { y: y.subarray(0, n) }), y, n) * d.scale;
     });
     oe.dispose();
   }
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    const ts = performance.now();
-    const sim = new Simulator({ inputs: 1, outputs: 1, window: n, init: "encoder", seed, ...s.model });
-    const h = await sim.fit(d.train, { ...s.fit, ...(QUICK ? { epochs: 2, stride: s.fit.stride * 4 } : {}) });
+  const preds = d.tests.map(() => []);
+  trained.forEach(({ bytes, history: h, seconds }, k) => {
+    const seed = seeds[k], sim = Simulator.load(bytes);
     const one = { seed, bestEpoch: h.bestEpoch, epochs: h.epochs, subsequences: h.subsequences,
-      validation: Math.min(...h.validationRmse) * d.scale, seconds: 0, test: {} };
+      validation: Math.min(...h.validationRmse) * d.scale, seconds, test: {} };
     d.tests.forEach((rec, i) => {
       const { u, y } = rec.read();
-      const p = sim.simulate(u, { y: y.subarray(0, n) });
+      const p = lin ? simulateWithLinear(sim, lin, u, y.subarray(0, n), n) : sim.simulate(u, { y: y.subarray(0, n) });
       one.test[rec.name] = rmse(p, y, n) * d.scale;
+      preds[i].push(p);
       if (seed === 1) measured[i] = { y, p };
     });
-    one.seconds = (performance.now() - ts) / 1000;
     res.seeds.push(one);
     log(
       `${name} seed ${seed}: test ${
         d.tests.map((r) => `${r.name} ${one.test[r.name].toFixed(3)}`).join(", ")
-      } ${d.unit} (validation ${one.validation.toFixed(3)}, best epoch ${h.bestEpoch}/${h.epochs}, ${
-        one.seconds.toFixed(0)
-      } s)`,
+      } ${d.unit} (validation ${one.validation.toFixed(3)}, best epoch ${h.bestEpoch}/${h.epochs}${
+        h.epochs < fitOpts.epochs ? ` of ${fitOpts.epochs}, stopped by the ${s.cap} s cap` : ""
+      }, ${seconds.toFixed(0)} s)`,
     );
     sim.dispose();
-  }
+  });
+  // the ensemble: the mean of the seeds' simulations (from the reads above, no further read)
+  res.ensemble = {};
+  d.tests.forEach((rec, i) => {
+    const m = new Float32Array(preds[i][0].length);
+    for (const p of preds[i]) for (let t = 0; t < m.length; t++) m[t] += p[t] / preds[i].length;
+    res.ensemble[rec.name] = rmse(m, measured[i].y, n) * d.scale;
+  });
   for (const r of d.tests) res.test[r.name] = res.seeds.reduce((a, o) => a + o.test[r.name], 0) / res.seeds.length;
   res.reads = Object.fromEntries(d.tests.map((r) => [r.name, r.reads]));
   res.seconds = (performance.now() - tb) / 1000;
@@ -127,6 +156,11 @@ for (const name of benches) {
       } mV, arrow without extrapolation ${f(res.test["arrow without extrapolation"])} mV (${s.published})`,
     );
   }
+  log(
+    `${name} ensemble (mean of the ${res.seeds.length} seeds' simulations): test ${
+      d.tests.map((r) => `${r.name} ${f(res.ensemble[r.name])}`).join(", ")
+    } ${d.unit}`,
+  );
   const all = (o) => d.tests.map((r) => f(o.test[r.name])).join(" / ");
   log(
     `${name} baselines: ARX ${all(res.arx)} ${d.unit} (na ${arx.na}, nb ${arx.nb}, nk ${arx.nk}), linear OE ${

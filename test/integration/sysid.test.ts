@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { twoTanks } from "../helpers/two-tanks.js";
 // @ts-expect-error: a plain .mjs module of the example
 import { chooseArx, fitArx, simulateArx } from "../../examples/sysid/arx.mjs";
+// @ts-expect-error: a plain .mjs module of the example
+import { linearSimulation, residualRecord, residualSegments } from "../../examples/sysid/linear.mjs";
 
 const script = new URL("../../examples/sysid/run.mjs", import.meta.url).pathname;
 const shared = new URL("../../../shared/data/sysid/", import.meta.url).pathname;
@@ -28,6 +30,33 @@ describe("examples/sysid", () => {
     expect(c.validationRmse).toBeLessThan(1e-6);
   });
 
+  it(
+    "the linear path: an exact ARX system leaves a zero residual; each segment's linear simulation starts from its own window",
+    () => {
+      const N = 300, u = new Float32Array(N), y = new Float32Array(N);
+      for (let t = 0; t < N; t++) u[t] = Math.sin(0.1 * t) + Math.sin(0.37 * t);
+      for (let t = 2; t < N; t++) y[t] = 0.1 + 1.2 * y[t - 1] - 0.5 * y[t - 2] + 0.7 * u[t - 1];
+      const m = fitArx({ u: Float64Array.from(u), y: Float64Array.from(y) }, { na: 2, nb: 1, nk: 1 });
+      const r = residualRecord(m, { u, y }, 5);
+      expect(r.u.length).toBe(2 * N);
+      for (let t = 0; t < N; t++) {
+        expect(r.u[2 * t]).toBe(u[t]);
+        expect(r.y[t]).toBeCloseTo(0, 4);
+      }
+      // a wrong model: the residual is exactly zero on each segment's window (the measured y), not after
+      const bad = { ...m, theta: m.theta.map((v: number, i: number) => (i === 3 ? v * 0.5 : v)) };
+      const segs = residualSegments(bad, { u, y }, 5, 40, 30);
+      expect(segs.length).toBe(Math.floor((N - 45) / 30) + 2);
+      for (const [k, s] of segs.entries()) {
+        const start = k < segs.length - 1 ? 30 * k : N - 45;
+        expect(Array.from(s.y.subarray(0, 5))).toEqual([0, 0, 0, 0, 0]);
+        expect(s.u[2 * 5 + 1]).not.toBeCloseTo(y[start + 5], 3);
+        expect(Array.from(linearSimulation(bad, u.subarray(start, start + 45), y.subarray(start, start + 45), 5)))
+          .toEqual(Array.from(s.u.filter((_: number, i: number) => i % 2 === 1)));
+      }
+    },
+  );
+
   it("runs on a simulated two-tank system in the Cascaded Tanks layout: its line, the read counts, the report and plot",
     () => {
       const dir = mkdtempSync(join(tmpdir(), "rw-sysid-")), a = twoTanks(1024, 1), b = twoTanks(1024, 2);
@@ -45,7 +74,11 @@ describe("examples/sysid", () => {
       expect(r.stdout).toMatch(
         /^cascaded-tanks baselines: ARX \d+\.\d{3} V \(na \d, nb \d, nk \d\), linear OE \d+\.\d{3} V \(order 8\)$/m,
       );
+      expect(r.stdout).toMatch(
+        /^cascaded-tanks ensemble \(mean of the 2 seeds' simulations\): test test \d+\.\d{3} V$/m,
+      );
       const rep = JSON.parse(readFileSync(join(dir, "sysid.json"), "utf8")).benchmarks["cascaded-tanks"];
+      expect(Number.isFinite(rep.ensemble.test)).toBe(true);
       expect(rep.reads).toEqual({ test: 4 });
       expect(rep.seeds.length).toBe(2);
       expect(Number.isFinite(rep.test.test) && Number.isFinite(rep.arx.test.test)).toBe(true);
