@@ -143,7 +143,7 @@ export async function reactor(
     const ts = performance.now(), o = S.ode, B = trainIds.length, C = o.chunk;
     const ode = new NeuralStateSpace({ inputSize: M, stateSize: o.stateSize, outputSize: Y, hidden: o.hidden,
       method: "rk4", seed });
-    const u = stdU(trainIds), y = Float32Array.from(trainIds.flatMap((id) => record(id).y));
+    const u = stdU(trainIds), y = Float32Array.from(trainIds.flatMap((id) => [...record(id).y]));
     const slice = (a, n, k0, k1) => {
       const r = new Float32Array(B * (k1 - k0) * n);
       for (let b = 0; b < B; b++) r.set(a.subarray((b * T + k0) * n, (b * T + k1) * n), b * (k1 - k0) * n);
@@ -161,8 +161,15 @@ export async function reactor(
         const k1 = Math.min(T, k0 + C), L = k1 - k0, skip = Math.max(0, WINDOW - k0);
         const r = ode.simulate(slice(u, M, k0, k1), { batch: B, x0 });
         const target = slice(y, Y, k0, k1), g = new Float32Array(r.outputs.length), n = B * (L - skip) * Y;
+        let loss = 0;
         for (let b = 0; b < B; b++) {
-          for (let i = (b * L + skip) * Y; i < (b + 1) * L * Y; i++) g[i] = (2 * (r.outputs[i] - target[i])) / n;
+          for (let i = (b * L + skip) * Y; i < (b + 1) * L * Y; i++) {
+            g[i] = (2 * (r.outputs[i] - target[i])) / n;
+            loss += (r.outputs[i] - target[i]) ** 2 / n;
+          }
+        }
+        if (!Number.isFinite(loss)) {
+          throw new Error(`reactor: the NeuralStateSpace loss became ${loss} at epoch ${epoch + 1}`);
         }
         ode.zeroGrad();
         ode.backward({ outputs: g });
