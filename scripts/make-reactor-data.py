@@ -37,7 +37,7 @@ import numpy as np
 SEED = 20240531
 TS = 2e-4  # seconds between samples
 STEPS = 1000  # samples per schedule
-SCHEDULES = [("train", 8), ("test", 3)]
+SCHEDULES = [("train", 8), ("test", 3), ("train", 13)]  # the last 13 appended: schedules 0-10 stay as drawn first
 MECH = "gri30.yaml"
 REGIMES = {
     # name: (weight, phi range, log10 tau_ms range, T_in range)

@@ -23,7 +23,8 @@ import { Adam, NeuralStateSpace, Simulator, clipGradNorm } from "../../dist/inde
 const OUTPUTS = ["T_K", "X_CO2", "X_CO", "X_H2O"], M = 3, Y = 4, WINDOW = 10, HOT = 1800;
 
 /** The full run's settings (docs/physical-systems.md: how they were chosen, on validation only). */
-export const REACTOR_SETTINGS = { validation: [7], simulator: { hiddenSize: 48, window: WINDOW, init: "encoder" },
+export const REACTOR_SETTINGS = { models: ["gru", "lstm", "ode"], validation: [7, 22, 23],
+  simulator: { hiddenSize: 48, window: WINDOW, init: "encoder" },
   fit: { steps: 200, stride: 20, batchSize: 32, epochs: 40, learningRate: 3e-3, validateEvery: 2 },
   ode: { stateSize: 16, hidden: [48], chunk: 100, epochs: 400, learningRate: 3e-3 } };
 /** --quick (the test suite's run: seconds; its numbers mean nothing). */
@@ -114,7 +115,7 @@ export async function reactor(
 
   // ---- GRU and LSTM Simulators ----------------------------------------------------------------
   const models = {};
-  for (const cell of ["gru", "lstm"]) {
+  for (const cell of ["gru", "lstm"].filter((k) => S.models.includes(k))) {
     const ts = performance.now();
     const sim = new Simulator({ inputs: M, outputs: Y, cell, seed, ...S.simulator });
     const h = await sim.fit(trainIds.map(record), { ...S.fit, validation: valIds.map(record),
@@ -139,7 +140,7 @@ export async function reactor(
   }
 
   // ---- the continuous-time neural state-space model ---------------------------------------------
-  {
+  if (S.models.includes("ode")) {
     const ts = performance.now(), o = S.ode, B = trainIds.length, C = o.chunk;
     const ode = new NeuralStateSpace({ inputSize: M, stateSize: o.stateSize, outputSize: Y, hidden: o.hidden,
       method: "rk4", seed });

@@ -24,31 +24,33 @@ describe("data/reactor-cstr.csv", () => {
     expect(info.canteraSecondsPerSample).toBeGreaterThan(0);
   });
 
-  it("has the header, 8 training and 3 held-out schedules of 1000 samples, finite values, under 1 MB", () => {
-    expect(statSync(csvPath).size).toBeLessThan(1_000_000);
-    expect(lines[0]).toBe(HEADER);
-    expect(lines.length - 1).toBe(11 * 1000);
-    const splits = new Map<number, string>();
-    lines.slice(1).forEach((line, i) => {
-      const c = line.split(",");
-      expect(c.length, `row ${i + 1}`).toBe(10);
-      const [split, schedule, step] = [c[0], Number(c[1]), Number(c[2])];
-      expect(["train", "test"]).toContain(split);
-      expect(schedule).toBe(Math.floor(i / 1000));
-      expect(step).toBe(i % 1000);
-      if (!splits.has(schedule)) splits.set(schedule, split);
-      expect(split, `row ${i + 1}`).toBe(splits.get(schedule));
-      for (const v of c.slice(3)) expect(Number.isFinite(Number(v)), `row ${i + 1}: ${v}`).toBe(true);
-      const [phi, tau, Tin, T] = c.slice(3, 7).map(Number);
-      expect(phi >= 0.6 && phi <= 1.3 && tau > 0.01 && tau < 40 && Tin >= 500 && Tin <= 1500 && T > 400 && T < 3000,
-        `row ${i + 1} in range`).toBe(true);
+  it("has the header, 8 training, 3 held-out and 13 more training schedules of 1000 samples, finite values, under 2 MB",
+    () => {
+      expect(statSync(csvPath).size).toBeLessThan(2_000_000);
+      expect(lines[0]).toBe(HEADER);
+      expect(lines.length - 1).toBe(24 * 1000);
+      const splits = new Map<number, string>();
+      lines.slice(1).forEach((line, i) => {
+        const c = line.split(",");
+        expect(c.length, `row ${i + 1}`).toBe(10);
+        const [split, schedule, step] = [c[0], Number(c[1]), Number(c[2])];
+        expect(["train", "test"]).toContain(split);
+        expect(schedule).toBe(Math.floor(i / 1000));
+        expect(step).toBe(i % 1000);
+        if (!splits.has(schedule)) splits.set(schedule, split);
+        expect(split, `row ${i + 1}`).toBe(splits.get(schedule));
+        for (const v of c.slice(3)) expect(Number.isFinite(Number(v)), `row ${i + 1}: ${v}`).toBe(true);
+        const [phi, tau, Tin, T] = c.slice(3, 7).map(Number);
+        expect(phi >= 0.6 && phi <= 1.3 && tau > 0.01 && tau < 40 && Tin >= 500 && Tin <= 1500 && T > 400 && T < 3000,
+          `row ${i + 1} in range`).toBe(true);
+      });
+      expect([...splits.values()]).toEqual([...Array(8).fill("train"), ...Array(3).fill("test"),
+        ...Array(13).fill("train")]);
+      expect(info.schedules.map((s: { split: string }) => s.split)).toEqual([...splits.values()]);
     });
-    expect([...splits.values()]).toEqual([...Array(8).fill("train"), ...Array(3).fill("test")]);
-    expect(info.schedules.map((s: { split: string }) => s.split)).toEqual([...splits.values()]);
-  });
 
   it("every schedule ignites and blows out at least twice (the S-curve's hysteresis), as the JSON records", () => {
-    for (let s = 0; s < 11; s++) {
+    for (let s = 0; s < 24; s++) {
       let burning = false, ign = 0, ext = 0;
       for (const line of lines.slice(1 + s * 1000, 1 + (s + 1) * 1000)) {
         const c = line.split(",").map(Number), Tin = c[5], T = c[6];
