@@ -135,7 +135,7 @@ describe("examples/sysid", () => {
     for (const key of ["gru", "lstm", "ode"]) {
       const e = rep[key];
       expect(e.model).toBe(names[key]);
-      for (const part of [e.test, e.first100]) {
+      for (const part of [e.test, e.first100, e.last100]) {
         expect(Object.keys(part.rmse)).toEqual(["T_K", "X_CO2", "X_CO", "X_H2O"]);
         for (const [o, v] of Object.entries(part.rmse)) {
           expect(Number.isFinite(v)).toBe(true);
