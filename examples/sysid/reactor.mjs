@@ -24,8 +24,8 @@ const OUTPUTS = ["T_K", "X_CO2", "X_CO", "X_H2O"], M = 3, Y = 4, WINDOW = 10, HO
 
 /** The full run's settings (docs/physical-systems.md: how they were chosen, on validation only). */
 export const REACTOR_SETTINGS = { models: ["gru", "lstm", "ode"], validation: [7, 22, 23],
-  simulator: { hiddenSize: 48, window: WINDOW, init: "encoder" },
-  fit: { steps: 200, stride: 20, batchSize: 32, epochs: 40, learningRate: 3e-3, validateEvery: 2 },
+  simulator: { hiddenSize: 64, window: WINDOW, init: "encoder" },
+  fit: { steps: 400, stride: 40, batchSize: 32, epochs: 60, learningRate: 3e-3, validateEvery: 3 },
   ode: { stateSize: 16, hidden: [48], chunk: 100, epochs: 400, learningRate: 3e-3 } };
 /** --quick (the test suite's run: seconds; its numbers mean nothing). */
 const QUICK = { fit: { steps: 50, stride: 400, epochs: 1, validateEvery: 1 }, ode: { epochs: 2 } };
