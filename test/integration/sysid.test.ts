@@ -127,6 +127,7 @@ describe("examples/sysid", () => {
     expect(json.benchmarks["cascaded-tanks"]).toEqual({ kept: true });
     const rep = json.benchmarks.reactor, info = JSON.parse(readFileSync(reactorInfo, "utf8"));
     expect(rep.quick).toBe(true);
+    expect(rep.testReads).toBe(3);
     expect(rep.testSchedules).toEqual(
       info.schedules.flatMap((s: { split: string; schedule: number }) => s.split === "test" ? [s.schedule] : []),
     );
