@@ -16,8 +16,9 @@
 // samples, the last 100 and the whole schedule; ignitions and extinctions counted on the emulated
 // temperature; CPU time per step against Cantera's (data/reactor-cstr.json).
 //
-//   npm run example:sysid -- --only reactor [--quick] [--out DIR]      (npm run example:reactor)
+//   npm run example:sysid -- --only reactor [--quick] [--reactor-seed 1] [--out DIR]   (npm run example:reactor)
 import { readFileSync, writeFileSync } from "node:fs";
+import { numberArg } from "../args.mjs";
 import { Adam, NeuralStateSpace, Simulator, clipGradNorm } from "../../dist/index.js";
 
 const OUTPUTS = ["T_K", "X_CO2", "X_CO", "X_H2O"], M = 3, Y = 4, WINDOW = 10, HOT = 1800;
@@ -73,7 +74,8 @@ export function events(T, Tin) {
  * (benchmarks.reactor of reports/sysid.json).
  */
 export async function reactor(
-  { quick = false, seed = 1, out, log = console.log, progress = console.error, settings = {} } = {},
+  { quick = false, seed = numberArg("reactor-seed", 1), out, log = console.log, progress = console.error,
+    settings = {} } = {},
 ) {
   const S = { ...REACTOR_SETTINGS, ...settings, simulator: { ...REACTOR_SETTINGS.simulator, ...settings.simulator },
     fit: { ...REACTOR_SETTINGS.fit, ...settings.fit, ...(quick ? QUICK.fit : {}) },
