@@ -22,7 +22,7 @@ import { trainAll } from "./pool.mjs";
 import { cascadedTanks, rmse, silverbox } from "./data.mjs";
 
 const DATA = stringArg("data");
-if (!DATA) {
+if (!DATA && stringArg("only") !== "reactor") {
   console.error("--data DIR: the folder with cascaded-tanks.csv and silverbox-SNLS80mV.csv (nonlinearbenchmark.org)");
   process.exit(2);
 }
@@ -46,8 +46,8 @@ const SETTINGS = {
 };
 
 const benches = ["cascaded-tanks", "silverbox"].filter((n) => !ONLY || n === ONLY);
-if (benches.length === 0) {
-  console.error(`--only: expected cascaded-tanks or silverbox, got ${ONLY}`);
+if (benches.length === 0 && ONLY !== "reactor") {
+  console.error(`--only: expected cascaded-tanks, silverbox or reactor, got ${ONLY}`);
   process.exit(2);
 }
 
@@ -187,6 +187,12 @@ for (const name of benches) {
     encoding: { x: { field: "t", type: "quantitative", title: "sample" },
       y: { field: "v", type: "quantitative", title: `y (${d.unit})`, scale: { zero: false } },
       color: { field: "what", type: "nominal", title: null } } }]);
+}
+// the reactor (./reactor.mjs), from the shipped data/reactor-cstr.csv: `--only reactor` needs no --data
+if (!ONLY || ONLY === "reactor") {
+  mkdirSync(OUT, { recursive: true });
+  report.benchmarks.reactor = await (await import("./reactor.mjs")).reactor({ quick: QUICK, out: OUT, log });
+  log(`wrote ${new URL("sysid-reactor.svg", OUT).pathname}`);
 }
 report.seconds = (performance.now() - t0) / 1000;
 log(`total ${report.seconds.toFixed(0)} s`);
