@@ -8,7 +8,7 @@
 //                cut where their braces close, parsed by the TypeScript compiler API.
 import { createRequire } from "node:module";
 import { Rng } from "../../dist/index.js";
-import { lexJs, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT } from "./lexer.mjs";
+import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT } from "./lexer.mjs";
 
 const require = createRequire(import.meta.url);
 const ts = require("typescript");
@@ -165,8 +165,25 @@ export function sampleFunctions(model, primes, { temperature, seed = 0, maxLengt
 
 /** Whether src parses as JavaScript (TypeScript's parser, no syntactic diagnostics). */
 export function parses(src) {
+  return syntaxError(src) === null;
+}
+
+/**
+ * The first syntax error of src as JavaScript (TypeScript's parser), or null: { message, line
+ * (1-based), unbalanced (a ( ) [ ] of its code without its partner, by lexJs) }.
+ */
+export function syntaxError(src) {
   const sf = ts.createSourceFile("sample.js", src, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
-  return sf.parseDiagnostics.length === 0;
+  const d = sf.parseDiagnostics[0];
+  if (!d) return null;
+  const lex = lexJs(src), paired = new Uint8Array(src.length);
+  for (const [a, b] of lex.pairs) paired[a] = paired[b] = 1;
+  let unbalanced = false;
+  for (let i = 0; i < src.length && !unbalanced; i++) {
+    unbalanced = lex.kind[i] === CODE && "()[]".includes(src[i]) && !paired[i];
+  }
+  return { message: ts.flattenDiagnosticMessageText(d.messageText, " "),
+    line: sf.getLineAndCharacterOfPosition(d.start).line + 1, unbalanced };
 }
 
 /**
@@ -193,10 +210,15 @@ export function parseRate(model, vocab, primeTexts, { temperature, seed, maxLeng
   const gen = sampleFunctions(model, primes, { temperature, seed, maxLength, open: vocab.id("{"),
     close: vocab.id("}") });
   const samples = gen.map((g) => {
-    const src = "function " + vocab.decode(g.tokens);
-    return { src, closed: g.closed, ok: g.closed && parses(src) };
+    const src = "function " + vocab.decode(g.tokens), error = g.closed ? syntaxError(src) : null;
+    return { src, closed: g.closed, ok: g.closed && error === null, error };
   });
   const parsed = samples.filter((s) => s.ok).length, closed = samples.filter((s) => s.closed).length;
+  // why the closed ones fail: their first syntax error, and how many have unbalanced ( ) [ ]
+  const failing = samples.filter((s) => s.error), messages = new Map();
+  for (const s of failing) messages.set(s.error.message, (messages.get(s.error.message) ?? 0) + 1);
+  const failures = { count: failing.length, unbalancedBrackets: failing.filter((s) => s.error.unbalanced).length,
+    firstErrors: [...messages].sort((a, b) => b[1] - a[1]).map(([message, count]) => ({ message, count })) };
   return { temperature, samples, parsed, closed, parsedShare: parsed / samples.length,
-    closedShare: closed / samples.length };
+    closedShare: closed / samples.length, failures };
 }

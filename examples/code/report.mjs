@@ -95,7 +95,15 @@ export async function writeReport(dir, json, { samples, cellPlots = [], noPlot =
   writeFileSync(new URL("code.json", dir), JSON.stringify(json, null, 1) + "\n");
   writeFileSync(new URL("code-samples.txt", dir),
     samples.map((s, i) =>
-      `// sample ${i} (${s.ok ? "parses" : s.closed ? "does not parse" : "braces never close"})\n${s.src}\n`
+      `// sample ${i} (${
+        s.ok
+          ? "parses"
+          : s.closed
+          ? `does not parse: ${s.error.message} on line ${s.error.line}${
+            s.error.unbalanced ? "; unbalanced ( ) or [ ]" : ""
+          }`
+          : "braces never close"
+      })\n${s.src}\n`
     ).join("\n"));
   for (const [name, svg] of cellPlots) writeFileSync(new URL(`${name}.svg`, dir), svg);
   if (noPlot) return;

@@ -10,6 +10,8 @@
 // temperature); training: everything before.
 //   --minutes 30       training budget (wall time, validation checks included); the learning
 //                      rate warms up over the first 2% and decays by a cosine to 0 at the deadline
+//   --train-chars N    instead, a budget of N training characters (the same schedule over the
+//                      characters trained: equal work whatever the machine's load)
 //   --cell gru         gru | lstm | rnn;  --hidden 256  width;  --layers 1  depth
 //   --embedding 64     width of the character embedding (a token model: ids in)
 //   --seq 128          truncated-BPTT chunk;  --batch 32  streams read side by side
@@ -54,7 +56,7 @@ const o = { minutes: arg("minutes", 30), hidden: arg("hidden", 256), layers: arg
   evalEvery: arg("eval-every", 60), maxOrder: arg("max-order", 12), samples: arg("samples", 200),
   cellsChars: arg("cells-chars", 20_000), threads: arg("threads", 2), seed: arg("seed", 0),
   chars: arg("chars", Infinity), held: arg("held", 200_000), valid: arg("valid", 100_000),
-  maxLength: arg("max-length", 2000) };
+  maxLength: arg("max-length", 2000), trainChars: arg("train-chars", null) };
 const tempArg = stringArg("temperatures");
 const temperatures = tempArg ? tempArg.split(",").map(Number) : LOAD ? [] : [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 if (temperatures.some((t) => !(t > 0))) {
@@ -104,10 +106,12 @@ if (LOAD) {
   model = makeModel({ cell: CELL, hidden: o.hidden, layers: o.layers, embedding: o.embedding, V: data.V,
     seed: o.seed });
   log(
-    `${CELL} H = ${o.hidden} × ${o.layers} over a ${o.embedding}-wide embedding, ${model.numParams} parameters, ${coreInfo().threads} thread(s); ${o.minutes} min, ${o.batch} streams × ${o.seq}, Adam ${o.lr}`,
+    `${CELL} H = ${o.hidden} × ${o.layers} over a ${o.embedding}-wide embedding, ${model.numParams} parameters, ${coreInfo().threads} thread(s); ${
+      o.trainChars === null ? `${o.minutes} min` : `${o.trainChars} characters`
+    }, ${o.batch} streams × ${o.seq}, Adam ${o.lr}`,
   );
   training = trainModel(model, data.train, data.valid, first, { minutes: o.minutes, batch: o.batch, seq: o.seq,
-    lr: o.lr, evalEvery: o.evalEvery, log, maxBatches: arg("max-batches", Infinity) });
+    lr: o.lr, evalEvery: o.evalEvery, log, maxBatches: arg("max-batches", Infinity), trainChars: o.trainChars });
   log(
     `trained ${training.batches} batches (${(training.chars / 1e6).toFixed(2)}M characters, ${
       Math.round(training.charsPerSecond)
@@ -153,7 +157,7 @@ for (const t of temperatures) {
   const r = parseRate(model, data.vocab, validPrimes, { temperature: t, seed: 1000 * o.seed + Math.round(100 * t),
     maxLength: o.maxLength });
   byTemperature.push({ temperature: t, parsed: r.parsed, closed: r.closed, parsedShare: r.parsedShare,
-    closedShare: r.closedShare });
+    closedShare: r.closedShare, failures: r.failures });
   log(`temperature ${t}: ${r.parsed} of ${o.samples} parse, ${r.closed} close their braces (validation primes)`);
 }
 if (byTemperature.length) {
@@ -185,7 +189,9 @@ const json = { typescript: data.version, characters: data.text.length, droppedEx
     embedding: model.config.embeddingSize, parameters: model.numParams, loaded: LOAD ?? null },
   threads: coreInfo().threads,
   training: training
-    && { minutes: o.minutes, batch: o.batch, seq: o.seq, lr: o.lr, schedule: "warm-up 2% + cosine to 0 over wall time",
+    && { minutes: o.trainChars === null ? o.minutes : null, trainChars: o.trainChars, batch: o.batch, seq: o.seq,
+      lr: o.lr,
+      schedule: `warm-up 2% + cosine to 0 over ${o.trainChars === null ? "wall time" : "the training characters"}`,
       batches: training.batches, chars: training.chars, seconds: training.seconds,
       charsPerSecond: training.charsPerSecond, best: training.best, curve: training.curve },
   heldOutBitsPerChar: heldPass.mean, validationBitsPerChar: validBits,
@@ -204,7 +210,7 @@ const json = { typescript: data.version, characters: data.text.length, droppedEx
       ? "the temperature with the most parsing functions after validation primes"
       : "stored in the loaded file",
     headline: { temperature, samples: o.samples, parsed: head.parsed, parsedPercent: 100 * head.parsedShare,
-      closed: head.closed, closedPercent: 100 * head.closedShare, primes: "held-out" } },
+      closed: head.closed, closedPercent: 100 * head.closedShare, primes: "held-out", failures: head.failures } },
   seconds: (Date.now() - t0) / 1000 };
 await writeReport(outDir(), json, { samples: head.samples.slice(0, 20), cellPlots,
   noPlot: process.argv.includes("--no-plot"), log });

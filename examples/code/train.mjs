@@ -3,7 +3,8 @@
 // streams of the training text read side by side (the state carried from one chunk of `seq`
 // characters to the next), Adam with gradient clipping, and a learning rate that follows a
 // schedule over WALL TIME: linear warm-up then cosine decay that reaches its end exactly at the
-// deadline (--minutes), when training stops. The library's schedules (fit's `schedule`) are
+// deadline (--minutes), when training stops; or, given a character budget (trainChars), over the
+// characters trained, which makes runs comparable at equal work whatever the machine's load. The library's schedules (fit's `schedule`) are
 // defined over a number of batch steps fixed in advance; a deadline leaves that number unknown,
 // so the same warm-up + cosine formula (CosineSchedule's) is applied here to the elapsed
 // fraction of the budget instead.
@@ -57,13 +58,19 @@ export function streamBits(model, seq, first, { positions = false } = {}) {
 /**
  * Train until the deadline. opts: minutes, batch, seq, lr, warmup, clip, evalEvery (seconds
  * between validation checks), validChars (the validation prefix checked during training), log.
+ * With trainChars, the budget is that many training characters instead of minutes (the schedule
+ * runs over the characters trained, and the validation checks come every tenth of the budget).
  * Keeps the parameters of the best validation check. Returns { curve, batches, chars, seconds,
  * charsPerSecond (batches only), best }.
  */
 export function trainModel(model, train, valid, first, opts) {
   const { minutes, batch: B = 32, seq: T = 128, lr = 2e-3, warmup = 0.02, clip = 1, evalEvery = 60, validChars = 20_000,
-    log = () => {}, maxBatches = Infinity } = opts;
+    log = () => {}, maxBatches = Infinity, trainChars = null } = opts;
   const H = model.config.hiddenSize, L = model.config.numLayers ?? 1, budget = minutes * 60_000;
+  if (trainChars !== null && !(trainChars >= B * T)) {
+    throw new RangeError(`trainChars: expected at least one batch (${B * T} characters), got ${trainChars}`);
+  }
+  const byChars = trainChars !== null, evalChars = byChars ? trainChars / 10 : Infinity;
   const adam = new Adam({ learningRate: lr });
   const seg = Math.floor((train.length - 1) / B);
   if (seg < T + 1) throw new RangeError(`the training text (${train.length}) is too short for ${B} streams of ${T}`);
@@ -74,7 +81,7 @@ export function trainModel(model, train, valid, first, opts) {
     : { h: new Float32Array(L * B * H) };
   const vpart = valid.subarray(0, Math.min(validChars, valid.length));
   const t0 = performance.now(), curve = [];
-  let pos = 0, batches = 0, lossSum = 0, lossN = 0, trainMs = 0, nextEval = evalEvery * 1000;
+  let pos = 0, batches = 0, lossSum = 0, lossN = 0, trainMs = 0, nextEval = byChars ? evalChars : evalEvery * 1000;
   let best = { bits: Infinity, seconds: 0, params: null };
   const check = (elapsed, rate) => {
     const v = streamBits(model, vpart, first).mean;
@@ -93,11 +100,11 @@ export function trainModel(model, train, valid, first, opts) {
   };
   let rate = wallTimeRate(0, { lr, warmup });
   for (;;) {
-    const elapsed = performance.now() - t0;
-    if (elapsed >= budget || batches >= maxBatches) break;
-    if (elapsed >= nextEval) {
+    const elapsed = performance.now() - t0, done = batches * B * T;
+    if ((byChars ? done >= trainChars : elapsed >= budget) || batches >= maxBatches) break;
+    if ((byChars ? done : elapsed) >= nextEval) {
       check(elapsed, rate);
-      nextEval += evalEvery * 1000;
+      nextEval += byChars ? evalChars : evalEvery * 1000;
     }
     const tb = performance.now();
     if (pos + T > seg) {
@@ -110,7 +117,7 @@ export function trainModel(model, train, valid, first, opts) {
       xs[b].set(train.subarray(o, o + T));
       ys[b].set(train.subarray(o + 1, o + T + 1));
     }
-    rate = wallTimeRate(elapsed / budget, { lr, warmup });
+    rate = wallTimeRate(byChars ? done / trainChars : elapsed / budget, { lr, warmup });
     adam.learningRate = rate;
     const r = model.trainBatch({ x: xs, y: ys }, adam, { clipNorm: clip, state });
     trainMs += performance.now() - tb;

@@ -2,15 +2,16 @@
 // against a brute-force computation of the same definitions (every n-gram counted in a Map of
 // strings) to 1e-12, and normalised over the vocabulary to 1e-12 for random contexts; its
 // JavaScript lexer on hand-checked snippets; its wall-time schedule against the library's cosine
-// schedule; its F16 files; its batched sampler against Model.generate at greedy temperature; the
-// closers table and the correlation against direct computations.
+// schedule, and its character budget; its F16 files; its batched sampler against Model.generate
+// at greedy temperature; the closers table and the correlation against direct computations; the
+// first syntax error of a sample.
 import { describe, expect, it } from "vitest";
 import { init, Model, Vocabulary, safetensors } from "../../dist/index.js";
 import { checkSchedule } from "../../bindings/train/schedule.js";
 import { kneserNeyFamily } from "../../examples/code/kn.mjs";
 import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT, REGEX } from "../../examples/code/lexer.mjs";
-import { wallTimeRate, saveF16, makeModel, streamBits } from "../../examples/code/train.mjs";
-import { closers, correlation, sampleFunctions, BUCKETS } from "../../examples/code/measure.mjs";
+import { wallTimeRate, saveF16, makeModel, streamBits, trainModel } from "../../examples/code/train.mjs";
+import { closers, correlation, sampleFunctions, syntaxError, BUCKETS } from "../../examples/code/measure.mjs";
 import { dynamicBits } from "../../examples/code/dynamic.mjs";
 import { loadCode, exportTables } from "../../examples/code/data.mjs";
 
@@ -212,6 +213,41 @@ describe("examples/code: training, files, sampling and measurements", () => {
       expect(Math.abs(wallTimeRate(t / total, { lr: 2e-3, warmup: warm / total }) - lib.rate(t))).toBeLessThan(1e-15);
     }
     expect(wallTimeRate(1.5, { lr: 2e-3 })).toBe(0); // past the deadline: the end of the schedule
+  });
+
+  it("a character budget trains exactly that many characters, the schedule over the characters trained", async () => {
+    await init({ threads: 1 });
+    const V = 7, B = 4, T = 8, train = Int32Array.from({ length: 3000 }, (_, i) => (i * 5 + (i >> 3)) % V);
+    const valid = train.subarray(0, 200), m = makeModel({ hidden: 8, embedding: 4, V, seed: 2 });
+    // ten batches of 4 × 8; a huge wall-time budget that never binds
+    const r = trainModel(m, train, valid, 0, { minutes: 1e6, batch: B, seq: T, lr: 1e-2, trainChars: 10 * B * T });
+    expect(r.batches).toBe(10);
+    expect(r.chars).toBe(10 * B * T);
+    // a check after every tenth of the budget and one at the end: each records the rate of the
+    // batch before it, the schedule at that batch's fraction of the characters
+    expect(r.curve.map((c: { chars: number }) => c.chars)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => k * B * T),
+    );
+    r.curve.forEach((c: { learningRate: number }, k: number) =>
+      expect(c.learningRate).toBe(wallTimeRate(k / 10, { lr: 1e-2, warmup: 0.02 }))
+    );
+    expect(() => trainModel(m, train, valid, 0, { minutes: 1, batch: B, seq: T, trainChars: B * T - 1 })).toThrow(
+      /trainChars: expected at least one batch \(32 characters\), got 31/,
+    );
+    m.dispose();
+  });
+
+  it("syntaxError gives a sample's first syntax error and whether its ( ) [ ] are unbalanced", () => {
+    expect(syntaxError("function f(a) {\n  return [a, (a + 1)];\n}")).toBeNull();
+    const paren = syntaxError("function f(a) {\n  if (g(a) {\n    return a;\n  }\n}");
+    expect(paren).toEqual({ message: "')' expected.", line: 2, unbalanced: true });
+    // balanced but not a statement: a case label outside a switch
+    const label = syntaxError("function f(a) {\n  case 1:\n  return a;\n}");
+    expect(label?.unbalanced).toBe(false);
+    expect(label?.line).toBe(2);
+    // brackets inside strings, comments and regex literals are not code
+    expect(syntaxError('function f() { return ")" + /[(]/.test("x") /* ( */; }')).toBeNull();
+    expect(syntaxError('function f() { return ")" + ; }')?.unbalanced).toBe(false);
   });
 
   it("saveF16 writes F16 tensors that Model.load reads back with the vocabulary and metadata", async () => {

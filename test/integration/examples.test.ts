@@ -171,6 +171,11 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     for (const f of ["depth", "quoted"]) expect(Math.abs(j.cells[f].heldOut)).toBeLessThanOrEqual(1);
     expect(j.parse.byTemperature.map((t: { temperature: number }) => t.temperature)).toEqual([0.5, 1]);
     expect(j.parse.headline.samples).toBe(4);
+    // why the closed samples fail: one first syntax error each, with the unbalanced ones among them
+    const f = j.parse.headline.failures;
+    expect(f.count).toBe(j.parse.headline.closed - j.parse.headline.parsed);
+    expect(f.firstErrors.reduce((s: number, e: { count: number }) => s + e.count, 0)).toBe(f.count);
+    expect(f.unbalancedBrackets).toBeLessThanOrEqual(f.count);
     for (const f of ["code-samples.txt", "code-closers.svg", "code-parse.svg", "code-curve.svg", "code-cells-depth.svg",
       "code-cells-quoted.svg"]) expect(existsSync(join(dir, f)), f).toBe(true);
     // --load: no training; the F16 file's held-out bits are the trained model's to F16 rounding
@@ -193,7 +198,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
   it("the code settings search trains each setting and tables its validation bits/char", () => {
     const dir = mkdtempSync(join(tmpdir(), "rw-code-search-"));
     const r = spawnSync(process.execPath, [new URL("../../examples/code/search.mjs", import.meta.url).pathname,
-      "--chars", "200000", "--held", "20000", "--valid", "12000", "--minutes", "0.03", "--configs",
+      "--chars", "200000", "--held", "20000", "--valid", "12000", "--train-chars", "5120", "--configs",
       "gru:16:1:32,lstm:8:2:16", "--embedding", "8", "--batch", "8", "--threads", "1", "--out", dir], { cwd: cwd(),
       encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
@@ -203,6 +208,10 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
         `${x.cell}:${x.hidden}:${x.layers}:${x.seq}`
       ),
     ).toEqual(["gru:16:1:32", "lstm:8:2:16"]);
+    // equal work: every setting trained the same characters (5120 = 20 batches of 8 × 32, 40 of 8 × 16)
+    expect(j.rows.map((x: { chars: number }) => x.chars)).toEqual([5120, 5120]);
+    expect(j.trainChars).toBe(5120);
+    for (const x of j.rows) expect(x.seconds).toBeGreaterThan(0);
     const best = Math.min(...j.rows.map((x: { validation: number }) => x.validation));
     expect(j.best.validation).toBe(best);
     expect(r.stdout).toContain(`validation ${best.toFixed(3)} bits/char (2 settings`);
