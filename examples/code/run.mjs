@@ -12,7 +12,8 @@
 //                      rate warms up over the first 2% and decays by a cosine to 0 at the deadline
 //   --train-chars N    instead, a budget of N training characters (the same schedule over the
 //                      characters trained: equal work whatever the machine's load)
-//   --cell gru         gru | lstm | rnn;  --hidden 256  width;  --layers 1  depth
+//   --cell gru         gru | lstm | rnn;  --hidden 512  width;  --layers 1  depth (chosen on
+//                      validation among the settings of reports/code-search.json)
 //   --embedding 64     width of the character embedding (a token model: ids in)
 //   --seq 128          truncated-BPTT chunk;  --batch 32  streams read side by side
 //   --lr 2e-3          peak learning rate (Adam, gradient norm clipped to 1)
@@ -51,7 +52,7 @@ if (!["gru", "lstm", "rnn"].includes(CELL)) {
   console.error(`--cell: expected gru, lstm or rnn, got ${CELL}`);
   process.exit(2);
 }
-const o = { minutes: arg("minutes", 30), hidden: arg("hidden", 256), layers: arg("layers", 1),
+const o = { minutes: arg("minutes", 30), hidden: arg("hidden", 512), layers: arg("layers", 1),
   embedding: arg("embedding", 64), seq: arg("seq", 128), batch: arg("batch", 32), lr: arg("lr", 2e-3),
   evalEvery: arg("eval-every", 60), maxOrder: arg("max-order", 12), samples: arg("samples", 200),
   cellsChars: arg("cells-chars", 20_000), threads: arg("threads", 2), seed: arg("seed", 0),
