@@ -186,22 +186,49 @@ export function syntaxError(src) {
     line: sf.getLineAndCharacterOfPosition(d.start).line + 1, unbalanced };
 }
 
-/**
- * Primes from text: the `length` characters before `count` "function " that start a line (after
- * any indentation), spread evenly over the text (repeated when it has fewer), each followed by
- * "function ".
- */
-export function primesFrom(text, count, length = 1000) {
+/** The positions of `count` line-initial "function " of text after `length` characters, spread evenly (repeated when fewer). */
+function functionStarts(text, count, length) {
   const starts = [];
   for (const m of text.matchAll(/\n[ \t]*function /g)) {
     const at = m.index + m[0].length - "function ".length;
     if (at >= length) starts.push(at);
   }
   if (!starts.length) throw new Error(`no line-initial "function " after ${length} characters of the text`);
-  return Array.from({ length: count }, (_, i) => {
-    const at = starts[Math.floor(i * starts.length / count) % starts.length];
-    return text.slice(at - length, at) + "function ";
+  return Array.from({ length: count }, (_, i) => starts[Math.floor(i * starts.length / count) % starts.length]);
+}
+
+/**
+ * Primes from text: the `length` characters before `count` "function " that start a line (after
+ * any indentation), spread evenly over the text (repeated when it has fewer), each followed by
+ * "function ".
+ */
+export function primesFrom(text, count, length = 1000) {
+  return functionStarts(text, count, length).map((at) => text.slice(at - length, at) + "function ");
+}
+
+/**
+ * The reference for the parse rate: the real functions that follow the primes of
+ * primesFrom(text, count, length), cut by the sampler's rule (where the braces counted from the
+ * first "{" close, at most maxLength characters after "function "), and parsed the same way.
+ */
+export function realFunctions(text, count, { length = 1000, maxLength = 2000 } = {}) {
+  const samples = functionStarts(text, count, length).map((at) => {
+    let depth = 0, opened = false, end = -1;
+    for (let i = at + "function ".length; i < Math.min(text.length, at + "function ".length + maxLength); i++) {
+      if (text[i] === "{") {
+        depth++;
+        opened = true;
+      } else if (text[i] === "}") depth--;
+      if (opened && depth <= 0) {
+        end = i + 1;
+        break;
+      }
+    }
+    const src = text.slice(at, end < 0 ? at + "function ".length + maxLength : end);
+    return { src, closed: end >= 0, ok: end >= 0 && parses(src) };
   });
+  const parsed = samples.filter((s) => s.ok).length, closed = samples.filter((s) => s.closed).length;
+  return { samples, parsed, closed, parsedShare: parsed / count, closedShare: closed / count };
 }
 
 /** Parse rate of functions sampled after the primes at a temperature. */

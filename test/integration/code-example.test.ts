@@ -11,7 +11,8 @@ import { checkSchedule } from "../../bindings/train/schedule.js";
 import { kneserNeyFamily } from "../../examples/code/kn.mjs";
 import { lexJs, CODE, STRING, TEMPLATE, LINE_COMMENT, BLOCK_COMMENT, REGEX } from "../../examples/code/lexer.mjs";
 import { wallTimeRate, saveF16, makeModel, streamBits, trainModel } from "../../examples/code/train.mjs";
-import { closers, correlation, sampleFunctions, syntaxError, BUCKETS } from "../../examples/code/measure.mjs";
+import { closers, correlation, sampleFunctions, syntaxError, realFunctions, primesFrom,
+  BUCKETS } from "../../examples/code/measure.mjs";
 import { dynamicBits } from "../../examples/code/dynamic.mjs";
 import { loadCode, exportTables } from "../../examples/code/data.mjs";
 
@@ -235,6 +236,21 @@ describe("examples/code: training, files, sampling and measurements", () => {
       /trainChars: expected at least one batch \(32 characters\), got 31/,
     );
     m.dispose();
+  });
+
+  it("realFunctions cuts the real code after primesFrom's primes by the sampler's rule and parses it", () => {
+    const text = "x\nfunction a(b) { return { c: b }; }\nfunction d({ e }) { return e; }\nfunction f() { if (x) {\n";
+    expect(primesFrom(text, 3, 1)).toEqual(["\n", "\n", "\n"].map((p) => p + "function "));
+    const r = realFunctions(text, 3, { length: 1 });
+    expect(r.samples.map((x: { src: string }) => x.src)).toEqual([
+      "function a(b) { return { c: b }; }", // closes at the brace that balances the first one
+      "function d({ e }", // a destructured parameter's braces close first: the rule's known blind spot
+      "function f() { if (x) {\n", // the text ends before the braces close
+    ]);
+    expect([r.parsed, r.closed]).toEqual([1, 2]);
+    // at most maxLength characters after "function "
+    expect(realFunctions(text, 1, { length: 1, maxLength: 10 }).samples[0]).toEqual({ src: "function a(b) { ret",
+      closed: false, ok: false });
   });
 
   it("syntaxError gives a sample's first syntax error and whether its ( ) [ ] are unbalanced", () => {

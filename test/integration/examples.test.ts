@@ -176,6 +176,10 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
     expect(f.count).toBe(j.parse.headline.closed - j.parse.headline.parsed);
     expect(f.firstErrors.reduce((s: number, e: { count: number }) => s + e.count, 0)).toBe(f.count);
     expect(f.unbalancedBrackets).toBeLessThanOrEqual(f.count);
+    // the reference: the real functions after the same held-out primes, cut and parsed the same way
+    expect(j.parse.realCode.parsed).toBeLessThanOrEqual(j.parse.realCode.closed);
+    expect(j.parse.realCode.closed).toBeLessThanOrEqual(4);
+    expect(j.parse.realCode.parsedPercent).toBe(25 * j.parse.realCode.parsed);
     for (const f of ["code-samples.txt", "code-closers.svg", "code-parse.svg", "code-curve.svg", "code-cells-depth.svg",
       "code-cells-quoted.svg"]) expect(existsSync(join(dir, f)), f).toBe(true);
     // --load: no training; the F16 file's held-out bits are the trained model's to F16 rounding
