@@ -143,7 +143,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
       "--save", file], { cwd: cwd(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const line =
-      /^code: held-out (\d+\.\d{3}) bits\/char \(best n-gram (\d+\.\d{3}) at order (\d+), KN-5 (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+)% of 4 samples parse$/m;
+      /^code: held-out (\d+\.\d{3}) bits\/char \(best n-gram (\d+\.\d{3}) at order (\d+), KN-5 (\d+\.\d{3}), xz -9 (\d+\.\d{3}|NaN)\); (\d+\.\d)% of 4 samples parse$/m;
     const m = line.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     const j = JSON.parse(readFileSync(join(dir, "code.json"), "utf8"));
@@ -154,6 +154,7 @@ describe("examples/code and examples/smiles (short runs; the full numbers are in
       b: { validation: number }) => (b.validation < a.validation ? b : a)
     );
     expect(Number(m![3])).toBe(best.order);
+    expect(Number(m![6])).toBe(j.parse.headline.parsedPercent); // to 0.1%, never rounded
     expect(j.ngram.bestHeldOut).toBeCloseTo(Number(m![2]), 3);
     expect(j.ngram.orders).toHaveLength(8);
     expect(j.ngram.kn5).toBe(j.ngram.orders[4].heldOut);
