@@ -22,6 +22,7 @@ The CSV (a header row, one row per step, each sequence's rows together and in st
 """
 import argparse
 import csv
+import gc
 import importlib.util
 import math
 import os
@@ -171,6 +172,10 @@ def main():
         exported.save(model, args.out, {"trainedWith": "train_ddp.py, %d processes" % world})
         print("saved %s" % args.out, flush=True)
     dist.barrier()
+    # DistributedDataParallel holds the process group: free it (and the optimizer) first, so that no
+    # destructor reaches Gloo's threads after the group is gone (an abort at exit otherwise)
+    del opt, model
+    gc.collect()
     dist.destroy_process_group()
 
 
