@@ -238,3 +238,34 @@ export function layoutSlots(entries: [string, number[]][], offset = 0): TensorSl
     return s;
   });
 }
+
+/** A module whose parameters live in one ParameterBlock: the by-name access every module has, with
+ *  errors named after the module (`${moduleName}.loadStateDict: …`). */
+export abstract class ParameterModule {
+  /** The parameters and their gradients. */
+  abstract readonly parameters: ParameterBlock;
+  /** The name errors start with. */
+  protected abstract get moduleName(): string;
+
+  /** Parameters by name (copies, row-major). */
+  stateDict(): Record<string, Float32Array> {
+    return this.parameters.stateDict(`${this.moduleName}.stateDict`);
+  }
+  /** Load parameters by name; every entry is checked (missing, unknown, wrong size, non-finite)
+   *  before anything is written. */
+  loadStateDict(dict: Record<string, Float32Array>): void {
+    this.parameters.loadStateDict(`${this.moduleName}.loadStateDict`, dict);
+  }
+  /** Accumulated parameter gradients by name (copies). */
+  grads(): Record<string, Float32Array> {
+    return this.parameters.grads(`${this.moduleName}.grads`);
+  }
+  /** Set every parameter gradient to zero. */
+  zeroGrad(): void {
+    this.parameters.zeroGrad(`${this.moduleName}.zeroGrad`);
+  }
+  /** Names, shapes and offsets of the parameters in the flat block. */
+  parameterSlots(): readonly TensorSlot[] {
+    return this.parameters.slots;
+  }
+}

@@ -10,7 +10,7 @@ import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, checkAtol, odeBackward, odeBlocks, odeForward, odeParamCount,
   odeRemedies, odeShapeOf, odeSteps, odeWorkspaceBytes, orList } from "../../functional/ode.js";
-import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
+import { ParameterBlock, ParameterModule, TensorSlot, adopt, layoutSlots } from "../params.js";
 
 /** The solver: fixed-step euler, midpoint, rk4, or adaptive dopri5 (Dormand–Prince 5(4)). */
 export type OdeMethod = "euler" | "midpoint" | "rk4" | "dopri5";
@@ -116,7 +116,10 @@ export function odeSlots(widths: number[]): TensorSlot[] {
  * console.log(states.length, dh0.length, Object.keys(ode.grads())); // 6 2 [ "net.0.weight", … ]
  * ```
  */
-export class NeuralODE {
+export class NeuralODE extends ParameterModule {
+  protected get moduleName(): string {
+    return W;
+  }
   /** Dimension D of the state. */
   readonly stateSize: number;
   /** Widths of f's hidden layers. */
@@ -152,6 +155,7 @@ export class NeuralODE {
   #last: OdeShape | null = null;
 
   constructor(options: NeuralODEOptions) {
+    super();
     const o = check.object(W, "options", options);
     if (options === undefined) {
       throw new TypeError(`${W}: options must be an object with at least stateSize, got undefined`);
@@ -287,27 +291,6 @@ export class NeuralODE {
     }
     const r = check.int(M, "row", row, 0, last.batch - 1);
     return odeSteps(M, this.#pass, last, { params: this.parameters.paramsAt(M), times: this.#mem.get("times") }, r);
-  }
-
-  /** Parameters by name (copies; torchdiffeq's ODEFunc names: "net.0.weight", …). */
-  stateDict(): Record<string, Float32Array> {
-    return this.parameters.stateDict(`${W}.stateDict`);
-  }
-  /** Load parameters by name (every entry checked before anything is written). */
-  loadStateDict(dict: Record<string, Float32Array>): void {
-    this.parameters.loadStateDict(`${W}.loadStateDict`, dict);
-  }
-  /** Gradients by name (copies). */
-  grads(): Record<string, Float32Array> {
-    return this.parameters.grads(`${W}.grads`);
-  }
-  /** Set every gradient to zero. */
-  zeroGrad(): void {
-    this.parameters.zeroGrad(`${W}.zeroGrad`);
-  }
-  /** The parameter tensors: names, shapes and offsets in the flat block. */
-  parameterSlots(): readonly TensorSlot[] {
-    return this.parameters.slots;
   }
 
   /** Free the module's WebAssembly memory; later calls throw. */

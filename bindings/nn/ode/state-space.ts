@@ -12,7 +12,7 @@ import { core } from "../../core/loader.js";
 import { Rng } from "../../core/random.js";
 import { ODE_ACTIVATIONS, ODE_METHODS, OdeShape, odeBackward, odeBlocks, odeForward,
   odeShapeOf } from "../../functional/ode.js";
-import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
+import { ParameterBlock, ParameterModule, TensorSlot, adopt, layoutSlots } from "../params.js";
 import type { OdeActivation, OdeStats } from "./neural-ode.js";
 
 /** The fixed-step solvers an input can drive (the held input changes at every sample). */
@@ -65,7 +65,10 @@ const METHODS: readonly StateSpaceMethod[] = ["euler", "midpoint", "rk4"];
 
 /** A continuous-time neural state-space model dx/dt = f_θ(x, u), y = C x + d, with the input held
  *  constant over each sample interval; simulated free-run (it never sees a measured output). */
-export class NeuralStateSpace {
+export class NeuralStateSpace extends ParameterModule {
+  protected get moduleName(): string {
+    return W;
+  }
   /** Input channels M. */
   readonly inputSize: number;
   /** Dimension D of the state. */
@@ -96,6 +99,7 @@ export class NeuralStateSpace {
   #last: OdeShape | null = null;
 
   constructor(options: NeuralStateSpaceOptions) {
+    super();
     const o = check.object(W, "options", options);
     if (options === undefined) {
       throw new TypeError(`${W}: options must be an object with inputSize, stateSize and outputSize, got undefined`);
@@ -300,26 +304,6 @@ export class NeuralStateSpace {
       sampleTime: this.sampleTime, seed: this.seed };
   }
 
-  /** Parameters by name (copies). */
-  stateDict(): Record<string, Float32Array> {
-    return this.parameters.stateDict(`${W}.stateDict`);
-  }
-  /** Load parameters by name (every entry checked before anything is written). */
-  loadStateDict(dict: Record<string, Float32Array>): void {
-    this.parameters.loadStateDict(`${W}.loadStateDict`, dict);
-  }
-  /** Gradients by name (copies). */
-  grads(): Record<string, Float32Array> {
-    return this.parameters.grads(`${W}.grads`);
-  }
-  /** Set every gradient to zero. */
-  zeroGrad(): void {
-    this.parameters.zeroGrad(`${W}.zeroGrad`);
-  }
-  /** The parameter tensors: names, shapes and offsets in the flat block. */
-  parameterSlots(): readonly TensorSlot[] {
-    return this.parameters.slots;
-  }
   /** Free the module's WebAssembly memory; later calls throw. */
   dispose(): void {
     untrack(this);

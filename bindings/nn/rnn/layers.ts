@@ -14,7 +14,7 @@ import { checkInit, initializeBlock } from "../../functional/init.js";
 import type { InitOptions, InitSpec } from "../../functional/init.js";
 import { PackedReuse, RnnShape, rnnBackward, rnnBackwardBlocks, rnnForward, rnnForwardBlocks, rnnParamCount,
   rnnWorkspaceBytes } from "../../functional/rnn.js";
-import { ParameterBlock, TensorSlot, adopt, layoutSlots } from "../params.js";
+import { ParameterBlock, ParameterModule, TensorSlot, adopt, layoutSlots } from "../params.js";
 import { LayerStream } from "./stream.js";
 import type { StreamOptions } from "./stream.js";
 
@@ -52,7 +52,10 @@ export function rnnSlots(G: number, I: number, H: number, L: number, D: number):
 let lent: ParameterBlock | null = null;
 
 /** What RNN, LSTM and GRU share. Use those classes. */
-export class RecurrentLayer {
+export class RecurrentLayer extends ParameterModule {
+  protected get moduleName(): string {
+    return CELLS[this.mode].name;
+  }
   /** Features per step, I. */
   readonly inputSize: number;
   /** Hidden units per layer and direction, H. */
@@ -84,6 +87,7 @@ export class RecurrentLayer {
   #ck: boolean;
 
   protected constructor(mode: CellType, options: CellOptions) {
+    super();
     const block = lent;
     lent = null;
     const W = CELLS[mode].name;
@@ -265,28 +269,6 @@ export class RecurrentLayer {
       r.stepNorms = f32(p.norms, LD * T).slice();
     }
     return r;
-  }
-
-  /** Parameters by PyTorch state_dict name (copies, row-major). */
-  stateDict(): Record<string, Float32Array> {
-    return this.parameters.stateDict(`${CELLS[this.mode].name}.stateDict`);
-  }
-  /** Load parameters by name; every entry is checked (missing, unknown, wrong size, non-finite)
-   *  before anything is written. */
-  loadStateDict(dict: Record<string, Float32Array>): void {
-    this.parameters.loadStateDict(`${CELLS[this.mode].name}.loadStateDict`, dict);
-  }
-  /** Accumulated parameter gradients by state_dict name (copies). */
-  grads(): Record<string, Float32Array> {
-    return this.parameters.grads(`${CELLS[this.mode].name}.grads`);
-  }
-  /** Set all parameter gradients to zero. */
-  zeroGrad(): void {
-    this.parameters.zeroGrad(`${CELLS[this.mode].name}.zeroGrad`);
-  }
-  /** Names, shapes and offsets of the parameters in the flat block. */
-  parameterSlots(): readonly TensorSlot[] {
-    return this.parameters.slots;
   }
 
   /** Free the layer's WebAssembly memory; later calls throw. (A layer that is never disposed is
